@@ -1,0 +1,24 @@
+package org.platewarden.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Ingest settings. Every limit is explicit so memory stays bounded under any input. */
+public record GatewayConfig(
+        @JsonProperty("host") String host,
+        @JsonProperty("http_port") int httpPort,
+        @JsonProperty("mqtt_port") int mqttPort,
+        @JsonProperty("mqtt_tls_port") int mqttTlsPort,
+        @JsonProperty("tls_cert_path") String tlsCertPath,
+        @JsonProperty("tls_key_path") String tlsKeyPath,
+        @JsonProperty("http_body_limit_bytes") int httpBodyLimitBytes,
+        @JsonProperty("mqtt_max_message_bytes") int mqttMaxMessageBytes,
+        @JsonProperty("max_reads_per_request") int maxReadsPerRequest,
+        @JsonProperty("future_skew_seconds") int futureSkewSeconds,
+        @JsonProperty("worker_pool_size") int workerPoolSize,
+        @JsonProperty("worker_queue_limit") int workerQueueLimit) {
+
+    public static GatewayConfig defaults() {
+        return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null,
+                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024);
+    }
+}

@@ -1,0 +1,214 @@
+package org.platewarden.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The whole typed configuration. Loaded from JSON: the file given by the operator is deep-merged
+ * over {@code platewarden-defaults.json} (so a config only states what it changes), then bound to
+ * these records and validated; {@link #validate()} reports every problem at once.
+ */
+public record PlatewardenConfig(
+        @JsonProperty("node_id") String nodeId,
+        @JsonProperty("data_dir") String dataDir,
+        @JsonProperty("es_url") String esUrl,
+        @JsonProperty("index_prefix") String indexPrefix,
+        @JsonProperty("retention_days") int retentionDays,
+        @JsonProperty("demo") boolean demo,
+        @JsonProperty("gateway") GatewayConfig gateway,
+        @JsonProperty("spool") SpoolConfig spool,
+        @JsonProperty("indexer") IndexerConfig indexer,
+        @JsonProperty("search") SearchConfig search,
+        @JsonProperty("jwt") JwtConfig jwt,
+        @JsonProperty("agencies") List<Agency> agencies,
+        @JsonProperty("cameras") List<Camera> cameras,
+        @JsonProperty("tokens") List<StaticToken> tokens) {
+
+    public static final String DEFAULTS_RESOURCE = "/platewarden-defaults.json";
+    public static final String DEMO_RESOURCE = "/platewarden-demo.json";
+    public static final Set<String> ROLES = Set.of("investigator", "supervisor", "auditor", "ops");
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    public PlatewardenConfig {
+        agencies = agencies == null ? List.of() : List.copyOf(agencies);
+        cameras = cameras == null ? List.of() : List.copyOf(cameras);
+        tokens = tokens == null ? List.of() : List.copyOf(tokens);
+    }
+
+    /** Defaults merged with the demo agencies, cameras and tokens (quick start only). */
+    public static PlatewardenConfig demoConfig() {
+        return fromTree(merge(readResource(DEFAULTS_RESOURCE), readResource(DEMO_RESOURCE)));
+    }
+
+    /** Defaults merged with the given file. */
+    public static PlatewardenConfig load(Path file) {
+        try {
+            return fromTree(merge(readResource(DEFAULTS_RESOURCE), MAPPER.readTree(Files.readAllBytes(file))));
+        } catch (IOException e) {
+            throw new ConfigException(List.of("cannot read config file " + file + ": " + e.getMessage()));
+        }
+    }
+
+    /** Defaults merged with an in-memory override (used by tests and the CLI). */
+    public static PlatewardenConfig fromTree(JsonNode overrides) {
+        JsonNode merged = merge(readResource(DEFAULTS_RESOURCE), overrides);
+        try {
+            PlatewardenConfig config = MAPPER.treeToValue(merged, PlatewardenConfig.class);
+            config.validate();
+            return config;
+        } catch (IOException e) {
+            throw new ConfigException(List.of("config does not match the schema: " + e.getMessage()));
+        }
+    }
+
+    /** Returns this config as a JSON tree (for tests that tweak one value). */
+    public ObjectNode toTree() {
+        return MAPPER.valueToTree(this);
+    }
+
+    public PlatewardenConfig with(String jsonOverrides) {
+        try {
+            return fromTree(merge(toTree(), MAPPER.readTree(jsonOverrides)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void validate() {
+        List<String> problems = new ArrayList<>();
+        if (nodeId == null || nodeId.isBlank()) problems.add("node_id is required");
+        if (dataDir == null || dataDir.isBlank()) problems.add("data_dir is required");
+        if (indexPrefix == null || !indexPrefix.matches("[a-z0-9][a-z0-9_-]*")) {
+            problems.add("index_prefix must be lower-case letters, digits, '-' or '_': " + indexPrefix);
+        }
+        if (retentionDays < 1 || retentionDays > 3650) problems.add("retention_days must be 1..3650");
+        if (esUrl != null && !esUrl.isBlank() && !esUrl.matches("https?://.+")) problems.add("es_url must be an http(s) URL");
+        checkPort(problems, "gateway.http_port", gateway.httpPort());
+        checkPort(problems, "gateway.mqtt_port", gateway.mqttPort());
+        checkPort(problems, "search.port", search.port());
+        if (gateway.mqttTlsPort() != 0) {
+            checkPort(problems, "gateway.mqtt_tls_port", gateway.mqttTlsPort());
+            if (gateway.tlsCertPath() == null || gateway.tlsKeyPath() == null) {
+                problems.add("gateway.mqtt_tls_port needs gateway.tls_cert_path and gateway.tls_key_path");
+            }
+        }
+        positive(problems, "gateway.http_body_limit_bytes", gateway.httpBodyLimitBytes());
+        positive(problems, "gateway.mqtt_max_message_bytes", gateway.mqttMaxMessageBytes());
+        positive(problems, "gateway.max_reads_per_request", gateway.maxReadsPerRequest());
+        positive(problems, "gateway.worker_pool_size", gateway.workerPoolSize());
+        positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
+        if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
+        if (spool.capacityBytes() < spool.segmentBytes()) problems.add("spool.capacity_bytes must be >= spool.segment_bytes");
+        positive(problems, "indexer.bulk_max_reads", indexer.bulkMaxReads());
+        positive(problems, "indexer.bulk_max_bytes", indexer.bulkMaxBytes());
+        positive(problems, "indexer.max_in_flight", indexer.maxInFlight());
+        positive(problems, "search.max_results", search.maxResults());
+        positive(problems, "search.max_window_days", search.maxWindowDays());
+        positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());
+        Set<String> overlap = new HashSet<>(search.allowedPurposes());
+        overlap.retainAll(search.prohibitedPurposes());
+        if (!overlap.isEmpty()) problems.add("purposes both allowed and prohibited: " + overlap);
+
+        Map<String, Agency> byId = agencies.stream().collect(Collectors.toMap(Agency::id, Function.identity(), (a, b) -> {
+            problems.add("duplicate agency id " + a.id());
+            return a;
+        }));
+        for (Agency a : agencies) {
+            for (String grantee : a.sharesWith()) {
+                if (!byId.containsKey(grantee)) problems.add("agency " + a.id() + " shares with unknown agency " + grantee);
+            }
+        }
+        Set<String> cameraIds = new HashSet<>();
+        for (Camera c : cameras) {
+            if (c.id() == null || !c.id().matches("[A-Za-z0-9._-]{1,64}")) problems.add("camera id must be 1-64 of [A-Za-z0-9._-]: " + c.id());
+            if (!cameraIds.add(c.id())) problems.add("duplicate camera id " + c.id());
+            if (!byId.containsKey(c.agency())) problems.add("camera " + c.id() + " belongs to unknown agency " + c.agency());
+            if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash");
+        }
+        for (StaticToken t : tokens) {
+            if (t.tokenSha256() == null || !t.tokenSha256().matches("[0-9a-f]{64}")) problems.add("token of user " + t.user() + " needs a token_sha256 of 64 hex chars");
+            if (!byId.containsKey(t.agency())) problems.add("token of user " + t.user() + " names unknown agency " + t.agency());
+            for (String role : t.roles()) {
+                if (!ROLES.contains(role)) problems.add("token of user " + t.user() + " has unknown role " + role);
+            }
+        }
+        if (jwt != null && jwt.algorithm() != null) {
+            if (jwt.algorithm().equals("HS256") && (jwt.secret() == null || jwt.secret().length() < 32)) problems.add("jwt.secret must be at least 32 characters for HS256");
+            if (jwt.algorithm().equals("RS256") && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
+            if (!jwt.algorithm().equals("HS256") && !jwt.algorithm().equals("RS256")) problems.add("jwt.algorithm must be HS256 or RS256");
+        }
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+    }
+
+    public Optional<Agency> agency(String id) {
+        return agencies.stream().filter(a -> a.id().equals(id)).findFirst();
+    }
+
+    public Optional<Camera> camera(String id) {
+        return cameras.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    public Path dataPath() {
+        return Path.of(dataDir);
+    }
+
+    public String readsIndexPrefix() {
+        return indexPrefix + "-reads-";
+    }
+
+    public String auditIndex() {
+        return indexPrefix + "-audit";
+    }
+
+    public String holdsIndex() {
+        return indexPrefix + "-holds";
+    }
+
+    private static void checkPort(List<String> problems, String name, int port) {
+        if (port < 0 || port > 65535) problems.add(name + " must be 0..65535 (0 = pick a free port)");
+    }
+
+    private static void positive(List<String> problems, String name, long value) {
+        if (value <= 0) problems.add(name + " must be positive");
+    }
+
+    private static JsonNode readResource(String name) {
+        try (InputStream in = PlatewardenConfig.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deep merge: objects merge key by key, anything else (arrays included) in {@code over} replaces. */
+    static JsonNode merge(JsonNode base, JsonNode over) {
+        if (over == null || over.isMissingNode()) return base;
+        if (!(base instanceof ObjectNode b) || !over.isObject()) return over.deepCopy();
+        ObjectNode result = b.deepCopy();
+        for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            result.set(e.getKey(), merge(result.get(e.getKey()), e.getValue()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,31 @@
+package org.platewarden.core.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** Search API settings, including the dragnet guards and the purpose lists. */
+public record SearchConfig(
+        @JsonProperty("host") String host,
+        @JsonProperty("port") int port,
+        @JsonProperty("allowed_purposes") List<String> allowedPurposes,
+        @JsonProperty("prohibited_purposes") List<String> prohibitedPurposes,
+        @JsonProperty("min_known_chars") int minKnownChars,
+        @JsonProperty("max_window_days") int maxWindowDays,
+        @JsonProperty("max_results") int maxResults,
+        @JsonProperty("rate_limit_per_minute") int rateLimitPerMinute,
+        @JsonProperty("http_body_limit_bytes") int httpBodyLimitBytes) {
+
+    public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
+            "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
+    public static final List<String> DEFAULT_PROHIBITED = List.of("immigration_enforcement",
+            "reproductive_health", "personal", "protected_activity");
+
+    public SearchConfig {
+        allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
+        prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);
+    }
+
+    public static SearchConfig defaults() {
+        return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024);
+    }
+}

@@ -1,0 +1,52 @@
+package org.platewarden.core.spool;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The write-ahead log between the gateway and the indexer. Every record is one read document
+ * (UTF-8 JSON bytes, exactly what will be sent to Elasticsearch) and gets a sequence number,
+ * dense and increasing from 1. An acknowledgement to a camera may only be sent after the future
+ * returned by {@link #append} completes, because that means the frame is fsynced.
+ */
+public interface Spool extends AutoCloseable {
+
+    /**
+     * Appends the records as one frame. Group commit: one fsync covers every append that arrived
+     * meanwhile, from all callers. Never blocks the caller: the returned future completes (on a
+     * spool thread) with the sequence number of the last record once it is durable, or
+     * exceptionally with {@link SpoolFullException} when the capacity would be exceeded (caller
+     * pushes back) or {@link SpoolFailedException} after an fsync error (fail-stop: every later
+     * append fails too).
+     */
+    CompletableFuture<Long> append(List<byte[]> records);
+
+    /**
+     * Reads up to {@code maxRecords} durable records with sequence numbers greater than
+     * {@code afterSeq}, in order. Returns an empty list when none are available yet.
+     */
+    List<SpoolRecord> read(long afterSeq, int maxRecords);
+
+    /** Highest sequence number that is durable (0 when empty). */
+    long lastDurableSeq();
+
+    /** The sequence number up to which every record is done (indexed or dead-lettered); durable across restarts. */
+    long checkpoint();
+
+    /**
+     * Advances the checkpoint (never backwards) and deletes segments whose records all lie at or
+     * below it. Call only for a contiguous run of completed records.
+     */
+    void advanceCheckpoint(long seq);
+
+    /** Bytes currently held on disk (segments not yet deleted). */
+    long sizeBytes();
+
+    long capacityBytes();
+
+    /** Registers a callback run (on a spool thread) whenever new records become durable. */
+    void onDurable(Runnable listener);
+
+    @Override
+    void close();
+}
