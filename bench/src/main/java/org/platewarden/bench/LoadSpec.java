@@ -1,0 +1,24 @@
+package org.platewarden.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Everything one load run needs; transport is "http" or "mqtt". */
+public record LoadSpec(String label, String transport, String host, int port, String httpPath, boolean authenticate,
+                       int connections, int batch, int qos, int window, double rate, double durationSeconds, long count,
+                       Path ackFile, String runId, int populationSize, int spreadDays, double misreadRate, long seed) {
+
+    public Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", host + ":" + port);
+        m.put("connections", connections);
+        m.put("batch", batch);
+        if (transport.equals("mqtt")) {
+            m.put("qos", qos);
+            m.put("window", window);
+        }
+        m.put("target_rate", rate > 0 ? rate : "max");
+        return m;
+    }
+}

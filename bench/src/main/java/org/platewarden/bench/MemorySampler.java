@@ -1,0 +1,93 @@
+package org.platewarden.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Samples a server process once a second during a run: resident set size from
+ * /proc/&lt;pid&gt;/status (VmRSS) and JVM heap in use from its Prometheus /metrics
+ * (sum of jvm_memory_used_bytes{area="heap"}). Runs on its own thread; keeps only maxima and the last value.
+ */
+public final class MemorySampler implements AutoCloseable {
+    private final long pid;
+    private final String metricsUrl;
+    private final Thread thread;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile boolean running = true;
+    private volatile long maxRssKb;
+    private volatile long maxHeapBytes;
+    private volatile long samples;
+
+    public MemorySampler(long pid, String metricsUrl) {
+        this.pid = pid;
+        this.metricsUrl = metricsUrl;
+        this.thread = new Thread(this::loop, "memory-sampler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            if (pid > 0) maxRssKb = Math.max(maxRssKb, rssKb(pid));
+            if (metricsUrl != null) maxHeapBytes = Math.max(maxHeapBytes, heapBytes());
+            samples++;
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private long heapBytes() {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsUrl)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            double sum = 0;
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return (long) sum;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    public Map<String, Object> figures() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("memory_samples", samples);
+        if (pid > 0) m.put("max_rss_mib", Math.round(maxRssKb / 1024.0));
+        if (metricsUrl != null) m.put("max_heap_used_mib", Math.round(maxHeapBytes / 1048576.0));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
