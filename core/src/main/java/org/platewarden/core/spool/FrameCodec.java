@@ -88,7 +88,12 @@ final class FrameCodec {
         f.putInt(20, block.length);
         f.put(24, codec);
         f.putInt(8 + payloadLength, payloadLength);
-        return new Encoded(ByteBuffer.wrap(frame, 0, FRAME_OVERHEAD + payloadLength), records.size(), block);
+        int frameLength = FRAME_OVERHEAD + payloadLength;
+        if (frame.length - frameLength > 64) {
+            // the worst-case LZ4 buffer would otherwise sit in the queue and cache, unaccounted
+            frame = java.util.Arrays.copyOf(frame, frameLength);
+        }
+        return new Encoded(ByteBuffer.wrap(frame, 0, frameLength), records.size(), block);
     }
 
     /** Stamps the sequence number and the CRC; called by the writer thread, which owns sequence order. */

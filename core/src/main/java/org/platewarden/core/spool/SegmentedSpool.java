@@ -36,7 +36,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SegmentedSpool implements Spool {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedSpool.class);
-    /** Memory bound of the write queue, whatever the disk capacity: beyond it appends are refused (push back). */
+    /**
+     * Bound of the write queue in frame bytes, whatever the disk capacity: beyond it appends are
+     * refused (push back). The queue's heap use is about twice this (each entry also keeps its
+     * uncompressed block for the read cache).
+     */
     static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
     private static final long RECENT_FRAMES_BYTES = 8L * 1024 * 1024;
 
@@ -356,6 +360,9 @@ public final class SegmentedSpool implements Spool {
     /** Finishes (fsyncs and acknowledges) every append already accepted, then releases the files. */
     @Override
     public void close() {
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException("close() from a spool callback would wait for its own thread");
+        }
         synchronized (admission) {
             if (closed) return;
             closed = true;

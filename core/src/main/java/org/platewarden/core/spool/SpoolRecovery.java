@@ -66,7 +66,7 @@ final class SpoolRecovery {
         List<Path> files = segmentFiles(dir);
         List<Segment> segments = new ArrayList<>();
         long expected = -1;
-        long lastEnd = 0;
+        long lastEnd = -1;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             boolean last = i == files.size() - 1;
@@ -108,7 +108,9 @@ final class SpoolRecovery {
             closeOpenDamage(expected - 1);
         }
         long nextSeq = expected < 0 ? checkpoint + 1 : expected;
-        boolean mustRoll = false;
+        // when the newest file was dropped, the one before it was scanned as complete (it was
+        // fsynced before the roll): the writer must not reopen it, it starts a fresh segment
+        boolean mustRoll = !segments.isEmpty() && lastEnd < 0;
         if (nextSeq <= checkpoint) {
             LOG.error("spool checkpoint {} is beyond the last record on disk ({}); continuing at {}",
                     checkpoint, nextSeq - 1, checkpoint + 1);

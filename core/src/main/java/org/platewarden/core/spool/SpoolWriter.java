@@ -48,7 +48,7 @@ final class SpoolWriter implements Runnable {
         this.metrics = metrics;
         this.nextSeq = nextSeq;
         this.mustRoll = mustRoll;
-        if (last != null && !mustRoll) {
+        if (last != null && !mustRoll && lastEnd >= SegmentHeader.SIZE) {
             current = last;
             currentSize = lastEnd;
             out = opener.open(last.path, StandardOpenOption.WRITE);

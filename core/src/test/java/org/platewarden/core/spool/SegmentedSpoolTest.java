@@ -395,6 +395,63 @@ class SegmentedSpoolTest {
     }
 
     @Test
+    void newSegmentWhoseHeaderNeverReachedDiskIsDropped() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            await(spool.append(batch("h", 4)));
+        }
+        // crash right after creating the next segment: only part of its header made it
+        Path torn = dir.resolve(Segment.fileName(5));
+        Files.write(torn, new byte[] {0x50, 0x57, 0x53});
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertFalse(Files.exists(torn));
+            assertEquals(4, spool.lastDurableSeq());
+            assertTrue(spool.quarantined().isEmpty());
+            assertEquals(6, await(spool.append(batch("h2", 2))));
+            assertEquals(6, readAll(spool).size());
+        }
+    }
+
+    @Test
+    void missingSegmentIsReportedAsAGapNotSkippedSilently() throws Exception {
+        List<Path> files;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("g" + i, 3)));
+            files = spool.segmentFiles();
+        }
+        long lostFrom = Segment.parseFirstSeq(files.get(1).getFileName().toString());
+        long lostTo = Segment.parseFirstSeq(files.get(2).getFileName().toString()) - 1;
+        Files.delete(files.get(1));
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(1, spool.quarantined().size());
+            QuarantinedRange gap = spool.quarantined().get(0);
+            assertEquals(lostFrom, gap.firstLostSeq());
+            assertEquals(lostTo, gap.lastLostSeq());
+            assertEquals(0, gap.length());
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(120 - gap.recordsLost(), all.size());
+            for (SpoolRecord r : all) assertFalse(gap.covers(r.seq()));
+            assertTrue(Files.exists(dir.resolve("quarantine").resolve(
+                    files.get(2).getFileName().toString().replace(".log", "") + "-gap-" + lostFrom + ".json")));
+        }
+    }
+
+    @Test
+    void checkpointSurvivesReopenEvenWhenEverySegmentIsBehindIt() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            for (int i = 0; i < 30; i++) await(spool.append(batch("c" + i, 3)));
+            spool.advanceCheckpoint(90);
+            assertEquals(1, spool.segmentFiles().size(), "only the newest segment is kept");
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(90, spool.checkpoint());
+            assertEquals(90, spool.lastDurableSeq());
+            assertTrue(spool.read(90, 10).isEmpty());
+            assertTrue(spool.quarantined().isEmpty());
+            assertEquals(91, await(spool.append(batch("next", 1))));
+        }
+    }
+
+    @Test
     void failedFsyncStopsTheSpoolForGood() throws Exception {
         AtomicInteger forces = new AtomicInteger();
         SegmentChannelOpener failing = (path, options) -> new FailingChannel(
