@@ -33,7 +33,10 @@ final class SpoolRecovery {
                   List<QuarantinedRange> quarantined) {
     }
 
-    /** Damage at the end of a non-last segment; its lost range ends where the next segment starts. */
+    /**
+     * Damage at the end of a non-last segment; its lost range ends where the next segment starts
+     * (closed by {@link #segmentBoundary}, which every later segment passes, even a dropped one).
+     */
     private record OpenDamage(Path segment, ByteBuffer bytes, long offset, long length, long firstLostSeq, String reason) {
     }
 
@@ -102,10 +105,6 @@ final class SpoolRecovery {
             segment.durableSize(scan.end);
             segments.add(segment);
             if (last) lastEnd = scan.end;
-        }
-        if (openDamage != null) {
-            // only possible when the segment after the damaged one was dropped: its name still bounds the loss
-            closeOpenDamage(expected - 1);
         }
         long nextSeq = expected < 0 ? checkpoint + 1 : expected;
         // when the newest file was dropped, the one before it was scanned as complete (it was
