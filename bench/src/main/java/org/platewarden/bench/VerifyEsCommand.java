@@ -1,0 +1,66 @@
+package org.platewarden.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The "nothing acknowledged is lost" proof: every read id in an acknowledged-id log must be a
+ * document in the read indices. Waits (bounded) for the indexer to drain, then checks each id by a
+ * terms query on read_id, in chunks, and names the missing ones.
+ */
+@Command(name = "verify-es", description = "Checks that every acknowledged read id is searchable in Elasticsearch.")
+public final class VerifyEsCommand implements Callable<Integer> {
+    @Option(names = "--es-url", defaultValue = "http://127.0.0.1:9200") String esUrl;
+    @Option(names = "--index", defaultValue = "platewarden-reads-*") String index;
+    @Option(names = "--ack-file", required = true) List<Path> ackFiles;
+    @Option(names = "--timeout", defaultValue = "600", description = "seconds to wait for the indexer to drain") long timeoutSeconds;
+    @Option(names = "--results") Path results;
+    @Option(names = "--label", defaultValue = "verify") String label;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (Path f : ackFiles) ids.addAll(AckLog.readAll(f));
+        EsHttp es = new EsHttp(esUrl);
+        long start = System.currentTimeMillis();
+        long deadline = start + timeoutSeconds * 1000;
+        List<String> missing = missing(es, index, ids);
+        while (!missing.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1000);
+            missing = missing(es, index, missing);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("kind", "verify");
+        result.put("label", label);
+        result.put("acknowledged", ids.size());
+        result.put("missing", missing.size());
+        result.put("waited_s", (System.currentTimeMillis() - start) / 1000.0);
+        if (!missing.isEmpty()) result.put("first_missing", missing.subList(0, Math.min(10, missing.size())));
+        System.out.println(ResultsFile.toJson(result));
+        if (results != null) ResultsFile.append(results, result);
+        return missing.isEmpty() ? 0 : 3;
+    }
+
+    static List<String> missing(EsHttp es, String index, List<String> ids) throws Exception {
+        List<String> missing = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += 5000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 5000));
+            Map<String, Object> body = Map.of("size", chunk.size(), "_source", List.of("read_id"),
+                    "query", Map.of("terms", Map.of("read_id", chunk)));
+            JsonNode hits = es.json("POST", "/" + index + "/_search?ignore_unavailable=true&allow_no_indices=true", body).path("hits").path("hits");
+            Set<String> found = new HashSet<>();
+            for (JsonNode hit : hits) found.add(hit.path("_source").path("read_id").asText());
+            for (String id : chunk) if (!found.contains(id)) missing.add(id);
+        }
+        return missing;
+    }
+}
