@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /** Entry point of the benchmark tool; bench/run.sh drives it. Every subcommand ends by itself. */
 @Command(name = "platewarden-bench", mixinStandardHelpOptions = true,
-        subcommands = {LoadCommand.class, VerifyEsCommand.class, ReportCommand.class},
+        subcommands = {LoadCommand.class, VerifyEsCommand.class, E2eCommand.class, SearchCommand.class, ReportCommand.class},
         description = "Platewarden load generator and benchmark scenarios (loopback only).")
 public final class BenchMain implements Callable<Integer> {
 

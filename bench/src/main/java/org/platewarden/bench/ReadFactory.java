@@ -50,10 +50,16 @@ public final class ReadFactory {
         String plate = population.pick(random);
         if (random.nextDouble() < misreadRate) plate = misread(plate);
         long now = System.currentTimeMillis();
-        long captured = spreadDays == 1
-                ? now - 1000 - random.nextInt(60_000)
-                // stay an hour clear of the oldest day's boundary so validation never races midnight
-                : now - 1000 - (long) (random.nextDouble() * ((spreadDays - 1) * 86_400_000L + 3_600_000L));
+        long captured;
+        if (spreadDays == 1) {
+            captured = now - 1000 - random.nextInt(60_000);
+        } else {
+            // from just after midnight UTC of the oldest day to now; ten minutes clear of that
+            // boundary so a run that crosses midnight does not produce reads the retention check refuses
+            long sinceMidnight = Math.floorMod(now, 86_400_000L);
+            long span = (spreadDays - 1) * 86_400_000L + sinceMidnight - 600_000L;
+            captured = now - 1000 - (long) (random.nextDouble() * Math.max(0, span));
+        }
         String readId = idPrefix + seq;
         int v = random.nextInt(MAKES.length);
         String json = "{\"read_id\":\"" + readId + "\",\"camera_id\":\"" + cameraId

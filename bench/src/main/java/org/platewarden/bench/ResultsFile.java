@@ -17,6 +17,9 @@ import java.util.Map;
 public final class ResultsFile {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** In the JSON, not in the table: file paths and long texts. */
+    private static final java.util.Set<String> HIDDEN = java.util.Set.of("kind", "ack_file", "first_error", "first_missing");
+
     private ResultsFile() {
     }
 
@@ -45,7 +48,7 @@ public final class ResultsFile {
         StringBuilder md = new StringBuilder();
         for (Map.Entry<String, List<Map<String, Object>>> e : byKind.entrySet()) {
             List<String> columns = new ArrayList<>();
-            for (Map<String, Object> r : e.getValue()) for (String k : r.keySet()) if (!k.equals("kind") && !columns.contains(k)) columns.add(k);
+            for (Map<String, Object> r : e.getValue()) for (String k : r.keySet()) if (!HIDDEN.contains(k) && !columns.contains(k)) columns.add(k);
             md.append("\n**").append(e.getKey()).append("**\n\n|");
             for (String c : columns) md.append(' ').append(c).append(" |");
             md.append("\n|");

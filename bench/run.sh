@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Platewarden benchmark runner (docs/benchmarks.md explains every figure).
+#
+#   bench/run.sh                      full run: scenarios a b c d + JMH (10M reads for c; ~1 h on 2 cores)
+#   bench/run.sh --smoke              tiny sizes, < 2 minutes after the build: proves the suite still works
+#   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
+#   options: --size N (reads for b/c)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
+#            --stop (stop the Platewarden this script started when done; default)  --keep (leave it running)
+#
+# It builds the reactor (offline, tests skipped), starts what it needs -- Mosquitto on a free loopback
+# port for the side-by-side MQTT figure, and `./platewarden run` (demo cameras, embedded Elasticsearch on
+# 9200, gateway 8080/1883, search 8081) unless one already answers on 8080 -- runs the scenarios, and
+# writes bench/results/<timestamp>.json plus bench/results/<timestamp>.md (the Markdown table, also printed).
+# Everything listens on and talks to 127.0.0.1 only; every load stops by itself (duration or count).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --smoke) SMOKE=1 ;;
+    --scenarios) SCENARIOS="$2"; SCENARIOS_SET=1; shift ;;
+    --size) SIZE="$2"; shift ;;
+    --duration) DURATION="$2"; shift ;;
+    --no-start) START=0 ;;
+    --keep) STOP=0 ;;
+    --stop) STOP=1 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 64 ;;
+  esac
+  shift
+done
+if [[ $SMOKE == 1 ]]; then
+  SIZE=20000; DURATION=3
+  # CI smoke: the Mosquitto side and JMH always; Platewarden scenarios only when one is already running
+  if [[ $SCENARIOS_SET == 0 ]]; then SCENARIOS="a,b,c,d,jmh"; START=0; fi
+fi
+has() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
+
+if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ]]; then export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64; fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULTS_DIR="$ROOT/bench/results"; mkdir -p "$RESULTS_DIR"
+RESULTS="$RESULTS_DIR/$STAMP.json"
+WORK="$ROOT/bench/target/work/$STAMP"; mkdir -p "$WORK"
+ES_URL_BENCH="${ES_URL:-http://127.0.0.1:9200}"
+
+echo "== building (mvn -o package -DskipTests) ..." >&2
+mvn -B -q -o package -DskipTests -pl bench -am >&2
+BENCH=("$JAVA" -Xmx2g -cp "$ROOT/bench/target/platewarden-bench.jar:$ROOT/bench/target/lib/*" org.platewarden.bench.BenchMain)
+
+# ---- the machine, recorded with the results ----
+"$JAVA" -version 2>"$WORK/java-version.txt" || true
+python3 - "$RESULTS" "$SMOKE" "$WORK/java-version.txt" <<'PY'
+import json, os, sys, platform
+mem = next(l for l in open('/proc/meminfo') if l.startswith('MemTotal')).split()[1]
+cpu = next((l.split(':',1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')
+row = {"kind": "machine", "cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(int(mem)/1048576, 1),
+       "kernel": platform.release(), "java": open(sys.argv[3]).readline().strip(),
+       "loadavg_at_start": open('/proc/loadavg').read().split()[0], "smoke": sys.argv[2] == "1"}
+json.dump([row], open(sys.argv[1], 'w'), indent=2)
+PY
+
+PW_PID=""; PW_STARTED=0
+platewarden_up() { curl -fsS -m 2 http://127.0.0.1:8080/health/live >/dev/null 2>&1; }
+start_platewarden() {
+  if platewarden_up; then
+    PW_PID="$(ss -ltnpH 'sport = :8080' | sed -nE 's/.*pid=([0-9]+).*/\1/p' | head -1)"
+    echo "== using the Platewarden already running (pid ${PW_PID:-?})" >&2; return 0
+  fi
+  [[ $START == 1 ]] || return 1
+  if ss -ltnH | grep -qE ':(8080|8081|1883|9200) '; then echo "ports 8080/8081/1883/9200 are taken by something else" >&2; return 1; fi
+  echo "== starting ./platewarden run (log: $WORK/platewarden.log) ..." >&2
+  # exec: the background pid is Platewarden's JVM itself (the launcher execs java)
+  ( exec ./platewarden run --data-dir "$ROOT/bench/target/pw-data" ) >"$WORK/platewarden.log" 2>&1 &
+  PW_PID=$!; PW_STARTED=1
+  for _ in $(seq 1 600); do
+    if curl -fsS -m 2 http://127.0.0.1:8081/health/ready >/dev/null 2>&1 && curl -fsS -m 2 http://127.0.0.1:8080/health/ready >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$PW_PID" 2>/dev/null; then tail -30 "$WORK/platewarden.log" >&2; echo "Platewarden exited" >&2; PW_PID=""; return 1; fi
+    sleep 0.5
+  done
+  echo "Platewarden did not become ready in 300 s" >&2; return 1
+}
+stop_platewarden() {
+  if [[ $PW_STARTED == 1 && -n "$PW_PID" && $STOP == 1 ]]; then
+    kill "$PW_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$PW_PID" 2>/dev/null || break; sleep 0.5; done
+  fi
+}
+trap stop_platewarden EXIT
+
+FAILED=0
+step() { echo "== $*" >&2; }
+run_or_fail() { "$@" || { echo "!! step failed (exit $?): $*" >&2; FAILED=1; }; }
+
+# ---- (a) durable accept rate: Mosquitto side (always runnable) ----
+if has a; then
+  step "a: Mosquitto, MQTT QoS 1, 50 connections, max rate, ${DURATION}s"
+  run_or_fail "${BENCH[@]}" load --transport mqtt --mosquitto --label "a: Mosquitto QoS1 50 conn" \
+      --connections 50 --qos 1 --window 10 --duration "$DURATION" --ack-file "$WORK/a-mosquitto.acks" --results "$RESULTS"
+  step "a: Mosquitto, same load with a subscriber proving every PUBACKed read was delivered"
+  run_or_fail "${BENCH[@]}" load --transport mqtt --mosquitto --verify-subscriber --label "a: Mosquitto QoS1 50 conn + subscriber" \
+      --connections 50 --qos 1 --window 10 --duration "$DURATION" --rate "$([[ $SMOKE == 1 ]] && echo 2000 || echo 0)" \
+      --ack-file "$WORK/a-mosquitto-sub.acks" --results "$RESULTS"
+fi
+
+PW_OK=0
+if has a || has b || has c || has d; then
+  if start_platewarden; then PW_OK=1; else echo "!! Platewarden is not running; scenarios needing it are skipped" >&2; fi
+fi
+METRICS=(--sample-pid "${PW_PID:-0}" --metrics-url http://127.0.0.1:8080/metrics)
+
+if [[ $PW_OK == 1 ]] && has a; then
+  step "a: Platewarden HTTP, batches of 100, 8 connections, max rate, ${DURATION}s (+ memory, d)"
+  run_or_fail "${BENCH[@]}" load --transport http --label "a: Platewarden HTTP batch 100" --connections 8 --batch 100 \
+      --duration "$DURATION" --ack-file "$WORK/a-http.acks" --results "$RESULTS" "${METRICS[@]}"
+  step "a: Platewarden MQTT QoS 1, 50 connections, max rate, ${DURATION}s"
+  run_or_fail "${BENCH[@]}" load --transport mqtt --label "a: Platewarden MQTT QoS1 50 conn" --connections 50 --qos 1 --window 10 \
+      --duration "$DURATION" --ack-file "$WORK/a-mqtt.acks" --results "$RESULTS" "${METRICS[@]}"
+  step "a: every acknowledged read of (a) is in Elasticsearch"
+  run_or_fail "${BENCH[@]}" verify-es --es-url "$ES_URL_BENCH" --label "a: acknowledged reads in ES" \
+      --ack-file "$WORK/a-http.acks" --ack-file "$WORK/a-mqtt.acks" --timeout 900 --results "$RESULTS"
+fi
+if [[ $PW_OK == 1 ]] && has d; then
+  step "d: memory at a fixed high rate (HTTP 50k reads/s target, ${DURATION}s)"
+  run_or_fail "${BENCH[@]}" load --transport http --label "d: memory at 50k reads/s" --connections 8 --batch 100 --rate 50000 \
+      --duration "$DURATION" --ack-file "$WORK/d-http.acks" --results "$RESULTS" "${METRICS[@]}"
+fi
+if [[ $PW_OK == 1 ]] && has b; then
+  step "b: end to end, $SIZE reads, vs the raw Elasticsearch bulk ceiling"
+  run_or_fail "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$SIZE" --work-dir "$WORK" --results "$RESULTS"
+fi
+if [[ $PW_OK == 1 ]] && has c; then
+  step "c: search over $SIZE reads in 21 daily indices"
+  run_or_fail "${BENCH[@]}" search --es-url "$ES_URL_BENCH" --size "$SIZE" --queries "$([[ $SMOKE == 1 ]] && echo 3 || echo 50)" \
+      --warmup "$([[ $SMOKE == 1 ]] && echo 1 || echo 5)" --work-dir "$WORK" --results "$RESULTS"
+fi
+if has jmh; then
+  step "jmh: hot paths"
+  if [[ $SMOKE == 1 ]]; then JMH_OPTS=(-f 0 -wi 0 -i 1 -r 200ms -bm avgt -p batch=1); else JMH_OPTS=(-f 1); fi
+  run_or_fail "$JAVA" -cp "$ROOT/bench/target/platewarden-bench.jar:$ROOT/bench/target/lib/*" -Djava.io.tmpdir="$WORK" \
+      org.openjdk.jmh.Main "${JMH_OPTS[@]}" -rf json -rff "$RESULTS_DIR/$STAMP-jmh.json" 'org.platewarden.bench.jmh.*'
+  python3 - "$RESULTS" "$RESULTS_DIR/$STAMP-jmh.json" <<'PY' || FAILED=1
+import json, math, sys
+def num(v):
+    try:
+        v = float(v)
+        return None if math.isnan(v) else round(v, 3)
+    except (TypeError, ValueError):
+        return None
+rows = json.load(open(sys.argv[1]))
+for b in json.load(open(sys.argv[2])):
+    m = b["primaryMetric"]
+    rows.append({"kind": "jmh", "benchmark": b["benchmark"].rsplit(".", 2)[-2] + "." + b["benchmark"].rsplit(".", 1)[-1],
+                 "params": ",".join(f"{k}={v}" for k, v in (b.get("params") or {}).items()), "mode": b["mode"],
+                 "threads": b["threads"], "score": num(m["score"]), "error": num(m.get("scoreError")), "unit": m["scoreUnit"]})
+json.dump(rows, open(sys.argv[1], "w"), indent=2)
+PY
+fi
+
+"${BENCH[@]}" report "$RESULTS" | tee "$RESULTS_DIR/$STAMP.md"
+echo "results: $RESULTS and $RESULTS_DIR/$STAMP.md" >&2
+exit $FAILED

@@ -1,0 +1,104 @@
+package org.platewarden.bench;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Scenario (b): reads/s from "HTTP in" to "searchable in Elasticsearch" through Platewarden, and
+ * the raw Elasticsearch bulk ceiling measured right after on the same cluster with the same
+ * document bytes (pre-built _bulk bodies of create operations, as the indexer sends them).
+ * Both clocks stop when a plain _count (no forced refresh) sees every document.
+ */
+@Command(name = "e2e", description = "Scenario (b): end-to-end rate vs the raw Elasticsearch bulk ceiling.")
+public final class E2eCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1") String host;
+    @Option(names = "--http-port", defaultValue = "8080") int httpPort;
+    @Option(names = "--es-url", defaultValue = "http://127.0.0.1:9200") String esUrl;
+    @Option(names = "--prefix", defaultValue = "platewarden") String prefix;
+    @Option(names = "--count", defaultValue = "1000000") long count;
+    @Option(names = "--connections", defaultValue = "8") int connections;
+    @Option(names = "--batch", defaultValue = "100") int batch;
+    @Option(names = "--bulk-reads", defaultValue = "5000", description = "reads per _bulk for the ceiling (indexer default)") int bulkReads;
+    @Option(names = "--bulk-concurrency", defaultValue = "2", description = "_bulk requests in flight for the ceiling (indexer max_in_flight default)") int bulkConcurrency;
+    @Option(names = "--work-dir", defaultValue = "bench/target/work") Path workDir;
+    @Option(names = "--timeout", defaultValue = "1800", description = "seconds to wait for documents to become searchable") long timeoutSeconds;
+    @Option(names = "--results") Path results;
+    @Option(names = "--skip-ceiling") boolean skipCeiling;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(workDir);
+        EsHttp es = new EsHttp(esUrl);
+        String runId = "e2e" + Long.toString(System.currentTimeMillis(), 36);
+        Path ackFile = workDir.resolve(runId + ".acks");
+        String pattern = prefix + "-reads-*";
+
+        long before = es.count(pattern);
+        long t0 = System.nanoTime();
+        Map<String, Object> load;
+        Vertx vertx = Vertx.vertx();
+        try {
+            load = LoadRunner.run(vertx, new LoadSpec("b: e2e ingest", "http", host, httpPort, "/v1/reads", true, connections, batch, 1, 1,
+                    0, 0, count, ackFile, runId, 200_000, 1, 0.03, seed));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        long acked = ((Number) load.get("acked_reads")).longValue();
+        double e2eSeconds = awaitCount(es, pattern, before + acked, t0);
+        List<String> missing = VerifyEsCommand.missing(es, pattern, AckLog.readAll(ackFile));
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("kind", "e2e");
+        result.put("label", "b: HTTP in -> searchable");
+        result.put("reads", acked);
+        result.put("ingest_reads_per_s", load.get("reads_per_s"));
+        result.put("e2e_seconds", round(e2eSeconds));
+        double e2eRate = e2eSeconds > 0 ? acked / e2eSeconds : 0;
+        result.put("e2e_reads_per_s", Math.round(e2eRate));
+        result.put("acknowledged_missing_in_es", missing.size());
+
+        if (!skipCeiling) {
+            String scratch = "pwbench-ceiling";
+            Path spill = workDir.resolve(runId + ".bulk");
+            EsTemplates.dropScratch(es, scratch);
+            EsTemplates.cloneReadTemplate(es, prefix, scratch);
+            long built = BulkLoader.build(spill, scratch, acked, bulkReads, connections, runId + "c", 1, 200_000, seed);
+            long c0 = System.nanoTime();
+            long failed = BulkLoader.send(es, spill, bulkConcurrency);
+            double ceilingSeconds = awaitCount(es, scratch + "-reads-*", built, c0);
+            double ceilingRate = ceilingSeconds > 0 ? built / ceilingSeconds : 0;
+            result.put("ceiling_reads_per_s", Math.round(ceilingRate));
+            result.put("ceiling_bulk", bulkReads + " x " + bulkConcurrency);
+            result.put("ceiling_failed_items", failed);
+            result.put("ratio", ceilingRate > 0 ? Math.round(e2eRate / ceilingRate * 1000) / 1000.0 : 0);
+            EsTemplates.dropScratch(es, scratch);
+            Files.deleteIfExists(spill);
+        }
+        System.out.println(ResultsFile.toJson(load));
+        System.out.println(ResultsFile.toJson(result));
+        if (results != null) ResultsFile.append(results, result);
+        return missing.isEmpty() ? 0 : 3;
+    }
+
+    private double awaitCount(EsHttp es, String pattern, long target, long startNanos) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            if (es.count(pattern) >= target) return (System.nanoTime() - startNanos) / 1e9;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("only " + es.count(pattern) + " of " + target + " documents searchable in " + pattern + " after " + timeoutSeconds + " s");
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,237 @@
+package org.platewarden.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import org.platewarden.core.plate.PlateNormalizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Scenario (c): N reads spread over 21 daily indices (loaded straight into Elasticsearch with the
+ * gateway's stored-document bytes), then per query kind the latency of Platewarden's search API
+ * versus the same query done naively on the raw {@code plate} keyword (term / wildcard / fuzzy),
+ * in the same run, one query at a time.
+ */
+@Command(name = "search", description = "Scenario (c): fuzzy plate search latency per query kind vs naive wildcard/fuzzy queries.")
+public final class SearchCommand implements Callable<Integer> {
+    static final List<String> TOKENS = List.of("demo-dpd-investigator", "demo-dpd-supervisor", "demo-acso-investigator");
+    private static final String CONFUSABLE_FROM = "0ODQ1I2Z5S8B6G";
+    private static final String CONFUSABLE_TO = "O000I1Z2S5B8G6";
+
+    @Option(names = "--search-url", defaultValue = "http://127.0.0.1:8081") String searchUrl;
+    @Option(names = "--es-url", defaultValue = "http://127.0.0.1:9200") String esUrl;
+    @Option(names = "--prefix", defaultValue = "platewarden") String prefix;
+    @Option(names = "--size", defaultValue = "10000000", description = "reads to load (0 = use what is there)") long size;
+    @Option(names = "--days", defaultValue = "21") int days;
+    @Option(names = "--queries", defaultValue = "50", description = "timed queries per kind and side") int queries;
+    @Option(names = "--warmup", defaultValue = "5", description = "untimed queries per kind and side first") int warmup;
+    @Option(names = "--work-dir", defaultValue = "bench/target/work") Path workDir;
+    @Option(names = "--results") Path results;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private int tokenTurn;
+    private long throttled;
+
+    @Override
+    public Integer call() throws Exception {
+        EsHttp es = new EsHttp(esUrl);
+        int populationSize = (int) Math.max(1000, size / 20);
+        PlatePopulation population = new PlatePopulation(populationSize, seed);
+        if (size > 0) {
+            Files.createDirectories(workDir);
+            Path spill = workDir.resolve("search-load.bulk");
+            long built = BulkLoader.build(spill, prefix, size, 5000, 3, "srch" + Long.toString(System.currentTimeMillis(), 36),
+                    days, populationSize, seed);
+            long t0 = System.nanoTime();
+            long failed = BulkLoader.send(es, spill, 2);
+            es.send("POST", "/" + prefix + "-reads-*/_refresh", null, null);
+            Files.deleteIfExists(spill);
+            System.err.printf("loaded %d reads in %.1f s (%d failed items)%n", built, (System.nanoTime() - t0) / 1e9, failed);
+        }
+        long docs = es.count(prefix + "-reads-*");
+
+        Random random = new Random(seed + 1);
+        Instant to = Instant.now();
+        Instant from = to.minus(Duration.ofDays(days));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (QueryKind kind : QueryKind.values()) {
+            Histogram product = new Histogram(1, 600_000_000L, 3);
+            Histogram naive = new Histogram(1, 600_000_000L, 3);
+            long productHits = 0, naiveHits = 0;
+            for (int i = 0; i < warmup + queries; i++) {
+                String raw = population.plate(random.nextInt(Math.max(1, populationSize / 20)));
+                Query q = kind.make(raw, random);
+                long s = System.nanoTime();
+                int ph = productSearch(q, from, to);
+                long m = System.nanoTime();
+                int nh = naiveSearch(es, q, from, to);
+                long e = System.nanoTime();
+                if (i >= warmup) {
+                    product.recordValue(Math.max(1, (m - s) / 1000));
+                    naive.recordValue(Math.max(1, (e - m) / 1000));
+                    productHits += ph;
+                    naiveHits += nh;
+                }
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("kind", "search");
+            row.put("query_kind", kind.label);
+            row.put("reads", docs);
+            row.put("queries", queries);
+            row.put("pw_p50_ms", LoadResult.ms(product.getValueAtPercentile(50)));
+            row.put("pw_p95_ms", LoadResult.ms(product.getValueAtPercentile(95)));
+            row.put("pw_p99_ms", LoadResult.ms(product.getValueAtPercentile(99)));
+            row.put("naive_p50_ms", LoadResult.ms(naive.getValueAtPercentile(50)));
+            row.put("naive_p95_ms", LoadResult.ms(naive.getValueAtPercentile(95)));
+            row.put("naive_p99_ms", LoadResult.ms(naive.getValueAtPercentile(99)));
+            row.put("pw_mean_hits", Math.round(productHits * 10.0 / Math.max(1, queries)) / 10.0);
+            row.put("naive_mean_hits", Math.round(naiveHits * 10.0 / Math.max(1, queries)) / 10.0);
+            rows.add(row);
+            System.out.println(ResultsFile.toJson(row));
+        }
+        if (throttled > 0) System.err.println("search API rate limit answered 429 " + throttled + " times (waits not timed)");
+        if (results != null) for (Map<String, Object> row : rows) ResultsFile.append(results, row);
+        return 0;
+    }
+
+    /** Platewarden: POST /v1/search; a 429 (per-user rate limit) waits Retry-After and retries, outside the timing. */
+    private int productSearch(Query q, Instant from, Instant to) throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("plate", q.text);
+        body.put("max_edits", q.maxEdits);
+        body.put("ocr", q.ocr);
+        body.put("from", from.toString());
+        body.put("to", to.toString());
+        body.put("purpose", "stolen_vehicle");
+        body.put("case_number", "BENCH-2026-000001");
+        body.put("limit", 100);
+        byte[] json = EsHttp.JSON.writeValueAsBytes(body);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            String token = TOKENS.get(tokenTurn++ % TOKENS.size());
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(searchUrl + "/v1/search"))
+                    .header("authorization", "Bearer " + token).header("content-type", "application/json")
+                    .timeout(Duration.ofMinutes(1)).POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() == 429) {
+                throttled++;
+                long wait = r.headers().firstValue("retry-after").map(Long::parseLong).orElse(1L);
+                Thread.sleep(Math.min(60, Math.max(1, wait)) * 1000 / TOKENS.size());
+                continue;
+            }
+            if (r.statusCode() != 200) throw new IOException("search " + q.text + " -> " + r.statusCode() + ": " + new String(r.body()));
+            return EsHttp.JSON.readTree(r.body()).path("hits").size();
+        }
+        throw new IOException("search API kept answering 429");
+    }
+
+    /** Naive: the same query as a term / wildcard / fuzzy query on the raw plate keyword, over every daily index. */
+    private int naiveSearch(EsHttp es, Query q, Instant from, Instant to) throws IOException, InterruptedException {
+        Map<String, Object> match = switch (q.naiveType) {
+            case "term" -> Map.of("term", Map.of("plate", q.text));
+            case "wildcard" -> Map.of("wildcard", Map.of("plate", Map.of("value", q.text)));
+            default -> Map.of("fuzzy", Map.of("plate", Map.of("value", q.text, "fuzziness", Math.max(1, q.maxEdits))));
+        };
+        Map<String, Object> body = Map.of("size", 100, "sort", List.of(Map.of("captured_at", "desc")),
+                "query", Map.of("bool", Map.of("must", List.of(match),
+                        "filter", List.of(Map.of("range", Map.of("captured_at", Map.of("gte", from.toString(), "lte", to.toString())))))));
+        JsonNode r = es.json("POST", "/" + prefix + "-reads-*/_search", body);
+        return r.path("hits").path("hits").size();
+    }
+
+    record Query(String text, int maxEdits, boolean ocr, String naiveType) {
+    }
+
+    enum QueryKind {
+        EXACT("exact") {
+            Query make(String raw, Random r) {
+                return new Query(raw, 0, false, "term");
+            }
+        },
+        ONE_UNKNOWN("? (one unknown)") {
+            Query make(String raw, Random r) {
+                char[] c = raw.toCharArray();
+                c[alnumPosition(raw, r)] = '?';
+                return new Query(new String(c), 0, false, "wildcard");
+            }
+        },
+        INFIX("* infix") {
+            Query make(String raw, Random r) {
+                String norm = PlateNormalizer.normalize(raw);
+                int start = r.nextInt(Math.max(1, norm.length() - 3));
+                return new Query("*" + norm.substring(start, Math.min(norm.length(), start + 4)) + "*", 0, false, "wildcard");
+            }
+        },
+        OCR("OCR misread") {
+            Query make(String raw, Random r) {
+                char[] c = raw.toCharArray();
+                for (int attempt = 0; attempt < 20; attempt++) {
+                    int i = r.nextInt(c.length);
+                    int k = CONFUSABLE_FROM.indexOf(c[i]);
+                    if (k >= 0) {
+                        c[i] = CONFUSABLE_TO.charAt(k);
+                        return new Query(new String(c), 0, true, "fuzzy");
+                    }
+                }
+                return new Query(raw, 0, true, "fuzzy");
+            }
+        },
+        EDIT1("1 edit") {
+            Query make(String raw, Random r) {
+                return new Query(substitute(raw, 1, r), 1, false, "fuzzy");
+            }
+        },
+        EDIT2("2 edits") {
+            Query make(String raw, Random r) {
+                return new Query(substitute(raw, 2, r), 2, false, "fuzzy");
+            }
+        };
+
+        final String label;
+
+        QueryKind(String label) {
+            this.label = label;
+        }
+
+        abstract Query make(String raw, Random r);
+
+        static int alnumPosition(String raw, Random r) {
+            while (true) {
+                int i = r.nextInt(raw.length());
+                if (Character.isLetterOrDigit(raw.charAt(i))) return i;
+            }
+        }
+
+        /** Substitutions with characters outside the original's OCR class, so they are real edits. */
+        static String substitute(String raw, int edits, Random r) {
+            char[] c = raw.toCharArray();
+            List<Integer> used = new ArrayList<>();
+            while (used.size() < edits) {
+                int i = alnumPosition(raw, r);
+                if (used.contains(i)) continue;
+                used.add(i);
+                char replacement;
+                do {
+                    replacement = Character.isDigit(c[i]) ? (char) ('0' + r.nextInt(10)) : (char) ('A' + r.nextInt(26));
+                } while (replacement == c[i] || CONFUSABLE_FROM.indexOf(replacement) >= 0);
+                c[i] = replacement;
+            }
+            return new String(c);
+        }
+    }
+}
