@@ -78,7 +78,9 @@ public final class ReadIngestor {
         } catch (RuntimeException e) {
             f = Future.failedFuture(e);
         }
-        return f.recover(err -> {
+        return f.andThen(ar -> {
+            if (ar.succeeded()) health.appended();
+        }).recover(err -> {
             Throwable cause = Failures.unwrap(err);
             health.observe(cause);
             return Future.failedFuture(cause);

@@ -11,13 +11,21 @@ import org.platewarden.core.spool.SpoolFailedException;
 public final class SpoolHealth {
     private final Spool spool;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Spool size when an append was last refused as full; -1 once an append succeeded again. */
+    private final java.util.concurrent.atomic.AtomicLong refusedAtBytes = new java.util.concurrent.atomic.AtomicLong(-1);
 
     public SpoolHealth(Spool spool) {
         this.spool = spool;
     }
 
     void observe(Throwable appendError) {
-        if (Failures.unwrap(appendError) instanceof SpoolFailedException f) failure.compareAndSet(null, f);
+        Throwable t = Failures.unwrap(appendError);
+        if (t instanceof SpoolFailedException f) failure.compareAndSet(null, f);
+        if (t instanceof org.platewarden.core.spool.SpoolFullException) refusedAtBytes.set(spool.sizeBytes());
+    }
+
+    void appended() {
+        refusedAtBytes.set(-1);
     }
 
     public boolean failed() {
@@ -25,7 +33,11 @@ public final class SpoolHealth {
     }
 
     public boolean full() {
-        return spool.sizeBytes() >= spool.capacityBytes();
+        long size = spool.sizeBytes();
+        long refusedAt = refusedAtBytes.get();
+        // "full" is not only size >= capacity: an append may not fit in what is left. Stay not-ready
+        // until the indexer has freed space since the last refusal.
+        return size >= spool.capacityBytes() || (refusedAt >= 0 && size >= refusedAt);
     }
 
     public boolean writable() {
