@@ -38,7 +38,7 @@ class HttpSpoolFullTest {
             HttpClient http = HttpClient.newHttpClient();
             String body = "[" + Reads.read("cam-001", "FULL01") + "," + Reads.read("cam-001", "FULL02") + "]";
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/v1/reads"))
-                    .header("Authorization", HttpIngestTest.basic("cam-001", "demo-cam-001"))
+                    .header("Authorization", GatewayHarness.basic("cam-001", "demo-cam-001"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(429, r.statusCode(), r.body());

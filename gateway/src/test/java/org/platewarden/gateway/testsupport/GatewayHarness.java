@@ -46,6 +46,10 @@ public final class GatewayHarness implements AutoCloseable {
         return new GatewayHarness(dir, gatewayOverrides, spoolCapacity);
     }
 
+    public static String basic(String user, String secret) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public int httpPort() {
         return verticle.httpPort();
     }
