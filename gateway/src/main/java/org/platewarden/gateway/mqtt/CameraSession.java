@@ -220,7 +220,7 @@ final class CameraSession {
     private void onException(Throwable t) {
         if (MqttOversize.is(t)) {
             metrics.mqttOversize();
-            LOG.warn("camera {} sent a packet above the {}-byte limit; closing", camera.id(), "max message size");
+            LOG.warn("camera {} sent a packet above gateway.mqtt_max_message_bytes; closing the connection", camera.id());
             disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "packet too large");
         } else {
             LOG.info("MQTT connection of camera {}: {}", camera.id(), t.toString());
