@@ -24,8 +24,7 @@ class HttpSpoolFullTest {
     void fullSpoolIs429WithRetryAfterAndNotReady() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir, "", 8192)) {
             // fill the spool directly until it refuses
-            byte[] filler = new byte[1000];
-            java.util.Arrays.fill(filler, (byte) 'x');
+            byte[] filler = ("{\"filler\":\"" + "x".repeat(980) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
             while (true) {
                 try {
                     gw.spool.append(List.of(filler)).get();
