@@ -22,17 +22,9 @@ class HttpSpoolFullTest {
 
     @Test
     void fullSpoolIs429WithRetryAfterAndNotReady() throws Exception {
-        try (GatewayHarness gw = GatewayHarness.start(dir, "", 8192)) {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "", 16384)) {
             // fill the spool directly until it refuses
-            byte[] filler = ("{\"filler\":\"" + "x".repeat(980) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            while (true) {
-                try {
-                    gw.spool.append(List.of(filler)).get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    assertTrue(e.getCause() instanceof SpoolFullException, e.toString());
-                    break;
-                }
-            }
+            long filledSeq = org.platewarden.gateway.testsupport.Spools.fill(gw.spool);
             long before = gw.spool.lastDurableSeq();
             HttpClient http = HttpClient.newHttpClient();
             String body = "[" + Reads.read("cam-001", "FULL01") + "," + Reads.read("cam-001", "FULL02") + "]";
