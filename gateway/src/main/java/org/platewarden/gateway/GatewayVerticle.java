@@ -63,7 +63,9 @@ public final class GatewayVerticle extends VerticleBase {
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)
-                .compose(server -> mqtt.listen());
+                .compose(server -> mqtt.listen())
+                // a failed start is not followed by stop(): release what did bind
+                .recover(err -> stop().transform(ignored -> Future.failedFuture(err)));
     }
 
     @Override

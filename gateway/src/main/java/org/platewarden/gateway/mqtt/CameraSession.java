@@ -41,14 +41,18 @@ import org.slf4j.LoggerFactory;
  * <p>Back-pressure: Vert.x 5 offers no supported way to pause an MqttEndpoint's socket, so flow
  * control is the protocol's own: a PUBLISH whose append meets a full spool is neither acknowledged
  * nor dropped; the append is retried (backing off) until the spool drains. The client's in-flight
- * window (MQTT 5 Receive Maximum = {@link MqttIngestServer#RECEIVE_MAXIMUM}, advertised in CONNACK)
- * then stops it sending. A connection that exceeds that window (3.1.1 clients have none to
- * honour) is disconnected (MQTT 5: RECEIVE_MAXIMUM_EXCEEDED), which bounds memory per connection.
+ * window (MQTT 5 Receive Maximum = {@link MqttIngestServer#RECEIVE_MAXIMUM}, advertised in CONNACK;
+ * the client's own max-inflight setting under 3.1.1) then stops it sending. Memory per connection
+ * is bounded regardless of what the client honours: above {@link #MAX_PENDING_MESSAGES} PUBLISHes
+ * or {@link #MAX_PENDING_BYTES} of payload not yet acknowledged (QoS 0 included) the connection is
+ * closed (MQTT 5: DISCONNECT QUOTA_EXCEEDED); unacknowledged QoS 1 messages stay with the client.
  */
 final class CameraSession {
     static final String STAGE = "gateway-mqtt";
     static final String PROTOCOL = "mqtt";
     static final String TOPIC_PREFIX = "platewarden/reads/";
+    static final int MAX_PENDING_MESSAGES = 1024;
+    static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
     private static final long RETRY_MIN_MS = 100;
     private static final long RETRY_MAX_MS = 2000;
     private static final int REASON_STRING_MAX = 512;
@@ -60,20 +64,19 @@ final class CameraSession {
     private final Camera camera;
     private final ReadIngestor ingestor;
     private final GatewayMetrics metrics;
-    private final int maxInFlight;
     private final boolean v5;
     private final String ownTopic;
     private Future<Void> ackTail = Future.succeededFuture();
     private int inFlight;
+    private long pendingBytes;
     private boolean closed;
 
-    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics, int maxInFlight) {
+    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics) {
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.camera = camera;
         this.ingestor = ingestor;
         this.metrics = metrics;
-        this.maxInFlight = maxInFlight;
         this.v5 = endpoint.protocolVersion() == 5;
         this.ownTopic = TOPIC_PREFIX + camera.id();
     }
@@ -96,14 +99,17 @@ final class CameraSession {
 
     private void onPublish(MqttPublishMessage msg) {
         long start = System.nanoTime();
-        if (++inFlight > maxInFlight) {
-            LOG.warn("camera {} exceeded {} unacknowledged PUBLISHes; disconnecting", camera.id(), maxInFlight);
-            disconnect(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "too many unacknowledged PUBLISHes");
+        if (closed) return;
+        int size = msg.payload().length();
+        if (++inFlight > MAX_PENDING_MESSAGES || (pendingBytes += size) > MAX_PENDING_BYTES) {
+            LOG.warn("camera {} has {} PUBLISHes ({} bytes) awaiting durability; disconnecting", camera.id(), inFlight, pendingBytes);
+            disconnect(MqttDisconnectReasonCode.QUOTA_EXCEEDED, "too many unacknowledged PUBLISHes");
             return;
         }
         Future<PublishOutcome> outcome = process(msg);
         ackTail = ackTail.transform(previous -> outcome).transform(ar -> {
             inFlight--;
+            pendingBytes -= size;
             if (ar.succeeded()) acknowledge(msg, ar.result(), start);
             else failed(msg, ar.cause());
             return Future.succeededFuture();

@@ -98,7 +98,7 @@ public final class MqttIngestServer {
         // the endpoint buffers nothing until CONNACK; a client may not publish before it
         authenticator.authenticate(user, password)
                 .onSuccess(camera -> {
-                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, RECEIVE_MAXIMUM);
+                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics);
                     session.start(v5 ? connackProperties() : null);
                 })
                 .onFailure(err -> {
