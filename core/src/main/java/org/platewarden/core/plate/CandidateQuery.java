@@ -39,8 +39,7 @@ import org.platewarden.core.read.ReadFields;
  * literal, or a literal next to an inserted character) and {@code ?} into {@code *} where a
  * {@code ?} was dropped or absorbed an insertion — and that last change leaves the grams alone.
  * So the plan is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS
- * clause of the knocked-out pattern (branches implied by another are dropped, grams common to
- * all branches are factored out), plus length bounds. Strictly stronger than q-gram count
+ * clause of the knocked-out pattern (a branch implied by another is dropped), plus length bounds. Strictly stronger than q-gram count
  * filtering, since each branch keeps all grams that the knocked literals do not touch. When there is no {@code *}
  * and k + w &lt;= 2, a {@link Strategy#DELETIONS} clause on the pattern without its {@code ?}s is
  * added ({@code ?}s count as deletions on the plate's side).</li>
@@ -319,33 +318,40 @@ public final class CandidateQuery {
     }
 
     /**
-     * Adds OR(branches): drops branches implied by a weaker one (a superset of its grams), then
-     * factors out grams common to all remaining branches.
+     * Adds OR(branches), leaving out every branch that implies another one (a doc holding gram g
+     * holds every substring of g as a gram too, so a branch whose grams cover another's grams is
+     * implied by it and adds nothing to the disjunction).
      */
     private static void addBranches(List<Clause> clauses, List<Set<String>> branches) {
         List<Set<String>> distinct = new ArrayList<>(new LinkedHashSet<>(branches));
         List<Set<String>> kept = new ArrayList<>();
-        for (Set<String> b : distinct) {
-            boolean implied = false;
-            for (Set<String> other : distinct) {
-                if (other != b && b.containsAll(other)) {
-                    implied = true;
+        for (int i = 0; i < distinct.size(); i++) {
+            boolean redundant = false;
+            for (int j = 0; j < distinct.size() && !redundant; j++) {
+                // i implies j and, if both imply each other, keep the first one only
+                redundant = i != j && covers(distinct.get(i), distinct.get(j)) && (j < i || !covers(distinct.get(j), distinct.get(i)));
+            }
+            if (!redundant) kept.add(distinct.get(i));
+        }
+        if (kept.size() == 1) {
+            clauses.add(Terms.all(ReadFields.PLATE_GRAMS, kept.get(0)));
+        } else {
+            clauses.add(new AnyOf(kept.stream().<List<Clause>>map(b -> List.of(Terms.all(ReadFields.PLATE_GRAMS, b))).toList()));
+        }
+    }
+
+    /** Whether holding all of {@code strong} guarantees holding all of {@code weak}. */
+    private static boolean covers(Set<String> strong, Set<String> weak) {
+        for (String w : weak) {
+            boolean found = false;
+            for (String s : strong) {
+                if (s.contains(w)) {
+                    found = true;
                     break;
                 }
             }
-            if (!implied) kept.add(b);
+            if (!found) return false;
         }
-        Set<String> common = new LinkedHashSet<>(kept.get(0));
-        for (Set<String> b : kept) common.retainAll(b);
-        if (!common.isEmpty()) clauses.add(Terms.all(ReadFields.PLATE_GRAMS, common));
-        List<List<Clause>> rest = new ArrayList<>();
-        for (Set<String> b : kept) {
-            Set<String> remaining = new LinkedHashSet<>(b);
-            remaining.removeAll(common);
-            if (remaining.isEmpty()) return; // one branch is just the common part: the OR always holds
-            rest.add(List.of(Terms.all(ReadFields.PLATE_GRAMS, remaining)));
-        }
-        if (rest.size() == 1) clauses.add(rest.get(0).get(0));
-        else clauses.add(new AnyOf(rest));
+        return true;
     }
 }
