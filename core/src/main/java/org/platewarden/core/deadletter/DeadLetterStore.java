@@ -1,0 +1,140 @@
+package org.platewarden.core.deadletter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Append-only dead-letter files, one NDJSON file per UTC day under {@code <data_dir>/deadletter/}
+ * ({@code deadletter-YYYY-MM-DD.ndjson}), fsynced before the returned future completes. Writes run on
+ * one owned thread with a bounded queue: when it is full the append fails, and the caller must
+ * refuse the read rather than drop the dead letter. The most recent entries are kept in memory
+ * (bounded) for the ops endpoint.
+ */
+public final class DeadLetterStore implements AutoCloseable {
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+    private static final int RECENT_KEPT = 200;
+
+    private final Path dir;
+    private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private final ExecutorService writer;
+    private final Deque<DeadLetter> recent = new ArrayDeque<>();
+    private final AtomicLong total = new AtomicLong();
+
+    public DeadLetterStore(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create dead-letter directory " + dir, e);
+        }
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, "deadletter-writer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Completes once the entry is fsynced; fails if the store is overloaded or the disk write fails. */
+    public CompletableFuture<Void> append(DeadLetter letter) {
+        return appendAll(List.of(letter));
+    }
+
+    public CompletableFuture<Void> appendAll(List<DeadLetter> letters) {
+        if (letters.isEmpty()) return CompletableFuture.completedFuture(null);
+        try {
+            return CompletableFuture.runAsync(() -> write(letters), writer);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("dead-letter store overloaded", e));
+        }
+    }
+
+    private void write(List<DeadLetter> letters) {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (DeadLetter l : letters) sb.append(mapper.writeValueAsString(l)).append('\n');
+            Path file = dir.resolve("deadletter-" + DAY.format(letters.get(0).at()) + ".ndjson");
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("dead-letter write failed", e);
+        }
+        synchronized (recent) {
+            for (DeadLetter l : letters) {
+                recent.addFirst(l);
+                if (recent.size() > RECENT_KEPT) recent.removeLast();
+            }
+        }
+        total.addAndGet(letters.size());
+    }
+
+    /** Most recent first, at most {@code limit} (bounded by what is kept in memory). */
+    public List<DeadLetter> recent(int limit) {
+        synchronized (recent) {
+            List<DeadLetter> out = new ArrayList<>(Math.min(limit, recent.size()));
+            for (DeadLetter l : recent) {
+                if (out.size() >= limit) break;
+                out.add(l);
+            }
+            return out;
+        }
+    }
+
+    /** Reads every dead letter on disk (for ops and tests; files are bounded by the caller's retention). */
+    public List<DeadLetter> readAll() {
+        List<DeadLetter> out = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".ndjson")).sorted().toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) out.add(mapper.readValue(line, DeadLetter.class));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    public long writtenSinceStart() {
+        return total.get();
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

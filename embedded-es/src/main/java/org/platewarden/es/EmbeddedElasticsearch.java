@@ -1,0 +1,347 @@
+package org.platewarden.es;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the Elasticsearch distribution published on Maven Central
+ * ({@code org.elasticsearch.distribution.integ-test-zip:elasticsearch}) as a child process: a real,
+ * single-node, loopback-only node with a bounded heap. Elasticsearch refuses to run as root, so when
+ * this JVM is root the node runs as the unprivileged system user {@value #SERVICE_USER} (created on
+ * first use). The child gets a parent-death signal, so it stops when this JVM dies even by SIGKILL;
+ * {@link #close()} (also registered as a shutdown hook) stops it cleanly on Ctrl-C.
+ */
+public final class EmbeddedElasticsearch implements AutoCloseable {
+    public static final String SERVICE_USER = "platewarden";
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedElasticsearch.class);
+
+    private final Settings settings;
+    private final AtomicReference<Process> process = new AtomicReference<>();
+    private Thread shutdownHook;
+    private int httpPort;
+
+    /**
+     * @param distributionZip the zip as resolved by Maven
+     * @param baseDir         where the distribution is unpacked and the node keeps data and logs
+     * @param httpPort        0 picks a free port
+     * @param heap            e.g. {@code 1g}
+     * @param startTimeout    how long to wait for yellow/green health
+     */
+    public record Settings(Path distributionZip, Path baseDir, int httpPort, String heap, Duration startTimeout) {
+    }
+
+    public EmbeddedElasticsearch(Settings settings) {
+        this.settings = settings;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public Path logFile() {
+        return settings.baseDir().toAbsolutePath().resolve("logs").resolve("elasticsearch-console.log");
+    }
+
+    /** Unpacks (once), configures, starts and waits for health. Returns the HTTP URL. */
+    public synchronized String start() throws IOException, InterruptedException {
+        if (process.get() != null) return url();
+        Path base = settings.baseDir().toAbsolutePath();
+        Path home = unpack(settings.distributionZip(), base);
+        Path data = Files.createDirectories(base.resolve("data"));
+        Path logs = Files.createDirectories(base.resolve("logs"));
+        Path tmp = Files.createDirectories(base.resolve("tmp"));
+        httpPort = settings.httpPort() == 0 ? freePort() : settings.httpPort();
+        int transportPort = freePort();
+        writeConfig(home, data, logs, transportPort);
+
+        boolean root = isRoot();
+        if (root) {
+            ensureServiceUser();
+            chown(base);
+            makeTraversable(base);
+        }
+        List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "TERM"));
+        if (root) {
+            command.addAll(List.of("--reuid=" + SERVICE_USER, "--regid=" + SERVICE_USER, "--init-groups"));
+        }
+        command.add(home.resolve("bin/elasticsearch").toString());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("ES_JAVA_HOME", System.getProperty("java.home"));
+        env.put("ES_JAVA_OPTS", "-Xms" + settings.heap() + " -Xmx" + settings.heap());
+        env.put("ES_TMPDIR", tmp.toString());
+        env.remove("JAVA_TOOL_OPTIONS");
+        LOG.info("starting Elasticsearch {} on {} (logs: {})", home.getFileName(), url(), logFile());
+        startOnLauncherThread(pb);
+        shutdownHook = new Thread(this::stop, "embedded-es-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        waitForHealth();
+        LOG.info("Elasticsearch is up at {}", url());
+        return url();
+    }
+
+    /**
+     * The parent-death signal is tied to the thread that forked the child, not the process, so the
+     * child is started from a dedicated thread that lives exactly as long as the child does.
+     */
+    private void startOnLauncherThread(ProcessBuilder pb) throws IOException, InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<IOException> failure = new AtomicReference<>();
+        Thread launcher = new Thread(() -> {
+            try {
+                Process p = pb.start();
+                process.set(p);
+                started.countDown();
+                p.waitFor();
+            } catch (IOException e) {
+                failure.set(e);
+                started.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "embedded-es-launcher");
+        launcher.setDaemon(true);
+        launcher.start();
+        started.await();
+        if (failure.get() != null) throw failure.get();
+    }
+
+    private void waitForHealth() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            Process p = process.get();
+            if (!p.isAlive()) {
+                throw new IOException("Elasticsearch exited with code " + p.exitValue() + " during start-up; last log lines:\n" + tail(logFile(), 40));
+            }
+            if (healthy(url())) return;
+            Thread.sleep(500);
+        }
+        stop();
+        throw new IOException("Elasticsearch did not reach yellow/green health within " + settings.startTimeout().toSeconds()
+                + " s; last log lines:\n" + tail(logFile(), 40));
+    }
+
+    /** True when the cluster answers with status yellow or green. */
+    public static boolean healthy(String url) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url + "/_cluster/health?wait_for_status=yellow&timeout=1s").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(3000);
+            try (InputStream in = c.getResponseCode() == 200 ? c.getInputStream() : null) {
+                if (in == null) return false;
+                String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return body.contains("\"status\":\"green\"") || body.contains("\"status\":\"yellow\"");
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public synchronized void stop() {
+        Process p = process.getAndSet(null);
+        if (p == null || !p.isAlive()) return;
+        LOG.info("stopping Elasticsearch");
+        // SIGTERM: the Elasticsearch CLI stops its server JVM cleanly, then exits
+        p.destroy();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or has run
+            }
+        }
+    }
+
+    public boolean isRunning() {
+        Process p = process.get();
+        return p != null && p.isAlive();
+    }
+
+    /** Unpacks once; a marker file records a complete unpack so an interrupted one is redone. */
+    static Path unpack(Path zip, Path base) throws IOException {
+        if (zip == null || !Files.isRegularFile(zip)) {
+            throw new IOException("Elasticsearch distribution zip not found: " + zip
+                    + " (it is resolved by Maven: run the build, or set ES_URL to use an existing cluster)");
+        }
+        String name = zip.getFileName().toString().replace(".zip", "");
+        Path dist = base.resolve("dist");
+        Path home = dist.resolve(name);
+        Path marker = dist.resolve(name + ".unpacked");
+        if (Files.exists(marker)) return home;
+        Files.createDirectories(dist);
+        Path staging = Files.createTempDirectory(dist, "unpack-");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                Path target = staging.resolve(e.getName()).normalize();
+                if (!target.startsWith(staging)) throw new IOException("zip entry escapes target: " + e.getName());
+                if (e.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Path unpacked;
+        try (var children = Files.list(staging)) {
+            unpacked = children.filter(Files::isDirectory).findFirst().orElseThrow(() -> new IOException("empty distribution zip " + zip));
+        }
+        try (var bins = Files.list(unpacked.resolve("bin"))) {
+            bins.forEach(f -> f.toFile().setExecutable(true, false));
+        }
+        Path jdkBin = unpacked.resolve("jdk/bin");
+        if (Files.isDirectory(jdkBin)) {
+            try (var bins = Files.list(jdkBin)) {
+                bins.forEach(f -> f.toFile().setExecutable(true, false));
+            }
+        }
+        deleteRecursively(home);
+        Files.move(unpacked, home);
+        deleteRecursively(staging);
+        Files.writeString(marker, zip.toString());
+        return home;
+    }
+
+    private void writeConfig(Path home, Path data, Path logs, int transportPort) throws IOException {
+        String yml = String.join("\n",
+                "# written by Platewarden's EmbeddedElasticsearch on every start",
+                "cluster.name: platewarden-embedded",
+                "node.name: platewarden-embedded",
+                "discovery.type: single-node",
+                "network.host: 127.0.0.1",
+                "http.port: " + httpPort,
+                "transport.port: " + transportPort,
+                "path.data: " + data,
+                "path.logs: " + logs,
+                "xpack.security.enabled: false",
+                // a developer laptop or CI disk may be fuller than the production watermarks allow
+                "cluster.routing.allocation.disk.threshold_enabled: false",
+                "action.auto_create_index: true",
+                "");
+        Files.writeString(home.resolve("config/elasticsearch.yml"), yml);
+    }
+
+    static boolean isRoot() {
+        try {
+            Process p = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            return out.equals("0");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void ensureServiceUser() throws IOException, InterruptedException {
+        if (run("id", "-u", SERVICE_USER) == 0) return;
+        int rc = run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group", SERVICE_USER);
+        if (rc != 0 && run("id", "-u", SERVICE_USER) != 0) {
+            throw new IOException("running as root, but could not create the unprivileged user '" + SERVICE_USER
+                    + "' that Elasticsearch needs (useradd exit code " + rc + ")");
+        }
+    }
+
+    private static void chown(Path base) throws IOException, InterruptedException {
+        int rc = run("chown", "-R", SERVICE_USER + ":" + SERVICE_USER, base.toString());
+        if (rc != 0) throw new IOException("chown of " + base + " to " + SERVICE_USER + " failed");
+    }
+
+    /** The service user must be able to reach the base directory through its parents. */
+    private static void makeTraversable(Path base) throws IOException, InterruptedException {
+        for (Path p = base.getParent(); p != null && p.getParent() != null; p = p.getParent()) {
+            run("chmod", "o+x", p.toString());
+        }
+    }
+
+    private static int run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + file + ")";
+        }
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var walk = Files.walk(p)) {
+            for (Path f : walk.sorted((a, b) -> b.compareTo(a)).toList()) Files.delete(f);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Stand-alone use (the test runner script): starts a node, prints {@code ES_URL=<url>} and keeps it
+     * running until this process is terminated. Args: zip, baseDir, [port], [heap].
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: EmbeddedElasticsearch <distribution.zip> <baseDir> [httpPort] [heap]");
+            System.exit(2);
+        }
+        int port = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        String heap = args.length > 3 ? args[3] : "1g";
+        EmbeddedElasticsearch es = new EmbeddedElasticsearch(new Settings(Path.of(args[0]), Path.of(args[1]), port, heap, Duration.ofSeconds(180)));
+        try {
+            System.out.println("ES_URL=" + es.start());
+        } catch (IOException e) {
+            System.err.println("ERROR: " + e.getMessage());
+            System.exit(1);
+        }
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,28 @@
+package org.platewarden.search.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What one audited request did, before the chain fields (seq, time, node, hashes) are added by the
+ * {@link AuditLog}. {@code action}: search, hold_create, hold_release, hold_list, audit_read,
+ * audit_verify, ops_indices, retention_run. {@code outcome}: allowed, refused, invalid, failed,
+ * rate_limited, unauthorized. {@code query} is the full request body as received (or the query
+ * parameters), kept verbatim for the auditor.
+ */
+public record AuditEntry(
+        String action,
+        String user,
+        String agency,
+        Set<String> roles,
+        String purpose,
+        String caseNumber,
+        JsonNode query,
+        String clientAddress,
+        String outcome,
+        String reason,
+        int status,
+        int hitCount,
+        List<String> readIds) {
+}
