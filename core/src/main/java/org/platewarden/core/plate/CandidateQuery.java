@@ -79,9 +79,14 @@ public final class CandidateQuery {
 
         @Override
         public boolean matches(StoredTerms doc) {
-            int found = 0;
+            int found = 0, remaining = terms.size();
             for (String t : terms) {
-                if (doc.has(field, t) && ++found >= minimumShouldMatch) return true;
+                remaining--;
+                if (doc.has(field, t)) {
+                    if (++found >= minimumShouldMatch) return true;
+                } else if (found + remaining < minimumShouldMatch) {
+                    return false;
+                }
             }
             return false;
         }
