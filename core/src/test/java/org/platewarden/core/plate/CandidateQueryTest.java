@@ -142,6 +142,38 @@ class CandidateQueryTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "ABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNO?", "ABCDEFG*HIJKLMNO", "*ABCDEFGHIJKLMN*", "A?B?C?D?E?F?G?H?",
+            "AB*CD*EF*GH*IJ*K", "ABCDEFGHIJKLMN??", "?ABCDEFGHIJKLMN?"})
+    void longPatternsStayWithinTheClauseBudgetAndStillRetrieveEveryMatch(String pattern) {
+        java.util.Random rnd = new java.util.Random(pattern.hashCode());
+        String base = pattern.replace('?', 'X').replace("*", "");
+        for (int k = 0; k <= 2; k++) {
+            CandidateQuery q = plan(pattern, true, k);
+            assertTrue(q.leafClauses() <= CandidateQuery.MAX_LEAF_CLAUSES, q.leafClauses() + " leaves");
+            assertEquals(q.leafClauses(), EsFilterEvaluator.leaves(q.toElasticsearchQuery()));
+            PlateMatcher matcher = new PlateMatcher(q.query());
+            int matched = 0;
+            for (int n = 0; n < 3_000; n++) {
+                StringBuilder plate = new StringBuilder(base);
+                for (int e = rnd.nextInt(3); e > 0; e--) {
+                    int pos = rnd.nextInt(plate.length());
+                    switch (rnd.nextInt(3)) {
+                        case 0 -> plate.deleteCharAt(pos);
+                        case 1 -> plate.insert(pos, (char) ('A' + rnd.nextInt(26)));
+                        default -> plate.setCharAt(pos, (char) ('0' + rnd.nextInt(10)));
+                    }
+                }
+                if (matcher.match(plate.toString()).isPresent()) {
+                    matched++;
+                    assertTrue(q.matches(StoredTerms.of(plate.toString())), q + " must retrieve " + plate);
+                }
+            }
+            assertTrue(matched > 100, "test must exercise matches: " + matched);
+        }
+    }
+
     @Test
     void storedTermsAreTheIndexTimeFields() {
         StoredTerms t = StoredTerms.of("abc-123");

@@ -58,6 +58,16 @@ final class EsFilterEvaluator {
         }
     }
 
+    /** Leaf queries (term, terms, range) in the tree: what Elasticsearch counts against its clause limit. */
+    static int leaves(JsonNode query) {
+        Map.Entry<String, JsonNode> e = query.fields().next();
+        if (!e.getKey().equals("bool")) return 1;
+        int n = 0;
+        for (JsonNode f : e.getValue().path("filter")) n += leaves(f);
+        for (JsonNode f : e.getValue().path("should")) n += leaves(f);
+        return n;
+    }
+
     private static Map.Entry<String, JsonNode> single(JsonNode body) {
         if (body.size() != 1) throw new AssertionError("one field expected: " + body);
         return body.fields().next();

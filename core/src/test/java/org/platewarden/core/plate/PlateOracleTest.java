@@ -108,6 +108,8 @@ class PlateOracleTest {
             supported++;
             PlateMatcher matcher = new PlateMatcher(query);
             JsonNode es = plan.toElasticsearchQuery();
+            assertTrue(plan.leafClauses() <= CandidateQuery.MAX_LEAF_CLAUSES, spec.toString());
+            assertEquals(plan.leafClauses(), EsFilterEvaluator.leaves(es), spec.toString());
             BitSet brute = new BitSet(READS);
             BitSet candidates = new BitSet(READS);
             long m0 = System.nanoTime();
