@@ -36,13 +36,14 @@ import org.platewarden.core.read.ReadFields;
  * (exact when there is no {@code *}).</li>
  * <li>{@link Strategy#GRAM_KNOCKOUT} wildcards, k&gt;0: any alignment with at most k edits can be
  * covered by turning at most k literals of the pattern into {@code *} (a substituted or deleted
- * literal, or a literal next to an inserted character) and {@code ?} into {@code *} where a
- * {@code ?} was dropped or absorbed an insertion — and that last change leaves the grams alone.
- * So the plan is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS
- * clause of the knocked-out pattern (a branch implied by another is dropped), plus length bounds. Strictly stronger than q-gram count
- * filtering, since each branch keeps all grams that the knocked literals do not touch. When there is no {@code *}
- * and k + w &lt;= 2, a {@link Strategy#DELETIONS} clause on the pattern without its {@code ?}s is
- * added ({@code ?}s count as deletions on the plate's side).</li>
+ * literal, or a literal next to an inserted character) and some {@code ?} into {@code *} (a
+ * dropped {@code ?}, or one next to an insertion), which leaves the grams unchanged. So the plan
+ * is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS clause of the
+ * knocked-out pattern (a branch implied by another is dropped), plus length bounds. Each branch
+ * keeps every gram the knocked literals do not touch, so this is at least as selective as q-gram
+ * count filtering ("at least #grams - k*q grams"). When there is no {@code *} and k + w &lt;= 2, a
+ * DELETIONS clause on the pattern without its {@code ?}s is added as well (the characters under
+ * the {@code ?}s count as deletions on the plate's side, so the plate needs at most k + w).</li>
  * </ul>
  * Knock-out plans over long patterns that would render more than {@link #MAX_LEAF_CLAUSES} leaf
  * queries keep only every 2nd (then 3rd) 3-gram of each run (plus its last): fewer necessary
