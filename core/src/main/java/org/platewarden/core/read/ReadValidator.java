@@ -22,7 +22,7 @@ import java.util.Set;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.plate.OcrFolding;
-import org.platewarden.core.plate.PlateIndexTerms;
+import org.platewarden.core.plate.StoredTerms;
 import org.platewarden.core.plate.PlateNormalizer;
 
 /**
@@ -52,7 +52,6 @@ public final class ReadValidator {
     public static final int IMAGE_REF_MAX = 2048;
     public static final int READ_ID_MAX = 256;
     public static final int SHORT_TEXT_MAX = 64;
-    public static final int MAX_DELETIONS = 2;
 
     /** Fields a camera may send; everything else (plate_norm, received_at, ...) is the server's. */
     static final Set<String> INPUT_FIELDS = Set.of(ReadFields.READ_ID, ReadFields.CAMERA_ID, ReadFields.CAPTURED_AT,
@@ -123,7 +122,6 @@ public final class ReadValidator {
         Map<String, String> vehicle = vehicle(read);
         String imageRef = optionalText(read, ReadFields.IMAGE_REF, IMAGE_REF_MAX);
 
-        String ocr = folding.fold(norm);
         Instant receivedAt = clock.instant();
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -134,10 +132,13 @@ public final class ReadValidator {
             g.writeStringField(ReadFields.CAPTURED_AT, capturedAt.toString());
             g.writeStringField(ReadFields.RECEIVED_AT, receivedAt.toString());
             g.writeStringField(ReadFields.PLATE, plate);
-            g.writeStringField(ReadFields.PLATE_NORM, norm);
-            g.writeStringField(ReadFields.PLATE_OCR, ocr);
-            writeArray(g, ReadFields.PLATE_GRAMS, PlateIndexTerms.grams(ocr));
-            writeArray(g, ReadFields.PLATE_DELS, PlateIndexTerms.deletions(ocr, MAX_DELETIONS));
+            // the same computation the candidate queries assume (StoredTerms), so index and query cannot drift
+            StoredTerms terms = StoredTerms.of(norm, folding);
+            g.writeStringField(ReadFields.PLATE_NORM, terms.norm());
+            g.writeStringField(ReadFields.PLATE_OCR, terms.ocr());
+            g.writeNumberField(ReadFields.PLATE_LEN, terms.length());
+            writeArray(g, ReadFields.PLATE_GRAMS, new java.util.TreeSet<>(terms.grams()));
+            writeArray(g, ReadFields.PLATE_DELS, new java.util.TreeSet<>(terms.dels()));
             if (confidence != null) g.writeNumberField(ReadFields.PLATE_CONFIDENCE, confidence);
             if (region != null) g.writeStringField(ReadFields.REGION, region);
             if (location != null) {
@@ -257,7 +258,7 @@ public final class ReadValidator {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    private static void writeArray(JsonGenerator g, String field, List<String> values) throws IOException {
+    private static void writeArray(JsonGenerator g, String field, java.util.Collection<String> values) throws IOException {
         g.writeArrayFieldStart(field);
         for (String v : values) g.writeString(v);
         g.writeEndArray();
