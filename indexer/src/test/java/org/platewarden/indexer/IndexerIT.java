@@ -97,6 +97,8 @@ class IndexerIT {
         assertEquals(n, registry.counter("platewarden.indexer.reads.indexed").count());
         assertEquals(0, indexer.lagReads());
         assertTrue(registry.timer("platewarden.indexer.bulk.latency", "outcome", "ok").count() >= 7, "at least n/400 bulks");
+        assertEquals(1, ((org.platewarden.core.spool.SegmentedSpool) spool).segmentFiles().size(),
+                "segments behind the checkpoint are deleted; only the newest stays");
     }
 
     @Test
