@@ -115,8 +115,12 @@ class IndexerRetryTest {
         Thread.sleep(200);
         assertEquals(0, spool.checkpoint(), "batch 2 is done but batch 1 is not: the checkpoint must not move");
         assertEquals(4, indexer.lagReads());
+        assertTrue(indexer.lagSeconds() > 0, "the oldest pending read has an age");
+        assertEquals(4.0, registry.get("platewarden.indexer.spool.lag.reads").gauge().value());
         slowFirst.complete(List.of(BulkItemResult.ok(201), BulkItemResult.ok(201)));
         EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
+        EsTestSupport.await("no pending read left", 10_000, () -> indexer.lagSeconds() == 0.0);
+        assertEquals(0.0, registry.get("platewarden.indexer.spool.lag.reads").gauge().value());
     }
 
     @Test
