@@ -72,8 +72,10 @@ public final class TransparencyReport {
         Instant searchesSince = now.minus(SEARCH_WINDOW);
         Future<JsonNode> reads = es.call("POST", "/" + DailyIndex.pattern(config.indexPrefix()) + "/_count?ignore_unavailable=true&allow_no_indices=true",
                 "{\"query\":{\"range\":{\"" + ReadFields.CAPTURED_AT + "\":{\"gte\":\"" + windowStart + "\"}}}}");
-        Future<JsonNode> searches = es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
-                searchesBody(searchesSince).toString());
+        // refreshed so the figures include every search already answered (at most once per cache period)
+        Future<JsonNode> searches = es.call("POST", "/" + config.auditIndex() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null)
+                .compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
+                        searchesBody(searchesSince).toString()));
         return Future.all(reads, searches).map(v -> {
             JsonObject report = new JsonObject();
             report.put("generated_at", now.toString());
