@@ -33,7 +33,7 @@ final class FailureHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         if (ctx.response().ended()) return;
-        Throwable failure = ctx.failure();
+        Throwable failure = unwrap(ctx.failure());
         int status = statusOf(failure, ctx.statusCode());
         String errorId = null;
         String message;
@@ -70,6 +70,15 @@ final class FailureHandler implements Handler<RoutingContext> {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, status == 503 ? "1" : "60");
         }
         Responses.error(ctx, status, message, errorId);
+    }
+
+    /** Backends built on CompletableFuture fail with the real cause wrapped. */
+    static Throwable unwrap(Throwable failure) {
+        Throwable f = failure;
+        while ((f instanceof java.util.concurrent.CompletionException || f instanceof java.util.concurrent.ExecutionException) && f.getCause() != null) {
+            f = f.getCause();
+        }
+        return f;
     }
 
     static int statusOf(Throwable failure, int contextStatus) {

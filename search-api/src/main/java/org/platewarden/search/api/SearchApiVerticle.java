@@ -186,7 +186,8 @@ public final class SearchApiVerticle extends VerticleBase {
         search.search(principal, body, RequestAudit.clientAddress(ctx))
                 .onSuccess(r -> {
                     if (r.status() == 429 || r.status() == 503) {
-                        long retry = r.body() == null ? 0 : r.body().getLong("retry_after_seconds", 0L);
+                        long retry = r.retryAfterSeconds() > 0 ? r.retryAfterSeconds()
+                                : r.body() == null ? 0 : r.body().getLong("retry_after_seconds", 0L);
                         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry > 0 ? retry : r.status() == 429 ? 60 : 1));
                     }
                     Responses.json(ctx, r.status(), r.body() == null ? new JsonObject() : r.body());

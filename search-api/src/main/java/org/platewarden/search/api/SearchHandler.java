@@ -9,7 +9,7 @@ import org.platewarden.search.auth.Principal;
  * supervisor role and sent a JSON object. The implementation (the search service) validates,
  * authorises the purpose, searches, and writes the audit record of every outcome itself; the
  * server only maps the result to HTTP. Must not block the event loop.
- * Wiring: {@code (p, body, addr) -> searchService.search(p, body, addr).map(o -> new SearchResponse(o.status(), o.body()))}.
+ * Wiring: {@code (p, body, addr) -> searchService.search(p, body, addr).map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds()))}.
  */
 @FunctionalInterface
 public interface SearchHandler {
