@@ -53,9 +53,15 @@ final class ApiStack implements AutoCloseable {
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
         AuditEsSupport.installTemplates(es.rest(), prefix);
-        auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
-        SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics);
-        await(vertx.deployVerticle(verticle));
+        SearchApiVerticle verticle;
+        try {
+            auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
+            verticle = new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics);
+            await(vertx.deployVerticle(verticle));
+        } catch (RuntimeException | AssertionError e) {
+            ElasticsearchFixture.deletePrefix(prefix); // no test indices left behind by a failed start
+            throw e;
+        }
         port = verticle.actualPort();
         client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     }
