@@ -37,7 +37,10 @@ public final class MemorySampler implements AutoCloseable {
     private void loop() {
         while (running) {
             if (pid > 0) maxRssKb = Math.max(maxRssKb, rssKb(pid));
-            if (metricsUrl != null) maxHeapBytes = Math.max(maxHeapBytes, heapBytes());
+            long heap = metricsUrl != null ? heapBytes() : 0;
+            // no JVM metrics exported: ask the JVM itself, but only every 5 s (jcmd starts a JVM of its own)
+            if (heap == 0 && metricsUrl != null && pid > 0 && samples % 5 == 0) heap = jcmdHeapBytes(pid);
+            maxHeapBytes = Math.max(maxHeapBytes, heap);
             samples++;
             try {
                 Thread.sleep(1000);
@@ -56,6 +59,21 @@ public final class MemorySampler implements AutoCloseable {
             return 0;
         }
         return 0;
+    }
+
+    static long jcmdHeapBytes(long pid) {
+        try {
+            Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("heap\\s+total\\s+\\d+K,\\s+used\\s+(\\d+)K").matcher(out);
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     private long heapBytes() {
