@@ -19,6 +19,8 @@ public final class ReadFields {
     public static final String PLATE_GRAMS = "plate_grams";
     /** deletion neighbourhood (0..2 deletions) of plate_ocr, for edit-distance candidate retrieval */
     public static final String PLATE_DELS = "plate_dels";
+    /** number of characters of plate_norm (integer); lets a plate search bound the plate length */
+    public static final String PLATE_LEN = "plate_len";
     public static final String PLATE_CONFIDENCE = "plate_confidence";
     public static final String REGION = "region";
     public static final String LOCATION = "location";

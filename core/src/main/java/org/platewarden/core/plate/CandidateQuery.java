@@ -1,0 +1,351 @@
+package org.platewarden.core.plate;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.platewarden.core.read.ReadFields;
+
+/**
+ * Candidate retrieval for a {@link PlateQuery} over the index-time plate fields: a conjunction
+ * of clauses that every true match (per {@link PlateMatcher}) satisfies, so the candidates are
+ * always a superset of the matches; the final decision and ranking happen in Java. Every clause
+ * is an exact {@code term}/{@code terms} lookup or a numeric range: no wildcard, regexp, prefix
+ * or fuzzy query, so nothing scans the term dictionary.
+ *
+ * <p>All term clauses are over folded strings (the index holds {@code plate_ocr}, its grams and
+ * deletions), except the exact non-OCR lookup on {@code plate_norm}. That is still a superset
+ * when {@code ocr=false}: a literal glob match is also a folded one, and the folded edit distance
+ * never exceeds the literal one. The folding given here must be the one used at index time.
+ *
+ * <p>Strategies, by query shape (Q = folded pattern, k = max edits, w = number of {@code ?},
+ * L = number of literals):
+ * <ul>
+ * <li>{@link Strategy#EXACT_TERM} no wildcards, k=0: {@code plate_ocr = Q} (ocr) or
+ * {@code plate_norm = pattern} (not ocr).</li>
+ * <li>{@link Strategy#DELETIONS} no wildcards, k&gt;0: {@code plate_dels} in deletions(Q, k), and
+ * {@code plate_len} in [|Q|-k, |Q|+k]. If two strings are within k edits, deleting at most k
+ * characters from each yields a common string; the index stores all deletions up to 2.</li>
+ * <li>{@link Strategy#GRAMS} wildcards, k=0: every gram of every literal run must be present
+ * (runs split at {@code ?} and {@code *}; anchored with ^/$ where the run touches the start/end
+ * of the pattern; 3-grams of runs longer than 3, else the run itself), plus the length bounds
+ * (exact when there is no {@code *}).</li>
+ * <li>{@link Strategy#GRAM_KNOCKOUT} wildcards, k&gt;0: any alignment with at most k edits can be
+ * covered by turning at most k literals of the pattern into {@code *} (a substituted or deleted
+ * literal, or a literal next to an inserted character) and {@code ?} into {@code *} where a
+ * {@code ?} was dropped or absorbed an insertion — and that last change leaves the grams alone.
+ * So the plan is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS
+ * clause of the knocked-out pattern (branches implied by another are dropped, grams common to
+ * all branches are factored out), plus length bounds. Strictly stronger than q-gram count
+ * filtering, since each branch keeps all grams that the knocked literals do not touch. When there is no {@code *}
+ * and k + w &lt;= 2, a {@link Strategy#DELETIONS} clause on the pattern without its {@code ?}s is
+ * added ({@code ?}s count as deletions on the plate's side).</li>
+ * </ul>
+ * A pattern where some knock-out leaves no literal at all (e.g. {@code A*} with 1 edit,
+ * {@code AB*} with 2) has no index-backed plan unless the deletion clause applies; {@link #plan}
+ * then throws a {@link PlateQueryException} with {@link PlateQueryException#isUnsupported()}.
+ */
+public final class CandidateQuery {
+    public enum Strategy { EXACT_TERM, DELETIONS, GRAMS, GRAM_KNOCKOUT }
+
+    /** One necessary condition on a stored read. */
+    public sealed interface Clause permits Terms, LengthRange, AnyOf {
+        boolean matches(StoredTerms doc);
+
+        /** Appends the Elasticsearch filter(s) expressing this clause. */
+        void render(ArrayNode filters);
+    }
+
+    /** At least {@code minimumShouldMatch} of {@code terms} are present in the keyword field. */
+    public record Terms(String field, List<String> terms, int minimumShouldMatch) implements Clause {
+        public Terms {
+            terms = List.copyOf(new TreeSet<>(terms));
+            if (terms.isEmpty()) throw new IllegalArgumentException("no terms");
+            if (minimumShouldMatch < 1 || minimumShouldMatch > terms.size()) {
+                throw new IllegalArgumentException("minimum_should_match " + minimumShouldMatch + " of " + terms.size());
+            }
+        }
+
+        static Terms all(String field, Set<String> terms) {
+            return new Terms(field, List.copyOf(terms), terms.size());
+        }
+
+        static Terms any(String field, Set<String> terms) {
+            return new Terms(field, List.copyOf(terms), 1);
+        }
+
+        @Override
+        public boolean matches(StoredTerms doc) {
+            int found = 0;
+            for (String t : terms) {
+                if (doc.has(field, t) && ++found >= minimumShouldMatch) return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void render(ArrayNode filters) {
+            if (minimumShouldMatch == terms.size()) {
+                for (String t : terms) filters.add(term(field, t));
+            } else if (minimumShouldMatch == 1) {
+                ObjectNode terms = filters.addObject().putObject("terms");
+                ArrayNode values = terms.putArray(field);
+                this.terms.forEach(values::add);
+            } else {
+                ObjectNode bool = filters.addObject().putObject("bool");
+                ArrayNode should = bool.putArray("should");
+                for (String t : terms) should.add(term(field, t));
+                bool.put("minimum_should_match", minimumShouldMatch);
+            }
+        }
+
+        private static ObjectNode term(String field, String value) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.putObject("term").putObject(field).put("value", value);
+            return node;
+        }
+    }
+
+    /** {@code plate_len} within [min, max]; max {@link Integer#MAX_VALUE} means unbounded. */
+    public record LengthRange(int min, int max) implements Clause {
+        @Override
+        public boolean matches(StoredTerms doc) {
+            return doc.length() >= min && doc.length() <= max;
+        }
+
+        @Override
+        public void render(ArrayNode filters) {
+            ObjectNode range = filters.addObject().putObject("range").putObject(ReadFields.PLATE_LEN);
+            if (min > 0) range.put("gte", min);
+            if (max != Integer.MAX_VALUE) range.put("lte", max);
+        }
+
+        boolean isTrivial() {
+            return min <= 0 && max == Integer.MAX_VALUE;
+        }
+    }
+
+    /** At least one branch holds; each branch is a conjunction. */
+    public record AnyOf(List<List<Clause>> branches) implements Clause {
+        public AnyOf {
+            branches = branches.stream().map(List::copyOf).toList();
+            if (branches.size() < 2) throw new IllegalArgumentException("AnyOf needs at least two branches");
+        }
+
+        @Override
+        public boolean matches(StoredTerms doc) {
+            for (List<Clause> branch : branches) {
+                if (allMatch(branch, doc)) return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void render(ArrayNode filters) {
+            ObjectNode bool = filters.addObject().putObject("bool");
+            ArrayNode should = bool.putArray("should");
+            for (List<Clause> branch : branches) {
+                ArrayNode inner = should.addObject().putObject("bool").putArray("filter");
+                branch.forEach(c -> c.render(inner));
+            }
+            bool.put("minimum_should_match", 1);
+        }
+    }
+
+    private final PlateQuery query;
+    private final Strategy strategy;
+    private final List<Clause> clauses;
+
+    private CandidateQuery(PlateQuery query, Strategy strategy, List<Clause> clauses) {
+        this.query = query;
+        this.strategy = strategy;
+        this.clauses = List.copyOf(clauses);
+    }
+
+    public static CandidateQuery plan(PlateQuery query) {
+        return plan(query, OcrFolding.defaults());
+    }
+
+    /** @throws PlateQueryException (unsupported) when no index-backed plan exists; the API answers 400 */
+    public static CandidateQuery plan(PlateQuery query, OcrFolding folding) {
+        String pattern = query.pattern();
+        String q = folding.fold(pattern);
+        int k = query.maxEdits();
+        List<Clause> clauses = new ArrayList<>();
+        if (!query.hasWildcards()) {
+            if (k == 0) {
+                clauses.add(query.ocr() ? new Terms(ReadFields.PLATE_OCR, List.of(q), 1)
+                        : new Terms(ReadFields.PLATE_NORM, List.of(pattern), 1));
+                return new CandidateQuery(query, Strategy.EXACT_TERM, clauses);
+            }
+            addLength(clauses, q.length() - k, q.length() + k);
+            clauses.add(Terms.any(ReadFields.PLATE_DELS, new LinkedHashSet<>(PlateIndexTerms.deletions(q, k))));
+            return new CandidateQuery(query, Strategy.DELETIONS, clauses);
+        }
+        int base = query.minLength();
+        addLength(clauses, base - k, query.hasAnyRun() ? Integer.MAX_VALUE : base + k);
+        if (k == 0) {
+            clauses.add(Terms.all(ReadFields.PLATE_GRAMS, requiredGrams(q)));
+            return new CandidateQuery(query, Strategy.GRAMS, clauses);
+        }
+        boolean deletions = !query.hasAnyRun() && k + query.singleWildcards() <= StoredTerms.STORED_DELETIONS;
+        if (deletions) {
+            String withoutOne = q.replace(String.valueOf(PlateQuery.ONE), "");
+            clauses.add(Terms.any(ReadFields.PLATE_DELS, new LinkedHashSet<>(PlateIndexTerms.deletions(withoutOne, k))));
+        }
+        List<Set<String>> branches = knockoutBranches(q, Math.min(k, query.knownChars()));
+        if (branches.stream().anyMatch(Set::isEmpty)) {
+            if (!deletions) {
+                throw PlateQueryException.unsupported("plate pattern " + pattern + " with max_edits " + k
+                        + " has too few known characters outside wildcards to search without scanning every plate;"
+                        + " give more known characters or fewer edits");
+            }
+        } else {
+            addBranches(clauses, branches);
+        }
+        return new CandidateQuery(query, Strategy.GRAM_KNOCKOUT, clauses);
+    }
+
+    public PlateQuery query() {
+        return query;
+    }
+
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    /** The conjunction; every true match satisfies every clause. */
+    public List<Clause> clauses() {
+        return clauses;
+    }
+
+    /** In-memory evaluation over a stored read's plate fields (same semantics as the ES query). */
+    public boolean matches(StoredTerms doc) {
+        return allMatch(clauses, doc);
+    }
+
+    /** {@code {"bool":{"filter":[...]}}}, to be combined with the search's other filters. */
+    public ObjectNode toElasticsearchQuery() {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode filters = root.putObject("bool").putArray("filter");
+        clauses.forEach(c -> c.render(filters));
+        return root;
+    }
+
+    /** Number of term lookups the query makes (a size measure for tests and logs). */
+    public int termCount() {
+        return countTerms(clauses);
+    }
+
+    @Override
+    public String toString() {
+        return strategy + " " + clauses;
+    }
+
+    private static int countTerms(List<Clause> clauses) {
+        int n = 0;
+        for (Clause c : clauses) {
+            if (c instanceof Terms t) n += t.terms().size();
+            else if (c instanceof AnyOf a) for (List<Clause> b : a.branches()) n += countTerms(b);
+        }
+        return n;
+    }
+
+    private static boolean allMatch(List<Clause> clauses, StoredTerms doc) {
+        for (Clause c : clauses) {
+            if (!c.matches(doc)) return false;
+        }
+        return true;
+    }
+
+    private static void addLength(List<Clause> clauses, int min, int max) {
+        LengthRange range = new LengthRange(Math.max(min, 0), max);
+        if (!range.isTrivial()) clauses.add(range);
+    }
+
+    /**
+     * The grams a plate must hold to match {@code pattern} (folded, with wildcards) literally:
+     * per literal run, anchored with ^ at the pattern start and $ at its end, all 3-grams, or
+     * the run itself when it is 3 characters or shorter (shorter grams are implied).
+     */
+    static Set<String> requiredGrams(String pattern) {
+        Set<String> out = new LinkedHashSet<>();
+        int start = 0;
+        for (int i = 0; i <= pattern.length(); i++) {
+            if (i < pattern.length() && PlateQuery.isLiteral(pattern.charAt(i))) continue;
+            if (i > start) {
+                String run = (start == 0 ? String.valueOf(PlateIndexTerms.START) : "")
+                        + pattern.substring(start, i)
+                        + (i == pattern.length() ? String.valueOf(PlateIndexTerms.END) : "");
+                if (run.length() <= PlateIndexTerms.MAX_GRAM) {
+                    out.add(run);
+                } else {
+                    for (int g = 0; g + PlateIndexTerms.MAX_GRAM <= run.length(); g++) {
+                        out.add(run.substring(g, g + PlateIndexTerms.MAX_GRAM));
+                    }
+                }
+            }
+            start = i + 1;
+        }
+        return out;
+    }
+
+    /** requiredGrams of the pattern with each choice of {@code knock} literals replaced by {@code *}. */
+    private static List<Set<String>> knockoutBranches(String pattern, int knock) {
+        List<Integer> literals = new ArrayList<>();
+        for (int i = 0; i < pattern.length(); i++) if (PlateQuery.isLiteral(pattern.charAt(i))) literals.add(i);
+        List<Set<String>> out = new ArrayList<>();
+        char[] chars = pattern.toCharArray();
+        knock(chars, literals, 0, knock, out);
+        return out;
+    }
+
+    private static void knock(char[] chars, List<Integer> literals, int from, int left, List<Set<String>> out) {
+        if (left == 0) {
+            out.add(requiredGrams(new String(chars)));
+            return;
+        }
+        for (int i = from; i <= literals.size() - left; i++) {
+            int pos = literals.get(i);
+            char saved = chars[pos];
+            chars[pos] = PlateQuery.ANY;
+            knock(chars, literals, i + 1, left - 1, out);
+            chars[pos] = saved;
+        }
+    }
+
+    /**
+     * Adds OR(branches): drops branches implied by a weaker one (a superset of its grams), then
+     * factors out grams common to all remaining branches.
+     */
+    private static void addBranches(List<Clause> clauses, List<Set<String>> branches) {
+        List<Set<String>> distinct = new ArrayList<>(new LinkedHashSet<>(branches));
+        List<Set<String>> kept = new ArrayList<>();
+        for (Set<String> b : distinct) {
+            boolean implied = false;
+            for (Set<String> other : distinct) {
+                if (other != b && b.containsAll(other)) {
+                    implied = true;
+                    break;
+                }
+            }
+            if (!implied) kept.add(b);
+        }
+        Set<String> common = new LinkedHashSet<>(kept.get(0));
+        for (Set<String> b : kept) common.retainAll(b);
+        if (!common.isEmpty()) clauses.add(Terms.all(ReadFields.PLATE_GRAMS, common));
+        List<List<Clause>> rest = new ArrayList<>();
+        for (Set<String> b : kept) {
+            Set<String> remaining = new LinkedHashSet<>(b);
+            remaining.removeAll(common);
+            if (remaining.isEmpty()) return; // one branch is just the common part: the OR always holds
+            rest.add(List.of(Terms.all(ReadFields.PLATE_GRAMS, remaining)));
+        }
+        if (rest.size() == 1) clauses.add(rest.get(0).get(0));
+        else clauses.add(new AnyOf(rest));
+    }
+}

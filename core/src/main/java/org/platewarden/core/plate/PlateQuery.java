@@ -1,0 +1,109 @@
+package org.platewarden.core.plate;
+
+import java.util.Locale;
+
+/**
+ * The plate part of a search request, validated and normalised.
+ *
+ * <p>The pattern is upper-cased and reduced to A-Z, 0-9 and two wildcards: {@code ?} = exactly
+ * one unknown character, {@code *} = any run of characters, possibly empty. Every other
+ * character (spaces, dashes, dots...) is dropped, exactly as {@link PlateNormalizer} drops it
+ * from a stored plate, so "ABC 1234" and "abc-1234" are the same query. Runs of {@code *} are
+ * collapsed into one (they mean the same thing).
+ *
+ * @param pattern  the normalised pattern (never empty, at least one literal character)
+ * @param ocr      when true, OCR-equivalent characters (see {@link OcrFolding}) count as equal
+ * @param maxEdits 0..2: the largest Levenshtein distance accepted (see {@link PlateMatcher})
+ */
+public record PlateQuery(String pattern, boolean ocr, int maxEdits) {
+    public static final char ONE = '?';
+    public static final char ANY = '*';
+    /** longest raw input accepted (before normalisation), to bound the work done on garbage */
+    public static final int MAX_RAW_LENGTH = 64;
+    /** longest normalised pattern (literals and wildcards); real plates have at most ~10 characters */
+    public static final int MAX_PATTERN_LENGTH = 16;
+    public static final int MAX_EDITS = 2;
+
+    public PlateQuery {
+        if (pattern == null) throw new PlateQueryException("plate pattern is required");
+        String canonical = canonical(pattern);
+        if (!canonical.equals(pattern)) {
+            throw new PlateQueryException("plate pattern is not normalised; use PlateQuery.parse: " + pattern);
+        }
+        if (pattern.isEmpty()) throw new PlateQueryException("plate pattern is empty");
+        if (pattern.length() > MAX_PATTERN_LENGTH) {
+            throw new PlateQueryException("plate pattern has " + pattern.length() + " characters; at most "
+                    + MAX_PATTERN_LENGTH + " are allowed");
+        }
+        if (countLiterals(pattern) == 0) {
+            throw new PlateQueryException("plate pattern has only wildcards; give at least one known character");
+        }
+        if (maxEdits < 0 || maxEdits > MAX_EDITS) {
+            throw new PlateQueryException("max_edits must be between 0 and " + MAX_EDITS + ", got " + maxEdits);
+        }
+    }
+
+    /** Parses user input; {@code ocr} defaults to true and {@code maxEdits} to 0 when null. */
+    public static PlateQuery parse(String raw, Boolean ocr, Integer maxEdits) {
+        if (raw == null) throw new PlateQueryException("plate pattern is required");
+        if (raw.length() > MAX_RAW_LENGTH) {
+            throw new PlateQueryException("plate pattern input is longer than " + MAX_RAW_LENGTH + " characters");
+        }
+        return new PlateQuery(canonical(raw), ocr == null || ocr, maxEdits == null ? 0 : maxEdits);
+    }
+
+    public static PlateQuery parse(String raw) {
+        return parse(raw, null, null);
+    }
+
+    /** Number of literal (known) characters, for the dragnet guard's minimum. */
+    public int knownChars() {
+        return countLiterals(pattern);
+    }
+
+    public boolean hasWildcards() {
+        return pattern.indexOf(ONE) >= 0 || pattern.indexOf(ANY) >= 0;
+    }
+
+    public boolean hasAnyRun() {
+        return pattern.indexOf(ANY) >= 0;
+    }
+
+    /** Number of {@code ?} in the pattern. */
+    public int singleWildcards() {
+        int n = 0;
+        for (int i = 0; i < pattern.length(); i++) if (pattern.charAt(i) == ONE) n++;
+        return n;
+    }
+
+    /** Shortest plate the pattern matches without edits (literals plus {@code ?}). */
+    public int minLength() {
+        int n = 0;
+        for (int i = 0; i < pattern.length(); i++) if (pattern.charAt(i) != ANY) n++;
+        return n;
+    }
+
+    static boolean isLiteral(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    private static int countLiterals(String p) {
+        int n = 0;
+        for (int i = 0; i < p.length(); i++) if (isLiteral(p.charAt(i))) n++;
+        return n;
+    }
+
+    private static String canonical(String raw) {
+        String upper = raw.toUpperCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder(upper.length());
+        for (int i = 0; i < upper.length(); i++) {
+            char c = upper.charAt(i);
+            if (isLiteral(c) || c == ONE) {
+                sb.append(c);
+            } else if (c == ANY && (sb.length() == 0 || sb.charAt(sb.length() - 1) != ANY)) {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}
