@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
 /**
  * The whole typed configuration. Loaded from JSON: the file given by the operator is deep-merged
  * over {@code platewarden-defaults.json} (so a config only states what it changes), then bound to
- * these records and validated; {@link #validate()} reports every problem at once.
+ * these records and validated; {@link #validate()} reports every problem at once. Keys starting with
+ * {@code _} are comments and ignored.
  */
 public record PlatewardenConfig(
         @JsonProperty("node_id") String nodeId,
@@ -207,6 +208,7 @@ public record PlatewardenConfig(
         ObjectNode result = b.deepCopy();
         for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().startsWith("_")) continue; // "_comment" and friends: documentation inside config files
             result.set(e.getKey(), merge(result.get(e.getKey()), e.getValue()));
         }
         return result;

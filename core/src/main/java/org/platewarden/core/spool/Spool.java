@@ -47,6 +47,16 @@ public interface Spool extends AutoCloseable {
     /** Registers a callback run (on a spool thread) whenever new records become durable. */
     void onDurable(Runnable listener);
 
+    /**
+     * Damage found when the spool was opened: sequence ranges whose records were lost (their bytes
+     * kept in a quarantine directory). Added to the contract so a consumer that sees a jump in
+     * sequence numbers can tell a reported loss from a bug, and report it, without knowing the
+     * implementation. Empty when nothing was lost.
+     */
+    default List<QuarantinedRange> quarantined() {
+        return List.of();
+    }
+
     @Override
     void close();
 }

@@ -1,0 +1,64 @@
+package org.platewarden.core.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * The persisted checkpoint: 16 bytes (magic, seq, CRC32C). Replaced atomically: write a temp
+ * file, fsync it, rename over the old one, fsync the directory, so a crash leaves either the
+ * old or the new value, never a torn one.
+ */
+final class CheckpointFile {
+    private static final int MAGIC = 0x5057434b; // "PWCK"
+    private static final int SIZE = 16;
+
+    private final Path file;
+    private final Path tmp;
+
+    CheckpointFile(Path spoolDir) {
+        this.file = spoolDir.resolve("checkpoint");
+        this.tmp = spoolDir.resolve("checkpoint.tmp");
+    }
+
+    /** The persisted checkpoint; 0 when there is none. Throws when the file exists but is damaged. */
+    long load() throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (bytes.length != SIZE || b.getInt(0) != MAGIC || b.getInt(12) != crc(bytes)) {
+            throw new IOException("damaged checkpoint file " + file);
+        }
+        return b.getLong(4);
+    }
+
+    void store(long seq) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(SIZE);
+        b.putInt(MAGIC).putLong(seq);
+        b.putInt(crc(b.array()));
+        b.flip();
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Fsync.directory(file.getParent());
+    }
+
+    private static int crc(byte[] bytes) {
+        CRC32C c = new CRC32C();
+        c.update(bytes, 0, 12);
+        return (int) c.getValue();
+    }
+}

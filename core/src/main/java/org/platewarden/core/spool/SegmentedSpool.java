@@ -1,0 +1,393 @@
+package org.platewarden.core.spool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.platewarden.core.config.SpoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The spool as a directory of segment files ({@code segment-<firstSeq>.log}), modelled on
+ * Kafka's log segments and Elastic Beats' disk queue. See {@link FrameCodec} for the frame
+ * format, {@link SpoolWriter} for group commit and fail-stop, {@link SpoolRecovery} for what
+ * happens to torn or damaged data on open.
+ *
+ * <p>Threads: {@link #append} from any thread (it only compresses and enqueues, never blocks);
+ * {@link #read} and {@link #advanceCheckpoint} from one consumer thread (advanceCheckpoint does
+ * blocking I/O: never call it on an event loop). Futures and durable listeners run on the
+ * writer thread: keep them short and hop back to your own context.
+ *
+ * <p>Ownership: the byte arrays passed to append are copied into the frame before append
+ * returns; records returned by read are fresh copies.
+ */
+public final class SegmentedSpool implements Spool {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedSpool.class);
+    /**
+     * Bound of the write queue in frame bytes, whatever the disk capacity: beyond it appends are
+     * refused (push back). The queue's heap use is about twice this (each entry also keeps its
+     * uncompressed block for the read cache).
+     */
+    static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    private static final long RECENT_FRAMES_BYTES = 8L * 1024 * 1024;
+
+    private final Path dir;
+    private final long capacityBytes;
+    private final long maxQueuedBytes;
+    private final CheckpointFile checkpointFile;
+    private final SpoolMetrics metrics;
+    private final RecentFrames recent = new RecentFrames(RECENT_FRAMES_BYTES);
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<QuarantinedRange> quarantined;
+    private final FileChannel lockChannel;
+    private final FileLock dirLock;
+
+    /** Admission: closed flag, capacity check and enqueue happen atomically under this monitor. */
+    private final Object admission = new Object();
+    private boolean closed;
+    /** Bytes on disk plus bytes queued: what capacity is checked against. */
+    private final AtomicLong reservedBytes = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong diskBytes = new AtomicLong();
+
+    /** Immutable snapshot, replaced under {@link #segmentsMutex}; readers use it without locking. */
+    private volatile List<Segment> segments;
+    private final Object segmentsMutex = new Object();
+    /** Readers hold the read side while touching segment channels; deletion closes them under the write side. */
+    private final ReadWriteLock channelLock = new ReentrantReadWriteLock();
+
+    private volatile long lastDurableSeq;
+    private volatile long checkpoint;
+    private final Object checkpointMutex = new Object();
+
+    private final SpoolWriter writer;
+    private final Thread writerThread;
+
+    public static SegmentedSpool open(Path dir, SpoolConfig config) throws IOException {
+        return open(dir, config, null);
+    }
+
+    /** Opens (creating or recovering) the spool and exports its metrics to {@code registry} (may be null). */
+    public static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry) throws IOException {
+        return open(dir, config, registry, SegmentChannelOpener.DEFAULT);
+    }
+
+    static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener)
+            throws IOException {
+        if (config.segmentBytes() < SegmentHeader.SIZE + FrameCodec.FRAME_OVERHEAD + FrameCodec.PAYLOAD_HEADER) {
+            throw new IllegalArgumentException("segment_bytes too small: " + config.segmentBytes());
+        }
+        if (config.capacityBytes() < config.segmentBytes()) {
+            throw new IllegalArgumentException("capacity_bytes must be at least segment_bytes");
+        }
+        Files.createDirectories(dir);
+        return new SegmentedSpool(dir, config, registry, opener);
+    }
+
+    private SegmentedSpool(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener)
+            throws IOException {
+        this.dir = dir;
+        this.capacityBytes = config.capacityBytes();
+        this.maxQueuedBytes = Math.min(MAX_QUEUED_BYTES, capacityBytes);
+        this.lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close();
+            throw new IOException("spool " + dir + " is in use", e);
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("spool " + dir + " is in use by another process");
+        }
+        this.dirLock = lock;
+        try {
+            this.checkpointFile = new CheckpointFile(dir);
+            this.metrics = new SpoolMetrics(registry, this);
+            long persisted = loadCheckpoint(dir);
+            SpoolRecovery.Result r = SpoolRecovery.recover(dir, persisted, new Quarantine(dir));
+            this.quarantined = r.quarantined();
+            metrics.quarantined.addAndGet(quarantined.size());
+            this.segments = List.copyOf(r.segments());
+            long onDisk = 0;
+            for (Segment s : r.segments()) onDisk += s.durableSize();
+            diskBytes.set(onDisk);
+            reservedBytes.set(onDisk);
+            this.lastDurableSeq = r.nextSeq() - 1;
+            this.checkpoint = Math.min(persisted, lastDurableSeq);
+            Segment last = r.segments().isEmpty() ? null : r.segments().get(r.segments().size() - 1);
+            this.writer = new SpoolWriter(dir, config.segmentBytes(), opener, this, metrics, last, r.lastSegmentEnd(),
+                    r.nextSeq(), r.mustRoll());
+            deleteSegmentsBehind(checkpoint);
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments == null ? List.<Segment>of() : segments) s.close();
+            dirLock.release();
+            lockChannel.close();
+            throw e;
+        }
+        this.writerThread = new Thread(writer, "spool-writer-" + dir.getFileName());
+        writerThread.setDaemon(true);
+        writerThread.start();
+        LOG.info("spool {} open: records up to {}, checkpoint {}, {} segments, {} bytes, {} quarantined ranges",
+                dir, lastDurableSeq, checkpoint, segments.size(), diskBytes.get(), quarantined.size());
+    }
+
+    private long loadCheckpoint(Path dir) throws IOException {
+        try {
+            return checkpointFile.load();
+        } catch (IOException e) {
+            // The rename is atomic, so this is outside damage. Restarting from the oldest segment
+            // re-delivers records (indexing is idempotent by read_id) rather than losing any.
+            LOG.error("spool checkpoint unreadable in {}; re-delivering from the oldest segment", dir, e);
+            List<Path> files = SpoolRecovery.segmentFiles(dir);
+            return files.isEmpty() ? 0 : Segment.parseFirstSeq(files.get(0).getFileName().toString()) - 1;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Long> append(List<byte[]> records) {
+        PendingAppend p;
+        try {
+            if (records.isEmpty()) throw new IllegalArgumentException("append needs at least one record");
+            p = new PendingAppend(FrameCodec.encode(records));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long length = p.frame.length();
+        synchronized (admission) {
+            if (closed) return CompletableFuture.failedFuture(new IllegalStateException("spool is closed"));
+            SpoolFailedException failure = writer.failure();
+            if (failure != null) return CompletableFuture.failedFuture(failure);
+            if (reservedBytes.get() + length > capacityBytes) {
+                metrics.rejectedFull.incrementAndGet();
+                return CompletableFuture.failedFuture(new SpoolFullException("spool full: " + reservedBytes.get()
+                        + " of " + capacityBytes + " bytes used, append needs " + length));
+            }
+            if (queuedBytes.get() + length > maxQueuedBytes) {
+                metrics.rejectedFull.incrementAndGet();
+                return CompletableFuture.failedFuture(new SpoolFullException("spool write queue full: "
+                        + queuedBytes.get() + " bytes waiting for fsync"));
+            }
+            reservedBytes.addAndGet(length);
+            queuedBytes.addAndGet(length);
+            writer.submit(p);
+        }
+        return p.future;
+    }
+
+    /** Writer thread: a batch is fsynced; publish it to readers, then acknowledge. */
+    void published(List<PendingAppend> batch, long lastSeq) {
+        long bytes = 0;
+        long records = 0;
+        for (PendingAppend p : batch) {
+            p.segment.index(p.firstSeq, p.position, false);
+            recent.add(p.firstSeq, p.frame.recordCount(), p.frame.block());
+            bytes += p.frame.length();
+            records += p.frame.recordCount();
+        }
+        queuedBytes.addAndGet(-bytes);
+        diskBytes.addAndGet(bytes);
+        lastDurableSeq = lastSeq;
+        metrics.appends.addAndGet(batch.size());
+        metrics.records.addAndGet(records);
+        for (PendingAppend p : batch) p.future.complete(p.lastSeq());
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("spool durable listener failed", e);
+            }
+        }
+    }
+
+    /** Writer thread: a new segment file (header only, fsynced) exists. */
+    void segmentCreated(Segment segment, long headerBytes) {
+        diskBytes.addAndGet(headerBytes);
+        reservedBytes.addAndGet(headerBytes);
+        synchronized (segmentsMutex) {
+            List<Segment> next = new ArrayList<>(segments);
+            next.add(segment);
+            segments = List.copyOf(next);
+        }
+    }
+
+    @Override
+    public List<SpoolRecord> read(long afterSeq, int maxRecords) {
+        long durable = lastDurableSeq;
+        long from = afterSeq + 1;
+        if (maxRecords <= 0 || from > durable) return List.of();
+        List<SpoolRecord> out = new ArrayList<>((int) Math.min(maxRecords, Math.min(durable - afterSeq, 1024)));
+        if (recent.read(from, durable, maxRecords, out)) return out;
+        channelLock.readLock().lock();
+        try {
+            List<Segment> snapshot = segments;
+            int start = 0;
+            for (int i = 0; i < snapshot.size(); i++) {
+                if (snapshot.get(i).firstSeq <= from) start = i;
+            }
+            for (int i = start; i < snapshot.size() && out.size() < maxRecords; i++) {
+                long next = out.isEmpty() ? from : out.get(out.size() - 1).seq() + 1;
+                snapshot.get(i).read(next, durable, maxRecords, out);
+            }
+        } finally {
+            channelLock.readLock().unlock();
+        }
+        return out;
+    }
+
+    @Override
+    public long lastDurableSeq() {
+        return lastDurableSeq;
+    }
+
+    @Override
+    public long checkpoint() {
+        return checkpoint;
+    }
+
+    /**
+     * Persists the checkpoint (temp file, fsync, atomic rename, directory fsync), then deletes
+     * the segments entirely at or below it. Blocking I/O: call from the consumer thread.
+     *
+     * @throws IllegalArgumentException if {@code seq} is beyond the last durable record
+     * @throws UncheckedIOException if the checkpoint cannot be persisted (it then stays where it was)
+     */
+    @Override
+    public void advanceCheckpoint(long seq) {
+        synchronized (checkpointMutex) {
+            if (seq <= checkpoint) return;
+            if (seq > lastDurableSeq) {
+                throw new IllegalArgumentException("checkpoint " + seq + " beyond last durable record " + lastDurableSeq);
+            }
+            try {
+                checkpointFile.store(seq);
+            } catch (IOException e) {
+                throw new UncheckedIOException("persisting spool checkpoint " + seq + " in " + dir, e);
+            }
+            checkpoint = seq;
+            try {
+                deleteSegmentsBehind(seq);
+            } catch (IOException e) {
+                // the checkpoint is safe; the files go on the next advance or open
+                LOG.warn("deleting spool segments behind {} failed", seq, e);
+            }
+        }
+    }
+
+    /** Deletes every segment but the newest whose records all lie at or below {@code seq}. */
+    private void deleteSegmentsBehind(long seq) throws IOException {
+        List<Segment> doomed = new ArrayList<>();
+        synchronized (segmentsMutex) {
+            List<Segment> snapshot = segments;
+            int keepFrom = 0;
+            // the newest segment stays: the writer may be appending to it
+            while (keepFrom < snapshot.size() - 1 && snapshot.get(keepFrom + 1).firstSeq - 1 <= seq) {
+                doomed.add(snapshot.get(keepFrom));
+                keepFrom++;
+            }
+            if (doomed.isEmpty()) return;
+            segments = List.copyOf(snapshot.subList(keepFrom, snapshot.size()));
+        }
+        channelLock.writeLock().lock();
+        try {
+            for (Segment s : doomed) s.close();
+        } finally {
+            channelLock.writeLock().unlock();
+        }
+        for (Segment s : doomed) {
+            Files.deleteIfExists(s.path);
+            diskBytes.addAndGet(-s.durableSize());
+            reservedBytes.addAndGet(-s.durableSize());
+        }
+        Fsync.directory(dir);
+        LOG.debug("deleted {} spool segments behind checkpoint {}", doomed.size(), seq);
+    }
+
+    @Override
+    public long sizeBytes() {
+        return diskBytes.get();
+    }
+
+    @Override
+    public long capacityBytes() {
+        return capacityBytes;
+    }
+
+    /** Bytes accepted but not yet fsynced. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    @Override
+    public void onDurable(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public List<QuarantinedRange> quarantined() {
+        return quarantined;
+    }
+
+    /** Number of fsyncs (segment data and new segment headers) since open: group commit makes it far smaller than {@link #appendCount()}. */
+    public long fsyncCount() {
+        return metrics.fsyncs.get();
+    }
+
+    /** Number of appends made durable since open. */
+    public long appendCount() {
+        return metrics.appends.get();
+    }
+
+    /** Segment files currently held, oldest first. */
+    public List<Path> segmentFiles() {
+        return segments.stream().map(s -> s.path).toList();
+    }
+
+    /** Finishes (fsyncs and acknowledges) every append already accepted, then releases the files. */
+    @Override
+    public void close() {
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException("close() from a spool callback would wait for its own thread");
+        }
+        synchronized (admission) {
+            if (closed) return;
+            closed = true;
+            writer.stop();
+        }
+        boolean interrupted = false;
+        while (writerThread.isAlive()) {
+            try {
+                writerThread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        channelLock.writeLock().lock();
+        try {
+            for (Segment s : segments) s.close();
+        } finally {
+            channelLock.writeLock().unlock();
+        }
+        try {
+            dirLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("releasing spool lock in {} failed", dir, e);
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

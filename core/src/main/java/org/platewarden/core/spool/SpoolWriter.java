@@ -1,0 +1,188 @@
+package org.platewarden.core.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single thread that owns the end of the log (group commit): it takes everything queued,
+ * gives the frames their sequence numbers, writes them with one gathering write, fsyncs once,
+ * and only then publishes them to readers and completes the appenders' futures. It rolls to a
+ * new segment when the current one would exceed the segment size. On any write or fsync error
+ * it stops for good (fail-stop): after a failed fsync the state of the page cache is unknown,
+ * so nothing written since the last good fsync may be acknowledged.
+ */
+final class SpoolWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
+    private static final PendingAppend STOP = new PendingAppend(null);
+
+    private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
+    private final Path dir;
+    private final long segmentBytes;
+    private final SegmentChannelOpener opener;
+    private final SegmentedSpool spool;
+    private final SpoolMetrics metrics;
+
+    private FileChannel out;
+    private Segment current;
+    private long currentSize;
+    private long nextSeq;
+    private boolean mustRoll;
+    private volatile SpoolFailedException failure;
+
+    SpoolWriter(Path dir, long segmentBytes, SegmentChannelOpener opener, SegmentedSpool spool, SpoolMetrics metrics,
+                Segment last, long lastEnd, long nextSeq, boolean mustRoll) throws IOException {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.opener = opener;
+        this.spool = spool;
+        this.metrics = metrics;
+        this.nextSeq = nextSeq;
+        this.mustRoll = mustRoll;
+        if (last != null && !mustRoll && lastEnd >= SegmentHeader.SIZE) {
+            current = last;
+            currentSize = lastEnd;
+            out = opener.open(last.path, StandardOpenOption.WRITE);
+            out.position(lastEnd);
+        }
+    }
+
+    SpoolFailedException failure() {
+        return failure;
+    }
+
+    /** Queues an append; the caller has checked admission. */
+    void submit(PendingAppend p) {
+        queue.add(p);
+    }
+
+    /** Asks the thread to finish what is queued and exit; no submit may follow. */
+    void stop() {
+        queue.add(STOP);
+    }
+
+    @Override
+    public void run() {
+        List<PendingAppend> batch = new ArrayList<>();
+        boolean stopping = false;
+        while (!stopping) {
+            batch.clear();
+            batch.add(takeUninterruptibly());
+            queue.drainTo(batch);
+            if (batch.get(batch.size() - 1) == STOP) {
+                batch.remove(batch.size() - 1);
+                stopping = true;
+            }
+            if (batch.isEmpty()) continue;
+            if (failure != null) {
+                failAll(batch, failure);
+                continue;
+            }
+            try {
+                writeBatch(batch);
+            } catch (Throwable t) {
+                failure = new SpoolFailedException("spool write or fsync failed; the spool refuses further appends", t);
+                LOG.error("spool writer failed in {}: fail-stop, {} pending appends failed", dir, batch.size(), t);
+                failAll(batch, failure);
+            }
+        }
+        closeQuietly();
+    }
+
+    private PendingAppend takeUninterruptibly() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // only close() may stop this thread, through STOP, so queued appends are never dropped
+            }
+        }
+    }
+
+    private void writeBatch(List<PendingAppend> batch) throws IOException {
+        List<ByteBuffer> pending = new ArrayList<>(batch.size());
+        for (PendingAppend p : batch) {
+            int length = p.frame.length();
+            if (current == null || mustRoll || (currentSize > SegmentHeader.SIZE && currentSize + length > segmentBytes)) {
+                if (current != null) {
+                    writeFully(pending);
+                    force();
+                    current.durableSize(currentSize);
+                }
+                roll();
+            }
+            ByteBuffer frame = p.frame.frame();
+            FrameCodec.seal(frame, nextSeq);
+            p.firstSeq = nextSeq;
+            p.segment = current;
+            p.position = currentSize;
+            nextSeq += p.frame.recordCount();
+            currentSize += length;
+            pending.add(frame.duplicate());
+        }
+        writeFully(pending);
+        force();
+        current.durableSize(currentSize);
+        spool.published(batch, nextSeq - 1);
+    }
+
+    private void roll() throws IOException {
+        if (out != null) {
+            out.close();
+            out = null;
+        }
+        Path file = dir.resolve(Segment.fileName(nextSeq));
+        FileChannel channel = opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        out = channel;
+        ByteBuffer header = SegmentHeader.encode(nextSeq);
+        while (header.hasRemaining()) channel.write(header);
+        force();
+        // the new directory entry must be durable before any frame in the file is acknowledged
+        Fsync.directory(dir);
+        Segment segment = Segment.open(file, nextSeq);
+        segment.durableSize(SegmentHeader.SIZE);
+        current = segment;
+        currentSize = SegmentHeader.SIZE;
+        mustRoll = false;
+        spool.segmentCreated(segment, SegmentHeader.SIZE);
+    }
+
+    private void writeFully(List<ByteBuffer> buffers) throws IOException {
+        if (buffers.isEmpty()) return;
+        ByteBuffer[] array = buffers.toArray(new ByteBuffer[0]);
+        int first = 0;
+        while (first < array.length) {
+            out.write(array, first, array.length - first);
+            while (first < array.length && !array[first].hasRemaining()) first++;
+        }
+        buffers.clear();
+    }
+
+    private void force() throws IOException {
+        long start = System.nanoTime();
+        out.force(false);
+        metrics.fsync(System.nanoTime() - start);
+    }
+
+    private static void failAll(List<PendingAppend> batch, SpoolFailedException e) {
+        for (PendingAppend p : batch) p.future.completeExceptionally(e);
+    }
+
+    private void closeQuietly() {
+        if (out == null) return;
+        try {
+            out.close();
+        } catch (IOException e) {
+            LOG.warn("closing {} failed", current.path, e);
+        }
+    }
+}

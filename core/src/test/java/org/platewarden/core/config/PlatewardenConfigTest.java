@@ -1,0 +1,68 @@
+package org.platewarden.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlatewardenConfigTest {
+
+    @Test
+    void demoConfigHasTheContractedAgenciesCamerasAndTokens() {
+        PlatewardenConfig c = PlatewardenConfig.demoConfig();
+        assertTrue(c.demo());
+        assertEquals(21, c.retentionDays());
+        assertEquals(8080, c.gateway().httpPort());
+        assertEquals(1883, c.gateway().mqttPort());
+        assertEquals(8081, c.search().port());
+        assertTrue(SecretHash.verify("demo-cam-001", c.camera("cam-001").orElseThrow().secretHash()));
+        assertTrue(SecretHash.verify("demo-cam-101", c.camera("cam-101").orElseThrow().secretHash()));
+        assertFalse(SecretHash.verify("demo-cam-002", c.camera("cam-001").orElseThrow().secretHash()));
+        assertEquals("ACSO", c.camera("cam-101").orElseThrow().agency());
+        assertTrue(c.tokens().stream().anyMatch(t -> t.tokenSha256().equals(SecretHash.sha256Hex("demo-dpd-investigator"))
+                && t.agency().equals("DPD") && t.roles().contains("investigator")));
+        assertTrue(c.tokens().stream().anyMatch(t -> t.tokenSha256().equals(SecretHash.sha256Hex("demo-fed-investigator"))));
+    }
+
+    @Test
+    void scopeFollowsGrantsAndDeniesFederalAgencies() {
+        AgencyScope scope = new AgencyScope(PlatewardenConfig.demoConfig());
+        assertEquals(Set.of("DPD", "ACSO"), scope.visibleAgencies("DPD"));
+        assertEquals(Set.of("ACSO"), scope.visibleAgencies("ACSO"));
+        assertEquals(Set.of(), scope.visibleAgencies("FED"));
+        assertEquals(Set.of(), scope.visibleAgencies("NOBODY"));
+    }
+
+    @Test
+    void validationReportsEveryProblemAtOnce() {
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"index_prefix":"Bad Prefix","retention_days":0,"gateway":{"http_port":70000},
+                 "search":{"allowed_purposes":["personal"]}}"""));
+        assertEquals(4, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("index_prefix"));
+        assertTrue(e.getMessage().contains("both allowed and prohibited"));
+    }
+
+    @Test
+    void unknownKeysAreRejectedButCommentsAreNot(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.json");
+        Files.writeString(file, "{\"_comment\":\"hello\",\"retention_days\":14}");
+        assertEquals(14, PlatewardenConfig.load(file).retentionDays());
+        Files.writeString(file, "{\"retention_dayz\":14}");
+        assertThrows(ConfigException.class, () -> PlatewardenConfig.load(file));
+    }
+
+    @Test
+    void exampleDeploymentConfigIsValid() {
+        Path example = Path.of(System.getProperty("platewarden.repo.root", ".."), "deploy", "config.example.json");
+        PlatewardenConfig c = PlatewardenConfig.load(example);
+        assertEquals("/var/lib/platewarden", c.dataDir());
+        assertEquals(3, c.cameras().size());
+    }
+}

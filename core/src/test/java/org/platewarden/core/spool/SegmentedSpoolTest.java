@@ -1,0 +1,493 @@
+package org.platewarden.core.spool;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.SpoolConfig;
+
+class SegmentedSpoolTest {
+    private static final SpoolConfig ROOMY = new SpoolConfig(1024 * 1024, 64L * 1024 * 1024);
+
+    @TempDir
+    Path dir;
+
+    static byte[] read(String id) {
+        return ("{\"read_id\":\"" + id + "\",\"camera_id\":\"cam-001\",\"plate\":\"ABC1234\",\"captured_at\":"
+                + "\"2026-11-22T14:03:07.123Z\",\"plate_confidence\":0.93,\"image_ref\":\"" + noise(id) + "\"}").getBytes(UTF_8);
+    }
+
+    /** Incompressible but deterministic: keeps frame sizes realistic despite LZ4. */
+    static String noise(String id) {
+        java.util.Random random = new java.util.Random(id.hashCode());
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4; i++) sb.append(Long.toHexString(random.nextLong()));
+        return sb.toString();
+    }
+
+    static List<byte[]> batch(String prefix, int n) {
+        List<byte[]> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) records.add(read(prefix + "-" + i));
+        return records;
+    }
+
+    static String text(SpoolRecord r) {
+        return new String(r.json(), UTF_8);
+    }
+
+    static long await(CompletableFuture<Long> f) throws Exception {
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    static List<SpoolRecord> readAll(Spool spool) {
+        List<SpoolRecord> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<SpoolRecord> page = spool.read(after, 100);
+            if (page.isEmpty()) return all;
+            all.addAll(page);
+            after = page.get(page.size() - 1).seq();
+        }
+    }
+
+    @Test
+    void roundTripReturnsRecordsInOrderWithDenseSequenceNumbers() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(0, spool.lastDurableSeq());
+            assertTrue(spool.read(0, 10).isEmpty());
+            assertEquals(3, await(spool.append(batch("a", 3))));
+            assertEquals(4, await(spool.append(List.of(read("b-0")))));
+            assertEquals(9, await(spool.append(batch("c", 5))));
+            assertEquals(9, spool.lastDurableSeq());
+
+            List<SpoolRecord> all = spool.read(0, 100);
+            assertEquals(9, all.size());
+            for (int i = 0; i < 9; i++) assertEquals(i + 1, all.get(i).seq());
+            assertEquals(new String(read("a-0"), UTF_8), text(all.get(0)));
+            assertEquals(new String(read("b-0"), UTF_8), text(all.get(3)));
+            assertEquals(new String(read("c-4"), UTF_8), text(all.get(8)));
+
+            List<SpoolRecord> middle = spool.read(2, 3);
+            assertEquals(List.of(3L, 4L, 5L), middle.stream().map(SpoolRecord::seq).toList());
+            assertTrue(spool.read(9, 10).isEmpty());
+        }
+    }
+
+    @Test
+    void rejectsEmptyAppendAndReportsDurabilityToListeners() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> spool.append(List.of()).get());
+            assertInstanceOf(IllegalArgumentException.class, e.getCause());
+            CountDownLatch woken = new CountDownLatch(1);
+            spool.onDurable(woken::countDown);
+            spool.append(batch("x", 2));
+            assertTrue(woken.await(10, TimeUnit.SECONDS));
+            assertEquals(2, spool.lastDurableSeq());
+        }
+    }
+
+    @Test
+    void concurrentAppendersShareFsyncsAndGetDenseUniqueSequenceNumbers() throws Exception {
+        int threads = 8;
+        int appendsPerThread = 300;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(256 * 1024, 256L * 1024 * 1024))) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            List<Thread> appenders = new ArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                List<CompletableFuture<Long>> mine = new ArrayList<>();
+                Thread appender = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < appendsPerThread; i++) {
+                        // two records per append, so each future's seq is the second of a pair
+                        mine.add(spool.append(batch("t" + thread + "-" + i, 2)));
+                    }
+                    synchronized (futures) {
+                        futures.addAll(mine);
+                    }
+                });
+                appenders.add(appender);
+                appender.start();
+            }
+            go.countDown();
+            for (Thread t : appenders) t.join();
+            Set<Long> lastSeqs = new HashSet<>();
+            for (CompletableFuture<Long> f : futures) lastSeqs.add(await(f));
+            int appends = threads * appendsPerThread;
+            assertEquals(appends, lastSeqs.size(), "every append gets its own sequence range");
+            assertEquals(2L * appends, spool.lastDurableSeq());
+
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(2 * appends, all.size());
+            Set<String> ids = all.stream().map(SegmentedSpoolTest::text).collect(Collectors.toSet());
+            assertEquals(2 * appends, ids.size(), "no record lost or duplicated");
+            for (int i = 0; i < all.size(); i++) assertEquals(i + 1, all.get(i).seq());
+
+            assertEquals(appends, spool.appendCount());
+            assertTrue(spool.fsyncCount() < spool.appendCount(),
+                    "group commit: " + spool.fsyncCount() + " fsyncs for " + spool.appendCount() + " appends");
+            System.out.printf("group commit: %d fsyncs for %d appends (ratio %.3f)%n", spool.fsyncCount(),
+                    spool.appendCount(), (double) spool.fsyncCount() / spool.appendCount());
+        }
+    }
+
+    @Test
+    void rollsSegmentsAndDeletesThoseBehindTheCheckpoint() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024), registry)) {
+            for (int i = 0; i < 100; i++) await(spool.append(batch("r" + i, 5)));
+            List<Path> files = spool.segmentFiles();
+            assertTrue(files.size() > 5, "rolled into " + files.size() + " segments");
+            for (Path f : files) {
+                assertTrue(Files.size(f) <= 4096, f + " exceeds the segment size");
+                long firstSeq = Segment.parseFirstSeq(f.getFileName().toString());
+                assertTrue(firstSeq >= 1);
+            }
+            assertEquals(onDisk(), spool.sizeBytes());
+            long before = spool.sizeBytes();
+
+            long checkpoint = 250;
+            spool.advanceCheckpoint(checkpoint);
+            assertEquals(checkpoint, spool.checkpoint());
+            List<Path> left = spool.segmentFiles();
+            assertTrue(left.size() < files.size(), "segments deleted");
+            assertTrue(spool.sizeBytes() < before);
+            assertEquals(onDisk(), spool.sizeBytes());
+            // what is left starts at or below checkpoint + 1: nothing unprocessed was deleted
+            assertTrue(Segment.parseFirstSeq(left.get(0).getFileName().toString()) <= checkpoint + 1);
+            for (Path gone : files.subList(0, files.size() - left.size())) assertFalse(Files.exists(gone));
+
+            // reads after the checkpoint are complete and in order, from disk
+            List<SpoolRecord> rest = new ArrayList<>();
+            long after = checkpoint;
+            for (List<SpoolRecord> page; !(page = spool.read(after, 7)).isEmpty(); after = page.get(page.size() - 1).seq()) {
+                rest.addAll(page);
+            }
+            assertEquals(500 - checkpoint, rest.size());
+            assertEquals(checkpoint + 1, rest.get(0).seq());
+            assertEquals(new String(read("r50-0"), UTF_8), text(rest.get(0)));
+
+            assertThrows(IllegalArgumentException.class, () -> spool.advanceCheckpoint(501));
+            spool.advanceCheckpoint(100); // never backwards
+            assertEquals(checkpoint, spool.checkpoint());
+
+            assertTrue(registry.get("platewarden.spool.fsyncs").functionCounter().count() >= 100);
+            assertEquals(500 - checkpoint, registry.get("platewarden.spool.lag").gauge().value());
+            assertEquals(spool.sizeBytes(), registry.get("platewarden.spool.bytes").gauge().value());
+            assertTrue(registry.get("platewarden.spool.fsync").timer().count() > 0);
+        }
+    }
+
+    private long onDisk() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            long total = 0;
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) total += Files.size(p);
+            return total;
+        }
+    }
+
+    @Test
+    void refusesAppendsWhenFullAndAcceptsAgainAfterCheckpoint() throws Exception {
+        SpoolConfig small = new SpoolConfig(4096, 16 * 1024);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, small)) {
+            int accepted = 0;
+            Throwable refusal = null;
+            for (int i = 0; i < 1000 && refusal == null; i++) {
+                try {
+                    await(spool.append(batch("full" + i, 4)));
+                    accepted++;
+                } catch (ExecutionException e) {
+                    refusal = e.getCause();
+                }
+            }
+            assertInstanceOf(SpoolFullException.class, refusal);
+            assertTrue(accepted > 0);
+            assertTrue(spool.sizeBytes() <= small.capacityBytes());
+            // still full: another append fails fast, without waiting for the writer
+            CompletableFuture<Long> again = spool.append(batch("again", 4));
+            assertTrue(again.isCompletedExceptionally());
+
+            spool.advanceCheckpoint(spool.lastDurableSeq());
+            long seq = await(spool.append(batch("after", 4)));
+            assertEquals(4L * accepted + 4, seq);
+            List<SpoolRecord> last = spool.read(seq - 1, 10);
+            assertEquals(new String(read("after-3"), UTF_8), text(last.get(0)));
+        }
+    }
+
+    @Test
+    void reopenKeepsRecordsAndCheckpoint() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("k" + i, 3)));
+            spool.advanceCheckpoint(60);
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(60, spool.checkpoint());
+            assertEquals(120, spool.lastDurableSeq());
+            assertTrue(spool.quarantined().isEmpty());
+            List<SpoolRecord> rest = spool.read(60, 1000);
+            assertEquals(60, rest.size());
+            assertEquals(new String(read("k20-0"), UTF_8), text(rest.get(0)));
+            assertEquals(123, await(spool.append(batch("new", 3))));
+            assertEquals(new String(read("new-2"), UTF_8), text(spool.read(122, 1).get(0)));
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(123, spool.lastDurableSeq());
+            assertEquals(63, spool.read(60, 1000).size());
+        }
+    }
+
+    @Test
+    void secondOpenOfTheSameDirectoryIsRefused() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertThrows(IOException.class, () -> SegmentedSpool.open(dir, ROOMY));
+        }
+    }
+
+    @Test
+    void tornTailIsTruncatedAndAppendsContinue() throws Exception {
+        Path last;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            for (int i = 0; i < 10; i++) await(spool.append(batch("t" + i, 2)));
+            last = spool.segmentFiles().get(0);
+        }
+        long goodSize = Files.size(last);
+        // a frame cut short by the crash: the start of a plausible frame, then nothing
+        try (RandomAccessFile f = new RandomAccessFile(last.toFile(), "rw")) {
+            f.seek(goodSize);
+            f.writeInt(500);
+            f.writeInt(0x12345678);
+            f.write(new byte[100]);
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(goodSize, Files.size(last), "torn tail truncated");
+            assertEquals(20, spool.lastDurableSeq());
+            assertTrue(spool.quarantined().isEmpty(), "a torn tail was never acknowledged: no loss to report");
+            assertEquals(22, await(spool.append(batch("after", 2))));
+        }
+        // cut the file in the middle of its last frame
+        long cut = Files.size(last) - 7;
+        try (RandomAccessFile f = new RandomAccessFile(last.toFile(), "rw")) {
+            f.setLength(cut);
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(20, spool.lastDurableSeq());
+            assertEquals(goodSize, Files.size(last));
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(20, all.size());
+            assertEquals(new String(read("t9-1"), UTF_8), text(all.get(19)));
+            assertEquals(22, await(spool.append(batch("again", 2))));
+            assertEquals(new String(read("again-1"), UTF_8), text(spool.read(21, 5).get(0)));
+        }
+    }
+
+    @Test
+    void corruptMiddleFrameIsQuarantinedAndLaterFramesStayReadable() throws Exception {
+        List<Long> frameStarts = new ArrayList<>();
+        Path segment;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            segment = null;
+            for (int i = 0; i < 10; i++) {
+                if (spool.segmentFiles().size() == 1) frameStarts.add(Files.size(spool.segmentFiles().get(0)));
+                else frameStarts.add((long) SegmentHeader.SIZE);
+                await(spool.append(batch("m" + i, 3)));
+            }
+            segment = spool.segmentFiles().get(0);
+        }
+        // frame 5 (records 13..15): flip bytes inside its payload
+        long frame5 = frameStarts.get(4);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(frame5 + 30);
+            byte b = f.readByte();
+            f.seek(frame5 + 30);
+            f.writeByte(b ^ 0x5a);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, registry)) {
+            assertEquals(1, spool.quarantined().size());
+            QuarantinedRange q = spool.quarantined().get(0);
+            assertEquals(13, q.firstLostSeq());
+            assertEquals(15, q.lastLostSeq());
+            assertEquals(frame5, q.offset());
+            assertEquals(frameStarts.get(5) - frame5, q.length());
+            assertEquals(1.0, registry.get("platewarden.spool.quarantined").functionCounter().count());
+
+            Path bytes = dir.resolve("quarantine").resolve(q.file().getFileName());
+            assertEquals(q.length(), Files.size(bytes));
+            Path note = dir.resolve("quarantine").resolve(q.file().getFileName().toString().replace(".bin", ".json"));
+            JsonNode json = new ObjectMapper().readTree(note.toFile());
+            assertEquals(13, json.get("first_lost_seq").asLong());
+            assertEquals(15, json.get("last_lost_seq").asLong());
+            assertEquals(segment.getFileName().toString(), json.get("segment").asText());
+
+            assertEquals(30, spool.lastDurableSeq());
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(27, all.size());
+            Set<Long> seqs = all.stream().map(SpoolRecord::seq).collect(Collectors.toSet());
+            for (long s = 1; s <= 30; s++) {
+                assertEquals(!q.covers(s), seqs.contains(s), "seq " + s + " readable unless quarantined");
+            }
+            assertEquals(new String(read("m5-0"), UTF_8), text(spool.read(15, 1).get(0)));
+            assertEquals(33, await(spool.append(batch("later", 3))));
+        }
+        // reported again on the next open (still damaged on disk), evidence written once
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(1, spool.quarantined().size());
+            assertEquals(33, spool.lastDurableSeq());
+            assertEquals(30, readAll(spool).size());
+        }
+        try (Stream<Path> q = Files.list(dir.resolve("quarantine"))) {
+            assertEquals(2, q.count());
+        }
+    }
+
+    @Test
+    void damagedTailOfAnOlderSegmentIsQuarantinedUpToTheNextSegment() throws Exception {
+        List<Path> files;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("s" + i, 3)));
+            files = spool.segmentFiles();
+        }
+        assertTrue(files.size() >= 3);
+        Path second = files.get(1);
+        long nextFirst = Segment.parseFirstSeq(files.get(2).getFileName().toString());
+        try (RandomAccessFile f = new RandomAccessFile(second.toFile(), "rw")) {
+            f.setLength(f.length() - 10); // lose the end of its last frame
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(1, spool.quarantined().size());
+            QuarantinedRange q = spool.quarantined().get(0);
+            assertEquals(nextFirst - 1, q.lastLostSeq());
+            assertEquals(3, q.recordsLost());
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(120 - 3, all.size());
+            assertEquals(120, all.get(all.size() - 1).seq());
+        }
+    }
+
+    @Test
+    void newSegmentWhoseHeaderNeverReachedDiskIsDropped() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            await(spool.append(batch("h", 4)));
+        }
+        // crash right after creating the next segment: only part of its header made it
+        Path torn = dir.resolve(Segment.fileName(5));
+        Files.write(torn, new byte[] {0x50, 0x57, 0x53});
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertFalse(Files.exists(torn));
+            assertEquals(4, spool.lastDurableSeq());
+            assertTrue(spool.quarantined().isEmpty());
+            assertEquals(6, await(spool.append(batch("h2", 2))));
+            assertEquals(6, readAll(spool).size());
+        }
+    }
+
+    @Test
+    void missingSegmentIsReportedAsAGapNotSkippedSilently() throws Exception {
+        List<Path> files;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("g" + i, 3)));
+            files = spool.segmentFiles();
+        }
+        long lostFrom = Segment.parseFirstSeq(files.get(1).getFileName().toString());
+        long lostTo = Segment.parseFirstSeq(files.get(2).getFileName().toString()) - 1;
+        Files.delete(files.get(1));
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(1, spool.quarantined().size());
+            QuarantinedRange gap = spool.quarantined().get(0);
+            assertEquals(lostFrom, gap.firstLostSeq());
+            assertEquals(lostTo, gap.lastLostSeq());
+            assertEquals(0, gap.length());
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(120 - gap.recordsLost(), all.size());
+            for (SpoolRecord r : all) assertFalse(gap.covers(r.seq()));
+            assertTrue(Files.exists(dir.resolve("quarantine").resolve(
+                    files.get(2).getFileName().toString().replace(".log", "") + "-gap-" + lostFrom + ".json")));
+        }
+    }
+
+    @Test
+    void checkpointSurvivesReopenEvenWhenEverySegmentIsBehindIt() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            for (int i = 0; i < 30; i++) await(spool.append(batch("c" + i, 3)));
+            spool.advanceCheckpoint(90);
+            assertEquals(1, spool.segmentFiles().size(), "only the newest segment is kept");
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
+            assertEquals(90, spool.checkpoint());
+            assertEquals(90, spool.lastDurableSeq());
+            assertTrue(spool.read(90, 10).isEmpty());
+            assertTrue(spool.quarantined().isEmpty());
+            assertEquals(91, await(spool.append(batch("next", 1))));
+        }
+    }
+
+    @Test
+    void failedFsyncStopsTheSpoolForGood() throws Exception {
+        AtomicInteger forces = new AtomicInteger();
+        SegmentChannelOpener failing = (path, options) -> new FailingChannel(
+                java.nio.channels.FileChannel.open(path, options), () -> forces.incrementAndGet() > 3);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, failing)) {
+            // header fsync + 2 appends succeed
+            assertEquals(2, await(spool.append(batch("ok1", 2))));
+            assertEquals(4, await(spool.append(batch("ok2", 2))));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(spool.append(batch("bad", 2))));
+            assertInstanceOf(SpoolFailedException.class, e.getCause());
+            CompletableFuture<Long> later = spool.append(batch("later", 1));
+            assertTrue(later.isCompletedExceptionally(), "every later append fails at once");
+            e = assertThrows(ExecutionException.class, later::get);
+            assertInstanceOf(SpoolFailedException.class, e.getCause());
+            assertEquals(4, spool.lastDurableSeq(), "nothing after the failed fsync is published");
+            assertEquals(4, readAll(spool).size());
+        }
+    }
+
+    @Test
+    void failedWriteFailsEveryPendingAppend() throws Exception {
+        SegmentChannelOpener failing = (path, options) -> new FailingChannel(
+                java.nio.channels.FileChannel.open(path, options), () -> false) {
+            @Override
+            public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
+                throw new IOException("disk gone");
+            }
+        };
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, failing)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 20; i++) futures.add(spool.append(batch("w" + i, 1)));
+            for (CompletableFuture<Long> f : futures) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+                assertInstanceOf(SpoolFailedException.class, e.getCause());
+            }
+            assertEquals(0, spool.lastDurableSeq());
+        }
+    }
+}
