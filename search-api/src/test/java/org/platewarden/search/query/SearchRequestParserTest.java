@@ -89,7 +89,11 @@ class SearchRequestParserTest {
 
     @Test
     void patternsWithoutAnIndexBackedPlanAreRefused() {
-        // a single literal run shorter than the edits leaves nothing to look up
-        assertTrue(error(body().put("plate", "*ABC*").put("max_edits", 2)).length() > 0);
+        // reachable only below the default min_known_chars: every literal may be an edit
+        SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 1, 31, 1000, 60, 65536),
+                OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+        String message = assertThrows(InvalidSearchRequestException.class,
+                () -> lax.parse(body().put("plate", "AB*").put("max_edits", 2))).getMessage();
+        assertTrue(message.contains("too few known characters"), message);
     }
 }
