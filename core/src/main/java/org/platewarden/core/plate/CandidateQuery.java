@@ -36,21 +36,31 @@ import org.platewarden.core.read.ReadFields;
  * (exact when there is no {@code *}).</li>
  * <li>{@link Strategy#GRAM_KNOCKOUT} wildcards, k&gt;0: any alignment with at most k edits can be
  * covered by turning at most k literals of the pattern into {@code *} (a substituted or deleted
- * literal, or a literal next to an inserted character) and {@code ?} into {@code *} where a
- * {@code ?} was dropped or absorbed an insertion — and that last change leaves the grams alone.
- * So the plan is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS
- * clause of the knocked-out pattern (branches implied by another are dropped, grams common to
- * all branches are factored out), plus length bounds. Strictly stronger than q-gram count
- * filtering, since each branch keeps all grams that the knocked literals do not touch. When there is no {@code *}
- * and k + w &lt;= 2, a {@link Strategy#DELETIONS} clause on the pattern without its {@code ?}s is
- * added ({@code ?}s count as deletions on the plate's side).</li>
+ * literal, or a literal next to an inserted character) and some {@code ?} into {@code *} (a
+ * dropped {@code ?}, or one next to an insertion), which leaves the grams unchanged. So the plan
+ * is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS clause of the
+ * knocked-out pattern (a branch implied by another is dropped), plus length bounds. Each branch
+ * keeps every gram the knocked literals do not touch, so this is at least as selective as q-gram
+ * count filtering ("at least #grams - k*q grams"). When there is no {@code *} and k + w &lt;= 2, a
+ * DELETIONS clause on the pattern without its {@code ?}s is added as well (the characters under
+ * the {@code ?}s count as deletions on the plate's side, so the plate needs at most k + w).</li>
  * </ul>
- * A pattern where some knock-out leaves no literal at all (e.g. {@code A*} with 1 edit,
+ * Knock-out plans over long patterns that would render more than {@link #MAX_LEAF_CLAUSES} leaf
+ * queries keep only every 2nd (then 3rd) 3-gram of each run (plus its last): fewer necessary
+ * conditions, still a superset.
+ * <p>A pattern where some knock-out leaves no literal at all (e.g. {@code A*} with 1 edit,
  * {@code AB*} with 2) has no index-backed plan unless the deletion clause applies; {@link #plan}
  * then throws a {@link PlateQueryException} with {@link PlateQueryException#isUnsupported()}.
  */
 public final class CandidateQuery {
     public enum Strategy { EXACT_TERM, DELETIONS, GRAMS, GRAM_KNOCKOUT }
+
+    /**
+     * Most leaf queries a plan may render. Elasticsearch 8 refuses a search whose query tree has
+     * more leaves than a limit derived from heap and thread pool, never below 1024; this leaves
+     * room for the search's other filters. Knock-out plans over long patterns are thinned to fit.
+     */
+    public static final int MAX_LEAF_CLAUSES = 768;
 
     /** One necessary condition on a stored read. */
     public sealed interface Clause permits Terms, LengthRange, AnyOf {
@@ -58,6 +68,9 @@ public final class CandidateQuery {
 
         /** Appends the Elasticsearch filter(s) expressing this clause. */
         void render(ArrayNode filters);
+
+        /** Leaf queries in the rendering (what Elasticsearch counts against its clause limit). */
+        int leafClauses();
     }
 
     /** At least {@code minimumShouldMatch} of {@code terms} are present in the keyword field. */
@@ -80,9 +93,14 @@ public final class CandidateQuery {
 
         @Override
         public boolean matches(StoredTerms doc) {
-            int found = 0;
+            int found = 0, remaining = terms.size();
             for (String t : terms) {
-                if (doc.has(field, t) && ++found >= minimumShouldMatch) return true;
+                remaining--;
+                if (doc.has(field, t)) {
+                    if (++found >= minimumShouldMatch) return true;
+                } else if (found + remaining < minimumShouldMatch) {
+                    return false;
+                }
             }
             return false;
         }
@@ -101,6 +119,11 @@ public final class CandidateQuery {
                 for (String t : terms) should.add(term(field, t));
                 bool.put("minimum_should_match", minimumShouldMatch);
             }
+        }
+
+        @Override
+        public int leafClauses() {
+            return minimumShouldMatch == 1 && terms.size() > 1 ? 1 : terms.size();
         }
 
         private static ObjectNode term(String field, String value) {
@@ -122,6 +145,11 @@ public final class CandidateQuery {
             ObjectNode range = filters.addObject().putObject("range").putObject(ReadFields.PLATE_LEN);
             if (min > 0) range.put("gte", min);
             if (max != Integer.MAX_VALUE) range.put("lte", max);
+        }
+
+        @Override
+        public int leafClauses() {
+            return 1;
         }
 
         boolean isTrivial() {
@@ -153,6 +181,11 @@ public final class CandidateQuery {
                 branch.forEach(c -> c.render(inner));
             }
             bool.put("minimum_should_match", 1);
+        }
+
+        @Override
+        public int leafClauses() {
+            return branches.stream().mapToInt(CandidateQuery::leafClauses).sum();
         }
     }
 
@@ -197,16 +230,26 @@ public final class CandidateQuery {
             String withoutOne = q.replace(String.valueOf(PlateQuery.ONE), "");
             clauses.add(Terms.any(ReadFields.PLATE_DELS, new LinkedHashSet<>(PlateIndexTerms.deletions(withoutOne, k))));
         }
-        List<Set<String>> branches = knockoutBranches(q, Math.min(k, query.knownChars()));
+        List<Set<String>> branches = knockoutBranches(q, Math.min(k, query.knownChars()), 1);
         if (branches.stream().anyMatch(Set::isEmpty)) {
             if (!deletions) {
                 throw PlateQueryException.unsupported("plate pattern " + pattern + " with max_edits " + k
                         + " has too few known characters outside wildcards to search without scanning every plate;"
                         + " give more known characters or fewer edits");
             }
-        } else {
-            addBranches(clauses, branches);
+            return new CandidateQuery(query, Strategy.GRAM_KNOCKOUT, clauses);
         }
+        int fixed = leafClauses(clauses);
+        Clause grams = branchClause(branches);
+        for (int stride = 2; fixed + grams.leafClauses() > MAX_LEAF_CLAUSES && stride <= PlateIndexTerms.MAX_GRAM; stride++) {
+            // fewer grams per run (each still a necessary condition): every stride-th 3-gram plus the last
+            grams = branchClause(knockoutBranches(q, Math.min(k, query.knownChars()), stride));
+        }
+        if (fixed + grams.leafClauses() > MAX_LEAF_CLAUSES) {
+            throw PlateQueryException.unsupported("plate pattern " + pattern + " with max_edits " + k
+                    + " needs too large a query; give a shorter pattern or fewer edits");
+        }
+        clauses.add(grams);
         return new CandidateQuery(query, Strategy.GRAM_KNOCKOUT, clauses);
     }
 
@@ -234,6 +277,15 @@ public final class CandidateQuery {
         ArrayNode filters = root.putObject("bool").putArray("filter");
         clauses.forEach(c -> c.render(filters));
         return root;
+    }
+
+    /** Leaf queries of {@link #toElasticsearchQuery()}, at most {@link #MAX_LEAF_CLAUSES}. */
+    public int leafClauses() {
+        return leafClauses(clauses);
+    }
+
+    private static int leafClauses(List<Clause> clauses) {
+        return clauses.stream().mapToInt(Clause::leafClauses).sum();
     }
 
     /** Number of term lookups the query makes (a size measure for tests and logs). */
@@ -273,6 +325,11 @@ public final class CandidateQuery {
      * the run itself when it is 3 characters or shorter (shorter grams are implied).
      */
     static Set<String> requiredGrams(String pattern) {
+        return requiredGrams(pattern, 1);
+    }
+
+    /** As {@link #requiredGrams(String)}, keeping only every {@code stride}-th 3-gram of a run, plus its last. */
+    static Set<String> requiredGrams(String pattern, int stride) {
         Set<String> out = new LinkedHashSet<>();
         int start = 0;
         for (int i = 0; i <= pattern.length(); i++) {
@@ -281,12 +338,12 @@ public final class CandidateQuery {
                 String run = (start == 0 ? String.valueOf(PlateIndexTerms.START) : "")
                         + pattern.substring(start, i)
                         + (i == pattern.length() ? String.valueOf(PlateIndexTerms.END) : "");
-                if (run.length() <= PlateIndexTerms.MAX_GRAM) {
+                int n = PlateIndexTerms.MAX_GRAM;
+                if (run.length() <= n) {
                     out.add(run);
                 } else {
-                    for (int g = 0; g + PlateIndexTerms.MAX_GRAM <= run.length(); g++) {
-                        out.add(run.substring(g, g + PlateIndexTerms.MAX_GRAM));
-                    }
+                    for (int g = 0; g + n <= run.length(); g += stride) out.add(run.substring(g, g + n));
+                    out.add(run.substring(run.length() - n));
                 }
             }
             start = i + 1;
@@ -295,57 +352,61 @@ public final class CandidateQuery {
     }
 
     /** requiredGrams of the pattern with each choice of {@code knock} literals replaced by {@code *}. */
-    private static List<Set<String>> knockoutBranches(String pattern, int knock) {
+    private static List<Set<String>> knockoutBranches(String pattern, int knock, int stride) {
         List<Integer> literals = new ArrayList<>();
         for (int i = 0; i < pattern.length(); i++) if (PlateQuery.isLiteral(pattern.charAt(i))) literals.add(i);
         List<Set<String>> out = new ArrayList<>();
         char[] chars = pattern.toCharArray();
-        knock(chars, literals, 0, knock, out);
+        knock(chars, literals, 0, knock, stride, out);
         return out;
     }
 
-    private static void knock(char[] chars, List<Integer> literals, int from, int left, List<Set<String>> out) {
+    private static void knock(char[] chars, List<Integer> literals, int from, int left, int stride, List<Set<String>> out) {
         if (left == 0) {
-            out.add(requiredGrams(new String(chars)));
+            out.add(requiredGrams(new String(chars), stride));
             return;
         }
         for (int i = from; i <= literals.size() - left; i++) {
             int pos = literals.get(i);
             char saved = chars[pos];
             chars[pos] = PlateQuery.ANY;
-            knock(chars, literals, i + 1, left - 1, out);
+            knock(chars, literals, i + 1, left - 1, stride, out);
             chars[pos] = saved;
         }
     }
 
     /**
-     * Adds OR(branches): drops branches implied by a weaker one (a superset of its grams), then
-     * factors out grams common to all remaining branches.
+     * OR(branches), leaving out every branch that implies another one (a doc holding gram g holds
+     * every substring of g as a gram too, so a branch whose grams cover another's grams is implied
+     * by it and adds nothing to the disjunction).
      */
-    private static void addBranches(List<Clause> clauses, List<Set<String>> branches) {
+    private static Clause branchClause(List<Set<String>> branches) {
         List<Set<String>> distinct = new ArrayList<>(new LinkedHashSet<>(branches));
         List<Set<String>> kept = new ArrayList<>();
-        for (Set<String> b : distinct) {
-            boolean implied = false;
-            for (Set<String> other : distinct) {
-                if (other != b && b.containsAll(other)) {
-                    implied = true;
+        for (int i = 0; i < distinct.size(); i++) {
+            boolean redundant = false;
+            for (int j = 0; j < distinct.size() && !redundant; j++) {
+                // i implies j and, if both imply each other, keep the first one only
+                redundant = i != j && covers(distinct.get(i), distinct.get(j)) && (j < i || !covers(distinct.get(j), distinct.get(i)));
+            }
+            if (!redundant) kept.add(distinct.get(i));
+        }
+        if (kept.size() == 1) return Terms.all(ReadFields.PLATE_GRAMS, kept.get(0));
+        return new AnyOf(kept.stream().<List<Clause>>map(b -> List.of(Terms.all(ReadFields.PLATE_GRAMS, b))).toList());
+    }
+
+    /** Whether holding all of {@code strong} guarantees holding all of {@code weak}. */
+    private static boolean covers(Set<String> strong, Set<String> weak) {
+        for (String w : weak) {
+            boolean found = false;
+            for (String s : strong) {
+                if (s.contains(w)) {
+                    found = true;
                     break;
                 }
             }
-            if (!implied) kept.add(b);
+            if (!found) return false;
         }
-        Set<String> common = new LinkedHashSet<>(kept.get(0));
-        for (Set<String> b : kept) common.retainAll(b);
-        if (!common.isEmpty()) clauses.add(Terms.all(ReadFields.PLATE_GRAMS, common));
-        List<List<Clause>> rest = new ArrayList<>();
-        for (Set<String> b : kept) {
-            Set<String> remaining = new LinkedHashSet<>(b);
-            remaining.removeAll(common);
-            if (remaining.isEmpty()) return; // one branch is just the common part: the OR always holds
-            rest.add(List.of(Terms.all(ReadFields.PLATE_GRAMS, remaining)));
-        }
-        if (rest.size() == 1) clauses.add(rest.get(0).get(0));
-        else clauses.add(new AnyOf(rest));
+        return true;
     }
 }

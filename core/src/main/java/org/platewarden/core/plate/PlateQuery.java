@@ -61,6 +61,14 @@ public record PlateQuery(String pattern, boolean ocr, int maxEdits) {
         return countLiterals(pattern);
     }
 
+    /**
+     * Literal characters guaranteed to take part in a match: {@link #knownChars()} minus
+     * {@code maxEdits} (each edit can spoil one). A dragnet guard should apply its minimum to this.
+     */
+    public int effectiveKnownChars() {
+        return Math.max(0, knownChars() - maxEdits);
+    }
+
     public boolean hasWildcards() {
         return pattern.indexOf(ONE) >= 0 || pattern.indexOf(ANY) >= 0;
     }

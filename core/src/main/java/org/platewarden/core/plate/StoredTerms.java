@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.platewarden.core.read.ReadFields;
 
 /**
@@ -55,8 +56,8 @@ public record StoredTerms(String norm, String ocr, Set<String> grams, Set<String
         out.put(ReadFields.PLATE_NORM, norm);
         out.put(ReadFields.PLATE_OCR, ocr);
         out.put(ReadFields.PLATE_LEN, length());
-        out.put(ReadFields.PLATE_GRAMS, List.copyOf(new java.util.TreeSet<>(grams)));
-        out.put(ReadFields.PLATE_DELS, List.copyOf(new java.util.TreeSet<>(dels)));
+        out.put(ReadFields.PLATE_GRAMS, List.copyOf(new TreeSet<>(grams)));
+        out.put(ReadFields.PLATE_DELS, List.copyOf(new TreeSet<>(dels)));
         return out;
     }
 }

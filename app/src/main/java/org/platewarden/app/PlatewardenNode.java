@@ -1,0 +1,165 @@
+package org.platewarden.app;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.spool.SegmentedSpool;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.gateway.GatewayVerticle;
+import org.platewarden.indexer.Indexer;
+import org.platewarden.indexer.IndexerVerticle;
+import org.platewarden.indexer.retention.RetentionSweeper;
+import org.platewarden.templates.InstallReport;
+import org.platewarden.templates.TemplateInstaller;
+import org.platewarden.templates.TemplateResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Platewarden process: Elasticsearch (embedded or {@code ES_URL}), templates installed,
+ * and the requested roles deployed on one Vert.x instance sharing one metrics registry. Start-up is
+ * blocking and happens before any event loop serves traffic; {@link #close()} undoes it in reverse.
+ */
+public final class PlatewardenNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PlatewardenNode.class);
+
+    private final PlatewardenConfig config;
+    private final Set<Role> roles;
+    private final ElasticsearchProvider elasticsearch = new ElasticsearchProvider();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private ElasticsearchConnection connection;
+    private InstallReport templates;
+    private Vertx vertx;
+    private GatewayVerticle gateway;
+    private SearchRole search;
+
+    public PlatewardenNode(PlatewardenConfig config, Set<Role> roles) {
+        this.config = config;
+        this.roles = roles;
+    }
+
+    /** Starts everything; {@code envEsUrl} overrides the config's es_url (null: embedded unless configured). */
+    public PlatewardenNode start(String envEsUrl, int embeddedEsPort) throws Exception {
+        try {
+            Files.createDirectories(config.dataPath());
+            String esUrl = elasticsearch.start(config, envEsUrl, embeddedEsPort);
+            connection = new ElasticsearchConnection(esUrl);
+            templates = new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
+            vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+            Spool spool = null;
+            DeadLetterStore deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"));
+            closeables.add(deadLetters);
+            if (roles.contains(Role.GATEWAY) || roles.contains(Role.INDEXER)) {
+                spool = SegmentedSpool.open(config.dataPath().resolve("spool"), config.spool(), registry);
+                closeables.add(spool);
+            }
+            if (roles.contains(Role.INDEXER)) {
+                Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
+                RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
+                        templates.retention(), Clock.systemUTC());
+                await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
+            }
+            if (roles.contains(Role.GATEWAY)) {
+                gateway = new GatewayVerticle(config, spool, deadLetters, registry);
+                await(vertx.deployVerticle(gateway));
+            }
+            if (roles.contains(Role.SEARCH)) {
+                search = SearchRole.deploy(vertx, config, connection, templates, registry);
+            }
+            writeRunFile();
+            return this;
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    public PlatewardenConfig config() {
+        return config;
+    }
+
+    public String elasticsearchUrl() {
+        return elasticsearch.url();
+    }
+
+    public boolean embeddedElasticsearch() {
+        return elasticsearch.isEmbedded();
+    }
+
+    public InstallReport templates() {
+        return templates;
+    }
+
+    public ElasticsearchConnection connection() {
+        return connection;
+    }
+
+    public int gatewayHttpPort() {
+        return gateway == null ? -1 : gateway.httpPort();
+    }
+
+    public int mqttPort() {
+        return gateway == null ? -1 : gateway.mqttPort();
+    }
+
+    public int searchPort() {
+        return search == null ? -1 : search.port();
+    }
+
+    /** {@code <data_dir>/run/node.json}: lets CLI commands find the Elasticsearch a running node uses. */
+    private void writeRunFile() throws IOException {
+        Path run = Files.createDirectories(config.dataPath().resolve("run"));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("es_url", elasticsearch.url());
+        info.put("pid", ProcessHandle.current().pid());
+        info.put("gateway_http_port", gatewayHttpPort());
+        info.put("mqtt_port", mqttPort());
+        info.put("search_port", searchPort());
+        StringBuilder json = new StringBuilder("{");
+        info.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":")
+                .append(v instanceof String s ? "\"" + s + "\"" : v));
+        Files.writeString(run.resolve("node.json"), json.append("}\n").toString());
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (vertx != null) {
+            try {
+                await(vertx.close());
+            } catch (Exception e) {
+                LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+            }
+        }
+        if (search != null) search.close();
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("close failed: {}", e.toString());
+            }
+        }
+        if (connection != null) connection.close();
+        elasticsearch.close();
+    }
+}

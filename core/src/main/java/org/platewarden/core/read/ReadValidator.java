@@ -1,0 +1,283 @@
+package org.platewarden.core.read;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.plate.OcrFolding;
+import org.platewarden.core.plate.StoredTerms;
+import org.platewarden.core.plate.PlateNormalizer;
+
+/**
+ * Turns one incoming read (the native read model, already parsed to a Jackson tree) plus the
+ * authenticated camera into the stored read document, or a {@link Rejection} with a reason.
+ *
+ * <p>Rules that are not obvious:
+ * <ul>
+ * <li>Unknown top-level (and location/vehicle) fields are rejected: the index mapping is strict, so
+ * such a read would otherwise fail later in the indexer, far from the camera that sent it.</li>
+ * <li>The agency always comes from the camera registry. A payload {@code agency} equal to the
+ * registry's is tolerated (and ignored); a different one is rejected ({@code agency_mismatch}),
+ * because it signals a misconfigured camera that believes it reports for someone else.</li>
+ * <li>Retention: a read is accepted only while the daily index of its UTC capture day is not yet
+ * expired, i.e. capture day &gt; today(UTC) - retention_days. Storing an older read would make it live
+ * past the retention promise (or be deleted at once).</li>
+ * <li>{@code captured_at} must carry a zone or offset; it is stored normalised to UTC.</li>
+ * <li>{@code read_id}, when absent, is {@code <camera_id>:<epoch millis>:<plate_norm>} so a resend is
+ * the same document (idempotent indexing by id).</li>
+ * </ul>
+ * Thread-safe and cheap: no I/O, so it may run on an event loop.
+ */
+public final class ReadValidator {
+    public static final int PLATE_NORM_MIN = 2;
+    public static final int PLATE_NORM_MAX = 10;
+    public static final int PLATE_RAW_MAX = 32;
+    public static final int IMAGE_REF_MAX = 2048;
+    public static final int READ_ID_MAX = 256;
+    public static final int SHORT_TEXT_MAX = 64;
+
+    /** Fields a camera may send; everything else (plate_norm, received_at, ...) is the server's. */
+    static final Set<String> INPUT_FIELDS = Set.of(ReadFields.READ_ID, ReadFields.CAMERA_ID, ReadFields.CAPTURED_AT,
+            ReadFields.PLATE, ReadFields.PLATE_CONFIDENCE, ReadFields.REGION, ReadFields.LOCATION,
+            ReadFields.HEADING_DEG, ReadFields.LANE, ReadFields.VEHICLE, ReadFields.IMAGE_REF, ReadFields.AGENCY);
+    static final Set<String> LOCATION_FIELDS = Set.of("lat", "lon");
+    static final List<String> VEHICLE_FIELDS = List.of("make", "model", "color", "type");
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final int retentionDays;
+    private final int futureSkewSeconds;
+    private final Clock clock;
+    private final OcrFolding folding = OcrFolding.defaults();
+
+    public ReadValidator(int retentionDays, int futureSkewSeconds, Clock clock) {
+        if (retentionDays < 1) throw new IllegalArgumentException("retentionDays must be >= 1");
+        this.retentionDays = retentionDays;
+        this.futureSkewSeconds = futureSkewSeconds;
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    public static ReadValidator fromConfig(PlatewardenConfig config, Clock clock) {
+        return new ReadValidator(config.retentionDays(), config.gateway().futureSkewSeconds(), clock);
+    }
+
+    /**
+     * @param read   one read in the native model
+     * @param camera the authenticated camera (its agency is taken from the registry entry)
+     * @param source how it arrived: http, mqtt, openalpr, platerecognizer
+     */
+    public ReadResult validate(JsonNode read, Camera camera, String source) {
+        try {
+            return check(read, camera, source);
+        } catch (Refused r) {
+            return new Rejection(r.code, r.getMessage(), readIdHint(read));
+        }
+    }
+
+    private StoredRead check(JsonNode read, Camera camera, String source) {
+        if (read == null || !read.isObject()) throw new Refused(Rejection.NOT_AN_OBJECT, "a read must be a JSON object");
+        rejectUnknown(read, INPUT_FIELDS, "");
+
+        String cameraId = requiredText(read, ReadFields.CAMERA_ID, SHORT_TEXT_MAX);
+        if (!cameraId.equals(camera.id())) {
+            throw new Refused(Rejection.CAMERA_MISMATCH, "camera_id '" + cameraId + "' is not the authenticated camera '" + camera.id() + "'");
+        }
+        String payloadAgency = optionalText(read, ReadFields.AGENCY, SHORT_TEXT_MAX);
+        if (payloadAgency != null && !payloadAgency.equals(camera.agency())) {
+            throw new Refused(Rejection.AGENCY_MISMATCH, "agency '" + payloadAgency + "' differs from the camera's registered agency");
+        }
+
+        Instant capturedAt = capturedAt(read);
+        String plate = requiredText(read, ReadFields.PLATE, PLATE_RAW_MAX);
+        String norm = PlateNormalizer.normalize(plate);
+        if (norm.length() < PLATE_NORM_MIN || norm.length() > PLATE_NORM_MAX) {
+            throw new Refused(Rejection.PLATE_LENGTH, "plate '" + plate + "' normalises to " + norm.length()
+                    + " characters (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
+        }
+        String readId = optionalText(read, ReadFields.READ_ID, READ_ID_MAX);
+        if (readId == null) readId = cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm;
+
+        Double confidence = optionalNumber(read, ReadFields.PLATE_CONFIDENCE, 0, 1);
+        String region = optionalText(read, ReadFields.REGION, SHORT_TEXT_MAX);
+        double[] location = location(read);
+        Double heading = optionalNumber(read, ReadFields.HEADING_DEG, 0, 360);
+        Integer lane = lane(read);
+        Map<String, String> vehicle = vehicle(read);
+        String imageRef = optionalText(read, ReadFields.IMAGE_REF, IMAGE_REF_MAX);
+
+        Instant receivedAt = clock.instant();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField(ReadFields.READ_ID, readId);
+            g.writeStringField(ReadFields.CAMERA_ID, cameraId);
+            g.writeStringField(ReadFields.AGENCY, camera.agency());
+            g.writeStringField(ReadFields.CAPTURED_AT, capturedAt.toString());
+            g.writeStringField(ReadFields.RECEIVED_AT, receivedAt.toString());
+            g.writeStringField(ReadFields.PLATE, plate);
+            // the same computation the candidate queries assume (StoredTerms), so index and query cannot drift
+            StoredTerms terms = StoredTerms.of(norm, folding);
+            g.writeStringField(ReadFields.PLATE_NORM, terms.norm());
+            g.writeStringField(ReadFields.PLATE_OCR, terms.ocr());
+            g.writeNumberField(ReadFields.PLATE_LEN, terms.length());
+            writeArray(g, ReadFields.PLATE_GRAMS, new java.util.TreeSet<>(terms.grams()));
+            writeArray(g, ReadFields.PLATE_DELS, new java.util.TreeSet<>(terms.dels()));
+            if (confidence != null) g.writeNumberField(ReadFields.PLATE_CONFIDENCE, confidence);
+            if (region != null) g.writeStringField(ReadFields.REGION, region);
+            if (location != null) {
+                g.writeObjectFieldStart(ReadFields.LOCATION);
+                g.writeNumberField("lat", location[0]);
+                g.writeNumberField("lon", location[1]);
+                g.writeEndObject();
+            }
+            if (heading != null) g.writeNumberField(ReadFields.HEADING_DEG, heading);
+            if (lane != null) g.writeNumberField(ReadFields.LANE, lane);
+            if (vehicle != null) {
+                g.writeObjectFieldStart(ReadFields.VEHICLE);
+                for (Map.Entry<String, String> e : vehicle.entrySet()) g.writeStringField(e.getKey(), e.getValue());
+                g.writeEndObject();
+            }
+            if (imageRef != null) g.writeStringField(ReadFields.IMAGE_REF, imageRef);
+            g.writeStringField(ReadFields.SOURCE, source);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory cannot fail
+        }
+        return new StoredRead(readId, cameraId, capturedAt, out.toByteArray());
+    }
+
+    private Instant capturedAt(JsonNode read) {
+        String text = requiredText(read, ReadFields.CAPTURED_AT, SHORT_TEXT_MAX);
+        Instant at;
+        try {
+            at = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new Refused(Rejection.INVALID_FIELD, "captured_at '" + text + "' is not an ISO-8601 date-time with a zone offset");
+        }
+        Instant now = clock.instant();
+        if (at.isAfter(now.plusSeconds(futureSkewSeconds))) {
+            throw new Refused(Rejection.IN_FUTURE, "captured_at " + at + " is more than " + futureSkewSeconds + "s in the future");
+        }
+        LocalDate captureDay = LocalDate.ofInstant(at, ZoneOffset.UTC);
+        LocalDate oldestDay = LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(retentionDays - 1L);
+        if (captureDay.isBefore(oldestDay)) {
+            throw new Refused(Rejection.TOO_OLD, "captured_at " + at + " is outside the " + retentionDays
+                    + "-day retention window (oldest accepted UTC day " + oldestDay + ")");
+        }
+        return at;
+    }
+
+    private static double[] location(JsonNode read) {
+        JsonNode loc = read.get(ReadFields.LOCATION);
+        if (loc == null || loc.isNull()) return null;
+        if (!loc.isObject()) throw new Refused(Rejection.INVALID_FIELD, "location must be an object {lat, lon}");
+        rejectUnknown(loc, LOCATION_FIELDS, "location.");
+        Double lat = optionalNumber(loc, "lat", -90, 90);
+        Double lon = optionalNumber(loc, "lon", -180, 180);
+        if (lat == null || lon == null) throw new Refused(Rejection.MISSING_FIELD, "location needs both lat and lon");
+        return new double[] {lat, lon};
+    }
+
+    private static Integer lane(JsonNode read) {
+        JsonNode n = read.get(ReadFields.LANE);
+        if (n == null || n.isNull()) return null;
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0) {
+            throw new Refused(Rejection.INVALID_FIELD, "lane must be an integer >= 0");
+        }
+        return n.intValue();
+    }
+
+    private static Map<String, String> vehicle(JsonNode read) {
+        JsonNode v = read.get(ReadFields.VEHICLE);
+        if (v == null || v.isNull()) return null;
+        if (!v.isObject()) throw new Refused(Rejection.INVALID_FIELD, "vehicle must be an object");
+        rejectUnknown(v, Set.copyOf(VEHICLE_FIELDS), "vehicle.");
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String f : VEHICLE_FIELDS) {
+            JsonNode n = v.get(f);
+            if (n == null || n.isNull()) continue;
+            if (!n.isTextual()) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " must be a string");
+            String s = n.textValue().trim();
+            if (s.length() > SHORT_TEXT_MAX) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " is longer than " + SHORT_TEXT_MAX);
+            // lower-case so keyword filters match whatever case the camera vendor uses
+            if (!s.isEmpty()) out.put(f, s.toLowerCase(Locale.ROOT));
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private static void rejectUnknown(JsonNode obj, Set<String> allowed, String prefix) {
+        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) throw new Refused(Rejection.UNKNOWN_FIELD, "unknown field '" + prefix + name + "'");
+        }
+    }
+
+    private static String requiredText(JsonNode obj, String field, int maxLength) {
+        String s = optionalText(obj, field, maxLength);
+        if (s == null) throw new Refused(Rejection.MISSING_FIELD, field + " is required");
+        return s;
+    }
+
+    private static String optionalText(JsonNode obj, String field, int maxLength) {
+        JsonNode n = obj.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) throw new Refused(Rejection.INVALID_FIELD, field + " must be a string");
+        String s = n.textValue();
+        if (s.isBlank()) return null;
+        if (s.length() > maxLength) throw new Refused(Rejection.INVALID_FIELD, field + " is longer than " + maxLength + " characters");
+        return s;
+    }
+
+    private static Double optionalNumber(JsonNode obj, String field, double min, double max) {
+        JsonNode n = obj.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isNumber()) throw new Refused(Rejection.INVALID_FIELD, field + " must be a number");
+        double d = n.doubleValue();
+        if (!(d >= min && d <= max)) throw new Refused(Rejection.INVALID_FIELD, field + " must be within [" + fmt(min) + ", " + fmt(max) + "], got " + n.asText());
+        return d;
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static void writeArray(JsonGenerator g, String field, java.util.Collection<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) g.writeString(v);
+        g.writeEndArray();
+    }
+
+    /** The read id for a dead-letter entry, when the payload states one. */
+    private static String readIdHint(JsonNode read) {
+        if (read == null || !read.isObject()) return null;
+        JsonNode id = read.get(ReadFields.READ_ID);
+        return id != null && id.isTextual() && id.textValue().length() <= READ_ID_MAX ? id.textValue() : null;
+    }
+
+    /** Control flow for the first failed rule; never escapes {@link #validate}. */
+    private static final class Refused extends RuntimeException {
+        final String code;
+
+        Refused(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+}

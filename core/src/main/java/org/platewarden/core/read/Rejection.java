@@ -1,0 +1,29 @@
+package org.platewarden.core.read;
+
+/**
+ * Why a read was refused. {@code code} is a short stable token (used as a metric tag and by
+ * clients); {@code message} says what exactly was wrong. {@code readId} is the read's id when it
+ * could be determined (for the dead-letter entry), else null.
+ */
+public record Rejection(String code, String message, String readId) implements ReadResult {
+    public static final String NOT_AN_OBJECT = "not_an_object";
+    public static final String INVALID_JSON = "invalid_json";
+    public static final String MISSING_FIELD = "missing_field";
+    public static final String INVALID_FIELD = "invalid_field";
+    public static final String UNKNOWN_FIELD = "unknown_field";
+    public static final String CAMERA_MISMATCH = "camera_mismatch";
+    public static final String AGENCY_MISMATCH = "agency_mismatch";
+    public static final String PLATE_LENGTH = "plate_length";
+    public static final String TOO_OLD = "too_old";
+    public static final String IN_FUTURE = "in_future";
+    public static final String VENDOR_FORMAT = "vendor_format";
+
+    public Rejection(String code, String message) {
+        this(code, message, null);
+    }
+
+    /** One line for clients and dead letters: {@code code: message}. */
+    public String reason() {
+        return code + ": " + message;
+    }
+}

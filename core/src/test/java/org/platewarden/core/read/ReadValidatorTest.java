@@ -1,0 +1,319 @@
+package org.platewarden.core.read;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.plate.OcrFolding;
+import org.platewarden.core.plate.PlateIndexTerms;
+
+class ReadValidatorTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2026-11-22T14:05:00Z");
+    private static final Camera CAM = new Camera("cam-017", "DPD", "pbkdf2-sha256$100000$x$y", "test");
+    private final ReadValidator validator = new ReadValidator(21, 300, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private static ObjectNode read() {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("camera_id", "cam-017");
+        n.put("captured_at", "2026-11-22T14:03:07.123Z");
+        n.put("plate", "ABC 1234");
+        return n;
+    }
+
+    private static ObjectNode fullRead() throws Exception {
+        return (ObjectNode) MAPPER.readTree("""
+                {"read_id":"cam-017:1763820187123:ABC1234","camera_id":"cam-017",
+                 "captured_at":"2026-11-22T14:03:07.123Z","plate":"ABC 1234","plate_confidence":0.93,
+                 "region":"US-CO","location":{"lat":39.7392,"lon":-104.9903},"heading_deg":270,"lane":2,
+                 "vehicle":{"make":"Toyota","model":"Camry","color":"silver","type":"sedan"},
+                 "image_ref":"https://camera-17.local/crops/1763820187123.jpg"}""");
+    }
+
+    private JsonNode stored(JsonNode in) throws Exception {
+        ReadResult r = validator.validate(in, CAM, "http");
+        StoredRead s = assertInstanceOf(StoredRead.class, r, () -> "expected stored, got " + r);
+        return MAPPER.readTree(s.document());
+    }
+
+    private Rejection rejected(JsonNode in, String code) {
+        ReadResult r = validator.validate(in, CAM, "http");
+        Rejection rej = assertInstanceOf(Rejection.class, r, () -> "expected rejection " + code + ", got " + r);
+        assertEquals(code, rej.code(), rej.message());
+        assertFalse(rej.message().isBlank());
+        return rej;
+    }
+
+    @Test
+    void fullReadBecomesStoredDocumentWithDerivedFields() throws Exception {
+        JsonNode doc = stored(fullRead());
+        assertEquals("cam-017:1763820187123:ABC1234", doc.get("read_id").asText());
+        assertEquals("cam-017", doc.get("camera_id").asText());
+        assertEquals("DPD", doc.get("agency").asText());
+        assertEquals("2026-11-22T14:03:07.123Z", doc.get("captured_at").asText());
+        assertEquals(NOW.toString(), doc.get("received_at").asText());
+        assertEquals("ABC 1234", doc.get("plate").asText());
+        assertEquals("ABC1234", doc.get("plate_norm").asText());
+        String ocr = OcrFolding.defaults().fold("ABC1234");
+        assertEquals(ocr, doc.get("plate_ocr").asText());
+        assertEquals(new java.util.HashSet<>(PlateIndexTerms.grams(ocr)), new java.util.HashSet<>(strings(doc.get("plate_grams"))));
+        assertEquals(new java.util.HashSet<>(PlateIndexTerms.deletions(ocr, 2)), new java.util.HashSet<>(strings(doc.get("plate_dels"))));
+        assertEquals(7, doc.get("plate_len").asInt(), "plate_len: candidate plans filter on it");
+        assertEquals(0.93, doc.get("plate_confidence").asDouble());
+        assertEquals("US-CO", doc.get("region").asText());
+        assertEquals(39.7392, doc.get("location").get("lat").asDouble());
+        assertEquals(-104.9903, doc.get("location").get("lon").asDouble());
+        assertEquals(270.0, doc.get("heading_deg").asDouble());
+        assertEquals(2, doc.get("lane").asInt());
+        assertEquals("toyota", doc.get("vehicle").get("make").asText());
+        assertEquals("camry", doc.get("vehicle").get("model").asText());
+        assertEquals("https://camera-17.local/crops/1763820187123.jpg", doc.get("image_ref").asText());
+        assertEquals("http", doc.get("source").asText());
+        for (var it = doc.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            assertTrue(List.of(ReadFields.class.getFields()).stream().anyMatch(fl -> {
+                try {
+                    return f.equals(fl.get(null));
+                } catch (IllegalAccessException e) {
+                    return false;
+                }
+            }), "field not in ReadFields: " + f);
+        }
+    }
+
+    @Test
+    void readIdIsDerivedDeterministicallyWhenAbsent() throws Exception {
+        JsonNode a = stored(read());
+        JsonNode b = stored(read());
+        assertEquals("cam-017:" + Instant.parse("2026-11-22T14:03:07.123Z").toEpochMilli() + ":ABC1234", a.get("read_id").asText());
+        assertEquals(a.get("read_id"), b.get("read_id"));
+    }
+
+    @Test
+    void capturedAtWithOffsetIsNormalisedToUtc() throws Exception {
+        ObjectNode r = read();
+        r.put("captured_at", "2026-11-22T15:03:07.123+01:00");
+        assertEquals("2026-11-22T14:03:07.123Z", stored(r).get("captured_at").asText());
+    }
+
+    @Test
+    void requiredFields() {
+        for (String f : List.of("camera_id", "captured_at", "plate")) {
+            ObjectNode r = read();
+            r.remove(f);
+            assertTrue(rejected(r, Rejection.MISSING_FIELD).message().contains(f));
+            ObjectNode nul = read();
+            nul.putNull(f);
+            rejected(nul, Rejection.MISSING_FIELD);
+        }
+    }
+
+    @Test
+    void notAnObject() throws Exception {
+        rejected(MAPPER.readTree("[1,2]"), Rejection.NOT_AN_OBJECT);
+        rejected(MAPPER.readTree("\"x\""), Rejection.NOT_AN_OBJECT);
+    }
+
+    @Test
+    void cameraMustBeTheAuthenticatedOne() {
+        ObjectNode r = read();
+        r.put("camera_id", "cam-002");
+        rejected(r, Rejection.CAMERA_MISMATCH);
+    }
+
+    @Test
+    void payloadAgencyMustAgreeWithRegistryOrIsRejected() throws Exception {
+        ObjectNode same = read();
+        same.put("agency", "DPD");
+        assertEquals("DPD", stored(same).get("agency").asText());
+        ObjectNode other = read();
+        other.put("agency", "FED");
+        rejected(other, Rejection.AGENCY_MISMATCH);
+    }
+
+    @Test
+    void capturedAtNeedsAZone() {
+        ObjectNode r = read();
+        r.put("captured_at", "2026-11-22T14:03:07");
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("captured_at", "yesterday");
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("captured_at", 1763820187123L);
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void plateNormLengthTwoToTen() throws Exception {
+        ObjectNode r = read();
+        r.put("plate", "A-");
+        rejected(r, Rejection.PLATE_LENGTH);
+        r.put("plate", "AB");
+        assertEquals("AB", stored(r).get("plate_norm").asText());
+        r.put("plate", "ABCDE 12345");
+        assertEquals("ABCDE12345", stored(r).get("plate_norm").asText());
+        r.put("plate", "ABCDE 123456");
+        rejected(r, Rejection.PLATE_LENGTH);
+        r.put("plate", "---");
+        rejected(r, Rejection.PLATE_LENGTH);
+        r.put("plate", 1234);
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void confidenceWithinZeroOne() throws Exception {
+        ObjectNode r = read();
+        r.put("plate_confidence", 0.0);
+        stored(r);
+        r.put("plate_confidence", 1.0);
+        stored(r);
+        r.put("plate_confidence", 1.01);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("plate_confidence", -0.1);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("plate_confidence", "0.9");
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void locationRanges() throws Exception {
+        ObjectNode r = read();
+        r.putObject("location").put("lat", 90).put("lon", -180);
+        stored(r);
+        r.putObject("location").put("lat", 90.5).put("lon", 0);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.putObject("location").put("lat", 0).put("lon", 180.01);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.putObject("location").put("lat", 10);
+        rejected(r, Rejection.MISSING_FIELD);
+        r.putObject("location").put("lat", 10).put("lon", 10).put("alt", 3);
+        rejected(r, Rejection.UNKNOWN_FIELD);
+        r.put("location", "39.7,-104.9");
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void headingZeroTo360() throws Exception {
+        ObjectNode r = read();
+        r.put("heading_deg", 360);
+        stored(r);
+        r.put("heading_deg", 0);
+        stored(r);
+        r.put("heading_deg", 360.5);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("heading_deg", -1);
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void laneNonNegativeInteger() throws Exception {
+        ObjectNode r = read();
+        r.put("lane", 0);
+        assertEquals(0, stored(r).get("lane").asInt());
+        r.put("lane", -1);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("lane", 1.5);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("lane", "2");
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void vehicleAttributesAreLowerCasedStrings() throws Exception {
+        ObjectNode r = read();
+        r.putObject("vehicle").put("make", "BMW").put("color", "Dark Blue").put("type", "SUV");
+        JsonNode v = stored(r).get("vehicle");
+        assertEquals("bmw", v.get("make").asText());
+        assertEquals("dark blue", v.get("color").asText());
+        assertEquals("suv", v.get("type").asText());
+        assertFalse(v.has("model"));
+        r.putObject("vehicle").put("make", 3);
+        rejected(r, Rejection.INVALID_FIELD);
+        r.putObject("vehicle").put("wheels", "4");
+        rejected(r, Rejection.UNKNOWN_FIELD);
+        r.put("vehicle", "bmw");
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void imageRefStringUpTo2048() throws Exception {
+        ObjectNode r = read();
+        r.put("image_ref", "x".repeat(2048));
+        stored(r);
+        r.put("image_ref", "x".repeat(2049));
+        rejected(r, Rejection.INVALID_FIELD);
+        r.put("image_ref", 5);
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void unknownTopLevelFieldsAndServerFieldsAreRejected() {
+        for (String f : List.of("speed", "plate_norm", "received_at", "source", "plate_grams")) {
+            ObjectNode r = read();
+            r.put(f, "x");
+            assertTrue(rejected(r, Rejection.UNKNOWN_FIELD).message().contains(f));
+        }
+    }
+
+    @Test
+    void retentionWindowByUtcCaptureDay() throws Exception {
+        // now = 2026-11-22T14:05Z, retention 21 days: oldest accepted UTC day is 2026-11-02
+        ObjectNode r = read();
+        r.put("captured_at", "2026-11-02T00:00:00Z");
+        stored(r);
+        r.put("captured_at", "2026-11-01T23:59:59.999Z");
+        rejected(r, Rejection.TOO_OLD);
+        // the offset does not matter, the UTC day does: 2026-11-02T00:30+01:00 is 2026-11-01 in UTC
+        r.put("captured_at", "2026-11-02T00:30:00+01:00");
+        rejected(r, Rejection.TOO_OLD);
+    }
+
+    @Test
+    void futureSkew() throws Exception {
+        ObjectNode r = read();
+        r.put("captured_at", "2026-11-22T14:10:00Z"); // exactly now + 300 s
+        stored(r);
+        r.put("captured_at", "2026-11-22T14:10:00.001Z");
+        rejected(r, Rejection.IN_FUTURE);
+    }
+
+    @Test
+    void rejectionCarriesStatedReadId() {
+        ObjectNode r = read();
+        r.put("read_id", "my-id");
+        r.put("lane", -3);
+        assertEquals("my-id", rejected(r, Rejection.INVALID_FIELD).readId());
+    }
+
+    @Test
+    void readIdTooLongRejected() {
+        ObjectNode r = read();
+        r.put("read_id", "x".repeat(257));
+        rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void differentPlatesGiveDifferentIds() throws Exception {
+        ObjectNode a = read();
+        ObjectNode b = read();
+        b.put("plate", "ABC 1235");
+        assertNotEquals(stored(a).get("read_id"), stored(b).get("read_id"));
+    }
+
+    private static List<String> strings(JsonNode arr) {
+        List<String> out = new ArrayList<>();
+        arr.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

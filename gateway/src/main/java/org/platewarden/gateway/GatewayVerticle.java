@@ -1,0 +1,97 @@
+package org.platewarden.gateway;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import java.time.Clock;
+import java.time.Duration;
+import org.platewarden.core.config.GatewayConfig;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.read.ReadValidator;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.gateway.auth.CameraAuthenticator;
+import org.platewarden.gateway.http.HttpIngestServer;
+import org.platewarden.gateway.ingest.ReadIngestor;
+import org.platewarden.gateway.ingest.SpoolHealth;
+import org.platewarden.gateway.metrics.GatewayMetrics;
+import org.platewarden.gateway.mqtt.MqttIngestServer;
+
+/**
+ * The gateway role: HTTP ingest (+ health, metrics) and the MQTT server, sharing one camera
+ * authenticator (with its own bounded worker pool), one validator and one ingestor in front of the
+ * spool. The spool and dead-letter store belong to the caller (the indexer reads the same spool).
+ * Deploy one instance: connection state (PUBACK order) lives on its event loop.
+ */
+public final class GatewayVerticle extends VerticleBase {
+    static final Duration AUTH_CACHE_TTL = Duration.ofMinutes(5);
+
+    private final PlatewardenConfig config;
+    private final Spool spool;
+    private final DeadLetterStore deadLetters;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private WorkerExecutor authWorkers;
+    private HttpServer http;
+    private MqttIngestServer mqtt;
+    private SpoolHealth spoolHealth;
+
+    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, MeterRegistry registry) {
+        this(config, spool, deadLetters, registry, Clock.systemUTC());
+    }
+
+    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, MeterRegistry registry, Clock clock) {
+        this.config = config;
+        this.spool = spool;
+        this.deadLetters = deadLetters;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        GatewayConfig gw = config.gateway();
+        GatewayMetrics metrics = new GatewayMetrics(registry, spool);
+        authWorkers = vertx.createSharedWorkerExecutor("platewarden-camera-auth", gw.workerPoolSize());
+        CameraAuthenticator authenticator = new CameraAuthenticator(config.cameras(), authWorkers,
+                gw.workerPoolSize() + gw.workerQueueLimit(), AUTH_CACHE_TTL, System::nanoTime);
+        spoolHealth = new SpoolHealth(spool);
+        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, clock), spool, deadLetters, spoolHealth, metrics);
+        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
+        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics);
+        return httpIngest.listen(gw.host(), gw.httpPort())
+                .onSuccess(server -> http = server)
+                .compose(server -> mqtt.listen())
+                // a failed start is not followed by stop(): release what did bind
+                .recover(err -> stop().transform(ignored -> Future.failedFuture(err)));
+    }
+
+    @Override
+    public Future<?> stop() {
+        Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+        Future<Void> m = mqtt == null ? Future.succeededFuture() : mqtt.close();
+        return Future.join(h, m).andThen(ar -> {
+            if (authWorkers != null) authWorkers.close();
+        });
+    }
+
+    /** Bound HTTP port (the configured one, or the one picked for port 0). */
+    public int httpPort() {
+        return http == null ? -1 : http.actualPort();
+    }
+
+    public int mqttPort() {
+        return mqtt == null ? -1 : mqtt.actualPort();
+    }
+
+    /** -1 when TLS is not configured. */
+    public int mqttTlsPort() {
+        return mqtt == null ? -1 : mqtt.actualTlsPort();
+    }
+
+    public SpoolHealth spoolHealth() {
+        return spoolHealth;
+    }
+}

@@ -1,0 +1,77 @@
+package org.platewarden.gateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.config.SecretHash;
+import org.platewarden.gateway.ingest.OverloadedException;
+
+/**
+ * Verifies camera id + secret against the registry. PBKDF2 is deliberately slow, so it runs on a
+ * worker executor we own, with a hard cap on verifications in flight (running + queued): past the
+ * cap the call fails at once with {@link OverloadedException} instead of queueing without bound
+ * (the Strimzi bridge's "saturation becomes 503" rule). Successful verifications are remembered
+ * for {@code cacheTtl}, keyed by camera id + SHA-256 of the presented secret, so a busy camera does
+ * not pay a PBKDF2 per request; failures are never cached (a correct secret must work at once).
+ */
+public final class CameraAuthenticator {
+    static final int CACHE_MAX_ENTRIES = 10_000;
+
+    private final Map<String, Camera> cameras;
+    private final WorkerExecutor workers;
+    private final int maxInFlight;
+    private final Duration cacheTtl;
+    private final LongSupplier nanoClock;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, Long> verifiedUntil = new ConcurrentHashMap<>();
+
+    public CameraAuthenticator(Iterable<Camera> cameras, WorkerExecutor workers, int maxInFlight, Duration cacheTtl, LongSupplier nanoClock) {
+        this.cameras = java.util.stream.StreamSupport.stream(cameras.spliterator(), false)
+                .collect(Collectors.toUnmodifiableMap(Camera::id, Function.identity()));
+        this.workers = workers;
+        this.maxInFlight = maxInFlight;
+        this.cacheTtl = cacheTtl;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Succeeds with the registered camera, or fails with {@link BadCredentialsException} / {@link OverloadedException}. */
+    public Future<Camera> authenticate(String cameraId, String secret) {
+        if (cameraId == null || secret == null) return Future.failedFuture(new BadCredentialsException());
+        Camera camera = cameras.get(cameraId);
+        if (camera == null) return Future.failedFuture(new BadCredentialsException());
+        String key = cameraId + ":" + SecretHash.sha256Hex(secret);
+        Long until = verifiedUntil.get(key);
+        if (until != null && until - nanoClock.getAsLong() > 0) return Future.succeededFuture(camera);
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            return Future.failedFuture(new OverloadedException("camera authentication pool"));
+        }
+        return workers.executeBlocking(() -> SecretHash.verify(secret, camera.secretHash()), false)
+                .andThen(ar -> inFlight.decrementAndGet())
+                .compose(ok -> {
+                    if (!ok) return Future.failedFuture(new BadCredentialsException());
+                    remember(key);
+                    return Future.succeededFuture(camera);
+                });
+    }
+
+    public int verificationsInFlight() {
+        return inFlight.get();
+    }
+
+    private void remember(String key) {
+        long now = nanoClock.getAsLong();
+        if (verifiedUntil.size() >= CACHE_MAX_ENTRIES) {
+            verifiedUntil.values().removeIf(u -> u - now <= 0);
+            if (verifiedUntil.size() >= CACHE_MAX_ENTRIES) verifiedUntil.clear(); // bounded memory beats hit rate
+        }
+        verifiedUntil.put(key, now + cacheTtl.toNanos());
+    }
+}

@@ -1,0 +1,32 @@
+package org.platewarden.gateway.http;
+
+import io.vertx.core.json.JsonObject;
+import org.platewarden.core.spool.SpoolFailedException;
+import org.platewarden.core.spool.SpoolFullException;
+import org.platewarden.gateway.auth.BadCredentialsException;
+import org.platewarden.gateway.ingest.DeadLetterUnavailableException;
+import org.platewarden.gateway.ingest.Failures;
+import org.platewarden.gateway.ingest.OverloadedException;
+
+/**
+ * The one place where an ingest failure becomes an HTTP answer. Every refusal that the client
+ * should retry carries Retry-After.
+ */
+public record HttpErrorMapping(int status, String error, String message, Integer retryAfterSeconds) {
+    public static final String REALM = "Basic realm=\"platewarden-ingest\", charset=\"UTF-8\"";
+
+    public static HttpErrorMapping of(Throwable failure) {
+        Throwable t = Failures.unwrap(failure);
+        if (t instanceof BadCredentialsException) return new HttpErrorMapping(401, "unauthorized", "camera id or secret not accepted", null);
+        if (t instanceof HttpProblem p) return new HttpErrorMapping(p.status(), p.status() == 413 ? "too_large" : "bad_request", p.getMessage(), null);
+        if (t instanceof SpoolFullException) return new HttpErrorMapping(429, "spool_full", "the gateway's spool is full; retry later", 5);
+        if (t instanceof OverloadedException) return new HttpErrorMapping(503, "overloaded", t.getMessage(), 1);
+        if (t instanceof SpoolFailedException) return new HttpErrorMapping(503, "spool_failed", "the gateway cannot store reads durably", 30);
+        if (t instanceof DeadLetterUnavailableException) return new HttpErrorMapping(503, "dead_letter_unavailable", t.getMessage(), 5);
+        return new HttpErrorMapping(500, "internal_error", String.valueOf(t.getMessage()), null);
+    }
+
+    public JsonObject body() {
+        return new JsonObject().put("error", error).put("message", message);
+    }
+}

@@ -1,0 +1,179 @@
+package org.platewarden.gateway.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.config.GatewayConfig;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.read.Rejection;
+import org.platewarden.gateway.auth.BadCredentialsException;
+import org.platewarden.gateway.auth.BasicCredentials;
+import org.platewarden.gateway.auth.CameraAuthenticator;
+import org.platewarden.gateway.ingest.Failures;
+import org.platewarden.gateway.ingest.IngestItem;
+import org.platewarden.gateway.ingest.IngestReport;
+import org.platewarden.gateway.ingest.ItemRejection;
+import org.platewarden.gateway.ingest.OverloadedException;
+import org.platewarden.gateway.ingest.ReadIngestor;
+import org.platewarden.gateway.ingest.SpoolHealth;
+import org.platewarden.gateway.metrics.GatewayMetrics;
+import org.platewarden.gateway.vendor.OpenAlprAdapter;
+import org.platewarden.gateway.vendor.PlateRecognizerAdapter;
+import org.platewarden.gateway.vendor.VendorAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP ingest on the gateway port: {@code POST /v1/reads} (object, array or NDJSON), the vendor
+ * webhooks, health and metrics. A 202 is written only after the accepted reads are fsynced in the
+ * spool and the refused ones in the dead-letter store; every failure goes through
+ * {@link HttpErrorMapping}.
+ */
+public final class HttpIngestServer {
+    public static final String STAGE = "gateway-http";
+    static final String PROTOCOL = "http";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpIngestServer.class);
+
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private final CameraAuthenticator authenticator;
+    private final ReadIngestor ingestor;
+    private final SpoolHealth spoolHealth;
+    private final GatewayMetrics metrics;
+    private final ReadsBodyParser parser;
+
+    public HttpIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor,
+                            SpoolHealth spoolHealth, GatewayMetrics metrics) {
+        this.vertx = vertx;
+        this.config = config;
+        this.authenticator = authenticator;
+        this.ingestor = ingestor;
+        this.spoolHealth = spoolHealth;
+        this.metrics = metrics;
+        this.parser = new ReadsBodyParser(config.maxReadsPerRequest());
+    }
+
+    public Future<HttpServer> listen(String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(router())
+                .listen();
+    }
+
+    public Router router() {
+        Router router = Router.router(vertx);
+        router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+        router.get("/health/ready").handler(this::ready);
+        router.get("/metrics").handler(this::metrics);
+
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.httpBodyLimitBytes());
+        router.post("/v1/reads").handler(body).handler(this::ingestNative);
+        for (VendorAdapter adapter : List.of(new OpenAlprAdapter(), new PlateRecognizerAdapter())) {
+            router.post("/v1/reads/" + adapter.source()).handler(body).handler(ctx -> ingestVendor(ctx, adapter));
+        }
+        router.route().failureHandler(this::failed);
+        return router;
+    }
+
+    private void ingestNative(RoutingContext ctx) {
+        long start = System.nanoTime();
+        String source = PROTOCOL;
+        authenticate(ctx)
+                .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> parser.parse(bodyText(ctx), ReadsBodyParser.isNdjson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))))
+                        .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, source, STAGE), PROTOCOL)))
+                .onSuccess(report -> accepted(ctx, report, start))
+                .onFailure(err -> refuse(ctx, err));
+    }
+
+    private void ingestVendor(RoutingContext ctx, VendorAdapter adapter) {
+        long start = System.nanoTime();
+        authenticate(ctx)
+                .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> {
+                            var tree = ReadsBodyParser.parseTree(bodyText(ctx));
+                            if (!tree.isObject()) throw new HttpProblem(400, adapter.source() + " webhook body must be a JSON object");
+                            return adapter.toReads(tree, camera);
+                        })
+                        .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, adapter.source(), STAGE), PROTOCOL)))
+                .onSuccess(report -> accepted(ctx, report, start))
+                .onFailure(err -> refuse(ctx, err));
+    }
+
+    /** Parses the body; an unparseable one is dead-lettered (so it leaves a trace) before the 400. */
+    private Future<List<IngestItem>> itemsOrDeadLetter(RoutingContext ctx, Camera camera, java.util.function.Supplier<List<IngestItem>> parse) {
+        try {
+            return Future.succeededFuture(parse.get());
+        } catch (HttpProblem p) {
+            if (p.status() != 400) return Future.failedFuture(p);
+            metrics.rejected(PROTOCOL, PROTOCOL, Rejection.INVALID_JSON);
+            DeadLetter letter = DeadLetter.of(STAGE, camera.id(), null, Rejection.INVALID_JSON + ": " + p.getMessage(), bodyText(ctx));
+            return ingestor.deadLetter(List.of(letter)).compose(v -> Future.failedFuture(p));
+        }
+    }
+
+    private Future<Camera> authenticate(RoutingContext ctx) {
+        BasicCredentials creds = BasicCredentials.parse(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        if (creds == null) return Future.failedFuture(new BadCredentialsException());
+        return authenticator.authenticate(creds.cameraId(), creds.secret());
+    }
+
+    private void accepted(RoutingContext ctx, IngestReport report, long start) {
+        JsonArray rejected = new JsonArray();
+        for (ItemRejection r : report.rejected()) {
+            rejected.add(new JsonObject().put("index", r.index()).put("code", r.rejection().code()).put("reason", r.rejection().reason()));
+        }
+        json(ctx, 202, new JsonObject().put("accepted", report.accepted()).put("rejected", rejected));
+        metrics.ackLatency(PROTOCOL, start);
+    }
+
+    private void refuse(RoutingContext ctx, Throwable err) {
+        Throwable cause = Failures.unwrap(err);
+        if (cause instanceof BadCredentialsException) metrics.authFailure(PROTOCOL);
+        if (cause instanceof OverloadedException) metrics.overloaded(PROTOCOL, "auth");
+        HttpErrorMapping m = HttpErrorMapping.of(cause);
+        if (m.status() >= 500) LOG.warn("ingest refused with {}: {}", m.status(), cause.toString());
+        if (m.status() == 401) ctx.response().putHeader("WWW-Authenticate", HttpErrorMapping.REALM);
+        if (m.retryAfterSeconds() != null) ctx.response().putHeader(HttpHeaders.RETRY_AFTER, m.retryAfterSeconds().toString());
+        json(ctx, m.status(), m.body());
+    }
+
+    private void failed(RoutingContext ctx) {
+        if (ctx.response().ended()) return;
+        if (ctx.statusCode() == 413) {
+            json(ctx, 413, new JsonObject().put("error", "too_large").put("message", "body larger than " + config.httpBodyLimitBytes() + " bytes"));
+        } else if (ctx.failure() != null) {
+            refuse(ctx, ctx.failure());
+        } else {
+            json(ctx, ctx.statusCode(), new JsonObject().put("error", "http_" + ctx.statusCode()));
+        }
+    }
+
+    private void ready(RoutingContext ctx) {
+        boolean ok = spoolHealth.writable();
+        json(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "UP" : "DOWN").put("spool", spoolHealth.describe()));
+    }
+
+    private void metrics(RoutingContext ctx) {
+        if (metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
+            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
+        } else {
+            json(ctx, 404, new JsonObject().put("error", "no Prometheus registry configured"));
+        }
+    }
+
+    private static String bodyText(RoutingContext ctx) {
+        return ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString("UTF-8");
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    }
+}

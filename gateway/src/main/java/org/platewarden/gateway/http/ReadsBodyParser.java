@@ -1,0 +1,79 @@
+package org.platewarden.gateway.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.platewarden.gateway.ingest.IngestItem;
+
+/**
+ * Splits a {@code POST /v1/reads} body into items: one JSON object, a JSON array of objects, or
+ * NDJSON (one object per line). A JSON body that does not parse is a 400 (nothing to salvage); in
+ * NDJSON a bad line only refuses that line, so one corrupt line cannot cost the camera a batch.
+ * The body size is already bounded by the body limit; the item count is bounded here.
+ */
+public final class ReadsBodyParser {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final int maxItems;
+
+    public ReadsBodyParser(int maxItems) {
+        this.maxItems = maxItems;
+    }
+
+    public static boolean isNdjson(String contentType) {
+        if (contentType == null) return false;
+        String ct = contentType.toLowerCase(java.util.Locale.ROOT);
+        return ct.startsWith("application/x-ndjson") || ct.startsWith("application/ndjson") || ct.startsWith("application/jsonl");
+    }
+
+    public List<IngestItem> parse(String body, boolean ndjson) {
+        if (body == null || body.isBlank()) throw new HttpProblem(400, "empty body");
+        return ndjson ? parseNdjson(body) : parseJson(body);
+    }
+
+    /** One JSON value, for the vendor webhooks. */
+    public static JsonNode parseTree(String body) {
+        if (body == null || body.isBlank()) throw new HttpProblem(400, "empty body");
+        try {
+            return MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private List<IngestItem> parseJson(String body) {
+        JsonNode root = parseTree(body);
+        List<IngestItem> items = new ArrayList<>();
+        if (root.isArray()) {
+            checkCount(root.size());
+            for (JsonNode n : root) items.add(IngestItem.parsed(n));
+        } else if (root.isObject()) {
+            items.add(IngestItem.parsed(root));
+        } else {
+            throw new HttpProblem(400, "body must be a JSON object, a JSON array or NDJSON");
+        }
+        return items;
+    }
+
+    private List<IngestItem> parseNdjson(String body) {
+        List<IngestItem> items = new ArrayList<>();
+        for (String line : body.split("\r?\n")) {
+            if (line.isBlank()) continue;
+            checkCount(items.size() + 1);
+            try {
+                items.add(IngestItem.parsed(MAPPER.readTree(line)));
+            } catch (JsonProcessingException e) {
+                items.add(IngestItem.unparseable(line, "line is not valid JSON: " + e.getOriginalMessage()));
+            }
+        }
+        if (items.isEmpty()) throw new HttpProblem(400, "empty body");
+        return items;
+    }
+
+    private void checkCount(int n) {
+        if (n > maxItems) throw new HttpProblem(413, "more than " + maxItems + " reads in one request");
+    }
+}

@@ -1,0 +1,105 @@
+package org.platewarden.gateway.ingest;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.read.ReadResult;
+import org.platewarden.core.read.ReadValidator;
+import org.platewarden.core.read.Rejection;
+import org.platewarden.core.read.StoredRead;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.gateway.metrics.GatewayMetrics;
+
+/**
+ * The protocol-independent part of ingest: validate a batch, append the valid reads to the spool
+ * and the refused ones to the dead-letter store, and report only when both are durable. Both
+ * writes start together so one group commit of each covers the batch; the caller acknowledges
+ * nothing before the returned future completes.
+ */
+public final class ReadIngestor {
+    private final ReadValidator validator;
+    private final Spool spool;
+    private final DeadLetterStore deadLetters;
+    private final SpoolHealth health;
+    private final GatewayMetrics metrics;
+
+    public ReadIngestor(ReadValidator validator, Spool spool, DeadLetterStore deadLetters, SpoolHealth health, GatewayMetrics metrics) {
+        this.validator = validator;
+        this.spool = spool;
+        this.deadLetters = deadLetters;
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    /** Validation only (no I/O): cheap enough for the event loop. */
+    public PreparedBatch prepare(List<IngestItem> items, Camera camera, String protocol, String source, String stage) {
+        List<StoredRead> accepted = new ArrayList<>(items.size());
+        List<ItemRejection> rejected = new ArrayList<>();
+        List<DeadLetter> letters = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            IngestItem item = items.get(i);
+            ReadResult result = item.parseError() != null ? item.parseError() : validator.validate(item.read(), camera, source);
+            if (result instanceof StoredRead stored) {
+                accepted.add(stored);
+            } else {
+                Rejection r = (Rejection) result;
+                rejected.add(new ItemRejection(i, r));
+                letters.add(DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadText()));
+                metrics.rejected(protocol, source, r.code());
+            }
+        }
+        return new PreparedBatch(camera, source, accepted, rejected, letters);
+    }
+
+    /** Appends and dead-letters; succeeds once both are durable. */
+    public Future<IngestReport> store(PreparedBatch batch, String protocol) {
+        Future<Long> appended = append(batch);
+        Future<Void> lettered = deadLetter(batch.deadLetters());
+        return Future.join(appended, lettered).transform(ar -> {
+            if (appended.failed()) return Future.failedFuture(appended.cause());
+            if (lettered.failed()) return Future.failedFuture(lettered.cause());
+            metrics.accepted(protocol, batch.source(), batch.accepted().size());
+            return Future.succeededFuture(new IngestReport(batch.accepted().size(), batch.rejected()));
+        });
+    }
+
+    /** Spool append of the valid reads (a no-op for none); fails with SpoolFull/SpoolFailed unwrapped. */
+    public Future<Long> append(PreparedBatch batch) {
+        if (batch.accepted().isEmpty()) return Future.succeededFuture(spool.lastDurableSeq());
+        Context ctx = context();
+        Future<Long> f;
+        try {
+            f = ctx == null ? Future.fromCompletionStage(spool.append(batch.documents()))
+                    : Future.fromCompletionStage(spool.append(batch.documents()), ctx);
+        } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+        }
+        return f.andThen(ar -> {
+            if (ar.succeeded()) health.appended();
+        }).recover(err -> {
+            Throwable cause = Failures.unwrap(err);
+            health.observe(cause);
+            return Future.failedFuture(cause);
+        });
+    }
+
+    public Future<Void> deadLetter(List<DeadLetter> letters) {
+        if (letters.isEmpty()) return Future.succeededFuture();
+        Context ctx = context();
+        Future<Void> f = ctx == null ? Future.fromCompletionStage(deadLetters.appendAll(letters))
+                : Future.fromCompletionStage(deadLetters.appendAll(letters), ctx);
+        return f.recover(err -> Future.failedFuture(new DeadLetterUnavailableException(Failures.unwrap(err))));
+    }
+
+    public void countAccepted(String protocol, PreparedBatch batch) {
+        metrics.accepted(protocol, batch.source(), batch.accepted().size());
+    }
+
+    private static Context context() {
+        return io.vertx.core.Vertx.currentContext();
+    }
+}

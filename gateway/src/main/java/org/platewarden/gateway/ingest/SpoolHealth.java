@@ -1,0 +1,52 @@
+package org.platewarden.gateway.ingest;
+
+import java.util.concurrent.atomic.AtomicReference;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.core.spool.SpoolFailedException;
+
+/**
+ * Whether the spool can take writes, for readiness: not failed (fail-stop after an fsync error)
+ * and below capacity. A full spool clears by itself once the indexer advances the checkpoint.
+ */
+public final class SpoolHealth {
+    private final Spool spool;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Spool size when an append was last refused as full; -1 once an append succeeded again. */
+    private final java.util.concurrent.atomic.AtomicLong refusedAtBytes = new java.util.concurrent.atomic.AtomicLong(-1);
+
+    public SpoolHealth(Spool spool) {
+        this.spool = spool;
+    }
+
+    void observe(Throwable appendError) {
+        Throwable t = Failures.unwrap(appendError);
+        if (t instanceof SpoolFailedException f) failure.compareAndSet(null, f);
+        if (t instanceof org.platewarden.core.spool.SpoolFullException) refusedAtBytes.set(spool.sizeBytes());
+    }
+
+    void appended() {
+        refusedAtBytes.set(-1);
+    }
+
+    public boolean failed() {
+        return failure.get() != null;
+    }
+
+    public boolean full() {
+        long size = spool.sizeBytes();
+        long refusedAt = refusedAtBytes.get();
+        // "full" is not only size >= capacity: an append may not fit in what is left. Stay not-ready
+        // until the indexer has freed space since the last refusal.
+        return size >= spool.capacityBytes() || (refusedAt >= 0 && size >= refusedAt);
+    }
+
+    public boolean writable() {
+        return !failed() && !full();
+    }
+
+    public String describe() {
+        if (failed()) return "spool failed: " + failure.get().getMessage();
+        if (full()) return "spool full: " + spool.sizeBytes() + " of " + spool.capacityBytes() + " bytes";
+        return "spool writable: " + spool.sizeBytes() + " of " + spool.capacityBytes() + " bytes";
+    }
+}

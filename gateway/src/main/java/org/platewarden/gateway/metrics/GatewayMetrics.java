@@ -1,0 +1,79 @@
+package org.platewarden.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.platewarden.core.spool.Spool;
+
+/**
+ * The gateway's meters. Names (Prometheus form): {@code platewarden_gateway_reads_accepted_total{protocol,source}},
+ * {@code platewarden_gateway_reads_rejected_total{protocol,source,reason}},
+ * {@code platewarden_gateway_ack_latency_seconds{protocol}} (with p50/p95/p99),
+ * {@code platewarden_gateway_spool_bytes}, {@code platewarden_gateway_connected_cameras},
+ * {@code platewarden_gateway_auth_failures_total{protocol}}, {@code platewarden_gateway_overloaded_total{protocol,what}},
+ * {@code platewarden_gateway_mqtt_oversize_total}, {@code platewarden_gateway_mqtt_disconnects_total{reason}}.
+ */
+public final class GatewayMetrics {
+    private final MeterRegistry registry;
+    private final AtomicInteger connectedCameras = new AtomicInteger();
+
+    public GatewayMetrics(MeterRegistry registry, Spool spool) {
+        this.registry = registry;
+        Gauge.builder("platewarden.gateway.spool.bytes", spool, Spool::sizeBytes).baseUnit("bytes")
+                .description("bytes held by the spool on disk").register(registry);
+        Gauge.builder("platewarden.gateway.connected.cameras", connectedCameras, AtomicInteger::get)
+                .description("MQTT connections currently authenticated").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void accepted(String protocol, String source, int n) {
+        if (n > 0) Counter.builder("platewarden.gateway.reads.accepted").tag("protocol", protocol).tag("source", source)
+                .register(registry).increment(n);
+    }
+
+    public void rejected(String protocol, String source, String reason) {
+        Counter.builder("platewarden.gateway.reads.rejected").tag("protocol", protocol).tag("source", source)
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    public void ackLatency(String protocol, long startNanos) {
+        Timer.builder("platewarden.gateway.ack.latency").tag("protocol", protocol)
+                .publishPercentiles(0.5, 0.95, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry).record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void authFailure(String protocol) {
+        registry.counter("platewarden.gateway.auth.failures", "protocol", protocol).increment();
+    }
+
+    public void overloaded(String protocol, String what) {
+        registry.counter("platewarden.gateway.overloaded", "protocol", protocol, "what", what).increment();
+    }
+
+    public void mqttOversize() {
+        registry.counter("platewarden.gateway.mqtt.oversize").increment();
+    }
+
+    public void mqttDisconnect(String reason) {
+        registry.counter("platewarden.gateway.mqtt.disconnects", "reason", reason).increment();
+    }
+
+    public void cameraConnected() {
+        connectedCameras.incrementAndGet();
+    }
+
+    public void cameraDisconnected() {
+        connectedCameras.decrementAndGet();
+    }
+
+    public int connectedCameras() {
+        return connectedCameras.get();
+    }
+}

@@ -1,0 +1,256 @@
+package org.platewarden.gateway.mqtt;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.read.Rejection;
+import org.platewarden.core.spool.SpoolFailedException;
+import org.platewarden.core.spool.SpoolFullException;
+import org.platewarden.gateway.ingest.DeadLetterUnavailableException;
+import org.platewarden.gateway.ingest.Failures;
+import org.platewarden.gateway.ingest.IngestItem;
+import org.platewarden.gateway.ingest.PreparedBatch;
+import org.platewarden.gateway.ingest.ReadIngestor;
+import org.platewarden.gateway.metrics.GatewayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated MQTT connection. Each PUBLISH is processed as soon as it arrives (so appends
+ * from many messages share a group commit), but its PUBACK is chained behind the previous one:
+ * PUBACKs leave in PUBLISH order, and each only after its reads are fsynced in the spool and its
+ * refusals in the dead-letter store.
+ *
+ * <p>Back-pressure: Vert.x 5 offers no supported way to pause an MqttEndpoint's socket, so flow
+ * control is the protocol's own: a PUBLISH whose append meets a full spool is neither acknowledged
+ * nor dropped; the append is retried (backing off) until the spool drains. The client's in-flight
+ * window (MQTT 5 Receive Maximum = {@link MqttIngestServer#RECEIVE_MAXIMUM}, advertised in CONNACK;
+ * the client's own max-inflight setting under 3.1.1) then stops it sending. Memory per connection
+ * is bounded regardless of what the client honours: above {@link #MAX_PENDING_MESSAGES} PUBLISHes
+ * or {@link #MAX_PENDING_BYTES} of payload not yet acknowledged (QoS 0 included) the connection is
+ * closed (MQTT 5: DISCONNECT QUOTA_EXCEEDED); unacknowledged QoS 1 messages stay with the client.
+ */
+final class CameraSession {
+    static final String STAGE = "gateway-mqtt";
+    static final String PROTOCOL = "mqtt";
+    static final String TOPIC_PREFIX = "platewarden/reads/";
+    static final int MAX_PENDING_MESSAGES = 1024;
+    static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
+    private static final long RETRY_MIN_MS = 100;
+    private static final long RETRY_MAX_MS = 2000;
+    private static final int REASON_STRING_MAX = 512;
+    private static final Logger LOG = LoggerFactory.getLogger(CameraSession.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final Vertx vertx;
+    private final MqttEndpoint endpoint;
+    private final Camera camera;
+    private final ReadIngestor ingestor;
+    private final GatewayMetrics metrics;
+    private final boolean v5;
+    private final String ownTopic;
+    private Future<Void> ackTail = Future.succeededFuture();
+    private int inFlight;
+    private long pendingBytes;
+    private boolean closed;
+
+    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics) {
+        this.vertx = vertx;
+        this.endpoint = endpoint;
+        this.camera = camera;
+        this.ingestor = ingestor;
+        this.metrics = metrics;
+        this.v5 = endpoint.protocolVersion() == 5;
+        this.ownTopic = TOPIC_PREFIX + camera.id();
+    }
+
+    void start(MqttProperties connackProperties) {
+        endpoint.publishAutoAck(false);
+        endpoint.publishHandler(this::onPublish);
+        endpoint.publishReleaseHandler(endpoint::publishComplete); // QoS 2 from 3.1.1 clients: PUBREC was sent after fsync
+        endpoint.subscribeHandler(s -> endpoint.subscribeAcknowledge(s.messageId(),
+                Collections.nCopies(s.topicSubscriptions().size(), MqttQoS.FAILURE)));
+        endpoint.exceptionHandler(this::onException);
+        endpoint.closeHandler(v -> {
+            closed = true;
+            metrics.cameraDisconnected();
+        });
+        if (connackProperties != null) endpoint.accept(false, connackProperties);
+        else endpoint.accept(false);
+        metrics.cameraConnected();
+    }
+
+    private void onPublish(MqttPublishMessage msg) {
+        long start = System.nanoTime();
+        if (closed) return;
+        int size = msg.payload().length();
+        if (++inFlight > MAX_PENDING_MESSAGES || (pendingBytes += size) > MAX_PENDING_BYTES) {
+            LOG.warn("camera {} has {} PUBLISHes ({} bytes) awaiting durability; disconnecting", camera.id(), inFlight, pendingBytes);
+            disconnect(MqttDisconnectReasonCode.QUOTA_EXCEEDED, "too many unacknowledged PUBLISHes");
+            return;
+        }
+        Future<PublishOutcome> outcome = process(msg);
+        ackTail = ackTail.transform(previous -> outcome).transform(ar -> {
+            inFlight--;
+            pendingBytes -= size;
+            if (ar.succeeded()) acknowledge(msg, ar.result(), start);
+            else failed(msg, ar.cause());
+            return Future.succeededFuture();
+        });
+    }
+
+    private Future<PublishOutcome> process(MqttPublishMessage msg) {
+        String payload = msg.payload().toString(StandardCharsets.UTF_8);
+        String topic = msg.topicName();
+        if (!ownTopic.equals(topic)) {
+            boolean readsTopic = topic != null && topic.startsWith(TOPIC_PREFIX) && topic.length() > TOPIC_PREFIX.length();
+            MqttPubAckReasonCode code = readsTopic ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.TOPIC_NAME_INVALID;
+            String reason = "topic_not_allowed: camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'";
+            metrics.rejected(PROTOCOL, PROTOCOL, "topic_not_allowed");
+            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
+                    .map(v -> PublishOutcome.notAuthorized(code, reason));
+        }
+        List<IngestItem> items;
+        try {
+            items = items(payload);
+        } catch (IllegalArgumentException e) {
+            String reason = Rejection.INVALID_JSON + ": " + e.getMessage();
+            metrics.rejected(PROTOCOL, PROTOCOL, Rejection.INVALID_JSON);
+            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
+                    .map(v -> PublishOutcome.refusedAndDeadLettered(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, reason));
+        }
+        PreparedBatch batch = ingestor.prepare(items, camera, PROTOCOL, PROTOCOL, STAGE);
+        Future<Long> appended = appendUntilStored(batch, RETRY_MIN_MS);
+        Future<Void> lettered = ingestor.deadLetter(batch.deadLetters());
+        return Future.join(appended, lettered).transform(ar -> {
+            if (appended.failed()) return Future.failedFuture(appended.cause());
+            if (lettered.failed()) return Future.failedFuture(lettered.cause());
+            ingestor.countAccepted(PROTOCOL, batch);
+            return Future.succeededFuture(outcomeOf(batch));
+        });
+    }
+
+    /** Retries an append refused by a full spool until it is stored or the client goes away. */
+    private Future<Long> appendUntilStored(PreparedBatch batch, long delayMs) {
+        return ingestor.append(batch).recover(err -> {
+            if (!(err instanceof SpoolFullException) || closed) return Future.failedFuture(err);
+            metrics.overloaded(PROTOCOL, "spool_full");
+            Promise<Void> later = Promise.promise();
+            vertx.setTimer(delayMs, id -> later.complete());
+            return later.future().compose(v -> appendUntilStored(batch, Math.min(delayMs * 2, RETRY_MAX_MS)));
+        });
+    }
+
+    private static List<IngestItem> items(String payload) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("payload is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode()) throw new IllegalArgumentException("empty payload");
+        if (root.isObject()) return List.of(IngestItem.parsed(root));
+        if (!root.isArray()) throw new IllegalArgumentException("payload must be a JSON object or an array of objects");
+        List<IngestItem> items = new ArrayList<>(root.size());
+        for (JsonNode n : root) items.add(IngestItem.parsed(n));
+        return items;
+    }
+
+    private static PublishOutcome outcomeOf(PreparedBatch batch) {
+        if (batch.rejected().isEmpty()) return PublishOutcome.success(null);
+        String reasons = batch.rejected().stream().map(r -> "[" + r.index() + "] " + r.rejection().reason()).collect(Collectors.joining("; "));
+        if (batch.accepted().isEmpty()) {
+            return PublishOutcome.refusedAndDeadLettered(MqttPubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "all reads refused: " + reasons);
+        }
+        return PublishOutcome.success(batch.rejected().size() + " of " + (batch.rejected().size() + batch.accepted().size()) + " reads refused: " + reasons);
+    }
+
+    private void acknowledge(MqttPublishMessage msg, PublishOutcome outcome, long start) {
+        if (closed || !endpoint.isConnected()) return;
+        if (msg.qosLevel() == MqttQoS.AT_MOST_ONCE) {
+            // QoS 0 has no acknowledgement; refusals are in the dead-letter store
+            if (!v5 && !outcome.v311Acceptable()) disconnect(null, outcome.reasonString());
+            return;
+        }
+        if (v5) {
+            MqttProperties props = new MqttProperties();
+            if (outcome.reasonString() != null) {
+                props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(outcome.reasonString())));
+            }
+            if (msg.qosLevel() == MqttQoS.EXACTLY_ONCE) endpoint.publishReceived(msg.messageId());
+            else endpoint.publishAcknowledge(msg.messageId(), outcome.code(), props);
+        } else if (outcome.v311Acceptable()) {
+            if (msg.qosLevel() == MqttQoS.EXACTLY_ONCE) endpoint.publishReceived(msg.messageId());
+            else endpoint.publishAcknowledge(msg.messageId());
+        } else {
+            // MQTT 3.1.1 has no negative PUBACK: close, so the client keeps the message and sees the refusal
+            LOG.info("camera {}: {}; closing MQTT 3.1.1 connection", camera.id(), outcome.reasonString());
+            disconnect(null, outcome.reasonString());
+            return;
+        }
+        metrics.ackLatency(PROTOCOL, start);
+    }
+
+    /** Durability unknown or impossible: no PUBACK, close; the client keeps and resends the message. */
+    private void failed(MqttPublishMessage msg, Throwable err) {
+        Throwable t = Failures.unwrap(err);
+        if (closed) return;
+        if (t instanceof SpoolFailedException) {
+            LOG.error("spool failed; disconnecting camera {}", camera.id(), t);
+            disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "gateway cannot store reads durably");
+        } else if (t instanceof DeadLetterUnavailableException || t instanceof SpoolFullException) {
+            disconnect(MqttDisconnectReasonCode.SERVER_BUSY, t.getMessage());
+        } else {
+            LOG.error("PUBLISH of camera {} failed", camera.id(), t);
+            disconnect(MqttDisconnectReasonCode.UNSPECIFIED_ERROR, "internal error");
+        }
+    }
+
+    private void onException(Throwable t) {
+        if (MqttOversize.is(t)) {
+            metrics.mqttOversize();
+            LOG.warn("camera {} sent a packet above gateway.mqtt_max_message_bytes; closing the connection", camera.id());
+            disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "packet too large");
+        } else {
+            LOG.info("MQTT connection of camera {}: {}", camera.id(), t.toString());
+            disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR, "protocol error");
+        }
+    }
+
+    private void disconnect(MqttDisconnectReasonCode code, String reason) {
+        if (closed) return;
+        closed = true;
+        metrics.mqttDisconnect(code == null ? "close" : code.name().toLowerCase(java.util.Locale.ROOT));
+        if (v5 && code != null && endpoint.isConnected()) {
+            MqttProperties props = new MqttProperties();
+            if (reason != null) props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(reason)));
+            try {
+                endpoint.disconnect(code, props);
+            } catch (RuntimeException e) {
+                LOG.debug("DISCONNECT not sent", e);
+            }
+        }
+        endpoint.close();
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= REASON_STRING_MAX ? s : s.substring(0, REASON_STRING_MAX - 3) + "...";
+    }
+}

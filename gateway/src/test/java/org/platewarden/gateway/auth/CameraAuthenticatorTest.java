@@ -1,0 +1,65 @@
+package org.platewarden.gateway.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.gateway.ingest.OverloadedException;
+
+class CameraAuthenticatorTest {
+    final Vertx vertx = Vertx.vertx();
+    final WorkerExecutor pool = vertx.createSharedWorkerExecutor("auth-test", 1);
+    final List<Camera> cameras = PlatewardenConfig.demoConfig().cameras();
+    final AtomicLong nanos = new AtomicLong(1_000);
+
+    @AfterEach
+    void close() {
+        vertx.close().await();
+    }
+
+    static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void saturationFailsFastAndSuccessIsCachedUntilTtl() throws Exception {
+        CameraAuthenticator auth = new CameraAuthenticator(cameras, pool, 1, Duration.ofMinutes(5), nanos::get);
+        Future<Camera> first = auth.authenticate("cam-001", "demo-cam-001");
+        Future<Camera> second = auth.authenticate("cam-002", "demo-cam-002");
+        // one verification may be in flight: the second is refused at once, not queued
+        assertTrue(second.failed());
+        assertInstanceOf(OverloadedException.class, second.cause());
+        assertEquals("DPD", await(first).agency());
+        assertEquals(0, auth.verificationsInFlight());
+
+        Future<Camera> cached = auth.authenticate("cam-001", "demo-cam-001");
+        assertTrue(cached.succeeded(), "a verified secret is served from the cache without PBKDF2");
+        Future<Camera> wrong = auth.authenticate("cam-001", "demo-cam-00X");
+        assertFalse(wrong.isComplete(), "a different secret is never a cache hit");
+        assertInstanceOf(BadCredentialsException.class, wrong.toCompletionStage().toCompletableFuture().handle((c, e) -> e).get(20, TimeUnit.SECONDS));
+
+        nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+        Future<Camera> expired = auth.authenticate("cam-001", "demo-cam-001");
+        assertFalse(expired.isComplete(), "after the TTL the secret is verified again");
+        await(expired);
+    }
+
+    @Test
+    void unknownCameraAndMissingCredentialsAreBadCredentials() {
+        CameraAuthenticator auth = new CameraAuthenticator(cameras, pool, 4, Duration.ofMinutes(5), nanos::get);
+        assertInstanceOf(BadCredentialsException.class, auth.authenticate("cam-404", "x").cause());
+        assertInstanceOf(BadCredentialsException.class, auth.authenticate(null, null).cause());
+    }
+}

@@ -1,0 +1,195 @@
+package org.platewarden.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.gateway.testsupport.GatewayHarness;
+import org.platewarden.gateway.testsupport.Reads;
+
+class HttpIngestTest {
+    @TempDir
+    Path dir;
+    GatewayHarness gw;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        gw = GatewayHarness.start(dir, "\"http_body_limit_bytes\":65536,\"max_reads_per_request\":50", 64L * 1024 * 1024);
+    }
+
+    @AfterEach
+    void stop() {
+        gw.close();
+    }
+
+    static String basic(String user, String secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body, String auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + path))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (auth != null) b.header("Authorization", auth);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> postReads(String contentType, String body) throws Exception {
+        return post("/v1/reads", contentType, body, basic("cam-001", "demo-cam-001"));
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return GatewayHarness.JSON.readTree(r.body());
+    }
+
+    @Test
+    void singleReadIsDurableWhenTheResponseArrives() throws Exception {
+        HttpResponse<String> r = postReads("application/json", Reads.read("cam-001", "ABC 1234"));
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(1, json(r).get("accepted").asInt());
+        assertEquals(0, json(r).get("rejected").size());
+        // no waiting: the 202 is only sent once the append was fsynced
+        List<JsonNode> spooled = gw.spooled();
+        assertEquals(1, spooled.size());
+        JsonNode doc = spooled.get(0);
+        assertEquals("cam-001", doc.get("camera_id").asText());
+        assertEquals("DPD", doc.get("agency").asText());
+        assertEquals("ABC1234", doc.get("plate_norm").asText());
+        assertEquals("toyota", doc.get("vehicle").get("make").asText());
+        assertEquals("http", doc.get("source").asText());
+        assertTrue(doc.get("read_id").asText().startsWith("cam-001:"));
+    }
+
+    @Test
+    void jsonArray() throws Exception {
+        String body = "[" + Reads.read("cam-001", "AAA111") + "," + Reads.read("cam-001", "BBB222") + "]";
+        HttpResponse<String> r = postReads("application/json", body);
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(2, json(r).get("accepted").asInt());
+        assertEquals(List.of("AAA111", "BBB222"), gw.spooled().stream().map(d -> d.get("plate_norm").asText()).sorted().toList());
+    }
+
+    @Test
+    void ndjson() throws Exception {
+        String body = Reads.read("cam-001", "NDJ001") + "\n\n" + Reads.read("cam-001", "NDJ002") + "\r\n" + Reads.read("cam-001", "NDJ003") + "\n";
+        HttpResponse<String> r = postReads("application/x-ndjson", body);
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(3, json(r).get("accepted").asInt());
+        assertEquals(3, gw.spooled().size());
+    }
+
+    @Test
+    void mixedBatchReportsEachRefusalAndDeadLettersIt() throws Exception {
+        Instant old = Instant.now().minus(40, ChronoUnit.DAYS);
+        String body = String.join("\n",
+                Reads.read("cam-001", "GOOD01"),
+                Reads.read("cam-002", "OTHER1"),           // someone else's camera id
+                "{not json",
+                Reads.read("cam-001", "OLD001", old),
+                "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + Instant.now() + "\",\"plate\":\"X\"}",
+                Reads.read("cam-001", "GOOD02"));
+        HttpResponse<String> r = postReads("application/x-ndjson", body);
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode res = json(r);
+        assertEquals(2, res.get("accepted").asInt());
+        JsonNode rejected = res.get("rejected");
+        assertEquals(4, rejected.size());
+        assertEquals(1, rejected.get(0).get("index").asInt());
+        assertTrue(rejected.get(0).get("reason").asText().startsWith("camera_mismatch"), rejected.toString());
+        assertEquals(2, rejected.get(1).get("index").asInt());
+        assertTrue(rejected.get(1).get("reason").asText().startsWith("invalid_json"));
+        assertEquals(3, rejected.get(2).get("index").asInt());
+        assertTrue(rejected.get(2).get("reason").asText().startsWith("too_old"));
+        assertEquals(4, rejected.get(3).get("index").asInt());
+        assertTrue(rejected.get(3).get("reason").asText().startsWith("plate_length"));
+        assertEquals(2, gw.spooled().size());
+
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(4, letters.size());
+        for (DeadLetter l : letters) {
+            assertEquals("gateway-http", l.stage());
+            assertEquals("cam-001", l.cameraId());
+            assertNotNull(l.reason());
+        }
+        assertTrue(letters.stream().anyMatch(l -> l.payload().equals("{not json")));
+        assertTrue(letters.stream().anyMatch(l -> l.reason().startsWith("too_old") && l.payload().contains("OLD001")));
+    }
+
+    @Test
+    void wrongSecretIs401WithChallenge() throws Exception {
+        HttpResponse<String> r = post("/v1/reads", "application/json", Reads.read("cam-001", "ABC123"), basic("cam-001", "wrong"));
+        assertEquals(401, r.statusCode());
+        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
+        HttpResponse<String> none = post("/v1/reads", "application/json", Reads.read("cam-001", "ABC123"), null);
+        assertEquals(401, none.statusCode());
+        HttpResponse<String> unknown = post("/v1/reads", "application/json", Reads.read("cam-999", "ABC123"), basic("cam-999", "demo-cam-001"));
+        assertEquals(401, unknown.statusCode());
+        assertEquals(0, gw.spooled().size());
+    }
+
+    @Test
+    void oversizeBodyIs413() throws Exception {
+        StringBuilder sb = new StringBuilder("[");
+        while (sb.length() < 70_000) sb.append(Reads.read("cam-001", "BIG001")).append(',');
+        sb.setLength(sb.length() - 1);
+        sb.append(']');
+        HttpResponse<String> r = postReads("application/json", sb.toString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertEquals(0, gw.spooled().size());
+    }
+
+    @Test
+    void tooManyReadsIs413() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 51; i++) sb.append(Reads.read("cam-001", "MAX" + i)).append('\n');
+        HttpResponse<String> r = postReads("application/x-ndjson", sb.toString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertEquals(0, gw.spooled().size());
+    }
+
+    @Test
+    void garbageIs400AndDeadLettered() throws Exception {
+        HttpResponse<String> r = postReads("application/json", "this is not json");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("bad_request", json(r).get("error").asText());
+        HttpResponse<String> scalar = postReads("application/json", "42");
+        assertEquals(400, scalar.statusCode());
+        HttpResponse<String> trailing = postReads("application/json", Reads.read("cam-001", "ABC123") + " junk");
+        assertEquals(400, trailing.statusCode());
+        assertEquals(0, gw.spooled().size());
+        assertTrue(gw.deadLetters().stream().anyMatch(l -> l.payload().equals("this is not json") && l.reason().startsWith("invalid_json")));
+    }
+
+    @Test
+    void healthAndMetrics() throws Exception {
+        postReads("application/json", Reads.read("cam-001", "MET001"));
+        postReads("application/json", "[" + Reads.read("cam-001", "X") + "]");
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, live.statusCode());
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, m.statusCode());
+        assertTrue(m.body().contains("platewarden_gateway_reads_accepted_total{protocol=\"http\",source=\"http\"} 1.0"), m.body());
+        assertTrue(m.body().contains("platewarden_gateway_reads_rejected_total{protocol=\"http\",reason=\"plate_length\",source=\"http\"} 1.0"), m.body());
+        assertTrue(m.body().contains("platewarden_gateway_ack_latency_seconds"), m.body());
+        assertTrue(m.body().contains("platewarden_gateway_spool_bytes"), m.body());
+        assertTrue(m.body().contains("platewarden_gateway_connected_cameras"), m.body());
+    }
+}

@@ -1,0 +1,43 @@
+package org.platewarden.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.spool.SpoolFullException;
+import org.platewarden.gateway.testsupport.GatewayHarness;
+import org.platewarden.gateway.testsupport.Reads;
+
+class HttpSpoolFullTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void fullSpoolIs429WithRetryAfterAndNotReady() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "", 16384)) {
+            // fill the spool directly until it refuses
+            long filledSeq = org.platewarden.gateway.testsupport.Spools.fill(gw.spool);
+            long before = gw.spool.lastDurableSeq();
+            HttpClient http = HttpClient.newHttpClient();
+            String body = "[" + Reads.read("cam-001", "FULL01") + "," + Reads.read("cam-001", "FULL02") + "]";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/v1/reads"))
+                    .header("Authorization", GatewayHarness.basic("cam-001", "demo-cam-001"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("Retry-After").isPresent());
+            assertEquals(before, gw.spool.lastDurableSeq());
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, ready.statusCode(), ready.body());
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.platewarden.gateway.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.gateway.testsupport.GatewayHarness;
+import org.platewarden.gateway.testsupport.Reads;
+
+/** The gateway against Mosquitto's command-line client, MQTT 3.1.1 and 5, QoS 0 and 1. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MosquittoClientTest {
+    static final String MOSQUITTO_PUB = "/usr/bin/mosquitto_pub";
+    static final int MAX_MESSAGE = 4096;
+
+    Path dir;
+    GatewayHarness gw;
+
+    @BeforeAll
+    void start(@TempDir Path tmp) {
+        dir = tmp;
+        assertTrue(Files.isExecutable(Path.of(MOSQUITTO_PUB)), "mosquitto_pub is required (Debian package mosquitto-clients)");
+        gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":" + MAX_MESSAGE, 64L * 1024 * 1024);
+    }
+
+    @AfterAll
+    void stop() {
+        gw.close();
+    }
+
+    ProcessRun pub(String version, int qos, String user, String password, String topic, String message) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", String.valueOf(gw.mqttPort()),
+                "-V", version, "-q", String.valueOf(qos), "-u", user, "-P", password, "-t", topic,
+                "-i", "mosq-" + System.nanoTime()));
+        if (message.length() > 1000) {
+            Path f = Files.createTempFile(dir, "payload", ".json");
+            Files.writeString(f, message);
+            cmd.addAll(List.of("-f", f.toString()));
+        } else {
+            cmd.addAll(List.of("-m", message));
+        }
+        return ProcessRun.run(cmd, null);
+    }
+
+    JsonNode spooledPlate(String plateNorm) {
+        return gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals(plateNorm)).findFirst().orElse(null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void qos1ReadIsInTheSpoolWhenThePubackArrives(String version) throws Exception {
+        String plate = "Q1" + (version.endsWith("5") ? "V5" : "V3");
+        ProcessRun run = pub(version, 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-001", Reads.read("cam-001", plate));
+        assertEquals(0, run.exitCode(), run.output());
+        // mosquitto_pub exits only after the PUBACK; the gateway sends it only after fsync: no waiting here
+        JsonNode doc = spooledPlate(plate);
+        assertTrue(doc != null, "read not in spool after PUBACK");
+        assertEquals("mqtt", doc.get("source").asText());
+        assertEquals("DPD", doc.get("agency").asText());
+        assertEquals("cam-001", doc.get("camera_id").asText());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void qos0ReadIsStored(String version) throws Exception {
+        String plate = "Q0" + (version.endsWith("5") ? "V5" : "V3");
+        ProcessRun run = pub(version, 0, "cam-002", "demo-cam-002", "platewarden/reads/cam-002", Reads.read("cam-002", plate));
+        assertEquals(0, run.exitCode(), run.output());
+        // QoS 0 has no acknowledgement to wait for: poll
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (spooledPlate(plate) == null && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(spooledPlate(plate) != null, "QoS 0 read never reached the spool");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void wrongPasswordIsRefused(String version) throws Exception {
+        long before = gw.spool.lastDurableSeq();
+        ProcessRun run = pub(version, 1, "cam-001", "not-the-secret", "platewarden/reads/cam-001", Reads.read("cam-001", "PWD001"));
+        assertNotEquals(0, run.exitCode(), run.output());
+        String out = run.output().toLowerCase();
+        assertTrue(version.endsWith("5") ? out.contains("bad user name or password") : out.contains("not authori"), run.output());
+        assertEquals(before, gw.spool.lastDurableSeq());
+    }
+
+    @Test
+    void publishingToAnotherCamerasTopicDisconnectsA311ClientAndIsDeadLettered() throws Exception {
+        long before = gw.spool.lastDurableSeq();
+        ProcessRun run = pub("mqttv311", 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-002", Reads.read("cam-002", "TOP001"));
+        assertNotEquals(0, run.exitCode(), run.output());
+        assertEquals(before, gw.spool.lastDurableSeq());
+        assertTrue(gw.deadLetters().stream().anyMatch(l -> l.reason().startsWith("topic_not_allowed") && l.payload().contains("TOP001")));
+    }
+
+    @Test
+    void oversizeMessageClosesTheConnectionAndStoresNothing() throws Exception {
+        long before = gw.spool.lastDurableSeq();
+        double oversizeBefore = gw.registry.counter("platewarden.gateway.mqtt.oversize").count();
+        String big = "[" + (Reads.read("cam-001", "BIG001") + ",").repeat(40) + Reads.read("cam-001", "BIG002") + "]";
+        assertTrue(big.length() > MAX_MESSAGE);
+        ProcessRun run = pub("mqttv311", 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-001", big);
+        assertNotEquals(0, run.exitCode(), run.output());
+        assertEquals(before, gw.spool.lastDurableSeq());
+        assertTrue(gw.registry.counter("platewarden.gateway.mqtt.oversize").count() > oversizeBefore);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void malformedPayloadIsDeadLetteredBeforeThePuback(String version) throws Exception {
+        String marker = "garbage-" + version;
+        ProcessRun run = pub(version, 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-001", "{" + marker);
+        if (version.equals("mqttv311")) assertEquals(0, run.exitCode(), run.output()); // 3.1.1: plain PUBACK after the dead letter
+        List<DeadLetter> letters = gw.deadLetters();
+        assertTrue(letters.stream().anyMatch(l -> l.stage().equals("gateway-mqtt") && l.payload().contains(marker)
+                && l.reason().startsWith("invalid_json")), letters.toString());
+    }
+}

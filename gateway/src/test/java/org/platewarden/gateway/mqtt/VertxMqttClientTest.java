@@ -1,0 +1,128 @@
+package org.platewarden.gateway.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.spool.SpoolFullException;
+import org.platewarden.gateway.testsupport.GatewayHarness;
+import org.platewarden.gateway.testsupport.Reads;
+
+/** The gateway against the Vert.x MQTT client (which in 5.1.1 speaks MQTT 3.1.1 only). */
+class VertxMqttClientTest {
+    @TempDir
+    Path dir;
+
+    static MqttClient client(GatewayHarness gw, String user, String password) {
+        return MqttClient.create(gw.vertx, new MqttClientOptions().setUsername(user).setPassword(password)
+                .setClientId("vertx-" + System.nanoTime()).setMaxInflightQueue(100));
+    }
+
+    static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void pubackIsSentOnlyOnceTheReadIsReadableFromTheSpool() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            CompletableFuture<Long> durableAtPuback = new CompletableFuture<>();
+            c.publishCompletionHandler(id -> durableAtPuback.complete(gw.spool.lastDurableSeq()));
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            await(c.publish("platewarden/reads/cam-001", Buffer.buffer(Reads.read("cam-001", "VX0001")), MqttQoS.AT_LEAST_ONCE, false, false));
+            assertEquals(1L, durableAtPuback.get(20, TimeUnit.SECONDS));
+            assertEquals("VX0001", gw.spooled().get(0).get("plate_norm").asText());
+            assertEquals(1.0, gw.registry.get("platewarden.gateway.connected.cameras").gauge().value());
+            await(c.disconnect());
+        }
+    }
+
+    @Test
+    void wrongPasswordIsRefused() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            MqttClient c = client(gw, "cam-001", "wrong");
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(c.connect(gw.mqttPort(), "127.0.0.1")));
+            assertTrue(e.getCause().getMessage().contains("NOT_AUTHORIZED"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void oversizeMessageClosesConnectionAndStoresNothing() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":2048", 64L * 1024 * 1024)) {
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            c.closeHandler(v -> closed.complete(null));
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            String big = "[" + (Reads.read("cam-001", "BIG001") + ",").repeat(30) + Reads.read("cam-001", "BIG002") + "]";
+            c.publish("platewarden/reads/cam-001", Buffer.buffer(big), MqttQoS.AT_LEAST_ONCE, false, false);
+            closed.get(20, TimeUnit.SECONDS);
+            assertEquals(0, gw.spool.lastDurableSeq());
+            assertEquals(1.0, gw.registry.counter("platewarden.gateway.mqtt.oversize").count());
+        }
+    }
+
+    @Test
+    void anotherCamerasTopicDisconnects311Client() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            c.closeHandler(v -> closed.complete(null));
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            c.publish("platewarden/reads/cam-101", Buffer.buffer(Reads.read("cam-101", "TOP999")), MqttQoS.AT_LEAST_ONCE, false, false);
+            closed.get(20, TimeUnit.SECONDS);
+            assertEquals(0, gw.spool.lastDurableSeq());
+            assertTrue(gw.deadLetters().stream().anyMatch(l -> l.reason().startsWith("topic_not_allowed")));
+        }
+    }
+
+    @Test
+    void malformedPayloadIsDeadLetteredThenAcknowledged() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            CompletableFuture<Integer> lettersAtPuback = new CompletableFuture<>();
+            c.publishCompletionHandler(id -> lettersAtPuback.complete(gw.deadLetters().size()));
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            c.publish("platewarden/reads/cam-001", Buffer.buffer("<xml>not a read</xml>"), MqttQoS.AT_LEAST_ONCE, false, false);
+            assertEquals(1, lettersAtPuback.get(20, TimeUnit.SECONDS));
+            assertTrue(gw.deadLetters().get(0).reason().startsWith("invalid_json"));
+            assertEquals("gateway-mqtt", gw.deadLetters().get(0).stage());
+            await(c.disconnect());
+        }
+    }
+
+    @Test
+    void fullSpoolWithholdsThePubackUntilSpaceIsFreed() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "", 16384)) {
+            long filledSeq = org.platewarden.gateway.testsupport.Spools.fill(gw.spool);
+            long filled = filledSeq;
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            CompletableFuture<Long> durableAtPuback = new CompletableFuture<>();
+            c.publishCompletionHandler(id -> durableAtPuback.complete(gw.spool.lastDurableSeq()));
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            c.publish("platewarden/reads/cam-001", Buffer.buffer(Reads.read("cam-001", "WAIT01")), MqttQoS.AT_LEAST_ONCE, false, false);
+            // while the spool stays full the read is neither acknowledged nor dropped
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (gw.registry.find("platewarden.gateway.overloaded").tag("what", "spool_full").counter() == null && System.nanoTime() < deadline) Thread.sleep(20);
+            Thread.sleep(300);
+            assertFalse(durableAtPuback.isDone(), "PUBACK sent although the spool is full");
+            assertTrue(c.isConnected());
+            // the indexer catches up: the checkpoint frees the filler records
+            gw.spool.advanceCheckpoint(filled);
+            long durable = durableAtPuback.get(20, TimeUnit.SECONDS);
+            assertEquals(filled + 1, durable);
+            assertTrue(new String(gw.spool.read(filled, 1).get(0).json(), java.nio.charset.StandardCharsets.UTF_8).contains("\"plate_norm\":\"WAIT01\""));
+            await(c.disconnect());
+        }
+    }
+}

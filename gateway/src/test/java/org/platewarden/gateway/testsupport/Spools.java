@@ -1,0 +1,52 @@
+package org.platewarden.gateway.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.nio.file.Path;
+import org.platewarden.core.config.SpoolConfig;
+import org.platewarden.core.spool.SegmentedSpool;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.core.spool.SpoolFullException;
+
+/** The real spool for the tests, and a way to fill it. */
+public final class Spools {
+    private Spools() {
+    }
+
+    /** Small segments for small capacities, so freeing space (checkpoint) deletes whole segments. */
+    public static Spool open(Path dir, long capacity) {
+        long segment = capacity <= 64 * 1024 ? 4096 : 1024 * 1024;
+        try {
+            return SegmentedSpool.open(dir, new SpoolConfig(segment, capacity));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Appends incompressible JSON records, halving their size at each refusal, until even a tiny one
+     * is refused as full (so no read can fit); returns the last durable seq.
+     */
+    public static long fill(Spool spool) throws InterruptedException {
+        Random random = new Random(42);
+        int size = 700;
+        while (true) {
+            byte[] noise = new byte[size];
+            random.nextBytes(noise);
+            byte[] record = ("{\"filler\":\"" + Base64.getEncoder().encodeToString(noise) + "\"}").getBytes(StandardCharsets.UTF_8);
+            try {
+                spool.append(List.of(record)).get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof SpoolFullException)) throw new AssertionError("append failed", e.getCause());
+                if (size == 1) return spool.lastDurableSeq();
+                size = Math.max(1, size / 2);
+                continue;
+            }
+        }
+    }
+}

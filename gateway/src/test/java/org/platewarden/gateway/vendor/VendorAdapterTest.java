@@ -1,0 +1,125 @@
+package org.platewarden.gateway.vendor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.read.ReadValidator;
+import org.platewarden.core.read.Rejection;
+import org.platewarden.core.read.StoredRead;
+import org.platewarden.gateway.ingest.IngestItem;
+
+class VendorAdapterTest {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final Camera CAM = new Camera("cam-001", "DPD", "pbkdf2-sha256$100000$x$y", null);
+
+    static JsonNode sample(String name) throws Exception {
+        try (InputStream in = VendorAdapterTest.class.getResourceAsStream("/samples/" + name)) {
+            return MAPPER.readTree(in);
+        }
+    }
+
+    /** The sample's own capture time is "now" for the validator, so the whole mapping passes validation. */
+    static JsonNode validated(IngestItem item, Instant now, String source) throws Exception {
+        ReadValidator v = new ReadValidator(21, 300, Clock.fixed(now, ZoneOffset.UTC));
+        var result = v.validate(item.read(), CAM, source);
+        assertTrue(result instanceof StoredRead, () -> "not stored: " + result);
+        return MAPPER.readTree(((StoredRead) result).document());
+    }
+
+    @Test
+    void openAlprGroupMapsToOneRead() throws Exception {
+        List<IngestItem> items = new OpenAlprAdapter().toReads(sample("openalpr-alpr_group.json"), CAM);
+        assertEquals(1, items.size());
+        JsonNode read = items.get(0).read();
+        assertEquals("cam-001", read.get("camera_id").asText(), "vendor camera 1234 maps to the authenticated camera");
+        assertEquals("D2651BF", read.get("plate").asText());
+        assertEquals(0.919237747192383, read.get("plate_confidence").asDouble(), 1e-9);
+        assertEquals(Instant.ofEpochMilli(1562681121504L).toString(), read.get("captured_at").asText());
+        assertEquals("US-MO", read.get("region").asText());
+        assertEquals(37.635986328125, read.get("location").get("lat").asDouble());
+        assertEquals(-92.5606536865234, read.get("location").get("lon").asDouble());
+        assertEquals(316.610229492188, read.get("heading_deg").asDouble(), 1e-9);
+        assertEquals("ford", read.get("vehicle").get("make").asText());
+        assertEquals("explorer", read.get("vehicle").get("model").asText());
+        assertEquals("silver-gray", read.get("vehicle").get("color").asText());
+        assertEquals("suv-standard", read.get("vehicle").get("type").asText());
+
+        JsonNode doc = validated(items.get(0), Instant.ofEpochMilli(1562681124479L), "openalpr");
+        assertEquals("openalpr", doc.get("source").asText());
+        assertEquals("D2651BF", doc.get("plate_norm").asText());
+        assertEquals("DPD", doc.get("agency").asText());
+    }
+
+    @Test
+    void openAlprHeartbeatYieldsNothingAndOtherTypesAreRefusedWithReason() throws Exception {
+        assertTrue(new OpenAlprAdapter().toReads(MAPPER.readTree("{\"data_type\":\"alpr_heartbeat\"}"), CAM).isEmpty());
+        List<IngestItem> items = new OpenAlprAdapter().toReads(MAPPER.readTree("{\"data_type\":\"alpr_results\",\"results\":[]}"), CAM);
+        assertEquals(1, items.size());
+        assertEquals(Rejection.VENDOR_FORMAT, items.get(0).parseError().code());
+        ObjectNode noEpoch = (ObjectNode) sample("openalpr-alpr_group.json");
+        noEpoch.remove("epoch_start");
+        assertEquals(Rejection.VENDOR_FORMAT, new OpenAlprAdapter().toReads(noEpoch, CAM).get(0).parseError().code());
+    }
+
+    @Test
+    void openAlprWithoutGpsFixHasNoLocation() throws Exception {
+        ObjectNode p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("gps_latitude", 0.0).put("gps_longitude", 0.0);
+        p.remove("vehicle");
+        JsonNode read = new OpenAlprAdapter().toReads(p, CAM).get(0).read();
+        assertFalse(read.has("location"));
+        assertFalse(read.has("vehicle"));
+    }
+
+    @Test
+    void plateRecognizerStreamMapsOneReadPerResult() throws Exception {
+        List<IngestItem> items = new PlateRecognizerAdapter().toReads(sample("platerecognizer-stream.json"), CAM);
+        assertEquals(2, items.size());
+        JsonNode first = items.get(0).read();
+        assertEquals("cam-001", first.get("camera_id").asText());
+        assertEquals("9jub11", first.get("plate").asText());
+        assertEquals(0.839, first.get("plate_confidence").asDouble());
+        assertEquals("2021-09-29T05:56:13.606935Z", first.get("captured_at").asText());
+        assertEquals("GB", first.get("region").asText());
+        assertEquals("Big Truck", first.get("vehicle").get("type").asText());
+        assertEquals("Volvo", first.get("vehicle").get("make").asText());
+        assertEquals("FH", first.get("vehicle").get("model").asText());
+        assertEquals("white", first.get("vehicle").get("color").asText());
+        assertEquals("nh22kzp", items.get(1).read().get("plate").asText());
+
+        JsonNode doc = validated(items.get(0), Instant.parse("2021-09-29T05:56:14Z"), "platerecognizer");
+        assertEquals("9JUB11", doc.get("plate_norm").asText());
+        assertEquals("big truck", doc.get("vehicle").get("type").asText());
+        assertEquals("2021-09-29T05:56:13.606935Z", doc.get("captured_at").asText());
+    }
+
+    @Test
+    void plateRecognizerSnapshotTimestampWithoutZoneIsUtc() throws Exception {
+        List<IngestItem> items = new PlateRecognizerAdapter().toReads(sample("platerecognizer-snapshot.json"), CAM);
+        assertEquals(1, items.size());
+        assertEquals("2025-09-09T23:22:38.030345Z", items.get(0).read().get("captured_at").asText());
+        assertEquals("US-CA", items.get(0).read().get("region").asText());
+        assertNull(items.get(0).parseError());
+    }
+
+    @Test
+    void plateRecognizerEdgeCases() throws Exception {
+        assertTrue(new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"2025-09-09T23:22:38Z\",\"results\":[]}}"), CAM).isEmpty());
+        List<IngestItem> bad = new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"soon\",\"results\":[{\"plate\":\"abc123\"}]}}"), CAM);
+        assertNotNull(bad.get(0).parseError());
+        assertEquals(Rejection.VENDOR_FORMAT, new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"hook\":{}}"), CAM).get(0).parseError().code());
+    }
+}

@@ -1,0 +1,61 @@
+package org.platewarden.gateway.vendor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.gateway.testsupport.GatewayHarness;
+
+/** The vendor webhooks end to end: sample payloads (capture time moved to now) land in the spool. */
+class VendorHttpTest {
+    @TempDir
+    Path dir;
+
+    static HttpResponse<String> post(GatewayHarness gw, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + path))
+                .header("Authorization", GatewayHarness.basic("cam-101", "demo-cam-101"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void openAlprAndPlateRecognizerWebhooks() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            ObjectNode alpr = (ObjectNode) VendorAdapterTest.sample("openalpr-alpr_group.json");
+            alpr.put("epoch_start", Instant.now().toEpochMilli() - 2000);
+            HttpResponse<String> r1 = post(gw, "/v1/reads/openalpr", alpr.toString());
+            assertEquals(202, r1.statusCode(), r1.body());
+            assertEquals(1, GatewayHarness.JSON.readTree(r1.body()).get("accepted").asInt());
+
+            ObjectNode pr = (ObjectNode) VendorAdapterTest.sample("platerecognizer-stream.json");
+            ((ObjectNode) pr.get("data")).put("timestamp", Instant.now().minusSeconds(1).toString());
+            HttpResponse<String> r2 = post(gw, "/v1/reads/platerecognizer", pr.toString());
+            assertEquals(202, r2.statusCode(), r2.body());
+            assertEquals(2, GatewayHarness.JSON.readTree(r2.body()).get("accepted").asInt());
+
+            // the unmodified sample is from 2021: outside retention, refused with a reason and dead-lettered
+            HttpResponse<String> old = post(gw, "/v1/reads/platerecognizer", VendorAdapterTest.sample("platerecognizer-snapshot.json").toString());
+            assertEquals(202, old.statusCode(), old.body());
+            JsonNode oldRes = GatewayHarness.JSON.readTree(old.body());
+            assertEquals(0, oldRes.get("accepted").asInt());
+            assertEquals("too_old", oldRes.get("rejected").get(0).get("code").asText());
+
+            List<JsonNode> spooled = gw.spooled();
+            assertEquals(List.of("openalpr", "platerecognizer", "platerecognizer"), spooled.stream().map(d -> d.get("source").asText()).sorted().toList());
+            for (JsonNode d : spooled) {
+                assertEquals("cam-101", d.get("camera_id").asText());
+                assertEquals("ACSO", d.get("agency").asText());
+            }
+            assertEquals(1, gw.deadLetters().size());
+        }
+    }
+}

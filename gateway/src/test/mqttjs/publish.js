@@ -1,0 +1,33 @@
+// Independent MQTT client for the gateway tests (MQTT.js). Usage: node publish.js '<json spec>'
+// spec: {url, username, password, protocolVersion (4|5), publishes: [{topic, payload, qos}]}
+// Prints one JSON object per line: connack / puback / error / close / done events.
+const mqtt = require('mqtt');
+const spec = JSON.parse(process.argv[2]);
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const client = mqtt.connect(spec.url, {
+  username: spec.username,
+  password: spec.password,
+  protocolVersion: spec.protocolVersion,
+  clientId: 'mqttjs-' + Math.random().toString(16).slice(2, 10),
+  reconnectPeriod: 0,
+  connectTimeout: 10000,
+});
+let pending = 0;
+const finish = (code) => { out({ event: 'done' }); client.end(true, () => process.exit(code)); setTimeout(() => process.exit(code), 500); };
+setTimeout(() => { out({ event: 'timeout' }); process.exit(3); }, 20000);
+client.on('packetreceive', (p) => {
+  if (p.cmd === 'connack') out({ event: 'connack', reasonCode: p.reasonCode ?? p.returnCode });
+  if (p.cmd === 'puback') out({ event: 'puback', messageId: p.messageId, reasonCode: p.reasonCode ?? 0, reasonString: p.properties && p.properties.reasonString });
+  if (p.cmd === 'disconnect') out({ event: 'disconnect', reasonCode: p.reasonCode, reasonString: p.properties && p.properties.reasonString });
+});
+client.on('error', (e) => { out({ event: 'error', code: e.code, message: e.message }); finish(2); });
+client.on('close', () => { out({ event: 'close' }); if (pending > 0) finish(4); });
+client.on('connect', () => {
+  pending = spec.publishes.length;
+  spec.publishes.forEach((p, i) => {
+    client.publish(p.topic, p.payload, { qos: p.qos }, (err) => {
+      out({ event: 'published', index: i, error: err ? { code: err.code, message: err.message } : null });
+      if (--pending === 0) finish(0);
+    });
+  });
+});
