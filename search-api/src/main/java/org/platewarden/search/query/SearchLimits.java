@@ -17,6 +17,6 @@ public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight)
     }
 
     public static SearchLimits defaults() {
-        return new SearchLimits(5_000, 50_000, 64);
+        return new SearchLimits(5_000, 50_000, 16);
     }
 }
