@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
+import org.platewarden.core.config.Camera;
 import org.platewarden.core.index.DailyIndex;
-import org.platewarden.core.plate.StoredTerms;
 import org.platewarden.core.read.ReadFields;
+import org.platewarden.core.read.ReadResult;
+import org.platewarden.core.read.ReadValidator;
+import org.platewarden.core.read.StoredRead;
 
 /**
- * Read documents exactly as the gateway stores them (same fields, plate terms from
- * {@link StoredTerms}), and bulk loading straight into the daily indices of a test prefix.
+ * Read documents exactly as the gateway stores them (made by the gateway's {@link ReadValidator}),
+ * and bulk loading straight into the daily indices of a test prefix.
  */
 final class TestReads {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -36,24 +41,32 @@ final class TestReads {
     private TestReads() {
     }
 
+    /**
+     * The document the gateway stores for this read: the raw read goes through the gateway's own
+     * {@link ReadValidator} (validated as if it arrived a second after capture, so old test reads
+     * are not refused for retention), so the test data cannot drift from production documents.
+     */
     static ObjectNode document(Read r) {
-        ObjectNode doc = MAPPER.createObjectNode();
-        doc.put(ReadFields.READ_ID, r.readId());
-        doc.put(ReadFields.CAMERA_ID, r.cameraId());
-        doc.put(ReadFields.AGENCY, r.agency());
-        doc.put(ReadFields.CAPTURED_AT, r.capturedAt().toString());
-        doc.put(ReadFields.RECEIVED_AT, r.capturedAt().plusMillis(250).toString());
-        doc.put(ReadFields.PLATE, r.plate());
-        StoredTerms.of(r.plate()).toDocumentFields().forEach((k, v) -> doc.set(k, MAPPER.valueToTree(v)));
-        doc.put(ReadFields.PLATE_CONFIDENCE, 0.9);
-        if (r.region() != null) doc.put(ReadFields.REGION, r.region());
-        if (r.lat() != null) doc.putObject(ReadFields.LOCATION).put("lat", r.lat()).put("lon", r.lon());
+        ObjectNode raw = MAPPER.createObjectNode();
+        raw.put(ReadFields.READ_ID, r.readId());
+        raw.put(ReadFields.CAMERA_ID, r.cameraId());
+        raw.put(ReadFields.CAPTURED_AT, r.capturedAt().toString());
+        raw.put(ReadFields.PLATE, r.plate());
+        raw.put(ReadFields.PLATE_CONFIDENCE, 0.9);
+        if (r.region() != null) raw.put(ReadFields.REGION, r.region());
+        if (r.lat() != null) raw.putObject(ReadFields.LOCATION).put("lat", r.lat()).put("lon", r.lon());
         if (!r.vehicle().isEmpty()) {
-            ObjectNode v = doc.putObject(ReadFields.VEHICLE);
+            ObjectNode v = raw.putObject(ReadFields.VEHICLE);
             r.vehicle().forEach(v::put);
         }
-        doc.put(ReadFields.SOURCE, "http");
-        return doc;
+        ReadValidator validator = new ReadValidator(21, 300, Clock.fixed(r.capturedAt().plusSeconds(1), ZoneOffset.UTC));
+        ReadResult result = validator.validate(raw, new Camera(r.cameraId(), r.agency(), null, null), "http");
+        if (!(result instanceof StoredRead stored)) throw new IllegalArgumentException("gateway refuses test read " + r + ": " + result);
+        try {
+            return (ObjectNode) MAPPER.readTree(stored.document());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
