@@ -1,0 +1,406 @@
+package org.platewarden.indexer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.platewarden.core.config.IndexerConfig;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.core.spool.SpoolRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tails the spool and bulk-indexes every read into its daily index ({@code _id} = read id,
+ * {@code op_type=create}), modelled on elasticsearch-java's BulkIngester but driven by the spool
+ * instead of a caller:
+ * <ul>
+ * <li>batches close at {@code bulk_max_reads} reads, {@code bulk_max_bytes} bytes, or
+ * {@code bulk_max_wait_ms} after their first read;</li>
+ * <li>at most {@code max_in_flight} batches are unfinished (sent, or waiting to be retried) — that
+ * is the back-pressure: while Elasticsearch is down nothing more is read, and the spool grows
+ * until the gateway pushes back at its capacity;</li>
+ * <li>per item: created or 409 (already there) is done; 408/429/5xx is retried with exponential
+ * backoff and jitter; any other 4xx goes to the dead-letter store (with Elasticsearch's error type
+ * and reason) and is done once that write is fsynced. A whole-request failure retries the batch;</li>
+ * <li>the spool checkpoint advances only over the contiguous run of finished batches at the head,
+ * so after a crash the indexer resumes at the checkpoint and a resent read answers 409.</li>
+ * </ul>
+ * All state lives on one owned thread ({@code indexer-<prefix>}); spool reads and checkpoint
+ * writes (disk I/O) happen there, never on a Vert.x event loop, and bulk requests go out through
+ * the async client, whose callbacks hop back onto that thread.
+ */
+public final class Indexer {
+    private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
+    /** action line and NDJSON framing per operation, on top of index name and id */
+    private static final int PER_ITEM_OVERHEAD = 48;
+    private static final long IDLE_POLL_MS = 1000;
+
+    private final Spool spool;
+    private final BulkTransport transport;
+    private final DeadLetterStore deadLetters;
+    private final String prefix;
+    private final IndexerConfig config;
+    private final RetryPolicy retry;
+    private final IndexerMetrics metrics;
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor loop;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    // --- state below is touched only on the loop thread ---
+    private long readCursor;
+    private final ArrayDeque<SpoolRecord> lookahead = new ArrayDeque<>();
+    private Batch forming = new Batch();
+    private ScheduledFuture<?> flushTimer;
+    private final ArrayDeque<Batch> unfinished = new ArrayDeque<>();
+    private int inFlight;
+    private boolean started;
+    private boolean stopping;
+    private int pumpFailures;
+
+    // --- published for gauges and tests ---
+    private volatile long oldestPendingMs;
+    private volatile int inFlightSeen;
+
+    public Indexer(Spool spool, BulkTransport transport, DeadLetterStore deadLetters, String prefix,
+                   IndexerConfig config, RetryPolicy retry, MeterRegistry registry, Clock clock) {
+        this.spool = spool;
+        this.transport = transport;
+        this.deadLetters = deadLetters;
+        this.prefix = prefix;
+        this.config = config;
+        this.retry = retry;
+        this.metrics = new IndexerMetrics(registry);
+        this.clock = clock;
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "indexer-" + prefix);
+            t.setDaemon(true);
+            return t;
+        });
+        this.loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.loop.setRemoveOnCancelPolicy(true);
+        metrics.gauges(this::lagReads, this::lagSeconds, () -> inFlightSeen);
+    }
+
+    /** The production wiring: the async client of the shared connection, settings from the config, default backoff. */
+    public static Indexer forElasticsearch(Spool spool, org.platewarden.elasticsearch.ElasticsearchConnection connection,
+                                           DeadLetterStore deadLetters, org.platewarden.core.config.PlatewardenConfig config,
+                                           MeterRegistry registry) {
+        return new Indexer(spool, new ElasticsearchBulkTransport(connection.async()), deadLetters, config.indexPrefix(),
+                config.indexer(), RetryPolicy.defaults(), registry, Clock.systemUTC());
+    }
+
+    /** Starts tailing at the spool's checkpoint. Non-blocking; safe to call from an event loop. */
+    public CompletableFuture<Void> start() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (started) {
+                done.complete(null);
+                return;
+            }
+            started = true;
+            readCursor = spool.checkpoint();
+            spool.onDurable(this::wake);
+            loop.scheduleWithFixedDelay(this::pump, IDLE_POLL_MS, IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+            LOG.info("indexer for prefix {} starts after spool checkpoint {}", prefix, readCursor);
+            pump();
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /**
+     * Stops reading and sending. Unfinished batches are abandoned, not lost: the checkpoint has not
+     * passed them, so the next start resends them (and Elasticsearch answers 409 for those already in).
+     */
+    public CompletableFuture<Void> stop() {
+        try {
+            loop.execute(() -> {
+                stopping = true;
+                if (flushTimer != null) flushTimer.cancel(false);
+                loop.shutdown();
+            });
+        } catch (RejectedExecutionException alreadyStopping) {
+            // a second stop: the first one completes the future
+        }
+        CompletableFuture.runAsync(() -> {
+            try {
+                loop.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.complete(null);
+        }, r -> {
+            Thread t = new Thread(r, "indexer-stop-" + prefix);
+            t.setDaemon(true);
+            t.start();
+        });
+        return stopped;
+    }
+
+    /** Durable reads not yet indexed or dead-lettered. */
+    public long lagReads() {
+        return Math.max(0, spool.lastDurableSeq() - spool.checkpoint());
+    }
+
+    /** Age in seconds of the oldest read this indexer holds and has not finished (0 when idle). */
+    public double lagSeconds() {
+        long oldest = oldestPendingMs;
+        return oldest == 0 ? 0.0 : Math.max(0, clock.millis() - oldest) / 1000.0;
+    }
+
+    private void wake() {
+        if (!wakePending.compareAndSet(false, true)) return;
+        try {
+            loop.execute(() -> {
+                wakePending.set(false);
+                pump();
+            });
+        } catch (RejectedExecutionException stoppedMeanwhile) {
+            wakePending.set(false);
+        }
+    }
+
+    /** Reads what the spool has, fills the forming batch, and sends batches while slots are free. */
+    private void pump() {
+        if (stopping || !started) return;
+        try {
+            while (true) {
+                if (lookahead.isEmpty() && !forming.isFull(config)) {
+                    List<SpoolRecord> records = spool.read(readCursor, config.bulkMaxReads() - forming.count());
+                    if (records.isEmpty()) break;
+                    lookahead.addAll(records);
+                    readCursor = records.get(records.size() - 1).seq();
+                }
+                while (!lookahead.isEmpty()) {
+                    SpoolRecord next = lookahead.peekFirst();
+                    if (forming.count() > 0 && (forming.isFull(config) || forming.bytes + estimate(next) > config.bulkMaxBytes())) break;
+                    lookahead.pollFirst();
+                    add(next);
+                }
+                if (forming.isFull(config) || !lookahead.isEmpty()) {
+                    if (inFlight >= config.maxInFlight()) return; // a finishing batch pumps again
+                    dispatch();
+                }
+            }
+            if (forming.count() > 0 && inFlight < config.maxInFlight()) {
+                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - forming.startedNanos);
+                if (waited >= config.bulkMaxWaitMs()) {
+                    dispatch();
+                } else if (flushTimer == null) {
+                    flushTimer = loop.schedule(() -> {
+                        flushTimer = null;
+                        pump();
+                    }, config.bulkMaxWaitMs() - waited, TimeUnit.MILLISECONDS);
+                }
+            }
+            pumpFailures = 0;
+        } catch (RuntimeException e) {
+            // a spool read failed (disk error): nothing is lost, try again later
+            pumpFailures++;
+            LOG.error("indexer cannot read the spool after seq {}: {}", readCursor, e.toString(), e);
+            if (!stopping) loop.schedule(this::pump, retry.delayMillis(pumpFailures), TimeUnit.MILLISECONDS);
+        } finally {
+            publish();
+        }
+    }
+
+    private long estimate(SpoolRecord r) {
+        return r.json().length + PER_ITEM_OVERHEAD + prefix.length() + 64L;
+    }
+
+    private void add(SpoolRecord record) {
+        long now = clock.millis();
+        if (forming.count() == 0) forming.startedNanos = System.nanoTime();
+        forming.bytes += estimate(record);
+        forming.lastSeq = record.seq();
+        if (forming.firstSeq == 0) forming.firstSeq = record.seq();
+        try {
+            LocatedRead read = ReadLocator.locate(record.json());
+            long since = read.receivedAt() != null ? read.receivedAt().toEpochMilli() : now;
+            forming.toSend.add(new PendingRead(record.seq(), DailyIndex.name(prefix, read.capturedAt()), read.readId(),
+                    read.cameraId(), record.json(), since));
+            forming.sinceMs = Math.min(forming.sinceMs, since);
+        } catch (ReadLocator.NotARead e) {
+            forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
+                    "spool record " + record.seq() + ": " + e.getMessage(), new String(record.json(), StandardCharsets.UTF_8)));
+            forming.sinceMs = Math.min(forming.sinceMs, now);
+        }
+    }
+
+    private void dispatch() {
+        if (flushTimer != null) {
+            flushTimer.cancel(false);
+            flushTimer = null;
+        }
+        Batch batch = forming;
+        forming = new Batch();
+        unfinished.addLast(batch);
+        inFlight++;
+        round(batch);
+    }
+
+    /** One attempt: send what is still to send and write what is still to dead-letter, concurrently. */
+    private void round(Batch batch) {
+        if (stopping) return;
+        List<PendingRead> sending = List.copyOf(batch.toSend);
+        List<DeadLetter> writing = List.copyOf(batch.toDeadLetter);
+        long t0 = System.nanoTime();
+        CompletableFuture<List<BulkItemResult>> sent = sending.isEmpty()
+                ? CompletableFuture.completedFuture(List.of()) : send(sending);
+        sent.whenComplete((r, e) -> {
+            if (!sending.isEmpty()) metrics.bulkLatency(System.nanoTime() - t0, e == null);
+        });
+        CompletableFuture<Void> written = writing.isEmpty()
+                ? CompletableFuture.completedFuture(null) : deadLetters.appendAll(writing);
+        CompletableFuture<Outcome<List<BulkItemResult>>> sentOutcome = sent.handle(Outcome::new);
+        CompletableFuture<Outcome<Void>> writtenOutcome = written.handle(Outcome::new);
+        sentOutcome.thenAcceptBoth(writtenOutcome, (s, w) -> onLoop(() -> afterRound(batch, sending, s, writing, w)));
+    }
+
+    private CompletableFuture<List<BulkItemResult>> send(List<PendingRead> reads) {
+        try {
+            return transport.send(reads);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void afterRound(Batch batch, List<PendingRead> sending, Outcome<List<BulkItemResult>> sent,
+                            List<DeadLetter> writing, Outcome<Void> written) {
+        if (stopping) return;
+        boolean wait = false;
+        if (!writing.isEmpty()) {
+            if (written.error == null) {
+                batch.toDeadLetter.subList(0, writing.size()).clear();
+                metrics.deadLettered(writing.size());
+                LOG.warn("indexer dead-lettered {} read(s), first: {}", writing.size(), writing.get(0).reason());
+            } else {
+                metrics.retry("deadletter_store", writing.size());
+                LOG.error("dead-letter store refused {} entries ({}); will retry", writing.size(), written.error.toString());
+                wait = true;
+            }
+        }
+        if (!sending.isEmpty()) {
+            if (sent.error != null) {
+                String cause = RequestFailures.cause(sent.error);
+                metrics.retry(cause, sending.size());
+                if (batch.attempt == 0 || batch.attempt % 10 == 0) {
+                    LOG.warn("bulk of {} reads (seq {}..{}) failed as a whole ({}: {}); retrying with backoff",
+                            sending.size(), batch.firstSeq, batch.lastSeq, cause, RequestFailures.unwrap(sent.error).toString());
+                }
+                wait = true;
+            } else {
+                wait |= classify(batch, sending, sent.value);
+            }
+        }
+        if (batch.toSend.isEmpty() && batch.toDeadLetter.isEmpty()) {
+            finish(batch);
+        } else if (!wait) {
+            round(batch); // only fresh dead letters to write: no reason to wait
+        } else {
+            batch.attempt++;
+            loop.schedule(() -> round(batch), retry.delayMillis(batch.attempt), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Applies per-item verdicts; returns true when some items must be sent again. */
+    private boolean classify(Batch batch, List<PendingRead> sending, List<BulkItemResult> results) {
+        List<PendingRead> again = new ArrayList<>();
+        int created = 0;
+        int existing = 0;
+        for (int i = 0; i < sending.size(); i++) {
+            PendingRead read = sending.get(i);
+            BulkItemResult result = results.get(i);
+            switch (ItemVerdict.of(result)) {
+                case INDEXED -> created++;
+                case ALREADY_INDEXED -> existing++;
+                case RETRY -> {
+                    again.add(read);
+                    metrics.retry(ItemVerdict.retryCause(result), 1);
+                }
+                case DEAD_LETTER -> batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(),
+                        "elasticsearch refused the read (" + result.status() + " " + result.errorType() + "): " + result.errorReason(),
+                        new String(read.json(), StandardCharsets.UTF_8)));
+            }
+        }
+        metrics.indexed(created);
+        metrics.alreadyIndexed(existing);
+        batch.toSend = again;
+        return !again.isEmpty();
+    }
+
+    private void finish(Batch batch) {
+        batch.done = true;
+        inFlight--;
+        long upTo = 0;
+        while (!unfinished.isEmpty() && unfinished.peekFirst().done) upTo = unfinished.pollFirst().lastSeq;
+        if (upTo > 0) {
+            try {
+                spool.advanceCheckpoint(upTo);
+            } catch (RuntimeException e) {
+                // the next finished batch advances past this point anyway; the worst case is a resend after a crash
+                LOG.error("cannot advance the spool checkpoint to {}: {}", upTo, e.toString(), e);
+            }
+        }
+        pump();
+    }
+
+    private void publish() {
+        inFlightSeen = inFlight;
+        long oldest = 0;
+        if (!unfinished.isEmpty()) {
+            oldest = Long.MAX_VALUE;
+            for (Batch b : unfinished) oldest = Math.min(oldest, b.sinceMs);
+        }
+        if (forming.count() > 0) oldest = oldest == 0 ? forming.sinceMs : Math.min(oldest, forming.sinceMs);
+        oldestPendingMs = oldest;
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(() -> {
+                task.run();
+                publish();
+            });
+        } catch (RejectedExecutionException stoppedMeanwhile) {
+            // stopped: the checkpoint did not pass this batch, the next start resends it
+        }
+    }
+
+    private record Outcome<T>(T value, Throwable error) {
+    }
+
+    /** Reads from one contiguous range of spool sequence numbers, and what is left to do for them. */
+    private static final class Batch {
+        long firstSeq;
+        long lastSeq;
+        long bytes;
+        long startedNanos;
+        long sinceMs = Long.MAX_VALUE;
+        int attempt;
+        boolean done;
+        List<PendingRead> toSend = new ArrayList<>();
+        final List<DeadLetter> toDeadLetter = new ArrayList<>();
+
+        int count() {
+            return toSend.size() + toDeadLetter.size();
+        }
+
+        boolean isFull(IndexerConfig config) {
+            return count() >= config.bulkMaxReads() || bytes >= config.bulkMaxBytes();
+        }
+    }
+}

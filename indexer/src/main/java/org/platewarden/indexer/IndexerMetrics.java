@@ -1,0 +1,65 @@
+package org.platewarden.indexer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.function.Supplier;
+
+/**
+ * The indexer's meters. Names (Prometheus renders dots as underscores):
+ * <ul>
+ * <li>{@code platewarden.indexer.reads.indexed} — reads created in Elasticsearch (the indexing rate)</li>
+ * <li>{@code platewarden.indexer.reads.already_indexed} — 409 on create (resends, duplicate reads)</li>
+ * <li>{@code platewarden.indexer.bulk.latency} — one bulk request, send to answer (tag outcome=ok|failed)</li>
+ * <li>{@code platewarden.indexer.retries} — tag cause: item_429, item_5xx, request_connection,
+ * request_timeout, request_http_NNN, request_io, request_response, deadletter_store</li>
+ * <li>{@code platewarden.indexer.deadletters} — reads Elasticsearch refused, written to the dead-letter store</li>
+ * <li>{@code platewarden.indexer.spool.lag.reads} — durable reads not yet done (lastDurableSeq - checkpoint)</li>
+ * <li>{@code platewarden.indexer.spool.lag.seconds} — age of the oldest read not yet done</li>
+ * <li>{@code platewarden.indexer.bulk.in_flight} — bulk batches sent or waiting to be retried</li>
+ * </ul>
+ */
+public final class IndexerMetrics {
+    private final MeterRegistry registry;
+    private final Counter indexed;
+    private final Counter alreadyIndexed;
+    private final Counter deadLetters;
+    private final Timer bulkOk;
+    private final Timer bulkFailed;
+
+    public IndexerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.indexed = Counter.builder("platewarden.indexer.reads.indexed").description("reads created in Elasticsearch").register(registry);
+        this.alreadyIndexed = Counter.builder("platewarden.indexer.reads.already_indexed").description("creates answered 409: already indexed").register(registry);
+        this.deadLetters = Counter.builder("platewarden.indexer.deadletters").description("reads refused by Elasticsearch, dead-lettered").register(registry);
+        this.bulkOk = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "ok").register(registry);
+        this.bulkFailed = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "failed").register(registry);
+    }
+
+    void gauges(Supplier<Number> lagReads, Supplier<Number> lagSeconds, Supplier<Number> inFlight) {
+        Gauge.builder("platewarden.indexer.spool.lag.reads", lagReads).description("durable reads not yet indexed or dead-lettered").register(registry);
+        Gauge.builder("platewarden.indexer.spool.lag.seconds", lagSeconds).description("age of the oldest read not yet indexed").baseUnit("seconds").register(registry);
+        Gauge.builder("platewarden.indexer.bulk.in_flight", inFlight).register(registry);
+    }
+
+    void indexed(int n) {
+        if (n > 0) indexed.increment(n);
+    }
+
+    void alreadyIndexed(int n) {
+        if (n > 0) alreadyIndexed.increment(n);
+    }
+
+    void deadLettered(int n) {
+        if (n > 0) deadLetters.increment(n);
+    }
+
+    void retry(String cause, int n) {
+        if (n > 0) Counter.builder("platewarden.indexer.retries").tag("cause", cause).register(registry).increment(n);
+    }
+
+    void bulkLatency(long nanos, boolean ok) {
+        (ok ? bulkOk : bulkFailed).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+}

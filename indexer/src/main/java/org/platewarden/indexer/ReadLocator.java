@@ -1,0 +1,81 @@
+package org.platewarden.indexer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import org.platewarden.core.read.ReadFields;
+
+/**
+ * Finds {@code read_id}, {@code captured_at} (and, when present, {@code received_at} and
+ * {@code camera_id}) in a read document's bytes with Jackson's streaming parser: no tree, no
+ * re-serialisation; the bytes go to Elasticsearch exactly as spooled. The whole document is still
+ * tokenised once, so a record that is not exactly one JSON object is caught here (and dead-lettered)
+ * instead of corrupting the NDJSON framing of a bulk request.
+ */
+public final class ReadLocator {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ReadLocator() {
+    }
+
+    /** @throws NotARead with a reason fit for a dead letter */
+    public static LocatedRead locate(byte[] json) {
+        String readId = null;
+        String capturedAt = null;
+        String receivedAt = null;
+        String cameraId = null;
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new NotARead("record is not a JSON object");
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (value != JsonToken.VALUE_STRING) continue;
+                switch (name) {
+                    case ReadFields.READ_ID -> readId = p.getText();
+                    case ReadFields.CAPTURED_AT -> capturedAt = p.getText();
+                    case ReadFields.RECEIVED_AT -> receivedAt = p.getText();
+                    case ReadFields.CAMERA_ID -> cameraId = p.getText();
+                    default -> { }
+                }
+            }
+            if (t != JsonToken.END_OBJECT) throw new NotARead("record is not a well-formed JSON object");
+            if (p.nextToken() != null) throw new NotARead("record has trailing content after the JSON object");
+        } catch (IOException e) {
+            throw new NotARead("record is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+        if (readId == null || readId.isEmpty()) throw new NotARead("record has no read_id");
+        if (readId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 512) throw new NotARead("read_id longer than 512 bytes");
+        if (capturedAt == null) throw new NotARead("record has no captured_at");
+        Instant captured = parseInstant(capturedAt);
+        if (captured == null) throw new NotARead("captured_at is not an ISO-8601 instant: " + capturedAt);
+        return new LocatedRead(readId, captured, receivedAt == null ? null : parseInstant(receivedAt), cameraId);
+    }
+
+    static Instant parseInstant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    /** The record cannot be indexed whatever Elasticsearch says; the message is the dead-letter reason. */
+    public static final class NotARead extends RuntimeException {
+        public NotARead(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

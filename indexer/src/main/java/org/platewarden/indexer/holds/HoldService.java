@@ -1,0 +1,383 @@
+package org.platewarden.indexer.holds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.plate.PlateNormalizer;
+import org.platewarden.core.read.ReadFields;
+import org.platewarden.indexer.EsRest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Legal holds. {@link #create} copies the matching reads the agency may see from the daily indices
+ * into {@code <prefix>-holds} (one document per held read, id {@code holdId:read_id}, the read plus
+ * a {@code hold} object), so they outlive the daily index's deletion; the hold's own definition is
+ * one document in {@code <prefix>-holds-meta} (id = hold id, only a {@code hold} object; same
+ * template, {@code <prefix>-holds*}, no lifecycle). Release is explicit: it records
+ * {@code released_at}/{@code released_by} on the definition and deletes the copies; the definition
+ * stays as the record that the hold existed.
+ * <p>
+ * Every method returns a future completed on an owned, bounded pool (Elasticsearch calls block);
+ * a saturated pool fails the future with {@link RejectedExecutionException} (HTTP 503). Refusals
+ * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
+ * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
+ */
+public final class HoldService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HoldService.class);
+    /** a hold is for one investigation, not a way around retention */
+    public static final int MAX_READS_PER_HOLD = 100_000;
+    public static final int MAX_READ_IDS = 10_000;
+    private static final int PAGE = 1000;
+    private static final int MAX_LISTED = 1000;
+
+    private final EsRest es;
+    private final String prefix;
+    private final String holdsIndex;
+    private final String metaIndex;
+    private final AgencyScope scope;
+    private final Clock clock;
+    private final ThreadPoolExecutor worker;
+
+    public HoldService(RestClient rest, String prefix, AgencyScope scope, Clock clock) {
+        this.es = new EsRest(rest);
+        this.prefix = prefix;
+        this.holdsIndex = prefix + "-holds";
+        this.metaIndex = prefix + "-holds-meta";
+        this.scope = scope;
+        this.clock = clock;
+        this.worker = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
+            Thread t = new Thread(r, "holds-" + prefix);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public String holdsIndex() {
+        return holdsIndex;
+    }
+
+    public String metaIndex() {
+        return metaIndex;
+    }
+
+    public CompletableFuture<Hold> create(String agency, String user, HoldRequest req) {
+        return submit(() -> doCreate(agency, user, req));
+    }
+
+    /** The agency's holds, active and released, newest first (at most 1000). */
+    public CompletableFuture<List<Hold>> list(String agency) {
+        return submit(() -> doList(agency));
+    }
+
+    public CompletableFuture<Hold> release(String holdId, String agency, String user) {
+        return submit(() -> doRelease(holdId, agency, user));
+    }
+
+    private <T> CompletableFuture<T> submit(Supplier<T> task) {
+        try {
+            return CompletableFuture.supplyAsync(task, worker);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new RejectedExecutionException("hold service busy, try again", e));
+        }
+    }
+
+    private Hold doCreate(String agency, String user, HoldRequest req) {
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Set<String> visible = scope.visibleAgencies(agency);
+        String plate = validate(agency, user, req, visible, now);
+        List<String> readIds = req.readIds() == null ? List.of() : List.copyOf(new LinkedHashSet<>(req.readIds()));
+        ObjectNode query = matchQuery(visible, plate, readIds, req);
+        String reads = DailyIndex.pattern(prefix);
+        String lenient = "?ignore_unavailable=true&allow_no_indices=true";
+        es.call("POST", "/" + reads + "/_refresh" + lenient, null);
+        long matching = es.call("POST", "/" + reads + "/_count" + lenient, wrap("query", query)).path("count").asLong(0);
+        if (matching > MAX_READS_PER_HOLD) {
+            throw new IllegalArgumentException("hold would copy " + matching + " reads (more than " + MAX_READS_PER_HOLD
+                    + "); narrow the plate or the time window");
+        }
+        String holdId = "hold-" + UUID.randomUUID();
+        Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
+                plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
+        long copied;
+        try {
+            copied = copyReads(hold, "/" + reads + "/_search" + lenient, query);
+            es.call("POST", "/" + holdsIndex + "/_refresh", null);
+            hold = withCount(hold, copied);
+            es.call("PUT", "/" + metaIndex + "/_create/" + encode(holdId) + "?refresh=wait_for", wrap("hold", holdObject(hold)));
+        } catch (RuntimeException e) {
+            LOG.error("hold {} for case {} failed, removing partial copies: {}", holdId, req.caseNumber(), e.getMessage());
+            try {
+                deleteCopies(holdId);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        LOG.info("hold {} created by {} ({}) for case {}: {} reads copied", holdId, user, agency, req.caseNumber(), copied);
+        return hold;
+    }
+
+    private String validate(String agency, String user, HoldRequest req, Set<String> visible, Instant now) {
+        if (req == null) throw new IllegalArgumentException("a hold request is required");
+        if (user == null || user.isBlank()) throw new IllegalArgumentException("a hold needs the requesting user");
+        if (req.caseNumber() == null || req.caseNumber().isBlank()) throw new IllegalArgumentException("a hold needs a case number");
+        if (req.reason() == null || req.reason().isBlank()) throw new IllegalArgumentException("a hold needs a reason");
+        String plate = req.platePattern() == null ? null : PlateNormalizer.normalize(req.platePattern());
+        if (plate != null && plate.isEmpty()) throw new IllegalArgumentException("plate has no letters or digits: " + req.platePattern());
+        boolean noIds = req.readIds() == null || req.readIds().isEmpty();
+        if (plate == null && noIds) throw new IllegalArgumentException("a hold needs a plate or a list of read ids");
+        if (!noIds && req.readIds().size() > MAX_READ_IDS) throw new IllegalArgumentException("at most " + MAX_READ_IDS + " read ids per hold");
+        if (!noIds && req.readIds().stream().anyMatch(id -> id == null || id.isBlank())) throw new IllegalArgumentException("read ids must not be blank");
+        if (req.until() == null) throw new IllegalArgumentException("a hold needs an until date");
+        if (!req.until().isAfter(now)) throw new IllegalArgumentException("until " + req.until() + " is not in the future");
+        if (req.from() != null && req.to() != null && req.from().isAfter(req.to())) throw new IllegalArgumentException("from is after to");
+        if (visible.isEmpty()) throw new IllegalArgumentException("agency " + agency + " may not see any reads");
+        return plate;
+    }
+
+    private ObjectNode matchQuery(Set<String> visible, String plate, List<String> readIds, HoldRequest req) {
+        ObjectNode bool = EsRest.MAPPER.createObjectNode();
+        ArrayNode filter = bool.putArray("filter");
+        ArrayNode agencies = EsRest.MAPPER.createArrayNode();
+        visible.stream().sorted().forEach(agencies::add);
+        filter.addObject().putObject("terms").set(ReadFields.AGENCY, agencies);
+        if (req.from() != null || req.to() != null) {
+            ObjectNode range = filter.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT);
+            if (req.from() != null) range.put("gte", req.from().toString());
+            if (req.to() != null) range.put("lte", req.to().toString());
+        }
+        ArrayNode should = bool.putArray("should");
+        if (plate != null) should.addObject().putObject("term").put(ReadFields.PLATE_NORM, plate);
+        if (!readIds.isEmpty()) {
+            ArrayNode ids = EsRest.MAPPER.createArrayNode();
+            readIds.forEach(ids::add);
+            should.addObject().putObject("terms").set(ReadFields.READ_ID, ids);
+        }
+        bool.put("minimum_should_match", 1);
+        return wrap("bool", bool);
+    }
+
+    /** Pages through the matches (search_after on read_id, unique per read) and bulk-copies each page. */
+    private long copyReads(Hold hold, String searchPath, ObjectNode query) {
+        ObjectNode holdObject = copyHoldObject(hold);
+        long copied = 0;
+        JsonNode after = null;
+        while (true) {
+            ObjectNode search = EsRest.MAPPER.createObjectNode();
+            search.put("size", PAGE);
+            search.set("query", query);
+            search.putArray("sort").addObject().put(ReadFields.READ_ID, "asc");
+            if (after != null) search.set("search_after", after);
+            JsonNode hits = es.call("POST", searchPath, search).path("hits").path("hits");
+            if (hits.isEmpty()) return copied;
+            ByteArrayOutputStream bulk = new ByteArrayOutputStream();
+            for (JsonNode hit : hits) {
+                ObjectNode doc = ((ObjectNode) hit.path("_source")).deepCopy();
+                doc.set("hold", holdObject);
+                ObjectNode action = EsRest.MAPPER.createObjectNode();
+                action.putObject("create").put("_index", holdsIndex).put("_id", hold.id() + ":" + doc.path(ReadFields.READ_ID).asText());
+                writeLine(bulk, action);
+                writeLine(bulk, doc);
+            }
+            JsonNode result = es.call("POST", "/_bulk", bulk.toByteArray());
+            if (result.path("errors").asBoolean(false)) {
+                for (JsonNode item : result.path("items")) {
+                    JsonNode op = item.path("create");
+                    int status = op.path("status").asInt();
+                    if (status >= 300 && status != 409) {
+                        throw new IllegalStateException("copying read " + op.path("_id").asText() + " into " + holdsIndex + " failed: "
+                                + op.path("error").path("type").asText() + " " + op.path("error").path("reason").asText());
+                    }
+                }
+            }
+            copied += hits.size();
+            after = hits.get(hits.size() - 1).path("sort");
+            if (hits.size() < PAGE) return copied;
+        }
+    }
+
+    private List<Hold> doList(String agency) {
+        ObjectNode search = EsRest.MAPPER.createObjectNode();
+        search.put("size", MAX_LISTED);
+        search.putObject("query").putObject("term").put("hold.agency", agency);
+        search.putArray("sort").addObject().put("hold.created_at", "desc");
+        JsonNode hits = es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", search)
+                .path("hits").path("hits");
+        List<Hold> holds = new ArrayList<>();
+        for (JsonNode hit : hits) holds.add(fromObject(hit.path("_source").path("hold")));
+        return holds;
+    }
+
+    private Hold doRelease(String holdId, String agency, String user) {
+        if (holdId == null || holdId.isBlank()) throw new HoldNotFoundException(String.valueOf(holdId), agency);
+        JsonNode doc = es.call("GET", "/" + metaIndex + "/_doc/" + encode(holdId), null);
+        if (!doc.path("found").asBoolean(false)) throw new HoldNotFoundException(holdId, agency);
+        Hold hold = fromObject(doc.path("_source").path("hold"));
+        if (!hold.agency().equals(agency)) throw new HoldNotFoundException(holdId, agency);
+        if (!hold.released()) {
+            Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            hold = new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
+                    hold.until(), hold.readCount(), now, user, hold.platePattern(), hold.readIds(), hold.from(), hold.to());
+            ObjectNode released = EsRest.MAPPER.createObjectNode();
+            released.put("released_at", now.toString());
+            released.put("released_by", user);
+            // optimistic concurrency: two supervisors releasing at once record one release
+            String path = "/" + metaIndex + "/_update/" + encode(holdId) + "?refresh=wait_for&if_seq_no="
+                    + doc.path("_seq_no").asLong() + "&if_primary_term=" + doc.path("_primary_term").asLong();
+            try {
+                es.call("POST", path, wrap("doc", wrap("hold", released)));
+            } catch (EsRest.EsCallException e) {
+                if (e.status() != 409) throw e;
+                JsonNode again = es.call("GET", "/" + metaIndex + "/_doc/" + encode(holdId), null);
+                hold = fromObject(again.path("_source").path("hold"));
+            }
+            LOG.info("hold {} (case {}) released by {} ({})", holdId, hold.caseNumber(), user, agency);
+        }
+        deleteCopies(holdId); // also on a repeated release: removes leftovers of an interrupted one
+        return hold;
+    }
+
+    private void deleteCopies(String holdId) {
+        JsonNode after = null;
+        while (true) {
+            ObjectNode search = EsRest.MAPPER.createObjectNode();
+            search.put("size", PAGE);
+            search.put("_source", false);
+            search.putObject("query").putObject("term").put("hold.hold_id", holdId);
+            search.putArray("sort").addObject().put(ReadFields.READ_ID, "asc");
+            if (after != null) search.set("search_after", after);
+            JsonNode hits = es.call("POST", "/" + holdsIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", search)
+                    .path("hits").path("hits");
+            if (hits.isEmpty()) break;
+            ByteArrayOutputStream bulk = new ByteArrayOutputStream();
+            for (JsonNode hit : hits) {
+                ObjectNode action = EsRest.MAPPER.createObjectNode();
+                action.putObject("delete").put("_index", holdsIndex).put("_id", hit.path("_id").asText());
+                writeLine(bulk, action);
+            }
+            JsonNode result = es.call("POST", "/_bulk", bulk.toByteArray());
+            if (result.path("errors").asBoolean(false)) {
+                for (JsonNode item : result.path("items")) {
+                    int status = item.path("delete").path("status").asInt();
+                    if (status >= 300 && status != 404) {
+                        throw new IllegalStateException("deleting held copy " + item.path("delete").path("_id").asText() + " failed: "
+                                + item.path("delete").path("error").path("reason").asText());
+                    }
+                }
+            }
+            after = hits.get(hits.size() - 1).path("sort");
+            if (hits.size() < PAGE) break;
+        }
+        es.call("POST", "/" + holdsIndex + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
+    }
+
+    /** The hold object on each held copy: who holds it and why; the definition document has the rest. */
+    private static ObjectNode copyHoldObject(Hold h) {
+        ObjectNode o = EsRest.MAPPER.createObjectNode();
+        o.put("hold_id", h.id());
+        o.put("case_number", h.caseNumber());
+        o.put("reason", h.reason());
+        o.put("agency", h.agency());
+        o.put("created_by", h.createdBy());
+        o.put("created_at", h.createdAt().toString());
+        o.put("until", h.until().toString());
+        return o;
+    }
+
+    private static ObjectNode holdObject(Hold h) {
+        ObjectNode o = EsRest.MAPPER.createObjectNode();
+        o.put("hold_id", h.id());
+        o.put("case_number", h.caseNumber());
+        o.put("reason", h.reason());
+        o.put("agency", h.agency());
+        o.put("created_by", h.createdBy());
+        o.put("created_at", h.createdAt().toString());
+        o.put("until", h.until().toString());
+        o.put("read_count", h.readCount());
+        if (h.platePattern() != null) o.put("plate_pattern", h.platePattern());
+        if (h.readIds() != null) {
+            ArrayNode ids = o.putArray("read_ids");
+            h.readIds().forEach(ids::add);
+        }
+        if (h.from() != null) o.put("from", h.from().toString());
+        if (h.to() != null) o.put("to", h.to().toString());
+        if (h.releasedAt() != null) o.put("released_at", h.releasedAt().toString());
+        if (h.releasedBy() != null) o.put("released_by", h.releasedBy());
+        return o;
+    }
+
+    private static Hold fromObject(JsonNode o) {
+        List<String> ids = null;
+        if (o.path("read_ids").isArray()) {
+            ids = new ArrayList<>();
+            for (JsonNode id : o.path("read_ids")) ids.add(id.asText());
+        } else if (o.path("read_ids").isTextual()) {
+            ids = List.of(o.path("read_ids").asText());
+        }
+        return new Hold(o.path("hold_id").asText(), text(o, "case_number"), text(o, "reason"), text(o, "agency"),
+                text(o, "created_by"), instant(o, "created_at"), instant(o, "until"), o.path("read_count").asLong(0),
+                instant(o, "released_at"), text(o, "released_by"), text(o, "plate_pattern"), ids,
+                instant(o, "from"), instant(o, "to"));
+    }
+
+    private static Hold withCount(Hold h, long count) {
+        return new Hold(h.id(), h.caseNumber(), h.reason(), h.agency(), h.createdBy(), h.createdAt(), h.until(), count,
+                h.releasedAt(), h.releasedBy(), h.platePattern(), h.readIds(), h.from(), h.to());
+    }
+
+    private static String text(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Instant instant(JsonNode o, String field) {
+        String v = text(o, field);
+        return v == null ? null : Instant.parse(v);
+    }
+
+    private static ObjectNode wrap(String key, JsonNode value) {
+        ObjectNode o = EsRest.MAPPER.createObjectNode();
+        o.set(key, value);
+        return o;
+    }
+
+    private static void writeLine(ByteArrayOutputStream out, JsonNode node) {
+        try {
+            out.write(EsRest.MAPPER.writeValueAsBytes(node));
+            out.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String encode(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        worker.shutdown();
+    }
+}

@@ -1,0 +1,23 @@
+package org.platewarden.indexer.ops;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * One index as ops see it. For a daily read index: its day, when it expires and who deletes it
+ * ({@code ilm} or {@code sweeper}); for the audit and holds indices {@code day} and
+ * {@code expiresAt} are null and {@code deletedBy} is {@code never}. {@code kind} is
+ * {@code reads}, {@code audit} or {@code holds}.
+ */
+public record IndexView(
+        @JsonProperty("index") String index,
+        @JsonProperty("kind") String kind,
+        @JsonProperty("day") LocalDate day,
+        @JsonProperty("docs") long docs,
+        @JsonProperty("bytes") long bytes,
+        @JsonProperty("expires_at") Instant expiresAt,
+        @JsonProperty("deleted_by") String deletedBy) {
+
+    public static final String NEVER = "never";
+}

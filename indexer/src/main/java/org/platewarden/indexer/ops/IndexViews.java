@@ -1,0 +1,83 @@
+package org.platewarden.indexer.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.time.LocalDate;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.EsRest;
+import org.platewarden.templates.RetentionMechanism;
+
+/**
+ * The ops view of Platewarden's indices ({@code GET /v1/ops/indices}, {@code ./platewarden ops indices}):
+ * every daily read index with its day, size, expiry and deleting mechanism (as the template
+ * installer detected it), then the audit and holds indices, which nothing deletes. Daily indices
+ * come newest first.
+ */
+public final class IndexViews implements AutoCloseable {
+    private final EsRest es;
+    private final String prefix;
+    private final int retentionDays;
+    private final RetentionMechanism mechanism;
+    private final ThreadPoolExecutor worker;
+
+    public IndexViews(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism) {
+        this.es = new EsRest(rest);
+        this.prefix = prefix;
+        this.retentionDays = retentionDays;
+        this.mechanism = mechanism;
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
+            Thread t = new Thread(r, "index-views-" + prefix);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Blocking; for the CLI and workers. */
+    public List<IndexView> list() {
+        JsonNode rows = es.call("GET", "/_cat/indices/" + prefix + "-*?format=json&bytes=b&h=index,docs.count,store.size&expand_wildcards=all", null);
+        List<IndexView> reads = new ArrayList<>();
+        List<IndexView> kept = new ArrayList<>();
+        for (JsonNode row : rows) {
+            String index = row.path("index").asText();
+            long docs = row.path("docs.count").asLong(0);
+            long bytes = row.path("store.size").asLong(0);
+            Optional<LocalDate> day = DailyIndex.parseDay(prefix, index);
+            if (day.isPresent()) {
+                reads.add(new IndexView(index, "reads", day.get(), docs, bytes,
+                        DailyIndex.expiresAt(day.get(), retentionDays), mechanism.wireName()));
+            } else if (index.startsWith(prefix + "-audit")) {
+                kept.add(new IndexView(index, "audit", null, docs, bytes, null, IndexView.NEVER));
+            } else if (index.startsWith(prefix + "-holds")) {
+                kept.add(new IndexView(index, "holds", null, docs, bytes, null, IndexView.NEVER));
+            }
+        }
+        reads.sort(Comparator.comparing(IndexView::day).reversed());
+        kept.sort(Comparator.comparing(IndexView::index));
+        List<IndexView> all = new ArrayList<>(reads);
+        all.addAll(kept);
+        return all;
+    }
+
+    /** Runs {@link #list()} on an owned thread, for event-loop callers. */
+    public CompletableFuture<List<IndexView>> listAsync() {
+        try {
+            return CompletableFuture.supplyAsync(this::list, worker);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdown();
+    }
+}

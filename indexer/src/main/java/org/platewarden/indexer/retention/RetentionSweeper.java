@@ -1,0 +1,146 @@
+package org.platewarden.indexer.retention;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.EsRest;
+import org.platewarden.templates.RetentionMechanism;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces the retention rule ({@link DailyIndex#isExpired}) where the cluster has no ILM: lists
+ * {@code <prefix>-reads-*} and deletes, by name, each index whose day has expired. Only names that
+ * {@link DailyIndex#parseDay} accepts are candidates, so the audit and holds indices (and anything
+ * else sharing the prefix) are never touched.
+ * <p>
+ * {@link #startSchedule} runs it every {@code sweeper_interval_seconds} only when the installer
+ * detected {@link RetentionMechanism#SWEEPER}; with ILM the policy deletes indices and the
+ * schedule stays off. {@link #runOnce} works in both cases, as an ops safety net (e.g. ILM stuck
+ * on an error step): it applies the same rule, so it can only delete what ILM should already have.
+ * Blocking calls run on one owned thread with a small queue; a full queue fails the future.
+ */
+public final class RetentionSweeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
+
+    private final EsRest es;
+    private final String prefix;
+    private final int retentionDays;
+    private final RetentionMechanism mechanism;
+    private final Clock clock;
+    private final ThreadPoolExecutor worker;
+    private final ScheduledExecutorService timer;
+    private ScheduledFuture<?> scheduled;
+
+    public RetentionSweeper(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism, Clock clock) {
+        this.es = new EsRest(rest);
+        this.prefix = prefix;
+        this.retentionDays = retentionDays;
+        this.mechanism = mechanism;
+        this.clock = clock;
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4), r -> {
+            Thread t = new Thread(r, "retention-sweeper-" + prefix);
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "retention-timer-" + prefix);
+            t.setDaemon(true);
+            return t;
+        });
+        stpe.setRemoveOnCancelPolicy(true);
+        this.timer = stpe;
+    }
+
+    public RetentionMechanism mechanism() {
+        return mechanism;
+    }
+
+    /**
+     * Schedules a sweep now and then every {@code interval}, only when this cluster's retention
+     * mechanism is {@link RetentionMechanism#SWEEPER}. Returns whether it scheduled.
+     */
+    public synchronized boolean startSchedule(Duration interval) {
+        if (mechanism != RetentionMechanism.SWEEPER) {
+            LOG.info("retention of {}-reads-* is enforced by the ILM policy; the sweeper runs only on demand", prefix);
+            return false;
+        }
+        if (scheduled != null) return true;
+        scheduled = timer.scheduleWithFixedDelay(() -> runOnceAsync().exceptionally(e -> {
+            LOG.error("scheduled retention sweep failed: {}", e.toString());
+            return null;
+        }), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("retention sweeper scheduled every {} for {}-reads-* ({} days)", interval, prefix, retentionDays);
+        return true;
+    }
+
+    public synchronized boolean scheduled() {
+        return scheduled != null;
+    }
+
+    /** Runs a sweep on the sweeper's own thread; fails with RejectedExecutionException when sweeps are queued up. */
+    public CompletableFuture<RetentionReport> runOnceAsync() {
+        try {
+            return CompletableFuture.supplyAsync(this::runOnce, worker);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Blocking sweep: deletes every expired daily read index, by name. */
+    public RetentionReport runOnce() {
+        Instant now = clock.instant();
+        List<String> deleted = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (String index : listReadIndices()) {
+            Optional<LocalDate> day = DailyIndex.parseDay(prefix, index);
+            if (day.isEmpty()) continue; // not a daily read index of ours: never a candidate
+            if (!DailyIndex.isExpired(day.get(), retentionDays, now)) {
+                kept.add(index);
+                continue;
+            }
+            try {
+                es.call("DELETE", "/" + index, null);
+                deleted.add(index);
+                LOG.info("retention: deleted {} (day {} expired at {})", index, day.get(), DailyIndex.expiresAt(day.get(), retentionDays));
+            } catch (RuntimeException e) {
+                failed.put(index, e.getMessage());
+                LOG.error("retention: could not delete {}: {}", index, e.getMessage());
+            }
+        }
+        return new RetentionReport(now, retentionDays, mechanism.wireName(), deleted, kept, failed);
+    }
+
+    private List<String> listReadIndices() {
+        JsonNode rows = es.call("GET", "/_cat/indices/" + DailyIndex.pattern(prefix) + "?format=json&h=index&expand_wildcards=all", null);
+        List<String> names = new ArrayList<>();
+        for (JsonNode row : rows) names.add(row.path("index").asText());
+        names.sort(null);
+        return names;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (scheduled != null) scheduled.cancel(false);
+        timer.shutdownNow();
+        worker.shutdown();
+    }
+}

@@ -1,0 +1,176 @@
+package org.platewarden.indexer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.IndexerConfig;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.spool.Spool;
+
+/** The indexer against the shared real Elasticsearch node, reading a real file-backed spool. */
+class IndexerIT {
+    private static EsTestSupport es;
+
+    @TempDir
+    Path dir;
+    private Spool spool;
+    private DeadLetterStore deadLetters;
+    private Indexer indexer;
+    private SimpleMeterRegistry registry;
+
+    @BeforeAll
+    static void setUp() {
+        es = new EsTestSupport("indexer");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        es.close();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (indexer != null) indexer.stop().get();
+        if (spool != null) spool.close();
+        if (deadLetters != null) deadLetters.close();
+    }
+
+    private void startIndexer(String prefix, IndexerConfig config) {
+        spool = TestSpools.open(dir.resolve("spool"));
+        deadLetters = new DeadLetterStore(dir.resolve("deadletter"));
+        registry = new SimpleMeterRegistry();
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), deadLetters, prefix, config,
+                RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)), registry, Clock.systemUTC());
+        indexer.start().join();
+    }
+
+    private void awaitDrained() throws InterruptedException {
+        EsTestSupport.await("checkpoint to reach the spool end", 60_000,
+                () -> spool.lastDurableSeq() > 0 && spool.checkpoint() == spool.lastDurableSeq());
+    }
+
+    @Test
+    void readsOfThreeCaptureDaysLandInTheirDailyIndicesWithExactCounts() throws Exception {
+        String prefix = es.prefix + "-happy";
+        startIndexer(prefix, new IndexerConfig(400, 256 * 1024, 50, 2, 3600));
+        Instant day0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(2, ChronoUnit.DAYS);
+        int perDay = 1000;
+        int[] counts = {perDay, perDay + 37, perDay - 211};
+        int n = 0;
+        for (int d = 0; d < 3; d++) {
+            List<byte[]> chunk = new ArrayList<>();
+            for (int i = 0; i < counts[d]; i++) {
+                Instant at = day0.plus(d, ChronoUnit.DAYS).plusSeconds(i * 7L % 86_000);
+                chunk.add(TestReads.bytes("cam-001:" + d + ":" + i, "cam-001", "DPD", at, "ABC" + (1000 + i)));
+                if (chunk.size() == 250) {
+                    spool.append(chunk).join();
+                    chunk = new ArrayList<>();
+                }
+                n++;
+            }
+            if (!chunk.isEmpty()) spool.append(chunk).join();
+        }
+        awaitDrained();
+
+        assertEquals(n, spool.checkpoint(), "checkpoint = last seq");
+        for (int d = 0; d < 3; d++) {
+            assertEquals(counts[d], es.count(DailyIndex.name(prefix, day0.plus(d, ChronoUnit.DAYS))), "day " + d);
+        }
+        assertEquals(n, es.count(prefix + "-reads-*"));
+        assertEquals(n, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(0, indexer.lagReads());
+        assertTrue(registry.timer("platewarden.indexer.bulk.latency", "outcome", "ok").count() >= 7, "at least n/400 bulks");
+        assertEquals(1, ((org.platewarden.core.spool.SegmentedSpool) spool).segmentFiles().size(),
+                "segments behind the checkpoint are deleted; only the newest stays");
+    }
+
+    @Test
+    void aReadAppendedTwiceIsIndexedOnce() throws Exception {
+        String prefix = es.prefix + "-dup";
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600));
+        Instant at = Instant.now().minus(1, ChronoUnit.HOURS);
+        byte[] read = TestReads.bytes("cam-002:dup:1", "cam-002", "DPD", at, "DUP 001");
+        byte[] other = TestReads.bytes("cam-002:dup:2", "cam-002", "DPD", at, "DUP 002");
+        spool.append(List.of(read, other)).join();
+        awaitDrained();
+        // the camera resends after a lost ack: same bytes again, alone and twice in one frame
+        spool.append(List.of(read)).join();
+        spool.append(List.of(read, read.clone(), other)).join();
+        awaitDrained();
+
+        Map<String, Integer> ids = es.readIdCounts(prefix);
+        assertEquals(Map.of("cam-002:dup:1", 1, "cam-002:dup:2", 1), ids);
+        assertEquals(6, spool.checkpoint());
+        assertEquals(2, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(4, registry.counter("platewarden.indexer.reads.already_indexed").count());
+    }
+
+    @Test
+    void aReadElasticsearchRejectsIsDeadLetteredWithTheReasonAndTheCheckpointPassesIt() throws Exception {
+        String prefix = es.prefix + "-dead";
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600));
+        Instant at = Instant.now().minus(2, ChronoUnit.HOURS);
+        byte[] good1 = TestReads.bytes("cam-001:ok:1", "cam-001", "DPD", at, "GOOD1");
+        // the gateway would never let this through: lane is a short in the mapping
+        String badJson = TestReads.json("cam-001:bad:1", "cam-001", "DPD", at, "BAD1").replace("\"lane\":2", "\"lane\":\"left\"");
+        byte[] notJson = "{\"read_id\":\"x\",\"captured_at\":".getBytes(StandardCharsets.UTF_8);
+        byte[] good2 = TestReads.bytes("cam-001:ok:2", "cam-001", "DPD", at, "GOOD2");
+        spool.append(List.of(good1, badJson.getBytes(StandardCharsets.UTF_8), notJson, good2)).join();
+        awaitDrained();
+
+        assertEquals(4, spool.checkpoint());
+        assertEquals(Map.of("cam-001:ok:1", 1, "cam-001:ok:2", 1), es.readIdCounts(prefix));
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(2, letters.size(), letters.toString());
+        DeadLetter refused = letters.stream().filter(l -> "cam-001:bad:1".equals(l.readId())).findFirst().orElseThrow();
+        assertEquals("indexer", refused.stage());
+        assertEquals("cam-001", refused.cameraId());
+        assertTrue(refused.reason().contains("400") && refused.reason().contains("parsing_exception") && refused.reason().contains("[lane]"),
+                refused.reason());
+        assertEquals(badJson, refused.payload());
+        DeadLetter broken = letters.stream().filter(l -> l.readId() == null).findFirst().orElseThrow();
+        assertTrue(broken.reason().contains("not valid JSON"), broken.reason());
+        assertEquals(2, registry.counter("platewarden.indexer.deadletters").count());
+    }
+
+    @Test
+    void resumesAtTheCheckpointAfterARestart() throws Exception {
+        String prefix = es.prefix + "-restart";
+        startIndexer(prefix, new IndexerConfig(50, 1024 * 1024, 20, 2, 3600));
+        Instant at = Instant.now().minus(3, ChronoUnit.HOURS);
+        List<byte[]> first = new ArrayList<>();
+        for (int i = 0; i < 120; i++) first.add(TestReads.bytes("cam-001:r:" + i, "cam-001", "DPD", at, "RST" + i));
+        spool.append(first).join();
+        awaitDrained();
+        indexer.stop().get();
+        List<byte[]> second = new ArrayList<>();
+        for (int i = 120; i < 200; i++) second.add(TestReads.bytes("cam-001:r:" + i, "cam-001", "DPD", at, "RST" + i));
+        spool.append(second).join();
+        assertEquals(120, spool.checkpoint(), "a stopped indexer does not move the checkpoint");
+
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), deadLetters, prefix,
+                new IndexerConfig(50, 1024 * 1024, 20, 2, 3600), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)),
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        indexer.start().join();
+        awaitDrained();
+        assertEquals(200, es.readIdCounts(prefix).size());
+        assertEquals(200, es.count(prefix + "-reads-*"));
+    }
+}

@@ -1,0 +1,178 @@
+package org.platewarden.indexer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.IndexerConfig;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.spool.SegmentedSpool;
+
+/**
+ * Retry classification and checkpoint ordering with a scripted transport (no Elasticsearch: the
+ * behaviour against the real node is covered by IndexerIT and IndexerOutageIT).
+ */
+class IndexerRetryTest {
+    @TempDir
+    Path dir;
+    private SegmentedSpool spool;
+    private DeadLetterStore deadLetters;
+    private Indexer indexer;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<List<String>> sent = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (indexer != null) indexer.stop().get();
+        if (spool != null) spool.close();
+        if (deadLetters != null) deadLetters.close();
+    }
+
+    private void start(IndexerConfig config, Function<List<PendingRead>, CompletableFuture<List<BulkItemResult>>> script) {
+        spool = TestSpools.open(dir.resolve("spool"));
+        deadLetters = new DeadLetterStore(dir.resolve("dl"));
+        BulkTransport transport = reads -> {
+            sent.add(reads.stream().map(PendingRead::id).toList());
+            return script.apply(reads);
+        };
+        indexer = new Indexer(spool, transport, deadLetters, "p", config,
+                new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(50), () -> 0.5), registry, Clock.systemUTC());
+        indexer.start().join();
+    }
+
+    private static byte[] read(int i) {
+        return TestReads.bytes("r" + i, "cam-001", "DPD", Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), "P" + i);
+    }
+
+    private static CompletableFuture<List<BulkItemResult>> all(List<PendingRead> reads, int status) {
+        List<BulkItemResult> out = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) out.add(BulkItemResult.ok(status));
+        return CompletableFuture.completedFuture(out);
+    }
+
+    private double retries(String cause) {
+        var c = registry.find("platewarden.indexer.retries").tag("cause", cause).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void itemsAnswered429And503AreSentAgainAloneUntilCreated() throws Exception {
+        ConcurrentLinkedQueue<Integer> firstAnswers = new ConcurrentLinkedQueue<>(List.of(201, 429, 503, 409));
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> {
+            if (sent.size() == 1) {
+                List<BulkItemResult> out = new ArrayList<>();
+                for (PendingRead ignored : reads) {
+                    int s = firstAnswers.poll();
+                    out.add(s >= 300 && s != 409 ? new BulkItemResult(s, "es_rejected_execution_exception", "busy") : BulkItemResult.ok(s));
+                }
+                return CompletableFuture.completedFuture(out);
+            }
+            return all(reads, 201);
+        });
+        spool.append(List.of(read(1), read(2), read(3), read(4))).join();
+        EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
+        assertEquals(List.of("r1", "r2", "r3", "r4"), sent.get(0));
+        assertEquals(List.of("r2", "r3"), sent.get(1), "only the retryable items are sent again");
+        assertEquals(1, retries("item_429"));
+        assertEquals(1, retries("item_5xx"));
+        assertEquals(3, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(1, registry.counter("platewarden.indexer.reads.already_indexed").count());
+    }
+
+    @Test
+    void aWholeRequestFailureRetriesTheWholeBatch() throws Exception {
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> sent.size() <= 2
+                ? CompletableFuture.failedFuture(new IOException("refused", new ConnectException("Connection refused")))
+                : all(reads, 201));
+        spool.append(List.of(read(1), read(2), read(3))).join();
+        EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
+        assertEquals(3, sent.size());
+        assertTrue(sent.stream().allMatch(ids -> ids.equals(List.of("r1", "r2", "r3"))));
+        assertEquals(6, retries("request_connection"));
+    }
+
+    @Test
+    void theCheckpointWaitsForAnEarlierBatchThatFinishesLast() throws Exception {
+        CompletableFuture<List<BulkItemResult>> slowFirst = new CompletableFuture<>();
+        start(new IndexerConfig(2, 1 << 20, 5, 2, 3600), reads -> reads.get(0).id().equals("r1") ? slowFirst : all(reads, 201));
+        spool.append(List.of(read(1), read(2), read(3), read(4))).join();
+        EsTestSupport.await("both batches sent", 10_000, () -> sent.size() == 2);
+        Thread.sleep(200);
+        assertEquals(0, spool.checkpoint(), "batch 2 is done but batch 1 is not: the checkpoint must not move");
+        assertEquals(4, indexer.lagReads());
+        assertTrue(indexer.lagSeconds() > 0, "the oldest pending read has an age");
+        assertEquals(4.0, registry.get("platewarden.indexer.spool.lag.reads").gauge().value());
+        slowFirst.complete(List.of(BulkItemResult.ok(201), BulkItemResult.ok(201)));
+        EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
+        EsTestSupport.await("no pending read left", 10_000, () -> indexer.lagSeconds() == 0.0);
+        assertEquals(0.0, registry.get("platewarden.indexer.spool.lag.reads").gauge().value());
+    }
+
+    @Test
+    void atMostMaxInFlightBatchesAreUnfinished() throws Exception {
+        List<CompletableFuture<List<BulkItemResult>>> pending = Collections.synchronizedList(new ArrayList<>());
+        start(new IndexerConfig(2, 1 << 20, 5, 2, 3600), reads -> {
+            CompletableFuture<List<BulkItemResult>> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        });
+        List<byte[]> many = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) many.add(read(i));
+        spool.append(many).join();
+        EsTestSupport.await("two batches sent", 10_000, () -> sent.size() == 2);
+        Thread.sleep(300);
+        assertEquals(2, sent.size(), "no third bulk while two are unanswered");
+        pending.get(0).complete(List.of(BulkItemResult.ok(201), BulkItemResult.ok(201)));
+        EsTestSupport.await("a third batch once a slot frees", 10_000, () -> sent.size() == 3);
+    }
+
+    @Test
+    void itemsElasticsearchRefusesAreDeadLetteredWithTheReason() throws Exception {
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> CompletableFuture.completedFuture(List.of(
+                BulkItemResult.ok(201), new BulkItemResult(400, "document_parsing_exception", "failed to parse field [lane]"))));
+        spool.append(List.of(read(1), read(2))).join();
+        EsTestSupport.await("checkpoint 2", 10_000, () -> spool.checkpoint() == 2);
+        var letters = deadLetters.readAll();
+        assertEquals(1, letters.size());
+        assertEquals("r2", letters.get(0).readId());
+        assertTrue(letters.get(0).reason().contains("document_parsing_exception") && letters.get(0).reason().contains("[lane]"));
+        assertEquals(1, sent.size(), "a refused read is not sent again");
+    }
+
+    @Test
+    void backoffGrowsExponentiallyUpToTheCapWithJitter() {
+        RetryPolicy p = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), () -> 1.0);
+        assertEquals(100, p.delayMillis(1));
+        assertEquals(200, p.delayMillis(2));
+        assertEquals(800, p.delayMillis(4));
+        assertEquals(30_000, p.delayMillis(20));
+        assertEquals(30_000, p.delayMillis(1000));
+        RetryPolicy low = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), () -> 0.0);
+        assertEquals(50, low.delayMillis(1), "jitter takes at most half off");
+    }
+
+    @Test
+    void verdicts() {
+        assertEquals(ItemVerdict.INDEXED, ItemVerdict.of(BulkItemResult.ok(201)));
+        assertEquals(ItemVerdict.ALREADY_INDEXED, ItemVerdict.of(new BulkItemResult(409, "version_conflict_engine_exception", "x")));
+        assertEquals(ItemVerdict.RETRY, ItemVerdict.of(new BulkItemResult(429, "es_rejected_execution_exception", "x")));
+        assertEquals(ItemVerdict.RETRY, ItemVerdict.of(new BulkItemResult(503, "unavailable_shards_exception", "x")));
+        assertEquals(ItemVerdict.DEAD_LETTER, ItemVerdict.of(new BulkItemResult(400, "document_parsing_exception", "x")));
+        assertEquals(ItemVerdict.DEAD_LETTER, ItemVerdict.of(new BulkItemResult(400, "strict_dynamic_mapping_exception", "x")));
+    }
+}

@@ -1,0 +1,45 @@
+package org.platewarden.indexer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ReadLocatorTest {
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void findsIdCaptureTimeReceiptAndCameraAnywhereInTheObject() {
+        LocatedRead r = ReadLocator.locate(b("{\"vehicle\":{\"read_id\":\"nested\"},\"location\":{\"lat\":1,\"lon\":2},"
+                + "\"captured_at\":\"2026-11-22T14:03:07.123Z\",\"tags\":[1,{\"a\":[]}],\"read_id\":\"cam-017:1:ABC\","
+                + "\"received_at\":\"2026-11-22T15:03:07+01:00\",\"camera_id\":\"cam-017\"}"));
+        assertEquals("cam-017:1:ABC", r.readId());
+        assertEquals(Instant.parse("2026-11-22T14:03:07.123Z"), r.capturedAt());
+        assertEquals(Instant.parse("2026-11-22T14:03:07Z"), r.receivedAt());
+        assertEquals("cam-017", r.cameraId());
+    }
+
+    @Test
+    void refusesWhatCannotBeIndexed() {
+        assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("[1]"))).getMessage().contains("not a JSON object"));
+        assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\""))).getMessage().contains("not valid JSON"));
+        assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\",\"captured_at\":\"2026-01-01T00:00:00Z\"} {}")))
+                .getMessage().contains("trailing"));
+        assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"captured_at\":\"2026-01-01T00:00:00Z\"}"))).getMessage().contains("read_id"));
+        assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\",\"captured_at\":\"yesterday\"}"))).getMessage().contains("ISO-8601"));
+    }
+
+    @Test
+    void newlinesBetweenTokensBecomeSpacesSoNdjsonFramingHolds() {
+        byte[] compact = b("{\"a\":1}");
+        assertSame(compact, ElasticsearchBulkTransport.singleLine(compact), "no copy when there is nothing to do");
+        assertArrayEquals(b("{ \"a\":  1}"), ElasticsearchBulkTransport.singleLine(b("{\n\"a\":\r\n1}")));
+    }
+}

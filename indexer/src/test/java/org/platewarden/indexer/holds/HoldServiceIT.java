@@ -1,0 +1,141 @@
+package org.platewarden.indexer.holds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.EsTestSupport;
+import org.platewarden.indexer.TestReads;
+
+/** Holds against real indices, with the demo agencies: DPD sees DPD + ACSO, ACSO sees ACSO, FED nothing. */
+class HoldServiceIT {
+    private static EsTestSupport es;
+    private static HoldService holds;
+    private static final Instant AT = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.DAYS);
+
+    @BeforeAll
+    static void setUp() {
+        es = new EsTestSupport("holds");
+        holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), Clock.systemUTC());
+        read("dpd-1", "cam-001", "DPD", AT, "ABC 1234");
+        read("dpd-2", "cam-002", "DPD", AT.plus(1, ChronoUnit.DAYS), "abc-1234");
+        read("acso-1", "cam-101", "ACSO", AT.plusSeconds(60), "ABC1234");
+        read("other-1", "cam-900", "XYZ", AT.plusSeconds(120), "ABC1234"); // an agency that shares with nobody
+        read("dpd-3", "cam-001", "DPD", AT.plusSeconds(180), "ZZZ999");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        holds.close();
+        es.close();
+    }
+
+    private static void read(String id, String camera, String agency, Instant at, String plate) {
+        es.put(DailyIndex.name(es.prefix, at), id, TestReads.json(id, camera, agency, at, plate));
+    }
+
+    private static Instant inMonths(int n) {
+        return Instant.now().plus(Duration.ofDays(30L * n));
+    }
+
+    private Set<String> heldReadIds(String holdId) {
+        es.refresh(es.prefix + "-holds");
+        JsonNode hits = es.es.call("POST", "/" + es.prefix + "-holds/_search",
+                "{\"size\":100,\"query\":{\"term\":{\"hold.hold_id\":\"" + holdId + "\"}}}").path("hits").path("hits");
+        Set<String> ids = new TreeSet<>();
+        for (JsonNode h : hits) {
+            assertEquals(holdId + ":" + h.path("_source").path("read_id").asText(), h.path("_id").asText());
+            assertEquals(holdId, h.path("_source").path("hold").path("hold_id").asText());
+            ids.add(h.path("_source").path("read_id").asText());
+        }
+        return ids;
+    }
+
+    @Test
+    void holdByPlateCopiesOnlyReadsTheAgencyMaySee() throws Exception {
+        Hold dpd = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000123", "stolen vehicle", "abc 1234",
+                null, null, null, inMonths(3))).get();
+        assertEquals(3, dpd.readCount());
+        assertEquals(Set.of("dpd-1", "dpd-2", "acso-1"), heldReadIds(dpd.id()));
+        assertEquals("DPD", dpd.agency());
+        assertEquals("dpd.supervisor", dpd.createdBy());
+        assertEquals("ABC1234", dpd.platePattern());
+        assertFalse(dpd.released());
+
+        Hold acso = holds.create("ACSO", "acso.sup", new HoldRequest("ACSO-7", "robbery", "ABC1234",
+                null, null, null, inMonths(1))).get();
+        assertEquals(Set.of("acso-1"), heldReadIds(acso.id()), "DPD's reads are not shared with ACSO");
+
+        Hold windowed = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000124", "hit and run", "ABC1234",
+                null, AT.minusSeconds(1), AT.plusSeconds(90), inMonths(1))).get();
+        assertEquals(Set.of("dpd-1", "acso-1"), heldReadIds(windowed.id()), "the capture window applies");
+    }
+
+    @Test
+    void holdByReadIdsListAndRelease() throws Exception {
+        Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000200", "homicide",
+                null, List.of("dpd-3", "acso-1", "other-1", "no-such-read"), null, null, inMonths(6))).get();
+        assertEquals(2, hold.readCount());
+        assertEquals(Set.of("dpd-3", "acso-1"), heldReadIds(hold.id()));
+
+        List<Hold> listed = holds.list("DPD").get();
+        Hold fromList = listed.stream().filter(h -> h.id().equals(hold.id())).findFirst().orElseThrow();
+        assertEquals(hold, fromList);
+        assertTrue(holds.list("ACSO").get().stream().noneMatch(h -> h.id().equals(hold.id())), "ACSO does not see DPD's holds");
+
+        ExecutionException foreign = assertThrows(ExecutionException.class, () -> holds.release(hold.id(), "ACSO", "acso.sup").get());
+        assertInstanceOf(HoldNotFoundException.class, foreign.getCause());
+        assertEquals(Set.of("dpd-3", "acso-1"), heldReadIds(hold.id()), "a refused release changes nothing");
+
+        Hold released = holds.release(hold.id(), "DPD", "dpd.other-supervisor").get();
+        assertNotNull(released.releasedAt());
+        assertEquals("dpd.other-supervisor", released.releasedBy());
+        assertTrue(heldReadIds(hold.id()).isEmpty(), "release deletes the held copies");
+        Hold afterRelease = holds.list("DPD").get().stream().filter(h -> h.id().equals(hold.id())).findFirst().orElseThrow();
+        assertTrue(afterRelease.released(), "a released hold is still listed");
+        assertEquals(2, afterRelease.readCount());
+        assertEquals(released.releasedAt(), holds.release(hold.id(), "DPD", "dpd.supervisor").get().releasedAt(),
+                "releasing twice keeps the first release");
+        assertTrue(es.exists(DailyIndex.name(es.prefix, AT)), "release never touches the daily indices");
+    }
+
+    @Test
+    void refusesHoldsWithoutSelectionOrWithAPastUntilAndAgenciesThatSeeNothing() {
+        assertRefused(new HoldRequest("C-1", "r", null, null, null, null, inMonths(1)), "DPD", "plate or a list of read ids");
+        assertRefused(new HoldRequest("C-1", "r", null, List.of(), null, null, inMonths(1)), "DPD", "plate or a list of read ids");
+        assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, Instant.now().minusSeconds(60)), "DPD", "not in the future");
+        assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, null), "DPD", "until");
+        assertRefused(new HoldRequest(" ", "r", "ABC1234", null, null, null, inMonths(1)), "DPD", "case number");
+        assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, inMonths(1)), "FED", "may not see any reads");
+    }
+
+    private void assertRefused(HoldRequest request, String agency, String message) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> holds.create(agency, "someone", request).get());
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains(message), e.getCause().getMessage());
+    }
+
+    @Test
+    void anUnknownHoldCannotBeReleased() {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> holds.release("hold-nope", "DPD", "x").get());
+        assertInstanceOf(HoldNotFoundException.class, e.getCause());
+    }
+}
