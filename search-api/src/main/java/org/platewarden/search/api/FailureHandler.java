@@ -1,0 +1,110 @@
+package org.platewarden.search.api;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import org.platewarden.search.audit.AuditUnavailableException;
+import org.platewarden.search.auth.AuthenticationException;
+import org.platewarden.search.auth.ForbiddenException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place failures become HTTP: {@link IllegalArgumentException} → 400, authentication → 401
+ * (with {@code WWW-Authenticate: Bearer}), {@link ForbiddenException} → 403,
+ * {@link NoSuchElementException} → 404, a status set by Vert.x (413 from the body limit, …) as is,
+ * audit trail unavailable or a full queue → 503 with {@code Retry-After}, anything else → 500 with
+ * an error id that is logged with the stack trace (clients never see one). An audited route's
+ * failure is itself audited before the response; if that record cannot be written the answer is
+ * 503 instead.
+ */
+final class FailureHandler implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+    private final RequestAudit audit;
+
+    FailureHandler(RequestAudit audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        if (ctx.response().ended()) return;
+        Throwable failure = unwrap(ctx.failure());
+        int status = statusOf(failure, ctx.statusCode());
+        String errorId = null;
+        String message;
+        if (status == 500) {
+            errorId = UUID.randomUUID().toString();
+            LOG.error("error {} on {} {}", errorId, ctx.request().method(), ctx.request().path(), failure);
+            message = "internal error";
+        } else {
+            message = clientMessage(failure, status);
+            if (status == 503) LOG.warn("503 on {} {}: {}", ctx.request().method(), ctx.request().path(), failure == null ? "" : failure.toString());
+        }
+        boolean audited = ctx.get(RequestAudit.ACTION) != null
+                && !Boolean.TRUE.equals(ctx.get(RequestAudit.AUDITED))
+                && !(failure instanceof AuditUnavailableException);
+        String id = errorId;
+        if (!audited) {
+            respond(ctx, status, message, id, failure);
+            return;
+        }
+        audit.recordFailure(ctx, status, id == null ? message : message + " " + id)
+                .onSuccess(v -> respond(ctx, status, message, id, failure))
+                .onFailure(e -> {
+                    LOG.warn("audit of a failed request failed; answering 503: {}", e.toString());
+                    respond(ctx, 503, "audit trail unavailable", null, e);
+                });
+    }
+
+    private static void respond(RoutingContext ctx, int status, String message, String errorId, Throwable failure) {
+        if (status == 401) {
+            String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+            ctx.response().putHeader("WWW-Authenticate", header == null ? "Bearer realm=\"platewarden\"" : "Bearer realm=\"platewarden\", error=\"invalid_token\"");
+        }
+        if (status == 503 || status == 429) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, status == 503 ? "1" : "60");
+        }
+        Responses.error(ctx, status, message, errorId);
+    }
+
+    /** Backends built on CompletableFuture fail with the real cause wrapped. */
+    static Throwable unwrap(Throwable failure) {
+        Throwable f = failure;
+        while ((f instanceof java.util.concurrent.CompletionException || f instanceof java.util.concurrent.ExecutionException) && f.getCause() != null) {
+            f = f.getCause();
+        }
+        return f;
+    }
+
+    static int statusOf(Throwable failure, int contextStatus) {
+        if (failure == null) return contextStatus >= 400 ? contextStatus : 500;
+        if (failure instanceof HttpException http) return http.getStatusCode();
+        if (failure instanceof IllegalArgumentException) return 400;
+        if (failure instanceof AuthenticationException) return 401;
+        if (failure instanceof ForbiddenException) return 403;
+        if (failure instanceof NoSuchElementException) return 404;
+        if (failure instanceof AuditUnavailableException || failure instanceof ServiceUnavailableException
+                || failure instanceof RejectedExecutionException) return 503;
+        return contextStatus >= 400 && contextStatus != 500 ? contextStatus : 500;
+    }
+
+    private static String clientMessage(Throwable failure, int status) {
+        if (status == 413) return "request body too large";
+        if (failure instanceof AuditUnavailableException) return "audit trail unavailable";
+        if (failure == null || failure.getMessage() == null) {
+            return switch (status) {
+                case 400 -> "bad request";
+                case 401 -> "unauthorized";
+                case 403 -> "forbidden";
+                case 404 -> "not found";
+                default -> "request failed";
+            };
+        }
+        return failure.getMessage();
+    }
+}

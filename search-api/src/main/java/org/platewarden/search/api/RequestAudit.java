@@ -1,0 +1,126 @@
+package org.platewarden.search.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.auth.Authenticator;
+import org.platewarden.search.auth.Principal;
+
+/**
+ * Writes the audit record of an HTTP request from what the routing context knows: the action and
+ * principal (set by the route's first handlers), the purpose, case number and query the handler
+ * parsed, the client address. A request is marked audited once a record describing its outcome
+ * is written, so the failure handler neither skips nor doubles it.
+ */
+final class RequestAudit {
+    static final String PRINCIPAL = "pw.principal";
+    static final String ACTION = "pw.action";
+    static final String AUDITED = "pw.audited";
+    static final String QUERY = "pw.query";
+    static final String PURPOSE = "pw.purpose";
+    static final String CASE_NUMBER = "pw.case_number";
+    static final String UNPARSEABLE = "pw.unparseable";
+    static final String ANONYMOUS = "anonymous";
+    private static final int BODY_PREFIX_CHARS = 1024;
+
+    private final AuditLog log;
+    private final Authenticator authenticator;
+
+    RequestAudit(AuditLog log, Authenticator authenticator) {
+        this.log = log;
+        this.authenticator = authenticator;
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** A completed read or check: the record of its outcome. */
+    Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount) {
+        return recordAllowed(ctx, status, query, hitCount, null);
+    }
+
+    Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount, String reason) {
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount).onSuccess(v -> ctx.put(AUDITED, true));
+    }
+
+    /** A change about to be made: recorded first; if it then fails, the failure handler adds a "failed" record. */
+    Future<Void> recordIntent(RoutingContext ctx, int status, JsonNode query) {
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", null, status, query, 0);
+    }
+
+    /** A request that ends in an error status (refused before or by its handler). */
+    Future<Void> recordFailure(RoutingContext ctx, int status, String reason) {
+        Principal known = ctx.get(PRINCIPAL);
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        // a request refused before authentication (413, 400) still names its caller when the token is good
+        Future<Principal> principal = known != null || status == 401 || header == null
+                ? Future.succeededFuture(known)
+                : authenticator.authenticate(header).otherwise((Principal) null);
+        return principal
+                .compose(p -> write(ctx, p, outcomeFor(status), reason, status, ctx.get(QUERY), 0))
+                .onSuccess(v -> ctx.put(AUDITED, true));
+    }
+
+    static String outcomeFor(int status) {
+        return switch (status) {
+            case 400, 413 -> "invalid";
+            case 401 -> "unauthorized";
+            case 403 -> "refused";
+            case 429 -> "rate_limited";
+            default -> "failed";
+        };
+    }
+
+    private Future<Void> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount) {
+        JsonNode q = query != null ? query : requestDescription(ctx);
+        String purpose = ctx.get(PURPOSE);
+        String caseNumber = ctx.get(CASE_NUMBER);
+        if (purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
+        if (caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
+        AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? ANONYMOUS : p.user(), p == null ? null : p.agency(),
+                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, clientAddress(ctx), outcome, reason, status, hitCount, List.of());
+        return log.record(entry).mapEmpty();
+    }
+
+    /**
+     * What the request asked for when no handler parsed it: a JSON object body as is, otherwise the
+     * method, path, query string and the start of the body.
+     */
+    private static JsonNode requestDescription(RoutingContext ctx) {
+        Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE))) {
+            try {
+                Object value = Json.decodeValue(body);
+                if (value instanceof JsonObject o) return CanonicalJson.parse(o.encode());
+            } catch (RuntimeException notJson) {
+                // described below
+            }
+        }
+        ObjectNode d = CanonicalJson.MAPPER.createObjectNode();
+        d.put("method", ctx.request().method().name());
+        d.put("path", ctx.request().path());
+        if (ctx.request().query() != null) d.put("query_string", ctx.request().query());
+        if (body != null && body.length() > 0) {
+            String text = body.toString();
+            d.put("body_prefix", text.length() > BODY_PREFIX_CHARS ? text.substring(0, BODY_PREFIX_CHARS) : text);
+        }
+        return d;
+    }
+
+    static String clientAddress(RoutingContext ctx) {
+        SocketAddress remote = ctx.request().remoteAddress();
+        return remote == null ? null : remote.hostAddress();
+    }
+}

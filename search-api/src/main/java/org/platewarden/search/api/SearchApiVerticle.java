@@ -1,0 +1,333 @@
+package org.platewarden.search.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.search.audit.AuditJournal;
+import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.AuditVerifier;
+import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.audit.EsRest;
+import org.platewarden.search.audit.VerifyResult;
+import org.platewarden.search.auth.Authenticator;
+import org.platewarden.search.auth.ForbiddenException;
+import org.platewarden.search.auth.Principal;
+import org.platewarden.search.reports.AuditCsv;
+import org.platewarden.search.reports.AuditQuery;
+import org.platewarden.search.reports.AuditReports;
+import org.platewarden.search.reports.TransparencyReport;
+import org.platewarden.templates.TemplateInstaller;
+import org.platewarden.templates.TemplateResources;
+
+/**
+ * The search API server (port {@code search.port}, 8081): search, audit reports and verify, holds,
+ * transparency, ops, health and metrics. Every authenticated route is audited — including requests
+ * refused before they reach a handler (401, 403, 400, 413): the record is written before the
+ * response, and if it cannot be written the response is 503 (fail closed). Reads (audit reports,
+ * hold list, index views) are recorded after the data is fetched and before it is sent; changes
+ * (hold create/release, retention run) are recorded before they are made, and a second record
+ * with outcome {@code failed} is written if they then fail. Searches are audited by the search
+ * service itself once handed over.
+ */
+public final class SearchApiVerticle extends VerticleBase {
+    private static final String ROUTE = "pw.route";
+
+    private final PlatewardenConfig config;
+    private final ElasticsearchConnection es;
+    private final AuditLog auditLog;
+    private final SearchHandler search;
+    private final HoldsApi holds;
+    private final OpsApi ops;
+    private final PrometheusMeterRegistry metrics;
+    private BlockingPool pool;
+    private EsRest esRest;
+    private RequestAudit audit;
+    private AuditReports reports;
+    private AuditVerifier verifier;
+    private TemplateInstaller installer;
+    private TransparencyReport transparency;
+    private volatile String retentionMechanism = "unknown";
+    private HttpServer server;
+
+    /**
+     * @param auditLog this node's audit trail (a started {@code ChainedAuditLog}; the same one the search service uses)
+     * @param search   the search service ({@code POST /v1/search})
+     * @param holds    the holds endpoints' backend
+     * @param ops      the ops endpoints' backend
+     * @param metrics  the process's registry, scraped at {@code GET /metrics}
+     */
+    public SearchApiVerticle(PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog, SearchHandler search,
+                             HoldsApi holds, OpsApi ops, PrometheusMeterRegistry metrics) {
+        this.config = config;
+        this.es = es;
+        this.auditLog = auditLog;
+        this.search = search;
+        this.holds = holds;
+        this.ops = ops;
+        this.metrics = metrics;
+    }
+
+    /** The port actually bound (useful with {@code search.port = 0}). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        pool = new BlockingPool(vertx, "search-api-blocking", 2, 16);
+        esRest = new EsRest(vertx, es.rest());
+        audit = new RequestAudit(auditLog, new Authenticator(vertx, config));
+        reports = new AuditReports(esRest, config.auditIndex());
+        verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000);
+        installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
+        transparency = new TransparencyReport(esRest, config, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
+        Router router = routes();
+        return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
+                .onSuccess(m -> retentionMechanism = m)
+                .otherwiseEmpty()
+                .compose(v -> vertx.createHttpServer().requestHandler(router).listen(config.search().port(), config.search().host()))
+                .onSuccess(s -> server = s);
+    }
+
+    @Override
+    public Future<?> stop() {
+        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+        return closed.andThen(ar -> pool.close());
+    }
+
+    private Router routes() {
+        Router router = Router.router(vertx);
+        router.route().handler(this::countRequests);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.search().httpBodyLimitBytes());
+        Set<String> searchers = Set.of("investigator", "supervisor");
+
+        protect(router, HttpMethod.POST, "/v1/search", "search", body, searchers, this::search);
+        protect(router, HttpMethod.GET, "/v1/audit", "audit_read", null, Set.of("auditor"), this::auditReport);
+        protect(router, HttpMethod.GET, "/v1/audit/verify", "audit_verify", null, Set.of("auditor"), this::auditVerify);
+        protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), this::createHold);
+        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), this::listHolds);
+        protect(router, HttpMethod.DELETE, "/v1/holds/:id", "hold_release", null, Set.of("supervisor"), this::releaseHold);
+        protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
+        protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
+        router.get("/v1/transparency").handler(tag(null, "GET /v1/transparency")).handler(this::transparency);
+        router.get("/health/live").handler(tag(null, "GET /health/live")).handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
+        router.get("/health/ready").handler(tag(null, "GET /health/ready")).handler(this::ready);
+        router.get("/metrics").handler(tag(null, "GET /metrics")).handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+
+        router.route().failureHandler(new FailureHandler(audit));
+        router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null));
+        router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null));
+        return router;
+    }
+
+    /**
+     * An authenticated, audited route. The tag (action, metrics label) sits on its own route in
+     * front, so that a request the body handler refuses (413) is still known and audited.
+     */
+    private void protect(Router router, HttpMethod method, String path, String action, BodyHandler body, Set<String> roles,
+                         io.vertx.core.Handler<RoutingContext> handler) {
+        router.route(method, path).handler(tag(action, method.name() + " " + path.replace(":id", "{id}")));
+        Route route = router.route(method, path);
+        if (body != null) route.handler(body);
+        route.handler(requireRole(roles)).handler(handler);
+    }
+
+    private io.vertx.core.Handler<RoutingContext> tag(String action, String route) {
+        return ctx -> {
+            ctx.put(ROUTE, route);
+            if (action != null) ctx.put(RequestAudit.ACTION, action);
+            ctx.next();
+        };
+    }
+
+    private io.vertx.core.Handler<RoutingContext> requireRole(Set<String> roles) {
+        return ctx -> audit.authenticator().authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+                .onSuccess(p -> {
+                    ctx.put(RequestAudit.PRINCIPAL, p);
+                    if (roles.stream().anyMatch(p::hasRole)) ctx.next();
+                    else ctx.fail(new ForbiddenException("this needs one of the roles " + String.join(", ", roles.stream().sorted().toList())));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void countRequests(RoutingContext ctx) {
+        ctx.addEndHandler(ar -> metrics.counter("platewarden_search_api_requests",
+                "route", ctx.get(ROUTE) == null ? "unmatched" : ctx.<String>get(ROUTE),
+                "status", Integer.toString(ctx.response().getStatusCode())).increment());
+        ctx.next();
+    }
+
+    // --- search
+
+    private void search(RoutingContext ctx) {
+        JsonObject body = jsonObjectBody(ctx);
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        ctx.put(RequestAudit.AUDITED, true); // from here on the search service audits every outcome
+        search.search(principal, body, RequestAudit.clientAddress(ctx))
+                .onSuccess(r -> {
+                    if (r.status() == 429 || r.status() == 503) {
+                        long retry = r.retryAfterSeconds() > 0 ? r.retryAfterSeconds()
+                                : r.body() == null ? 0 : r.body().getLong("retry_after_seconds", 0L);
+                        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry > 0 ? retry : r.status() == 429 ? 60 : 1));
+                    }
+                    Responses.json(ctx, r.status(), r.body() == null ? new JsonObject() : r.body());
+                })
+                .onFailure(ctx::fail);
+    }
+
+    // --- audit
+
+    private void auditReport(RoutingContext ctx) {
+        AuditQuery query = AuditQuery.fromParams(ctx.queryParams());
+        ctx.put(RequestAudit.QUERY, query.describe());
+        reports.page(query)
+                .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page))
+                .onSuccess(page -> {
+                    if (query.format().equals("csv")) {
+                        if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
+                        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
+                                .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
+                                .end(AuditCsv.render(page.records()));
+                    } else {
+                        Responses.json(ctx, 200, page.toJson());
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void auditVerify(RoutingContext ctx) {
+        pool.submit(verifier::verify)
+                .compose(result -> audit.recordAllowed(ctx, 200, CanonicalJson.MAPPER.createObjectNode(), (int) result.records(), summary(result)).map(result))
+                .onSuccess(result -> Responses.json(ctx, 200, new JsonObject(result.toJson().toString())))
+                .onFailure(ctx::fail);
+    }
+
+    private static String summary(VerifyResult result) {
+        if (result.ok()) return "chain intact";
+        VerifyResult.Broken b = result.firstBroken();
+        return "chain broken at node " + b.nodeId() + " seq " + b.seq() + ": " + b.problem();
+    }
+
+    // --- holds
+
+    private void createHold(RoutingContext ctx) {
+        JsonObject body = jsonObjectBody(ctx);
+        ObjectNode query = toJackson(body);
+        ctx.put(RequestAudit.QUERY, query);
+        String purpose = body.getValue("purpose") instanceof String s ? s : null;
+        String caseNumber = body.getValue("case_number") instanceof String s ? s : null;
+        ctx.put(RequestAudit.PURPOSE, purpose);
+        ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
+        if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
+        if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");
+        if (config.search().prohibitedPurposes().contains(purpose)) throw new ForbiddenException("purpose " + purpose + " is prohibited");
+        if (!config.search().allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.search().allowedPurposes());
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        audit.recordIntent(ctx, 201, query)
+                .compose(v -> holds.create(principal, body))
+                .onSuccess(hold -> Responses.json(ctx, 201, hold))
+                .onFailure(ctx::fail);
+    }
+
+    private void listHolds(RoutingContext ctx) {
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        holds.list(principal)
+                .compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list))
+                .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("holds", list)))
+                .onFailure(ctx::fail);
+    }
+
+    private void releaseHold(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put("hold_id", id);
+        ctx.put(RequestAudit.QUERY, query);
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        audit.recordIntent(ctx, 200, query)
+                .compose(v -> holds.release(principal, id))
+                .onSuccess(hold -> Responses.json(ctx, 200, hold))
+                .onFailure(ctx::fail);
+    }
+
+    // --- ops
+
+    private void opsIndices(RoutingContext ctx) {
+        ops.indices()
+                .compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list))
+                .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("indices", list)))
+                .onFailure(ctx::fail);
+    }
+
+    private void retentionRun(RoutingContext ctx) {
+        audit.recordIntent(ctx, 200, null)
+                .compose(v -> ops.runRetention())
+                .onSuccess(result -> Responses.json(ctx, 200, result))
+                .onFailure(ctx::fail);
+    }
+
+    // --- public
+
+    private void transparency(RoutingContext ctx) {
+        transparency.current()
+                .onSuccess(report -> Responses.json(ctx, 200, report))
+                .onFailure(ctx::fail);
+    }
+
+    private void ready(RoutingContext ctx) {
+        esRest.call("GET", "/_cluster/health", null)
+                .map(true).otherwise(false)
+                .compose(esUp -> esUp ? pool.submit(installer::installed).otherwise(false).map(t -> List.of(true, t))
+                        : Future.succeededFuture(List.of(false, false)))
+                .onSuccess(state -> {
+                    boolean ok = state.get(0) && state.get(1);
+                    Responses.json(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "not_ready")
+                            .put("elasticsearch", state.get(0)).put("templates_installed", state.get(1)));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    /** The request body as a JSON object, or an IllegalArgumentException (400, audited as invalid). */
+    static JsonObject jsonObjectBody(RoutingContext ctx) {
+        Buffer buffer = ctx.body().buffer();
+        if (buffer == null || buffer.length() == 0) throw new IllegalArgumentException("request body must be a JSON object");
+        Object value;
+        try {
+            value = Json.decodeValue(buffer);
+        } catch (DecodeException e) {
+            ctx.put(RequestAudit.UNPARSEABLE, true);
+            throw new IllegalArgumentException("request body is not valid JSON");
+        }
+        if (value instanceof JsonObject o) return o;
+        if (value instanceof java.util.Map<?, ?> m) return new JsonObject(new java.util.LinkedHashMap<>(castMap(m)));
+        throw new IllegalArgumentException("request body must be a JSON object");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> castMap(java.util.Map<?, ?> m) {
+        return (java.util.Map<String, Object>) m;
+    }
+
+    static ObjectNode toJackson(JsonObject json) {
+        JsonNode node = CanonicalJson.parse(json.encode());
+        return (ObjectNode) node;
+    }
+}

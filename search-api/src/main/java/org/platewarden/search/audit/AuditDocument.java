@@ -1,0 +1,108 @@
+package org.platewarden.search.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The stored form of an audit record (field names of the {@code <prefix>-audit} mapping), and the
+ * hash that seals it: {@code hash = SHA-256 hex of the canonical JSON of the document without
+ * "hash"}. Null fields are left out, so the document hashed is exactly the document stored.
+ */
+public final class AuditDocument {
+    /** prev_hash of the first record of every node's chain. */
+    public static final String GENESIS_HASH = "0".repeat(64);
+
+    public static final String AUDIT_ID = "audit_id";
+    public static final String SEQ = "seq";
+    public static final String AT = "at";
+    public static final String NODE_ID = "node_id";
+    public static final String ACTION = "action";
+    public static final String USER = "user";
+    public static final String AGENCY = "agency";
+    public static final String ROLES = "roles";
+    public static final String PURPOSE = "purpose";
+    public static final String CASE_NUMBER = "case_number";
+    public static final String QUERY = "query";
+    public static final String QUERY_TEXT = "query_text";
+    public static final String CLIENT_ADDRESS = "client_address";
+    public static final String OUTCOME = "outcome";
+    public static final String REASON = "reason";
+    public static final String STATUS = "status";
+    public static final String HIT_COUNT = "hit_count";
+    public static final String READ_IDS = "read_ids";
+    public static final String PREV_HASH = "prev_hash";
+    public static final String HASH = "hash";
+
+    private AuditDocument() {
+    }
+
+    /** Builds and seals the document of one record. {@code at} is truncated to milliseconds (the index's date precision). */
+    public static ObjectNode seal(AuditEntry e, String auditId, long seq, Instant at, String nodeId, String prevHash) {
+        ObjectNode doc = CanonicalJson.MAPPER.createObjectNode();
+        doc.put(AUDIT_ID, auditId);
+        doc.put(SEQ, seq);
+        doc.put(AT, at.truncatedTo(ChronoUnit.MILLIS).toString());
+        doc.put(NODE_ID, nodeId);
+        putText(doc, ACTION, e.action());
+        putText(doc, USER, e.user());
+        putText(doc, AGENCY, e.agency());
+        ArrayNode roles = doc.putArray(ROLES);
+        new TreeSet<>(e.roles() == null ? Set.of() : e.roles()).forEach(roles::add);
+        putText(doc, PURPOSE, e.purpose());
+        putText(doc, CASE_NUMBER, e.caseNumber());
+        if (e.query() != null && !e.query().isNull() && !e.query().isMissingNode()) {
+            // the mapping stores "query" as a disabled object: anything else is wrapped, never dropped
+            doc.set(QUERY, e.query().isObject() ? e.query().deepCopy() : CanonicalJson.MAPPER.createObjectNode().set("value", e.query().deepCopy()));
+            doc.put(QUERY_TEXT, CanonicalJson.write(e.query()));
+        }
+        putText(doc, CLIENT_ADDRESS, e.clientAddress());
+        putText(doc, OUTCOME, e.outcome());
+        putText(doc, REASON, e.reason());
+        doc.put(STATUS, e.status());
+        doc.put(HIT_COUNT, e.hitCount());
+        ArrayNode ids = doc.putArray(READ_IDS);
+        if (e.readIds() != null) e.readIds().forEach(ids::add);
+        doc.put(PREV_HASH, prevHash);
+        // round-trip through the canonical text so numbers are in the form a reader re-parses to
+        ObjectNode stable = (ObjectNode) CanonicalJson.parse(CanonicalJson.write(doc));
+        stable.put(HASH, hashOf(stable));
+        return stable;
+    }
+
+    /** The hash a document should carry: over every field except {@code hash} itself. */
+    public static String hashOf(JsonNode doc) {
+        ObjectNode withoutHash = ((ObjectNode) doc).deepCopy();
+        withoutHash.remove(HASH);
+        return CanonicalJson.sha256Hex(withoutHash);
+    }
+
+    public static AuditRecord toRecord(JsonNode doc) {
+        List<String> readIds = new ArrayList<>();
+        doc.path(READ_IDS).forEach(n -> readIds.add(n.asText()));
+        Set<String> roles = new LinkedHashSet<>();
+        doc.path(ROLES).forEach(n -> roles.add(n.asText()));
+        AuditEntry entry = new AuditEntry(text(doc, ACTION), text(doc, USER), text(doc, AGENCY), roles,
+                text(doc, PURPOSE), text(doc, CASE_NUMBER), doc.has(QUERY) ? doc.get(QUERY) : null,
+                text(doc, CLIENT_ADDRESS), text(doc, OUTCOME), text(doc, REASON),
+                doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds);
+        return new AuditRecord(text(doc, AUDIT_ID), doc.path(SEQ).asLong(), Instant.parse(doc.path(AT).asText()),
+                text(doc, NODE_ID), entry, text(doc, PREV_HASH), text(doc, HASH));
+    }
+
+    private static void putText(ObjectNode doc, String field, String value) {
+        if (value != null) doc.put(field, value);
+    }
+
+    private static String text(JsonNode doc, String field) {
+        JsonNode n = doc.get(field);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+}

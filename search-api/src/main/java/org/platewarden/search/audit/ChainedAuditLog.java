@@ -1,0 +1,293 @@
+package org.platewarden.search.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's hash-chained audit trail. Each node keeps its own chain ({@code node_id}, dense
+ * {@code seq} from 1, {@code prev_hash} → {@code hash}); node ids must therefore be unique per
+ * search-api process. A record is durable in two steps, in order:
+ * <ol>
+ * <li>appended as one line to the local journal and fsynced, on this log's own writer thread
+ * (bounded queue; group commit: one fsync per batch of queued entries);</li>
+ * <li>indexed into {@code <prefix>-audit} with {@code _id = audit_id} and {@code op_type=create}
+ * (no refresh: the index call returns once the record is in the translog, which is durable;
+ * readers — reports, verify — refresh the audit index before they read).</li>
+ * </ol>
+ * Only then does {@link #record} complete. If either step fails the future fails, and the caller
+ * fails closed. A record that reached the journal but not the index is kept in a backlog and
+ * re-sent (idempotently: same _id, create; 409 = already there) before any new record is accepted,
+ * so the index never silently lacks a journaled record while the log is accepting.
+ */
+public final class ChainedAuditLog implements AuditLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChainedAuditLog.class);
+    private static final int MAX_BATCH = 256;
+
+    private final Vertx vertx;
+    private final EsRest es;
+    private final String index;
+    private final String nodeId;
+    private final AuditJournal journal;
+    private final int capacity;
+    private final ArrayBlockingQueue<Pending> queue;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConcurrentSkipListMap<Long, ObjectNode> backlog = new ConcurrentSkipListMap<>();
+    private final Timer writeTimer;
+    private volatile boolean running = true;
+    private Thread writer;
+    // chain head: touched only by the writer thread
+    private long headSeq;
+    private String headHash = AuditDocument.GENESIS_HASH;
+
+    private record Pending(AuditEntry entry, Context context, Promise<ObjectNode> promise) {
+    }
+
+    public ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, Path journalFile, int capacity, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.es = new EsRest(vertx, rest);
+        this.index = auditIndex;
+        this.nodeId = nodeId;
+        this.journal = new AuditJournal(journalFile);
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.writeTimer = registry == null ? null : Timer.builder("platewarden_audit_write")
+                .description("time from an audit request to the record being journaled and indexed")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    /** The log of this node as configured: journal under {@code data_dir}, index {@code <prefix>-audit}, queue of 1024. */
+    public static Future<ChainedAuditLog> open(Vertx vertx, PlatewardenConfig config, RestClient rest, MeterRegistry registry) {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, config.auditIndex(), config.nodeId(),
+                AuditJournal.pathFor(config.dataPath(), config.nodeId()), 1024, registry);
+        return log.start();
+    }
+
+    /**
+     * Recovers the chain head from the journal, reconciles it with the index (re-sends journaled
+     * records the index lacks at its tail; adopts the index head if the journal is behind, e.g. a
+     * replaced disk), then starts accepting. Blocking work runs on the writer thread.
+     */
+    public Future<ChainedAuditLog> start() {
+        Context context = vertx.getOrCreateContext();
+        Promise<ChainedAuditLog> started = Promise.promise();
+        writer = new Thread(() -> {
+            try {
+                recover();
+            } catch (Exception e) {
+                running = false;
+                context.runOnContext(v -> started.fail(new AuditUnavailableException("audit trail cannot start: " + e.getMessage(), false, e)));
+                return;
+            }
+            context.runOnContext(v -> started.complete(this));
+            writeLoop();
+        }, "audit-writer-" + nodeId);
+        writer.setDaemon(true);
+        writer.start();
+        return started.future();
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public Path journalFile() {
+        return journal.file();
+    }
+
+    public String auditIndex() {
+        return index;
+    }
+
+    @Override
+    public Future<AuditRecord> record(AuditEntry entry) {
+        long started = System.nanoTime();
+        if (!running) return Future.failedFuture(new AuditUnavailableException("audit trail is closed", false, null));
+        if (inFlight.incrementAndGet() > capacity) {
+            inFlight.decrementAndGet();
+            return Future.failedFuture(new AuditUnavailableException("audit trail saturated (" + capacity + " writes in flight)", true, null));
+        }
+        Future<Void> ready = backlog.isEmpty() ? Future.succeededFuture() : flushBacklog();
+        return ready
+                .compose(v -> appendToJournal(entry))
+                .compose(doc -> indexRecord(doc)
+                        .recover(e -> {
+                            backlog.put(doc.get(AuditDocument.SEQ).asLong(), doc);
+                            return Future.failedFuture(e);
+                        })
+                        .map(AuditDocument.toRecord(doc)))
+                .recover(e -> Future.failedFuture(e instanceof AuditUnavailableException ? e
+                        : new AuditUnavailableException("audit write failed: " + e.getMessage(), false, e)))
+                .andThen(ar -> {
+                    inFlight.decrementAndGet();
+                    if (writeTimer != null) writeTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                });
+    }
+
+    private Future<ObjectNode> appendToJournal(AuditEntry entry) {
+        Promise<ObjectNode> promise = Promise.promise();
+        if (!queue.offer(new Pending(entry, vertx.getOrCreateContext(), promise))) {
+            return Future.failedFuture(new AuditUnavailableException("audit journal queue full", true, null));
+        }
+        return promise.future();
+    }
+
+    private Future<Void> flushBacklog() {
+        List<Future<?>> sends = new ArrayList<>();
+        for (Map.Entry<Long, ObjectNode> e : backlog.entrySet()) {
+            sends.add(indexRecord(e.getValue()).onSuccess(v -> backlog.remove(e.getKey(), e.getValue())));
+        }
+        return Future.all(sends).mapEmpty();
+    }
+
+    private Future<Void> indexRecord(ObjectNode doc) {
+        String id = doc.get(AuditDocument.AUDIT_ID).asText();
+        return es.call("PUT", "/" + index + "/_create/" + id, CanonicalJson.write(doc))
+                .<Void>mapEmpty()
+                .recover(e -> e instanceof EsRest.EsException ee && ee.status() == 409
+                        ? Future.succeededFuture() // an earlier attempt got through: same id, same record
+                        : Future.failedFuture(e));
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        while (running) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.clear();
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                writeBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Pending p; (p = queue.poll()) != null; ) {
+            Pending failed = p;
+            failed.context().runOnContext(v -> failed.promise().fail(new AuditUnavailableException("audit trail closed", false, null)));
+        }
+    }
+
+    private void writeBatch(List<Pending> batch) {
+        long seq = headSeq;
+        String prev = headHash;
+        List<ObjectNode> docs = new ArrayList<>(batch.size());
+        List<String> lines = new ArrayList<>(batch.size());
+        try {
+            for (Pending p : batch) {
+                ObjectNode doc = AuditDocument.seal(p.entry(), UUID.randomUUID().toString(), ++seq, Instant.now(), nodeId, prev);
+                prev = doc.get(AuditDocument.HASH).asText();
+                docs.add(doc);
+                lines.add(CanonicalJson.write(doc));
+            }
+            journal.append(lines);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("audit journal {} append failed: {}", journal.file(), e.toString());
+            for (Pending p : batch) {
+                p.context().runOnContext(v -> p.promise().fail(new AuditUnavailableException("audit journal write failed: " + e.getMessage(), false, e)));
+            }
+            return;
+        }
+        headSeq = seq;
+        headHash = prev;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            ObjectNode doc = docs.get(i);
+            p.context().runOnContext(v -> p.promise().complete(doc));
+        }
+    }
+
+    private void recover() throws IOException {
+        ObjectNode last = journal.open();
+        long journalSeq = last == null ? 0 : last.get(AuditDocument.SEQ).asLong();
+        JsonNode indexHead = indexHead();
+        long indexSeq = indexHead == null ? 0 : indexHead.path(AuditDocument.SEQ).asLong();
+        if (journalSeq >= indexSeq) {
+            if (last != null) {
+                headSeq = journalSeq;
+                headHash = last.get(AuditDocument.HASH).asText();
+            }
+            if (journalSeq > indexSeq) resendFromJournal(indexSeq);
+        } else {
+            // the journal is behind the index (lost or replaced disk): continue the chain the index holds
+            LOG.warn("audit journal {} ends at seq {} but the index holds node {} up to seq {}: continuing from the index",
+                    journal.file(), journalSeq, nodeId, indexSeq);
+            headSeq = indexSeq;
+            headHash = indexHead.path(AuditDocument.HASH).asText();
+        }
+        LOG.info("audit chain of node {} resumes after seq {} (journal {})", nodeId, headSeq, journal.file());
+    }
+
+    private JsonNode indexHead() throws IOException {
+        String body = "{\"size\":1,\"query\":{\"term\":{\"node_id\":" + CanonicalJson.MAPPER.writeValueAsString(nodeId) + "}},"
+                + "\"sort\":[{\"seq\":\"desc\"}],\"_source\":[\"seq\",\"hash\",\"audit_id\"]}";
+        Request request = new Request("POST", "/" + index + "/_search");
+        request.addParameter("ignore_unavailable", "true");
+        request.setEntity(new NStringEntity(body, ContentType.APPLICATION_JSON));
+        JsonNode response = CanonicalJson.MAPPER.readTree(es.client().performRequest(request).getEntity().getContent());
+        JsonNode hits = response.path("hits").path("hits");
+        return hits.isEmpty() ? null : hits.get(0).path("_source");
+    }
+
+    private void resendFromJournal(long afterSeq) throws IOException {
+        int sent = 0;
+        try (AuditJournal.JournalReader reader = AuditJournal.reader(journal.file())) {
+            for (ObjectNode doc; (doc = reader.next()) != null; ) {
+                if (doc.path(AuditDocument.SEQ).asLong() <= afterSeq) continue;
+                Request request = new Request("PUT", "/" + index + "/_create/" + doc.get(AuditDocument.AUDIT_ID).asText());
+                request.setEntity(new NStringEntity(CanonicalJson.write(doc), ContentType.create("application/json", StandardCharsets.UTF_8)));
+                try {
+                    es.client().performRequest(request);
+                } catch (ResponseException e) {
+                    if (e.getResponse().getStatusLine().getStatusCode() != 409) throw e;
+                }
+                sent++;
+            }
+        }
+        LOG.warn("audit chain of node {}: re-sent {} journaled records missing from the index tail", nodeId, sent);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (writer != null) {
+            try {
+                writer.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            journal.close();
+        } catch (IOException e) {
+            LOG.warn("closing audit journal {}: {}", journal.file(), e.toString());
+        }
+    }
+}

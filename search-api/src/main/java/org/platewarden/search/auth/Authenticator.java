@@ -1,0 +1,107 @@
+package org.platewarden.search.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.platewarden.core.config.JwtConfig;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.config.SecretHash;
+import org.platewarden.core.config.StaticToken;
+
+/**
+ * Resolves {@code Authorization: Bearer <token>} to a {@link Principal}. A token is first compared
+ * with the configured static tokens (SHA-256 of the presented token against each
+ * {@code token_sha256}, constant time, every entry compared so timing does not reveal which one
+ * matched); otherwise, when JWT is configured, it is verified as a JWT (HS256 or RS256; signature,
+ * {@code exp} — required, 5 s leeway — and {@code iss} when configured). Claims: {@code sub} = user,
+ * {@code agency} (must be a configured agency), {@code roles} (array; unknown roles are ignored).
+ * Cheap enough for the event loop: one SHA-256 or one signature check, no password hashing.
+ */
+public final class Authenticator {
+    public static final String STATIC = "static_token";
+    public static final String JWT = "jwt";
+
+    private final PlatewardenConfig config;
+    private final List<StaticToken> tokens;
+    private final List<byte[]> tokenHashes;
+    private final JWTAuth jwt;
+
+    public Authenticator(Vertx vertx, PlatewardenConfig config) {
+        this.config = config;
+        this.tokens = config.tokens();
+        this.tokenHashes = tokens.stream().map(t -> HexFormat.of().parseHex(t.tokenSha256())).toList();
+        this.jwt = jwtAuth(vertx, config.jwt());
+    }
+
+    private static JWTAuth jwtAuth(Vertx vertx, JwtConfig jwt) {
+        if (jwt == null || jwt.algorithm() == null) return null;
+        PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(jwt.algorithm())
+                .setBuffer(jwt.algorithm().equals("HS256") ? jwt.secret() : jwt.publicKeyPem());
+        JWTOptions options = new JWTOptions().setLeeway(5).setIgnoreExpiration(false);
+        if (jwt.issuer() != null && !jwt.issuer().isBlank()) options.setIssuer(jwt.issuer());
+        return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(options));
+    }
+
+    /** The principal, or a failed future with {@link AuthenticationException}. */
+    public Future<Principal> authenticate(String authorizationHeader) {
+        if (authorizationHeader == null || authorizationHeader.isBlank()) {
+            return Future.failedFuture(new AuthenticationException("missing bearer token"));
+        }
+        String header = authorizationHeader.trim();
+        if (header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Future.failedFuture(new AuthenticationException("authorization scheme must be Bearer"));
+        }
+        String token = header.substring(7).trim();
+        if (token.isEmpty() || token.length() > 8192) return Future.failedFuture(new AuthenticationException("invalid bearer token"));
+        StaticToken match = matchStatic(token);
+        if (match != null) {
+            return Future.succeededFuture(new Principal(match.user(), match.agency(), Set.copyOf(match.roles()), STATIC));
+        }
+        if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
+            return Future.failedFuture(new AuthenticationException("invalid bearer token"));
+        }
+        return jwt.authenticate(new TokenCredentials(token))
+                .recover(e -> Future.failedFuture(new AuthenticationException("invalid token: " + e.getMessage())))
+                .compose(this::fromClaims);
+    }
+
+    private StaticToken matchStatic(String token) {
+        byte[] presented = HexFormat.of().parseHex(SecretHash.sha256Hex(token));
+        StaticToken match = null;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (MessageDigest.isEqual(tokenHashes.get(i), presented) && match == null) match = tokens.get(i);
+        }
+        return match;
+    }
+
+    private Future<Principal> fromClaims(User user) {
+        JsonObject claims = user.attributes() != null && user.attributes().getJsonObject("accessToken") != null
+                ? user.attributes().getJsonObject("accessToken") : user.principal();
+        if (!(claims.getValue("exp") instanceof Number)) return Future.failedFuture(new AuthenticationException("token has no exp claim"));
+        String sub = claims.getValue("sub") instanceof String s ? s : null;
+        String agency = claims.getValue("agency") instanceof String a ? a : null;
+        if (sub == null || sub.isBlank()) return Future.failedFuture(new AuthenticationException("token has no sub claim"));
+        if (agency == null || config.agency(agency).isEmpty()) return Future.failedFuture(new AuthenticationException("token names no known agency"));
+        Set<String> roles = new LinkedHashSet<>();
+        if (claims.getValue("roles") instanceof JsonArray array) {
+            for (Object role : array) {
+                if (role instanceof String r && PlatewardenConfig.ROLES.contains(r)) roles.add(r);
+            }
+        }
+        return Future.succeededFuture(new Principal(sub, agency, roles, JWT));
+    }
+
+}

@@ -1,0 +1,122 @@
+package org.platewarden.search.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Set;
+import org.platewarden.search.audit.AuditDocument;
+import org.platewarden.search.audit.CanonicalJson;
+
+/**
+ * An auditor's filter over the audit trail ({@code GET /v1/audit}): time range, agency, user,
+ * purpose, outcome, action; a bounded page ({@code limit}, default 100, at most 1000) and an opaque
+ * {@code cursor} (the {@code next} of the previous page). Records come oldest first.
+ */
+public record AuditQuery(Instant from, Instant to, String agency, String user, String purpose, String outcome,
+                         String action, int limit, ArrayNode after, String format) {
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+    private static final Set<String> FORMATS = Set.of("json", "csv");
+
+    /** Parses the query parameters; anything malformed is an {@link IllegalArgumentException} (400). */
+    public static AuditQuery fromParams(MultiMap params) {
+        String format = params.get("format") == null ? "json" : params.get("format").toLowerCase(Locale.ROOT);
+        if (!FORMATS.contains(format)) throw new IllegalArgumentException("format must be json or csv");
+        int limit = DEFAULT_LIMIT;
+        if (params.get("limit") != null) {
+            try {
+                limit = Integer.parseInt(params.get("limit"));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("limit must be a number");
+            }
+            if (limit < 1 || limit > MAX_LIMIT) throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
+        }
+        Instant from = instant(params, "from");
+        Instant to = instant(params, "to");
+        if (from != null && to != null && from.isAfter(to)) throw new IllegalArgumentException("from is after to");
+        String cursor = params.get("cursor");
+        return new AuditQuery(from, to, text(params, "agency"), text(params, "user"), text(params, "purpose"),
+                text(params, "outcome"), text(params, "action"), limit, cursor == null ? null : decodeCursor(cursor), format);
+    }
+
+    /** The Elasticsearch search body of this page, sorted oldest first with a unique tiebreak. */
+    public ObjectNode searchBody() {
+        ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
+        body.put("size", limit);
+        body.put("track_total_hits", true);
+        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
+        if (from != null || to != null) {
+            ObjectNode range = filter.addObject().putObject("range").putObject(AuditDocument.AT);
+            if (from != null) range.put("gte", from.toString());
+            if (to != null) range.put("lte", to.toString());
+        }
+        term(filter, AuditDocument.AGENCY, agency);
+        term(filter, AuditDocument.USER, user);
+        term(filter, AuditDocument.PURPOSE, purpose);
+        term(filter, AuditDocument.OUTCOME, outcome);
+        term(filter, AuditDocument.ACTION, action);
+        ArrayNode sort = body.putArray("sort");
+        sort.addObject().put(AuditDocument.AT, "asc");
+        sort.addObject().put(AuditDocument.NODE_ID, "asc");
+        sort.addObject().put(AuditDocument.SEQ, "asc");
+        if (after != null) body.set("search_after", after);
+        return body;
+    }
+
+    /** What the auditor asked for, as recorded in the audit_read record. */
+    public ObjectNode describe() {
+        ObjectNode d = CanonicalJson.MAPPER.createObjectNode();
+        if (from != null) d.put("from", from.toString());
+        if (to != null) d.put("to", to.toString());
+        if (agency != null) d.put("agency", agency);
+        if (user != null) d.put("user", user);
+        if (purpose != null) d.put("purpose", purpose);
+        if (outcome != null) d.put("outcome", outcome);
+        if (action != null) d.put("action", action);
+        d.put("limit", limit);
+        if (after != null) d.set("cursor", after);
+        d.put("format", format);
+        return d;
+    }
+
+    static String encodeCursor(JsonNode sortValues) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sortValues.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ArrayNode decodeCursor(String cursor) {
+        try {
+            JsonNode node = CanonicalJson.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            if (node instanceof ArrayNode a && a.size() == 3 && a.get(0).isNumber() && a.get(1).isTextual() && a.get(2).isNumber()) return a;
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("invalid cursor");
+    }
+
+    private static void term(ArrayNode filter, String field, String value) {
+        if (value != null) filter.addObject().putObject("term").put(field, value);
+    }
+
+    private static String text(MultiMap params, String name) {
+        String v = params.get(name);
+        if (v == null || v.isBlank()) return null;
+        if (v.length() > 256) throw new IllegalArgumentException(name + " is too long");
+        return v;
+    }
+
+    private static Instant instant(MultiMap params, String name) {
+        String v = params.get(name);
+        if (v == null || v.isBlank()) return null;
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 instant, e.g. 2026-01-31T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.platewarden.search.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.platewarden.core.config.Agency;
+import org.platewarden.core.config.Camera;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.read.ReadFields;
+import org.platewarden.search.audit.AuditDocument;
+import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.audit.EsRest;
+
+/**
+ * The public transparency summary ({@code GET /v1/transparency}): cameras per agency, reads held
+ * in the retention window, the retention rule and who enforces it, and searches of the last 30
+ * days by purpose and by agency, with the number refused. Aggregates only — no user names, case
+ * numbers, plates or read ids. Purposes and agencies are reported only when they are configured
+ * values (a free-text purpose someone typed into a refused request is counted as "other", since it
+ * could hold anything). Computed at most every {@code cacheFor} so the public endpoint cannot be
+ * used to load the cluster.
+ */
+public final class TransparencyReport {
+    public static final Duration SEARCH_WINDOW = Duration.ofDays(30);
+
+    private final EsRest es;
+    private final PlatewardenConfig config;
+    private final Supplier<String> retentionMechanism;
+    private final Duration cacheFor;
+    private final Clock clock;
+    private final Set<String> knownPurposes;
+    private JsonObject cached;
+    private Instant cachedAt = Instant.MIN;
+    private Future<JsonObject> inFlight;
+
+    public TransparencyReport(EsRest es, PlatewardenConfig config, Supplier<String> retentionMechanism, Duration cacheFor, Clock clock) {
+        this.es = es;
+        this.config = config;
+        this.retentionMechanism = retentionMechanism;
+        this.cacheFor = cacheFor;
+        this.clock = clock;
+        this.knownPurposes = new java.util.HashSet<>(config.search().allowedPurposes());
+        this.knownPurposes.addAll(config.search().prohibitedPurposes());
+    }
+
+    /** Call from one event loop (the verticle's): the cache is not synchronised. */
+    public Future<JsonObject> current() {
+        Instant now = clock.instant();
+        if (cached != null && now.isBefore(cachedAt.plus(cacheFor))) return Future.succeededFuture(cached);
+        if (inFlight != null) return inFlight;
+        inFlight = compute(now)
+                .onSuccess(report -> {
+                    cached = report;
+                    cachedAt = now;
+                })
+                .andThen(ar -> inFlight = null);
+        return inFlight;
+    }
+
+    Future<JsonObject> compute(Instant now) {
+        Instant windowStart = now.minus(Duration.ofDays(config.retentionDays()));
+        Instant searchesSince = now.minus(SEARCH_WINDOW);
+        Future<JsonNode> reads = es.call("POST", "/" + DailyIndex.pattern(config.indexPrefix()) + "/_count?ignore_unavailable=true&allow_no_indices=true",
+                "{\"query\":{\"range\":{\"" + ReadFields.CAPTURED_AT + "\":{\"gte\":\"" + windowStart + "\"}}}}");
+        // refreshed so the figures include every search already answered (at most once per cache period)
+        Future<JsonNode> searches = es.call("POST", "/" + config.auditIndex() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null)
+                .compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
+                        searchesBody(searchesSince).toString()));
+        return Future.all(reads, searches).map(v -> {
+            JsonObject report = new JsonObject();
+            report.put("generated_at", now.toString());
+            report.put("cameras", cameras());
+            report.put("reads_in_retention_window", reads.result().path("count").asLong());
+            report.put("retention_days", config.retentionDays());
+            report.put("retention_mechanism", retentionMechanism.get());
+            JsonNode aggs = searches.result().path("aggregations");
+            JsonObject s = new JsonObject();
+            s.put("window_days", SEARCH_WINDOW.toDays());
+            s.put("since", searchesSince.toString());
+            s.put("total", searches.result().path("hits").path("total").path("value").asLong());
+            s.put("by_purpose", buckets(aggs.path("by_purpose"), knownPurposes));
+            s.put("by_agency", buckets(aggs.path("by_agency"), agencyIds()));
+            s.put("by_outcome", buckets(aggs.path("by_outcome"), null));
+            s.put("refused", aggs.path("refused").path("doc_count").asLong());
+            report.put("searches", s);
+            return report;
+        });
+    }
+
+    private ObjectNode searchesBody(Instant since) {
+        ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
+        body.put("size", 0);
+        body.put("track_total_hits", true);
+        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
+        filter.addObject().putObject("term").put(AuditDocument.ACTION, "search");
+        filter.addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
+        ObjectNode aggs = body.putObject("aggs");
+        aggs.putObject("by_purpose").putObject("terms").put("field", AuditDocument.PURPOSE).put("size", 200).put("missing", "none");
+        aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");
+        aggs.putObject("by_outcome").putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
+        aggs.putObject("refused").putObject("filter").putObject("term").put(AuditDocument.OUTCOME, "refused");
+        return body;
+    }
+
+    /** Bucket counts keyed by value; a value outside {@code allowed} (when given) is folded into "other". */
+    private static JsonObject buckets(JsonNode agg, Set<String> allowed) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (JsonNode b : agg.path("buckets")) {
+            String key = b.path("key").asText();
+            if (allowed != null && !allowed.contains(key) && !key.equals("none")) key = "other";
+            counts.merge(key, b.path("doc_count").asLong(), Long::sum);
+        }
+        JsonObject out = new JsonObject();
+        counts.forEach(out::put);
+        return out;
+    }
+
+    private JsonObject cameras() {
+        Map<String, Long> perAgency = new TreeMap<>();
+        for (Agency a : config.agencies()) perAgency.put(a.id(), 0L);
+        for (Camera c : config.cameras()) perAgency.merge(c.agency(), 1L, Long::sum);
+        JsonObject byAgency = new JsonObject();
+        perAgency.forEach(byAgency::put);
+        return new JsonObject().put("total", config.cameras().size()).put("by_agency", byAgency);
+    }
+
+    private Set<String> agencyIds() {
+        Set<String> ids = new java.util.HashSet<>();
+        config.agencies().forEach(a -> ids.add(a.id()));
+        return ids;
+    }
+}

@@ -1,0 +1,163 @@
+package org.platewarden.search.api;
+
+import static org.platewarden.search.audit.AuditEsSupport.await;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.AuditEsSupport;
+import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.audit.ChainedAuditLog;
+import org.platewarden.search.auth.Principal;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+/**
+ * One search-api server for a test: real Elasticsearch (templates under a fresh prefix), the real
+ * audit log, and small in-memory stand-ins for the search, holds and ops backends (which belong to
+ * other modules). The search stand-in audits its outcomes the way the search service must.
+ */
+final class ApiStack implements AutoCloseable {
+    final Vertx vertx = Vertx.vertx();
+    final String prefix = ElasticsearchFixture.uniquePrefix("api");
+    final PlatewardenConfig config;
+    final ElasticsearchConnection es;
+    final ChainedAuditLog auditLog;
+    final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final List<Principal> searchCallers = new CopyOnWriteArrayList<>();
+    final Map<String, JsonObject> holds = new ConcurrentHashMap<>();
+    final WebClient client;
+    final int port;
+
+    ApiStack(Path dataDir) {
+        config = PlatewardenConfig.demoConfig().with(new JsonObject()
+                .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
+                .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)).encode());
+        es = new ElasticsearchConnection(ElasticsearchFixture.url());
+        AuditEsSupport.installTemplates(es.rest(), prefix);
+        SearchApiVerticle verticle;
+        try {
+            auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
+            verticle = new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics);
+            await(vertx.deployVerticle(verticle));
+        } catch (RuntimeException | AssertionError e) {
+            ElasticsearchFixture.deletePrefix(prefix); // no test indices left behind by a failed start
+            throw e;
+        }
+        port = verticle.actualPort();
+        client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    }
+
+    /** Stand-in search service: audits every outcome, refuses purposes outside the allowed list. */
+    private Future<SearchResponse> search(Principal principal, JsonObject body, String clientAddress) {
+        searchCallers.add(principal);
+        String purpose = body.getString("purpose");
+        boolean allowed = config.search().allowedPurposes().contains(purpose);
+        int status = allowed ? 200 : 403;
+        AuditEntry entry = new AuditEntry("search", principal.user(), principal.agency(), principal.roles(), purpose,
+                body.getString("case_number"), CanonicalJson.parse(body.encode()), clientAddress,
+                allowed ? "allowed" : "refused", allowed ? null : "purpose not allowed", status, allowed ? 1 : 0,
+                allowed ? List.of("cam-001:1:ABC1234") : List.of());
+        return auditLog.record(entry).map(record -> new SearchResponse(status, allowed
+                ? new JsonObject().put("audit_id", record.auditId()).put("total", 1).put("hits", new JsonArray())
+                : new JsonObject().put("audit_id", record.auditId()).put("error", "purpose not allowed")));
+    }
+
+    private HoldsApi holdsApi() {
+        return new HoldsApi() {
+            @Override
+            public Future<JsonObject> create(Principal principal, JsonObject request) {
+                String id = UUID.randomUUID().toString();
+                JsonObject hold = request.copy().put("hold_id", id).put("agency", principal.agency()).put("created_by", principal.user());
+                holds.put(id, hold);
+                return Future.succeededFuture(hold);
+            }
+
+            @Override
+            public Future<JsonArray> list(Principal principal) {
+                return Future.succeededFuture(new JsonArray(holds.values().stream().filter(h -> h.getString("agency").equals(principal.agency())).toList()));
+            }
+
+            @Override
+            public Future<JsonObject> release(Principal principal, String holdId) {
+                JsonObject hold = holds.remove(holdId);
+                return hold == null ? Future.failedFuture(new NoSuchElementException("no hold " + holdId)) : Future.succeededFuture(hold.put("released", true));
+            }
+        };
+    }
+
+    private OpsApi opsApi() {
+        return new OpsApi() {
+            @Override
+            public Future<JsonArray> indices() {
+                return Future.succeededFuture(new JsonArray().add(new JsonObject().put("index", prefix + "-reads-2026.01.01").put("deleted_by", "sweeper")));
+            }
+
+            @Override
+            public Future<JsonObject> runRetention() {
+                return Future.succeededFuture(new JsonObject().put("deleted", new JsonArray()));
+            }
+        };
+    }
+
+    HttpResponse<Buffer> send(HttpRequest<Buffer> request, String token) {
+        if (token != null) request.bearerTokenAuthentication(token);
+        return await(request.send());
+    }
+
+    HttpResponse<Buffer> sendJson(HttpRequest<Buffer> request, String token, Object body) {
+        if (token != null) request.bearerTokenAuthentication(token);
+        return await(request.sendBuffer(Buffer.buffer(body instanceof JsonObject j ? j.encode() : body.toString())));
+    }
+
+    HttpResponse<Buffer> search(String token, JsonObject body) {
+        return sendJson(client.post("/v1/search"), token, body);
+    }
+
+    static JsonObject searchBody(String purpose, String caseNumber) {
+        return new JsonObject().put("plate", "ABC12*").put("purpose", purpose).put("case_number", caseNumber);
+    }
+
+    /** Audit records straight from the index (after a refresh), newest last. */
+    JsonArray auditRecords(String queryJson) {
+        AuditEsSupport.call(es.rest(), "POST", "/" + config.auditIndex() + "/_refresh", null);
+        var hits = AuditEsSupport.call(es.rest(), "POST", "/" + config.auditIndex() + "/_search",
+                "{\"size\":1000,\"sort\":[{\"seq\":\"asc\"}],\"query\":" + queryJson + "}").path("hits").path("hits");
+        JsonArray out = new JsonArray();
+        hits.forEach(h -> out.add(new JsonObject(h.path("_source").toString())));
+        return out;
+    }
+
+    static Set<String> users(JsonArray records) {
+        Set<String> users = new java.util.TreeSet<>();
+        records.forEach(r -> users.add(((JsonObject) r).getString("user")));
+        return users;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        await(vertx.close());
+        auditLog.close();
+        es.close();
+        ElasticsearchFixture.deletePrefix(prefix);
+    }
+}

@@ -1,0 +1,44 @@
+package org.platewarden.search.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.ext.web.handler.HttpException;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.platewarden.search.audit.AuditUnavailableException;
+import org.platewarden.search.auth.AuthenticationException;
+import org.platewarden.search.auth.ForbiddenException;
+
+class FailureHandlerTest {
+    private static int status(Throwable t, int contextStatus) {
+        return FailureHandler.statusOf(FailureHandler.unwrap(t), contextStatus);
+    }
+
+    @Test
+    void oneMappingFromFailureToStatus() {
+        assertEquals(400, status(new IllegalArgumentException("x"), -1));
+        assertEquals(401, status(new AuthenticationException("x"), -1));
+        assertEquals(403, status(new ForbiddenException("x"), -1));
+        assertEquals(404, status(new NoSuchElementException("x"), -1));
+        assertEquals(503, status(new AuditUnavailableException("x", true, null), -1));
+        assertEquals(503, status(new ServiceUnavailableException("x"), -1));
+        assertEquals(413, status(null, 413));
+        assertEquals(413, status(new HttpException(413), -1));
+        assertEquals(500, status(new IllegalStateException("x"), -1));
+        assertEquals(500, status(null, -1));
+        // causes wrapped by CompletableFuture-based backends are unwrapped
+        assertEquals(400, status(new CompletionException(new IllegalArgumentException("x")), -1));
+        assertEquals(404, status(new CompletionException(new NoSuchElementException("x")), -1));
+    }
+
+    @Test
+    void outcomeFollowsTheStatus() {
+        assertEquals("invalid", RequestAudit.outcomeFor(400));
+        assertEquals("invalid", RequestAudit.outcomeFor(413));
+        assertEquals("unauthorized", RequestAudit.outcomeFor(401));
+        assertEquals("refused", RequestAudit.outcomeFor(403));
+        assertEquals("rate_limited", RequestAudit.outcomeFor(429));
+        assertEquals("failed", RequestAudit.outcomeFor(500));
+    }
+}

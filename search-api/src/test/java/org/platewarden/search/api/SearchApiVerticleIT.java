@@ -1,0 +1,266 @@
+package org.platewarden.search.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.platewarden.search.api.ApiStack.searchBody;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SearchApiVerticleIT {
+    static final String INVESTIGATOR = "demo-dpd-investigator";
+    static final String SUPERVISOR = "demo-dpd-supervisor";
+    static final String AUDITOR = "demo-dpd-auditor";
+    static final String OPS = "demo-dpd-ops";
+    static final String ACSO = "demo-acso-investigator";
+
+    @TempDir
+    static Path dataDir;
+    static ApiStack api;
+
+    @BeforeAll
+    static void start() {
+        api = new ApiStack(dataDir);
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    private static String term(String field, String value) {
+        return "{\"term\":{\"" + field + "\":\"" + value + "\"}}";
+    }
+
+    @Test
+    void missingOrBadTokenIs401AndTheRefusalIsAudited() {
+        HttpResponse<Buffer> none = api.search(null, searchBody("stolen_vehicle", "NO-TOKEN-1"));
+        assertEquals(401, none.statusCode());
+        assertTrue(none.getHeader("WWW-Authenticate").startsWith("Bearer"));
+        assertNotNull(none.bodyAsJsonObject().getString("error"));
+        HttpResponse<Buffer> bad = api.search("not-a-token", searchBody("stolen_vehicle", "BAD-TOKEN-1"));
+        assertEquals(401, bad.statusCode());
+        assertTrue(bad.getHeader("WWW-Authenticate").contains("invalid_token"));
+
+        JsonArray refused = api.auditRecords("{\"bool\":{\"filter\":[" + term("outcome", "unauthorized") + "]}}");
+        JsonObject first = find(refused, "case_number", "NO-TOKEN-1");
+        assertEquals("anonymous", first.getString("user"));
+        assertEquals("search", first.getString("action"));
+        assertEquals(401, first.getInteger("status"));
+        assertEquals("127.0.0.1", first.getString("client_address"));
+        assertEquals("ABC12*", first.getJsonObject("query").getString("plate"));
+        assertNotNull(find(refused, "case_number", "BAD-TOKEN-1"));
+        assertFalse(api.searchCallers.stream().anyMatch(p -> p == null));
+    }
+
+    @Test
+    void investigatorSearchReachesTheSearchServiceWithThePrincipal() {
+        HttpResponse<Buffer> r = api.search(INVESTIGATOR, searchBody("stolen_vehicle", "DPD-2026-000123"));
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertNotNull(r.bodyAsJsonObject().getString("audit_id"));
+        assertTrue(api.searchCallers.stream().anyMatch(p -> p.user().equals("dpd.investigator") && p.agency().equals("DPD")));
+        // a refusal by the search service keeps its status and body
+        HttpResponse<Buffer> refused = api.search(INVESTIGATOR, searchBody("immigration_enforcement", "DPD-2026-000124"));
+        assertEquals(403, refused.statusCode());
+        assertNotNull(refused.bodyAsJsonObject().getString("audit_id"));
+    }
+
+    @Test
+    void wrongRoleIs403AndAudited() {
+        HttpResponse<Buffer> search = api.search(AUDITOR, searchBody("stolen_vehicle", "ROLE-1"));
+        assertEquals(403, search.statusCode());
+        HttpResponse<Buffer> audit = api.send(api.client.get("/v1/audit"), INVESTIGATOR);
+        assertEquals(403, audit.statusCode());
+        HttpResponse<Buffer> verify = api.send(api.client.get("/v1/audit/verify"), OPS);
+        assertEquals(403, verify.statusCode());
+
+        JsonObject roleRefusal = find(api.auditRecords(term("outcome", "refused")), "case_number", "ROLE-1");
+        assertEquals("dpd.auditor", roleRefusal.getString("user"));
+        assertEquals(403, roleRefusal.getInteger("status"));
+        JsonArray auditReads = api.auditRecords("{\"bool\":{\"filter\":[" + term("action", "audit_read") + "," + term("outcome", "refused") + "]}}");
+        assertTrue(ApiStack.users(auditReads).contains("dpd.investigator"));
+    }
+
+    @Test
+    void unparseableJsonIs400AndAudited() {
+        HttpResponse<Buffer> r = api.sendJson(api.client.post("/v1/search"), INVESTIGATOR, "{\"plate\": \"UNPARSEABLE-MARK");
+        assertEquals(400, r.statusCode());
+        assertEquals("request body is not valid JSON", r.bodyAsJsonObject().getString("error"));
+        HttpResponse<Buffer> array = api.sendJson(api.client.post("/v1/search"), INVESTIGATOR, "[1,2]");
+        assertEquals(400, array.statusCode());
+
+        JsonArray invalid = api.auditRecords(term("outcome", "invalid"));
+        JsonObject record = invalid.stream().map(o -> (JsonObject) o)
+                .filter(o -> o.getJsonObject("query").getString("body_prefix", "").contains("UNPARSEABLE-MARK")).findFirst().orElseThrow();
+        assertEquals("dpd.investigator", record.getString("user"));
+        assertEquals(400, record.getInteger("status"));
+    }
+
+    @Test
+    void oversizeBodyIs413AndAuditedWithTheCaller() {
+        String big = searchBody("stolen_vehicle", "BIG-1").put("padding", "x".repeat(5000)).encode();
+        HttpResponse<Buffer> r = api.sendJson(api.client.post("/v1/search"), INVESTIGATOR, big);
+        assertEquals(413, r.statusCode());
+        JsonArray records = api.auditRecords("{\"bool\":{\"filter\":[" + term("status", "413") + "]}}");
+        assertEquals(1, records.size());
+        assertEquals("dpd.investigator", records.getJsonObject(0).getString("user"));
+        assertEquals("invalid", records.getJsonObject(0).getString("outcome"));
+        assertTrue(api.searchCallers.stream().noneMatch(p -> p == null));
+    }
+
+    @Test
+    void auditReportFiltersPagesAndIsItselfAudited() {
+        Instant before = Instant.now().minusMillis(1);
+        assertEquals(200, api.search(ACSO, searchBody("robbery", "ACSO-7")).statusCode());
+        assertEquals(200, api.search(ACSO, searchBody("burglary", "ACSO-8")).statusCode());
+        assertEquals(200, api.search(ACSO, searchBody("burglary", "ACSO-9")).statusCode());
+
+        JsonObject page = api.send(api.client.get("/v1/audit").addQueryParam("user", "acso.investigator")
+                .addQueryParam("from", before.toString()), AUDITOR).bodyAsJsonObject();
+        assertEquals(3, page.getInteger("count"));
+        assertEquals(List.of("ACSO-7", "ACSO-8", "ACSO-9"), page.getJsonArray("records").stream()
+                .map(o -> ((JsonObject) o).getString("case_number")).toList());
+        assertNull(page.getString("next"));
+
+        JsonObject burglary = api.send(api.client.get("/v1/audit").addQueryParam("agency", "ACSO").addQueryParam("purpose", "burglary")
+                .addQueryParam("outcome", "allowed"), AUDITOR).bodyAsJsonObject();
+        assertEquals(2, burglary.getInteger("count"));
+        JsonObject none = api.send(api.client.get("/v1/audit").addQueryParam("user", "acso.investigator")
+                .addQueryParam("to", before.toString()), AUDITOR).bodyAsJsonObject();
+        assertEquals(0, none.getInteger("count"));
+
+        // bounded pages with a cursor
+        JsonObject first = api.send(api.client.get("/v1/audit?user=acso.investigator&limit=2"), AUDITOR).bodyAsJsonObject();
+        assertEquals(2, first.getInteger("count"));
+        String next = first.getString("next");
+        assertNotNull(next);
+        JsonObject second = api.send(api.client.get("/v1/audit?user=acso.investigator&limit=2").addQueryParam("cursor", next), AUDITOR).bodyAsJsonObject();
+        assertEquals(1, second.getInteger("count"));
+        assertEquals("ACSO-9", second.getJsonArray("records").getJsonObject(0).getString("case_number"));
+        assertEquals(400, api.send(api.client.get("/v1/audit?limit=100000"), AUDITOR).statusCode());
+        assertEquals(400, api.send(api.client.get("/v1/audit?from=yesterday"), AUDITOR).statusCode());
+
+        // reading the audit log left its own records, with who read what, before the data was sent
+        JsonArray reads = api.auditRecords("{\"bool\":{\"filter\":[" + term("action", "audit_read") + "," + term("outcome", "allowed") + "]}}");
+        assertTrue(reads.size() >= 6, reads.encode());
+        JsonObject paged = reads.stream().map(o -> (JsonObject) o).filter(o -> "2".equals(String.valueOf(o.getJsonObject("query").getValue("limit")))
+                && o.getJsonObject("query").containsKey("cursor")).findFirst().orElseThrow();
+        assertEquals("dpd.auditor", paged.getString("user"));
+        assertEquals(1, paged.getInteger("hit_count"));
+        JsonObject auditedRead = api.send(api.client.get("/v1/audit?action=audit_read&user=dpd.auditor&limit=1000"), AUDITOR).bodyAsJsonObject();
+        assertTrue(auditedRead.getInteger("count") >= reads.size());
+        JsonArray invalidReads = api.auditRecords("{\"bool\":{\"filter\":[" + term("action", "audit_read") + "," + term("outcome", "invalid") + "]}}");
+        assertEquals(2, invalidReads.size());
+    }
+
+    @Test
+    void auditCsvHasAHeaderAndQuotesFields() {
+        assertEquals(200, api.search(SUPERVISOR, searchBody("homicide", "CSV-1, \"quoted\"")).statusCode());
+        assertEquals(200, api.search(SUPERVISOR, searchBody("homicide", "=HYPERLINK(1)")).statusCode());
+        HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?format=csv&user=dpd.supervisor&purpose=homicide"), AUDITOR);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.getHeader("Content-Type").startsWith("text/csv"));
+        String[] lines = r.bodyAsString().split("\r\n");
+        assertEquals(3, lines.length, r.bodyAsString());
+        assertTrue(lines[0].startsWith("at,audit_id,node_id,seq,action,outcome,status,user,agency,roles,purpose,case_number,"));
+        assertTrue(lines[1].contains(",dpd.supervisor,DPD,investigator;supervisor,homicide,\"CSV-1, \"\"quoted\"\"\","), lines[1]);
+        assertTrue(lines[2].contains(",homicide,'=HYPERLINK(1),"), lines[2]);
+        assertTrue(lines[1].contains("\"{\"\"case_number\"\":\"\"CSV-1, \\\"\"quoted\\\"\"\"\""), lines[1]);
+    }
+
+    @Test
+    void holdsNeedPurposeAndCaseNumberAndAreAudited() {
+        assertEquals(403, api.sendJson(api.client.post("/v1/holds"), INVESTIGATOR, new JsonObject().put("purpose", "homicide").put("case_number", "H-1")).statusCode());
+        assertEquals(400, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "homicide")).statusCode());
+        assertEquals(403, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "personal").put("case_number", "H-0")).statusCode());
+        HttpResponse<Buffer> created = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
+                new JsonObject().put("purpose", "homicide").put("case_number", "H-1").put("reason", "suspect vehicle").put("read_ids", new JsonArray().add("r1")));
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        String id = created.bodyAsJsonObject().getString("hold_id");
+        JsonObject list = api.send(api.client.get("/v1/holds"), SUPERVISOR).bodyAsJsonObject();
+        assertEquals(1, list.getJsonArray("holds").size());
+        assertEquals(200, api.send(api.client.delete("/v1/holds/" + id), SUPERVISOR).statusCode());
+        HttpResponse<Buffer> missing = api.send(api.client.delete("/v1/holds/" + id), SUPERVISOR);
+        assertEquals(404, missing.statusCode());
+
+        JsonArray creates = api.auditRecords(term("action", "hold_create"));
+        assertEquals(Set.of("refused", "invalid", "allowed"), Set.copyOf(creates.stream().map(o -> ((JsonObject) o).getString("outcome")).toList()));
+        JsonObject allowed = creates.stream().map(o -> (JsonObject) o).filter(o -> o.getString("outcome").equals("allowed")).findFirst().orElseThrow();
+        assertEquals("H-1", allowed.getString("case_number"));
+        assertEquals("homicide", allowed.getString("purpose"));
+        assertEquals("dpd.supervisor", allowed.getString("user"));
+        assertEquals(1, api.auditRecords(term("action", "hold_list")).size());
+        // the second release: recorded before it was tried, then recorded as failed
+        JsonArray releases = api.auditRecords(term("action", "hold_release"));
+        assertEquals(List.of("allowed", "allowed", "failed"), releases.stream().map(o -> ((JsonObject) o).getString("outcome")).toList());
+        assertEquals(404, releases.getJsonObject(2).getInteger("status"));
+    }
+
+    @Test
+    void opsEndpointsNeedTheOpsRoleAndAreAudited() {
+        assertEquals(403, api.send(api.client.get("/v1/ops/indices"), INVESTIGATOR).statusCode());
+        HttpResponse<Buffer> indices = api.send(api.client.get("/v1/ops/indices"), OPS);
+        assertEquals(200, indices.statusCode());
+        assertEquals("sweeper", indices.bodyAsJsonObject().getJsonArray("indices").getJsonObject(0).getString("deleted_by"));
+        assertEquals(200, api.send(api.client.post("/v1/ops/retention/run"), OPS).statusCode());
+        assertEquals(Set.of("dpd.investigator", "dpd.ops"), ApiStack.users(api.auditRecords(term("action", "ops_indices"))));
+        assertEquals(Set.of("dpd.ops"), ApiStack.users(api.auditRecords(term("action", "retention_run"))));
+    }
+
+    @Test
+    void transparencyIsPublicAndCarriesNoPersonalData() {
+        assertEquals(200, api.search(INVESTIGATOR, searchBody("missing_person", "SECRET-CASE-42")).statusCode());
+        assertEquals(403, api.search(INVESTIGATOR, searchBody("stalking John Q. Public", "SECRET-CASE-43")).statusCode());
+        assertEquals(403, api.search(INVESTIGATOR, searchBody("personal", "SECRET-CASE-44")).statusCode());
+        HttpResponse<Buffer> r = api.send(api.client.get("/v1/transparency"), null);
+        assertEquals(200, r.statusCode());
+        JsonObject t = r.bodyAsJsonObject();
+        assertEquals(new JsonObject().put("ACSO", 1).put("DPD", 2).put("FED", 0), t.getJsonObject("cameras").getJsonObject("by_agency"));
+        assertEquals(21, t.getInteger("retention_days"));
+        assertTrue(Set.of("ilm", "sweeper").contains(t.getString("retention_mechanism")));
+        assertEquals(0L, t.getLong("reads_in_retention_window"));
+        JsonObject searches = t.getJsonObject("searches");
+        assertTrue(searches.getJsonObject("by_purpose").getLong("missing_person") >= 1);
+        assertTrue(searches.getJsonObject("by_purpose").getLong("other") >= 1);
+        assertTrue(searches.getJsonObject("by_agency").getLong("DPD") >= 3);
+        assertTrue(searches.getLong("refused") >= 2);
+        assertNotNull(t.getString("generated_at"));
+        String text = r.bodyAsString();
+        for (String personal : List.of("dpd.investigator", "SECRET-CASE", "John", "ABC12", "127.0.0.1", "audit_id", "cam-001")) {
+            assertFalse(text.contains(personal), personal + " leaked into " + text);
+        }
+    }
+
+    @Test
+    void healthMetricsAndUnknownPaths() {
+        assertEquals(200, api.send(api.client.get("/health/live"), null).statusCode());
+        HttpResponse<Buffer> ready = api.send(api.client.get("/health/ready"), null);
+        assertEquals(200, ready.statusCode(), ready.bodyAsString());
+        assertEquals(true, ready.bodyAsJsonObject().getBoolean("templates_installed"));
+        api.search(null, searchBody("stolen_vehicle", "METRICS-1"));
+        HttpResponse<Buffer> notFound = api.send(api.client.get("/v1/nothing-here"), null);
+        assertEquals(404, notFound.statusCode());
+        assertEquals(404, notFound.bodyAsJsonObject().getInteger("status"));
+        String metrics = api.send(api.client.get("/metrics"), null).bodyAsString();
+        assertTrue(metrics.contains("platewarden_search_api_requests_total{route=\"POST /v1/search\",status=\"401\"}"), metrics);
+        assertTrue(metrics.contains("platewarden_audit_write_seconds_count"), metrics);
+    }
+
+    private static JsonObject find(JsonArray records, String field, String value) {
+        return records.stream().map(o -> (JsonObject) o).filter(o -> value.equals(o.getString(field))).findFirst()
+                .orElseThrow(() -> new AssertionError("no record with " + field + "=" + value + " in " + records.encode()));
+    }
+}

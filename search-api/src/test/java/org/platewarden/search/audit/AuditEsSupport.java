@@ -1,0 +1,79 @@
+package org.platewarden.search.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.http.HttpHost;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.templates.TemplateInstaller;
+import org.platewarden.templates.TemplateResources;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+/** Test helpers: a REST client on the shared node, templates under a test prefix, raw calls. */
+public final class AuditEsSupport {
+    private AuditEsSupport() {
+    }
+
+    public static RestClient restClient() {
+        URI uri = URI.create(ElasticsearchFixture.url());
+        return RestClient.builder(new HttpHost(uri.getHost(), uri.getPort(), uri.getScheme())).build();
+    }
+
+    public static void installTemplates(RestClient rest, String prefix) {
+        new TemplateInstaller(rest, new TemplateResources(prefix, 21)).install();
+    }
+
+    public static JsonNode call(RestClient rest, String method, String path, String body) {
+        try {
+            Request r = new Request(method, path);
+            if (body != null) r.setEntity(new NStringEntity(body, ContentType.APPLICATION_JSON));
+            return CanonicalJson.MAPPER.readTree(rest.performRequest(r).getEntity().getContent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The audit id of the record of a node at a seq (after a refresh). */
+    public static String auditIdAt(RestClient rest, String index, long seq) {
+        call(rest, "POST", "/" + index + "/_refresh", null);
+        JsonNode hits = call(rest, "POST", "/" + index + "/_search",
+                "{\"query\":{\"term\":{\"seq\":" + seq + "}}}").path("hits").path("hits");
+        if (hits.size() != 1) throw new AssertionError("expected one record at seq " + seq + ", got " + hits);
+        return hits.get(0).path("_id").asText();
+    }
+
+    public static AuditEntry entry(int i) {
+        return new AuditEntry("search", "user-" + i, "DPD", Set.of("investigator"), "stolen_vehicle", "DPD-2026-" + i,
+                CanonicalJson.parse("{\"plate\":\"AB" + i + "\",\"purpose\":\"stolen_vehicle\",\"limit\":10}"),
+                "127.0.0.1", "allowed", null, 200, 1, List.of("read-" + i));
+    }
+
+    public static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("future failed: " + e.getCause(), e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public static Throwable awaitFailure(Future<?> future) {
+        try {
+            future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("expected the future to fail");
+    }
+}

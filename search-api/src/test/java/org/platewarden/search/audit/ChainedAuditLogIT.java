@@ -1,0 +1,247 @@
+package org.platewarden.search.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.platewarden.search.audit.AuditEsSupport.await;
+import static org.platewarden.search.audit.AuditEsSupport.awaitFailure;
+import static org.platewarden.search.audit.AuditEsSupport.call;
+import static org.platewarden.search.audit.AuditEsSupport.entry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+class ChainedAuditLogIT {
+    private Vertx vertx;
+    private RestClient rest;
+    private String prefix;
+    private String index;
+    private final List<ChainedAuditLog> logs = new ArrayList<>();
+    @TempDir
+    Path dataDir;
+
+    @BeforeEach
+    void setUp() {
+        vertx = Vertx.vertx();
+        rest = AuditEsSupport.restClient();
+        prefix = ElasticsearchFixture.uniquePrefix("audit");
+        index = prefix + "-audit";
+        AuditEsSupport.installTemplates(rest, prefix);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        logs.forEach(ChainedAuditLog::close);
+        ElasticsearchFixture.deletePrefix(prefix);
+        rest.close();
+        await(vertx.close());
+    }
+
+    private Path journal() {
+        return AuditJournal.pathFor(dataDir, "node-a");
+    }
+
+    private ChainedAuditLog open(RestClient client, Path journal, int capacity) {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, client, index, "node-a", journal, capacity, new SimpleMeterRegistry());
+        logs.add(log);
+        return await(log.start());
+    }
+
+    private void recordAll(ChainedAuditLog log, int from, int to) {
+        for (int i = from; i <= to; i++) await(log.record(entry(i)));
+    }
+
+    private VerifyResult verify(Path journal) throws Exception {
+        return new AuditVerifier(rest, index, journal, "node-a", 2).verify();
+    }
+
+    @Test
+    void recordsAreChainedJournaledIndexedAndVerify() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        AuditRecord first = await(log.record(entry(1)));
+        AuditRecord second = await(log.record(entry(2)));
+        assertEquals(1, first.seq());
+        assertEquals(AuditDocument.GENESIS_HASH, first.prevHash());
+        assertEquals(2, second.seq());
+        assertEquals(first.hash(), second.prevHash());
+        assertEquals("node-a", second.nodeId());
+
+        // durable in both places before the future completed: realtime GET, no refresh
+        JsonNode stored = call(rest, "GET", "/" + index + "/_doc/" + second.auditId(), null).path("_source");
+        assertEquals(second.hash(), stored.path("hash").asText());
+        assertEquals(second.hash(), AuditDocument.hashOf(stored));
+        List<String> lines = Files.readAllLines(journal());
+        assertEquals(2, lines.size());
+        assertEquals(CanonicalJson.write(stored), lines.get(1));
+
+        recordAll(log, 3, 7);
+        VerifyResult result = verify(journal());
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(7, result.records());
+        assertEquals("{\"ok\":true,\"records\":7}", result.toJson().toString());
+    }
+
+    @Test
+    void concurrentRecordsGetDenseSequenceNumbers() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 512);
+        List<Future<AuditRecord>> all = new ArrayList<>();
+        vertx.runOnContext(v -> {
+            for (int i = 1; i <= 200; i++) all.add(log.record(entry(i)));
+        });
+        while (all.size() < 200) Thread.sleep(5);
+        List<Long> seqs = new ArrayList<>();
+        for (Future<AuditRecord> f : all) seqs.add(await(f).seq());
+        seqs.sort(null);
+        for (int i = 0; i < 200; i++) assertEquals(i + 1, seqs.get(i));
+        VerifyResult result = new AuditVerifier(rest, index, journal(), "node-a", 50).verify();
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(200, result.records());
+    }
+
+    @Test
+    void editingOneRecordBreaksVerifyAtThatRecord() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 6);
+        String third = AuditEsSupport.auditIdAt(rest, index, 3);
+        call(rest, "POST", "/" + index + "/_update/" + third, "{\"doc\":{\"purpose\":\"personal\"}}");
+
+        VerifyResult result = verify(journal());
+        assertFalse(result.ok());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH), result.firstBroken());
+        assertEquals(2, result.records());
+        assertEquals("hash mismatch", result.toJson().path("first_broken").path("problem").asText());
+    }
+
+    @Test
+    void editWithARecomputedHashIsCaughtByTheJournalOrTheNextLink() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 5);
+        String third = AuditEsSupport.auditIdAt(rest, index, 3);
+        ObjectNode doc = (ObjectNode) call(rest, "GET", "/" + index + "/_doc/" + third, null).path("_source");
+        doc.put("purpose", "personal");
+        doc.put("hash", AuditDocument.hashOf(doc));
+        call(rest, "PUT", "/" + index + "/_doc/" + third, CanonicalJson.write(doc));
+
+        // with this node's journal: the record differs from the journaled one
+        VerifyResult withJournal = verify(journal());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH), withJournal.firstBroken());
+        // without it (another node, or the CLI): the following record no longer links to it
+        VerifyResult indexOnly = verify(null);
+        assertEquals(4, indexOnly.firstBroken().seq());
+        assertEquals(VerifyResult.BROKEN_LINK, indexOnly.firstBroken().problem());
+    }
+
+    @Test
+    void deletingOneRecordIsReportedAsAGapAtItsSeq() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 6);
+        String fourth = AuditEsSupport.auditIdAt(rest, index, 4);
+        call(rest, "DELETE", "/" + index + "/_doc/" + fourth, null);
+
+        VerifyResult result = verify(journal());
+        assertEquals(new VerifyResult.Broken(fourth, 4, "node-a", VerifyResult.MISSING), result.firstBroken());
+        assertEquals(3, result.records());
+        // from the index alone the gap is still found, without the id only the journal knows
+        VerifyResult indexOnly = verify(null);
+        assertEquals(new VerifyResult.Broken(null, 4, "node-a", VerifyResult.MISSING), indexOnly.firstBroken());
+    }
+
+    @Test
+    void deletingTheLastRecordIsCaughtByTheJournal() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 3);
+        String last = AuditEsSupport.auditIdAt(rest, index, 3);
+        call(rest, "DELETE", "/" + index + "/_doc/" + last + "?refresh=true", null);
+        assertEquals(new VerifyResult.Broken(last, 3, "node-a", VerifyResult.MISSING), verify(journal()).firstBroken());
+    }
+
+    @Test
+    void restartResumesTheChainFromTheJournalAndCutsATornTail() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 3);
+        log.close();
+        // a crash mid-write leaves half a line that was never acknowledged
+        Files.writeString(journal(), "{\"audit_id\":\"torn", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        ChainedAuditLog again = open(rest, journal(), 64);
+        AuditRecord fourth = await(again.record(entry(4)));
+        assertEquals(4, fourth.seq());
+        assertEquals(4, Files.readAllLines(journal()).size());
+        assertTrue(verify(journal()).ok());
+    }
+
+    @Test
+    void indexUnavailableFailsTheRecordAndTheJournaledRecordIsResentLater() throws Exception {
+        RestClient doomed = AuditEsSupport.restClient();
+        ChainedAuditLog log = open(doomed, journal(), 64);
+        recordAll(log, 1, 2);
+        doomed.close(); // the audit store goes away
+
+        Throwable failure = awaitFailure(log.record(entry(3)));
+        assertInstanceOf(AuditUnavailableException.class, failure);
+        Throwable next = awaitFailure(log.record(entry(4)));
+        assertInstanceOf(AuditUnavailableException.class, next);
+        // the first failed record reached the journal; the next one was refused before it (backlog not flushed)
+        assertEquals(3, Files.readAllLines(journal()).size());
+        assertEquals(VerifyResult.MISSING, verify(journal()).firstBroken().problem());
+        log.close();
+
+        // a restart re-sends what the index lacks, and the chain is whole again
+        ChainedAuditLog restarted = open(rest, journal(), 64);
+        assertEquals(4, await(restarted.record(entry(4))).seq());
+        VerifyResult result = verify(journal());
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(4, result.records());
+    }
+
+    @Test
+    void unwritableJournalFailsTheRecordAndDoesNotAdvanceTheChain() {
+        Path devFull = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "needs /dev/full");
+        ChainedAuditLog log = open(rest, devFull, 64);
+        Throwable failure = awaitFailure(log.record(entry(1)));
+        assertInstanceOf(AuditUnavailableException.class, failure);
+        // nothing reached the index either (a wildcard count: the index was never even created)
+        assertEquals(0, call(rest, "GET", "/" + index + "*/_count", null).path("count").asLong());
+    }
+
+    @Test
+    void journalInAPlaceThatCannotBeCreatedFailsStart() throws Exception {
+        Path notADirectory = dataDir.resolve("file");
+        Files.writeString(notADirectory, "x");
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", notADirectory.resolve("audit/a.ndjson"), 8, null);
+        logs.add(log);
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.start()));
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(1))));
+    }
+
+    @Test
+    void saturationFailsFastInsteadOfQueueing() {
+        ChainedAuditLog log = open(rest, journal(), 2);
+        List<Future<AuditRecord>> all = new ArrayList<>();
+        vertx.runOnContext(v -> {
+            for (int i = 1; i <= 5; i++) all.add(log.record(entry(i)));
+        });
+        while (all.size() < 5) Thread.onSpinWait();
+        AuditUnavailableException saturated = (AuditUnavailableException) awaitFailure(all.get(2));
+        assertTrue(saturated.saturated());
+        assertEquals(1, await(all.get(0)).seq());
+        assertEquals(2, await(all.get(1)).seq());
+    }
+}

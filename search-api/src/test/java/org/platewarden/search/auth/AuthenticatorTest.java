@@ -1,0 +1,132 @@
+package org.platewarden.search.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.platewarden.search.audit.AuditEsSupport.await;
+import static org.platewarden.search.audit.AuditEsSupport.awaitFailure;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.PlatewardenConfig;
+
+class AuthenticatorTest {
+    private static final String SECRET = "a-test-secret-that-is-at-least-32-characters";
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        await(vertx.close());
+    }
+
+    private static PlatewardenConfig hs256() {
+        return PlatewardenConfig.demoConfig().with("{\"jwt\":{\"algorithm\":\"HS256\",\"secret\":\"" + SECRET + "\",\"issuer\":\"pw-test\"}}");
+    }
+
+    private static JsonObject claims(long expEpochSeconds) {
+        return new JsonObject().put("sub", "jane.doe").put("agency", "ACSO").put("iss", "pw-test")
+                .put("roles", new JsonArray().add("investigator").add("supervisor").add("wizard")).put("exp", expEpochSeconds);
+    }
+
+    private static long inAnHour() {
+        return System.currentTimeMillis() / 1000 + 3600;
+    }
+
+    private static String hsToken(String secret, JsonObject claims) {
+        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+        return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
+    }
+
+    private static Throwable rejected(Authenticator auth, String header) {
+        return assertInstanceOf(AuthenticationException.class, awaitFailure(auth.authenticate(header)));
+    }
+
+    @Test
+    void staticTokenResolvesToItsConfiguredPrincipal() {
+        Authenticator auth = new Authenticator(vertx, PlatewardenConfig.demoConfig());
+        Principal p = await(auth.authenticate("Bearer demo-dpd-auditor"));
+        assertEquals(new Principal("dpd.auditor", "DPD", Set.of("auditor"), Authenticator.STATIC), p);
+        assertEquals("dpd.supervisor", await(auth.authenticate("bearer  demo-dpd-supervisor ")).user());
+    }
+
+    @Test
+    void badOrMissingStaticTokenIsRejected() {
+        Authenticator auth = new Authenticator(vertx, PlatewardenConfig.demoConfig());
+        rejected(auth, "Bearer demo-dpd-auditorX");
+        rejected(auth, null);
+        rejected(auth, "");
+        rejected(auth, "Basic ZGVtbzpkZW1v");
+        rejected(auth, "Bearer ");
+    }
+
+    @Test
+    void validHs256TokenCarriesSubAgencyAndKnownRoles() {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        Principal p = await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()))));
+        assertEquals(new Principal("jane.doe", "ACSO", Set.of("investigator", "supervisor"), Authenticator.JWT), p);
+    }
+
+    @Test
+    void expiredWrongSignatureWrongIssuerOrIncompleteJwtIsRejected() {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(System.currentTimeMillis() / 1000 - 3600)));
+        rejected(auth, "Bearer " + hsToken("another-secret-that-is-also-32-characters-long", claims(inAnHour())));
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("iss", "someone-else")));
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("agency", "NOPE")));
+        JsonObject noExp = claims(0);
+        noExp.remove("exp");
+        rejected(auth, "Bearer " + hsToken(SECRET, noExp));
+        JsonObject noSub = claims(inAnHour());
+        noSub.remove("sub");
+        rejected(auth, "Bearer " + hsToken(SECRET, noSub));
+        // without JWT configured, a well-formed JWT is just an unknown token
+        rejected(new Authenticator(vertx, PlatewardenConfig.demoConfig()), "Bearer " + hsToken(SECRET, claims(inAnHour())));
+    }
+
+    @Test
+    void rs256TokenVerifiesWithThePublicKeyOnly() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair pair = generator.generateKeyPair();
+        KeyPair other = generator.generateKeyPair();
+        String publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded());
+        PlatewardenConfig config = PlatewardenConfig.demoConfig().with(new JsonObject()
+                .put("jwt", new JsonObject().put("algorithm", "RS256").put("public_key_pem", publicPem)).encode());
+        Authenticator auth = new Authenticator(vertx, config);
+
+        Principal p = await(auth.authenticate("Bearer " + rsToken(pair, claims(inAnHour()))));
+        assertEquals("jane.doe", p.user());
+        assertEquals(Set.of("investigator", "supervisor"), p.roles());
+        rejected(auth, "Bearer " + rsToken(other, claims(inAnHour())));
+        rejected(auth, "Bearer " + rsToken(pair, claims(System.currentTimeMillis() / 1000 - 60)));
+        // an HS256 token signed with the public key text (algorithm confusion) is refused
+        rejected(auth, "Bearer " + hsToken(publicPem, claims(inAnHour())));
+    }
+
+    private static String rsToken(KeyPair pair, JsonObject claims) {
+        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem("PRIVATE KEY", pair.getPrivate().getEncoded())))
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem("PUBLIC KEY", pair.getPublic().getEncoded()))));
+        return signer.generateToken(claims, new JWTOptions().setAlgorithm("RS256"));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+}
