@@ -10,6 +10,11 @@ import java.util.Set;
  * audit_verify, ops_indices, retention_run. {@code outcome}: allowed, refused, invalid, failed,
  * rate_limited, unauthorized. {@code query} is the full request body as received (or the query
  * parameters), kept verbatim for the auditor.
+ *
+ * <p>{@code auditId}, when not null, is the id the caller already handed out for this request
+ * (the search API sends it to Elasticsearch as {@code X-Opaque-Id} before the record is written,
+ * so the slow log and tasks API name the audit record); an {@link AuditLog} must then use it as
+ * the record's {@link AuditRecord#auditId()}. When null, the log allocates one.
  */
 public record AuditEntry(
         String action,
@@ -24,5 +29,14 @@ public record AuditEntry(
         String reason,
         int status,
         int hitCount,
-        List<String> readIds) {
+        List<String> readIds,
+        String auditId) {
+
+    /** An entry whose id the audit log allocates. */
+    public AuditEntry(String action, String user, String agency, Set<String> roles, String purpose, String caseNumber,
+                      JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
+                      List<String> readIds) {
+        this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
+                readIds, null);
+    }
 }

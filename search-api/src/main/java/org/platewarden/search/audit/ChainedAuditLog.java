@@ -202,7 +202,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         List<String> lines = new ArrayList<>(batch.size());
         try {
             for (Pending p : batch) {
-                ObjectNode doc = AuditDocument.seal(p.entry(), UUID.randomUUID().toString(), ++seq, Instant.now(), nodeId, prev);
+                ObjectNode doc = AuditDocument.seal(p.entry(), p.entry().auditId() != null ? p.entry().auditId() : UUID.randomUUID().toString(), ++seq, Instant.now(), nodeId, prev);
                 prev = doc.get(AuditDocument.HASH).asText();
                 docs.add(doc);
                 lines.add(CanonicalJson.write(doc));

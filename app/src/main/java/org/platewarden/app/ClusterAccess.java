@@ -1,0 +1,40 @@
+package org.platewarden.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.templates.RetentionMechanism;
+import org.platewarden.templates.TemplateInstaller;
+import org.platewarden.templates.TemplateResources;
+
+/**
+ * How CLI commands reach Elasticsearch: {@code ES_URL}, else the config's {@code es_url}, else the
+ * embedded node of a running {@code ./platewarden run} (found through {@code <data_dir>/run/node.json}).
+ */
+final class ClusterAccess {
+    private ClusterAccess() {
+    }
+
+    static ElasticsearchConnection connect(PlatewardenConfig config) throws IOException {
+        String url = System.getenv("ES_URL");
+        if (url == null || url.isBlank()) url = config.esUrl();
+        if (url == null || url.isBlank()) {
+            Path run = config.dataPath().resolve("run").resolve("node.json");
+            if (!Files.exists(run)) {
+                throw new IOException("no ES_URL, no es_url in the config, and no running node (" + run
+                        + " missing): start ./platewarden run first, or set ES_URL");
+            }
+            JsonNode node = Json.MAPPER.readTree(run.toFile());
+            url = node.path("es_url").asText();
+        }
+        return new ElasticsearchConnection(url);
+    }
+
+    static RetentionMechanism retention(ElasticsearchConnection es, PlatewardenConfig config) {
+        TemplateInstaller installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
+        return installer.ilmAvailable() ? RetentionMechanism.ILM : RetentionMechanism.SWEEPER;
+    }
+}

@@ -1,0 +1,57 @@
+package org.platewarden.app;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.platewarden.indexer.holds.HoldNotFoundException;
+import org.platewarden.indexer.holds.HoldRequest;
+import org.platewarden.indexer.holds.HoldService;
+import org.platewarden.search.api.HoldsApi;
+import org.platewarden.search.auth.Principal;
+
+/** The search API's holds endpoints backed by the indexer's {@link HoldService} (which runs on its own pool). */
+final class IndexerHoldsApi implements HoldsApi {
+    private final HoldService holds;
+    private final Context context;
+
+    IndexerHoldsApi(HoldService holds, Context context) {
+        this.holds = holds;
+        this.context = context;
+    }
+
+    @Override
+    public Future<JsonObject> create(Principal principal, JsonObject request) {
+        JsonObject fields = request.copy();
+        // purpose is the server's business (checked and audited there); the hold itself keeps case and reason
+        fields.remove("purpose");
+        HoldRequest req;
+        try {
+            req = Json.read(fields, HoldRequest.class);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        return adapt(holds.create(principal.agency(), principal.user(), req)).map(Json::object);
+    }
+
+    @Override
+    public Future<JsonArray> list(Principal principal) {
+        return adapt(holds.list(principal.agency())).map(Json::array);
+    }
+
+    @Override
+    public Future<JsonObject> release(Principal principal, String holdId) {
+        return adapt(holds.release(holdId, principal.agency(), principal.user())).map(Json::object);
+    }
+
+    private <T> Future<T> adapt(CompletionStage<T> stage) {
+        return Future.fromCompletionStage(stage, context).recover(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof HoldNotFoundException) return Future.failedFuture(new NoSuchElementException(cause.getMessage()));
+            return Future.failedFuture(cause);
+        });
+    }
+}

@@ -1,0 +1,62 @@
+package org.platewarden.app;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.indexer.holds.HoldService;
+import org.platewarden.indexer.ops.IndexViews;
+import org.platewarden.indexer.retention.RetentionSweeper;
+import org.platewarden.search.api.SearchApiVerticle;
+import org.platewarden.search.api.SearchResponse;
+import org.platewarden.search.audit.ChainedAuditLog;
+import org.platewarden.search.query.SearchService;
+import org.platewarden.templates.InstallReport;
+
+/**
+ * The search role: one audit chain shared by the search service and the API server (so every
+ * outcome lands in the same chain), plus the holds and ops backends from the indexer module.
+ */
+final class SearchRole implements AutoCloseable {
+    private final SearchApiVerticle verticle;
+    private final ChainedAuditLog auditLog;
+    private final RetentionSweeper sweeper;
+
+    private SearchRole(SearchApiVerticle verticle, ChainedAuditLog auditLog, RetentionSweeper sweeper) {
+        this.verticle = verticle;
+        this.auditLog = auditLog;
+        this.sweeper = sweeper;
+    }
+
+    static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
+                             PrometheusMeterRegistry registry) throws Exception {
+        ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        SearchService service = new SearchService(vertx, config, es, auditLog);
+        Context context = vertx.getOrCreateContext();
+        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), Clock.systemUTC());
+        RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
+                templates.retention(), Clock.systemUTC());
+        IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention());
+        SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
+                (p, body, addr) -> service.search(p, body, addr)
+                        .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),
+                new IndexerHoldsApi(holds, context), new IndexerOpsApi(views, sweeper, context), registry);
+        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return new SearchRole(verticle, auditLog, sweeper);
+    }
+
+    int port() {
+        return verticle.actualPort();
+    }
+
+    @Override
+    public void close() {
+        sweeper.close();
+        auditLog.close();
+    }
+}

@@ -1,0 +1,185 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+/**
+ * The whole path with every role in one process, on the shared real Elasticsearch node: a camera's
+ * read (HTTP and MQTT via mosquitto_pub) is acknowledged after fsync, indexed into its daily index,
+ * found by an investigator's search that states purpose and case number, and that search is in
+ * the audit trail an auditor reads.
+ */
+class EndToEndIT {
+    @TempDir
+    static Path dataDir;
+    private static PlatewardenNode node;
+    private static String prefix;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("e2e");
+        PlatewardenConfig config = PlatewardenConfig.demoConfig().with("""
+                {"node_id":"e2e","data_dir":"%s","index_prefix":"%s",
+                 "gateway":{"host":"127.0.0.1","http_port":0,"mqtt_port":0},
+                 "search":{"host":"127.0.0.1","port":0},
+                 "indexer":{"bulk_max_wait_ms":50}}""".formatted(dataDir.toString().replace("\\", "/"), prefix));
+        node = new PlatewardenNode(config, EnumSet.allOf(Role.class)).start(ElasticsearchFixture.url(), 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) node.close();
+        ElasticsearchFixture.deletePrefix(prefix);
+    }
+
+    @Test
+    void httpReadIsDurableIndexedSearchableAndTheSearchIsAudited() throws Exception {
+        Instant captured = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"), """
+                {"camera_id":"cam-001","captured_at":"%s","plate":"ABC 1234","plate_confidence":0.93,
+                 "location":{"lat":39.7392,"lon":-104.9903},"vehicle":{"make":"Toyota","color":"silver"}}""".formatted(captured));
+        assertEquals(202, ingest.statusCode(), ingest.body());
+        JsonObject ack = new JsonObject(ingest.body());
+        assertEquals(1, ack.getInteger("accepted"));
+        assertTrue(ack.getJsonArray("rejected").isEmpty());
+
+        JsonObject result = searchUntilFound("ABC1234", "demo-dpd-investigator");
+        JsonObject hit = result.getJsonArray("hits").getJsonObject(0);
+        assertEquals("cam-001:" + captured.toEpochMilli() + ":ABC1234", hit.getString("read_id"));
+        assertEquals("ABC 1234", hit.getString("plate"));
+        assertEquals("exact", hit.getJsonObject("match").getString("kind"));
+        String auditId = result.getString("audit_id");
+        assertNotNull(auditId);
+
+        // the read sits in the daily index of its UTC capture day
+        String index = DailyIndex.name(prefix, captured);
+        String id = java.net.URLEncoder.encode(hit.getString("read_id"), StandardCharsets.UTF_8);
+        HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/" + index + "/_doc/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, doc.statusCode(), doc.body());
+        JsonObject source = new JsonObject(doc.body()).getJsonObject("_source");
+        assertEquals("DPD", source.getString("agency"), "the owning agency comes from the camera registry");
+        assertEquals("ABC1234", source.getString("plate_norm"));
+
+        // an auditor sees the search: who, purpose, case number, outcome and the ids returned
+        HttpResponse<String> audit = get(node.searchPort(), "/v1/audit?user=dpd.investigator&format=json", "Bearer demo-dpd-auditor");
+        assertEquals(200, audit.statusCode(), audit.body());
+        JsonArray records = new JsonObject(audit.body()).getJsonArray("records");
+        JsonObject record = records.stream().map(JsonObject.class::cast)
+                .filter(r -> auditId.equals(r.getString("audit_id"))).findFirst().orElseThrow(() -> new AssertionError(audit.body()));
+        assertEquals("stolen_vehicle", record.getString("purpose"));
+        assertEquals("DPD-2026-000123", record.getString("case_number"));
+        assertEquals("allowed", record.getString("outcome"));
+        assertTrue(record.getJsonArray("read_ids").contains(hit.getString("read_id")));
+
+        HttpResponse<String> verify = get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");
+        assertEquals(200, verify.statusCode(), verify.body());
+        assertTrue(new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    @Test
+    void mqttReadFromMosquittoPubBecomesSearchable() throws Exception {
+        Instant captured = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
+        String read = "{\"camera_id\":\"cam-002\",\"captured_at\":\"" + captured + "\",\"plate\":\"MQT-7788\"}";
+        Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort()),
+                "-V", "mqttv5", "-q", "1", "-i", "e2e-cam-002", "-u", "cam-002", "-P", "demo-cam-002",
+                "-t", "platewarden/reads/cam-002", "-m", read).redirectErrorStream(true).start();
+        assertTrue(pub.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish");
+        String output = new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, pub.exitValue(), output);
+        JsonObject hit = searchUntilFound("MQT7788", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0);
+        assertEquals("cam-002", hit.getString("camera_id"));
+    }
+
+    @Test
+    void readOlderThanRetentionIsRejectedWithAReasonAndNeverIndexed() throws Exception {
+        Instant old = Instant.now().minus(30, ChronoUnit.DAYS);
+        HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"), """
+                [{"camera_id":"cam-001","captured_at":"%s","plate":"OLD 0001"},
+                 {"camera_id":"cam-001","captured_at":"%s","plate":"NEW 0002"}]""".formatted(old, Instant.now().minusSeconds(5)));
+        assertEquals(202, ingest.statusCode(), ingest.body());
+        JsonObject ack = new JsonObject(ingest.body());
+        assertEquals(1, ack.getInteger("accepted"));
+        JsonObject rejection = ack.getJsonArray("rejected").getJsonObject(0);
+        assertEquals(0, rejection.getInteger("index"));
+        assertTrue(rejection.getString("reason").contains("retention"), rejection.encode());
+        searchUntilFound("NEW0002", "demo-dpd-investigator");
+        JsonObject none = search("OLD0001", "demo-dpd-investigator");
+        assertEquals(0, none.getInteger("total"), none.encode());
+    }
+
+    @Test
+    void federalTokenIsRefusedAndTheRefusalIsAudited() throws Exception {
+        HttpResponse<String> refused = post(node.searchPort(), "/v1/search", "Bearer demo-fed-investigator",
+                searchBody("ABC1234"));
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertNotNull(new JsonObject(refused.body()).getString("audit_id"));
+        HttpResponse<String> prohibited = post(node.searchPort(), "/v1/search", "Bearer demo-dpd-investigator",
+                "{\"plate\":\"ABC1234\",\"purpose\":\"immigration_enforcement\",\"case_number\":\"X-1\"}");
+        assertEquals(403, prohibited.statusCode(), prohibited.body());
+        HttpResponse<String> audit = get(node.searchPort(), "/v1/audit?outcome=refused", "Bearer demo-dpd-auditor");
+        String body = audit.body();
+        assertTrue(body.contains("fed.investigator") && body.contains("immigration_enforcement"), body);
+    }
+
+    private static JsonObject searchUntilFound(String plate, String token) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonObject last = null;
+        while (System.nanoTime() < deadline) {
+            last = search(plate, token);
+            if (last.getInteger("total", 0) > 0) return last;
+            Thread.sleep(300);
+        }
+        throw new AssertionError("read " + plate + " not searchable within 60 s; last answer " + last);
+    }
+
+    private static JsonObject search(String plate, String token) throws Exception {
+        HttpResponse<String> r = post(node.searchPort(), "/v1/search", "Bearer " + token, searchBody(plate));
+        assertEquals(200, r.statusCode(), r.body());
+        return new JsonObject(r.body());
+    }
+
+    private static String searchBody(String plate) {
+        return "{\"plate\":\"" + plate + "\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DPD-2026-000123\"}";
+    }
+
+    private static String basic(String user, String secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> post(int port, String path, String authorization, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", authorization).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(int port, String path, String authorization) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", authorization).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,74 @@
+package org.platewarden.search.access;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.SearchConfig;
+import org.platewarden.search.auth.Principal;
+
+/**
+ * Who may search, for what, and whose reads they see. Checked in this order, the first failing
+ * rule decides: role (investigator or supervisor, else 403) -> purpose (missing or unknown 400;
+ * on the prohibited list 403, naming the purpose) -> case number (missing or malformed 400) ->
+ * agency scope (an agency that sees no one's reads, e.g. a federal or unknown one, 403).
+ * The purpose is checked before the scope so that a refusal for a prohibited purpose is recorded
+ * as such even when the caller would not have seen anything anyway.
+ */
+public final class SearchAccessPolicy {
+    public static final Set<String> SEARCH_ROLES = Set.of("investigator", "supervisor");
+    /** a case number names a case, it is not free text: bounded, no control characters */
+    static final Pattern CASE_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._/:#-]{0,63}");
+
+    private final Set<String> allowedPurposes;
+    private final Set<String> prohibitedPurposes;
+    private final AgencyScope scope;
+
+    public SearchAccessPolicy(SearchConfig config, AgencyScope scope) {
+        this.allowedPurposes = Set.copyOf(config.allowedPurposes());
+        this.prohibitedPurposes = Set.copyOf(config.prohibitedPurposes());
+        this.scope = scope;
+    }
+
+    /**
+     * @param purpose    the request's {@code purpose} value as received (any JSON value or null)
+     * @param caseNumber the request's {@code case_number} value as received
+     */
+    public AccessDecision decide(Principal principal, Object purpose, Object caseNumber) {
+        if (principal == null) return AccessDecision.refuse(Refusal.forbidden("no authenticated principal"));
+        if (principal.roles().stream().noneMatch(SEARCH_ROLES::contains)) {
+            return AccessDecision.refuse(Refusal.forbidden("searching needs the role investigator or supervisor; "
+                    + principal.user() + " has " + sorted(principal.roles())));
+        }
+        if (purpose == null) {
+            return AccessDecision.refuse(Refusal.invalid("purpose is required (one of " + sorted(allowedPurposes) + ")"));
+        }
+        if (!(purpose instanceof String p) || p.isBlank()) {
+            return AccessDecision.refuse(Refusal.invalid("purpose must be a non-empty string"));
+        }
+        if (prohibitedPurposes.contains(p)) {
+            return AccessDecision.refuse(Refusal.forbidden("purpose '" + p + "' is prohibited; searches for it are refused"));
+        }
+        if (!allowedPurposes.contains(p)) {
+            return AccessDecision.refuse(Refusal.invalid("unknown purpose '" + abbreviate(p) + "'; allowed: " + sorted(allowedPurposes)));
+        }
+        if (caseNumber == null || (caseNumber instanceof String s && s.isBlank())) {
+            return AccessDecision.refuse(Refusal.invalid("case_number is required"));
+        }
+        if (!(caseNumber instanceof String c) || !CASE_NUMBER.matcher(c).matches()) {
+            return AccessDecision.refuse(Refusal.invalid("case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit"));
+        }
+        Set<String> visible = scope.visibleAgencies(principal.agency());
+        if (visible.isEmpty()) {
+            return AccessDecision.refuse(Refusal.forbidden("agency " + principal.agency() + " has no access to plate reads"));
+        }
+        return AccessDecision.allow(visible);
+    }
+
+    private static String sorted(Set<String> values) {
+        return String.join(", ", new java.util.TreeSet<>(values));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+}

@@ -1,0 +1,192 @@
+package org.platewarden.search.query;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.plate.PlateMatch;
+import org.platewarden.core.plate.PlateMatcher;
+import org.platewarden.core.read.ReadFields;
+
+/**
+ * Scans every candidate read of a query, page by page ({@code search_after}), and keeps only those
+ * the {@link PlateMatcher} accepts. Each page carries just the plate_norm doc value and the sort
+ * values (capture time, read id), parsed as a stream: memory grows with the matches, not with the
+ * candidates. The scan is bounded: if the first page reports more than {@code maxCandidates}
+ * candidates, it fails with {@link TooBroadException} before reading further.
+ */
+final class CandidateScanner {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final String FILTER_PATH =
+            "timed_out,_shards.failed,hits.total,hits.hits._index,hits.hits._id,"
+                    + "hits.hits.fields,hits.hits.sort";
+
+    /** The matches of one scan and how many candidates Elasticsearch returned for it. */
+    record Result(long candidates, List<Candidate> matches) {
+    }
+
+    private final RestClient rest;
+    private final int pageSize;
+    private final int maxCandidates;
+
+    CandidateScanner(RestClient rest, int pageSize, int maxCandidates) {
+        this.rest = rest;
+        this.pageSize = pageSize;
+        this.maxCandidates = maxCandidates;
+    }
+
+    int maxCandidates() {
+        return maxCandidates;
+    }
+
+    Future<Result> scan(Context context, List<String> indices, ObjectNode query, PlateMatcher matcher, boolean held,
+                        String opaqueId) {
+        if (indices.isEmpty()) return Future.succeededFuture(new Result(0, List.of()));
+        String path = "/" + String.join(",", indices) + "/_search";
+        List<Candidate> matches = new ArrayList<>();
+        return page(context, path, query, matcher, held, opaqueId, null, null, true, matches, 0)
+                .map(scanned -> new Result(scanned, matches));
+    }
+
+    private Future<Long> page(Context context, String path, ObjectNode query, PlateMatcher matcher, boolean held,
+                              String opaqueId, Long afterMs, String afterReadId, boolean first,
+                              List<Candidate> matches, long scanned) {
+        Request request = new Request("POST", path);
+        request.addParameter("ignore_unavailable", "true");
+        request.addParameter("allow_no_indices", "true");
+        request.addParameter("filter_path", FILTER_PATH);
+        ObjectNode body = ReadQueryBuilder.scanPage(query, pageSize, first ? maxCandidates + 1 : 0, afterMs, afterReadId);
+        request.setJsonEntity(body.toString());
+        ElasticsearchCalls.tag(request, opaqueId);
+        return ElasticsearchCalls.perform(context, rest, request, in -> parsePage(in, matcher, held, matches))
+                .compose(page -> {
+                    if (first && page.total > maxCandidates) {
+                        return Future.failedFuture(new TooBroadException(page.total, maxCandidates));
+                    }
+                    long total = scanned + page.hits;
+                    if (page.hits < pageSize) return Future.succeededFuture(total);
+                    return page(context, path, query, matcher, held, opaqueId, page.lastMs, page.lastReadId, false,
+                            matches, total);
+                });
+    }
+
+    /** What one page told us; the matches themselves went straight into the shared list. */
+    private static final class Page {
+        long total = -1;
+        int hits;
+        Long lastMs;
+        String lastReadId;
+    }
+
+    /**
+     * Streams {@code {"timed_out":..,"_shards":{"failed":..},"hits":{"total":{"value":..},"hits":[..]}}}.
+     * Called on the HTTP client's thread; appends to {@code matches}, which only this scan touches
+     * and whose pages run one after the other.
+     */
+    static Page parsePage(InputStream in, PlateMatcher matcher, boolean held, List<Candidate> matches) throws IOException {
+        Page page = new Page();
+        try (JsonParser p = JSON.createParser(in)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "timed_out" -> {
+                        if (value == JsonToken.VALUE_TRUE) throw new SearchBackendException(503, "Elasticsearch timed out", null);
+                    }
+                    case "_shards" -> shards(p);
+                    case "hits" -> hits(p, page, matcher, held, matches);
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        return page;
+    }
+
+    private static void shards(JsonParser p) throws IOException {
+        int failed = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            if (name.equals("failed")) failed = p.getIntValue();
+            else p.skipChildren();
+        }
+        // a search that silently missed a shard would return an incomplete result as if complete
+        if (failed > 0) throw new SearchBackendException(500, failed + " Elasticsearch shard(s) failed", null);
+    }
+
+    private static void hits(JsonParser p, Page page, PlateMatcher matcher, boolean held, List<Candidate> matches)
+            throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (name.equals("total") && value == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String f = p.currentName();
+                    p.nextToken();
+                    if (f.equals("value")) page.total = p.getLongValue();
+                    else p.skipChildren();
+                }
+            } else if (name.equals("hits") && value == JsonToken.START_ARRAY) {
+                while (p.nextToken() == JsonToken.START_OBJECT) hit(p, page, matcher, held, matches);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static void hit(JsonParser p, Page page, PlateMatcher matcher, boolean held, List<Candidate> matches)
+            throws IOException {
+        String index = null, id = null, norm = null, readId = null;
+        long ms = Long.MIN_VALUE;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "_index" -> index = p.getText();
+                case "_id" -> id = p.getText();
+                case "fields" -> {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String field = p.currentName();
+                        if (p.nextToken() == JsonToken.START_ARRAY && field.equals(ReadFields.PLATE_NORM)) {
+                            while (p.nextToken() != JsonToken.END_ARRAY) {
+                                if (norm == null) norm = p.getText();
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+                case "sort" -> {
+                    expect(value, JsonToken.START_ARRAY);
+                    p.nextToken();
+                    ms = p.getLongValue();
+                    p.nextToken();
+                    readId = p.getText();
+                    while (p.nextToken() != JsonToken.END_ARRAY) p.skipChildren();
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (readId == null || ms == Long.MIN_VALUE || index == null || id == null) {
+            throw new IOException("search hit without _index, _id or sort values");
+        }
+        page.hits++;
+        page.lastMs = ms;
+        page.lastReadId = readId;
+        PlateMatch match = matcher.matchOrNull(norm);
+        if (match != null) matches.add(new Candidate(readId, ms, index, id, match, held));
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+        if (actual != expected) throw new IOException("expected " + expected + " but got " + actual);
+    }
+}

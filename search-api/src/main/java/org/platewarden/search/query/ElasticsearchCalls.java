@@ -1,0 +1,73 @@
+package org.platewarden.search.query;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.IOException;
+import java.io.InputStream;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.ResponseListener;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * Runs a low-level REST request without blocking: the response body is parsed on the HTTP
+ * client's I/O thread (as the typed Elasticsearch client does), and the result is handed back on
+ * the caller's Vert.x context so everything after it runs where the request started.
+ */
+final class ElasticsearchCalls {
+    /** Elasticsearch's header for naming a request in its tasks API and slow logs. */
+    static final String OPAQUE_ID = "X-Opaque-Id";
+
+    interface BodyParser<T> {
+        T parse(InputStream body) throws IOException;
+    }
+
+    private ElasticsearchCalls() {
+    }
+
+    static void tag(Request request, String opaqueId) {
+        request.setOptions(RequestOptions.DEFAULT.toBuilder().addHeader(OPAQUE_ID, opaqueId));
+    }
+
+    static <T> Future<T> perform(Context context, RestClient rest, Request request, BodyParser<T> parser) {
+        Promise<T> promise = Promise.promise();
+        rest.performRequestAsync(request, new ResponseListener() {
+            @Override
+            public void onSuccess(Response response) {
+                T value;
+                try (InputStream in = response.getEntity().getContent()) {
+                    value = parser.parse(in);
+                } catch (SearchBackendException e) {
+                    fail(e);
+                    return;
+                } catch (RuntimeException | IOException e) {
+                    fail(new SearchBackendException(500, "unreadable Elasticsearch response: " + e.getMessage(), e));
+                    return;
+                }
+                context.runOnContext(v -> promise.complete(value));
+            }
+
+            @Override
+            public void onFailure(Exception e) {
+                fail(translate(e));
+            }
+
+            private void fail(Throwable t) {
+                context.runOnContext(v -> promise.fail(t));
+            }
+        });
+        return promise.future();
+    }
+
+    static SearchBackendException translate(Exception e) {
+        if (e instanceof ResponseException re) {
+            int code = re.getResponse().getStatusLine().getStatusCode();
+            int status = code == 429 || code == 503 || code == 504 ? 503 : 500;
+            return new SearchBackendException(status, "Elasticsearch answered " + code, e);
+        }
+        return new SearchBackendException(503, "Elasticsearch is unreachable: " + e.getMessage(), e);
+    }
+}

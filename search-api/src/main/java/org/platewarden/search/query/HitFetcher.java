@@ -1,0 +1,76 @@
+package org.platewarden.search.query;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.read.ReadFields;
+
+/**
+ * Fetches the documents of one ranked page ({@code _mget} by index and id, only the fields a hit
+ * shows) and builds the hits in rank order. A read deleted between the scan and the fetch (its day
+ * expired in between) is left out rather than shown half-empty.
+ */
+final class HitFetcher {
+    static final String SOURCE_FIELDS = String.join(",", ReadFields.READ_ID, ReadFields.PLATE, ReadFields.CAMERA_ID,
+            ReadFields.AGENCY, ReadFields.CAPTURED_AT, ReadFields.LOCATION, ReadFields.VEHICLE, ReadFields.REGION);
+
+    private final RestClient rest;
+
+    HitFetcher(RestClient rest) {
+        this.rest = rest;
+    }
+
+    Future<List<JsonObject>> fetch(Context context, List<Candidate> page, String opaqueId) {
+        if (page.isEmpty()) return Future.succeededFuture(List.of());
+        JsonArray docs = new JsonArray();
+        for (Candidate c : page) docs.add(new JsonObject().put("_index", c.index()).put("_id", c.docId()));
+        Request request = new Request("POST", "/_mget");
+        request.addParameter("_source_includes", SOURCE_FIELDS);
+        request.addParameter("filter_path", "docs._index,docs._id,docs.found,docs._source");
+        request.setJsonEntity(new JsonObject().put("docs", docs).encode());
+        ElasticsearchCalls.tag(request, opaqueId);
+        return ElasticsearchCalls.perform(context, rest, request, in -> new JsonObject(Buffer.buffer(in.readAllBytes())))
+                .map(response -> hits(page, response));
+    }
+
+    private static List<JsonObject> hits(List<Candidate> page, JsonObject response) {
+        Map<String, JsonObject> sources = new HashMap<>(page.size() * 2);
+        JsonArray docs = response.getJsonArray("docs", new JsonArray());
+        for (int i = 0; i < docs.size(); i++) {
+            JsonObject doc = docs.getJsonObject(i);
+            if (Boolean.TRUE.equals(doc.getBoolean("found")) && doc.getJsonObject("_source") != null) {
+                sources.put(key(doc.getString("_index"), doc.getString("_id")), doc.getJsonObject("_source"));
+            }
+        }
+        List<JsonObject> hits = new ArrayList<>(page.size());
+        for (Candidate c : page) {
+            JsonObject src = sources.get(key(c.index(), c.docId()));
+            if (src == null) continue;
+            hits.add(new JsonObject()
+                    .put(ReadFields.READ_ID, c.readId())
+                    .put(ReadFields.PLATE, src.getValue(ReadFields.PLATE))
+                    .put(ReadFields.CAMERA_ID, src.getValue(ReadFields.CAMERA_ID))
+                    .put(ReadFields.AGENCY, src.getValue(ReadFields.AGENCY))
+                    .put(ReadFields.CAPTURED_AT, src.getValue(ReadFields.CAPTURED_AT))
+                    .put(ReadFields.LOCATION, src.getValue(ReadFields.LOCATION))
+                    .put(ReadFields.VEHICLE, src.getValue(ReadFields.VEHICLE))
+                    .put(ReadFields.REGION, src.getValue(ReadFields.REGION))
+                    .put("match", new JsonObject().put("kind", c.match().kind().jsonName()).put("edits", c.match().edits()))
+                    .put("score", c.match().score())
+                    .put("held", c.held()));
+        }
+        return hits;
+    }
+
+    private static String key(String index, String id) {
+        return index + '\u0000' + id;
+    }
+}

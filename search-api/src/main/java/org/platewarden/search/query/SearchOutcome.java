@@ -1,0 +1,11 @@
+package org.platewarden.search.query;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What {@code POST /v1/search} answers: the HTTP status and the JSON body. {@code auditId} is the
+ * id of the audit record written for the request (null only when writing it failed, status 503).
+ * {@code retryAfterSeconds} is positive for 429 (send it as {@code Retry-After}).
+ */
+public record SearchOutcome(int status, String auditId, JsonObject body, int retryAfterSeconds) {
+}

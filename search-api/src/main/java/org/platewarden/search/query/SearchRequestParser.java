@@ -1,0 +1,225 @@
+package org.platewarden.search.query;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.platewarden.core.config.SearchConfig;
+import org.platewarden.core.plate.CandidateQuery;
+import org.platewarden.core.plate.OcrFolding;
+import org.platewarden.core.plate.PlateQuery;
+import org.platewarden.core.plate.PlateQueryException;
+
+/**
+ * Turns a {@code POST /v1/search} body into a {@link SearchRequest}, enforcing the dragnet guards
+ * that depend only on the request: at least {@code min_known_chars} known plate characters, a
+ * window of at most {@code max_window_days}, at most {@code max_results} hits per page, and a plate
+ * pattern with an index-backed candidate plan. Unknown fields are refused rather than ignored, so
+ * a misspelt filter ("camera_id") cannot silently widen a search.
+ *
+ * <p>Window: {@code to} defaults to now and {@code from} to 24 hours before {@code to}; both are
+ * ISO-8601 date-times with an offset, inclusive. A window reaching past the retention period is
+ * accepted; the days already expired are simply not searched (only held reads are that old).
+ */
+public final class SearchRequestParser {
+    public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
+    public static final int DEFAULT_LIMIT = 100;
+    static final int MAX_CAMERA_IDS = 256;
+    static final int MAX_TEXT = 64;
+    static final Set<String> FIELDS = Set.of("plate", "max_edits", "ocr", "from", "to", "camera_ids", "region",
+            "vehicle", "geo_box", "purpose", "case_number", "limit", "search_after");
+    static final Set<String> VEHICLE_FIELDS = Set.of("make", "model", "color", "type");
+
+    private final SearchConfig config;
+    private final OcrFolding folding;
+    private final Clock clock;
+
+    public SearchRequestParser(SearchConfig config, OcrFolding folding, Clock clock) {
+        this.config = config;
+        this.folding = folding;
+        this.clock = clock;
+    }
+
+    /** @throws InvalidSearchRequestException naming the first broken rule */
+    public SearchRequest parse(JsonObject body) {
+        if (body == null) throw invalid("the request body must be a JSON object");
+        for (String field : body.fieldNames()) {
+            if (!FIELDS.contains(field)) throw invalid("unknown field '" + abbreviate(field) + "'");
+        }
+        PlateQuery plate = plate(body);
+        CandidateQuery candidates;
+        try {
+            candidates = CandidateQuery.plan(plate, folding);
+        } catch (PlateQueryException e) {
+            throw invalid(e.getMessage());
+        }
+        Instant now = clock.instant();
+        Instant to = instant(body, "to", now);
+        Instant from = instant(body, "from", to.minus(DEFAULT_WINDOW));
+        if (from.isAfter(to)) throw invalid("from (" + from + ") is after to (" + to + ")");
+        Duration window = Duration.between(from, to);
+        if (window.compareTo(Duration.ofDays(config.maxWindowDays())) > 0) {
+            throw invalid("the time window is " + describe(window) + "; at most " + config.maxWindowDays()
+                    + " days may be searched at once");
+        }
+        int limit = limit(body);
+        PageToken after = null;
+        Object token = body.getValue("search_after");
+        if (token != null) {
+            if (!(token instanceof String s)) throw invalid("search_after must be the 'next' string of a previous response");
+            try {
+                after = PageToken.decode(s);
+            } catch (IllegalArgumentException e) {
+                throw invalid(e.getMessage());
+            }
+        }
+        return new SearchRequest(plate, candidates, from, to, cameraIds(body), text(body, "region"), vehicle(body),
+                geoBox(body), limit, after);
+    }
+
+    private PlateQuery plate(JsonObject body) {
+        Object raw = body.getValue("plate");
+        if (raw == null) throw invalid("plate is required");
+        if (!(raw instanceof String text)) throw invalid("plate must be a string");
+        Object ocr = body.getValue("ocr");
+        if (ocr != null && !(ocr instanceof Boolean)) throw invalid("ocr must be true or false");
+        Object edits = body.getValue("max_edits");
+        Integer maxEdits = null;
+        if (edits != null) {
+            if (!isIntegral(edits)) throw invalid("max_edits must be an integer 0.." + PlateQuery.MAX_EDITS);
+            long v = ((Number) edits).longValue();
+            if (v < 0 || v > PlateQuery.MAX_EDITS) throw invalid("max_edits must be an integer 0.." + PlateQuery.MAX_EDITS);
+            maxEdits = (int) v;
+        }
+        PlateQuery query;
+        try {
+            query = PlateQuery.parse(text, (Boolean) ocr, maxEdits);
+        } catch (PlateQueryException e) {
+            throw invalid(e.getMessage());
+        }
+        if (query.knownChars() < config.minKnownChars()) {
+            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars()
+                    + " known characters; at least " + config.minKnownChars() + " are required");
+        }
+        return query;
+    }
+
+    private Instant instant(JsonObject body, String field, Instant fallback) {
+        Object raw = body.getValue(field);
+        if (raw == null) return fallback;
+        if (!(raw instanceof String text)) throw invalid(field + " must be an ISO-8601 date-time string");
+        try {
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw invalid(field + " '" + abbreviate(text) + "' is not an ISO-8601 date-time with a zone offset");
+        }
+    }
+
+    private int limit(JsonObject body) {
+        Object raw = body.getValue("limit");
+        if (raw == null) return Math.min(DEFAULT_LIMIT, config.maxResults());
+        if (!isIntegral(raw)) throw invalid("limit must be an integer");
+        long v = ((Number) raw).longValue();
+        if (v < 1) throw invalid("limit must be at least 1");
+        if (v > config.maxResults()) throw invalid("limit " + v + " is above the maximum of " + config.maxResults());
+        return (int) v;
+    }
+
+    private static List<String> cameraIds(JsonObject body) {
+        Object raw = body.getValue("camera_ids");
+        if (raw == null) return List.of();
+        if (!(raw instanceof JsonArray array)) throw invalid("camera_ids must be an array of camera ids");
+        if (array.size() > MAX_CAMERA_IDS) throw invalid("camera_ids may name at most " + MAX_CAMERA_IDS + " cameras");
+        List<String> out = new ArrayList<>(array.size());
+        for (Object v : array) {
+            if (!(v instanceof String s) || s.isBlank() || s.length() > MAX_TEXT) {
+                throw invalid("camera_ids must hold camera ids (1-" + MAX_TEXT + " characters)");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static String text(JsonObject body, String field) {
+        Object raw = body.getValue(field);
+        if (raw == null) return null;
+        if (!(raw instanceof String s) || s.isBlank() || s.length() > MAX_TEXT) {
+            throw invalid(field + " must be a string of 1-" + MAX_TEXT + " characters");
+        }
+        return s.trim();
+    }
+
+    private static Map<String, String> vehicle(JsonObject body) {
+        Object raw = body.getValue("vehicle");
+        if (raw == null) return Map.of();
+        if (!(raw instanceof JsonObject v)) throw invalid("vehicle must be an object {make, model, color, type}");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String field : v.fieldNames()) {
+            if (!VEHICLE_FIELDS.contains(field)) throw invalid("unknown vehicle field '" + abbreviate(field) + "'");
+            Object value = v.getValue(field);
+            if (value == null) continue;
+            if (!(value instanceof String s) || s.isBlank() || s.length() > MAX_TEXT) {
+                throw invalid("vehicle." + field + " must be a string of 1-" + MAX_TEXT + " characters");
+            }
+            // the gateway stores vehicle attributes lower-cased, so the filter is case-insensitive
+            out.put(field, s.trim().toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    private static GeoBox geoBox(JsonObject body) {
+        Object raw = body.getValue("geo_box");
+        if (raw == null) return null;
+        if (!(raw instanceof JsonObject box)) throw invalid("geo_box must be {top_left:{lat,lon}, bottom_right:{lat,lon}}");
+        for (String field : box.fieldNames()) {
+            if (!field.equals("top_left") && !field.equals("bottom_right")) throw invalid("unknown geo_box field '" + abbreviate(field) + "'");
+        }
+        double[] topLeft = point(box, "top_left");
+        double[] bottomRight = point(box, "bottom_right");
+        if (topLeft[0] < bottomRight[0]) throw invalid("geo_box top_left.lat must not be below bottom_right.lat");
+        return new GeoBox(topLeft[0], topLeft[1], bottomRight[0], bottomRight[1]);
+    }
+
+    private static double[] point(JsonObject box, String name) {
+        Object raw = box.getValue(name);
+        if (!(raw instanceof JsonObject p)) throw invalid("geo_box." + name + " must be {lat, lon}");
+        Object lat = p.getValue("lat");
+        Object lon = p.getValue("lon");
+        if (p.size() != 2 || !(lat instanceof Number la) || !(lon instanceof Number lo)) {
+            throw invalid("geo_box." + name + " must be {lat, lon} with numbers");
+        }
+        double latV = la.doubleValue(), lonV = lo.doubleValue();
+        if (!(latV >= -90 && latV <= 90) || !(lonV >= -180 && lonV <= 180)) {
+            throw invalid("geo_box." + name + " is outside lat -90..90, lon -180..180");
+        }
+        return new double[] {latV, lonV};
+    }
+
+    private static boolean isIntegral(Object v) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return true;
+        return v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e9;
+    }
+
+    private static String describe(Duration d) {
+        long hours = d.toHours();
+        return hours >= 48 ? (hours / 24) + " days " + (hours % 24) + " hours" : hours + " hours";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "...";
+    }
+
+    private static InvalidSearchRequestException invalid(String message) {
+        return new InvalidSearchRequestException(message);
+    }
+}

@@ -1,0 +1,55 @@
+package org.platewarden.search.access;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.search.auth.Principal;
+
+class SearchAccessPolicyTest {
+    static final PlatewardenConfig CONFIG = PlatewardenConfig.demoConfig();
+    static final SearchAccessPolicy POLICY = new SearchAccessPolicy(CONFIG.search(), new AgencyScope(CONFIG));
+    static final Principal DPD = new Principal("u", "DPD", Set.of("investigator"), "token");
+
+    @Test
+    void allowedSearchSeesOwnAndGrantedAgencies() {
+        AccessDecision d = POLICY.decide(DPD, "homicide", "DPD-1");
+        assertTrue(d.allowed());
+        assertEquals(Set.of("DPD", "ACSO"), d.visibleAgencies());
+        assertEquals(Set.of("ACSO"), POLICY.decide(new Principal("a", "ACSO", Set.of("investigator"), "t"), "homicide", "C-1").visibleAgencies());
+    }
+
+    @Test
+    void checksRunInOrderRoleThenPurposeThenCaseThenScope() {
+        Principal fedAuditor = new Principal("f", "FED", Set.of("auditor"), "token");
+        assertEquals(403, POLICY.decide(fedAuditor, "personal", null).refusal().status());
+        assertTrue(POLICY.decide(fedAuditor, "personal", null).refusal().reason().contains("role"));
+        Principal fed = new Principal("f", "FED", Set.of("investigator"), "token");
+        assertTrue(POLICY.decide(fed, "personal", "C-1").refusal().reason().contains("personal"));
+        assertEquals(400, POLICY.decide(fed, "homicide", null).refusal().status());
+        Refusal scope = POLICY.decide(fed, "homicide", "C-1").refusal();
+        assertEquals(403, scope.status());
+        assertEquals("refused", scope.outcome());
+        assertEquals(403, POLICY.decide(new Principal("x", "NOPE", Set.of("investigator"), "t"), "homicide", "C-1").refusal().status());
+    }
+
+    @Test
+    void purposeAndCaseNumberValues() {
+        assertEquals(400, POLICY.decide(DPD, null, "C-1").refusal().status());
+        assertEquals(400, POLICY.decide(DPD, 42, "C-1").refusal().status());
+        assertEquals("invalid", POLICY.decide(DPD, "fishing", "C-1").refusal().outcome());
+        for (String prohibited : CONFIG.search().prohibitedPurposes()) {
+            Refusal r = POLICY.decide(DPD, prohibited, "C-1").refusal();
+            assertEquals(403, r.status());
+            assertTrue(r.reason().contains(prohibited));
+        }
+        assertEquals(400, POLICY.decide(DPD, "homicide", "").refusal().status());
+        assertEquals(400, POLICY.decide(DPD, "homicide", 123).refusal().status());
+        assertEquals(400, POLICY.decide(DPD, "homicide", "x".repeat(65)).refusal().status());
+        assertEquals(400, POLICY.decide(DPD, "homicide", "C-1\nDROP").refusal().status());
+        assertTrue(POLICY.decide(DPD, "homicide", "DPD-2026-000123").allowed());
+    }
+}

@@ -1,0 +1,92 @@
+package org.platewarden.search.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.elasticsearch.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.holds.Hold;
+import org.platewarden.indexer.holds.HoldRequest;
+import org.platewarden.indexer.holds.HoldService;
+import org.platewarden.search.query.TestReads.Read;
+
+/**
+ * The holds contract end to end with the indexer's real {@link HoldService}: reads held by the
+ * caller's agency are found after their daily index is gone, marked held; released holds and other
+ * agencies' holds are not searched.
+ */
+class HeldReadsIT {
+    static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+    static final Read DPD_READ = Read.of("dpd-xyz", "cam-001", "DPD", Instant.parse("2026-03-09T08:00:00Z"), "XYZ 789");
+    static final Read ACSO_READ = Read.of("acso-xyz", "cam-101", "ACSO", Instant.parse("2026-03-09T09:00:00Z"), "XYZ789");
+
+    static SearchHarness harness;
+    static SearchService service;
+    static HoldService holds;
+    static RecordingAuditLog audit = new RecordingAuditLog();
+
+    @BeforeAll
+    static void setUp() {
+        harness = new SearchHarness("held", NOW);
+        PlatewardenConfig config = harness.config("{\"rate_limit_per_minute\":0}");
+        service = harness.service(config, audit, SearchLimits.defaults());
+        holds = new HoldService(harness.es.rest(), harness.prefix, new AgencyScope(config), Clock.fixed(NOW, ZoneOffset.UTC));
+        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(DPD_READ, ACSO_READ), 10);
+        TestReads.refresh(harness.es.rest(), harness.prefix);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (holds != null) holds.close();
+        if (harness != null) harness.close();
+    }
+
+    static List<String> search(org.platewarden.search.auth.Principal who, List<Boolean> held) {
+        JsonObject body = new JsonObject().put("plate", "XYZ789").put("from", "2026-03-09T00:00:00Z").put("to", NOW.toString())
+                .put("purpose", "homicide").put("case_number", "DPD-2026-1");
+        SearchOutcome o = harness.search(service, who, body);
+        assertEquals(200, o.status(), o.body().encode());
+        JsonArray hits = o.body().getJsonArray("hits");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < hits.size(); i++) {
+            ids.add(hits.getJsonObject(i).getString("read_id"));
+            held.add(hits.getJsonObject(i).getBoolean("held"));
+        }
+        return ids;
+    }
+
+    @Test
+    void heldReadsOutliveTheirDailyIndexUntilReleased() throws Exception {
+        Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-1", "homicide suspect vehicle", "XYZ789",
+                null, null, null, NOW.plus(Duration.ofDays(90)))).get(60, TimeUnit.SECONDS);
+        List<Boolean> held = new ArrayList<>();
+        assertEquals(List.of("acso-xyz", "dpd-xyz"), search(SearchHarness.DPD, held));
+        assertEquals(List.of(true, true), held, "both reads are in the active DPD hold");
+
+        // the day's index is deleted (retention); only the hold copies remain
+        TestReads.perform(harness.es.rest(), new Request("DELETE", "/" + DailyIndex.name(harness.prefix, DPD_READ.capturedAt())));
+        held.clear();
+        assertEquals(List.of("acso-xyz", "dpd-xyz"), search(SearchHarness.DPD, held));
+        assertEquals(List.of(true, true), held);
+        assertEquals(List.of(), search(SearchHarness.ACSO, new ArrayList<>()), "a DPD hold is DPD's, not ACSO's");
+
+        holds.release(hold.id(), "DPD", "dpd.supervisor").get(60, TimeUnit.SECONDS);
+        TestReads.refresh(harness.es.rest(), harness.prefix);
+        assertEquals(List.of(), search(SearchHarness.DPD, new ArrayList<>()));
+        assertTrue(audit.entries.size() >= 4);
+    }
+}

@@ -1,0 +1,99 @@
+package org.platewarden.search.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.SearchConfig;
+import org.platewarden.core.plate.OcrFolding;
+
+class SearchRequestParserTest {
+    static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+    final SearchRequestParser parser = new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    static JsonObject body() {
+        return new JsonObject().put("plate", "ab?12*").put("purpose", "homicide").put("case_number", "C-1");
+    }
+
+    String error(JsonObject body) {
+        return assertThrows(InvalidSearchRequestException.class, () -> parser.parse(body)).getMessage();
+    }
+
+    @Test
+    void defaults() {
+        SearchRequest r = parser.parse(body());
+        assertEquals("AB?12*", r.plate().pattern());
+        assertTrue(r.plate().ocr());
+        assertEquals(0, r.plate().maxEdits());
+        assertEquals(NOW, r.to());
+        assertEquals(NOW.minusSeconds(24 * 3600), r.from());
+        assertEquals(100, r.limit());
+        assertEquals(List.of(), r.cameraIds());
+        assertNull(r.after());
+    }
+
+    @Test
+    void everyFilterIsParsed() {
+        SearchRequest r = parser.parse(body().put("max_edits", 1).put("ocr", false)
+                .put("from", "2026-03-01T00:00:00+01:00").put("to", "2026-03-02T00:00:00Z")
+                .put("camera_ids", new JsonArray().add("cam-001")).put("region", "US-CO")
+                .put("vehicle", new JsonObject().put("make", " Toyota ").put("color", "SILVER"))
+                .put("geo_box", new JsonObject().put("top_left", new JsonObject().put("lat", 40).put("lon", -105))
+                        .put("bottom_right", new JsonObject().put("lat", 39).put("lon", -104)))
+                .put("limit", 1000).put("search_after", new PageToken(2, 5L, "x").encode()));
+        assertEquals(1, r.plate().maxEdits());
+        assertEquals(Instant.parse("2026-02-28T23:00:00Z"), r.from());
+        assertEquals(List.of("cam-001"), r.cameraIds());
+        assertEquals(Map.of("make", "toyota", "color", "silver"), r.vehicle());
+        assertEquals(new GeoBox(40, -105, 39, -104), r.geoBox());
+        assertEquals(new PageToken(2, 5L, "x"), r.after());
+        assertEquals(1000, r.limit());
+    }
+
+    @Test
+    void dragnetGuards() {
+        assertTrue(error(body().put("plate", "A?*")).contains("known characters"));
+        assertTrue(error(body().put("from", "2026-02-01T00:00:00Z")).contains("31 days"));
+        assertTrue(error(body().put("limit", 1001)).contains("1000"));
+        assertTrue(error(body().put("limit", 0)).contains("at least 1"));
+        assertTrue(error(body().put("from", "2026-03-11T00:00:00Z")).contains("after"));
+    }
+
+    @Test
+    void malformedBodiesAreRefusedWithTheReason() {
+        assertTrue(error(null).contains("JSON object"));
+        assertTrue(error(body().put("camera_id", "x")).contains("camera_id"));
+        assertTrue(error(new JsonObject().put("purpose", "homicide")).contains("plate is required"));
+        assertTrue(error(body().put("plate", 12)).contains("string"));
+        assertTrue(error(body().put("max_edits", 3)).contains("max_edits"));
+        assertTrue(error(body().put("max_edits", 1.5)).contains("max_edits"));
+        assertTrue(error(body().put("ocr", "yes")).contains("ocr"));
+        assertTrue(error(body().put("from", "yesterday")).contains("ISO-8601"));
+        assertTrue(error(body().put("vehicle", new JsonObject().put("wheels", "4"))).contains("wheels"));
+        assertTrue(error(body().put("camera_ids", "cam-001")).contains("array"));
+        assertTrue(error(body().put("geo_box", new JsonObject().put("top_left", new JsonObject().put("lat", 1).put("lon", 1))
+                .put("bottom_right", new JsonObject().put("lat", 2).put("lon", 2)))).contains("top_left.lat"));
+        assertTrue(error(body().put("search_after", "garbage")).contains("search_after"));
+        assertTrue(error(body().put("search_after", 5)).contains("search_after"));
+    }
+
+    @Test
+    void patternsWithoutAnIndexBackedPlanAreRefused() {
+        // reachable only below the default min_known_chars: every literal may be an edit
+        SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 1, 31, 1000, 60, 65536),
+                OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+        String message = assertThrows(InvalidSearchRequestException.class,
+                () -> lax.parse(body().put("plate", "AB*").put("max_edits", 2))).getMessage();
+        assertTrue(message.contains("too few known characters"), message);
+    }
+}
