@@ -29,7 +29,11 @@ final class EsTemplates {
     }
 
     static void dropScratch(EsHttp es, String targetPrefix) throws Exception {
-        es.send("DELETE", "/" + targetPrefix + "-reads-*?ignore_unavailable=true&allow_no_indices=true", null, null);
+        // Elasticsearch 8 refuses wildcard deletes (action.destructive_requires_name): name each index
+        JsonNode rows = es.send("GET", "/_cat/indices/" + targetPrefix + "-reads-*?format=json&h=index&expand_wildcards=all", null, null);
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode row : rows) names.add(row.path("index").asText());
+        if (!names.isEmpty()) es.send("DELETE", "/" + String.join(",", names), null, null);
         es.send("DELETE", "/_index_template/" + targetPrefix + "-reads", null, null);
     }
 }
