@@ -33,6 +33,7 @@ public final class VerifyEsCommand implements Callable<Integer> {
         EsHttp es = new EsHttp(esUrl);
         long start = System.currentTimeMillis();
         long deadline = start + timeoutSeconds * 1000;
+        awaitQuiet(es, deadline);
         List<String> missing = missing(es, index, ids);
         while (!missing.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(1000);
@@ -48,6 +49,21 @@ public final class VerifyEsCommand implements Callable<Integer> {
         System.out.println(ResultsFile.toJson(result));
         if (results != null) ResultsFile.append(results, result);
         return missing.isEmpty() ? 0 : 3;
+    }
+
+    /**
+     * While the indexer is still draining, checking every id would only slow it down: first wait
+     * (bounded) until the searchable count has stopped moving for a few seconds.
+     */
+    private void awaitQuiet(EsHttp es, long deadline) throws Exception {
+        long last = -1;
+        int stable = 0;
+        while (stable < 3 && System.currentTimeMillis() < deadline) {
+            long now = es.count(index);
+            stable = now == last ? stable + 1 : 0;
+            last = now;
+            Thread.sleep(2000);
+        }
     }
 
     static List<String> missing(EsHttp es, String index, List<String> ids) throws Exception {
