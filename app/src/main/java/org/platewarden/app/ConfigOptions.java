@@ -12,8 +12,22 @@ final class ConfigOptions {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Overrides data_dir (spool, dead letters, audit journal, embedded Elasticsearch).")
     Path dataDir;
 
+    @Option(names = "--demo", description = "With --config: start from the demo agencies, cameras and tokens, then apply FILE (e.g. other ports).")
+    boolean demo;
+
     PlatewardenConfig load() {
-        PlatewardenConfig config = file == null ? PlatewardenConfig.demoConfig() : PlatewardenConfig.load(file);
+        PlatewardenConfig config;
+        if (file == null) {
+            config = PlatewardenConfig.demoConfig();
+        } else if (demo) {
+            try {
+                config = PlatewardenConfig.demoConfig().with(java.nio.file.Files.readString(file));
+            } catch (java.io.IOException e) {
+                throw new org.platewarden.core.config.ConfigException(java.util.List.of("cannot read config file " + file + ": " + e.getMessage()));
+            }
+        } else {
+            config = PlatewardenConfig.load(file);
+        }
         if (dataDir != null) config = config.with("{\"data_dir\":\"" + dataDir.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
         return config;
     }

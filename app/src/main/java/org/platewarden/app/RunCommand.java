@@ -3,6 +3,7 @@ package org.platewarden.app;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.PlatewardenConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,12 +24,25 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PlatewardenConfig config = configOptions.load();
+        PlatewardenConfig config;
+        try {
+            config = configOptions.load();
+        } catch (ConfigException e) {
+            System.err.println("ERROR: " + e.getMessage());
+            return 2;
+        }
         Set<Role> selected = Role.parse(roles);
         PlatewardenNode node = new PlatewardenNode(config, selected);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "platewarden-shutdown"));
-        node.start(System.getenv("ES_URL"), esPort);
-        System.out.println(Banner.render(node, configOptions.file == null));
+        try {
+            node.start(System.getenv("ES_URL"), esPort);
+        } catch (Exception e) {
+            // one clear line for the operator; the stack trace only when asked for
+            System.err.println("ERROR: Platewarden could not start: " + StartupFailure.describe(e, config, esPort));
+            if (Boolean.getBoolean("platewarden.debug")) e.printStackTrace();
+            return 1;
+        }
+        System.out.println(Banner.render(node, configOptions.file == null || configOptions.demo));
         new CountDownLatch(1).await();
         return 0;
     }

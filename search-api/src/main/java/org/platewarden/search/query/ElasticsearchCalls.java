@@ -32,7 +32,28 @@ final class ElasticsearchCalls {
         request.setOptions(RequestOptions.DEFAULT.toBuilder().addHeader(OPAQUE_ID, opaqueId));
     }
 
+    /** Pauses before retrying a shard that is still starting: 100, 200, 400 ms, then give up (503). */
+    private static final long[] SHARD_RETRY_DELAYS_MS = {100, 200, 400};
+
     static <T> Future<T> perform(Context context, RestClient rest, Request request, BodyParser<T> parser) {
+        return perform(context, rest, request, parser, 0);
+    }
+
+    private static <T> Future<T> perform(Context context, RestClient rest, Request request, BodyParser<T> parser, int attempt) {
+        return attempt(context, rest, request, parser).recover(e -> {
+            // a daily index created a moment ago (first read of a day) has its primary shard still
+            // starting; searching it answers no_shard_available for a few milliseconds: wait, not fail
+            if (attempt < SHARD_RETRY_DELAYS_MS.length && e instanceof SearchBackendException sbe && sbe.shardStarting()) {
+                Promise<T> retried = Promise.promise();
+                context.owner().setTimer(SHARD_RETRY_DELAYS_MS[attempt],
+                        t -> perform(context, rest, request, parser, attempt + 1).onComplete(retried));
+                return retried.future();
+            }
+            return Future.failedFuture(e);
+        });
+    }
+
+    private static <T> Future<T> attempt(Context context, RestClient rest, Request request, BodyParser<T> parser) {
         Promise<T> promise = Promise.promise();
         rest.performRequestAsync(request, new ResponseListener() {
             @Override
@@ -66,7 +87,8 @@ final class ElasticsearchCalls {
         if (e instanceof ResponseException re) {
             int code = re.getResponse().getStatusLine().getStatusCode();
             int status = code == 429 || code == 503 || code == 504 ? 503 : 500;
-            return new SearchBackendException(status, "Elasticsearch answered " + code, e);
+            boolean shardStarting = code == 503 && String.valueOf(re.getMessage()).contains("no_shard_available_action_exception");
+            return new SearchBackendException(status, "Elasticsearch answered " + code, e, shardStarting);
         }
         return new SearchBackendException(503, "Elasticsearch is unreachable: " + e.getMessage(), e);
     }

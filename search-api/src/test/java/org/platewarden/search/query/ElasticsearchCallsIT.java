@@ -1,23 +1,97 @@
 package org.platewarden.search.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.testkit.ElasticsearchFixture;
 
-/** The audit id reaches Elasticsearch as X-Opaque-Id (Elasticsearch echoes the header it received). */
 class ElasticsearchCallsIT {
+    private static ElasticsearchConnection es;
+    private static Vertx vertx;
+    private static final String PREFIX = ElasticsearchFixture.uniquePrefix("calls");
+
+    @BeforeAll
+    static void connect() {
+        es = new ElasticsearchConnection(ElasticsearchFixture.url());
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void close() {
+        ElasticsearchFixture.deletePrefix(PREFIX);
+        es.close();
+        vertx.close();
+    }
+
+    /** The audit id reaches Elasticsearch as X-Opaque-Id (Elasticsearch echoes the header it received). */
     @Test
     void taggedRequestsCarryTheAuditIdToElasticsearch() throws IOException {
-        try (ElasticsearchConnection es = new ElasticsearchConnection(ElasticsearchFixture.url())) {
-            Request request = new Request("GET", "/_cluster/health");
-            ElasticsearchCalls.tag(request, "audit-1234");
-            Response response = es.rest().performRequest(request);
-            assertEquals("audit-1234", response.getHeader(ElasticsearchCalls.OPAQUE_ID));
-        }
+        Request request = new Request("GET", "/_cluster/health");
+        ElasticsearchCalls.tag(request, "audit-1234");
+        Response response = es.rest().performRequest(request);
+        assertEquals("audit-1234", response.getHeader(ElasticsearchCalls.OPAQUE_ID));
+    }
+
+    /**
+     * A search that hits an index whose shard is still starting (the first read of a new day) waits
+     * briefly instead of failing; simulated with an allocation filter lifted a moment later.
+     */
+    @Test
+    void searchWaitsForAShardThatIsStillStarting() throws Exception {
+        String index = PREFIX + "-starting";
+        createUnallocated(index);
+        Context context = vertx.getOrCreateContext();
+        var result = ElasticsearchCalls.perform(context, es.rest(), search(index),
+                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture();
+        Thread.sleep(80);
+        allowAllocation(index);
+        String body = result.get(30, TimeUnit.SECONDS);
+        assertTrue(body.contains("\"hits\""), body);
+    }
+
+    @Test
+    void aShardThatNeverStartsStillFailsWithServiceUnavailable() throws Exception {
+        String index = PREFIX + "-never";
+        createUnallocated(index);
+        var result = ElasticsearchCalls.perform(vertx.getOrCreateContext(), es.rest(), search(index),
+                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture();
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> result.get(30, TimeUnit.SECONDS));
+        SearchBackendException sbe = assertInstanceOf(SearchBackendException.class, e.getCause());
+        assertEquals(503, sbe.status());
+        assertTrue(sbe.shardStarting());
+    }
+
+    private static Request search(String index) {
+        Request r = new Request("POST", "/" + index + "/_search");
+        r.setEntity(new NStringEntity("{\"query\":{\"match_all\":{}}}", ContentType.APPLICATION_JSON));
+        return r;
+    }
+
+    private static void createUnallocated(String index) throws IOException {
+        Request create = new Request("PUT", "/" + index + "?wait_for_active_shards=0");
+        create.setEntity(new NStringEntity("{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
+                + "\"index.routing.allocation.require._name\":\"no-such-node\"}}", ContentType.APPLICATION_JSON));
+        es.rest().performRequest(create);
+    }
+
+    private static void allowAllocation(String index) throws IOException {
+        Request settings = new Request("PUT", "/" + index + "/_settings");
+        settings.setEntity(new NStringEntity("{\"index.routing.allocation.require._name\":null}", ContentType.APPLICATION_JSON));
+        es.rest().performRequest(settings);
     }
 }

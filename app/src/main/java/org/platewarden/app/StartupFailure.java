@@ -1,0 +1,25 @@
+package org.platewarden.app;
+
+import java.net.BindException;
+import java.util.concurrent.ExecutionException;
+import org.platewarden.core.config.PlatewardenConfig;
+
+/** Turns a start-up exception into one sentence an operator can act on. */
+final class StartupFailure {
+    private StartupFailure() {
+    }
+
+    static String describe(Throwable e, PlatewardenConfig config, int esPort) {
+        Throwable root = e;
+        while ((root instanceof ExecutionException || root.getCause() != null && root.getMessage() == null) && root.getCause() != null) {
+            root = root.getCause();
+        }
+        if (root instanceof BindException) {
+            return "a port is already in use (" + root.getMessage() + "). Platewarden listens on "
+                    + config.gateway().httpPort() + " (gateway.http_port), " + config.gateway().mqttPort() + " (gateway.mqtt_port), "
+                    + config.search().port() + " (search.port) and, for the embedded Elasticsearch, " + esPort
+                    + " (--es-port). Stop the other process or choose other ports (./platewarden run --config FILE --demo).";
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}
