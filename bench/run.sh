@@ -34,8 +34,8 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ $SMOKE == 1 ]]; then
   SIZE=20000; DURATION=3
-  # CI smoke: the Mosquitto side and JMH always; Platewarden scenarios only when one is already running
-  if [[ $SCENARIOS_SET == 0 ]]; then SCENARIOS="a,b,c,d,jmh"; START=0; fi
+  # CI smoke: every scenario at tiny sizes against a Platewarden it starts (embedded Elasticsearch), so the
+  # suite cannot rot; the figures it prints mean nothing
 fi
 has() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 

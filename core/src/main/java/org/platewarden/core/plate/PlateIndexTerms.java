@@ -1,6 +1,7 @@
 package org.platewarden.core.plate;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,20 +26,48 @@ public final class PlateIndexTerms {
     private PlateIndexTerms() {
     }
 
+    /**
+     * The distinct 1-, 2- and 3-grams of {@code ^ocr$} (the lone anchors excluded), in order of first
+     * appearance. Hot path of every ingested read: char arrays and one small hash set, no regex.
+     */
     public static List<String> grams(String ocr) {
-        String anchored = START + ocr + END;
-        Set<String> out = new LinkedHashSet<>();
+        int len = ocr.length() + 2;
+        char[] anchored = new char[len];
+        anchored[0] = START;
+        ocr.getChars(0, ocr.length(), anchored, 1);
+        anchored[len - 1] = END;
+        List<String> out = new ArrayList<>(3 * len);
+        if (!PackedTermSet.alphabetOnly(anchored)) return gramsHashed(anchored, out);
+        PackedTermSet seen = new PackedTermSet(3 * len);
         for (int n = 1; n <= MAX_GRAM; n++) {
-            for (int i = 0; i + n <= anchored.length(); i++) {
-                String g = anchored.substring(i, i + n);
-                if (!g.equals(String.valueOf(START)) && !g.equals(String.valueOf(END))) out.add(g);
+            for (int i = 0; i + n <= len; i++) {
+                if (n == 1 && (i == 0 || i == len - 1)) continue;
+                if (seen.add(anchored, i, n, -1, -1)) out.add(new String(anchored, i, n));
             }
         }
-        return new ArrayList<>(out);
+        return out;
     }
 
-    /** Every distinct string obtained by deleting 0..maxDeletions characters (the input itself included). */
+    private static List<String> gramsHashed(char[] anchored, List<String> out) {
+        int len = anchored.length;
+        Set<String> seen = new HashSet<>();
+        for (int n = 1; n <= MAX_GRAM; n++) {
+            for (int i = 0; i + n <= len; i++) {
+                if (n == 1 && (i == 0 || i == len - 1)) continue;
+                String g = new String(anchored, i, n);
+                if (seen.add(g)) out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every distinct string obtained by deleting 0..maxDeletions characters (the input itself
+     * included), in order of first appearance. Up to two deletions (what is stored per read) are
+     * generated directly by position; more use the general breadth-first expansion.
+     */
     public static List<String> deletions(String ocr, int maxDeletions) {
+        if (maxDeletions <= 2) return deletionsUpToTwo(ocr, maxDeletions);
         Set<String> out = new LinkedHashSet<>();
         out.add(ocr);
         Set<String> frontier = Set.of(ocr);
@@ -53,5 +82,63 @@ public final class PlateIndexTerms {
             frontier = next;
         }
         return new ArrayList<>(out);
+    }
+
+    private static List<String> deletionsUpToTwo(String ocr, int maxDeletions) {
+        int n = ocr.length();
+        char[] src = ocr.toCharArray();
+        char[] buf = new char[Math.max(n, 1)];
+        int expected = 1 + n + n * (n - 1) / 2;
+        List<String> out = new ArrayList<>(expected);
+        if (!PackedTermSet.fits(src)) return deletionsHashed(ocr, src, buf, maxDeletions, out);
+        // plates are short over a small alphabet: duplicates are found on packed longs, and a String
+        // is only built for a variant not seen before
+        PackedTermSet seen = new PackedTermSet(expected);
+        seen.add(src, 0, n, -1, -1);
+        out.add(ocr);
+        if (maxDeletions >= 1) {
+            for (int i = 0; i < n; i++) {
+                if (seen.add(src, 0, n, i, -1)) out.add(without(src, buf, i, -1));
+            }
+        }
+        if (maxDeletions >= 2) {
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    if (seen.add(src, 0, n, i, j)) out.add(without(src, buf, i, j));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> deletionsHashed(String ocr, char[] src, char[] buf, int maxDeletions, List<String> out) {
+        int n = src.length;
+        Set<String> seen = new HashSet<>();
+        out.add(ocr);
+        seen.add(ocr);
+        if (maxDeletions >= 1) {
+            for (int i = 0; i < n; i++) {
+                String s = without(src, buf, i, -1);
+                if (seen.add(s)) out.add(s);
+            }
+        }
+        if (maxDeletions >= 2) {
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    String s = without(src, buf, i, j);
+                    if (seen.add(s)) out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code src} without the characters at positions {@code i} and (if not -1) {@code j}. */
+    private static String without(char[] src, char[] buf, int i, int j) {
+        int k = 0;
+        for (int p = 0; p < src.length; p++) {
+            if (p != i && p != j) buf[k++] = src[p];
+        }
+        return new String(buf, 0, k);
     }
 }

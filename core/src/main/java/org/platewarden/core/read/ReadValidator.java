@@ -22,6 +22,7 @@ import java.util.Set;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.plate.OcrFolding;
+import org.platewarden.core.plate.PlateIndexTerms;
 import org.platewarden.core.plate.StoredTerms;
 import org.platewarden.core.plate.PlateNormalizer;
 
@@ -132,13 +133,14 @@ public final class ReadValidator {
             g.writeStringField(ReadFields.CAPTURED_AT, capturedAt.toString());
             g.writeStringField(ReadFields.RECEIVED_AT, receivedAt.toString());
             g.writeStringField(ReadFields.PLATE, plate);
-            // the same computation the candidate queries assume (StoredTerms), so index and query cannot drift
-            StoredTerms terms = StoredTerms.of(norm, folding);
-            g.writeStringField(ReadFields.PLATE_NORM, terms.norm());
-            g.writeStringField(ReadFields.PLATE_OCR, terms.ocr());
-            g.writeNumberField(ReadFields.PLATE_LEN, terms.length());
-            writeArray(g, ReadFields.PLATE_GRAMS, new java.util.TreeSet<>(terms.grams()));
-            writeArray(g, ReadFields.PLATE_DELS, new java.util.TreeSet<>(terms.dels()));
+            // the same functions StoredTerms (what candidate queries assume) is built from, so index
+            // and query cannot drift; written straight from the lists, no intermediate sets
+            String ocr = folding.fold(norm);
+            g.writeStringField(ReadFields.PLATE_NORM, norm);
+            g.writeStringField(ReadFields.PLATE_OCR, ocr);
+            g.writeNumberField(ReadFields.PLATE_LEN, norm.length());
+            writeArray(g, ReadFields.PLATE_GRAMS, PlateIndexTerms.grams(ocr));
+            writeArray(g, ReadFields.PLATE_DELS, PlateIndexTerms.deletions(ocr, StoredTerms.STORED_DELETIONS));
             if (confidence != null) g.writeNumberField(ReadFields.PLATE_CONFIDENCE, confidence);
             if (region != null) g.writeStringField(ReadFields.REGION, region);
             if (location != null) {
