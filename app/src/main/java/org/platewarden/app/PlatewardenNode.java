@@ -79,6 +79,14 @@ public final class PlatewardenNode implements AutoCloseable {
             if (roles.contains(Role.GATEWAY)) {
                 gateway = new GatewayVerticle(config, spool, deadLetters, registry);
                 await(vertx.deployVerticle(gateway));
+                // more listeners on the same ports, each on its own event loop: validation is CPU work,
+                // and one event loop would cap ingest at one core. Later instances get the ports the
+                // first one actually bound (port 0 in tests picks a random port once).
+                PlatewardenConfig bound = config.with("{\"gateway\":{\"http_port\":" + gateway.httpPort()
+                        + ",\"mqtt_port\":" + gateway.mqttPort() + "}}");
+                for (int i = 1; i < config.gateway().effectiveEventLoops(); i++) {
+                    await(vertx.deployVerticle(new GatewayVerticle(bound, spool, deadLetters, registry)));
+                }
             }
             if (roles.contains(Role.SEARCH)) {
                 search = SearchRole.deploy(vertx, config, connection, templates, registry);

@@ -15,10 +15,19 @@ public record GatewayConfig(
         @JsonProperty("max_reads_per_request") int maxReadsPerRequest,
         @JsonProperty("future_skew_seconds") int futureSkewSeconds,
         @JsonProperty("worker_pool_size") int workerPoolSize,
-        @JsonProperty("worker_queue_limit") int workerQueueLimit) {
+        @JsonProperty("worker_queue_limit") int workerQueueLimit,
+        @JsonProperty("event_loops") int eventLoops) {
 
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null,
-                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024);
+                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0);
+    }
+
+    /**
+     * How many event loops serve ingest (HTTP and MQTT listeners on the same ports, connections
+     * spread over them): {@code event_loops}, or one per core when 0.
+     */
+    public int effectiveEventLoops() {
+        return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     }
 }

@@ -117,6 +117,7 @@ public record PlatewardenConfig(
         positive(problems, "gateway.max_reads_per_request", gateway.maxReadsPerRequest());
         positive(problems, "gateway.worker_pool_size", gateway.workerPoolSize());
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
+        if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
         if (spool.capacityBytes() < spool.segmentBytes()) problems.add("spool.capacity_bytes must be >= spool.segment_bytes");
         positive(problems, "indexer.bulk_max_reads", indexer.bulkMaxReads());

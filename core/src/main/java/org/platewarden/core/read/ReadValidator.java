@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -169,8 +170,8 @@ public final class ReadValidator {
         String text = requiredText(read, ReadFields.CAPTURED_AT, SHORT_TEXT_MAX);
         Instant at;
         try {
-            at = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
+            at = IsoInstant.parse(text);
+        } catch (DateTimeException e) {
             throw new Refused(Rejection.INVALID_FIELD, "captured_at '" + text + "' is not an ISO-8601 date-time with a zone offset");
         }
         Instant now = clock.instant();

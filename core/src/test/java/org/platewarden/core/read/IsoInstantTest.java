@@ -1,0 +1,50 @@
+package org.platewarden.core.read;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written fast path agrees with java.time on every input, valid or not. */
+class IsoInstantTest {
+
+    @Test
+    void agreesWithJavaTimeOnValidShapes() {
+        for (String s : List.of("2026-11-22T14:03:07.123Z", "2026-11-22T14:03:07Z", "2026-11-22T14:03:07.1Z",
+                "2026-11-22T14:03:07.123456789Z", "2026-11-22T23:59:59-07:00", "2024-02-29T00:00:00+05:30",
+                "2026-11-22T14:03:07.5+01:00", "2026-11-22T14:03:07+00:00", "1999-12-31T23:59:59.999-12:00")) {
+            assertEquals(reference(s), IsoInstant.parse(s), s);
+        }
+    }
+
+    @Test
+    void rejectsWhatJavaTimeRejects() {
+        for (String s : List.of("2026-11-22T14:03:07", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+                "2026-11-22T24:00:00Z", "2026-11-22 14:03:07Z", "2026-11-22T14:03:07.1234567890Z",
+                "2026-11-22T14:03:07+1:00", "yesterday", "", "2026-11-22T14:03:60Z")) {
+            assertThrows(DateTimeException.class, () -> IsoInstant.parse(s), s);
+        }
+    }
+
+    @Test
+    void randomInstantsRoundTrip() {
+        Random random = new Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            Instant t = Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000));
+            String s = t.toString();
+            assertEquals(reference(s), IsoInstant.parse(s), s);
+            String offset = OffsetDateTime.ofInstant(t, java.time.ZoneOffset.ofHoursMinutes(-5, -30)).toString();
+            assertEquals(t, IsoInstant.parse(offset), offset);
+        }
+    }
+
+    private static Instant reference(String s) {
+        return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    }
+}
