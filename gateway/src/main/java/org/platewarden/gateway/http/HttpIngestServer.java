@@ -88,7 +88,7 @@ public final class HttpIngestServer {
         long start = System.nanoTime();
         String source = PROTOCOL;
         authenticate(ctx)
-                .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> parser.parse(bodyText(ctx), ReadsBodyParser.isNdjson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))))
+                .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> parser.parse(bodyBytes(ctx), ReadsBodyParser.isNdjson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))))
                         .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, source, STAGE), PROTOCOL)))
                 .onSuccess(report -> accepted(ctx, report, start))
                 .onFailure(err -> refuse(ctx, err));
@@ -167,6 +167,10 @@ public final class HttpIngestServer {
         } else {
             json(ctx, 404, new JsonObject().put("error", "no Prometheus registry configured"));
         }
+    }
+
+    private static byte[] bodyBytes(RoutingContext ctx) {
+        return ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     }
 
     private static String bodyText(RoutingContext ctx) {
