@@ -1,5 +1,9 @@
 package org.platewarden.app;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -53,6 +57,13 @@ public final class PlatewardenNode implements AutoCloseable {
     public PlatewardenNode(PlatewardenConfig config, Set<Role> roles) {
         this.config = config;
         this.roles = roles;
+        // heap, GC, threads and CPU next to the product metrics, so ops see memory on the same scrape
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        closeables.add(gc);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
     }
 
     /** Starts everything; {@code envEsUrl} overrides the config's es_url (null: embedded unless configured). */

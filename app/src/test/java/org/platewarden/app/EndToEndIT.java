@@ -117,6 +117,52 @@ class EndToEndIT {
     }
 
     @Test
+    void mosquittoPubQos0ReadBecomesSearchable() throws Exception {
+        Instant captured = Instant.now().minusSeconds(20).truncatedTo(ChronoUnit.MILLIS);
+        String read = "{\"camera_id\":\"cam-002\",\"captured_at\":\"" + captured + "\",\"plate\":\"QZR-0001\"}";
+        Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort()),
+                "-V", "mqttv311", "-q", "0", "-i", "e2e-q0", "-u", "cam-002", "-P", "demo-cam-002",
+                "-t", "platewarden/reads/cam-002", "-m", read).redirectErrorStream(true).start();
+        assertTrue(pub.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish");
+        assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        // QoS 0 has no acknowledgement, so this only shows the read is not lost on a healthy path
+        assertEquals("cam-002", searchUntilFound("QZR0001", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0).getString("camera_id"));
+    }
+
+    @Test
+    void mqttJsReadOverMqtt5BecomesSearchable() throws Exception {
+        Path script = Path.of(System.getProperty("platewarden.repo.root", ".."), "gateway", "src", "test", "mqttjs");
+        if (!script.resolve("node_modules/mqtt").toFile().isDirectory()) {
+            String msg = "MQTT.js is not installed (cd " + script + " && npm ci)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(msg);
+            org.junit.jupiter.api.Assumptions.abort(msg);
+        }
+        Instant captured = Instant.now().minusSeconds(10).truncatedTo(ChronoUnit.MILLIS);
+        JsonObject spec = new JsonObject().put("url", "mqtt://127.0.0.1:" + node.mqttPort()).put("username", "cam-101")
+                .put("password", "demo-cam-101").put("protocolVersion", 5)
+                .put("publishes", new JsonArray().add(new JsonObject().put("topic", "platewarden/reads/cam-101").put("qos", 1)
+                        .put("payload", new JsonArray()
+                                .add(new JsonObject().put("camera_id", "cam-101").put("captured_at", captured.toString()).put("plate", "JSM 4242"))
+                                .add(new JsonObject().put("camera_id", "cam-101").put("captured_at", captured.toString()).put("plate", "X"))
+                                .encode())));
+        Process node = new ProcessBuilder("node", script.resolve("publish.js").toString(), spec.encode()).redirectErrorStream(true).start();
+        assertTrue(node.waitFor(60, TimeUnit.SECONDS), "MQTT.js did not finish");
+        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, node.exitValue(), out);
+        assertTrue(out.contains("\"event\":\"puback\""), out);
+        assertTrue(out.contains("1 of 2"), "the PUBACK's reason string reports the refused read: " + out);
+        // ACSO's read is visible to DPD (ACSO shares with DPD) ...
+        JsonObject hit = searchUntilFound("JSM4242", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0);
+        assertEquals("ACSO", hit.getString("agency"));
+        // ... and the refused read is a dead letter ops can inspect, with its reason
+        java.util.List<org.platewarden.core.deadletter.DeadLetter> letters;
+        try (var store = new org.platewarden.core.deadletter.DeadLetterStore(dataDir.resolve("deadletter"))) {
+            letters = store.readAll();
+        }
+        assertTrue(letters.stream().anyMatch(l -> "cam-101".equals(l.cameraId()) && l.reason().contains("plate_length")), letters.toString());
+    }
+
+    @Test
     void readOlderThanRetentionIsRejectedWithAReasonAndNeverIndexed() throws Exception {
         Instant old = Instant.now().minus(30, ChronoUnit.DAYS);
         HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"), """
@@ -145,6 +191,22 @@ class EndToEndIT {
         HttpResponse<String> audit = get(node.searchPort(), "/v1/audit?outcome=refused", "Bearer demo-dpd-auditor");
         String body = audit.body();
         assertTrue(body.contains("fed.investigator") && body.contains("immigration_enforcement"), body);
+    }
+
+    @Test
+    void bothPortsServeHealthAndPrometheusMetricsWithJvmMemory() throws Exception {
+        for (int port : new int[] {node.gatewayHttpPort(), node.searchPort()}) {
+            HttpResponse<String> live = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, live.statusCode(), live.body());
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("jvm_memory_used_bytes{area=\"heap\""), "JVM heap gauge on port " + port);
+        }
     }
 
     private static JsonObject searchUntilFound(String plate, String token) throws Exception {

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.platewarden.core.spool.Spool;
 
@@ -32,21 +34,29 @@ public final class GatewayMetrics {
         return registry;
     }
 
+    // meters are looked up once per tag combination: building and registering one per read or per
+    // acknowledgement showed up in the ingest profile
+    private final Map<String, Counter> acceptedCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedCounters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> ackTimers = new ConcurrentHashMap<>();
+
     public void accepted(String protocol, String source, int n) {
-        if (n > 0) Counter.builder("platewarden.gateway.reads.accepted").tag("protocol", protocol).tag("source", source)
-                .register(registry).increment(n);
+        if (n > 0) acceptedCounters.computeIfAbsent(protocol + '\u0000' + source, k ->
+                Counter.builder("platewarden.gateway.reads.accepted").tag("protocol", protocol).tag("source", source)
+                        .register(registry)).increment(n);
     }
 
     public void rejected(String protocol, String source, String reason) {
-        Counter.builder("platewarden.gateway.reads.rejected").tag("protocol", protocol).tag("source", source)
-                .tag("reason", reason).register(registry).increment();
+        rejectedCounters.computeIfAbsent(protocol + '\u0000' + source + '\u0000' + reason, k ->
+                Counter.builder("platewarden.gateway.reads.rejected").tag("protocol", protocol).tag("source", source)
+                        .tag("reason", reason).register(registry)).increment();
     }
 
     public void ackLatency(String protocol, long startNanos) {
-        Timer.builder("platewarden.gateway.ack.latency").tag("protocol", protocol)
+        ackTimers.computeIfAbsent(protocol, k -> Timer.builder("platewarden.gateway.ack.latency").tag("protocol", protocol)
                 .publishPercentiles(0.5, 0.95, 0.99).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry).record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .register(registry)).record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void authFailure(String protocol) {
