@@ -88,15 +88,18 @@ public final class PlatewardenNode implements AutoCloseable {
                 await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
             }
             if (roles.contains(Role.GATEWAY)) {
-                gateway = new GatewayVerticle(config, spool, deadLetters, registry);
+                PlatewardenConfig gatewayConfig = concreteIngestPorts(config);
+                gateway = new GatewayVerticle(gatewayConfig, spool, deadLetters, registry);
                 await(vertx.deployVerticle(gateway));
                 // more listeners on the same ports, each on its own event loop: validation is CPU work,
-                // and one event loop would cap ingest at one core. Later instances get the ports the
-                // first one actually bound (port 0 in tests picks a random port once).
-                PlatewardenConfig bound = config.with("{\"gateway\":{\"http_port\":" + gateway.httpPort()
-                        + ",\"mqtt_port\":" + gateway.mqttPort() + "}}");
+                // and one event loop would cap ingest at one core. Vert.x shares a server between
+                // instances that ask for the same host and port, and spreads connections over them.
                 for (int i = 1; i < config.gateway().effectiveEventLoops(); i++) {
-                    await(vertx.deployVerticle(new GatewayVerticle(bound, spool, deadLetters, registry)));
+                    GatewayVerticle more = new GatewayVerticle(gatewayConfig, spool, deadLetters, registry);
+                    await(vertx.deployVerticle(more));
+                    if (more.httpPort() != gateway.httpPort() || more.mqttPort() != gateway.mqttPort()) {
+                        throw new IllegalStateException("gateway instance " + i + " did not share the ports of the first");
+                    }
                 }
             }
             if (roles.contains(Role.SEARCH)) {
@@ -140,6 +143,25 @@ public final class PlatewardenNode implements AutoCloseable {
 
     public int searchPort() {
         return search == null ? -1 : search.port();
+    }
+
+    /**
+     * Port 0 ("any free port", used by tests) is not shared between server instances: every instance
+     * would get its own random port. So a free port is chosen once here and given to all of them.
+     */
+    private static PlatewardenConfig concreteIngestPorts(PlatewardenConfig config) throws IOException {
+        if (config.gateway().effectiveEventLoops() < 2 || (config.gateway().httpPort() != 0 && config.gateway().mqttPort() != 0)) {
+            return config;
+        }
+        int http = config.gateway().httpPort() != 0 ? config.gateway().httpPort() : freePort();
+        int mqtt = config.gateway().mqttPort() != 0 ? config.gateway().mqttPort() : freePort();
+        return config.with("{\"gateway\":{\"http_port\":" + http + ",\"mqtt_port\":" + mqtt + "}}");
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** {@code <data_dir>/run/node.json}: lets CLI commands find the Elasticsearch a running node uses. */
