@@ -2,7 +2,11 @@ package org.platewarden.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Ingest settings. Every limit is explicit so memory stays bounded under any input. */
+/**
+ * Ingest settings. Every limit is explicit so memory stays bounded under any input. With
+ * {@code tls_client_ca_path} the MQTT TLS listener requires a client certificate signed by that CA
+ * and the certificate's CN is the camera id (client-certificate authentication, no password needed).
+ */
 public record GatewayConfig(
         @JsonProperty("host") String host,
         @JsonProperty("http_port") int httpPort,
@@ -10,6 +14,7 @@ public record GatewayConfig(
         @JsonProperty("mqtt_tls_port") int mqttTlsPort,
         @JsonProperty("tls_cert_path") String tlsCertPath,
         @JsonProperty("tls_key_path") String tlsKeyPath,
+        @JsonProperty("tls_client_ca_path") String tlsClientCaPath,
         @JsonProperty("http_body_limit_bytes") int httpBodyLimitBytes,
         @JsonProperty("mqtt_max_message_bytes") int mqttMaxMessageBytes,
         @JsonProperty("max_reads_per_request") int maxReadsPerRequest,
@@ -19,7 +24,7 @@ public record GatewayConfig(
         @JsonProperty("event_loops") int eventLoops) {
 
     public static GatewayConfig defaults() {
-        return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null,
+        return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
                 4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0);
     }
 

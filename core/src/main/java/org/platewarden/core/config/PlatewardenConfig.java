@@ -111,6 +111,8 @@ public record PlatewardenConfig(
             if (gateway.tlsCertPath() == null || gateway.tlsKeyPath() == null) {
                 problems.add("gateway.mqtt_tls_port needs gateway.tls_cert_path and gateway.tls_key_path");
             }
+        } else if (gateway.tlsClientCaPath() != null) {
+            problems.add("gateway.tls_client_ca_path needs the TLS listener (gateway.mqtt_tls_port)");
         }
         positive(problems, "gateway.http_body_limit_bytes", gateway.httpBodyLimitBytes());
         positive(problems, "gateway.mqtt_max_message_bytes", gateway.mqttMaxMessageBytes());

@@ -62,6 +62,18 @@ public final class CameraAuthenticator {
                 });
     }
 
+    /**
+     * A camera that presented a client certificate the TLS handshake verified against the configured
+     * CA: the certificate's CN names the camera. A CONNECT username, when given, must be the same id.
+     */
+    public Future<Camera> byCertificate(String certificateCameraId, String username) {
+        Camera camera = cameras.get(certificateCameraId);
+        if (camera == null || (username != null && !username.isEmpty() && !username.equals(certificateCameraId))) {
+            return Future.failedFuture(new BadCredentialsException());
+        }
+        return Future.succeededFuture(camera);
+    }
+
     public int verificationsInFlight() {
         return inFlight.get();
     }

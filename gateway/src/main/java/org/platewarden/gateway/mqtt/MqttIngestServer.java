@@ -4,7 +4,11 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.Future;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import org.platewarden.core.config.Camera;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
@@ -51,6 +55,12 @@ public final class MqttIngestServer {
         if (config.mqttTlsPort() > 0) {
             MqttServerOptions tlsOptions = baseOptions().setPort(config.mqttTlsPort()).setSsl(true)
                     .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+            if (config.tlsClientCaPath() != null) {
+                // client-certificate authentication: the handshake itself refuses a camera without a
+                // certificate signed by the configured CA
+                tlsOptions.setClientAuth(ClientAuth.REQUIRED)
+                        .setTrustOptions(new PemTrustOptions().addCertPath(config.tlsClientCaPath()));
+            }
             tls = create(tlsOptions);
             started = started.compose(s -> tls.listen());
         }
@@ -95,8 +105,12 @@ public final class MqttIngestServer {
         boolean v5 = endpoint.protocolVersion() == 5;
         String user = endpoint.auth() == null ? null : endpoint.auth().getUsername();
         String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
+        String certificateCamera = ClientCertificates.cameraId(endpoint);
         // the endpoint buffers nothing until CONNACK; a client may not publish before it
-        authenticator.authenticate(user, password)
+        Future<Camera> authenticated = certificateCamera != null
+                ? authenticator.byCertificate(certificateCamera, user)
+                : authenticator.authenticate(user, password);
+        authenticated
                 .onSuccess(camera -> {
                     CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics);
                     session.start(v5 ? connackProperties() : null);
