@@ -104,29 +104,27 @@ class EndToEndIT {
 
     @Test
     void mqttReadFromMosquittoPubBecomesSearchable() throws Exception {
-        Instant captured = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
-        String read = "{\"camera_id\":\"cam-002\",\"captured_at\":\"" + captured + "\",\"plate\":\"MQT-7788\"}";
-        Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort()),
-                "-V", "mqttv5", "-q", "1", "-i", "e2e-cam-002", "-u", "cam-002", "-P", "demo-cam-002",
-                "-t", "platewarden/reads/cam-002", "-m", read).redirectErrorStream(true).start();
-        assertTrue(pub.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish");
-        String output = new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, pub.exitValue(), output);
+        mosquittoPub("mqttv5", "1", "MQT-7788");
         JsonObject hit = searchUntilFound("MQT7788", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0);
         assertEquals("cam-002", hit.getString("camera_id"));
     }
 
     @Test
     void mosquittoPubQos0ReadBecomesSearchable() throws Exception {
-        Instant captured = Instant.now().minusSeconds(20).truncatedTo(ChronoUnit.MILLIS);
-        String read = "{\"camera_id\":\"cam-002\",\"captured_at\":\"" + captured + "\",\"plate\":\"QZR-0001\"}";
+        mosquittoPub("mqttv311", "0", "QZR-0001");
+        // QoS 0 has no acknowledgement, so this only shows the read is not lost on a healthy path
+        assertEquals("cam-002", searchUntilFound("QZR0001", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0).getString("camera_id"));
+    }
+
+    /** Publishes one read of cam-002 with the independent Mosquitto client; it exits 0 only after a QoS 1 PUBACK. */
+    private static void mosquittoPub(String version, String qos, String plate) throws Exception {
+        Instant captured = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
+        String read = "{\"camera_id\":\"cam-002\",\"captured_at\":\"" + captured + "\",\"plate\":\"" + plate + "\"}";
         Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort()),
-                "-V", "mqttv311", "-q", "0", "-i", "e2e-q0", "-u", "cam-002", "-P", "demo-cam-002",
+                "-V", version, "-q", qos, "-i", "e2e-" + plate, "-u", "cam-002", "-P", "demo-cam-002",
                 "-t", "platewarden/reads/cam-002", "-m", read).redirectErrorStream(true).start();
         assertTrue(pub.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish");
         assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        // QoS 0 has no acknowledgement, so this only shows the read is not lost on a healthy path
-        assertEquals("cam-002", searchUntilFound("QZR0001", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0).getString("camera_id"));
     }
 
     @Test
