@@ -37,25 +37,14 @@ public final class PlateIndexTerms {
         ocr.getChars(0, ocr.length(), anchored, 1);
         anchored[len - 1] = END;
         List<String> out = new ArrayList<>(3 * len);
-        if (!PackedTermSet.alphabetOnly(anchored)) return gramsHashed(anchored, out);
-        PackedTermSet seen = new PackedTermSet(3 * len);
+        // packed-long de-duplication for plate characters; a String set for anything else (rare)
+        PackedTermSet packed = PackedTermSet.alphabetOnly(anchored) ? new PackedTermSet(3 * len) : null;
+        Set<String> hashed = packed == null ? new HashSet<>() : null;
         for (int n = 1; n <= MAX_GRAM; n++) {
             for (int i = 0; i + n <= len; i++) {
                 if (n == 1 && (i == 0 || i == len - 1)) continue;
-                if (seen.add(anchored, i, n, -1, -1)) out.add(new String(anchored, i, n));
-            }
-        }
-        return out;
-    }
-
-    private static List<String> gramsHashed(char[] anchored, List<String> out) {
-        int len = anchored.length;
-        Set<String> seen = new HashSet<>();
-        for (int n = 1; n <= MAX_GRAM; n++) {
-            for (int i = 0; i + n <= len; i++) {
-                if (n == 1 && (i == 0 || i == len - 1)) continue;
-                String g = new String(anchored, i, n);
-                if (seen.add(g)) out.add(g);
+                boolean fresh = packed != null ? packed.add(anchored, i, n, -1, -1) : hashed.add(new String(anchored, i, n));
+                if (fresh) out.add(new String(anchored, i, n));
             }
         }
         return out;
@@ -63,11 +52,12 @@ public final class PlateIndexTerms {
 
     /**
      * Every distinct string obtained by deleting 0..maxDeletions characters (the input itself
-     * included), in order of first appearance. Up to two deletions (what is stored per read) are
-     * generated directly by position; more use the general breadth-first expansion.
+     * included), in order of first appearance. Up to two deletions of a packable plate (what is
+     * stored per read) are generated directly by position; anything else uses the general
+     * breadth-first expansion.
      */
     public static List<String> deletions(String ocr, int maxDeletions) {
-        if (maxDeletions <= 2) return deletionsUpToTwo(ocr, maxDeletions);
+        if (maxDeletions <= 2 && PackedTermSet.fits(ocr.toCharArray())) return deletionsUpToTwo(ocr, maxDeletions);
         Set<String> out = new LinkedHashSet<>();
         out.add(ocr);
         Set<String> frontier = Set.of(ocr);
@@ -90,7 +80,6 @@ public final class PlateIndexTerms {
         char[] buf = new char[Math.max(n, 1)];
         int expected = 1 + n + n * (n - 1) / 2;
         List<String> out = new ArrayList<>(expected);
-        if (!PackedTermSet.fits(src)) return deletionsHashed(ocr, src, buf, maxDeletions, out);
         // plates are short over a small alphabet: duplicates are found on packed longs, and a String
         // is only built for a variant not seen before
         PackedTermSet seen = new PackedTermSet(expected);
@@ -105,28 +94,6 @@ public final class PlateIndexTerms {
             for (int i = 0; i < n; i++) {
                 for (int j = i + 1; j < n; j++) {
                     if (seen.add(src, 0, n, i, j)) out.add(without(src, buf, i, j));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<String> deletionsHashed(String ocr, char[] src, char[] buf, int maxDeletions, List<String> out) {
-        int n = src.length;
-        Set<String> seen = new HashSet<>();
-        out.add(ocr);
-        seen.add(ocr);
-        if (maxDeletions >= 1) {
-            for (int i = 0; i < n; i++) {
-                String s = without(src, buf, i, -1);
-                if (seen.add(s)) out.add(s);
-            }
-        }
-        if (maxDeletions >= 2) {
-            for (int i = 0; i < n; i++) {
-                for (int j = i + 1; j < n; j++) {
-                    String s = without(src, buf, i, j);
-                    if (seen.add(s)) out.add(s);
                 }
             }
         }

@@ -306,15 +306,9 @@ public final class HoldService implements AutoCloseable {
         return o;
     }
 
+    /** The definition document's hold object: the copy's fields plus what the hold selected. */
     private static ObjectNode holdObject(Hold h) {
-        ObjectNode o = EsRest.MAPPER.createObjectNode();
-        o.put("hold_id", h.id());
-        o.put("case_number", h.caseNumber());
-        o.put("reason", h.reason());
-        o.put("agency", h.agency());
-        o.put("created_by", h.createdBy());
-        o.put("created_at", h.createdAt().toString());
-        o.put("until", h.until().toString());
+        ObjectNode o = copyHoldObject(h);
         o.put("read_count", h.readCount());
         if (h.platePattern() != null) o.put("plate_pattern", h.platePattern());
         if (h.readIds() != null) {
