@@ -19,7 +19,8 @@ import org.platewarden.core.read.ReadFields;
 /**
  * Scans every candidate read of a query, page by page ({@code search_after}), and keeps only those
  * the {@link PlateMatcher} accepts. Each page carries just the plate_norm doc value and the sort
- * values (capture time, read id), parsed as a stream: memory grows with the matches, not with the
+ * values (capture time, read id) — plus {@code _id} for held copies, whose id is not the read id —
+ * parsed as a stream: memory grows with the matches, not with the
  * candidates. The scan is bounded: if the first page reports more than {@code maxCandidates}
  * candidates, it fails with {@link TooBroadException} before reading further.
  */
@@ -63,7 +64,8 @@ final class CandidateScanner {
         request.addParameter("ignore_unavailable", "true");
         request.addParameter("allow_no_indices", "true");
         request.addParameter("filter_path", FILTER_PATH);
-        ObjectNode body = ReadQueryBuilder.scanPage(query, pageSize, first ? maxCandidates + 1 : 0, afterMs, afterReadId);
+        ObjectNode body = ReadQueryBuilder.scanPage(query, pageSize, first ? maxCandidates + 1 : 0, afterMs, afterReadId,
+                held);
         request.setJsonEntity(body.toString());
         ElasticsearchCalls.tag(request, opaqueId);
         return ElasticsearchCalls.perform(context, rest, request, in -> parsePage(in, matcher, held, matches))
@@ -176,6 +178,8 @@ final class CandidateScanner {
                 default -> p.skipChildren();
             }
         }
+        // read scans skip stored fields (no _id): a daily read's document id is its read id
+        if (id == null && !held) id = readId;
         if (readId == null || ms == Long.MIN_VALUE || index == null || id == null) {
             throw new IOException("search hit without _index, _id or sort values");
         }
