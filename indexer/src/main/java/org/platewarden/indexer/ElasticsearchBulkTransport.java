@@ -19,10 +19,18 @@ import java.util.concurrent.CompletableFuture;
  * NDJSON body as is.
  */
 public final class ElasticsearchBulkTransport implements BulkTransport {
+    /**
+     * Only what the per-item verdict reads (plus what the client's response type requires). A full
+     * bulk response repeats _id, _version, _seq_no, _primary_term, result and _shards for every
+     * item; parsing that was about a third of the client thread's CPU at 5 000 reads per bulk.
+     * {@code error} and {@code status} keep a whole-request error response intact.
+     */
+    static final String RESPONSE_FILTER = "took,errors,items.*._index,items.*.status,items.*.error,error,status";
+
     private final ElasticsearchAsyncClient client;
 
     public ElasticsearchBulkTransport(ElasticsearchAsyncClient client) {
-        this.client = client;
+        this.client = client.withTransportOptions(o -> o.setParameter("filter_path", RESPONSE_FILTER));
     }
 
     @Override

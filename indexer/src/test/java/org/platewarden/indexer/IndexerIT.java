@@ -132,13 +132,20 @@ class IndexerIT {
         String badJson = TestReads.json("cam-001:bad:1", "cam-001", "DPD", at, "BAD1").replace("\"lane\":2", "\"lane\":\"left\"");
         byte[] notJson = "{\"read_id\":\"x\",\"captured_at\":".getBytes(StandardCharsets.UTF_8);
         byte[] good2 = TestReads.bytes("cam-001:ok:2", "cam-001", "DPD", at, "GOOD2");
-        spool.append(List.of(good1, badJson.getBytes(StandardCharsets.UTF_8), notJson, good2)).join();
+        // the locator stops after the four leading fields; the cut-off rest is Elasticsearch's to refuse
+        String cutJson = "{\"read_id\":\"cam-001:cut:1\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + at
+                + "\",\"received_at\":\"" + at + "\",\"plate\":\"CUT1\",\"plate_grams\":[\"C\",";
+        spool.append(List.of(good1, badJson.getBytes(StandardCharsets.UTF_8), notJson, good2,
+                cutJson.getBytes(StandardCharsets.UTF_8))).join();
         awaitDrained();
 
-        assertEquals(4, spool.checkpoint());
+        assertEquals(5, spool.checkpoint());
         assertEquals(Map.of("cam-001:ok:1", 1, "cam-001:ok:2", 1), es.readIdCounts(prefix));
         List<DeadLetter> letters = deadLetters.readAll();
-        assertEquals(2, letters.size(), letters.toString());
+        assertEquals(3, letters.size(), letters.toString());
+        DeadLetter cut = letters.stream().filter(l -> "cam-001:cut:1".equals(l.readId())).findFirst().orElseThrow();
+        assertTrue(cut.reason().contains("400"), cut.reason());
+        assertEquals(cutJson, cut.payload());
         DeadLetter refused = letters.stream().filter(l -> "cam-001:bad:1".equals(l.readId())).findFirst().orElseThrow();
         assertEquals("indexer", refused.stage());
         assertEquals("cam-001", refused.cameraId());
@@ -147,7 +154,7 @@ class IndexerIT {
         assertEquals(badJson, refused.payload());
         DeadLetter broken = letters.stream().filter(l -> l.readId() == null).findFirst().orElseThrow();
         assertTrue(broken.reason().contains("not valid JSON"), broken.reason());
-        assertEquals(2, registry.counter("platewarden.indexer.deadletters").count());
+        assertEquals(3, registry.counter("platewarden.indexer.deadletters").count());
     }
 
     @Test

@@ -27,6 +27,15 @@ class ReadLocatorTest {
     }
 
     @Test
+    void stopsReadingOnceTheFourLeadingFieldsAreFound() {
+        // the gateway writes these four first; what follows (the plate terms) is not tokenised
+        LocatedRead r = ReadLocator.locate(b("{\"read_id\":\"cam-1:1\",\"camera_id\":\"cam-1\",\"captured_at\":\"2026-11-22T14:03:07Z\","
+                + "\"received_at\":\"2026-11-22T14:03:08Z\",\"plate_grams\":[\"A\",\"B\""));
+        assertEquals("cam-1:1", r.readId());
+        assertEquals(Instant.parse("2026-11-22T14:03:08Z"), r.receivedAt());
+    }
+
+    @Test
     void refusesWhatCannotBeIndexed() {
         assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("[1]"))).getMessage().contains("not a JSON object"));
         assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\""))).getMessage().contains("not valid JSON"));

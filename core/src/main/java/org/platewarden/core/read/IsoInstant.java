@@ -10,14 +10,15 @@ import java.time.format.DateTimeFormatter;
  * Parses {@code captured_at}: ISO-8601 date-time with a zone offset. Every ingested read carries
  * one, and java.time's general parser costs about a tenth of a read's validation, so the usual
  * shape ({@code YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)}) is read by hand; anything else goes to
- * {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME}, which also decides what is invalid.
+ * {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME}, which also decides what is invalid. The indexer
+ * reads the stored documents' times with it too.
  */
-final class IsoInstant {
+public final class IsoInstant {
     private IsoInstant() {
     }
 
     /** @throws DateTimeException when the text is not an ISO-8601 date-time with an offset */
-    static Instant parse(String s) {
+    public static Instant parse(String s) {
         Instant fast = fastPath(s);
         return fast != null ? fast : OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     }
