@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Platewarden benchmark runner (docs/benchmarks.md explains every figure).
 #
-#   bench/run.sh                      full run: scenarios a b c d + JMH (10M reads for c; ~1 h on 2 cores)
+#   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~1 h on 2 cores)
 #   bench/run.sh --smoke              tiny sizes, < 2 minutes after the build: proves the suite still works
 #   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
-#   options: --size N (reads for b/c)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
+#   options: --size N (reads for c)  --e2e-size N (reads for b)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
 #            --keep (leave the Platewarden this script started running; by default it is stopped at the end)
 #
 # It builds the reactor (offline, tests skipped), starts what it needs -- Mosquitto on a free loopback
@@ -18,12 +18,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
+SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
     --scenarios) SCENARIOS="$2"; SCENARIOS_SET=1; shift ;;
     --size) SIZE="$2"; shift ;;
+    --e2e-size) E2E_SIZE="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --no-start) START=0 ;;
     --keep) STOP=0 ;;
@@ -33,7 +34,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $SMOKE == 1 ]]; then
-  SIZE=20000; DURATION=3
+  SIZE=20000; E2E_SIZE=20000; DURATION=3
   # CI smoke: every scenario at tiny sizes against a Platewarden it starts (embedded Elasticsearch), so the
   # suite cannot rot; the figures it prints mean nothing
 fi
@@ -80,7 +81,7 @@ start_platewarden() {
   echo "== starting ./platewarden run --roles $roles (log: $WORK/platewarden-$roles.log) ..." >&2
   # exec: the background pid is Platewarden's JVM itself (the launcher execs java); same data dir each time,
   # so what the gateway-only node acknowledged is indexed once the indexer runs
-  ( exec ./platewarden run --roles "$roles" --data-dir "$ROOT/bench/target/pw-data" ) >"$WORK/platewarden-$roles.log" 2>&1 &
+  ( exec ./platewarden run --demo --config "$ROOT/bench/platewarden-bench.json" --roles "$roles" --data-dir "$ROOT/bench/target/pw-data" ) >"$WORK/platewarden-$roles.log" 2>&1 &
   PW_PID=$!; PW_STARTED=1; PW_ROLES="$roles"
   local ready=http://127.0.0.1:8080/health/live
   [[ $roles == all ]] && ready=http://127.0.0.1:8081/health/ready
@@ -156,8 +157,8 @@ if [[ $PW_OK == 1 ]] && has a; then
       "${ACKS[@]}" --timeout 900 --results "$RESULTS"
 fi
 if [[ $PW_OK == 1 ]] && has b; then
-  step "b: end to end, $SIZE reads, vs the raw Elasticsearch bulk ceiling"
-  run_or_fail "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$SIZE" --work-dir "$WORK" --results "$RESULTS"
+  step "b: end to end, $E2E_SIZE reads, vs the raw Elasticsearch bulk ceiling"
+  run_or_fail "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$E2E_SIZE" --work-dir "$WORK" --results "$RESULTS"
 fi
 if [[ $PW_OK == 1 ]] && has c; then
   step "c: search over $SIZE reads in 21 daily indices"

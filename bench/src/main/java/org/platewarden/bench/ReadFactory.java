@@ -2,7 +2,6 @@ package org.platewarden.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -65,14 +64,25 @@ public final class ReadFactory {
         String json = "{\"read_id\":\"" + readId + "\",\"camera_id\":\"" + cameraId
                 + "\",\"captured_at\":\"" + Instant.ofEpochMilli(captured)
                 + "\",\"plate\":\"" + plate
-                + "\",\"plate_confidence\":" + String.format(Locale.ROOT, "%.2f", 0.55 + random.nextDouble() * 0.44)
-                + ",\"region\":\"US-CO\",\"location\":{\"lat\":" + String.format(Locale.ROOT, "%.5f", 39.70 + random.nextDouble() * 0.1)
-                + ",\"lon\":" + String.format(Locale.ROOT, "%.5f", -105.0 + random.nextDouble() * 0.1)
+                + "\",\"plate_confidence\":" + fixed(0.55 + random.nextDouble() * 0.44, 100)
+                + ",\"region\":\"US-CO\",\"location\":{\"lat\":" + fixed(39.70 + random.nextDouble() * 0.1, 100_000)
+                + ",\"lon\":" + fixed(-105.0 + random.nextDouble() * 0.1, 100_000)
                 + "},\"heading_deg\":" + random.nextInt(360) + ",\"lane\":" + (1 + random.nextInt(3))
                 + ",\"vehicle\":{\"make\":\"" + MAKES[v] + "\",\"model\":\"" + MODELS[v] + "\",\"color\":\""
                 + COLORS[random.nextInt(COLORS.length)] + "\",\"type\":\"" + TYPES[random.nextInt(TYPES.length)]
                 + "\"},\"image_ref\":\"https://" + cameraId + ".local/crops/" + captured + ".jpg\"}";
         return new Read(readId, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code value} with as many decimals as {@code scale} has zeros. String.format cost ~1 µs per
+     * call, three calls per read: a quarter of a core at 90k reads/s, taken from the gateway on the
+     * same machine.
+     */
+    static String fixed(double value, int scale) {
+        long scaled = Math.round(Math.abs(value) * scale);
+        String fraction = Long.toString(scale + scaled % scale).substring(1);
+        return (value < 0 && scaled != 0 ? "-" : "") + (scaled / scale) + "." + fraction;
     }
 
     private String misread(String plate) {

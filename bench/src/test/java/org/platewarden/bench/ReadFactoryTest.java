@@ -39,4 +39,19 @@ class ReadFactoryTest {
         int max = sightings.values().stream().max(Integer::compare).orElse(0);
         assertTrue(max >= 10, "hot vehicles should be seen repeatedly, most seen " + max);
     }
+
+    @Test
+    void fixedPointNumbersMatchStringFormat() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            double lon = -105.0 + random.nextDouble() * 0.1;
+            double confidence = 0.55 + random.nextDouble() * 0.44;
+            assertEquals(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.5f", lon)),
+                    Double.parseDouble(ReadFactory.fixed(lon, 100_000)), 1.01e-5, "lon " + lon);
+            assertEquals(String.format(java.util.Locale.ROOT, "%.2f", confidence).length(), ReadFactory.fixed(confidence, 100).length());
+        }
+        assertEquals("0.05", ReadFactory.fixed(0.05, 100));
+        assertEquals("-105.00001", ReadFactory.fixed(-105.00001, 100_000));
+        assertEquals("39.70000", ReadFactory.fixed(39.7, 100_000));
+    }
 }

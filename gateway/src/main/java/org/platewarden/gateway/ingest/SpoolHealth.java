@@ -3,12 +3,15 @@ package org.platewarden.gateway.ingest;
 import java.util.concurrent.atomic.AtomicReference;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether the spool can take writes, for readiness: not failed (fail-stop after an fsync error)
  * and below capacity. A full spool clears by itself once the indexer advances the checkpoint.
  */
 public final class SpoolHealth {
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolHealth.class);
     private final Spool spool;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Spool size when an append was last refused as full; -1 once an append succeeded again. */
@@ -21,11 +24,17 @@ public final class SpoolHealth {
     void observe(Throwable appendError) {
         Throwable t = Failures.unwrap(appendError);
         if (t instanceof SpoolFailedException f) failure.compareAndSet(null, f);
-        if (t instanceof org.platewarden.core.spool.SpoolFullException) refusedAtBytes.set(spool.sizeBytes());
+        if (t instanceof org.platewarden.core.spool.SpoolFullException) {
+            // logged once per episode (the first refusal), not per refused read
+            if (refusedAtBytes.getAndSet(spool.sizeBytes()) < 0) {
+                LOG.warn("spool full ({} of {} bytes): refusing reads (HTTP 429, MQTT PUBACK withheld) until the indexer "
+                        + "frees space; is the indexer running and Elasticsearch reachable?", spool.sizeBytes(), spool.capacityBytes());
+            }
+        }
     }
 
     void appended() {
-        refusedAtBytes.set(-1);
+        if (refusedAtBytes.getAndSet(-1) >= 0) LOG.info("spool accepts reads again ({} of {} bytes)", spool.sizeBytes(), spool.capacityBytes());
     }
 
     public boolean failed() {
