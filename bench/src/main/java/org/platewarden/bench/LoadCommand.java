@@ -55,7 +55,7 @@ public final class LoadCommand implements Callable<Integer> {
             Map<String, Object> result;
             try (MemorySampler sampler = new MemorySampler(pid, metricsUrl)) {
                 result = LoadRunner.run(vertx, spec);
-                if (pid > 0 || metricsUrl != null) result.putAll(sampler.figures());
+                result.putAll(sampler.figures(((Number) result.get("acked_reads")).longValue()));
             }
             if (broker != null) result.put("server", "mosquitto " + broker.port());
             int exit = 0;

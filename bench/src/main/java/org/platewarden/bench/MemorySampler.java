@@ -15,6 +15,8 @@ import java.util.Map;
  * Samples a server process once a second during a run: resident set size from
  * /proc/&lt;pid&gt;/status (VmRSS) and JVM heap in use from its Prometheus /metrics
  * (sum of jvm_memory_used_bytes{area="heap"}). Runs on its own thread; keeps only maxima and the last value.
+ * Also the CPU time the server and this generator used over the run: on a machine where both share
+ * the cores, CPU per acknowledged read is the figure that does not depend on who got which core.
  */
 public final class MemorySampler implements AutoCloseable {
     private final long pid;
@@ -25,10 +27,14 @@ public final class MemorySampler implements AutoCloseable {
     private volatile long maxRssKb;
     private volatile long maxHeapBytes;
     private volatile long samples;
+    private final Duration serverCpuAtStart;
+    private final Duration generatorCpuAtStart;
 
     public MemorySampler(long pid, String metricsUrl) {
         this.pid = pid;
         this.metricsUrl = metricsUrl;
+        this.serverCpuAtStart = cpu(pid);
+        this.generatorCpuAtStart = cpu(ProcessHandle.current().pid());
         this.thread = new Thread(this::loop, "memory-sampler");
         thread.setDaemon(true);
         thread.start();
@@ -95,11 +101,26 @@ public final class MemorySampler implements AutoCloseable {
         }
     }
 
-    public Map<String, Object> figures() {
+    /** CPU time (user + system) a process has used so far; zero when unknown. */
+    static Duration cpu(long pid) {
+        if (pid <= 0) return Duration.ZERO;
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    /** @param ackedReads reads acknowledged during the run, for the per-read CPU figures (0: not given) */
+    public Map<String, Object> figures(long ackedReads) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("memory_samples", samples);
         if (pid > 0) m.put("max_rss_mib", Math.round(maxRssKb / 1024.0));
         if (metricsUrl != null) m.put("max_heap_used_mib", Math.round(maxHeapBytes / 1048576.0));
+        double serverCpu = cpu(pid).minus(serverCpuAtStart).toNanos() / 1e9;
+        double generatorCpu = cpu(ProcessHandle.current().pid()).minus(generatorCpuAtStart).toNanos() / 1e9;
+        if (pid > 0 && serverCpu > 0) {
+            m.put("server_cpu_s", Math.round(serverCpu * 10) / 10.0);
+            if (ackedReads > 0) m.put("server_cpu_us_per_read", Math.round(serverCpu * 1e7 / ackedReads) / 10.0);
+        }
+        m.put("generator_cpu_s", Math.round(generatorCpu * 10) / 10.0);
+        if (ackedReads > 0) m.put("generator_cpu_us_per_read", Math.round(generatorCpu * 1e7 / ackedReads) / 10.0);
         return m;
     }
 

@@ -117,14 +117,15 @@ final class CameraSession {
     }
 
     private Future<PublishOutcome> process(MqttPublishMessage msg) {
-        String payload = msg.payload().toString(StandardCharsets.UTF_8);
+        // parsed from the bytes; the payload as text is only needed for a dead letter
+        byte[] payload = msg.payload().getBytes();
         String topic = msg.topicName();
         if (!ownTopic.equals(topic)) {
             boolean readsTopic = topic != null && topic.startsWith(TOPIC_PREFIX) && topic.length() > TOPIC_PREFIX.length();
             MqttPubAckReasonCode code = readsTopic ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.TOPIC_NAME_INVALID;
             String reason = "topic_not_allowed: camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'";
             metrics.rejected(PROTOCOL, PROTOCOL, "topic_not_allowed");
-            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
+            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, text(payload))))
                     .map(v -> PublishOutcome.notAuthorized(code, reason));
         }
         List<IngestItem> items;
@@ -133,7 +134,7 @@ final class CameraSession {
         } catch (IllegalArgumentException e) {
             String reason = Rejection.INVALID_JSON + ": " + e.getMessage();
             metrics.rejected(PROTOCOL, PROTOCOL, Rejection.INVALID_JSON);
-            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
+            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, text(payload))))
                     .map(v -> PublishOutcome.refusedAndDeadLettered(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, reason));
         }
         PreparedBatch batch = ingestor.prepare(items, camera, PROTOCOL, PROTOCOL, STAGE);
@@ -158,12 +159,18 @@ final class CameraSession {
         });
     }
 
-    private static List<IngestItem> items(String payload) {
+    private static String text(byte[] payload) {
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    private static List<IngestItem> items(byte[] payload) {
         JsonNode root;
         try {
             root = MAPPER.readTree(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("payload is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("payload is not valid JSON: " + e.getMessage());
         }
         if (root == null || root.isMissingNode()) throw new IllegalArgumentException("empty payload");
         if (root.isObject()) return List.of(IngestItem.parsed(root));
