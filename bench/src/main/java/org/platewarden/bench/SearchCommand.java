@@ -38,6 +38,10 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--prefix", defaultValue = "platewarden") String prefix;
     @Option(names = "--size", defaultValue = "10000000", description = "reads to load (0 = use what is there)") long size;
     @Option(names = "--days", defaultValue = "21") int days;
+    @Option(names = "--population", defaultValue = "0",
+            description = "vehicles the queries draw from (0 = size/20, as loaded; give the loaded run's size/20 with --size 0)") int population;
+    @Option(names = "--settle-timeout", defaultValue = "1200",
+            description = "seconds to wait after loading for Elasticsearch's merges to finish before timing") long settleTimeoutSeconds;
     @Option(names = "--queries", defaultValue = "50", description = "timed queries per kind and side") int queries;
     @Option(names = "--warmup", defaultValue = "5", description = "untimed queries per kind and side first") int warmup;
     @Option(names = "--work-dir", defaultValue = "bench/target/work") Path workDir;
@@ -51,7 +55,7 @@ public final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EsHttp es = new EsHttp(esUrl);
-        int populationSize = (int) Math.max(1000, size / 20);
+        int populationSize = population > 0 ? population : (int) Math.max(1000, size / 20);
         PlatePopulation population = new PlatePopulation(populationSize, seed);
         if (size > 0) {
             Files.createDirectories(workDir);
@@ -63,6 +67,7 @@ public final class SearchCommand implements Callable<Integer> {
             es.send("POST", "/" + prefix + "-reads-*/_refresh", null, null);
             Files.deleteIfExists(spill);
             System.err.printf("loaded %d reads in %.1f s (%d failed items)%n", built, (System.nanoTime() - t0) / 1e9, failed);
+            settle(es);
         }
         long docs = es.count(prefix + "-reads-*");
 
@@ -108,6 +113,25 @@ public final class SearchCommand implements Callable<Integer> {
         if (throttled > 0) System.err.println("search API rate limit answered 429 " + throttled + " times (waits not timed)");
         if (results != null) for (Map<String, Object> row : rows) ResultsFile.append(results, row);
         return 0;
+    }
+
+    /**
+     * A bulk load leaves Elasticsearch merging segments for minutes; queries timed meanwhile
+     * measure the merges (the first kinds worst). A node that took yesterday's reads is long past
+     * that, so wait until no merge has been running for 5 s in a row (bounded).
+     */
+    private void settle(EsHttp es) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + settleTimeoutSeconds * 1_000_000_000L;
+        int quiet = 0;
+        while (quiet < 5 && System.nanoTime() < deadline) {
+            JsonNode nodes = es.json("GET", "/_nodes/stats/indices/merge", null).path("nodes");
+            long running = 0;
+            for (JsonNode n : nodes) running += n.path("indices").path("merges").path("current").asLong();
+            quiet = running == 0 ? quiet + 1 : 0;
+            Thread.sleep(1000);
+        }
+        System.err.printf("merges settled after %.0f s%s%n", (System.nanoTime() - t0) / 1e9, quiet < 5 ? " (timeout: still merging)" : "");
     }
 
     /** One answered Platewarden search: its hits and the time of the attempt that was answered. */
