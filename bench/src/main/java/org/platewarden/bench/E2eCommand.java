@@ -103,10 +103,23 @@ public final class E2eCommand implements Callable<Integer> {
     private double awaitCount(EsHttp es, String pattern, long target, long startNanos) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
-            if (es.count(pattern) >= target) return (System.nanoTime() - startNanos) / 1e9;
+            if (countOrZero(es, pattern) >= target) return (System.nanoTime() - startNanos) / 1e9;
             Thread.sleep(100);
         }
-        throw new IllegalStateException("only " + es.count(pattern) + " of " + target + " documents searchable in " + pattern + " after " + timeoutSeconds + " s");
+        throw new IllegalStateException("only " + countOrZero(es, pattern) + " of " + target + " documents searchable in " + pattern + " after " + timeoutSeconds + " s");
+    }
+
+    /**
+     * A daily index the indexer has just created can answer 503 (no_shard_available: its primary is
+     * still starting) for a moment; that is "nothing searchable yet", not a failed run.
+     */
+    private static long countOrZero(EsHttp es, String pattern) throws Exception {
+        try {
+            return es.count(pattern);
+        } catch (java.io.IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("-> 503")) return 0;
+            throw e;
+        }
     }
 
     private static double round(double v) {
