@@ -116,8 +116,8 @@ public final class E2eCommand implements Callable<Integer> {
     private static long countOrZero(EsHttp es, String pattern) throws Exception {
         try {
             return es.count(pattern);
-        } catch (java.io.IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("-> 503")) return 0;
+        } catch (EsHttp.StatusException e) {
+            if (e.status() == 503) return 0;
             throw e;
         }
     }

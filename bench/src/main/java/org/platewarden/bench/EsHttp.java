@@ -30,7 +30,8 @@ public final class EsHttp {
         if (body != null) b.header("content-type", contentType);
         HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() >= 300 && r.statusCode() != 404) {
-            throw new IOException(method + " " + path + " -> " + r.statusCode() + ": " + new String(r.body(), 0, Math.min(r.body().length, 500)));
+            throw new StatusException(r.statusCode(), method + " " + path + " -> " + r.statusCode() + ": "
+                    + new String(r.body(), 0, Math.min(r.body().length, 500)));
         }
         return r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
@@ -43,5 +44,19 @@ public final class EsHttp {
     public long count(String indexPattern) throws IOException, InterruptedException {
         JsonNode r = send("GET", "/" + indexPattern + "/_count?ignore_unavailable=true&allow_no_indices=true", null, null);
         return r.path("count").asLong();
+    }
+
+    /** Elasticsearch answered with an error status (other than 404). */
+    public static final class StatusException extends IOException {
+        private final int status;
+
+        StatusException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
     }
 }
