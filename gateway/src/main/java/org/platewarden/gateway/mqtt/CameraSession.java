@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * One authenticated MQTT connection. Each PUBLISH is processed as soon as it arrives (so appends
  * from many messages share a group commit), but its PUBACK is chained behind the previous one:
  * PUBACKs leave in PUBLISH order, and each only after its reads are fsynced in the spool and its
- * refusals in the dead-letter store.
+ * refusals in the dead-letter store. The PUBACKs (and a DISCONNECT) are handed to the connection's
+ * {@link AckSender.Outbox}, which writes them in that order from its own thread so that the ones one
+ * group commit made ready share a socket flush.
  *
  * <p>Back-pressure: Vert.x 5 offers no supported way to pause an MqttEndpoint's socket, so flow
  * control is the protocol's own: a PUBLISH whose append meets a full spool is neither acknowledged
@@ -66,12 +68,13 @@ final class CameraSession {
     private final GatewayMetrics metrics;
     private final boolean v5;
     private final String ownTopic;
+    private final AckSender.Outbox outbox;
     private Future<Void> ackTail = Future.succeededFuture();
     private int inFlight;
     private long pendingBytes;
     private boolean closed;
 
-    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics) {
+    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics, AckSender.Outbox outbox) {
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.camera = camera;
@@ -79,6 +82,7 @@ final class CameraSession {
         this.metrics = metrics;
         this.v5 = endpoint.protocolVersion() == 5;
         this.ownTopic = TOPIC_PREFIX + camera.id();
+        this.outbox = outbox;
     }
 
     void start(MqttProperties connackProperties) {
@@ -196,16 +200,18 @@ final class CameraSession {
             if (!v5 && !outcome.v311Acceptable()) disconnect(null, outcome.reasonString());
             return;
         }
+        // written by the AckSender (see there: PUBACKs of one group commit share a flush), in order
+        int id = msg.messageId();
+        boolean exactlyOnce = msg.qosLevel() == MqttQoS.EXACTLY_ONCE;
         if (v5) {
             MqttProperties props = new MqttProperties();
             if (outcome.reasonString() != null) {
                 props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(outcome.reasonString())));
             }
-            if (msg.qosLevel() == MqttQoS.EXACTLY_ONCE) endpoint.publishReceived(msg.messageId());
-            else endpoint.publishAcknowledge(msg.messageId(), outcome.code(), props);
+            MqttPubAckReasonCode code = outcome.code();
+            outbox.send(exactlyOnce ? () -> endpoint.publishReceived(id) : () -> endpoint.publishAcknowledge(id, code, props));
         } else if (outcome.v311Acceptable()) {
-            if (msg.qosLevel() == MqttQoS.EXACTLY_ONCE) endpoint.publishReceived(msg.messageId());
-            else endpoint.publishAcknowledge(msg.messageId());
+            outbox.send(exactlyOnce ? () -> endpoint.publishReceived(id) : () -> endpoint.publishAcknowledge(id));
         } else {
             // MQTT 3.1.1 has no negative PUBACK: close, so the client keeps the message and sees the refusal
             LOG.info("camera {}: {}; closing MQTT 3.1.1 connection", camera.id(), outcome.reasonString());
@@ -245,16 +251,22 @@ final class CameraSession {
         if (closed) return;
         closed = true;
         metrics.mqttDisconnect(code == null ? "close" : code.name().toLowerCase(java.util.Locale.ROOT));
-        if (v5 && code != null && endpoint.isConnected()) {
-            MqttProperties props = new MqttProperties();
-            if (reason != null) props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(reason)));
-            try {
-                endpoint.disconnect(code, props);
-            } catch (RuntimeException e) {
-                LOG.debug("DISCONNECT not sent", e);
-            }
+        boolean sendDisconnect = v5 && code != null && endpoint.isConnected();
+        MqttProperties props = new MqttProperties();
+        if (sendDisconnect && reason != null) {
+            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(reason)));
         }
-        endpoint.close();
+        // through the outbox: PUBACKs decided before this still leave first
+        outbox.send(() -> {
+            if (sendDisconnect) {
+                try {
+                    endpoint.disconnect(code, props);
+                } catch (RuntimeException e) {
+                    LOG.debug("DISCONNECT not sent", e);
+                }
+            }
+            endpoint.close();
+        });
     }
 
     private static String truncate(String s) {

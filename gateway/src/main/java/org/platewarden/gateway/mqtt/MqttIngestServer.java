@@ -4,7 +4,6 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.Future;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -32,6 +31,7 @@ public final class MqttIngestServer {
     /** Unacknowledged PUBLISHes a connection may have; advertised as MQTT 5 Receive Maximum. */
     public static final int RECEIVE_MAXIMUM = 32;
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngestServer.class);
+    private static final java.util.concurrent.atomic.AtomicInteger SENDERS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -40,6 +40,7 @@ public final class MqttIngestServer {
     private final GatewayMetrics metrics;
     private MqttServer plain;
     private MqttServer tls;
+    private AckSender ackSender;
 
     public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics) {
         this.vertx = vertx;
@@ -50,6 +51,7 @@ public final class MqttIngestServer {
     }
 
     public Future<Void> listen() {
+        ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
         plain = create(baseOptions().setPort(config.mqttPort()));
         Future<MqttServer> started = plain.listen();
         if (config.mqttTlsPort() > 0) {
@@ -78,7 +80,9 @@ public final class MqttIngestServer {
     public Future<Void> close() {
         Future<Void> a = plain == null ? Future.succeededFuture() : plain.close();
         Future<Void> b = tls == null ? Future.succeededFuture() : tls.close();
-        return Future.join(a, b).mapEmpty();
+        return Future.join(a, b).<Void>mapEmpty().andThen(ar -> {
+            if (ackSender != null) ackSender.close();
+        });
     }
 
     private MqttServerOptions baseOptions() {
@@ -112,7 +116,7 @@ public final class MqttIngestServer {
                 : authenticator.authenticate(user, password);
         authenticated
                 .onSuccess(camera -> {
-                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics);
+                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox());
                     session.start(v5 ? connackProperties() : null);
                 })
                 .onFailure(err -> {

@@ -49,6 +49,45 @@ class VertxMqttClientTest {
     }
 
     @Test
+    void aBurstOfPublishesIsAcknowledgedInOrderAndEveryAcknowledgedReadIsSpooled() throws Exception {
+        // PUBACKs are written by the AckSender thread, many per flush: they must still leave in
+        // PUBLISH order (MQTT 3.1.1 4.6) and each only after its read is durable
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            List<Integer> sent = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            List<Integer> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            List<Long> durableAtAck = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            CompletableFuture<Void> all = new CompletableFuture<>();
+            int n = 300;
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable publishNext = () -> {
+                int i = next.getAndIncrement();
+                if (i < n) {
+                    c.publish("platewarden/reads/cam-001", Buffer.buffer(Reads.read("cam-001", String.format("BU%04d", i))),
+                            MqttQoS.AT_LEAST_ONCE, false, false).onSuccess(sent::add);
+                }
+            };
+            c.publishCompletionHandler(id -> {
+                acked.add(id);
+                durableAtAck.add(gw.spool.lastDurableSeq());
+                if (acked.size() == n) all.complete(null);
+                publishNext.run(); // keeps the client's in-flight window (100) full
+            });
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            gw.vertx.runOnContext(v -> {
+                for (int i = 0; i < 100; i++) publishNext.run();
+            });
+            all.get(30, TimeUnit.SECONDS);
+            assertEquals(sent, acked, "PUBACKs in PUBLISH order");
+            for (int i = 0; i < n; i++) {
+                assertTrue(durableAtAck.get(i) >= i + 1, "PUBACK " + i + " before its read was durable (" + durableAtAck.get(i) + ")");
+            }
+            assertEquals(n, gw.spooled().size());
+            await(c.disconnect());
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefused() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir)) {
             MqttClient c = client(gw, "cam-001", "wrong");
