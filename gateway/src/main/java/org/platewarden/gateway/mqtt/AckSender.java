@@ -4,7 +4,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +41,13 @@ final class AckSender implements AutoCloseable {
         return new Outbox();
     }
 
+    /**
+     * Stops taking new outboxes' drains; drains already queued still run. Does not wait: it is
+     * called on an event loop when the listener closes.
+     */
     @Override
     public void close() {
         thread.shutdown();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** One connection's writes, in the order they were sent. */
