@@ -37,7 +37,7 @@ public final class ReadLocator {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new NotARead("record is not a JSON object");
             JsonToken t;
-            int found = 0;
+            boolean complete = false;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
@@ -47,27 +47,16 @@ public final class ReadLocator {
                 }
                 if (value != JsonToken.VALUE_STRING) continue;
                 switch (name) {
-                    case ReadFields.READ_ID -> {
-                        if (readId == null) found++;
-                        readId = p.getText();
-                    }
-                    case ReadFields.CAPTURED_AT -> {
-                        if (capturedAt == null) found++;
-                        capturedAt = p.getText();
-                    }
-                    case ReadFields.RECEIVED_AT -> {
-                        if (receivedAt == null) found++;
-                        receivedAt = p.getText();
-                    }
-                    case ReadFields.CAMERA_ID -> {
-                        if (cameraId == null) found++;
-                        cameraId = p.getText();
-                    }
+                    case ReadFields.READ_ID -> readId = p.getText();
+                    case ReadFields.CAPTURED_AT -> capturedAt = p.getText();
+                    case ReadFields.RECEIVED_AT -> receivedAt = p.getText();
+                    case ReadFields.CAMERA_ID -> cameraId = p.getText();
                     default -> { }
                 }
-                if (found == 4) break;
+                complete = readId != null && capturedAt != null && receivedAt != null && cameraId != null;
+                if (complete) break;
             }
-            if (found < 4) {
+            if (!complete) {
                 if (t != JsonToken.END_OBJECT) throw new NotARead("record is not a well-formed JSON object");
                 if (p.nextToken() != null) throw new NotARead("record has trailing content after the JSON object");
             }
