@@ -36,7 +36,7 @@ final class SearchRole implements AutoCloseable {
                              PrometheusMeterRegistry registry) throws Exception {
         ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        SearchService service = new SearchService(vertx, config, es, auditLog);
+        SearchService service = new SearchService(vertx, config, es, auditLog, registry);
         Context context = vertx.getOrCreateContext();
         HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), Clock.systemUTC());
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),

@@ -3,13 +3,17 @@ package org.platewarden.search.query;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.plate.PlateMatch;
@@ -18,14 +22,16 @@ import org.platewarden.core.read.ReadFields;
 
 /**
  * Scans every candidate read of a query, page by page ({@code search_after}), and keeps only those
- * the {@link PlateMatcher} accepts. Each page carries just the plate_norm doc value and the sort
- * values (capture time, read id) — plus {@code _id} for held copies, whose id is not the read id —
- * parsed as a stream: memory grows with the matches, not with the
- * candidates. The scan is bounded: if the first page reports more than {@code maxCandidates}
- * candidates, it fails with {@link TooBroadException} before reading further.
+ * the {@link PlateMatcher} accepts — used for the holds index, where every held copy is its own
+ * document with its own id and holds are few (the daily indices are searched per plate instead:
+ * {@link PlateTally}, {@link RankedReadPage}). Each page carries just the plate_norm doc value, the
+ * sort values (capture time, read id) and {@code _id}, parsed as a stream: memory grows with the
+ * matches, not with the candidates. The scan is bounded: if the first page reports more than
+ * {@code maxCandidates} candidates, it fails with {@link TooBroadException} before reading further.
  */
 final class CandidateScanner {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper TREE = new ObjectMapper();
     private static final String FILTER_PATH =
             "timed_out,_shards.failed,hits.total,hits.hits._index,hits.hits._id,"
                     + "hits.hits.fields,hits.hits.sort";
@@ -51,23 +57,32 @@ final class CandidateScanner {
     Future<Result> scan(Context context, List<String> indices, ObjectNode query, PlateMatcher matcher, boolean held,
                         String opaqueId) {
         if (indices.isEmpty()) return Future.succeededFuture(new Result(0, List.of()));
-        String path = "/" + String.join(",", indices) + "/_search";
         List<Candidate> matches = new ArrayList<>();
-        return page(context, path, query, matcher, held, opaqueId, null, null, true, matches, 0)
+        return page(context, indices, query, matcher, held, opaqueId, null, null, true, matches, 0)
                 .map(scanned -> new Result(scanned, matches));
     }
 
-    private Future<Long> page(Context context, String path, ObjectNode query, PlateMatcher matcher, boolean held,
+    /** Which of {@code readIds} are daily reads that pass {@code readsQuery} in {@code indices}. */
+    Future<Set<String>> idsAmong(Context context, List<String> indices, ObjectNode readsQuery, List<String> readIds,
+                                 String opaqueId) {
+        Request request = ElasticsearchCalls.search(indices, "timed_out,_shards.failed,hits.hits._id", opaqueId);
+        request.setJsonEntity(ReadQueryBuilder.readsAmongBody(readsQuery, readIds).toString());
+        return ElasticsearchCalls.perform(context, rest, request, in -> {
+            JsonNode response = TREE.readTree(in);
+            ShardChecks.requireComplete(response);
+            Set<String> found = new HashSet<>();
+            for (JsonNode hit : response.path("hits").path("hits")) found.add(hit.path("_id").asText());
+            return found;
+        });
+    }
+
+    private Future<Long> page(Context context, List<String> indices, ObjectNode query, PlateMatcher matcher, boolean held,
                               String opaqueId, Long afterMs, String afterReadId, boolean first,
                               List<Candidate> matches, long scanned) {
-        Request request = new Request("POST", path);
-        request.addParameter("ignore_unavailable", "true");
-        request.addParameter("allow_no_indices", "true");
-        request.addParameter("filter_path", FILTER_PATH);
+        Request request = ElasticsearchCalls.search(indices, FILTER_PATH, opaqueId);
         ObjectNode body = ReadQueryBuilder.scanPage(query, pageSize, first ? maxCandidates + 1 : 0, afterMs, afterReadId,
                 held);
         request.setJsonEntity(body.toString());
-        ElasticsearchCalls.tag(request, opaqueId);
         return ElasticsearchCalls.perform(context, rest, request, in -> parsePage(in, matcher, held, matches))
                 .compose(page -> {
                     if (first && page.total > maxCandidates) {
@@ -75,7 +90,7 @@ final class CandidateScanner {
                     }
                     long total = scanned + page.hits;
                     if (page.hits < pageSize) return Future.succeededFuture(total);
-                    return page(context, path, query, matcher, held, opaqueId, page.lastMs, page.lastReadId, false,
+                    return page(context, indices, query, matcher, held, opaqueId, page.lastMs, page.lastReadId, false,
                             matches, total);
                 });
     }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
@@ -27,6 +28,26 @@ final class ElasticsearchCalls {
 
     private ElasticsearchCalls() {
     }
+
+    /**
+     * A {@code _search} over the given indices as every search step sends it: a missing index (a day
+     * without reads, or deleted by retention) is no error, and no can-match pre-filter round trip.
+     * Elasticsearch adds that round trip on its own when the primary sort is on an indexed field
+     * (capture time, here), to skip shards whose values cannot match; the indices asked are already
+     * exactly the days of the window, so it would skip none and only cost a round trip per shard.
+     */
+    static Request search(List<String> indices, String filterPath, String opaqueId) {
+        Request request = new Request("POST", "/" + String.join(",", indices) + "/_search");
+        request.addParameter("ignore_unavailable", "true");
+        request.addParameter("allow_no_indices", "true");
+        request.addParameter("pre_filter_shard_size", Integer.toString(NO_PRE_FILTER_BELOW_SHARDS));
+        request.addParameter("filter_path", filterPath);
+        tag(request, opaqueId);
+        return request;
+    }
+
+    /** Above any realistic fan-out (31 days of windows at most): the pre-filter never runs. */
+    private static final int NO_PRE_FILTER_BELOW_SHARDS = 4096;
 
     static void tag(Request request, String opaqueId) {
         request.setOptions(RequestOptions.DEFAULT.toBuilder().addHeader(OPAQUE_ID, opaqueId));

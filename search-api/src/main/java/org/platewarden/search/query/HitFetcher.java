@@ -14,13 +14,15 @@ import org.elasticsearch.client.RestClient;
 import org.platewarden.core.read.ReadFields;
 
 /**
- * Fetches the documents of one ranked page ({@code _mget} by index and id, only the fields a hit
- * shows) and builds the hits in rank order. A read deleted between the scan and the fetch (its day
- * expired in between) is left out rather than shown half-empty.
+ * Builds the hits of one ranked page in rank order. The daily reads' documents come with the
+ * ranked page query; held copies on the page are fetched here ({@code _mget} by index and id, only
+ * the fields a hit shows). A held copy gone between the scan and the fetch is left out rather than
+ * shown half-empty.
  */
 final class HitFetcher {
-    static final String SOURCE_FIELDS = String.join(",", ReadFields.READ_ID, ReadFields.PLATE, ReadFields.CAMERA_ID,
+    static final List<String> SOURCE_FIELD_LIST = List.of(ReadFields.READ_ID, ReadFields.PLATE, ReadFields.CAMERA_ID,
             ReadFields.AGENCY, ReadFields.CAPTURED_AT, ReadFields.LOCATION, ReadFields.VEHICLE, ReadFields.REGION);
+    static final String SOURCE_FIELDS = String.join(",", SOURCE_FIELD_LIST);
 
     private final RestClient rest;
 
@@ -28,28 +30,36 @@ final class HitFetcher {
         this.rest = rest;
     }
 
-    Future<List<JsonObject>> fetch(Context context, List<Candidate> page, String opaqueId) {
-        if (page.isEmpty()) return Future.succeededFuture(List.of());
+    /**
+     * @param known the documents the ranked page query already returned, by {@link #key}; only the
+     *              page's other hits (held copies) are fetched
+     */
+    Future<List<JsonObject>> fetch(Context context, List<Candidate> page, Map<String, JsonObject> known, String opaqueId) {
         JsonArray docs = new JsonArray();
-        for (Candidate c : page) docs.add(new JsonObject().put("_index", c.index()).put("_id", c.docId()));
+        for (Candidate c : page) {
+            if (!known.containsKey(key(c.index(), c.docId()))) docs.add(new JsonObject().put("_index", c.index()).put("_id", c.docId()));
+        }
+        if (docs.isEmpty()) return Future.succeededFuture(hits(page, known));
         Request request = new Request("POST", "/_mget");
         request.addParameter("_source_includes", SOURCE_FIELDS);
         request.addParameter("filter_path", "docs._index,docs._id,docs.found,docs._source");
         request.setJsonEntity(new JsonObject().put("docs", docs).encode());
         ElasticsearchCalls.tag(request, opaqueId);
         return ElasticsearchCalls.perform(context, rest, request, in -> new JsonObject(Buffer.buffer(in.readAllBytes())))
-                .map(response -> hits(page, response));
+                .map(response -> {
+                    Map<String, JsonObject> sources = new HashMap<>(known);
+                    JsonArray found = response.getJsonArray("docs", new JsonArray());
+                    for (int i = 0; i < found.size(); i++) {
+                        JsonObject doc = found.getJsonObject(i);
+                        if (Boolean.TRUE.equals(doc.getBoolean("found")) && doc.getJsonObject("_source") != null) {
+                            sources.put(key(doc.getString("_index"), doc.getString("_id")), doc.getJsonObject("_source"));
+                        }
+                    }
+                    return hits(page, sources);
+                });
     }
 
-    private static List<JsonObject> hits(List<Candidate> page, JsonObject response) {
-        Map<String, JsonObject> sources = new HashMap<>(page.size() * 2);
-        JsonArray docs = response.getJsonArray("docs", new JsonArray());
-        for (int i = 0; i < docs.size(); i++) {
-            JsonObject doc = docs.getJsonObject(i);
-            if (Boolean.TRUE.equals(doc.getBoolean("found")) && doc.getJsonObject("_source") != null) {
-                sources.put(key(doc.getString("_index"), doc.getString("_id")), doc.getJsonObject("_source"));
-            }
-        }
+    private static List<JsonObject> hits(List<Candidate> page, Map<String, JsonObject> sources) {
         List<JsonObject> hits = new ArrayList<>(page.size());
         for (Candidate c : page) {
             JsonObject src = sources.get(key(c.index(), c.docId()));
@@ -70,7 +80,7 @@ final class HitFetcher {
         return hits;
     }
 
-    private static String key(String index, String id) {
+    static String key(String index, String id) {
         return index + '\u0000' + id;
     }
 }

@@ -48,11 +48,99 @@ final class ReadQueryBuilder {
     /** Candidate filter over the daily indices: the reads of the visible agencies. */
     static ObjectNode readsQuery(SearchRequest request, Set<String> visibleAgencies) {
         ObjectNode root = JSON.objectNode();
-        ArrayNode filters = root.putObject("bool").putArray("filter");
+        readsFilters(request, visibleAgencies, root.putObject("bool").putArray("filter"), true);
+        return root;
+    }
+
+    private static void readsFilters(SearchRequest request, Set<String> visibleAgencies, ArrayNode filters,
+                                     boolean withPlatePlan) {
         ArrayNode agencies = filters.addObject().putObject("terms").putArray(ReadFields.AGENCY);
         new TreeSet<>(visibleAgencies).forEach(agencies::add);
-        common(request, filters);
-        return root;
+        common(request, filters, withPlatePlan);
+    }
+
+    /**
+     * The ranked page query of an exact plan: the matching reads in rank order, one page, with the
+     * fields a hit shows. Each tier is one constant-score clause ({@link #exactPlanTiers}) under a
+     * {@code dis_max}, whose boost orders the tiers (exact/wildcard 4, ocr 3, 1 edit 2, 2 edits 1), so
+     * sorting by {@code _score} desc, then capture time desc, then read id asc is
+     * {@link org.platewarden.core.plate.PlateMatchRanking} — and {@code search_after} on the same
+     * three keys continues a {@link PageToken}.
+     *
+     * @param tiers          the tier clauses; at least one
+     * @param trackTotalUpTo count the page query's hits up to this (0 = do not count)
+     */
+    static ObjectNode rankedPageBody(SearchRequest request, Set<String> visibleAgencies, List<ObjectNode> tiers,
+                                     PageToken after, int size, int trackTotalUpTo) {
+        ObjectNode body = JSON.objectNode();
+        body.put("size", size);
+        if (trackTotalUpTo > 0) body.put("track_total_hits", trackTotalUpTo);
+        else body.put("track_total_hits", false);
+        body.put("timeout", "30s");
+        body.putObject("_source").putArray("includes").addAll(HitFetcher.SOURCE_FIELD_LIST.stream()
+                .map(JSON::textNode).toList());
+        body.putArray("docvalue_fields").add(ReadFields.PLATE_NORM);
+        ArrayNode sort = body.putArray("sort");
+        sort.addObject().putObject("_score").put("order", "desc");
+        sort.addObject().putObject(ReadFields.CAPTURED_AT).put("order", "desc");
+        sort.addObject().putObject(ReadFields.READ_ID).put("order", "asc");
+        ObjectNode bool = body.putObject("query").putObject("bool");
+        readsFilters(request, visibleAgencies, bool.putArray("filter"), false);
+        bool.putArray("must").addObject().putObject("dis_max").putArray("queries").addAll(tiers);
+        if (after != null) body.putArray("search_after").add(tierBoost(after.tier())).add(after.capturedAtMs()).add(after.readId());
+        return body;
+    }
+
+    /**
+     * Tier clauses for a plate without wildcards or edits, where every candidate is a match: the
+     * plate itself (tier 0) and, with OCR equivalence, every plate that folds to the same string
+     * (tier 1; {@code dis_max} keeps the exact plate at tier 0).
+     */
+    static List<ObjectNode> exactPlanTiers(String plate, String foldedOrNull) {
+        List<ObjectNode> clauses = new ArrayList<>();
+        clauses.add(tierClause(term(ReadFields.PLATE_NORM, plate), 0));
+        if (foldedOrNull != null) clauses.add(tierClause(term(ReadFields.PLATE_OCR, foldedOrNull), 1));
+        return clauses;
+    }
+
+    private static ObjectNode tierClause(ObjectNode filter, int tier) {
+        ObjectNode clause = JSON.objectNode();
+        ObjectNode constant = clause.putObject("constant_score");
+        constant.set("filter", filter);
+        constant.put("boost", tierBoost(tier));
+        return clause;
+    }
+
+    private static ObjectNode term(String field, String value) {
+        ObjectNode term = JSON.objectNode();
+        term.putObject("term").putObject(field).put("value", value);
+        return term;
+    }
+
+    /** The constant score of a tier in {@link #rankedPageBody}: 4 for tier 0 down to 1 for tier 3. */
+    static int tierBoost(int tier) {
+        return 4 - tier;
+    }
+
+    /** The tier a ranked-page hit's {@code _score} stands for. */
+    static int tierOfScore(double score) {
+        int tier = 4 - (int) Math.round(score);
+        if (tier < 0 || tier > 3) throw new IllegalStateException("unexpected rank score " + score);
+        return tier;
+    }
+
+    /** Which of the given reads (by id) are in the daily indices and pass the reads query. */
+    static ObjectNode readsAmongBody(ObjectNode readsQuery, List<String> readIds) {
+        ObjectNode body = JSON.objectNode();
+        body.put("size", readIds.size());
+        body.put("track_total_hits", false);
+        body.put("_source", false);
+        body.put("timeout", "30s");
+        ArrayNode filters = body.putObject("query").putObject("bool").putArray("filter");
+        filters.add(readsQuery);
+        ArrayNode ids = filters.addObject().putObject("ids").putArray("values");
+        readIds.forEach(ids::add);
+        return body;
     }
 
     /** Candidate filter over the holds index: copies held by the caller's agency and not released. */
@@ -61,13 +149,13 @@ final class ReadQueryBuilder {
         ObjectNode bool = root.putObject("bool");
         ArrayNode filters = bool.putArray("filter");
         filters.addObject().putObject("term").putObject(HOLD_AGENCY).put("value", agency);
-        common(request, filters);
+        common(request, filters, true);
         bool.putArray("must_not").addObject().putObject("exists").put("field", HOLD_RELEASED_AT);
         return root;
     }
 
-    private static void common(SearchRequest request, ArrayNode filters) {
-        filters.add(request.candidates().toElasticsearchQuery());
+    private static void common(SearchRequest request, ArrayNode filters, boolean withPlatePlan) {
+        if (withPlatePlan) filters.add(request.candidates().toElasticsearchQuery());
         ObjectNode range = filters.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT);
         range.put("gte", request.from().toString());
         range.put("lte", request.to().toString());

@@ -16,7 +16,12 @@ public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight)
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be positive");
     }
 
+    /**
+     * Pages of 10,000 (Elasticsearch's default {@code index.max_result_window}): broad patterns — 2
+     * edits on a 6-character plate reach 5,000–6,000 candidates over 21 days of a 500,000-vehicle
+     * city — then take one round trip, not two (see docs/benchmarks.md, fourth session).
+     */
     public static SearchLimits defaults() {
-        return new SearchLimits(5_000, 50_000, 16);
+        return new SearchLimits(10_000, 50_000, 16);
     }
 }

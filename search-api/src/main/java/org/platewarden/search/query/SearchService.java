@@ -3,7 +3,9 @@ package org.platewarden.search.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,12 +14,14 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.plate.CandidateQuery;
 import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.core.plate.PlateMatcher;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
@@ -35,9 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/search}. Checks, in order, each failure ending the request: role and purpose and
  * case number and agency scope ({@link SearchAccessPolicy}) -> the body and the dragnet guards
- * ({@link SearchRequestParser}) -> the per-user rate limit -> this node's in-flight bound; then scans
- * the candidate reads of the daily indices in the window and of the caller's agency's holds,
- * verifies and ranks them in Java, and fetches the page's documents.
+ * ({@link SearchRequestParser}) -> the per-user rate limit -> this node's in-flight bound; then finds
+ * the matches in the daily indices of the window and in the caller's agency's holds, ranks them and
+ * gets the page's documents (see {@link #execute}).
  *
  * <p>Every request, whatever its fate, is written to the {@link AuditLog} exactly once, and the
  * outcome is returned only after that write succeeded; if it fails the answer is 503 with no hits
@@ -61,16 +65,26 @@ public final class SearchService {
     private final SearchRequestParser parser;
     private final PerUserRateLimiter rateLimiter;
     private final CandidateScanner scanner;
+    private final RankedReadPage ranked;
     private final HitFetcher fetcher;
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final SearchMetrics metrics;
 
-    public SearchService(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog) {
-        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.defaults());
+    public SearchService(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog,
+                         MeterRegistry registry) {
+        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.defaults(), registry);
     }
 
     public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
                          OcrFolding folding, SearchLimits limits) {
+        this(vertx, config, rest, auditLog, clock, folding, limits, null);
+    }
+
+    /** @param registry where the search timings go ({@link SearchMetrics}); null keeps them private */
+    public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
+                         OcrFolding folding, SearchLimits limits, MeterRegistry registry) {
+        this.metrics = new SearchMetrics(registry);
         this.vertx = vertx;
         this.config = config;
         this.auditLog = auditLog;
@@ -80,6 +94,7 @@ public final class SearchService {
         this.parser = new SearchRequestParser(config.search(), folding, clock);
         this.rateLimiter = new PerUserRateLimiter(config.search().rateLimitPerMinute());
         this.scanner = new CandidateScanner(rest, limits.scanPageSize(), limits.maxCandidates());
+        this.ranked = new RankedReadPage(rest, limits.scanPageSize());
         this.fetcher = new HitFetcher(rest);
         this.maxInFlight = limits.maxInFlight();
     }
@@ -91,6 +106,7 @@ public final class SearchService {
      * @return never a failed future: every failure is an outcome with its status
      */
     public Future<SearchOutcome> search(Principal principal, JsonObject body, String clientAddress) {
+        long started = System.nanoTime();
         String auditId = UUID.randomUUID().toString();
         Future<Result> result;
         try {
@@ -100,7 +116,8 @@ public final class SearchService {
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> audited(principal, body, clientAddress, auditId, r));
+                .compose(r -> audited(principal, body, clientAddress, auditId, r))
+                .andThen(ar -> metrics.request(ar.succeeded() ? ar.result().status() : 500, started));
     }
 
     private Future<Result> evaluate(Context context, Principal principal, JsonObject body, String auditId) {
@@ -130,26 +147,104 @@ public final class SearchService {
         return run.andThen(ar -> inFlight.decrementAndGet());
     }
 
+    /**
+     * Finds the matches in the daily indices of the window and in the caller's agency's holds
+     * (scanned read by read alongside; holds are few), then the page's documents. A plate without
+     * wildcards or edits takes one ranked query ({@link #exactPlate}); any other pattern scans its
+     * candidates and verifies them in Java ({@link #scannedPattern}).
+     */
     private Future<Result> execute(Context context, Principal principal, SearchRequest request, Set<String> visible,
                                    String auditId) {
-        Instant now = clock.instant();
         PlateMatcher matcher = new PlateMatcher(request.plate(), folding);
         List<String> days = ReadQueryBuilder.readIndices(config.indexPrefix(), request.from(), request.to(),
-                config.retentionDays(), now);
-        Future<CandidateScanner.Result> reads = scanner.scan(context, days,
-                ReadQueryBuilder.readsQuery(request, visible), matcher, false, auditId);
+                config.retentionDays(), clock.instant());
+        ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
+        long started = System.nanoTime();
         Future<CandidateScanner.Result> holds = scanner.scan(context, List.of(config.holdsIndex()),
                 ReadQueryBuilder.holdsQuery(request, principal.agency()), matcher, true, auditId);
-        return Future.all(reads, holds).compose(done -> {
-            long candidates = reads.result().candidates() + holds.result().candidates();
-            if (candidates > scanner.maxCandidates()) {
-                return Future.failedFuture(new TooBroadException(candidates, scanner.maxCandidates()));
-            }
-            RankedMatches.Page page = RankedMatches.rank(reads.result().matches(), holds.result().matches(),
-                    request.after(), request.limit());
-            return fetcher.fetch(context, page.hits(), auditId)
-                    .map(hits -> Result.served(page.total(), hits, page.next()));
-        });
+        return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
+                ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId)
+                : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId);
+    }
+
+    /**
+     * Every candidate of an exact plan is a match — the plate itself and, with OCR equivalence,
+     * every plate that folds to it — and the tier is known from which of the two it is, so one
+     * query over the daily indices returns the page already ranked, with its documents, and counts
+     * the matches ({@link RankedReadPage}): one round trip instead of a scan and a fetch.
+     */
+    private Future<Result> exactPlate(Context context, SearchRequest request, Set<String> visible, List<String> days,
+                                      ObjectNode readsQuery, PlateMatcher matcher,
+                                      Future<CandidateScanner.Result> holds, long started, String auditId) {
+        String plate = request.plate().pattern();
+        List<ObjectNode> tiers = ReadQueryBuilder.exactPlanTiers(plate, request.plate().ocr() ? folding.fold(plate) : null);
+        Future<RankedReadPage.Result> daily = ranked.page(context, days, request, visible, tiers, matcher::matchOrNull,
+                request.limit() + 1, scanner.maxCandidates() + 1, auditId);
+        return Future.all(daily, holds)
+                .compose(done -> bounded(SearchMetrics.PAGE, daily.result().total() + holds.result().candidates(),
+                        request, days, started, auditId))
+                .compose(ok -> heldOnly(context, days, readsQuery, holds.result().matches(), auditId))
+                .compose(heldOnly -> {
+                    RankedMatches.Page page = RankedMatches.rank(daily.result().hits(), holds.result().matches(),
+                            request.after(), request.limit());
+                    // the daily part of the ranking was cut at limit + 1, so the page's own count is not the total
+                    long total = daily.result().total() + heldOnly;
+                    return fetch(context, page, daily.result().sources(), total, auditId);
+                });
+    }
+
+    /**
+     * Wildcards or edits: every candidate read is scanned (plate doc value and sort keys only),
+     * verified and ranked in Java, and only the page's documents are fetched.
+     */
+    private Future<Result> scannedPattern(Context context, SearchRequest request, List<String> days,
+                                          ObjectNode readsQuery, PlateMatcher matcher,
+                                          Future<CandidateScanner.Result> holds, long started, String auditId) {
+        Future<CandidateScanner.Result> reads = scanner.scan(context, days, readsQuery, matcher, false, auditId);
+        return Future.all(reads, holds)
+                .compose(done -> bounded(SearchMetrics.SCAN, reads.result().candidates() + holds.result().candidates(),
+                        request, days, started, auditId))
+                .compose(ok -> {
+                    RankedMatches.Page page = RankedMatches.rank(reads.result().matches(), holds.result().matches(),
+                            request.after(), request.limit());
+                    return fetch(context, page, Map.of(), page.total(), auditId);
+                });
+    }
+
+    private Future<Result> fetch(Context context, RankedMatches.Page page, Map<String, JsonObject> known, long total,
+                                 String auditId) {
+        long fetchStarted = System.nanoTime();
+        return fetcher.fetch(context, page.hits(), known, auditId)
+                .andThen(ar -> metrics.phase(SearchMetrics.FETCH, fetchStarted))
+                .map(hits -> Result.served(Math.toIntExact(total), hits, page.next()));
+    }
+
+    /** Records the step and how broad the search was; past the candidate bound it is refused, not cut. */
+    private Future<Void> bounded(String phase, long candidates, SearchRequest request, List<String> days, long started,
+                                 String auditId) {
+        metrics.phase(phase, started);
+        metrics.candidates(candidates);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("search {}: {} over {} day(s): {} candidates in {} ms", auditId, request.plate(), days.size(),
+                    candidates, (System.nanoTime() - started) / 1_000_000);
+        }
+        return candidates > scanner.maxCandidates()
+                ? Future.failedFuture(new TooBroadException(candidates, scanner.maxCandidates()))
+                : Future.succeededFuture();
+    }
+
+    /**
+     * How many held matches are not also daily matches (a read still in its daily index and held
+     * is one hit, marked held), so the total counts each read once. Holds are few; this asks
+     * Elasticsearch only when the search found any.
+     */
+    private Future<Long> heldOnly(Context context, List<String> days, ObjectNode readsQuery, List<Candidate> held,
+                                  String auditId) {
+        if (held.isEmpty()) return Future.succeededFuture(0L);
+        if (days.isEmpty()) return Future.succeededFuture((long) held.size());
+        List<String> ids = held.stream().map(Candidate::readId).distinct().toList();
+        return scanner.idsAmong(context, days, readsQuery, ids, auditId)
+                .map(inDaily -> ids.stream().filter(id -> !inDaily.contains(id)).count());
     }
 
     private Future<SearchOutcome> audited(Principal principal, JsonObject body, String clientAddress, String auditId,
