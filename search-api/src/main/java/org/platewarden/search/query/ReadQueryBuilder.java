@@ -22,6 +22,7 @@ import org.platewarden.core.read.ReadFields;
 final class ReadQueryBuilder {
     static final String HOLD_AGENCY = "hold.agency";
     static final String HOLD_RELEASED_AT = "hold.released_at";
+    static final String HOLD_UNTIL = "hold.until";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private ReadQueryBuilder() {
@@ -143,12 +144,17 @@ final class ReadQueryBuilder {
         return body;
     }
 
-    /** Candidate filter over the holds index: copies held by the caller's agency and not released. */
-    static ObjectNode holdsQuery(SearchRequest request, String agency) {
+    /**
+     * Candidate filter over the holds index: copies held by the caller's agency, not released, and
+     * whose hold has not run past its {@code until} — a hold keeps reads beyond retention only while
+     * it lasts, and that holds at query time, whether or not anyone has released it yet.
+     */
+    static ObjectNode holdsQuery(SearchRequest request, String agency, Instant now) {
         ObjectNode root = JSON.objectNode();
         ObjectNode bool = root.putObject("bool");
         ArrayNode filters = bool.putArray("filter");
         filters.addObject().putObject("term").putObject(HOLD_AGENCY).put("value", agency);
+        filters.addObject().putObject("range").putObject(HOLD_UNTIL).put("gt", now.toString());
         common(request, filters, true);
         bool.putArray("must_not").addObject().putObject("exists").put("field", HOLD_RELEASED_AT);
         return root;

@@ -156,12 +156,13 @@ public final class SearchService {
     private Future<Result> execute(Context context, Principal principal, SearchRequest request, Set<String> visible,
                                    String auditId) {
         PlateMatcher matcher = new PlateMatcher(request.plate(), folding);
+        Instant now = clock.instant();
         List<String> days = ReadQueryBuilder.readIndices(config.indexPrefix(), request.from(), request.to(),
-                config.retentionDays(), clock.instant());
+                config.retentionDays(), now);
         ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
         long started = System.nanoTime();
         Future<CandidateScanner.Result> holds = scanner.scan(context, List.of(config.holdsIndex()),
-                ReadQueryBuilder.holdsQuery(request, principal.agency()), matcher, true, auditId);
+                ReadQueryBuilder.holdsQuery(request, principal.agency(), now), matcher, true, auditId);
         return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
                 ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId)
                 : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId);

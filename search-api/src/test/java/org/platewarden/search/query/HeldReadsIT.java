@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.indexer.holds.Hold;
 import org.platewarden.indexer.holds.HoldRequest;
 import org.platewarden.indexer.holds.HoldService;
@@ -26,8 +27,8 @@ import org.platewarden.search.query.TestReads.Read;
 
 /**
  * The holds contract end to end with the indexer's real {@link HoldService}: reads held by the
- * caller's agency are found after their daily index is gone, marked held; released holds and other
- * agencies' holds are not searched.
+ * caller's agency are found after their daily index is gone, marked held; released holds, holds past
+ * their until date and other agencies' holds are not searched.
  */
 class HeldReadsIT {
     static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
@@ -56,6 +57,10 @@ class HeldReadsIT {
     }
 
     static List<String> search(org.platewarden.search.auth.Principal who, List<Boolean> held) {
+        return search(service, who, held);
+    }
+
+    static List<String> search(SearchService service, org.platewarden.search.auth.Principal who, List<Boolean> held) {
         JsonObject body = new JsonObject().put("plate", "XYZ789").put("from", "2026-03-09T00:00:00Z").put("to", NOW.toString())
                 .put("purpose", "homicide").put("case_number", "DPD-2026-1");
         SearchOutcome o = harness.search(service, who, body);
@@ -85,6 +90,15 @@ class HeldReadsIT {
         assertEquals(List.of("acso-xyz", "dpd-xyz"), search(SearchHarness.DPD, held));
         assertEquals(List.of(true, true), held);
         assertEquals(List.of(), search(SearchHarness.ACSO, new ArrayList<>()), "a DPD hold is DPD's, not ACSO's");
+
+        // the hold keeps the reads only until its end date, whether or not anyone releases it
+        PlatewardenConfig config = harness.config("{\"rate_limit_per_minute\":0}");
+        SearchService dayBeforeUntil = new SearchService(harness.vertx, config, harness.es.rest(), audit,
+                Clock.fixed(hold.until().minus(Duration.ofDays(1)), ZoneOffset.UTC), OcrFolding.defaults(), SearchLimits.defaults());
+        SearchService dayAfterUntil = new SearchService(harness.vertx, config, harness.es.rest(), audit,
+                Clock.fixed(hold.until().plus(Duration.ofDays(1)), ZoneOffset.UTC), OcrFolding.defaults(), SearchLimits.defaults());
+        assertEquals(List.of("acso-xyz", "dpd-xyz"), search(dayBeforeUntil, SearchHarness.DPD, new ArrayList<>()));
+        assertEquals(List.of(), search(dayAfterUntil, SearchHarness.DPD, new ArrayList<>()), "a hold past its until date");
 
         holds.release(hold.id(), "DPD", "dpd.supervisor").get(60, TimeUnit.SECONDS);
         TestReads.refresh(harness.es.rest(), harness.prefix);

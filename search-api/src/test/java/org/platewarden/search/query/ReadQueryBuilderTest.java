@@ -47,7 +47,7 @@ class ReadQueryBuilderTest {
                     continue;
                 }
                 String json = ReadQueryBuilder.readsQuery(r, Set.of("DPD")).toString()
-                        + ReadQueryBuilder.holdsQuery(r, "DPD").toString();
+                        + ReadQueryBuilder.holdsQuery(r, "DPD", NOW).toString();
                 for (String slow : List.of("wildcard", "regexp", "prefix", "fuzzy", "query_string", "script")) {
                     assertFalse(json.contains("\"" + slow + "\""), plate + " ~" + edits + " uses " + slow + ": " + json);
                 }

@@ -112,7 +112,8 @@ final class TestReads {
         ObjectNode doc = document(r);
         ObjectNode hold = doc.putObject("hold");
         hold.put("hold_id", holdId).put("case_number", "CASE-" + holdId).put("reason", "test hold")
-                .put("agency", agency).put("created_by", "sup").put("created_at", "2026-01-01T00:00:00Z");
+                .put("agency", agency).put("created_by", "sup").put("created_at", "2026-01-01T00:00:00Z")
+                .put("until", "2027-01-01T00:00:00Z"); // HoldService requires an until date on every hold
         if (released) hold.put("released_at", "2026-01-02T00:00:00Z").put("released_by", "sup");
         ObjectNode action = MAPPER.createObjectNode();
         action.putObject("index").put("_index", prefix + "-holds").put("_id", holdId + ":" + r.readId());
