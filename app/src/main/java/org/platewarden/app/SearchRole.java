@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
@@ -19,17 +20,20 @@ import org.platewarden.templates.InstallReport;
 
 /**
  * The search role: one audit chain shared by the search service and the API server (so every
- * outcome lands in the same chain), plus the holds and ops backends from the indexer module.
+ * outcome lands in the same chain), plus the holds and ops backends from the indexer module, and
+ * the release of holds whose until date passed ({@link HoldExpiry}, audited in the same chain).
  */
 final class SearchRole implements AutoCloseable {
     private final SearchApiVerticle verticle;
     private final ChainedAuditLog auditLog;
     private final RetentionSweeper sweeper;
+    private final HoldExpiry holdExpiry;
 
-    private SearchRole(SearchApiVerticle verticle, ChainedAuditLog auditLog, RetentionSweeper sweeper) {
+    private SearchRole(SearchApiVerticle verticle, ChainedAuditLog auditLog, RetentionSweeper sweeper, HoldExpiry holdExpiry) {
         this.verticle = verticle;
         this.auditLog = auditLog;
         this.sweeper = sweeper;
+        this.holdExpiry = holdExpiry;
     }
 
     static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
@@ -47,7 +51,9 @@ final class SearchRole implements AutoCloseable {
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),
                 new IndexerHoldsApi(holds, context), new IndexerOpsApi(views, sweeper, context), registry);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        return new SearchRole(verticle, auditLog, sweeper);
+        HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog);
+        holdExpiry.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
+        return new SearchRole(verticle, auditLog, sweeper, holdExpiry);
     }
 
     int port() {
@@ -56,6 +62,7 @@ final class SearchRole implements AutoCloseable {
 
     @Override
     public void close() {
+        holdExpiry.close();
         sweeper.close();
         auditLog.close();
     }

@@ -90,6 +90,31 @@ class HoldServiceIT {
     }
 
     @Test
+    void holdsPastTheirUntilDateAreReleasedAndTheirCopiesDeleted() throws Exception {
+        Hold ending = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000300", "burglary",
+                null, List.of("dpd-3"), null, null, inMonths(1))).get();
+        Hold lasting = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000301", "burglary",
+                null, List.of("dpd-3"), null, null, inMonths(6))).get();
+        assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()));
+        assertTrue(holds.releaseExpired().get().stream().noneMatch(h -> h.id().equals(ending.id())), "not yet ended");
+
+        try (HoldService later = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()),
+                Clock.fixed(inMonths(2), java.time.ZoneOffset.UTC))) {
+            List<Hold> released = later.releaseExpired().get();
+            Hold expired = released.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
+            assertEquals(HoldService.EXPIRY_USER, expired.releasedBy());
+            assertNotNull(expired.releasedAt());
+            assertTrue(released.stream().noneMatch(h -> h.id().equals(lasting.id())), "a hold that has not ended stays");
+            assertTrue(heldReadIds(ending.id()).isEmpty(), "the ended hold's copies are deleted");
+            assertEquals(Set.of("dpd-3"), heldReadIds(lasting.id()));
+            assertTrue(later.releaseExpired().get().stream().noneMatch(h -> h.id().equals(ending.id())),
+                    "released once: the next run does not release it again");
+        }
+        assertTrue(holds.list("DPD").get().stream().anyMatch(h -> h.id().equals(ending.id()) && h.released()),
+                "the definition stays, released, as the record that the hold existed");
+    }
+
+    @Test
     void holdByReadIdsListAndRelease() throws Exception {
         Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000200", "homicide",
                 null, List.of("dpd-3", "acso-1", "other-1", "no-such-read"), null, null, inMonths(6))).get();

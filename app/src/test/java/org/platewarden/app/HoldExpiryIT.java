@@ -1,0 +1,108 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.indexer.holds.Hold;
+import org.platewarden.indexer.holds.HoldRequest;
+import org.platewarden.indexer.holds.HoldService;
+import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.AuditRecord;
+import org.platewarden.templates.TemplateInstaller;
+import org.platewarden.templates.TemplateResources;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+/** A hold past its until date is released on the next pass, and the release is in the audit trail. */
+class HoldExpiryIT {
+    static final Instant CREATED = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    static String prefix;
+    static ElasticsearchConnection es;
+    static Vertx vertx;
+
+    /** Keeps what was audited; the chain itself is ChainedAuditLog's business (ChainedAuditLogIT). */
+    static final class RecordingAuditLog implements AuditLog {
+        final List<AuditEntry> entries = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Future<AuditRecord> record(AuditEntry entry) {
+            entries.add(entry);
+            return Future.succeededFuture(new AuditRecord("audit-" + entries.size(), entries.size(), Instant.now(), "test-node",
+                    entry, "prev", "hash"));
+        }
+    }
+
+    @BeforeAll
+    static void setUp() {
+        prefix = ElasticsearchFixture.uniquePrefix("holdexpiry");
+        es = new ElasticsearchConnection(ElasticsearchFixture.url());
+        new TemplateInstaller(es.rest(), new TemplateResources(prefix, 21)).install();
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ElasticsearchFixture.deletePrefix(prefix);
+    }
+
+    private static HoldService holdsAt(Instant now) {
+        return new HoldService(es.rest(), prefix, new AgencyScope(PlatewardenConfig.demoConfig()), Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    private static List<Hold> pass(HoldExpiry expiry) throws Exception {
+        Promise<List<Hold>> done = Promise.promise();
+        vertx.runOnContext(v -> expiry.runOnce().onComplete(done));
+        return done.future().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anEndedHoldIsReleasedOnceAndAudited() throws Exception {
+        Hold hold;
+        try (HoldService now = holdsAt(CREATED)) {
+            hold = now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000777", "hit and run", "XYZ789",
+                    null, null, null, CREATED.plus(Duration.ofDays(7)))).get(60, TimeUnit.SECONDS);
+            RecordingAuditLog audit = new RecordingAuditLog();
+            assertEquals(List.of(), pass(new HoldExpiry(vertx, now, audit)), "the hold has not ended");
+            assertEquals(List.of(), audit.entries);
+        }
+        try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(8)))) {
+            RecordingAuditLog audit = new RecordingAuditLog();
+            HoldExpiry expiry = new HoldExpiry(vertx, later, audit);
+            List<Hold> released = pass(expiry);
+            assertEquals(List.of(hold.id()), released.stream().map(Hold::id).toList());
+            assertEquals(1, audit.entries.size());
+            AuditEntry entry = audit.entries.get(0);
+            assertEquals("hold_release", entry.action());
+            assertEquals(HoldService.EXPIRY_USER, entry.user());
+            assertEquals("DPD", entry.agency());
+            assertEquals("DPD-2026-000777", entry.caseNumber());
+            assertEquals(hold.id(), entry.query().path("hold_id").asText());
+            assertTrue(entry.reason().contains("until"), entry.reason());
+
+            assertEquals(List.of(), pass(expiry), "released once");
+            assertEquals(1, audit.entries.size(), "audited once");
+            Hold listed = later.list("DPD").get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id()))
+                    .findFirst().orElseThrow();
+            assertTrue(listed.released());
+            assertEquals(HoldService.EXPIRY_USER, listed.releasedBy());
+        }
+    }
+}
