@@ -22,12 +22,13 @@ import org.platewarden.core.read.ReadFields;
 
 /**
  * Scans every candidate read of a query, page by page ({@code search_after}), and keeps only those
- * the {@link PlateMatcher} accepts — used for the holds index, where every held copy is its own
- * document with its own id and holds are few (the daily indices are searched per plate instead:
- * {@link PlateTally}, {@link RankedReadPage}). Each page carries just the plate_norm doc value, the
- * sort values (capture time, read id) and {@code _id}, parsed as a stream: memory grows with the
- * matches, not with the candidates. The scan is bounded: if the first page reports more than
- * {@code maxCandidates} candidates, it fails with {@link TooBroadException} before reading further.
+ * the {@link PlateMatcher} accepts: the daily indices for patterns with wildcards or edits, and the
+ * holds index for every search (an exact plate's daily reads come from {@link RankedReadPage}).
+ * Each page carries just the plate_norm doc value and the sort values (capture time, read id) —
+ * plus {@code _id} for held copies, whose id is not the read id — parsed as a stream: memory grows
+ * with the matches, not with the candidates. The scan is bounded: if the first page reports more
+ * than {@code maxCandidates} candidates, it fails with {@link TooBroadException} before reading
+ * further. {@link #idsAmong} tells which held reads are also daily matches.
  */
 final class CandidateScanner {
     private static final JsonFactory JSON = new JsonFactory();

@@ -18,9 +18,9 @@ import org.platewarden.core.plate.PlateMatch;
 import org.platewarden.core.read.ReadFields;
 
 /**
- * Step 2 of searching the daily indices: one page of the reads of the matching plates, already in
- * rank order and with the fields a hit shows (see {@link ReadQueryBuilder#rankedPageBody}), so no
- * read is fetched twice and none that is not on the page.
+ * The daily-index side of an exact-plate search: one page of the matching reads, already in rank
+ * order, with the fields a hit shows and the match count (see {@link ReadQueryBuilder#rankedPageBody}),
+ * in one round trip — no candidate scan, and no fetch of documents afterwards.
  */
 final class RankedReadPage {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,8 +45,7 @@ final class RankedReadPage {
     }
 
     /**
-     * @param tiers          the tier clauses ({@link ReadQueryBuilder#verifiedTiers} or
-     *                       {@link ReadQueryBuilder#exactPlanTiers}); empty = nothing matches
+     * @param tiers          the tier clauses ({@link ReadQueryBuilder#exactPlanTiers}); empty = nothing matches
      * @param matches        how a hit's plate_norm matched (null = not a match, which fails the search:
      *                       the tier clauses select only matches)
      * @param size           hits wanted; taken in round trips of at most the chunk size

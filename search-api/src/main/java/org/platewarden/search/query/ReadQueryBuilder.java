@@ -14,10 +14,11 @@ import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.read.ReadFields;
 
 /**
- * The Elasticsearch side of a search: which indices to ask, and the filter that selects candidate
- * reads. Every clause is a term, terms, range or geo filter in filter context (no scoring, cached
- * per segment); the plate part comes from {@link org.platewarden.core.plate.CandidateQuery} and
- * never uses a wildcard, regexp, prefix or fuzzy query.
+ * The Elasticsearch side of a search: which indices to ask, the filter that selects candidate
+ * reads, and an exact plate's ranked page query. Every filter clause is a term, terms, range or geo
+ * filter in filter context (no scoring, cached per segment); the plate part comes from
+ * {@link org.platewarden.core.plate.CandidateQuery} and never uses a wildcard, regexp, prefix or
+ * fuzzy query. The only scores are the ranked page's constant tier scores.
  */
 final class ReadQueryBuilder {
     static final String HOLD_AGENCY = "hold.agency";
