@@ -48,11 +48,20 @@ import org.slf4j.LoggerFactory;
  * (fail closed). The audit id is allocated here, before Elasticsearch is asked, and sent along as
  * {@code X-Opaque-Id}, so Elasticsearch's tasks API and slow log name the audit record.
  *
+ * <p>Once the page is ranked, its read ids are known, so the record is written while the page's
+ * documents are fetched ({@link #answered}): the answer waits for both. The record therefore lists
+ * the reads the page was built from; in the rare case that the fetch then fails, or finds a read
+ * gone (its day deleted by retention, its hold released, in the milliseconds between), a second
+ * record, {@value #CORRECTION}, names the search's audit id and lists what was in fact returned
+ * before the answer leaves. The trail can only ever have claimed more than was shown, never less.
+ *
  * <p>Must be called on a Vert.x context (the search API's event loop); nothing here blocks it.
  */
 public final class SearchService {
     public static final String ACTION = "search";
     public static final String ALLOWED = "allowed";
+    /** The action of the record that corrects a search's record when its page could not be fully fetched. */
+    public static final String CORRECTION = "search_correction";
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -108,15 +117,16 @@ public final class SearchService {
     public Future<SearchOutcome> search(Principal principal, JsonObject body, String clientAddress) {
         long started = System.nanoTime();
         String auditId = UUID.randomUUID().toString();
+        Context context = vertx.getOrCreateContext();
         Future<Result> result;
         try {
-            result = evaluate(vertx.getOrCreateContext(), principal, body, auditId);
+            result = evaluate(context, principal, body, auditId);
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> audited(principal, body, clientAddress, auditId, r))
+                .compose(r -> answered(context, principal, body, clientAddress, auditId, r))
                 .andThen(ar -> metrics.request(ar.succeeded() ? ar.result().status() : 500, started));
     }
 
@@ -190,7 +200,7 @@ public final class SearchService {
                             request.after(), request.limit());
                     // the daily part of the ranking was cut at limit + 1, so the page's own count is not the total
                     long total = daily.result().total() + heldOnly;
-                    return fetch(context, page, daily.result().sources(), total, auditId);
+                    return Future.succeededFuture(Result.planned(total, page, daily.result().sources()));
                 });
     }
 
@@ -208,16 +218,14 @@ public final class SearchService {
                 .compose(ok -> {
                     RankedMatches.Page page = RankedMatches.rank(reads.result().matches(), holds.result().matches(),
                             request.after(), request.limit());
-                    return fetch(context, page, Map.of(), page.total(), auditId);
+                    return Future.succeededFuture(Result.planned(page.total(), page, Map.of()));
                 });
     }
 
-    private Future<Result> fetch(Context context, RankedMatches.Page page, Map<String, JsonObject> known, long total,
-                                 String auditId) {
+    private Future<List<JsonObject>> fetch(Context context, Result planned, String auditId) {
         long fetchStarted = System.nanoTime();
-        return fetcher.fetch(context, page.hits(), known, auditId)
-                .andThen(ar -> metrics.phase(SearchMetrics.FETCH, fetchStarted))
-                .map(hits -> Result.served(Math.toIntExact(total), hits, page.next()));
+        return fetcher.fetch(context, planned.page(), planned.known(), auditId)
+                .andThen(ar -> metrics.phase(SearchMetrics.FETCH, fetchStarted));
     }
 
     /** Records the step and how broad the search was; past the candidate bound it is refused, not cut. */
@@ -248,49 +256,108 @@ public final class SearchService {
                 .map(inDaily -> ids.stream().filter(id -> !inDaily.contains(id)).count());
     }
 
-    private Future<SearchOutcome> audited(Principal principal, JsonObject body, String clientAddress, String auditId,
-                                          Result result) {
+    /**
+     * Writes the request's audit record and, for a ranked page, fetches the page's documents at the
+     * same time; answers only once the record is durable (fail closed otherwise) and the fetch is
+     * done. A fetch that failed or came back short is corrected in the trail first ({@link #corrected}).
+     */
+    private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, String clientAddress,
+                                           String auditId, Result result) {
         Refusal refusal = result.refusal();
-        AuditEntry entry = new AuditEntry(ACTION,
+        Future<AuditRecord> written = record(entry(ACTION, principal, body, clientAddress,
+                refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
+                refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body)));
+        if (refusal != null) {
+            return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> auditFailed(auditId, e));
+        }
+        Future<List<JsonObject>> fetched = fetch(context, result, auditId);
+        return Future.join(written, fetched).transform(done -> {
+            if (written.failed()) return Future.succeededFuture(auditFailed(auditId, written.cause()));
+            if (fetched.failed()) {
+                Refusal failure = refusalFor(fetched.cause(), auditId);
+                return corrected(principal, body, clientAddress, auditId, result, failure, List.of(),
+                        refused(failure, auditId));
+            }
+            List<JsonObject> hits = fetched.result();
+            SearchOutcome served = served(result, hits, auditId);
+            return hits.size() == result.page().size() ? Future.succeededFuture(served)
+                    : corrected(principal, body, clientAddress, auditId, result, null, hits, served);
+        });
+    }
+
+    /**
+     * The search's record lists the page it planned; this second record says what was in fact
+     * returned — {@code failure}'s status and no reads, or the reads still there — and names the
+     * search's audit id. The answer waits for it; if it cannot be written the answer still goes:
+     * everything in it is already covered by the search's own, durable record, so the trail
+     * over-states what was shown but never omits any of it (logged at ERROR).
+     */
+    private Future<SearchOutcome> corrected(Principal principal, JsonObject body, String clientAddress, String auditId,
+                                            Result planned, Refusal failure, List<JsonObject> returned,
+                                            SearchOutcome answer) {
+        List<String> returnedIds = returned.stream().map(h -> h.getString("read_id")).toList();
+        String reason = failure != null
+                ? "the page of search " + auditId + " could not be fetched (" + failure.reason() + "); no reads were returned"
+                : (planned.page().size() - returned.size()) + " of the " + planned.page().size()
+                        + " reads recorded for search " + auditId
+                        + " were gone (day past retention or hold released) before they were fetched; "
+                        + "read_ids lists the reads returned";
+        LOG.warn("search {}: {}", auditId, reason);
+        ObjectNode corrects = MAPPER.createObjectNode().put("corrects", auditId);
+        return record(entry(CORRECTION, principal, body, clientAddress, failure == null ? ALLOWED : failure.outcome(),
+                reason, answer.status(), planned.total(), returnedIds, null, corrects))
+                .map(record -> answer)
+                .otherwise(e -> {
+                    LOG.error("search {}: the correction record could not be written ({}); the search's record lists {} "
+                            + "reads, {} were returned", auditId, e.getMessage(), planned.page().size(), returned.size(), e);
+                    return answer;
+                });
+    }
+
+    private Future<AuditRecord> record(AuditEntry entry) {
+        try {
+            return auditLog.record(entry);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static AuditEntry entry(String action, Principal principal, JsonObject body, String clientAddress,
+                                    String outcome, String reason, int status, int total, List<String> readIds,
+                                    String auditId, JsonNode query) {
+        return new AuditEntry(action,
                 principal == null ? null : principal.user(),
                 principal == null ? null : principal.agency(),
                 principal == null ? Set.of() : principal.roles(),
                 text(value(body, "purpose")),
                 text(value(body, "case_number")),
-                queryTree(body),
+                query,
                 clientAddress,
-                refusal == null ? ALLOWED : refusal.outcome(),
-                refusal == null ? null : refusal.reason(),
-                refusal == null ? 200 : refusal.status(),
-                result.total(),
-                result.readIds(),
+                outcome,
+                reason,
+                status,
+                total,
+                readIds,
                 auditId);
-        Future<AuditRecord> written;
-        try {
-            written = auditLog.record(entry);
-        } catch (RuntimeException e) {
-            written = Future.failedFuture(e);
-        }
-        return written
-                .map(record -> outcome(result, record.auditId()))
-                .otherwise(e -> {
-                    LOG.error("audit write failed for search {}; refusing the request (fail closed)", auditId, e);
-                    return new SearchOutcome(503, null, new JsonObject()
-                            .put("error", "the audit trail could not be written, so the search is refused; retry later")
-                            .putNull("audit_id"), 0);
-                });
     }
 
-    private static SearchOutcome outcome(Result result, String auditId) {
-        Refusal refusal = result.refusal();
-        if (refusal != null) {
-            return new SearchOutcome(refusal.status(), auditId,
-                    new JsonObject().put("error", refusal.reason()).put("audit_id", auditId), refusal.retryAfterSeconds());
-        }
+    private static SearchOutcome auditFailed(String auditId, Throwable e) {
+        LOG.error("audit write failed for search {}; refusing the request (fail closed)", auditId, e);
+        return new SearchOutcome(503, null, new JsonObject()
+                .put("error", "the audit trail could not be written, so the search is refused; retry later")
+                .putNull("audit_id"), 0);
+    }
+
+    private static SearchOutcome refused(Refusal refusal, String auditId) {
+        return new SearchOutcome(refusal.status(), auditId,
+                new JsonObject().put("error", refusal.reason()).put("audit_id", auditId), refusal.retryAfterSeconds());
+    }
+
+    private static SearchOutcome served(Result result, List<JsonObject> hits, String auditId) {
         JsonObject body = new JsonObject()
                 .put("audit_id", auditId)
                 .put("total", result.total())
-                .put("hits", new JsonArray(List.copyOf(result.hits())))
+                .put("hits", new JsonArray(List.copyOf(hits)))
                 .put("next", result.next() == null ? null : result.next().encode());
         return new SearchOutcome(200, auditId, body, 0);
     }
@@ -323,18 +390,22 @@ public final class SearchService {
         }
     }
 
-    /** What a request came to before it is audited. */
-    private record Result(Refusal refusal, int total, List<JsonObject> hits, PageToken next) {
+    /**
+     * What a request came to before it is audited: a refusal, or a ranked page — its reads in rank
+     * order, the documents already in hand ({@link HitFetcher#key}), the total and the next token.
+     */
+    private record Result(Refusal refusal, int total, List<Candidate> page, Map<String, JsonObject> known,
+                          PageToken next) {
         static Result refused(Refusal refusal) {
-            return new Result(refusal, 0, List.of(), null);
+            return new Result(refusal, 0, List.of(), Map.of(), null);
         }
 
-        static Result served(int total, List<JsonObject> hits, PageToken next) {
-            return new Result(null, total, hits, next);
+        static Result planned(long total, RankedMatches.Page page, Map<String, JsonObject> known) {
+            return new Result(null, Math.toIntExact(total), page.hits(), known, page.next());
         }
 
         List<String> readIds() {
-            return hits.stream().map(h -> h.getString("read_id")).toList();
+            return page.stream().map(Candidate::readId).toList();
         }
     }
 }
