@@ -2,6 +2,7 @@ package org.platewarden.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -15,10 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Releases holds whose {@code until} date has passed ({@link HoldService#releaseExpired}) on the
- * retention sweeper's interval, and writes each release to the audit trail as a supervisor's
- * release would be: a hold keeps reads beyond the 21 days only while it lasts, and the auditor sees
- * when it stopped. Searches already ignore an ended hold's reads at query time; this deletes them.
+ * Releases holds whose {@code until} date has passed on the retention sweeper's interval, and
+ * writes each release to the audit trail as a supervisor's release would be: a hold keeps reads
+ * beyond the 21 days only while it lasts, and the auditor sees when it stopped. Searches already
+ * ignore an ended hold's reads at query time; this deletes them.
+ *
+ * <p>Each hold's release is recorded <em>before</em> it is made ({@link HoldService#ended}, then
+ * the audit record, then {@link HoldService#releaseEnded}), so no release can happen without its
+ * record: if the record cannot be written the hold is left as it is and the next pass tries
+ * again; if the release fails after its record, the next pass finds the hold again, records it
+ * again and releases it. The trail may therefore hold a second record for one automatic release,
+ * never none.
  */
 final class HoldExpiry implements AutoCloseable {
     static final String ACTION = "hold_release";
@@ -43,21 +51,40 @@ final class HoldExpiry implements AutoCloseable {
     }
 
     /**
-     * One pass, on the caller's Vert.x context: completes once every ended hold is released and
-     * audited. A release is done before its record is written (as a supervisor's is); a record that
-     * cannot be written fails the pass and names the hold in the log at ERROR, since a released
-     * hold is not found again by the next pass.
+     * One pass, on the caller's Vert.x context: records and releases every ended hold, each on its
+     * own (one that fails does not stop the others). Completes with the holds this pass released;
+     * fails only when the ended holds cannot be listed.
      */
     Future<List<Hold>> runOnce() {
-        return Future.fromCompletionStage(holds.releaseExpired(), vertx.getOrCreateContext())
-                .compose(released -> Future.all(released.stream().map(this::audited).toList()).map(all -> released))
-                .onFailure(e -> LOG.error("releasing holds past their until date failed: {}", e.toString()));
+        Context context = vertx.getOrCreateContext();
+        return Future.fromCompletionStage(holds.ended(), context)
+                .compose(ended -> {
+                    List<Future<Hold>> each = ended.stream().map(hold -> recordedThenReleased(context, hold)).toList();
+                    return Future.join(each).transform(done -> Future.succeededFuture(each.stream()
+                            .filter(Future::succeeded).map(Future::result)
+                            .filter(h -> HoldService.EXPIRY_USER.equals(h.releasedBy())).toList()));
+                })
+                .onSuccess(released -> {
+                    if (!released.isEmpty()) LOG.info("released {} hold(s) whose until date passed", released.size());
+                })
+                .onFailure(e -> LOG.error("listing holds past their until date failed: {}", e.toString()));
     }
 
-    private Future<?> audited(Hold hold) {
-        return audit.record(entry(hold)).onFailure(e -> LOG.error(
-                "hold {} (agency {}, case {}) was released because its until date passed, but its audit record could not be written: {}",
-                hold.id(), hold.agency(), hold.caseNumber(), e.toString()));
+    private Future<Hold> recordedThenReleased(Context context, Hold hold) {
+        return audit.record(entry(hold))
+                .onFailure(e -> LOG.error("hold {} (agency {}, case {}) is past its until date but its release could not be "
+                        + "recorded ({}); it is not released until a later pass records it", hold.id(), hold.agency(),
+                        hold.caseNumber(), e.toString()))
+                .compose(recorded -> Future.fromCompletionStage(holds.releaseEnded(hold), context)
+                        .onFailure(e -> LOG.error("hold {} (agency {}, case {}): its automatic release is recorded (audit {}) "
+                                + "but failed ({}); the next pass records and releases it again", hold.id(), hold.agency(),
+                                hold.caseNumber(), recorded.auditId(), e.toString()))
+                        .onSuccess(released -> {
+                            if (!HoldService.EXPIRY_USER.equals(released.releasedBy())) {
+                                LOG.warn("hold {} was released by {} just before its automatic release (audit {}); "
+                                        + "the hold records theirs", hold.id(), released.releasedBy(), recorded.auditId());
+                            }
+                        }));
     }
 
     static AuditEntry entry(Hold hold) {

@@ -1,6 +1,7 @@
 package org.platewarden.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
@@ -30,7 +31,10 @@ import org.platewarden.templates.TemplateInstaller;
 import org.platewarden.templates.TemplateResources;
 import org.platewarden.testkit.ElasticsearchFixture;
 
-/** A hold past its until date is released on the next pass, and the release is in the audit trail. */
+/**
+ * A hold past its until date is released on the next pass, and the release is in the audit trail;
+ * a release whose record cannot be written is not made (the next pass makes it).
+ */
 class HoldExpiryIT {
     static final Instant CREATED = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     static String prefix;
@@ -46,6 +50,17 @@ class HoldExpiryIT {
             entries.add(entry);
             return Future.succeededFuture(new AuditRecord("audit-" + entries.size(), entries.size(), Instant.now(), "test-node",
                     entry, "prev", "hash"));
+        }
+    }
+
+    /** An audit trail that cannot be written (its index or journal unavailable). */
+    static final class FailingAuditLog implements AuditLog {
+        final List<AuditEntry> attempts = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Future<AuditRecord> record(AuditEntry entry) {
+            attempts.add(entry);
+            return Future.failedFuture(new IllegalStateException("audit trail unavailable (test)"));
         }
     }
 
@@ -103,6 +118,32 @@ class HoldExpiryIT {
                     .findFirst().orElseThrow();
             assertTrue(listed.released());
             assertEquals(HoldService.EXPIRY_USER, listed.releasedBy());
+        }
+    }
+
+    @Test
+    void noHoldIsReleasedWithoutItsRecordAndTheNextPassReleasesIt() throws Exception {
+        Hold hold;
+        try (HoldService now = holdsAt(CREATED)) {
+            hold = now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000778", "burglary", "XYZ789",
+                    null, null, null, CREATED.plus(Duration.ofDays(3)))).get(60, TimeUnit.SECONDS);
+        }
+        try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(4)))) {
+            FailingAuditLog failing = new FailingAuditLog();
+            assertEquals(List.of(), pass(new HoldExpiry(vertx, later, failing)), "nothing released without its record");
+            assertTrue(failing.attempts.stream().anyMatch(e -> hold.id().equals(e.query().path("hold_id").asText())));
+            Hold untouched = later.list("DPD").get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id()))
+                    .findFirst().orElseThrow();
+            assertFalse(untouched.released(), "the hold stays until its release can be recorded");
+            assertTrue(later.ended().get(60, TimeUnit.SECONDS).stream().anyMatch(h -> h.id().equals(hold.id())),
+                    "and the next pass finds it again");
+
+            RecordingAuditLog audit = new RecordingAuditLog();
+            List<Hold> released = pass(new HoldExpiry(vertx, later, audit));
+            assertTrue(released.stream().anyMatch(h -> h.id().equals(hold.id())));
+            assertEquals(1, audit.entries.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).count());
+            assertTrue(later.list("DPD").get(60, TimeUnit.SECONDS).stream()
+                    .anyMatch(h -> h.id().equals(hold.id()) && h.released()));
         }
     }
 }

@@ -96,21 +96,28 @@ public final class HoldService implements AutoCloseable {
     }
 
     /**
-     * Releases every hold whose {@code until} has passed and that nobody released: a hold keeps
-     * reads beyond retention only while it lasts. Each is released as by a supervisor (the
-     * definition records {@link #EXPIRY_USER} and the time; the copies are deleted). Searches stop
-     * returning an expired hold's reads at once, released or not; this frees the storage.
-     *
-     * @return the holds released now (the caller audits them)
+     * The holds whose {@code until} has passed and that nobody released yet, soonest ended first
+     * (at most 1000). A hold keeps reads beyond retention only while it lasts: searches stop
+     * returning an ended hold's reads at once, released or not, and {@link #releaseEnded} frees
+     * the storage.
      */
-    public CompletableFuture<List<Hold>> releaseExpired() {
-        return submit(this::doReleaseExpired);
+    public CompletableFuture<List<Hold>> ended() {
+        return submit(this::doEnded);
+    }
+
+    /**
+     * Releases one ended hold as {@link #EXPIRY_USER}, for a caller that records the release in
+     * the audit trail first. If someone released it in the meantime, theirs is the release on
+     * record and the returned hold names them.
+     */
+    public CompletableFuture<Hold> releaseEnded(Hold hold) {
+        return submit(() -> doRelease(hold.id(), hold.agency(), EXPIRY_USER));
     }
 
     /** Who a hold released because its until date passed was released by. */
     public static final String EXPIRY_USER = "platewarden:until-passed";
 
-    private List<Hold> doReleaseExpired() {
+    private List<Hold> doEnded() {
         Instant now = clock.instant();
         ObjectNode search = EsRest.MAPPER.createObjectNode();
         search.put("size", MAX_LISTED);
@@ -118,17 +125,11 @@ public final class HoldService implements AutoCloseable {
         bool.putArray("filter").addObject().putObject("range").putObject("hold.until").put("lte", now.toString());
         bool.putArray("must_not").addObject().putObject("exists").put("field", "hold.released_at");
         search.putArray("sort").addObject().put("hold.until", "asc");
-        List<Hold> released = new ArrayList<>();
+        List<Hold> ended = new ArrayList<>();
         JsonNode hits = es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", search)
                 .path("hits").path("hits");
-        for (JsonNode hit : hits) {
-            Hold expired = fromObject(hit.path("_source").path("hold"));
-            Hold done = doRelease(expired.id(), expired.agency(), EXPIRY_USER);
-            // released by someone else in the meantime: theirs is the release on record, not ours
-            if (EXPIRY_USER.equals(done.releasedBy())) released.add(done);
-        }
-        if (!released.isEmpty()) LOG.info("released {} hold(s) whose until date passed", released.size());
-        return released;
+        for (JsonNode hit : hits) ended.add(fromObject(hit.path("_source").path("hold")));
+        return ended;
     }
 
     private <T> CompletableFuture<T> submit(Supplier<T> task) {

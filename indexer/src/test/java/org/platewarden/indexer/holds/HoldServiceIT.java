@@ -96,19 +96,21 @@ class HoldServiceIT {
         Hold lasting = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000301", "burglary",
                 null, List.of("dpd-3"), null, null, inMonths(6))).get();
         assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()));
-        assertTrue(holds.releaseExpired().get().stream().noneMatch(h -> h.id().equals(ending.id())), "not yet ended");
+        assertTrue(holds.ended().get().stream().noneMatch(h -> h.id().equals(ending.id())), "not yet ended");
 
         try (HoldService later = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()),
                 Clock.fixed(inMonths(2), java.time.ZoneOffset.UTC))) {
-            List<Hold> released = later.releaseExpired().get();
-            Hold expired = released.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
+            List<Hold> ended = later.ended().get();
+            Hold found = ended.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
+            assertTrue(ended.stream().noneMatch(h -> h.id().equals(lasting.id())), "a hold that has not ended stays");
+            assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()), "listing an ended hold does not release it");
+            Hold expired = later.releaseEnded(found).get();
             assertEquals(HoldService.EXPIRY_USER, expired.releasedBy());
             assertNotNull(expired.releasedAt());
-            assertTrue(released.stream().noneMatch(h -> h.id().equals(lasting.id())), "a hold that has not ended stays");
             assertTrue(heldReadIds(ending.id()).isEmpty(), "the ended hold's copies are deleted");
             assertEquals(Set.of("dpd-3"), heldReadIds(lasting.id()));
-            assertTrue(later.releaseExpired().get().stream().noneMatch(h -> h.id().equals(ending.id())),
-                    "released once: the next run does not release it again");
+            assertTrue(later.ended().get().stream().noneMatch(h -> h.id().equals(ending.id())),
+                    "released once: the next run does not find it again");
         }
         assertTrue(holds.list("DPD").get().stream().anyMatch(h -> h.id().equals(ending.id()) && h.released()),
                 "the definition stays, released, as the record that the hold existed");

@@ -126,7 +126,10 @@ public final class SearchService {
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> answered(context, principal, body, clientAddress, auditId, r))
+                .compose(r -> answered(context, principal, body, clientAddress, auditId, r)
+                        .andThen(ar -> {
+                            if (r.refusal() == null) inFlight.decrementAndGet();
+                        }))
                 .andThen(ar -> metrics.request(ar.succeeded() ? ar.result().status() : 500, started));
     }
 
@@ -154,7 +157,8 @@ public final class SearchService {
         } catch (RuntimeException e) {
             run = Future.failedFuture(e);
         }
-        return run.andThen(ar -> inFlight.decrementAndGet());
+        // a planned page keeps its slot until its documents are fetched (see search)
+        return run.onFailure(e -> inFlight.decrementAndGet());
     }
 
     /**

@@ -159,4 +159,36 @@ class PageFetchCorrectionIT {
         assertNull(o.body().getJsonArray("hits"));
         assertNull(o.body().getValue("audit_id"));
     }
+
+    @Test
+    void aSearchHoldsItsInFlightSlotUntilItsPageIsFetchedAndThenFreesIt() {
+        SearchService one = new SearchService(harness.vertx, harness.config("{\"rate_limit_per_minute\":0}"), serviceClient,
+                new RecordingAuditLog(), Clock.fixed(NOW, ZoneOffset.UTC), OcrFolding.defaults(), new SearchLimits(10_000, 50_000, 1));
+        java.util.concurrent.CompletableFuture<Void> fetching = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        BEFORE_FETCH.set((request, context) -> {
+            // the first search is between ranking and fetch: a second one must find the only slot taken
+            fetching.complete(null);
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        java.util.concurrent.CompletableFuture<SearchOutcome> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> harness.search(one, SearchHarness.DPD, body("TUV33?4")));
+        fetching.join();
+        SearchOutcome second = harness.search(one, SearchHarness.DPD, body("TUV33?4"));
+        release.countDown();
+        assertEquals(503, second.status(), second.body().encode());
+        assertTrue(second.body().getString("error").contains("too many searches"), second.body().encode());
+        assertEquals(200, first.join().status());
+
+        BEFORE_FETCH.set((request, context) -> {
+            throw new IOException("connection reset (test)");
+        });
+        assertEquals(503, harness.search(one, SearchHarness.DPD, body("TUV33?4")).status(), "a failed fetch");
+        assertEquals(400, harness.search(one, SearchHarness.DPD, body("T?")).status(), "a refusal");
+        assertEquals(200, harness.search(one, SearchHarness.DPD, body("TUV33?4")).status(), "every slot was freed");
+    }
 }
