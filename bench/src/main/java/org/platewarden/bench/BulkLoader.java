@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.read.StoredRead;
 
 /**
@@ -45,7 +46,7 @@ public final class BulkLoader {
                 StoredRead stored = documents.store(f.next(), f.cameraId());
                 body.write(("{\"create\":{\"_index\":\"" + documents.index(stored) + "\",\"_id\":\"" + stored.readId() + "\"}}\n")
                         .getBytes(StandardCharsets.UTF_8));
-                body.write(stored.document());
+                body.write(IndexDocument.withPlateTerms(stored.document())); // what the indexer sends
                 body.write('\n');
                 written++;
                 if (++inBody == bulkReads) {

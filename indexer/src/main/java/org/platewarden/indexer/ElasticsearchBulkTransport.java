@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Bulk transport over elasticsearch-java's async client: each read becomes a {@code create}
  * operation (so a resend of an already indexed read answers 409 instead of overwriting) whose
- * document is the spooled bytes wrapped in {@link BinaryData}, which the client writes to the
- * NDJSON body as is.
+ * document is the read's index document (the spooled bytes plus the plate's index terms,
+ * {@link org.platewarden.core.read.IndexDocument}) wrapped in {@link BinaryData}, which the client
+ * writes to the NDJSON body as is.
  */
 public final class ElasticsearchBulkTransport implements BulkTransport {
     /**
@@ -37,7 +38,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     public CompletableFuture<List<BulkItemResult>> send(List<PendingRead> reads) {
         List<BulkOperation> ops = new ArrayList<>(reads.size());
         for (PendingRead r : reads) {
-            BinaryData doc = BinaryData.of(singleLine(r.json()), ContentType.APPLICATION_JSON);
+            BinaryData doc = BinaryData.of(singleLine(r.document()), ContentType.APPLICATION_JSON);
             ops.add(BulkOperation.of(b -> b.create(c -> c.index(r.index()).id(r.id()).document(doc))));
         }
         CompletableFuture<BulkResponse> sent;

@@ -16,6 +16,7 @@ import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
     /** action line and NDJSON framing per operation, on top of index name and id */
     private static final int PER_ITEM_OVERHEAD = 48;
+    /** the plate's index terms IndexDocument appends to a stored read (~55 short strings) */
+    private static final int PLATE_TERMS_ESTIMATE = 640;
     private static final long IDLE_POLL_MS = 1000;
 
     private final Spool spool;
@@ -218,7 +221,7 @@ public final class Indexer {
     }
 
     private long estimate(SpoolRecord r) {
-        return r.json().length + PER_ITEM_OVERHEAD + prefix.length() + 64L;
+        return r.json().length + PLATE_TERMS_ESTIMATE + PER_ITEM_OVERHEAD + prefix.length() + 64L;
     }
 
     private void add(SpoolRecord record) {
@@ -230,10 +233,11 @@ public final class Indexer {
         try {
             LocatedRead read = ReadLocator.locate(record.json());
             long since = read.receivedAt() != null ? read.receivedAt().toEpochMilli() : now;
+            byte[] document = IndexDocument.withPlateTerms(record.json());
             forming.toSend.add(new PendingRead(record.seq(), DailyIndex.name(prefix, read.capturedAt()), read.readId(),
-                    read.cameraId(), record.json(), since));
+                    read.cameraId(), record.json(), document, since));
             forming.sinceMs = Math.min(forming.sinceMs, since);
-        } catch (ReadLocator.NotARead e) {
+        } catch (ReadLocator.NotARead | IllegalArgumentException e) {
             forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
                     "spool record " + record.seq() + ": " + e.getMessage(), new String(record.json(), StandardCharsets.UTF_8)));
             forming.sinceMs = Math.min(forming.sinceMs, now);

@@ -12,7 +12,8 @@ import org.platewarden.core.read.ReadFields;
 /**
  * Finds {@code read_id}, {@code captured_at} (and, when present, {@code received_at} and
  * {@code camera_id}) in a read document's bytes with Jackson's streaming parser: no tree, no
- * re-serialisation; the bytes go to Elasticsearch exactly as spooled.
+ * re-serialisation; the bytes go to Elasticsearch as spooled, with the plate's index terms
+ * appended ({@link org.platewarden.core.read.IndexDocument}).
  *
  * <p>The gateway writes those four fields first, so parsing stops as soon as all four are found:
  * tokenising the rest (mostly the ~55 plate index terms) was over half of the indexer's CPU per

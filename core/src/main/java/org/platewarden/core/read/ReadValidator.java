@@ -23,8 +23,6 @@ import java.util.Set;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.plate.OcrFolding;
-import org.platewarden.core.plate.PlateIndexTerms;
-import org.platewarden.core.plate.StoredTerms;
 import org.platewarden.core.plate.PlateNormalizer;
 
 /**
@@ -134,14 +132,11 @@ public final class ReadValidator {
             g.writeStringField(ReadFields.CAPTURED_AT, capturedAt.toString());
             g.writeStringField(ReadFields.RECEIVED_AT, receivedAt.toString());
             g.writeStringField(ReadFields.PLATE, plate);
-            // the same functions StoredTerms (what candidate queries assume) is built from, so index
-            // and query cannot drift; written straight from the lists, no intermediate sets
-            String ocr = folding.fold(norm);
+            // the plate's index terms are derived from plate_ocr by the indexer (IndexDocument), not
+            // stored: they add nothing to what must be durable and cost the accept path most of its time
             g.writeStringField(ReadFields.PLATE_NORM, norm);
-            g.writeStringField(ReadFields.PLATE_OCR, ocr);
+            g.writeStringField(ReadFields.PLATE_OCR, folding.fold(norm));
             g.writeNumberField(ReadFields.PLATE_LEN, norm.length());
-            writeArray(g, ReadFields.PLATE_GRAMS, PlateIndexTerms.grams(ocr));
-            writeArray(g, ReadFields.PLATE_DELS, PlateIndexTerms.deletions(ocr, StoredTerms.STORED_DELETIONS));
             if (confidence != null) g.writeNumberField(ReadFields.PLATE_CONFIDENCE, confidence);
             if (region != null) g.writeStringField(ReadFields.REGION, region);
             if (location != null) {
@@ -259,12 +254,6 @@ public final class ReadValidator {
 
     private static String fmt(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private static void writeArray(JsonGenerator g, String field, java.util.Collection<String> values) throws IOException {
-        g.writeArrayFieldStart(field);
-        for (String v : values) g.writeString(v);
-        g.writeEndArray();
     }
 
     /** The read id for a dead-letter entry, when the payload states one. */

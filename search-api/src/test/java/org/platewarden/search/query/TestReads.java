@@ -14,6 +14,7 @@ import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.read.ReadFields;
 import org.platewarden.core.read.ReadResult;
 import org.platewarden.core.read.ReadValidator;
@@ -63,7 +64,7 @@ final class TestReads {
         ReadResult result = validator.validate(raw, new Camera(r.cameraId(), r.agency(), null, null), "http");
         if (!(result instanceof StoredRead stored)) throw new IllegalArgumentException("gateway refuses test read " + r + ": " + result);
         try {
-            return (ObjectNode) MAPPER.readTree(stored.document());
+            return (ObjectNode) MAPPER.readTree(IndexDocument.withPlateTerms(stored.document())); // as the indexer sends it
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
