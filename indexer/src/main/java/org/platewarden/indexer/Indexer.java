@@ -233,11 +233,11 @@ public final class Indexer {
         try {
             LocatedRead read = ReadLocator.locate(record.json());
             long since = read.receivedAt() != null ? read.receivedAt().toEpochMilli() : now;
-            byte[] document = IndexDocument.withPlateTerms(record.json());
+            byte[] document = read.termsStored() ? record.json() : IndexDocument.appendTerms(record.json(), read.plateOcr());
             forming.toSend.add(new PendingRead(record.seq(), DailyIndex.name(prefix, read.capturedAt()), read.readId(),
                     read.cameraId(), record.json(), document, since));
             forming.sinceMs = Math.min(forming.sinceMs, since);
-        } catch (ReadLocator.NotARead | IllegalArgumentException e) {
+        } catch (ReadLocator.NotARead e) {
             forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
                     "spool record " + record.seq() + ": " + e.getMessage(), new String(record.json(), StandardCharsets.UTF_8)));
             forming.sinceMs = Math.min(forming.sinceMs, now);

@@ -6,19 +6,21 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
+import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.read.IsoInstant;
 import org.platewarden.core.read.ReadFields;
 
 /**
- * Finds {@code read_id}, {@code captured_at} (and, when present, {@code received_at} and
- * {@code camera_id}) in a read document's bytes with Jackson's streaming parser: no tree, no
- * re-serialisation; the bytes go to Elasticsearch as spooled, with the plate's index terms
- * appended ({@link org.platewarden.core.read.IndexDocument}).
+ * Finds {@code read_id}, {@code captured_at}, {@code plate_ocr} (and, when present,
+ * {@code received_at} and {@code camera_id}) in a read document's bytes with Jackson's streaming
+ * parser, in one pass: no tree, no re-serialisation. The indexer then appends the plate's index
+ * terms to the bytes as spooled ({@link IndexDocument#appendTerms}).
  *
- * <p>The gateway writes those four fields first, so parsing stops as soon as all four are found:
- * tokenising the rest (mostly the ~55 plate index terms) was over half of the indexer's CPU per
- * read. A document that lacks one of them is tokenised to its end, so a record that is not exactly
- * one JSON object is caught here and dead-lettered. A document cut short after the four fields
+ * <p>A document as the gateway now spools it is tokenised to its end (it is small: the terms are
+ * no longer in it), so a record that is not exactly one JSON object is caught here and
+ * dead-lettered. A record spooled by an earlier version carries its terms after {@code plate_ocr};
+ * parsing stops at {@code plate_grams} ({@link LocatedRead#termsStored}), since tokenising those
+ * ~55 strings was over half of the indexer's CPU per read. A record cut short after that point
  * cannot come from the spool (every frame is CRC-checked) and could not break the bulk request's
  * NDJSON framing anyway ({@link ElasticsearchBulkTransport#singleLine}): Elasticsearch would reject
  * that one item with a 4xx, and the indexer dead-letters it.
@@ -35,13 +37,18 @@ public final class ReadLocator {
         String capturedAt = null;
         String receivedAt = null;
         String cameraId = null;
+        String plateOcr = null;
+        boolean termsStored = false;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new NotARead("record is not a JSON object");
             JsonToken t;
-            boolean complete = false;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
+                if (name.equals(ReadFields.PLATE_GRAMS)) {
+                    termsStored = true;
+                    break;
+                }
                 if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
                     p.skipChildren();
                     continue;
@@ -52,12 +59,11 @@ public final class ReadLocator {
                     case ReadFields.CAPTURED_AT -> capturedAt = p.getText();
                     case ReadFields.RECEIVED_AT -> receivedAt = p.getText();
                     case ReadFields.CAMERA_ID -> cameraId = p.getText();
+                    case ReadFields.PLATE_OCR -> plateOcr = p.getText();
                     default -> { }
                 }
-                complete = readId != null && capturedAt != null && receivedAt != null && cameraId != null;
-                if (complete) break;
             }
-            if (!complete) {
+            if (!termsStored) {
                 if (t != JsonToken.END_OBJECT) throw new NotARead("record is not a well-formed JSON object");
                 if (p.nextToken() != null) throw new NotARead("record has trailing content after the JSON object");
             }
@@ -69,7 +75,9 @@ public final class ReadLocator {
         if (capturedAt == null) throw new NotARead("record has no captured_at");
         Instant captured = parseInstant(capturedAt);
         if (captured == null) throw new NotARead("captured_at is not an ISO-8601 instant: " + capturedAt);
-        return new LocatedRead(readId, captured, receivedAt == null ? null : parseInstant(receivedAt), cameraId);
+        if (plateOcr == null && !termsStored) throw new NotARead("record has no plate_ocr");
+        return new LocatedRead(readId, captured, receivedAt == null ? null : parseInstant(receivedAt), cameraId,
+                plateOcr, termsStored);
     }
 
     static Instant parseInstant(String text) {

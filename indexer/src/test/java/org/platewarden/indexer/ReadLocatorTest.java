@@ -2,6 +2,7 @@ package org.platewarden.indexer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,20 +20,23 @@ class ReadLocatorTest {
     void findsIdCaptureTimeReceiptAndCameraAnywhereInTheObject() {
         LocatedRead r = ReadLocator.locate(b("{\"vehicle\":{\"read_id\":\"nested\"},\"location\":{\"lat\":1,\"lon\":2},"
                 + "\"captured_at\":\"2026-11-22T14:03:07.123Z\",\"tags\":[1,{\"a\":[]}],\"read_id\":\"cam-017:1:ABC\","
-                + "\"received_at\":\"2026-11-22T15:03:07+01:00\",\"camera_id\":\"cam-017\"}"));
+                + "\"received_at\":\"2026-11-22T15:03:07+01:00\",\"camera_id\":\"cam-017\",\"plate_ocr\":\"A8C\"}"));
         assertEquals("cam-017:1:ABC", r.readId());
         assertEquals(Instant.parse("2026-11-22T14:03:07.123Z"), r.capturedAt());
         assertEquals(Instant.parse("2026-11-22T14:03:07Z"), r.receivedAt());
         assertEquals("cam-017", r.cameraId());
+        assertEquals("A8C", r.plateOcr());
+        assertFalse(r.termsStored(), "the indexer adds the terms");
     }
 
     @Test
-    void stopsReadingOnceTheFourLeadingFieldsAreFound() {
-        // the gateway writes these four first; what follows (the plate terms) is not tokenised
+    void stopsReadingAtTermsAnEarlierVersionStored() {
+        // records spooled before the indexer added the terms carry them; they are not tokenised
         LocatedRead r = ReadLocator.locate(b("{\"read_id\":\"cam-1:1\",\"camera_id\":\"cam-1\",\"captured_at\":\"2026-11-22T14:03:07Z\","
                 + "\"received_at\":\"2026-11-22T14:03:08Z\",\"plate_grams\":[\"A\",\"B\""));
         assertEquals("cam-1:1", r.readId());
         assertEquals(Instant.parse("2026-11-22T14:03:08Z"), r.receivedAt());
+        assertTrue(r.termsStored());
     }
 
     @Test
@@ -41,6 +45,8 @@ class ReadLocatorTest {
         assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\""))).getMessage().contains("not valid JSON"));
         assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\",\"captured_at\":\"2026-01-01T00:00:00Z\"} {}")))
                 .getMessage().contains("trailing"));
+        assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\",\"captured_at\":\"2026-01-01T00:00:00Z\"}")))
+                .getMessage().contains("plate_ocr"));
         assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"captured_at\":\"2026-01-01T00:00:00Z\"}"))).getMessage().contains("read_id"));
         assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b("{\"read_id\":\"x\",\"captured_at\":\"yesterday\"}"))).getMessage().contains("ISO-8601"));
     }

@@ -53,10 +53,18 @@ public final class IndexDocument {
             throw new IllegalArgumentException("stored read is not valid JSON: " + e.getMessage(), e);
         }
         if (ocr == null) throw new IllegalArgumentException("stored read has no plate_ocr");
+        return appendTerms(stored, ocr);
+    }
+
+    /**
+     * The terms of {@code plateOcr} appended to {@code stored}, which the caller has already parsed
+     * as one JSON object without terms (the indexer's {@code ReadLocator}): no second parse.
+     */
+    public static byte[] appendTerms(byte[] stored, String plateOcr) {
         int close = stored.length - 1;
         while (close > 0 && stored[close] != '}') close--; // the object's own brace: only whitespace follows it
-        List<String> grams = PlateIndexTerms.grams(ocr);
-        List<String> dels = PlateIndexTerms.deletions(ocr, StoredTerms.STORED_DELETIONS);
+        List<String> grams = PlateIndexTerms.grams(plateOcr);
+        List<String> dels = PlateIndexTerms.deletions(plateOcr, StoredTerms.STORED_DELETIONS);
         ByteArrayOutputStream out = new ByteArrayOutputStream(close + 16 + 12 * (grams.size() + dels.size()));
         out.write(stored, 0, close);
         out.writeBytes(GRAMS);
