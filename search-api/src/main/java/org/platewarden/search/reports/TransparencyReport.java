@@ -20,6 +20,7 @@ import org.platewarden.core.read.ReadFields;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.EsRest;
+import org.platewarden.search.query.SearchService;
 
 /**
  * The public transparency summary ({@code GET /v1/transparency}): cameras per agency, reads held
@@ -27,8 +28,9 @@ import org.platewarden.search.audit.EsRest;
  * days by purpose and by agency, with the number refused. Aggregates only — no user names, case
  * numbers, plates or read ids. Purposes and agencies are reported only when they are configured
  * values (a free-text purpose someone typed into a refused request is counted as "other", since it
- * could hold anything). Computed at most every {@code cacheFor} so the public endpoint cannot be
- * used to load the cluster.
+ * could hold anything). A search whose page fetch failed after its record was written counts under
+ * the outcome of its {@code search_correction} record (see {@link #outcomes}). Computed at most every
+ * {@code cacheFor} so the public endpoint cannot be used to load the cluster.
  */
 public final class TransparencyReport {
     public static final Duration SEARCH_WINDOW = Duration.ofDays(30);
@@ -83,14 +85,15 @@ public final class TransparencyReport {
             report.put("reads_in_retention_window", reads.result().path("count").asLong());
             report.put("retention_days", config.retentionDays());
             report.put("retention_mechanism", retentionMechanism.get());
-            JsonNode aggs = searches.result().path("aggregations");
+            JsonNode aggs = searches.result().path("aggregations").path("searches");
             JsonObject s = new JsonObject();
             s.put("window_days", SEARCH_WINDOW.toDays());
             s.put("since", searchesSince.toString());
-            s.put("total", searches.result().path("hits").path("total").path("value").asLong());
+            s.put("total", aggs.path("doc_count").asLong());
             s.put("by_purpose", buckets(aggs.path("by_purpose"), knownPurposes));
             s.put("by_agency", buckets(aggs.path("by_agency"), agencyIds()));
-            s.put("by_outcome", buckets(aggs.path("by_outcome"), null));
+            s.put("by_outcome", outcomes(aggs.path("by_outcome"),
+                    searches.result().path("aggregations").path("failed_corrections").path("by_outcome")));
             s.put("refused", aggs.path("refused").path("doc_count").asLong());
             report.put("searches", s);
             return report;
@@ -100,26 +103,64 @@ public final class TransparencyReport {
     private ObjectNode searchesBody(Instant since) {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.put("size", 0);
-        body.put("track_total_hits", true);
         ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
-        filter.addObject().putObject("term").put(AuditDocument.ACTION, "search");
+        filter.addObject().putObject("terms").putArray(AuditDocument.ACTION).add(SearchService.ACTION).add(SearchService.CORRECTION);
         filter.addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
-        ObjectNode aggs = body.putObject("aggs");
+        ObjectNode root = body.putObject("aggs");
+        ObjectNode searches = root.putObject("searches");
+        searches.putObject("filter").putObject("term").put(AuditDocument.ACTION, SearchService.ACTION);
+        ObjectNode aggs = searches.putObject("aggs");
         aggs.putObject("by_purpose").putObject("terms").put("field", AuditDocument.PURPOSE).put("size", 200).put("missing", "none");
         aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");
         aggs.putObject("by_outcome").putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
         aggs.putObject("refused").putObject("filter").putObject("term").put(AuditDocument.OUTCOME, "refused");
+        // corrections of searches whose page fetch failed; one that only trimmed read_ids stays "allowed"
+        ObjectNode corrections = root.putObject("failed_corrections");
+        ObjectNode failed = corrections.putObject("filter").putObject("bool");
+        failed.putArray("filter").addObject().putObject("term").put(AuditDocument.ACTION, SearchService.CORRECTION);
+        failed.putArray("must_not").addObject().putObject("term").put(AuditDocument.OUTCOME, SearchService.ALLOWED);
+        corrections.putObject("aggs").putObject("by_outcome").putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
         return body;
+    }
+
+    /**
+     * Searches by outcome. A search's own record says "allowed" when its page was ranked; if the
+     * page's fetch then failed, its {@code search_correction} record carries the outcome the caller
+     * really got (e.g. "failed", with a 503), so each such search is moved from "allowed" to that
+     * outcome — the correction is not counted as a search of its own. The audit index does not make
+     * a correction's {@code query.corrects} searchable, and a correction is written within
+     * milliseconds of its search, so a correction is matched to its search by the 30-day window of
+     * the correction: a search just before the window's start whose correction falls just inside it
+     * moves a search of the window instead (never below zero); this edge at the window boundary is
+     * accepted for an aggregate.
+     */
+    private static JsonObject outcomes(JsonNode byOutcome, JsonNode corrected) {
+        Map<String, Long> counts = counts(byOutcome, null);
+        for (Map.Entry<String, Long> c : counts(corrected, null).entrySet()) {
+            long moved = Math.min(c.getValue(), counts.getOrDefault(SearchService.ALLOWED, 0L));
+            if (moved == 0) continue;
+            counts.merge(SearchService.ALLOWED, -moved, Long::sum);
+            counts.merge(c.getKey(), moved, Long::sum);
+        }
+        return json(counts);
     }
 
     /** Bucket counts keyed by value; a value outside {@code allowed} (when given) is folded into "other". */
     private static JsonObject buckets(JsonNode agg, Set<String> allowed) {
+        return json(counts(agg, allowed));
+    }
+
+    private static Map<String, Long> counts(JsonNode agg, Set<String> allowed) {
         Map<String, Long> counts = new TreeMap<>();
         for (JsonNode b : agg.path("buckets")) {
             String key = b.path("key").asText();
             if (allowed != null && !allowed.contains(key) && !key.equals("none")) key = "other";
             counts.merge(key, b.path("doc_count").asLong(), Long::sum);
         }
+        return counts;
+    }
+
+    private static JsonObject json(Map<String, Long> counts) {
         JsonObject out = new JsonObject();
         counts.forEach(out::put);
         return out;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.platewarden.search.api.ApiStack.searchBody;
+import static org.platewarden.search.audit.AuditEsSupport.await;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.CanonicalJson;
 
 class SearchApiVerticleIT {
     static final String INVESTIGATOR = "demo-dpd-investigator";
@@ -242,6 +245,44 @@ class SearchApiVerticleIT {
         for (String personal : List.of("dpd.investigator", "SECRET-CASE", "John", "ABC12", "127.0.0.1", "audit_id", "cam-001")) {
             assertFalse(text.contains(personal), personal + " leaked into " + text);
         }
+    }
+
+    /**
+     * A search whose page fetch failed after its record was written has two records: the search
+     * ("allowed") and its correction ("failed", 503). The summary counts it once, as failed; a
+     * correction that only trimmed the returned reads (the search still answered 200) changes nothing.
+     * Its own stack, so the counts are exact and no cached summary of the shared one is served.
+     */
+    @Test
+    void transparencyCountsASearchWhoseFetchFailedAsFailed(@TempDir Path ownDataDir) {
+        try (ApiStack own = new ApiStack(ownDataDir)) {
+            String failedFetch = searchRecord(own, "search", "allowed", 200, "stolen_vehicle", List.of("cam-001:1:AAA111", "cam-001:2:AAA112"), null);
+            searchRecord(own, "search_correction", "failed", 503, "stolen_vehicle", List.of(), failedFetch);
+            String trimmed = searchRecord(own, "search", "allowed", 200, "robbery", List.of("cam-001:3:BBB221", "cam-001:4:BBB222"), null);
+            searchRecord(own, "search_correction", "allowed", 200, "robbery", List.of("cam-001:3:BBB221"), trimmed);
+            searchRecord(own, "search", "allowed", 200, "homicide", List.of("cam-002:5:CCC331"), null);
+            searchRecord(own, "search", "refused", 403, "personal", List.of(), null);
+
+            HttpResponse<Buffer> r = own.send(own.client.get("/v1/transparency"), null);
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            JsonObject searches = r.bodyAsJsonObject().getJsonObject("searches");
+            assertEquals(4L, searches.getLong("total"), searches.encode());
+            assertEquals(new JsonObject().put("allowed", 2L).put("failed", 1L).put("refused", 1L), searches.getJsonObject("by_outcome"));
+            assertEquals(new JsonObject().put("DPD", 4L), searches.getJsonObject("by_agency"));
+            assertEquals(new JsonObject().put("homicide", 1L).put("personal", 1L).put("robbery", 1L).put("stolen_vehicle", 1L),
+                    searches.getJsonObject("by_purpose"));
+            assertEquals(1L, searches.getLong("refused"));
+            assertFalse(r.bodyAsString().contains(failedFetch), "an audit id leaked into the summary");
+        }
+    }
+
+    /** A search's record, or with {@code corrects} its correction, written through the stack's real audit log. */
+    private static String searchRecord(ApiStack stack, String action, String outcome, int status, String purpose,
+                                       List<String> readIds, String corrects) {
+        JsonObject query = corrects != null ? new JsonObject().put("corrects", corrects) : searchBody(purpose, "TR-" + purpose);
+        AuditEntry entry = new AuditEntry(action, "dpd.investigator", "DPD", Set.of("investigator"), purpose, "TR-" + purpose,
+                CanonicalJson.parse(query.encode()), "127.0.0.1", outcome, null, status, readIds.size(), readIds);
+        return await(stack.auditLog.record(entry)).auditId();
     }
 
     @Test
