@@ -188,7 +188,7 @@ if has c; then
 fi
 if has jmh; then
   step "jmh: hot paths"
-  if [[ $SMOKE == 1 ]]; then JMH_OPTS=(-f 0 -wi 0 -i 1 -r 200ms -bm avgt -p batch=1); else JMH_OPTS=(-f 1); fi
+  if [[ $SMOKE == 1 ]]; then JMH_OPTS=(-f 0 -wi 0 -i 1 -r 200ms -bm avgt -p batch=1); else JMH_OPTS=(-f 1 -wi 5 -w 2s -i 5 -r 2s); fi  # 10 s of warm-up: 2 s did not converge (docs/benchmarks.md)
   run_or_fail "$JAVA" -cp "$ROOT/bench/target/platewarden-bench.jar:$ROOT/bench/target/lib/*" -Djava.io.tmpdir="$WORK" \
       org.openjdk.jmh.Main "${JMH_OPTS[@]}" -rf json -rff "$RESULTS_DIR/$STAMP-jmh.json" 'org.platewarden.bench.jmh.*'
   python3 - "$RESULTS" "$RESULTS_DIR/$STAMP-jmh.json" <<'PY' || FAILED=1

@@ -42,10 +42,21 @@ public class ReadValidationBenchmark {
 
     @Setup
     public void setUp() {
-        camera = PlatewardenConfig.demoConfig().camera("cam-001").orElseThrow();
+        camera = camera();
+        reads = cameraReads();
+    }
+
+    /** The demo camera the reads of {@link #cameraReads()} come from. */
+    static Camera camera() {
+        return PlatewardenConfig.demoConfig().camera("cam-001").orElseThrow();
+    }
+
+    /** 1024 different reads (a power of two, to rotate through) as cam-001 sends them, 3% misread. */
+    static byte[][] cameraReads() {
         ReadFactory factory = new ReadFactory(new PlatePopulation(10_000, 1), "cam-001", "jmh", 0, 1, 0.03, 2);
-        reads = new byte[1024][];
+        byte[][] reads = new byte[1024][];
         for (int i = 0; i < reads.length; i++) reads[i] = factory.next().json();
+        return reads;
     }
 
     @Benchmark
