@@ -34,7 +34,16 @@ import org.slf4j.LoggerFactory;
  * until the gateway pushes back at its capacity;</li>
  * <li>per item: created or 409 (already there) is done; 408/429/5xx is retried with exponential
  * backoff and jitter; any other 4xx goes to the dead-letter store (with Elasticsearch's error type
- * and reason) and is done once that write is fsynced. A whole-request failure retries the batch;</li>
+ * and reason) and is done once that write is fsynced;</li>
+ * <li>a request refused as a whole for what it carries (400: a body Elasticsearch cannot parse or
+ * validate; 413: too large) can never succeed, so {@link BisectingSend} sends its reads again as two
+ * halves, one after the other, recursively: a read refused alone is dead-lettered like an item-level
+ * 4xx — once Elasticsearch has accepted some other request since the batch was first sent, proof the
+ * refusal is about that read and not about every request — the others are indexed. The halves are requests of the same batch, sent one at a time: a
+ * split batch is still one of the {@code max_in_flight}, and it finishes (for the checkpoint) only
+ * once each of its reads is indexed or dead-lettered. Any other whole-request failure (no answer,
+ * 408/429/5xx, 401/403) retries the reads it left unanswered with backoff — the whole batch when
+ * it was not split;</li>
  * <li>the spool checkpoint advances only over the contiguous run of finished batches at the head,
  * so after a crash the indexer resumes at the checkpoint and a resent read answers 409.</li>
  * </ul>
@@ -52,6 +61,7 @@ public final class Indexer {
 
     private final Spool spool;
     private final BulkTransport transport;
+    private final BisectingSend bisecting;
     private final DeadLetterStore deadLetters;
     private final String prefix;
     private final IndexerConfig config;
@@ -94,6 +104,7 @@ public final class Indexer {
         });
         this.loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.loop.setRemoveOnCancelPolicy(true);
+        this.bisecting = new BisectingSend(this::timedSend, loop, metrics);
         metrics.gauges(this::lagReads, this::lagSeconds, () -> inFlightSeen);
     }
 
@@ -253,6 +264,7 @@ public final class Indexer {
         forming = new Batch();
         unfinished.addLast(batch);
         inFlight++;
+        batch.firstSentNanos = System.nanoTime();
         round(batch);
     }
 
@@ -261,28 +273,27 @@ public final class Indexer {
         if (stopping) return;
         List<PendingRead> sending = List.copyOf(batch.toSend);
         List<DeadLetter> writing = List.copyOf(batch.toDeadLetter);
-        long t0 = System.nanoTime();
-        CompletableFuture<List<BulkItemResult>> sent = sending.isEmpty()
-                ? CompletableFuture.completedFuture(List.of()) : send(sending);
-        sent.whenComplete((r, e) -> {
-            if (!sending.isEmpty()) metrics.bulkLatency(System.nanoTime() - t0, e == null);
-        });
+        CompletableFuture<BisectingSend.Answers> sent = sending.isEmpty()
+                ? CompletableFuture.completedFuture(BisectingSend.Answers.NONE) : bisecting.send(sending, batch.firstSentNanos);
         CompletableFuture<Void> written = writing.isEmpty()
                 ? CompletableFuture.completedFuture(null) : deadLetters.appendAll(writing);
-        CompletableFuture<Outcome<List<BulkItemResult>>> sentOutcome = sent.handle(Outcome::new);
         CompletableFuture<Outcome<Void>> writtenOutcome = written.handle(Outcome::new);
-        sentOutcome.thenAcceptBoth(writtenOutcome, (s, w) -> onLoop(() -> afterRound(batch, sending, s, writing, w)));
+        sent.thenAcceptBoth(writtenOutcome, (s, w) -> onLoop(() -> afterRound(batch, sending, s, writing, w)));
     }
 
-    private CompletableFuture<List<BulkItemResult>> send(List<PendingRead> reads) {
+    /** One bulk request (a batch's, or a half of it), timed. */
+    private CompletableFuture<List<BulkItemResult>> timedSend(List<PendingRead> reads) {
+        long t0 = System.nanoTime();
+        CompletableFuture<List<BulkItemResult>> sent;
         try {
-            return transport.send(reads);
+            sent = transport.send(reads);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            sent = CompletableFuture.failedFuture(e);
         }
+        return sent.whenComplete((r, e) -> metrics.bulkLatency(System.nanoTime() - t0, e == null));
     }
 
-    private void afterRound(Batch batch, List<PendingRead> sending, Outcome<List<BulkItemResult>> sent,
+    private void afterRound(Batch batch, List<PendingRead> sending, BisectingSend.Answers sent,
                             List<DeadLetter> writing, Outcome<Void> written) {
         if (stopping) return;
         boolean wait = false;
@@ -297,19 +308,17 @@ public final class Indexer {
                 wait = true;
             }
         }
-        if (!sending.isEmpty()) {
-            if (sent.error != null) {
-                String cause = RequestFailures.cause(sent.error);
-                metrics.retry(cause, sending.size());
-                if (batch.attempt == 0 || batch.attempt % 10 == 0) {
-                    LOG.warn("bulk of {} reads (seq {}..{}) failed as a whole ({}: {}); retrying with backoff",
-                            sending.size(), batch.firstSeq, batch.lastSeq, cause, RequestFailures.unwrap(sent.error).toString());
-                }
-                wait = true;
-            } else {
-                wait |= classify(batch, sending, sent.value);
+        int unanswered = sent.unanswered();
+        if (unanswered > 0) {
+            String cause = RequestFailures.cause(sent.failure());
+            metrics.retry(cause, unanswered);
+            if (batch.attempt == 0 || batch.attempt % 10 == 0) {
+                LOG.warn("bulk of {} reads (seq {}..{}) failed as a whole ({}: {}); retrying {} with backoff",
+                        sending.size(), batch.firstSeq, batch.lastSeq, cause, RequestFailures.unwrap(sent.failure()).toString(),
+                        unanswered == sending.size() ? "it" : "the " + unanswered + " reads left unanswered");
             }
         }
+        if (!sending.isEmpty()) wait |= classify(batch, sending, sent.items());
         if (batch.toSend.isEmpty() && batch.toDeadLetter.isEmpty()) {
             finish(batch);
         } else if (!wait) {
@@ -320,7 +329,7 @@ public final class Indexer {
         }
     }
 
-    /** Applies per-item verdicts; returns true when some items must be sent again. */
+    /** Applies per-item verdicts (null: the request failed); returns true when some items must be sent again. */
     private boolean classify(Batch batch, List<PendingRead> sending, List<BulkItemResult> results) {
         List<PendingRead> again = new ArrayList<>();
         int created = 0;
@@ -328,6 +337,10 @@ public final class Indexer {
         for (int i = 0; i < sending.size(); i++) {
             PendingRead read = sending.get(i);
             BulkItemResult result = results.get(i);
+            if (result == null) {
+                again.add(read);
+                continue;
+            }
             switch (ItemVerdict.of(result)) {
                 case INDEXED -> created++;
                 case ALREADY_INDEXED -> existing++;
@@ -336,8 +349,7 @@ public final class Indexer {
                     metrics.retry(ItemVerdict.retryCause(result), 1);
                 }
                 case DEAD_LETTER -> batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(),
-                        "elasticsearch refused the read (" + result.status() + " " + result.errorType() + "): " + result.errorReason(),
-                        new String(read.json(), StandardCharsets.UTF_8)));
+                        result.refusal(), new String(read.json(), StandardCharsets.UTF_8)));
             }
         }
         metrics.indexed(created);
@@ -393,6 +405,8 @@ public final class Indexer {
         long lastSeq;
         long bytes;
         long startedNanos;
+        /** when the batch's first request went out (see BisectingSend: what proves a lone refusal) */
+        long firstSentNanos;
         long sinceMs = Long.MAX_VALUE;
         int attempt;
         boolean done;

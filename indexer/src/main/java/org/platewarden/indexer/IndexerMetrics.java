@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  * <li>{@code platewarden.indexer.bulk.latency} — one bulk request, send to answer (tag outcome=ok|failed)</li>
  * <li>{@code platewarden.indexer.retries} — tag cause: item_429, item_5xx, request_connection,
  * request_timeout, request_http_NNN, request_io, request_response, deadletter_store</li>
+ * <li>{@code platewarden.indexer.bulk.splits} — bulk requests refused as a whole for their content and sent
+ * again as two halves (tag cause: request_http_400, request_http_413), see {@link BisectingSend}</li>
  * <li>{@code platewarden.indexer.deadletters} — reads Elasticsearch refused, written to the dead-letter store</li>
  * <li>{@code platewarden.indexer.spool.lag.reads} — durable reads not yet done (lastDurableSeq - checkpoint)</li>
  * <li>{@code platewarden.indexer.spool.lag.seconds} — age of the oldest read not yet done</li>
@@ -57,6 +59,10 @@ public final class IndexerMetrics {
 
     void retry(String cause, int n) {
         if (n > 0) Counter.builder("platewarden.indexer.retries").tag("cause", cause).register(registry).increment(n);
+    }
+
+    void split(String cause) {
+        Counter.builder("platewarden.indexer.bulk.splits").tag("cause", cause).register(registry).increment();
     }
 
     void bulkLatency(long nanos, boolean ok) {

@@ -23,6 +23,8 @@ import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.spool.Spool;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.testkit.ElasticsearchFixture;
 
 /** The indexer against the shared real Elasticsearch node, reading a real file-backed spool. */
 class IndexerIT {
@@ -53,10 +55,14 @@ class IndexerIT {
     }
 
     private void startIndexer(String prefix, IndexerConfig config) {
+        startIndexer(prefix, config, es.conn);
+    }
+
+    private void startIndexer(String prefix, IndexerConfig config, ElasticsearchConnection conn) {
         spool = TestSpools.open(dir.resolve("spool"));
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"));
         registry = new SimpleMeterRegistry();
-        indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), deadLetters, prefix, config,
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(conn.async()), deadLetters, prefix, config,
                 RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)), registry, Clock.systemUTC());
         indexer.start().join();
     }
@@ -155,6 +161,31 @@ class IndexerIT {
         DeadLetter broken = letters.stream().filter(l -> l.readId() == null).findFirst().orElseThrow();
         assertTrue(broken.reason().contains("not valid JSON"), broken.reason());
         assertEquals(3, registry.counter("platewarden.indexer.deadletters").count());
+    }
+
+    @Test
+    void aBulkOverTheBodyLimitOfAProxyInFrontOfElasticsearchIsIndexedInHalves() throws Exception {
+        String prefix = es.prefix + "-413";
+        // ~1 KB per read on the wire: bulks of 100 reads are refused, of 25 pass
+        try (BodyLimitProxy proxy = new BodyLimitProxy(ElasticsearchFixture.url(), 40_000);
+             ElasticsearchConnection viaProxy = new ElasticsearchConnection(proxy.url())) {
+            startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600), viaProxy);
+            Instant at = Instant.now().minus(4, ChronoUnit.HOURS);
+            List<byte[]> reads = new ArrayList<>();
+            for (int i = 0; i < 300; i++) reads.add(TestReads.bytes("cam-001:big:" + i, "cam-001", "DPD", at, "BIG" + i));
+            spool.append(reads).join();
+            awaitDrained();
+            indexer.stop().get();
+
+            assertEquals(300, spool.checkpoint());
+            Map<String, Integer> indexed = es.readIdCounts(prefix);
+            assertEquals(300, indexed.size());
+            assertTrue(indexed.values().stream().allMatch(n -> n == 1));
+            assertEquals(300, registry.counter("platewarden.indexer.reads.indexed").count(), "each read created once");
+            assertTrue(deadLetters.readAll().isEmpty(), "nothing is refused once the requests are small enough");
+            double splits = registry.find("platewarden.indexer.bulk.splits").tag("cause", "request_http_413").counter().count();
+            assertTrue(splits >= 3 && proxy.refused.get() == splits, splits + " splits, " + proxy.refused.get() + " refused by the proxy");
+        }
     }
 
     @Test

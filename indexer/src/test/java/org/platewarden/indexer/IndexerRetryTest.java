@@ -3,9 +3,11 @@ package org.platewarden.indexer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,11 +17,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.IndexerConfig;
+import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.SegmentedSpool;
 
@@ -35,6 +40,8 @@ class IndexerRetryTest {
     private Indexer indexer;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<List<String>> sent = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger mostOpen = new AtomicInteger();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -59,6 +66,12 @@ class IndexerRetryTest {
         return TestReads.bytes("r" + i, "cam-001", "DPD", Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), "P" + i);
     }
 
+    private static List<byte[]> reads(int n) {
+        List<byte[]> reads = new ArrayList<>();
+        for (int i = 1; i <= n; i++) reads.add(read(i));
+        return reads;
+    }
+
     private static CompletableFuture<List<BulkItemResult>> all(List<PendingRead> reads, int status) {
         List<BulkItemResult> out = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) out.add(BulkItemResult.ok(status));
@@ -66,8 +79,29 @@ class IndexerRetryTest {
     }
 
     private double retries(String cause) {
-        var c = registry.find("platewarden.indexer.retries").tag("cause", cause).counter();
-        return c == null ? 0 : c.count();
+        return count("platewarden.indexer.retries", cause);
+    }
+
+    private double splits(String cause) {
+        return count("platewarden.indexer.bulk.splits", cause);
+    }
+
+    private double count(String name, String cause) {
+        var c = cause == null ? registry.find(name).counters() : registry.find(name).tag("cause", cause).counters();
+        return c.stream().mapToDouble(Counter::count).sum();
+    }
+
+    private static List<String> ids(int from, int to) {
+        List<String> ids = new ArrayList<>();
+        for (int i = from; i <= to; i++) ids.add("r" + i);
+        return ids;
+    }
+
+    /** Answers a few milliseconds later, counting requests out at the same time. */
+    private CompletableFuture<List<BulkItemResult>> later(CompletableFuture<List<BulkItemResult>> answer) {
+        mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+        return CompletableFuture.runAsync(open::decrementAndGet, CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS))
+                .thenCompose(v -> answer);
     }
 
     @Test
@@ -152,6 +186,108 @@ class IndexerRetryTest {
         assertEquals("r2", letters.get(0).readId());
         assertTrue(letters.get(0).reason().contains("document_parsing_exception") && letters.get(0).reason().contains("[lane]"));
         assertEquals(1, sent.size(), "a refused read is not sent again");
+    }
+
+    @Test
+    void aReadThatMakesElasticsearchRefuseTheWholeRequestIsIsolatedByHalvingAndDeadLettered() throws Exception {
+        Throwable parseError = ClientFailures.parseError();
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> later(reads.stream().anyMatch(r -> r.id().equals("r7"))
+                ? CompletableFuture.failedFuture(parseError) : all(reads, 201)));
+        List<byte[]> reads = reads(20);
+        spool.append(reads).join();
+        EsTestSupport.await("checkpoint 20", 10_000, () -> spool.checkpoint() == 20);
+
+        assertEquals(List.of(ids(1, 10), ids(1, 5), ids(6, 10), List.of("r6", "r7"), List.of("r6"), List.of("r7"),
+                ids(8, 10), ids(11, 20)), sent, "halves, one after the other, until r7 is alone; then the next batch");
+        assertEquals(1, mostOpen.get(), "the halves are requests of the batch: max_in_flight 1 is never exceeded");
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(1, letters.size(), letters.toString());
+        DeadLetter poison = letters.get(0);
+        assertEquals("r7", poison.readId());
+        assertEquals("cam-001", poison.cameraId());
+        assertEquals("indexer", poison.stage());
+        assertEquals("elasticsearch refused the bulk request containing only this read (400 x_content_parse_exception): "
+                + "[1:52] Unexpected end-of-input in VALUE_STRING", poison.reason());
+        assertEquals(new String(reads.get(6), StandardCharsets.UTF_8), poison.payload(), "the read as spooled");
+        assertEquals(19, registry.counter("platewarden.indexer.reads.indexed").count(), "every other read, each indexed once");
+        assertEquals(0, registry.counter("platewarden.indexer.reads.already_indexed").count());
+        assertEquals(1, registry.counter("platewarden.indexer.deadletters").count());
+        assertEquals(3, splits("request_http_400"));
+        assertEquals(0, retries(null), "a refusal is not retried");
+    }
+
+    @Test
+    void aClusterRefusingEveryRequestDeadLettersNothingAndTheBatchIsIndexedOnceItAcceptsAgain() throws Exception {
+        Throwable parseError = ClientFailures.parseError();
+        java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        start(new IndexerConfig(4, 1 << 20, 5, 1, 3600), reads -> refusing.get()
+                ? CompletableFuture.failedFuture(parseError) : all(reads, 201));
+        spool.append(reads(4)).join();
+        // each attempt splits down to single reads: [1-4] [1,2] [1] [2] [3,4] [3] [4]; wait for two attempts
+        EsTestSupport.await("two split attempts", 10_000, () -> sent.size() >= 14);
+        assertTrue(deadLetters.readAll().isEmpty(), "a refusal of every request is no proof against any read");
+        assertEquals(0, spool.checkpoint());
+        assertTrue(retries("request_http_400") >= 8, "the unanswered reads are retried with backoff");
+
+        refusing.set(false);
+        EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
+        assertEquals(4, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertTrue(deadLetters.readAll().isEmpty());
+        assertEquals(ids(1, 4), sent.get(sent.size() - 1), "once accepted again, the batch goes whole");
+    }
+
+    @Test
+    void aBulkTooLargeForTheClusterIsIndexedInHalves() throws Exception {
+        Throwable tooLarge = ClientFailures.answeredWith(413, null);
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> reads.size() > 3
+                ? CompletableFuture.failedFuture(tooLarge) : all(reads, 201));
+        List<byte[]> reads = reads(10);
+        spool.append(reads).join();
+        EsTestSupport.await("checkpoint 10", 10_000, () -> spool.checkpoint() == 10);
+
+        assertEquals(List.of(ids(1, 10), ids(1, 5), ids(1, 2), ids(3, 5), ids(6, 10), ids(6, 7), ids(8, 10)), sent);
+        assertEquals(10, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(0, registry.counter("platewarden.indexer.reads.already_indexed").count());
+        assertTrue(deadLetters.readAll().isEmpty(), "nothing is refused once the requests are small enough");
+        assertEquals(3, splits("request_http_413"));
+        assertEquals(0, retries(null));
+    }
+
+    @Test
+    void aServiceUnavailableRequestIsRetriedWholeNotSplit() throws Exception {
+        Throwable unavailable = ClientFailures.answeredWith(503, null);
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> sent.size() <= 2
+                ? CompletableFuture.failedFuture(unavailable) : all(reads, 201));
+        spool.append(List.of(read(1), read(2), read(3), read(4))).join();
+        EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
+
+        assertEquals(List.of(ids(1, 4), ids(1, 4), ids(1, 4)), sent, "the whole batch, again, after a backoff");
+        assertEquals(8, retries("request_http_503"), "two failed attempts of four reads");
+        assertEquals(0, splits(null));
+        assertEquals(4, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertTrue(deadLetters.readAll().isEmpty());
+    }
+
+    @Test
+    void afterASplitOnlyTheReadsAFailedHalfCarriedAreRetried() throws Exception {
+        Throwable parseError = ClientFailures.parseError();
+        Throwable unavailable = ClientFailures.answeredWith(503, null);
+        AtomicInteger outages = new AtomicInteger(1);
+        start(new IndexerConfig(8, 1 << 20, 5, 1, 3600), reads -> {
+            if (reads.stream().anyMatch(r -> r.id().equals("r2"))) return CompletableFuture.failedFuture(parseError);
+            if (reads.get(0).id().equals("r5") && outages.getAndDecrement() > 0) return CompletableFuture.failedFuture(unavailable);
+            return all(reads, 201);
+        });
+        List<byte[]> reads = reads(8);
+        spool.append(reads).join();
+        EsTestSupport.await("checkpoint 8", 10_000, () -> spool.checkpoint() == 8);
+
+        assertEquals(List.of(ids(1, 8), ids(1, 4), ids(1, 2), List.of("r1"), List.of("r2"), ids(3, 4), ids(5, 8), ids(5, 8)), sent,
+                "the second half failed with 503: only its reads are sent again, not re-split");
+        assertEquals(4, retries("request_http_503"));
+        assertEquals(7, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(0, registry.counter("platewarden.indexer.reads.already_indexed").count());
+        assertEquals(List.of("r2"), deadLetters.readAll().stream().map(DeadLetter::readId).toList());
     }
 
     @Test
