@@ -186,7 +186,7 @@ if has c; then
   SEARCH_DATA="$WORK/search-data"
   if start_platewarden all "$SEARCH_DATA"; then
     step "c: search over $SIZE reads in 21 daily indices (fresh node)"
-    run_or_fail "${BENCH[@]}" search --es-url "$ES_URL_BENCH" --size "$SIZE" --queries "$([[ $SMOKE == 1 ]] && echo 3 || echo 50)" \
+    run_or_fail "${BENCH[@]}" search --es-url "$ES_URL_BENCH" --size "$SIZE" --queries "$([[ $SMOKE == 1 ]] && echo 3 || echo 200)" \
         --warmup "$([[ $SMOKE == 1 ]] && echo 1 || echo 40)" --work-dir "$WORK" --results "$RESULTS"
     if [[ "$PW_DATA" == "$SEARCH_DATA" ]]; then stop_platewarden; rm -rf "$SEARCH_DATA"; fi
   else

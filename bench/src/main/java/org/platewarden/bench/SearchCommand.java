@@ -42,7 +42,7 @@ public final class SearchCommand implements Callable<Integer> {
             description = "vehicles the queries draw from (0 = size/20, as loaded; give the loaded run's size/20 with --size 0)") int population;
     @Option(names = "--settle-timeout", defaultValue = "1200",
             description = "seconds to wait after loading for Elasticsearch's merges to finish before timing") long settleTimeoutSeconds;
-    @Option(names = "--queries", defaultValue = "50", description = "timed queries per kind and side") int queries;
+    @Option(names = "--queries", defaultValue = "200", description = "timed queries per kind and side (the p99 of 50 would be their maximum)") int queries;
     @Option(names = "--warmup", defaultValue = "5", description = "untimed queries per kind and side first") int warmup;
     @Option(names = "--work-dir", defaultValue = "bench/target/work") Path workDir;
     @Option(names = "--results") Path results;
@@ -90,17 +90,29 @@ public final class SearchCommand implements Callable<Integer> {
         for (QueryKind kind : QueryKind.values()) {
             Histogram product = new Histogram(1, 600_000_000L, 3);
             Histogram naive = new Histogram(1, 600_000_000L, 3);
-            long productHits = 0, naiveHits = 0;
+            long productHits = 0, naiveHits = 0, metGc = 0, metGcMicros = 0;
+            YoungGc kindStart = null, kindEnd = null;
             for (int i = 0; i < warmup + queries; i++) {
                 String raw = population.plate(random.nextInt(Math.max(1, populationSize / 20)));
                 Query q = kind.make(raw, random);
+                // Elasticsearch's young collections, read just outside the timed request: a search
+                // they overlap waits for the pause (see "what limits each figure")
+                YoungGc before = YoungGc.read(es);
                 ProductAnswer answer = productSearch(q, from, to);
+                YoungGc after = YoungGc.read(es);
                 int ph = answer.hits();
                 long m = System.nanoTime();
                 int nh = naiveSearch(es, q, from, to);
                 long e = System.nanoTime();
                 if (i >= warmup) {
-                    product.recordValue(Math.max(1, answer.nanos() / 1000));
+                    if (kindStart == null) kindStart = before;
+                    kindEnd = YoungGc.read(es);
+                    long micros = Math.max(1, answer.nanos() / 1000);
+                    product.recordValue(micros);
+                    if (after.collections() > before.collections()) {
+                        metGc++;
+                        metGcMicros += micros;
+                    }
                     naive.recordValue(Math.max(1, (e - m) / 1000));
                     productHits += ph;
                     naiveHits += nh;
@@ -119,6 +131,15 @@ public final class SearchCommand implements Callable<Integer> {
             row.put("naive_p99_ms", LoadResult.ms(naive.getValueAtPercentile(99)));
             row.put("pw_mean_hits", Math.round(productHits * 10.0 / Math.max(1, queries)) / 10.0);
             row.put("naive_mean_hits", Math.round(naiveHits * 10.0 / Math.max(1, queries)) / 10.0);
+            if (kindStart != null) {
+                // the kind's whole timed pass (both sides): how often Elasticsearch paused and for how
+                // long; how many Platewarden searches met a pause, and their mean against the kind's mean
+                row.put("es_young_gcs", kindEnd.collections() - kindStart.collections());
+                row.put("es_young_gc_ms", kindEnd.millis() - kindStart.millis());
+                row.put("pw_mean_ms", LoadResult.ms(Math.round(product.getMean())));
+                row.put("pw_met_gc", metGc);
+                row.put("pw_met_gc_mean_ms", metGc == 0 ? null : LoadResult.ms(metGcMicros / metGc));
+            }
             rows.add(row);
             System.out.println(ResultsFile.toJson(row));
         }
@@ -144,6 +165,20 @@ public final class SearchCommand implements Callable<Integer> {
             Thread.sleep(1000);
         }
         System.err.printf("merges settled after %.0f s%s%n", (System.nanoTime() - t0) / 1e9, quiet < 5 ? " (timeout: still merging)" : "");
+    }
+
+    /** Young-generation collections of every Elasticsearch node so far: count and total pause time. */
+    record YoungGc(long collections, long millis) {
+        static YoungGc read(EsHttp es) throws IOException, InterruptedException {
+            JsonNode nodes = es.json("GET", "/_nodes/stats/jvm?filter_path=nodes.*.jvm.gc.collectors.young", null).path("nodes");
+            long count = 0, millis = 0;
+            for (JsonNode node : nodes) {
+                JsonNode young = node.path("jvm").path("gc").path("collectors").path("young");
+                count += young.path("collection_count").asLong();
+                millis += young.path("collection_time_in_millis").asLong();
+            }
+            return new YoungGc(count, millis);
+        }
     }
 
     /** One answered Platewarden search: its hits and the time of the attempt that was answered. */
