@@ -92,13 +92,16 @@ public final class SearchCommand implements Callable<Integer> {
             Histogram naive = new Histogram(1, 600_000_000L, 3);
             long productHits = 0, naiveHits = 0, metGc = 0, metGcMicros = 0;
             YoungGc kindStart = null, kindEnd = null;
+            SearchPhases phases = new SearchPhases();
             for (int i = 0; i < warmup + queries; i++) {
                 String raw = population.plate(random.nextInt(Math.max(1, populationSize / 20)));
                 Query q = kind.make(raw, random);
                 // Elasticsearch's young collections, read just outside the timed request: a search
                 // they overlap waits for the pause (see "what limits each figure")
                 YoungGc before = YoungGc.read(es);
+                SearchPhases.Sums phasesBefore = SearchPhases.Sums.read(http, searchUrl + "/metrics");
                 ProductAnswer answer = productSearch(q, from, to);
+                SearchPhases.Sums phasesAfter = SearchPhases.Sums.read(http, searchUrl + "/metrics");
                 YoungGc after = YoungGc.read(es);
                 int ph = answer.hits();
                 long m = System.nanoTime();
@@ -109,6 +112,7 @@ public final class SearchCommand implements Callable<Integer> {
                     kindEnd = YoungGc.read(es);
                     long micros = Math.max(1, answer.nanos() / 1000);
                     product.recordValue(micros);
+                    phases.add(SearchPhases.Sample.between(micros / 1000.0, phasesBefore, phasesAfter));
                     if (after.collections() > before.collections()) {
                         metGc++;
                         metGcMicros += micros;
@@ -140,6 +144,7 @@ public final class SearchCommand implements Callable<Integer> {
                 row.put("pw_met_gc", metGc);
                 row.put("pw_met_gc_mean_ms", metGc == 0 ? null : LoadResult.ms(metGcMicros / metGc));
             }
+            phases.putColumns(row);
             rows.add(row);
             System.out.println(ResultsFile.toJson(row));
         }

@@ -62,6 +62,21 @@ class CandidateQueryTest {
     }
 
     @Test
+    void questionMarksWithoutStarLookUpOneDeletionTerm() throws Exception {
+        CandidateQuery q = plan("AB?12?4", true, 0);
+        assertEquals(Strategy.DELETIONS, q.strategy());
+        assertEquals(json("{'bool':{'filter':[{'range':{'plate_len':{'gte':7,'lte':7}}},"
+                        + "{'term':{'plate_dels':{'value':'A8124'}}}]}}"),
+                q.toElasticsearchQuery());
+        assertTrue(q.matches(StoredTerms.of("ABX1234")));
+        assertTrue(q.matches(StoredTerms.of("A8Z12Y4")), "OCR-equivalent literal, any characters under the ?s");
+        assertFalse(q.matches(StoredTerms.of("ABX12345")), "one character too many");
+        assertFalse(q.matches(StoredTerms.of("ABX1X3X")), "a literal differs");
+        // three ?s are more deletions than the index stores: grams, as before
+        assertEquals(Strategy.GRAMS, plan("A???234", true, 0).strategy());
+    }
+
+    @Test
     void wildcardsWithEditsUseKnockoutBranches() {
         CandidateQuery q = plan("ABC12*", true, 1);
         assertEquals(Strategy.GRAM_KNOCKOUT, q.strategy());
