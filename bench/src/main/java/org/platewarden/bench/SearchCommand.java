@@ -91,7 +91,7 @@ public final class SearchCommand implements Callable<Integer> {
             Histogram product = new Histogram(1, 600_000_000L, 3);
             Histogram naive = new Histogram(1, 600_000_000L, 3);
             long productHits = 0, naiveHits = 0, metGc = 0, metGcMicros = 0;
-            YoungGc kindStart = null, kindEnd = null;
+            YoungGc kindStart = null;
             SearchPhases phases = new SearchPhases();
             for (int i = 0; i < warmup + queries; i++) {
                 String raw = population.plate(random.nextInt(Math.max(1, populationSize / 20)));
@@ -109,7 +109,6 @@ public final class SearchCommand implements Callable<Integer> {
                 long e = System.nanoTime();
                 if (i >= warmup) {
                     if (kindStart == null) kindStart = before;
-                    kindEnd = YoungGc.read(es);
                     long micros = Math.max(1, answer.nanos() / 1000);
                     product.recordValue(micros);
                     phases.add(SearchPhases.Sample.between(micros / 1000.0, phasesBefore, phasesAfter));
@@ -136,6 +135,7 @@ public final class SearchCommand implements Callable<Integer> {
             row.put("pw_mean_hits", Math.round(productHits * 10.0 / Math.max(1, queries)) / 10.0);
             row.put("naive_mean_hits", Math.round(naiveHits * 10.0 / Math.max(1, queries)) / 10.0);
             if (kindStart != null) {
+                YoungGc kindEnd = YoungGc.read(es); // after the kind's last naive query
                 // the kind's whole timed pass (both sides): how often Elasticsearch paused and for how
                 // long; how many Platewarden searches met a pause, and their mean against the kind's mean
                 row.put("es_young_gcs", kindEnd.collections() - kindStart.collections());

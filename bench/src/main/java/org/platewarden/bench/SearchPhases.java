@@ -16,6 +16,8 @@ import java.util.Map;
  * before and after it (outside the timed request; the benchmark sends one search at a time, so the
  * difference belongs to that search): the ranked page or the candidate scan, the audit record
  * (journaled and indexed) and the page fetch, which runs at the same time as the audit write.
+ * A search first answered 429 (rate limit) also carries those attempts' audit records in its audit
+ * figure; the benchmark's rate limit makes that rare.
  */
 final class SearchPhases {
     /** Cumulative seconds per timer, as {@code /metrics} shows them. */
