@@ -182,7 +182,9 @@ if has c; then
   # main data dir, today's index would also hold the millions (a) acknowledged, and every search reads
   # today's index. The warm-up (untimed, other vehicles than the timed queries) brings the node to the
   # steady state of a node that has been answering searches; the first queries after a restart pay for
-  # cold caches and JIT instead (docs/benchmarks.md).
+  # cold caches and JIT instead (docs/benchmarks.md). Before timing, the search command runs the
+  # product's compaction pass (POST /v1/ops/compaction/run): a node that took these 21 days over 21
+  # days would have merged every finished day's index by its schedule; --no-compact skips it.
   SEARCH_DATA="$WORK/search-data"
   if start_platewarden all "$SEARCH_DATA"; then
     step "c: search over $SIZE reads in 21 daily indices (fresh node)"

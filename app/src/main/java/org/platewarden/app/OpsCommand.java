@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.indexer.compaction.CompactionReport;
+import org.platewarden.indexer.compaction.DailyIndexCompactor;
 import org.platewarden.indexer.ops.IndexView;
 import org.platewarden.indexer.ops.IndexViews;
 import org.platewarden.indexer.retention.RetentionReport;
@@ -13,17 +15,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Ops views from the command line: the same data as GET /v1/ops/indices and POST /v1/ops/retention/run. */
-@Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views and retention.",
-        subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class})
+/**
+ * Ops views from the command line: the same data as GET /v1/ops/indices, POST /v1/ops/retention/run
+ * and POST /v1/ops/compaction/run.
+ */
+@Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention and compaction.",
+        subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class})
 final class OpsCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    /** Prints a run's report as JSON; exit code 1 when some index failed. */
+    private static int print(Object report, boolean ok) throws java.io.IOException {
+        System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        return ok ? 0 : 1;
+    }
+
     @Command(name = "indices", mixinStandardHelpOptions = true,
-            description = "Per index: day, docs, bytes, expires_at and what deletes it (ilm, sweeper, never).")
+            description = "Per index: day, docs, bytes, segments, expires_at and what deletes it (ilm, sweeper, never).")
     static final class Indices implements Callable<Integer> {
         @Mixin
         ConfigOptions configOptions = new ConfigOptions();
@@ -40,10 +51,10 @@ final class OpsCommand implements Runnable {
                 if (json) {
                     System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(views));
                 } else {
-                    System.out.printf("%-36s %-10s %10s %12s %-22s %s%n", "INDEX", "DAY", "DOCS", "BYTES", "EXPIRES_AT", "DELETED_BY");
+                    System.out.printf("%-36s %-10s %10s %12s %8s %-22s %s%n", "INDEX", "DAY", "DOCS", "BYTES", "SEGMENTS", "EXPIRES_AT", "DELETED_BY");
                     for (IndexView v : views) {
-                        System.out.printf("%-36s %-10s %10d %12d %-22s %s%n", v.index(), v.day() == null ? "-" : v.day(),
-                                v.docs(), v.bytes(), v.expiresAt() == null ? "-" : v.expiresAt(), v.deletedBy());
+                        System.out.printf("%-36s %-10s %10d %12d %8d %-22s %s%n", v.index(), v.day() == null ? "-" : v.day(),
+                                v.docs(), v.bytes(), v.segments(), v.expiresAt() == null ? "-" : v.expiresAt(), v.deletedBy());
                     }
                 }
             }
@@ -65,11 +76,28 @@ final class OpsCommand implements Runnable {
                         ClusterAccess.retention(es, config), Clock.systemUTC());
                 try {
                     RetentionReport report = sweeper.runOnce();
-                    System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-                    return report.failed().isEmpty() ? 0 : 1;
+                    return print(report, report.failed().isEmpty());
                 } finally {
                     sweeper.close();
                 }
+            }
+        }
+    }
+
+    @Command(name = "compaction-run", mixinStandardHelpOptions = true,
+            description = "Force-merge, now, the finished days' read indices that have more than indexer.compaction.above_segments segments.")
+    static final class CompactionRun implements Callable<Integer> {
+        @Mixin
+        ConfigOptions configOptions = new ConfigOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            PlatewardenConfig config = configOptions.load();
+            try (ElasticsearchConnection es = ClusterAccess.connect(config);
+                 DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
+                         config.indexer().compaction(), Clock.systemUTC())) {
+                CompactionReport report = compactor.runOnce();
+                return print(report, report.failed().isEmpty());
             }
         }
     }

@@ -28,6 +28,7 @@ import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.gateway.GatewayVerticle;
 import org.platewarden.indexer.Indexer;
 import org.platewarden.indexer.IndexerVerticle;
+import org.platewarden.indexer.compaction.DailyIndexCompactor;
 import org.platewarden.indexer.retention.RetentionSweeper;
 import org.platewarden.templates.InstallReport;
 import org.platewarden.templates.TemplateInstaller;
@@ -85,7 +86,10 @@ public final class PlatewardenNode implements AutoCloseable {
                 Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
                 RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
                         templates.retention(), Clock.systemUTC());
-                await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
+                DailyIndexCompactor compactor = new DailyIndexCompactor(connection.rest(), config.indexPrefix(), config.retentionDays(),
+                        config.indexer().compaction(), Clock.systemUTC());
+                await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, compactor,
+                        Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
             }
             if (roles.contains(Role.GATEWAY)) {
                 PlatewardenConfig gatewayConfig = concreteIngestPorts(config);

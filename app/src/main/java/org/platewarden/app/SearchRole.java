@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.indexer.compaction.DailyIndexCompactor;
 import org.platewarden.indexer.holds.HoldService;
 import org.platewarden.indexer.ops.IndexViews;
 import org.platewarden.indexer.retention.RetentionSweeper;
@@ -27,12 +28,15 @@ final class SearchRole implements AutoCloseable {
     private final SearchApiVerticle verticle;
     private final ChainedAuditLog auditLog;
     private final RetentionSweeper sweeper;
+    private final DailyIndexCompactor compactor;
     private final HoldExpiry holdExpiry;
 
-    private SearchRole(SearchApiVerticle verticle, ChainedAuditLog auditLog, RetentionSweeper sweeper, HoldExpiry holdExpiry) {
+    private SearchRole(SearchApiVerticle verticle, ChainedAuditLog auditLog, RetentionSweeper sweeper,
+                       DailyIndexCompactor compactor, HoldExpiry holdExpiry) {
         this.verticle = verticle;
         this.auditLog = auditLog;
         this.sweeper = sweeper;
+        this.compactor = compactor;
         this.holdExpiry = holdExpiry;
     }
 
@@ -45,15 +49,18 @@ final class SearchRole implements AutoCloseable {
         HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), Clock.systemUTC());
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
                 templates.retention(), Clock.systemUTC());
+        // on demand only (POST /v1/ops/compaction/run); the indexer role runs the schedule
+        DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
+                config.indexer().compaction(), Clock.systemUTC());
         IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention());
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),
-                new IndexerHoldsApi(holds, context), new IndexerOpsApi(views, sweeper, context), registry);
+                new IndexerHoldsApi(holds, context), new IndexerOpsApi(views, sweeper, compactor, context), registry);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog);
         holdExpiry.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
-        return new SearchRole(verticle, auditLog, sweeper, holdExpiry);
+        return new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);
     }
 
     int port() {
@@ -64,6 +71,7 @@ final class SearchRole implements AutoCloseable {
     public void close() {
         holdExpiry.close();
         sweeper.close();
+        compactor.close();
         auditLog.close();
     }
 }

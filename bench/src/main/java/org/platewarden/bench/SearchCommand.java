@@ -47,6 +47,10 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "bench/target/work") Path workDir;
     @Option(names = "--results") Path results;
     @Option(names = "--seed", defaultValue = "42", description = "the loaded data's seed (vehicle population)") long seed;
+    @Option(names = "--compact", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "before timing, run Platewarden's compaction pass (POST /v1/ops/compaction/run), as the node's "
+                    + "schedule would have for every day over for indexer.compaction.after_hours; --no-compact times the indices as loaded")
+    boolean compact;
     @Option(names = "--query-seed", description = "which vehicles and variations are queried (default: seed + 1); "
             + "another value re-times loaded data with queries Elasticsearch has not cached") Long querySeed;
 
@@ -71,7 +75,10 @@ public final class SearchCommand implements Callable<Integer> {
             System.err.printf("loaded %d reads in %.1f s (%d failed items)%n", built, (System.nanoTime() - t0) / 1e9, failed);
             settle(es);
         }
+        if (compact) compact();
         long docs = es.count(prefix + "-reads-*");
+        int segments = primarySegments(es);
+        System.err.printf("timing over %d reads in %d segments%n", docs, segments);
 
         Random random = new Random(querySeed != null ? querySeed : seed + 1);
         Instant to = Instant.now();
@@ -126,6 +133,7 @@ public final class SearchCommand implements Callable<Integer> {
             row.put("query_kind", kind.label);
             row.put("reads", docs);
             row.put("queries", queries);
+            row.put("es_segments", segments);
             row.put("pw_p50_ms", LoadResult.ms(product.getValueAtPercentile(50)));
             row.put("pw_p95_ms", LoadResult.ms(product.getValueAtPercentile(95)));
             row.put("pw_p99_ms", LoadResult.ms(product.getValueAtPercentile(99)));
@@ -170,6 +178,28 @@ public final class SearchCommand implements Callable<Integer> {
             Thread.sleep(1000);
         }
         System.err.printf("merges settled after %.0f s%s%n", (System.nanoTime() - t0) / 1e9, quiet < 5 ? " (timeout: still merging)" : "");
+    }
+
+    /**
+     * Platewarden's own compaction pass, through its ops API (audited like any ops call): force-merges
+     * the daily indices of finished days, which a node running for days would already have done.
+     */
+    private void compact() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(searchUrl + "/v1/ops/compaction/run"))
+                .header("authorization", "Bearer demo-dpd-ops").timeout(Duration.ofHours(2))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) throw new IOException("compaction run -> " + r.statusCode() + ": " + new String(r.body()));
+        JsonNode report = EsHttp.JSON.readTree(r.body());
+        if (report.path("failed").size() > 0) throw new IOException("compaction failed for " + report.path("failed"));
+        System.err.printf("compaction: %d indices merged, %d already compact, %d not due, in %.0f s%n", report.path("compacted").size(),
+                report.path("already_compact").size(), report.path("not_due").size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Lucene segments of the primaries of every daily read index, summed. */
+    private int primarySegments(EsHttp es) throws IOException, InterruptedException {
+        return es.json("GET", "/" + prefix + "-reads-*/_stats/segments?filter_path=_all.primaries.segments.count", null)
+                .path("_all").path("primaries").path("segments").path("count").asInt();
     }
 
     /** Young-generation collections of every Elasticsearch node so far: count and total pause time. */

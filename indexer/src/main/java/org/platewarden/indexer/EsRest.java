@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import org.apache.http.HttpEntity;
+import org.apache.http.client.config.RequestConfig;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NByteArrayEntity;
 import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
@@ -34,7 +37,20 @@ public final class EsRest {
 
     /** Performs the call; a 404 answers {@link MissingNode}, any other error status throws {@link EsCallException}. */
     public JsonNode call(String method, String path, Object body) {
+        return call(method, path, body, null);
+    }
+
+    /**
+     * As {@link #call(String, String, Object)}, waiting up to {@code socketTimeout} for the answer
+     * instead of the connection's default (for calls that legitimately take minutes, such as a
+     * force merge); null keeps the default.
+     */
+    public JsonNode call(String method, String path, Object body, Duration socketTimeout) {
         Request request = new Request(method, path);
+        if (socketTimeout != null) {
+            request.setOptions(RequestOptions.DEFAULT.toBuilder().setRequestConfig(RequestConfig.custom()
+                    .setConnectTimeout(5_000).setSocketTimeout(Math.toIntExact(socketTimeout.toMillis())).build()));
+        }
         if (body != null) {
             try {
                 byte[] bytes = body instanceof byte[] b ? b : body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8)

@@ -48,6 +48,12 @@ public final class EsTestSupport implements AutoCloseable {
         es.call("PUT", "/" + index + "/_doc/" + id + "?refresh=true", json);
     }
 
+    /** The index's primary Lucene segments (as compaction counts them). */
+    public int primarySegments(String index) {
+        return es.call("GET", "/" + index + "/_stats/segments?level=indices", null)
+                .path("indices").path(index).path("primaries").path("segments").path("count").asInt(-1);
+    }
+
     public boolean exists(String index) {
         return !es.call("GET", "/" + index, null).isMissingNode();
     }

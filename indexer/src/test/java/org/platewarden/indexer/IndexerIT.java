@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.CompactionConfig;
 import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
@@ -75,7 +76,7 @@ class IndexerIT {
     @Test
     void readsOfThreeCaptureDaysLandInTheirDailyIndicesWithExactCounts() throws Exception {
         String prefix = es.prefix + "-happy";
-        startIndexer(prefix, new IndexerConfig(400, 256 * 1024, 50, 2, 3600));
+        startIndexer(prefix, new IndexerConfig(400, 256 * 1024, 50, 2, 3600, CompactionConfig.defaults()));
         Instant day0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(2, ChronoUnit.DAYS);
         int perDay = 1000;
         int[] counts = {perDay, perDay + 37, perDay - 211};
@@ -110,7 +111,7 @@ class IndexerIT {
     @Test
     void aReadAppendedTwiceIsIndexedOnce() throws Exception {
         String prefix = es.prefix + "-dup";
-        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600));
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()));
         Instant at = Instant.now().minus(1, ChronoUnit.HOURS);
         byte[] read = TestReads.bytes("cam-002:dup:1", "cam-002", "DPD", at, "DUP 001");
         byte[] other = TestReads.bytes("cam-002:dup:2", "cam-002", "DPD", at, "DUP 002");
@@ -131,7 +132,7 @@ class IndexerIT {
     @Test
     void aReadElasticsearchRejectsIsDeadLetteredWithTheReasonAndTheCheckpointPassesIt() throws Exception {
         String prefix = es.prefix + "-dead";
-        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600));
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()));
         Instant at = Instant.now().minus(2, ChronoUnit.HOURS);
         byte[] good1 = TestReads.bytes("cam-001:ok:1", "cam-001", "DPD", at, "GOOD1");
         // the gateway would never let this through: lane is a short in the mapping
@@ -169,7 +170,7 @@ class IndexerIT {
         // ~1 KB per read on the wire: bulks of 100 reads are refused, of 25 pass
         try (BodyLimitProxy proxy = new BodyLimitProxy(ElasticsearchFixture.url(), 40_000);
              ElasticsearchConnection viaProxy = new ElasticsearchConnection(proxy.url())) {
-            startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600), viaProxy);
+            startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()), viaProxy);
             Instant at = Instant.now().minus(4, ChronoUnit.HOURS);
             List<byte[]> reads = new ArrayList<>();
             for (int i = 0; i < 300; i++) reads.add(TestReads.bytes("cam-001:big:" + i, "cam-001", "DPD", at, "BIG" + i));
@@ -191,7 +192,7 @@ class IndexerIT {
     @Test
     void resumesAtTheCheckpointAfterARestart() throws Exception {
         String prefix = es.prefix + "-restart";
-        startIndexer(prefix, new IndexerConfig(50, 1024 * 1024, 20, 2, 3600));
+        startIndexer(prefix, new IndexerConfig(50, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()));
         Instant at = Instant.now().minus(3, ChronoUnit.HOURS);
         List<byte[]> first = new ArrayList<>();
         for (int i = 0; i < 120; i++) first.add(TestReads.bytes("cam-001:r:" + i, "cam-001", "DPD", at, "RST" + i));
@@ -204,7 +205,7 @@ class IndexerIT {
         assertEquals(120, spool.checkpoint(), "a stopped indexer does not move the checkpoint");
 
         indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), deadLetters, prefix,
-                new IndexerConfig(50, 1024 * 1024, 20, 2, 3600), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)),
+                new IndexerConfig(50, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)),
                 new SimpleMeterRegistry(), Clock.systemUTC());
         indexer.start().join();
         awaitDrained();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.CompactionConfig;
 import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.Spool;
@@ -68,7 +69,7 @@ class IndexerOutageIT {
     void everyAcknowledgedReadIsIndexedExactlyOnceAcrossAnOutage() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         indexer = new Indexer(spool, new ElasticsearchBulkTransport(viaProxy.async()), deadLetters, es.prefix,
-                new IndexerConfig(100, 512 * 1024, 20, 2, 3600), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(400)),
+                new IndexerConfig(100, 512 * 1024, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(400)),
                 registry, Clock.systemUTC());
         indexer.start().join();
         Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.DAYS);

@@ -23,6 +23,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.CompactionConfig;
 import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
@@ -107,7 +108,7 @@ class IndexerRetryTest {
     @Test
     void itemsAnswered429And503AreSentAgainAloneUntilCreated() throws Exception {
         ConcurrentLinkedQueue<Integer> firstAnswers = new ConcurrentLinkedQueue<>(List.of(201, 429, 503, 409));
-        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> {
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> {
             if (sent.size() == 1) {
                 List<BulkItemResult> out = new ArrayList<>();
                 for (PendingRead ignored : reads) {
@@ -130,7 +131,7 @@ class IndexerRetryTest {
 
     @Test
     void aWholeRequestFailureRetriesTheWholeBatch() throws Exception {
-        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> sent.size() <= 2
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> sent.size() <= 2
                 ? CompletableFuture.failedFuture(new IOException("refused", new ConnectException("Connection refused")))
                 : all(reads, 201));
         spool.append(List.of(read(1), read(2), read(3))).join();
@@ -143,7 +144,7 @@ class IndexerRetryTest {
     @Test
     void theCheckpointWaitsForAnEarlierBatchThatFinishesLast() throws Exception {
         CompletableFuture<List<BulkItemResult>> slowFirst = new CompletableFuture<>();
-        start(new IndexerConfig(2, 1 << 20, 5, 2, 3600), reads -> reads.get(0).id().equals("r1") ? slowFirst : all(reads, 201));
+        start(new IndexerConfig(2, 1 << 20, 5, 2, 3600, CompactionConfig.defaults()), reads -> reads.get(0).id().equals("r1") ? slowFirst : all(reads, 201));
         spool.append(List.of(read(1), read(2), read(3), read(4))).join();
         EsTestSupport.await("both batches sent", 10_000, () -> sent.size() == 2);
         Thread.sleep(200);
@@ -160,7 +161,7 @@ class IndexerRetryTest {
     @Test
     void atMostMaxInFlightBatchesAreUnfinished() throws Exception {
         List<CompletableFuture<List<BulkItemResult>>> pending = Collections.synchronizedList(new ArrayList<>());
-        start(new IndexerConfig(2, 1 << 20, 5, 2, 3600), reads -> {
+        start(new IndexerConfig(2, 1 << 20, 5, 2, 3600, CompactionConfig.defaults()), reads -> {
             CompletableFuture<List<BulkItemResult>> f = new CompletableFuture<>();
             pending.add(f);
             return f;
@@ -177,7 +178,7 @@ class IndexerRetryTest {
 
     @Test
     void itemsElasticsearchRefusesAreDeadLetteredWithTheReason() throws Exception {
-        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> CompletableFuture.completedFuture(List.of(
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> CompletableFuture.completedFuture(List.of(
                 BulkItemResult.ok(201), new BulkItemResult(400, "document_parsing_exception", "failed to parse field [lane]"))));
         spool.append(List.of(read(1), read(2))).join();
         EsTestSupport.await("checkpoint 2", 10_000, () -> spool.checkpoint() == 2);
@@ -191,7 +192,7 @@ class IndexerRetryTest {
     @Test
     void aReadThatMakesElasticsearchRefuseTheWholeRequestIsIsolatedByHalvingAndDeadLettered() throws Exception {
         Throwable parseError = ClientFailures.parseError();
-        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> later(reads.stream().anyMatch(r -> r.id().equals("r7"))
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> later(reads.stream().anyMatch(r -> r.id().equals("r7"))
                 ? CompletableFuture.failedFuture(parseError) : all(reads, 201)));
         List<byte[]> reads = reads(20);
         spool.append(reads).join();
@@ -220,7 +221,7 @@ class IndexerRetryTest {
     void aClusterRefusingEveryRequestDeadLettersNothingAndTheBatchIsIndexedOnceItAcceptsAgain() throws Exception {
         Throwable parseError = ClientFailures.parseError();
         java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        start(new IndexerConfig(4, 1 << 20, 5, 1, 3600), reads -> refusing.get()
+        start(new IndexerConfig(4, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> refusing.get()
                 ? CompletableFuture.failedFuture(parseError) : all(reads, 201));
         spool.append(reads(4)).join();
         // each attempt splits down to single reads: [1-4] [1,2] [1] [2] [3,4] [3] [4]; wait for two attempts
@@ -239,7 +240,7 @@ class IndexerRetryTest {
     @Test
     void aBulkTooLargeForTheClusterIsIndexedInHalves() throws Exception {
         Throwable tooLarge = ClientFailures.answeredWith(413, null);
-        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> reads.size() > 3
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> reads.size() > 3
                 ? CompletableFuture.failedFuture(tooLarge) : all(reads, 201));
         List<byte[]> reads = reads(10);
         spool.append(reads).join();
@@ -256,7 +257,7 @@ class IndexerRetryTest {
     @Test
     void aServiceUnavailableRequestIsRetriedWholeNotSplit() throws Exception {
         Throwable unavailable = ClientFailures.answeredWith(503, null);
-        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600), reads -> sent.size() <= 2
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> sent.size() <= 2
                 ? CompletableFuture.failedFuture(unavailable) : all(reads, 201));
         spool.append(List.of(read(1), read(2), read(3), read(4))).join();
         EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
@@ -273,7 +274,7 @@ class IndexerRetryTest {
         Throwable parseError = ClientFailures.parseError();
         Throwable unavailable = ClientFailures.answeredWith(503, null);
         AtomicInteger outages = new AtomicInteger(1);
-        start(new IndexerConfig(8, 1 << 20, 5, 1, 3600), reads -> {
+        start(new IndexerConfig(8, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), reads -> {
             if (reads.stream().anyMatch(r -> r.id().equals("r2"))) return CompletableFuture.failedFuture(parseError);
             if (reads.get(0).id().equals("r5") && outages.getAndDecrement() > 0) return CompletableFuture.failedFuture(unavailable);
             return all(reads, 201);

@@ -125,6 +125,13 @@ public record PlatewardenConfig(
         positive(problems, "indexer.bulk_max_reads", indexer.bulkMaxReads());
         positive(problems, "indexer.bulk_max_bytes", indexer.bulkMaxBytes());
         positive(problems, "indexer.max_in_flight", indexer.maxInFlight());
+        positive(problems, "indexer.sweeper_interval_seconds", indexer.sweeperIntervalSeconds());
+        if (indexer.compaction() == null) {
+            problems.add("indexer.compaction is required");
+        } else {
+            if (indexer.compaction().afterHours() < 0) problems.add("indexer.compaction.after_hours must be >= 0");
+            positive(problems, "indexer.compaction.above_segments", indexer.compaction().aboveSegments());
+        }
         positive(problems, "search.max_results", search.maxResults());
         positive(problems, "search.max_window_days", search.maxWindowDays());
         positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());

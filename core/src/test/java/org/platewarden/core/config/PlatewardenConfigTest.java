@@ -50,6 +50,20 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void compactionDefaultsAndLimits() {
+        CompactionConfig defaults = PlatewardenConfig.demoConfig().indexer().compaction();
+        assertEquals(new CompactionConfig(true, 6, 4), defaults);
+        assertEquals(new CompactionConfig(false, 6, 4),
+                PlatewardenConfig.demoConfig().with("{\"indexer\":{\"compaction\":{\"enabled\":false}}}").indexer().compaction());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"indexer":{"sweeper_interval_seconds":0,"compaction":{"after_hours":-1,"above_segments":0}}}"""));
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("indexer.compaction.after_hours must be >= 0"));
+        assertTrue(e.getMessage().contains("indexer.compaction.above_segments must be positive"));
+        assertTrue(e.getMessage().contains("indexer.sweeper_interval_seconds must be positive"));
+    }
+
+    @Test
     void unknownKeysAreRejectedButCommentsAreNot(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.json");
         Files.writeString(file, "{\"_comment\":\"hello\",\"retention_days\":14}");

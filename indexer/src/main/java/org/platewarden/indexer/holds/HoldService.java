@@ -15,17 +15,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.plate.PlateNormalizer;
 import org.platewarden.core.read.ReadFields;
+import org.platewarden.indexer.BoundedWorker;
 import org.platewarden.indexer.EsRest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * stays as the record that the hold existed.
  * <p>
  * Every method returns a future completed on an owned, bounded pool (Elasticsearch calls block);
- * a saturated pool fails the future with {@link RejectedExecutionException} (HTTP 503). Refusals
+ * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503). Refusals
  * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
  * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
  */
@@ -58,7 +55,7 @@ public final class HoldService implements AutoCloseable {
     private final String metaIndex;
     private final AgencyScope scope;
     private final Clock clock;
-    private final ThreadPoolExecutor worker;
+    private final BoundedWorker worker;
 
     public HoldService(RestClient rest, String prefix, AgencyScope scope, Clock clock) {
         this.es = new EsRest(rest);
@@ -67,11 +64,7 @@ public final class HoldService implements AutoCloseable {
         this.metaIndex = prefix + "-holds-meta";
         this.scope = scope;
         this.clock = clock;
-        this.worker = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
-            Thread t = new Thread(r, "holds-" + prefix);
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = new BoundedWorker("holds-" + prefix, 2, 32);
     }
 
     public String holdsIndex() {
@@ -133,11 +126,7 @@ public final class HoldService implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> submit(Supplier<T> task) {
-        try {
-            return CompletableFuture.supplyAsync(task, worker);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new RejectedExecutionException("hold service busy, try again", e));
-        }
+        return worker.submit(task);
     }
 
     private Hold doCreate(String agency, String user, HoldRequest req) {
@@ -409,6 +398,6 @@ public final class HoldService implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.shutdown();
+        worker.close();
     }
 }

@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * One index as ops see it. For a daily read index: its day, when it expires and who deletes it
+ * One index as ops see it ({@code segments}: its primaries' Lucene segments, which compaction
+ * brings to one for a finished day). For a daily read index: its day, when it expires and who deletes it
  * ({@code ilm} or {@code sweeper}); for the audit and holds indices {@code day} and
  * {@code expiresAt} are null and {@code deletedBy} is {@code never}. {@code kind} is
  * {@code reads}, {@code audit} or {@code holds}.
@@ -16,6 +17,7 @@ public record IndexView(
         @JsonProperty("day") LocalDate day,
         @JsonProperty("docs") long docs,
         @JsonProperty("bytes") long bytes,
+        @JsonProperty("segments") int segments,
         @JsonProperty("expires_at") Instant expiresAt,
         @JsonProperty("deleted_by") String deletedBy) {
 

@@ -6,13 +6,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.time.LocalDate;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.BoundedWorker;
 import org.platewarden.indexer.EsRest;
 import org.platewarden.templates.RetentionMechanism;
 
@@ -27,37 +24,34 @@ public final class IndexViews implements AutoCloseable {
     private final String prefix;
     private final int retentionDays;
     private final RetentionMechanism mechanism;
-    private final ThreadPoolExecutor worker;
+    private final BoundedWorker worker;
 
     public IndexViews(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism) {
         this.es = new EsRest(rest);
         this.prefix = prefix;
         this.retentionDays = retentionDays;
         this.mechanism = mechanism;
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
-            Thread t = new Thread(r, "index-views-" + prefix);
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = new BoundedWorker("index-views-" + prefix, 1, 16);
     }
 
     /** Blocking; for the CLI and workers. */
     public List<IndexView> list() {
-        JsonNode rows = es.call("GET", "/_cat/indices/" + prefix + "-*?format=json&bytes=b&h=index,docs.count,store.size&expand_wildcards=all", null);
+        JsonNode rows = es.call("GET", "/_cat/indices/" + prefix + "-*?format=json&bytes=b&h=index,docs.count,store.size,pri.segments.count&expand_wildcards=all", null);
         List<IndexView> reads = new ArrayList<>();
         List<IndexView> kept = new ArrayList<>();
         for (JsonNode row : rows) {
             String index = row.path("index").asText();
             long docs = row.path("docs.count").asLong(0);
             long bytes = row.path("store.size").asLong(0);
+            int segments = row.path("pri.segments.count").asInt(0);
             Optional<LocalDate> day = DailyIndex.parseDay(prefix, index);
             if (day.isPresent()) {
-                reads.add(new IndexView(index, "reads", day.get(), docs, bytes,
+                reads.add(new IndexView(index, "reads", day.get(), docs, bytes, segments,
                         DailyIndex.expiresAt(day.get(), retentionDays), mechanism.wireName()));
             } else if (index.startsWith(prefix + "-audit")) {
-                kept.add(new IndexView(index, "audit", null, docs, bytes, null, IndexView.NEVER));
+                kept.add(new IndexView(index, "audit", null, docs, bytes, segments, null, IndexView.NEVER));
             } else if (index.startsWith(prefix + "-holds")) {
-                kept.add(new IndexView(index, "holds", null, docs, bytes, null, IndexView.NEVER));
+                kept.add(new IndexView(index, "holds", null, docs, bytes, segments, null, IndexView.NEVER));
             }
         }
         reads.sort(Comparator.comparing(IndexView::day).reversed());
@@ -69,15 +63,11 @@ public final class IndexViews implements AutoCloseable {
 
     /** Runs {@link #list()} on an owned thread, for event-loop callers. */
     public CompletableFuture<List<IndexView>> listAsync() {
-        try {
-            return CompletableFuture.supplyAsync(this::list, worker);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return worker.submit(this::list);
     }
 
     @Override
     public void close() {
-        worker.shutdown();
+        worker.close();
     }
 }

@@ -10,16 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.BoundedWorker;
 import org.platewarden.indexer.EsRest;
 import org.platewarden.templates.RetentionMechanism;
 import org.slf4j.Logger;
@@ -45,9 +39,7 @@ public final class RetentionSweeper implements AutoCloseable {
     private final int retentionDays;
     private final RetentionMechanism mechanism;
     private final Clock clock;
-    private final ThreadPoolExecutor worker;
-    private final ScheduledExecutorService timer;
-    private ScheduledFuture<?> scheduled;
+    private final BoundedWorker worker;
 
     public RetentionSweeper(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism, Clock clock) {
         this.es = new EsRest(rest);
@@ -55,18 +47,7 @@ public final class RetentionSweeper implements AutoCloseable {
         this.retentionDays = retentionDays;
         this.mechanism = mechanism;
         this.clock = clock;
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4), r -> {
-            Thread t = new Thread(r, "retention-sweeper-" + prefix);
-            t.setDaemon(true);
-            return t;
-        });
-        ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "retention-timer-" + prefix);
-            t.setDaemon(true);
-            return t;
-        });
-        stpe.setRemoveOnCancelPolicy(true);
-        this.timer = stpe;
+        this.worker = new BoundedWorker("retention-sweeper-" + prefix, 1, 4);
     }
 
     public RetentionMechanism mechanism() {
@@ -77,31 +58,28 @@ public final class RetentionSweeper implements AutoCloseable {
      * Schedules a sweep now and then every {@code interval}, only when this cluster's retention
      * mechanism is {@link RetentionMechanism#SWEEPER}. Returns whether it scheduled.
      */
-    public synchronized boolean startSchedule(Duration interval) {
+    public boolean startSchedule(Duration interval) {
         if (mechanism != RetentionMechanism.SWEEPER) {
             LOG.info("retention of {}-reads-* is enforced by the ILM policy; the sweeper runs only on demand", prefix);
             return false;
         }
-        if (scheduled != null) return true;
-        scheduled = timer.scheduleWithFixedDelay(() -> runOnceAsync().exceptionally(e -> {
+        if (!worker.scheduleWithFixedDelay(interval, () -> runOnceAsync().exceptionally(e -> {
             LOG.error("scheduled retention sweep failed: {}", e.toString());
             return null;
-        }), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        }))) {
+            return true;
+        }
         LOG.info("retention sweeper scheduled every {} for {}-reads-* ({} days)", interval, prefix, retentionDays);
         return true;
     }
 
-    public synchronized boolean scheduled() {
-        return scheduled != null;
+    public boolean scheduled() {
+        return worker.scheduled();
     }
 
     /** Runs a sweep on the sweeper's own thread; fails with RejectedExecutionException when sweeps are queued up. */
     public CompletableFuture<RetentionReport> runOnceAsync() {
-        try {
-            return CompletableFuture.supplyAsync(this::runOnce, worker);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return worker.submit(this::runOnce);
     }
 
     /** Blocking sweep: deletes every expired daily read index, by name. */
@@ -138,9 +116,7 @@ public final class RetentionSweeper implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (scheduled != null) scheduled.cancel(false);
-        timer.shutdownNow();
-        worker.shutdown();
+    public void close() {
+        worker.close();
     }
 }

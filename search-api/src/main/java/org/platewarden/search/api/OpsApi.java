@@ -5,13 +5,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The ops endpoints' view of the indexer: index views and an on-demand retention sweep. Must not
- * block the event loop.
+ * The ops endpoints' view of the indexer: index views, an on-demand retention sweep and an
+ * on-demand compaction pass. Must not block the event loop.
  */
 public interface OpsApi {
-    /** Per read index: index, day, docs, bytes, expires_at, deleted_by ({@code ilm} or {@code sweeper}). */
+    /** Per read index: index, day, docs, bytes, segments, expires_at, deleted_by ({@code ilm} or {@code sweeper}). */
     Future<JsonArray> indices();
 
     /** Runs the retention sweeper once; returns what it did (e.g. the deleted indices). */
     Future<JsonObject> runRetention();
+
+    /** Runs one compaction pass (force-merges finished days' indices); returns what it did. */
+    Future<JsonObject> runCompaction();
 }

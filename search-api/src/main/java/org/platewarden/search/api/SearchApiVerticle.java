@@ -44,7 +44,7 @@ import org.platewarden.templates.TemplateResources;
  * refused before they reach a handler (401, 403, 400, 413): the record is written before the
  * response, and if it cannot be written the response is 503 (fail closed). Reads (audit reports,
  * hold list, index views) are recorded after the data is fetched and before it is sent; changes
- * (hold create/release, retention run) are recorded before they are made, and a second record
+ * (hold create/release, retention and compaction runs) are recorded before they are made, and a second record
  * with outcome {@code failed} is written if they then fail. Searches are audited by the search
  * service itself once handed over.
  */
@@ -128,6 +128,7 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.DELETE, "/v1/holds/:id", "hold_release", null, Set.of("supervisor"), this::releaseHold);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
+        protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), this::compactionRun);
         router.get("/v1/transparency").handler(tag(null, "GET /v1/transparency")).handler(this::transparency);
         router.get("/health/live").handler(tag(null, "GET /health/live")).handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
         router.get("/health/ready").handler(tag(null, "GET /health/ready")).handler(this::ready);
@@ -280,6 +281,13 @@ public final class SearchApiVerticle extends VerticleBase {
     private void retentionRun(RoutingContext ctx) {
         audit.recordIntent(ctx, 200, null)
                 .compose(v -> ops.runRetention())
+                .onSuccess(result -> Responses.json(ctx, 200, result))
+                .onFailure(ctx::fail);
+    }
+
+    private void compactionRun(RoutingContext ctx) {
+        audit.recordIntent(ctx, 200, null)
+                .compose(v -> ops.runCompaction())
                 .onSuccess(result -> Responses.json(ctx, 200, result))
                 .onFailure(ctx::fail);
     }

@@ -115,6 +115,11 @@ final class ApiStack implements AutoCloseable {
             public Future<JsonObject> runRetention() {
                 return Future.succeededFuture(new JsonObject().put("deleted", new JsonArray()));
             }
+
+            @Override
+            public Future<JsonObject> runCompaction() {
+                return Future.succeededFuture(new JsonObject().put("compacted", new JsonArray()));
+            }
         };
     }
 

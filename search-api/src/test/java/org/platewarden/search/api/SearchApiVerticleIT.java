@@ -219,8 +219,11 @@ class SearchApiVerticleIT {
         assertEquals(200, indices.statusCode());
         assertEquals("sweeper", indices.bodyAsJsonObject().getJsonArray("indices").getJsonObject(0).getString("deleted_by"));
         assertEquals(200, api.send(api.client.post("/v1/ops/retention/run"), OPS).statusCode());
+        assertEquals(403, api.send(api.client.post("/v1/ops/compaction/run"), INVESTIGATOR).statusCode());
+        assertEquals(200, api.send(api.client.post("/v1/ops/compaction/run"), OPS).statusCode());
         assertEquals(Set.of("dpd.investigator", "dpd.ops"), ApiStack.users(api.auditRecords(term("action", "ops_indices"))));
         assertEquals(Set.of("dpd.ops"), ApiStack.users(api.auditRecords(term("action", "retention_run"))));
+        assertEquals(Set.of("dpd.investigator", "dpd.ops"), ApiStack.users(api.auditRecords(term("action", "compaction_run"))));
     }
 
     @Test

@@ -1,0 +1,159 @@
+package org.platewarden.indexer.compaction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.elasticsearch.client.RestClient;
+import org.platewarden.core.config.CompactionConfig;
+import org.platewarden.core.index.DailyIndex;
+import org.platewarden.indexer.BoundedWorker;
+import org.platewarden.indexer.EsRest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Force-merges the daily read indices of finished days to one segment each. A day's index is
+ * written while its day lasts and afterwards only by late uploads, yet every search over the
+ * retention window reads it; per-segment work (term lookups, collectors) is a large share of a
+ * 21-day search, and one segment per day roughly halves the candidate scan (docs/benchmarks.md).
+ * <p>
+ * Why not ILM's {@code forcemerge} action: it first makes the index read-only, and a late upload
+ * of an old day (accepted for the whole retention window) would then be refused. Merging an index
+ * that may still receive late reads is safe here because reads are never updated or deleted one by
+ * one (retention deletes whole indices), so the large merged segment never carries deletions;
+ * late reads land in new small segments, and the day is merged again only once it holds more than
+ * {@code above_segments} of them.
+ * <p>
+ * Rule, per index named {@code <prefix>-reads-YYYY.MM.DD}: not expired, its day ended at least
+ * {@code after_hours} ago, more than {@code above_segments} primary segments → {@code _forcemerge
+ * ?max_num_segments=1}, one index at a time (Elasticsearch's force-merge pool has one thread per
+ * node anyway). Runs every {@code sweeper_interval_seconds} when enabled, on ILM and non-ILM
+ * clusters alike, and on demand ({@code POST /v1/ops/compaction/run}, {@code ./platewarden ops
+ * compaction-run}). Two nodes asking for the same merge are harmless: Elasticsearch makes the
+ * second wait for the first, after which it has nothing to do. Blocking calls run on one owned
+ * thread with a small queue; a full queue fails the future.
+ */
+public final class DailyIndexCompactor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DailyIndexCompactor.class);
+    /** A merge of a large day can take minutes; the connection's default socket timeout is 60 s. */
+    static final Duration MERGE_TIMEOUT = Duration.ofHours(1);
+
+    private final EsRest es;
+    private final String prefix;
+    private final int retentionDays;
+    private final CompactionConfig config;
+    private final Clock clock;
+    private final BoundedWorker worker;
+
+    public DailyIndexCompactor(RestClient rest, String prefix, int retentionDays, CompactionConfig config, Clock clock) {
+        this.es = new EsRest(rest);
+        this.prefix = prefix;
+        this.retentionDays = retentionDays;
+        this.config = config;
+        this.clock = clock;
+        this.worker = new BoundedWorker("compactor-" + prefix, 1, 4);
+    }
+
+    /** True when the index of {@code day} is old enough to compact at {@code now} and not yet expired. */
+    public static boolean isDue(LocalDate day, int afterHours, int retentionDays, Instant now) {
+        Instant dayOver = DailyIndex.expiresAt(day, 1); // the start of the next day
+        return !now.isBefore(dayOver.plus(Duration.ofHours(afterHours))) && !DailyIndex.isExpired(day, retentionDays, now);
+    }
+
+    /** Schedules a pass now and then every {@code interval} when compaction is enabled; returns whether it scheduled. */
+    public boolean startSchedule(Duration interval) {
+        if (!config.enabled()) {
+            LOG.info("compaction of {}-reads-* is disabled (indexer.compaction.enabled); it runs only on demand", prefix);
+            return false;
+        }
+        if (!worker.scheduleWithFixedDelay(interval, () -> runOnceAsync().exceptionally(e -> {
+            LOG.error("scheduled compaction failed: {}", e.toString());
+            return null;
+        }))) {
+            return true;
+        }
+        LOG.info("compaction scheduled every {} for {}-reads-* (days over for {} h, more than {} segments)",
+                interval, prefix, config.afterHours(), config.aboveSegments());
+        return true;
+    }
+
+    public boolean scheduled() {
+        return worker.scheduled();
+    }
+
+    /** Runs a pass on the compactor's own thread; fails with RejectedExecutionException when passes are queued up. */
+    public CompletableFuture<CompactionReport> runOnceAsync() {
+        return worker.submit(this::runOnce);
+    }
+
+    /** Blocking pass: merges every due daily read index that has more than {@code above_segments} segments. */
+    public CompactionReport runOnce() {
+        Instant now = clock.instant();
+        List<CompactionReport.Compacted> compacted = new ArrayList<>();
+        List<String> alreadyCompact = new ArrayList<>();
+        List<String> notDue = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> index : primarySegments().entrySet()) {
+            String name = index.getKey();
+            Optional<LocalDate> day = DailyIndex.parseDay(prefix, name);
+            if (day.isEmpty()) continue; // not a daily read index of ours: never a candidate
+            if (!isDue(day.get(), config.afterHours(), retentionDays, now)) {
+                notDue.add(name);
+            } else if (index.getValue() <= config.aboveSegments()) {
+                alreadyCompact.add(name);
+            } else {
+                try {
+                    compacted.add(merge(name, index.getValue()));
+                } catch (RuntimeException e) {
+                    failed.put(name, e.getMessage());
+                    LOG.error("compaction: could not merge {}: {}", name, e.getMessage());
+                }
+            }
+        }
+        return new CompactionReport(now, config.afterHours(), config.aboveSegments(), compacted, alreadyCompact, notDue, failed);
+    }
+
+    private CompactionReport.Compacted merge(String index, int segmentsBefore) {
+        long started = System.nanoTime();
+        JsonNode answer = es.call("POST", "/" + index + "/_forcemerge?max_num_segments=1", null, MERGE_TIMEOUT);
+        int failedShards = answer.path("_shards").path("failed").asInt(0);
+        if (failedShards > 0) {
+            throw new IllegalStateException("force merge failed on " + failedShards + " shard(s): " + answer.path("_shards").path("failures"));
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        int segmentsAfter = primarySegments(index).getOrDefault(index, -1);
+        LOG.info("compaction: merged {} from {} to {} segments in {} s", index, segmentsBefore, segmentsAfter, String.format("%.1f", seconds));
+        return new CompactionReport.Compacted(index, segmentsBefore, segmentsAfter, Math.round(seconds * 10) / 10.0);
+    }
+
+    private Map<String, Integer> primarySegments() {
+        return primarySegments(DailyIndex.pattern(prefix));
+    }
+
+    /** Index name to its primaries' segment count, for open indices matching {@code target}, by name. */
+    private Map<String, Integer> primarySegments(String target) {
+        JsonNode indices = es.call("GET", "/" + target + "/_stats/segments?level=indices&ignore_unavailable=true&allow_no_indices=true"
+                + "&filter_path=indices.*.primaries.segments.count", null).path("indices");
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = indices.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            counts.put(e.getKey(), e.getValue().path("primaries").path("segments").path("count").asInt(0));
+        }
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+    }
+}
