@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -66,7 +67,7 @@ public final class DailyIndexCompactor implements AutoCloseable {
 
     /** True when the index of {@code day} is old enough to compact at {@code now} and not yet expired. */
     public static boolean isDue(LocalDate day, int afterHours, int retentionDays, Instant now) {
-        Instant dayOver = DailyIndex.expiresAt(day, 1); // the start of the next day
+        Instant dayOver = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         return !now.isBefore(dayOver.plus(Duration.ofHours(afterHours))) && !DailyIndex.isExpired(day, retentionDays, now);
     }
 
