@@ -1,5 +1,6 @@
 package org.platewarden.app;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -95,7 +96,7 @@ final class OpsCommand implements Runnable {
             PlatewardenConfig config = configOptions.load();
             try (ElasticsearchConnection es = ClusterAccess.connect(config);
                  DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
-                         config.indexer().compaction(), Clock.systemUTC())) {
+                         config.indexer().compaction(), Clock.systemUTC(), new SimpleMeterRegistry())) {
                 CompactionReport report = compactor.runOnce();
                 return print(report, report.failed().isEmpty());
             }

@@ -87,7 +87,7 @@ public final class PlatewardenNode implements AutoCloseable {
                 RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
                         templates.retention(), Clock.systemUTC());
                 DailyIndexCompactor compactor = new DailyIndexCompactor(connection.rest(), config.indexPrefix(), config.retentionDays(),
-                        config.indexer().compaction(), Clock.systemUTC());
+                        config.indexer().compaction(), Clock.systemUTC(), registry);
                 await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, compactor,
                         Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
             }

@@ -51,7 +51,7 @@ final class SearchRole implements AutoCloseable {
                 templates.retention(), Clock.systemUTC());
         // on demand only (POST /v1/ops/compaction/run); the indexer role runs the schedule
         DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
-                config.indexer().compaction(), Clock.systemUTC());
+                config.indexer().compaction(), Clock.systemUTC(), registry);
         IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention());
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)

@@ -45,7 +45,8 @@ class IndexerVerticleIT {
                     new IndexerConfig(100, 1 << 20, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(200)),
                     new SimpleMeterRegistry(), Clock.systemUTC());
             RetentionSweeper sweeper = new RetentionSweeper(es.conn.rest(), es.prefix, 21, RetentionMechanism.SWEEPER, Clock.systemUTC());
-            DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, 21, CompactionConfig.defaults(), Clock.systemUTC());
+            DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, 21, CompactionConfig.defaults(), Clock.systemUTC(),
+                    new SimpleMeterRegistry());
             String id = vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, compactor, Duration.ofHours(1)))
                     .toCompletionStage().toCompletableFuture().get();
             spool.append(List.of(TestReads.bytes("cam-001:v:1", "cam-001", "DPD", Instant.now(), "V1"))).join();

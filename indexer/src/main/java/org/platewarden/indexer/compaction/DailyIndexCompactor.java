@@ -1,6 +1,9 @@
 package org.platewarden.indexer.compaction;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.CompactionConfig;
 import org.platewarden.core.index.DailyIndex;
@@ -55,14 +59,25 @@ public final class DailyIndexCompactor implements AutoCloseable {
     private final CompactionConfig config;
     private final Clock clock;
     private final BoundedWorker worker;
+    private final Counter merged;
+    private final Counter failedMerges;
+    private final Timer mergeTime;
 
-    public DailyIndexCompactor(RestClient rest, String prefix, int retentionDays, CompactionConfig config, Clock clock) {
+    public DailyIndexCompactor(RestClient rest, String prefix, int retentionDays, CompactionConfig config, Clock clock,
+                               MeterRegistry registry) {
         this.es = new EsRest(rest);
         this.prefix = prefix;
         this.retentionDays = retentionDays;
         this.config = config;
         this.clock = clock;
         this.worker = new BoundedWorker("compactor-" + prefix, 1, 4);
+        // ops alert on failures and watch merge times grow with the size of a day
+        this.merged = Counter.builder("platewarden_compaction_merges").tag("outcome", "merged")
+                .description("daily read indices force-merged by compaction").register(registry);
+        this.failedMerges = Counter.builder("platewarden_compaction_merges").tag("outcome", "failed")
+                .description("daily read indices force-merged by compaction").register(registry);
+        this.mergeTime = Timer.builder("platewarden_compaction_merge")
+                .description("time to force-merge one daily read index to one segment").register(registry);
     }
 
     /** True when the index of {@code day} is old enough to compact at {@code now} and not yet expired. */
@@ -115,7 +130,9 @@ public final class DailyIndexCompactor implements AutoCloseable {
             } else {
                 try {
                     compacted.add(merge(name, index.getValue()));
+                    merged.increment();
                 } catch (RuntimeException e) {
+                    failedMerges.increment();
                     failed.put(name, e.getMessage());
                     LOG.error("compaction: could not merge {}: {}", name, e.getMessage());
                 }
@@ -131,7 +148,9 @@ public final class DailyIndexCompactor implements AutoCloseable {
         if (failedShards > 0) {
             throw new IllegalStateException("force merge failed on " + failedShards + " shard(s): " + answer.path("_shards").path("failures"));
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
+        long nanos = System.nanoTime() - started;
+        mergeTime.record(nanos, TimeUnit.NANOSECONDS);
+        double seconds = nanos / 1e9;
         int segmentsAfter = primarySegments(index).getOrDefault(index, -1);
         LOG.info("compaction: merged {} from {} to {} segments in {} s", index, segmentsBefore, segmentsAfter, String.format("%.1f", seconds));
         return new CompactionReport.Compacted(index, segmentsBefore, segmentsAfter, Math.round(seconds * 10) / 10.0);

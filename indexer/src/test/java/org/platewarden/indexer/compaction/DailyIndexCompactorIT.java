@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ class DailyIndexCompactorIT {
 
     private EsTestSupport es;
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() {
@@ -60,13 +62,16 @@ class DailyIndexCompactorIT {
             es.put(audit, "a" + i, "{\"audit_id\":\"a" + i + "\",\"seq\":" + (i + 1) + ",\"at\":\"2026-01-01T00:00:00Z\",\"outcome\":\"allowed\"}");
         }
 
-        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, CompactionConfig.defaults(), clock)) {
+        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, CompactionConfig.defaults(), clock, registry)) {
             CompactionReport report = compactor.runOnce();
             assertEquals(List.of(finished), report.compacted().stream().map(CompactionReport.Compacted::index).toList());
             CompactionReport.Compacted merged = report.compacted().get(0);
             assertEquals(6, merged.segmentsBefore());
             assertEquals(1, merged.segmentsAfter());
             assertEquals(List.of(fewSegments), report.alreadyCompact());
+            assertEquals(1.0, registry.get("platewarden_compaction_merges").tag("outcome", "merged").counter().count());
+            assertEquals(0.0, registry.get("platewarden_compaction_merges").tag("outcome", "failed").counter().count());
+            assertEquals(1, registry.get("platewarden_compaction_merge").timer().count());
             assertEquals(List.of(expired, yesterday, today), report.notDue());
             assertTrue(report.failed().isEmpty());
             assertEquals(6, report.afterHours());
@@ -91,7 +96,7 @@ class DailyIndexCompactorIT {
 
         // six minutes later yesterday is due as well
         Clock later = Clock.fixed(NOW.plus(Duration.ofMinutes(6)), ZoneOffset.UTC);
-        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, CompactionConfig.defaults(), later)) {
+        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, CompactionConfig.defaults(), later, registry)) {
             assertEquals(List.of(yesterday), compactor.runOnce().compacted().stream().map(CompactionReport.Compacted::index).toList());
             assertEquals(1, es.primarySegments(yesterday));
         }
@@ -101,7 +106,7 @@ class DailyIndexCompactorIT {
     void theThresholdIsConfigurableAndDisablingStopsOnlyTheSchedule() throws Exception {
         String finished = day(LocalDate.of(2026, 2, 20), 3);
         CompactionConfig disabled = new CompactionConfig(false, 0, 2);
-        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, disabled, clock)) {
+        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, disabled, clock, registry)) {
             assertFalse(compactor.startSchedule(Duration.ofMillis(50)));
             assertFalse(compactor.scheduled());
             Thread.sleep(300);
@@ -111,7 +116,7 @@ class DailyIndexCompactorIT {
             assertEquals(1, es.primarySegments(finished));
         }
         String other = day(LocalDate.of(2026, 2, 21), 5);
-        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, CompactionConfig.defaults(), clock)) {
+        try (DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, RETENTION, CompactionConfig.defaults(), clock, registry)) {
             assertTrue(compactor.startSchedule(Duration.ofHours(1)));
             EsTestSupport.await("the scheduled pass to merge " + other, 30_000, () -> es.primarySegments(other) == 1);
         }
