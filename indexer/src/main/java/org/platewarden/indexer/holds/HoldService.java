@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.index.DailyIndex;
@@ -76,16 +75,16 @@ public final class HoldService implements AutoCloseable {
     }
 
     public CompletableFuture<Hold> create(String agency, String user, HoldRequest req) {
-        return submit(() -> doCreate(agency, user, req));
+        return worker.submit(() -> doCreate(agency, user, req));
     }
 
     /** The agency's holds, active and released, newest first (at most 1000). */
     public CompletableFuture<List<Hold>> list(String agency) {
-        return submit(() -> doList(agency));
+        return worker.submit(() -> doList(agency));
     }
 
     public CompletableFuture<Hold> release(String holdId, String agency, String user) {
-        return submit(() -> doRelease(holdId, agency, user));
+        return worker.submit(() -> doRelease(holdId, agency, user));
     }
 
     /**
@@ -95,7 +94,7 @@ public final class HoldService implements AutoCloseable {
      * the storage.
      */
     public CompletableFuture<List<Hold>> ended() {
-        return submit(this::doEnded);
+        return worker.submit(this::doEnded);
     }
 
     /**
@@ -104,7 +103,7 @@ public final class HoldService implements AutoCloseable {
      * record and the returned hold names them.
      */
     public CompletableFuture<Hold> releaseEnded(Hold hold) {
-        return submit(() -> doRelease(hold.id(), hold.agency(), EXPIRY_USER));
+        return worker.submit(() -> doRelease(hold.id(), hold.agency(), EXPIRY_USER));
     }
 
     /** Who a hold released because its until date passed was released by. */
@@ -123,10 +122,6 @@ public final class HoldService implements AutoCloseable {
                 .path("hits").path("hits");
         for (JsonNode hit : hits) ended.add(fromObject(hit.path("_source").path("hold")));
         return ended;
-    }
-
-    private <T> CompletableFuture<T> submit(Supplier<T> task) {
-        return worker.submit(task);
     }
 
     private Hold doCreate(String agency, String user, HoldRequest req) {
