@@ -1,5 +1,6 @@
 package org.platewarden.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ public final class E2eCommand implements Callable<Integer> {
     @Option(names = "--paced", description = "measure the ceiling first and offer the HTTP load at that rate "
             + "(sustained pipeline) instead of as fast as the gateway accepts (burst, then drain)") boolean paced;
     @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--label", description = "the row's label (default: b: HTTP in -> searchable)") String label;
+    @Option(names = "--placement", description = "which CPUs each process was pinned to (recorded with the row)") String placement;
 
     @Override
     public Integer call() throws Exception {
@@ -43,13 +46,16 @@ public final class E2eCommand implements Callable<Integer> {
         String runId = "e2e" + Long.toString(System.currentTimeMillis(), 36);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("kind", "e2e");
-        result.put("label", paced ? "b: HTTP in -> searchable, offered at the ceiling's rate" : "b: HTTP in -> searchable");
+        result.put("label", label != null ? label
+                : paced ? "b: HTTP in -> searchable, offered at the ceiling's rate" : "b: HTTP in -> searchable");
+        if (placement != null) result.put("cpu_placement", placement);
         // paced: the ceiling first, then the HTTP load offered at that rate (not faster)
         double ceilingRate = paced ? ceiling(es, runId, count, result) : 0;
         Path ackFile = workDir.resolve(runId + ".acks");
         String pattern = prefix + "-reads-*";
 
         long before = es.count(pattern);
+        awaitNoMerges(es);
         long t0 = System.nanoTime();
         Map<String, Object> load;
         Vertx vertx = Vertx.vertx();
@@ -88,6 +94,7 @@ public final class E2eCommand implements Callable<Integer> {
         EsTemplates.dropScratch(es, scratch);
         EsTemplates.cloneReadTemplate(es, prefix, scratch);
         long built = BulkLoader.build(spill, scratch, reads, bulkReads, connections, runId + "c", 1, 200_000, seed);
+        awaitNoMerges(es);
         long c0 = System.nanoTime();
         long failed = BulkLoader.send(es, spill, bulkConcurrency);
         double ceilingSeconds = awaitCount(es, scratch + "-reads-*", built, c0);
@@ -98,6 +105,25 @@ public final class E2eCommand implements Callable<Integer> {
         EsTemplates.dropScratch(es, scratch);
         Files.deleteIfExists(spill);
         return ceilingRate;
+    }
+
+    /**
+     * Each clock starts with Elasticsearch idle: merges left over from the step before (the warm-up,
+     * the e2e run before the ceiling) would otherwise be charged to whichever run comes next. Both
+     * clocks still stop at the count, so merges the run itself leaves pending are not charged to
+     * either side.
+     */
+    private static void awaitNoMerges(EsHttp es) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (System.nanoTime() < deadline) {
+            long running = 0;
+            for (JsonNode node : es.json("GET", "/_nodes/stats/indices/merge", null).path("nodes")) {
+                running += node.path("indices").path("merges").path("current").asLong();
+            }
+            if (running == 0) return;
+            Thread.sleep(200);
+        }
+        System.err.println("merges still running after 300 s; timing anyway");
     }
 
     private double awaitCount(EsHttp es, String pattern, long target, long startNanos) throws Exception {
