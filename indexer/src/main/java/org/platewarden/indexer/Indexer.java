@@ -112,7 +112,7 @@ public final class Indexer {
     public static Indexer forElasticsearch(Spool spool, org.platewarden.elasticsearch.ElasticsearchConnection connection,
                                            DeadLetterStore deadLetters, org.platewarden.core.config.PlatewardenConfig config,
                                            MeterRegistry registry) {
-        return new Indexer(spool, new ElasticsearchBulkTransport(connection.async()), deadLetters, config.indexPrefix(),
+        return new Indexer(spool, new ElasticsearchBulkTransport(connection.rest()), deadLetters, config.indexPrefix(),
                 config.indexer(), RetryPolicy.defaults(), registry, Clock.systemUTC());
     }
 

@@ -1,9 +1,8 @@
 package org.platewarden.indexer;
 
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.ErrorCause;
-import co.elastic.clients.transport.TransportException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletionException;
@@ -13,11 +12,10 @@ import org.elasticsearch.client.ResponseException;
 
 /**
  * Reads a whole-request failure: its cause for the retries counter and the log, its HTTP status, and
- * whether Elasticsearch refused the request for what it carries. How a status surfaces depends on
- * it: the REST client hands 400/401/403/404/405 back as a response, which elasticsearch-java turns
- * into an {@link ElasticsearchException} (an error body) or a {@link TransportException} (none);
- * any other error status (408, 413, 429, 5xx) fails the call with the REST client's
- * {@link ResponseException}.
+ * whether Elasticsearch refused the request for what it carries. {@link ElasticsearchBulkTransport}
+ * sends through the low-level REST client, which fails a call answered with any error status with a
+ * {@link ResponseException} (carrying Elasticsearch's error body when there is one), and a call
+ * without an answer with the I/O exception.
  */
 public final class RequestFailures {
     private RequestFailures() {
@@ -45,8 +43,6 @@ public final class RequestFailures {
     /** The HTTP status the whole request was answered with, or 0 when there was no answer (connection, timeout). */
     public static int status(Throwable failure) {
         Throwable t = unwrap(failure);
-        if (t instanceof ElasticsearchException e) return e.status();
-        if (t instanceof TransportException e) return Math.max(0, e.statusCode());
         if (t instanceof ResponseException e) return e.getResponse().getStatusLine().getStatusCode();
         return 0;
     }
@@ -67,9 +63,28 @@ public final class RequestFailures {
     /** The refusal as the answer for the one read the refused request carried (see {@link BulkItemResult#wholeRequest()}). */
     static BulkItemResult asAnswerForLoneRead(Throwable failure) {
         Throwable t = unwrap(failure);
-        ErrorCause error = t instanceof ElasticsearchException e ? e.error() : null;
+        JsonNode error = t instanceof ResponseException e ? errorBody(e) : null;
         return error != null
-                ? new BulkItemResult(status(t), error.type(), error.reason(), true)
+                ? new BulkItemResult(status(t), text(error, "type"), text(error, "reason"), true)
                 : new BulkItemResult(status(t), null, String.valueOf(t.getMessage()).strip(), true);
+    }
+
+    /** Elasticsearch's {@code error} object of an error answer, or null when the answer has none (a proxy, a bare 413). */
+    private static JsonNode errorBody(ResponseException e) {
+        try {
+            if (e.getResponse().getEntity() == null) return null;
+            try (InputStream in = e.getResponse().getEntity().getContent()) {
+                JsonNode error = EsRest.MAPPER.readTree(in).path("error");
+                return error.isObject() && error.has("type") ? error : null;
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    /** A text field of an Elasticsearch error object, or null. */
+    static String text(JsonNode error, String field) {
+        JsonNode v = error.path(field);
+        return v.isValueNode() && !v.isNull() ? v.asText() : null;
     }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionException;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 
 /**
- * The exceptions elasticsearch-java's async client (on the production {@link ElasticsearchConnection})
+ * The exceptions the low-level REST client (on the production {@link ElasticsearchConnection})
  * really fails a bulk request with when the whole request is answered with an error status: a
  * scripted HTTP server answers, {@link ElasticsearchBulkTransport} sends one read to it.
  */
@@ -59,7 +59,7 @@ final class ClientFailures {
         byte[] json = TestReads.bytes("r1", "cam-001", "DPD", Instant.parse("2026-01-01T00:00:00Z"), "P1");
         PendingRead read = new PendingRead(1, "p-reads-2026.01.01", "r1", "cam-001", json, json, 0);
         try (ElasticsearchConnection conn = new ElasticsearchConnection(url)) {
-            new ElasticsearchBulkTransport(conn.async()).send(List.of(read)).join();
+            new ElasticsearchBulkTransport(conn.rest()).send(List.of(read)).join();
         } catch (CompletionException e) {
             return e.getCause();
         }

@@ -63,7 +63,7 @@ class IndexerIT {
         spool = TestSpools.open(dir.resolve("spool"));
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"));
         registry = new SimpleMeterRegistry();
-        indexer = new Indexer(spool, new ElasticsearchBulkTransport(conn.async()), deadLetters, prefix, config,
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(conn.rest()), deadLetters, prefix, config,
                 RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)), registry, Clock.systemUTC());
         indexer.start().join();
     }
@@ -204,7 +204,7 @@ class IndexerIT {
         spool.append(second).join();
         assertEquals(120, spool.checkpoint(), "a stopped indexer does not move the checkpoint");
 
-        indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), deadLetters, prefix,
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.rest()), deadLetters, prefix,
                 new IndexerConfig(50, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)),
                 new SimpleMeterRegistry(), Clock.systemUTC());
         indexer.start().join();

@@ -68,7 +68,7 @@ class IndexerOutageIT {
     @Test
     void everyAcknowledgedReadIsIndexedExactlyOnceAcrossAnOutage() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        indexer = new Indexer(spool, new ElasticsearchBulkTransport(viaProxy.async()), deadLetters, es.prefix,
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(viaProxy.rest()), deadLetters, es.prefix,
                 new IndexerConfig(100, 512 * 1024, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(400)),
                 registry, Clock.systemUTC());
         indexer.start().join();

@@ -41,7 +41,7 @@ class IndexerThroughputIT {
                 }
             }
             if (!chunk.isEmpty()) spool.append(chunk).join();
-            Indexer indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), dl, es.prefix,
+            Indexer indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.rest()), dl, es.prefix,
                     IndexerConfig.defaults(), RetryPolicy.defaults(), new SimpleMeterRegistry(), Clock.systemUTC());
             long t0 = System.nanoTime();
             indexer.start().join();

@@ -41,7 +41,7 @@ class IndexerVerticleIT {
                 es.put(finished, "f" + i, TestReads.json("f" + i, "cam-001", "DPD", Instant.now().minus(Duration.ofDays(3)), "F" + i));
             }
             assertEquals(6, es.primarySegments(finished));
-            Indexer indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.async()), dl, es.prefix,
+            Indexer indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.rest()), dl, es.prefix,
                     new IndexerConfig(100, 1 << 20, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(200)),
                     new SimpleMeterRegistry(), Clock.systemUTC());
             RetentionSweeper sweeper = new RetentionSweeper(es.conn.rest(), es.prefix, 21, RetentionMechanism.SWEEPER, Clock.systemUTC());
