@@ -35,7 +35,7 @@ public final class BulkLoader {
         PlatePopulation population = new PlatePopulation(populationSize, seed);
         List<ReadFactory> factories = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            factories.add(new ReadFactory(population, DemoCameras.id(i), runId, i, spreadDays, 0.03, seed * 31 + i));
+            factories.add(new ReadFactory(population, DemoCameras.id(i), runId, i, spreadDays, 0, 0.03, seed * 31 + i));
         }
         long written = 0;
         try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(spill), 1 << 20))) {

@@ -36,6 +36,8 @@ public final class E2eCommand implements Callable<Integer> {
     @Option(names = "--paced", description = "measure the ceiling first and offer the HTTP load at that rate "
             + "(sustained pipeline) instead of as fast as the gateway accepts (burst, then drain)") boolean paced;
     @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--days-ago", defaultValue = "0", description = "capture the reads this many days ago: the warm-up "
+            + "uses 1, so its reads go to yesterday's index and the timed run starts on an empty daily index, as the ceiling does") int daysAgo;
     @Option(names = "--label", description = "the row's label (default: b: HTTP in -> searchable)") String label;
     @Option(names = "--placement", description = "which CPUs each process was pinned to (recorded with the row)") String placement;
 
@@ -61,7 +63,7 @@ public final class E2eCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         try {
             load = LoadRunner.run(vertx, new LoadSpec("b: e2e ingest", "http", host, httpPort, "/v1/reads", true, connections, batch, 1, 1,
-                    paced ? ceilingRate : 0, 0, count, ackFile, runId, 200_000, 1, 0.03, seed));
+                    paced ? ceilingRate : 0, 0, count, ackFile, runId, 200_000, 1, daysAgo, 0.03, seed));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }

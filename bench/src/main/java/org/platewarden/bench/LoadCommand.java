@@ -51,7 +51,7 @@ public final class LoadCommand implements Callable<Integer> {
             }
             long pid = samplePid > 0 ? samplePid : broker != null ? broker.pid() : 0;
             LoadSpec spec = new LoadSpec(label, transport, host, targetPort, path, !noAuth && broker == null, connections, batch, qos,
-                    window, rate, duration, count, ackFile, runId, population, spreadDays, misreadRate, seed);
+                    window, rate, duration, count, ackFile, runId, population, spreadDays, 0, misreadRate, seed);
             Map<String, Object> result;
             try (MemorySampler sampler = new MemorySampler(pid, metricsUrl)) {
                 result = LoadRunner.run(vertx, spec);

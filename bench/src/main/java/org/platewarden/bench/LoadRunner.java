@@ -27,7 +27,7 @@ public final class LoadRunner {
             for (int i = 0; i < spec.connections(); i++) {
                 ConnectionStats s = new ConnectionStats();
                 Promise<Void> done = Promise.promise();
-                ReadFactory reads = new ReadFactory(population, DemoCameras.id(i), spec.runId(), i, spec.spreadDays(),
+                ReadFactory reads = new ReadFactory(population, DemoCameras.id(i), spec.runId(), i, spec.spreadDays(), spec.daysAgo(),
                         spec.misreadRate(), spec.seed() * 31 + i);
                 if (spec.transport().equals("http")) {
                     HttpSender sender = new HttpSender(spec.host(), spec.port(), spec.httpPath(), spec.batch(), control, reads, ackLog, s, done);

@@ -7,7 +7,7 @@ import java.util.Map;
 /** Everything one load run needs; transport is "http" or "mqtt". */
 public record LoadSpec(String label, String transport, String host, int port, String httpPath, boolean authenticate,
                        int connections, int batch, int qos, int window, double rate, double durationSeconds, long count,
-                       Path ackFile, String runId, int populationSize, int spreadDays, double misreadRate, long seed) {
+                       Path ackFile, String runId, int populationSize, int spreadDays, int daysAgo, double misreadRate, long seed) {
 
     public Map<String, Object> settings() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -23,19 +23,22 @@ public final class ReadFactory {
     private final String idPrefix;
     private final Random random;
     private final int spreadDays;
+    private final long shiftMillis;
     private final double misreadRate;
     private long sequence;
 
     /**
      * @param spreadDays capture times are spread over today and the previous spreadDays-1 UTC days (1 = last minutes only)
+     * @param daysAgo     capture times moved back by this many whole days (0 = as above)
      */
-    public ReadFactory(PlatePopulation population, String cameraId, String runId, int connection, int spreadDays,
+    public ReadFactory(PlatePopulation population, String cameraId, String runId, int connection, int spreadDays, int daysAgo,
                        double misreadRate, long seed) {
         this.population = population;
         this.cameraId = cameraId;
         this.idPrefix = cameraId + ":" + runId + "-" + connection + ":";
         this.random = new Random(seed);
         this.spreadDays = Math.max(1, spreadDays);
+        this.shiftMillis = Math.max(0, daysAgo) * 86_400_000L;
         this.misreadRate = misreadRate;
     }
 
@@ -48,7 +51,7 @@ public final class ReadFactory {
         long seq = ++sequence;
         String plate = population.pick(random);
         if (random.nextDouble() < misreadRate) plate = misread(plate);
-        long now = System.currentTimeMillis();
+        long now = System.currentTimeMillis() - shiftMillis;
         long captured;
         if (spreadDays == 1) {
             captured = now - 1000 - random.nextInt(60_000);

@@ -33,7 +33,7 @@ class BenchSmokeIT {
             receiver.start("127.0.0.1", broker.port()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             Path acks = dir.resolve("acks.txt");
             LoadSpec spec = new LoadSpec("smoke", "mqtt", "127.0.0.1", broker.port(), "/v1/reads", false,
-                    4, 5, 1, 10, 2000, 3, 0, acks, "smoke", 1000, 1, 0.03, 7);
+                    4, 5, 1, 10, 2000, 3, 0, acks, "smoke", 1000, 1, 0, 0.03, 7);
 
             Map<String, Object> result = LoadRunner.run(vertx, spec);
 
@@ -57,7 +57,7 @@ class BenchSmokeIT {
         try (MosquittoProcess broker = MosquittoProcess.start(MosquittoProcess.DEFAULT_BINARY, 0)) {
             Path acks = dir.resolve("acks-count.txt");
             LoadSpec spec = new LoadSpec("smoke-count", "mqtt", "127.0.0.1", broker.port(), "/v1/reads", false,
-                    3, 7, 1, 4, 0, 0, 1000, acks, "count", 1000, 1, 0.03, 9);
+                    3, 7, 1, 4, 0, 0, 1000, acks, "count", 1000, 1, 0, 0.03, 9);
             Map<String, Object> result = LoadRunner.run(vertx, spec);
             assertEquals(1000L, ((Number) result.get("acked_reads")).longValue(), String.valueOf(result));
             assertEquals(1000, Files.readAllLines(acks).size());

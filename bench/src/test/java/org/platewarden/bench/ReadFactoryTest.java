@@ -20,7 +20,7 @@ class ReadFactoryTest {
     @Test
     void readsFollowTheReadModelWithUniqueIdsAndRepeatSightings() throws Exception {
         PlatePopulation population = new PlatePopulation(1000, 1);
-        ReadFactory factory = new ReadFactory(population, "cam-002", "run", 3, 21, 0.03, 5);
+        ReadFactory factory = new ReadFactory(population, "cam-002", "run", 3, 21, 0, 0.03, 5);
         Set<String> ids = new HashSet<>();
         Map<String, Integer> sightings = new HashMap<>();
         Instant oldest = Instant.now().minus(Duration.ofDays(21));
@@ -38,6 +38,18 @@ class ReadFactoryTest {
         }
         int max = sightings.values().stream().max(Integer::compare).orElse(0);
         assertTrue(max >= 10, "hot vehicles should be seen repeatedly, most seen " + max);
+    }
+
+    @Test
+    void daysAgoMovesEveryCaptureIntoAnEarlierDay() throws Exception {
+        // e2e's warm-up writes into yesterday's index so that the timed run starts on an empty one
+        ReadFactory factory = new ReadFactory(new PlatePopulation(100, 1), "cam-001", "run", 0, 1, 1, 0.03, 5);
+        for (int i = 0; i < 200; i++) {
+            Instant captured = Instant.parse(JSON.readTree(factory.next().json()).get("captured_at").asText());
+            Duration age = Duration.between(captured, Instant.now());
+            assertTrue(age.compareTo(Duration.ofDays(1)) > 0 && age.compareTo(Duration.ofDays(1).plusMinutes(2)) < 0,
+                    "capture time " + captured + " should be a day and under two minutes old");
+        }
     }
 
     @Test

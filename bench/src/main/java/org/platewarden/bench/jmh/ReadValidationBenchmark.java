@@ -53,7 +53,7 @@ public class ReadValidationBenchmark {
 
     /** 1024 different reads (a power of two, to rotate through) as cam-001 sends them, 3% misread. */
     static byte[][] cameraReads() {
-        ReadFactory factory = new ReadFactory(new PlatePopulation(10_000, 1), "cam-001", "jmh", 0, 1, 0.03, 2);
+        ReadFactory factory = new ReadFactory(new PlatePopulation(10_000, 1), "cam-001", "jmh", 0, 1, 0, 0.03, 2);
         byte[][] reads = new byte[1024][];
         for (int i = 0; i < reads.length; i++) reads[i] = factory.next().json();
         return reads;

@@ -52,7 +52,7 @@ public class SpoolAppendBenchmark {
     public void open() throws IOException {
         dir = Files.createTempDirectory("pw-jmh-spool");
         spool = SegmentedSpool.open(dir, new SpoolConfig(64L * 1024 * 1024, 1024L * 1024 * 1024));
-        ReadFactory reads = new ReadFactory(new PlatePopulation(1000, 1), "cam-001", "jmh", 0, 1, 0.03, 1);
+        ReadFactory reads = new ReadFactory(new PlatePopulation(1000, 1), "cam-001", "jmh", 0, 1, 0, 0.03, 1);
         records = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
             // stored documents are ~1.5x the camera's JSON (derived plate terms); pad to stay realistic
