@@ -50,10 +50,16 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
 
     @Override
     public CompletableFuture<List<BulkItemResult>> send(List<PendingRead> reads) {
+        CompletableFuture<List<BulkItemResult>> result = new CompletableFuture<>();
         Request request = new Request("POST", "/_bulk");
         request.addParameter("filter_path", RESPONSE_FILTER);
-        request.setEntity(new NByteArrayEntity(body(reads), NDJSON));
-        CompletableFuture<List<BulkItemResult>> result = new CompletableFuture<>();
+        try {
+            request.setEntity(new NByteArrayEntity(body(reads), NDJSON));
+        } catch (RuntimeException e) {
+            // the contract: a failure is the future's, never the caller's exception
+            result.completeExceptionally(e);
+            return result;
+        }
         rest.performRequestAsync(request, new ResponseListener() {
             @Override
             public void onSuccess(Response response) {
