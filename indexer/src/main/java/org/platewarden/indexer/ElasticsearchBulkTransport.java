@@ -54,7 +54,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
         Request request = new Request("POST", "/_bulk");
         request.addParameter("filter_path", RESPONSE_FILTER);
         try {
-            request.setEntity(new NByteArrayEntity(body(reads), NDJSON));
+            request.setEntity(body(reads));
         } catch (RuntimeException e) {
             // the contract: a failure is the future's, never the caller's exception
             result.completeExceptionally(e);
@@ -79,10 +79,10 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     }
 
     /** The NDJSON body: per read its action line and its document, each ending in a newline. */
-    static byte[] body(List<PendingRead> reads) {
+    static NByteArrayEntity body(List<PendingRead> reads) {
         int size = 0;
         for (PendingRead r : reads) size += r.document().length + r.index().length() + r.id().length() + 48;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        BodyBuffer out = new BodyBuffer(size);
         JsonStringEncoder quote = JsonStringEncoder.getInstance();
         for (PendingRead r : reads) {
             out.writeBytes(CREATE_INDEX);
@@ -93,7 +93,18 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
             out.writeBytes(singleLine(r.document()));
             out.write('\n');
         }
-        return out.toByteArray();
+        return out.entity();
+    }
+
+    /** The body's bytes go to the request as they are: no second copy of some 6 MB per bulk. */
+    private static final class BodyBuffer extends ByteArrayOutputStream {
+        BodyBuffer(int size) {
+            super(size);
+        }
+
+        NByteArrayEntity entity() {
+            return new NByteArrayEntity(buf, 0, count, NDJSON);
+        }
     }
 
     static List<BulkItemResult> toResults(JsonNode response, int expected) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.http.util.EntityUtils;
 import org.junit.jupiter.api.Test;
 
 /** The NDJSON body the transport sends and how it reads Elasticsearch's filtered answer. */
@@ -20,9 +21,9 @@ class ElasticsearchBulkTransportTest {
     @Test
     void bodyIsOneActionLineAndOneDocumentLinePerReadWithIdsEscaped() throws Exception {
         String oddId = "cam-001:\"quoted\"\\back\u00e9\u0001";
-        byte[] body = ElasticsearchBulkTransport.body(List.of(
+        byte[] body = EntityUtils.toByteArray(ElasticsearchBulkTransport.body(List.of(
                 read("p-reads-2026.01.01", oddId, "{\"a\":\n1}"),
-                read("p-reads-2026.01.02", "r2", "{\"b\":2}")));
+                read("p-reads-2026.01.02", "r2", "{\"b\":2}"))));
         String[] lines = new String(body, StandardCharsets.UTF_8).split("\n", -1);
         assertEquals(5, lines.length, "two lines per read, then the final newline");
         assertEquals("", lines[4]);

@@ -73,9 +73,9 @@ public final class DailyIndexCompactor implements AutoCloseable {
         this.worker = new BoundedWorker("compactor-" + prefix, 1, 4);
         // ops alert on failures and watch merge times grow with the size of a day
         this.merged = Counter.builder("platewarden_compaction_merges").tag("outcome", "merged")
-                .description("daily read indices force-merged by compaction").register(registry);
+                .description("force merges of daily read indices by compaction, by outcome").register(registry);
         this.failedMerges = Counter.builder("platewarden_compaction_merges").tag("outcome", "failed")
-                .description("daily read indices force-merged by compaction").register(registry);
+                .description("force merges of daily read indices by compaction, by outcome").register(registry);
         this.mergeTime = Timer.builder("platewarden_compaction_merge")
                 .description("time to force-merge one daily read index to one segment").register(registry);
     }
