@@ -4,7 +4,7 @@
 #   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~50 min on 2 cores)
 #   bench/run.sh --smoke              tiny sizes, < 2 minutes after the build: proves the suite still works
 #   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
-#   options: --size N (reads for c)  --e2e-size N (reads for b)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
+#   options: --size N (reads for c)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 3)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
 #            --keep (leave the Platewarden this script started running; by default it is stopped at the end)
 #
 # It builds the reactor (offline, tests skipped), starts what it needs -- Mosquitto on a free loopback
@@ -18,13 +18,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
+SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; E2E_PAIRS=3; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
     --scenarios) SCENARIOS="$2"; SCENARIOS_SET=1; shift ;;
     --size) SIZE="$2"; shift ;;
     --e2e-size) E2E_SIZE="$2"; shift ;;
+    --e2e-pairs) E2E_PAIRS="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --no-start) START=0 ;;
     --keep) STOP=0 ;;
@@ -34,7 +35,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $SMOKE == 1 ]]; then
-  SIZE=20000; E2E_SIZE=20000; DURATION=3
+  SIZE=20000; E2E_SIZE=20000; E2E_PAIRS=1; DURATION=3
   # CI smoke: every scenario at tiny sizes against a Platewarden it starts (embedded Elasticsearch), so the
   # suite cannot rot; the figures it prints mean nothing
 fi
@@ -181,13 +182,15 @@ run_b() {
   # a fresh node's JIT compilers -- Platewarden's and Elasticsearch's -- would otherwise take their CPU out
   # of the timed run (after 200 000 reads Elasticsearch's C2 still took 15 us per read of the timed run,
   # ninth session; the ceiling, which runs last, never pays for it). The warm-up's reads
-  # are captured yesterday, so they land in yesterday's index and the timed run starts on an empty
-  # daily index, as the ceiling does on its scratch index (every create looks its _id up in each
-  # segment of the index it goes to, and merges grow with the index)
+  # are captured $E2E_PAIRS days ago, a day none of the timed pairs uses (pair i captures i days ago), so
+  # each timed run starts on an empty daily index, as the ceiling does on its scratch index (every create
+  # looks its _id up in each segment of the index it goes to, and merges grow with the index)
   step "b${placement:+ (Elasticsearch on CPU $es_cpus, Platewarden and generator on CPU $pw_cpus)}: warm-up, $((E2E_SIZE / 2)) reads end to end (not recorded)"
-  run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$((E2E_SIZE / 2))" --days-ago 1 --skip-ceiling --work-dir "$WORK"
-  step "b${placement:+ (placed)}: end to end, $E2E_SIZE reads, vs the raw Elasticsearch bulk ceiling (fresh node)"
-  run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$E2E_SIZE" --work-dir "$WORK" --results "$RESULTS" \
+  run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$((E2E_SIZE / 2))" --days-ago "$E2E_PAIRS" --skip-ceiling --work-dir "$WORK"
+  # $E2E_PAIRS pairs of (e2e run, ceiling run), the row's ratio is their median: one pair's ratio moves by
+  # +-0.1 from run to run on this machine (tenth session, docs/benchmarks.md)
+  step "b${placement:+ (placed)}: end to end, $E2E_SIZE reads, vs the raw Elasticsearch bulk ceiling, $E2E_PAIRS pair(s) (fresh node)"
+  run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$E2E_SIZE" --repeat "$E2E_PAIRS" --work-dir "$WORK" --results "$RESULTS" \
       --label "$label" ${placement:+--placement "elasticsearch: cpu $es_cpus; platewarden + generator + ceiling sender: cpu $pw_cpus"}
   if [[ "$PW_DATA" == "$e2e_data" ]]; then stop_platewarden; rm -rf "$e2e_data"; fi
 }

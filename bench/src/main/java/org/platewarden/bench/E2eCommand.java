@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,11 +42,18 @@ public final class E2eCommand implements Callable<Integer> {
     @Option(names = "--days-ago", defaultValue = "0", description = "capture the reads this many days ago: the warm-up "
             + "uses 1, so its reads go to yesterday's index and the timed run starts on an empty daily index, as the ceiling does") int daysAgo;
     @Option(names = "--label", description = "the row's label (default: b: HTTP in -> searchable)") String label;
+    @Option(names = "--bodies-during-run", description = "build the HTTP request bodies while the clock runs (default: before, "
+            + "as the ceiling's bulk bodies are)") boolean bodiesDuringRun;
+    @Option(names = "--repeat", defaultValue = "1", description = "e2e + ceiling pairs; the row reports the median ratio "
+            + "(pair i captures its reads --days-ago + i days ago)") int repeat;
     @Option(names = "--placement", description = "which CPUs each process was pinned to (recorded with the row)") String placement;
 
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(workDir);
+        if (repeat < 1 || daysAgo < 0 || daysAgo + repeat > 20) {
+            throw new IllegalArgumentException("--days-ago + --repeat must stay within 20 days (retention is 21)");
+        }
         EsHttp es = new EsHttp(esUrl);
         String runId = "e2e" + Long.toString(System.currentTimeMillis(), 36);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -51,6 +61,42 @@ public final class E2eCommand implements Callable<Integer> {
         result.put("label", label != null ? label
                 : paced ? "b: HTTP in -> searchable, offered at the ceiling's rate" : "b: HTTP in -> searchable");
         if (placement != null) result.put("cpu_placement", placement);
+        boolean prebuilt = !bodiesDuringRun && fitsInHeap(count);
+        result.put("request_bodies", prebuilt ? "built before the clock" : "built during the run");
+        List<Map<String, Object>> pairs = new ArrayList<>();
+        long missing = 0;
+        for (int rep = 0; rep < repeat; rep++) {
+            // each pair's e2e run captures its reads one day further back, so it too starts on an empty daily index
+            Map<String, Object> pair = pair(es, repeat == 1 ? runId : runId + "r" + rep, daysAgo + rep, prebuilt);
+            missing += ((Number) pair.get("acknowledged_missing_in_es")).longValue();
+            System.out.println(ResultsFile.toJson(pair));
+            pairs.add(pair);
+        }
+        if (repeat == 1) {
+            result.putAll(pairs.get(0));
+        } else {
+            // one pair's ratio moves by +-0.1 between runs (Elasticsearch's CPU per read alone varies
+            // 86-106 us, merges falling inside or after a clock): the median of the pairs' ratios
+            result.put("pairs", repeat);
+            result.put("reads", count);
+            result.put("e2e_reads_per_s", Math.round(median(pairs, "e2e_reads_per_s")));
+            if (!skipCeiling || paced) {
+                result.put("ceiling_reads_per_s", Math.round(median(pairs, "ceiling_reads_per_s")));
+                result.put("ratio", median(pairs, "ratio"));
+                result.put("ratios", pairs.stream().map(p -> String.valueOf(p.get("ratio"))).collect(Collectors.joining(" ")));
+            }
+            result.put("each_pair", pairs.stream().map(p -> p.get("e2e_reads_per_s") + "/" + p.get("ceiling_reads_per_s"))
+                    .collect(Collectors.joining(" ")));
+            result.put("acknowledged_missing_in_es", missing);
+        }
+        System.out.println(ResultsFile.toJson(result));
+        if (results != null) ResultsFile.append(results, result);
+        return missing == 0 ? 0 : 3;
+    }
+
+    /** One e2e run, then (unless paced, where it comes first) the ceiling for as many reads. */
+    private Map<String, Object> pair(EsHttp es, String runId, int captureDaysAgo, boolean prebuilt) throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
         // paced: the ceiling first, then the HTTP load offered at that rate (not faster)
         double ceilingRate = paced ? ceiling(es, runId, count, result) : 0;
         Path ackFile = workDir.resolve(runId + ".acks");
@@ -58,17 +104,18 @@ public final class E2eCommand implements Callable<Integer> {
 
         long before = es.count(pattern);
         awaitNoMerges(es);
-        long t0 = System.nanoTime();
+        // the clock starts when the first request can go: connection set-up and body building are not timed
+        AtomicLong t0 = new AtomicLong();
         Map<String, Object> load;
         Vertx vertx = Vertx.vertx();
         try {
             load = LoadRunner.run(vertx, new LoadSpec("b: e2e ingest", "http", host, httpPort, "/v1/reads", true, connections, batch, 1, 1,
-                    paced ? ceilingRate : 0, 0, count, ackFile, runId, 200_000, 1, daysAgo, 0.03, seed));
+                    paced ? ceilingRate : 0, 0, count, ackFile, runId, 200_000, 1, captureDaysAgo, 0.03, seed, prebuilt), t0::set);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
         long acked = ((Number) load.get("acked_reads")).longValue();
-        double e2eSeconds = awaitCount(es, pattern, before + acked, t0);
+        double e2eSeconds = awaitCount(es, pattern, before + acked, t0.get());
         List<String> missing = VerifyEsCommand.missing(es, pattern, AckLog.readAll(ackFile));
 
         result.put("reads", acked);
@@ -81,9 +128,12 @@ public final class E2eCommand implements Callable<Integer> {
         System.out.println(ResultsFile.toJson(load));
         if (!paced && !skipCeiling) ceilingRate = ceiling(es, runId, acked, result);
         if (ceilingRate > 0) result.put("ratio", Math.round(e2eRate / ceilingRate * 1000) / 1000.0);
-        System.out.println(ResultsFile.toJson(result));
-        if (results != null) ResultsFile.append(results, result);
-        return missing.isEmpty() ? 0 : 3;
+        return result;
+    }
+
+    static double median(List<Map<String, Object>> rows, String key) {
+        double[] v = rows.stream().mapToDouble(r -> ((Number) r.get(key)).doubleValue()).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /**
@@ -107,6 +157,16 @@ public final class E2eCommand implements Callable<Integer> {
         EsTemplates.dropScratch(es, scratch);
         Files.deleteIfExists(spill);
         return ceilingRate;
+    }
+
+    /**
+     * Built request bodies take about 600 bytes of heap per read (JSON, id, batch); past half the
+     * heap the generator builds them during the run instead (recorded with the row).
+     */
+    private static boolean fitsInHeap(long reads) {
+        boolean fits = reads * 600 < Runtime.getRuntime().maxMemory() / 2;
+        if (!fits) System.err.println("request bodies for " + reads + " reads do not fit in half the heap: built during the run");
+        return fits;
     }
 
     /**

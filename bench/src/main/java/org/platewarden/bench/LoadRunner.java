@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /** Runs one load: connects every sender, starts the clock, waits for every loop to end by itself, merges the figures. */
 public final class LoadRunner {
@@ -17,6 +18,11 @@ public final class LoadRunner {
     }
 
     public static Map<String, Object> run(Vertx vertx, LoadSpec spec) throws Exception {
+        return run(vertx, spec, started -> { });
+    }
+
+    /** @param clockStarted told {@link System#nanoTime()} when the clock starts: after set-up and any body building */
+    public static Map<String, Object> run(Vertx vertx, LoadSpec spec, LongConsumer clockStarted) throws Exception {
         PlatePopulation population = new PlatePopulation(spec.populationSize(), spec.seed());
         LoadControl control = new LoadControl(spec.durationSeconds(), spec.count(), spec.rate(), spec.batch());
         List<ConnectionStats> stats = new ArrayList<>();
@@ -31,6 +37,12 @@ public final class LoadRunner {
                         spec.misreadRate(), spec.seed() * 31 + i);
                 if (spec.transport().equals("http")) {
                     HttpSender sender = new HttpSender(spec.host(), spec.port(), spec.httpPath(), spec.batch(), control, reads, ackLog, s, done);
+                    if (spec.prebuilt()) {
+                        // each connection's share, rounded up to whole batches, plus one: sends are claimed from
+                        // one shared count, so a faster connection takes a little more than its share
+                        long share = (spec.count() + spec.connections() - 1) / spec.connections();
+                        sender.prebuild(((share + spec.batch() - 1) / spec.batch() + 1) * spec.batch());
+                    }
                     starters.add(sender::begin);
                     deployments.add(vertx.deployVerticle(sender, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP)));
                 } else {
@@ -45,6 +57,7 @@ public final class LoadRunner {
             List<String> ids = Future.all(deployments).map(cf -> cf.<String>list())
                     .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             control.begin();
+            clockStarted.accept(System.nanoTime());
             starters.forEach(Runnable::run);
             long limitSeconds = spec.durationSeconds() > 0 ? (long) spec.durationSeconds() + 180 : 6 * 3600;
             Future.join(dones).toCompletionStage().toCompletableFuture().get(limitSeconds, TimeUnit.SECONDS);

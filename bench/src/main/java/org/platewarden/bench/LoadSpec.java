@@ -4,10 +4,21 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Everything one load run needs; transport is "http" or "mqtt". */
+/**
+ * Everything one load run needs; transport is "http" or "mqtt". {@code prebuilt}: HTTP request
+ * bodies for {@code count} reads are built before the clock starts (see {@link HttpSender#prebuild}).
+ */
 public record LoadSpec(String label, String transport, String host, int port, String httpPath, boolean authenticate,
                        int connections, int batch, int qos, int window, double rate, double durationSeconds, long count,
-                       Path ackFile, String runId, int populationSize, int spreadDays, int daysAgo, double misreadRate, long seed) {
+                       Path ackFile, String runId, int populationSize, int spreadDays, int daysAgo, double misreadRate, long seed,
+                       boolean prebuilt) {
+
+    public LoadSpec(String label, String transport, String host, int port, String httpPath, boolean authenticate,
+                    int connections, int batch, int qos, int window, double rate, double durationSeconds, long count,
+                    Path ackFile, String runId, int populationSize, int spreadDays, int daysAgo, double misreadRate, long seed) {
+        this(label, transport, host, port, httpPath, authenticate, connections, batch, qos, window, rate, durationSeconds, count,
+                ackFile, runId, populationSize, spreadDays, daysAgo, misreadRate, seed, false);
+    }
 
     public Map<String, Object> settings() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -19,6 +30,7 @@ public record LoadSpec(String label, String transport, String host, int port, St
             m.put("window", window);
         }
         m.put("target_rate", rate > 0 ? rate : "max");
+        if (transport.equals("http")) m.put("request_bodies", prebuilt ? "built before the clock" : "built during the run");
         return m;
     }
 }

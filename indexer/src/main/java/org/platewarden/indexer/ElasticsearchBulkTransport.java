@@ -2,15 +2,12 @@ package org.platewarden.indexer;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.http.entity.ContentType;
-import org.apache.http.nio.entity.NByteArrayEntity;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseListener;
@@ -28,16 +25,18 @@ import org.elasticsearch.client.RestClient;
  * 15 000 small chunks. Measured with Elasticsearch on a CPU of its own (docs/benchmarks.md, ninth
  * session), Elasticsearch's network threads spent 6.9 µs per read on those requests and 2.3 µs on
  * one contiguous body with the same bytes. One array copy per read costs far less than that.
+ * The body is held in quarter-megabyte chunks ({@link NdjsonBody}), not one array.
  */
 public final class ElasticsearchBulkTransport implements BulkTransport {
     /**
      * Only what the per-item verdict reads. A full bulk response repeats _id, _version, _seq_no,
      * _primary_term, result and _shards for every item; parsing that was about a third of the client
      * thread's CPU at 5 000 reads per bulk. {@code error} and {@code status} keep a whole-request
-     * error response intact.
+     * error response intact. No {@code _index} (the typed client needed it to parse an item): it more
+     * than doubled the answer, to over 256 KB for 5 000 reads, and the client's response buffer then
+     * grew into a G1 humongous allocation — a concurrent marking cycle per bulk (JFR, tenth session).
      */
-    static final String RESPONSE_FILTER = "took,errors,items.*._index,items.*.status,items.*.error,error,status";
-    private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+    static final String RESPONSE_FILTER = "took,errors,items.*.status,items.*.error,error,status";
     private static final byte[] CREATE_INDEX = "{\"create\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID = "\",\"_id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_ACTION = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
@@ -79,32 +78,35 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     }
 
     /** The NDJSON body: per read its action line and its document, each ending in a newline. */
-    static NByteArrayEntity body(List<PendingRead> reads) {
-        int size = 0;
+    static NdjsonBody body(List<PendingRead> reads) {
+        long size = 0;
         for (PendingRead r : reads) size += r.document().length + r.index().length() + r.id().length() + 48;
-        BodyBuffer out = new BodyBuffer(size);
-        JsonStringEncoder quote = JsonStringEncoder.getInstance();
+        NdjsonBody out = new NdjsonBody(size);
         for (PendingRead r : reads) {
-            out.writeBytes(CREATE_INDEX);
-            out.writeBytes(quote.quoteAsUTF8(r.index()));
-            out.writeBytes(ID);
-            out.writeBytes(quote.quoteAsUTF8(r.id()));
-            out.writeBytes(END_ACTION);
-            out.writeBytes(singleLine(r.document()));
+            out.write(CREATE_INDEX);
+            writeJsonString(out, r.index());
+            out.write(ID);
+            writeJsonString(out, r.id());
+            out.write(END_ACTION);
+            out.write(singleLine(r.document()));
             out.write('\n');
         }
-        return out.entity();
+        return out.finished();
     }
 
-    /** The body's bytes go to the request as they are: no second copy of some 6 MB per bulk. */
-    private static final class BodyBuffer extends ByteArrayOutputStream {
-        BodyBuffer(int size) {
-            super(size);
+    /**
+     * A JSON string's content: printable ASCII without quote or backslash (every index name, and read
+     * ids as cameras send them) byte by byte; anything else escaped by Jackson.
+     */
+    private static void writeJsonString(NdjsonBody out, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                out.write(JsonStringEncoder.getInstance().quoteAsUTF8(s));
+                return;
+            }
         }
-
-        NByteArrayEntity entity() {
-            return new NByteArrayEntity(buf, 0, count, NDJSON);
-        }
+        out.writeAscii(s);
     }
 
     static List<BulkItemResult> toResults(JsonNode response, int expected) {

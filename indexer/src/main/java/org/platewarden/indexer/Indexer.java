@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
-import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.index.DailyIndexNames;
 import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
@@ -64,6 +64,7 @@ public final class Indexer {
     private final BisectingSend bisecting;
     private final DeadLetterStore deadLetters;
     private final String prefix;
+    private final DailyIndexNames indexNames;
     private final IndexerConfig config;
     private final RetryPolicy retry;
     private final IndexerMetrics metrics;
@@ -93,6 +94,7 @@ public final class Indexer {
         this.transport = transport;
         this.deadLetters = deadLetters;
         this.prefix = prefix;
+        this.indexNames = new DailyIndexNames(prefix);
         this.config = config;
         this.retry = retry;
         this.metrics = new IndexerMetrics(registry);
@@ -245,7 +247,7 @@ public final class Indexer {
             LocatedRead read = ReadLocator.locate(record.json());
             long since = read.receivedAt() != null ? read.receivedAt().toEpochMilli() : now;
             byte[] document = read.termsStored() ? record.json() : IndexDocument.appendTerms(record.json(), read.plateOcr());
-            forming.toSend.add(new PendingRead(record.seq(), DailyIndex.name(prefix, read.capturedAt()), read.readId(),
+            forming.toSend.add(new PendingRead(record.seq(), indexNames.name(read.capturedAt()), read.readId(),
                     read.cameraId(), record.json(), document, since));
             forming.sinceMs = Math.min(forming.sinceMs, since);
         } catch (ReadLocator.NotARead e) {

@@ -27,16 +27,36 @@ public final class PlateIndexTerms {
     }
 
     /**
+     * Receives one term: {@code chars[from, from+len)} without the characters at the absolute
+     * positions {@code skipA} and {@code skipB} (-1: none). The array is the caller's and is reused:
+     * copy what must outlive the call.
+     */
+    @FunctionalInterface
+    public interface TermSink {
+        void term(char[] chars, int from, int len, int skipA, int skipB);
+    }
+
+    /**
      * The distinct 1-, 2- and 3-grams of {@code ^ocr$} (the lone anchors excluded), in order of first
-     * appearance. Hot path of every ingested read: char arrays and one small hash set, no regex.
+     * appearance.
      */
     public static List<String> grams(String ocr) {
+        List<String> out = new ArrayList<>(3 * ocr.length() + 6);
+        forEachGram(ocr, (chars, from, len, skipA, skipB) -> out.add(text(chars, from, len, skipA, skipB)));
+        return out;
+    }
+
+    /**
+     * {@link #grams} handed to {@code sink} one by one, without building a String per term: the
+     * indexer writes them straight into the document (hot path of every indexed read). Char arrays
+     * and one small packed set, no regex.
+     */
+    public static void forEachGram(String ocr, TermSink sink) {
         int len = ocr.length() + 2;
         char[] anchored = new char[len];
         anchored[0] = START;
         ocr.getChars(0, ocr.length(), anchored, 1);
         anchored[len - 1] = END;
-        List<String> out = new ArrayList<>(3 * len);
         // packed-long de-duplication for plate characters; a String set for anything else (rare)
         PackedTermSet packed = PackedTermSet.alphabetOnly(anchored) ? new PackedTermSet(3 * len) : null;
         Set<String> hashed = packed == null ? new HashSet<>() : null;
@@ -44,20 +64,32 @@ public final class PlateIndexTerms {
             for (int i = 0; i + n <= len; i++) {
                 if (n == 1 && (i == 0 || i == len - 1)) continue;
                 boolean fresh = packed != null ? packed.add(anchored, i, n, -1, -1) : hashed.add(new String(anchored, i, n));
-                if (fresh) out.add(new String(anchored, i, n));
+                if (fresh) sink.term(anchored, i, n, -1, -1);
             }
         }
-        return out;
     }
 
     /**
      * Every distinct string obtained by deleting 0..maxDeletions characters (the input itself
-     * included), in order of first appearance. Up to two deletions of a packable plate (what is
-     * stored per read) are generated directly by position; anything else uses the general
-     * breadth-first expansion.
+     * included), in order of first appearance.
      */
     public static List<String> deletions(String ocr, int maxDeletions) {
-        if (maxDeletions <= 2 && PackedTermSet.fits(ocr.toCharArray())) return deletionsUpToTwo(ocr, maxDeletions);
+        List<String> out = new ArrayList<>();
+        forEachDeletion(ocr, maxDeletions, (chars, from, len, skipA, skipB) -> out.add(text(chars, from, len, skipA, skipB)));
+        return out;
+    }
+
+    /**
+     * {@link #deletions} handed to {@code sink} one by one. Up to two deletions of a packable plate
+     * (what is stored per read) are generated directly by position, with no String per variant;
+     * anything else uses the general breadth-first expansion.
+     */
+    public static void forEachDeletion(String ocr, int maxDeletions, TermSink sink) {
+        char[] src = ocr.toCharArray();
+        if (maxDeletions <= 2 && PackedTermSet.fits(src)) {
+            deletionsUpToTwo(src, maxDeletions, sink);
+            return;
+        }
         Set<String> out = new LinkedHashSet<>();
         out.add(ocr);
         Set<String> frontier = Set.of(ocr);
@@ -71,40 +103,35 @@ public final class PlateIndexTerms {
             }
             frontier = next;
         }
-        return new ArrayList<>(out);
+        for (String s : out) sink.term(s.toCharArray(), 0, s.length(), -1, -1);
     }
 
-    private static List<String> deletionsUpToTwo(String ocr, int maxDeletions) {
-        int n = ocr.length();
-        char[] src = ocr.toCharArray();
-        char[] buf = new char[Math.max(n, 1)];
-        int expected = 1 + n + n * (n - 1) / 2;
-        List<String> out = new ArrayList<>(expected);
-        // plates are short over a small alphabet: duplicates are found on packed longs, and a String
-        // is only built for a variant not seen before
-        PackedTermSet seen = new PackedTermSet(expected);
+    private static void deletionsUpToTwo(char[] src, int maxDeletions, TermSink sink) {
+        int n = src.length;
+        // plates are short over a small alphabet: duplicates are found on packed longs
+        PackedTermSet seen = new PackedTermSet(1 + n + n * (n - 1) / 2);
         seen.add(src, 0, n, -1, -1);
-        out.add(ocr);
+        sink.term(src, 0, n, -1, -1);
         if (maxDeletions >= 1) {
             for (int i = 0; i < n; i++) {
-                if (seen.add(src, 0, n, i, -1)) out.add(without(src, buf, i, -1));
+                if (seen.add(src, 0, n, i, -1)) sink.term(src, 0, n, i, -1);
             }
         }
         if (maxDeletions >= 2) {
             for (int i = 0; i < n; i++) {
                 for (int j = i + 1; j < n; j++) {
-                    if (seen.add(src, 0, n, i, j)) out.add(without(src, buf, i, j));
+                    if (seen.add(src, 0, n, i, j)) sink.term(src, 0, n, i, j);
                 }
             }
         }
-        return out;
     }
 
-    /** {@code src} without the characters at positions {@code i} and (if not -1) {@code j}. */
-    private static String without(char[] src, char[] buf, int i, int j) {
+    /** The term a {@link TermSink} receives, as a String. */
+    public static String text(char[] chars, int from, int len, int skipA, int skipB) {
+        char[] buf = new char[len];
         int k = 0;
-        for (int p = 0; p < src.length; p++) {
-            if (p != i && p != j) buf[k++] = src[p];
+        for (int p = from; p < from + len; p++) {
+            if (p != skipA && p != skipB) buf[k++] = chars[p];
         }
         return new String(buf, 0, k);
     }

@@ -68,4 +68,36 @@ class IndexDocumentTest {
             assertThrows(IllegalArgumentException.class, () -> IndexDocument.withPlateTerms(bad.getBytes(StandardCharsets.UTF_8)), bad);
         }
     }
+
+    /**
+     * The terms are written byte by byte, not through Jackson: for every kind of plate_ocr — plain,
+     * too long to pack, lower case, quote, backslash, control and non-ASCII characters — the bytes
+     * must be exactly what Jackson writes for the same lists.
+     */
+    @Test
+    void theTermsAreExactlyTheBytesJacksonWritesForTheSameLists() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        String odd = "ab\"\\\u0001\u00e9\u20ac ^$";
+        List<String> plates = new ArrayList<>(List.of("", "A", "ABC1234", "AAAAAAA", "ABCDEFGHIJKLMN", "A\"B", "A\\B", "\u00c9T\u00c9", "A\u0002B"));
+        for (int i = 0; i < 500; i++) {
+            StringBuilder p = new StringBuilder();
+            int len = random.nextInt(13);
+            for (int k = 0; k < len; k++) {
+                p.append(random.nextInt(10) == 0 ? odd.charAt(random.nextInt(odd.length())) : alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            plates.add(p.toString());
+        }
+        byte[] stored = "{\"read_id\":\"r1\",\"plate_ocr\":\"X\"}".getBytes(StandardCharsets.UTF_8);
+        for (String plate : plates) {
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            expected.write(stored, 0, stored.length - 1);
+            expected.writeBytes(",\"plate_grams\":".getBytes(StandardCharsets.UTF_8));
+            expected.writeBytes(MAPPER.writeValueAsBytes(PlateIndexTerms.grams(plate)));
+            expected.writeBytes(",\"plate_dels\":".getBytes(StandardCharsets.UTF_8));
+            expected.writeBytes(MAPPER.writeValueAsBytes(PlateIndexTerms.deletions(plate, 2)));
+            expected.write('}');
+            assertArrayEquals(expected.toByteArray(), IndexDocument.appendTerms(stored, plate), plate);
+        }
+    }
 }
