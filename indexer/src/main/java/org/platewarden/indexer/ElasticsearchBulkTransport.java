@@ -36,7 +36,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
      * than doubled the answer, to over 256 KB for 5 000 reads, and the client's response buffer then
      * grew into a G1 humongous allocation — a concurrent marking cycle per bulk (JFR, tenth session).
      */
-    static final String RESPONSE_FILTER = "took,errors,items.*.status,items.*.error,error,status";
+    public static final String RESPONSE_FILTER = "took,errors,items.*.status,items.*.error,error,status";
     private static final byte[] CREATE_INDEX = "{\"create\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID = "\",\"_id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_ACTION = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
