@@ -65,10 +65,11 @@ public final class IndexDocument {
     public static byte[] appendTerms(byte[] stored, String plateOcr) {
         int close = stored.length - 1;
         while (close > 0 && stored[close] != '}') close--; // the object's own brace: only whitespace follows it
-        int n = plateOcr.length();
-        // room for every gram and deletion of a plain plate ("TERM", each); grows if escaping needs more
-        Bytes out = new Bytes(close + GRAMS.length + DELS.length + END.length
-                + 3 * (n + 2) * 6 + (1 + n + n * (n - 1) / 2) * (n + 3));
+        long n = plateOcr.length();
+        // room for every gram and deletion of a plain plate ("TERM", each), at most 64 KB ahead; grows
+        // if escaping needs more
+        long termBytes = 3 * (n + 2) * 6 + (1 + n + n * (n - 1) / 2) * (n + 3);
+        Bytes out = new Bytes(close + GRAMS.length + DELS.length + END.length + (int) Math.min(termBytes, 1 << 16));
         out.write(stored, 0, close);
         out.write(GRAMS, 0, GRAMS.length);
         TermWriter terms = new TermWriter(out);
