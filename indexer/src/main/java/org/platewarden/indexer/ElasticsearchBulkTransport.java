@@ -12,6 +12,7 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
+import org.platewarden.core.read.JsonAscii;
 
 /**
  * Bulk transport over Elasticsearch's low-level REST client: each read becomes a {@code create}
@@ -101,7 +102,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     private static void writeJsonString(NdjsonBody out, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            if (!JsonAscii.plain(c)) {
                 out.write(JsonStringEncoder.getInstance().quoteAsUTF8(s));
                 return;
             }

@@ -99,7 +99,7 @@ public final class IndexDocument {
             for (int p = from; p < from + len; p++) {
                 if (p == skipA || p == skipB) continue;
                 char c = chars[p];
-                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                if (!JsonAscii.plain(c)) {
                     out.count = mark; // needs escaping or UTF-8: the whole term the slow way
                     byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(PlateIndexTerms.text(chars, from, len, skipA, skipB));
                     out.write(quoted, 0, quoted.length);
