@@ -71,7 +71,8 @@ public final class ReadLocator {
             throw new NotARead("record is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (readId == null || readId.isEmpty()) throw new NotARead("record has no read_id");
-        if (readId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 512) throw new NotARead("read_id longer than 512 bytes");
+        // a char is at most 3 UTF-8 bytes, so only an id over 170 chars needs its bytes counted
+        if (readId.length() > 170 && readId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 512) throw new NotARead("read_id longer than 512 bytes");
         if (capturedAt == null) throw new NotARead("record has no captured_at");
         Instant captured = parseInstant(capturedAt);
         if (captured == null) throw new NotARead("captured_at is not an ISO-8601 instant: " + capturedAt);

@@ -52,6 +52,21 @@ class ReadLocatorTest {
     }
 
     @Test
+    void readIdsAreLimitedTo512Utf8Bytes() {
+        // Elasticsearch refuses an _id over 512 bytes; the limit is on bytes, not characters
+        for (String id : java.util.List.of("a".repeat(512), "é".repeat(256), "€".repeat(170), "😀".repeat(128))) {
+            assertEquals(id, ReadLocator.locate(b(read(id))).readId());
+        }
+        for (String id : java.util.List.of("a".repeat(513), "é".repeat(257), "€".repeat(171), "😀".repeat(129))) {
+            assertTrue(assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b(read(id)))).getMessage().contains("512 bytes"), id);
+        }
+    }
+
+    private static String read(String id) {
+        return "{\"read_id\":\"" + id + "\",\"captured_at\":\"2026-01-01T00:00:00Z\",\"plate_ocr\":\"ABC\"}";
+    }
+
+    @Test
     void newlinesBetweenTokensBecomeSpacesSoNdjsonFramingHolds() {
         byte[] compact = b("{\"a\":1}");
         assertSame(compact, ElasticsearchBulkTransport.singleLine(compact), "no copy when there is nothing to do");

@@ -33,6 +33,23 @@ class IsoInstantTest {
     }
 
     @Test
+    void formatWritesWhatInstantToStringWrites() {
+        Random random = new Random(11);
+        List<Instant> edges = List.of(Instant.EPOCH, Instant.ofEpochSecond(-1), Instant.ofEpochSecond(-1, 999_999_999),
+                Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("-0001-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"), Instant.MIN, Instant.MAX,
+                Instant.parse("2024-02-29T12:00:00.100Z"), Instant.parse("2026-11-22T14:03:07.000001Z"));
+        for (Instant t : edges) assertEquals(t.toString(), IsoInstant.format(t));
+        int[] nanoSteps = {1, 1_000, 1_000_000, 1_000_000_000};
+        for (int i = 0; i < 40_000; i++) {
+            long second = random.nextLong() % 400_000_000_000L; // years about -10 700 to 14 600
+            int step = nanoSteps[i % nanoSteps.length];
+            Instant t = Instant.ofEpochSecond(second, random.nextInt(1_000_000_000 / step) * (long) step);
+            assertEquals(t.toString(), IsoInstant.format(t), () -> t.getEpochSecond() + "s " + t.getNano() + "ns");
+        }
+    }
+
+    @Test
     void randomInstantsRoundTrip() {
         Random random = new Random(7);
         for (int i = 0; i < 10_000; i++) {
