@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Platewarden benchmark runner (docs/benchmarks.md explains every figure).
 #
-#   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~85 min on 2 cores, estimated; b alone took 27 min)
+#   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; 75 min on 2 cores; b alone takes 27 min)
 #   bench/run.sh --smoke              tiny sizes, < 2 minutes after the build: proves the suite still works
 #   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
 #   options: --size N (reads for c)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 3)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
 #            --keep (leave the Platewarden this script started running; by default it is stopped at the end)
+#   environment: GATEWAY_HEAP (-Xmx of the gateway-only node in a/d; 256m, the memory target), PLATEWARDEN_JAVA_OPTS (every node's JVM options, overrides it)
 #
 # It builds the reactor (offline, tests skipped), starts what it needs -- Mosquitto on a free loopback
 # port for the side-by-side MQTT figure; `./platewarden run --roles gateway` for (a)/(d), then
@@ -66,6 +67,7 @@ json.dump([row], open(sys.argv[1], 'w'), indent=2)
 PY
 
 PW_PID=""; PW_STARTED=0; PW_ROLES=""; PW_DATA=""
+GATEWAY_HEAP="${GATEWAY_HEAP:-256m}"   # -Xmx of the gateway-only node in (a)/(d): the memory target
 MAIN_DATA="$ROOT/bench/target/pw-data"
 platewarden_up() { curl -fsS -m 2 http://127.0.0.1:8080/health/live >/dev/null 2>&1; }
 # start_platewarden ROLES: "gateway" for (a)/(d) -- Elasticsearch idle, not in the path and not eating the
@@ -85,7 +87,13 @@ start_platewarden() {
   echo "== starting ./platewarden run --roles $roles --data-dir $data (log: $log) ..." >&2
   # exec: the background pid is Platewarden's JVM itself (the launcher execs java); same data dir each time,
   # so what the gateway-only node acknowledged is indexed once the indexer runs
-  ( exec ./platewarden run --demo --config "$ROOT/bench/platewarden-bench.json" --roles "$roles" --data-dir "$data" ) >"$log" 2>&1 &
+  # the gateway-only node gets the heap the memory target allows (256 MiB), so (a) and (d) show the rate it
+  # sustains within it; with the launcher's 512 MiB, G1 lets garbage fill whatever room it has, and "heap
+  # used" then measures G1's laziness rather than the gateway's need (eleventh session, docs/benchmarks.md)
+  local heap="${PLATEWARDEN_JAVA_OPTS:-}"
+  [[ $roles == gateway && -z $heap ]] && heap="-Xmx$GATEWAY_HEAP"
+  ( if [[ -n $heap ]]; then export PLATEWARDEN_JAVA_OPTS="$heap"; fi
+    exec ./platewarden run --demo --config "$ROOT/bench/platewarden-bench.json" --roles "$roles" --data-dir "$data" ) >"$log" 2>&1 &
   PW_PID=$!; PW_STARTED=1; PW_ROLES="$roles"; PW_DATA="$data"
   local ready=http://127.0.0.1:8080/health/live
   [[ $roles == all ]] && ready=http://127.0.0.1:8081/health/ready

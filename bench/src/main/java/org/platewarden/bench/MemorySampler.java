@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Samples a server process once a second during a run: resident set size from
  * /proc/&lt;pid&gt;/status (VmRSS) and JVM heap in use from its Prometheus /metrics
- * (sum of jvm_memory_used_bytes{area="heap"}). Runs on its own thread; keeps only maxima and the last value.
+ * (sum of jvm_memory_used_bytes{area="heap"}) and the heap's limit (sum of the pools' positive
+ * jvm_memory_max_bytes{area="heap"}: what -Xmx allows, so a reader sees whether "heap used" was
+ * bounded by need or by the limit). Runs on its own thread; keeps only maxima.
  * Also the CPU time the server and this generator used over the run: on a machine where both share
  * the cores, CPU per acknowledged read is the figure that does not depend on who got which core.
  */
@@ -26,6 +28,7 @@ public final class MemorySampler implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long maxRssKb;
     private volatile long maxHeapBytes;
+    private volatile long heapLimitBytes;
     private volatile long samples;
     private final Duration serverCpuAtStart;
     private final Duration generatorCpuAtStart;
@@ -86,19 +89,31 @@ public final class MemorySampler implements AutoCloseable {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsUrl)).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            double sum = 0;
-            for (String line : r.body().split("\n")) {
-                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return (long) sum;
+            long limit = heapMetric(r.body(), "jvm_memory_max_bytes{");
+            if (limit > 0) heapLimitBytes = limit;
+            return heapMetric(r.body(), "jvm_memory_used_bytes{");
         } catch (IOException | RuntimeException e) {
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
         }
+    }
+
+    /**
+     * The sum over the heap's pools of one Micrometer JVM memory gauge in a Prometheus scrape.
+     * Pools without a limit report -1 for {@code jvm_memory_max_bytes} (G1's eden and survivors);
+     * they are left out, so the sum is the old generation's limit, which is -Xmx under G1.
+     */
+    static long heapMetric(String scrape, String metricPrefix) {
+        double sum = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(metricPrefix) && line.contains("area=\"heap\"")) {
+                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (v > 0) sum += v;
+            }
+        }
+        return (long) sum;
     }
 
     /** CPU time (user + system) a process has used so far; zero when unknown. */
@@ -113,6 +128,7 @@ public final class MemorySampler implements AutoCloseable {
         m.put("memory_samples", samples);
         if (pid > 0) m.put("max_rss_mib", Math.round(maxRssKb / 1024.0));
         if (metricsUrl != null) m.put("max_heap_used_mib", Math.round(maxHeapBytes / 1048576.0));
+        if (heapLimitBytes > 0) m.put("heap_limit_mib", Math.round(heapLimitBytes / 1048576.0));
         double serverCpu = cpu(pid).minus(serverCpuAtStart).toNanos() / 1e9;
         double generatorCpu = cpu(ProcessHandle.current().pid()).minus(generatorCpuAtStart).toNanos() / 1e9;
         if (pid > 0 && serverCpu > 0) {
