@@ -36,7 +36,12 @@ public final class DailyIndex {
      * a tenth of a read's validation garbage.
      */
     public static LocalDate day(Instant capturedAt) {
-        return LocalDate.ofEpochDay(Math.floorDiv(capturedAt.getEpochSecond(), 86_400L));
+        return LocalDate.ofEpochDay(epochDay(capturedAt));
+    }
+
+    /** The UTC day of an instant as days since 1970-01-01 (negative before it). */
+    public static long epochDay(Instant at) {
+        return Math.floorDiv(at.getEpochSecond(), 86_400L);
     }
 
     /** The day an index holds, if the name is one of ours. */

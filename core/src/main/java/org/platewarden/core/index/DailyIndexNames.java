@@ -25,7 +25,7 @@ public final class DailyIndexNames {
     }
 
     public String name(Instant capturedAt) {
-        long day = Math.floorDiv(capturedAt.getEpochSecond(), 86_400L);
+        long day = DailyIndex.epochDay(capturedAt);
         if (day == lastDay) return lastName;
         String name = byEpochDay.get(day);
         if (name == null) {
