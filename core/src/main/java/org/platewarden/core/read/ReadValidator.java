@@ -7,16 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
@@ -24,7 +24,7 @@ import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.core.plate.PlateNormalizer;
 
 /**
- * Turns one incoming read (the native read model, already parsed to a Jackson tree) plus the
+ * Turns one incoming read (the native read model, as {@link ReadInputReader} read it) plus the
  * authenticated camera into the stored read document, or a {@link Rejection} with a reason.
  *
  * <p>Rules that are not obvious:
@@ -51,13 +51,7 @@ public final class ReadValidator {
     public static final int READ_ID_MAX = 256;
     public static final int SHORT_TEXT_MAX = 64;
 
-    /** Fields a camera may send; everything else (plate_norm, received_at, ...) is the server's. */
-    static final Set<String> INPUT_FIELDS = Set.of(ReadFields.READ_ID, ReadFields.CAMERA_ID, ReadFields.CAPTURED_AT,
-            ReadFields.PLATE, ReadFields.PLATE_CONFIDENCE, ReadFields.REGION, ReadFields.LOCATION,
-            ReadFields.HEADING_DEG, ReadFields.LANE, ReadFields.VEHICLE, ReadFields.IMAGE_REF, ReadFields.AGENCY);
-    static final Set<String> LOCATION_FIELDS = Set.of("lat", "lon");
     static final List<String> VEHICLE_FIELDS = List.of("make", "model", "color", "type");
-    private static final Set<String> VEHICLE_FIELD_SET = Set.copyOf(VEHICLE_FIELDS);
 
     /**
      * Writes doubles with Jackson's Schubfach writer, which is cheaper than JDK 17's
@@ -90,48 +84,57 @@ public final class ReadValidator {
     }
 
     /**
-     * @param read   one read in the native model
+     * @param read   one read in the native model, as a tree (the vendor adapters build one)
      * @param camera the authenticated camera (its agency is taken from the registry entry)
      * @param source how it arrived: http, mqtt, openalpr, platerecognizer
      */
     public ReadResult validate(JsonNode read, Camera camera, String source) {
+        return validate(ReadInputReader.read(read), camera, source);
+    }
+
+    /**
+     * @param read   one read in the native model, as {@link ReadInputReader} read it from the payload
+     * @param camera the authenticated camera (its agency is taken from the registry entry)
+     * @param source how it arrived: http, mqtt, openalpr, platerecognizer
+     */
+    public ReadResult validate(ReadInput read, Camera camera, String source) {
         try {
             return check(read, camera, source);
         } catch (Refused r) {
-            return new Rejection(r.code, r.getMessage(), readIdHint(read));
+            return new Rejection(r.code, r.getMessage(), read.readIdHint());
         }
     }
 
-    private StoredRead check(JsonNode read, Camera camera, String source) {
-        if (read == null || !read.isObject()) throw new Refused(Rejection.NOT_AN_OBJECT, "a read must be a JSON object");
-        rejectUnknown(read, INPUT_FIELDS, "");
+    private StoredRead check(ReadInput read, Camera camera, String source) {
+        if (!read.isObject()) throw new Refused(Rejection.NOT_AN_OBJECT, "a read must be a JSON object");
+        rejectUnknown(read.unknownField, "");
 
-        String cameraId = requiredText(read, ReadFields.CAMERA_ID, SHORT_TEXT_MAX);
+        String cameraId = requiredText(read.cameraId, ReadFields.CAMERA_ID, SHORT_TEXT_MAX);
         if (!cameraId.equals(camera.id())) {
             throw new Refused(Rejection.CAMERA_MISMATCH, "camera_id '" + cameraId + "' is not the authenticated camera '" + camera.id() + "'");
         }
-        String payloadAgency = optionalText(read, ReadFields.AGENCY, SHORT_TEXT_MAX);
+        String payloadAgency = optionalText(read.agency, ReadFields.AGENCY, SHORT_TEXT_MAX);
         if (payloadAgency != null && !payloadAgency.equals(camera.agency())) {
             throw new Refused(Rejection.AGENCY_MISMATCH, "agency '" + payloadAgency + "' differs from the camera's registered agency");
         }
 
-        Instant capturedAt = capturedAt(read);
-        String plate = requiredText(read, ReadFields.PLATE, PLATE_RAW_MAX);
+        Instant capturedAt = capturedAt(read.capturedAt);
+        String plate = requiredText(read.plate, ReadFields.PLATE, PLATE_RAW_MAX);
         String norm = PlateNormalizer.normalize(plate);
         if (norm.length() < PLATE_NORM_MIN || norm.length() > PLATE_NORM_MAX) {
             throw new Refused(Rejection.PLATE_LENGTH, "plate '" + plate + "' normalises to " + norm.length()
                     + " characters (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
         }
-        String readId = optionalText(read, ReadFields.READ_ID, READ_ID_MAX);
+        String readId = optionalText(read.readId, ReadFields.READ_ID, READ_ID_MAX);
         if (readId == null) readId = cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm;
 
-        Double confidence = optionalNumber(read, ReadFields.PLATE_CONFIDENCE, 0, 1);
-        String region = optionalText(read, ReadFields.REGION, SHORT_TEXT_MAX);
-        double[] location = location(read);
-        Double heading = optionalNumber(read, ReadFields.HEADING_DEG, 0, 360);
-        Integer lane = lane(read);
-        Map<String, String> vehicle = vehicle(read);
-        String imageRef = optionalText(read, ReadFields.IMAGE_REF, IMAGE_REF_MAX);
+        Double confidence = optionalNumber(read.plateConfidence, ReadFields.PLATE_CONFIDENCE, 0, 1);
+        String region = optionalText(read.region, ReadFields.REGION, SHORT_TEXT_MAX);
+        double[] location = location(read.location);
+        Double heading = optionalNumber(read.headingDeg, ReadFields.HEADING_DEG, 0, 360);
+        Integer lane = lane(read.lane);
+        Map<String, String> vehicle = vehicle(read.vehicle);
+        String imageRef = optionalText(read.imageRef, ReadFields.IMAGE_REF, IMAGE_REF_MAX);
 
         Instant receivedAt = clock.instant();
         ByteArrayOutputStream out = DOCUMENT_BUFFER.get();
@@ -173,8 +176,8 @@ public final class ReadValidator {
         return new StoredRead(readId, cameraId, capturedAt, out.toByteArray());
     }
 
-    private Instant capturedAt(JsonNode read) {
-        String text = requiredText(read, ReadFields.CAPTURED_AT, SHORT_TEXT_MAX);
+    private Instant capturedAt(Object value) {
+        String text = requiredText(value, ReadFields.CAPTURED_AT, SHORT_TEXT_MAX);
         Instant at;
         try {
             at = IsoInstant.parse(text);
@@ -194,85 +197,80 @@ public final class ReadValidator {
         return at;
     }
 
-    private static double[] location(JsonNode read) {
-        JsonNode loc = read.get(ReadFields.LOCATION);
-        if (loc == null || loc.isNull()) return null;
-        if (!loc.isObject()) throw new Refused(Rejection.INVALID_FIELD, "location must be an object {lat, lon}");
-        rejectUnknown(loc, LOCATION_FIELDS, "location.");
-        Double lat = optionalNumber(loc, "lat", -90, 90);
-        Double lon = optionalNumber(loc, "lon", -180, 180);
+    private static double[] location(Object value) {
+        if (value == null) return null;
+        if (!(value instanceof ReadInput.Location loc)) throw new Refused(Rejection.INVALID_FIELD, "location must be an object {lat, lon}");
+        rejectUnknown(loc.unknownField, "location.");
+        Double lat = optionalNumber(loc.lat, "lat", -90, 90);
+        Double lon = optionalNumber(loc.lon, "lon", -180, 180);
         if (lat == null || lon == null) throw new Refused(Rejection.MISSING_FIELD, "location needs both lat and lon");
         return new double[] {lat, lon};
     }
 
-    private static Integer lane(JsonNode read) {
-        JsonNode n = read.get(ReadFields.LANE);
-        if (n == null || n.isNull()) return null;
-        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0) {
+    private static Integer lane(Object value) {
+        if (value == null) return null;
+        if (!(value instanceof Number n) || !fitsInt(n) || n.intValue() < 0) {
             throw new Refused(Rejection.INVALID_FIELD, "lane must be an integer >= 0");
         }
         return n.intValue();
     }
 
-    private static Map<String, String> vehicle(JsonNode read) {
-        JsonNode v = read.get(ReadFields.VEHICLE);
-        if (v == null || v.isNull()) return null;
-        if (!v.isObject()) throw new Refused(Rejection.INVALID_FIELD, "vehicle must be an object");
-        rejectUnknown(v, VEHICLE_FIELD_SET, "vehicle.");
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+    /** An integral JSON number within int's range (1.0 is not integral: JSON said it is a fraction). */
+    private static boolean fitsInt(Number n) {
+        if (n instanceof Integer || n instanceof Short || n instanceof Byte) return true;
+        if (n instanceof Long l) return l == l.intValue();
+        if (n instanceof BigInteger b) return b.bitLength() < 32;
+        return false;
+    }
+
+    private static Map<String, String> vehicle(Object value) {
+        if (value == null) return null;
+        if (!(value instanceof ReadInput.Vehicle v)) throw new Refused(Rejection.INVALID_FIELD, "vehicle must be an object");
+        rejectUnknown(v.unknownField, "vehicle.");
+        Map<String, String> out = null;
         for (String f : VEHICLE_FIELDS) {
-            JsonNode n = v.get(f);
-            if (n == null || n.isNull()) continue;
-            if (!n.isTextual()) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " must be a string");
-            String s = n.textValue().trim();
+            Object n = v.get(f);
+            if (n == null) continue;
+            if (!(n instanceof String text)) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " must be a string");
+            String s = text.trim();
             if (s.length() > SHORT_TEXT_MAX) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " is longer than " + SHORT_TEXT_MAX);
+            if (s.isEmpty()) continue;
+            if (out == null) out = new LinkedHashMap<>();
             // lower-case so keyword filters match whatever case the camera vendor uses
-            if (!s.isEmpty()) out.put(f, s.toLowerCase(Locale.ROOT));
+            out.put(f, s.toLowerCase(Locale.ROOT));
         }
-        return out.isEmpty() ? null : out;
+        return out;
     }
 
-    private static void rejectUnknown(JsonNode obj, Set<String> allowed, String prefix) {
-        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!allowed.contains(name)) throw new Refused(Rejection.UNKNOWN_FIELD, "unknown field '" + prefix + name + "'");
-        }
+    private static void rejectUnknown(String unknownField, String prefix) {
+        if (unknownField != null) throw new Refused(Rejection.UNKNOWN_FIELD, "unknown field '" + prefix + unknownField + "'");
     }
 
-    private static String requiredText(JsonNode obj, String field, int maxLength) {
-        String s = optionalText(obj, field, maxLength);
+    private static String requiredText(Object value, String field, int maxLength) {
+        String s = optionalText(value, field, maxLength);
         if (s == null) throw new Refused(Rejection.MISSING_FIELD, field + " is required");
         return s;
     }
 
-    private static String optionalText(JsonNode obj, String field, int maxLength) {
-        JsonNode n = obj.get(field);
-        if (n == null || n.isNull()) return null;
-        if (!n.isTextual()) throw new Refused(Rejection.INVALID_FIELD, field + " must be a string");
-        String s = n.textValue();
+    private static String optionalText(Object value, String field, int maxLength) {
+        if (value == null) return null;
+        if (!(value instanceof String s)) throw new Refused(Rejection.INVALID_FIELD, field + " must be a string");
         if (s.isBlank()) return null;
         if (s.length() > maxLength) throw new Refused(Rejection.INVALID_FIELD, field + " is longer than " + maxLength + " characters");
         return s;
     }
 
-    private static Double optionalNumber(JsonNode obj, String field, double min, double max) {
-        JsonNode n = obj.get(field);
-        if (n == null || n.isNull()) return null;
-        if (!n.isNumber()) throw new Refused(Rejection.INVALID_FIELD, field + " must be a number");
+    private static Double optionalNumber(Object value, String field, double min, double max) {
+        if (value == null) return null;
+        if (!(value instanceof Number n)) throw new Refused(Rejection.INVALID_FIELD, field + " must be a number");
         double d = n.doubleValue();
-        if (!(d >= min && d <= max)) throw new Refused(Rejection.INVALID_FIELD, field + " must be within [" + fmt(min) + ", " + fmt(max) + "], got " + n.asText());
+        // String.valueOf(n) is the text Jackson's tree gave (asText) for the same number
+        if (!(d >= min && d <= max)) throw new Refused(Rejection.INVALID_FIELD, field + " must be within [" + fmt(min) + ", " + fmt(max) + "], got " + n);
         return d;
     }
 
     private static String fmt(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    /** The read id for a dead-letter entry, when the payload states one. */
-    private static String readIdHint(JsonNode read) {
-        if (read == null || !read.isObject()) return null;
-        JsonNode id = read.get(ReadFields.READ_ID);
-        return id != null && id.isTextual() && id.textValue().length() <= READ_ID_MAX ? id.textValue() : null;
     }
 
     /** Control flow for the first failed rule; never escapes {@link #validate}. */

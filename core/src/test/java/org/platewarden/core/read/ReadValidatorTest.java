@@ -42,14 +42,30 @@ class ReadValidatorTest {
                  "image_ref":"https://camera-17.local/crops/1763820187123.jpg"}""");
     }
 
+    /**
+     * Validates the read both ways it reaches the validator — as a tree (vendor adapters) and
+     * streamed from its bytes (HTTP, MQTT) — and requires the same outcome from both.
+     */
+    private ReadResult validate(JsonNode in) {
+        ReadResult fromTree = validator.validate(in, CAM, "http");
+        try (var p = ReadInputReader.factory().createParser(MAPPER.writeValueAsBytes(in))) {
+            p.nextToken();
+            ReadResult streamed = validator.validate(ReadInputReader.read(p), CAM, "http");
+            assertEquals(ReadInputReaderTest.describe(fromTree), ReadInputReaderTest.describe(streamed), "streamed from bytes vs from the tree");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return fromTree;
+    }
+
     private JsonNode stored(JsonNode in) throws Exception {
-        ReadResult r = validator.validate(in, CAM, "http");
+        ReadResult r = validate(in);
         StoredRead s = assertInstanceOf(StoredRead.class, r, () -> "expected stored, got " + r);
         return MAPPER.readTree(s.document());
     }
 
     private Rejection rejected(JsonNode in, String code) {
-        ReadResult r = validator.validate(in, CAM, "http");
+        ReadResult r = validate(in);
         Rejection rej = assertInstanceOf(Rejection.class, r, () -> "expected rejection " + code + ", got " + r);
         assertEquals(code, rej.code(), rej.message());
         assertFalse(rej.message().isBlank());

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.platewarden.gateway.ingest.IngestItem;
+import org.platewarden.gateway.ingest.JsonReadItems;
 
 /**
  * Splits a {@code POST /v1/reads} body into items: one JSON object, a JSON array of objects, or
@@ -31,31 +33,26 @@ public final class ReadsBodyParser {
 
     public List<IngestItem> parse(String body, boolean ndjson) {
         if (body == null || body.isBlank()) throw new HttpProblem(400, "empty body");
-        return ndjson ? parseNdjson(body) : parseJson(body);
+        return ndjson ? parseNdjson(body) : parse(body.getBytes(StandardCharsets.UTF_8), false);
     }
 
     /**
-     * The hot path: a JSON object or array is parsed straight from the request bytes (Jackson's
-     * UTF-8 byte parser; no String copy of a multi-megabyte body). NDJSON goes line by line.
+     * The hot path: a JSON object or array is read straight from the request bytes, item by item,
+     * with Jackson's streaming parser (no tree, no String copy of a multi-megabyte body). NDJSON
+     * goes line by line.
      */
     public List<IngestItem> parse(byte[] body, boolean ndjson) {
-        if (ndjson) return parse(new String(body, java.nio.charset.StandardCharsets.UTF_8), true);
-        if (isBlank(body)) throw new HttpProblem(400, "empty body");
-        JsonNode root;
+        if (ndjson) return parse(new String(body, StandardCharsets.UTF_8), true);
         try {
-            root = MAPPER.readTree(body);
-        } catch (java.io.IOException e) {
-            String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-            throw new HttpProblem(400, "body is not valid JSON: " + detail);
+            return JsonReadItems.parse(body, maxItems);
+        } catch (JsonReadItems.MalformedPayloadException e) {
+            throw switch (e.problem()) {
+                case EMPTY -> new HttpProblem(400, "empty body");
+                case NOT_JSON -> new HttpProblem(400, "body is not valid JSON: " + e.getMessage());
+                case NOT_OBJECT_OR_ARRAY -> new HttpProblem(400, "body must be a JSON object, a JSON array or NDJSON");
+                case TOO_MANY -> tooMany();
+            };
         }
-        return items(root);
-    }
-
-    private static boolean isBlank(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
-        }
-        return true;
     }
 
     /** One JSON value, for the vendor webhooks. */
@@ -68,30 +65,13 @@ public final class ReadsBodyParser {
         }
     }
 
-    private List<IngestItem> parseJson(String body) {
-        return items(parseTree(body));
-    }
-
-    private List<IngestItem> items(JsonNode root) {
-        List<IngestItem> items = new ArrayList<>();
-        if (root.isArray()) {
-            checkCount(root.size());
-            for (JsonNode n : root) items.add(IngestItem.parsed(n));
-        } else if (root.isObject()) {
-            items.add(IngestItem.parsed(root));
-        } else {
-            throw new HttpProblem(400, "body must be a JSON object, a JSON array or NDJSON");
-        }
-        return items;
-    }
-
     private List<IngestItem> parseNdjson(String body) {
         List<IngestItem> items = new ArrayList<>();
         for (String line : body.split("\r?\n")) {
             if (line.isBlank()) continue;
-            checkCount(items.size() + 1);
+            if (items.size() == maxItems) throw tooMany();
             try {
-                items.add(IngestItem.parsed(MAPPER.readTree(line)));
+                items.add(JsonReadItems.parseLine(line));
             } catch (JsonProcessingException e) {
                 items.add(IngestItem.unparseable(line, "line is not valid JSON: " + e.getOriginalMessage()));
             }
@@ -100,7 +80,7 @@ public final class ReadsBodyParser {
         return items;
     }
 
-    private void checkCount(int n) {
-        if (n > maxItems) throw new HttpProblem(413, "more than " + maxItems + " reads in one request");
+    private HttpProblem tooMany() {
+        return new HttpProblem(413, "more than " + maxItems + " reads in one request");
     }
 }

@@ -1,9 +1,5 @@
 package org.platewarden.gateway.mqtt;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
@@ -26,6 +22,7 @@ import org.platewarden.core.spool.SpoolFullException;
 import org.platewarden.gateway.ingest.DeadLetterUnavailableException;
 import org.platewarden.gateway.ingest.Failures;
 import org.platewarden.gateway.ingest.IngestItem;
+import org.platewarden.gateway.ingest.JsonReadItems;
 import org.platewarden.gateway.ingest.PreparedBatch;
 import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.metrics.GatewayMetrics;
@@ -59,7 +56,6 @@ final class CameraSession {
     private static final long RETRY_MAX_MS = 2000;
     private static final int REASON_STRING_MAX = 512;
     private static final Logger LOG = LoggerFactory.getLogger(CameraSession.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Vertx vertx;
     private final MqttEndpoint endpoint;
@@ -167,21 +163,17 @@ final class CameraSession {
         return new String(payload, StandardCharsets.UTF_8);
     }
 
+    /** Streams the payload's reads (no item limit: the MQTT maximum message size bounds them). */
     private static List<IngestItem> items(byte[] payload) {
-        JsonNode root;
         try {
-            root = MAPPER.readTree(payload);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("payload is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("payload is not valid JSON: " + e.getMessage());
+            return JsonReadItems.parse(payload, Integer.MAX_VALUE);
+        } catch (JsonReadItems.MalformedPayloadException e) {
+            throw new IllegalArgumentException(switch (e.problem()) {
+                case EMPTY -> "empty payload";
+                case NOT_JSON -> "payload is not valid JSON: " + e.getMessage();
+                case NOT_OBJECT_OR_ARRAY, TOO_MANY -> "payload must be a JSON object or an array of objects";
+            });
         }
-        if (root == null || root.isMissingNode()) throw new IllegalArgumentException("empty payload");
-        if (root.isObject()) return List.of(IngestItem.parsed(root));
-        if (!root.isArray()) throw new IllegalArgumentException("payload must be a JSON object or an array of objects");
-        List<IngestItem> items = new ArrayList<>(root.size());
-        for (JsonNode n : root) items.add(IngestItem.parsed(n));
-        return items;
     }
 
     private static PublishOutcome outcomeOf(PreparedBatch batch) {

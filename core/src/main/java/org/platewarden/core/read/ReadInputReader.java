@@ -1,0 +1,136 @@
+package org.platewarden.core.read;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Reads one item of a batch from a streaming {@link JsonParser} into a {@link ReadInput}, keeping
+ * only what the native model has: unknown fields and wrong-typed values are skipped and noted, for
+ * the validator to refuse. The parser must stand on the item's first token; it is left on the
+ * item's last one ({@code END_OBJECT} for an object), as {@link JsonParser#skipChildren()} does.
+ *
+ * <p>Syntax errors are the parser's and propagate as its {@link IOException}: the caller decides
+ * whether they cost the whole body (a JSON document) or one line (NDJSON).
+ */
+public final class ReadInputReader {
+    /**
+     * The parser settings for camera payloads: the fast double parser (FastDoubleParser, correctly
+     * rounded like {@code Double.parseDouble}) and an {@link ObjectMapper} as codec, so a caller can
+     * still read an odd item (a number where a read should be) as a tree for its dead letter.
+     */
+    private static final JsonFactory FACTORY = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build()).getFactory();
+
+    private ReadInputReader() {
+    }
+
+    /** The factory to create parsers for {@link #read(JsonParser)} with. */
+    public static JsonFactory factory() {
+        return FACTORY;
+    }
+
+    public static ReadInput read(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return ReadInput.notAnObject();
+        }
+        ReadInput in = ReadInput.object();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case ReadFields.READ_ID -> in.readId = text(p, value);
+                case ReadFields.CAMERA_ID -> in.cameraId = text(p, value);
+                case ReadFields.AGENCY -> in.agency = text(p, value);
+                case ReadFields.CAPTURED_AT -> in.capturedAt = text(p, value);
+                case ReadFields.PLATE -> in.plate = text(p, value);
+                case ReadFields.PLATE_CONFIDENCE -> in.plateConfidence = number(p, value);
+                case ReadFields.REGION -> in.region = text(p, value);
+                case ReadFields.LOCATION -> in.location = location(p, value);
+                case ReadFields.HEADING_DEG -> in.headingDeg = number(p, value);
+                case ReadFields.LANE -> in.lane = number(p, value);
+                case ReadFields.VEHICLE -> in.vehicle = vehicle(p, value);
+                case ReadFields.IMAGE_REF -> in.imageRef = text(p, value);
+                default -> {
+                    if (in.unknownField == null) in.unknownField = name;
+                    p.skipChildren();
+                }
+            }
+        }
+        return in;
+    }
+
+    /**
+     * A read already held as a tree (the vendor adapters build one): the same reader over the
+     * tree's tokens, so both paths apply exactly the same rules.
+     */
+    public static ReadInput read(JsonNode tree) {
+        if (tree == null) return ReadInput.notAnObject();
+        try (JsonParser p = tree.traverse()) {
+            p.nextToken();
+            return read(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // walking a tree in memory does not fail
+        }
+    }
+
+    private static Object text(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) return p.getText();
+        return nullOrWrongType(p, t);
+    }
+
+    private static Object number(JsonParser p, JsonToken t) throws IOException {
+        // getDoubleValue parses a fraction from the parser's own buffer (getNumberValue makes a
+        // String of it first); the value is the same correctly rounded double either way
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) return p.getDoubleValue();
+        if (t == JsonToken.VALUE_NUMBER_INT) return p.getNumberValue();
+        return nullOrWrongType(p, t);
+    }
+
+    private static Object nullOrWrongType(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NULL) return null;
+        p.skipChildren();
+        return ReadInput.WRONG_TYPE;
+    }
+
+    private static Object location(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.START_OBJECT) return nullOrWrongType(p, t);
+        ReadInput.Location loc = new ReadInput.Location();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "lat" -> loc.lat = number(p, value);
+                case "lon" -> loc.lon = number(p, value);
+                default -> {
+                    if (loc.unknownField == null) loc.unknownField = name;
+                    p.skipChildren();
+                }
+            }
+        }
+        return loc;
+    }
+
+    private static Object vehicle(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.START_OBJECT) return nullOrWrongType(p, t);
+        ReadInput.Vehicle v = new ReadInput.Vehicle();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "make" -> v.make = text(p, value);
+                case "model" -> v.model = text(p, value);
+                case "color" -> v.color = text(p, value);
+                case "type" -> v.type = text(p, value);
+                default -> {
+                    if (v.unknownField == null) v.unknownField = name;
+                    p.skipChildren();
+                }
+            }
+        }
+        return v;
+    }
+}

@@ -1,0 +1,80 @@
+package org.platewarden.gateway.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonReadItemsTest {
+
+    private static List<IngestItem> parse(String json, int maxItems) {
+        return JsonReadItems.parse(json.getBytes(StandardCharsets.UTF_8), maxItems);
+    }
+
+    private static JsonReadItems.Problem problem(String json, int maxItems) {
+        return assertThrows(JsonReadItems.MalformedPayloadException.class, () -> parse(json, maxItems)).problem();
+    }
+
+    @Test
+    void eachItemKeepsExactlyTheBytesItCameFromForItsDeadLetter() {
+        // multi-byte characters before and inside items: the kept range is in bytes, not chars
+        String first = "{\"plate\":\"ÄÖ 1\",\"note\":\"日本\"}";
+        String second = "{ \"camera_id\" : \"cam-𝄞\" ,\n  \"plate\": \"Z\" }";
+        String body = "  [ " + first + " ,\n\t" + second + " , 42, \"é\", [1, {\"a\":[]}], null ]  ";
+        List<IngestItem> items = parse(body, 100);
+        assertEquals(6, items.size());
+        assertEquals(first, items.get(0).payloadText());
+        assertEquals(second, items.get(1).payloadText());
+        assertEquals("42", items.get(2).payloadText());
+        assertEquals("\"é\"", items.get(3).payloadText());
+        assertEquals("[1,{\"a\":[]}]", items.get(4).payloadText());
+        assertEquals("null", items.get(5).payloadText());
+        assertTrue(items.get(0).read().isObject());
+        for (int i = 2; i < 6; i++) assertFalse(items.get(i).read().isObject(), "item " + i);
+    }
+
+    @Test
+    void aSingleObjectIsOneItem() {
+        String read = "{\"camera_id\":\"cam-001\"}";
+        List<IngestItem> items = parse("\n" + read + "\n", 1);
+        assertEquals(1, items.size());
+        assertEquals(read, items.get(0).payloadText());
+    }
+
+    @Test
+    void aPayloadThatIsNotOneJsonObjectOrArrayIsRefusedWhole() {
+        assertEquals(JsonReadItems.Problem.EMPTY, problem("", 10));
+        assertEquals(JsonReadItems.Problem.EMPTY, problem(" \r\n\t", 10));
+        assertEquals(JsonReadItems.Problem.NOT_OBJECT_OR_ARRAY, problem("42", 10));
+        assertEquals(JsonReadItems.Problem.NOT_OBJECT_OR_ARRAY, problem("\"read\"", 10));
+        assertEquals(JsonReadItems.Problem.NOT_JSON, problem("{\"a\":1} junk", 10));
+        assertEquals(JsonReadItems.Problem.NOT_JSON, problem("{\"a\":1} {\"b\":2}", 10));
+        assertEquals(JsonReadItems.Problem.NOT_JSON, problem("42 43", 10));
+        // a syntax error after good items still refuses the payload: nothing is half-taken
+        assertEquals(JsonReadItems.Problem.NOT_JSON, problem("[{\"a\":1},{\"b\":]", 10));
+        assertEquals(JsonReadItems.Problem.NOT_JSON, problem("[{\"a\":1}", 10));
+        assertEquals(JsonReadItems.Problem.NOT_JSON, problem("[{\"a\":{\"x\":tru}}]", 10));
+    }
+
+    @Test
+    void tooManyItemsIsRefusedAsSoonAsTheLimitIsPassed() {
+        assertEquals(3, parse("[{},{},{}]", 3).size());
+        assertEquals(JsonReadItems.Problem.TOO_MANY, problem("[{},{},{},{}]", 3));
+        // found before the rest of the body is read, even if the rest is broken
+        assertEquals(JsonReadItems.Problem.TOO_MANY, problem("[{},{},{},{}, this is not JSON", 3));
+    }
+
+    @Test
+    void anNdjsonLineIsOneValueOrAParseError() throws Exception {
+        assertEquals("{\"plate\":\"X\"}", JsonReadItems.parseLine("{\"plate\":\"X\"}").payloadText());
+        assertFalse(JsonReadItems.parseLine("[1]").read().isObject());
+        assertThrows(JsonProcessingException.class, () -> JsonReadItems.parseLine("{\"plate\":\"X\"} trailing"));
+        assertThrows(JsonProcessingException.class, () -> JsonReadItems.parseLine("{\"plate\":\"X\"} {}"));
+        assertThrows(JsonProcessingException.class, () -> JsonReadItems.parseLine("{\"plate\":"));
+    }
+}
