@@ -86,6 +86,19 @@ class HttpIngestTest {
     }
 
     @Test
+    void aRefusedItemOfAnArrayIsDeadLetteredAsTheExactBytesSent() throws Exception {
+        String refused = "{ \"camera_id\" : \"cam-001\",\n  \"plate\": \"ÄÖ 77\", \"captured_at\": \"2026-01-01T00:00:00Z\", \"colour\": \"日本\" }";
+        String body = "[ " + Reads.read("cam-001", "ARR001") + " ,\n" + refused + ", 42 ]";
+        HttpResponse<String> r = postReads("application/json", body);
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(1, json(r).get("accepted").asInt());
+        assertEquals(2, json(r).get("rejected").size());
+        List<DeadLetter> letters = gw.deadLetters();
+        assertTrue(letters.stream().anyMatch(l -> l.reason().equals("unknown_field: unknown field 'colour'") && l.payload().equals(refused)), letters.toString());
+        assertTrue(letters.stream().anyMatch(l -> l.reason().startsWith("not_an_object") && l.payload().equals("42")), letters.toString());
+    }
+
+    @Test
     void ndjson() throws Exception {
         String body = Reads.read("cam-001", "NDJ001") + "\n\n" + Reads.read("cam-001", "NDJ002") + "\r\n" + Reads.read("cam-001", "NDJ003") + "\n";
         HttpResponse<String> r = postReads("application/x-ndjson", body);
