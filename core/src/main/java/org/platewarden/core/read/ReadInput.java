@@ -13,7 +13,7 @@ package org.platewarden.core.read;
  */
 public final class ReadInput {
     /** A field whose JSON type is wrong for it; the rule that reads the field says what it must be. */
-    public static final Object WRONG_TYPE = new Object() {
+    static final Object WRONG_TYPE = new Object() {
         @Override
         public String toString() {
             return "WRONG_TYPE";

@@ -31,18 +31,13 @@ public final class ReadsBodyParser {
         return ct.startsWith("application/x-ndjson") || ct.startsWith("application/ndjson") || ct.startsWith("application/jsonl");
     }
 
-    public List<IngestItem> parse(String body, boolean ndjson) {
-        if (body == null || body.isBlank()) throw new HttpProblem(400, "empty body");
-        return ndjson ? parseNdjson(body) : parse(body.getBytes(StandardCharsets.UTF_8), false);
-    }
-
     /**
      * The hot path: a JSON object or array is read straight from the request bytes, item by item,
      * with Jackson's streaming parser (no tree, no String copy of a multi-megabyte body). NDJSON
      * goes line by line.
      */
     public List<IngestItem> parse(byte[] body, boolean ndjson) {
-        if (ndjson) return parse(new String(body, StandardCharsets.UTF_8), true);
+        if (ndjson) return parseNdjson(new String(body, StandardCharsets.UTF_8));
         try {
             return JsonReadItems.parse(body, maxItems);
         } catch (JsonReadItems.MalformedPayloadException e) {
