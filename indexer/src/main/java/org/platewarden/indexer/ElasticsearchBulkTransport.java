@@ -1,5 +1,7 @@
 package org.platewarden.indexer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -12,13 +14,14 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
+import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.read.JsonAscii;
 
 /**
  * Bulk transport over Elasticsearch's low-level REST client: each read becomes a {@code create}
  * operation (so a resend of an already indexed read answers 409 instead of overwriting) whose
  * document is the read's index document (the spooled bytes plus the plate's index terms,
- * {@link org.platewarden.core.read.IndexDocument}), copied as is into one NDJSON body.
+ * {@link org.platewarden.core.read.IndexDocument}), written straight into one NDJSON body.
  *
  * <p>Why not elasticsearch-java's typed {@code bulk} with {@code BinaryData} documents (what this
  * class used before): its transport hands the Apache client one buffer per action line, document
@@ -41,6 +44,8 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     private static final byte[] CREATE_INDEX = "{\"create\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID = "\",\"_id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_ACTION = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
+    /** the plate's index terms a document gets on its way out (~55 short strings), for sizing the body */
+    static final int PLATE_TERMS_ESTIMATE = 640;
 
     private final RestClient rest;
 
@@ -64,7 +69,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
             @Override
             public void onSuccess(Response response) {
                 try (InputStream in = response.getEntity().getContent()) {
-                    result.complete(toResults(EsRest.MAPPER.readTree(in), reads.size()));
+                    result.complete(toResults(in, reads.size()));
                 } catch (IOException | RuntimeException e) {
                     result.completeExceptionally(e);
                 }
@@ -81,7 +86,9 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     /** The NDJSON body: per read its action line and its document, each ending in a newline. */
     static NdjsonBody body(List<PendingRead> reads) {
         long size = 0;
-        for (PendingRead r : reads) size += r.document().length + r.index().length() + r.id().length() + 48;
+        for (PendingRead r : reads) {
+            size += r.json().length + r.index().length() + r.id().length() + 48 + (r.plateOcr() == null ? 0 : PLATE_TERMS_ESTIMATE);
+        }
         NdjsonBody out = new NdjsonBody(size);
         for (PendingRead r : reads) {
             out.write(CREATE_INDEX);
@@ -89,7 +96,12 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
             out.write(ID);
             writeJsonString(out, r.id());
             out.write(END_ACTION);
-            out.write(singleLine(r.document()));
+            byte[] json = r.singleLine() ? r.json() : singleLine(r.json());
+            if (r.plateOcr() == null) {
+                out.write(json);
+            } else {
+                IndexDocument.writeWithTerms(json, r.plateOcr(), out);
+            }
             out.write('\n');
         }
         return out.finished();
@@ -110,20 +122,58 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
         out.writeAscii(s);
     }
 
-    static List<BulkItemResult> toResults(JsonNode response, int expected) {
+    /**
+     * Per-item results in request order, read with the streaming parser: a tree of a 5 000-item answer
+     * was ~2 MB of short-lived objects per bulk on the client's I/O thread. Only an item's
+     * {@code error} (rare) becomes a tree, for its type and reason.
+     *
+     * @throws IllegalStateException when the answer does not give a status for exactly every operation
+     */
+    static List<BulkItemResult> toResults(InputStream response, int expected) throws IOException {
         List<BulkItemResult> out = new ArrayList<>(expected);
-        for (JsonNode item : response.path("items")) {
-            JsonNode op = item.elements().hasNext() ? item.elements().next() : item;
-            JsonNode error = op.path("error");
-            if (!op.path("status").isInt()) throw new IllegalStateException("bulk response item without a status: " + item);
-            int status = op.path("status").asInt();
-            out.add(error.isMissingNode() || error.isNull() ? BulkItemResult.ok(status)
-                    : new BulkItemResult(status, RequestFailures.text(error, "type"), RequestFailures.text(error, "reason")));
+        try (JsonParser p = EsRest.MAPPER.createParser(response)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalStateException("bulk response is not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("items") && value == JsonToken.START_ARRAY) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) out.add(item(p));
+                } else {
+                    p.skipChildren();
+                }
+            }
         }
         if (out.size() != expected) {
             throw new IllegalStateException("bulk response has " + out.size() + " items for " + expected + " operations");
         }
         return out;
+    }
+
+    /** One element of {@code items}: {@code {"create":{"status":…,"error":{…}}}}, the parser on its start. */
+    private static BulkItemResult item(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME || p.nextToken() != JsonToken.START_OBJECT) {
+            throw new IllegalStateException("bulk response item is not {\"<operation>\":{...}}");
+        }
+        Integer status = null;
+        JsonNode error = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("status") && value == JsonToken.VALUE_NUMBER_INT) {
+                status = p.getIntValue();
+            } else if (field.equals("error")) {
+                error = p.readValueAsTree();
+            } else {
+                p.skipChildren();
+            }
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) { // anything after the operation's object
+            p.nextToken();
+            p.skipChildren();
+        }
+        if (status == null) throw new IllegalStateException("bulk response item without a status");
+        return error == null || error.isNull() ? BulkItemResult.ok(status)
+                : new BulkItemResult(status, RequestFailures.text(error, "type"), RequestFailures.text(error, "reason"));
     }
 
     /**

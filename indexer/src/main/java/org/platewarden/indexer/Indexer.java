@@ -16,7 +16,6 @@ import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.index.DailyIndexNames;
-import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
 import org.slf4j.Logger;
@@ -55,8 +54,6 @@ public final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
     /** action line and NDJSON framing per operation, on top of index name and id */
     private static final int PER_ITEM_OVERHEAD = 48;
-    /** the plate's index terms IndexDocument appends to a stored read (~55 short strings) */
-    private static final int PLATE_TERMS_ESTIMATE = 640;
     private static final long IDLE_POLL_MS = 1000;
 
     private final Spool spool;
@@ -234,7 +231,7 @@ public final class Indexer {
     }
 
     private long estimate(SpoolRecord r) {
-        return r.json().length + PLATE_TERMS_ESTIMATE + PER_ITEM_OVERHEAD + prefix.length() + 64L;
+        return r.json().length + ElasticsearchBulkTransport.PLATE_TERMS_ESTIMATE + PER_ITEM_OVERHEAD + prefix.length() + 64L;
     }
 
     private void add(SpoolRecord record) {
@@ -246,9 +243,8 @@ public final class Indexer {
         try {
             LocatedRead read = ReadLocator.locate(record.json());
             long since = read.receivedAt() != null ? read.receivedAt().toEpochMilli() : now;
-            byte[] document = read.termsStored() ? record.json() : IndexDocument.appendTerms(record.json(), read.plateOcr());
             forming.toSend.add(new PendingRead(record.seq(), indexNames.name(read.capturedAt()), read.readId(),
-                    read.cameraId(), record.json(), document, since));
+                    read.cameraId(), record.json(), read.termsStored() ? null : read.plateOcr(), read.singleLine(), since));
             forming.sinceMs = Math.min(forming.sinceMs, since);
         } catch (ReadLocator.NotARead e) {
             forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,

@@ -14,6 +14,7 @@ import org.apache.http.entity.ContentType;
 import org.apache.http.nio.ContentEncoder;
 import org.apache.http.nio.IOControl;
 import org.apache.http.nio.entity.HttpAsyncContentProducer;
+import org.platewarden.core.read.IndexDocument;
 
 /**
  * A bulk request's NDJSON body, written once and sent (and, on a retry, re-sent) as it is, held in
@@ -28,7 +29,7 @@ import org.apache.http.nio.entity.HttpAsyncContentProducer;
  * <p>The Apache async client calls {@link #produceContent} on its I/O thread; the body is complete
  * before the request is handed over and never changes after, so no synchronisation is needed.
  */
-final class NdjsonBody extends AbstractHttpEntity implements HttpAsyncContentProducer {
+final class NdjsonBody extends AbstractHttpEntity implements HttpAsyncContentProducer, IndexDocument.ByteSink {
     static final int CHUNK = 256 * 1024;
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
 
@@ -52,7 +53,8 @@ final class NdjsonBody extends AbstractHttpEntity implements HttpAsyncContentPro
         setContentType(NDJSON.toString());
     }
 
-    void write(int b) {
+    @Override
+    public void write(int b) {
         if (current == null || count == current.length) next(1);
         current[count++] = (byte) b;
         length++;
@@ -62,7 +64,8 @@ final class NdjsonBody extends AbstractHttpEntity implements HttpAsyncContentPro
         write(b, 0, b.length);
     }
 
-    void write(byte[] b, int off, int len) {
+    @Override
+    public void write(byte[] b, int off, int len) {
         while (len > 0) {
             if (current == null || count == current.length) next(len);
             int n = Math.min(len, current.length - count);

@@ -57,7 +57,7 @@ final class ClientFailures {
 
     static Throwable failureOfOneBulk(String url) {
         byte[] json = TestReads.bytes("r1", "cam-001", "DPD", Instant.parse("2026-01-01T00:00:00Z"), "P1");
-        PendingRead read = new PendingRead(1, "p-reads-2026.01.01", "r1", "cam-001", json, json, 0);
+        PendingRead read = new PendingRead(1, "p-reads-2026.01.01", "r1", "cam-001", json, null, false, 0);
         try (ElasticsearchConnection conn = new ElasticsearchConnection(url)) {
             new ElasticsearchBulkTransport(conn.rest()).send(List.of(read)).join();
         } catch (CompletionException e) {

@@ -50,6 +50,6 @@ class ElasticsearchBulkTransportIT {
     }
 
     private static PendingRead pending(long seq, String index, String id, byte[] json) {
-        return new PendingRead(seq, index, id, "cam-001", json, json, 0);
+        return new PendingRead(seq, index, id, "cam-001", json, null, false, 0);
     }
 }

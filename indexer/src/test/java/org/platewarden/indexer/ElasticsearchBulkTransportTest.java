@@ -15,7 +15,7 @@ class ElasticsearchBulkTransportTest {
 
     private static PendingRead read(String index, String id, String document) {
         byte[] doc = document.getBytes(StandardCharsets.UTF_8);
-        return new PendingRead(1, index, id, "cam-001", doc, doc, 0);
+        return new PendingRead(1, index, id, "cam-001", doc, null, false, 0);
     }
 
     @Test
@@ -36,12 +36,42 @@ class ElasticsearchBulkTransportTest {
     }
 
     @Test
+    void eachDocumentIsTheSpooledReadWithItsPlateTermsWrittenStraightIntoTheBody() throws Exception {
+        byte[] compact = ("{\"read_id\":\"r1\",\"captured_at\":\"2026-01-01T00:00:00Z\",\"plate_ocr\":\"A8C\\\"1\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] broken = ("{\"read_id\":\"r2\",\r\n\"captured_at\":\"2026-01-01T00:00:00Z\",\"plate_ocr\":\"XY\u00c97\"}\n")
+                .getBytes(StandardCharsets.UTF_8);
+        // long enough to need many chunks, so a document straddles chunk boundaries
+        List<PendingRead> reads = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            reads.add(new PendingRead(i, "p-reads-2026.01.01", "r" + i, "cam-001", compact, "A8C\"1", true, 0));
+            reads.add(new PendingRead(i, "p-reads-2026.01.01", "s" + i, "cam-001", broken, "XY\u00c97", false, 0));
+        }
+        String[] lines = new String(EntityUtils.toByteArray(ElasticsearchBulkTransport.body(reads)), StandardCharsets.UTF_8).split("\n", -1);
+        assertEquals(4 * 400 + 1, lines.length);
+        String first = new String(org.platewarden.core.read.IndexDocument.appendTerms(compact, "A8C\"1"), StandardCharsets.UTF_8);
+        byte[] spaced = ElasticsearchBulkTransport.singleLine(broken);
+        String second = new String(org.platewarden.core.read.IndexDocument.appendTerms(spaced, "XY\u00c97"), StandardCharsets.UTF_8);
+        for (int i = 0; i < 400; i++) {
+            assertEquals(first, lines[4 * i + 1], "the same bytes as the document built on its own");
+            assertEquals(second, lines[4 * i + 3], "line breaks in the spooled read become spaces, terms escaped");
+            assertEquals("s" + i, EsRest.MAPPER.readTree(lines[4 * i + 2]).path("create").path("_id").asText());
+        }
+        JsonNode doc = EsRest.MAPPER.readTree(second);
+        assertEquals("XY\u00c97", doc.path("plate_ocr").asText());
+        List<String> grams = new java.util.ArrayList<>();
+        doc.path("plate_grams").forEach(g -> grams.add(g.asText()));
+        assertEquals(org.platewarden.core.plate.PlateIndexTerms.grams("XY\u00c97"), grams, "a non-ASCII plate's terms, escaped, read back the same");
+    }
+
+    @Test
     void resultsFollowTheItemsInOrderWithErrorTypeAndReason() throws Exception {
-        JsonNode response = EsRest.MAPPER.readTree("{\"errors\":true,\"items\":["
+        String response = ("{\"took\":3,\"errors\":true,\"items\":["
                 + "{\"create\":{\"_index\":\"i\",\"status\":201}},"
                 + "{\"create\":{\"_index\":\"i\",\"status\":409,\"error\":{\"type\":\"version_conflict_engine_exception\",\"reason\":\"exists\"}}},"
-                + "{\"create\":{\"_index\":\"i\",\"status\":400,\"error\":{\"type\":\"document_parsing_exception\",\"reason\":\"bad\"}}}]}");
-        List<BulkItemResult> results = ElasticsearchBulkTransport.toResults(response, 3);
+                + "{\"create\":{\"_index\":\"i\",\"error\":{\"type\":\"document_parsing_exception\",\"reason\":\"bad\","
+                + "\"caused_by\":{\"type\":\"x\",\"reason\":[1,{\"status\":7}]}},\"status\":400}}],\"status\":[{\"items\":[]}]}");
+        List<BulkItemResult> results = results(response, 3);
         assertEquals(201, results.get(0).status());
         assertNull(results.get(0).errorType());
         assertEquals(ItemVerdict.INDEXED, ItemVerdict.of(results.get(0)));
@@ -53,9 +83,16 @@ class ElasticsearchBulkTransportTest {
 
     @Test
     void anAnswerThatDoesNotAccountForEveryReadFailsTheWholeRequest() throws Exception {
-        JsonNode oneItem = EsRest.MAPPER.readTree("{\"errors\":false,\"items\":[{\"create\":{\"status\":201}}]}");
-        assertThrows(IllegalStateException.class, () -> ElasticsearchBulkTransport.toResults(oneItem, 2));
-        JsonNode noStatus = EsRest.MAPPER.readTree("{\"errors\":false,\"items\":[{\"create\":{\"_index\":\"i\"}}]}");
-        assertThrows(IllegalStateException.class, () -> ElasticsearchBulkTransport.toResults(noStatus, 1));
+        assertThrows(IllegalStateException.class, () -> results("{\"errors\":false,\"items\":[{\"create\":{\"status\":201}}]}", 2));
+        assertThrows(IllegalStateException.class, () -> results("{\"errors\":false,\"items\":[{\"create\":{\"_index\":\"i\"}}]}", 1));
+        assertThrows(IllegalStateException.class, () -> results("{\"errors\":false,\"items\":[{\"create\":{\"status\":\"201\"}}]}", 1));
+        assertThrows(IllegalStateException.class, () -> results("{\"errors\":false,\"items\":[{}]}", 1));
+        assertThrows(IllegalStateException.class, () -> results("{\"errors\":false,\"items\":[201]}", 1));
+        assertThrows(IllegalStateException.class, () -> results("{\"error\":{\"type\":\"x\"},\"status\":400}", 1), "a whole-request error has no items");
+        assertEquals(201, results("{\"items\":[{\"create\":{\"status\":201}}]}", 1).get(0).status());
+    }
+
+    private static List<BulkItemResult> results(String answer, int expected) throws java.io.IOException {
+        return ElasticsearchBulkTransport.toResults(new java.io.ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), expected);
     }
 }

@@ -67,6 +67,19 @@ class ReadLocatorTest {
     }
 
     @Test
+    void aRecordParsedToItsEndTellsWhetherItHoldsALineBreak() {
+        assertTrue(ReadLocator.locate(b(read("x"))).singleLine());
+        assertFalse(ReadLocator.locate(b(read("x").replace(",", ",\n"))).singleLine());
+        assertFalse(ReadLocator.locate(b(read("x").replace(",", ",\r"))).singleLine(), "a lone CR counts too");
+        assertFalse(ReadLocator.locate(b(read("x") + "\n")).singleLine(), "trailing whitespace counts too");
+        assertFalse(ReadLocator.locate(b(read("x") + "\r")).singleLine());
+        // an earlier version's record is not parsed to its end: not known, so the body checks it
+        assertFalse(ReadLocator.locate(b("{\"read_id\":\"x\",\"captured_at\":\"2026-01-01T00:00:00Z\",\"plate_grams\":[\"A\"]}")).singleLine());
+        // a raw line break inside a string is not JSON: refused, never sent as one line
+        assertThrows(ReadLocator.NotARead.class, () -> ReadLocator.locate(b(read("x\ny"))));
+    }
+
+    @Test
     void newlinesBetweenTokensBecomeSpacesSoNdjsonFramingHolds() {
         byte[] compact = b("{\"a\":1}");
         assertSame(compact, ElasticsearchBulkTransport.singleLine(compact), "no copy when there is nothing to do");

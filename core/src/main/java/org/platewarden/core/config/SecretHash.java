@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -58,10 +59,9 @@ public final class SecretHash {
     /** Hex SHA-256, used for static API tokens (high-entropy, so a fast hash is enough). */
     public static String sha256Hex(String value) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            StringBuilder sb = new StringBuilder(64);
-            for (byte b : digest) sb.append(String.format("%02x", b));
-            return sb.toString();
+            // HexFormat, not String.format per byte: the gateway hashes a camera's secret on every
+            // HTTP request to look up its verification cache (JFR, thirteenth session)
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

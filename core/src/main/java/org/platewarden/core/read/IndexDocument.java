@@ -63,13 +63,23 @@ public final class IndexDocument {
      * tenth session).
      */
     public static byte[] appendTerms(byte[] stored, String plateOcr) {
-        int close = stored.length - 1;
-        while (close > 0 && stored[close] != '}') close--; // the object's own brace: only whitespace follows it
         long n = plateOcr.length();
         // room for every gram and deletion of a plain plate ("TERM", each), at most 64 KB ahead; grows
         // if escaping needs more
         long termBytes = 3 * (n + 2) * 6 + (1 + n + n * (n - 1) / 2) * (n + 3);
-        Bytes out = new Bytes(close + GRAMS.length + DELS.length + END.length + (int) Math.min(termBytes, 1 << 16));
+        Bytes out = new Bytes(stored.length + GRAMS.length + DELS.length + END.length + (int) Math.min(termBytes, 1 << 16));
+        writeWithTerms(stored, plateOcr, out);
+        return out.toArray();
+    }
+
+    /**
+     * Writes what {@link #appendTerms(byte[], String)} returns straight into {@code out}: the indexer
+     * writes each read's document this way into the bulk request's body, so no per-read document
+     * array is made, copied and kept alive while the request is out (thirteenth session).
+     */
+    public static void writeWithTerms(byte[] stored, String plateOcr, ByteSink out) {
+        int close = stored.length - 1;
+        while (close > 0 && stored[close] != '}') close--; // the object's own brace: only whitespace follows it
         out.write(stored, 0, close);
         out.write(GRAMS, 0, GRAMS.length);
         TermWriter terms = new TermWriter(out);
@@ -78,15 +88,21 @@ public final class IndexDocument {
         terms.first = true;
         PlateIndexTerms.forEachDeletion(plateOcr, StoredTerms.STORED_DELETIONS, terms);
         out.write(END, 0, END.length);
-        return out.toArray();
+    }
+
+    /** Where {@link #writeWithTerms} writes: a growable array here, the bulk request's body in the indexer. */
+    public interface ByteSink {
+        void write(int b);
+
+        void write(byte[] b, int off, int len);
     }
 
     /** Writes each term as a JSON string array element; plain ASCII byte by byte, anything else through Jackson's quoting. */
     private static final class TermWriter implements PlateIndexTerms.TermSink {
-        private final Bytes out;
+        private final ByteSink out;
         boolean first = true;
 
-        TermWriter(Bytes out) {
+        TermWriter(ByteSink out) {
             this.out = out;
         }
 
@@ -95,24 +111,28 @@ public final class IndexDocument {
             if (!first) out.write(',');
             first = false;
             out.write('"');
-            int mark = out.count;
-            for (int p = from; p < from + len; p++) {
-                if (p == skipA || p == skipB) continue;
-                char c = chars[p];
-                if (!JsonAscii.plain(c)) {
-                    out.count = mark; // needs escaping or UTF-8: the whole term the slow way
-                    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(PlateIndexTerms.text(chars, from, len, skipA, skipB));
-                    out.write(quoted, 0, quoted.length);
-                    break;
+            if (plain(chars, from, len)) {
+                for (int p = from; p < from + len; p++) {
+                    if (p != skipA && p != skipB) out.write(chars[p]);
                 }
-                out.write(c);
+            } else { // needs escaping or UTF-8: the whole term the slow way
+                byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(PlateIndexTerms.text(chars, from, len, skipA, skipB));
+                out.write(quoted, 0, quoted.length);
             }
             out.write('"');
+        }
+
+        /** Checked before writing, since a sink cannot take bytes back (a skipped position may be checked needlessly: harmless). */
+        private static boolean plain(char[] chars, int from, int len) {
+            for (int p = from; p < from + len; p++) {
+                if (!JsonAscii.plain(chars[p])) return false;
+            }
+            return true;
         }
     }
 
     /** A growable byte array that hands its bytes over with one exact-size copy. */
-    private static final class Bytes {
+    private static final class Bytes implements ByteSink {
         byte[] buf;
         int count;
 
@@ -120,12 +140,14 @@ public final class IndexDocument {
             buf = new byte[capacity];
         }
 
-        void write(int b) {
+        @Override
+        public void write(int b) {
             if (count == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
             buf[count++] = (byte) b;
         }
 
-        void write(byte[] b, int off, int len) {
+        @Override
+        public void write(byte[] b, int off, int len) {
             if (count + len > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + len));
             System.arraycopy(b, off, buf, count, len);
             count += len;
