@@ -16,27 +16,30 @@ final class PackedTermSet {
         mask = capacity - 1;
     }
 
-    /** True when every character has a code and the term is short enough to pack. */
-    static boolean fits(char[] chars) {
-        return chars.length <= MAX_CHARS && alphabetOnly(chars);
-    }
-
-    /** True when every character has a code (terms cut from it of at most 10 characters pack). */
-    static boolean alphabetOnly(char[] chars) {
-        for (char c : chars) {
-            if (code(c) == 0) return false;
+    /**
+     * Each character's code, or null when one has none (then the caller uses a String set). Computed
+     * once per plate: {@link #add} runs ~50 times per indexed read over the same characters, and
+     * mapping each character again there was most of its cost (JFR, thirteenth session).
+     */
+    static byte[] codes(char[] chars) {
+        byte[] codes = new byte[chars.length];
+        for (int i = 0; i < chars.length; i++) {
+            int code = code(chars[i]);
+            if (code == 0) return null;
+            codes[i] = (byte) code;
         }
-        return true;
+        return codes;
     }
 
     /**
-     * Adds {@code chars[from, from+len)} without the characters at the absolute positions
-     * {@code skipA} and {@code skipB} (-1: none). Returns false when it was already present.
+     * Adds the term of {@code codes[from, from+len)} without the positions {@code skipA} and
+     * {@code skipB} (-1: none); at most {@link #MAX_CHARS} positions kept. Returns false when it was
+     * already present.
      */
-    boolean add(char[] chars, int from, int len, int skipA, int skipB) {
+    boolean add(byte[] codes, int from, int len, int skipA, int skipB) {
         long key = 0;
         for (int p = from; p < from + len; p++) {
-            if (p != skipA && p != skipB) key = (key << 6) | code(chars[p]);
+            if (p != skipA && p != skipB) key = (key << 6) | codes[p];
         }
         // codes start at 1, so no term packs to 0 and 0 can mark an empty slot; the empty string
         // (all deleted) is the one exception and gets its own marker

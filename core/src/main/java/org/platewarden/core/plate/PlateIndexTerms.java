@@ -58,12 +58,13 @@ public final class PlateIndexTerms {
         ocr.getChars(0, ocr.length(), anchored, 1);
         anchored[len - 1] = END;
         // packed-long de-duplication for plate characters; a String set for anything else (rare)
-        PackedTermSet packed = PackedTermSet.alphabetOnly(anchored) ? new PackedTermSet(3 * len) : null;
+        byte[] codes = PackedTermSet.codes(anchored);
+        PackedTermSet packed = codes != null ? new PackedTermSet(3 * len) : null;
         Set<String> hashed = packed == null ? new HashSet<>() : null;
         for (int n = 1; n <= MAX_GRAM; n++) {
             for (int i = 0; i + n <= len; i++) {
                 if (n == 1 && (i == 0 || i == len - 1)) continue;
-                boolean fresh = packed != null ? packed.add(anchored, i, n, -1, -1) : hashed.add(new String(anchored, i, n));
+                boolean fresh = packed != null ? packed.add(codes, i, n, -1, -1) : hashed.add(new String(anchored, i, n));
                 if (fresh) sink.term(anchored, i, n, -1, -1);
             }
         }
@@ -86,8 +87,9 @@ public final class PlateIndexTerms {
      */
     public static void forEachDeletion(String ocr, int maxDeletions, TermSink sink) {
         char[] src = ocr.toCharArray();
-        if (maxDeletions <= 2 && PackedTermSet.fits(src)) {
-            deletionsUpToTwo(src, maxDeletions, sink);
+        byte[] codes = maxDeletions <= 2 && src.length <= PackedTermSet.MAX_CHARS ? PackedTermSet.codes(src) : null;
+        if (codes != null) {
+            deletionsUpToTwo(src, codes, maxDeletions, sink);
             return;
         }
         Set<String> out = new LinkedHashSet<>();
@@ -106,21 +108,21 @@ public final class PlateIndexTerms {
         for (String s : out) sink.term(s.toCharArray(), 0, s.length(), -1, -1);
     }
 
-    private static void deletionsUpToTwo(char[] src, int maxDeletions, TermSink sink) {
+    private static void deletionsUpToTwo(char[] src, byte[] codes, int maxDeletions, TermSink sink) {
         int n = src.length;
         // plates are short over a small alphabet: duplicates are found on packed longs
         PackedTermSet seen = new PackedTermSet(1 + n + n * (n - 1) / 2);
-        seen.add(src, 0, n, -1, -1);
+        seen.add(codes, 0, n, -1, -1);
         sink.term(src, 0, n, -1, -1);
         if (maxDeletions >= 1) {
             for (int i = 0; i < n; i++) {
-                if (seen.add(src, 0, n, i, -1)) sink.term(src, 0, n, i, -1);
+                if (seen.add(codes, 0, n, i, -1)) sink.term(src, 0, n, i, -1);
             }
         }
         if (maxDeletions >= 2) {
             for (int i = 0; i < n; i++) {
                 for (int j = i + 1; j < n; j++) {
-                    if (seen.add(src, 0, n, i, j)) sink.term(src, 0, n, i, j);
+                    if (seen.add(codes, 0, n, i, j)) sink.term(src, 0, n, i, j);
                 }
             }
         }
