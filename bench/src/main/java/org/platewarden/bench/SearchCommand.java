@@ -76,15 +76,19 @@ public final class SearchCommand implements Callable<Integer> {
             settle(es);
         }
         if (compact) compact();
+        // the load and the compaction pass leave gigabytes of freshly written segments in the page
+        // cache; the kernel writes them back over the next minute, and searches timed meanwhile
+        // (their audit fsync above all) measure that writeback, not a node that took these reads
+        // over days. Flush it before timing, and say how much there was.
+        long dirtyMib = WritebackFlush.flush();
         long docs = es.count(prefix + "-reads-*");
         int segments = primarySegments(es);
         System.err.printf("timing over %d reads in %d segments%n", docs, segments);
 
-        Random random = new Random(querySeed != null ? querySeed : seed + 1);
         Instant to = Instant.now();
         Instant from = to.minus(Duration.ofDays(days));
-        // one untimed round of every kind first (its own vehicles): the kinds run in order, and without
-        // it the first kind alone pays for a cold node (caches, JIT of the search path)
+        // one untimed round of every kind first (its own vehicles), so the node is past cold caches
+        // and the JIT of the search path before any kind is timed
         Random warmupRandom = new Random(~(querySeed != null ? querySeed : seed + 1));
         for (int i = 0; i < warmup; i++) {
             for (QueryKind kind : QueryKind.values()) {
@@ -93,66 +97,46 @@ public final class SearchCommand implements Callable<Integer> {
                 naiveSearch(es, q, from, to);
             }
         }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (QueryKind kind : QueryKind.values()) {
-            Histogram product = new Histogram(1, 600_000_000L, 3);
-            Histogram naive = new Histogram(1, 600_000_000L, 3);
-            long productHits = 0, naiveHits = 0, metGc = 0, metGcMicros = 0;
-            YoungGc kindStart = null;
-            SearchPhases phases = new SearchPhases();
-            for (int i = 0; i < warmup + queries; i++) {
-                String raw = population.plate(random.nextInt(Math.max(1, populationSize / 20)));
-                Query q = kind.make(raw, random);
-                // Elasticsearch's young collections, read just outside the timed request: a search
+        // the kinds take turns, one query each per round: whatever drifts during the timed pass
+        // (Elasticsearch's caches and collections, the JIT, other work on the machine) falls on
+        // every kind alike instead of on whichever kind happens to run first. Each kind draws its
+        // queries from its own random stream, so they do not depend on the order of the kinds.
+        long querySeedValue = querySeed != null ? querySeed : seed + 1;
+        Map<QueryKind, KindTally> tallies = new LinkedHashMap<>();
+        for (QueryKind kind : QueryKind.values()) tallies.put(kind, new KindTally(new Random(querySeedValue * 31 + kind.ordinal())));
+        for (int i = 0; i < warmup + queries; i++) {
+            for (QueryKind kind : QueryKind.values()) {
+                KindTally tally = tallies.get(kind);
+                String raw = population.plate(tally.random.nextInt(Math.max(1, populationSize / 20)));
+                Query q = kind.make(raw, tally.random);
+                // Elasticsearch's young collections, read just outside the timed requests: a search
                 // they overlap waits for the pause (see "what limits each figure")
                 YoungGc before = YoungGc.read(es);
                 SearchPhases.Sums phasesBefore = SearchPhases.Sums.read(http, searchUrl + "/metrics");
                 ProductAnswer answer = productSearch(q, from, to);
                 SearchPhases.Sums phasesAfter = SearchPhases.Sums.read(http, searchUrl + "/metrics");
                 YoungGc after = YoungGc.read(es);
-                int ph = answer.hits();
                 long m = System.nanoTime();
-                int nh = naiveSearch(es, q, from, to);
+                int naiveHits = naiveSearch(es, q, from, to);
                 long e = System.nanoTime();
                 if (i >= warmup) {
-                    if (kindStart == null) kindStart = before;
-                    long micros = Math.max(1, answer.nanos() / 1000);
-                    product.recordValue(micros);
-                    phases.add(SearchPhases.Sample.between(micros / 1000.0, phasesBefore, phasesAfter));
-                    if (after.collections() > before.collections()) {
-                        metGc++;
-                        metGcMicros += micros;
-                    }
-                    naive.recordValue(Math.max(1, (e - m) / 1000));
-                    productHits += ph;
-                    naiveHits += nh;
+                    YoungGc afterNaive = YoungGc.read(es);
+                    tally.add(answer, Math.max(1, (e - m) / 1000), naiveHits,
+                            SearchPhases.Sample.between(Math.max(1, answer.nanos() / 1000) / 1000.0, phasesBefore, phasesAfter),
+                            after.minus(before), afterNaive.minus(before));
                 }
             }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (QueryKind kind : QueryKind.values()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("kind", "search");
             row.put("query_kind", kind.label);
             row.put("reads", docs);
             row.put("queries", queries);
             row.put("es_segments", segments);
-            row.put("pw_p50_ms", LoadResult.ms(product.getValueAtPercentile(50)));
-            row.put("pw_p95_ms", LoadResult.ms(product.getValueAtPercentile(95)));
-            row.put("pw_p99_ms", LoadResult.ms(product.getValueAtPercentile(99)));
-            row.put("naive_p50_ms", LoadResult.ms(naive.getValueAtPercentile(50)));
-            row.put("naive_p95_ms", LoadResult.ms(naive.getValueAtPercentile(95)));
-            row.put("naive_p99_ms", LoadResult.ms(naive.getValueAtPercentile(99)));
-            row.put("pw_mean_hits", Math.round(productHits * 10.0 / Math.max(1, queries)) / 10.0);
-            row.put("naive_mean_hits", Math.round(naiveHits * 10.0 / Math.max(1, queries)) / 10.0);
-            if (kindStart != null) {
-                YoungGc kindEnd = YoungGc.read(es); // after the kind's last naive query
-                // the kind's whole timed pass (both sides): how often Elasticsearch paused and for how
-                // long; how many Platewarden searches met a pause, and their mean against the kind's mean
-                row.put("es_young_gcs", kindEnd.collections() - kindStart.collections());
-                row.put("es_young_gc_ms", kindEnd.millis() - kindStart.millis());
-                row.put("pw_mean_ms", LoadResult.ms(Math.round(product.getMean())));
-                row.put("pw_met_gc", metGc);
-                row.put("pw_met_gc_mean_ms", metGc == 0 ? null : LoadResult.ms(metGcMicros / metGc));
-            }
-            phases.putColumns(row);
+            row.put("dirty_mib_flushed", dirtyMib < 0 ? null : dirtyMib);
+            tallies.get(kind).putColumns(row, queries);
             rows.add(row);
             System.out.println(ResultsFile.toJson(row));
         }
@@ -213,6 +197,62 @@ public final class SearchCommand implements Callable<Integer> {
                 millis += young.path("collection_time_in_millis").asLong();
             }
             return new YoungGc(count, millis);
+        }
+
+        YoungGc minus(YoungGc earlier) {
+            return new YoungGc(collections - earlier.collections, millis - earlier.millis);
+        }
+    }
+
+    /** One kind's timed queries, both sides, and its own random stream of queries. */
+    private static final class KindTally {
+        final Random random;
+        final Histogram product = new Histogram(1, 600_000_000L, 3);
+        final Histogram naive = new Histogram(1, 600_000_000L, 3);
+        final SearchPhases phases = new SearchPhases();
+        long productHits, naiveHits, metGc, metGcMicros, youngGcs, youngGcMillis;
+
+        KindTally(Random random) {
+            this.random = random;
+        }
+
+        /**
+         * @param duringProduct Elasticsearch's young collections while the Platewarden search ran
+         * @param duringPair    ... while the Platewarden search and the naive query ran
+         */
+        void add(ProductAnswer answer, long naiveMicros, int naiveHitCount, SearchPhases.Sample sample,
+                 YoungGc duringProduct, YoungGc duringPair) {
+            long micros = Math.max(1, answer.nanos() / 1000);
+            product.recordValue(micros);
+            naive.recordValue(naiveMicros);
+            phases.add(sample);
+            productHits += answer.hits();
+            naiveHits += naiveHitCount;
+            if (duringProduct.collections() > 0) {
+                metGc++;
+                metGcMicros += micros;
+            }
+            youngGcs += duringPair.collections();
+            youngGcMillis += duringPair.millis();
+        }
+
+        void putColumns(Map<String, Object> row, int queries) {
+            row.put("pw_p50_ms", LoadResult.ms(product.getValueAtPercentile(50)));
+            row.put("pw_p95_ms", LoadResult.ms(product.getValueAtPercentile(95)));
+            row.put("pw_p99_ms", LoadResult.ms(product.getValueAtPercentile(99)));
+            row.put("naive_p50_ms", LoadResult.ms(naive.getValueAtPercentile(50)));
+            row.put("naive_p95_ms", LoadResult.ms(naive.getValueAtPercentile(95)));
+            row.put("naive_p99_ms", LoadResult.ms(naive.getValueAtPercentile(99)));
+            row.put("pw_mean_hits", Math.round(productHits * 10.0 / Math.max(1, queries)) / 10.0);
+            row.put("naive_mean_hits", Math.round(naiveHits * 10.0 / Math.max(1, queries)) / 10.0);
+            // Elasticsearch's young collections during this kind's query pairs (both sides); how many
+            // Platewarden searches met one, and their mean against the kind's mean
+            row.put("es_young_gcs", youngGcs);
+            row.put("es_young_gc_ms", youngGcMillis);
+            row.put("pw_mean_ms", LoadResult.ms(Math.round(product.getMean())));
+            row.put("pw_met_gc", metGc);
+            row.put("pw_met_gc_mean_ms", metGc == 0 ? null : LoadResult.ms(metGcMicros / metGc));
+            phases.putColumns(row);
         }
     }
 
