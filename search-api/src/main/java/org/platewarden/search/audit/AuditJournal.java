@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,6 +101,42 @@ public final class AuditJournal implements AutoCloseable {
     /** Reads the journal front to back (own file handle; safe next to the writer, sees complete lines). */
     public static JournalReader reader(Path file) throws IOException {
         return new JournalReader(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads the journal's last {@code records} lines (all of it if it has fewer), front to back,
+     * without reading what comes before them: the journal is never rotated, and start-up should
+     * not cost a pass over years of searches. Own file handle, like {@link #reader}.
+     */
+    public static JournalReader readerOfLast(Path file, long records) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            long start = startOfLastLines(channel, records);
+            channel.position(start);
+            return new JournalReader(new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Where the last {@code records} complete lines begin: after the (records + 1)-th newline from the end, or 0. */
+    static long startOfLastLines(FileChannel channel, long records) throws IOException {
+        long size = channel.size();
+        // a last line without its newline (torn, or being written) is not one of the records
+        long pos = size;
+        long newlines = 0;
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        while (pos > 0) {
+            int n = (int) Math.min(CHUNK, pos);
+            buf.clear().limit(n);
+            channel.read(buf, pos - n);
+            for (int i = n - 1; i >= 0; i--) {
+                if (buf.get(i) == '\n' && ++newlines == records + 1) return pos - n + i + 1;
+            }
+            pos -= n;
+        }
+        return 0;
     }
 
     private long lastNewlineBefore(long limit) throws IOException {

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
-import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.slf4j.Logger;
@@ -48,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChainedAuditLog.class);
     private static final int MAX_BATCH = 256;
+    /** Journaled records re-sent at start-up whatever the index head; at least twice the in-flight bound. */
+    static final int RESEND_WINDOW = 4096;
+    private static final int RESEND_BULK = 500;
 
     private final Vertx vertx;
     private final EsRest es;
@@ -74,6 +76,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         this.index = auditIndex;
         this.nodeId = nodeId;
         this.journal = new AuditJournal(journalFile);
+        if (capacity < 1 || capacity > RESEND_WINDOW / 2) {
+            throw new IllegalArgumentException("audit capacity must be 1.." + RESEND_WINDOW / 2 + " (re-sent at start-up), not " + capacity);
+        }
         this.capacity = capacity;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.writeTimer = registry == null ? null : Timer.builder("platewarden_audit_write")
@@ -234,7 +239,13 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 headSeq = journalSeq;
                 headHash = last.get(AuditDocument.HASH).asText();
             }
-            if (journalSeq > indexSeq) resendFromJournal(indexSeq);
+            // Records are indexed concurrently, so the index head says nothing about the records just
+            // below it: a crash can leave a later record indexed and an earlier one, still in flight,
+            // not. Every record that can be unindexed lies within the journal's last RESEND_WINDOW
+            // (at most `capacity` in flight, and a failed one's backlog is flushed before any further
+            // record is journaled), so those are re-sent as well as everything past the index head.
+            long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
+            if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
         } else {
             // the journal is behind the index (lost or replaced disk): continue the chain the index holds
             LOG.warn("audit journal {} ends at seq {} but the index holds node {} up to seq {}: continuing from the index",
@@ -256,22 +267,61 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         return hits.isEmpty() ? null : hits.get(0).path("_source");
     }
 
-    private void resendFromJournal(long afterSeq) throws IOException {
-        int sent = 0;
-        try (AuditJournal.JournalReader reader = AuditJournal.reader(journal.file())) {
+    /**
+     * Creates in the index every journaled record with a seq above {@code afterSeq} that it lacks,
+     * reading only the journal's last {@code lines} lines (seqs are dense, so they hold them all),
+     * in bulk requests of creates: Elasticsearch answers 409 for a record it already has, and
+     * leaves it as it is.
+     */
+    private void resendFromJournal(long afterSeq, long lines) throws IOException {
+        int created = 0;
+        int present = 0;
+        List<ObjectNode> batch = new ArrayList<>(RESEND_BULK);
+        try (AuditJournal.JournalReader reader = AuditJournal.readerOfLast(journal.file(), lines)) {
             for (ObjectNode doc; (doc = reader.next()) != null; ) {
                 if (doc.path(AuditDocument.SEQ).asLong() <= afterSeq) continue;
-                Request request = new Request("PUT", "/" + index + "/_create/" + doc.get(AuditDocument.AUDIT_ID).asText());
-                request.setEntity(new NStringEntity(CanonicalJson.write(doc), ContentType.create("application/json", StandardCharsets.UTF_8)));
-                try {
-                    es.client().performRequest(request);
-                } catch (ResponseException e) {
-                    if (e.getResponse().getStatusLine().getStatusCode() != 409) throw e;
+                batch.add(doc);
+                if (batch.size() == RESEND_BULK) {
+                    created += createAll(batch);
+                    present += batch.size();
+                    batch.clear();
                 }
-                sent++;
             }
         }
-        LOG.warn("audit chain of node {}: re-sent {} journaled records missing from the index tail", nodeId, sent);
+        if (!batch.isEmpty()) {
+            created += createAll(batch);
+            present += batch.size();
+        }
+        present -= created;
+        if (created > 0) {
+            LOG.warn("audit chain of node {}: re-sent {} journaled records the index lacked (after seq {}; {} were there)",
+                    nodeId, created, afterSeq, present);
+        }
+    }
+
+    /** Bulk-creates the records; returns how many were created (the rest were there: 409). */
+    private int createAll(List<ObjectNode> docs) throws IOException {
+        StringBuilder body = new StringBuilder();
+        for (ObjectNode doc : docs) {
+            body.append("{\"create\":{\"_id\":").append(CanonicalJson.MAPPER.writeValueAsString(doc.get(AuditDocument.AUDIT_ID).asText()))
+                    .append("}}\n").append(CanonicalJson.write(doc)).append('\n');
+        }
+        Request request = new Request("POST", "/" + index + "/_bulk");
+        request.addParameter("filter_path", "errors,items.*.status,items.*.error.type,items.*.error.reason");
+        request.setEntity(new NStringEntity(body.toString(), ContentType.create("application/x-ndjson", StandardCharsets.UTF_8)));
+        JsonNode response = CanonicalJson.MAPPER.readTree(es.client().performRequest(request).getEntity().getContent());
+        int created = 0;
+        JsonNode items = response.path("items");
+        if (items.size() != docs.size()) {
+            throw new IOException("re-sending audit records: Elasticsearch answered " + items.size() + " items for " + docs.size());
+        }
+        for (JsonNode item : items) {
+            JsonNode op = item.path("create");
+            int status = op.path("status").asInt();
+            if (status == 201) created++;
+            else if (status != 409) throw new IOException("re-sending audit records: create -> " + status + " " + op.path("error"));
+        }
+        return created;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.platewarden.search.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.platewarden.search.audit.AuditEsSupport.await;
 import static org.platewarden.search.audit.AuditEsSupport.awaitFailure;
@@ -184,6 +185,33 @@ class ChainedAuditLogIT {
         assertEquals(4, fourth.seq());
         assertEquals(4, Files.readAllLines(journal()).size());
         assertTrue(verify(journal()).ok());
+    }
+
+    @Test
+    void restartCreatesARecordMissingBelowTheIndexHead() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 6);
+        log.close();
+        // records are indexed concurrently: a crash can leave 5 and 6 indexed and 4, still in
+        // flight, not. The index head (6) equals the journal's, so nothing is past it to re-send.
+        String fourth = AuditEsSupport.auditIdAt(rest, index, 4);
+        call(rest, "DELETE", "/" + index + "/_doc/" + fourth + "?refresh=true", null);
+        assertEquals(VerifyResult.MISSING, verify(journal()).firstBroken().problem());
+
+        ChainedAuditLog restarted = open(rest, journal(), 64);
+        VerifyResult result = verify(journal());
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(6, result.records());
+        assertEquals(fourth, AuditEsSupport.auditIdAt(rest, index, 4), "the journaled record itself, under its own id");
+        assertEquals(7, await(restarted.record(entry(7))).seq());
+        assertEquals(7, Files.readAllLines(journal()).size(), "the restart wrote nothing to the journal");
+    }
+
+    @Test
+    void capacityBeyondWhatARestartReSendsIsRefused() {
+        Path journal = journal();
+        assertThrows(IllegalArgumentException.class, () -> new ChainedAuditLog(vertx, rest, index, "node-a", journal,
+                ChainedAuditLog.RESEND_WINDOW / 2 + 1, null));
     }
 
     @Test
