@@ -122,32 +122,25 @@ public final class AuditJournal implements AutoCloseable {
 
     /** Where the last {@code records} complete lines begin: after the (records + 1)-th newline from the end, or 0. */
     static long startOfLastLines(FileChannel channel, long records) throws IOException {
-        long size = channel.size();
         // a last line without its newline (torn, or being written) is not one of the records
-        long pos = size;
-        long newlines = 0;
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-        while (pos > 0) {
-            int n = (int) Math.min(CHUNK, pos);
-            buf.clear().limit(n);
-            channel.read(buf, pos - n);
-            for (int i = n - 1; i >= 0; i--) {
-                if (buf.get(i) == '\n' && ++newlines == records + 1) return pos - n + i + 1;
-            }
-            pos -= n;
-        }
-        return 0;
+        return newlineBefore(channel, channel.size(), records + 1) + 1;
     }
 
     private long lastNewlineBefore(long limit) throws IOException {
+        return newlineBefore(channel, limit, 1);
+    }
+
+    /** The position of the {@code nth} newline counted back from {@code limit} (exclusive), or -1. */
+    private static long newlineBefore(FileChannel channel, long limit, long nth) throws IOException {
         long pos = limit;
+        long seen = 0;
         ByteBuffer buf = ByteBuffer.allocate(CHUNK);
         while (pos > 0) {
             int n = (int) Math.min(CHUNK, pos);
             buf.clear().limit(n);
             channel.read(buf, pos - n);
             for (int i = n - 1; i >= 0; i--) {
-                if (buf.get(i) == '\n') return pos - n + i;
+                if (buf.get(i) == '\n' && ++seen == nth) return pos - n + i;
             }
             pos -= n;
         }
