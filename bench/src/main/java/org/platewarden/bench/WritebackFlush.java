@@ -31,9 +31,10 @@ final class WritebackFlush {
             System.err.println("no sync command (" + e.getMessage() + "); timing without flushing the page cache");
             return before < 0 ? -1 : before / 1024;
         }
+        long after = dirtyKib();
         System.err.printf("flushed %s of dirty page cache in %.1f s (%s left)%n",
                 before < 0 ? "an unknown amount" : (before / 1024) + " MiB", (System.nanoTime() - t0) / 1e9,
-                dirtyKib() < 0 ? "unknown" : (dirtyKib() / 1024) + " MiB");
+                after < 0 ? "unknown" : (after / 1024) + " MiB");
         return before < 0 ? -1 : before / 1024;
     }
 

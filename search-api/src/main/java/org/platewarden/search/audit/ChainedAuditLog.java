@@ -274,8 +274,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
      * leaves it as it is.
      */
     private void resendFromJournal(long afterSeq, long lines) throws IOException {
+        int sent = 0;
         int created = 0;
-        int present = 0;
         List<ObjectNode> batch = new ArrayList<>(RESEND_BULK);
         try (AuditJournal.JournalReader reader = AuditJournal.readerOfLast(journal.file(), lines)) {
             for (ObjectNode doc; (doc = reader.next()) != null; ) {
@@ -283,19 +283,18 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 batch.add(doc);
                 if (batch.size() == RESEND_BULK) {
                     created += createAll(batch);
-                    present += batch.size();
+                    sent += batch.size();
                     batch.clear();
                 }
             }
         }
         if (!batch.isEmpty()) {
             created += createAll(batch);
-            present += batch.size();
+            sent += batch.size();
         }
-        present -= created;
         if (created > 0) {
             LOG.warn("audit chain of node {}: re-sent {} journaled records the index lacked (after seq {}; {} were there)",
-                    nodeId, created, afterSeq, present);
+                    nodeId, created, afterSeq, sent - created);
         }
     }
 
