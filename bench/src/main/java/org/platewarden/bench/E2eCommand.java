@@ -46,6 +46,8 @@ public final class E2eCommand implements Callable<Integer> {
             + "as the ceiling's bulk bodies are)") boolean bodiesDuringRun;
     @Option(names = "--repeat", defaultValue = "1", description = "e2e + ceiling pairs; the row reports the median ratio "
             + "(pair i captures its reads --days-ago + i days ago)") int repeat;
+    @Option(names = "--same-order", description = "time every pair e2e first (default: every other pair times its ceiling "
+            + "first, A B B A, so that a machine speeding up or slowing down through the row favours neither side)") boolean sameOrder;
     @Option(names = "--placement", description = "which CPUs each process was pinned to (recorded with the row)") String placement;
 
     @Override
@@ -67,7 +69,10 @@ public final class E2eCommand implements Callable<Integer> {
         long missing = 0;
         for (int rep = 0; rep < repeat; rep++) {
             // each pair's e2e run captures its reads one day further back, so it too starts on an empty daily index
-            Map<String, Object> pair = pair(es, repeat == 1 ? runId : runId + "r" + rep, daysAgo + rep, prebuilt);
+            // within one row both sides drifted by up to a third (fourteenth session); alternating
+            // which side goes first cancels a steady drift instead of charging it to the second side
+            boolean ceilingFirst = !paced && !skipCeiling && !sameOrder && rep % 2 == 1;
+            Map<String, Object> pair = pair(es, repeat == 1 ? runId : runId + "r" + rep, daysAgo + rep, prebuilt, ceilingFirst);
             missing += ((Number) pair.get("acknowledged_missing_in_es")).longValue();
             System.out.println(ResultsFile.toJson(pair));
             pairs.add(pair);
@@ -87,6 +92,7 @@ public final class E2eCommand implements Callable<Integer> {
             }
             result.put("each_pair", pairs.stream().map(p -> p.get("e2e_reads_per_s") + "/" + p.get("ceiling_reads_per_s"))
                     .collect(Collectors.joining(" ")));
+            result.put("pair_order", pairs.stream().map(p -> String.valueOf(p.get("order"))).collect(Collectors.joining(" ")));
             result.put("acknowledged_missing_in_es", missing);
         }
         System.out.println(ResultsFile.toJson(result));
@@ -94,11 +100,15 @@ public final class E2eCommand implements Callable<Integer> {
         return missing == 0 ? 0 : 3;
     }
 
-    /** One e2e run, then (unless paced, where it comes first) the ceiling for as many reads. */
-    private Map<String, Object> pair(EsHttp es, String runId, int captureDaysAgo, boolean prebuilt) throws Exception {
+    /**
+     * One e2e run and the ceiling for as many reads: the ceiling after it, or before it when paced
+     * (the load is then offered at the ceiling's rate) or when {@code ceilingFirst}.
+     */
+    private Map<String, Object> pair(EsHttp es, String runId, int captureDaysAgo, boolean prebuilt, boolean ceilingFirst)
+            throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        // paced: the ceiling first, then the HTTP load offered at that rate (not faster)
-        double ceilingRate = paced ? ceiling(es, runId, count, result) : 0;
+        result.put("order", paced || ceilingFirst ? "ceiling-first" : "e2e-first");
+        double ceilingRate = paced || ceilingFirst ? ceiling(es, runId, count, result) : 0;
         Path ackFile = workDir.resolve(runId + ".acks");
         String pattern = prefix + "-reads-*";
 
@@ -126,7 +136,7 @@ public final class E2eCommand implements Callable<Integer> {
         result.put("e2e_reads_per_s", Math.round(e2eRate));
         result.put("acknowledged_missing_in_es", missing.size());
         System.out.println(ResultsFile.toJson(load));
-        if (!paced && !skipCeiling) ceilingRate = ceiling(es, runId, acked, result);
+        if (!paced && !ceilingFirst && !skipCeiling) ceilingRate = ceiling(es, runId, acked, result);
         if (ceilingRate > 0) result.put("ratio", Math.round(e2eRate / ceilingRate * 1000) / 1000.0);
         return result;
     }

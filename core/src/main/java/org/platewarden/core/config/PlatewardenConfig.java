@@ -122,6 +122,9 @@ public record PlatewardenConfig(
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
         if (spool.capacityBytes() < spool.segmentBytes()) problems.add("spool.capacity_bytes must be >= spool.segment_bytes");
+        if (spool.groupCommitIntervalMicros() < 0 || spool.groupCommitIntervalMicros() > SpoolConfig.MAX_GROUP_COMMIT_INTERVAL_MICROS) {
+            problems.add("spool.group_commit_interval_micros must be 0 (none) .. " + SpoolConfig.MAX_GROUP_COMMIT_INTERVAL_MICROS);
+        }
         positive(problems, "indexer.bulk_max_reads", indexer.bulkMaxReads());
         positive(problems, "indexer.bulk_max_bytes", indexer.bulkMaxBytes());
         positive(problems, "indexer.max_in_flight", indexer.maxInFlight());

@@ -75,6 +75,8 @@ public final class SegmentedSpool implements Spool {
 
     private final SpoolWriter writer;
     private final Thread writerThread;
+    /** Null when preallocation is off. */
+    private final SegmentPreallocator preallocator;
 
     public static SegmentedSpool open(Path dir, SpoolConfig config) throws IOException {
         return open(dir, config, null);
@@ -89,6 +91,9 @@ public final class SegmentedSpool implements Spool {
             throws IOException {
         if (config.segmentBytes() < SegmentHeader.SIZE + FrameCodec.FRAME_OVERHEAD + FrameCodec.PAYLOAD_HEADER) {
             throw new IllegalArgumentException("segment_bytes too small: " + config.segmentBytes());
+        }
+        if (config.groupCommitIntervalMicros() < 0) {
+            throw new IllegalArgumentException("group_commit_interval_micros must not be negative");
         }
         if (config.capacityBytes() < config.segmentBytes()) {
             throw new IllegalArgumentException("capacity_bytes must be at least segment_bytes");
@@ -118,6 +123,7 @@ public final class SegmentedSpool implements Spool {
         try {
             this.checkpointFile = new CheckpointFile(dir);
             this.metrics = new SpoolMetrics(registry, this);
+            SegmentPreallocator.deleteLeftoverSpare(dir);
             long persisted = loadCheckpoint(dir);
             SpoolRecovery.Result r = SpoolRecovery.recover(dir, persisted, new Quarantine(dir));
             this.quarantined = r.quarantined();
@@ -130,8 +136,10 @@ public final class SegmentedSpool implements Spool {
             this.lastDurableSeq = r.nextSeq() - 1;
             this.checkpoint = Math.min(persisted, lastDurableSeq);
             Segment last = r.segments().isEmpty() ? null : r.segments().get(r.segments().size() - 1);
-            this.writer = new SpoolWriter(dir, config.segmentBytes(), opener, this, metrics, last, r.lastSegmentEnd(),
-                    r.nextSeq(), r.mustRoll());
+            this.preallocator = config.preallocate() ? new SegmentPreallocator(dir, config.segmentBytes()) : null;
+            this.writer = new SpoolWriter(dir, config.segmentBytes(), config.groupCommitIntervalMicros() * 1000, opener,
+                    this, metrics, preallocator, last,
+                    r.lastSegmentEnd(), r.nextSeq(), r.mustRoll());
             deleteSegmentsBehind(checkpoint);
         } catch (IOException | RuntimeException e) {
             for (Segment s : segments == null ? List.<Segment>of() : segments) s.close();
@@ -141,6 +149,7 @@ public final class SegmentedSpool implements Spool {
         }
         this.writerThread = new Thread(writer, "spool-writer-" + dir.getFileName());
         writerThread.setDaemon(true);
+        if (preallocator != null) preallocator.start();
         writerThread.start();
         LOG.info("spool {} open: records up to {}, checkpoint {}, {} segments, {} bytes, {} quarantined ranges",
                 dir, lastDurableSeq, checkpoint, segments.size(), diskBytes.get(), quarantined.size());
@@ -347,6 +356,16 @@ public final class SegmentedSpool implements Spool {
         return metrics.fsyncs.get();
     }
 
+    /** Segments the writer started from a zero-filled spare since open (see {@link SegmentPreallocator}). */
+    public long preallocatedSegmentCount() {
+        return metrics.segmentsPreallocated.get();
+    }
+
+    /** For tests: true when the preallocator (if any) has no spare to prepare. */
+    boolean preallocatorIdle() {
+        return preallocator == null || preallocator.idle();
+    }
+
     /** Number of appends made durable since open. */
     public long appendCount() {
         return metrics.appends.get();
@@ -376,6 +395,7 @@ public final class SegmentedSpool implements Spool {
                 interrupted = true;
             }
         }
+        if (preallocator != null) preallocator.close();
         channelLock.writeLock().lock();
         try {
             for (Segment s : segments) s.close();

@@ -39,7 +39,11 @@ public interface Spool extends AutoCloseable {
      */
     void advanceCheckpoint(long seq);
 
-    /** Bytes currently held on disk (segments not yet deleted). */
+    /**
+     * Bytes of segment headers and frames held on disk (segments not yet deleted); what
+     * {@link #capacityBytes()} bounds. A preallocated segment's unused zeros and the spare
+     * segment are not counted: with preallocation the files take up to two segment sizes more.
+     */
     long sizeBytes();
 
     long capacityBytes();

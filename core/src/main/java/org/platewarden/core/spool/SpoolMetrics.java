@@ -10,7 +10,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The spool's counters, always kept (tests and ops read them through the spool), and exported
- * to Micrometer when a registry is given: bytes, lag, fsync latency, quarantined ranges.
+ * to Micrometer when a registry is given: bytes, lag, fsync latency, quarantined ranges,
+ * segments started from a preallocated spare or not.
  */
 final class SpoolMetrics {
     final AtomicLong appends = new AtomicLong();
@@ -18,6 +19,9 @@ final class SpoolMetrics {
     final AtomicLong fsyncs = new AtomicLong();
     final AtomicLong rejectedFull = new AtomicLong();
     final AtomicLong quarantined = new AtomicLong();
+    /** Segments created from a zero-filled spare vs by appending to a new file (no spare was ready). */
+    final AtomicLong segmentsPreallocated = new AtomicLong();
+    final AtomicLong segmentsAppended = new AtomicLong();
     private final Timer fsyncTimer;
 
     SpoolMetrics(MeterRegistry registry, SegmentedSpool spool) {
@@ -26,7 +30,7 @@ final class SpoolMetrics {
             return;
         }
         Gauge.builder("platewarden.spool.bytes", spool, SegmentedSpool::sizeBytes).baseUnit("bytes")
-                .description("bytes of segment files on disk").register(registry);
+                .description("bytes of frames in segment files (not counting a preallocated segment's unused zeros or the spare)").register(registry);
         Gauge.builder("platewarden.spool.capacity", spool, SegmentedSpool::capacityBytes).baseUnit("bytes")
                 .register(registry);
         Gauge.builder("platewarden.spool.queued", spool, SegmentedSpool::queuedBytes).baseUnit("bytes")
@@ -39,6 +43,10 @@ final class SpoolMetrics {
         FunctionCounter.builder("platewarden.spool.rejected.full", rejectedFull, AtomicLong::get).register(registry);
         FunctionCounter.builder("platewarden.spool.quarantined", quarantined, AtomicLong::get)
                 .description("damaged frame ranges and sequence gaps found at open").register(registry);
+        FunctionCounter.builder("platewarden.spool.segments.started", segmentsPreallocated, AtomicLong::get)
+                .tag("preallocated", "true").description("segment files the writer started").register(registry);
+        FunctionCounter.builder("platewarden.spool.segments.started", segmentsAppended, AtomicLong::get)
+                .tag("preallocated", "false").description("segment files the writer started").register(registry);
         fsyncTimer = Timer.builder("platewarden.spool.fsync").publishPercentileHistogram().register(registry);
     }
 

@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  *       tail from a crash before the fsync (never acknowledged): truncated;</li>
  *   <li>invalid bytes followed by valid data (in the same or a later segment) are damage:
  *       quarantined (copied out with a note, logged, reported), the valid data after them kept;</li>
- *   <li>a jump in sequence numbers without damaged bytes (e.g. a deleted file) is reported too.</li>
+ *   <li>a jump in sequence numbers without damaged bytes (e.g. a deleted file) is reported too;</li>
+ *   <li>zeros after the last valid frame are the unused part of a preallocated segment
+ *       ({@link SegmentPreallocator}) when a crash kept the writer from cutting it back: neither
+ *       damage nor a torn tail, so kept (the writer overwrites them) and not reported.</li>
  * </ul>
  * Nothing is skipped silently: the lost sequence numbers are always covered by a reported range.
  */
@@ -152,6 +155,7 @@ final class SpoolRecovery {
             damageReason = "segment header: " + headerProblem;
         }
         boolean indexNext = true;
+        int dataEnd = endOfNonZero(buf, SegmentHeader.SIZE, size);
         while (pos < size) {
             FrameCodec.FrameInfo frame = FrameCodec.check(buf, pos, size);
             if (frame == null || frame.firstSeq() < expected) {
@@ -160,7 +164,7 @@ final class SpoolRecovery {
                     damageReason = frame == null ? "frame fails its length/CRC32C/trailing-length check"
                             : "frame repeats sequence numbers " + frame.firstSeq() + ".." + frame.lastSeq();
                 }
-                pos = frame == null ? nextValidFrame(buf, pos + 1, size) : pos + frame.length();
+                pos = frame == null ? nextValidFrame(buf, pos + 1, size, dataEnd) : pos + frame.length();
                 continue;
             }
             if (damageStart >= 0) {
@@ -178,6 +182,11 @@ final class SpoolRecovery {
             pos += frame.length();
         }
         if (damageStart < 0) return new ScanResult(expected, size, false);
+        if (damageStart >= SegmentHeader.SIZE && damageStart >= dataEnd) {
+            LOG.info("{}: {} zero bytes after offset {} are unused preallocated space", segment.path.getFileName(),
+                    size - damageStart, damageStart);
+            return new ScanResult(expected, damageStart, false);
+        }
         if (!last) {
             openDamage = new OpenDamage(segment.path, buf, damageStart, size - damageStart, expected, damageReason);
             segment.addHole(damageStart, size);
@@ -194,12 +203,25 @@ final class SpoolRecovery {
         return new ScanResult(expected, damageStart, false);
     }
 
-    /** The next offset where a valid frame starts, or {@code size} if none: tells damage from a torn tail. */
-    private static int nextValidFrame(ByteBuffer buf, int from, int size) {
-        for (int p = from; p <= size - FrameCodec.FRAME_OVERHEAD - FrameCodec.PAYLOAD_HEADER; p++) {
+    /**
+     * The next offset where a valid frame starts, or {@code size} if none: tells damage from a torn
+     * tail. A frame starts with its non-zero length, so none starts at or after {@code dataEnd}
+     * (see {@link #endOfNonZero}): the zeros of a preallocated segment are not searched byte by byte.
+     */
+    private static int nextValidFrame(ByteBuffer buf, int from, int size, int dataEnd) {
+        int last = Math.min(dataEnd - 1, size - FrameCodec.FRAME_OVERHEAD - FrameCodec.PAYLOAD_HEADER);
+        for (int p = from; p <= last; p++) {
             if (FrameCodec.check(buf, p, size) != null) return p;
         }
         return size;
+    }
+
+    /** One past the last non-zero byte at or after {@code from}, or {@code from} if every byte there is zero. */
+    static int endOfNonZero(ByteBuffer buf, int from, int size) {
+        int p = size;
+        while (p - 8 >= from && buf.getLong(p - 8) == 0) p -= 8;
+        while (p > from && buf.get(p - 1) == 0) p--;
+        return p;
     }
 
     private void closeOpenDamage(long lastLostSeq) throws IOException {

@@ -3,23 +3,33 @@ package org.platewarden.core.spool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single thread that owns the end of the log (group commit): it takes everything queued,
+ * The single thread that owns the end of the log (group commit): it waits out the group commit
+ * interval since the previous commit began, takes everything queued,
  * gives the frames their sequence numbers, writes them with one gathering write, fsyncs once,
  * and only then publishes them to readers and completes the appenders' futures. It rolls to a
  * new segment when the current one would exceed the segment size. On any write or fsync error
  * it stops for good (fail-stop): after a failed fsync the state of the page cache is unknown,
  * so nothing written since the last good fsync may be acknowledged.
+ *
+ * <p>With a {@link SegmentPreallocator}, a new segment is the preallocator's zero-filled spare,
+ * renamed after its header is durable, and a finished segment is cut back to its last frame
+ * before the roll and on close; only a crash leaves zeros after the last frame, which recovery
+ * reads as unused space.
  */
 final class SpoolWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
@@ -31,17 +41,27 @@ final class SpoolWriter implements Runnable {
     private final SegmentChannelOpener opener;
     private final SegmentedSpool spool;
     private final SpoolMetrics metrics;
+    /** Null when preallocation is off. */
+    private final SegmentPreallocator preallocator;
+    /** Least time between the starts of two group commits; see {@code SpoolConfig.groupCommitIntervalMicros}. */
+    private final long groupCommitIntervalNanos;
+    private long lastCommitNanos;
 
     private FileChannel out;
     private Segment current;
     private long currentSize;
     private long nextSeq;
     private boolean mustRoll;
+    private boolean spareRequested;
     private volatile SpoolFailedException failure;
 
-    SpoolWriter(Path dir, long segmentBytes, SegmentChannelOpener opener, SegmentedSpool spool, SpoolMetrics metrics,
-                Segment last, long lastEnd, long nextSeq, boolean mustRoll) throws IOException {
+    SpoolWriter(Path dir, long segmentBytes, long groupCommitIntervalNanos, SegmentChannelOpener opener, SegmentedSpool spool, SpoolMetrics metrics,
+                SegmentPreallocator preallocator, Segment last, long lastEnd, long nextSeq, boolean mustRoll)
+            throws IOException {
         this.dir = dir;
+        this.preallocator = preallocator;
+        this.groupCommitIntervalNanos = groupCommitIntervalNanos;
+        this.lastCommitNanos = System.nanoTime() - groupCommitIntervalNanos;
         this.segmentBytes = segmentBytes;
         this.opener = opener;
         this.spool = spool;
@@ -77,6 +97,7 @@ final class SpoolWriter implements Runnable {
         while (!stopping) {
             batch.clear();
             batch.add(takeUninterruptibly());
+            awaitGroupCommitInterval();
             queue.drainTo(batch);
             if (batch.get(batch.size() - 1) == STOP) {
                 batch.remove(batch.size() - 1);
@@ -98,6 +119,21 @@ final class SpoolWriter implements Runnable {
         closeQuietly();
     }
 
+    /**
+     * Under load, lets appends gather until the interval since the last commit began has passed
+     * (like Postgres' commit_delay or MySQL's binlog_group_commit_sync_delay, but never after a
+     * quiet spell: then the interval has long passed and the first append is written at once).
+     */
+    private void awaitGroupCommitInterval() {
+        long due = lastCommitNanos + groupCommitIntervalNanos;
+        long now = System.nanoTime();
+        while (now - due < 0) {
+            LockSupport.parkNanos(due - now);
+            now = System.nanoTime();
+        }
+        lastCommitNanos = now;
+    }
+
     private PendingAppend takeUninterruptibly() {
         while (true) {
             try {
@@ -115,6 +151,7 @@ final class SpoolWriter implements Runnable {
             if (current == null || mustRoll || (currentSize > SegmentHeader.SIZE && currentSize + length > segmentBytes)) {
                 if (current != null) {
                     writeFully(pending);
+                    trimUnusedTail();
                     force();
                     current.durableSize(currentSize);
                 }
@@ -129,6 +166,10 @@ final class SpoolWriter implements Runnable {
             currentSize += length;
             pending.add(frame.duplicate());
         }
+        if (preallocator != null && !spareRequested && currentSize > segmentBytes / 2) {
+            preallocator.prepareNext();
+            spareRequested = true;
+        }
         writeFully(pending);
         force();
         current.durableSize(currentSize);
@@ -141,11 +182,23 @@ final class SpoolWriter implements Runnable {
             out = null;
         }
         Path file = dir.resolve(Segment.fileName(nextSeq));
-        FileChannel channel = opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Path spare = preallocator == null ? null : preallocator.takeSpare();
+        FileChannel channel = spare == null
+                ? opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                : opener.open(spare, StandardOpenOption.WRITE);
         out = channel;
         ByteBuffer header = SegmentHeader.encode(nextSeq);
         while (header.hasRemaining()) channel.write(header);
         force();
+        if (spare != null) {
+            // the header is durable before the file has a segment's name, so recovery never sees a
+            // segment of zeros; a spare left with a header by a crash here is deleted at open
+            if (Files.exists(file)) throw new FileAlreadyExistsException(file.toString());
+            Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+            metrics.segmentsPreallocated.incrementAndGet();
+        } else {
+            metrics.segmentsAppended.incrementAndGet();
+        }
         // the new directory entry must be durable before any frame in the file is acknowledged
         Fsync.directory(dir);
         Segment segment = Segment.open(file, nextSeq);
@@ -153,6 +206,7 @@ final class SpoolWriter implements Runnable {
         current = segment;
         currentSize = SegmentHeader.SIZE;
         mustRoll = false;
+        spareRequested = false;
         spool.segmentCreated(segment, SegmentHeader.SIZE);
     }
 
@@ -167,6 +221,11 @@ final class SpoolWriter implements Runnable {
         buffers.clear();
     }
 
+    /** Cuts a preallocated segment back to its last frame, so a finished segment holds no zeros. */
+    private void trimUnusedTail() throws IOException {
+        if (out.size() > currentSize) out.truncate(currentSize);
+    }
+
     private void force() throws IOException {
         long start = System.nanoTime();
         out.force(false);
@@ -179,6 +238,16 @@ final class SpoolWriter implements Runnable {
 
     private void closeQuietly() {
         if (out == null) return;
+        try {
+            if (failure == null) {
+                // a clean shutdown leaves no zeros after the last frame (a failed writer leaves the
+                // file to recovery, which reads what is there)
+                trimUnusedTail();
+                out.force(false);
+            }
+        } catch (IOException e) {
+            LOG.warn("trimming {} on close failed; recovery treats its zero tail as unused", current.path, e);
+        }
         try {
             out.close();
         } catch (IOException e) {

@@ -64,6 +64,22 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void spoolDefaultsAndLimits() {
+        SpoolConfig defaults = PlatewardenConfig.demoConfig().spool();
+        assertEquals(SpoolConfig.defaults(), defaults);
+        assertTrue(defaults.preallocate());
+        assertEquals(1000, defaults.groupCommitIntervalMicros());
+        SpoolConfig off = PlatewardenConfig.demoConfig()
+                .with("{\"spool\":{\"preallocate\":false,\"group_commit_interval_micros\":0}}").spool();
+        assertEquals(new SpoolConfig(defaults.segmentBytes(), defaults.capacityBytes(), false, 0), off);
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"spool":{"group_commit_interval_micros":-1}}"""));
+        assertTrue(e.getMessage().contains("spool.group_commit_interval_micros must be 0 (none) .. 100000"), e.getMessage());
+        assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"spool":{"group_commit_interval_micros":100001}}"""));
+    }
+
+    @Test
     void unknownKeysAreRejectedButCommentsAreNot(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.json");
         Files.writeString(file, "{\"_comment\":\"hello\",\"retention_days\":14}");

@@ -161,9 +161,28 @@ class SegmentedSpoolTest {
     }
 
     @Test
+    void appendsArrivingWithinTheGroupCommitIntervalShareOneFsync() throws Exception {
+        // a long interval makes the gathering visible without timing anything
+        SpoolConfig config = new SpoolConfig(1024 * 1024, 64L * 1024 * 1024, true, 300_000);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            assertEquals(1, await(spool.append(batch("first", 1))));
+            long fsyncs = spool.fsyncCount();
+            List<CompletableFuture<Long>> gathered = new ArrayList<>();
+            for (int i = 0; i < 20; i++) gathered.add(spool.append(batch("g" + i, 1)));
+            for (CompletableFuture<Long> f : gathered) await(f);
+            assertEquals(fsyncs + 1, spool.fsyncCount(), "appends made within the interval share one group commit");
+            assertEquals(21, readAll(spool).size());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> SegmentedSpool.open(dir, new SpoolConfig(1024 * 1024, 64L * 1024 * 1024, true, -1)));
+    }
+
+    @Test
     void rollsSegmentsAndDeletesThoseBehindTheCheckpoint() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024), registry)) {
+        // without preallocation the files hold exactly the counted bytes; with it the newest file
+        // may also hold unused zeros (preallocatedSegmentsAreOverwrittenAndCutBackToTheirFrames)
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024, false, SpoolConfig.DEFAULT_GROUP_COMMIT_INTERVAL_MICROS), registry)) {
             for (int i = 0; i < 100; i++) await(spool.append(batch("r" + i, 5)));
             List<Path> files = spool.segmentFiles();
             assertTrue(files.size() > 5, "rolled into " + files.size() + " segments");
@@ -204,6 +223,10 @@ class SegmentedSpoolTest {
             assertEquals(500 - checkpoint, registry.get("platewarden.spool.lag").gauge().value());
             assertEquals(spool.sizeBytes(), registry.get("platewarden.spool.bytes").gauge().value());
             assertTrue(registry.get("platewarden.spool.fsync").timer().count() > 0);
+            assertEquals(0, spool.preallocatedSegmentCount());
+            assertEquals(files.size(), registry.get("platewarden.spool.segments.started").tag("preallocated", "false")
+                    .functionCounter().count());
+            assertFalse(Files.exists(dir.resolve(SegmentPreallocator.SPARE_NAME)), "no spare without preallocation");
         }
     }
 
@@ -263,6 +286,114 @@ class SegmentedSpoolTest {
         try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
             assertEquals(123, spool.lastDurableSeq());
             assertEquals(63, spool.read(60, 1000).size());
+        }
+    }
+
+    @Test
+    void preallocatedSegmentsAreOverwrittenAndCutBackToTheirFrames() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SpoolConfig config = new SpoolConfig(4096, 1024 * 1024);
+        long counted;
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config, registry)) {
+            for (int i = 0; i < 100; i++) {
+                await(spool.append(batch("p" + i, 5)));
+                // once the segment is half full the writer asks for a spare; let it be ready
+                // before the roll, so that every segment after the first starts from one
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!spool.preallocatorIdle() && System.nanoTime() < deadline) Thread.sleep(1);
+            }
+            List<Path> files = spool.segmentFiles();
+            assertTrue(files.size() > 5, "rolled into " + files.size() + " segments");
+            double preallocated = registry.get("platewarden.spool.segments.started").tag("preallocated", "true")
+                    .functionCounter().count();
+            double appended = registry.get("platewarden.spool.segments.started").tag("preallocated", "false")
+                    .functionCounter().count();
+            assertEquals(1, appended, "only the first segment is created by appending");
+            assertEquals(files.size() - 1, preallocated);
+            assertEquals(files.size() - 1, spool.preallocatedSegmentCount());
+            // finished segments are cut back to their last frame; the newest one still has its zeros
+            long finished = 0;
+            for (Path f : files.subList(0, files.size() - 1)) finished += Files.size(f);
+            Path newest = files.get(files.size() - 1);
+            assertEquals(4096, Files.size(newest), "the newest segment is a whole preallocated file");
+            long newestData = spool.sizeBytes() - finished;
+            assertTrue(newestData < 4096, "data in the newest segment: " + newestData);
+            counted = spool.sizeBytes();
+        }
+        assertEquals(counted, onDisk(), "close cuts the newest segment back to its frames");
+        assertFalse(Files.exists(dir.resolve(SegmentPreallocator.SPARE_NAME)), "close deletes the spare");
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            assertTrue(spool.quarantined().isEmpty());
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(500, all.size());
+            for (int i = 0; i < 500; i++) assertEquals(i + 1, all.get(i).seq());
+            assertEquals(new String(read("p99-4"), UTF_8), text(all.get(499)));
+        }
+    }
+
+    /** Writes 10 batches of 2 records ({@code prefix + i + "-" + j}), closes the spool, returns its segment. */
+    private Path closedSpoolOfTwentyRecords(String prefix) throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            for (int i = 0; i < 10; i++) await(spool.append(batch(prefix + i, 2)));
+            return spool.segmentFiles().get(0);
+        }
+    }
+
+    @Test
+    void zerosLeftAfterTheLastFrameByACrashAreOverwrittenNotReported() throws Exception {
+        Path last = closedSpoolOfTwentyRecords("z");
+        long goodSize = Files.size(last);
+        // a crash between group commits leaves the unused part of a preallocated segment as zeros
+        try (RandomAccessFile f = new RandomAccessFile(last.toFile(), "rw")) {
+            f.setLength(goodSize + 64 * 1024);
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertTrue(spool.quarantined().isEmpty(), "unused zeros are neither damage nor loss");
+            assertEquals(20, spool.lastDurableSeq());
+            assertEquals(goodSize, spool.sizeBytes());
+            assertEquals(22, await(spool.append(batch("after", 2))));
+            assertEquals(goodSize + 64 * 1024, Files.size(last), "the new frame overwrote zeros in place");
+            assertEquals(new String(read("after-1"), UTF_8), text(spool.read(21, 5).get(0)));
+        }
+        assertTrue(Files.size(last) > goodSize && Files.size(last) < goodSize + 64 * 1024, "cut back on close");
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertTrue(spool.quarantined().isEmpty());
+            List<SpoolRecord> all = readAll(spool);
+            assertEquals(22, all.size());
+            assertEquals(new String(read("z9-1"), UTF_8), text(all.get(19)));
+        }
+    }
+
+    @Test
+    void tornFrameBeforePreallocatedZerosIsTruncated() throws Exception {
+        Path last = closedSpoolOfTwentyRecords("u");
+        long goodSize = Files.size(last);
+        // the crash came during a write into preallocated space: part of a frame, then zeros
+        byte[] partial = java.util.Arrays.copyOf(read("never-acknowledged"), 150);
+        try (RandomAccessFile f = new RandomAccessFile(last.toFile(), "rw")) {
+            f.seek(goodSize);
+            f.writeInt(900);
+            f.writeInt(0x12345678);
+            f.write(partial);
+            f.setLength(goodSize + 256 * 1024);
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(goodSize, Files.size(last), "torn frame and the zeros after it truncated");
+            assertTrue(spool.quarantined().isEmpty(), "a torn frame was never acknowledged: no loss to report");
+            assertEquals(20, spool.lastDurableSeq());
+            assertEquals(22, await(spool.append(batch("after", 2))));
+            assertEquals(22, readAll(spool).size());
+        }
+    }
+
+    @Test
+    void spareLeftByACrashIsDeletedAtOpenWhateverTheSetting() throws Exception {
+        Path spare = dir.resolve(SegmentPreallocator.SPARE_NAME);
+        Files.write(spare, SegmentHeader.encode(7).array());
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024, false, SpoolConfig.DEFAULT_GROUP_COMMIT_INTERVAL_MICROS))) {
+            assertFalse(Files.exists(spare));
+            assertTrue(spool.quarantined().isEmpty());
+            assertEquals(1, await(spool.append(batch("s", 1))));
         }
     }
 
