@@ -199,7 +199,9 @@ run_b() {
   run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$E2E_SIZE" --days-ago "$E2E_PAIRS" --skip-ceiling --work-dir "$WORK"
   # $E2E_PAIRS pairs of (e2e run, ceiling run), the row's ratio is their median: one pair's ratio moves by
   # +-0.1 from run to run on this machine (tenth session, docs/benchmarks.md); 5 pairs since the
-  # fourteenth session (3 before: single pairs spread 0.77-1.10 and the median of 3 followed them)
+  # fourteenth session (3 before: single pairs spread 0.77-1.10 and the median of 3 followed them);
+  # every other pair times its ceiling first (A B B A, fifteenth session): both sides sped up by a third
+  # through one row, and with the ceiling always second that drift favoured the ceiling
   step "b${placement:+ (placed)}: end to end, $E2E_SIZE reads, vs the raw Elasticsearch bulk ceiling, $E2E_PAIRS pair(s) (fresh node)"
   run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$E2E_SIZE" --repeat "$E2E_PAIRS" --work-dir "$WORK" --results "$RESULTS" \
       --label "$label" ${placement:+--placement "elasticsearch: cpu $es_cpus; platewarden + generator + ceiling sender: cpu $pw_cpus"}

@@ -26,6 +26,7 @@ import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.gateway.GatewayVerticle;
+import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.indexer.Indexer;
 import org.platewarden.indexer.IndexerVerticle;
 import org.platewarden.indexer.compaction.DailyIndexCompactor;
@@ -93,13 +94,14 @@ public final class PlatewardenNode implements AutoCloseable {
             }
             if (roles.contains(Role.GATEWAY)) {
                 PlatewardenConfig gatewayConfig = concreteIngestPorts(config);
-                gateway = new GatewayVerticle(gatewayConfig, spool, deadLetters, registry);
+                GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, spool);
+                gateway = new GatewayVerticle(gatewayConfig, spool, deadLetters, gatewayMetrics);
                 await(vertx.deployVerticle(gateway));
                 // more listeners on the same ports, each on its own event loop: validation is CPU work,
                 // and one event loop would cap ingest at one core. Vert.x shares a server between
                 // instances that ask for the same host and port, and spreads connections over them.
                 for (int i = 1; i < config.gateway().effectiveEventLoops(); i++) {
-                    GatewayVerticle more = new GatewayVerticle(gatewayConfig, spool, deadLetters, registry);
+                    GatewayVerticle more = new GatewayVerticle(gatewayConfig, spool, deadLetters, gatewayMetrics);
                     await(vertx.deployVerticle(more));
                     if (more.httpPort() != gateway.httpPort() || more.mqttPort() != gateway.mqttPort()) {
                         throw new IllegalStateException("gateway instance " + i + " did not share the ports of the first");

@@ -45,7 +45,7 @@ class EndToEndIT {
         prefix = ElasticsearchFixture.uniquePrefix("e2e");
         PlatewardenConfig config = PlatewardenConfig.demoConfig().with("""
                 {"node_id":"e2e","data_dir":"%s","index_prefix":"%s",
-                 "gateway":{"host":"127.0.0.1","http_port":0,"mqtt_port":0},
+                 "gateway":{"host":"127.0.0.1","http_port":0,"mqtt_port":0,"event_loops":2},
                  "search":{"host":"127.0.0.1","port":0},
                  "indexer":{"bulk_max_wait_ms":50}}""".formatted(dataDir.toString().replace("\\", "/"), prefix));
         node = new PlatewardenNode(config, EnumSet.allOf(Role.class)).start(ElasticsearchFixture.url(), 0);
@@ -125,6 +125,44 @@ class EndToEndIT {
                 "-t", "platewarden/reads/cam-002", "-m", read).redirectErrorStream(true).start();
         assertTrue(pub.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish");
         assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void connectedCamerasCountsConnectionsOnEveryEventLoop() throws Exception {
+        // two gateway instances share the ports and Vert.x spreads connections over them: three
+        // cameras land on both, and the one gauge must count all three
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            java.util.List<io.vertx.mqtt.MqttClient> clients = new java.util.ArrayList<>();
+            for (String camera : java.util.List.of("cam-001", "cam-002", "cam-101")) {
+                io.vertx.mqtt.MqttClient client = io.vertx.mqtt.MqttClient.create(vertx, new io.vertx.mqtt.MqttClientOptions()
+                        .setClientId(camera + "-gauge").setUsername(camera).setPassword("demo-" + camera));
+                client.connect(node.mqttPort(), "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                clients.add(client);
+            }
+            assertEquals(3.0, connectedCamerasEventually(3.0));
+            for (io.vertx.mqtt.MqttClient client : clients) {
+                client.disconnect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(0.0, connectedCamerasEventually(0.0));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The gateway's connected_cameras gauge once it equals {@code expected}, or its last value after 10 s. */
+    private static double connectedCamerasEventually(double expected) throws Exception {
+        double value = Double.NaN;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.gatewayHttpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            value = metrics.body().lines().filter(l -> l.startsWith("platewarden_gateway_connected_cameras "))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+            if (value == expected) return value;
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return value;
     }
 
     @Test

@@ -31,29 +31,35 @@ public final class GatewayVerticle extends VerticleBase {
     private final PlatewardenConfig config;
     private final Spool spool;
     private final DeadLetterStore deadLetters;
-    private final MeterRegistry registry;
+    /** Shared by every instance on the same ports: a gauge registers once, so per-instance gauges would undercount. */
+    private final GatewayMetrics metrics;
     private final Clock clock;
     private WorkerExecutor authWorkers;
     private HttpServer http;
     private MqttIngestServer mqtt;
     private SpoolHealth spoolHealth;
 
+    /** A single gateway instance with meters of its own. */
     public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, MeterRegistry registry) {
-        this(config, spool, deadLetters, registry, Clock.systemUTC());
+        this(config, spool, deadLetters, new GatewayMetrics(registry, spool), Clock.systemUTC());
     }
 
-    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, MeterRegistry registry, Clock clock) {
+    /** One of several instances sharing the ports: give them all the same {@code metrics}. */
+    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics) {
+        this(config, spool, deadLetters, metrics, Clock.systemUTC());
+    }
+
+    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, Clock clock) {
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
-        this.registry = registry;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
     @Override
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
-        GatewayMetrics metrics = new GatewayMetrics(registry, spool);
         authWorkers = vertx.createSharedWorkerExecutor("platewarden-camera-auth", gw.workerPoolSize());
         CameraAuthenticator authenticator = new CameraAuthenticator(config.cameras(), authWorkers,
                 gw.workerPoolSize() + gw.workerQueueLimit(), AUTH_CACHE_TTL, System::nanoTime);
