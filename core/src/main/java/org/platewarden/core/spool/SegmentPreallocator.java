@@ -164,14 +164,7 @@ final class SegmentPreallocator implements AutoCloseable {
             closed = true;
             lock.notifyAll();
         }
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        boolean interrupted = Joins.joinUninterruptibly(thread);
         try {
             Files.deleteIfExists(spare);
         } catch (IOException e) {

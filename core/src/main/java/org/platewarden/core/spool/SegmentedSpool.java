@@ -387,14 +387,7 @@ public final class SegmentedSpool implements Spool {
             closed = true;
             writer.stop();
         }
-        boolean interrupted = false;
-        while (writerThread.isAlive()) {
-            try {
-                writerThread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        boolean interrupted = Joins.joinUninterruptibly(writerThread);
         if (preallocator != null) preallocator.close();
         channelLock.writeLock().lock();
         try {
