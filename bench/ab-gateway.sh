@@ -29,7 +29,7 @@ for round in $(seq 1 "$ROUNDS"); do
         --roles gateway --data-dir "$data" > "$OUT/$side-$round.log" 2>&1 &)
     for _ in $(seq 1 90); do curl -sf 127.0.0.1:8080/health/ready >/dev/null && break; sleep 1; done
     pid=$(pgrep -f "java.*$data" | head -1)
-    "${J[@]}" load --transport mqtt --connections 50 --qos 1 --window 10 --duration 15 --ack-file "$OUT/warm.acks" >/dev/null 2>&1
+    "${J[@]}" load --generator-warmup 0 --transport mqtt --connections 50 --qos 1 --window 10 --duration 15 --ack-file "$OUT/warm.acks" >/dev/null 2>&1
     "${J[@]}" load --transport mqtt --connections 50 --qos 1 --window 10 --duration 25 --ack-file "$OUT/$side.acks" \
         --sample-pid "$pid" --metrics-url http://127.0.0.1:8080/metrics > "$OUT/$side-$round-mqtt.json" 2>&1
     "${J[@]}" load --transport http --connections 8 --batch 100 --duration 20 --ack-file "$OUT/$side.acks" \

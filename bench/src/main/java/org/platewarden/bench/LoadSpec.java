@@ -20,6 +20,15 @@ public record LoadSpec(String label, String transport, String host, int port, St
                 ackFile, runId, populationSize, spreadDays, daysAgo, misreadRate, seed, false);
     }
 
+    /**
+     * The same load for {@code seconds}, as the generator's warm-up before this run: no read count
+     * (the timed run's count is its own), and its own run id so no read id repeats in the ack file.
+     */
+    public LoadSpec warmUp(double seconds) {
+        return new LoadSpec(label + " (generator warm-up)", transport, host, port, httpPath, authenticate, connections, batch, qos,
+                window, rate, seconds, 0, ackFile, runId + "w", populationSize, spreadDays, daysAgo, misreadRate, seed, false);
+    }
+
     public Map<String, Object> settings() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", host + ":" + port);
