@@ -169,7 +169,7 @@ if has a; then
     step "a: every read acknowledged in (a) and (d) is in Elasticsearch once the indexer has drained the spool"
     ACKS=(); for f in "$WORK"/warmup-http.acks "$WORK"/warmup-mqtt.acks "$WORK"/a-http.acks "$WORK"/a-mqtt.acks "$WORK"/d-http.acks; do [[ -f $f ]] && ACKS+=(--ack-file "$f"); done
     [[ ${#ACKS[@]} -gt 0 ]] && run_or_fail "${BENCH[@]}" verify-es --es-url "$ES_URL_BENCH" --label "a/d: acknowledged reads in ES" \
-        "${ACKS[@]}" --timeout 900 --results "$RESULTS"
+        "${ACKS[@]}" --timeout 300 --max-wait 7200 --results "$RESULTS"   # waits while the indexer makes progress
   else
     FAILED=1; echo "!! Platewarden (all roles) is not running; the no-loss proof is skipped" >&2
   fi
