@@ -61,6 +61,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentSkipListMap<Long, ObjectNode> backlog = new ConcurrentSkipListMap<>();
     private final Timer writeTimer;
+    private final Timer journalTimer;
+    private final Timer indexTimer;
     private volatile boolean running = true;
     private Thread writer;
     // chain head: touched only by the writer thread
@@ -83,6 +85,14 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.writeTimer = registry == null ? null : Timer.builder("platewarden_audit_write")
                 .description("time from an audit request to the record being journaled and indexed")
+                .publishPercentileHistogram().register(registry);
+        // the two durable steps apart: a slow audit write is either the local disk's fsync (and the
+        // writer's queue) or Elasticsearch's indexing with its translog fsync, and ops fix those differently
+        this.journalTimer = registry == null ? null : Timer.builder("platewarden_audit_journal")
+                .description("time from an audit request to its record being appended to the local journal and fsynced")
+                .publishPercentileHistogram().register(registry);
+        this.indexTimer = registry == null ? null : Timer.builder("platewarden_audit_index")
+                .description("time to index one journaled audit record into Elasticsearch (op_type=create)")
                 .publishPercentileHistogram().register(registry);
     }
 
@@ -139,19 +149,27 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         Future<Void> ready = backlog.isEmpty() ? Future.succeededFuture() : flushBacklog();
         return ready
-                .compose(v -> appendToJournal(entry))
-                .compose(doc -> indexRecord(doc)
-                        .recover(e -> {
-                            backlog.put(doc.get(AuditDocument.SEQ).asLong(), doc);
-                            return Future.failedFuture(e);
-                        })
-                        .map(AuditDocument.toRecord(doc)))
+                .compose(v -> appendToJournal(entry).onSuccess(doc -> stop(journalTimer, started)))
+                .compose(doc -> {
+                    long indexing = System.nanoTime();
+                    return indexRecord(doc)
+                            .andThen(ar -> stop(indexTimer, indexing))
+                            .recover(e -> {
+                                backlog.put(doc.get(AuditDocument.SEQ).asLong(), doc);
+                                return Future.failedFuture(e);
+                            })
+                            .map(AuditDocument.toRecord(doc));
+                })
                 .recover(e -> Future.failedFuture(e instanceof AuditUnavailableException ? e
                         : new AuditUnavailableException("audit write failed: " + e.getMessage(), false, e)))
                 .andThen(ar -> {
                     inFlight.decrementAndGet();
-                    if (writeTimer != null) writeTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    stop(writeTimer, started);
                 });
+    }
+
+    private static void stop(Timer timer, long startedNanos) {
+        if (timer != null) timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
     private Future<ObjectNode> appendToJournal(AuditEntry entry) {

@@ -12,6 +12,7 @@ import static org.platewarden.search.audit.AuditEsSupport.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -236,6 +238,33 @@ class ChainedAuditLogIT {
         VerifyResult result = verify(journal());
         assertTrue(result.ok(), result.toJson().toString());
         assertEquals(4, result.records());
+    }
+
+    @Test
+    void eachDurableStepIsTimedApartInsideTheWholeWrite() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RestClient doomed = AuditEsSupport.restClient();
+        ChainedAuditLog log = new ChainedAuditLog(vertx, doomed, index, "node-a", journal(), 64, registry);
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 3);
+        Timer write = registry.get("platewarden_audit_write").timer();
+        Timer journaled = registry.get("platewarden_audit_journal").timer();
+        Timer indexed = registry.get("platewarden_audit_index").timer();
+        assertEquals(3, write.count());
+        assertEquals(3, journaled.count());
+        assertEquals(3, indexed.count());
+        // the two steps run one after the other inside each write, so together they never exceed it
+        assertTrue(journaled.totalTime(TimeUnit.NANOSECONDS) + indexed.totalTime(TimeUnit.NANOSECONDS)
+                <= write.totalTime(TimeUnit.NANOSECONDS), registry.getMetersAsString());
+        assertTrue(journaled.totalTime(TimeUnit.NANOSECONDS) > 0 && indexed.totalTime(TimeUnit.NANOSECONDS) > 0);
+
+        // a failed index call is still timed (ops see how long Elasticsearch took to fail), and so is its journaling
+        doomed.close();
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(4))));
+        assertEquals(4, write.count());
+        assertEquals(4, journaled.count());
+        assertEquals(4, indexed.count());
     }
 
     @Test
