@@ -10,7 +10,9 @@
 #
 # Per load it prints one line: reads/s, ack p99, server and generator CPU per read (timed part), and
 # for Platewarden also the spool's group commits over the whole load (records per fsync, fsyncs per
-# 1 000 reads, mean fsync ms) and the gateway's CPU per read per thread group (bench/thread-cpu.py;
+# 1 000 reads, mean fsync ms), the gateway's read/write system calls per 1 000 reads (/proc/<pid>/io:
+# socket reads and writes, the spool's writes; fewer per read = more messages per call) and its CPU
+# per read per thread group (bench/thread-cpu.py;
 # warm-up and timed part together, per acknowledged read). A second state would show as a cluster
 # of rates with its own CPU per read; the per-group figures say where the difference is spent.
 # Ports 8080 and 1883 must be free.
@@ -30,13 +32,15 @@ PID=$(ss -ltnpH 'sport = :8080' | sed -nE 's/.*pid=([0-9]+).*/\1/p' | head -1)
 field() { grep -m1 "\"$2\"" "$1" | sed -E 's/.*: *"?([^",]*)"?,?$/\1/'; }
 spool() { curl -s 127.0.0.1:8080/metrics | awk -v m="platewarden_spool_$1" '$1 == m {print $2}'; }
 acks() { [[ -f $1 ]] && wc -l < "$1" || echo 0; }
+# read(2)/write(2)-family system calls the gateway made so far (all threads; /proc/<pid>/io)
+syscalls() { awk '$1 == "syscr:" || $1 == "syscw:" {n += $2} END {print n}' "/proc/$PID/io"; }
 
 load() { # side round
   local side="$1" round="$2" res="$OUT/$1-$2.json" ackf="$OUT/$1-$2.acks" extra=()
   [[ $side == mosquitto ]] && extra=(--mosquitto)
   if [[ $side == platewarden ]]; then
     python3 bench/thread-cpu.py snap "$PID" "$OUT/before.json"
-    local r0 f0 s0; r0=$(spool records_total); f0=$(spool fsyncs_total); s0=$(spool fsync_seconds_sum)
+    local r0 f0 s0 c0; r0=$(spool records_total); f0=$(spool fsyncs_total); s0=$(spool fsync_seconds_sum); c0=$(syscalls)
   fi
   "${J[@]}" load "${extra[@]}" --generator-warmup 5 --transport mqtt --connections 50 --qos 1 --window 10 \
       --duration "$DURATION" --ack-file "$ackf" $([[ $side == platewarden ]] && echo --sample-pid "$PID") \
@@ -52,6 +56,7 @@ load() { # side round
     records=$(python3 -c "print($(spool records_total) - $r0)"); fsyncs=$(python3 -c "print($(spool fsyncs_total) - $f0)")
     secs=$(python3 -c "print($(spool fsync_seconds_sum) - $s0)")
     line+=$(python3 -c "r,f,s,n=$records,$fsyncs,$secs,$reads; print(f'  | {r/max(f,1):.1f} records/fsync, {f*1000/max(n,1):.1f} fsyncs/1000 reads, fsync {s*1000/max(f,1):.2f} ms')")
+    line+=$(python3 -c "print(f'  | {($(syscalls) - $c0) * 1000 / max($reads, 1):.0f} read+write syscalls/1000 reads')")
     line+="  | threads: $(python3 bench/thread-cpu.py line "$OUT/before.json" "$OUT/after.json" "$reads")"
   fi
   echo "$line"
