@@ -8,7 +8,8 @@
 #
 #   mvn -o -q package -DskipTests && bench/mqtt-states.sh [rounds=6] [duration=25]
 #
-# Per load it prints one line: reads/s, ack p99, server and generator CPU per read (timed part), and
+# Per load it prints one line: reads/s, ack p99, server and generator CPU per read (timed part), the
+# machine's steal time over the whole load (a VM's hypervisor taking the CPUs), and
 # for Platewarden also the spool's group commits over the whole load (records per fsync, fsyncs per
 # 1 000 reads, mean fsync ms), the gateway's read/write system calls per 1 000 reads (/proc/<pid>/io:
 # socket reads and writes, the spool's writes; fewer per read = more messages per call) and its CPU
@@ -34,6 +35,8 @@ spool() { curl -s 127.0.0.1:8080/metrics | awk -v m="platewarden_spool_$1" '$1 =
 acks() { [[ -f $1 ]] && wc -l < "$1" || echo 0; }
 # read(2)/write(2)-family system calls the gateway made so far (all threads; /proc/<pid>/io)
 syscalls() { awk '$1 == "syscr:" || $1 == "syscw:" {n += $2} END {print n}' "/proc/$PID/io"; }
+# the machine's CPU ticks "total steal" so far (/proc/stat): the hypervisor's share during a load
+cputicks() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9}' /proc/stat; }
 
 load() { # side round
   local side="$1" round="$2" res="$OUT/$1-$2.json" ackf="$OUT/$1-$2.acks" extra=()
@@ -42,6 +45,7 @@ load() { # side round
     python3 bench/thread-cpu.py snap "$PID" "$OUT/before.json"
     local r0 f0 s0 c0; r0=$(spool records_total); f0=$(spool fsyncs_total); s0=$(spool fsync_seconds_sum); c0=$(syscalls)
   fi
+  local t0; t0=$(cputicks)
   "${J[@]}" load "${extra[@]}" --generator-warmup 5 --transport mqtt --connections 50 --qos 1 --window 10 \
       --duration "$DURATION" --ack-file "$ackf" $([[ $side == platewarden ]] && echo --sample-pid "$PID") \
       > "$res" 2>&1
@@ -49,6 +53,7 @@ load() { # side round
   line=$(printf '%-11s round %d: %6s reads/s  p99 %6s ms  server %5s us/read  generator %5s us/read' "$side" "$round" \
       "$(field "$res" reads_per_s)" "$(field "$res" ack_p99_ms)" "$(field "$res" server_cpu_us_per_read)" \
       "$(field "$res" generator_cpu_us_per_read)")
+  line+=$(echo "$t0 $(cputicks)" | awk '{printf "  steal %.1f %%", ($3 - $1 > 0) ? 100 * ($4 - $2) / ($3 - $1) : 0}')
   if [[ $side == platewarden ]]; then
     python3 bench/thread-cpu.py snap "$PID" "$OUT/after.json"
     local reads records fsyncs secs
