@@ -56,12 +56,12 @@ load() { # side round
   line+=$(echo "$t0 $(cputicks)" | awk '{printf "  steal %.1f %%", ($3 - $1 > 0) ? 100 * ($4 - $2) / ($3 - $1) : 0}')
   if [[ $side == platewarden ]]; then
     python3 bench/thread-cpu.py snap "$PID" "$OUT/after.json"
-    local reads records fsyncs secs
+    local reads
     reads=$(acks "$ackf")  # the load writes a fresh ack file: its warm-up and timed reads
-    records=$(python3 -c "print($(spool records_total) - $r0)"); fsyncs=$(python3 -c "print($(spool fsyncs_total) - $f0)")
-    secs=$(python3 -c "print($(spool fsync_seconds_sum) - $s0)")
-    line+=$(python3 -c "r,f,s,n=$records,$fsyncs,$secs,$reads; print(f'  | {r/max(f,1):.1f} records/fsync, {f*1000/max(n,1):.1f} fsyncs/1000 reads, fsync {s*1000/max(f,1):.2f} ms')")
-    line+=$(python3 -c "print(f'  | {($(syscalls) - $c0) * 1000 / max($reads, 1):.0f} read+write syscalls/1000 reads')")
+    line+=$(python3 -c "
+r, f, s, c, n = $(spool records_total) - $r0, $(spool fsyncs_total) - $f0, $(spool fsync_seconds_sum) - $s0, $(syscalls) - $c0, max($reads, 1)
+print(f'  | {r / max(f, 1):.1f} records/fsync, {f * 1000 / n:.1f} fsyncs/1000 reads, fsync {s * 1000 / max(f, 1):.2f} ms'
+      f'  | {c * 1000 / n:.0f} read+write syscalls/1000 reads')")
     line+="  | threads: $(python3 bench/thread-cpu.py line "$OUT/before.json" "$OUT/after.json" "$reads")"
   fi
   echo "$line"
