@@ -4,7 +4,7 @@
 #   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~115 min on 2 cores; b alone takes ~57 min)
 #   bench/run.sh --smoke              tiny sizes, < 2 minutes after the build: proves the suite still works
 #   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
-#   options: --size N (reads for c)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 5)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
+#   options: --size N (reads for c)  --queries N (timed queries per kind in c; 200)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 5)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
 #            --keep (leave the Platewarden this script started running; by default it is stopped at the end)
 #   environment: GATEWAY_HEAP (-Xmx of the gateway-only node in a/d; 256m, the memory target), PLATEWARDEN_JAVA_OPTS (every node's JVM options, overrides it)
 #
@@ -19,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; E2E_PAIRS=5; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
+SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; E2E_PAIRS=5; QUERIES=200; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
@@ -27,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --size) SIZE="$2"; shift ;;
     --e2e-size) E2E_SIZE="$2"; shift ;;
     --e2e-pairs) E2E_PAIRS="$2"; shift ;;
+    --queries) QUERIES="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --no-start) START=0 ;;
     --keep) STOP=0 ;;
@@ -243,7 +244,7 @@ if has c; then
   SEARCH_DATA="$WORK/search-data"
   if start_platewarden all "$SEARCH_DATA"; then
     step "c: search over $SIZE reads in 21 daily indices (fresh node)"
-    run_or_fail "${BENCH[@]}" search --es-url "$ES_URL_BENCH" --size "$SIZE" --queries "$([[ $SMOKE == 1 ]] && echo 3 || echo 200)" \
+    run_or_fail "${BENCH[@]}" search --es-url "$ES_URL_BENCH" --size "$SIZE" --queries "$([[ $SMOKE == 1 ]] && echo 3 || echo "$QUERIES")" \
         --warmup "$([[ $SMOKE == 1 ]] && echo 1 || echo 40)" --work-dir "$WORK" --results "$RESULTS"
     if [[ "$PW_DATA" == "$SEARCH_DATA" ]]; then stop_platewarden; rm -rf "$SEARCH_DATA"; fi
   else

@@ -42,7 +42,8 @@ public final class SearchCommand implements Callable<Integer> {
             description = "vehicles the queries draw from (0 = size/20, as loaded; give the loaded run's size/20 with --size 0)") int population;
     @Option(names = "--settle-timeout", defaultValue = "1200",
             description = "seconds to wait after loading for Elasticsearch's merges to finish before timing") long settleTimeoutSeconds;
-    @Option(names = "--queries", defaultValue = "200", description = "timed queries per kind and side (the p99 of 50 would be their maximum)") int queries;
+    @Option(names = "--queries", defaultValue = "200", description = "timed queries per kind and side (the p99 of 50 would be their maximum; "
+            + "the p99's 95 % interval has an upper bound from 367 on, see QuantileInterval)") int queries;
     @Option(names = "--warmup", defaultValue = "5", description = "untimed queries per kind and side first") int warmup;
     @Option(names = "--work-dir", defaultValue = "bench/target/work") Path workDir;
     @Option(names = "--results") Path results;
@@ -206,10 +207,14 @@ public final class SearchCommand implements Callable<Integer> {
 
     /** One kind's timed queries, both sides, and its own random stream of queries. */
     private static final class KindTally {
+        /** The target for every kind's p99. */
+        static final long P99_TARGET_MS = 50;
         final Random random;
         final Histogram product = new Histogram(1, 600_000_000L, 3);
         final Histogram naive = new Histogram(1, 600_000_000L, 3);
         final SearchPhases phases = new SearchPhases();
+        /** Every timed Platewarden search's µs, for the p99's confidence interval (HdrHistogram keeps no order statistics). */
+        final List<Long> productMicros = new ArrayList<>();
         long productHits, naiveHits, metGc, metGcMicros, youngGcs, youngGcMillis;
 
         KindTally(Random random) {
@@ -224,6 +229,7 @@ public final class SearchCommand implements Callable<Integer> {
                  YoungGc duringProduct, YoungGc duringPair) {
             long micros = Math.max(1, answer.nanos() / 1000);
             product.recordValue(micros);
+            productMicros.add(micros);
             naive.recordValue(naiveMicros);
             phases.add(sample);
             productHits += answer.hits();
@@ -236,10 +242,27 @@ public final class SearchCommand implements Callable<Integer> {
             youngGcMillis += duringPair.millis();
         }
 
+        /**
+         * The p99's 95 % confidence interval ({@link QuantileInterval}; a bound the sample cannot
+         * give is null) and what it says about the target: {@code met} if its upper bound is at
+         * most {@value #P99_TARGET_MS} ms, {@code missed} if its lower bound is above, else
+         * {@code undecided} — more queries would tell.
+         */
+        void putP99Interval(Map<String, Object> row) {
+            long[] values = productMicros.stream().mapToLong(Long::longValue).toArray();
+            Long[] bounds = values.length == 0 ? new Long[2] : QuantileInterval.ranks(values.length, 0.99, 0.05).bounds(values);
+            row.put("pw_p99_lo_ms", bounds[0] == null ? null : LoadResult.ms(bounds[0]));
+            row.put("pw_p99_hi_ms", bounds[1] == null ? null : LoadResult.ms(bounds[1]));
+            long target = P99_TARGET_MS * 1000;
+            row.put("pw_p99_vs_target", bounds[1] != null && bounds[1] <= target ? "met"
+                    : bounds[0] != null && bounds[0] > target ? "missed" : "undecided");
+        }
+
         void putColumns(Map<String, Object> row, int queries) {
             row.put("pw_p50_ms", LoadResult.ms(product.getValueAtPercentile(50)));
             row.put("pw_p95_ms", LoadResult.ms(product.getValueAtPercentile(95)));
             row.put("pw_p99_ms", LoadResult.ms(product.getValueAtPercentile(99)));
+            putP99Interval(row);
             row.put("naive_p50_ms", LoadResult.ms(naive.getValueAtPercentile(50)));
             row.put("naive_p95_ms", LoadResult.ms(naive.getValueAtPercentile(95)));
             row.put("naive_p99_ms", LoadResult.ms(naive.getValueAtPercentile(99)));
