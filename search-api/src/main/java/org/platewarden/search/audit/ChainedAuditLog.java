@@ -245,6 +245,13 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             ObjectNode doc = docs.get(i);
             p.context().runOnContext(v -> p.promise().complete(doc));
         }
+        // after answering: this batch's searches do not wait for the journal to grow; a later
+        // append that finds no room grows it itself
+        try {
+            journal.preallocateAhead();
+        } catch (IOException e) {
+            LOG.warn("audit journal {}: preallocating ahead failed ({}); the next append will try again", journal.file(), e.toString());
+        }
     }
 
     private void recover() throws IOException {
