@@ -138,6 +138,10 @@ public record PlatewardenConfig(
         positive(problems, "search.max_results", search.maxResults());
         positive(problems, "search.max_window_days", search.maxWindowDays());
         positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());
+        if (search.auditJournalPreallocateBytes() != 0 && search.auditJournalPreallocateBytes() < 4096) {
+            problems.add("search.audit_journal_preallocate_bytes must be 0 (append) or at least 4096, not "
+                    + search.auditJournalPreallocateBytes());
+        }
         Set<String> overlap = new HashSet<>(search.allowedPurposes());
         overlap.retainAll(search.prohibitedPurposes());
         if (!overlap.isEmpty()) problems.add("purposes both allowed and prohibited: " + overlap);

@@ -13,12 +13,20 @@ public record SearchConfig(
         @JsonProperty("max_window_days") int maxWindowDays,
         @JsonProperty("max_results") int maxResults,
         @JsonProperty("rate_limit_per_minute") int rateLimitPerMinute,
-        @JsonProperty("http_body_limit_bytes") int httpBodyLimitBytes) {
+        @JsonProperty("http_body_limit_bytes") int httpBodyLimitBytes,
+        @JsonProperty("audit_journal_preallocate_bytes") int auditJournalPreallocateBytes) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
     public static final List<String> DEFAULT_PROHIBITED = List.of("immigration_enforcement",
             "reproductive_health", "personal", "protected_activity");
+
+    /**
+     * How far ahead of its records the audit journal is filled with newlines, so that a record's
+     * fsync overwrites blocks instead of growing the file; 0 = append (copy-on-write file systems,
+     * where an overwrite allocates new blocks anyway).
+     */
+    public static final int DEFAULT_AUDIT_JOURNAL_PREALLOCATE = 4 << 20;
 
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
@@ -26,6 +34,6 @@ public record SearchConfig(
     }
 
     public static SearchConfig defaults() {
-        return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024);
+        return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE);
     }
 }

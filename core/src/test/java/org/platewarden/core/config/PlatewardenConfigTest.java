@@ -80,6 +80,17 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void auditJournalPreallocationDefaultsOnAndIsZeroOrAPage() {
+        assertEquals(SearchConfig.defaults().auditJournalPreallocateBytes(), PlatewardenConfig.demoConfig().search().auditJournalPreallocateBytes());
+        assertEquals(4 << 20, SearchConfig.DEFAULT_AUDIT_JOURNAL_PREALLOCATE);
+        assertEquals(0, PlatewardenConfig.demoConfig().with("{\"search\":{\"audit_journal_preallocate_bytes\":0}}")
+                .search().auditJournalPreallocateBytes());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"audit_journal_preallocate_bytes":100}}"""));
+        assertTrue(e.getMessage().contains("search.audit_journal_preallocate_bytes must be 0 (append) or at least 4096"), e.getMessage());
+    }
+
+    @Test
     void unknownKeysAreRejectedButCommentsAreNot(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.json");
         Files.writeString(file, "{\"_comment\":\"hello\",\"retention_days\":14}");

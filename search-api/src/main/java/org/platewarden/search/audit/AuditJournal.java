@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.platewarden.core.config.SearchConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ public final class AuditJournal implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
     private static final byte PAD = '\n';
     /** How far ahead of its records the file is filled with newlines. */
-    public static final int DEFAULT_PREALLOCATION = 4 << 20;
+    public static final int DEFAULT_PREALLOCATION = SearchConfig.DEFAULT_AUDIT_JOURNAL_PREALLOCATE;
     /** The most one append writes before its fsync; also the largest record line. */
     static final int MAX_WRITE = 1 << 20;
     /** What a torn append can leave after the last intact record (a write and the record line it tore into). */
@@ -64,8 +65,9 @@ public final class AuditJournal implements AutoCloseable {
         this(file, DEFAULT_PREALLOCATION);
     }
 
-    AuditJournal(Path file, int preallocation) {
-        if (preallocation < 2) throw new IllegalArgumentException("preallocation " + preallocation);
+    /** @param preallocation bytes of newlines kept ahead of the records; 0 = append, the file growing with each record */
+    public AuditJournal(Path file, int preallocation) {
+        if (preallocation < 0 || preallocation == 1) throw new IllegalArgumentException("preallocation " + preallocation);
         this.file = file;
         this.preallocation = preallocation;
     }
@@ -164,9 +166,11 @@ public final class AuditJournal implements AutoCloseable {
             if (out.size() > 0) write(out.toByteArray());
         } catch (IOException | RuntimeException e) {
             try {
-                pad(before, Math.min(allocated, Math.max(end, before) + MAX_WRITE));
+                if (preallocation == 0) channel.truncate(before);
+                else pad(before, Math.min(allocated, Math.max(end, before) + MAX_WRITE));
                 channel.force(false);
                 end = before;
+                allocated = channel.size();
             } catch (IOException again) {
                 broken = true;
                 e.addSuppressed(again);
@@ -176,10 +180,11 @@ public final class AuditJournal implements AutoCloseable {
     }
 
     private void write(byte[] bytes) throws IOException {
-        if (end + bytes.length > allocated) extendTo(end + bytes.length + preallocation);
+        if (preallocation > 0 && end + bytes.length > allocated) extendTo(end + bytes.length + preallocation);
         writeFully(channel, ByteBuffer.wrap(bytes), end);
         channel.force(false);
         end += bytes.length;
+        allocated = Math.max(allocated, end);
     }
 
     /**
@@ -187,7 +192,7 @@ public final class AuditJournal implements AutoCloseable {
      * answering a batch, so the searches of that batch do not wait for it.
      */
     public void preallocateAhead() throws IOException {
-        if (broken || channel == null) return;
+        if (broken || channel == null || preallocation == 0) return;
         if (allocated - end < preallocation / 2) extendTo(end + preallocation);
     }
 

@@ -73,11 +73,16 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     }
 
     public ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, Path journalFile, int capacity, MeterRegistry registry) {
+        this(vertx, rest, auditIndex, nodeId, new AuditJournal(journalFile), capacity, registry);
+    }
+
+    private ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, int capacity,
+                            MeterRegistry registry) {
         this.vertx = vertx;
         this.es = new EsRest(vertx, rest);
         this.index = auditIndex;
         this.nodeId = nodeId;
-        this.journal = new AuditJournal(journalFile);
+        this.journal = journal;
         if (capacity < 1 || capacity > RESEND_WINDOW / 2) {
             throw new IllegalArgumentException("audit capacity must be 1.." + RESEND_WINDOW / 2 + " (re-sent at start-up), not " + capacity);
         }
@@ -96,10 +101,14 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 .publishPercentileHistogram().register(registry);
     }
 
-    /** The log of this node as configured: journal under {@code data_dir}, index {@code <prefix>-audit}, queue of 1024. */
+    /**
+     * The log of this node as configured: journal under {@code data_dir} (preallocated by
+     * {@code search.audit_journal_preallocate_bytes}), index {@code <prefix>-audit}, queue of 1024.
+     */
     public static Future<ChainedAuditLog> open(Vertx vertx, PlatewardenConfig config, RestClient rest, MeterRegistry registry) {
         ChainedAuditLog log = new ChainedAuditLog(vertx, rest, config.auditIndex(), config.nodeId(),
-                AuditJournal.pathFor(config.dataPath(), config.nodeId()), 1024, registry);
+                new AuditJournal(AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.search().auditJournalPreallocateBytes()),
+                1024, registry);
         return log.start();
     }
 

@@ -212,4 +212,20 @@ class AuditJournalTest {
         assertEquals(List.of(4L, 5L), seqs(AuditJournal.readerOfLast(file, 2)));
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(AuditJournal.readerOfLast(file, 100)));
     }
+
+    @Test
+    void withoutPreallocationEachRecordGrowsTheFileAndNothingElseIsWritten() throws Exception {
+        Path file = dir.resolve("audit.ndjson");
+        try (AuditJournal journal = new AuditJournal(file, 0)) {
+            assertNull(journal.open());
+            journal.append(records(1, 3));
+            journal.preallocateAhead();
+        }
+        assertEquals((String.join("\n", records(1, 3)) + "\n").length(), Files.size(file));
+        try (AuditJournal journal = new AuditJournal(file, 0)) {
+            assertEquals(3, journal.open().get("seq").asLong());
+            journal.append(records(4, 4));
+        }
+        assertEquals(String.join("\n", records(1, 4)) + "\n", Files.readString(file));
+    }
 }
