@@ -1,6 +1,5 @@
 package org.platewarden.search.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import org.platewarden.core.config.SearchConfig;
 import org.slf4j.Logger;
@@ -123,12 +123,9 @@ public final class AuditJournal implements AutoCloseable {
         int newline = (int) (end - 1 - readFrom);
         int lineStart = TornTail.lineStartBefore(tail, newline);
         if (lineStart < 0 && readFrom > 0) throw new IOException("audit journal " + file + ": record line longer than " + MAX_WRITE);
-        String line = new String(tail, Math.max(0, lineStart), newline - Math.max(0, lineStart), StandardCharsets.UTF_8);
-        JsonNode last = CanonicalJson.parse(line);
-        if (!(last instanceof ObjectNode o) || !o.has(AuditDocument.SEQ) || !o.has(AuditDocument.HASH)) {
-            throw new IOException("audit journal " + file + " ends with a line that is not an audit record");
-        }
-        return o;
+        ObjectNode last = TornTail.record(tail, Math.max(0, lineStart), newline);
+        if (last == null) throw new IOException("audit journal " + file + " ends with a line that is not an audit record");
+        return last;
     }
 
     private void setAsideTornTail(long from, long to) throws IOException {
@@ -206,7 +203,7 @@ public final class AuditJournal implements AutoCloseable {
     /** Writes newlines over [from, to). */
     private void pad(long from, long to) throws IOException {
         byte[] newlines = new byte[(int) Math.min(CHUNK, Math.max(0, to - from))];
-        java.util.Arrays.fill(newlines, PAD);
+        Arrays.fill(newlines, PAD);
         for (long pos = from; pos < to; pos += newlines.length) {
             writeFully(channel, ByteBuffer.wrap(newlines, 0, (int) Math.min(newlines.length, to - pos)), pos);
         }

@@ -1,6 +1,7 @@
 package org.platewarden.search.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -66,11 +67,16 @@ final class TornTail {
     }
 
     private static boolean isRecord(byte[] bytes, int from, int to) {
+        return record(bytes, from, to) != null;
+    }
+
+    /** The audit record (an object with a seq and a hash) in {@code bytes[from, to)}, or null if it is not one. */
+    static ObjectNode record(byte[] bytes, int from, int to) {
         try {
             JsonNode node = CanonicalJson.parse(new String(bytes, from, to - from, StandardCharsets.UTF_8));
-            return node.isObject() && node.has(AuditDocument.SEQ) && node.has(AuditDocument.HASH);
+            return node instanceof ObjectNode o && o.has(AuditDocument.SEQ) && o.has(AuditDocument.HASH) ? o : null;
         } catch (IllegalArgumentException notJson) {
-            return false;
+            return null;
         }
     }
 }
