@@ -91,6 +91,14 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void auditStepsOverlapByDefaultAndCanBeTurnedOff() {
+        assertTrue(SearchConfig.DEFAULT_AUDIT_OVERLAP_STEPS);
+        assertTrue(PlatewardenConfig.demoConfig().search().auditOverlapSteps(), "the defaults file agrees with the code");
+        assertEquals(SearchConfig.defaults().auditOverlapSteps(), PlatewardenConfig.demoConfig().search().auditOverlapSteps());
+        assertFalse(PlatewardenConfig.demoConfig().with("{\"search\":{\"audit_overlap_steps\":false}}").search().auditOverlapSteps());
+    }
+
+    @Test
     void unknownKeysAreRejectedButCommentsAreNot(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.json");
         Files.writeString(file, "{\"_comment\":\"hello\",\"retention_days\":14}");

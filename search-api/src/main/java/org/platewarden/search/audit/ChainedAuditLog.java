@@ -25,13 +25,14 @@ import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.config.SearchConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's hash-chained audit trail. Each node keeps its own chain ({@code node_id}, dense
  * {@code seq} from 1, {@code prev_hash} → {@code hash}); node ids must therefore be unique per
- * search-api process. A record is durable in two steps, in order:
+ * search-api process. A record is durable in two steps:
  * <ol>
  * <li>appended as one line to the local journal and fsynced, on this log's own writer thread
  * (bounded queue; group commit: one fsync per batch of queued entries);</li>
@@ -39,10 +40,22 @@ import org.slf4j.LoggerFactory;
  * (no refresh: the index call returns once the record is in the translog, which is durable;
  * readers — reports, verify — refresh the audit index before they read).</li>
  * </ol>
- * Only then does {@link #record} complete. If either step fails the future fails, and the caller
- * fails closed. A record that reached the journal but not the index is kept in a backlog and
+ * Only when both have succeeded does {@link #record} complete. If either fails the future fails,
+ * and the caller fails closed. A record that may have missed the index is kept in a backlog and
  * re-sent (idempotently: same _id, create; 409 = already there) before any new record is accepted,
- * so the index never silently lacks a journaled record while the log is accepting.
+ * so the index never silently lacks a record while the log is accepting.
+ *
+ * <p><b>Order of the steps.</b> A batch of several records is journaled first and indexed after:
+ * were they indexed at once, a crash could leave a later one indexed and an earlier one nowhere, a
+ * gap no restart could fill. A record written alone ({@code overlapSteps}, the default) is sent to
+ * the index while its line is written and fsynced, so a lone search waits for the slower step, not
+ * the two added up. No gap can follow from that: the next record is sealed only after this one's
+ * journal write has returned, so a crash leaves at most this one record in the index and not in the
+ * journal, and {@link #recover} continues from the index head and re-sends the journal's records
+ * below it. If the journal write fails, the record may already be in the index, so its seq is spent
+ * (the chain head moves past it; the backlog makes sure the index gets it) and the log journals
+ * first again until a journal write succeeds: a broken disk costs one record indexed without its
+ * journal line, not one per search.
  */
 public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChainedAuditLog.class);
@@ -56,6 +69,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private final String index;
     private final String nodeId;
     private final AuditJournal journal;
+    private final boolean overlapSteps;
     private final int capacity;
     private final ArrayBlockingQueue<Pending> queue;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -68,21 +82,48 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     // chain head: touched only by the writer thread
     private long headSeq;
     private String headHash = AuditDocument.GENESIS_HASH;
+    // false after a journal write failed, until one succeeds: lone records are journaled first meanwhile
+    private boolean journalWritable = true;
 
-    private record Pending(AuditEntry entry, Context context, Promise<ObjectNode> promise) {
+    /**
+     * One queued entry. {@code sealed} completes with the record once it may be indexed (at once for
+     * a lone record whose steps overlap, else once it is journaled); {@code journaled} once its line
+     * is fsynced. Both are completed on {@code context}.
+     */
+    private record Pending(AuditEntry entry, Context context, Promise<ObjectNode> sealed, Promise<ObjectNode> journaled) {
+        void seal(ObjectNode doc) {
+            context.runOnContext(v -> sealed.complete(doc));
+        }
+
+        void journal(ObjectNode doc) {
+            context.runOnContext(v -> journaled.complete(doc));
+        }
+
+        void fail(Throwable failure, boolean alsoSealed) {
+            context.runOnContext(v -> {
+                if (alsoSealed) sealed.fail(failure);
+                journaled.fail(failure);
+            });
+        }
     }
 
     public ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, Path journalFile, int capacity, MeterRegistry registry) {
-        this(vertx, rest, auditIndex, nodeId, new AuditJournal(journalFile), capacity, registry);
+        this(vertx, rest, auditIndex, nodeId, new AuditJournal(journalFile), SearchConfig.DEFAULT_AUDIT_OVERLAP_STEPS, capacity, registry);
     }
 
-    private ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, int capacity,
-                            MeterRegistry registry) {
+    public ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, Path journalFile, boolean overlapSteps,
+                           int capacity, MeterRegistry registry) {
+        this(vertx, rest, auditIndex, nodeId, new AuditJournal(journalFile), overlapSteps, capacity, registry);
+    }
+
+    private ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, boolean overlapSteps,
+                            int capacity, MeterRegistry registry) {
         this.vertx = vertx;
         this.es = new EsRest(vertx, rest);
         this.index = auditIndex;
         this.nodeId = nodeId;
         this.journal = journal;
+        this.overlapSteps = overlapSteps;
         if (capacity < 1 || capacity > RESEND_WINDOW / 2) {
             throw new IllegalArgumentException("audit capacity must be 1.." + RESEND_WINDOW / 2 + " (re-sent at start-up), not " + capacity);
         }
@@ -97,18 +138,19 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 .description("time from an audit request to its record being appended to the local journal and fsynced")
                 .publishPercentileHistogram().register(registry);
         this.indexTimer = registry == null ? null : Timer.builder("platewarden_audit_index")
-                .description("time to index one journaled audit record into Elasticsearch (op_type=create)")
+                .description("time to index one audit record into Elasticsearch (op_type=create); a lone record's runs while it is journaled")
                 .publishPercentileHistogram().register(registry);
     }
 
     /**
      * The log of this node as configured: journal under {@code data_dir} (preallocated by
-     * {@code search.audit_journal_preallocate_bytes}), index {@code <prefix>-audit}, queue of 1024.
+     * {@code search.audit_journal_preallocate_bytes}), index {@code <prefix>-audit}, a lone record's
+     * steps overlapped by {@code search.audit_overlap_steps}, queue of 1024.
      */
     public static Future<ChainedAuditLog> open(Vertx vertx, PlatewardenConfig config, RestClient rest, MeterRegistry registry) {
         ChainedAuditLog log = new ChainedAuditLog(vertx, rest, config.auditIndex(), config.nodeId(),
                 new AuditJournal(AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.search().auditJournalPreallocateBytes()),
-                1024, registry);
+                config.search().auditOverlapSteps(), 1024, registry);
         return log.start();
     }
 
@@ -158,16 +200,13 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         Future<Void> ready = backlog.isEmpty() ? Future.succeededFuture() : flushBacklog();
         return ready
-                .compose(v -> appendToJournal(entry).onSuccess(doc -> stop(journalTimer, started)))
-                .compose(doc -> {
-                    long indexing = System.nanoTime();
-                    return indexRecord(doc)
-                            .andThen(ar -> stop(indexTimer, indexing))
-                            .recover(e -> {
-                                backlog.put(doc.get(AuditDocument.SEQ).asLong(), doc);
-                                return Future.failedFuture(e);
-                            })
-                            .map(AuditDocument.toRecord(doc));
+                .compose(v -> enqueue(entry))
+                .compose(pending -> {
+                    Future<ObjectNode> journaled = pending.journaled().future().onSuccess(doc -> stop(journalTimer, started));
+                    Future<Void> indexed = pending.sealed().future().compose(this::indexOrKeep);
+                    // join, not all: the record is answered only when both steps are over, so an index
+                    // call still running after a journal failure stays counted in flight
+                    return Future.join(journaled, indexed).map(both -> AuditDocument.toRecord(journaled.result()));
                 })
                 .recover(e -> Future.failedFuture(e instanceof AuditUnavailableException ? e
                         : new AuditUnavailableException("audit write failed: " + e.getMessage(), false, e)))
@@ -177,16 +216,27 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 });
     }
 
+    /** Indexes the record; if that fails, keeps it in the backlog, to be re-sent before any new record. */
+    private Future<Void> indexOrKeep(ObjectNode doc) {
+        long indexing = System.nanoTime();
+        return indexRecord(doc)
+                .andThen(ar -> stop(indexTimer, indexing))
+                .recover(e -> {
+                    backlog.put(doc.get(AuditDocument.SEQ).asLong(), doc);
+                    return Future.failedFuture(e);
+                });
+    }
+
     private static void stop(Timer timer, long startedNanos) {
         if (timer != null) timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
-    private Future<ObjectNode> appendToJournal(AuditEntry entry) {
-        Promise<ObjectNode> promise = Promise.promise();
-        if (!queue.offer(new Pending(entry, vertx.getOrCreateContext(), promise))) {
+    private Future<Pending> enqueue(AuditEntry entry) {
+        Pending pending = new Pending(entry, vertx.getOrCreateContext(), Promise.promise(), Promise.promise());
+        if (!queue.offer(pending)) {
             return Future.failedFuture(new AuditUnavailableException("audit journal queue full", true, null));
         }
-        return promise.future();
+        return Future.succeededFuture(pending);
     }
 
     private Future<Void> flushBacklog() {
@@ -223,11 +273,12 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         for (Pending p; (p = queue.poll()) != null; ) {
             Pending failed = p;
-            failed.context().runOnContext(v -> failed.promise().fail(new AuditUnavailableException("audit trail closed", false, null)));
+            failed.fail(new AuditUnavailableException("audit trail closed", false, null), true);
         }
     }
 
     private void writeBatch(List<Pending> batch) {
+        boolean overlap = overlapSteps && batch.size() == 1 && journalWritable;
         long seq = headSeq;
         String prev = headHash;
         List<ObjectNode> docs = new ArrayList<>(batch.size());
@@ -239,20 +290,38 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 docs.add(doc);
                 lines.add(CanonicalJson.write(doc));
             }
-            journal.append(lines);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("audit journal {} append failed: {}", journal.file(), e.toString());
-            for (Pending p : batch) {
-                p.context().runOnContext(v -> p.promise().fail(new AuditUnavailableException("audit journal write failed: " + e.getMessage(), false, e)));
-            }
+        } catch (RuntimeException e) {
+            LOG.error("audit records for journal {} could not be sealed: {}", journal.file(), e.toString());
+            batch.forEach(p -> p.fail(new AuditUnavailableException("audit record could not be sealed: " + e.getMessage(), false, e), true));
             return;
         }
-        headSeq = seq;
-        headHash = prev;
+        if (overlap) {
+            // from here the record may reach the index whatever the journal does: its seq is spent
+            headSeq = seq;
+            headHash = prev;
+            batch.get(0).seal(docs.get(0));
+        }
+        try {
+            journal.append(lines);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("audit journal {} append failed{}: {}", journal.file(),
+                    overlap ? " (the record, seq " + seq + ", went to the index alone; lone records are journaled first until a write succeeds)" : "",
+                    e.toString());
+            journalWritable = false;
+            AuditUnavailableException failure = new AuditUnavailableException("audit journal write failed: " + e.getMessage(), false, e);
+            batch.forEach(p -> p.fail(failure, !overlap));
+            return;
+        }
+        journalWritable = true;
+        if (!overlap) {
+            headSeq = seq;
+            headHash = prev;
+        }
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             ObjectNode doc = docs.get(i);
-            p.context().runOnContext(v -> p.promise().complete(doc));
+            p.journal(doc);
+            if (!overlap) p.seal(doc); // after: the index step starts once the journal step is over
         }
         // after answering: this batch's searches do not wait for the journal to grow; a later
         // append that finds no room grows it itself
@@ -281,11 +350,22 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
             if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
         } else {
-            // the journal is behind the index (lost or replaced disk): continue the chain the index holds
-            LOG.warn("audit journal {} ends at seq {} but the index holds node {} up to seq {}: continuing from the index",
-                    journal.file(), journalSeq, nodeId, indexSeq);
+            // The journal is behind the index. By one record: a lone record's index call and journal
+            // write overlap, and the node stopped between the two. By more: a lost or replaced disk.
+            // Either way the chain continues from the index head, and the journal's records below it
+            // are re-sent: the lone record before the last one may have been journaled and its index
+            // call still running when the last one was sealed.
+            if (indexSeq == journalSeq + 1) {
+                LOG.info("audit chain of node {}: the index holds seq {}, which the journal {} lacks (a lone record is indexed while"
+                        + " it is journaled, and its journal write did not complete); continuing from the index", nodeId, indexSeq, journal.file());
+            } else {
+                LOG.warn("audit journal {} ends at seq {} but the index holds node {} up to seq {}: continuing from the index",
+                        journal.file(), journalSeq, nodeId, indexSeq);
+            }
             headSeq = indexSeq;
             headHash = indexHead.path(AuditDocument.HASH).asText();
+            long resendAfter = Math.max(0, journalSeq - RESEND_WINDOW);
+            if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
         }
         LOG.info("audit chain of node {} resumes after seq {} (journal {})", nodeId, headSeq, journal.file());
     }

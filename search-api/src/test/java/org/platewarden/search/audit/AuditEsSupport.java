@@ -50,6 +50,11 @@ public final class AuditEsSupport {
         return hits.get(0).path("_id").asText();
     }
 
+    /** The hash of the record at a seq, as the index holds it (after a refresh). */
+    public static String hashAt(RestClient rest, String index, long seq) {
+        return call(rest, "GET", "/" + index + "/_doc/" + auditIdAt(rest, index, seq), null).path("_source").path("hash").asText();
+    }
+
     public static AuditEntry entry(int i) {
         return new AuditEntry("search", "user-" + i, "DPD", Set.of("investigator"), "stolen_vehicle", "DPD-2026-" + i,
                 CanonicalJson.parse("{\"plate\":\"AB" + i + "\",\"purpose\":\"stolen_vehicle\",\"limit\":10}"),
