@@ -22,7 +22,9 @@ import org.elasticsearch.client.RestClient;
  * the journal holds beyond the index's last one is also "missing". Blocking: run it on a worker.
  * <p>
  * Writes in flight during a verify (journaled, not yet visible in the index) are not reported:
- * a suspected gap is re-checked after a refresh before it is called missing.
+ * a suspected gap is re-checked after a refresh before it is called missing. A record the index
+ * holds and the journal does not (a lone record indexed while its line is being written, or one
+ * whose journal write failed: see {@link ChainedAuditLog}) is checked against the chain alone.
  */
 public final class AuditVerifier {
     private final RestClient rest;
