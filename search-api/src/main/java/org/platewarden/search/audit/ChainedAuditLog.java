@@ -342,19 +342,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 headSeq = journalSeq;
                 headHash = last.get(AuditDocument.HASH).asText();
             }
-            // Records are indexed concurrently, so the index head says nothing about the records just
-            // below it: a crash can leave a later record indexed and an earlier one, still in flight,
-            // not. Every record that can be unindexed lies within the journal's last RESEND_WINDOW
-            // (at most `capacity` in flight, and a failed one's backlog is flushed before any further
-            // record is journaled), so those are re-sent as well as everything past the index head.
-            long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
-            if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
         } else {
             // The journal is behind the index. By one record: a lone record's index call and journal
             // write overlap, and the node stopped between the two. By more: a lost or replaced disk.
-            // Either way the chain continues from the index head, and the journal's records below it
-            // are re-sent: the lone record before the last one may have been journaled and its index
-            // call still running when the last one was sealed.
+            // Either way the chain continues from the index head.
             if (indexSeq == journalSeq + 1) {
                 LOG.info("audit chain of node {}: the index holds seq {}, which the journal {} lacks (a lone record is indexed while"
                         + " it is journaled, and its journal write did not complete); continuing from the index", nodeId, indexSeq, journal.file());
@@ -364,9 +355,15 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             }
             headSeq = indexSeq;
             headHash = indexHead.path(AuditDocument.HASH).asText();
-            long resendAfter = Math.max(0, journalSeq - RESEND_WINDOW);
-            if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
         }
+        // Records are indexed concurrently, so the index head says nothing about the records just
+        // below it: a crash can leave a later record indexed and an earlier one, still in flight,
+        // not (with a lone record's steps overlapped, even when the later one is not yet journaled).
+        // Every record that can be unindexed lies within the journal's last RESEND_WINDOW (at most
+        // `capacity` in flight, and a failed one's backlog is flushed before any further record is
+        // journaled), so those are re-sent as well as everything past the index head.
+        long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
+        if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
         LOG.info("audit chain of node {} resumes after seq {} (journal {})", nodeId, headSeq, journal.file());
     }
 
