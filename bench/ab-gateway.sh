@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A/B of the accept path on one machine: a gateway-only node (-Xmx256m) built from each of two
 # checkouts, alternately, under the same MQTT QoS 1 and HTTP loads from the same generator.
-# Used in the twelfth session (docs/benchmarks.md) to compare two code versions when the machine's
+# Used in the twelfth session (docs/benchmark-history.md) to compare two code versions when the machine's
 # speed drifts between full runs.
 #
 #   git clone /work/main /tmp/old && (cd /tmp/old && git checkout <rev> && mvn -o -q package -DskipTests)

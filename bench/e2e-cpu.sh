@@ -2,7 +2,7 @@
 # Where Platewarden's CPU goes end to end, per thread group: a fresh all-roles node (-Xmx512m, GC log)
 # from this checkout, a warm-up of WARMUP reads, then RUNS runs of COUNT reads through
 # `e2e --skip-ceiling` (HTTP in -> searchable), each with the node's CPU per read per thread group
-# (bench/thread-cpu.py) and its GC pauses. Used in the thirteenth session (docs/benchmarks.md).
+# (bench/thread-cpu.py) and its GC pauses. Used in the thirteenth session (docs/benchmark-history.md).
 #
 #   mvn -o -q package -DskipTests && bench/e2e-cpu.sh [runs=2] [count=1000000] [warmup=500000]
 #

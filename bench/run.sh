@@ -90,7 +90,7 @@ start_platewarden() {
   # so what the gateway-only node acknowledged is indexed once the indexer runs
   # the gateway-only node gets the heap the memory target allows (256 MiB), so (a) and (d) show the rate it
   # sustains within it; with the launcher's 512 MiB, G1 lets garbage fill whatever room it has, and "heap
-  # used" then measures G1's laziness rather than the gateway's need (eleventh session, docs/benchmarks.md)
+  # used" then measures G1's laziness rather than the gateway's need (eleventh session, docs/benchmark-history.md)
   local heap="${PLATEWARDEN_JAVA_OPTS:-}"
   [[ $roles == gateway && -z $heap ]] && heap="-Xmx$GATEWAY_HEAP"
   ( if [[ -n $heap ]]; then export PLATEWARDEN_JAVA_OPTS="$heap"; fi
@@ -204,7 +204,7 @@ run_b() {
   step "b${placement:+ (Elasticsearch on CPU $es_cpus, Platewarden and generator on CPU $pw_cpus)}: warm-up, $E2E_SIZE reads end to end (not recorded)"
   run_or_fail "${on_pw_cpus[@]}" "${BENCH[@]}" e2e --es-url "$ES_URL_BENCH" --count "$E2E_SIZE" --days-ago "$E2E_PAIRS" --skip-ceiling --work-dir "$WORK"
   # $E2E_PAIRS pairs of (e2e run, ceiling run), the row's ratio is their median: one pair's ratio moves by
-  # +-0.1 from run to run on this machine (tenth session, docs/benchmarks.md); 5 pairs since the
+  # +-0.1 from run to run on this machine (tenth session, docs/benchmark-history.md); 5 pairs since the
   # fourteenth session (3 before: single pairs spread 0.77-1.10 and the median of 3 followed them);
   # every other pair times its ceiling first (A B B A, fifteenth session): both sides sped up by a third
   # through one row, and with the ceiling always second that drift favoured the ceiling

@@ -26,7 +26,7 @@ import org.platewarden.core.read.JsonAscii;
  * <p>Why not elasticsearch-java's typed {@code bulk} with {@code BinaryData} documents (what this
  * class used before): its transport hands the Apache client one buffer per action line, document
  * and newline, and the client writes one buffer per I/O event, so a 5 000-read bulk left as some
- * 15 000 small chunks. Measured with Elasticsearch on a CPU of its own (docs/benchmarks.md, ninth
+ * 15 000 small chunks. Measured with Elasticsearch on a CPU of its own (docs/benchmark-history.md, ninth
  * session), Elasticsearch's network threads spent 6.9 µs per read on those requests and 2.3 µs on
  * one contiguous body with the same bytes. One array copy per read costs far less than that.
  * The body is held in quarter-megabyte chunks ({@link NdjsonBody}), not one array.

@@ -23,7 +23,7 @@ import org.platewarden.core.read.IndexDocument;
  * <p>Why chunks: a 5 000-read body in one array (~6 MB) is a G1 "humongous" allocation, and each one
  * started a concurrent marking cycle of Platewarden's heap — 53 per million indexed reads (JFR, tenth
  * session). Why not many small buffers: Elasticsearch's network threads paid per write for
- * elasticsearch-java's one buffer per line (docs/benchmarks.md, ninth session); a quarter-megabyte
+ * elasticsearch-java's one buffer per line (docs/benchmark-history.md, ninth session); a quarter-megabyte
  * chunk is as many bytes as the socket takes in one write anyway.
  *
  * <p>The Apache async client calls {@link #produceContent} on its I/O thread; the body is complete

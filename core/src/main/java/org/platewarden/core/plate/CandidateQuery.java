@@ -228,7 +228,7 @@ public final class CandidateQuery {
             if (!query.hasAnyRun() && query.singleWildcards() <= StoredTerms.STORED_DELETIONS && !withoutOne.isEmpty()) {
                 // the characters under the ?s are deletions on the plate's side, so one plate_dels term
                 // (a short posting list) replaces a conjunction of common grams: 9.2-10.0 -> 6.8-7.6 ms
-                // per 21-day scan on 10 M reads, ~5 % more candidates (docs/benchmarks.md, seventh session)
+                // per 21-day scan on 10 M reads, ~5 % more candidates (docs/benchmark-history.md, seventh session)
                 clauses.add(new Terms(ReadFields.PLATE_DELS, List.of(withoutOne), 1));
                 return new CandidateQuery(query, Strategy.DELETIONS, clauses);
             }

@@ -19,7 +19,7 @@ public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight)
     /**
      * Pages of 10,000 (Elasticsearch's default {@code index.max_result_window}): broad patterns — 2
      * edits on a 6-character plate reach 5,000–6,000 candidates over 21 days of a 500,000-vehicle
-     * city — then take one round trip, not two (see docs/benchmarks.md, fourth session).
+     * city — then take one round trip, not two (see docs/benchmark-history.md, fourth session).
      */
     public static SearchLimits defaults() {
         return new SearchLimits(10_000, 50_000, 16);
