@@ -2,7 +2,7 @@
 # Platewarden benchmark runner (docs/benchmarks.md explains every figure).
 #
 #   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~130 min on 2 cores; b alone takes ~57 min)
-#   bench/run.sh --smoke              tiny sizes, < 2 minutes after the build: proves the suite still works
+#   bench/run.sh --smoke              tiny sizes, 3–4 minutes after the build: proves the suite still works
 #   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
 #   options: --size N (reads for c)  --queries N (timed queries per kind in c; 1000)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 5)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
 #            --keep (leave the Platewarden this script started running; by default it is stopped at the end)
