@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Platewarden benchmark runner (docs/benchmarks.md explains every figure).
 #
-#   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~130 min on 2 cores; b alone takes ~57 min)
+#   bench/run.sh                      full run: scenarios a b c d + JMH (1M reads for b, 10M for c; ~155 min on 2 cores; b alone takes ~57 min, c ~60)
 #   bench/run.sh --smoke              tiny sizes, 3–4 minutes after the build: proves the suite still works
 #   bench/run.sh --scenarios a,jmh    a subset (a: accept rate, b: end to end, c: search, d: memory, jmh)
-#   options: --size N (reads for c)  --queries N (timed queries per kind in c; 1000)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 5)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
+#   options: --size N (reads for c)  --queries N (timed queries per kind in c; 5000)  --e2e-size N (reads for b)  --e2e-pairs N (e2e + ceiling pairs per b row, median; 5)  --duration S (seconds per load in a/d)  --no-start (never start Platewarden)
 #            --keep (leave the Platewarden this script started running; by default it is stopped at the end)
 #   environment: GATEWAY_HEAP (-Xmx of the gateway-only node in a/d; 256m, the memory target), PLATEWARDEN_JAVA_OPTS (every node's JVM options, overrides it)
 #
@@ -19,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; E2E_PAIRS=5; QUERIES=1000; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
+SMOKE=0; SCENARIOS="a,b,c,d,jmh"; SIZE=10000000; E2E_SIZE=1000000; E2E_PAIRS=5; QUERIES=5000; DURATION=30; START=1; STOP=1; SCENARIOS_SET=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) SMOKE=1 ;;

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * {@code P(l ≤ B < u)} whatever the distribution; l and u are chosen with at most α/2 on each
  * side. For q = 0.99 and n = 200 no rank is high enough for the upper bound (the sample's maximum
  * still falls below the p99 with probability 0.99^200 ≈ 13 %): 200 queries cannot show the target
- * met at 95 %, only that it was not missed. 500 give ranks 490..500 (the maximum), 1 000 give 983..997.
+ * met at 95 %, only that it was not missed. 500 give ranks 490..500 (the maximum), 1 000 give 983..997
+ * (the upper bound is the 4th-slowest value, so a few slow searches decide it), 5 000 give 4 936..4 964 (the 37th).
  *
  * @param lowerRank 1-based rank of the lower bound, or 0 when no sample value bounds it from below
  * @param upperRank 1-based rank of the upper bound, or 0 when no sample value bounds it from above

@@ -21,6 +21,7 @@ class QuantileIntervalTest {
         assertEquals(new QuantileInterval(195, 0), QuantileInterval.ranks(200, 0.99, 0.05));
         assertEquals(new QuantileInterval(490, 500), QuantileInterval.ranks(500, 0.99, 0.05));
         assertEquals(new QuantileInterval(983, 997), QuantileInterval.ranks(1000, 0.99, 0.05));
+        assertEquals(new QuantileInterval(4936, 4964), QuantileInterval.ranks(5000, 0.99, 0.05)); // run.sh's default
     }
 
     @Test
