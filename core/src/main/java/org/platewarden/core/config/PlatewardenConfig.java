@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.platewarden.core.spool.Spool;
 
 /**
  * The whole typed configuration. Loaded from JSON: the file given by the operator is deep-merged
@@ -121,7 +122,14 @@ public record PlatewardenConfig(
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
-        if (spool.capacityBytes() < spool.segmentBytes()) problems.add("spool.capacity_bytes must be >= spool.segment_bytes");
+        // the newest segment stays until the writer rolls to a new one, and a roll needs room for that
+        // segment plus the next append (at most the spool's frame limit): less could leave a spool the
+        // indexer has drained refusing every append as full, forever
+        long roomToRoll = 2 * Math.max(spool.segmentBytes(), Spool.MAX_APPEND_BYTES);
+        if (spool.capacityBytes() < roomToRoll) {
+            problems.add("spool.capacity_bytes must be at least " + roomToRoll + " (twice the larger of spool.segment_bytes and the "
+                    + Spool.MAX_APPEND_BYTES + "-byte largest append), so the spool can roll to a new segment once the indexer has caught up");
+        }
         if (spool.groupCommitIntervalMicros() < 0 || spool.groupCommitIntervalMicros() > SpoolConfig.MAX_GROUP_COMMIT_INTERVAL_MICROS) {
             problems.add("spool.group_commit_interval_micros must be 0 (none) .. " + SpoolConfig.MAX_GROUP_COMMIT_INTERVAL_MICROS);
         }

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -49,6 +50,13 @@ public final class ReadValidator {
     public static final int PLATE_RAW_MAX = 32;
     public static final int IMAGE_REF_MAX = 2048;
     public static final int READ_ID_MAX = 256;
+    /**
+     * Elasticsearch refuses a document {@code _id} over 512 UTF-8 bytes, and a read's id is its
+     * {@code _id}: 256 characters of Chinese or emoji are more than that, so the bytes are checked too.
+     */
+    public static final int READ_ID_MAX_BYTES = 512;
+    /** The mapping stores {@code lane} as a {@code short}; a larger lane would be refused by the indexer after the ack. */
+    public static final int LANE_MAX = Short.MAX_VALUE;
     public static final int SHORT_TEXT_MAX = 64;
 
     static final List<String> VEHICLE_FIELDS = List.of("make", "model", "color", "type");
@@ -126,6 +134,11 @@ public final class ReadValidator {
                     + " characters (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
         }
         String readId = optionalText(read.readId, ReadFields.READ_ID, READ_ID_MAX);
+        // a char is at most 3 UTF-8 bytes, so only an id over 170 chars needs its bytes counted
+        if (readId != null && readId.length() > READ_ID_MAX_BYTES / 3
+                && readId.getBytes(StandardCharsets.UTF_8).length > READ_ID_MAX_BYTES) {
+            throw new Refused(Rejection.INVALID_FIELD, ReadFields.READ_ID + " is longer than " + READ_ID_MAX_BYTES + " bytes in UTF-8");
+        }
         if (readId == null) readId = cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm;
 
         Double confidence = optionalNumber(read.plateConfidence, ReadFields.PLATE_CONFIDENCE, 0, 1);
@@ -209,8 +222,8 @@ public final class ReadValidator {
 
     private static Integer lane(Object value) {
         if (value == null) return null;
-        if (!(value instanceof Number n) || !fitsInt(n) || n.intValue() < 0) {
-            throw new Refused(Rejection.INVALID_FIELD, "lane must be an integer >= 0");
+        if (!(value instanceof Number n) || !fitsInt(n) || n.intValue() < 0 || n.intValue() > LANE_MAX) {
+            throw new Refused(Rejection.INVALID_FIELD, "lane must be an integer 0.." + LANE_MAX);
         }
         return n.intValue();
     }

@@ -63,7 +63,7 @@ final class FrameCodec {
             blockSize += 4L + r.length;
         }
         if (blockSize > MAX_BLOCK_BYTES) {
-            throw new IllegalArgumentException("append of " + blockSize + " bytes exceeds the frame limit of " + MAX_BLOCK_BYTES);
+            throw new AppendTooLargeException("append of " + blockSize + " bytes exceeds the frame limit of " + MAX_BLOCK_BYTES);
         }
         byte[] block = new byte[(int) blockSize];
         ByteBuffer b = ByteBuffer.wrap(block);

@@ -95,8 +95,11 @@ public final class SegmentedSpool implements Spool {
         if (config.groupCommitIntervalMicros() < 0) {
             throw new IllegalArgumentException("group_commit_interval_micros must not be negative");
         }
-        if (config.capacityBytes() < config.segmentBytes()) {
-            throw new IllegalArgumentException("capacity_bytes must be at least segment_bytes");
+        // the newest segment is never deleted (the writer may still append to it) and admission counts
+        // it, so with less than two segments' room a spool whose one segment is full, and fully
+        // indexed, could never roll to a new one: every append would be refused as full, forever
+        if (config.capacityBytes() < 2 * config.segmentBytes()) {
+            throw new IllegalArgumentException("capacity_bytes must be at least twice segment_bytes");
         }
         Files.createDirectories(dir);
         return new SegmentedSpool(dir, config, registry, opener);

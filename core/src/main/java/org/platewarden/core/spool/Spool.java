@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Spool extends AutoCloseable {
 
+    /** The most disk one append can take: the largest frame, in a segment of its own (header included). */
+    long MAX_APPEND_BYTES = (long) FrameCodec.FRAME_OVERHEAD + FrameCodec.MAX_PAYLOAD + SegmentHeader.SIZE;
+
     /**
      * Appends the records as one frame. Group commit: one fsync covers every append that arrived
      * meanwhile, from all callers. Never blocks the caller: the returned future completes (on a

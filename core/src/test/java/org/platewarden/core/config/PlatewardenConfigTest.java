@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.spool.Spool;
 
 class PlatewardenConfigTest {
 
@@ -77,6 +78,15 @@ class PlatewardenConfigTest {
         assertTrue(e.getMessage().contains("spool.group_commit_interval_micros must be 0 (none) .. 100000"), e.getMessage());
         assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
                 {"spool":{"group_commit_interval_micros":100001}}"""));
+        // room for the newest segment and one more append, or a drained spool could stay full
+        ConfigException tight = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"spool":{"segment_bytes":67108864,"capacity_bytes":134217727}}"""));
+        assertTrue(tight.getMessage().contains("spool.capacity_bytes must be at least 134217728"), tight.getMessage());
+        ConfigException small = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"spool":{"segment_bytes":4096,"capacity_bytes":1048576}}"""));
+        assertTrue(small.getMessage().contains("at least " + 2 * Spool.MAX_APPEND_BYTES), small.getMessage());
+        assertEquals(134217728L, PlatewardenConfig.demoConfig()
+                .with("{\"spool\":{\"segment_bytes\":67108864,\"capacity_bytes\":134217728}}").spool().capacityBytes());
     }
 
     @Test

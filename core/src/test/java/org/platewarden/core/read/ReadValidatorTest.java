@@ -242,6 +242,11 @@ class ReadValidatorTest {
         rejected(r, Rejection.INVALID_FIELD);
         r.put("lane", "2");
         rejected(r, Rejection.INVALID_FIELD);
+        // the mapping's short: a larger lane would be acknowledged, then refused by Elasticsearch
+        r.put("lane", 32767);
+        assertEquals(32767, stored(r).get("lane").asInt());
+        r.put("lane", 32768);
+        rejected(r, Rejection.INVALID_FIELD);
     }
 
     @Test
@@ -316,6 +321,16 @@ class ReadValidatorTest {
         ObjectNode r = read();
         r.put("read_id", "x".repeat(257));
         rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void readIdOverElasticsearchsIdBytesRejected() throws Exception {
+        ObjectNode r = read();
+        // 171 three-byte characters are 513 bytes: under 256 characters, over Elasticsearch's 512-byte _id
+        r.put("read_id", "中".repeat(171));
+        assertTrue(rejected(r, Rejection.INVALID_FIELD).reason().contains("512 bytes"));
+        r.put("read_id", "中".repeat(170) + "xy");
+        assertEquals("中".repeat(170) + "xy", stored(r).get("read_id").asText());
     }
 
     @Test

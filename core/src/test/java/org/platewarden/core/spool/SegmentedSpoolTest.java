@@ -268,6 +268,48 @@ class SegmentedSpoolTest {
     }
 
     @Test
+    void anAppendOverTheFrameLimitIsRefusedAsTooLargeNotFull() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            // two records of 16 MiB and 8 bytes of length prefixes: just over the 32 MiB frame limit
+            byte[] half = new byte[16 * 1024 * 1024];
+            ExecutionException e = assertThrows(ExecutionException.class, () -> spool.append(List.of(half, half)).get());
+            assertInstanceOf(AppendTooLargeException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("frame limit"), e.getCause().getMessage());
+            assertEquals(0, spool.lastDurableSeq());
+            assertEquals(1, await(spool.append(batch("after", 1))));
+        }
+    }
+
+    @Test
+    void capacityOfLessThanTwoSegmentsIsRefused() {
+        // one full segment, fully indexed, would stay (the newest is never deleted) and fill the capacity
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SegmentedSpool.open(dir, new SpoolConfig(64 * 1024, 64 * 1024)));
+        assertTrue(e.getMessage().contains("twice segment_bytes"), e.getMessage());
+    }
+
+    @Test
+    void spoolOfTwoSegmentsRollsOverOnceDrainedEveryTime() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 8192))) {
+            for (int round = 0; round < 5; round++) {
+                int accepted = 0;
+                Throwable refusal = null;
+                for (int i = 0; i < 1000 && refusal == null; i++) {
+                    try {
+                        await(spool.append(batch("r" + round + "-" + i, 4)));
+                        accepted++;
+                    } catch (ExecutionException e) {
+                        refusal = e.getCause();
+                    }
+                }
+                assertInstanceOf(SpoolFullException.class, refusal, "round " + round);
+                assertTrue(accepted > 0, "round " + round + ": nothing accepted after the drain");
+                spool.advanceCheckpoint(spool.lastDurableSeq());
+            }
+        }
+    }
+
+    @Test
     void reopenKeepsRecordsAndCheckpoint() throws Exception {
         try (SegmentedSpool spool = SegmentedSpool.open(dir, new SpoolConfig(4096, 1024 * 1024))) {
             for (int i = 0; i < 40; i++) await(spool.append(batch("k" + i, 3)));

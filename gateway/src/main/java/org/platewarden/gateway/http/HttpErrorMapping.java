@@ -1,6 +1,7 @@
 package org.platewarden.gateway.http;
 
 import io.vertx.core.json.JsonObject;
+import org.platewarden.core.spool.AppendTooLargeException;
 import org.platewarden.core.spool.SpoolFailedException;
 import org.platewarden.core.spool.SpoolFullException;
 import org.platewarden.gateway.auth.BadCredentialsException;
@@ -19,6 +20,11 @@ public record HttpErrorMapping(int status, String error, String message, Integer
         Throwable t = Failures.unwrap(failure);
         if (t instanceof BadCredentialsException) return new HttpErrorMapping(401, "unauthorized", "camera id or secret not accepted", null);
         if (t instanceof HttpProblem p) return new HttpErrorMapping(p.status(), p.status() == 413 ? "too_large" : "bad_request", p.getMessage(), null);
+        if (t instanceof AppendTooLargeException) {
+            // the same request would be refused every time: not a 429 to retry, but fewer reads per request
+            return new HttpErrorMapping(413, "too_large", "the request's reads take more than one spool append can hold ("
+                    + t.getMessage() + "); send fewer reads per request", null);
+        }
         if (t instanceof SpoolFullException) return new HttpErrorMapping(429, "spool_full", "the gateway's spool is full; retry later", 5);
         if (t instanceof OverloadedException) return new HttpErrorMapping(503, "overloaded", t.getMessage(), 1);
         if (t instanceof SpoolFailedException) return new HttpErrorMapping(503, "spool_failed", "the gateway cannot store reads durably", 30);

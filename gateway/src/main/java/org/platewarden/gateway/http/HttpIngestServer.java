@@ -100,7 +100,7 @@ public final class HttpIngestServer {
                 .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> {
                             var tree = ReadsBodyParser.parseTree(bodyText(ctx));
                             if (!tree.isObject()) throw new HttpProblem(400, adapter.source() + " webhook body must be a JSON object");
-                            return adapter.toReads(tree, camera);
+                            return parser.atMostMax(adapter.toReads(tree, camera));
                         })
                         .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, adapter.source(), STAGE), PROTOCOL)))
                 .onSuccess(report -> accepted(ctx, report, start))

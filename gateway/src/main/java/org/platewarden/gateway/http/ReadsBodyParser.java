@@ -75,6 +75,15 @@ public final class ReadsBodyParser {
         return items;
     }
 
+    /**
+     * The request's items, or 413 when there are more than {@code max_reads_per_request}: a vendor
+     * webhook maps one payload to any number of reads, which the limit bounds like a native batch.
+     */
+    List<IngestItem> atMostMax(List<IngestItem> items) {
+        if (items.size() > maxItems) throw tooMany();
+        return items;
+    }
+
     private HttpProblem tooMany() {
         return new HttpProblem(413, "more than " + maxItems + " reads in one request");
     }

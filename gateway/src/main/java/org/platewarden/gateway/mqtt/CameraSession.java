@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.read.Rejection;
+import org.platewarden.core.spool.AppendTooLargeException;
 import org.platewarden.core.spool.SpoolFailedException;
 import org.platewarden.core.spool.SpoolFullException;
 import org.platewarden.gateway.ingest.DeadLetterUnavailableException;
@@ -222,6 +223,10 @@ final class CameraSession {
             disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "gateway cannot store reads durably");
         } else if (t instanceof DeadLetterUnavailableException || t instanceof SpoolFullException) {
             disconnect(MqttDisconnectReasonCode.SERVER_BUSY, t.getMessage());
+        } else if (t instanceof AppendTooLargeException) {
+            // only with a gateway.mqtt_max_message_bytes far above the default: treated like an oversize packet
+            LOG.warn("camera {}: a PUBLISH's reads take more than one spool append can hold ({}); closing the connection", camera.id(), t.getMessage());
+            disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "the message's reads are too large to store at once");
         } else {
             LOG.error("PUBLISH of camera {} failed", camera.id(), t);
             disconnect(MqttDisconnectReasonCode.UNSPECIFIED_ERROR, "internal error");

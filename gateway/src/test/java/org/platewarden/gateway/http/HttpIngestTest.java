@@ -2,6 +2,7 @@ package org.platewarden.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.spool.AppendTooLargeException;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 import org.platewarden.gateway.testsupport.Reads;
 
@@ -174,6 +176,36 @@ class HttpIngestTest {
         HttpResponse<String> r = postReads("application/x-ndjson", sb.toString());
         assertEquals(413, r.statusCode(), r.body());
         assertEquals(0, gw.spooled().size());
+    }
+
+    @Test
+    void tooManyReadsFromAVendorWebhookIs413() throws Exception {
+        // one Plate Recognizer payload maps to a read per result: the same limit as a native batch
+        StringBuilder results = new StringBuilder();
+        for (int i = 0; i < 51; i++) results.append(i == 0 ? "" : ",").append("{\"plate\":\"vnd").append(i).append("\"}");
+        String payload = "{\"hook\":{\"event\":\"recognition\"},\"data\":{\"camera_id\":\"x\",\"timestamp\":\""
+                + Instant.now().minusSeconds(1) + "\",\"results\":[" + results + "]}}";
+        HttpResponse<String> r = post("/v1/reads/platerecognizer", "application/json", payload, basic("cam-001", "demo-cam-001"));
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(json(r).get("message").asText().contains("more than 50 reads"), r.body());
+        assertEquals(0, gw.spooled().size());
+
+        // at the limit it is accepted whole
+        String fifty = payload.replace(",{\"plate\":\"vnd50\"}", "");
+        HttpResponse<String> ok = post("/v1/reads/platerecognizer", "application/json", fifty, basic("cam-001", "demo-cam-001"));
+        assertEquals(202, ok.statusCode(), ok.body());
+        assertEquals(50, json(ok).get("accepted").asInt());
+        assertEquals(50, gw.spooled().size());
+    }
+
+    @Test
+    void anAppendOverTheSpoolsFrameLimitIs413NotARetry() {
+        HttpErrorMapping m = HttpErrorMapping.of(new java.util.concurrent.CompletionException(
+                new AppendTooLargeException("append of 40000000 bytes exceeds the frame limit of 33554432")));
+        assertEquals(413, m.status());
+        assertEquals("too_large", m.error());
+        assertNull(m.retryAfterSeconds());
+        assertTrue(m.message().contains("send fewer reads per request"), m.message());
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,15 +55,17 @@ public final class HoldService implements AutoCloseable {
     private final String holdsIndex;
     private final String metaIndex;
     private final AgencyScope scope;
+    private final int retentionDays;
     private final Clock clock;
     private final BoundedWorker worker;
 
-    public HoldService(RestClient rest, String prefix, AgencyScope scope, Clock clock) {
+    public HoldService(RestClient rest, String prefix, AgencyScope scope, int retentionDays, Clock clock) {
         this.es = new EsRest(rest);
         this.prefix = prefix;
         this.holdsIndex = prefix + "-holds";
         this.metaIndex = prefix + "-holds-meta";
         this.scope = scope;
+        this.retentionDays = retentionDays;
         this.clock = clock;
         this.worker = new BoundedWorker("holds-" + prefix, 2, 32);
     }
@@ -129,7 +133,7 @@ public final class HoldService implements AutoCloseable {
         Set<String> visible = scope.visibleAgencies(agency);
         String plate = validate(agency, user, req, visible, now);
         List<String> readIds = req.readIds() == null ? List.of() : List.copyOf(new LinkedHashSet<>(req.readIds()));
-        ObjectNode query = matchQuery(visible, plate, readIds, req);
+        ObjectNode query = matchQuery(visible, plate, readIds, req, oldestLiveDay(now));
         String reads = DailyIndex.pattern(prefix);
         String lenient = "?ignore_unavailable=true&allow_no_indices=true";
         es.call("POST", "/" + reads + "/_refresh" + lenient, null);
@@ -178,12 +182,24 @@ public final class HoldService implements AutoCloseable {
         return plate;
     }
 
-    private ObjectNode matchQuery(Set<String> visible, String plate, List<String> readIds, HoldRequest req) {
+    /**
+     * The start of the oldest UTC day whose index is not yet expired. The sweeper deletes an expired
+     * day's index up to an interval late; a hold created meanwhile must not copy its reads, or the
+     * hold would keep reads the retention promise has already ended (searches skip that day too).
+     */
+    private Instant oldestLiveDay(Instant now) {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        LocalDate oldest = today.minusDays(retentionDays - 1L);
+        return oldest.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    private ObjectNode matchQuery(Set<String> visible, String plate, List<String> readIds, HoldRequest req, Instant oldestLive) {
         ObjectNode bool = EsRest.MAPPER.createObjectNode();
         ArrayNode filter = bool.putArray("filter");
         ArrayNode agencies = EsRest.MAPPER.createArrayNode();
         visible.stream().sorted().forEach(agencies::add);
         filter.addObject().putObject("terms").set(ReadFields.AGENCY, agencies);
+        filter.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT).put("gte", oldestLive.toString());
         if (req.from() != null || req.to() != null) {
             ObjectNode range = filter.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT);
             if (req.from() != null) range.put("gte", req.from().toString());

@@ -34,7 +34,7 @@ class HoldServiceIT {
     @BeforeAll
     static void setUp() {
         es = new EsTestSupport("holds");
-        holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), Clock.systemUTC());
+        holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, Clock.systemUTC());
         read("dpd-1", "cam-001", "DPD", AT, "ABC 1234");
         read("dpd-2", "cam-002", "DPD", AT.plus(1, ChronoUnit.DAYS), "abc-1234");
         read("acso-1", "cam-101", "ACSO", AT.plusSeconds(60), "ABC1234");
@@ -98,7 +98,7 @@ class HoldServiceIT {
         assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()));
         assertTrue(holds.ended().get().stream().noneMatch(h -> h.id().equals(ending.id())), "not yet ended");
 
-        try (HoldService later = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()),
+        try (HoldService later = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21,
                 Clock.fixed(inMonths(2), java.time.ZoneOffset.UTC))) {
             List<Hold> ended = later.ended().get();
             Hold found = ended.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
