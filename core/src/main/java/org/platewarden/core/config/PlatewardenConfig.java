@@ -144,6 +144,10 @@ public record PlatewardenConfig(
             positive(problems, "indexer.compaction.above_segments", indexer.compaction().aboveSegments());
         }
         positive(problems, "search.max_results", search.maxResults());
+        // each user's sliding window keeps one timestamp per search it allows (PerUserRateLimiter)
+        if (search.rateLimitPerMinute() < 0 || search.rateLimitPerMinute() > 10_000) {
+            problems.add("search.rate_limit_per_minute must be 0 (no limit) .. 10000");
+        }
         positive(problems, "search.max_window_days", search.maxWindowDays());
         positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());
         if (search.auditJournalPreallocateBytes() != 0 && search.auditJournalPreallocateBytes() < 4096) {

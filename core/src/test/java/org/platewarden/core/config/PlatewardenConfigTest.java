@@ -101,6 +101,15 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void rateLimitIsZeroOrUpToTenThousandPerMinute() {
+        assertEquals(60, PlatewardenConfig.demoConfig().search().rateLimitPerMinute());
+        assertEquals(0, PlatewardenConfig.demoConfig().with("{\"search\":{\"rate_limit_per_minute\":0}}").search().rateLimitPerMinute());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"rate_limit_per_minute":10001}}"""));
+        assertTrue(e.getMessage().contains("search.rate_limit_per_minute must be 0 (no limit) .. 10000"), e.getMessage());
+    }
+
+    @Test
     void auditStepsOverlapByDefaultAndCanBeTurnedOff() {
         assertTrue(SearchConfig.DEFAULT_AUDIT_OVERLAP_STEPS);
         assertTrue(PlatewardenConfig.demoConfig().search().auditOverlapSteps(), "the defaults file agrees with the code");

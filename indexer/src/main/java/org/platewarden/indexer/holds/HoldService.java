@@ -23,6 +23,7 @@ import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.plate.PlateNormalizer;
 import org.platewarden.core.read.ReadFields;
+import org.platewarden.core.read.ReadValidator;
 import org.platewarden.indexer.BoundedWorker;
 import org.platewarden.indexer.EsRest;
 import org.slf4j.Logger;
@@ -169,10 +170,20 @@ public final class HoldService implements AutoCloseable {
         if (user == null || user.isBlank()) throw new IllegalArgumentException("a hold needs the requesting user");
         if (req.caseNumber() == null || req.caseNumber().isBlank()) throw new IllegalArgumentException("a hold needs a case number");
         if (req.reason() == null || req.reason().isBlank()) throw new IllegalArgumentException("a hold needs a reason");
+        // a hold copies the reads of one exact plate: normalising "R*" to "R" would quietly hold
+        // something else than asked, so patterns are refused (search first, then hold the read ids)
+        if (req.platePattern() != null && (req.platePattern().indexOf('*') >= 0 || req.platePattern().indexOf('?') >= 0)) {
+            throw new IllegalArgumentException("a hold's plate is one exact plate, not a pattern ('" + req.platePattern()
+                    + "'); search with the pattern, then hold the read ids you found");
+        }
         String plate = req.platePattern() == null ? null : PlateNormalizer.normalize(req.platePattern());
-        if (plate != null && plate.isEmpty()) throw new IllegalArgumentException("plate has no letters or digits: " + req.platePattern());
+        if (plate != null && plate.length() < ReadValidator.PLATE_NORM_MIN) {
+            throw new IllegalArgumentException("plate '" + req.platePattern() + "' has fewer than " + ReadValidator.PLATE_NORM_MIN
+                    + " letters or digits; no read has such a plate");
+        }
         boolean noIds = req.readIds() == null || req.readIds().isEmpty();
         if (plate == null && noIds) throw new IllegalArgumentException("a hold needs a plate or a list of read ids");
+        if (plate != null && !noIds) throw new IllegalArgumentException("a hold takes a plate or a list of read ids, not both");
         if (!noIds && req.readIds().size() > MAX_READ_IDS) throw new IllegalArgumentException("at most " + MAX_READ_IDS + " read ids per hold");
         if (!noIds && req.readIds().stream().anyMatch(id -> id == null || id.isBlank())) throw new IllegalArgumentException("read ids must not be blank");
         if (req.until() == null) throw new IllegalArgumentException("a hold needs an until date");

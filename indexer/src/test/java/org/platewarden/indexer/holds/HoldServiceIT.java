@@ -152,6 +152,11 @@ class HoldServiceIT {
         assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, null), "DPD", "until");
         assertRefused(new HoldRequest(" ", "r", "ABC1234", null, null, null, inMonths(1)), "DPD", "case number");
         assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, inMonths(1)), "FED", "may not see any reads");
+        // a pattern or a fragment would be normalised into another exact plate and hold something else
+        assertRefused(new HoldRequest("C-1", "r", "R*", null, null, null, inMonths(1)), "DPD", "not a pattern");
+        assertRefused(new HoldRequest("C-1", "r", "AB?1234", null, null, null, inMonths(1)), "DPD", "not a pattern");
+        assertRefused(new HoldRequest("C-1", "r", "R-", null, null, null, inMonths(1)), "DPD", "fewer than 2");
+        assertRefused(new HoldRequest("C-1", "r", "ABC1234", List.of("dpd-1"), null, null, inMonths(1)), "DPD", "not both");
     }
 
     private void assertRefused(HoldRequest request, String agency, String message) {

@@ -5,77 +5,94 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Per-user token bucket: each user may make {@code perMinute} searches in a burst, refilled
- * continuously at {@code perMinute} per minute. Memory stays bounded by the number of users
- * active within the last minute: when more than {@code maxTrackedUsers} users have buckets, the
- * buckets that are full again (idle users, who would get the same answer from a fresh bucket) are
- * dropped. {@code perMinute <= 0} disables the limit. Thread-safe.
+ * Per-user sliding window: a user gets at most {@code perMinute} searches in any 60 seconds, which
+ * is what "60 searches per minute" says to an auditor. (A token bucket of the same size let a user
+ * who had been idle make a burst of {@code perMinute} and then one more per refill, close to twice
+ * the figure in the first minute.) Each user's window keeps the times of their last
+ * {@code perMinute} granted searches in a ring; a search is granted when the oldest of them is a
+ * minute old. Memory stays bounded: {@code perMinute} is at most {@link #MAX_PER_MINUTE}, and when
+ * more than {@code maxTrackedUsers} users have windows, those with no search in the last minute
+ * (who would get the same answer from a fresh window) are dropped. {@code perMinute <= 0}
+ * disables the limit. Thread-safe.
  */
 public final class PerUserRateLimiter {
     public static final int DEFAULT_MAX_TRACKED_USERS = 10_000;
+    /** Keeps a window (one long per search) small; far above any investigator's pace. */
+    public static final int MAX_PER_MINUTE = 10_000;
     private static final long NANOS_PER_MINUTE = 60_000_000_000L;
 
     private final int perMinute;
     private final int maxTrackedUsers;
     private final LongSupplier nanoTime;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
     public PerUserRateLimiter(int perMinute) {
         this(perMinute, DEFAULT_MAX_TRACKED_USERS, System::nanoTime);
     }
 
     public PerUserRateLimiter(int perMinute, int maxTrackedUsers, LongSupplier nanoTime) {
+        if (perMinute > MAX_PER_MINUTE) throw new IllegalArgumentException("at most " + MAX_PER_MINUTE + " searches per minute");
         this.perMinute = perMinute;
         this.maxTrackedUsers = maxTrackedUsers;
         this.nanoTime = nanoTime;
     }
 
-    /** Takes one token; returns 0 when granted, else the seconds until a token is available (>= 1). */
+    /** Grants one search; returns 0 when granted, else the seconds until one is (>= 1). */
     public int tryAcquire(String user) {
         if (perMinute <= 0) return 0;
         long now = nanoTime.getAsLong();
-        if (buckets.size() >= maxTrackedUsers && !buckets.containsKey(user)) evictFull(now);
-        Bucket bucket = buckets.computeIfAbsent(user, u -> new Bucket(perMinute, now));
-        synchronized (bucket) {
-            bucket.refill(now, perMinute);
-            if (bucket.tokens >= 1.0) {
-                bucket.tokens -= 1.0;
+        if (windows.size() >= maxTrackedUsers && !windows.containsKey(user)) evictIdle(now);
+        Window window = windows.computeIfAbsent(user, u -> new Window(perMinute));
+        synchronized (window) {
+            long waitNanos = window.waitNanos(now);
+            if (waitNanos <= 0) {
+                window.grant(now);
                 return 0;
             }
-            double missing = 1.0 - bucket.tokens;
-            long waitNanos = (long) Math.ceil(missing * NANOS_PER_MINUTE / perMinute);
             return (int) Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
         }
     }
 
     int trackedUsers() {
-        return buckets.size();
+        return windows.size();
     }
 
-    private void evictFull(long now) {
-        buckets.entrySet().removeIf(e -> {
-            Bucket b = e.getValue();
-            synchronized (b) {
-                b.refill(now, perMinute);
-                return b.tokens >= perMinute;
+    private void evictIdle(long now) {
+        windows.entrySet().removeIf(e -> {
+            Window w = e.getValue();
+            synchronized (w) {
+                return w.idleSince(now);
             }
         });
     }
 
-    private static final class Bucket {
-        double tokens;
-        long lastNanos;
+    /** The times of a user's last {@code perMinute} granted searches, oldest at {@code next} once full. */
+    private static final class Window {
+        final long[] grants;
+        int count;
+        int next;
 
-        Bucket(int capacity, long now) {
-            this.tokens = capacity;
-            this.lastNanos = now;
+        Window(int perMinute) {
+            this.grants = new long[perMinute];
         }
 
-        void refill(long now, int perMinute) {
-            long elapsed = now - lastNanos;
-            if (elapsed <= 0) return;
-            tokens = Math.min(perMinute, tokens + (double) elapsed * perMinute / NANOS_PER_MINUTE);
-            lastNanos = now;
+        /** How long until a search may be granted: 0 or less when now. */
+        long waitNanos(long now) {
+            if (count < grants.length) return 0;
+            return grants[next] + NANOS_PER_MINUTE - now;
+        }
+
+        void grant(long now) {
+            grants[next] = now;
+            next = (next + 1) % grants.length;
+            if (count < grants.length) count++;
+        }
+
+        /** No search granted in the last minute. */
+        boolean idleSince(long now) {
+            if (count == 0) return true;
+            long newest = grants[(next - 1 + grants.length) % grants.length];
+            return now - newest >= NANOS_PER_MINUTE;
         }
     }
 }

@@ -9,7 +9,7 @@ import org.platewarden.search.auth.Principal;
 /**
  * Who may search, for what, and whose reads they see. Checked in this order, the first failing
  * rule decides: role (investigator or supervisor, else 403) -> purpose (missing or unknown 400;
- * on the prohibited list 403, naming the purpose) -> case number (missing or malformed 400) ->
+ * on the prohibited list, in any case or with spaces or hyphens, 403, naming the purpose) -> case number (missing or malformed 400) ->
  * agency scope (an agency that sees no one's reads, e.g. a federal or unknown one, 403).
  * The purpose is checked before the scope so that a refusal for a prohibited purpose is recorded
  * as such even when the caller would not have seen anything anyway.
@@ -25,7 +25,8 @@ public final class SearchAccessPolicy {
 
     public SearchAccessPolicy(SearchConfig config, AgencyScope scope) {
         this.allowedPurposes = Set.copyOf(config.allowedPurposes());
-        this.prohibitedPurposes = Set.copyOf(config.prohibitedPurposes());
+        this.prohibitedPurposes = config.prohibitedPurposes().stream().map(SearchAccessPolicy::spelling)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.scope = scope;
     }
 
@@ -45,7 +46,9 @@ public final class SearchAccessPolicy {
         if (!(purpose instanceof String p) || p.isBlank()) {
             return AccessDecision.refuse(Refusal.invalid("purpose must be a non-empty string"));
         }
-        if (prohibitedPurposes.contains(p)) {
+        // "Immigration Enforcement" is the prohibited purpose however it is spelt: refused as
+        // prohibited (403, counted as a refusal in the transparency report), not as an unknown one
+        if (prohibitedPurposes.contains(spelling(p))) {
             return AccessDecision.refuse(Refusal.forbidden("purpose '" + p + "' is prohibited; searches for it are refused"));
         }
         if (!allowedPurposes.contains(p)) {
@@ -62,6 +65,11 @@ public final class SearchAccessPolicy {
             return AccessDecision.refuse(Refusal.forbidden("agency " + principal.agency() + " has no access to plate reads"));
         }
         return AccessDecision.allow(visible);
+    }
+
+    /** A purpose's spelling ignored: case, surrounding blanks, and spaces or hyphens for underscores. */
+    static String spelling(String purpose) {
+        return purpose.strip().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
     }
 
     private static String sorted(Set<String> values) {

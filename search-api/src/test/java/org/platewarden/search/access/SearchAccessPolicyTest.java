@@ -46,6 +46,12 @@ class SearchAccessPolicyTest {
             assertEquals(403, r.status());
             assertTrue(r.reason().contains(prohibited));
         }
+        // a prohibited purpose spelt differently is still refused as prohibited, not as unknown
+        for (String spelt : new String[] {"IMMIGRATION_ENFORCEMENT", " Immigration Enforcement ", "immigration-enforcement"}) {
+            Refusal r = POLICY.decide(DPD, spelt, "C-1").refusal();
+            assertEquals(403, r.status(), spelt);
+            assertEquals("refused", r.outcome(), spelt);
+        }
         assertEquals(400, POLICY.decide(DPD, "homicide", "").refusal().status());
         assertEquals(400, POLICY.decide(DPD, "homicide", 123).refusal().status());
         assertEquals(400, POLICY.decide(DPD, "homicide", "x".repeat(65)).refusal().status());
