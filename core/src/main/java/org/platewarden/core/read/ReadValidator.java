@@ -139,6 +139,13 @@ public final class ReadValidator {
                 && readId.getBytes(StandardCharsets.UTF_8).length > READ_ID_MAX_BYTES) {
             throw new Refused(Rejection.INVALID_FIELD, ReadFields.READ_ID + " is longer than " + READ_ID_MAX_BYTES + " bytes in UTF-8");
         }
+        if (readId != null) {
+            String namedCamera = derivedIdCamera(readId);
+            if (namedCamera != null && !namedCamera.equals(cameraId)) {
+                throw new Refused(Rejection.CAMERA_MISMATCH, "read_id '" + readId + "' has the form of an id derived for camera '"
+                        + namedCamera + "', not for the authenticated camera '" + cameraId + "'");
+            }
+        }
         if (readId == null) readId = cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm;
 
         Double confidence = optionalNumber(read.plateConfidence, ReadFields.PLATE_CONFIDENCE, 0, 1);
@@ -271,6 +278,31 @@ public final class ReadValidator {
         if (s.isBlank()) return null;
         if (s.length() > maxLength) throw new Refused(Rejection.INVALID_FIELD, field + " is longer than " + maxLength + " characters");
         return s;
+    }
+
+    /**
+     * The camera an id of the derived form {@code <camera_id>:<epoch millis>:<plate_norm>} names, or
+     * null for any other id. That form is the gateway's: one camera sending another's derived id
+     * would take the id of a read that camera may send later, whose create would then find the
+     * id taken (dead-lettered as a conflict, not searchable), so it is refused here.
+     */
+    static String derivedIdCamera(String readId) {
+        int plateAt = readId.lastIndexOf(':');
+        if (plateAt <= 0) return null;
+        int millisAt = readId.lastIndexOf(':', plateAt - 1);
+        // epoch millis have 13 digits from 2001 to 2286; the plate 2..10 characters
+        if (millisAt <= 0 || plateAt - millisAt - 1 != 13) return null;
+        int plateLength = readId.length() - plateAt - 1;
+        if (plateLength < PLATE_NORM_MIN || plateLength > PLATE_NORM_MAX) return null;
+        for (int i = millisAt + 1; i < plateAt; i++) {
+            char c = readId.charAt(i);
+            if (c < '0' || c > '9') return null;
+        }
+        for (int i = plateAt + 1; i < readId.length(); i++) {
+            char c = readId.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return null;
+        }
+        return readId.substring(0, millisAt);
     }
 
     private static Double optionalNumber(Object value, String field, double min, double max) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -321,6 +322,24 @@ class ReadValidatorTest {
         ObjectNode r = read();
         r.put("read_id", "x".repeat(257));
         rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void anotherCamerasDerivedReadIdIsRefused() throws Exception {
+        ObjectNode r = read();
+        // the id the gateway would derive for another camera's read: taking it first would make
+        // that camera's read a conflict in the indexer
+        r.put("read_id", "cam-002:1763820187123:ABC1234");
+        Rejection refused = rejected(r, Rejection.CAMERA_MISMATCH);
+        assertTrue(refused.reason().contains("cam-002"), refused.reason());
+        r.put("read_id", "cam-017:1763820187123:ZZZ999");
+        assertEquals("cam-017:1763820187123:ZZZ999", stored(r).get("read_id").asText(), "its own derived form is fine");
+        for (String other : new String[] {"cam-002-uuid-1", "cam-002:abc:ABC1", "cam-002:123:abc1", "a:b:c:", "urn:x:1:AB", "x:1763820187123:A"}) {
+            r.put("read_id", other);
+            assertEquals(other, stored(r).get("read_id").asText(), other + " is not of the derived form");
+        }
+        assertEquals("cam-9:x", ReadValidator.derivedIdCamera("cam-9:x:1763820187123:AB"));
+        assertNull(ReadValidator.derivedIdCamera(":1763820187123:AB"));
     }
 
     @Test
