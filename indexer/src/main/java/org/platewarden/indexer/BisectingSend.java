@@ -32,13 +32,14 @@ final class BisectingSend {
     private static final Logger LOG = LoggerFactory.getLogger(BisectingSend.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final BulkTransport transport;
+    private final Function<List<PendingRead>, CompletableFuture<List<BulkItemResult>>> transport;
     private final Executor loop;
     private final IndexerMetrics metrics;
     /** When Elasticsearch last accepted a bulk request of any batch (System.nanoTime; written on the loop). */
     private volatile long lastAcceptedNanos = System.nanoTime(); // before any batch: no proof yet
 
-    BisectingSend(BulkTransport transport, Executor loop, IndexerMetrics metrics) {
+    /** @param transport sends one bulk ({@link BulkTransport#send}) */
+    BisectingSend(Function<List<PendingRead>, CompletableFuture<List<BulkItemResult>>> transport, Executor loop, IndexerMetrics metrics) {
         this.transport = transport;
         this.loop = loop;
         this.metrics = metrics;
@@ -69,7 +70,7 @@ final class BisectingSend {
 
     private CompletableFuture<List<BulkItemResult>> request(List<PendingRead> reads) {
         try {
-            return transport.send(reads);
+            return transport.apply(reads);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

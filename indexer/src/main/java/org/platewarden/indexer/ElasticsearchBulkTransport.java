@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.read.IndexDocument;
 import org.platewarden.core.read.JsonAscii;
+import org.platewarden.core.read.ReadFields;
 
 /**
  * Bulk transport over Elasticsearch's low-level REST client: each read becomes a {@code create}
@@ -30,6 +33,9 @@ import org.platewarden.core.read.JsonAscii;
  * session), Elasticsearch's network threads spent 6.9 µs per read on those requests and 2.3 µs on
  * one contiguous body with the same bytes. One array copy per read costs far less than that.
  * The body is held in quarter-megabyte chunks ({@link NdjsonBody}), not one array.
+ *
+ * <p>After a 409, {@link #stored} asks what is under those ids with one {@code _mget}
+ * ({@link ReadIdConflicts}).
  */
 public final class ElasticsearchBulkTransport implements BulkTransport {
     /**
@@ -41,6 +47,8 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
      * grew into a G1 humongous allocation — a concurrent marking cycle per bulk (JFR, tenth session).
      */
     public static final String RESPONSE_FILTER = "took,errors,items.*.status,items.*.error,error,status";
+    /** What {@link #toStored} reads of an {@code _mget} answer. */
+    static final String MGET_FILTER = "docs._id,docs.found,docs._source,docs.error.type,docs.error.reason";
     private static final byte[] CREATE_INDEX = "{\"create\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID = "\",\"_id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_ACTION = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
@@ -55,21 +63,49 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
 
     @Override
     public CompletableFuture<List<BulkItemResult>> send(List<PendingRead> reads) {
-        CompletableFuture<List<BulkItemResult>> result = new CompletableFuture<>();
         Request request = new Request("POST", "/_bulk");
         request.addParameter("filter_path", RESPONSE_FILTER);
         try {
             request.setEntity(body(reads));
         } catch (RuntimeException e) {
             // the contract: a failure is the future's, never the caller's exception
-            result.completeExceptionally(e);
-            return result;
+            return CompletableFuture.failedFuture(e);
         }
+        return perform(request, in -> toResults(in, reads.size()));
+    }
+
+    /**
+     * One {@code _mget} for every read, each in its daily index, {@code _source} cut to the two fields
+     * the comparison needs. Realtime (the default): it sees a document created moments ago and not yet
+     * refreshed, such as the first of two reads with one id in the same bulk.
+     */
+    @Override
+    public CompletableFuture<List<StoredRead>> stored(List<PendingRead> reads) {
+        Request request = new Request("POST", "/_mget");
+        request.addParameter("filter_path", MGET_FILTER);
+        ObjectNode body = EsRest.MAPPER.createObjectNode();
+        ArrayNode docs = body.putArray("docs");
+        for (PendingRead r : reads) {
+            ObjectNode doc = docs.addObject().put("_index", r.index()).put("_id", r.id());
+            doc.putArray("_source").add(ReadFields.CAMERA_ID).add(ReadFields.CAPTURED_AT);
+        }
+        request.setJsonEntity(body.toString());
+        return perform(request, in -> toStored(in, reads));
+    }
+
+    /** Reads a successful answer's body on the client's I/O thread. */
+    private interface AnswerReader<T> {
+        T read(InputStream body) throws IOException;
+    }
+
+    /** Sends asynchronously; any failure (no answer, an error status, an unreadable answer) fails the future. */
+    private <T> CompletableFuture<T> perform(Request request, AnswerReader<T> reader) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         rest.performRequestAsync(request, new ResponseListener() {
             @Override
             public void onSuccess(Response response) {
                 try (InputStream in = response.getEntity().getContent()) {
-                    result.complete(toResults(in, reads.size()));
+                    result.complete(reader.read(in));
                 } catch (IOException | RuntimeException e) {
                     result.completeExceptionally(e);
                 }
@@ -81,6 +117,43 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
             }
         });
         return result;
+    }
+
+    /**
+     * The {@code _mget} answer in request order: a found document's two fields, null for one not found
+     * or whose index no longer exists (retention deleted it meanwhile).
+     *
+     * @throws IllegalStateException for any other per-document error (a shard unavailable): then
+     *                               nothing is decided and the reads are retried
+     */
+    static List<StoredRead> toStored(InputStream response, List<PendingRead> reads) throws IOException {
+        JsonNode docs = EsRest.MAPPER.readTree(response).path("docs");
+        if (!docs.isArray() || docs.size() != reads.size()) {
+            throw new IllegalStateException("_mget response has " + docs.size() + " docs for " + reads.size() + " ids");
+        }
+        List<StoredRead> out = new ArrayList<>(reads.size());
+        for (int i = 0; i < reads.size(); i++) {
+            JsonNode doc = docs.get(i);
+            PendingRead read = reads.get(i);
+            if (!read.id().equals(doc.path("_id").asText(null))) {
+                throw new IllegalStateException("_mget response doc " + i + " is not '" + read.id() + "'");
+            }
+            JsonNode error = doc.path("error");
+            if (!error.isMissingNode()) {
+                String type = RequestFailures.text(error, "type");
+                if ("index_not_found_exception".equals(type)) {
+                    out.add(null);
+                    continue;
+                }
+                throw new IllegalStateException("_mget of '" + read.id() + "' in " + read.index() + " failed: " + type
+                        + " " + RequestFailures.text(error, "reason"));
+            }
+            JsonNode source = doc.path("_source");
+            out.add(doc.path("found").asBoolean(false)
+                    ? new StoredRead(RequestFailures.text(source, ReadFields.CAMERA_ID), RequestFailures.text(source, ReadFields.CAPTURED_AT))
+                    : null);
+        }
+        return out;
     }
 
     /** The NDJSON body: per read its action line and its document, each ending in a newline. */

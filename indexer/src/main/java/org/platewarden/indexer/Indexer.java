@@ -31,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * <li>at most {@code max_in_flight} batches are unfinished (sent, or waiting to be retried) — that
  * is the back-pressure: while Elasticsearch is down nothing more is read, and the spool grows
  * until the gateway pushes back at its capacity;</li>
- * <li>per item: created or 409 (already there) is done; 408/429/5xx is retried with exponential
- * backoff and jitter; any other 4xx goes to the dead-letter store (with Elasticsearch's error type
- * and reason) and is done once that write is fsynced;</li>
+ * <li>per item: created is done; 408/429/5xx is retried with exponential backoff and jitter; any
+ * other 4xx goes to the dead-letter store (with Elasticsearch's error type and reason) and is done
+ * once that write is fsynced;</li>
+ * <li>a 409 (something is already stored under the read id) is looked up, one {@code _mget} per
+ * round for all of them ({@link ReadIdConflicts}): this read sent again is done; another read with
+ * the same read_id dead-letters this one (a read_id conflict); a failed lookup leaves the reads to
+ * be sent again with backoff, like a failed bulk;</li>
  * <li>a request refused as a whole for what it carries (400: a body Elasticsearch cannot parse or
  * validate; 413: too large) can never succeed, so {@link BisectingSend} sends its reads again as two
  * halves, one after the other, recursively: a read refused alone is dead-lettered like an item-level
@@ -59,6 +63,7 @@ public final class Indexer {
     private final Spool spool;
     private final BulkTransport transport;
     private final BisectingSend bisecting;
+    private final ReadIdConflicts conflicts;
     private final DeadLetterStore deadLetters;
     private final String prefix;
     private final DailyIndexNames indexNames;
@@ -104,6 +109,7 @@ public final class Indexer {
         this.loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.loop.setRemoveOnCancelPolicy(true);
         this.bisecting = new BisectingSend(this::timedSend, loop, metrics);
+        this.conflicts = new ReadIdConflicts(transport);
         metrics.gauges(this::lagReads, this::lagSeconds, () -> inFlightSeen);
     }
 
@@ -244,7 +250,7 @@ public final class Indexer {
             LocatedRead read = ReadLocator.locate(record.json());
             long since = read.receivedAt() != null ? read.receivedAt().toEpochMilli() : now;
             forming.toSend.add(new PendingRead(record.seq(), indexNames.name(read.capturedAt()), read.readId(),
-                    read.cameraId(), record.json(), read.termsStored() ? null : read.plateOcr(), read.singleLine(), since));
+                    read.cameraId(), read.capturedAt(), record.json(), read.termsStored() ? null : read.plateOcr(), read.singleLine(), since));
             forming.sinceMs = Math.min(forming.sinceMs, since);
         } catch (ReadLocator.NotARead e) {
             forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
@@ -266,17 +272,23 @@ public final class Indexer {
         round(batch);
     }
 
-    /** One attempt: send what is still to send and write what is still to dead-letter, concurrently. */
+    /**
+     * One attempt: send what is still to send (then look up what is stored under the ids answered 409)
+     * and write what is still to dead-letter, concurrently.
+     */
     private void round(Batch batch) {
         if (stopping) return;
         List<PendingRead> sending = List.copyOf(batch.toSend);
         List<DeadLetter> writing = List.copyOf(batch.toDeadLetter);
         CompletableFuture<BisectingSend.Answers> sent = sending.isEmpty()
                 ? CompletableFuture.completedFuture(BisectingSend.Answers.NONE) : bisecting.send(sending, batch.firstSentNanos);
+        // neither future fails: a failed bulk or lookup is in its answer
+        CompletableFuture<ReadIdConflicts.Lookup> looked = sent.thenCompose(s -> conflicts.lookUp(sending, s.items()));
         CompletableFuture<Void> written = writing.isEmpty()
                 ? CompletableFuture.completedFuture(null) : deadLetters.appendAll(writing);
         CompletableFuture<Outcome<Void>> writtenOutcome = written.handle(Outcome::new);
-        sent.thenAcceptBoth(writtenOutcome, (s, w) -> onLoop(() -> afterRound(batch, sending, s, writing, w)));
+        // sent is complete once looked is: join does not wait
+        looked.thenAcceptBoth(writtenOutcome, (l, w) -> onLoop(() -> afterRound(batch, sending, sent.join(), l, writing, w)));
     }
 
     /** One bulk request (a batch's, or a half of it), timed. */
@@ -291,7 +303,7 @@ public final class Indexer {
         return sent.whenComplete((r, e) -> metrics.bulkLatency(System.nanoTime() - t0, e == null));
     }
 
-    private void afterRound(Batch batch, List<PendingRead> sending, BisectingSend.Answers sent,
+    private void afterRound(Batch batch, List<PendingRead> sending, BisectingSend.Answers sent, ReadIdConflicts.Lookup looked,
                             List<DeadLetter> writing, Outcome<Void> written) {
         if (stopping) return;
         boolean wait = false;
@@ -316,7 +328,14 @@ public final class Indexer {
                         unanswered == sending.size() ? "it" : "the " + unanswered + " reads left unanswered");
             }
         }
-        if (!sending.isEmpty()) wait |= classify(batch, sending, sent.items());
+        if (looked.failure() != null) {
+            metrics.retry("read_id_lookup", looked.looked());
+            if (batch.attempt == 0 || batch.attempt % 10 == 0) {
+                LOG.warn("cannot look up what is stored under the ids of {} read(s) answered 409 (seq {}..{}): {}; "
+                        + "sending them again with backoff", looked.looked(), batch.firstSeq, batch.lastSeq, looked.failure().toString());
+            }
+        }
+        if (!sending.isEmpty()) wait |= classify(batch, sending, sent.items(), looked);
         if (batch.toSend.isEmpty() && batch.toDeadLetter.isEmpty()) {
             finish(batch);
         } else if (!wait) {
@@ -327,8 +346,11 @@ public final class Indexer {
         }
     }
 
-    /** Applies per-item verdicts (null: the request failed); returns true when some items must be sent again. */
-    private boolean classify(Batch batch, List<PendingRead> sending, List<BulkItemResult> results) {
+    /**
+     * Applies per-item verdicts (null: the request failed), a 409 according to what is stored under
+     * the id; returns true when some items must be sent again.
+     */
+    private boolean classify(Batch batch, List<PendingRead> sending, List<BulkItemResult> results, ReadIdConflicts.Lookup looked) {
         List<PendingRead> again = new ArrayList<>();
         int created = 0;
         int existing = 0;
@@ -341,7 +363,19 @@ public final class Indexer {
             }
             switch (ItemVerdict.of(result)) {
                 case INDEXED -> created++;
-                case ALREADY_INDEXED -> existing++;
+                case ALREADY_INDEXED -> {
+                    switch (looked.check(i, read)) {
+                        case SAME_READ -> existing++;
+                        case OTHER_READ -> readIdConflict(batch, read, looked.conflict(i, read));
+                        case GONE -> {
+                            again.add(read);
+                            metrics.retry("read_id_gone", 1);
+                            LOG.warn("read_id '{}' answered 409 but {} holds nothing under it now; sending it again", read.id(), read.index());
+                        }
+                        // a 409 alone proves nothing; sending the create again (cheap) leads to a new lookup
+                        case UNKNOWN -> again.add(read); // counted and logged in afterRound
+                    }
+                }
                 case RETRY -> {
                     again.add(read);
                     metrics.retry(ItemVerdict.retryCause(result), 1);
@@ -354,6 +388,12 @@ public final class Indexer {
         metrics.alreadyIndexed(existing);
         batch.toSend = again;
         return !again.isEmpty();
+    }
+
+    /** Another read holds this read's id: it cannot be indexed, so it is dead-lettered (not dropped: it was acknowledged). */
+    private void readIdConflict(Batch batch, PendingRead read, String reason) {
+        metrics.readIdConflict();
+        batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(), reason, new String(read.json(), StandardCharsets.UTF_8)));
     }
 
     private void finish(Batch batch) {

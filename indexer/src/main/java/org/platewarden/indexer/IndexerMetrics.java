@@ -10,13 +10,19 @@ import java.util.function.Supplier;
  * The indexer's meters. Names (Prometheus renders dots as underscores):
  * <ul>
  * <li>{@code platewarden.indexer.reads.indexed} — reads created in Elasticsearch (the indexing rate)</li>
- * <li>{@code platewarden.indexer.reads.already_indexed} — 409 on create (resends, duplicate reads)</li>
+ * <li>{@code platewarden.indexer.reads.already_indexed} — 409 on create where the stored document is this
+ * read (resends, a read spooled twice)</li>
+ * <li>{@code platewarden.indexer.read_id_conflicts} — 409 on create where the stored document is another
+ * read with the same read_id (another camera or capture time): this read is dead-lettered, see
+ * {@link ReadIdConflicts}</li>
  * <li>{@code platewarden.indexer.bulk.latency} — one bulk request, send to answer (tag outcome=ok|failed)</li>
  * <li>{@code platewarden.indexer.retries} — tag cause: item_429, item_5xx, request_connection,
- * request_timeout, request_http_NNN, request_io, request_response, deadletter_store</li>
+ * request_timeout, request_http_NNN, request_io, request_response, deadletter_store, read_id_lookup (the
+ * lookup after a 409 failed), read_id_gone (nothing found under the id after a 409)</li>
  * <li>{@code platewarden.indexer.bulk.splits} — bulk requests refused as a whole for their content and sent
  * again as two halves (tag cause: request_http_400, request_http_413), see {@link BisectingSend}</li>
- * <li>{@code platewarden.indexer.deadletters} — reads Elasticsearch refused, written to the dead-letter store</li>
+ * <li>{@code platewarden.indexer.deadletters} — reads Elasticsearch refused or that conflict on read_id,
+ * written to the dead-letter store</li>
  * <li>{@code platewarden.indexer.spool.lag.reads} — durable reads not yet done (lastDurableSeq - checkpoint)</li>
  * <li>{@code platewarden.indexer.spool.lag.seconds} — age of the oldest read not yet done</li>
  * <li>{@code platewarden.indexer.bulk.in_flight} — bulk batches sent or waiting to be retried</li>
@@ -27,6 +33,7 @@ public final class IndexerMetrics {
     private final Counter indexed;
     private final Counter alreadyIndexed;
     private final Counter deadLetters;
+    private final Counter readIdConflicts;
     private final Timer bulkOk;
     private final Timer bulkFailed;
 
@@ -34,7 +41,9 @@ public final class IndexerMetrics {
         this.registry = registry;
         this.indexed = Counter.builder("platewarden.indexer.reads.indexed").description("reads created in Elasticsearch").register(registry);
         this.alreadyIndexed = Counter.builder("platewarden.indexer.reads.already_indexed").description("creates answered 409: already indexed").register(registry);
-        this.deadLetters = Counter.builder("platewarden.indexer.deadletters").description("reads refused by Elasticsearch, dead-lettered").register(registry);
+        this.deadLetters = Counter.builder("platewarden.indexer.deadletters").description("reads dead-lettered by the indexer: refused by Elasticsearch, or a read_id conflict").register(registry);
+        this.readIdConflicts = Counter.builder("platewarden.indexer.read_id_conflicts")
+                .description("creates answered 409 for another read with the same read_id, dead-lettered").register(registry);
         this.bulkOk = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "ok").register(registry);
         this.bulkFailed = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "failed").register(registry);
     }
@@ -55,6 +64,10 @@ public final class IndexerMetrics {
 
     void deadLettered(int n) {
         if (n > 0) deadLetters.increment(n);
+    }
+
+    void readIdConflict() {
+        readIdConflicts.increment();
     }
 
     void retry(String cause, int n) {

@@ -4,7 +4,10 @@ package org.platewarden.indexer;
 public enum ItemVerdict {
     /** created now */
     INDEXED,
-    /** 409 on create: the document is already there (a resend after a lost response, or a duplicate read) */
+    /**
+     * 409 on create: a document is already stored under the read id; {@link ReadIdConflicts} tells
+     * whether it is this read (a resend after a lost response, a read spooled twice) or another one
+     */
     ALREADY_INDEXED,
     /** 408/429/5xx: the cluster is busy or a shard is unavailable; send again after a backoff */
     RETRY,

@@ -56,8 +56,9 @@ final class ClientFailures {
     }
 
     static Throwable failureOfOneBulk(String url) {
-        byte[] json = TestReads.bytes("r1", "cam-001", "DPD", Instant.parse("2026-01-01T00:00:00Z"), "P1");
-        PendingRead read = new PendingRead(1, "p-reads-2026.01.01", "r1", "cam-001", json, null, false, 0);
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        byte[] json = TestReads.bytes("r1", "cam-001", "DPD", at, "P1");
+        PendingRead read = new PendingRead(1, "p-reads-2026.01.01", "r1", "cam-001", at, json, null, false, 0);
         try (ElasticsearchConnection conn = new ElasticsearchConnection(url)) {
             new ElasticsearchBulkTransport(conn.rest()).send(List.of(read)).join();
         } catch (CompletionException e) {

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.platewarden.core.index.DailyIndex;
 
-/** One bulk against real Elasticsearch: ids needing JSON escaping, a resend, and a document it refuses. */
+/**
+ * One bulk against real Elasticsearch: ids needing JSON escaping, a resend, and a document it refuses;
+ * then the lookup that follows a 409.
+ */
 class ElasticsearchBulkTransportIT {
 
     @Test
@@ -46,10 +49,17 @@ class ElasticsearchBulkTransportIT {
             assertEquals(oddId, doc.path("_id").asText());
             assertEquals(oddId, doc.path("_source").path("read_id").asText());
             assertEquals(2, es.count(index));
+
+            // what follows a 409: one _mget, in order, null for an id with nothing under it or whose index is gone
+            String noIndex = DailyIndex.name(es.prefix, at.minus(java.time.Duration.ofDays(3)));
+            List<StoredRead> stored = transport.stored(List.of(pending(1, index, oddId, good), pending(4, index, "cam-001:none", plain),
+                    pending(5, noIndex, "cam-001:plain", plain), pending(2, index, "cam-001:plain", plain))).get(30, TimeUnit.SECONDS);
+            assertEquals(java.util.Arrays.asList(new StoredRead("cam-001", "2026-01-05T10:00:00Z"), null, null,
+                    new StoredRead("cam-001", "2026-01-05T10:00:00Z")), stored);
         }
     }
 
     private static PendingRead pending(long seq, String index, String id, byte[] json) {
-        return new PendingRead(seq, index, id, "cam-001", json, null, false, 0);
+        return new PendingRead(seq, index, id, "cam-001", Instant.parse("2026-01-05T10:00:00Z"), json, null, false, 0);
     }
 }

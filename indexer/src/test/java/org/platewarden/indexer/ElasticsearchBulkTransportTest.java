@@ -6,16 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import org.apache.http.util.EntityUtils;
 import org.junit.jupiter.api.Test;
 
 /** The NDJSON body the transport sends and how it reads Elasticsearch's filtered answer. */
 class ElasticsearchBulkTransportTest {
+    private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
 
     private static PendingRead read(String index, String id, String document) {
         byte[] doc = document.getBytes(StandardCharsets.UTF_8);
-        return new PendingRead(1, index, id, "cam-001", doc, null, false, 0);
+        return new PendingRead(1, index, id, "cam-001", AT, doc, null, false, 0);
     }
 
     @Test
@@ -44,8 +46,8 @@ class ElasticsearchBulkTransportTest {
         // long enough to need many chunks, so a document straddles chunk boundaries
         List<PendingRead> reads = new java.util.ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            reads.add(new PendingRead(i, "p-reads-2026.01.01", "r" + i, "cam-001", compact, "A8C\"1", true, 0));
-            reads.add(new PendingRead(i, "p-reads-2026.01.01", "s" + i, "cam-001", broken, "XY\u00c97", false, 0));
+            reads.add(new PendingRead(i, "p-reads-2026.01.01", "r" + i, "cam-001", AT, compact, "A8C\"1", true, 0));
+            reads.add(new PendingRead(i, "p-reads-2026.01.01", "s" + i, "cam-001", AT, broken, "XY\u00c97", false, 0));
         }
         String[] lines = new String(EntityUtils.toByteArray(ElasticsearchBulkTransport.body(reads)), StandardCharsets.UTF_8).split("\n", -1);
         assertEquals(4 * 400 + 1, lines.length);
@@ -90,6 +92,26 @@ class ElasticsearchBulkTransportTest {
         assertThrows(IllegalStateException.class, () -> results("{\"errors\":false,\"items\":[201]}", 1));
         assertThrows(IllegalStateException.class, () -> results("{\"error\":{\"type\":\"x\"},\"status\":400}", 1), "a whole-request error has no items");
         assertEquals(201, results("{\"items\":[{\"create\":{\"status\":201}}]}", 1).get(0).status());
+    }
+
+    @Test
+    void aLookupAnswerGivesTheStoredFieldsInOrderNullForNothingAndFailsOnAnyOtherError() throws Exception {
+        List<PendingRead> reads = List.of(read("i", "a", "{}"), read("i", "b", "{}"), read("gone", "c", "{}"));
+        String answer = "{\"docs\":[{\"_id\":\"a\",\"found\":true,\"_source\":{\"camera_id\":\"cam-7\",\"captured_at\":\"2026-01-01T00:00:00Z\"}},"
+                + "{\"_id\":\"b\",\"found\":false},{\"_id\":\"c\",\"error\":{\"type\":\"index_not_found_exception\",\"reason\":\"no such index [gone]\"}}]}";
+        assertEquals(java.util.Arrays.asList(new StoredRead("cam-7", "2026-01-01T00:00:00Z"), null, null), stored(answer, reads));
+        assertEquals(java.util.Arrays.asList(new StoredRead(null, null)),
+                stored("{\"docs\":[{\"_id\":\"a\",\"found\":true,\"_source\":{}}]}", reads.subList(0, 1)), "a document without the fields");
+
+        assertThrows(IllegalStateException.class, () -> stored("{\"docs\":[{\"_id\":\"a\",\"error\":{\"type\":\"no_shard_available_action_exception\"}}]}",
+                reads.subList(0, 1)), "not knowing is not 'nothing there'");
+        assertThrows(IllegalStateException.class, () -> stored("{\"docs\":[{\"_id\":\"b\",\"found\":false}]}", reads.subList(0, 1)), "another id");
+        assertThrows(IllegalStateException.class, () -> stored("{\"docs\":[]}", reads.subList(0, 1)));
+        assertThrows(IllegalStateException.class, () -> stored("{\"error\":{\"type\":\"x\"},\"status\":500}", reads.subList(0, 1)));
+    }
+
+    private static List<StoredRead> stored(String answer, List<PendingRead> reads) throws java.io.IOException {
+        return ElasticsearchBulkTransport.toStored(new java.io.ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), reads);
     }
 
     private static List<BulkItemResult> results(String answer, int expected) throws java.io.IOException {

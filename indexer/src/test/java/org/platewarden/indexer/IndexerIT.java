@@ -3,6 +3,7 @@ package org.platewarden.indexer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -126,7 +127,52 @@ class IndexerIT {
         assertEquals(Map.of("cam-002:dup:1", 1, "cam-002:dup:2", 1), ids);
         assertEquals(6, spool.checkpoint());
         assertEquals(2, registry.counter("platewarden.indexer.reads.indexed").count());
-        assertEquals(4, registry.counter("platewarden.indexer.reads.already_indexed").count());
+        assertEquals(4, registry.counter("platewarden.indexer.reads.already_indexed").count(), "each 409 looked up and found to be the read itself");
+        assertTrue(deadLetters.readAll().isEmpty(), "a resend is no read_id conflict");
+        assertEquals(0, registry.counter("platewarden.indexer.read_id_conflicts").count());
+    }
+
+    @Test
+    void aReadWhoseReadIdAnotherReadOfTheDayAlreadyHoldsIsDeadLetteredNotDropped() throws Exception {
+        String prefix = es.prefix + "-conflict";
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()));
+        // yesterday at noon: every read below falls on the same day, whenever the test runs
+        Instant at = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(12, ChronoUnit.HOURS).plusMillis(229);
+        String index = DailyIndex.name(prefix, at);
+        // camera cam-001's read 42; cam-002 numbers its reads too, and its own read 42 is also "42"
+        byte[] first = TestReads.bytes("42", "cam-001", "DPD", at, "FIRST1");
+        byte[] otherCamera = TestReads.bytes("42", "cam-002", "DPD", at.plusMillis(1500), "OTHER2");
+        spool.append(List.of(first, otherCamera)).join();
+        awaitDrained();
+        // a later batch: cam-001 rebooted and its counter started over, then it resends read 42 as it was
+        byte[] afterReboot = TestReads.bytes("42", "cam-001", "DPD", at.plusSeconds(60), "REBOOT3");
+        spool.append(List.of(afterReboot, first)).join();
+        awaitDrained();
+
+        assertEquals(4, spool.checkpoint(), "dead letters finish their reads: the checkpoint passes them");
+        assertEquals(Map.of("42", 1), es.readIdCounts(prefix));
+        JsonNode stored = es.es.call("GET", "/" + index + "/_doc/42", null).path("_source");
+        assertEquals("cam-001", stored.path("camera_id").asText());
+        assertEquals("FIRST1", stored.path("plate").asText(), "the first read keeps its id");
+
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(2, letters.size(), letters.toString());
+        DeadLetter fromOtherCamera = letters.get(0);
+        assertEquals("indexer", fromOtherCamera.stage());
+        assertEquals("42", fromOtherCamera.readId());
+        assertEquals("cam-002", fromOtherCamera.cameraId());
+        assertEquals("read_id '42' is already used in " + index + " by another read (camera cam-001, captured " + at
+                + "); this read (camera cam-002, captured " + at.plusMillis(1500) + ") was not indexed", fromOtherCamera.reason());
+        assertEquals(new String(otherCamera, StandardCharsets.UTF_8), fromOtherCamera.payload(), "the read as spooled");
+        DeadLetter fromReboot = letters.get(1);
+        assertEquals("cam-001", fromReboot.cameraId());
+        assertTrue(fromReboot.reason().contains("(camera cam-001, captured " + at.plusSeconds(60) + ") was not indexed"), fromReboot.reason());
+        assertEquals(new String(afterReboot, StandardCharsets.UTF_8), fromReboot.payload());
+
+        assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(1, registry.counter("platewarden.indexer.reads.already_indexed").count(), "the resend of read 42 as it was");
+        assertEquals(2, registry.counter("platewarden.indexer.read_id_conflicts").count());
+        assertEquals(2, registry.counter("platewarden.indexer.deadletters").count());
     }
 
     @Test

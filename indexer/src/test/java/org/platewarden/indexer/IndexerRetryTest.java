@@ -41,6 +41,7 @@ class IndexerRetryTest {
     private Indexer indexer;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<List<String>> sent = Collections.synchronizedList(new ArrayList<>());
+    private final List<List<String>> looked = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger mostOpen = new AtomicInteger();
 
@@ -52,11 +53,25 @@ class IndexerRetryTest {
     }
 
     private void start(IndexerConfig config, Function<List<PendingRead>, CompletableFuture<List<BulkItemResult>>> script) {
+        start(config, script, IndexerRetryTest::storedAsSent);
+    }
+
+    private void start(IndexerConfig config, Function<List<PendingRead>, CompletableFuture<List<BulkItemResult>>> script,
+                       Function<List<PendingRead>, CompletableFuture<List<StoredRead>>> lookup) {
         spool = TestSpools.open(dir.resolve("spool"));
         deadLetters = new DeadLetterStore(dir.resolve("dl"));
-        BulkTransport transport = reads -> {
-            sent.add(reads.stream().map(PendingRead::id).toList());
-            return script.apply(reads);
+        BulkTransport transport = new BulkTransport() {
+            @Override
+            public CompletableFuture<List<BulkItemResult>> send(List<PendingRead> reads) {
+                sent.add(reads.stream().map(PendingRead::id).toList());
+                return script.apply(reads);
+            }
+
+            @Override
+            public CompletableFuture<List<StoredRead>> stored(List<PendingRead> reads) {
+                looked.add(reads.stream().map(PendingRead::id).toList());
+                return lookup.apply(reads);
+            }
         };
         indexer = new Indexer(spool, transport, deadLetters, "p", config,
                 new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(50), () -> 0.5), registry, Clock.systemUTC());
@@ -71,6 +86,11 @@ class IndexerRetryTest {
         List<byte[]> reads = new ArrayList<>();
         for (int i = 1; i <= n; i++) reads.add(read(i));
         return reads;
+    }
+
+    /** The lookup after a 409 finds each read itself: every 409 is a resend. */
+    private static CompletableFuture<List<StoredRead>> storedAsSent(List<PendingRead> reads) {
+        return CompletableFuture.completedFuture(reads.stream().map(r -> new StoredRead(r.cameraId(), r.capturedAt().toString())).toList());
     }
 
     private static CompletableFuture<List<BulkItemResult>> all(List<PendingRead> reads, int status) {
@@ -289,6 +309,77 @@ class IndexerRetryTest {
         assertEquals(7, registry.counter("platewarden.indexer.reads.indexed").count());
         assertEquals(0, registry.counter("platewarden.indexer.reads.already_indexed").count());
         assertEquals(List.of("r2"), deadLetters.readAll().stream().map(DeadLetter::readId).toList());
+    }
+
+    @Test
+    void a409IsAlreadyIndexedOnlyWhenTheStoredDocumentIsThisReadElseTheReadIsDeadLetteredAsAConflict() throws Exception {
+        // r2 and r3 answer 409; r2's id holds another camera's read, r3's holds r3 itself (a resend)
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()),
+                reads -> CompletableFuture.completedFuture(List.of(BulkItemResult.ok(201), conflict409(), conflict409())),
+                reads -> CompletableFuture.completedFuture(List.of(
+                        new StoredRead("cam-009", "2026-01-01T00:00:02Z"), new StoredRead("cam-001", "2026-01-01T00:00:03Z"))));
+        List<byte[]> reads = reads(3);
+        spool.append(reads).join();
+        EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
+
+        assertEquals(List.of(ids(1, 3)), sent, "a conflict is not sent again");
+        assertEquals(List.of(ids(2, 3)), looked, "one lookup for every read answered 409");
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(1, letters.size(), letters.toString());
+        assertEquals("r2", letters.get(0).readId());
+        assertEquals("cam-001", letters.get(0).cameraId());
+        assertEquals("indexer", letters.get(0).stage());
+        assertEquals("read_id 'r2' is already used in p-reads-2026.01.01 by another read (camera cam-009, captured "
+                + "2026-01-01T00:00:02Z); this read (camera cam-001, captured 2026-01-01T00:00:02Z) was not indexed", letters.get(0).reason());
+        assertEquals(new String(reads.get(1), StandardCharsets.UTF_8), letters.get(0).payload());
+        assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(1, registry.counter("platewarden.indexer.reads.already_indexed").count(), "r3 only");
+        assertEquals(1, registry.counter("platewarden.indexer.read_id_conflicts").count());
+        assertEquals(1, registry.counter("platewarden.indexer.deadletters").count());
+    }
+
+    @Test
+    void aFailedLookupDecidesNothingTheReadIsRetriedWithBackoffAndTheCheckpointWaits() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean esDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()),
+                reads -> CompletableFuture.completedFuture(reads.stream().map(r -> r.id().equals("r2") ? conflict409() : BulkItemResult.ok(201)).toList()),
+                reads -> esDown.get()
+                        ? CompletableFuture.failedFuture(new IOException("refused", new ConnectException("Connection refused")))
+                        : CompletableFuture.completedFuture(List.of(new StoredRead("cam-009", "2026-01-01T00:00:02Z"))));
+        spool.append(reads(3)).join();
+        EsTestSupport.await("three failed lookups", 10_000, () -> looked.size() >= 3);
+
+        assertEquals(0, spool.checkpoint(), "r2 is neither indexed nor dead-lettered: the checkpoint must not pass it");
+        assertTrue(deadLetters.readAll().isEmpty());
+        assertEquals(0, registry.counter("platewarden.indexer.reads.already_indexed").count(), "a 409 alone proves nothing");
+        assertTrue(retries("read_id_lookup") >= 3);
+        assertEquals(ids(1, 3), sent.get(0));
+        assertTrue(sent.subList(1, sent.size()).stream().allMatch(ids -> ids.equals(List.of("r2"))), "only the undecided read goes again");
+
+        esDown.set(false);
+        EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
+        assertEquals(List.of("r2"), deadLetters.readAll().stream().map(DeadLetter::readId).toList());
+        assertEquals(2, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(1, registry.counter("platewarden.indexer.read_id_conflicts").count());
+    }
+
+    @Test
+    void aReadWhoseIdHoldsNothingAfterA409IsSentAgainAsACreate() throws Exception {
+        AtomicInteger answers = new AtomicInteger();
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()),
+                reads -> CompletableFuture.completedFuture(List.of(answers.getAndIncrement() == 0 ? conflict409() : BulkItemResult.ok(201))),
+                reads -> CompletableFuture.completedFuture(Collections.singletonList(null)));
+        spool.append(List.of(read(1))).join();
+        EsTestSupport.await("checkpoint 1", 10_000, () -> spool.checkpoint() == 1);
+
+        assertEquals(List.of(List.of("r1"), List.of("r1")), sent);
+        assertEquals(1, retries("read_id_gone"));
+        assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertTrue(deadLetters.readAll().isEmpty());
+    }
+
+    private static BulkItemResult conflict409() {
+        return new BulkItemResult(409, "version_conflict_engine_exception", "document already exists");
     }
 
     @Test
