@@ -83,7 +83,7 @@ class ReadInputReaderTest {
         assertInstanceOf(StoredRead.class, bothWays("{" + BASE + ",\"lane\":2}"));
         for (String lane : List.of("2.0", "-1", "3000000000", "99999999999999999999", "\"2\"", "true", "[2]")) {
             Rejection r = assertInstanceOf(Rejection.class, bothWays("{" + BASE + ",\"lane\":" + lane + "}"), lane);
-            assertEquals("lane must be an integer >= 0", r.message());
+            assertEquals("lane must be an integer 0..32767", r.message());
         }
         assertEquals("heading_deg must be within [0, 360], got 400", ((Rejection) bothWays("{" + BASE + ",\"heading_deg\":400}")).message());
         assertEquals("heading_deg must be within [0, 360], got 400.5", ((Rejection) bothWays("{" + BASE + ",\"heading_deg\":400.5}")).message());
