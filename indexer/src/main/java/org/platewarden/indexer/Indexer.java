@@ -1,7 +1,6 @@
 package org.platewarden.indexer;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -254,7 +253,7 @@ public final class Indexer {
             forming.sinceMs = Math.min(forming.sinceMs, since);
         } catch (ReadLocator.NotARead e) {
             forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
-                    "spool record " + record.seq() + ": " + e.getMessage(), new String(record.json(), StandardCharsets.UTF_8)));
+                    "spool record " + record.seq() + ": " + e.getMessage(), record.json()));
             forming.sinceMs = Math.min(forming.sinceMs, now);
         }
     }
@@ -381,7 +380,7 @@ public final class Indexer {
                     metrics.retry(ItemVerdict.retryCause(result), 1);
                 }
                 case DEAD_LETTER -> batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(),
-                        result.refusal(), new String(read.json(), StandardCharsets.UTF_8)));
+                        result.refusal(), read.json()));
             }
         }
         metrics.indexed(created);

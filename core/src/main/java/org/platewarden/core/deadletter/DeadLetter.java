@@ -2,13 +2,21 @@ package org.platewarden.core.deadletter;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 
 /**
  * A read that was refused or could not be indexed, kept so ops can inspect it and nothing invalid
  * disappears silently. {@code stage} is where it was refused ({@code gateway-http},
- * {@code gateway-mqtt}, {@code indexer}); {@code payload} is the offending read (possibly truncated,
- * see {@code truncated}).
+ * {@code gateway-mqtt}, {@code indexer}); {@code payload} is the offending read as text (possibly
+ * truncated, see {@code truncated}). A payload that is not valid UTF-8 cannot be kept as JSON text
+ * without replacing its bad bytes (U+FFFD), so its exact bytes are kept as well, in
+ * {@code payload_base64}; {@code payload} then stays the lossy text, for grep. Absent otherwise.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
@@ -18,14 +26,50 @@ public record DeadLetter(
         @JsonProperty("read_id") String readId,
         @JsonProperty("reason") String reason,
         @JsonProperty("payload") String payload,
+        @JsonProperty("payload_base64") String payloadBase64,
         @JsonProperty("truncated") boolean truncated) {
 
     /** Payloads larger than this are cut so one bad message cannot fill the disk. */
     public static final int MAX_PAYLOAD_CHARS = 16 * 1024;
+    /** The same bound for the exact bytes of a payload that is not UTF-8. */
+    public static final int MAX_PAYLOAD_BYTES = 16 * 1024;
 
+    /** A payload that is text already (it was decoded, or built, as valid UTF-8). */
     public static DeadLetter of(String stage, String cameraId, String readId, String reason, String payload) {
         boolean cut = payload != null && payload.length() > MAX_PAYLOAD_CHARS;
         return new DeadLetter(Instant.now(), stage, cameraId, readId, reason,
-                cut ? payload.substring(0, MAX_PAYLOAD_CHARS) : payload, cut);
+                cut ? payload.substring(0, MAX_PAYLOAD_CHARS) : payload, null, cut);
+    }
+
+    /**
+     * The bytes as they arrived. Valid UTF-8 (the common case) costs what decoding it always cost;
+     * only a payload whose decoding replaced something is checked strictly and, if it really is
+     * not UTF-8, also kept as base64.
+     */
+    public static DeadLetter of(String stage, String cameraId, String readId, String reason, byte[] payload) {
+        String text = new String(payload, StandardCharsets.UTF_8);
+        // decoding replaces every malformed sequence with U+FFFD, so without one the bytes were valid
+        if (text.indexOf('\uFFFD') < 0 || isUtf8(payload)) return of(stage, cameraId, readId, reason, text);
+        boolean textCut = text.length() > MAX_PAYLOAD_CHARS;
+        boolean bytesCut = payload.length > MAX_PAYLOAD_BYTES;
+        byte[] kept = bytesCut ? Arrays.copyOf(payload, MAX_PAYLOAD_BYTES) : payload;
+        return new DeadLetter(Instant.now(), stage, cameraId, readId, reason,
+                textCut ? text.substring(0, MAX_PAYLOAD_CHARS) : text, Base64.getEncoder().encodeToString(kept), textCut || bytesCut);
+    }
+
+    /** The exact bytes of the payload (decoded from {@code payload_base64} when present), as far as kept. */
+    public byte[] payloadBytes() {
+        if (payloadBase64 != null) return Base64.getDecoder().decode(payloadBase64);
+        return payload == null ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 }

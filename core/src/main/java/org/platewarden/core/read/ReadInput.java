@@ -9,7 +9,9 @@ package org.platewarden.core.read;
  *
  * <p>Each field holds {@code null} (absent or JSON {@code null}), its value ({@link String} for
  * text, {@link Number} for numbers, {@link Location} / {@link Vehicle} for the objects) or
- * {@link #WRONG_TYPE}. A field that appears twice keeps its last value, as a Jackson tree does.
+ * {@link #WRONG_TYPE}. A field that appears twice keeps its last value, as a Jackson tree does, but
+ * is named in {@link #duplicateField}: the validator refuses such a read, since which of the values
+ * the camera meant is anyone's guess.
  */
 public final class ReadInput {
     /** A field whose JSON type is wrong for it; the rule that reads the field says what it must be. */
@@ -23,6 +25,8 @@ public final class ReadInput {
     final boolean object;
     /** The first field (in the payload's order) that the native model does not have. */
     String unknownField;
+    /** The first field (in the payload's order) that appears twice, {@code location.lat} for a nested one. */
+    String duplicateField;
     Object readId;
     Object cameraId;
     Object agency;

@@ -11,8 +11,8 @@ import java.io.UncheckedIOException;
 
 /**
  * Reads one item of a batch from a streaming {@link JsonParser} into a {@link ReadInput}, keeping
- * only what the native model has: unknown fields and wrong-typed values are skipped and noted, for
- * the validator to refuse. The parser must stand on the item's first token; it is left on the
+ * only what the native model has: unknown fields, repeated fields and wrong-typed values are
+ * noted (unknown ones skipped), for the validator to refuse. The parser must stand on the item's first token; it is left on the
  * item's last one ({@code END_OBJECT} for an object), as {@link JsonParser#skipChildren()} does.
  *
  * <p>Syntax errors are the parser's and propagate as its {@link IOException}: the caller decides
@@ -41,26 +41,68 @@ public final class ReadInputReader {
             return ReadInput.notAnObject();
         }
         ReadInput in = ReadInput.object();
+        // one bit per known field: a repeat is found without a set of names per read (this is the
+        // accept path); an unknown field has no bit, it is refused anyway
+        int seen = 0;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken value = p.nextToken();
-            switch (name) {
-                case ReadFields.READ_ID -> in.readId = text(p, value);
-                case ReadFields.CAMERA_ID -> in.cameraId = text(p, value);
-                case ReadFields.AGENCY -> in.agency = text(p, value);
-                case ReadFields.CAPTURED_AT -> in.capturedAt = text(p, value);
-                case ReadFields.PLATE -> in.plate = text(p, value);
-                case ReadFields.PLATE_CONFIDENCE -> in.plateConfidence = number(p, value);
-                case ReadFields.REGION -> in.region = text(p, value);
-                case ReadFields.LOCATION -> in.location = location(p, value);
-                case ReadFields.HEADING_DEG -> in.headingDeg = number(p, value);
-                case ReadFields.LANE -> in.lane = number(p, value);
-                case ReadFields.VEHICLE -> in.vehicle = vehicle(p, value);
-                case ReadFields.IMAGE_REF -> in.imageRef = text(p, value);
+            int bit = switch (name) {
+                case ReadFields.READ_ID -> {
+                    in.readId = text(p, value);
+                    yield 1;
+                }
+                case ReadFields.CAMERA_ID -> {
+                    in.cameraId = text(p, value);
+                    yield 1 << 1;
+                }
+                case ReadFields.AGENCY -> {
+                    in.agency = text(p, value);
+                    yield 1 << 2;
+                }
+                case ReadFields.CAPTURED_AT -> {
+                    in.capturedAt = text(p, value);
+                    yield 1 << 3;
+                }
+                case ReadFields.PLATE -> {
+                    in.plate = text(p, value);
+                    yield 1 << 4;
+                }
+                case ReadFields.PLATE_CONFIDENCE -> {
+                    in.plateConfidence = number(p, value);
+                    yield 1 << 5;
+                }
+                case ReadFields.REGION -> {
+                    in.region = text(p, value);
+                    yield 1 << 6;
+                }
+                case ReadFields.LOCATION -> {
+                    in.location = location(p, value, in);
+                    yield 1 << 7;
+                }
+                case ReadFields.HEADING_DEG -> {
+                    in.headingDeg = number(p, value);
+                    yield 1 << 8;
+                }
+                case ReadFields.LANE -> {
+                    in.lane = number(p, value);
+                    yield 1 << 9;
+                }
+                case ReadFields.VEHICLE -> {
+                    in.vehicle = vehicle(p, value, in);
+                    yield 1 << 10;
+                }
+                case ReadFields.IMAGE_REF -> {
+                    in.imageRef = text(p, value);
+                    yield 1 << 11;
+                }
                 default -> {
                     if (in.unknownField == null) in.unknownField = name;
                     p.skipChildren();
+                    yield 0;
                 }
-            }
+            };
+            if ((seen & bit) != 0) duplicate(in, "", name);
+            seen |= bit;
         }
         return in;
     }
@@ -98,39 +140,70 @@ public final class ReadInputReader {
         return ReadInput.WRONG_TYPE;
     }
 
-    private static Object location(JsonParser p, JsonToken t) throws IOException {
+    private static Object location(JsonParser p, JsonToken t, ReadInput in) throws IOException {
         if (t != JsonToken.START_OBJECT) return nullOrWrongType(p, t);
         ReadInput.Location loc = new ReadInput.Location();
+        int seen = 0;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken value = p.nextToken();
-            switch (name) {
-                case "lat" -> loc.lat = number(p, value);
-                case "lon" -> loc.lon = number(p, value);
+            int bit = switch (name) {
+                case "lat" -> {
+                    loc.lat = number(p, value);
+                    yield 1;
+                }
+                case "lon" -> {
+                    loc.lon = number(p, value);
+                    yield 1 << 1;
+                }
                 default -> {
                     if (loc.unknownField == null) loc.unknownField = name;
                     p.skipChildren();
+                    yield 0;
                 }
-            }
+            };
+            if ((seen & bit) != 0) duplicate(in, ReadFields.LOCATION + ".", name);
+            seen |= bit;
         }
         return loc;
     }
 
-    private static Object vehicle(JsonParser p, JsonToken t) throws IOException {
+    private static Object vehicle(JsonParser p, JsonToken t, ReadInput in) throws IOException {
         if (t != JsonToken.START_OBJECT) return nullOrWrongType(p, t);
         ReadInput.Vehicle v = new ReadInput.Vehicle();
+        int seen = 0;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken value = p.nextToken();
-            switch (name) {
-                case "make" -> v.make = text(p, value);
-                case "model" -> v.model = text(p, value);
-                case "color" -> v.color = text(p, value);
-                case "type" -> v.type = text(p, value);
+            int bit = switch (name) {
+                case "make" -> {
+                    v.make = text(p, value);
+                    yield 1;
+                }
+                case "model" -> {
+                    v.model = text(p, value);
+                    yield 1 << 1;
+                }
+                case "color" -> {
+                    v.color = text(p, value);
+                    yield 1 << 2;
+                }
+                case "type" -> {
+                    v.type = text(p, value);
+                    yield 1 << 3;
+                }
                 default -> {
                     if (v.unknownField == null) v.unknownField = name;
                     p.skipChildren();
+                    yield 0;
                 }
-            }
+            };
+            if ((seen & bit) != 0) duplicate(in, ReadFields.VEHICLE + ".", name);
+            seen |= bit;
         }
         return v;
+    }
+
+    /** Notes the first repeated field in payload order; the validator refuses the read for it. */
+    private static void duplicate(ReadInput in, String prefix, String name) {
+        if (in.duplicateField == null) in.duplicateField = prefix + name;
     }
 }

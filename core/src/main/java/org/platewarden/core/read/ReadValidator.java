@@ -32,6 +32,9 @@ import org.platewarden.core.plate.PlateNormalizer;
  * <ul>
  * <li>Unknown top-level (and location/vehicle) fields are rejected: the index mapping is strict, so
  * such a read would otherwise fail later in the indexer, far from the camera that sent it.</li>
+ * <li>A field given twice (anywhere in the read) is rejected ({@code duplicate_field}): a JSON
+ * parser keeps one of the values, and which one differs between parsers, so a read that says
+ * {@code camera_id} twice could pass the check with one value and mean the other.</li>
  * <li>The agency always comes from the camera registry. A payload {@code agency} equal to the
  * registry's is tolerated (and ignored); a different one is rejected ({@code agency_mismatch}),
  * because it signals a misconfigured camera that believes it reports for someone else.</li>
@@ -116,6 +119,9 @@ public final class ReadValidator {
     private StoredRead check(ReadInput read, Camera camera, String source) {
         if (!read.isObject()) throw new Refused(Rejection.NOT_AN_OBJECT, "a read must be a JSON object");
         rejectUnknown(read.unknownField, "");
+        if (read.duplicateField != null) {
+            throw new Refused(Rejection.DUPLICATE_FIELD, "field '" + read.duplicateField + "' appears more than once");
+        }
 
         String cameraId = requiredText(read.cameraId, ReadFields.CAMERA_ID, SHORT_TEXT_MAX);
         if (!cameraId.equals(camera.id())) {

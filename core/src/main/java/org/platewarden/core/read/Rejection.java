@@ -11,6 +11,7 @@ public record Rejection(String code, String message, String readId) implements R
     public static final String MISSING_FIELD = "missing_field";
     public static final String INVALID_FIELD = "invalid_field";
     public static final String UNKNOWN_FIELD = "unknown_field";
+    public static final String DUPLICATE_FIELD = "duplicate_field";
     public static final String CAMERA_MISMATCH = "camera_mismatch";
     public static final String AGENCY_MISMATCH = "agency_mismatch";
     public static final String PLATE_LENGTH = "plate_length";

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,10 +27,13 @@ import org.platewarden.core.config.Camera;
 /**
  * The streaming reader must give the validator what a Jackson tree of the same payload gives it:
  * these tests stream the payload's bytes and compare with the tree path, including what a tree
- * hides (duplicate fields, number types, nested values it would have built and we skip).
+ * hides (number types, nested values it would have built and we skip); a repeated field, which a
+ * tree hides by keeping its last value, the stream refuses.
  */
 class ReadInputReaderTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Refuses a repeated field instead of keeping its last value. */
+    private static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     private static final Instant NOW = Instant.parse("2026-11-22T14:05:00Z");
     private static final Camera CAM = new Camera("cam-017", "DPD", "pbkdf2-sha256$100000$x$y", "test");
     private static final String BASE = "\"camera_id\":\"cam-017\",\"captured_at\":\"2026-11-22T14:03:07.123Z\",\"plate\":\"ABC 1234\"";
@@ -50,10 +56,22 @@ class ReadInputReaderTest {
         }
     }
 
-    /** Streams the payload and validates its tree too; both must decide alike. */
+    /**
+     * Streams the payload and validates its tree too; both must decide alike. A tree cannot hold a
+     * repeated field (it keeps the last value): for such a payload the stream must refuse it, for the
+     * repeat or for an unknown field, which is checked before.
+     */
     private ReadResult bothWays(String json) throws Exception {
         ReadResult s = streamed(json);
-        ReadResult t = validator.validate(MAPPER.readTree(json), CAM, "http");
+        JsonNode tree;
+        try {
+            tree = STRICT.readTree(json);
+        } catch (MismatchedInputException repeated) {
+            String code = assertInstanceOf(Rejection.class, s, json).code();
+            assertTrue(code.equals(Rejection.DUPLICATE_FIELD) || code.equals(Rejection.UNKNOWN_FIELD), json + " -> " + code);
+            return s;
+        }
+        ReadResult t = validator.validate(tree, CAM, "http");
         assertEquals(describe(t), describe(s), json);
         return s;
     }
@@ -63,19 +81,35 @@ class ReadInputReaderTest {
     }
 
     @Test
-    void aRepeatedFieldKeepsItsLastValueAsATreeDoes() throws Exception {
-        StoredRead s = assertInstanceOf(StoredRead.class, bothWays("{\"camera_id\":\"cam-999\"," + BASE + "}"));
-        assertEquals("cam-017", s.cameraId());
-        assertEquals(Rejection.MISSING_FIELD, rejectedCode("{" + BASE + ",\"plate\":null}"));
-        assertEquals(Rejection.INVALID_FIELD, rejectedCode("{" + BASE + ",\"plate\":7}"));
-        assertInstanceOf(StoredRead.class, bothWays("{\"plate\":7," + BASE + "}"));
-        // a replaced object takes its unknown fields and wrong types with it
-        assertInstanceOf(StoredRead.class, bothWays("{" + BASE + ",\"location\":{\"lat\":1,\"bogus\":2},\"location\":{\"lat\":1,\"lon\":2}}"));
-        assertEquals(Rejection.UNKNOWN_FIELD, rejectedCode("{" + BASE + ",\"location\":{\"lat\":1,\"lon\":2},\"location\":{\"lat\":1,\"bogus\":2}}"));
-        assertInstanceOf(StoredRead.class, bothWays("{" + BASE + ",\"vehicle\":{\"make\":5},\"vehicle\":{\"make\":\"Ford\"}}"));
-        // the first unknown field in payload order is the one named, even when it repeats
-        Rejection r = assertInstanceOf(Rejection.class, bothWays("{\"zz\":1," + BASE + ",\"aa\":2,\"zz\":3}"));
-        assertEquals("unknown field 'zz'", r.message());
+    void aRepeatedFieldIsRefusedWhereverItIs() throws Exception {
+        // the probe's case: a tree keeps the last camera_id, which passed the camera check
+        Rejection r = assertInstanceOf(Rejection.class, streamed("{\"camera_id\":\"cam-999\"," + BASE + "}"));
+        assertEquals(Rejection.DUPLICATE_FIELD, r.code());
+        assertEquals("field 'camera_id' appears more than once", r.message());
+        for (String json : List.of(
+                "{" + BASE + ",\"plate\":null}",
+                "{\"plate\":7," + BASE + "}",
+                "{" + BASE + ",\"read_id\":\"a\",\"read_id\":\"a\"}",
+                "{" + BASE + ",\"lane\":1,\"heading_deg\":2,\"lane\":1}",
+                "{" + BASE + ",\"location\":{\"lat\":1,\"lon\":2},\"location\":{\"lat\":1,\"lon\":2}}",
+                "{" + BASE + ",\"vehicle\":{\"make\":\"Ford\"},\"vehicle\":{\"make\":\"Ford\"}}")) {
+            assertEquals(Rejection.DUPLICATE_FIELD, assertInstanceOf(Rejection.class, streamed(json), json).code(), json);
+        }
+        // inside location and vehicle, named with their parent
+        assertEquals("field 'location.lat' appears more than once",
+                ((Rejection) streamed("{" + BASE + ",\"location\":{\"lat\":1,\"lon\":2,\"lat\":1}}")).message());
+        assertEquals("field 'vehicle.color' appears more than once",
+                ((Rejection) streamed("{\"vehicle\":{\"color\":\"red\",\"make\":\"Ford\",\"color\":\"blue\"}," + BASE + "}")).message());
+        // the first repeat in payload order is the one named
+        assertEquals("field 'plate' appears more than once",
+                ((Rejection) streamed("{" + BASE + ",\"plate\":\"X1\",\"location\":{\"lat\":1,\"lat\":2}}")).message());
+        // an unknown field is refused first (the same rule order whatever the field order), even when it repeats
+        Rejection unknown = assertInstanceOf(Rejection.class, streamed("{\"zz\":1," + BASE + ",\"plate\":\"X1\",\"zz\":3}"));
+        assertEquals("unknown field 'zz'", unknown.message());
+        // the same name in different objects is no repeat
+        assertInstanceOf(StoredRead.class, bothWays("{" + BASE + ",\"location\":{\"lat\":1,\"lon\":2},\"vehicle\":{\"type\":\"suv\",\"make\":\"Ford\"}}"));
+        // the rejection still carries the stated read id for the dead letter
+        assertEquals("r-7", ((Rejection) streamed("{\"read_id\":\"r-7\"," + BASE + ",\"region\":\"A\",\"region\":\"B\"}")).readId());
     }
 
     @Test
@@ -141,7 +175,8 @@ class ReadInputReaderTest {
             outcomes.merge(r instanceof Rejection j ? j.code() : "stored", 1, Integer::sum);
         }
         // the generator must reach acceptance and the common refusals, or the comparison proves little
-        for (String o : List.of("stored", Rejection.UNKNOWN_FIELD, Rejection.INVALID_FIELD, Rejection.MISSING_FIELD, Rejection.CAMERA_MISMATCH)) {
+        for (String o : List.of("stored", Rejection.UNKNOWN_FIELD, Rejection.INVALID_FIELD, Rejection.MISSING_FIELD, Rejection.CAMERA_MISMATCH,
+                Rejection.DUPLICATE_FIELD)) {
             assertTrue(outcomes.getOrDefault(o, 0) >= 50, () -> o + " too rare: " + outcomes);
         }
     }
@@ -154,9 +189,13 @@ class ReadInputReaderTest {
         parts.add("\"camera_id\":" + pick(rnd, "\"cam-017\"", "\"cam-017\"", "\"cam-017\"", "\"cam-018\""));
         parts.add("\"captured_at\":" + pick(rnd, "\"2026-11-22T14:03:07.123Z\"", "\"2026-11-22T14:03:07+02:00\"", "\"2026-11-22T14:03:07\""));
         parts.add("\"plate\":" + pick(rnd, "\"ABC 1234\"", "\"xy-99\"", "\"A\"", "\"ÄÖÜ 12\""));
+        // a required field now and then absent, and a repeated one now and then: each is refused for it
+        if (rnd.nextInt(10) == 0) parts.remove(rnd.nextInt(parts.size()));
+        java.util.Set<String> used = new java.util.HashSet<>(List.of("camera_id", "captured_at", "plate"));
         int extra = rnd.nextInt(5);
         for (int k = 0; k < extra; k++) {
             String f = rnd.nextInt(12) == 0 ? pick(rnd, "bogus", "plate_norm", "received_at", "Plate") : FIELDS[rnd.nextInt(FIELDS.length)];
+            if (!used.add(f) && rnd.nextInt(4) != 0) continue;
             parts.add("\"" + f + "\":" + value(rnd, f));
         }
         java.util.Collections.shuffle(parts, rnd);

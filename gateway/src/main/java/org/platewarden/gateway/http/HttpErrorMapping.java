@@ -19,7 +19,7 @@ public record HttpErrorMapping(int status, String error, String message, Integer
     public static HttpErrorMapping of(Throwable failure) {
         Throwable t = Failures.unwrap(failure);
         if (t instanceof BadCredentialsException) return new HttpErrorMapping(401, "unauthorized", "camera id or secret not accepted", null);
-        if (t instanceof HttpProblem p) return new HttpErrorMapping(p.status(), p.status() == 413 ? "too_large" : "bad_request", p.getMessage(), null);
+        if (t instanceof HttpProblem p) return new HttpErrorMapping(p.status(), error(p), p.getMessage(), null);
         if (t instanceof AppendTooLargeException) {
             // the same request would be refused every time: not a 429 to retry, but fewer reads per request
             return new HttpErrorMapping(413, "too_large", "the request's reads take more than one spool append can hold ("
@@ -30,6 +30,14 @@ public record HttpErrorMapping(int status, String error, String message, Integer
         if (t instanceof SpoolFailedException) return new HttpErrorMapping(503, "spool_failed", "the gateway cannot store reads durably", 30);
         if (t instanceof DeadLetterUnavailableException) return new HttpErrorMapping(503, "dead_letter_unavailable", t.getMessage(), 5);
         return new HttpErrorMapping(500, "internal_error", String.valueOf(t.getMessage()), null);
+    }
+
+    private static String error(HttpProblem p) {
+        return switch (p.status()) {
+            case 413 -> "too_large";
+            case 415 -> "unsupported_media_type";
+            default -> "bad_request";
+        };
     }
 
     public JsonObject body() {

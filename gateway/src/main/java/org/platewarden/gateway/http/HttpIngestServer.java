@@ -3,6 +3,7 @@ package org.platewarden.gateway.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -12,10 +13,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.function.Supplier;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.deadletter.DeadLetter;
-import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.auth.BadCredentialsException;
 import org.platewarden.gateway.auth.BasicCredentials;
 import org.platewarden.gateway.auth.CameraAuthenticator;
@@ -43,6 +44,9 @@ public final class HttpIngestServer {
     public static final String STAGE = "gateway-http";
     static final String PROTOCOL = "http";
     private static final Logger LOG = LoggerFactory.getLogger(HttpIngestServer.class);
+    /** What the routes take, for a 415's message. */
+    static final String NATIVE_TYPES = "application/json (one read or an array) or application/x-ndjson";
+    static final String VENDOR_TYPES = "the vendor's JSON (application/json)";
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -75,20 +79,27 @@ public final class HttpIngestServer {
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(this::metrics);
 
+        // a form is refused on a route of its own, ahead of the ingest route: Vert.x allows no
+        // handler before a BodyHandler on one route, and the BodyHandler must not see a form
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.httpBodyLimitBytes());
+        router.post("/v1/reads").handler(ctx -> refuseForm(ctx, PROTOCOL, NATIVE_TYPES));
         router.post("/v1/reads").handler(body).handler(this::ingestNative);
         for (VendorAdapter adapter : List.of(new OpenAlprAdapter(), new PlateRecognizerAdapter())) {
+            router.post("/v1/reads/" + adapter.source()).handler(ctx -> refuseForm(ctx, adapter.source(), VENDOR_TYPES));
             router.post("/v1/reads/" + adapter.source()).handler(body).handler(ctx -> ingestVendor(ctx, adapter));
         }
         router.route().failureHandler(this::failed);
+        JsonRouteErrors.install(router);
         return router;
     }
 
     private void ingestNative(RoutingContext ctx) {
         long start = System.nanoTime();
         String source = PROTOCOL;
+        byte[] body = bodyBytes(ctx);
+        boolean ndjson = ReadsBodyParser.isNdjson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
         authenticate(ctx)
-                .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> parser.parse(bodyBytes(ctx), ReadsBodyParser.isNdjson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))))
+                .compose(camera -> itemsOrDeadLetter(body, camera, source, () -> parser.parse(body, ndjson))
                         .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, source, STAGE), PROTOCOL)))
                 .onSuccess(report -> accepted(ctx, report, start))
                 .onFailure(err -> refuse(ctx, err));
@@ -96,9 +107,10 @@ public final class HttpIngestServer {
 
     private void ingestVendor(RoutingContext ctx, VendorAdapter adapter) {
         long start = System.nanoTime();
+        byte[] body = bodyBytes(ctx);
         authenticate(ctx)
-                .compose(camera -> itemsOrDeadLetter(ctx, camera, () -> {
-                            var tree = ReadsBodyParser.parseTree(bodyText(ctx));
+                .compose(camera -> itemsOrDeadLetter(body, camera, adapter.source(), () -> {
+                            var tree = ReadsBodyParser.parseTree(body);
                             if (!tree.isObject()) throw new HttpProblem(400, adapter.source() + " webhook body must be a JSON object");
                             return parser.atMostMax(adapter.toReads(tree, camera));
                         })
@@ -107,16 +119,40 @@ public final class HttpIngestServer {
                 .onFailure(err -> refuse(ctx, err));
     }
 
+    /**
+     * A form or multipart body, which BodyHandler would decode into form attributes: 415 instead,
+     * with its bytes (read here, bounded by the body limit) dead-lettered. Authentication still
+     * comes first, as on every ingest request: the dead letter names the camera, and a request
+     * without valid credentials gets its 401 and leaves no dead letter. Any other content type goes
+     * on to the BodyHandler.
+     */
+    private void refuseForm(RoutingContext ctx, String source, String accepted) {
+        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (!FormBodies.isForm(contentType)) {
+            ctx.next();
+            return;
+        }
+        Future<Buffer> raw = RawBody.read(ctx.request(), config.httpBodyLimitBytes());
+        raw.compose(bytes -> authenticate(ctx))
+                .compose(camera -> refuseWhole(camera, source, FormBodies.refusal(contentType, accepted), raw.result().getBytes()))
+                .onFailure(err -> refuse(ctx, err));
+    }
+
     /** Parses the body; an unparseable one is dead-lettered (so it leaves a trace) before the 400. */
-    private Future<List<IngestItem>> itemsOrDeadLetter(RoutingContext ctx, Camera camera, java.util.function.Supplier<List<IngestItem>> parse) {
+    private Future<List<IngestItem>> itemsOrDeadLetter(byte[] body, Camera camera, String source, Supplier<List<IngestItem>> parse) {
         try {
             return Future.succeededFuture(parse.get());
         } catch (HttpProblem p) {
             if (p.status() != 400) return Future.failedFuture(p);
-            metrics.rejected(PROTOCOL, PROTOCOL, Rejection.INVALID_JSON);
-            DeadLetter letter = DeadLetter.of(STAGE, camera.id(), null, Rejection.INVALID_JSON + ": " + p.getMessage(), bodyText(ctx));
-            return ingestor.deadLetter(List.of(letter)).compose(v -> Future.failedFuture(p));
+            return refuseWhole(camera, source, p, body);
         }
+    }
+
+    /** A body refused as a whole: counted, dead-lettered as it came, then failed with the problem. */
+    private <T> Future<T> refuseWhole(Camera camera, String source, HttpProblem p, byte[] body) {
+        metrics.rejected(PROTOCOL, source, p.code());
+        DeadLetter letter = DeadLetter.of(STAGE, camera.id(), null, p.code() + ": " + p.getMessage(), body);
+        return ingestor.deadLetter(List.of(letter)).compose(v -> Future.failedFuture(p));
     }
 
     private Future<Camera> authenticate(RoutingContext ctx) {
@@ -152,7 +188,7 @@ public final class HttpIngestServer {
         } else if (ctx.failure() != null) {
             refuse(ctx, ctx.failure());
         } else {
-            json(ctx, ctx.statusCode(), new JsonObject().put("error", "http_" + ctx.statusCode()));
+            json(ctx, ctx.statusCode(), JsonReply.error("http_" + ctx.statusCode(), "request failed with HTTP status " + ctx.statusCode()));
         }
     }
 
@@ -173,11 +209,7 @@ public final class HttpIngestServer {
         return ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     }
 
-    private static String bodyText(RoutingContext ctx) {
-        return ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString("UTF-8");
-    }
-
     private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+        JsonReply.send(ctx, status, body);
     }
 }

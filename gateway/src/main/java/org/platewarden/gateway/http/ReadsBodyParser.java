@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.ingest.IngestItem;
 import org.platewarden.gateway.ingest.JsonReadItems;
 
@@ -17,7 +20,8 @@ import org.platewarden.gateway.ingest.JsonReadItems;
  * The body size is already bounded by the body limit; the item count is bounded here.
  */
 public final class ReadsBodyParser {
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private final int maxItems;
 
@@ -37,7 +41,7 @@ public final class ReadsBodyParser {
      * goes line by line.
      */
     public List<IngestItem> parse(byte[] body, boolean ndjson) {
-        if (ndjson) return parseNdjson(new String(body, StandardCharsets.UTF_8));
+        if (ndjson) return parseNdjson(body);
         try {
             return JsonReadItems.parse(body, maxItems);
         } catch (JsonReadItems.MalformedPayloadException e) {
@@ -50,29 +54,64 @@ public final class ReadsBodyParser {
         }
     }
 
-    /** One JSON value, for the vendor webhooks. */
-    public static JsonNode parseTree(String body) {
-        if (body == null || body.isBlank()) throw new HttpProblem(400, "empty body");
+    /**
+     * One JSON value, for the vendor webhooks, parsed from the bytes (so a body that is not UTF-8 is
+     * refused, not read with replacement characters). A field given twice is refused too: the tree
+     * would keep the last value and the adapter map whichever the camera did not mean.
+     */
+    public static JsonNode parseTree(byte[] body) {
         try {
-            return MAPPER.readTree(body);
+            JsonNode tree = MAPPER.readTree(body);
+            if (tree == null || tree.isMissingNode()) throw new HttpProblem(400, "empty body");
+            return tree;
+        } catch (MismatchedInputException e) {
+            // the only mismatch reading a tree can meet is FAIL_ON_READING_DUP_TREE_KEY's
+            throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, "a field appears more than once: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array source does no I/O
         }
     }
 
-    private List<IngestItem> parseNdjson(String body) {
+    /**
+     * NDJSON split on the body's bytes ({@code \n}, an optional {@code \r} before it), each line
+     * parsed from its own byte range: no String copy of the body, and a line that is not UTF-8 is
+     * refused alone with its bytes kept. A line of JSON whitespace only is skipped.
+     */
+    private List<IngestItem> parseNdjson(byte[] body) {
         List<IngestItem> items = new ArrayList<>();
-        for (String line : body.split("\r?\n")) {
-            if (line.isBlank()) continue;
-            if (items.size() == maxItems) throw tooMany();
-            try {
-                items.add(JsonReadItems.parseLine(line));
-            } catch (JsonProcessingException e) {
-                items.add(IngestItem.unparseable(line, "line is not valid JSON: " + e.getOriginalMessage()));
+        int from = 0;
+        while (from < body.length) {
+            int nl = indexOf(body, (byte) '\n', from);
+            int end = nl < 0 ? body.length : nl;
+            int to = end > from && body[end - 1] == '\r' ? end - 1 : end;
+            if (!blank(body, from, to)) {
+                if (items.size() == maxItems) throw tooMany();
+                try {
+                    items.add(JsonReadItems.parseLine(body, from, to));
+                } catch (JsonProcessingException e) {
+                    items.add(IngestItem.unparseable(body, from, to, "line is not valid JSON: " + e.getOriginalMessage()));
+                }
             }
+            from = end + 1;
         }
         if (items.isEmpty()) throw new HttpProblem(400, "empty body");
         return items;
+    }
+
+    private static int indexOf(byte[] b, byte value, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == value) return i;
+        }
+        return -1;
+    }
+
+    private static boolean blank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') return false;
+        }
+        return true;
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.platewarden.gateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import org.platewarden.core.read.ReadInput;
 import org.platewarden.core.read.ReadInputReader;
@@ -9,31 +11,42 @@ import org.platewarden.core.read.Rejection;
 /**
  * One read as it arrived in a batch: its fields as read from the payload ({@code read}) or, when the
  * item could not even be parsed (a bad NDJSON line), the reason ({@code parseError}). {@code payload}
- * gives the item's text for a dead letter; it is only called for a refused item, so an accepted
- * read never pays for a copy of its text.
+ * gives the item's bytes for a dead letter (bytes, not text: a line that is not UTF-8 must reach the
+ * dead letter as sent); it is only called for a refused item, so an accepted read never pays for a
+ * copy of them.
  */
-public record IngestItem(ReadInput read, Supplier<String> payload, Rejection parseError) {
+public record IngestItem(ReadInput read, Supplier<byte[]> payload, Rejection parseError) {
 
-    public static IngestItem parsed(ReadInput read, Supplier<String> payload) {
+    public static IngestItem parsed(ReadInput read, Supplier<byte[]> payload) {
         return new IngestItem(read, payload, null);
     }
 
     /** A read the vendor adapters built as a tree. */
     public static IngestItem parsed(JsonNode read) {
-        return new IngestItem(ReadInputReader.read(read), read::toString, null);
+        return new IngestItem(ReadInputReader.read(read), () -> utf8(read.toString()), null);
     }
 
-    public static IngestItem unparseable(String raw, String why) {
-        return new IngestItem(null, () -> raw, new Rejection(Rejection.INVALID_JSON, why));
+    /** Bytes {@code [from, to)} of {@code body} that do not parse. */
+    public static IngestItem unparseable(byte[] body, int from, int to, String why) {
+        return new IngestItem(null, () -> Arrays.copyOfRange(body, from, to), new Rejection(Rejection.INVALID_JSON, why));
     }
 
     public static IngestItem vendorRefused(String raw, String why) {
-        return new IngestItem(null, () -> raw, new Rejection(Rejection.VENDOR_FORMAT, why));
+        return new IngestItem(null, () -> utf8(raw), new Rejection(Rejection.VENDOR_FORMAT, why));
     }
 
-    /** The text to keep in a dead letter. */
+    /** The bytes to keep in a dead letter. */
+    public byte[] payloadBytes() {
+        byte[] bytes = payload.get();
+        return bytes == null ? new byte[0] : bytes;
+    }
+
+    /** The same, as text (lossy if the bytes are not UTF-8). */
     public String payloadText() {
-        String text = payload.get();
-        return text == null ? "" : text;
+        return new String(payloadBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.platewarden.core.read.ReadInput;
 import org.platewarden.core.read.ReadInputReader;
@@ -72,32 +73,40 @@ public final class JsonReadItems {
     }
 
     /**
-     * One NDJSON line: any JSON value (a non-object is refused by validation, not here).
+     * One NDJSON line, bytes {@code [from, to)} of the body: any JSON value (a non-object is refused
+     * by validation, not here). Parsed from the bytes, so a line that is not UTF-8 is a parse error
+     * of that line and its dead letter keeps the bytes as sent.
      *
      * @throws JsonProcessingException the line is not one JSON value; it costs that line only
      */
-    public static IngestItem parseLine(String line) throws JsonProcessingException {
-        try (JsonParser p = JSON.createParser(line)) {
+    public static IngestItem parseLine(byte[] body, int from, int to) throws JsonProcessingException {
+        try (JsonParser p = JSON.createParser(body, from, to - from)) {
             if (p.nextToken() == null) throw new JsonParseException(p, "no JSON value");
             ReadInput read = ReadInputReader.read(p);
             if (p.nextToken() != null) throw new JsonParseException(p, "trailing content after the JSON value");
-            return IngestItem.parsed(read, () -> line);
+            return IngestItem.parsed(read, () -> Arrays.copyOfRange(body, from, to));
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a String source does no I/O
+            throw new UncheckedIOException(e); // a byte array source does no I/O
         }
+    }
+
+    /** One NDJSON line given as text. */
+    public static IngestItem parseLine(String line) throws JsonProcessingException {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return parseLine(bytes, 0, bytes.length);
     }
 
     private static IngestItem item(JsonParser p, byte[] json) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             // a number, string or array where a read should be: validation refuses it; keep its text
             String text = String.valueOf((Object) p.readValueAsTree());
-            return IngestItem.parsed(ReadInput.notAnObject(), () -> text);
+            return IngestItem.parsed(ReadInput.notAnObject(), () -> text.getBytes(StandardCharsets.UTF_8));
         }
         int from = (int) p.currentTokenLocation().getByteOffset();
         ReadInput read = ReadInputReader.read(p);
         int to = (int) p.currentTokenLocation().getByteOffset() + 1;
-        return IngestItem.parsed(read, () -> new String(json, from, to - from, StandardCharsets.UTF_8));
+        return IngestItem.parsed(read, () -> Arrays.copyOfRange(json, from, to));
     }
 }

@@ -48,7 +48,7 @@ public final class ReadIngestor {
             } else {
                 Rejection r = (Rejection) result;
                 rejected.add(new ItemRejection(i, r));
-                letters.add(DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadText()));
+                letters.add(DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadBytes()));
                 metrics.rejected(protocol, source, r.code());
             }
         }

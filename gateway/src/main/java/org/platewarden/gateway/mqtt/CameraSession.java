@@ -9,7 +9,6 @@ import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -118,7 +117,7 @@ final class CameraSession {
     }
 
     private Future<PublishOutcome> process(MqttPublishMessage msg) {
-        // parsed from the bytes; the payload as text is only needed for a dead letter
+        // parsed from the bytes; a dead letter keeps the bytes (and makes them text, exactly if they are UTF-8)
         byte[] payload = msg.payload().getBytes();
         String topic = msg.topicName();
         if (!ownTopic.equals(topic)) {
@@ -126,7 +125,7 @@ final class CameraSession {
             MqttPubAckReasonCode code = readsTopic ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.TOPIC_NAME_INVALID;
             String reason = "topic_not_allowed: camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'";
             metrics.rejected(PROTOCOL, PROTOCOL, "topic_not_allowed");
-            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, text(payload))))
+            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
                     .map(v -> PublishOutcome.notAuthorized(code, reason));
         }
         List<IngestItem> items;
@@ -135,7 +134,7 @@ final class CameraSession {
         } catch (IllegalArgumentException e) {
             String reason = Rejection.INVALID_JSON + ": " + e.getMessage();
             metrics.rejected(PROTOCOL, PROTOCOL, Rejection.INVALID_JSON);
-            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, text(payload))))
+            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
                     .map(v -> PublishOutcome.refusedAndDeadLettered(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, reason));
         }
         PreparedBatch batch = ingestor.prepare(items, camera, PROTOCOL, PROTOCOL, STAGE);
@@ -158,10 +157,6 @@ final class CameraSession {
             vertx.setTimer(delayMs, id -> later.complete());
             return later.future().compose(v -> appendUntilStored(batch, Math.min(delayMs * 2, RETRY_MAX_MS)));
         });
-    }
-
-    private static String text(byte[] payload) {
-        return new String(payload, StandardCharsets.UTF_8);
     }
 
     /** Streams the payload's reads (no item limit: the MQTT maximum message size bounds them). */

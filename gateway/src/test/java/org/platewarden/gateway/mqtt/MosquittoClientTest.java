@@ -106,6 +106,24 @@ class MosquittoClientTest {
     }
 
     @Test
+    void publishingToAnotherCamerasTopicIsNotAuthorizedForA5ClientAndCounted() throws Exception {
+        long before = gw.spool.lastDurableSeq();
+        double counted = topicNotAllowed();
+        ProcessRun run = pub("mqttv5", 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-002", Reads.read("cam-002", "TOP005"));
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        assertEquals(before, gw.spool.lastDurableSeq());
+        assertTrue(gw.deadLetters().stream().anyMatch(l -> l.reason().startsWith("topic_not_allowed") && l.payload().contains("TOP005")));
+        // the refusal is counted with the others, and scraped
+        assertEquals(counted + 1, topicNotAllowed());
+        assertTrue(gw.registry.scrape().contains("platewarden_gateway_reads_rejected_total{protocol=\"mqtt\",reason=\"topic_not_allowed\",source=\"mqtt\"}"));
+    }
+
+    double topicNotAllowed() {
+        var c = gw.registry.find("platewarden.gateway.reads.rejected").tag("reason", "topic_not_allowed").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
     void oversizeMessageClosesTheConnectionAndStoresNothing() throws Exception {
         long before = gw.spool.lastDurableSeq();
         double oversizeBefore = gw.registry.counter("platewarden.gateway.mqtt.oversize").count();

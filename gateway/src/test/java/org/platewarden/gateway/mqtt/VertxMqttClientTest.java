@@ -1,5 +1,6 @@
 package org.platewarden.gateway.mqtt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.spool.SpoolFullException;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 import org.platewarden.gateway.testsupport.Reads;
@@ -122,22 +124,43 @@ class VertxMqttClientTest {
             closed.get(20, TimeUnit.SECONDS);
             assertEquals(0, gw.spool.lastDurableSeq());
             assertTrue(gw.deadLetters().stream().anyMatch(l -> l.reason().startsWith("topic_not_allowed")));
+            // counted like every other refusal, under its own reason
+            assertTrue(gw.registry.scrape().contains(
+                    "platewarden_gateway_reads_rejected_total{protocol=\"mqtt\",reason=\"topic_not_allowed\",source=\"mqtt\"} 1.0"),
+                    gw.registry.scrape());
         }
     }
 
     @Test
     void malformedPayloadIsDeadLetteredThenAcknowledged() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir)) {
-            MqttClient c = client(gw, "cam-001", "demo-cam-001");
-            CompletableFuture<Integer> lettersAtPuback = new CompletableFuture<>();
-            c.publishCompletionHandler(id -> lettersAtPuback.complete(gw.deadLetters().size()));
-            await(c.connect(gw.mqttPort(), "127.0.0.1"));
-            c.publish("platewarden/reads/cam-001", Buffer.buffer("<xml>not a read</xml>"), MqttQoS.AT_LEAST_ONCE, false, false);
-            assertEquals(1, lettersAtPuback.get(20, TimeUnit.SECONDS));
-            assertTrue(gw.deadLetters().get(0).reason().startsWith("invalid_json"));
-            assertEquals("gateway-mqtt", gw.deadLetters().get(0).stage());
-            await(c.disconnect());
+            DeadLetter letter = deadLetteredBeforePuback(gw, "<xml>not a read</xml>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(letter.reason().startsWith("invalid_json"));
+            assertEquals("gateway-mqtt", letter.stage());
         }
+    }
+
+    @Test
+    void aPayloadThatIsNotUtf8IsDeadLetteredWithItsExactBytes() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            byte[] sent = {'{', '"', 'p', 'l', 'a', 't', 'e', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'};
+            DeadLetter letter = deadLetteredBeforePuback(gw, sent);
+            assertTrue(letter.reason().startsWith("invalid_json"), letter.reason());
+            assertEquals("{\"plate\":\"\uFFFD\uFFFD\"}", letter.payload()); // greppable
+            assertArrayEquals(sent, letter.payloadBytes()); // exact
+        }
+    }
+
+    /** Publishes a payload the gateway refuses (QoS 1, 3.1.1) and returns its dead letter, present when the PUBACK came. */
+    private static DeadLetter deadLetteredBeforePuback(GatewayHarness gw, byte[] payload) throws Exception {
+        MqttClient c = client(gw, "cam-001", "demo-cam-001");
+        CompletableFuture<Integer> lettersAtPuback = new CompletableFuture<>();
+        c.publishCompletionHandler(id -> lettersAtPuback.complete(gw.deadLetters().size()));
+        await(c.connect(gw.mqttPort(), "127.0.0.1"));
+        c.publish("platewarden/reads/cam-001", Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false);
+        assertEquals(1, lettersAtPuback.get(20, TimeUnit.SECONDS));
+        await(c.disconnect());
+        return gw.deadLetters().get(0);
     }
 
     @Test

@@ -1,0 +1,57 @@
+package org.platewarden.core.deadletter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeadLetterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void bytesThatAreNotUtf8AreKeptExactlyAsBase64BesideTheLossyText() throws Exception {
+        byte[] sent = {'{', '"', 'p', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'};
+        DeadLetter letter = DeadLetter.of("gateway-http", "cam-001", null, "invalid_json: x", sent);
+        assertEquals("{\"p\":\"\uFFFD\uFFFD\"}", letter.payload());
+        assertEquals("eyJwIjoi//4ifQ==", letter.payloadBase64());
+        assertFalse(letter.truncated());
+
+        // and so they stay through the store's file
+        try (DeadLetterStore store = new DeadLetterStore(dir)) {
+            store.append(letter).get();
+            String line = Files.readAllLines(Files.list(dir).findFirst().orElseThrow()).get(0);
+            assertTrue(line.contains("\"payload_base64\":\"eyJwIjoi//4ifQ==\""), line);
+            assertArrayEquals(sent, store.readAll().get(0).payloadBytes());
+        }
+    }
+
+    @Test
+    void utf8IsTextOnlyIncludingAReplacementCharacterTheCameraReallySent() {
+        for (String text : List.of("{\"plate\":\"ÄÖ 日本\"}", "{\"plate\":\"\uFFFD\"}", "")) {
+            DeadLetter letter = DeadLetter.of("gateway-mqtt", "cam-001", null, "r", text.getBytes(StandardCharsets.UTF_8));
+            assertEquals(text, letter.payload());
+            assertNull(letter.payloadBase64(), text);
+            assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), letter.payloadBytes());
+        }
+    }
+
+    @Test
+    void largeBinaryPayloadsAreCut() {
+        byte[] sent = new byte[DeadLetter.MAX_PAYLOAD_BYTES * 2];
+        Arrays.fill(sent, (byte) 0xff);
+        DeadLetter letter = DeadLetter.of("gateway-http", "cam-001", null, "r", sent);
+        assertTrue(letter.truncated());
+        assertEquals(DeadLetter.MAX_PAYLOAD_CHARS, letter.payload().length());
+        assertArrayEquals(Arrays.copyOf(sent, DeadLetter.MAX_PAYLOAD_BYTES), letter.payloadBytes());
+    }
+}
