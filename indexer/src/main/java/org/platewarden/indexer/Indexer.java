@@ -392,7 +392,7 @@ public final class Indexer {
     /** Another read holds this read's id: it cannot be indexed, so it is dead-lettered (not dropped: it was acknowledged). */
     private void readIdConflict(Batch batch, PendingRead read, String reason) {
         metrics.readIdConflict();
-        batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(), reason, new String(read.json(), StandardCharsets.UTF_8)));
+        batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(), reason, read.json()));
     }
 
     private void finish(Batch batch) {
