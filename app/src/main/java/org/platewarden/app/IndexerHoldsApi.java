@@ -24,17 +24,24 @@ final class IndexerHoldsApi implements HoldsApi {
     }
 
     @Override
-    public Future<JsonObject> create(Principal principal, JsonObject request) {
-        JsonObject fields = request.copy();
-        // purpose is the server's business (checked and audited there); the hold itself keeps case and reason
-        fields.remove("purpose");
+    public void check(Principal principal, JsonObject request) {
+        holds.check(principal.agency(), principal.user(), holdRequest(request));
+    }
+
+    @Override
+    public String newHoldId() {
+        return HoldService.newHoldId();
+    }
+
+    @Override
+    public Future<JsonObject> create(Principal principal, String holdId, JsonObject request) {
         HoldRequest req;
         try {
-            req = Json.read(fields, HoldRequest.class);
+            req = holdRequest(request);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
-        return adapt(holds.create(principal.agency(), principal.user(), req)).map(Json::object);
+        return adapt(holds.create(holdId, principal.agency(), principal.user(), req)).map(Json::object);
     }
 
     @Override
@@ -43,8 +50,21 @@ final class IndexerHoldsApi implements HoldsApi {
     }
 
     @Override
+    public Future<JsonObject> find(Principal principal, String holdId) {
+        return adapt(holds.find(holdId, principal.agency())).map(Json::object);
+    }
+
+    @Override
     public Future<JsonObject> release(Principal principal, String holdId) {
         return adapt(holds.release(holdId, principal.agency(), principal.user())).map(Json::object);
+    }
+
+    /** The body as a hold request; an unknown field or a malformed date is an IllegalArgumentException (400). */
+    private static HoldRequest holdRequest(JsonObject request) {
+        JsonObject fields = request.copy();
+        // purpose is the server's business (checked and audited there); the hold itself keeps case and reason
+        fields.remove("purpose");
+        return Json.read(fields, HoldRequest.class);
     }
 
     private <T> Future<T> adapt(CompletionStage<T> stage) {

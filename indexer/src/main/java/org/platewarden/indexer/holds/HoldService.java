@@ -50,6 +50,7 @@ public final class HoldService implements AutoCloseable {
     public static final int MAX_READ_IDS = 10_000;
     private static final int PAGE = 1000;
     private static final int MAX_LISTED = 1000;
+    private static final String HOLD_ID_PREFIX = "hold-";
 
     private final EsRest es;
     private final String prefix;
@@ -80,7 +81,42 @@ public final class HoldService implements AutoCloseable {
     }
 
     public CompletableFuture<Hold> create(String agency, String user, HoldRequest req) {
-        return worker.submit(() -> doCreate(agency, user, req));
+        return create(newHoldId(), agency, user, req);
+    }
+
+    /**
+     * Creates the hold under an id the caller chose ({@link #newHoldId}), so the caller can name the
+     * hold in its audit record before the hold exists. Checks the request again ({@link #check}) and
+     * then what only Elasticsearch can tell (at most {@link #MAX_READS_PER_HOLD} matching reads).
+     */
+    public CompletableFuture<Hold> create(String holdId, String agency, String user, HoldRequest req) {
+        if (holdId == null || !holdId.startsWith(HOLD_ID_PREFIX)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("hold id must come from newHoldId(): " + holdId));
+        }
+        return worker.submit(() -> doCreate(holdId, agency, user, req));
+    }
+
+    /** A fresh hold id, for {@link #create(String, String, String, HoldRequest)}. */
+    public static String newHoldId() {
+        return HOLD_ID_PREFIX + UUID.randomUUID();
+    }
+
+    /**
+     * Everything about a create request that can be refused without Elasticsearch, with the
+     * {@link IllegalArgumentException} {@link #create} would fail with. Does not block: the HTTP layer
+     * calls it on the event loop, before it records the creation, so that a request refused here
+     * leaves one "invalid" record instead of an "allowed" one followed by its failure.
+     */
+    public void check(String agency, String user, HoldRequest req) {
+        validate(agency, user, req, scope.visibleAgencies(agency), clock.instant());
+    }
+
+    /**
+     * The agency's hold {@code holdId}, released or not; fails with {@link HoldNotFoundException}
+     * for an unknown hold or another agency's, as {@link #release} would.
+     */
+    public CompletableFuture<Hold> find(String holdId, String agency) {
+        return worker.submit(() -> ownHold(holdId, agency).hold());
     }
 
     /** The agency's holds, active and released, newest first (at most 1000). */
@@ -129,7 +165,7 @@ public final class HoldService implements AutoCloseable {
         return ended;
     }
 
-    private Hold doCreate(String agency, String user, HoldRequest req) {
+    private Hold doCreate(String holdId, String agency, String user, HoldRequest req) {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Set<String> visible = scope.visibleAgencies(agency);
         String plate = validate(agency, user, req, visible, now);
@@ -143,7 +179,6 @@ public final class HoldService implements AutoCloseable {
             throw new IllegalArgumentException("hold would copy " + matching + " reads (more than " + MAX_READS_PER_HOLD
                     + "); narrow the plate or the time window");
         }
-        String holdId = "hold-" + UUID.randomUUID();
         Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
                 plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
         long copied;
@@ -278,12 +313,22 @@ public final class HoldService implements AutoCloseable {
         return holds;
     }
 
-    private Hold doRelease(String holdId, String agency, String user) {
+    /** A hold's definition with the versions an update is conditioned on. */
+    private record Stored(Hold hold, long seqNo, long primaryTerm) {
+    }
+
+    private Stored ownHold(String holdId, String agency) {
         if (holdId == null || holdId.isBlank()) throw new HoldNotFoundException(String.valueOf(holdId), agency);
         JsonNode doc = es.call("GET", "/" + metaIndex + "/_doc/" + encode(holdId), null);
         if (!doc.path("found").asBoolean(false)) throw new HoldNotFoundException(holdId, agency);
         Hold hold = fromObject(doc.path("_source").path("hold"));
         if (!hold.agency().equals(agency)) throw new HoldNotFoundException(holdId, agency);
+        return new Stored(hold, doc.path("_seq_no").asLong(), doc.path("_primary_term").asLong());
+    }
+
+    private Hold doRelease(String holdId, String agency, String user) {
+        Stored stored = ownHold(holdId, agency);
+        Hold hold = stored.hold();
         if (!hold.released()) {
             Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             hold = new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
@@ -293,7 +338,7 @@ public final class HoldService implements AutoCloseable {
             released.put("released_by", user);
             // optimistic concurrency: two supervisors releasing at once record one release
             String path = "/" + metaIndex + "/_update/" + encode(holdId) + "?refresh=wait_for&if_seq_no="
-                    + doc.path("_seq_no").asLong() + "&if_primary_term=" + doc.path("_primary_term").asLong();
+                    + stored.seqNo() + "&if_primary_term=" + stored.primaryTerm();
             try {
                 es.call("POST", path, wrap("doc", wrap("hold", released)));
             } catch (EsRest.EsCallException e) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.indexer.EsTestSupport;
 import org.platewarden.indexer.TestReads;
 
@@ -163,6 +164,40 @@ class HoldServiceIT {
         ExecutionException e = assertThrows(ExecutionException.class, () -> holds.create(agency, "someone", request).get());
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains(message), e.getCause().getMessage());
+        // the same refusal without Elasticsearch, for the HTTP layer to answer before it records the creation
+        IllegalArgumentException checked = assertThrows(IllegalArgumentException.class, () -> holds.check(agency, "someone", request));
+        assertEquals(e.getCause().getMessage(), checked.getMessage());
+    }
+
+    @Test
+    void checkNeedsNoElasticsearch() {
+        // nothing listens on port 1: a check that called Elasticsearch would fail with a connection error
+        try (ElasticsearchConnection nowhere = new ElasticsearchConnection("http://127.0.0.1:1");
+             HoldService offline = new HoldService(nowhere.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, Clock.systemUTC())) {
+            offline.check("DPD", "dpd.supervisor", new HoldRequest("C-1", "r", "ABC1234", null, null, null, inMonths(1)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> offline.check("DPD", "dpd.supervisor", new HoldRequest("C-1", null, "ABC1234", null, null, null, inMonths(1))));
+        }
+    }
+
+    @Test
+    void aHoldTakesTheIdItsCallerChoseAndCanBeFoundByItsAgencyOnly() throws Exception {
+        String id = HoldService.newHoldId();
+        Hold hold = holds.create(id, "DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000300", "robbery", "ZZZ999",
+                null, null, null, inMonths(1))).get();
+        assertEquals(id, hold.id());
+        assertEquals(Set.of("dpd-3"), heldReadIds(id));
+        assertEquals(hold, holds.find(id, "DPD").get());
+        ExecutionException foreign = assertThrows(ExecutionException.class, () -> holds.find(id, "ACSO").get());
+        assertInstanceOf(HoldNotFoundException.class, foreign.getCause());
+        ExecutionException unknown = assertThrows(ExecutionException.class, () -> holds.find("hold-nope", "DPD").get());
+        assertInstanceOf(HoldNotFoundException.class, unknown.getCause());
+        ExecutionException reused = assertThrows(ExecutionException.class, () -> holds.create(id, "DPD", "dpd.supervisor",
+                new HoldRequest("DPD-2026-000301", "robbery", "ZZZ999", null, null, null, inMonths(1))).get());
+        assertNotNull(reused.getCause(), "an id is one hold");
+        assertThrows(ExecutionException.class, () -> holds.create("mine", "DPD", "dpd.supervisor",
+                new HoldRequest("DPD-2026-000302", "robbery", "ZZZ999", null, null, null, inMonths(1))).get());
+        holds.release(id, "DPD", "dpd.supervisor").get();
     }
 
     @Test

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link NoSuchElementException} → 404, a status set by Vert.x (413 from the body limit, …) as is,
  * audit trail unavailable or a full queue → 503 with {@code Retry-After}, anything else → 500 with
  * an error id that is logged with the stack trace (clients never see one). An audited route's
- * failure is itself audited before the response; if that record cannot be written the answer is
- * 503 instead.
+ * failure is itself audited before the response, and the error body carries that record's
+ * {@code audit_id}; if the record cannot be written the answer is 503 instead (without one).
  */
 final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -50,18 +50,19 @@ final class FailureHandler implements Handler<RoutingContext> {
                 && !(failure instanceof AuditUnavailableException);
         String id = errorId;
         if (!audited) {
-            respond(ctx, status, message, id, failure);
+            respond(ctx, status, message, id, null);
             return;
         }
+        // the answer names the record that describes it, as a search's answer does
         audit.recordFailure(ctx, status, id == null ? message : message + " " + id)
-                .onSuccess(v -> respond(ctx, status, message, id, failure))
+                .onSuccess(auditId -> respond(ctx, status, message, id, auditId))
                 .onFailure(e -> {
                     LOG.warn("audit of a failed request failed; answering 503: {}", e.toString());
-                    respond(ctx, 503, "audit trail unavailable", null, e);
+                    respond(ctx, 503, "audit trail unavailable", null, null);
                 });
     }
 
-    private static void respond(RoutingContext ctx, int status, String message, String errorId, Throwable failure) {
+    private static void respond(RoutingContext ctx, int status, String message, String errorId, String auditId) {
         if (status == 401) {
             String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
             ctx.response().putHeader("WWW-Authenticate", header == null ? "Bearer realm=\"platewarden\"" : "Bearer realm=\"platewarden\", error=\"invalid_token\"");
@@ -69,7 +70,7 @@ final class FailureHandler implements Handler<RoutingContext> {
         if (status == 503 || status == 429) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, status == 503 ? "1" : "60");
         }
-        Responses.error(ctx, status, message, errorId);
+        Responses.error(ctx, status, message, errorId, auditId);
     }
 
     /** Backends built on CompletableFuture fail with the real cause wrapped. */

@@ -7,17 +7,33 @@ import org.platewarden.search.auth.Principal;
 
 /**
  * The holds endpoints' view of the indexer's hold service. The server has already authenticated a
- * supervisor, checked that a create request names an allowed purpose and a case number, and
- * written the audit record. Implementations must not block the event loop (run a blocking hold
- * service on a bounded worker pool). Failures: {@link IllegalArgumentException} → 400,
- * {@link java.util.NoSuchElementException} → 404, anything else → 500.
+ * supervisor and checked that a create request names an allowed purpose and a case number.
+ * Changes are recorded in the audit trail before they are made, so the server first asks
+ * everything it can without making them ({@link #check}, {@link #find}): a request refused there
+ * leaves one record, not an "allowed" one followed by its failure. Implementations must not block
+ * the event loop (run a blocking hold service on a bounded worker pool). Failures:
+ * {@link IllegalArgumentException} → 400, {@link java.util.NoSuchElementException} → 404, anything
+ * else → 500.
  */
 public interface HoldsApi {
-    /** Creates a hold for the principal's agency from the request body; returns the stored hold (answered with 201). */
-    Future<JsonObject> create(Principal principal, JsonObject request);
+    /**
+     * Throws {@link IllegalArgumentException} for a create request the hold service would refuse
+     * without looking at any read (missing reason or until, until in the past, …). Called on the
+     * event loop: must neither block nor call Elasticsearch.
+     */
+    void check(Principal principal, JsonObject request);
+
+    /** A fresh id for {@link #create}, so the creation's audit record can name the hold before it exists. */
+    String newHoldId();
+
+    /** Creates hold {@code holdId} for the principal's agency from the request body; returns the stored hold (answered with 201). */
+    Future<JsonObject> create(Principal principal, String holdId, JsonObject request);
 
     /** The holds of the principal's agency. */
     Future<JsonArray> list(Principal principal);
+
+    /** A hold of the principal's agency, released or not; an unknown or foreign hold fails with NoSuchElementException. */
+    Future<JsonObject> find(Principal principal, String holdId);
 
     /** Releases a hold of the principal's agency; returns the released hold. */
     Future<JsonObject> release(Principal principal, String holdId);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.AuditRecord;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.Principal;
@@ -31,6 +32,8 @@ final class RequestAudit {
     static final String PURPOSE = "pw.purpose";
     static final String CASE_NUMBER = "pw.case_number";
     static final String UNPARSEABLE = "pw.unparseable";
+    /** the audit id of the intent record of a change under way */
+    static final String INTENT_AUDIT_ID = "pw.intent_audit_id";
     static final String ANONYMOUS = "anonymous";
     private static final int BODY_PREFIX_CHARS = 1024;
 
@@ -52,24 +55,37 @@ final class RequestAudit {
     }
 
     Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount, String reason) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount).onSuccess(v -> ctx.put(AUDITED, true));
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount).onSuccess(v -> ctx.put(AUDITED, true)).mapEmpty();
     }
 
-    /** A change about to be made: recorded first; if it then fails, the failure handler adds a "failed" record. */
+    /**
+     * A change about to be made, recorded first so that no change happens unrecorded. The caller
+     * has refused before this whatever it could without making the change, so an "allowed" intent
+     * is followed by a failure record only when the change itself fails ({@link #recordFailure}
+     * then names this record).
+     */
     Future<Void> recordIntent(RoutingContext ctx, int status, JsonNode query) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", null, status, query, 0);
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", null, status, query, 0)
+                .onSuccess(id -> ctx.put(INTENT_AUDIT_ID, id))
+                .mapEmpty();
     }
 
-    /** A request that ends in an error status (refused before or by its handler). */
-    Future<Void> recordFailure(RoutingContext ctx, int status, String reason) {
+    /**
+     * A request that ends in an error status (refused before or by its handler); completes with the
+     * record's audit id. A change that fails after its intent record says so in its reason, naming
+     * that record: an auditor who finds the "allowed" intent finds its failure by that id.
+     */
+    Future<String> recordFailure(RoutingContext ctx, int status, String reason) {
         Principal known = ctx.get(PRINCIPAL);
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        String intent = ctx.get(INTENT_AUDIT_ID);
+        String fullReason = intent == null ? reason : "the change recorded as audit " + intent + " failed: " + reason;
         // a request refused before authentication (413, 400) still names its caller when the token is good
         Future<Principal> principal = known != null || status == 401 || header == null
                 ? Future.succeededFuture(known)
                 : authenticator.authenticate(header).otherwise((Principal) null);
         return principal
-                .compose(p -> write(ctx, p, outcomeFor(status), reason, status, ctx.get(QUERY), 0))
+                .compose(p -> write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0))
                 .onSuccess(v -> ctx.put(AUDITED, true));
     }
 
@@ -83,7 +99,8 @@ final class RequestAudit {
         };
     }
 
-    private Future<Void> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount) {
+    /** Writes the record; completes with its audit id. */
+    private Future<String> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount) {
         JsonNode q = query != null ? query : requestDescription(ctx);
         String purpose = ctx.get(PURPOSE);
         String caseNumber = ctx.get(CASE_NUMBER);
@@ -91,7 +108,7 @@ final class RequestAudit {
         if (caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
         AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? ANONYMOUS : p.user(), p == null ? null : p.agency(),
                 p == null ? Set.of() : p.roles(), purpose, caseNumber, q, clientAddress(ctx), outcome, reason, status, hitCount, List.of());
-        return log.record(entry).mapEmpty();
+        return log.record(entry).map(AuditRecord::auditId);
     }
 
     /**

@@ -4,7 +4,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** JSON responses and the one error body shape: {@code {"error":"…","status":n[,"error_id":"…"]}}. */
+/** JSON responses and the one error body shape: {@code {"error":"…","status":n[,"error_id":"…"][,"audit_id":"…"]}}. */
 final class Responses {
     private Responses() {
     }
@@ -14,9 +14,11 @@ final class Responses {
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(body.encode());
     }
 
-    static void error(RoutingContext ctx, int status, String message, String errorId) {
+    /** {@code auditId}: the audit record written for this very answer, if one was (unaudited routes have none). */
+    static void error(RoutingContext ctx, int status, String message, String errorId, String auditId) {
         JsonObject body = new JsonObject().put("error", message).put("status", status);
         if (errorId != null) body.put("error_id", errorId);
+        if (auditId != null) body.put("audit_id", auditId);
         json(ctx, status, body);
     }
 }

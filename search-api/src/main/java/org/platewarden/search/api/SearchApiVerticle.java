@@ -44,8 +44,9 @@ import org.platewarden.templates.TemplateResources;
  * refused before they reach a handler (401, 403, 400, 413): the record is written before the
  * response, and if it cannot be written the response is 503 (fail closed). Reads (audit reports,
  * hold list, index views) are recorded after the data is fetched and before it is sent; changes
- * (hold create/release, retention and compaction runs) are recorded before they are made, and a second record
- * with outcome {@code failed} is written if they then fail. Searches are audited by the search
+ * (hold create/release, retention and compaction runs) are recorded before they are made, once
+ * everything that can refuse them without making them has been asked, and a second record naming
+ * the first is written if they then fail. Searches are audited by the search
  * service itself once handed over.
  */
 public final class SearchApiVerticle extends VerticleBase {
@@ -123,9 +124,10 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.POST, "/v1/search", "search", body, searchers, this::search);
         protect(router, HttpMethod.GET, "/v1/audit", "audit_read", null, Set.of("auditor"), this::auditReport);
         protect(router, HttpMethod.GET, "/v1/audit/verify", "audit_verify", null, Set.of("auditor"), this::auditVerify);
-        protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), this::createHold);
-        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), this::listHolds);
-        protect(router, HttpMethod.DELETE, "/v1/holds/:id", "hold_release", null, Set.of("supervisor"), this::releaseHold);
+        HoldRoutes holdRoutes = new HoldRoutes(holds, audit, config.search());
+        protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), holdRoutes::create);
+        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), holdRoutes::list);
+        protect(router, HttpMethod.DELETE, "/v1/holds/:id", "hold_release", null, Set.of("supervisor"), holdRoutes::release);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
         protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), this::compactionRun);
@@ -136,8 +138,8 @@ public final class SearchApiVerticle extends VerticleBase {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
 
         router.route().failureHandler(new FailureHandler(audit));
-        router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null));
-        router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null));
+        router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
+        router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null, null));
         return router;
     }
 
@@ -227,46 +229,6 @@ public final class SearchApiVerticle extends VerticleBase {
         if (result.ok()) return "chain intact";
         VerifyResult.Broken b = result.firstBroken();
         return "chain broken at node " + b.nodeId() + " seq " + b.seq() + ": " + b.problem();
-    }
-
-    // --- holds
-
-    private void createHold(RoutingContext ctx) {
-        JsonObject body = jsonObjectBody(ctx);
-        ObjectNode query = toJackson(body);
-        ctx.put(RequestAudit.QUERY, query);
-        String purpose = body.getValue("purpose") instanceof String s ? s : null;
-        String caseNumber = body.getValue("case_number") instanceof String s ? s : null;
-        ctx.put(RequestAudit.PURPOSE, purpose);
-        ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
-        if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
-        if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");
-        if (config.search().prohibitedPurposes().contains(purpose)) throw new ForbiddenException("purpose " + purpose + " is prohibited");
-        if (!config.search().allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.search().allowedPurposes());
-        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        audit.recordIntent(ctx, 201, query)
-                .compose(v -> holds.create(principal, body))
-                .onSuccess(hold -> Responses.json(ctx, 201, hold))
-                .onFailure(ctx::fail);
-    }
-
-    private void listHolds(RoutingContext ctx) {
-        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        holds.list(principal)
-                .compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list))
-                .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("holds", list)))
-                .onFailure(ctx::fail);
-    }
-
-    private void releaseHold(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put("hold_id", id);
-        ctx.put(RequestAudit.QUERY, query);
-        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        audit.recordIntent(ctx, 200, query)
-                .compose(v -> holds.release(principal, id))
-                .onSuccess(hold -> Responses.json(ctx, 200, hold))
-                .onFailure(ctx::fail);
     }
 
     // --- ops

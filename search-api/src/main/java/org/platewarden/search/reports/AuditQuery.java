@@ -8,24 +8,45 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.platewarden.search.audit.AuditDocument;
+import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.CanonicalJson;
 
 /**
  * An auditor's filter over the audit trail ({@code GET /v1/audit}): time range, agency, user,
  * purpose, outcome, action; a bounded page ({@code limit}, default 100, at most 1000) and an opaque
- * {@code cursor} (the {@code next} of the previous page). Records come oldest first.
+ * {@code cursor} (the {@code next} of the previous page). Records come oldest first. Purpose and
+ * agency are open (a refused search may carry any purpose); outcome, action and format are closed.
  */
 public record AuditQuery(Instant from, Instant to, String agency, String user, String purpose, String outcome,
                          String action, int limit, ArrayNode after, String format) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
     private static final Set<String> FORMATS = Set.of("json", "csv");
+    /** every parameter understood; paging is by {@code cursor} only */
+    public static final List<String> PARAMETERS = List.of("from", "to", "agency", "user", "purpose", "outcome", "action",
+            "limit", "cursor", "format");
 
-    /** Parses the query parameters; anything malformed is an {@link IllegalArgumentException} (400). */
+    /**
+     * Parses the query parameters; anything malformed is an {@link IllegalArgumentException} (400).
+     * So is anything not understood — an unknown parameter, a repeated one, an outcome or action
+     * no record has: ignoring them would answer a different question than the auditor asked (a
+     * client paging with {@code after=} would get page 1 forever; {@code outcome=bogus} an empty
+     * page that reads as "no such records").
+     */
     public static AuditQuery fromParams(MultiMap params) {
+        for (String name : params.names()) {
+            if (!PARAMETERS.contains(name)) {
+                throw new IllegalArgumentException("unknown parameter " + name + "; accepted: " + String.join(", ", PARAMETERS)
+                        + " (page with cursor = the previous page's next)");
+            }
+            if (params.getAll(name).size() > 1) throw new IllegalArgumentException(name + " is given more than once");
+        }
+        String outcome = oneOf(params, "outcome", AuditVocabulary.OUTCOMES);
+        String action = oneOf(params, "action", AuditVocabulary.ACTIONS);
         String format = params.get("format") == null ? "json" : params.get("format").toLowerCase(Locale.ROOT);
         if (!FORMATS.contains(format)) throw new IllegalArgumentException("format must be json or csv");
         int limit = DEFAULT_LIMIT;
@@ -42,7 +63,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         if (from != null && to != null && from.isAfter(to)) throw new IllegalArgumentException("from is after to");
         String cursor = params.get("cursor");
         return new AuditQuery(from, to, text(params, "agency"), text(params, "user"), text(params, "purpose"),
-                text(params, "outcome"), text(params, "action"), limit, cursor == null ? null : decodeCursor(cursor), format);
+                outcome, action, limit, cursor == null ? null : decodeCursor(cursor), format);
     }
 
     /** The Elasticsearch search body of this page, sorted oldest first with a unique tiebreak. */
@@ -107,6 +128,12 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         String v = params.get(name);
         if (v == null || v.isBlank()) return null;
         if (v.length() > 256) throw new IllegalArgumentException(name + " is too long");
+        return v;
+    }
+
+    private static String oneOf(MultiMap params, String name, Set<String> known) {
+        String v = text(params, name);
+        if (v != null && !known.contains(v)) throw new IllegalArgumentException(name + " must be one of " + String.join(", ", known));
         return v;
     }
 

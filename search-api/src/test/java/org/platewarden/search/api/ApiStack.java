@@ -14,6 +14,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -81,13 +82,37 @@ final class ApiStack implements AutoCloseable {
                 : new JsonObject().put("audit_id", record.auditId()).put("error", "purpose not allowed")));
     }
 
+    /** A create request with this reason fails after it was recorded, as a copy that Elasticsearch refuses midway would. */
+    static final String FAILS_AFTER_INTENT = "fails after its intent record";
+
+    /**
+     * Stand-in hold service: refuses without Elasticsearch what the real one's check refuses first
+     * (a missing reason or until, an until in the past), keeps holds by id per agency, and keeps a
+     * released hold (marked) as the real one keeps its definition.
+     */
     private HoldsApi holdsApi() {
         return new HoldsApi() {
             @Override
-            public Future<JsonObject> create(Principal principal, JsonObject request) {
-                String id = UUID.randomUUID().toString();
-                JsonObject hold = request.copy().put("hold_id", id).put("agency", principal.agency()).put("created_by", principal.user());
-                holds.put(id, hold);
+            public void check(Principal principal, JsonObject request) {
+                if (request.getString("reason") == null) throw new IllegalArgumentException("a hold needs a reason");
+                if (request.getString("until") == null) throw new IllegalArgumentException("a hold needs an until date");
+                if (!Instant.parse(request.getString("until")).isAfter(Instant.now())) {
+                    throw new IllegalArgumentException("until " + request.getString("until") + " is not in the future");
+                }
+            }
+
+            @Override
+            public String newHoldId() {
+                return "hold-" + UUID.randomUUID();
+            }
+
+            @Override
+            public Future<JsonObject> create(Principal principal, String holdId, JsonObject request) {
+                if (FAILS_AFTER_INTENT.equals(request.getString("reason"))) {
+                    return Future.failedFuture(new IllegalStateException("copying read r1 into the holds index failed"));
+                }
+                JsonObject hold = request.copy().put("hold_id", holdId).put("agency", principal.agency()).put("created_by", principal.user());
+                holds.put(holdId, hold);
                 return Future.succeededFuture(hold);
             }
 
@@ -97,9 +122,19 @@ final class ApiStack implements AutoCloseable {
             }
 
             @Override
+            public Future<JsonObject> find(Principal principal, String holdId) {
+                JsonObject hold = holds.get(holdId);
+                return hold == null || !hold.getString("agency").equals(principal.agency())
+                        ? Future.failedFuture(new NoSuchElementException("no hold " + holdId + " for agency " + principal.agency()))
+                        : Future.succeededFuture(hold.copy());
+            }
+
+            @Override
             public Future<JsonObject> release(Principal principal, String holdId) {
-                JsonObject hold = holds.remove(holdId);
-                return hold == null ? Future.failedFuture(new NoSuchElementException("no hold " + holdId)) : Future.succeededFuture(hold.put("released", true));
+                return find(principal, holdId).map(hold -> {
+                    holds.put(holdId, hold.put("released", true));
+                    return hold;
+                });
             }
         };
     }

@@ -1,12 +1,14 @@
 package org.platewarden.search.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.ext.web.handler.HttpException;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.platewarden.search.audit.AuditUnavailableException;
+import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.auth.AuthenticationException;
 import org.platewarden.search.auth.ForbiddenException;
 
@@ -40,5 +42,9 @@ class FailureHandlerTest {
         assertEquals("refused", RequestAudit.outcomeFor(403));
         assertEquals("rate_limited", RequestAudit.outcomeFor(429));
         assertEquals("failed", RequestAudit.outcomeFor(500));
+        // auditors filter on these: each must be one GET /v1/audit accepts
+        for (int status : new int[] {400, 401, 403, 404, 413, 429, 500, 503}) {
+            assertTrue(AuditVocabulary.OUTCOMES.contains(RequestAudit.outcomeFor(status)), RequestAudit.outcomeFor(status));
+        }
     }
 }

@@ -1,0 +1,151 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+/**
+ * The holds endpoints as an auditor reads them, on a search node with the real hold service and
+ * Elasticsearch: a refused creation or release leaves exactly one record with its real outcome, a
+ * hold's creation and release records are joined by {@code query.hold_id}, and each error answer
+ * names its record.
+ */
+class HoldsAuditIT {
+    private static final String SUPERVISOR = "Bearer demo-dpd-supervisor";
+    private static final String AUDITOR = "Bearer demo-dpd-auditor";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @TempDir
+    static Path dataDir;
+    private static PlatewardenNode node;
+    private static String prefix;
+
+    @BeforeAll
+    static void start() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("holdaudit");
+        PlatewardenConfig config = PlatewardenConfig.demoConfig().with("""
+                {"node_id":"holdaudit","data_dir":"%s","index_prefix":"%s","search":{"host":"127.0.0.1","port":0}}"""
+                .formatted(dataDir.toString().replace("\\", "/"), prefix));
+        node = new PlatewardenNode(config, EnumSet.of(Role.SEARCH)).start(ElasticsearchFixture.url(), 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) node.close();
+        ElasticsearchFixture.deletePrefix(prefix);
+    }
+
+    private static String holdBody(String caseNumber, String reason, Instant until) {
+        JsonObject body = new JsonObject().put("purpose", "homicide").put("case_number", caseNumber).put("plate", "HLD 4242");
+        if (reason != null) body.put("reason", reason);
+        if (until != null) body.put("until", until.toString());
+        return body.encode();
+    }
+
+    /** The records of one action an auditor gets from GET /v1/audit, oldest first. */
+    private static List<JsonObject> records(String action) throws Exception {
+        HttpResponse<String> r = send("GET", "/v1/audit?action=" + action + "&limit=1000", AUDITOR, null);
+        assertEquals(200, r.statusCode(), r.body());
+        return new JsonObject(r.body()).getJsonArray("records").stream().map(o -> (JsonObject) o).toList();
+    }
+
+    private static List<JsonObject> creations(String caseNumber) throws Exception {
+        return records("hold_create").stream().filter(r -> caseNumber.equals(r.getString("case_number"))).toList();
+    }
+
+    private static List<JsonObject> releases(String holdId) throws Exception {
+        return records("hold_release").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).toList();
+    }
+
+    @Test
+    void anInvalidCreationIsOneInvalidRecordNamedByTheAnswer() throws Exception {
+        Instant future = Instant.now().plus(30, ChronoUnit.DAYS);
+        String[][] cases = {
+                {"HA-NO-REASON", holdBody("HA-NO-REASON", null, future), "reason"},
+                {"HA-PAST", holdBody("HA-PAST", "suspect vehicle", Instant.now().minus(1, ChronoUnit.DAYS)), "not in the future"},
+                {"HA-NO-UNTIL", holdBody("HA-NO-UNTIL", "suspect vehicle", null), "until"},
+                {"HA-OWN-ID", new JsonObject(holdBody("HA-OWN-ID", "suspect vehicle", future)).put("hold_id", "hold-mine").encode(), "hold_id"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = send("POST", "/v1/holds", SUPERVISOR, c[1]);
+            assertEquals(400, r.statusCode(), c[0] + ": " + r.body());
+            JsonObject answer = new JsonObject(r.body());
+            assertTrue(answer.getString("error").contains(c[2]), answer.encode());
+            List<JsonObject> records = creations(c[0]);
+            assertEquals(1, records.size(), c[0] + ": " + records);
+            assertEquals("invalid", records.get(0).getString("outcome"));
+            assertEquals(400, records.get(0).getInteger("status"));
+            assertEquals(records.get(0).getString("audit_id"), answer.getString("audit_id"));
+        }
+    }
+
+    @Test
+    void releasingAnUnknownHoldIsOne404Record() throws Exception {
+        HttpResponse<String> r = send("DELETE", "/v1/holds/hold-nope", SUPERVISOR, null);
+        assertEquals(404, r.statusCode(), r.body());
+        List<JsonObject> records = releases("hold-nope");
+        assertEquals(1, records.size(), records.toString());
+        assertEquals(404, records.get(0).getInteger("status"));
+        assertEquals(records.get(0).getString("audit_id"), new JsonObject(r.body()).getString("audit_id"));
+    }
+
+    @Test
+    void aHoldsCreationAndReleaseAreJoinedByItsId() throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/holds", SUPERVISOR,
+                holdBody("HA-JOIN", "suspect vehicle", Instant.now().plus(30, ChronoUnit.DAYS)));
+        assertEquals(201, created.statusCode(), created.body());
+        String holdId = new JsonObject(created.body()).getString("hold_id");
+        assertNotNull(holdId);
+        List<JsonObject> creation = creations("HA-JOIN");
+        assertEquals(1, creation.size(), creation.toString());
+        assertEquals("allowed", creation.get(0).getString("outcome"));
+        assertEquals(holdId, creation.get(0).getJsonObject("query").getString("hold_id"));
+
+        HttpResponse<String> released = send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null);
+        assertEquals(200, released.statusCode(), released.body());
+        List<JsonObject> release = releases(holdId);
+        assertEquals(1, release.size(), release.toString());
+        assertEquals("allowed", release.get(0).getString("outcome"));
+        assertEquals("HA-JOIN", new JsonObject(released.body()).getString("case_number"));
+    }
+
+    @Test
+    void aRoleRefusalAndA401NameTheirRecords() throws Exception {
+        HttpResponse<String> refused = send("POST", "/v1/search", AUDITOR,
+                "{\"plate\":\"ABC1234\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"HA-ROLE\"}");
+        assertEquals(403, refused.statusCode(), refused.body());
+        String refusalId = new JsonObject(refused.body()).getString("audit_id");
+        assertNotNull(refusalId, refused.body());
+        HttpResponse<String> anonymous = send("GET", "/v1/holds", null, null);
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        String anonymousId = new JsonObject(anonymous.body()).getString("audit_id");
+        assertNotNull(anonymousId, anonymous.body());
+        assertTrue(records("search").stream().anyMatch(r -> refusalId.equals(r.getString("audit_id")) && "refused".equals(r.getString("outcome"))));
+        assertTrue(records("hold_list").stream().anyMatch(r -> anonymousId.equals(r.getString("audit_id")) && r.getInteger("status") == 401));
+    }
+
+    private static HttpResponse<String> send(String method, String path, String authorization, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.searchPort() + path)).timeout(Duration.ofSeconds(30));
+        if (authorization != null) b.header("Authorization", authorization);
+        if (json != null) b.header("Content-Type", "application/json");
+        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

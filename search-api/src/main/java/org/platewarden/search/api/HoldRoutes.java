@@ -1,0 +1,74 @@
+package org.platewarden.search.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.platewarden.core.config.SearchConfig;
+import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.auth.ForbiddenException;
+import org.platewarden.search.auth.Principal;
+
+/**
+ * {@code POST /v1/holds}, {@code GET /v1/holds}, {@code DELETE /v1/holds/{id}}. A creation or
+ * release is recorded before it is made (no change without a record), and everything that can
+ * refuse it without making it is asked first — purpose and case number, the hold service's own
+ * checks, for a release that the hold exists and is the caller's agency's — so a refused request
+ * leaves exactly one record, with its real outcome, and an "allowed" record means the change was
+ * attempted. Every record of one hold carries its id as {@code query.hold_id}: a creation's id is
+ * drawn before its record, so creation and release can be joined on it.
+ */
+final class HoldRoutes {
+    private final HoldsApi holds;
+    private final RequestAudit audit;
+    private final SearchConfig config;
+
+    HoldRoutes(HoldsApi holds, RequestAudit audit, SearchConfig config) {
+        this.holds = holds;
+        this.audit = audit;
+        this.config = config;
+    }
+
+    void create(RoutingContext ctx) {
+        JsonObject body = SearchApiVerticle.jsonObjectBody(ctx);
+        ctx.put(RequestAudit.QUERY, SearchApiVerticle.toJackson(body));
+        String purpose = body.getValue("purpose") instanceof String s ? s : null;
+        String caseNumber = body.getValue("case_number") instanceof String s ? s : null;
+        ctx.put(RequestAudit.PURPOSE, purpose);
+        ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
+        if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
+        if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");
+        if (config.prohibitedPurposes().contains(purpose)) throw new ForbiddenException("purpose " + purpose + " is prohibited");
+        if (!config.allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.allowedPurposes());
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        holds.check(principal, body);
+        String holdId = holds.newHoldId();
+        // the body as received plus the id the hold will have; a failure record after the intent carries it too
+        ObjectNode query = SearchApiVerticle.toJackson(body).put("hold_id", holdId);
+        ctx.put(RequestAudit.QUERY, query);
+        audit.recordIntent(ctx, 201, query)
+                .compose(v -> holds.create(principal, holdId, body))
+                .onSuccess(hold -> Responses.json(ctx, 201, hold))
+                .onFailure(ctx::fail);
+    }
+
+    void list(RoutingContext ctx) {
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        holds.list(principal)
+                .compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list))
+                .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("holds", list)))
+                .onFailure(ctx::fail);
+    }
+
+    void release(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put("hold_id", id);
+        ctx.put(RequestAudit.QUERY, query);
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        // an unknown or foreign hold is a 404 with one record, not an intent followed by its failure
+        holds.find(principal, id)
+                .compose(found -> audit.recordIntent(ctx, 200, query))
+                .compose(v -> holds.release(principal, id))
+                .onSuccess(hold -> Responses.json(ctx, 200, hold))
+                .onFailure(ctx::fail);
+    }
+}
