@@ -106,6 +106,7 @@ class HoldExpiryIT {
             assertEquals(1, audit.entries.size());
             AuditEntry entry = audit.entries.get(0);
             assertEquals("hold_release", entry.action());
+            assertTrue(org.platewarden.search.audit.AuditVocabulary.ACTIONS.contains(entry.action()), "auditors can filter on it");
             assertEquals(HoldService.EXPIRY_USER, entry.user());
             assertEquals("DPD", entry.agency());
             assertEquals("DPD-2026-000777", entry.caseNumber());
