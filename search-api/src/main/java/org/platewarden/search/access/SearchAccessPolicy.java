@@ -25,8 +25,7 @@ public final class SearchAccessPolicy {
 
     public SearchAccessPolicy(SearchConfig config, AgencyScope scope) {
         this.allowedPurposes = Set.copyOf(config.allowedPurposes());
-        this.prohibitedPurposes = config.prohibitedPurposes().stream().map(SearchAccessPolicy::spelling)
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.prohibitedPurposes = prohibitedSpellings(config);
         this.scope = scope;
     }
 
@@ -67,8 +66,13 @@ public final class SearchAccessPolicy {
         return AccessDecision.allow(visible);
     }
 
+    /** The prohibited purposes as {@link #spelling} writes them. */
+    public static Set<String> prohibitedSpellings(SearchConfig config) {
+        return config.prohibitedPurposes().stream().map(SearchAccessPolicy::spelling).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** A purpose's spelling ignored: case, surrounding blanks, and spaces or hyphens for underscores. */
-    static String spelling(String purpose) {
+    public static String spelling(String purpose) {
         return purpose.strip().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
     }
 

@@ -3,7 +3,9 @@ package org.platewarden.search.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 import org.platewarden.core.config.SearchConfig;
+import org.platewarden.search.access.SearchAccessPolicy;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
@@ -21,11 +23,13 @@ final class HoldRoutes {
     private final HoldsApi holds;
     private final RequestAudit audit;
     private final SearchConfig config;
+    private final Set<String> prohibited;
 
     HoldRoutes(HoldsApi holds, RequestAudit audit, SearchConfig config) {
         this.holds = holds;
         this.audit = audit;
         this.config = config;
+        this.prohibited = SearchAccessPolicy.prohibitedSpellings(config);
     }
 
     void create(RoutingContext ctx) {
@@ -37,7 +41,8 @@ final class HoldRoutes {
         ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
         if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
         if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");
-        if (config.prohibitedPurposes().contains(purpose)) throw new ForbiddenException("purpose " + purpose + " is prohibited");
+        // in any spelling, as for searches
+        if (prohibited.contains(SearchAccessPolicy.spelling(purpose))) throw new ForbiddenException("purpose " + purpose + " is prohibited");
         if (!config.allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.allowedPurposes());
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
         holds.check(principal, body);
