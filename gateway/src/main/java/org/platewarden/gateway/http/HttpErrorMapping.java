@@ -13,13 +13,18 @@ import org.platewarden.gateway.ingest.OverloadedException;
  * The one place where an ingest failure becomes an HTTP answer. Every refusal that the client
  * should retry carries Retry-After.
  */
-public record HttpErrorMapping(int status, String error, String message, Integer retryAfterSeconds) {
+public record HttpErrorMapping(int status, String error, String message, Integer retryAfterSeconds, String code) {
+    public HttpErrorMapping(int status, String error, String message, Integer retryAfterSeconds) {
+        this(status, error, message, retryAfterSeconds, null);
+    }
+
     public static final String REALM = "Basic realm=\"platewarden-ingest\", charset=\"UTF-8\"";
 
     public static HttpErrorMapping of(Throwable failure) {
         Throwable t = Failures.unwrap(failure);
         if (t instanceof BadCredentialsException) return new HttpErrorMapping(401, "unauthorized", "camera id or secret not accepted", null);
-        if (t instanceof HttpProblem p) return new HttpErrorMapping(p.status(), error(p), p.getMessage(), null);
+        // a body refused whole also names its reason code, as its dead letter and the metric do
+        if (t instanceof HttpProblem p) return new HttpErrorMapping(p.status(), error(p), p.getMessage(), null, p.code());
         if (t instanceof AppendTooLargeException) {
             // the same request would be refused every time: not a 429 to retry, but fewer reads per request
             return new HttpErrorMapping(413, "too_large", "the request's reads take more than one spool append can hold ("
@@ -41,6 +46,8 @@ public record HttpErrorMapping(int status, String error, String message, Integer
     }
 
     public JsonObject body() {
-        return new JsonObject().put("error", error).put("message", message);
+        JsonObject body = new JsonObject().put("error", error).put("message", message);
+        if (code != null) body.put("code", code);
+        return body;
     }
 }

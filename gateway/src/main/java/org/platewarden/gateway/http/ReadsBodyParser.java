@@ -23,6 +23,8 @@ public final class ReadsBodyParser {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("Duplicate field '([^']*)'");
+
     private final int maxItems;
 
     public ReadsBodyParser(int maxItems) {
@@ -66,7 +68,7 @@ public final class ReadsBodyParser {
             return tree;
         } catch (MismatchedInputException e) {
             // the only mismatch reading a tree can meet is FAIL_ON_READING_DUP_TREE_KEY's
-            throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, "a field appears more than once: " + e.getOriginalMessage());
+            throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, duplicateField(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -98,6 +100,12 @@ public final class ReadsBodyParser {
         }
         if (items.isEmpty()) throw new HttpProblem(400, "empty body");
         return items;
+    }
+
+    /** Jackson's message names the field and then the feature that refused it: only the field is the camera's business. */
+    static String duplicateField(String jacksonMessage) {
+        java.util.regex.Matcher m = DUPLICATE.matcher(jacksonMessage == null ? "" : jacksonMessage);
+        return m.find() ? "field '" + m.group(1) + "' appears more than once in one object" : "a field appears more than once in one object";
     }
 
     private static int indexOf(byte[] b, byte value, int from) {

@@ -71,6 +71,20 @@ public final class SearchAccessPolicy {
         return config.prohibitedPurposes().stream().map(SearchAccessPolicy::spelling).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * The purpose an audit record carries: a prohibited purpose in another spelling is recorded
+     * under its configured name, so the auditor's purpose filter and the transparency report count
+     * the attempt where it belongs (the request's own spelling stays in the record's query).
+     */
+    public static String recordedPurpose(SearchConfig config, String purpose) {
+        if (purpose == null) return null;
+        String spelt = spelling(purpose);
+        for (String prohibited : config.prohibitedPurposes()) {
+            if (spelling(prohibited).equals(spelt)) return prohibited;
+        }
+        return purpose;
+    }
+
     /** A purpose's spelling ignored: case, surrounding blanks, and spaces or hyphens for underscores. */
     public static String spelling(String purpose) {
         return purpose.strip().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');

@@ -37,7 +37,7 @@ final class HoldRoutes {
         ctx.put(RequestAudit.QUERY, SearchApiVerticle.toJackson(body));
         String purpose = body.getValue("purpose") instanceof String s ? s : null;
         String caseNumber = body.getValue("case_number") instanceof String s ? s : null;
-        ctx.put(RequestAudit.PURPOSE, purpose);
+        ctx.put(RequestAudit.PURPOSE, SearchAccessPolicy.recordedPurpose(config, purpose));
         ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
         if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
         if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");

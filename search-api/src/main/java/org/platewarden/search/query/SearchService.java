@@ -326,14 +326,14 @@ public final class SearchService {
         }
     }
 
-    private static AuditEntry entry(String action, Principal principal, JsonObject body, String clientAddress,
+    private AuditEntry entry(String action, Principal principal, JsonObject body, String clientAddress,
                                     String outcome, String reason, int status, int total, List<String> readIds,
                                     String auditId, JsonNode query) {
         return new AuditEntry(action,
                 principal == null ? null : principal.user(),
                 principal == null ? null : principal.agency(),
                 principal == null ? Set.of() : principal.roles(),
-                text(value(body, "purpose")),
+                SearchAccessPolicy.recordedPurpose(config.search(), text(value(body, "purpose"))),
                 text(value(body, "case_number")),
                 query,
                 clientAddress,

@@ -52,6 +52,9 @@ class SearchAccessPolicyTest {
             assertEquals(403, r.status(), spelt);
             assertEquals("refused", r.outcome(), spelt);
         }
+        assertEquals("immigration_enforcement", SearchAccessPolicy.recordedPurpose(CONFIG.search(), " Immigration-Enforcement"));
+        assertEquals("homicide", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "homicide"));
+        assertEquals("Fishing Trip", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "Fishing Trip"), "an unknown purpose is kept as sent");
         assertEquals(400, POLICY.decide(DPD, "homicide", "").refusal().status());
         assertEquals(400, POLICY.decide(DPD, "homicide", 123).refusal().status());
         assertEquals(400, POLICY.decide(DPD, "homicide", "x".repeat(65)).refusal().status());

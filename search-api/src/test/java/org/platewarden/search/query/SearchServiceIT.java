@@ -164,6 +164,15 @@ class SearchServiceIT {
             assertEquals("refused", e.outcome());
             assertEquals(purpose, e.purpose());
             assertTrue(e.reason().contains(purpose));
+
+            // in another spelling: refused the same, and recorded under the configured name (the
+            // auditor's purpose filter and the transparency report count it there); the query keeps it as sent
+            String spelt = " " + purpose.toUpperCase(java.util.Locale.ROOT).replace('_', ' ');
+            assertEquals(403, run(SearchHarness.DPD, body("ABC1234").put("purpose", spelt)).status(), spelt);
+            AuditEntry recorded = audit.last();
+            assertEquals("refused", recorded.outcome());
+            assertEquals(purpose, recorded.purpose());
+            assertEquals(spelt, recorded.query().path("purpose").asText());
         }
     }
 
