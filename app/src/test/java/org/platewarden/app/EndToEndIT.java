@@ -199,6 +199,24 @@ class EndToEndIT {
     }
 
     @Test
+    void twoCamerasNumberingTheirReadsAlikeAreBothIndexedUnderTheirOwnIds() throws Exception {
+        // cameras count their reads independently: the same read_id from two cameras on the same
+        // day must not make the second read a conflict (dead-lettered, never searchable)
+        Instant captured = Instant.now().minusSeconds(20).truncatedTo(ChronoUnit.MILLIS);
+        for (String[] camera : new String[][] {{"cam-001", "RID 1001"}, {"cam-002", "RID 2001"}}) {
+            HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic(camera[0], "demo-" + camera[0]),
+                    "{\"read_id\":\"1001\",\"camera_id\":\"%s\",\"captured_at\":\"%s\",\"plate\":\"%s\"}".formatted(camera[0], captured, camera[1]));
+            assertEquals(202, ingest.statusCode(), ingest.body());
+            assertEquals(1, new JsonObject(ingest.body()).getInteger("accepted"), ingest.body());
+        }
+        assertEquals("cam-001:1001", searchUntilFound("RID1001", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0).getString("read_id"));
+        assertEquals("cam-002:1001", searchUntilFound("RID2001", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0).getString("read_id"));
+        try (var store = new org.platewarden.core.deadletter.DeadLetterStore(dataDir.resolve("deadletter"))) {
+            assertTrue(store.readAll().stream().noneMatch(l -> l.reason().contains("read_id")), store.readAll().toString());
+        }
+    }
+
+    @Test
     void readOlderThanRetentionIsRejectedWithAReasonAndNeverIndexed() throws Exception {
         Instant old = Instant.now().minus(30, ChronoUnit.DAYS);
         HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"), """

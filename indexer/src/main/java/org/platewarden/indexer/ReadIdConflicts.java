@@ -11,11 +11,12 @@ import org.platewarden.core.read.IsoInstant;
 /**
  * Tells a resend from a read_id conflict. A create answered 409 only says that the daily index
  * already holds a document under the read's id, and that id is the read's {@code read_id}: sent by
- * the camera, or derived by the gateway as {@code <camera_id>:<epoch ms>:<plate_norm>}. Two different
- * reads can share it on one day (two cameras with per-camera counters, a counter reset by a reboot,
- * a camera forging another camera's predictable ids), and counting every 409 as "already indexed"
- * dropped the second read silently after it had been acknowledged. The id scheme stays (search
- * relies on a daily read's {@code _id} being its {@code read_id}); instead, after each round the
+ * the camera (scoped by the gateway to {@code <camera_id>:…}, so two cameras cannot share one), or
+ * derived as {@code <camera_id>:<epoch ms>:<plate_norm>}. Two different reads of one camera can
+ * still share it on one day (a counter reset by a reboot, firmware reusing ids), and counting every
+ * 409 as "already indexed" dropped the second read silently after it had been acknowledged. The id
+ * scheme stays (search relies on a daily read's {@code _id} being its {@code read_id}); instead,
+ * after each round the
  * reads answered 409 are looked up in one request ({@link BulkTransport#stored}) and compared:
  * the same {@code camera_id} and the same {@code captured_at} instant is this read sent again;
  * anything else is another read, and this one is dead-lettered with a reason naming both.

@@ -43,7 +43,8 @@ import org.platewarden.core.plate.PlateNormalizer;
  * past the retention promise (or be deleted at once).</li>
  * <li>{@code captured_at} must carry a zone or offset; it is stored normalised to UTC.</li>
  * <li>{@code read_id}, when absent, is {@code <camera_id>:<epoch millis>:<plate_norm>} so a resend is
- * the same document (idempotent indexing by id).</li>
+ * the same document (idempotent indexing by id); a sent one is scoped to its camera
+ * ({@link #scopedToCamera}).</li>
  * </ul>
  * Thread-safe and cheap: no I/O, so it may run on an event loop.
  */
@@ -55,7 +56,8 @@ public final class ReadValidator {
     public static final int READ_ID_MAX = 256;
     /**
      * Elasticsearch refuses a document {@code _id} over 512 UTF-8 bytes, and a read's id is its
-     * {@code _id}: 256 characters of Chinese or emoji are more than that, so the bytes are checked too.
+     * {@code _id} (with its camera prefix): 256 characters of Chinese or emoji are more than that, so the
+     * bytes are checked too.
      */
     public static final int READ_ID_MAX_BYTES = 512;
     /** The mapping stores {@code lane} as a {@code short}; a larger lane would be refused by the indexer after the ack. */
@@ -139,20 +141,15 @@ public final class ReadValidator {
             throw new Refused(Rejection.PLATE_LENGTH, "plate '" + plate + "' normalises to " + norm.length()
                     + " characters (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
         }
-        String readId = optionalText(read.readId, ReadFields.READ_ID, READ_ID_MAX);
+        String sentReadId = optionalText(read.readId, ReadFields.READ_ID, READ_ID_MAX);
+        String readId = sentReadId == null
+                ? cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm
+                : scopedToCamera(cameraId, sentReadId);
         // a char is at most 3 UTF-8 bytes, so only an id over 170 chars needs its bytes counted
-        if (readId != null && readId.length() > READ_ID_MAX_BYTES / 3
-                && readId.getBytes(StandardCharsets.UTF_8).length > READ_ID_MAX_BYTES) {
-            throw new Refused(Rejection.INVALID_FIELD, ReadFields.READ_ID + " is longer than " + READ_ID_MAX_BYTES + " bytes in UTF-8");
+        if (readId.length() > READ_ID_MAX_BYTES / 3 && readId.getBytes(StandardCharsets.UTF_8).length > READ_ID_MAX_BYTES) {
+            throw new Refused(Rejection.INVALID_FIELD, ReadFields.READ_ID + " is longer than " + READ_ID_MAX_BYTES
+                    + " bytes in UTF-8 once prefixed with its camera ('" + cameraId + ":')");
         }
-        if (readId != null) {
-            String namedCamera = derivedIdCamera(readId);
-            if (namedCamera != null && !namedCamera.equals(cameraId)) {
-                throw new Refused(Rejection.CAMERA_MISMATCH, "read_id '" + readId + "' has the form of an id derived for camera '"
-                        + namedCamera + "', not for the authenticated camera '" + cameraId + "'");
-            }
-        }
-        if (readId == null) readId = cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm;
 
         Double confidence = optionalNumber(read.plateConfidence, ReadFields.PLATE_CONFIDENCE, 0, 1);
         String region = optionalText(read.region, ReadFields.REGION, SHORT_TEXT_MAX);
@@ -287,28 +284,18 @@ public final class ReadValidator {
     }
 
     /**
-     * The camera an id of the derived form {@code <camera_id>:<epoch millis>:<plate_norm>} names, or
-     * null for any other id. That form is the gateway's: one camera sending another's derived id
-     * would take the id of a read that camera may send later, whose create would then find the
-     * id taken (dead-lettered as a conflict, not searchable), so it is refused here.
+     * The id a read is stored under: the camera's own prefix {@code <camera_id>:} is put in front of
+     * an id that does not start with it. Cameras number their reads independently (a per-camera
+     * counter, a vendor's sequence), so two cameras sending {@code "1001"} the same day are two
+     * reads, not a conflict; and no camera can take an id another camera will send. Camera ids
+     * hold no {@code ':'} (config validation), so the prefix always names the camera unambiguously.
+     * An id already carrying the prefix, like the derived one, is kept as sent, so a resend maps to
+     * the same id.
      */
-    static String derivedIdCamera(String readId) {
-        int plateAt = readId.lastIndexOf(':');
-        if (plateAt <= 0) return null;
-        int millisAt = readId.lastIndexOf(':', plateAt - 1);
-        // epoch millis have 13 digits from 2001 to 2286; the plate 2..10 characters
-        if (millisAt <= 0 || plateAt - millisAt - 1 != 13) return null;
-        int plateLength = readId.length() - plateAt - 1;
-        if (plateLength < PLATE_NORM_MIN || plateLength > PLATE_NORM_MAX) return null;
-        for (int i = millisAt + 1; i < plateAt; i++) {
-            char c = readId.charAt(i);
-            if (c < '0' || c > '9') return null;
-        }
-        for (int i = plateAt + 1; i < readId.length(); i++) {
-            char c = readId.charAt(i);
-            if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return null;
-        }
-        return readId.substring(0, millisAt);
+    static String scopedToCamera(String cameraId, String readId) {
+        int n = cameraId.length();
+        boolean prefixed = readId.length() > n && readId.charAt(n) == ':' && readId.startsWith(cameraId);
+        return prefixed ? readId : cameraId + ":" + readId;
     }
 
     private static Double optionalNumber(Object value, String field, double min, double max) {

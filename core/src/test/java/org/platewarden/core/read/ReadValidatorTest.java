@@ -27,8 +27,12 @@ class ReadValidatorTest {
     private final ReadValidator validator = new ReadValidator(21, 300, Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static ObjectNode read() {
+        return read(CAM.id());
+    }
+
+    private static ObjectNode read(String cameraId) {
         ObjectNode n = MAPPER.createObjectNode();
-        n.put("camera_id", "cam-017");
+        n.put("camera_id", cameraId);
         n.put("captured_at", "2026-11-22T14:03:07.123Z");
         n.put("plate", "ABC 1234");
         return n;
@@ -48,10 +52,14 @@ class ReadValidatorTest {
      * streamed from its bytes (HTTP, MQTT) — and requires the same outcome from both.
      */
     private ReadResult validate(JsonNode in) {
-        ReadResult fromTree = validator.validate(in, CAM, "http");
+        return validate(in, CAM);
+    }
+
+    private ReadResult validate(JsonNode in, Camera camera) {
+        ReadResult fromTree = validator.validate(in, camera, "http");
         try (var p = ReadInputReader.factory().createParser(MAPPER.writeValueAsBytes(in))) {
             p.nextToken();
-            ReadResult streamed = validator.validate(ReadInputReader.read(p), CAM, "http");
+            ReadResult streamed = validator.validate(ReadInputReader.read(p), camera, "http");
             assertEquals(ReadInputReaderTest.describe(fromTree), ReadInputReaderTest.describe(streamed), "streamed from bytes vs from the tree");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -60,7 +68,11 @@ class ReadValidatorTest {
     }
 
     private JsonNode stored(JsonNode in) throws Exception {
-        ReadResult r = validate(in);
+        return stored(in, CAM.id());
+    }
+
+    private JsonNode stored(JsonNode in, String cameraId) throws Exception {
+        ReadResult r = validate(in, new Camera(cameraId, CAM.agency(), CAM.secretHash(), "test"));
         StoredRead s = assertInstanceOf(StoredRead.class, r, () -> "expected stored, got " + r);
         return MAPPER.readTree(s.document());
     }
@@ -325,31 +337,37 @@ class ReadValidatorTest {
     }
 
     @Test
-    void anotherCamerasDerivedReadIdIsRefused() throws Exception {
+    void aSentReadIdIsScopedToItsCamera() throws Exception {
         ObjectNode r = read();
-        // the id the gateway would derive for another camera's read: taking it first would make
-        // that camera's read a conflict in the indexer
-        r.put("read_id", "cam-002:1763820187123:ABC1234");
-        Rejection refused = rejected(r, Rejection.CAMERA_MISMATCH);
-        assertTrue(refused.reason().contains("cam-002"), refused.reason());
+        r.put("read_id", "1001");
+        assertEquals("cam-017:1001", stored(r).get("read_id").asText(), "a camera's own numbering, under its prefix");
+        ObjectNode other = read("cam-002");
+        other.put("read_id", "1001");
+        assertEquals("cam-002:1001", stored(other, "cam-002").get("read_id").asText(),
+                "another camera numbering its reads alike gets another id, so neither read is a conflict");
         r.put("read_id", "cam-017:1763820187123:ZZZ999");
-        assertEquals("cam-017:1763820187123:ZZZ999", stored(r).get("read_id").asText(), "its own derived form is fine");
-        for (String other : new String[] {"cam-002-uuid-1", "cam-002:abc:ABC1", "cam-002:123:abc1", "a:b:c:", "urn:x:1:AB", "x:1763820187123:A"}) {
-            r.put("read_id", other);
-            assertEquals(other, stored(r).get("read_id").asText(), other + " is not of the derived form");
+        assertEquals("cam-017:1763820187123:ZZZ999", stored(r).get("read_id").asText(), "already prefixed: kept as sent");
+        r.put("read_id", "cam-002:1763820187123:ABC1234");
+        assertEquals("cam-017:cam-002:1763820187123:ABC1234", stored(r).get("read_id").asText(),
+                "another camera's id (even its derived form) cannot be taken: it lands under this camera's prefix");
+        for (String[] c : new String[][] {{"cam-0171:x", "cam-017:cam-0171:x"}, {"cam-017", "cam-017:cam-017"},
+                {"cam-017-x", "cam-017:cam-017-x"}, {"cam-017:", "cam-017:"}, {":x", "cam-017::x"}}) {
+            r.put("read_id", c[0]);
+            assertEquals(c[1], stored(r).get("read_id").asText(), c[0]);
         }
-        assertEquals("cam-9:x", ReadValidator.derivedIdCamera("cam-9:x:1763820187123:AB"));
-        assertNull(ReadValidator.derivedIdCamera(":1763820187123:AB"));
     }
 
     @Test
     void readIdOverElasticsearchsIdBytesRejected() throws Exception {
         ObjectNode r = read();
-        // 171 three-byte characters are 513 bytes: under 256 characters, over Elasticsearch's 512-byte _id
-        r.put("read_id", "中".repeat(171));
+        // the stored id is "cam-017:" (8 bytes) + the id: 168 three-byte characters make 512 bytes,
+        // under 256 characters; one more byte is over Elasticsearch's 512-byte _id
+        r.put("read_id", "中".repeat(168) + "x");
         assertTrue(rejected(r, Rejection.INVALID_FIELD).reason().contains("512 bytes"));
-        r.put("read_id", "中".repeat(170) + "xy");
-        assertEquals("中".repeat(170) + "xy", stored(r).get("read_id").asText());
+        r.put("read_id", "中".repeat(168));
+        assertEquals("cam-017:" + "中".repeat(168), stored(r).get("read_id").asText());
+        r.put("read_id", "cam-017:" + "中".repeat(168));
+        assertEquals("cam-017:" + "中".repeat(168), stored(r).get("read_id").asText(), "prefixed by the camera: the same id");
     }
 
     @Test
