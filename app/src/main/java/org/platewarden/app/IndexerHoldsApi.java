@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -57,6 +58,44 @@ final class IndexerHoldsApi implements HoldsApi {
     @Override
     public Future<JsonObject> release(Principal principal, String holdId) {
         return adapt(holds.release(holdId, principal.agency(), principal.user())).map(Json::object);
+    }
+
+    @Override
+    public Future<JsonObject> checkExtension(Principal principal, String holdId, JsonObject request) {
+        try {
+            Instant until = extensionUntil(request);
+            return adapt(holds.checkExtension(holdId, principal.agency(), until)).map(Json::object);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Future<JsonObject> extend(Principal principal, String holdId, JsonObject request) {
+        try {
+            Instant until = extensionUntil(request);
+            return adapt(holds.extend(holdId, principal.agency(), principal.user(), until)).map(Json::object);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static final java.util.Set<String> EXTENSION_FIELDS = java.util.Set.of("purpose", "reason", "until");
+
+    /** The new until of an extension request (null when absent); an unknown field or a malformed date is an IllegalArgumentException (400). */
+    private static Instant extensionUntil(JsonObject request) {
+        for (String field : request.fieldNames()) {
+            if (!EXTENSION_FIELDS.contains(field)) {
+                throw new IllegalArgumentException("unknown field '" + field + "': an extension takes " + new java.util.TreeSet<>(EXTENSION_FIELDS));
+            }
+        }
+        Object until = request.getValue("until");
+        if (until == null) return null;
+        try {
+            return Instant.parse((String) until);
+        } catch (ClassCastException | java.time.DateTimeException e) {
+            throw new IllegalArgumentException("until must be an ISO-8601 instant such as 2027-01-31T00:00:00Z, not " + until);
+        }
     }
 
     /** The body as a hold request; an unknown field or a malformed date is an IllegalArgumentException (400). */

@@ -46,7 +46,7 @@ final class SearchRole implements AutoCloseable {
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         SearchService service = new SearchService(vertx, config, es, auditLog, registry);
         Context context = vertx.getOrCreateContext();
-        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), config.retentionDays(), Clock.systemUTC());
+        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), config.retentionDays(), config.holdMaxDays(), Clock.systemUTC());
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
                 templates.retention(), Clock.systemUTC());
         // on demand only (POST /v1/ops/compaction/run); the indexer role runs the schedule

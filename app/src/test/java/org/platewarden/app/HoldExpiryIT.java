@@ -79,7 +79,7 @@ class HoldExpiryIT {
     }
 
     private static HoldService holdsAt(Instant now) {
-        return new HoldService(es.rest(), prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, Clock.fixed(now, ZoneOffset.UTC));
+        return new HoldService(es.rest(), prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, 365, Clock.fixed(now, ZoneOffset.UTC));
     }
 
     private static List<Hold> pass(HoldExpiry expiry) throws Exception {

@@ -141,6 +141,67 @@ class HoldsAuditIT {
         assertTrue(records("hold_list").stream().anyMatch(r -> anonymousId.equals(r.getString("audit_id")) && r.getInteger("status") == 401));
     }
 
+    @Test
+    void anExtensionIsRecordedBeforeItIsMadeAndARefusedOneLeavesOneRecord() throws Exception {
+        HttpResponse<String> tooLong = send("POST", "/v1/holds", SUPERVISOR,
+                holdBody("HA-TOO-LONG", "suspect vehicle", Instant.now().plus(400, ChronoUnit.DAYS)));
+        assertEquals(400, tooLong.statusCode(), tooLong.body());
+        assertTrue(new JsonObject(tooLong.body()).getString("error").contains("hold_max_days"), tooLong.body());
+
+        Instant until = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        HttpResponse<String> created = send("POST", "/v1/holds", SUPERVISOR, holdBody("HA-EXTEND", "suspect vehicle", until));
+        assertEquals(201, created.statusCode(), created.body());
+        String holdId = new JsonObject(created.body()).getString("hold_id");
+
+        Instant later = until.plus(200, ChronoUnit.DAYS);
+        String extension = new JsonObject().put("purpose", "homicide").put("reason", "trial date set").put("until", later.toString()).encode();
+        HttpResponse<String> extended = send("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension);
+        assertEquals(200, extended.statusCode(), extended.body());
+        assertEquals(later, Instant.parse(new JsonObject(extended.body()).getString("until")));
+        HttpResponse<String> listed = send("GET", "/v1/holds", SUPERVISOR, null);
+        assertTrue(new JsonObject(listed.body()).getJsonArray("holds").stream().map(JsonObject.class::cast)
+                .anyMatch(h -> holdId.equals(h.getString("hold_id")) && later.equals(Instant.parse(h.getString("until")))), listed.body());
+
+        List<JsonObject> records = extensions(holdId);
+        assertEquals(1, records.size(), records.toString());
+        JsonObject record = records.get(0);
+        assertEquals("allowed", record.getString("outcome"));
+        assertEquals("dpd.supervisor", record.getString("user"));
+        assertEquals("homicide", record.getString("purpose"));
+        assertEquals("HA-EXTEND", record.getString("case_number"), "the hold's case, so an auditor finds every renewal under it");
+        assertEquals("trial date set", record.getJsonObject("query").getString("reason"));
+        assertEquals(later.toString(), record.getJsonObject("query").getString("until"));
+
+        // refused without a change, each with one record naming its real outcome
+        String[][] refusals = {
+                {new JsonObject(extension).encode(), "not later than", "400"},
+                {new JsonObject(extension).put("until", Instant.now().plus(400, ChronoUnit.DAYS).toString()).encode(), "hold_max_days", "400"},
+                {new JsonObject(extension).put("until", "soon").encode(), "until", "400"},
+                {new JsonObject(extension).put("case_number", "OTHER").encode(), "case_number", "400"},
+                {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString()).putNull("reason").encode(), "reason", "400"},
+                {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString()).put("purpose", "personal").encode(), "prohibited", "403"},
+        };
+        for (String[] c : refusals) {
+            HttpResponse<String> r = send("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, c[0]);
+            assertEquals(Integer.parseInt(c[2]), r.statusCode(), c[0] + ": " + r.body());
+            JsonObject answer = new JsonObject(r.body());
+            assertTrue(answer.getString("error").contains(c[1]), c[0] + ": " + answer.encode());
+            JsonObject last = extensions(holdId).stream().filter(e -> answer.getString("audit_id").equals(e.getString("audit_id")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no record named by " + answer.encode()));
+            assertEquals(Integer.parseInt(c[2]), last.getInteger("status"));
+        }
+        assertEquals(1 + refusals.length, extensions(holdId).size(), "one record per request, none for a change not made");
+        HttpResponse<String> unknown = send("POST", "/v1/holds/hold-nope/extend", SUPERVISOR, extension);
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertEquals(1, extensions("hold-nope").size());
+        HttpResponse<String> investigator = send("POST", "/v1/holds/" + holdId + "/extend", "Bearer demo-dpd-investigator", extension);
+        assertEquals(403, investigator.statusCode(), "only a supervisor extends a hold: " + investigator.body());
+    }
+
+    private static List<JsonObject> extensions(String holdId) throws Exception {
+        return records("hold_extend").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).toList();
+    }
+
     private static HttpResponse<String> send(String method, String path, String authorization, String json) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.searchPort() + path)).timeout(Duration.ofSeconds(30));
         if (authorization != null) b.header("Authorization", authorization);

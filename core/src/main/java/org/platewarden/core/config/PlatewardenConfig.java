@@ -33,6 +33,7 @@ public record PlatewardenConfig(
         @JsonProperty("es_url") String esUrl,
         @JsonProperty("index_prefix") String indexPrefix,
         @JsonProperty("retention_days") int retentionDays,
+        @JsonProperty("hold_max_days") int holdMaxDays,
         @JsonProperty("demo") boolean demo,
         @JsonProperty("gateway") GatewayConfig gateway,
         @JsonProperty("spool") SpoolConfig spool,
@@ -103,6 +104,7 @@ public record PlatewardenConfig(
             problems.add("index_prefix must be lower-case letters, digits, '-' or '_': " + indexPrefix);
         }
         if (retentionDays < 1 || retentionDays > 3650) problems.add("retention_days must be 1..3650");
+        if (holdMaxDays < 1 || holdMaxDays > 3650) problems.add("hold_max_days must be 1..3650");
         if (esUrl != null && !esUrl.isBlank() && !esUrl.matches("https?://.+")) problems.add("es_url must be an http(s) URL");
         checkPort(problems, "gateway.http_port", gateway.httpPort());
         checkPort(problems, "gateway.mqtt_port", gateway.mqttPort());

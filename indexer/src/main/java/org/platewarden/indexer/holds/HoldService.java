@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * into {@code <prefix>-holds} (one document per held read, id {@code holdId:read_id}, the read plus
  * a {@code hold} object), so they outlive the daily index's deletion; the hold's own definition is
  * one document in {@code <prefix>-holds-meta} (id = hold id, only a {@code hold} object; same
- * template, {@code <prefix>-holds*}, no lifecycle). Release is explicit: it records
+ * template, {@code <prefix>-holds*}, no lifecycle). A hold lasts at most {@code hold_max_days} from its
+ * creation or its latest extension ({@link #extend}): a hold is for an investigation that is still
+ * going on, renewed on the record while it needs the reads, not a way to keep them for ever.
+ * Release is explicit: it records
  * {@code released_at}/{@code released_by} on the definition and deletes the copies; the definition
  * stays as the record that the hold existed.
  * <p>
@@ -58,16 +61,18 @@ public final class HoldService implements AutoCloseable {
     private final String metaIndex;
     private final AgencyScope scope;
     private final int retentionDays;
+    private final int holdMaxDays;
     private final Clock clock;
     private final BoundedWorker worker;
 
-    public HoldService(RestClient rest, String prefix, AgencyScope scope, int retentionDays, Clock clock) {
+    public HoldService(RestClient rest, String prefix, AgencyScope scope, int retentionDays, int holdMaxDays, Clock clock) {
         this.es = new EsRest(rest);
         this.prefix = prefix;
         this.holdsIndex = prefix + "-holds";
         this.metaIndex = prefix + "-holds-meta";
         this.scope = scope;
         this.retentionDays = retentionDays;
+        this.holdMaxDays = holdMaxDays;
         this.clock = clock;
         this.worker = new BoundedWorker("holds-" + prefix, 2, 32);
     }
@@ -126,6 +131,31 @@ public final class HoldService implements AutoCloseable {
 
     public CompletableFuture<Hold> release(String holdId, String agency, String user) {
         return worker.submit(() -> doRelease(holdId, agency, user));
+    }
+
+    /**
+     * The agency's hold {@code holdId} if {@link #extend} would extend it to {@code until}; fails as
+     * that would (unknown or foreign hold, released or ended hold, {@code until} not later than the
+     * hold's or beyond {@code hold_max_days}) without changing anything, so the HTTP layer can refuse
+     * before it records the extension.
+     */
+    public CompletableFuture<Hold> checkExtension(String holdId, String agency, Instant until) {
+        return worker.submit(() -> {
+            Hold hold = ownHold(holdId, agency).hold();
+            validateExtension(hold, until, clock.instant());
+            return hold;
+        });
+    }
+
+    /**
+     * Moves an active hold's {@code until} later, at most {@code hold_max_days} from now. The held
+     * copies carry {@code until} too (searches filter on it), so they are updated first and the
+     * definition after: a failure in between leaves the definition's earlier {@code until} in force
+     * (the expiry pass releases the hold then), never a definition that promises more than the
+     * copies keep. Returns the extended hold.
+     */
+    public CompletableFuture<Hold> extend(String holdId, String agency, String user, Instant until) {
+        return worker.submit(() -> doExtend(holdId, agency, user, until));
     }
 
     /**
@@ -223,9 +253,49 @@ public final class HoldService implements AutoCloseable {
         if (!noIds && req.readIds().stream().anyMatch(id -> id == null || id.isBlank())) throw new IllegalArgumentException("read ids must not be blank");
         if (req.until() == null) throw new IllegalArgumentException("a hold needs an until date");
         if (!req.until().isAfter(now)) throw new IllegalArgumentException("until " + req.until() + " is not in the future");
+        refuseBeyondMax(req.until(), now);
         if (req.from() != null && req.to() != null && req.from().isAfter(req.to())) throw new IllegalArgumentException("from is after to");
         if (visible.isEmpty()) throw new IllegalArgumentException("agency " + agency + " may not see any reads");
         return plate;
+    }
+
+    private void refuseBeyondMax(Instant until, Instant now) {
+        if (until.isAfter(now.plus(holdMaxDays, java.time.temporal.ChronoUnit.DAYS))) {
+            throw new IllegalArgumentException("until " + until + " is more than " + holdMaxDays + " days ahead (hold_max_days); hold for at most "
+                    + holdMaxDays + " days and extend the hold (POST /v1/holds/{id}/extend) while the investigation needs its reads");
+        }
+    }
+
+    private void validateExtension(Hold hold, Instant until, Instant now) {
+        if (hold.released()) {
+            throw new IllegalArgumentException("hold " + hold.id() + " was released at " + hold.releasedAt() + "; a released hold cannot be extended");
+        }
+        if (!hold.until().isAfter(now)) {
+            throw new IllegalArgumentException("hold " + hold.id() + " ended at " + hold.until() + "; an ended hold cannot be extended");
+        }
+        if (until == null) throw new IllegalArgumentException("an extension needs the new until date");
+        if (!until.isAfter(hold.until())) {
+            throw new IllegalArgumentException("until " + until + " is not later than the hold's until " + hold.until());
+        }
+        refuseBeyondMax(until, now);
+    }
+
+    private Hold doExtend(String holdId, String agency, String user, Instant until) {
+        Stored stored = ownHold(holdId, agency);
+        validateExtension(stored.hold(), until, clock.instant());
+        setCopiesUntil(holdId, until);
+        // a hold released or extended meanwhile is not overwritten
+        if (!updateDefinition(stored, EsRest.MAPPER.createObjectNode().put("until", until.toString()))) {
+            Hold now = ownHold(holdId, agency).hold();
+            // the copies follow the definition that won (a release deletes them anyway)
+            if (!now.released()) setCopiesUntil(holdId, now.until());
+            throw new IllegalArgumentException("hold " + holdId + " was changed while it was being extended (until now " + now.until()
+                    + (now.released() ? ", released" : "") + "); look at it again before extending it");
+        }
+        Hold hold = stored.hold();
+        LOG.info("hold {} (case {}) extended by {} ({}) from {} to {}", holdId, hold.caseNumber(), user, agency, hold.until(), until);
+        return new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
+                until, hold.readCount(), null, null, hold.platePattern(), hold.readIds(), hold.from(), hold.to());
     }
 
     /**
@@ -336,13 +406,8 @@ public final class HoldService implements AutoCloseable {
             ObjectNode released = EsRest.MAPPER.createObjectNode();
             released.put("released_at", now.toString());
             released.put("released_by", user);
-            // optimistic concurrency: two supervisors releasing at once record one release
-            String path = "/" + metaIndex + "/_update/" + encode(holdId) + "?refresh=wait_for&if_seq_no="
-                    + stored.seqNo() + "&if_primary_term=" + stored.primaryTerm();
-            try {
-                es.call("POST", path, wrap("doc", wrap("hold", released)));
-            } catch (EsRest.EsCallException e) {
-                if (e.status() != 409) throw e;
+            // two supervisors releasing at once record one release
+            if (!updateDefinition(stored, released)) {
                 JsonNode again = es.call("GET", "/" + metaIndex + "/_doc/" + encode(holdId), null);
                 hold = fromObject(again.path("_source").path("hold"));
             }
@@ -352,7 +417,47 @@ public final class HoldService implements AutoCloseable {
         return hold;
     }
 
+    /**
+     * Sets {@code fields} on the hold's definition unless someone changed it since {@code stored}
+     * was read (optimistic concurrency on its seq_no); false if someone did.
+     */
+    private boolean updateDefinition(Stored stored, ObjectNode fields) {
+        String path = "/" + metaIndex + "/_update/" + encode(stored.hold().id()) + "?refresh=wait_for&if_seq_no="
+                + stored.seqNo() + "&if_primary_term=" + stored.primaryTerm();
+        try {
+            es.call("POST", path, wrap("doc", wrap("hold", fields)));
+            return true;
+        } catch (EsRest.EsCallException e) {
+            if (e.status() != 409) throw e;
+            return false;
+        }
+    }
+
     private void deleteCopies(String holdId) {
+        forEachCopy(holdId, "deleting", (bulk, id) -> {
+            ObjectNode action = EsRest.MAPPER.createObjectNode();
+            action.putObject("delete").put("_index", holdsIndex).put("_id", id);
+            writeLine(bulk, action);
+        });
+    }
+
+    private void setCopiesUntil(String holdId, Instant until) {
+        ObjectNode doc = EsRest.MAPPER.createObjectNode();
+        doc.putObject("doc").putObject("hold").put("until", until.toString());
+        forEachCopy(holdId, "extending", (bulk, id) -> {
+            ObjectNode action = EsRest.MAPPER.createObjectNode();
+            action.putObject("update").put("_index", holdsIndex).put("_id", id);
+            writeLine(bulk, action);
+            writeLine(bulk, doc);
+        });
+    }
+
+    /**
+     * Sends one bulk per page of the hold's copies, each copy's lines written by {@code lines}, then
+     * refreshes the holds index. A copy gone meanwhile (404) is fine; any other failed item fails the
+     * whole call, naming the copy.
+     */
+    private void forEachCopy(String holdId, String doing, java.util.function.BiConsumer<ByteArrayOutputStream, String> lines) {
         JsonNode after = null;
         while (true) {
             ObjectNode search = EsRest.MAPPER.createObjectNode();
@@ -365,18 +470,15 @@ public final class HoldService implements AutoCloseable {
                     .path("hits").path("hits");
             if (hits.isEmpty()) break;
             ByteArrayOutputStream bulk = new ByteArrayOutputStream();
-            for (JsonNode hit : hits) {
-                ObjectNode action = EsRest.MAPPER.createObjectNode();
-                action.putObject("delete").put("_index", holdsIndex).put("_id", hit.path("_id").asText());
-                writeLine(bulk, action);
-            }
+            for (JsonNode hit : hits) lines.accept(bulk, hit.path("_id").asText());
             JsonNode result = es.call("POST", "/_bulk", bulk.toByteArray());
             if (result.path("errors").asBoolean(false)) {
                 for (JsonNode item : result.path("items")) {
-                    int status = item.path("delete").path("status").asInt();
+                    JsonNode op = item.elements().next();
+                    int status = op.path("status").asInt();
                     if (status >= 300 && status != 404) {
-                        throw new IllegalStateException("deleting held copy " + item.path("delete").path("_id").asText() + " failed: "
-                                + item.path("delete").path("error").path("reason").asText());
+                        throw new IllegalStateException(doing + " held copy " + op.path("_id").asText() + " failed: "
+                                + op.path("error").path("reason").asText());
                     }
                 }
             }

@@ -35,7 +35,7 @@ class HoldServiceIT {
     @BeforeAll
     static void setUp() {
         es = new EsTestSupport("holds");
-        holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, Clock.systemUTC());
+        holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, 365, Clock.systemUTC());
         read("dpd-1", "cam-001", "DPD", AT, "ABC 1234");
         read("dpd-2", "cam-002", "DPD", AT.plus(1, ChronoUnit.DAYS), "abc-1234");
         read("acso-1", "cam-101", "ACSO", AT.plusSeconds(60), "ABC1234");
@@ -99,7 +99,7 @@ class HoldServiceIT {
         assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()));
         assertTrue(holds.ended().get().stream().noneMatch(h -> h.id().equals(ending.id())), "not yet ended");
 
-        try (HoldService later = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21,
+        try (HoldService later = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, 365,
                 Clock.fixed(inMonths(2), java.time.ZoneOffset.UTC))) {
             List<Hold> ended = later.ended().get();
             Hold found = ended.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
@@ -160,6 +160,61 @@ class HoldServiceIT {
         assertRefused(new HoldRequest("C-1", "r", "ABC1234", List.of("dpd-1"), null, null, inMonths(1)), "DPD", "not both");
     }
 
+    @Test
+    void aHoldLastsAtMostHoldMaxDaysAndIsExtendedOnlyWhileItLasts() throws Exception {
+        // at most 365 days ahead, for a creation as for an extension
+        assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, Instant.now().plus(366, ChronoUnit.DAYS)), "DPD",
+                "more than 365 days ahead");
+        Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000400", "homicide",
+                null, List.of("dpd-1", "dpd-3"), null, null, inMonths(1))).get();
+        assertEquals(Set.of("dpd-1", "dpd-3"), heldReadIds(hold.id()));
+
+        Instant later = inMonths(11);
+        assertEquals(hold, holds.checkExtension(hold.id(), "DPD", later).get(), "a check changes nothing");
+        assertEquals(Set.of(hold.until().toString()), copiesUntil(hold.id()));
+        Hold extended = holds.extend(hold.id(), "DPD", "dpd.other-supervisor", later).get();
+        assertEquals(later, extended.until());
+        assertEquals(later, holds.find(hold.id(), "DPD").get().until(), "the definition carries the new until");
+        assertEquals(Set.of(later.toString()), copiesUntil(hold.id()), "every held copy carries it too: searches filter on it");
+        assertEquals(hold.createdAt(), extended.createdAt());
+        assertEquals(2, extended.readCount());
+
+        assertExtensionRefused(hold.id(), "DPD", later, "not later than");
+        assertExtensionRefused(hold.id(), "DPD", hold.until(), "not later than");
+        assertExtensionRefused(hold.id(), "DPD", Instant.now().plus(366, ChronoUnit.DAYS), "more than 365 days ahead");
+        assertExtensionRefused(hold.id(), "DPD", null, "new until");
+        ExecutionException foreign = assertThrows(ExecutionException.class, () -> holds.extend(hold.id(), "ACSO", "acso.sup", inMonths(12)).get());
+        assertInstanceOf(HoldNotFoundException.class, foreign.getCause());
+        assertEquals(Set.of(later.toString()), copiesUntil(hold.id()), "refused extensions change nothing");
+
+        // an ended hold (its until passed, not yet released by the expiry pass) and a released one stay ended
+        try (HoldService afterUntil = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, 365,
+                Clock.fixed(later.plusSeconds(1), java.time.ZoneOffset.UTC))) {
+            ExecutionException ended = assertThrows(ExecutionException.class,
+                    () -> afterUntil.extend(hold.id(), "DPD", "dpd.supervisor", later.plus(30, ChronoUnit.DAYS)).get());
+            assertTrue(ended.getCause().getMessage().contains("an ended hold cannot be extended"), ended.getCause().getMessage());
+        }
+        holds.release(hold.id(), "DPD", "dpd.supervisor").get();
+        assertExtensionRefused(hold.id(), "DPD", inMonths(12), "a released hold cannot be extended");
+    }
+
+    private Set<String> copiesUntil(String holdId) {
+        es.refresh(es.prefix + "-holds");
+        JsonNode hits = es.es.call("POST", "/" + es.prefix + "-holds/_search",
+                "{\"size\":100,\"query\":{\"term\":{\"hold.hold_id\":\"" + holdId + "\"}}}").path("hits").path("hits");
+        Set<String> until = new TreeSet<>();
+        for (JsonNode h : hits) until.add(Instant.parse(h.path("_source").path("hold").path("until").asText()).toString());
+        return until;
+    }
+
+    private void assertExtensionRefused(String holdId, String agency, Instant until, String message) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> holds.extend(holdId, agency, "someone", until).get());
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains(message), e.getCause().getMessage());
+        ExecutionException checked = assertThrows(ExecutionException.class, () -> holds.checkExtension(holdId, agency, until).get());
+        assertEquals(e.getCause().getMessage(), checked.getCause().getMessage(), "the check refuses as the extension does");
+    }
+
     private void assertRefused(HoldRequest request, String agency, String message) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> holds.create(agency, "someone", request).get());
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
@@ -173,7 +228,7 @@ class HoldServiceIT {
     void checkNeedsNoElasticsearch() {
         // nothing listens on port 1: a check that called Elasticsearch would fail with a connection error
         try (ElasticsearchConnection nowhere = new ElasticsearchConnection("http://127.0.0.1:1");
-             HoldService offline = new HoldService(nowhere.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, Clock.systemUTC())) {
+             HoldService offline = new HoldService(nowhere.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, 365, Clock.systemUTC())) {
             offline.check("DPD", "dpd.supervisor", new HoldRequest("C-1", "r", "ABC1234", null, null, null, inMonths(1)));
             assertThrows(IllegalArgumentException.class,
                     () -> offline.check("DPD", "dpd.supervisor", new HoldRequest("C-1", null, "ABC1234", null, null, null, inMonths(1))));

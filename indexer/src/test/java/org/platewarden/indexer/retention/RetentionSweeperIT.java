@@ -65,14 +65,14 @@ class RetentionSweeperIT {
 
         // a hold on the oldest day's read, taken while that day was inside retention
         Clock whileLive = Clock.fixed(Instant.parse("2026-01-25T12:00:00Z"), ZoneOffset.UTC);
-        try (HoldService holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), RETENTION, whileLive)) {
+        try (HoldService holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), RETENTION, 365, whileLive)) {
             Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-1", "homicide investigation", "OLD1", null,
                     null, null, NOW.plus(Duration.ofDays(90)))).get();
             assertEquals(1, hold.readCount());
         }
         // now: a day past retention whose index the sweeper has not deleted yet is not copied
         // (the hold would otherwise keep reads whose retention already ended); a live day's is
-        try (HoldService holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), RETENTION, clock)) {
+        try (HoldService holds = new HoldService(es.conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), RETENTION, 365, clock)) {
             Hold late = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-2", "burglary", "EXP1", null,
                     null, null, NOW.plus(Duration.ofDays(90)))).get();
             assertEquals(0, late.readCount());

@@ -11,10 +11,11 @@ import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
 
 /**
- * {@code POST /v1/holds}, {@code GET /v1/holds}, {@code DELETE /v1/holds/{id}}. A creation or
- * release is recorded before it is made (no change without a record), and everything that can
- * refuse it without making it is asked first — purpose and case number, the hold service's own
- * checks, for a release that the hold exists and is the caller's agency's — so a refused request
+ * {@code POST /v1/holds}, {@code GET /v1/holds}, {@code DELETE /v1/holds/{id}},
+ * {@code POST /v1/holds/{id}/extend}. A creation, release or extension is recorded before it is
+ * made (no change without a record), and everything that can refuse it without making it is asked
+ * first — purpose and case number, the hold service's own checks, for a release or extension that
+ * the hold exists and is the caller's agency's — so a refused request
  * leaves exactly one record, with its real outcome, and an "allowed" record means the change was
  * attempted. Every record of one hold carries its id as {@code query.hold_id}: a creation's id is
  * drawn before its record, so creation and release can be joined on it.
@@ -35,15 +36,11 @@ final class HoldRoutes {
     void create(RoutingContext ctx) {
         JsonObject body = SearchApiVerticle.jsonObjectBody(ctx);
         ctx.put(RequestAudit.QUERY, SearchApiVerticle.toJackson(body));
-        String purpose = body.getValue("purpose") instanceof String s ? s : null;
         String caseNumber = body.getValue("case_number") instanceof String s ? s : null;
-        ctx.put(RequestAudit.PURPOSE, SearchAccessPolicy.recordedPurpose(config, purpose));
         ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
-        if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
+        String purpose = purpose(ctx, body);
         if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");
-        // in any spelling, as for searches
-        if (prohibited.contains(SearchAccessPolicy.spelling(purpose))) throw new ForbiddenException("purpose " + purpose + " is prohibited");
-        if (!config.allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.allowedPurposes());
+        lawful(purpose);
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
         holds.check(principal, body);
         String holdId = holds.newHoldId();
@@ -54,6 +51,45 @@ final class HoldRoutes {
                 .compose(v -> holds.create(principal, holdId, body))
                 .onSuccess(hold -> Responses.json(ctx, 201, hold))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * Moves an active hold's {@code until} later: a purpose and a reason (why the investigation
+     * still needs the reads) are required as for a creation; the record carries the hold's case
+     * number and {@code query.hold_id}, so an auditor sees every renewal of a hold.
+     */
+    void extend(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        JsonObject body = SearchApiVerticle.jsonObjectBody(ctx);
+        ObjectNode query = SearchApiVerticle.toJackson(body).put("hold_id", id);
+        ctx.put(RequestAudit.QUERY, query);
+        lawful(purpose(ctx, body));
+        if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
+            throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
+        }
+        Principal principal = ctx.get(RequestAudit.PRINCIPAL);
+        holds.checkExtension(principal, id, body)
+                .compose(hold -> {
+                    ctx.put(RequestAudit.CASE_NUMBER, hold.getString("case_number"));
+                    return audit.recordIntent(ctx, 200, query);
+                })
+                .compose(v -> holds.extend(principal, id, body))
+                .onSuccess(hold -> Responses.json(ctx, 200, hold))
+                .onFailure(ctx::fail);
+    }
+
+    /** The request's purpose, put on the record (under its configured name); refused when missing. */
+    private String purpose(RoutingContext ctx, JsonObject body) {
+        String purpose = body.getValue("purpose") instanceof String s ? s : null;
+        ctx.put(RequestAudit.PURPOSE, SearchAccessPolicy.recordedPurpose(config, purpose));
+        if (purpose == null || purpose.isBlank()) throw new IllegalArgumentException("purpose is required");
+        return purpose;
+    }
+
+    private void lawful(String purpose) {
+        // in any spelling, as for searches
+        if (prohibited.contains(SearchAccessPolicy.spelling(purpose))) throw new ForbiddenException("purpose " + purpose + " is prohibited");
+        if (!config.allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.allowedPurposes());
     }
 
     void list(RoutingContext ctx) {

@@ -37,4 +37,16 @@ public interface HoldsApi {
 
     /** Releases a hold of the principal's agency; returns the released hold. */
     Future<JsonObject> release(Principal principal, String holdId);
+
+    /**
+     * The principal's hold {@code holdId} if {@link #extend} would extend it as the request asks
+     * ({@code until}, plus {@code purpose} and {@code reason}, which the server checks); fails as
+     * that would — NoSuchElementException for an unknown or foreign hold, IllegalArgumentException
+     * for a released or ended hold, an {@code until} not later than the hold's or beyond the
+     * longest hold — without changing anything.
+     */
+    Future<JsonObject> checkExtension(Principal principal, String holdId, JsonObject request);
+
+    /** Moves the {@code until} of a hold of the principal's agency later; returns the extended hold. */
+    Future<JsonObject> extend(Principal principal, String holdId, JsonObject request);
 }

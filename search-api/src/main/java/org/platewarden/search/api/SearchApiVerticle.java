@@ -129,6 +129,7 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), holdRoutes::create);
         protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), holdRoutes::list);
         protect(router, HttpMethod.DELETE, "/v1/holds/:id", "hold_release", null, Set.of("supervisor"), holdRoutes::release);
+        protect(router, HttpMethod.POST, "/v1/holds/:id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::extend);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
         protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), this::compactionRun);

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * A new action or outcome must be added here, or auditors cannot filter on it.
  */
 public final class AuditVocabulary {
-    public static final SortedSet<String> ACTIONS = sorted("search", "search_correction", "hold_create", "hold_release",
+    public static final SortedSet<String> ACTIONS = sorted("search", "search_correction", "hold_create", "hold_release", "hold_extend",
             "hold_list", "audit_read", "audit_verify", "ops_indices", "retention_run", "compaction_run");
     public static final SortedSet<String> OUTCOMES = sorted("allowed", "refused", "invalid", "failed", "rate_limited", "unauthorized");
 

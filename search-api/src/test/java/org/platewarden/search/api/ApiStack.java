@@ -136,6 +136,25 @@ final class ApiStack implements AutoCloseable {
                     return hold;
                 });
             }
+
+            @Override
+            public Future<JsonObject> checkExtension(Principal principal, String holdId, JsonObject request) {
+                return find(principal, holdId).map(hold -> {
+                    String until = request.getString("until");
+                    if (until == null || !Instant.parse(until).isAfter(Instant.parse(hold.getString("until")))) {
+                        throw new IllegalArgumentException("until " + until + " is not later than the hold's until " + hold.getString("until"));
+                    }
+                    return hold;
+                });
+            }
+
+            @Override
+            public Future<JsonObject> extend(Principal principal, String holdId, JsonObject request) {
+                return checkExtension(principal, holdId, request).map(hold -> {
+                    holds.put(holdId, hold.put("until", request.getString("until")));
+                    return hold;
+                });
+            }
         };
     }
 

@@ -45,7 +45,7 @@ class HeldReadsIT {
         harness = new SearchHarness("held", NOW);
         PlatewardenConfig config = harness.config("{\"rate_limit_per_minute\":0}");
         service = harness.service(config, audit, SearchLimits.defaults());
-        holds = new HoldService(harness.es.rest(), harness.prefix, new AgencyScope(config), config.retentionDays(), Clock.fixed(NOW, ZoneOffset.UTC));
+        holds = new HoldService(harness.es.rest(), harness.prefix, new AgencyScope(config), config.retentionDays(), config.holdMaxDays(), Clock.fixed(NOW, ZoneOffset.UTC));
         TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(DPD_READ, ACSO_READ), 10);
         TestReads.refresh(harness.es.rest(), harness.prefix);
     }
