@@ -34,7 +34,6 @@ final class RequestAudit {
     static final String UNPARSEABLE = "pw.unparseable";
     /** the audit id of the intent record of a change under way */
     static final String INTENT_AUDIT_ID = "pw.intent_audit_id";
-    static final String ANONYMOUS = "anonymous";
     private static final int BODY_PREFIX_CHARS = 1024;
 
     private final AuditLog log;
@@ -106,7 +105,7 @@ final class RequestAudit {
         String caseNumber = ctx.get(CASE_NUMBER);
         if (purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
         if (caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
-        AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? ANONYMOUS : p.user(), p == null ? null : p.agency(),
+        AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
                 p == null ? Set.of() : p.roles(), purpose, caseNumber, q, clientAddress(ctx), outcome, reason, status, hitCount, List.of());
         return log.record(entry).map(AuditRecord::auditId);
     }

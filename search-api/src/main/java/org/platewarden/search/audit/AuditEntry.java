@@ -33,11 +33,24 @@ public record AuditEntry(
         List<String> readIds,
         String auditId) {
 
+    /** The user recorded for a request that named no authenticated caller. */
+    public static final String ANONYMOUS = "anonymous";
+
     /** An entry whose id the audit log allocates. */
     public AuditEntry(String action, String user, String agency, Set<String> roles, String purpose, String caseNumber,
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
                 readIds, null);
+    }
+
+    /**
+     * true when the entry names no authenticated caller. Every authenticated principal belongs to a
+     * configured agency (a static token or JWT without one is refused), so an entry with no agency
+     * and the user {@link #ANONYMOUS} (or none) is one anybody could have caused; a JWT whose
+     * {@code sub} happens to be "anonymous" still carries its agency.
+     */
+    public boolean anonymous() {
+        return agency == null && (user == null || ANONYMOUS.equals(user));
     }
 }

@@ -16,10 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
@@ -35,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * search-api process. A record is durable in two steps:
  * <ol>
  * <li>appended as one line to the local journal and fsynced, on this log's own writer thread
- * (bounded queue; group commit: one fsync per batch of queued entries);</li>
+ * (bounded queue, authenticated callers' records first; group commit: one fsync per batch of queued entries);</li>
  * <li>indexed into {@code <prefix>-audit} with {@code _id = audit_id} and {@code op_type=create}
  * (no refresh: the index call returns once the record is in the translog, which is durable;
  * readers — reports, verify — refresh the audit index before they read).</li>
@@ -70,9 +68,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private final String nodeId;
     private final AuditJournal journal;
     private final boolean overlapSteps;
-    private final int capacity;
-    private final ArrayBlockingQueue<Pending> queue;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AuditWriteQueue<Pending> queue;
+    private final AuditAdmission admission;
     private final ConcurrentSkipListMap<Long, ObjectNode> backlog = new ConcurrentSkipListMap<>();
     private final Timer writeTimer;
     private final Timer journalTimer;
@@ -127,8 +124,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         if (capacity < 1 || capacity > RESEND_WINDOW / 2) {
             throw new IllegalArgumentException("audit capacity must be 1.." + RESEND_WINDOW / 2 + " (re-sent at start-up), not " + capacity);
         }
-        this.capacity = capacity;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new AuditWriteQueue<>(capacity);
+        this.admission = new AuditAdmission(capacity, registry);
         this.writeTimer = registry == null ? null : Timer.builder("platewarden_audit_write")
                 .description("time from an audit request to the record being journaled and indexed")
                 .publishPercentileHistogram().register(registry);
@@ -145,7 +142,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     /**
      * The log of this node as configured: journal under {@code data_dir} (preallocated by
      * {@code search.audit_journal_preallocate_bytes}), index {@code <prefix>-audit}, a lone record's
-     * steps overlapped by {@code search.audit_overlap_steps}, queue of 1024.
+     * steps overlapped by {@code search.audit_overlap_steps}, queue of 1024 of which records of
+     * requests without an authenticated caller may hold a quarter ({@link AuditAdmission}).
      */
     public static Future<ChainedAuditLog> open(Vertx vertx, PlatewardenConfig config, RestClient rest, MeterRegistry registry) {
         ChainedAuditLog log = new ChainedAuditLog(vertx, rest, config.auditIndex(), config.nodeId(),
@@ -194,13 +192,15 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     public Future<AuditRecord> record(AuditEntry entry) {
         long started = System.nanoTime();
         if (!running) return Future.failedFuture(new AuditUnavailableException("audit trail is closed", false, null));
-        if (inFlight.incrementAndGet() > capacity) {
-            inFlight.decrementAndGet();
-            return Future.failedFuture(new AuditUnavailableException("audit trail saturated (" + capacity + " writes in flight)", true, null));
+        boolean anonymous = entry.anonymous();
+        try {
+            admission.admit(anonymous);
+        } catch (AuditUnavailableException saturated) {
+            return Future.failedFuture(saturated);
         }
         Future<Void> ready = backlog.isEmpty() ? Future.succeededFuture() : flushBacklog();
         return ready
-                .compose(v -> enqueue(entry))
+                .compose(v -> enqueue(entry, anonymous))
                 .compose(pending -> {
                     Future<ObjectNode> journaled = pending.journaled().future().onSuccess(doc -> stop(journalTimer, started));
                     Future<Void> indexed = pending.sealed().future().compose(this::indexOrKeep);
@@ -211,7 +211,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 .recover(e -> Future.failedFuture(e instanceof AuditUnavailableException ? e
                         : new AuditUnavailableException("audit write failed: " + e.getMessage(), false, e)))
                 .andThen(ar -> {
-                    inFlight.decrementAndGet();
+                    admission.release(anonymous);
                     stop(writeTimer, started);
                 });
     }
@@ -231,9 +231,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         if (timer != null) timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
-    private Future<Pending> enqueue(AuditEntry entry) {
+    private Future<Pending> enqueue(AuditEntry entry, boolean anonymous) {
         Pending pending = new Pending(entry, vertx.getOrCreateContext(), Promise.promise(), Promise.promise());
-        if (!queue.offer(pending)) {
+        if (!queue.offer(pending, anonymous)) {
             return Future.failedFuture(new AuditUnavailableException("audit journal queue full", true, null));
         }
         return Future.succeededFuture(pending);

@@ -61,6 +61,13 @@ public final class AuditEsSupport {
                 "127.0.0.1", "allowed", null, 200, 1, List.of("read-" + i));
     }
 
+    /** The entry of a request refused before anyone was authenticated, as the search API records it (a 401). */
+    public static AuditEntry anonymousEntry(int i) {
+        return new AuditEntry("search", AuditEntry.ANONYMOUS, null, Set.of(), "stolen_vehicle", "NO-TOKEN-" + i,
+                CanonicalJson.parse("{\"plate\":\"AB" + i + "\",\"purpose\":\"stolen_vehicle\"}"),
+                "127.0.0.1", "unauthorized", "missing bearer token", 401, 0, List.of());
+    }
+
     public static <T> T await(Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.platewarden.search.audit.AuditEsSupport.anonymousEntry;
 import static org.platewarden.search.audit.AuditEsSupport.await;
 import static org.platewarden.search.audit.AuditEsSupport.awaitFailure;
 import static org.platewarden.search.audit.AuditEsSupport.call;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -370,5 +372,44 @@ class ChainedAuditLogIT {
         assertTrue(saturated.saturated());
         assertEquals(1, await(all.get(0)).seq());
         assertEquals(2, await(all.get(1)).seq());
+    }
+
+    @Test
+    void anonymousRecordsHoldAtMostAQuarterOfTheSlotsAndAuthenticatedOnesAreStillWritten() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", journal(), true, 8, registry);
+        logs.add(log);
+        await(log.start());
+        List<Future<AuditRecord>> anonymous = new ArrayList<>();
+        List<Future<AuditRecord>> authenticated = new ArrayList<>();
+        Promise<Void> issued = Promise.promise();
+        // asked for in one event-loop task: none completes, giving its slot back, before all are asked for
+        vertx.runOnContext(v -> {
+            for (int i = 1; i <= 3; i++) anonymous.add(log.record(anonymousEntry(i)));
+            for (int i = 1; i <= 7; i++) authenticated.add(log.record(entry(i)));
+            issued.complete();
+        });
+        await(issued.future());
+
+        // 8 slots: 2 for anonymous records, the third refused although 6 were free
+        AuditUnavailableException share = (AuditUnavailableException) awaitFailure(anonymous.get(2));
+        assertTrue(share.saturated());
+        // authenticated records take every slot the anonymous ones left, durably written, and only then are refused
+        for (Future<AuditRecord> f : authenticated.subList(0, 6)) {
+            AuditRecord written = await(f);
+            JsonNode stored = call(rest, "GET", "/" + index + "/_doc/" + written.auditId(), null).path("_source");
+            assertEquals(written.hash(), stored.path("hash").asText(), "indexed before its future completed");
+        }
+        assertTrue(((AuditUnavailableException) awaitFailure(authenticated.get(6))).saturated());
+        assertEquals(1, registry.get("platewarden_audit_saturated").tag("lane", "anonymous").counter().count());
+        assertEquals(1, registry.get("platewarden_audit_saturated").tag("lane", "authenticated").counter().count());
+        for (Future<AuditRecord> f : anonymous.subList(0, 2)) await(f);
+        assertEquals(8, journalLines().size());
+
+        // written, they give their slots back
+        assertEquals(9, await(log.record(anonymousEntry(4))).seq());
+        VerifyResult result = verify(journal());
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(9, result.records());
     }
 }
