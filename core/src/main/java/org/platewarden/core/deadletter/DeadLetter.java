@@ -17,6 +17,7 @@ import java.util.Base64;
  * truncated, see {@code truncated}). A payload that is not valid UTF-8 cannot be kept as JSON text
  * without replacing its bad bytes (U+FFFD), so its exact bytes are kept as well, in
  * {@code payload_base64}; {@code payload} then stays the lossy text, for grep. Absent otherwise.
+ * Both are absent when the refusal never had the bytes (see {@link #withoutPayload}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
@@ -39,6 +40,15 @@ public record DeadLetter(
         boolean cut = payload != null && payload.length() > MAX_PAYLOAD_CHARS;
         return new DeadLetter(Instant.now(), stage, cameraId, readId, reason,
                 cut ? payload.substring(0, MAX_PAYLOAD_CHARS) : payload, null, cut);
+    }
+
+    /**
+     * A refusal of something whose bytes were never available to keep: e.g. an MQTT packet above
+     * the size limit, which the decoder discards unread. No payload fields at all, rather than an
+     * empty one, so it cannot be mistaken for an empty message.
+     */
+    public static DeadLetter withoutPayload(String stage, String cameraId, String reason) {
+        return new DeadLetter(Instant.now(), stage, cameraId, null, reason, null, null, false);
     }
 
     /**

@@ -46,6 +46,22 @@ class DeadLetterTest {
     }
 
     @Test
+    void aRefusalWithoutBytesHasNoPayloadFieldsInItsLineAndReadsBackAsNoBytes() throws Exception {
+        DeadLetter letter = DeadLetter.withoutPayload("gateway-mqtt", "cam-001", "too_large: x");
+        try (DeadLetterStore store = new DeadLetterStore(dir)) {
+            store.append(letter).get();
+            String line = Files.readAllLines(Files.list(dir).findFirst().orElseThrow()).get(0);
+            assertFalse(line.contains("\"payload"), line);
+            assertTrue(line.contains("\"camera_id\":\"cam-001\"") && line.contains("\"reason\":\"too_large: x\""), line);
+            DeadLetter read = store.readAll().get(0);
+            assertNull(read.payload());
+            assertNull(read.payloadBase64());
+            assertFalse(read.truncated());
+            assertArrayEquals(new byte[0], read.payloadBytes());
+        }
+    }
+
+    @Test
     void largeBinaryPayloadsAreCut() {
         byte[] sent = new byte[DeadLetter.MAX_PAYLOAD_BYTES * 2];
         Arrays.fill(sent, (byte) 0xff);

@@ -65,12 +65,14 @@ final class CameraSession {
     private final boolean v5;
     private final String ownTopic;
     private final AckSender.Outbox outbox;
+    private final OversizeRefusals oversize;
     private Future<Void> ackTail = Future.succeededFuture();
     private int inFlight;
     private long pendingBytes;
     private boolean closed;
 
-    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics, AckSender.Outbox outbox) {
+    CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics,
+                  AckSender.Outbox outbox, OversizeRefusals oversize) {
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.camera = camera;
@@ -79,6 +81,7 @@ final class CameraSession {
         this.v5 = endpoint.protocolVersion() == 5;
         this.ownTopic = TOPIC_PREFIX + camera.id();
         this.outbox = outbox;
+        this.oversize = oversize;
     }
 
     void start(MqttProperties connackProperties) {
@@ -228,19 +231,31 @@ final class CameraSession {
         }
     }
 
+    /**
+     * Vert.x closes the connection as soon as this handler returns (on the event loop), so the
+     * DISCONNECT is written here and now: through the outbox it would reach a closed connection.
+     * PUBACKs still in the outbox are lost with the connection either way (their messages stay
+     * with the client, which resends them).
+     */
     private void onException(Throwable t) {
         if (MqttOversize.is(t)) {
-            metrics.mqttOversize();
-            LOG.warn("camera {} sent a packet above gateway.mqtt_max_message_bytes; closing the connection", camera.id());
-            disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, "packet too large");
+            if (closed) return;
+            String reason = oversize.refused(t, camera.id());
+            closing(MqttDisconnectReasonCode.PACKET_TOO_LARGE, reason).run();
         } else {
             LOG.info("MQTT connection of camera {}: {}", camera.id(), t.toString());
-            disconnect(MqttDisconnectReasonCode.PROTOCOL_ERROR, "protocol error");
+            closing(MqttDisconnectReasonCode.PROTOCOL_ERROR, "protocol error").run();
         }
     }
 
     private void disconnect(MqttDisconnectReasonCode code, String reason) {
-        if (closed) return;
+        // through the outbox: PUBACKs decided before this still leave first
+        outbox.send(closing(code, reason));
+    }
+
+    /** Marks the session closed and returns the writes that close it (nothing, if it already was). */
+    private Runnable closing(MqttDisconnectReasonCode code, String reason) {
+        if (closed) return () -> { };
         closed = true;
         metrics.mqttDisconnect(code == null ? "close" : code.name().toLowerCase(java.util.Locale.ROOT));
         boolean sendDisconnect = v5 && code != null && endpoint.isConnected();
@@ -248,17 +263,22 @@ final class CameraSession {
         if (sendDisconnect && reason != null) {
             props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(reason)));
         }
-        // through the outbox: PUBACKs decided before this still leave first
-        outbox.send(() -> {
+        return () -> {
             if (sendDisconnect) {
                 try {
-                    endpoint.disconnect(code, props);
+                    endpoint.disconnect(code, props); // writes DISCONNECT, then closes
+                    return;
                 } catch (RuntimeException e) {
-                    LOG.debug("DISCONNECT not sent", e);
+                    LOG.debug("DISCONNECT not sent: {}", e.toString());
                 }
             }
-            endpoint.close();
-        });
+            try {
+                endpoint.close();
+            } catch (RuntimeException e) {
+                // closed meanwhile: Vert.x refuses to close a closed endpoint
+                LOG.debug("MQTT connection already closed: {}", e.toString());
+            }
+        };
     }
 
     private static String truncate(String s) {

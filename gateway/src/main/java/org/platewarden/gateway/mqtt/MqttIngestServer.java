@@ -41,6 +41,7 @@ public final class MqttIngestServer {
     private MqttServer plain;
     private MqttServer tls;
     private AckSender ackSender;
+    private OversizeRefusals oversize;
 
     public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics) {
         this.vertx = vertx;
@@ -52,6 +53,7 @@ public final class MqttIngestServer {
 
     public Future<Void> listen() {
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
+        oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics);
         plain = create(baseOptions().setPort(config.mqttPort()));
         Future<MqttServer> started = plain.listen();
         if (config.mqttTlsPort() > 0) {
@@ -97,11 +99,12 @@ public final class MqttIngestServer {
     private MqttServer create(MqttServerOptions options) {
         MqttServer server = MqttServer.create(vertx, options);
         server.endpointHandler(this::connect);
-        // errors before CONNECT completed (e.g. an oversize first packet, TLS handshake failures)
-        server.exceptionHandler(t -> {
-            if (MqttOversize.is(t)) metrics.mqttOversize();
-            LOG.info("MQTT connection error before CONNECT: {}", t.toString());
-        });
+        // Vert.x 5.1.1 calls this only for a CONNECT it refuses itself (an empty client id without
+        // clean session). A packet it cannot decode before a CONNECT (an oversize first packet)
+        // closes the connection with Vert.x's own ERROR log and never reaches the application; it
+        // would not be dead-lettered anyway: nobody is authenticated yet (see PendingConnect for
+        // the window between CONNECT and CONNACK)
+        server.exceptionHandler(t -> LOG.info("MQTT CONNECT refused: {}", t.toString()));
         return server;
     }
 
@@ -110,13 +113,22 @@ public final class MqttIngestServer {
         String user = endpoint.auth() == null ? null : endpoint.auth().getUsername();
         String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
         String certificateCamera = ClientCertificates.cameraId(endpoint);
-        // the endpoint buffers nothing until CONNACK; a client may not publish before it
+        // MQTT lets a client PUBLISH right behind CONNECT, but Vert.x closes the connection on a
+        // PUBLISH that arrives before accept(). A recently verified camera (or a certificate) is
+        // answered at once, inside this handler, so its pipelined PUBLISH is taken; a first
+        // verification runs PBKDF2 on a worker, and such a connection is closed unanswered (no
+        // CONNACK, no PUBACK: the client still has the message and resends it)
+        PendingConnect pending = PendingConnect.watch(endpoint);
         Future<Camera> authenticated = certificateCamera != null
                 ? authenticator.byCertificate(certificateCamera, user)
                 : authenticator.authenticate(user, password);
         authenticated
                 .onSuccess(camera -> {
-                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox());
+                    if (pending.closed()) {
+                        closedBeforeConnack(camera, pending.failure());
+                        return;
+                    }
+                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize);
                     session.start(v5 ? connackProperties() : null);
                 })
                 .onFailure(err -> {
@@ -135,8 +147,22 @@ public final class MqttIngestServer {
                         code = v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_UNSPECIFIED_ERROR
                                 : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
                     }
-                    endpoint.reject(code);
+                    if (pending.closed()) {
+                        if (MqttOversize.is(pending.failure())) oversize.refusedUnauthenticated(pending.failure(), user);
+                    } else {
+                        endpoint.reject(code);
+                    }
                 });
+    }
+
+    /** Vert.x closed the connection while its credentials were being verified; they were valid. */
+    private void closedBeforeConnack(Camera camera, Throwable failure) {
+        if (MqttOversize.is(failure)) {
+            oversize.refused(failure, camera.id());
+        } else {
+            LOG.info("MQTT connection of camera {} closed before CONNACK ({}); a PUBLISH sent before CONNACK closes a connection "
+                    + "whose credentials are not cached yet", camera.id(), failure == null ? "no error reported" : failure.toString());
+        }
     }
 
     private MqttProperties connackProperties() {

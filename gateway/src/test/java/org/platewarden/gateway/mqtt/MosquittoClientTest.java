@@ -1,6 +1,7 @@
 package org.platewarden.gateway.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,10 +42,11 @@ class MosquittoClientTest {
         gw.close();
     }
 
-    ProcessRun pub(String version, int qos, String user, String password, String topic, String message) throws Exception {
+    ProcessRun pub(String version, int qos, String user, String password, String topic, String message, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", String.valueOf(gw.mqttPort()),
                 "-V", version, "-q", String.valueOf(qos), "-u", user, "-P", password, "-t", topic,
                 "-i", "mosq-" + System.nanoTime()));
+        cmd.addAll(List.of(extra));
         if (message.length() > 1000) {
             Path f = Files.createTempFile(dir, "payload", ".json");
             Files.writeString(f, message);
@@ -123,16 +125,52 @@ class MosquittoClientTest {
         return c == null ? 0 : c.count();
     }
 
-    @Test
-    void oversizeMessageClosesTheConnectionAndStoresNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void oversizeMessageClosesTheConnectionStoresNothingAndLeavesADeadLetter(String version) throws Exception {
+        boolean v5 = version.endsWith("5");
         long before = gw.spool.lastDurableSeq();
         double oversizeBefore = gw.registry.counter("platewarden.gateway.mqtt.oversize").count();
+        int lettersBefore = gw.deadLetters().size();
+        String topic = "platewarden/reads/cam-001";
         String big = "[" + (Reads.read("cam-001", "BIG001") + ",").repeat(40) + Reads.read("cam-001", "BIG002") + "]";
         assertTrue(big.length() > MAX_MESSAGE);
-        ProcessRun run = pub("mqttv311", 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-001", big);
+        // -d: mosquitto_pub prints the packets it receives, the server's DISCONNECT and its reason code included
+        ProcessRun run = pub(version, 1, "cam-001", "demo-cam-001", topic, big, "-d");
         assertNotEquals(0, run.exitCode(), run.output());
+        if (v5) assertTrue(run.output().contains("Received DISCONNECT (149)"), "DISCONNECT PACKET_TOO_LARGE (0x95) expected:\n" + run.output());
         assertEquals(before, gw.spool.lastDurableSeq());
         assertTrue(gw.registry.counter("platewarden.gateway.mqtt.oversize").count() > oversizeBefore);
+
+        // the refusal leaves a dead letter (written as the connection closes: poll for it); the
+        // decoder discarded the bytes, so it has no payload, but says how big the packet was:
+        // its remaining length (topic, packet id, MQTT 5 properties, payload), what the limit measures
+        List<DeadLetter> letters = awaitDeadLetters(lettersBefore + 1);
+        DeadLetter letter = letters.get(letters.size() - 1);
+        int remainingLength = 2 + topic.length() + 2 + (v5 ? 1 : 0) + big.length();
+        assertEquals("gateway-mqtt", letter.stage());
+        assertEquals("cam-001", letter.cameraId());
+        assertEquals(null, letter.readId());
+        assertEquals("too_large: MQTT packet of " + remainingLength + " bytes (remaining length) is above gateway.mqtt_max_message_bytes ("
+                + MAX_MESSAGE + "); the decoder discarded it unread, so no payload is kept", letter.reason());
+        assertEquals(null, letter.payload());
+        assertEquals(null, letter.payloadBase64());
+        assertEquals(0, letter.payloadBytes().length);
+        // and the file line has no payload fields at all: jq's `select(.payload)` skips it
+        String line = Files.readAllLines(Files.list(dir.resolve("deadletter")).findFirst().orElseThrow()).stream()
+                .filter(l -> l.contains("\"too_large: MQTT packet of " + remainingLength + " ")).findFirst().orElseThrow();
+        assertFalse(line.contains("\"payload"), line);
+    }
+
+    List<DeadLetter> awaitDeadLetters(int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<DeadLetter> letters = gw.deadLetters();
+        while (letters.size() < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            letters = gw.deadLetters();
+        }
+        assertTrue(letters.size() >= atLeast, "dead letters: " + letters);
+        return letters;
     }
 
     @ParameterizedTest

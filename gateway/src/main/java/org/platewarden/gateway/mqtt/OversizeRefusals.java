@@ -1,0 +1,55 @@
+package org.platewarden.gateway.mqtt;
+
+import io.vertx.core.Future;
+import java.util.List;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.gateway.ingest.ReadIngestor;
+import org.platewarden.gateway.metrics.GatewayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records an authenticated camera's packet the decoder refused as above
+ * {@code gateway.mqtt_max_message_bytes}: counted, logged, and dead-lettered like every other
+ * refusal, so ops can see it without the log. The dead letter has no payload: the decoder skips
+ * the bytes without keeping them.
+ *
+ * <p>Vert.x closes the connection as soon as its exception handler returns, so the dead letter
+ * cannot be durable before the close without blocking the event loop: it is only started. A failed
+ * write is logged (the refusal is then in the log alone); it never holds up or fails the close.
+ */
+final class OversizeRefusals {
+    private static final Logger LOG = LoggerFactory.getLogger(OversizeRefusals.class);
+
+    private final int limit;
+    private final ReadIngestor ingestor;
+    private final GatewayMetrics metrics;
+
+    OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics) {
+        this.limit = limit;
+        this.ingestor = ingestor;
+        this.metrics = metrics;
+    }
+
+    /** Counts, logs and dead-letters the refusal; returns its reason (for the DISCONNECT). */
+    String refused(Throwable cause, String cameraId) {
+        metrics.mqttOversize();
+        String reason = MqttOversize.reason(cause, limit);
+        LOG.warn("camera {}: {}; the connection is closed", cameraId, reason);
+        Future<Void> written;
+        try {
+            written = ingestor.deadLetter(List.of(DeadLetter.withoutPayload(CameraSession.STAGE, cameraId, reason)));
+        } catch (RuntimeException e) {
+            written = Future.failedFuture(e);
+        }
+        written.onFailure(err -> LOG.error("camera {}: the dead letter of an oversize packet was not written; the refusal is only in this log: {}",
+                cameraId, reason, err));
+        return reason;
+    }
+
+    /** A packet refused before its sender was authenticated: counted and logged, never dead-lettered. */
+    void refusedUnauthenticated(Throwable cause, String claimedUser) {
+        metrics.mqttOversize();
+        LOG.info("unauthenticated MQTT client (username {}): {}; not dead-lettered", claimedUser, MqttOversize.reason(cause, limit));
+    }
+}

@@ -1,0 +1,30 @@
+package org.platewarden.gateway.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.gateway.testsupport.GatewayHarness;
+
+/** A packet the decoder refuses as malformed, from an authenticated MQTT 5 camera. */
+class ProtocolErrorTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMalformedPacketIsAnsweredWithDisconnectProtocolErrorBeforeTheClose() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir); Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+            PipelinedPublishTest.send(s, RawMqtt.connect("raw-v5", "cam-001", "demo-cam-001", true));
+            assertEquals(RawMqtt.CONNACK, RawMqtt.readUntilClosedOr(s, 1, 15_000).get(0).type());
+            // a PUBLISH with QoS 3, which does not exist: refused by the decoder's fixed-header check
+            PipelinedPublishTest.send(s, new byte[] {0x36, 0x02, 0x00, 0x00});
+            List<RawMqtt.Packet> answer = RawMqtt.readUntilClosedOr(s, 2, 15_000);
+            assertEquals(1, answer.size(), "DISCONNECT, then closed");
+            assertEquals(RawMqtt.DISCONNECT, answer.get(0).type());
+            assertEquals(0x82, answer.get(0).body()[0] & 0xff, "PROTOCOL_ERROR");
+        }
+    }
+}
