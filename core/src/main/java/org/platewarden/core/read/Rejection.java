@@ -18,6 +18,8 @@ public record Rejection(String code, String message, String readId) implements R
     public static final String TOO_OLD = "too_old";
     public static final String IN_FUTURE = "in_future";
     public static final String VENDOR_FORMAT = "vendor_format";
+    /** a body or packet over its limit, or more reads than one request may carry (HTTP 413, MQTT PACKET_TOO_LARGE) */
+    public static final String TOO_LARGE = "too_large";
 
     public Rejection(String code, String message) {
         this(code, message, null);

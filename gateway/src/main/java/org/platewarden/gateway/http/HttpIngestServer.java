@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.function.Supplier;
+import org.platewarden.core.read.Rejection;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.deadletter.DeadLetter;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpIngestServer {
     public static final String STAGE = "gateway-http";
     static final String PROTOCOL = "http";
+    private static final String VENDOR_PATH = "/v1/reads/";
     private static final Logger LOG = LoggerFactory.getLogger(HttpIngestServer.class);
     /** What the routes take, for a 415's message. */
     static final String NATIVE_TYPES = "application/json (one read or an array) or application/x-ndjson";
@@ -85,8 +87,8 @@ public final class HttpIngestServer {
         router.post("/v1/reads").handler(ctx -> refuseForm(ctx, PROTOCOL, NATIVE_TYPES));
         router.post("/v1/reads").handler(body).handler(this::ingestNative);
         for (VendorAdapter adapter : List.of(new OpenAlprAdapter(), new PlateRecognizerAdapter())) {
-            router.post("/v1/reads/" + adapter.source()).handler(ctx -> refuseForm(ctx, adapter.source(), VENDOR_TYPES));
-            router.post("/v1/reads/" + adapter.source()).handler(body).handler(ctx -> ingestVendor(ctx, adapter));
+            router.post(VENDOR_PATH + adapter.source()).handler(ctx -> refuseForm(ctx, adapter.source(), VENDOR_TYPES));
+            router.post(VENDOR_PATH + adapter.source()).handler(body).handler(ctx -> ingestVendor(ctx, adapter));
         }
         router.route().failureHandler(this::failed);
         JsonRouteErrors.install(router);
@@ -135,17 +137,41 @@ public final class HttpIngestServer {
         Future<Buffer> raw = RawBody.read(ctx.request(), config.httpBodyLimitBytes());
         raw.compose(bytes -> authenticate(ctx))
                 .compose(camera -> refuseWhole(camera, source, FormBodies.refusal(contentType, accepted), raw.result().getBytes()))
-                .onFailure(err -> refuse(ctx, err));
+                .onFailure(err -> {
+                    if (Failures.unwrap(err) instanceof HttpProblem p && p.status() == 413) refuseUnread(ctx, source, p);
+                    else refuse(ctx, err);
+                });
     }
 
-    /** Parses the body; an unparseable one is dead-lettered (so it leaves a trace) before the 400. */
+    /**
+     * Parses the body; one refused whole (unparseable: 400, more reads than one request may carry:
+     * 413) is dead-lettered, so it leaves a trace, before the answer.
+     */
     private Future<List<IngestItem>> itemsOrDeadLetter(byte[] body, Camera camera, String source, Supplier<List<IngestItem>> parse) {
         try {
             return Future.succeededFuture(parse.get());
         } catch (HttpProblem p) {
-            if (p.status() != 400) return Future.failedFuture(p);
             return refuseWhole(camera, source, p, body);
         }
+    }
+
+    /**
+     * A body over {@code http_body_limit_bytes}, refused before it was read whole. Authenticated
+     * first like every ingest request (no valid credentials: 401, and no dead letter, or anyone
+     * could fill the disk); then dead-lettered without payload — the bytes were never kept — so
+     * ops still see which camera sent how much; then 413.
+     */
+    private void refuseUnread(RoutingContext ctx, String source, HttpProblem p) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        String reason = p.code() + ": " + p.getMessage() + (length == null ? "" : " (Content-Length " + length + ")")
+                + "; refused unread, so no payload is kept";
+        authenticate(ctx)
+                .compose(camera -> {
+                    metrics.rejected(PROTOCOL, source, p.code());
+                    return ingestor.deadLetter(List.of(DeadLetter.withoutPayload(STAGE, camera.id(), reason)));
+                })
+                .onSuccess(v -> refuse(ctx, p))
+                .onFailure(err -> refuse(ctx, err));
     }
 
     /** A body refused as a whole: counted, dead-lettered as it came, then failed with the problem. */
@@ -184,7 +210,10 @@ public final class HttpIngestServer {
     private void failed(RoutingContext ctx) {
         if (ctx.response().ended()) return;
         if (ctx.statusCode() == 413) {
-            json(ctx, 413, new JsonObject().put("error", "too_large").put("message", "body larger than " + config.httpBodyLimitBytes() + " bytes"));
+            // BodyHandler's refusal of a body over the limit, on one of the ingest routes
+            String path = ctx.request().path();
+            String source = path.startsWith(VENDOR_PATH) ? path.substring(VENDOR_PATH.length()) : PROTOCOL;
+            refuseUnread(ctx, source, new HttpProblem(413, Rejection.TOO_LARGE, "body larger than " + config.httpBodyLimitBytes() + " bytes"));
         } else if (ctx.failure() != null) {
             refuse(ctx, ctx.failure());
         } else {

@@ -1,5 +1,6 @@
 package org.platewarden.gateway.http;
 
+import org.platewarden.core.read.Rejection;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +17,7 @@ final class RawBody {
     }
 
     static Future<Buffer> read(HttpServerRequest request, long limit) {
-        HttpProblem tooLarge = new HttpProblem(413, "body larger than " + limit + " bytes");
+        HttpProblem tooLarge = new HttpProblem(413, Rejection.TOO_LARGE, "body larger than " + limit + " bytes");
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && length.length() < 19 && length.chars().allMatch(Character::isDigit) && Long.parseLong(length) > limit) {
             return Future.failedFuture(tooLarge); // known too large: not worth reading

@@ -132,6 +132,6 @@ public final class ReadsBodyParser {
     }
 
     private HttpProblem tooMany() {
-        return new HttpProblem(413, "more than " + maxItems + " reads in one request");
+        return new HttpProblem(413, Rejection.TOO_LARGE, "more than " + maxItems + " reads in one request");
     }
 }

@@ -1,5 +1,6 @@
 package org.platewarden.gateway.mqtt;
 
+import org.platewarden.core.read.Rejection;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.OptionalLong;
@@ -37,7 +38,7 @@ final class MqttOversize {
     /** The refusal as a dead letter's and a DISCONNECT's reason ({@code code: message}). */
     static String reason(Throwable t, int limit) {
         OptionalLong size = remainingLength(t);
-        return "too_large: MQTT packet " + (size.isPresent() ? "of " + size.getAsLong() + " bytes (remaining length) " : "")
+        return Rejection.TOO_LARGE + ": MQTT packet " + (size.isPresent() ? "of " + size.getAsLong() + " bytes (remaining length) " : "")
                 + "is above gateway.mqtt_max_message_bytes (" + limit + "); the decoder discarded it unread, so no payload is kept";
     }
 }

@@ -175,7 +175,13 @@ class HttpIngestTest {
         for (int i = 0; i < 51; i++) sb.append(Reads.read("cam-001", "MAX" + i)).append('\n');
         HttpResponse<String> r = postReads("application/x-ndjson", sb.toString());
         assertEquals(413, r.statusCode(), r.body());
+        assertEquals("too_large", json(r).get("code").asText(), r.body());
         assertEquals(0, gw.spooled().size());
+        // refused whole, but read: its dead letter keeps the body as sent
+        var letters = gw.deadLetters();
+        assertEquals(1, letters.size(), letters.toString());
+        assertEquals("too_large: more than 50 reads in one request", letters.get(0).reason());
+        assertEquals(sb.toString(), letters.get(0).payload());
     }
 
     @Test

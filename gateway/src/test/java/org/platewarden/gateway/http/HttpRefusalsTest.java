@@ -171,12 +171,53 @@ class HttpRefusalsTest {
     }
 
     @Test
-    void aFormOverTheBodyLimitIs413() throws Exception {
+    void aFormOverTheBodyLimitIs413AndLeavesADeadLetterWithoutPayload() throws Exception {
         byte[] body = new byte[70_000];
         java.util.Arrays.fill(body, (byte) 'a');
         HttpResponse<String> r = send("POST", "/v1/reads", "application/x-www-form-urlencoded", body, CAM_001);
         assertEquals(413, r.statusCode(), r.body());
         assertEquals("too_large", jsonError(r).get("error").asText());
+        assertEquals("too_large", jsonError(r).get("code").asText());
+        assertUnreadDeadLetter("70000");
+    }
+
+    // ---- a body over the limit is refused unread, but not without a trace
+
+    @Test
+    void aBodyOverTheLimitIs413AndLeavesADeadLetterWithoutPayload() throws Exception {
+        byte[] body = ("[" + "{\"plate\":\"BIG001\"},".repeat(5000) + "{}]").getBytes(StandardCharsets.UTF_8);
+        for (String path : List.of("/v1/reads", "/v1/reads/openalpr")) {
+            HttpResponse<String> r = send("POST", path, "application/json", body, CAM_001);
+            assertEquals(413, r.statusCode(), path + ": " + r.body());
+            assertEquals("too_large", jsonError(r).get("code").asText(), r.body());
+        }
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(2, letters.size(), letters.toString());
+        assertTrue(letters.get(0).reason().startsWith("too_large: body larger than 65536 bytes (Content-Length " + body.length + ")"),
+                letters.get(0).reason());
+        assertEquals(1.0, rejected("http", "too_large"));
+        assertEquals(1.0, rejected("openalpr", "too_large"));
+        assertEquals(0, gw.spooled().size());
+    }
+
+    @Test
+    void aBodyOverTheLimitWithoutValidCredentialsIs401AndLeavesNoDeadLetter() throws Exception {
+        byte[] body = new byte[70_000];
+        java.util.Arrays.fill(body, (byte) ' ');
+        HttpResponse<String> r = send("POST", "/v1/reads", "application/json", body, GatewayHarness.basic("cam-001", "wrong"));
+        assertEquals(401, r.statusCode(), r.body());
+        assertEquals(0, gw.deadLetters().size());
+    }
+
+    private void assertUnreadDeadLetter(String contentLength) {
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(1, letters.size(), letters.toString());
+        DeadLetter letter = letters.get(0);
+        assertEquals("cam-001", letter.cameraId());
+        assertEquals("gateway-http", letter.stage());
+        assertTrue(letter.reason().startsWith("too_large: body larger than 65536 bytes (Content-Length " + contentLength + ")"), letter.reason());
+        assertTrue(letter.reason().endsWith("refused unread, so no payload is kept"), letter.reason());
+        assertNull(letter.payload(), "the bytes were never kept");
     }
 
     // ---- defect 3: bytes that are not UTF-8 reach the dead letter as sent
