@@ -292,7 +292,7 @@ public final class ReadValidator {
      * An id already carrying the prefix, like the derived one, is kept as sent, so a resend maps to
      * the same id.
      */
-    static String scopedToCamera(String cameraId, String readId) {
+    public static String scopedToCamera(String cameraId, String readId) {
         int n = cameraId.length();
         boolean prefixed = readId.length() > n && readId.charAt(n) == ':' && readId.startsWith(cameraId);
         return prefixed ? readId : cameraId + ":" + readId;

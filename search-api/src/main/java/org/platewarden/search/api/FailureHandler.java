@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
     private final RequestAudit audit;
+    /** a flood of refused requests (the audit trail saturated) would write one line each */
+    private final ThrottledWarning unavailable = new ThrottledWarning(LOG::warn, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
 
     FailureHandler(RequestAudit audit) {
         this.audit = audit;
@@ -43,7 +45,7 @@ final class FailureHandler implements Handler<RoutingContext> {
             message = "internal error";
         } else {
             message = clientMessage(failure, status);
-            if (status == 503) LOG.warn("503 on {} {}: {}", ctx.request().method(), ctx.request().path(), failure == null ? "" : failure.toString());
+            if (status == 503) unavailable.warn("503 on " + ctx.request().method() + " " + ctx.request().path() + ": " + (failure == null ? "" : failure.toString()));
         }
         boolean audited = ctx.get(RequestAudit.ACTION) != null
                 && !Boolean.TRUE.equals(ctx.get(RequestAudit.AUDITED))
@@ -57,7 +59,7 @@ final class FailureHandler implements Handler<RoutingContext> {
         audit.recordFailure(ctx, status, id == null ? message : message + " " + id)
                 .onSuccess(auditId -> respond(ctx, status, message, id, auditId))
                 .onFailure(e -> {
-                    LOG.warn("audit of a failed request failed; answering 503: {}", e.toString());
+                    unavailable.warn("audit of a failed request failed; answering 503: " + e);
                     respond(ctx, 503, "audit trail unavailable", null, null);
                 });
     }

@@ -81,13 +81,13 @@ class HeldReadsIT {
         Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-1", "homicide suspect vehicle", "XYZ789",
                 null, null, null, NOW.plus(Duration.ofDays(90)))).get(60, TimeUnit.SECONDS);
         List<Boolean> held = new ArrayList<>();
-        assertEquals(List.of("acso-xyz", "dpd-xyz"), search(SearchHarness.DPD, held));
+        assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(SearchHarness.DPD, held));
         assertEquals(List.of(true, true), held, "both reads are in the active DPD hold");
 
         // the day's index is deleted (retention); only the hold copies remain
         TestReads.perform(harness.es.rest(), new Request("DELETE", "/" + DailyIndex.name(harness.prefix, DPD_READ.capturedAt())));
         held.clear();
-        assertEquals(List.of("acso-xyz", "dpd-xyz"), search(SearchHarness.DPD, held));
+        assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(SearchHarness.DPD, held));
         assertEquals(List.of(true, true), held);
         assertEquals(List.of(), search(SearchHarness.ACSO, new ArrayList<>()), "a DPD hold is DPD's, not ACSO's");
 
@@ -97,7 +97,7 @@ class HeldReadsIT {
                 Clock.fixed(hold.until().minus(Duration.ofDays(1)), ZoneOffset.UTC), OcrFolding.defaults(), SearchLimits.defaults());
         SearchService dayAfterUntil = new SearchService(harness.vertx, config, harness.es.rest(), audit,
                 Clock.fixed(hold.until().plus(Duration.ofDays(1)), ZoneOffset.UTC), OcrFolding.defaults(), SearchLimits.defaults());
-        assertEquals(List.of("acso-xyz", "dpd-xyz"), search(dayBeforeUntil, SearchHarness.DPD, new ArrayList<>()));
+        assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(dayBeforeUntil, SearchHarness.DPD, new ArrayList<>()));
         assertEquals(List.of(), search(dayAfterUntil, SearchHarness.DPD, new ArrayList<>()), "a hold past its until date");
 
         holds.release(hold.id(), "DPD", "dpd.supervisor").get(60, TimeUnit.SECONDS);

@@ -92,16 +92,16 @@ class PageFetchCorrectionIT {
         SearchOutcome o = harness.search(service, SearchHarness.DPD, body("KLM45?7"));
 
         assertEquals(200, o.status(), o.body().encode());
-        assertEquals(List.of("fc-gone-older"), ids(o), "the deleted read is not shown half-empty");
+        assertEquals(List.of("cam-001:fc-gone-older"), ids(o), "the deleted read is not shown half-empty");
         assertEquals(before + 2, audit.entries.size(), "the search's record and its correction");
         AuditEntry search = audit.entries.get(before);
         assertEquals("search", search.action());
         assertEquals(o.auditId(), search.auditId());
-        assertEquals(List.of("fc-gone-newer", "fc-gone-older"), search.readIds(), "the record lists the page as ranked");
+        assertEquals(List.of("cam-002:fc-gone-newer", "cam-001:fc-gone-older"), search.readIds(), "the record lists the page as ranked");
         AuditEntry correction = audit.entries.get(before + 1);
         assertEquals(SearchService.CORRECTION, correction.action());
         assertEquals(o.auditId(), correction.query().get("corrects").asText());
-        assertEquals(List.of("fc-gone-older"), correction.readIds(), "the correction lists what was returned");
+        assertEquals(List.of("cam-001:fc-gone-older"), correction.readIds(), "the correction lists what was returned");
         assertEquals("allowed", correction.outcome());
         assertEquals(200, correction.status());
         assertEquals(SearchHarness.DPD.user(), correction.user());
@@ -124,7 +124,7 @@ class PageFetchCorrectionIT {
         AuditEntry search = audit.entries.get(before);
         assertEquals(o.auditId(), search.auditId());
         assertEquals(o.auditId(), o.body().getString("audit_id"));
-        assertEquals(List.of("fc-fail-a"), search.readIds());
+        assertEquals(List.of("cam-001:fc-fail-a"), search.readIds());
         AuditEntry correction = audit.entries.get(before + 1);
         assertEquals(SearchService.CORRECTION, correction.action());
         assertEquals(o.auditId(), correction.query().get("corrects").asText());
@@ -140,7 +140,7 @@ class PageFetchCorrectionIT {
         SearchOutcome o = harness.search(service, SearchHarness.DPD, body("TUV33?4"));
 
         assertEquals(200, o.status(), o.body().encode());
-        assertEquals(List.of("fc-whole-a", "fc-whole-b"), ids(o));
+        assertEquals(List.of("cam-001:fc-whole-a", "cam-002:fc-whole-b"), ids(o));
         assertEquals(before + 1, audit.entries.size());
         assertEquals(ids(o), audit.last().readIds());
         assertEquals("search", audit.last().action());

@@ -105,7 +105,7 @@ class SearchServiceIT {
     void dpdSeesItsOwnReadsAndThoseAcsoSharesRankedByRecency() {
         SearchOutcome o = run(SearchHarness.DPD, body("ABC1234"));
         assertEquals(200, o.status(), o.body().encode());
-        assertEquals(List.of("r2-acso-today", "r1-dpd-today"), ids(o));
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), ids(o));
         assertEquals(2, o.body().getInteger("total"));
         assertTrue(o.body().containsKey("next"));
         assertNull(o.body().getValue("next"));
@@ -122,7 +122,7 @@ class SearchServiceIT {
         AuditEntry e = audit.last();
         assertEquals("allowed", e.outcome());
         assertEquals(2, e.hitCount());
-        assertEquals(List.of("r2-acso-today", "r1-dpd-today"), e.readIds());
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), e.readIds());
         assertEquals("stolen_vehicle", e.purpose());
         assertEquals("DPD-2026-000123", e.caseNumber());
         assertEquals("ABC1234", e.query().get("plate").asText());
@@ -132,7 +132,7 @@ class SearchServiceIT {
     void acsoDoesNotSeeDpdReads() {
         SearchOutcome o = run(SearchHarness.ACSO, body("ABC1234"));
         assertEquals(200, o.status(), o.body().encode());
-        assertEquals(List.of("r2-acso-today"), ids(o));
+        assertEquals(List.of("cam-101:r2-acso-today"), ids(o));
     }
 
     @Test
@@ -226,11 +226,11 @@ class SearchServiceIT {
     @Test
     void onlyTheWindowIsSearched() {
         // r3 was captured on 03-08, outside the default test window
-        assertFalse(ids(run(SearchHarness.DPD, body("ABC1234"))).contains("r3-dpd-0308"));
+        assertFalse(ids(run(SearchHarness.DPD, body("ABC1234"))).contains("cam-002:r3-dpd-0308"));
         JsonObject before = body("ABC1234").put("from", "2026-03-08T00:00:00Z").put("to", "2026-03-08T09:59:59Z");
         assertEquals(List.of(), ids(run(SearchHarness.DPD, before)));
         JsonObject covering = body("ABC1234").put("from", "2026-03-08T00:00:00Z").put("to", "2026-03-08T10:00:00Z");
-        assertEquals(List.of("r3-dpd-0308"), ids(run(SearchHarness.DPD, covering)));
+        assertEquals(List.of("cam-002:r3-dpd-0308"), ids(run(SearchHarness.DPD, covering)));
     }
 
     @Test
@@ -240,36 +240,36 @@ class SearchServiceIT {
         assertEquals(200, o.status(), o.body().encode());
         // r8: its day expired (index still there: the sweeper lags) -> not shown; r4 same day but held;
         // r5 held twice -> once; r6 held by ACSO, r7 released -> not shown
-        assertEquals(List.of("r2-acso-today", "r1-dpd-today", "r3-dpd-0308", "r4-dpd-expired-held", "r5-dpd-held-only"), ids(o));
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today", "cam-002:r3-dpd-0308", "cam-001:r4-dpd-expired-held", "cam-001:r5-dpd-held-only"), ids(o));
         JsonArray hits = o.body().getJsonArray("hits");
         assertTrue(hits.getJsonObject(3).getBoolean("held"));
         assertTrue(hits.getJsonObject(4).getBoolean("held"));
         assertFalse(hits.getJsonObject(2).getBoolean("held"));
-        assertEquals(List.of("r2-acso-today", "r6-held-by-acso"), ids(run(SearchHarness.ACSO, month.copy())));
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r6-held-by-acso"), ids(run(SearchHarness.ACSO, month.copy())));
     }
 
     @Test
     void fuzzyMatchesRankBelowExactOnes() {
         SearchOutcome o = run(SearchHarness.DPD, body("ABC1234").put("ocr", true).put("max_edits", 1));
-        assertEquals(List.of("r2-acso-today", "r1-dpd-today", "r9-ocr-variant", "r10-one-edit"), ids(o));
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today", "cam-001:r9-ocr-variant", "cam-002:r10-one-edit"), ids(o));
         JsonArray hits = o.body().getJsonArray("hits");
         assertEquals("ocr", hits.getJsonObject(2).getJsonObject("match").getString("kind"));
         assertEquals(new JsonObject().put("kind", "edit").put("edits", 1), hits.getJsonObject(3).getJsonObject("match"));
         assertTrue(hits.getJsonObject(2).getDouble("score") > hits.getJsonObject(3).getDouble("score"));
         // not OCR: A8C1234 is one edit away; ABC1284 matches the wildcard literally
-        assertEquals(List.of("r10-one-edit", "r1-dpd-today", "r9-ocr-variant"), ids(run(SearchHarness.DPD, body("ABC12?4")
+        assertEquals(List.of("cam-002:r10-one-edit", "cam-001:r1-dpd-today", "cam-001:r9-ocr-variant"), ids(run(SearchHarness.DPD, body("ABC12?4")
                 .put("max_edits", 1).put("camera_ids", new JsonArray().add("cam-001").add("cam-002")))));
     }
 
     @Test
     void filtersNarrowTheCandidates() {
-        assertEquals(List.of("r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("camera_ids", new JsonArray().add("cam-101")))));
-        assertEquals(List.of("r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("vehicle", new JsonObject().put("make", "TOYOTA").put("color", "Silver")))));
-        assertEquals(List.of("r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("region", "US-WY"))));
+        assertEquals(List.of("cam-101:r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("camera_ids", new JsonArray().add("cam-101")))));
+        assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("vehicle", new JsonObject().put("make", "TOYOTA").put("color", "Silver")))));
+        assertEquals(List.of("cam-101:r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("region", "US-WY"))));
         JsonObject box = new JsonObject()
                 .put("top_left", new JsonObject().put("lat", 40.0).put("lon", -105.5))
                 .put("bottom_right", new JsonObject().put("lat", 39.5).put("lon", -104.5));
-        assertEquals(List.of("r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("geo_box", box))));
+        assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("geo_box", box))));
     }
 
     @Test
@@ -310,6 +310,6 @@ class SearchServiceIT {
         assertTrue(o.body().getString("error").contains("too broad"), o.body().encode());
         // page size 1 with room for the candidates: pages through them one by one
         SearchService paged = harness.service(config, log, new SearchLimits(1, 10, 4));
-        assertEquals(List.of("r2-acso-today", "r1-dpd-today"), ids(run(paged, log, SearchHarness.DPD, body("ABC1234"))));
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), ids(run(paged, log, SearchHarness.DPD, body("ABC1234"))));
     }
 }

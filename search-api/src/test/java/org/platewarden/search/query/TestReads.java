@@ -30,6 +30,11 @@ final class TestReads {
     /** One read to store; {@code hold} non-null makes it a copy in the holds index. */
     record Read(String readId, String cameraId, String agency, Instant capturedAt, String plate, String region,
                 Double lat, Double lon, Map<String, String> vehicle) {
+        /** the id as the gateway stores it, scoped to its camera, so {@code _id} and hits carry it */
+        Read {
+            readId = ReadValidator.scopedToCamera(cameraId, readId);
+        }
+
         static Read of(String readId, String cameraId, String agency, Instant capturedAt, String plate) {
             return new Read(readId, cameraId, agency, capturedAt, plate, null, null, null, Map.of());
         }

@@ -1,0 +1,29 @@
+package org.platewarden.search.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ThrottledWarningTest {
+    @Test
+    void aFloodIsOneLinePerIntervalCountingTheRest() {
+        List<String> lines = new ArrayList<>();
+        AtomicLong now = new AtomicLong(0);
+        ThrottledWarning warning = new ThrottledWarning(lines::add, 10, TimeUnit.SECONDS, now::get);
+        for (int i = 0; i < 1000; i++) warning.warn("503 on GET /v1/holds");
+        assertEquals(List.of("503 on GET /v1/holds"), lines, "the first at once, the rest of the interval left out");
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        warning.warn("503 on POST /v1/search");
+        assertEquals(2, lines.size());
+        assertEquals("503 on POST /v1/search (999 more like it since the last one logged, 10 s or more ago, not logged)", lines.get(1));
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        warning.warn("quiet again");
+        assertEquals("quiet again", lines.get(2), "nothing left out: no count");
+    }
+}
