@@ -1,11 +1,11 @@
 package org.platewarden.gateway.http;
 
-import org.platewarden.core.read.Rejection;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import org.platewarden.core.read.Rejection;
 
 /**
  * A request body as the client sent it, bounded like BodyHandler bounds it (over the limit: 413),

@@ -1,11 +1,11 @@
 package org.platewarden.gateway.mqtt;
 
-import org.platewarden.core.read.Rejection;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.platewarden.core.read.Rejection;
 
 /** Recognises the decoder's refusal of a packet above max message size, and says what it was. */
 final class MqttOversize {
