@@ -189,6 +189,7 @@ class HoldsAuditIT {
             JsonObject last = extensions(holdId).stream().filter(e -> answer.getString("audit_id").equals(e.getString("audit_id")))
                     .findFirst().orElseThrow(() -> new AssertionError("no record named by " + answer.encode()));
             assertEquals(Integer.parseInt(c[2]), last.getInteger("status"));
+            assertEquals("HA-EXTEND", last.getString("case_number"), "the hold's case, not one the body claims: " + c[0]);
         }
         assertEquals(1 + refusals.length, extensions(holdId).size(), "one record per request, none for a change not made");
         HttpResponse<String> unknown = send("POST", "/v1/holds/hold-nope/extend", SUPERVISOR, extension);
@@ -196,6 +197,13 @@ class HoldsAuditIT {
         assertEquals(1, extensions("hold-nope").size());
         HttpResponse<String> investigator = send("POST", "/v1/holds/" + holdId + "/extend", "Bearer demo-dpd-investigator", extension);
         assertEquals(403, investigator.statusCode(), "only a supervisor extends a hold: " + investigator.body());
+        String refusedId = new JsonObject(investigator.body()).getString("audit_id");
+        assertTrue(extensions(holdId).stream().anyMatch(r -> refusedId.equals(r.getString("audit_id"))),
+                "refused before its handler, the record still names the hold it was aimed at");
+
+        HttpResponse<String> released = send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null);
+        assertEquals(200, released.statusCode(), released.body());
+        assertEquals("HA-EXTEND", releases(holdId).get(0).getString("case_number"));
     }
 
     private static List<JsonObject> extensions(String holdId) throws Exception {

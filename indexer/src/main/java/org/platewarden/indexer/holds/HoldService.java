@@ -64,6 +64,13 @@ public final class HoldService implements AutoCloseable {
     private final int holdMaxDays;
     private final Clock clock;
     private final BoundedWorker worker;
+    /**
+     * Changes of one hold (extend, release) on this node take turns: an extension updates the held
+     * copies and then the definition, and two at once could leave the copies with the loser's
+     * until. Striped, so memory stays fixed; another node's change is caught by the definition's
+     * seq_no instead ({@link #updateDefinition}).
+     */
+    private final Object[] changeLocks = new Object[64];
 
     public HoldService(RestClient rest, String prefix, AgencyScope scope, int retentionDays, int holdMaxDays, Clock clock) {
         this.es = new EsRest(rest);
@@ -75,6 +82,7 @@ public final class HoldService implements AutoCloseable {
         this.holdMaxDays = holdMaxDays;
         this.clock = clock;
         this.worker = new BoundedWorker("holds-" + prefix, 2, 32);
+        for (int i = 0; i < changeLocks.length; i++) changeLocks[i] = new Object();
     }
 
     public String holdsIndex() {
@@ -280,10 +288,31 @@ public final class HoldService implements AutoCloseable {
         refuseBeyondMax(until, now);
     }
 
+    private Object changeLock(String holdId) {
+        return changeLocks[Math.floorMod(holdId.hashCode(), changeLocks.length)];
+    }
+
     private Hold doExtend(String holdId, String agency, String user, Instant until) {
+        synchronized (changeLock(holdId)) {
+            return extendNow(holdId, agency, user, until);
+        }
+    }
+
+    private Hold extendNow(String holdId, String agency, String user, Instant until) {
         Stored stored = ownHold(holdId, agency);
         validateExtension(stored.hold(), until, clock.instant());
-        setCopiesUntil(holdId, until);
+        try {
+            setCopiesUntil(holdId, until);
+        } catch (RuntimeException e) {
+            // some copies may carry the new until already: back to the definition's, which stays in force
+            try {
+                Hold now = ownHold(holdId, agency).hold();
+                if (!now.released()) setCopiesUntil(holdId, now.until());
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         // a hold released or extended meanwhile is not overwritten
         if (!updateDefinition(stored, EsRest.MAPPER.createObjectNode().put("until", until.toString()))) {
             Hold now = ownHold(holdId, agency).hold();
@@ -397,6 +426,12 @@ public final class HoldService implements AutoCloseable {
     }
 
     private Hold doRelease(String holdId, String agency, String user) {
+        synchronized (changeLock(holdId)) {
+            return releaseNow(holdId, agency, user);
+        }
+    }
+
+    private Hold releaseNow(String holdId, String agency, String user) {
         Stored stored = ownHold(holdId, agency);
         Hold hold = stored.hold();
         if (!hold.released()) {
@@ -446,7 +481,8 @@ public final class HoldService implements AutoCloseable {
         doc.putObject("doc").putObject("hold").put("until", until.toString());
         forEachCopy(holdId, "extending", (bulk, id) -> {
             ObjectNode action = EsRest.MAPPER.createObjectNode();
-            action.putObject("update").put("_index", holdsIndex).put("_id", id);
+            // a copy another node updates at the same time: apply ours after it, not fail
+            action.putObject("update").put("_index", holdsIndex).put("_id", id).put("retry_on_conflict", 3);
             writeLine(bulk, action);
             writeLine(bulk, doc);
         });

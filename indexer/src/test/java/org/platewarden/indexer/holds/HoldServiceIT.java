@@ -198,6 +198,28 @@ class HoldServiceIT {
         assertExtensionRefused(hold.id(), "DPD", inMonths(12), "a released hold cannot be extended");
     }
 
+    @Test
+    void extensionsRacingEachOtherLeaveTheCopiesWithTheDefinitionsUntil() throws Exception {
+        Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000500", "homicide",
+                null, List.of("dpd-1", "dpd-2", "dpd-3", "acso-1"), null, null, inMonths(1))).get();
+        for (int round = 0; round < 5; round++) {
+            List<java.util.concurrent.CompletableFuture<Hold>> racing = new java.util.ArrayList<>();
+            for (int days = 0; days < 2; days++) {
+                racing.add(holds.extend(hold.id(), "DPD", "dpd.supervisor", inMonths(2 + round).plus(days, ChronoUnit.DAYS)));
+            }
+            for (var f : racing) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    // the slower one may find the until it asked for no longer later: a refusal, never a failure
+                    assertInstanceOf(IllegalArgumentException.class, e.getCause(), String.valueOf(e.getCause()));
+                }
+            }
+            Instant defined = holds.find(hold.id(), "DPD").get().until();
+            assertEquals(Set.of(defined.toString()), copiesUntil(hold.id()), "round " + round + ": every copy has the definition's until");
+        }
+    }
+
     private Set<String> copiesUntil(String holdId) {
         es.refresh(es.prefix + "-holds");
         JsonNode hits = es.es.call("POST", "/" + es.prefix + "-holds/_search",

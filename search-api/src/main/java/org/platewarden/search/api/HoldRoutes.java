@@ -21,6 +21,8 @@ import org.platewarden.search.auth.Principal;
  * drawn before its record, so creation and release can be joined on it.
  */
 final class HoldRoutes {
+    /** the path parameter and the {@code query} field that name a hold in its records */
+    static final String HOLD_ID = "hold_id";
     private final HoldsApi holds;
     private final RequestAudit audit;
     private final SearchConfig config;
@@ -59,20 +61,22 @@ final class HoldRoutes {
      * number and {@code query.hold_id}, so an auditor sees every renewal of a hold.
      */
     void extend(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
+        String id = ctx.pathParam(HOLD_ID);
         JsonObject body = SearchApiVerticle.jsonObjectBody(ctx);
-        ObjectNode query = SearchApiVerticle.toJackson(body).put("hold_id", id);
+        ObjectNode query = SearchApiVerticle.toJackson(body).put(HOLD_ID, id);
         ctx.put(RequestAudit.QUERY, query);
-        lawful(purpose(ctx, body));
-        if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
-            throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
-        }
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        holds.checkExtension(principal, id, body)
+        // the hold first: every record of a request about an existing hold carries its case number
+        holds.find(principal, id)
                 .compose(hold -> {
                     ctx.put(RequestAudit.CASE_NUMBER, hold.getString("case_number"));
-                    return audit.recordIntent(ctx, 200, query);
+                    lawful(purpose(ctx, body));
+                    if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
+                        throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
+                    }
+                    return holds.checkExtension(principal, id, body);
                 })
+                .compose(hold -> audit.recordIntent(ctx, 200, query))
                 .compose(v -> holds.extend(principal, id, body))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))
                 .onFailure(ctx::fail);
@@ -101,13 +105,16 @@ final class HoldRoutes {
     }
 
     void release(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put("hold_id", id);
+        String id = ctx.pathParam(HOLD_ID);
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put(HOLD_ID, id);
         ctx.put(RequestAudit.QUERY, query);
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
         // an unknown or foreign hold is a 404 with one record, not an intent followed by its failure
         holds.find(principal, id)
-                .compose(found -> audit.recordIntent(ctx, 200, query))
+                .compose(found -> {
+                    ctx.put(RequestAudit.CASE_NUMBER, found.getString("case_number"));
+                    return audit.recordIntent(ctx, 200, query);
+                })
                 .compose(v -> holds.release(principal, id))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))
                 .onFailure(ctx::fail);

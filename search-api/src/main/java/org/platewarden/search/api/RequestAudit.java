@@ -112,9 +112,19 @@ final class RequestAudit {
 
     /**
      * What the request asked for when no handler parsed it: a JSON object body as is, otherwise the
-     * method, path, query string and the start of the body.
+     * method, path, query string and the start of the body; either way with the route's path
+     * parameters (a hold's {@code hold_id}), so a request refused before its handler (401, 403)
+     * still names what it was aimed at.
      */
     private static JsonNode requestDescription(RoutingContext ctx) {
+        JsonNode described = bodyOrRequestLine(ctx);
+        if (described instanceof ObjectNode o) ctx.pathParams().forEach((name, value) -> {
+            if (!o.has(name)) o.put(name, value);
+        });
+        return described;
+    }
+
+    private static JsonNode bodyOrRequestLine(RoutingContext ctx) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
         if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE))) {
             try {

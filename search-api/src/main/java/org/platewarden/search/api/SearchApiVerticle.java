@@ -128,8 +128,10 @@ public final class SearchApiVerticle extends VerticleBase {
         HoldRoutes holdRoutes = new HoldRoutes(holds, audit, config.search());
         protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), holdRoutes::create);
         protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), holdRoutes::list);
-        protect(router, HttpMethod.DELETE, "/v1/holds/:id", "hold_release", null, Set.of("supervisor"), holdRoutes::release);
-        protect(router, HttpMethod.POST, "/v1/holds/:id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::extend);
+        // the path parameter's name is the field every record of a hold carries (query.hold_id),
+        // also the records of requests refused before the handler (RequestAudit.requestDescription)
+        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", null, Set.of("supervisor"), holdRoutes::release);
+        protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::extend);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
         protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), this::compactionRun);
@@ -156,7 +158,7 @@ public final class SearchApiVerticle extends VerticleBase {
         if (action != null && !AuditVocabulary.ACTIONS.contains(action)) {
             throw new IllegalStateException("audit action '" + action + "' is not in AuditVocabulary.ACTIONS");
         }
-        router.route(method, path).handler(tag(action, method.name() + " " + path.replace(":id", "{id}")));
+        router.route(method, path).handler(tag(action, method.name() + " " + path.replaceAll(":(\\w+)", "{$1}")));
         Route route = router.route(method, path);
         if (body != null) route.handler(body);
         route.handler(requireRole(roles)).handler(handler);
