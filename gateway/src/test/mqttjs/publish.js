@@ -16,7 +16,7 @@ let pending = 0;
 const finish = (code) => { out({ event: 'done' }); client.end(true, () => process.exit(code)); setTimeout(() => process.exit(code), 500); };
 setTimeout(() => { out({ event: 'timeout' }); process.exit(3); }, 20000);
 client.on('packetreceive', (p) => {
-  if (p.cmd === 'connack') out({ event: 'connack', reasonCode: p.reasonCode ?? p.returnCode });
+  if (p.cmd === 'connack') out({ event: 'connack', reasonCode: p.reasonCode ?? p.returnCode, maximumPacketSize: p.properties && p.properties.maximumPacketSize });
   if (p.cmd === 'puback') out({ event: 'puback', messageId: p.messageId, reasonCode: p.reasonCode ?? 0, reasonString: p.properties && p.properties.reasonString });
   if (p.cmd === 'disconnect') out({ event: 'disconnect', reasonCode: p.reasonCode, reasonString: p.properties && p.properties.reasonString });
 });

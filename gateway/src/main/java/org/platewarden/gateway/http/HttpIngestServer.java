@@ -81,13 +81,14 @@ public final class HttpIngestServer {
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(this::metrics);
 
-        // a form is refused on a route of its own, ahead of the ingest route: Vert.x allows no
-        // handler before a BodyHandler on one route, and the BodyHandler must not see a form
+        // a compressed body or a form is refused on a route of its own, ahead of the ingest route:
+        // Vert.x allows no handler before a BodyHandler on one route, and the BodyHandler must not
+        // see a form
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.httpBodyLimitBytes());
-        router.post("/v1/reads").handler(ctx -> refuseForm(ctx, PROTOCOL, NATIVE_TYPES));
+        router.post("/v1/reads").handler(ctx -> refuseUnreadable(ctx, PROTOCOL, NATIVE_TYPES));
         router.post("/v1/reads").handler(body).handler(this::ingestNative);
         for (VendorAdapter adapter : List.of(new OpenAlprAdapter(), new PlateRecognizerAdapter())) {
-            router.post(VENDOR_PATH + adapter.source()).handler(ctx -> refuseForm(ctx, adapter.source(), VENDOR_TYPES));
+            router.post(VENDOR_PATH + adapter.source()).handler(ctx -> refuseUnreadable(ctx, adapter.source(), VENDOR_TYPES));
             router.post(VENDOR_PATH + adapter.source()).handler(body).handler(ctx -> ingestVendor(ctx, adapter));
         }
         router.route().failureHandler(this::failed);
@@ -122,25 +123,44 @@ public final class HttpIngestServer {
     }
 
     /**
-     * A form or multipart body, which BodyHandler would decode into form attributes: 415 instead,
-     * with its bytes (read here, bounded by the body limit) dead-lettered. Authentication still
+     * A body the ingest route cannot read: compressed (the gateway does not decompress), or a form
+     * or multipart body, which BodyHandler would decode into form attributes. 415 instead, with its
+     * bytes as received (read here, bounded by the body limit) dead-lettered. Authentication still
      * comes first, as on every ingest request: the dead letter names the camera, and a request
-     * without valid credentials gets its 401 and leaves no dead letter. Any other content type goes
-     * on to the BodyHandler.
+     * without valid credentials gets its 401 and leaves no dead letter. Anything else goes on to
+     * the BodyHandler.
      */
-    private void refuseForm(RoutingContext ctx, String source, String accepted) {
-        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-        if (!FormBodies.isForm(contentType)) {
+    private void refuseUnreadable(RoutingContext ctx, String source, String accepted) {
+        HttpProblem problem = unreadable(ctx, accepted);
+        if (problem == null) {
             ctx.next();
             return;
         }
         Future<Buffer> raw = RawBody.read(ctx.request(), config.httpBodyLimitBytes());
         raw.compose(bytes -> authenticate(ctx))
-                .compose(camera -> refuseWhole(camera, source, FormBodies.refusal(contentType, accepted), raw.result().getBytes()))
+                .compose(camera -> refuseWhole(camera, source, problem, raw.result().getBytes()))
                 .onFailure(err -> {
-                    if (Failures.unwrap(err) instanceof HttpProblem p && p.status() == 413) refuseUnread(ctx, source, p);
-                    else refuse(ctx, err);
+                    Throwable cause = Failures.unwrap(err);
+                    if (cause instanceof HttpProblem p && p.status() == 413) {
+                        refuseUnread(ctx, source, p);
+                        return;
+                    }
+                    // RFC 7694: a 415 for a content coding lists the codings the server does accept
+                    if (cause == problem && !ContentEncodings.isIdentity(encodings(ctx))) ctx.response().putHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
+                    refuse(ctx, err);
                 });
+    }
+
+    /** Why the body cannot go to the BodyHandler, or null. The coding first: a compressed form is unreadable as a form too. */
+    private static HttpProblem unreadable(RoutingContext ctx, String accepted) {
+        List<String> encodings = encodings(ctx);
+        if (!ContentEncodings.isIdentity(encodings)) return ContentEncodings.refusal(encodings);
+        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        return FormBodies.isForm(contentType) ? FormBodies.refusal(contentType, accepted) : null;
+    }
+
+    private static List<String> encodings(RoutingContext ctx) {
+        return ctx.request().headers().getAll(HttpHeaders.CONTENT_ENCODING);
     }
 
     /**

@@ -169,6 +169,10 @@ public final class MqttIngestServer {
         MqttProperties p = new MqttProperties();
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), RECEIVE_MAXIMUM));
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_QOS.value(), 1));
+        // a compliant client then refuses an oversize PUBLISH itself instead of sending it and being
+        // disconnected; the decoder's refusal (and its dead letter) stays for the clients that do not
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
+                MaximumPacketSize.of(config.mqttMaxMessageBytes())));
         return p;
     }
 }

@@ -130,6 +130,16 @@ class MqttJsClientTest {
     }
 
     @Test
+    void v5ConnackTellsTheClientTheLargestPacketTheGatewayTakes() throws Exception {
+        // the default limit, 262144 bytes of remaining length: + 3 varint bytes + the fixed header byte
+        List<JsonNode> v5 = run(5, "cam-001", "demo-cam-001", List.of(new Publish("platewarden/reads/cam-001", Reads.read("cam-001", "MPS005"), 1)), null);
+        assertEquals(262_148, of(v5, "connack").get(0).path("maximumPacketSize").asInt(), v5.toString());
+        // MQTT 3.1.1 has no CONNACK properties: such a client learns the limit from being disconnected
+        List<JsonNode> v4 = run(4, "cam-001", "demo-cam-001", List.of(new Publish("platewarden/reads/cam-001", Reads.read("cam-001", "MPS004"), 1)), null);
+        assertTrue(of(v4, "connack").get(0).path("maximumPacketSize").isMissingNode(), v4.toString());
+    }
+
+    @Test
     void wrongPasswordRefusedWithVersionSpecificCode() throws Exception {
         List<JsonNode> v5 = run(5, "cam-001", "nope", List.of(new Publish("platewarden/reads/cam-001", "{}", 1)), null);
         JsonNode e5 = of(v5, "error").get(0);

@@ -8,6 +8,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Hand-encoded MQTT 3.1.1 (or 5, with no properties) packets over a plain socket, for what a client library will not do
@@ -98,6 +100,36 @@ final class RawMqtt {
             throw new AssertionError("no packet and no close within " + timeoutMs + " ms; got " + packets.size() + " packet(s)");
         }
         return packets;
+    }
+
+    /**
+     * The integer properties of an MQTT 5 CONNACK body (flags, reason code, properties), by
+     * identifier. Only what the gateway sends is known; anything else fails the test, so a new
+     * property is noticed rather than misread.
+     */
+    static Map<Integer, Long> connackIntegerProperties(byte[] connackBody) {
+        int pos = 2;
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = connackBody[pos++] & 0xff;
+            length |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) break;
+        }
+        int end = pos + length;
+        Map<Integer, Long> properties = new TreeMap<>();
+        while (pos < end) {
+            int id = connackBody[pos++] & 0xff;
+            int width = switch (id) {
+                case 0x24, 0x25, 0x28, 0x29, 0x2A -> 1; // maximum QoS, retain/wildcard/subscription-id/shared available
+                case 0x21, 0x22 -> 2;                   // receive maximum, topic alias maximum
+                case 0x11, 0x27 -> 4;                   // session expiry interval, maximum packet size
+                default -> throw new AssertionError("CONNACK property 0x" + Integer.toHexString(id) + " not known to this test");
+            };
+            long value = 0;
+            for (int i = 0; i < width; i++) value = value << 8 | (connackBody[pos++] & 0xff);
+            properties.put(id, value);
+        }
+        return properties;
     }
 
     private static byte[] packet(int firstByte, byte[] rest) {
