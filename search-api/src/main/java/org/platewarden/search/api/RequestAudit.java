@@ -112,11 +112,13 @@ final class RequestAudit {
 
     /**
      * What the request asked for when no handler parsed it: a JSON object body as is, otherwise the
-     * method, path, query string and the start of the body.
+     * method, path, query string and the start of the body. A body whose keys repeat is described
+     * by its text: parsed, it would keep only the last value of each key, and the record would not
+     * show what was sent.
      */
     private static JsonNode requestDescription(RoutingContext ctx) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE))) {
+        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE)) && RepeatedKeys.find(body) == null) {
             try {
                 Object value = Json.decodeValue(body);
                 if (value instanceof JsonObject o) return CanonicalJson.parse(o.encode());
