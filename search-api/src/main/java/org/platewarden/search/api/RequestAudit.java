@@ -112,9 +112,10 @@ final class RequestAudit {
 
     /**
      * What the request asked for when no handler parsed it: a JSON object body as is, otherwise the
-     * method, path, query string and the start of the body; either way with the route's path
-     * parameters (a hold's {@code hold_id}), so a request refused before its handler (401, 403)
-     * still names what it was aimed at.
+     * method, path, query string and the start of the body (a body whose keys repeat is described
+     * by its text: parsed, it would keep only the last value of each key, and the record would not
+     * show what was sent); either way with the route's path parameters (a hold's {@code hold_id}),
+     * so a request refused before its handler (401, 403) still names what it was aimed at.
      */
     private static JsonNode requestDescription(RoutingContext ctx) {
         JsonNode described = bodyOrRequestLine(ctx);
@@ -126,7 +127,7 @@ final class RequestAudit {
 
     private static JsonNode bodyOrRequestLine(RoutingContext ctx) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE))) {
+        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE)) && RepeatedKeys.find(body) == null) {
             try {
                 Object value = Json.decodeValue(body);
                 if (value instanceof JsonObject o) return CanonicalJson.parse(o.encode());

@@ -161,7 +161,17 @@ public final class SearchApiVerticle extends VerticleBase {
         router.route(method, path).handler(tag(action, method.name() + " " + path.replaceAll(":(\\w+)", "{$1}")));
         Route route = router.route(method, path);
         if (body != null) route.handler(body);
-        route.handler(requireRole(roles)).handler(handler);
+        route.handler(requireRole(roles));
+        // after authentication, as an unparseable body is refused: a 401 or 403 comes first
+        if (body != null) route.handler(SearchApiVerticle::refuseRepeatedKeys);
+        route.handler(handler);
+    }
+
+    /** A body whose keys repeat is a 400 on every route that takes one (see {@link RepeatedKeys}). */
+    private static void refuseRepeatedKeys(RoutingContext ctx) {
+        String repeated = RepeatedKeys.find(ctx.body().buffer());
+        if (repeated == null) ctx.next();
+        else ctx.fail(new IllegalArgumentException(repeated));
     }
 
     private io.vertx.core.Handler<RoutingContext> tag(String action, String route) {
@@ -284,7 +294,10 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
-    /** The request body as a JSON object, or an IllegalArgumentException (400, audited as invalid). */
+    /**
+     * The request body as a JSON object, or an IllegalArgumentException (400, audited as invalid).
+     * Its route has refused a body whose keys repeat already ({@link #protect}).
+     */
     static JsonObject jsonObjectBody(RoutingContext ctx) {
         Buffer buffer = ctx.body().buffer();
         if (buffer == null || buffer.length() == 0) throw new IllegalArgumentException("request body must be a JSON object");

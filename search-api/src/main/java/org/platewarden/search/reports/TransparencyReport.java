@@ -25,7 +25,11 @@ import org.platewarden.search.query.SearchService;
 /**
  * The public transparency summary ({@code GET /v1/transparency}): cameras per agency, reads held
  * in the retention window, the retention rule and who enforces it, and searches of the last 30
- * days by purpose and by agency, with the number refused. Aggregates only — no user names, case
+ * days by purpose and by agency, with the number refused. Searches are requests of authenticated
+ * callers: a request to the search endpoint without valid credentials (a 401, or a 400 or 413 that
+ * named no caller) reaches no data, and anyone could send any number of them, so counted among
+ * searches they would let anyone inflate the published figures; they are reported apart, as
+ * {@code unauthenticated_requests}, in no other figure. Aggregates only — no user names, case
  * numbers, plates or read ids. Purposes and agencies are reported only when they are configured
  * values (a free-text purpose someone typed into a refused request is counted as "other", since it
  * could hold anything). A search whose page fetch failed after its record was written counts under
@@ -95,6 +99,7 @@ public final class TransparencyReport {
             s.put("by_outcome", outcomes(aggs.path("by_outcome"),
                     searches.result().path("aggregations").path("failed_corrections").path("by_outcome")));
             s.put("refused", aggs.path("refused").path("doc_count").asLong());
+            s.put("unauthenticated_requests", searches.result().path("aggregations").path("unauthenticated").path("doc_count").asLong());
             report.put("searches", s);
             return report;
         });
@@ -108,7 +113,11 @@ public final class TransparencyReport {
         filter.addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
         ObjectNode root = body.putObject("aggs");
         ObjectNode searches = root.putObject("searches");
-        searches.putObject("filter").putObject("term").put(AuditDocument.ACTION, SearchService.ACTION);
+        ObjectNode searchFilter = searches.putObject("filter").putObject("bool");
+        searchFilter.putArray("filter").add(searchAction()).add(authenticated());
+        ObjectNode unauthenticated = root.putObject("unauthenticated").putObject("filter").putObject("bool");
+        unauthenticated.putArray("filter").add(searchAction());
+        unauthenticated.putArray("must_not").add(authenticated());
         ObjectNode aggs = searches.putObject("aggs");
         aggs.putObject("by_purpose").putObject("terms").put("field", AuditDocument.PURPOSE).put("size", 200).put("missing", "none");
         aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");
@@ -117,10 +126,26 @@ public final class TransparencyReport {
         // corrections of searches whose page fetch failed; one that only trimmed read_ids stays "allowed"
         ObjectNode corrections = root.putObject("failed_corrections");
         ObjectNode failed = corrections.putObject("filter").putObject("bool");
-        failed.putArray("filter").addObject().putObject("term").put(AuditDocument.ACTION, SearchService.CORRECTION);
+        failed.putArray("filter").add(authenticated()).addObject().putObject("term").put(AuditDocument.ACTION, SearchService.CORRECTION);
         failed.putArray("must_not").addObject().putObject("term").put(AuditDocument.OUTCOME, SearchService.ALLOWED);
         corrections.putObject("aggs").putObject("by_outcome").putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
         return body;
+    }
+
+    private static ObjectNode searchAction() {
+        ObjectNode term = CanonicalJson.MAPPER.createObjectNode();
+        term.putObject("term").put(AuditDocument.ACTION, SearchService.ACTION);
+        return term;
+    }
+
+    /**
+     * A record of an authenticated caller: every authenticated principal belongs to an agency, a
+     * record without one is anonymous ({@link org.platewarden.search.audit.AuditEntry#anonymous()}).
+     */
+    private static ObjectNode authenticated() {
+        ObjectNode exists = CanonicalJson.MAPPER.createObjectNode();
+        exists.putObject("exists").put("field", AuditDocument.AGENCY);
+        return exists;
     }
 
     /**

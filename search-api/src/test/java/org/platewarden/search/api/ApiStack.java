@@ -205,6 +205,19 @@ final class ApiStack implements AutoCloseable {
         return out;
     }
 
+    /** The record an error answer names by its audit_id: it exists, and describes this answer. */
+    JsonObject recordOf(HttpResponse<Buffer> answer) {
+        String auditId = answer.bodyAsJsonObject().getString("audit_id");
+        if (auditId == null) throw new AssertionError("no audit_id in " + answer.bodyAsString());
+        JsonArray records = auditRecords("{\"term\":{\"audit_id\":\"" + auditId + "\"}}");
+        if (records.size() != 1) throw new AssertionError("audit_id " + auditId + " names " + records.size() + " records");
+        JsonObject record = records.getJsonObject(0);
+        if (record.getInteger("status") != answer.statusCode()) {
+            throw new AssertionError("record status " + record.getInteger("status") + ", answer " + answer.statusCode());
+        }
+        return record;
+    }
+
     static Set<String> users(JsonArray records) {
         Set<String> users = new java.util.TreeSet<>();
         records.forEach(r -> users.add(((JsonObject) r).getString("user")));

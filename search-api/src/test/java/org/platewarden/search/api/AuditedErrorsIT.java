@@ -2,12 +2,10 @@ package org.platewarden.search.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.platewarden.search.api.ApiStack.searchBody;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -18,40 +16,29 @@ import org.junit.jupiter.api.Test;
  * understand instead of answering another question.
  */
 class AuditedErrorsIT extends ApiStackSupport {
-    /** The record the answer names: it exists, and describes this answer. */
-    private static JsonObject recordOf(HttpResponse<Buffer> answer) {
-        String auditId = answer.bodyAsJsonObject().getString("audit_id");
-        assertNotNull(auditId, "no audit_id in " + answer.bodyAsString());
-        JsonArray records = api.auditRecords("{\"term\":{\"audit_id\":\"" + auditId + "\"}}");
-        assertEquals(1, records.size(), "audit_id " + auditId + " names no record");
-        JsonObject record = records.getJsonObject(0);
-        assertEquals(answer.statusCode(), record.getInteger("status"));
-        return record;
-    }
-
     @Test
     void aRoleRefusalCarriesTheAuditIdOfItsRecord() {
         HttpResponse<Buffer> auditor = api.search("demo-dpd-auditor", searchBody("stolen_vehicle", "ROLE-403"));
         assertEquals(403, auditor.statusCode());
-        JsonObject record = recordOf(auditor);
+        JsonObject record = api.recordOf(auditor);
         assertEquals("refused", record.getString("outcome"));
         assertEquals("dpd.auditor", record.getString("user"));
         assertEquals("ROLE-403", record.getString("case_number"));
         HttpResponse<Buffer> ops = api.search("demo-dpd-ops", searchBody("stolen_vehicle", "ROLE-403-OPS"));
         assertEquals(403, ops.statusCode());
-        assertEquals("dpd.ops", recordOf(ops).getString("user"));
+        assertEquals("dpd.ops", api.recordOf(ops).getString("user"));
     }
 
     @Test
     void a401CarriesTheAuditIdOfItsRecord() {
         HttpResponse<Buffer> none = api.search(null, searchBody("stolen_vehicle", "NO-TOKEN-401"));
         assertEquals(401, none.statusCode());
-        JsonObject record = recordOf(none);
+        JsonObject record = api.recordOf(none);
         assertEquals("unauthorized", record.getString("outcome"));
         assertEquals("NO-TOKEN-401", record.getString("case_number"));
         HttpResponse<Buffer> bad = api.send(api.client.get("/v1/audit"), "not-a-token");
         assertEquals(401, bad.statusCode());
-        assertEquals("audit_read", recordOf(bad).getString("action"));
+        assertEquals("audit_read", api.recordOf(bad).getString("action"));
     }
 
     @Test
@@ -59,10 +46,10 @@ class AuditedErrorsIT extends ApiStackSupport {
         String big = searchBody("stolen_vehicle", "BIG-413").put("padding", "x".repeat(5000)).encode();
         HttpResponse<Buffer> tooLarge = api.sendJson(api.client.post("/v1/search"), "demo-dpd-investigator", big);
         assertEquals(413, tooLarge.statusCode());
-        assertEquals("invalid", recordOf(tooLarge).getString("outcome"));
+        assertEquals("invalid", api.recordOf(tooLarge).getString("outcome"));
         HttpResponse<Buffer> unparseable = api.sendJson(api.client.post("/v1/holds"), "demo-dpd-supervisor", "{\"purpose\":");
         assertEquals(400, unparseable.statusCode());
-        assertEquals("hold_create", recordOf(unparseable).getString("action"));
+        assertEquals("hold_create", api.recordOf(unparseable).getString("action"));
     }
 
     @Test
@@ -70,6 +57,12 @@ class AuditedErrorsIT extends ApiStackSupport {
         HttpResponse<Buffer> notFound = api.send(api.client.get("/v1/nothing-here"), null);
         assertEquals(404, notFound.statusCode());
         assertFalse(notFound.bodyAsJsonObject().containsKey("audit_id"));
+        // a method the path does not take matches no route either, even with a good token: no action, no record
+        HttpResponse<Buffer> wrongMethod = api.send(api.client.get("/v1/search"), "demo-dpd-investigator");
+        assertEquals(405, wrongMethod.statusCode());
+        assertFalse(wrongMethod.bodyAsJsonObject().containsKey("audit_id"));
+        String metrics = api.send(api.client.get("/metrics"), null).bodyAsString();
+        assertTrue(metrics.contains("platewarden_search_api_requests_total{route=\"unmatched\",status=\"405\"}"), metrics);
     }
 
     @Test
@@ -78,7 +71,7 @@ class AuditedErrorsIT extends ApiStackSupport {
                 "outcome=allowed&outcome=refused", "Outcome=allowed"}) {
             HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?" + query), "demo-dpd-auditor");
             assertEquals(400, r.statusCode(), query + " → " + r.bodyAsString());
-            JsonObject record = recordOf(r);
+            JsonObject record = api.recordOf(r);
             assertEquals("audit_read", record.getString("action"));
             assertEquals("invalid", record.getString("outcome"));
             assertEquals(query, record.getJsonObject("query").getString("query_string"));

@@ -266,6 +266,33 @@ class SearchApiVerticleIT extends ApiStackSupport {
         }
     }
 
+    /**
+     * Anyone can send requests without credentials to {@code /v1/search}: they are audited, but
+     * are not searches of the city's agencies, so the published search figures count none of them
+     * and the summary reports them apart. Its own stack, so the counts are exact.
+     */
+    @Test
+    void transparencyCountsOnlyAuthenticatedSearchesAndReportsTheOthersApart(@TempDir Path ownDataDir) {
+        try (ApiStack own = new ApiStack(ownDataDir)) {
+            assertEquals(200, own.search(INVESTIGATOR, searchBody("stolen_vehicle", "TR-AUTH-1")).statusCode());
+            assertEquals(403, own.search(INVESTIGATOR, searchBody("personal", "TR-AUTH-2")).statusCode());
+            for (int i = 0; i < 3; i++) assertEquals(401, own.search(null, searchBody("stolen_vehicle", "TR-ANON-" + i)).statusCode());
+            assertEquals(401, own.search("not-a-token", searchBody("personal", "TR-ANON-BAD")).statusCode());
+            String big = searchBody("stolen_vehicle", "TR-ANON-413").put("padding", "x".repeat(5000)).encode();
+            assertEquals(413, own.sendJson(own.client.post("/v1/search"), null, big).statusCode());
+
+            HttpResponse<Buffer> r = own.send(own.client.get("/v1/transparency"), null);
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            JsonObject searches = r.bodyAsJsonObject().getJsonObject("searches");
+            assertEquals(2L, searches.getLong("total"), searches.encode());
+            assertEquals(new JsonObject().put("allowed", 1L).put("refused", 1L), searches.getJsonObject("by_outcome"));
+            assertEquals(new JsonObject().put("DPD", 2L), searches.getJsonObject("by_agency"));
+            assertEquals(new JsonObject().put("personal", 1L).put("stolen_vehicle", 1L), searches.getJsonObject("by_purpose"));
+            assertEquals(1L, searches.getLong("refused"));
+            assertEquals(5L, searches.getLong("unauthenticated_requests"));
+        }
+    }
+
     /** A search's record, or with {@code corrects} its correction, written through the stack's real audit log. */
     private static String searchRecord(ApiStack stack, String action, String outcome, int status, String purpose,
                                        List<String> readIds, String corrects) {
