@@ -180,6 +180,9 @@ class HoldsAuditIT {
                 {new JsonObject(extension).put("case_number", "OTHER").encode(), "case_number", "400"},
                 {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString()).putNull("reason").encode(), "reason", "400"},
                 {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString()).put("purpose", "personal").encode(), "prohibited", "403"},
+                {"not json", "not valid JSON", "400"},
+                {"{\"purpose\":\"personal\",\"purpose\":\"homicide\",\"reason\":\"x\",\"until\":\"" + later.plus(2, ChronoUnit.DAYS) + "\"}",
+                        "appears more than once", "400"},
         };
         for (String[] c : refusals) {
             HttpResponse<String> r = send("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, c[0]);

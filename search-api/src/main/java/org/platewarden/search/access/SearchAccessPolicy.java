@@ -87,7 +87,14 @@ public final class SearchAccessPolicy {
 
     /** A purpose's spelling ignored: case, surrounding blanks, and spaces or hyphens for underscores. */
     public static String spelling(String purpose) {
-        return purpose.strip().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
+        // NFKC folds full-width and other compatibility forms ("ｐｅｒｓｏｎａｌ"); any run of
+        // characters other than letters and digits ("immigration__enforcement", "immigration.enforcement")
+        // is one separator
+        String folded = java.text.Normalizer.normalize(purpose, java.text.Normalizer.Form.NFKC).toLowerCase(java.util.Locale.ROOT);
+        String separated = folded.replaceAll("[^\\p{L}\\p{N}]+", "_");
+        int from = separated.startsWith("_") ? 1 : 0;
+        int to = separated.endsWith("_") && separated.length() > from ? separated.length() - 1 : separated.length();
+        return separated.substring(from, Math.max(from, to));
     }
 
     private static String sorted(Set<String> values) {

@@ -65,20 +65,30 @@ final class HoldRoutes {
         JsonObject body = SearchApiVerticle.jsonObjectBody(ctx);
         ObjectNode query = SearchApiVerticle.toJackson(body).put(HOLD_ID, id);
         ctx.put(RequestAudit.QUERY, query);
+        lawful(purpose(ctx, body));
+        if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
+            throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
+        }
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        // the hold first: every record of a request about an existing hold carries its case number
-        holds.find(principal, id)
-                .compose(hold -> {
-                    ctx.put(RequestAudit.CASE_NUMBER, hold.getString("case_number"));
-                    lawful(purpose(ctx, body));
-                    if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
-                        throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
-                    }
-                    return holds.checkExtension(principal, id, body);
-                })
+        holds.checkExtension(principal, id, body)
                 .compose(hold -> audit.recordIntent(ctx, 200, query))
                 .compose(v -> holds.extend(principal, id, body))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))
+                .onFailure(ctx::fail);
+    }
+
+    /**
+     * Before a release's or extension's body is looked at: the hold must exist and be the caller's
+     * agency's (else a 404 with one record, not an intent followed by its failure), and its case
+     * number goes on every record of the request — a refused one too (an unreadable body, a
+     * repeated key, a prohibited purpose), so an auditor who follows a case sees every attempt.
+     */
+    void findHold(RoutingContext ctx) {
+        holds.find(ctx.get(RequestAudit.PRINCIPAL), ctx.pathParam(HOLD_ID))
+                .onSuccess(hold -> {
+                    ctx.put(RequestAudit.CASE_NUMBER, hold.getString("case_number"));
+                    ctx.next();
+                })
                 .onFailure(ctx::fail);
     }
 
@@ -109,12 +119,7 @@ final class HoldRoutes {
         ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put(HOLD_ID, id);
         ctx.put(RequestAudit.QUERY, query);
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        // an unknown or foreign hold is a 404 with one record, not an intent followed by its failure
-        holds.find(principal, id)
-                .compose(found -> {
-                    ctx.put(RequestAudit.CASE_NUMBER, found.getString("case_number"));
-                    return audit.recordIntent(ctx, 200, query);
-                })
+        audit.recordIntent(ctx, 200, query)
                 .compose(v -> holds.release(principal, id))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))
                 .onFailure(ctx::fail);

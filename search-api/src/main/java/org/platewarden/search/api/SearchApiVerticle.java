@@ -130,8 +130,8 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), holdRoutes::list);
         // the path parameter's name is the field every record of a hold carries (query.hold_id),
         // also the records of requests refused before the handler (RequestAudit.requestDescription)
-        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", null, Set.of("supervisor"), holdRoutes::release);
-        protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::extend);
+        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", null, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
+        protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::extend);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
         protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), this::compactionRun);
@@ -153,6 +153,12 @@ public final class SearchApiVerticle extends VerticleBase {
      */
     private void protect(Router router, HttpMethod method, String path, String action, BodyHandler body, Set<String> roles,
                          io.vertx.core.Handler<RoutingContext> handler) {
+        protect(router, method, path, action, body, roles, null, handler);
+    }
+
+    /** @param afterRole run once the caller's role is checked and before its body is: what every record of the request should carry */
+    private void protect(Router router, HttpMethod method, String path, String action, BodyHandler body, Set<String> roles,
+                         io.vertx.core.Handler<RoutingContext> afterRole, io.vertx.core.Handler<RoutingContext> handler) {
         // an action auditors cannot filter on (GET /v1/audit refuses values outside the vocabulary)
         // would hide its records from them: fail at start-up, and so in every test
         if (action != null && !AuditVocabulary.ACTIONS.contains(action)) {
@@ -162,6 +168,7 @@ public final class SearchApiVerticle extends VerticleBase {
         Route route = router.route(method, path);
         if (body != null) route.handler(body);
         route.handler(requireRole(roles));
+        if (afterRole != null) route.handler(afterRole);
         // after authentication, as an unparseable body is refused: a 401 or 403 comes first
         if (body != null) route.handler(SearchApiVerticle::refuseRepeatedKeys);
         route.handler(handler);
@@ -260,6 +267,7 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     private void retentionRun(RoutingContext ctx) {
+        takesNoOptions(ctx);
         audit.recordIntent(ctx, 200, null)
                 .compose(v -> ops.runRetention())
                 .onSuccess(result -> Responses.json(ctx, 200, result))
@@ -267,10 +275,25 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     private void compactionRun(RoutingContext ctx) {
+        takesNoOptions(ctx);
         audit.recordIntent(ctx, 200, null)
                 .compose(v -> ops.runCompaction())
                 .onSuccess(result -> Responses.json(ctx, 200, result))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * An ops run has no options: a body that asks for one ({@code {"dry_run":true}}) is refused
+     * (400, audited as invalid) instead of ignored, or an operator expecting a dry run would delete.
+     */
+    private static void takesNoOptions(RoutingContext ctx) {
+        Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+        if (body == null || body.toString().isBlank()) return;
+        JsonObject options = jsonObjectBody(ctx);
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException(ctx.request().path() + " takes no options (there is no dry run: it changes the cluster); got "
+                    + String.join(", ", new java.util.TreeSet<>(options.fieldNames())));
+        }
     }
 
     // --- public

@@ -47,13 +47,16 @@ class SearchAccessPolicyTest {
             assertTrue(r.reason().contains(prohibited));
         }
         // a prohibited purpose spelt differently is still refused as prohibited, not as unknown
-        for (String spelt : new String[] {"IMMIGRATION_ENFORCEMENT", " Immigration Enforcement ", "immigration-enforcement"}) {
+        for (String spelt : new String[] {"IMMIGRATION_ENFORCEMENT", " Immigration Enforcement ", "immigration-enforcement",
+                "immigration__enforcement", "immigration.enforcement", "_immigration enforcement!", "ｉｍｍｉｇｒａｔｉｏｎ＿ｅｎｆｏｒｃｅｍｅｎｔ"}) {
             Refusal r = POLICY.decide(DPD, spelt, "C-1").refusal();
             assertEquals(403, r.status(), spelt);
             assertEquals("refused", r.outcome(), spelt);
         }
         assertEquals("immigration_enforcement", SearchAccessPolicy.recordedPurpose(CONFIG.search(), " Immigration-Enforcement"));
         assertEquals("homicide", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "homicide"));
+        assertEquals("personal", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "ｐｅｒｓｏｎａｌ"));
+        assertEquals("", SearchAccessPolicy.spelling("__"));
         assertEquals("Fishing Trip", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "Fishing Trip"), "an unknown purpose is kept as sent");
         assertEquals(400, POLICY.decide(DPD, "homicide", "").refusal().status());
         assertEquals(400, POLICY.decide(DPD, "homicide", 123).refusal().status());

@@ -69,10 +69,17 @@ class RepeatedKeysIT extends ApiStackSupport {
 
     @Test
     void anExtensionWithTwoUntilsIsRefused() {
-        HttpResponse<Buffer> r = post("/v1/holds/hold-any/extend", SUPERVISOR,
+        HttpResponse<Buffer> created = post("/v1/holds", SUPERVISOR, "{\"purpose\":\"homicide\",\"case_number\":\"DUP-EXT-1\","
+                + "\"reason\":\"suspect vehicle\",\"plate\":\"ABC1234\",\"until\":\"2999-01-01T00:00:00Z\"}");
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        String holdId = created.bodyAsJsonObject().getString("hold_id");
+        HttpResponse<Buffer> r = post("/v1/holds/" + holdId + "/extend", SUPERVISOR,
                 "{\"purpose\":\"homicide\",\"reason\":\"still open\",\"until\":\"2027-01-01T00:00:00Z\",\"until\":\"2999-01-01T00:00:00Z\"}");
-        String sent = bodyAsRecorded(refusedAndRecordedAsSent(r, "until", "hold_extend"));
+        JsonObject record = refusedAndRecordedAsSent(r, "until", "hold_extend");
+        String sent = bodyAsRecorded(record);
         assertTrue(sent.contains("2027-01-01") && sent.contains("2999-01-01"), sent);
+        assertEquals("DUP-EXT-1", record.getString("case_number"), "the hold's case: an auditor following it sees the attempt");
+        assertEquals(holdId, record.getJsonObject("query").getString("hold_id"));
     }
 
     @Test

@@ -206,10 +206,18 @@ class SearchApiVerticleIT extends ApiStackSupport {
         assertEquals(200, indices.statusCode());
         assertEquals("sweeper", indices.bodyAsJsonObject().getJsonArray("indices").getJsonObject(0).getString("deleted_by"));
         assertEquals(200, api.send(api.client.post("/v1/ops/retention/run"), OPS).statusCode());
+        // an option the run does not have is refused, not ignored: an operator asking for a dry run must not get a real one
+        HttpResponse<Buffer> dryRun = api.sendJson(api.client.post("/v1/ops/retention/run"), OPS, "{\"dry_run\":true}");
+        assertEquals(400, dryRun.statusCode(), dryRun.bodyAsString());
+        assertTrue(dryRun.bodyAsString().contains("dry_run"), dryRun.bodyAsString());
+        assertEquals(400, api.sendJson(api.client.post("/v1/ops/compaction/run"), OPS, "{\"index\":\"x\"}").statusCode());
+        assertEquals(200, api.sendJson(api.client.post("/v1/ops/compaction/run"), OPS, "{}").statusCode(), "no options is fine");
         assertEquals(403, api.send(api.client.post("/v1/ops/compaction/run"), INVESTIGATOR).statusCode());
         assertEquals(200, api.send(api.client.post("/v1/ops/compaction/run"), OPS).statusCode());
         assertEquals(Set.of("dpd.investigator", "dpd.ops"), ApiStack.users(api.auditRecords(term("action", "ops_indices"))));
         assertEquals(Set.of("dpd.ops"), ApiStack.users(api.auditRecords(term("action", "retention_run"))));
+        assertEquals(1, api.auditRecords(term("action", "retention_run")).stream()
+                .filter(r -> "allowed".equals(((io.vertx.core.json.JsonObject) r).getString("outcome"))).count(), "the refused dry run never ran");
         assertEquals(Set.of("dpd.investigator", "dpd.ops"), ApiStack.users(api.auditRecords(term("action", "compaction_run"))));
     }
 
