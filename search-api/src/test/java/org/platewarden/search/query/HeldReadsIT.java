@@ -100,6 +100,15 @@ class HeldReadsIT {
         assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(dayBeforeUntil, SearchHarness.DPD, new ArrayList<>()));
         assertEquals(List.of(), search(dayAfterUntil, SearchHarness.DPD, new ArrayList<>()), "a hold past its until date");
 
+        // extended while it lasts, the hold keeps them past its first until, and no longer than the new one
+        Instant extended = hold.until().plus(Duration.ofDays(60));
+        holds.extend(hold.id(), "DPD", "dpd.other-supervisor", extended).get(60, TimeUnit.SECONDS);
+        assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(dayAfterUntil, SearchHarness.DPD, new ArrayList<>()),
+                "a day after the first until, the extension keeps the reads");
+        SearchService dayAfterExtension = new SearchService(harness.vertx, config, harness.es.rest(), audit,
+                Clock.fixed(extended.plus(Duration.ofDays(1)), ZoneOffset.UTC), OcrFolding.defaults(), SearchLimits.defaults());
+        assertEquals(List.of(), search(dayAfterExtension, SearchHarness.DPD, new ArrayList<>()), "a hold past its extended until");
+
         holds.release(hold.id(), "DPD", "dpd.supervisor").get(60, TimeUnit.SECONDS);
         TestReads.refresh(harness.es.rest(), harness.prefix);
         assertEquals(List.of(), search(SearchHarness.DPD, new ArrayList<>()));
