@@ -16,9 +16,11 @@ import org.platewarden.gateway.metrics.GatewayMetrics;
 
 /**
  * The protocol-independent part of ingest: validate a batch, append the valid reads to the spool
- * and the refused ones to the dead-letter store, and report only when both are durable. Both
- * writes start together so one group commit of each covers the batch; the caller acknowledges
- * nothing before the returned future completes.
+ * and the refused ones to the dead-letter store, and report only when both are durable; the caller
+ * acknowledges nothing before the returned future completes. The refused reads are dead-lettered
+ * only once the valid ones are stored: a batch the spool refuses (full, failed) is answered as a
+ * whole and resent whole by the camera, and dead-lettering its bad reads on every attempt would
+ * leave ops one dead letter per retry. A batch with no valid read is dead-lettered at once.
  */
 public final class ReadIngestor {
     private final ReadValidator validator;
@@ -55,16 +57,14 @@ public final class ReadIngestor {
         return new PreparedBatch(camera, source, accepted, rejected, letters);
     }
 
-    /** Appends and dead-letters; succeeds once both are durable. */
+    /** Appends, then dead-letters; succeeds once both are durable. */
     public Future<IngestReport> store(PreparedBatch batch, String protocol) {
-        Future<Long> appended = append(batch);
-        Future<Void> lettered = deadLetter(batch.deadLetters());
-        return Future.join(appended, lettered).transform(ar -> {
-            if (appended.failed()) return Future.failedFuture(appended.cause());
-            if (lettered.failed()) return Future.failedFuture(lettered.cause());
-            metrics.accepted(protocol, batch.source(), batch.accepted().size());
-            return Future.succeededFuture(new IngestReport(batch.accepted().size(), batch.rejected()));
-        });
+        return append(batch)
+                .compose(seq -> deadLetter(batch.deadLetters()))
+                .map(v -> {
+                    metrics.accepted(protocol, batch.source(), batch.accepted().size());
+                    return new IngestReport(batch.accepted().size(), batch.rejected());
+                });
     }
 
     /** Spool append of the valid reads (a no-op for none); fails with SpoolFull/SpoolFailed unwrapped. */

@@ -141,24 +141,29 @@ final class CameraSession {
                     .map(v -> PublishOutcome.refusedAndDeadLettered(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, reason));
         }
         PreparedBatch batch = ingestor.prepare(items, camera, PROTOCOL, PROTOCOL, STAGE);
-        Future<Long> appended = appendUntilStored(batch, RETRY_MIN_MS);
-        Future<Void> lettered = ingestor.deadLetter(batch.deadLetters());
-        return Future.join(appended, lettered).transform(ar -> {
-            if (appended.failed()) return Future.failedFuture(appended.cause());
-            if (lettered.failed()) return Future.failedFuture(lettered.cause());
-            ingestor.countAccepted(PROTOCOL, batch);
-            return Future.succeededFuture(outcomeOf(batch));
-        });
+        // bad reads are dead-lettered once the good ones are stored: a PUBLISH the spool fails is
+        // resent whole (no PUBACK), and would otherwise leave its bad reads' dead letters twice
+        return appendUntilStored(batch, RETRY_MIN_MS)
+                .compose(seq -> ingestor.deadLetter(batch.deadLetters()))
+                .map(v -> {
+                    ingestor.countAccepted(PROTOCOL, batch);
+                    return outcomeOf(batch);
+                });
     }
 
-    /** Retries an append refused by a full spool until it is stored or the client goes away. */
+    /**
+     * Retries an append refused by a full spool until it is stored or the client goes away. Once
+     * it has gone the PUBLISH is the client's again (it resends it on its next connection), so no
+     * further attempt is made: storing it as well would dead-letter its bad reads twice.
+     */
     private Future<Long> appendUntilStored(PreparedBatch batch, long delayMs) {
         return ingestor.append(batch).recover(err -> {
             if (!(err instanceof SpoolFullException) || closed) return Future.failedFuture(err);
             metrics.overloaded(PROTOCOL, "spool_full");
             Promise<Void> later = Promise.promise();
             vertx.setTimer(delayMs, id -> later.complete());
-            return later.future().compose(v -> appendUntilStored(batch, Math.min(delayMs * 2, RETRY_MAX_MS)));
+            return later.future().compose(v -> closed ? Future.failedFuture(err)
+                    : appendUntilStored(batch, Math.min(delayMs * 2, RETRY_MAX_MS)));
         });
     }
 

@@ -40,4 +40,25 @@ class HttpSpoolFullTest {
             assertEquals(503, ready.statusCode(), ready.body());
         }
     }
+
+    /**
+     * A refused batch is resent whole by the camera; had its invalid reads been dead-lettered on
+     * each refusal, ops would find one dead letter per retry for one bad read.
+     */
+    @Test
+    void aBatchRefusedForAFullSpoolLeavesNoDeadLetterItsRetryWouldDuplicate() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "", 16384)) {
+            org.platewarden.gateway.testsupport.Spools.fill(gw.spool);
+            HttpClient http = HttpClient.newHttpClient();
+            String body = "[" + Reads.read("cam-001", "FULL03") + ",{\"camera_id\":\"cam-001\",\"plate\":\"NOTIME\"}]";
+            for (int attempt = 0; attempt < 3; attempt++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/v1/reads"))
+                        .header("Authorization", GatewayHarness.basic("cam-001", "demo-cam-001"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(429, r.statusCode(), r.body());
+            }
+            assertEquals(List.of(), gw.deadLetters(), "nothing was accepted, so nothing is dead-lettered yet: the camera resends the batch");
+        }
+    }
 }

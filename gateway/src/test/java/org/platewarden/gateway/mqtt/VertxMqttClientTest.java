@@ -187,4 +187,37 @@ class VertxMqttClientTest {
             await(c.disconnect());
         }
     }
+
+    /**
+     * A camera that gives up waiting (disconnects without a PUBACK) resends the PUBLISH on its next
+     * connection; its bad read is dead-lettered once, when the batch is stored, not once per attempt.
+     */
+    @Test
+    void aBadReadWaitingBehindAFullSpoolIsDeadLetteredOnceWhenItsBatchIsStored() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "", 16384)) {
+            long filled = org.platewarden.gateway.testsupport.Spools.fill(gw.spool);
+            byte[] payload = ("[" + Reads.read("cam-001", "WAIT02") + ",{\"camera_id\":\"cam-001\",\"plate\":\"NOTIME\"}]")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MqttClient first = client(gw, "cam-001", "demo-cam-001");
+            await(first.connect(gw.mqttPort(), "127.0.0.1"));
+            first.publish("platewarden/reads/cam-001", Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (gw.registry.find("platewarden.gateway.overloaded").tag("what", "spool_full").counter() == null && System.nanoTime() < deadline) Thread.sleep(20);
+            Thread.sleep(300);
+            await(first.disconnect());
+            assertEquals(List.of(), gw.deadLetters(), "the batch was not stored, so its bad read waits for the resend");
+
+            MqttClient second = client(gw, "cam-001", "demo-cam-001");
+            CompletableFuture<Integer> lettersAtPuback = new CompletableFuture<>();
+            second.publishCompletionHandler(id -> lettersAtPuback.complete(gw.deadLetters().size()));
+            await(second.connect(gw.mqttPort(), "127.0.0.1"));
+            second.publish("platewarden/reads/cam-001", Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false);
+            Thread.sleep(300);
+            gw.spool.advanceCheckpoint(filled);
+            assertEquals(1, lettersAtPuback.get(20, TimeUnit.SECONDS), "dead-lettered before the PUBACK");
+            await(second.disconnect());
+            assertEquals(1, gw.deadLetters().size());
+            assertTrue(gw.deadLetters().get(0).reason().contains("captured_at"), gw.deadLetters().get(0).reason());
+        }
+    }
 }
