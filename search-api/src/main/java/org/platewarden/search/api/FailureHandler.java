@@ -32,6 +32,11 @@ final class FailureHandler implements Handler<RoutingContext> {
         this.audit = audit;
     }
 
+    /** Logs the count of 503 warnings left out since the last line (see {@link ThrottledWarning#flush}). */
+    void flushWarnings(boolean force) {
+        unavailable.flush(force);
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
         if (ctx.response().ended()) return;

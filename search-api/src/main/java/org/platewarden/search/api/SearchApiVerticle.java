@@ -63,6 +63,9 @@ public final class SearchApiVerticle extends VerticleBase {
     private BlockingPool pool;
     private EsRest esRest;
     private RequestAudit audit;
+    private FailureHandler failures;
+    private long warningFlusher;
+    private static final long WARNING_FLUSH_MILLIS = 10_000;
     private AuditReports reports;
     private AuditVerifier verifier;
     private TemplateInstaller installer;
@@ -112,6 +115,8 @@ public final class SearchApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (warningFlusher != 0) vertx.cancelTimer(warningFlusher);
+        if (failures != null) failures.flushWarnings(true);
         Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
         return closed.andThen(ar -> pool.close());
     }
@@ -141,7 +146,10 @@ public final class SearchApiVerticle extends VerticleBase {
         router.get("/metrics").handler(tag(null, "GET /metrics")).handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
 
-        router.route().failureHandler(new FailureHandler(audit));
+        failures = new FailureHandler(audit);
+        router.route().failureHandler(failures);
+        // the last interval of a flood's left-out warnings is logged even if no warning follows it
+        warningFlusher = vertx.setPeriodic(WARNING_FLUSH_MILLIS, id -> failures.flushWarnings(false));
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
         router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null, null));
         return router;

@@ -8,7 +8,9 @@ import java.util.function.LongSupplier;
 /**
  * A warning that a flood would otherwise write once per request (every refused request of a flood
  * of unauthenticated ones, say): the first is written at once, then at most one per interval,
- * saying how many like it were left out meanwhile. Thread-safe; never blocks.
+ * saying how many like it were left out meanwhile; {@link #flush} (on a timer, and at shutdown)
+ * writes the count of the last interval's left-out ones when no later warning came to carry it, so
+ * the log says how long a flood lasted, not only how it began. Thread-safe; never blocks.
  */
 final class ThrottledWarning {
     private static final long NEVER = Long.MIN_VALUE;
@@ -35,5 +37,18 @@ final class ThrottledWarning {
         } else {
             leftOut.incrementAndGet();
         }
+    }
+
+    /**
+     * Writes how many were left out since the last line, if any were and the interval since that
+     * line has passed ({@code force}: at once, for shutdown); otherwise nothing.
+     */
+    void flush(boolean force) {
+        long now = nanoClock.getAsLong();
+        long next = nextAt.get();
+        if (leftOut.get() == 0 || (!force && next != NEVER && now - next < 0)) return;
+        if (!nextAt.compareAndSet(next, now + intervalNanos)) return; // a warning (or flush) got there first
+        long skipped = leftOut.getAndSet(0);
+        if (skipped > 0) sink.accept(skipped + " more like the last one logged since it was, not logged");
     }
 }

@@ -26,4 +26,25 @@ class ThrottledWarningTest {
         warning.warn("quiet again");
         assertEquals("quiet again", lines.get(2), "nothing left out: no count");
     }
+
+    @Test
+    void whatWasLeftOutAtTheEndOfAFloodIsLoggedByTheFlushOnceTheIntervalIsOver() {
+        List<String> lines = new ArrayList<>();
+        AtomicLong now = new AtomicLong(0);
+        ThrottledWarning warning = new ThrottledWarning(lines::add, 10, TimeUnit.SECONDS, now::get);
+        for (int i = 0; i < 40; i++) warning.warn("503 on GET /v1/audit");
+        warning.flush(false);
+        assertEquals(1, lines.size(), "within the interval the flush waits, as a warning would");
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        warning.flush(false);
+        assertEquals(List.of("503 on GET /v1/audit", "39 more like the last one logged since it was, not logged"), lines);
+        warning.flush(true);
+        assertEquals(2, lines.size(), "nothing left out since: nothing to write");
+
+        warning.warn("503 on GET /v1/audit");
+        assertEquals(2, lines.size(), "within the interval the flush's line started");
+        warning.flush(true);
+        assertEquals("1 more like the last one logged since it was, not logged", lines.get(2), "at shutdown: at once");
+    }
 }
