@@ -25,6 +25,7 @@ import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.gateway.GatewayListeners;
 import org.platewarden.gateway.GatewayVerticle;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.indexer.Indexer;
@@ -93,20 +94,9 @@ public final class PlatewardenNode implements AutoCloseable {
                         Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
             }
             if (roles.contains(Role.GATEWAY)) {
-                PlatewardenConfig gatewayConfig = concreteIngestPorts(config);
-                GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, spool);
-                gateway = new GatewayVerticle(gatewayConfig, spool, deadLetters, gatewayMetrics);
-                await(vertx.deployVerticle(gateway));
-                // more listeners on the same ports, each on its own event loop: validation is CPU work,
-                // and one event loop would cap ingest at one core. Vert.x shares a server between
-                // instances that ask for the same host and port, and spreads connections over them.
-                for (int i = 1; i < config.gateway().effectiveEventLoops(); i++) {
-                    GatewayVerticle more = new GatewayVerticle(gatewayConfig, spool, deadLetters, gatewayMetrics);
-                    await(vertx.deployVerticle(more));
-                    if (more.httpPort() != gateway.httpPort() || more.mqttPort() != gateway.mqttPort()) {
-                        throw new IllegalStateException("gateway instance " + i + " did not share the ports of the first");
-                    }
-                }
+                GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)));
+                closeables.add(listeners);
+                gateway = listeners.first();
             }
             if (roles.contains(Role.SEARCH)) {
                 search = SearchRole.deploy(vertx, config, connection, templates, registry);
@@ -149,25 +139,6 @@ public final class PlatewardenNode implements AutoCloseable {
 
     public int searchPort() {
         return search == null ? -1 : search.port();
-    }
-
-    /**
-     * Port 0 ("any free port", used by tests) is not shared between server instances: every instance
-     * would get its own random port. So a free port is chosen once here and given to all of them.
-     */
-    private static PlatewardenConfig concreteIngestPorts(PlatewardenConfig config) throws IOException {
-        if (config.gateway().effectiveEventLoops() < 2 || (config.gateway().httpPort() != 0 && config.gateway().mqttPort() != 0)) {
-            return config;
-        }
-        int http = config.gateway().httpPort() != 0 ? config.gateway().httpPort() : freePort();
-        int mqtt = config.gateway().mqttPort() != 0 ? config.gateway().mqttPort() : freePort();
-        return config.with("{\"gateway\":{\"http_port\":" + http + ",\"mqtt_port\":" + mqtt + "}}");
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** {@code <data_dir>/run/node.json}: lets CLI commands find the Elasticsearch a running node uses. */

@@ -20,10 +20,11 @@ import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.MqttIngestServer;
 
 /**
- * The gateway role: HTTP ingest (+ health, metrics) and the MQTT server, sharing one camera
- * authenticator (with its own bounded worker pool), one validator and one ingestor in front of the
- * spool. The spool and dead-letter store belong to the caller (the indexer reads the same spool).
- * Deploy one instance: connection state (PUBACK order) lives on its event loop.
+ * The gateway on one event loop: HTTP ingest (+ health, metrics) and the MQTT server, with one
+ * validator and one ingestor in front of the spool. {@link GatewayListeners} deploys one per loop
+ * on the same ports, all with the same camera authenticator (and its bounded worker pool) and
+ * meters. The spool and dead-letter store belong to the caller (the indexer reads the same spool).
+ * A connection's state (PUBACK order) lives on the event loop of the instance that accepted it.
  */
 public final class GatewayVerticle extends VerticleBase {
     static final Duration AUTH_CACHE_TTL = Duration.ofMinutes(5);
@@ -33,38 +34,32 @@ public final class GatewayVerticle extends VerticleBase {
     private final DeadLetterStore deadLetters;
     /** Shared by every instance on the same ports: a gauge registers once, so per-instance gauges would undercount. */
     private final GatewayMetrics metrics;
-    private final Clock clock;
-    private WorkerExecutor authWorkers;
+    /** one for every instance ({@link GatewayListeners}) */
+    private final CameraAuthenticator authenticator;
     private HttpServer http;
     private MqttIngestServer mqtt;
     private SpoolHealth spoolHealth;
 
-    /** A single gateway instance with meters of its own. */
-    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, MeterRegistry registry) {
-        this(config, spool, deadLetters, new GatewayMetrics(registry, spool), Clock.systemUTC());
-    }
-
-    /** One of several instances sharing the ports: give them all the same {@code metrics}. */
-    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics) {
-        this(config, spool, deadLetters, metrics, Clock.systemUTC());
-    }
-
-    public GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, Clock clock) {
+    /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters and the camera authenticator. */
+    GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator) {
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
-        this.clock = clock;
+        this.authenticator = authenticator;
+    }
+
+    /** The camera registry's authenticator, verifying secrets on {@code workers} with the configured cap. */
+    static CameraAuthenticator authenticator(PlatewardenConfig config, WorkerExecutor workers) {
+        GatewayConfig gw = config.gateway();
+        return new CameraAuthenticator(config.cameras(), workers, gw.workerPoolSize() + gw.workerQueueLimit(), AUTH_CACHE_TTL, System::nanoTime);
     }
 
     @Override
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
-        authWorkers = vertx.createSharedWorkerExecutor("platewarden-camera-auth", gw.workerPoolSize());
-        CameraAuthenticator authenticator = new CameraAuthenticator(config.cameras(), authWorkers,
-                gw.workerPoolSize() + gw.workerQueueLimit(), AUTH_CACHE_TTL, System::nanoTime);
         spoolHealth = new SpoolHealth(spool);
-        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, clock), spool, deadLetters, spoolHealth, metrics);
+        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics);
         return httpIngest.listen(gw.host(), gw.httpPort())
@@ -78,9 +73,7 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> stop() {
         Future<Void> h = http == null ? Future.succeededFuture() : http.close();
         Future<Void> m = mqtt == null ? Future.succeededFuture() : mqtt.close();
-        return Future.join(h, m).andThen(ar -> {
-            if (authWorkers != null) authWorkers.close();
-        });
+        return Future.join(h, m);
     }
 
     /** Bound HTTP port (the configured one, or the one picked for port 0). */

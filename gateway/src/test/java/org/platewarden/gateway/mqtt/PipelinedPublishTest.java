@@ -60,6 +60,28 @@ class PipelinedPublishTest {
         }
     }
 
+    /**
+     * The gateway listens on every event loop; a camera's connections are spread over them. The
+     * cache of verified secrets is one for all loops, so after one successful connection every
+     * pipelined one is served, whichever loop it lands on (with a cache per loop, about half were
+     * closed unanswered).
+     */
+    @Test
+    void theCachedCredentialsServeItOnEveryEventLoop() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "\"event_loops\":2", 64L * 1024 * 1024)) {
+            connectThenPublish(gw, 1, "PIP010");
+            for (int i = 1; i <= 6; i++) {
+                try (Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+                    send(s, RawMqtt.concat(connect(), publish(i, "PIP01" + i)));
+                    List<RawMqtt.Packet> answer = RawMqtt.readUntilClosedOr(s, 2, 15_000);
+                    assertEquals(2, answer.size(), "connection " + i + ": CONNACK and PUBACK expected, got " + answer.size() + " packet(s)");
+                    assertEquals(RawMqtt.PUBACK, answer.get(1).type());
+                }
+            }
+            assertEquals(List.of("PIP010", "PIP011", "PIP012", "PIP013", "PIP014", "PIP015", "PIP016"), plates(gw));
+        }
+    }
+
     /** The well-behaved way: CONNECT, wait for CONNACK, PUBLISH, wait for PUBACK. */
     static void connectThenPublish(GatewayHarness gw, int packetId, String plate) throws Exception {
         try (Socket s = new Socket("127.0.0.1", gw.mqttPort())) {

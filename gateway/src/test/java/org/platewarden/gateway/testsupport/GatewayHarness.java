@@ -15,7 +15,9 @@ import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
+import org.platewarden.gateway.GatewayListeners;
 import org.platewarden.gateway.GatewayVerticle;
+import org.platewarden.gateway.metrics.GatewayMetrics;
 
 /** A real gateway on ephemeral ports over a real spool and dead-letter store in a temp directory. */
 public final class GatewayHarness implements AutoCloseable {
@@ -27,15 +29,18 @@ public final class GatewayHarness implements AutoCloseable {
     public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     public final GatewayVerticle verticle;
     public final PlatewardenConfig config;
+    private final GatewayListeners listeners;
 
     private GatewayHarness(Path dir, String gatewayOverrides, long spoolCapacity) {
+        // one event loop unless a test asks for more (as the node deploys them: GatewayListeners)
+        String loops = gatewayOverrides.contains("\"event_loops\"") ? "" : ",\"event_loops\":1";
         String over = "{\"data_dir\":" + JSON.valueToTree(dir.toString()) + ",\"gateway\":{\"host\":\"127.0.0.1\",\"http_port\":0,\"mqtt_port\":0"
-                + (gatewayOverrides.isEmpty() ? "" : "," + gatewayOverrides) + "}}";
+                + loops + (gatewayOverrides.isEmpty() ? "" : "," + gatewayOverrides) + "}}";
         config = PlatewardenConfig.demoConfig().with(over);
         spool = Spools.open(dir.resolve("spool"), spoolCapacity);
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"));
-        verticle = new GatewayVerticle(config, spool, deadLetters, registry);
-        vertx.deployVerticle(verticle).await();
+        listeners = GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
+        verticle = listeners.first();
     }
 
     public static GatewayHarness start(Path dir) {
@@ -78,6 +83,7 @@ public final class GatewayHarness implements AutoCloseable {
     @Override
     public void close() {
         vertx.close().await();
+        listeners.close();
         spool.close();
         deadLetters.close();
     }

@@ -1,0 +1,91 @@
+package org.platewarden.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import org.platewarden.core.config.GatewayConfig;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.spool.Spool;
+import org.platewarden.gateway.auth.CameraAuthenticator;
+import org.platewarden.gateway.metrics.GatewayMetrics;
+
+/**
+ * The gateway role on {@code gateway.event_loops} event loops: one {@link GatewayVerticle} per
+ * loop, all listening on the same ports (Vert.x shares a server between instances that ask for the
+ * same host and port and spreads connections over them), so validation, a CPU cost, is not capped
+ * at one core. They share the meters and one {@link CameraAuthenticator}: its cache of verified
+ * secrets is then the same whichever loop a connection lands on (with one per loop, a camera that
+ * pipelines PUBLISH behind CONNECT was refused on each loop it had not yet connected to), and its
+ * cap on PBKDF2 verifications in flight bounds the one worker pool they all use.
+ */
+public final class GatewayListeners implements AutoCloseable {
+    static final String AUTH_POOL = "platewarden-camera-auth";
+
+    private final WorkerExecutor authWorkers;
+    private final GatewayVerticle first;
+
+    private GatewayListeners(WorkerExecutor authWorkers, GatewayVerticle first) {
+        this.authWorkers = authWorkers;
+        this.first = first;
+    }
+
+    /**
+     * Deploys every instance; fails if one does not start or does not share the first one's ports.
+     * Call at start-up, off the event loops: a configured port 0 is replaced by a free port first.
+     */
+    public static Future<GatewayListeners> deploy(Vertx vertx, PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters,
+                                                  GatewayMetrics metrics) {
+        PlatewardenConfig concrete = concreteIngestPorts(config);
+        GatewayConfig gw = concrete.gateway();
+        WorkerExecutor authWorkers = vertx.createSharedWorkerExecutor(AUTH_POOL, gw.workerPoolSize());
+        CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
+        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator);
+        Future<?> deployed = vertx.deployVerticle(first);
+        for (int i = 1; i < gw.effectiveEventLoops(); i++) {
+            int instance = i;
+            deployed = deployed.compose(previous -> {
+                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator);
+                return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
+                        ? Future.succeededFuture(id)
+                        : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));
+            });
+        }
+        return deployed.map(ids -> new GatewayListeners(authWorkers, first))
+                .onFailure(e -> authWorkers.close());
+    }
+
+    /** The first instance: its ports are every instance's. */
+    public GatewayVerticle first() {
+        return first;
+    }
+
+    /** Closes the authentication pool; the verticles stop with their Vert.x instance. */
+    @Override
+    public void close() {
+        authWorkers.close();
+    }
+
+    /**
+     * Port 0 ("any free port", used by tests) is not shared between server instances: every instance
+     * would get its own random port. So a free port is chosen once here and given to all of them.
+     */
+    static PlatewardenConfig concreteIngestPorts(PlatewardenConfig config) {
+        GatewayConfig gw = config.gateway();
+        if (gw.effectiveEventLoops() < 2 || (gw.httpPort() != 0 && gw.mqttPort() != 0)) return config;
+        int http = gw.httpPort() != 0 ? gw.httpPort() : freePort();
+        int mqtt = gw.mqttPort() != 0 ? gw.mqttPort() : freePort();
+        return config.with("{\"gateway\":{\"http_port\":" + http + ",\"mqtt_port\":" + mqtt + "}}");
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
