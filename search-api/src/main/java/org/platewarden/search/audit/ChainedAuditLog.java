@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * (bounded queue, authenticated callers' records first; group commit: one fsync per batch of queued entries);</li>
  * <li>indexed into {@code <prefix>-audit} with {@code _id = audit_id} and {@code op_type=create}
  * (no refresh: the index call returns once the record is in the translog, which is durable;
- * readers — reports, verify — refresh the audit index before they read).</li>
+ * readers — reports, verify — refresh the audit index before they read). Records journaled
+ * together go in one bulk request of creates per lane (authenticated, anonymous).</li>
  * </ol>
  * Only when both have succeeded does {@link #record} complete. If either fails the future fails,
  * and the caller fails closed. A record that may have missed the index is kept in a backlog and
@@ -61,6 +62,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     /** Journaled records re-sent at start-up whatever the index head; at least twice the in-flight bound. */
     static final int RESEND_WINDOW = 4096;
     private static final int RESEND_BULK = 500;
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
+    private static final String BULK_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason";
 
     private final Vertx vertx;
     private final EsRest es;
@@ -83,22 +86,22 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private boolean journalWritable = true;
 
     /**
-     * One queued entry. {@code sealed} completes with the record once it may be indexed (at once for
-     * a lone record whose steps overlap, else once it is journaled); {@code journaled} once its line
-     * is fsynced. Both are completed on {@code context}.
+     * One queued entry. {@code journaled} completes with the record once its line is fsynced,
+     * {@code indexed} once Elasticsearch has it (the index step starts at once for a lone record
+     * whose steps overlap, else once the record is journaled). Both are completed on {@code context}.
      */
-    private record Pending(AuditEntry entry, Context context, Promise<ObjectNode> sealed, Promise<ObjectNode> journaled) {
-        void seal(ObjectNode doc) {
-            context.runOnContext(v -> sealed.complete(doc));
-        }
-
+    private record Pending(AuditEntry entry, boolean anonymous, Context context, Promise<ObjectNode> journaled, Promise<Void> indexed) {
         void journal(ObjectNode doc) {
             context.runOnContext(v -> journaled.complete(doc));
         }
 
-        void fail(Throwable failure, boolean alsoSealed) {
+        void indexedAs(io.vertx.core.AsyncResult<Void> result) {
+            context.runOnContext(v -> indexed.handle(result));
+        }
+
+        void fail(Throwable failure, boolean alsoIndexStep) {
             context.runOnContext(v -> {
-                if (alsoSealed) sealed.fail(failure);
+                if (alsoIndexStep) indexed.fail(failure);
                 journaled.fail(failure);
             });
         }
@@ -135,7 +138,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 .description("time from an audit request to its record being appended to the local journal and fsynced")
                 .publishPercentileHistogram().register(registry);
         this.indexTimer = registry == null ? null : Timer.builder("platewarden_audit_index")
-                .description("time to index one audit record into Elasticsearch (op_type=create); a lone record's runs while it is journaled")
+                .description("time to index an audit record into Elasticsearch (op_type=create; records journaled together: their bulk request's time, once per record); a lone record's runs while it is journaled")
                 .publishPercentileHistogram().register(registry);
     }
 
@@ -203,7 +206,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 .compose(v -> enqueue(entry, anonymous))
                 .compose(pending -> {
                     Future<ObjectNode> journaled = pending.journaled().future().onSuccess(doc -> stop(journalTimer, started));
-                    Future<Void> indexed = pending.sealed().future().compose(this::indexOrKeep);
+                    Future<Void> indexed = pending.indexed().future();
                     // join, not all: the record is answered only when both steps are over, so an index
                     // call still running after a journal failure stays counted in flight
                     return Future.join(journaled, indexed).map(both -> AuditDocument.toRecord(journaled.result()));
@@ -227,12 +230,72 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 });
     }
 
+    /**
+     * Indexes records just journaled together: one request per lane, authenticated callers'
+     * records apart from anonymous ones, so an investigator's record does not wait for a flood's.
+     * A lane's lone record is one create, several are one bulk request of creates: a flood's
+     * records were one create each, hundreds in flight at once, and every search queued behind them
+     * for a connection to Elasticsearch.
+     */
+    private void indexJournaled(List<Pending> batch, List<ObjectNode> docs) {
+        List<Integer> authenticated = new ArrayList<>();
+        List<Integer> anonymous = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) (batch.get(i).anonymous() ? anonymous : authenticated).add(i);
+        indexTogether(authenticated.stream().map(batch::get).toList(), authenticated.stream().map(docs::get).toList());
+        indexTogether(anonymous.stream().map(batch::get).toList(), anonymous.stream().map(docs::get).toList());
+    }
+
+    /** One request for these records; each that fails is kept in the backlog, as a lone one is. */
+    private void indexTogether(List<Pending> pending, List<ObjectNode> docs) {
+        if (pending.isEmpty()) return;
+        pending.get(0).context().runOnContext(v -> {
+            if (pending.size() == 1) {
+                indexOrKeep(docs.get(0)).onComplete(pending.get(0)::indexedAs);
+                return;
+            }
+            long indexing = System.nanoTime();
+            bulkCreate(docs).onComplete(ar -> {
+                for (int i = 0; i < docs.size(); i++) {
+                    Throwable failure = ar.failed() ? ar.cause() : ar.result().get(i);
+                    if (failure != null) backlog.put(docs.get(i).get(AuditDocument.SEQ).asLong(), docs.get(i));
+                    stop(indexTimer, indexing);
+                    pending.get(i).indexedAs(failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
+                }
+            });
+        });
+    }
+
+    /** One bulk request of creates; completes with each record's failure, null where it is in the index (created, or there already: 409). */
+    private Future<List<Throwable>> bulkCreate(List<ObjectNode> docs) {
+        return es.call("POST", "/" + index + "/_bulk?filter_path=" + BULK_FILTER, bulkCreateBody(docs), NDJSON).map(response -> {
+            JsonNode items = response.path("items");
+            List<Throwable> failures = new ArrayList<>(docs.size());
+            for (int i = 0; i < docs.size(); i++) {
+                JsonNode op = items.path(i).path("create");
+                int status = op.path("status").asInt();
+                failures.add(status == 201 || status == 409 ? null
+                        : new EsRest.EsException(status, "create of audit record seq " + docs.get(i).get(AuditDocument.SEQ).asLong(), op.path("error").toString()));
+            }
+            return failures;
+        });
+    }
+
+    /** {@code create} (with the record's audit id) + the record as hashed, per record. */
+    private static String bulkCreateBody(List<ObjectNode> docs) {
+        StringBuilder body = new StringBuilder();
+        for (ObjectNode doc : docs) {
+            body.append("{\"create\":{\"_id\":").append(CanonicalJson.write(doc.get(AuditDocument.AUDIT_ID)))
+                    .append("}}\n").append(CanonicalJson.write(doc)).append('\n');
+        }
+        return body.toString();
+    }
+
     private static void stop(Timer timer, long startedNanos) {
         if (timer != null) timer.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
     private Future<Pending> enqueue(AuditEntry entry, boolean anonymous) {
-        Pending pending = new Pending(entry, vertx.getOrCreateContext(), Promise.promise(), Promise.promise());
+        Pending pending = new Pending(entry, anonymous, vertx.getOrCreateContext(), Promise.promise(), Promise.promise());
         if (!queue.offer(pending, anonymous)) {
             return Future.failedFuture(new AuditUnavailableException("audit journal queue full", true, null));
         }
@@ -299,7 +362,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             // from here the record may reach the index whatever the journal does: its seq is spent
             headSeq = seq;
             headHash = prev;
-            batch.get(0).seal(docs.get(0));
+            Pending lone = batch.get(0);
+            ObjectNode doc = docs.get(0);
+            lone.context().runOnContext(v -> indexOrKeep(doc).onComplete(lone::indexedAs));
         }
         try {
             journal.append(lines);
@@ -317,12 +382,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             headSeq = seq;
             headHash = prev;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            ObjectNode doc = docs.get(i);
-            p.journal(doc);
-            if (!overlap) p.seal(doc); // after: the index step starts once the journal step is over
-        }
+        for (int i = 0; i < batch.size(); i++) batch.get(i).journal(docs.get(i));
+        // after: the index step starts once the journal step is over
+        if (!overlap) indexJournaled(batch, docs);
         // after answering: this batch's searches do not wait for the journal to grow; a later
         // append that finds no room grows it itself
         try {
@@ -411,14 +473,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
 
     /** Bulk-creates the records; returns how many were created (the rest were there: 409). */
     private int createAll(List<ObjectNode> docs) throws IOException {
-        StringBuilder body = new StringBuilder();
-        for (ObjectNode doc : docs) {
-            body.append("{\"create\":{\"_id\":").append(CanonicalJson.MAPPER.writeValueAsString(doc.get(AuditDocument.AUDIT_ID).asText()))
-                    .append("}}\n").append(CanonicalJson.write(doc)).append('\n');
-        }
         Request request = new Request("POST", "/" + index + "/_bulk");
-        request.addParameter("filter_path", "errors,items.*.status,items.*.error.type,items.*.error.reason");
-        request.setEntity(new NStringEntity(body.toString(), ContentType.create("application/x-ndjson", StandardCharsets.UTF_8)));
+        request.addParameter("filter_path", BULK_FILTER);
+        request.setEntity(new NStringEntity(bulkCreateBody(docs), NDJSON));
         JsonNode response = CanonicalJson.MAPPER.readTree(es.client().performRequest(request).getEntity().getContent());
         int created = 0;
         JsonNode items = response.path("items");

@@ -37,10 +37,15 @@ public final class EsRest {
 
     /** The parsed response body, or a failed future with {@link EsException} (status kept) for any 4xx/5xx. */
     public Future<JsonNode> call(String method, String path, String jsonBody) {
+        return call(method, path, jsonBody, ContentType.APPLICATION_JSON);
+    }
+
+    /** As {@link #call(String, String, String)}, with a body of another type (a bulk request's NDJSON). */
+    public Future<JsonNode> call(String method, String path, String body, ContentType contentType) {
         Context context = vertx.getOrCreateContext();
         Promise<JsonNode> promise = Promise.promise();
         Request request = new Request(method, path);
-        if (jsonBody != null) request.setEntity(new NStringEntity(jsonBody, ContentType.APPLICATION_JSON));
+        if (body != null) request.setEntity(new NStringEntity(body, contentType));
         Cancellable ignored = rest.performRequestAsync(request, new ResponseListener() {
             @Override
             public void onSuccess(Response response) {

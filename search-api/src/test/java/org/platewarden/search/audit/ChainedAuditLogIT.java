@@ -256,6 +256,73 @@ class ChainedAuditLogIT {
         assertTrue(verify(journal()).ok());
     }
 
+    /** A client on the shared node that counts the audit write requests it sends, by kind. */
+    private static RestClient countingClient(java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> requests) {
+        java.net.URI uri = java.net.URI.create(ElasticsearchFixture.url());
+        return RestClient.builder(new org.apache.http.HttpHost(uri.getHost(), uri.getPort(), uri.getScheme()))
+                .setHttpClientConfigCallback(b -> b.addInterceptorLast((org.apache.http.HttpRequestInterceptor) (request, context) -> {
+                    String uriText = request.getRequestLine().getUri();
+                    String kind = uriText.contains("/_bulk") ? "bulk" : uriText.contains("/_create/") ? "create" : "other";
+                    requests.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                }))
+                .build();
+    }
+
+    /** Records queued together, as under a flood of 401s with investigators searching meanwhile. */
+    private List<Future<AuditRecord>> recordTogether(ChainedAuditLog log, int anonymous, int authenticated) throws InterruptedException {
+        List<Future<AuditRecord>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+        vertx.runOnContext(v -> {
+            for (int i = 1; i <= anonymous; i++) all.add(log.record(anonymousEntry(i)));
+            for (int i = 1; i <= authenticated; i++) all.add(log.record(entry(i)));
+        });
+        while (all.size() < anonymous + authenticated) Thread.sleep(5);
+        return all;
+    }
+
+    @Test
+    void recordsJournaledTogetherAreIndexedInOneRequestPerLaneNotOneEach() throws Exception {
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        RestClient counting = countingClient(requests);
+        try {
+            ChainedAuditLog log = open(counting, journal(), false, 1024);
+            requests.clear(); // start-up's own calls
+            List<Future<AuditRecord>> all = recordTogether(log, 150, 20);
+            for (Future<AuditRecord> f : all) await(f);
+            int writes = requests.getOrDefault("bulk", new java.util.concurrent.atomic.AtomicInteger()).get()
+                    + requests.getOrDefault("create", new java.util.concurrent.atomic.AtomicInteger()).get();
+            // 170 records in a handful of writer batches, each at most two requests (one per lane)
+            assertTrue(writes <= 20, "index requests for 170 records: " + requests);
+            assertTrue(requests.containsKey("bulk"), "no bulk request: " + requests);
+            VerifyResult result = new AuditVerifier(rest, index, journal(), "node-a", 50).verify();
+            assertTrue(result.ok(), result.toJson().toString());
+            assertEquals(170, result.records());
+        } finally {
+            logs.forEach(ChainedAuditLog::close);
+            logs.clear();
+            counting.close();
+        }
+    }
+
+    @Test
+    void aBulkTheIndexRefusesFailsEachOfItsRecordsAndTheyAreResentBeforeTheNextRecord() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), false, 512);
+        await(log.record(entry(1))); // the index exists
+        call(rest, "PUT", "/" + index + "/_settings", "{\"index.blocks.write\":true}");
+        List<Future<AuditRecord>> all;
+        try {
+            all = recordTogether(log, 30, 3);
+            for (Future<AuditRecord> f : all) assertInstanceOf(AuditUnavailableException.class, awaitFailure(f));
+        } finally {
+            call(rest, "PUT", "/" + index + "/_settings", "{\"index.blocks.write\":false}");
+        }
+        assertEquals(34, journalLines().size(), "each was journaled before its index step failed");
+        // the next record waits for the backlog: afterwards the index holds every journaled record
+        assertEquals(35, await(log.record(entry(35))).seq());
+        VerifyResult result = verify(journal());
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(35, result.records());
+    }
+
     @Test
     void capacityBeyondWhatARestartReSendsIsRefused() {
         Path journal = journal();
