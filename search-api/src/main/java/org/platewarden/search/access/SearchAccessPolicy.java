@@ -9,7 +9,7 @@ import org.platewarden.search.auth.Principal;
 /**
  * Who may search, for what, and whose reads they see. Checked in this order, the first failing
  * rule decides: role (investigator or supervisor, else 403) -> purpose (missing or unknown 400;
- * on the prohibited list, in any case or with spaces or hyphens, 403, naming the purpose) -> case number (missing or malformed 400) ->
+ * on the prohibited list, however spelt ({@link #spelling}), 403, naming the purpose) -> case number (missing or malformed 400) ->
  * agency scope (an agency that sees no one's reads, e.g. a federal or unknown one, 403).
  * The purpose is checked before the scope so that a refusal for a prohibited purpose is recorded
  * as such even when the caller would not have seen anything anyway.
@@ -85,13 +85,30 @@ public final class SearchAccessPolicy {
         return purpose;
     }
 
-    /** A purpose's spelling ignored: case, surrounding blanks, and spaces or hyphens for underscores. */
+    /**
+     * Lower-case Cyrillic and Greek letters drawn like Latin ones, each followed by the Latin letter
+     * it passes for: "pеrsonal" with a Cyrillic е reads as "personal" to anyone but a computer.
+     */
+    private static final String LOOK_ALIKES = "аaвbеeёeкkмmнhоoрpсcтtуyхxіiїiјjѕsһhԁdԛqԝw" + "αaβbεeηnιiκkνvοoρpτtυuχxγy" + "ıi";
+
+    /**
+     * A purpose's spelling ignored: case, surrounding blanks, separators, full-width and other
+     * compatibility forms, accents, and letters of another script that look like Latin ones.
+     */
     public static String spelling(String purpose) {
-        // NFKC folds full-width and other compatibility forms ("ｐｅｒｓｏｎａｌ"); any run of
-        // characters other than letters and digits ("immigration__enforcement", "immigration.enforcement")
-        // is one separator
+        // NFKC folds full-width and other compatibility forms ("ｐｅｒｓｏｎａｌ"); NFD then splits
+        // accents off their letters, and they are dropped ("pérsonal")
         String folded = java.text.Normalizer.normalize(purpose, java.text.Normalizer.Form.NFKC).toLowerCase(java.util.Locale.ROOT);
-        String separated = folded.replaceAll("[^\\p{L}\\p{N}]+", "_");
+        String bare = java.text.Normalizer.normalize(folded, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
+        StringBuilder latin = new StringBuilder(bare.length());
+        for (int i = 0; i < bare.length(); i++) {
+            char c = bare.charAt(i);
+            int at = c < 0x80 ? -1 : LOOK_ALIKES.indexOf(c);
+            latin.append(at >= 0 && at % 2 == 0 ? LOOK_ALIKES.charAt(at + 1) : c);
+        }
+        // any run of characters other than letters and digits ("immigration__enforcement",
+        // "immigration.enforcement") is one separator
+        String separated = latin.toString().replaceAll("[^\\p{L}\\p{N}]+", "_");
         int from = separated.startsWith("_") ? 1 : 0;
         int to = separated.endsWith("_") && separated.length() > from ? separated.length() - 1 : separated.length();
         return separated.substring(from, Math.max(from, to));

@@ -48,7 +48,9 @@ class SearchAccessPolicyTest {
         }
         // a prohibited purpose spelt differently is still refused as prohibited, not as unknown
         for (String spelt : new String[] {"IMMIGRATION_ENFORCEMENT", " Immigration Enforcement ", "immigration-enforcement",
-                "immigration__enforcement", "immigration.enforcement", "_immigration enforcement!", "ｉｍｍｉｇｒａｔｉｏｎ＿ｅｎｆｏｒｃｅｍｅｎｔ"}) {
+                "immigration__enforcement", "immigration.enforcement", "_immigration enforcement!", "ｉｍｍｉｇｒａｔｉｏｎ＿ｅｎｆｏｒｃｅｍｅｎｔ",
+                "іmmigration enfоrcement" /* Cyrillic і and о */, "immigrαtion enforcement" /* Greek α */, "ímmigratión enforcement",
+                "pеrsonal" /* Cyrillic е */, "PЕRSОNAL" /* Cyrillic Е and О */}) {
             Refusal r = POLICY.decide(DPD, spelt, "C-1").refusal();
             assertEquals(403, r.status(), spelt);
             assertEquals("refused", r.outcome(), spelt);
@@ -56,6 +58,9 @@ class SearchAccessPolicyTest {
         assertEquals("immigration_enforcement", SearchAccessPolicy.recordedPurpose(CONFIG.search(), " Immigration-Enforcement"));
         assertEquals("homicide", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "homicide"));
         assertEquals("personal", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "ｐｅｒｓｏｎａｌ"));
+        assertEquals("personal", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "pеrsonal"));
+        // an allowed purpose still has to be sent exactly as configured: a look-alike is unknown, not allowed
+        assertEquals(400, POLICY.decide(DPD, "homіcide", "C-1").refusal().status());
         assertEquals("", SearchAccessPolicy.spelling("__"));
         assertEquals("Fishing Trip", SearchAccessPolicy.recordedPurpose(CONFIG.search(), "Fishing Trip"), "an unknown purpose is kept as sent");
         assertEquals(400, POLICY.decide(DPD, "homicide", "").refusal().status());
