@@ -177,6 +177,7 @@ public record PlatewardenConfig(
             if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash");
         }
         for (StaticToken t : tokens) {
+            if (isReservedUser(t.user())) problems.add("token user " + t.user() + " is reserved (anonymous, platewarden:*): records of requests without a caller and of Platewarden's own actions carry it");
             if (t.tokenSha256() == null || !t.tokenSha256().matches("[0-9a-f]{64}")) problems.add("token of user " + t.user() + " needs a token_sha256 of 64 hex chars");
             if (!byId.containsKey(t.agency())) problems.add("token of user " + t.user() + " names unknown agency " + t.agency());
             for (String role : t.roles()) {
@@ -189,6 +190,17 @@ public record PlatewardenConfig(
             if (!jwt.algorithm().equals("HS256") && !jwt.algorithm().equals("RS256")) problems.add("jwt.algorithm must be HS256 or RS256");
         }
         if (!problems.isEmpty()) throw new ConfigException(problems);
+    }
+
+    /**
+     * A user name no caller may have: {@code anonymous} (the records of requests without an
+     * authenticated caller) and {@code platewarden:…} (the records of Platewarden's own actions,
+     * e.g. a hold released when its until passed). Case-insensitive, so no look-alike in another case.
+     */
+    public static boolean isReservedUser(String user) {
+        if (user == null) return false;
+        String u = user.trim().toLowerCase(java.util.Locale.ROOT);
+        return u.equals("anonymous") || u.startsWith("platewarden:");
     }
 
     public Optional<Agency> agency(String id) {

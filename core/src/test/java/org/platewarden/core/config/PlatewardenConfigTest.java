@@ -51,6 +51,16 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void aTokenMayNotTakeAUserNameRecordsOfNobodyOrOfPlatewardenItselfCarry() {
+        for (String user : new String[] {"anonymous", "platewarden:until-passed", "PLATEWARDEN:x"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("{\"tokens\":[{\"user\":\"" + user
+                    + "\",\"agency\":\"DPD\",\"roles\":[\"auditor\"],\"token_sha256\":\"" + "a".repeat(64) + "\"}]}"));
+            assertTrue(e.getMessage().contains("reserved"), e.getMessage());
+        }
+        assertFalse(PlatewardenConfig.isReservedUser("dpd.auditor"));
+    }
+
+    @Test
     void compactionDefaultsAndLimits() {
         CompactionConfig defaults = PlatewardenConfig.demoConfig().indexer().compaction();
         assertEquals(new CompactionConfig(true, 6, 4), defaults);

@@ -73,9 +73,40 @@ public final class Authenticator {
         if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
             return Future.failedFuture(new AuthenticationException("invalid bearer token"));
         }
-        return jwt.authenticate(new TokenCredentials(token))
+        String malformed = malformedTimeClaim(token);
+        if (malformed != null) return Future.failedFuture(new AuthenticationException("invalid token: " + malformed));
+        Future<User> verified;
+        try {
+            verified = jwt.authenticate(new TokenCredentials(token));
+        } catch (RuntimeException e) {
+            // a failure thrown instead of returned would escape as a 500 that no audit record describes
+            verified = Future.failedFuture(e);
+        }
+        return verified
                 .recover(e -> Future.failedFuture(new AuthenticationException("invalid token: " + e.getMessage())))
                 .compose(this::fromClaims);
+    }
+
+    /**
+     * Vert.x reads {@code exp}, {@code iat} and {@code nbf} as numbers and throws (ClassCastException)
+     * when a signed token holds something else; checked here first, so such a token is a 401 like
+     * any invalid one. Returns what is wrong, or null (also for a payload that is not JSON: the
+     * signature check refuses that).
+     */
+    private static String malformedTimeClaim(String token) {
+        int first = token.indexOf('.');
+        int second = token.indexOf('.', first + 1);
+        JsonObject payload;
+        try {
+            payload = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.substring(first + 1, second)),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException notJson) {
+            return null;
+        }
+        for (String claim : List.of("exp", "iat", "nbf")) {
+            if (payload.containsKey(claim) && !(payload.getValue(claim) instanceof Number)) return "claim " + claim + " must be a number (seconds since the epoch)";
+        }
+        return null;
     }
 
     private StaticToken matchStatic(String token) {
@@ -94,6 +125,9 @@ public final class Authenticator {
         String sub = claims.getValue("sub") instanceof String s ? s : null;
         String agency = claims.getValue("agency") instanceof String a ? a : null;
         if (sub == null || sub.isBlank()) return Future.failedFuture(new AuthenticationException("token has no sub claim"));
+        if (PlatewardenConfig.isReservedUser(sub)) {
+            return Future.failedFuture(new AuthenticationException("token's sub '" + sub + "' is reserved for records Platewarden writes itself"));
+        }
         if (agency == null || config.agency(agency).isEmpty()) return Future.failedFuture(new AuthenticationException("token names no known agency"));
         Set<String> roles = new LinkedHashSet<>();
         if (claims.getValue("roles") instanceof JsonArray array) {

@@ -129,4 +129,33 @@ class AuthenticatorTest {
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
+
+    /**
+     * A token signed with the right key whose time claims are not numbers: Vert.x threw a
+     * ClassCastException out of authenticate, which became a 500 that nothing audited.
+     */
+    @Test
+    void timeClaimsThatAreNotNumbersAreRejectedNotThrown() {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        for (JsonObject claims : new JsonObject[] {
+                claims(inAnHour()).put("exp", Long.toString(inAnHour())),
+                claims(inAnHour()).putNull("exp"),
+                claims(inAnHour()).put("iat", "x"),
+                claims(inAnHour()).put("nbf", "x"),
+                claims(inAnHour()).put("nbf", new JsonArray().add(1))}) {
+            Throwable t = rejected(auth, "Bearer " + hsToken(SECRET, claims));
+            org.junit.jupiter.api.Assertions.assertTrue(t.getMessage().contains("must be a number") || t.getMessage().contains("exp"), t.getMessage());
+        }
+    }
+
+    /** Names Platewarden writes records under itself (or records of nobody) are not a caller's to take. */
+    @Test
+    void aTokenNamingAReservedUserIsRejected() {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        for (String sub : new String[] {"anonymous", "platewarden:until-passed", "platewarden:recovery", "Platewarden:x"}) {
+            Throwable t = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("sub", sub)));
+            org.junit.jupiter.api.Assertions.assertTrue(t.getMessage().contains("reserved"), t.getMessage());
+        }
+        assertEquals("platewarden.fan", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()).put("sub", "platewarden.fan")))).user());
+    }
 }
