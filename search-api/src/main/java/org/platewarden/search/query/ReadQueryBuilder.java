@@ -148,13 +148,18 @@ final class ReadQueryBuilder {
     /**
      * Candidate filter over the holds index: copies held by the caller's agency, not released, and
      * whose hold has not run past its {@code until} — a hold keeps reads beyond retention only while
-     * it lasts, and that holds at query time, whether or not anyone has released it yet.
+     * it lasts, and that holds at query time, whether or not anyone has released it yet. Of those,
+     * only reads of the agencies the caller may see now: a hold keeps a copy of another agency's
+     * read while that agency shares with the caller's, and when it stops sharing the copy is kept
+     * (it is evidence) but no longer shown, as in the daily indices.
      */
-    static ObjectNode holdsQuery(SearchRequest request, String agency, Instant now) {
+    static ObjectNode holdsQuery(SearchRequest request, String agency, Set<String> visibleAgencies, Instant now) {
         ObjectNode root = JSON.objectNode();
         ObjectNode bool = root.putObject("bool");
         ArrayNode filters = bool.putArray("filter");
         filters.addObject().putObject("term").putObject(HOLD_AGENCY).put("value", agency);
+        ArrayNode agencies = filters.addObject().putObject("terms").putArray(ReadFields.AGENCY);
+        new TreeSet<>(visibleAgencies).forEach(agencies::add);
         filters.addObject().putObject("range").putObject(HOLD_UNTIL).put("gt", now.toString());
         common(request, filters, true);
         bool.putArray("must_not").addObject().putObject("exists").put("field", HOLD_RELEASED_AT);

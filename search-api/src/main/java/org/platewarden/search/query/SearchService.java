@@ -176,7 +176,7 @@ public final class SearchService {
         ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
         long started = System.nanoTime();
         Future<CandidateScanner.Result> holds = scanner.scan(context, List.of(config.holdsIndex()),
-                ReadQueryBuilder.holdsQuery(request, principal.agency(), now), matcher, true, auditId);
+                ReadQueryBuilder.holdsQuery(request, principal.agency(), visible, now), matcher, true, auditId);
         return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
                 ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId)
                 : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId);

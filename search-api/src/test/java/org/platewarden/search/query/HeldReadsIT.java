@@ -91,6 +91,17 @@ class HeldReadsIT {
         assertEquals(List.of(true, true), held);
         assertEquals(List.of(), search(SearchHarness.ACSO, new ArrayList<>()), "a DPD hold is DPD's, not ACSO's");
 
+        // ACSO stops sharing with DPD: the copy of ACSO's read that DPD's hold keeps is kept, but DPD
+        // sees only what it may see now, as in the daily indices
+        PlatewardenConfig revoked = harness.config("{\"rate_limit_per_minute\":0}").with("""
+                {"agencies":[{"id":"DPD","name":"D","federal":false,"shares_with":[]},
+                             {"id":"ACSO","name":"A","federal":false,"shares_with":[]},
+                             {"id":"FED","name":"F","federal":true,"shares_with":[]}]}""");
+        SearchService afterRevocation = harness.service(revoked, audit, SearchLimits.defaults());
+        held.clear();
+        assertEquals(List.of("cam-001:dpd-xyz"), search(afterRevocation, SearchHarness.DPD, held), "ACSO's held read after ACSO revoked sharing");
+        assertEquals(List.of(true), held);
+
         // the hold keeps the reads only until its end date, whether or not anyone releases it
         PlatewardenConfig config = harness.config("{\"rate_limit_per_minute\":0}");
         SearchService dayBeforeUntil = new SearchService(harness.vertx, config, harness.es.rest(), audit,

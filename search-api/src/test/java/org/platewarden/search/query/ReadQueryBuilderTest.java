@@ -47,12 +47,13 @@ class ReadQueryBuilderTest {
                     continue;
                 }
                 String json = ReadQueryBuilder.readsQuery(r, Set.of("DPD")).toString()
-                        + ReadQueryBuilder.holdsQuery(r, "DPD", NOW).toString();
+                        + ReadQueryBuilder.holdsQuery(r, "DPD", Set.of("DPD", "ACSO"), NOW).toString();
                 for (String slow : List.of("wildcard", "regexp", "prefix", "fuzzy", "query_string", "script")) {
                     assertFalse(json.contains("\"" + slow + "\""), plate + " ~" + edits + " uses " + slow + ": " + json);
                 }
                 assertTrue(json.contains("\"agency\":[\"DPD\"]"), json);
                 assertTrue(json.contains("\"hold.agency\""), json);
+                assertTrue(json.contains("\"agency\":[\"ACSO\",\"DPD\"]"), "held copies only of the agencies visible now: " + json);
             }
         }
     }
