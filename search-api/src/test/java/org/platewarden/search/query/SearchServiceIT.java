@@ -38,7 +38,8 @@ class SearchServiceIT {
     static final Read R3 = Read.of("r3-dpd-0308", "cam-002", "DPD", Instant.parse("2026-03-08T10:00:00Z"), "ABC-1234");
     static final Read R4 = Read.of("r4-dpd-expired-held", "cam-001", "DPD", Instant.parse("2026-02-17T10:00:00Z"), "ABC1234");
     static final Read R5 = Read.of("r5-dpd-held-only", "cam-001", "DPD", Instant.parse("2026-02-16T10:00:00Z"), "ABC1234");
-    static final Read R6 = Read.of("r6-held-by-acso", "cam-001", "DPD", Instant.parse("2026-02-15T10:00:00Z"), "ABC1234");
+    /** ACSO's own read, held by ACSO (an agency holds only reads it may see) */
+    static final Read R6 = Read.of("r6-held-by-acso", "cam-101", "ACSO", Instant.parse("2026-02-15T10:00:00Z"), "ABC1234");
     static final Read R7 = Read.of("r7-released", "cam-001", "DPD", Instant.parse("2026-02-14T10:00:00Z"), "ABC1234");
     static final Read R8 = Read.of("r8-expired-not-held", "cam-002", "DPD", Instant.parse("2026-02-17T11:00:00Z"), "ABC1234");
     static final Read R9 = Read.of("r9-ocr-variant", "cam-001", "DPD", Instant.parse("2026-03-10T07:00:00Z"), "A8C1234");
@@ -245,7 +246,7 @@ class SearchServiceIT {
         assertTrue(hits.getJsonObject(3).getBoolean("held"));
         assertTrue(hits.getJsonObject(4).getBoolean("held"));
         assertFalse(hits.getJsonObject(2).getBoolean("held"));
-        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r6-held-by-acso"), ids(run(SearchHarness.ACSO, month.copy())));
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-101:r6-held-by-acso"), ids(run(SearchHarness.ACSO, month.copy())));
     }
 
     @Test
