@@ -107,9 +107,12 @@ public final class SearchRequestParser {
         } catch (PlateQueryException e) {
             throw invalid(e.getMessage());
         }
-        if (query.knownChars() < config.minKnownChars()) {
-            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars()
-                    + " known characters; at least " + config.minKnownChars() + " are required");
+        // the dragnet guard counts the characters a match must contain: each allowed edit can spoil
+        // one, so "*XYZ*" with 2 edits needs only one of X, Y, Z and would return most plates
+        if (query.effectiveKnownChars() < config.minKnownChars()) {
+            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars() + " known characters"
+                    + (query.maxEdits() > 0 ? ", " + query.effectiveKnownChars() + " once " + query.maxEdits() + " may be edits" : "")
+                    + "; at least " + config.minKnownChars() + " are required");
         }
         return query;
     }

@@ -63,6 +63,12 @@ class SearchRequestParserTest {
     @Test
     void dragnetGuards() {
         assertTrue(error(body().put("plate", "A?*")).contains("known characters"));
+        // each edit may spoil a known character: "*XYZ*" with 2 edits would match nearly any plate
+        String edits = error(body().put("plate", "*XYZ*").put("max_edits", 2));
+        assertTrue(edits.contains("3 known characters, 1 once 2 may be edits; at least 3 are required"), edits);
+        assertTrue(error(body().put("plate", "ABC").put("max_edits", 1)).contains("2 once 1 may be edits"));
+        assertEquals(1, parser.parse(body().put("plate", "*ABCD*").put("max_edits", 1)).plate().maxEdits());
+        assertEquals(2, parser.parse(body().put("plate", "ABC12").put("max_edits", 2)).plate().maxEdits());
         assertTrue(error(body().put("from", "2026-02-01T00:00:00Z")).contains("31 days"));
         assertTrue(error(body().put("limit", 1001)).contains("1000"));
         assertTrue(error(body().put("limit", 0)).contains("at least 1"));
@@ -90,7 +96,7 @@ class SearchRequestParserTest {
     @Test
     void patternsWithoutAnIndexBackedPlanAreRefused() {
         // reachable only below the default min_known_chars: every literal may be an edit
-        SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 1, 31, 1000, 60, 65536, 0, true),
+        SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 0, 31, 1000, 60, 65536, 0, true),
                 OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
         String message = assertThrows(InvalidSearchRequestException.class,
                 () -> lax.parse(body().put("plate", "AB*").put("max_edits", 2))).getMessage();
