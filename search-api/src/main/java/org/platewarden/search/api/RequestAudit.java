@@ -92,7 +92,9 @@ final class RequestAudit {
         return switch (status) {
             case 400, 413 -> "invalid";
             case 401 -> "unauthorized";
-            case 403 -> "refused";
+            // 404: a hold another agency's (or none): probing for other agencies' holds is a
+            // refusal to an auditor, not a failure of the server
+            case 403, 404 -> "refused";
             case 429 -> "rate_limited";
             default -> "failed";
         };

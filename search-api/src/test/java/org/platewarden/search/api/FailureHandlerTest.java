@@ -40,6 +40,8 @@ class FailureHandlerTest {
         assertEquals("invalid", RequestAudit.outcomeFor(413));
         assertEquals("unauthorized", RequestAudit.outcomeFor(401));
         assertEquals("refused", RequestAudit.outcomeFor(403));
+        // a hold that is not the caller's agency's (or none): turned away, not a server failure
+        assertEquals("refused", RequestAudit.outcomeFor(404));
         assertEquals("rate_limited", RequestAudit.outcomeFor(429));
         assertEquals("failed", RequestAudit.outcomeFor(500));
         // auditors filter on these: each must be one GET /v1/audit accepts
