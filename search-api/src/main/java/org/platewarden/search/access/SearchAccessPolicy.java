@@ -99,7 +99,9 @@ public final class SearchAccessPolicy {
         // NFKC folds full-width and other compatibility forms ("ｐｅｒｓｏｎａｌ"); NFD then splits
         // accents off their letters, and they are dropped ("pérsonal")
         String folded = java.text.Normalizer.normalize(purpose, java.text.Normalizer.Form.NFKC).toLowerCase(java.util.Locale.ROOT);
-        String bare = java.text.Normalizer.normalize(folded, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
+        // invisible format characters (a soft hyphen, a zero-width joiner) are dropped too: they
+        // split a word without showing ("immi\u00ADgration")
+        String bare = java.text.Normalizer.normalize(folded, java.text.Normalizer.Form.NFD).replaceAll("[\\p{M}\\p{Cf}]+", "");
         StringBuilder latin = new StringBuilder(bare.length());
         for (int i = 0; i < bare.length(); i++) {
             char c = bare.charAt(i);
