@@ -25,11 +25,11 @@ final class Banner {
         }
         sb.append("  health/metrics /health/live, /health/ready, /metrics on both ports\n");
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
+        sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
         if (demo) {
             sb.append("""
 
                     !! DEMO CONFIGURATION — demo only, never for real data: these credentials are public !!
-                      agencies  DPD (owner), ACSO (shares its reads with DPD), FED (federal: no access)
                       cameras   cam-001, cam-002 (DPD), cam-101 (ACSO); secret = demo-<camera id>, e.g. demo-cam-001
                       tokens    demo-dpd-investigator, demo-dpd-supervisor, demo-dpd-auditor, demo-dpd-ops,
                                 demo-acso-investigator, demo-fed-investigator
@@ -46,5 +46,16 @@ final class Banner {
             sb.append("  curl -H 'Authorization: Bearer demo-dpd-auditor' http://localhost:").append(s).append("/v1/audit\n");
         }
         return sb.toString();
+    }
+
+    /** Who shares with whom, from the configuration in force (not what the demo usually says). */
+    static String agencies(java.util.List<org.platewarden.core.config.Agency> agencies) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (org.platewarden.core.config.Agency a : agencies) {
+            if (a.federal()) parts.add(a.id() + " (federal: sees no reads)");
+            else if (a.sharesWith().isEmpty()) parts.add(a.id());
+            else parts.add(a.id() + " (shares its reads with " + String.join(", ", a.sharesWith()) + ")");
+        }
+        return String.join(", ", parts);
     }
 }
