@@ -11,13 +11,16 @@ import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
+import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 
 /**
  * The gateway role on {@code gateway.event_loops} event loops: one {@link GatewayVerticle} per
  * loop, all listening on the same ports (Vert.x shares a server between instances that ask for the
  * same host and port and spreads connections over them), so validation, a CPU cost, is not capped
- * at one core. They share the meters and one {@link CameraAuthenticator}: its cache of verified
+ * at one core. They share the meters, one {@link SpoolHealth} (each instance learns of a full or
+ * failed spool from its own appends; readiness must say so on every loop) and one
+ * {@link CameraAuthenticator}: its cache of verified
  * secrets is then the same whichever loop a connection lands on (with one per loop, a camera that
  * pipelines PUBLISH behind CONNECT was refused on each loop it had not yet connected to), and its
  * cap on PBKDF2 verifications in flight bounds the one worker pool they all use.
@@ -43,12 +46,13 @@ public final class GatewayListeners implements AutoCloseable {
         GatewayConfig gw = concrete.gateway();
         WorkerExecutor authWorkers = vertx.createSharedWorkerExecutor(AUTH_POOL, gw.workerPoolSize());
         CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
-        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator);
+        SpoolHealth spoolHealth = new SpoolHealth(spool);
+        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
-                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator);
+                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

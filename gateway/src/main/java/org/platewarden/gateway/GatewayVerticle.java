@@ -38,15 +38,21 @@ public final class GatewayVerticle extends VerticleBase {
     private final CameraAuthenticator authenticator;
     private HttpServer http;
     private MqttIngestServer mqtt;
-    private SpoolHealth spoolHealth;
+    /**
+     * One for every instance: each learns of a full or failed spool from its own appends, and
+     * readiness must say so on whichever event loop the probe lands
+     */
+    private final SpoolHealth spoolHealth;
 
-    /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters and the camera authenticator. */
-    GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator) {
+    /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
+    GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
+                    SpoolHealth spoolHealth) {
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.authenticator = authenticator;
+        this.spoolHealth = spoolHealth;
     }
 
     /** The camera registry's authenticator, verifying secrets on {@code workers} with the configured cap. */
@@ -58,7 +64,6 @@ public final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
-        spoolHealth = new SpoolHealth(spool);
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics);

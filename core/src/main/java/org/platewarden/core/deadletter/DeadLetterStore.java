@@ -86,7 +86,7 @@ public final class DeadLetterStore implements AutoCloseable {
                 ch.force(false);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("dead-letter write failed", e);
+            throw new UncheckedIOException("dead-letter write to " + dir + " failed: " + e, e);
         }
         synchronized (recent) {
             for (DeadLetter l : letters) {

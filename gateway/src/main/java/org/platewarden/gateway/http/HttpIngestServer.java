@@ -27,6 +27,7 @@ import org.platewarden.gateway.ingest.IngestReport;
 import org.platewarden.gateway.ingest.ItemRejection;
 import org.platewarden.gateway.ingest.OverloadedException;
 import org.platewarden.gateway.ingest.ReadIngestor;
+import org.platewarden.core.log.ThrottledWarning;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.vendor.OpenAlprAdapter;
@@ -46,6 +47,12 @@ public final class HttpIngestServer {
     static final String PROTOCOL = "http";
     private static final String VENDOR_PATH = "/v1/reads/";
     private static final Logger LOG = LoggerFactory.getLogger(HttpIngestServer.class);
+    /**
+     * A failed spool or dead-letter store refuses every request until it is mended: one line per
+     * request flooded the log (10 000 lines in 10 s on a full disk), which on a full disk is itself
+     * harm. One line per 10 s on every event loop together, with the count of those left out.
+     */
+    private static final ThrottledWarning SERVER_SIDE_REFUSALS = new ThrottledWarning(LOG::warn, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
     /** What the routes take, for a 415's message. */
     static final String NATIVE_TYPES = "application/json (one read or an array) or application/x-ndjson";
     static final String VENDOR_TYPES = "the vendor's JSON (application/json)";
@@ -221,7 +228,7 @@ public final class HttpIngestServer {
         if (cause instanceof BadCredentialsException) metrics.authFailure(PROTOCOL);
         if (cause instanceof OverloadedException) metrics.overloaded(PROTOCOL, "auth");
         HttpErrorMapping m = HttpErrorMapping.of(cause);
-        if (m.status() >= 500) LOG.warn("ingest refused with {}: {}", m.status(), cause.toString());
+        if (m.status() >= 500) SERVER_SIDE_REFUSALS.warn("ingest refused with " + m.status() + ": " + cause);
         if (m.status() == 401) ctx.response().putHeader("WWW-Authenticate", HttpErrorMapping.REALM);
         if (m.retryAfterSeconds() != null) ctx.response().putHeader(HttpHeaders.RETRY_AFTER, m.retryAfterSeconds().toString());
         json(ctx, m.status(), m.body());

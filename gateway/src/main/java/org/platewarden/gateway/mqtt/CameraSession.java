@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.platewarden.core.log.ThrottledWarning;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.read.Rejection;
@@ -56,6 +57,8 @@ final class CameraSession {
     private static final long RETRY_MAX_MS = 2000;
     private static final int REASON_STRING_MAX = 512;
     private static final Logger LOG = LoggerFactory.getLogger(CameraSession.class);
+    /** Every camera hits a failed spool on each reconnect: one line per 10 s (the spool logs its failure itself). */
+    private static final ThrottledWarning SPOOL_FAILED = new ThrottledWarning(LOG::error, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
 
     private final Vertx vertx;
     private final MqttEndpoint endpoint;
@@ -222,7 +225,7 @@ final class CameraSession {
         Throwable t = Failures.unwrap(err);
         if (closed) return;
         if (t instanceof SpoolFailedException) {
-            LOG.error("spool failed; disconnecting camera {}", camera.id(), t);
+            SPOOL_FAILED.warn("spool failed; disconnecting camera " + camera.id() + " (it will reconnect and resend): " + t);
             disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "gateway cannot store reads durably");
         } else if (t instanceof DeadLetterUnavailableException || t instanceof SpoolFullException) {
             disconnect(MqttDisconnectReasonCode.SERVER_BUSY, t.getMessage());

@@ -61,4 +61,28 @@ class HttpSpoolFullTest {
             assertEquals(List.of(), gw.deadLetters(), "nothing was accepted, so nothing is dead-lettered yet: the camera resends the batch");
         }
     }
+
+    /**
+     * The gateway listens on every event loop; the one whose append was refused is not the only one
+     * readiness may ask. Every probe, on any loop, must say DOWN.
+     */
+    @Test
+    void aFullSpoolIsNotReadyOnEveryEventLoop() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "\"event_loops\":2", 16384)) {
+            org.platewarden.gateway.testsupport.Spools.fill(gw.spool);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/v1/reads"))
+                    .header("Authorization", GatewayHarness.basic("cam-001", "demo-cam-001"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Reads.read("cam-001", "FULL04"), StandardCharsets.UTF_8)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, r.statusCode(), r.body());
+            for (int i = 0; i < 6; i++) {
+                // a new client each time: a new connection, spread over the loops
+                HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gw.httpPort() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, ready.statusCode(), "probe " + i + ": " + ready.body());
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.handler.HttpException;
 import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
+import org.platewarden.core.log.ThrottledWarning;
 import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.auth.AuthenticationException;
 import org.platewarden.search.auth.ForbiddenException;

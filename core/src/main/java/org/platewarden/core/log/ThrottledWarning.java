@@ -1,4 +1,4 @@
-package org.platewarden.search.api;
+package org.platewarden.core.log;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * writes the count of the last interval's left-out ones when no later warning came to carry it, so
  * the log says how long a flood lasted, not only how it began. Thread-safe; never blocks.
  */
-final class ThrottledWarning {
+public final class ThrottledWarning {
     private static final long NEVER = Long.MIN_VALUE;
 
     private final Consumer<String> sink;
@@ -21,13 +21,13 @@ final class ThrottledWarning {
     private final AtomicLong nextAt = new AtomicLong(NEVER);
     private final AtomicLong leftOut = new AtomicLong();
 
-    ThrottledWarning(Consumer<String> sink, long interval, TimeUnit unit, LongSupplier nanoClock) {
+    public ThrottledWarning(Consumer<String> sink, long interval, TimeUnit unit, LongSupplier nanoClock) {
         this.sink = sink;
         this.intervalNanos = unit.toNanos(interval);
         this.nanoClock = nanoClock;
     }
 
-    void warn(String message) {
+    public void warn(String message) {
         long now = nanoClock.getAsLong();
         long next = nextAt.get();
         if ((next == NEVER || now - next >= 0) && nextAt.compareAndSet(next, now + intervalNanos)) {
@@ -43,7 +43,7 @@ final class ThrottledWarning {
      * Writes how many were left out since the last line, if any were and the interval since that
      * line has passed ({@code force}: at once, for shutdown); otherwise nothing.
      */
-    void flush(boolean force) {
+    public void flush(boolean force) {
         long now = nanoClock.getAsLong();
         long next = nextAt.get();
         if (leftOut.get() == 0 || (!force && next != NEVER && now - next < 0)) return;

@@ -1,4 +1,4 @@
-package org.platewarden.search.api;
+package org.platewarden.core.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
