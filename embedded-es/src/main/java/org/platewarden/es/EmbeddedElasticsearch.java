@@ -64,6 +64,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     /** Unpacks (once), configures, starts and waits for health. Returns the HTTP URL. */
     public synchronized String start() throws IOException, InterruptedException {
         if (process.get() != null) return url();
+        // a node already on the port would answer the health check in this one's place, and
+        // Platewarden would run against it: refuse first (the new node would only log BindHttpException)
+        if (settings.httpPort() != 0) requireFree(settings.httpPort());
         Path base = settings.baseDir().toAbsolutePath();
         Path home = unpack(settings.distributionZip(), base);
         Path data = Files.createDirectories(base.resolve("data"));
@@ -113,7 +116,12 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
                 Process p = pb.start();
                 process.set(p);
                 started.countDown();
-                p.waitFor();
+                int code = p.waitFor();
+                // still ours: nobody called stop(), so the node died under us (killed, out of memory)
+                if (process.get() == p) {
+                    LOG.error("the embedded Elasticsearch exited unexpectedly (code {}); searches fail closed and reads wait in"
+                            + " the spool until Platewarden is restarted. Last log lines:\n{}", code, tail(logFile(), 20));
+                }
             } catch (IOException e) {
                 failure.set(e);
                 started.countDown();
@@ -140,6 +148,16 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         stop();
         throw new IOException("Elasticsearch did not reach yellow/green health within " + settings.startTimeout().toSeconds()
                 + " s; last log lines:\n" + tail(logFile(), 40));
+    }
+
+    /** Fails when something already listens on {@code 127.0.0.1:port}. */
+    static void requireFree(int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        } catch (IOException inUse) {
+            throw new IOException("port " + port + " on 127.0.0.1 is already in use (another Elasticsearch, or a Platewarden still running?):"
+                    + " choose another with --es-port, or set ES_URL to use that cluster on purpose", inUse);
+        }
     }
 
     /** True when the cluster answers with status yellow or green. */
