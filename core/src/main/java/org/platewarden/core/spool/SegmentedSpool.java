@@ -89,6 +89,12 @@ public final class SegmentedSpool implements Spool {
 
     static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener)
             throws IOException {
+        return open(dir, config, registry, opener, null);
+    }
+
+    /** @param usableBytes the free bytes of the spool's file system (a seam for tests); null: asked of the file system */
+    static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener,
+                               java.util.function.LongSupplier usableBytes) throws IOException {
         if (config.segmentBytes() < SegmentHeader.SIZE + FrameCodec.FRAME_OVERHEAD + FrameCodec.PAYLOAD_HEADER) {
             throw new IllegalArgumentException("segment_bytes too small: " + config.segmentBytes());
         }
@@ -102,11 +108,23 @@ public final class SegmentedSpool implements Spool {
             throw new IllegalArgumentException("capacity_bytes must be at least twice segment_bytes");
         }
         Files.createDirectories(dir);
-        return new SegmentedSpool(dir, config, registry, opener);
+        return new SegmentedSpool(dir, config, registry, opener, usableBytes != null ? usableBytes : usableSpaceOf(dir));
     }
 
-    private SegmentedSpool(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener)
-            throws IOException {
+    /** What the file system holding {@code dir} has free for this process; unknown (a failed call) counts as plenty. */
+    private static java.util.function.LongSupplier usableSpaceOf(Path dir) throws IOException {
+        java.nio.file.FileStore store = Files.getFileStore(dir);
+        return () -> {
+            try {
+                return store.getUsableSpace();
+            } catch (IOException unknown) {
+                return Long.MAX_VALUE;
+            }
+        };
+    }
+
+    private SegmentedSpool(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener,
+                           java.util.function.LongSupplier usableBytes) throws IOException {
         this.dir = dir;
         this.capacityBytes = config.capacityBytes();
         this.maxQueuedBytes = Math.min(MAX_QUEUED_BYTES, capacityBytes);
@@ -140,7 +158,7 @@ public final class SegmentedSpool implements Spool {
             this.checkpoint = Math.min(persisted, lastDurableSeq);
             Segment last = r.segments().isEmpty() ? null : r.segments().get(r.segments().size() - 1);
             this.preallocator = config.preallocate() ? new SegmentPreallocator(dir, config.segmentBytes()) : null;
-            this.writer = new SpoolWriter(dir, config.segmentBytes(), config.groupCommitIntervalMicros() * 1000, opener,
+            this.writer = new SpoolWriter(dir, config.segmentBytes(), config.groupCommitIntervalMicros() * 1000, opener, usableBytes,
                     this, metrics, preallocator, last,
                     r.lastSegmentEnd(), r.nextSeq(), r.mustRoll());
             deleteSegmentsBehind(checkpoint);
@@ -224,6 +242,16 @@ public final class SegmentedSpool implements Spool {
                 LOG.warn("spool durable listener failed", e);
             }
         }
+    }
+
+    /** Writer thread: a batch was refused before anything of it was written; its appends may be retried. */
+    void refused(List<PendingAppend> batch, SpoolFullException refusal) {
+        long bytes = 0;
+        for (PendingAppend p : batch) bytes += p.frame.length();
+        queuedBytes.addAndGet(-bytes);
+        reservedBytes.addAndGet(-bytes);
+        metrics.rejectedFull.addAndGet(batch.size());
+        for (PendingAppend p : batch) p.future.completeExceptionally(refusal);
     }
 
     /** Writer thread: a new segment file (header only, fsynced) exists. */

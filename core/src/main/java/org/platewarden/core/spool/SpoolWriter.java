@@ -1,6 +1,7 @@
 package org.platewarden.core.spool;
 
 import java.io.IOException;
+import java.util.function.LongSupplier;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -24,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * and only then publishes them to readers and completes the appenders' futures. It rolls to a
  * new segment when the current one would exceed the segment size. On any write or fsync error
  * it stops for good (fail-stop): after a failed fsync the state of the page cache is unknown,
- * so nothing written since the last good fsync may be acknowledged.
+ * so nothing written since the last good fsync may be acknowledged. A file system with less free
+ * space than a batch needs (plus {@link #DISK_RESERVE_BYTES}) is not such an error: the batch is
+ * refused as full before anything of it is written, and the next one is tried as usual, so a full
+ * disk is a 429 that clears once space is freed, not a failed spool that only a restart mends.
  *
  * <p>With a {@link SegmentPreallocator}, a new segment is the preallocator's zero-filled spare,
  * renamed after its header is durable, and a finished segment is cut back to its last frame
@@ -34,11 +38,19 @@ import org.slf4j.LoggerFactory;
 final class SpoolWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolWriter.class);
     private static final PendingAppend STOP = new PendingAppend(null);
+    /**
+     * Free space a batch must leave on the spool's file system: room for the checkpoint, dead
+     * letters and the logs, which share it, so that the disk never fills under a write.
+     */
+    static final long DISK_RESERVE_BYTES = 16L * 1024 * 1024;
 
     private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
     private final Path dir;
     private final long segmentBytes;
     private final SegmentChannelOpener opener;
+    private final LongSupplier usableBytes;
+    /** whether the last batch was refused for want of disk space (logged once per episode) */
+    private boolean diskFull;
     private final SegmentedSpool spool;
     private final SpoolMetrics metrics;
     /** Null when preallocation is off. */
@@ -55,10 +67,11 @@ final class SpoolWriter implements Runnable {
     private boolean spareRequested;
     private volatile SpoolFailedException failure;
 
-    SpoolWriter(Path dir, long segmentBytes, long groupCommitIntervalNanos, SegmentChannelOpener opener, SegmentedSpool spool, SpoolMetrics metrics,
-                SegmentPreallocator preallocator, Segment last, long lastEnd, long nextSeq, boolean mustRoll)
-            throws IOException {
+    SpoolWriter(Path dir, long segmentBytes, long groupCommitIntervalNanos, SegmentChannelOpener opener, LongSupplier usableBytes,
+                SegmentedSpool spool, SpoolMetrics metrics, SegmentPreallocator preallocator, Segment last, long lastEnd, long nextSeq,
+                boolean mustRoll) throws IOException {
         this.dir = dir;
+        this.usableBytes = usableBytes;
         this.preallocator = preallocator;
         this.groupCommitIntervalNanos = groupCommitIntervalNanos;
         this.lastCommitNanos = System.nanoTime() - groupCommitIntervalNanos;
@@ -110,6 +123,8 @@ final class SpoolWriter implements Runnable {
             }
             try {
                 writeBatch(batch);
+            } catch (SpoolFullException noRoom) {
+                spool.refused(batch, noRoom);
             } catch (Throwable t) {
                 failure = new SpoolFailedException("spool write or fsync failed; the spool refuses further appends", t);
                 LOG.error("spool writer failed in {}: fail-stop, {} pending appends failed", dir, batch.size(), t);
@@ -145,6 +160,7 @@ final class SpoolWriter implements Runnable {
     }
 
     private void writeBatch(List<PendingAppend> batch) throws IOException {
+        refuseWithoutRoom(batch);
         List<ByteBuffer> pending = new ArrayList<>(batch.size());
         for (PendingAppend p : batch) {
             int length = p.frame.length();
@@ -174,6 +190,23 @@ final class SpoolWriter implements Runnable {
         force();
         current.durableSize(currentSize);
         spool.published(batch, nextSeq - 1);
+    }
+
+    /** Before anything of the batch is written: refuses it as full when the disk lacks room for it (and a new segment's header). */
+    private void refuseWithoutRoom(List<PendingAppend> batch) {
+        long needed = DISK_RESERVE_BYTES + SegmentHeader.SIZE;
+        for (PendingAppend p : batch) needed += p.frame.length();
+        long usable = usableBytes.getAsLong();
+        if (usable < needed) {
+            if (!diskFull) {
+                LOG.warn("spool: {} bytes free on the file system of {}, a write needs {} (with {} kept free): appends are refused as full"
+                        + " until space is freed", usable, dir, needed, DISK_RESERVE_BYTES);
+            }
+            diskFull = true;
+            throw new SpoolFullException("disk full: " + usable + " bytes free where the spool is, " + needed + " needed");
+        }
+        if (diskFull) LOG.info("spool: {} bytes free on the file system of {} again; appends are written", usable, dir);
+        diskFull = false;
     }
 
     private void roll() throws IOException {

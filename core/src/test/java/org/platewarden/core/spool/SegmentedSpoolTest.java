@@ -663,4 +663,35 @@ class SegmentedSpoolTest {
             assertEquals(0, spool.lastDurableSeq());
         }
     }
+
+    /**
+     * A full disk used to fail the spool for good (the write hit ENOSPC), so ingest stayed 503 after
+     * the disk was cleared, until a restart. A batch the disk has no room for is refused as full
+     * before anything of it is written, and appends go on once there is room again.
+     */
+    @Test
+    void aDiskWithoutRoomRefusesAppendsAsFullUntilSpaceIsFreed() throws Exception {
+        java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, SegmentChannelOpener.DEFAULT, free::get)) {
+            assertEquals(2, await(spool.append(batch("ok1", 2))));
+            long sizeBefore = spool.sizeBytes();
+            free.set(SpoolWriter.DISK_RESERVE_BYTES + 100);
+            for (int i = 0; i < 3; i++) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> await(spool.append(batch("nospace", 2))));
+                assertInstanceOf(SpoolFullException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().startsWith("disk full"), e.getCause().getMessage());
+            }
+            assertEquals(2, spool.lastDurableSeq(), "nothing of a refused batch is published");
+            assertEquals(sizeBefore, spool.sizeBytes(), "a refused batch's bytes are given back");
+
+            free.set(1L << 30);
+            assertEquals(4, await(spool.append(batch("ok2", 2))), "the next append after space is freed is stored, with the next seq");
+            assertEquals(4, readAll(spool).size());
+        }
+        // and what was stored survives a reopen, without a torn or quarantined frame
+        try (SegmentedSpool reopened = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(4, reopened.lastDurableSeq());
+            assertTrue(reopened.quarantined().isEmpty());
+        }
+    }
 }

@@ -27,8 +27,9 @@ public final class SpoolHealth {
         if (t instanceof org.platewarden.core.spool.SpoolFullException) {
             // logged once per episode (the first refusal), not per refused read
             if (refusedAtBytes.getAndSet(spool.sizeBytes()) < 0) {
-                LOG.warn("spool full ({} of {} bytes): refusing reads (HTTP 429, MQTT PUBACK withheld) until the indexer "
-                        + "frees space; is the indexer running and Elasticsearch reachable?", spool.sizeBytes(), spool.capacityBytes());
+                LOG.warn("spool full ({}; {} of {} bytes): refusing reads (HTTP 429, MQTT PUBACK withheld) until space is freed:"
+                        + " by the indexer (is it running, is Elasticsearch reachable?) or, for a full disk, by you",
+                        t.getMessage(), spool.sizeBytes(), spool.capacityBytes());
             }
         }
     }
