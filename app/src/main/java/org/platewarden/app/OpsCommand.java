@@ -1,24 +1,19 @@
 package org.platewarden.app;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
-import org.platewarden.indexer.compaction.CompactionReport;
-import org.platewarden.indexer.compaction.DailyIndexCompactor;
 import org.platewarden.indexer.ops.IndexView;
 import org.platewarden.indexer.ops.IndexViews;
-import org.platewarden.indexer.retention.RetentionReport;
-import org.platewarden.indexer.retention.RetentionSweeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Ops views from the command line: the same data as GET /v1/ops/indices, POST /v1/ops/retention/run
- * and POST /v1/ops/compaction/run.
+ * Ops from the command line: the index view (read straight from Elasticsearch, as GET /v1/ops/indices
+ * shows it), and the retention and compaction runs, which change the indices and so go through the
+ * running node's API (POST /v1/ops/retention/run, /v1/ops/compaction/run) to be audited.
  */
 @Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention and compaction.",
         subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class})
@@ -26,12 +21,6 @@ final class OpsCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
-    }
-
-    /** Prints a run's report as JSON; exit code 1 when some index failed. */
-    private static int print(Object report, boolean ok) throws java.io.IOException {
-        System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        return ok ? 0 : 1;
     }
 
     @Command(name = "indices", mixinStandardHelpOptions = true,
@@ -64,42 +53,51 @@ final class OpsCommand implements Runnable {
     }
 
     @Command(name = "retention-run", mixinStandardHelpOptions = true,
-            description = "Delete the daily read indices whose retention has expired, now (never audit or holds).")
+            description = "Delete the daily read indices whose retention has expired, now (never audit or holds), through the running"
+                    + " node's search API (POST /v1/ops/retention/run), so the run is audited; needs an ops token in PLATEWARDEN_TOKEN"
+                    + " or --token-file.")
     static final class RetentionRun implements Callable<Integer> {
         @Mixin
         ConfigOptions configOptions = new ConfigOptions();
 
+        @Option(names = "--token-file", paramLabel = "FILE", description = "a file holding the bearer token (else PLATEWARDEN_TOKEN)")
+        java.nio.file.Path tokenFile;
+
         @Override
         public Integer call() throws Exception {
-            PlatewardenConfig config = configOptions.load();
-            try (ElasticsearchConnection es = ClusterAccess.connect(config)) {
-                RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
-                        ClusterAccess.retention(es, config), Clock.systemUTC());
-                try {
-                    RetentionReport report = sweeper.runOnce();
-                    return print(report, report.failed().isEmpty());
-                } finally {
-                    sweeper.close();
-                }
-            }
+            return runThroughApi(configOptions.load(), tokenFile, "retention-run", "/v1/ops/retention/run");
         }
     }
 
     @Command(name = "compaction-run", mixinStandardHelpOptions = true,
-            description = "Force-merge, now, the finished days' read indices that have more than indexer.compaction.above_segments segments.")
+            description = "Force-merge, now, the finished days' read indices that have more than indexer.compaction.above_segments segments,"
+                    + " through the running node's search API (POST /v1/ops/compaction/run), so the run is audited; needs an ops token in"
+                    + " PLATEWARDEN_TOKEN or --token-file.")
     static final class CompactionRun implements Callable<Integer> {
         @Mixin
         ConfigOptions configOptions = new ConfigOptions();
 
+        @Option(names = "--token-file", paramLabel = "FILE", description = "a file holding the bearer token (else PLATEWARDEN_TOKEN)")
+        java.nio.file.Path tokenFile;
+
         @Override
         public Integer call() throws Exception {
-            PlatewardenConfig config = configOptions.load();
-            try (ElasticsearchConnection es = ClusterAccess.connect(config);
-                 DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
-                         config.indexer().compaction(), Clock.systemUTC(), new SimpleMeterRegistry())) {
-                CompactionReport report = compactor.runOnce();
-                return print(report, report.failed().isEmpty());
-            }
+            return runThroughApi(configOptions.load(), tokenFile, "compaction-run", "/v1/ops/compaction/run");
         }
+    }
+
+    /**
+     * A run that changes the indices goes through the node's API, audited under the token's user:
+     * run straight against Elasticsearch, as it once was, it left no audit record. Prints the
+     * answer; exit code 0 for a 200 whose report lists no failed index, 1 otherwise.
+     */
+    private static int runThroughApi(PlatewardenConfig config, java.nio.file.Path tokenFile, String what, String path) throws Exception {
+        NodeApi.Answer answer = NodeApi.of(config, tokenFile, what).post(path);
+        System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(answer.body()));
+        if (answer.status() != 200) {
+            System.err.println("ERROR: " + what + " answered " + answer.status());
+            return 1;
+        }
+        return answer.body().path("failed").isEmpty() ? 0 : 1;
     }
 }

@@ -102,6 +102,32 @@ class EndToEndIT {
         assertTrue(new JsonObject(verify.body()).getBoolean("ok"), verify.body());
     }
 
+    /**
+     * The CLI's runs change the indices, so they go through the node's API and are audited under the
+     * token's user (run straight against Elasticsearch they left no record); without a token they refuse.
+     */
+    @Test
+    void cliRetentionAndCompactionRunsAreAuditedUnderTheTokensUser() throws Exception {
+        Path tokenFile = dataDir.resolve("ops-token");
+        java.nio.file.Files.writeString(tokenFile, "demo-dpd-ops\n");
+        for (String[] run : new String[][] {{"retention-run", "retention_run"}, {"compaction-run", "compaction_run"}}) {
+            int code = new picocli.CommandLine(new PlatewardenMain()).execute("ops", run[0], "--data-dir", dataDir.toString(),
+                    "--token-file", tokenFile.toString());
+            assertEquals(0, code, run[0]);
+            HttpResponse<String> audit = get(node.searchPort(), "/v1/audit?user=dpd.ops&action=" + run[1] + "&format=json", "Bearer demo-dpd-auditor");
+            assertEquals(200, audit.statusCode(), audit.body());
+            JsonArray records = new JsonObject(audit.body()).getJsonArray("records");
+            assertTrue(records.stream().map(JsonObject.class::cast).anyMatch(r -> "allowed".equals(r.getString("outcome"))), audit.body());
+        }
+        Path wrongToken = dataDir.resolve("investigator-token");
+        java.nio.file.Files.writeString(wrongToken, "demo-dpd-investigator");
+        assertEquals(1, new picocli.CommandLine(new PlatewardenMain()).execute("ops", "retention-run", "--data-dir", dataDir.toString(),
+                "--token-file", wrongToken.toString()), "an investigator's token is refused (403), and that refusal is audited too");
+        HttpResponse<String> refused = get(node.searchPort(), "/v1/audit?user=dpd.investigator&action=retention_run&format=json", "Bearer demo-dpd-auditor");
+        assertTrue(new JsonObject(refused.body()).getJsonArray("records").stream().map(JsonObject.class::cast)
+                .anyMatch(r -> "refused".equals(r.getString("outcome"))), refused.body());
+    }
+
     @Test
     void mqttReadFromMosquittoPubBecomesSearchable() throws Exception {
         mosquittoPub("mqttv5", "1", "MQT-7788");
