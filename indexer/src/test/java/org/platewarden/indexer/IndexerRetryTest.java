@@ -252,7 +252,8 @@ class IndexerRetryTest {
 
         refusing.set(false);
         EsTestSupport.await("checkpoint 4", 10_000, () -> spool.checkpoint() == 4);
-        assertEquals(4, registry.counter("platewarden.indexer.reads.indexed").count());
+        // the counter is the indexer thread's, updated around the checkpoint: wait for it, do not race it
+        EsTestSupport.await("4 reads counted as indexed", 10_000, () -> registry.counter("platewarden.indexer.reads.indexed").count() == 4);
         assertTrue(deadLetters.readAll().isEmpty());
         assertEquals(ids(1, 4), sent.get(sent.size() - 1), "once accepted again, the batch goes whole");
     }
@@ -354,7 +355,11 @@ class IndexerRetryTest {
         assertEquals(0, registry.counter("platewarden.indexer.reads.already_indexed").count(), "a 409 alone proves nothing");
         assertTrue(retries("read_id_lookup") >= 3);
         assertEquals(ids(1, 3), sent.get(0));
-        assertTrue(sent.subList(1, sent.size()).stream().allMatch(ids -> ids.equals(List.of("r2"))), "only the undecided read goes again");
+        List<List<String>> sentSoFar;
+        synchronized (sent) { // the indexer thread may be adding a retry meanwhile
+            sentSoFar = new ArrayList<>(sent);
+        }
+        assertTrue(sentSoFar.subList(1, sentSoFar.size()).stream().allMatch(ids -> ids.equals(List.of("r2"))), "only the undecided read goes again");
 
         esDown.set(false);
         EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
