@@ -46,6 +46,8 @@ import org.platewarden.core.plate.PlateNormalizer;
  * <li>{@code plate} is stored as read; {@code plate_norm} is it in A-Z0-9 ({@link PlateNormalizer}:
  * a Cyrillic А123ВС77 is A123BC77). A plate with a letter or digit that is not read as one of those
  * (京, ١) is refused ({@code plate_character}), not stored with the character dropped.</li>
+ * <li>{@code region} is stored trimmed and upper-cased ({@link RegionCode}), the form the search
+ * API filters on; vehicle attributes lower-cased, likewise.</li>
  * <li>{@code read_id}, when absent, is {@code <camera_id>:<epoch millis>:<plate_norm>} so a resend is
  * the same document (idempotent indexing by id); a sent one is scoped to its camera
  * ({@link #scopedToCamera}).</li>
@@ -161,7 +163,7 @@ public final class ReadValidator {
         }
 
         Double confidence = optionalNumber(read.plateConfidence, ReadFields.PLATE_CONFIDENCE, 0, 1);
-        String region = optionalText(read.region, ReadFields.REGION, SHORT_TEXT_MAX);
+        String region = RegionCode.normalize(optionalText(read.region, ReadFields.REGION, SHORT_TEXT_MAX));
         double[] location = location(read.location);
         Double heading = optionalNumber(read.headingDeg, ReadFields.HEADING_DEG, 0, 360);
         Integer lane = lane(read.lane);

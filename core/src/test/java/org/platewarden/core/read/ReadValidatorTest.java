@@ -211,6 +211,17 @@ class ReadValidatorTest {
     }
 
     @Test
+    void regionIsStoredTrimmedAndUpperCasedSoOneFilterMatchesEverySpelling() throws Exception {
+        ObjectNode r = read();
+        for (String sent : List.of("US-CA", "us-ca", " US-CA ", "\tUs-Ca")) {
+            r.put("region", sent);
+            assertEquals("US-CA", stored(r).get("region").asText(), "region '" + sent + "'");
+        }
+        r.put("region", "   ");
+        assertFalse(stored(r).has("region"), "a blank region is no region");
+    }
+
+    @Test
     void plateNormLengthTwoToTen() throws Exception {
         ObjectNode r = read();
         r.put("plate", "A-");

@@ -77,6 +77,13 @@ class SearchRequestParserTest {
     }
 
     @Test
+    void theRegionFilterIsReadAsTheGatewayStoresRegions() {
+        for (String asked : List.of("US-CA", "us-ca", " US-CA ", "Us-Ca\t")) {
+            assertEquals("US-CA", parser.parse(body().put("region", asked)).region(), "region '" + asked + "'");
+        }
+    }
+
+    @Test
     void dragnetGuards() {
         assertTrue(error(body().put("plate", "A?*")).contains("known characters"));
         // each edit may spoil a known character: "*XYZ*" with 2 edits would match nearly any plate
