@@ -75,9 +75,10 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     }
 
     /**
-     * One {@code _mget} for every read, each in its daily index, {@code _source} cut to the two fields
-     * the comparison needs. Realtime (the default): it sees a document created moments ago and not yet
-     * refreshed, such as the first of two reads with one id in the same bulk.
+     * One {@code _mget} for every read, each in its daily index, {@code _source} cut to the fields
+     * the comparison needs (camera, capture time, plate). Realtime (the default): it sees a document
+     * created moments ago and not yet refreshed, such as the first of two reads with one id in the
+     * same bulk.
      */
     @Override
     public CompletableFuture<List<StoredRead>> stored(List<PendingRead> reads) {
@@ -87,7 +88,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
         ArrayNode docs = body.putArray("docs");
         for (PendingRead r : reads) {
             ObjectNode doc = docs.addObject().put("_index", r.index()).put("_id", r.id());
-            doc.putArray("_source").add(ReadFields.CAMERA_ID).add(ReadFields.CAPTURED_AT);
+            doc.putArray("_source").add(ReadFields.CAMERA_ID).add(ReadFields.CAPTURED_AT).add(ReadFields.PLATE).add(ReadFields.PLATE_NORM);
         }
         request.setJsonEntity(body.toString());
         return perform(request, in -> toStored(in, reads));
@@ -120,7 +121,7 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
     }
 
     /**
-     * The {@code _mget} answer in request order: a found document's two fields, null for one not found
+     * The {@code _mget} answer in request order: a found document's fields, null for one not found
      * or whose index no longer exists (retention deleted it meanwhile).
      *
      * @throws IllegalStateException for any other per-document error (a shard unavailable): then
@@ -150,7 +151,8 @@ public final class ElasticsearchBulkTransport implements BulkTransport {
             }
             JsonNode source = doc.path("_source");
             out.add(doc.path("found").asBoolean(false)
-                    ? new StoredRead(RequestFailures.text(source, ReadFields.CAMERA_ID), RequestFailures.text(source, ReadFields.CAPTURED_AT))
+                    ? new StoredRead(RequestFailures.text(source, ReadFields.CAMERA_ID), RequestFailures.text(source, ReadFields.CAPTURED_AT),
+                            ReadPlate.of(source))
                     : null);
         }
         return out;

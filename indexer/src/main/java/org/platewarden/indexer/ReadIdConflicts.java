@@ -18,8 +18,19 @@ import org.platewarden.core.read.IsoInstant;
  * scheme stays (search relies on a daily read's {@code _id} being its {@code read_id}); instead,
  * after each round the
  * reads answered 409 are looked up in one request ({@link BulkTransport#stored}) and compared:
- * the same {@code camera_id} and the same {@code captured_at} instant is this read sent again;
- * anything else is another read, and this one is dead-lettered with a reason naming both.
+ * the same {@code camera_id}, the same {@code captured_at} instant and the same plate
+ * ({@link ReadPlate#sameAs}) is this read sent again; anything else is another read, and this one
+ * is dead-lettered with a reason naming both.
+ *
+ * <p>Why the plate too: a camera whose ids repeat can send another plate under an id with the same
+ * capture time (two vehicles in one frame, a firmware that numbers per second), and that read was
+ * acknowledged, then dropped as "already indexed". Why nothing else of the document: the gateway
+ * adds fields that differ on an honest retry ({@code received_at}; {@code source}, when a camera
+ * resends over HTTP what MQTT did not acknowledge; {@code agency}, from the registry), and the
+ * fields it derives ({@code region}'s case, {@code plate_norm}) may be derived otherwise by the
+ * Platewarden that indexed the first copy. What the camera itself observed (confidence, location,
+ * vehicle) is the same on a retry, and the same plate by the same camera at the same instant is one
+ * sighting whatever else differs.
  */
 final class ReadIdConflicts {
     private final BulkTransport transport;
@@ -93,14 +104,20 @@ final class ReadIdConflicts {
         String conflict(int position, PendingRead read) {
             StoredRead there = stored[position];
             return "read_id '" + read.id() + "' is already used in " + read.index() + " by another read (camera "
-                    + there.cameraId() + ", captured " + there.capturedAt() + "); this read (camera " + read.cameraId()
-                    + ", captured " + IsoInstant.format(read.capturedAt()) + ") was not indexed";
+                    + there.cameraId() + ", captured " + there.capturedAt() + ", " + there.plate().describe()
+                    + "); this read (camera " + read.cameraId() + ", captured " + IsoInstant.format(read.capturedAt())
+                    + ", " + ReadPlate.ofSpooled(read.json()).describe() + ") was not indexed";
         }
     }
 
-    /** The same camera and the same capture instant (the stored text is parsed: its form may differ from the spooled one). */
+    /**
+     * The same camera, the same capture instant (the stored text is parsed: its form may differ
+     * from the spooled one) and the same plate. The spooled read's plate is parsed only when the
+     * rest matches.
+     */
     static boolean sameRead(PendingRead read, StoredRead stored) {
-        return Objects.equals(read.cameraId(), stored.cameraId()) && read.capturedAt().equals(instant(stored.capturedAt()));
+        return Objects.equals(read.cameraId(), stored.cameraId()) && read.capturedAt().equals(instant(stored.capturedAt()))
+                && ReadPlate.ofSpooled(read.json()).sameAs(stored.plate());
     }
 
     private static Instant instant(String text) {

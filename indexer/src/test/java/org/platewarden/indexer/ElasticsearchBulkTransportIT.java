@@ -54,8 +54,8 @@ class ElasticsearchBulkTransportIT {
             String noIndex = DailyIndex.name(es.prefix, at.minus(java.time.Duration.ofDays(3)));
             List<StoredRead> stored = transport.stored(List.of(pending(1, index, oddId, good), pending(4, index, "cam-001:none", plain),
                     pending(5, noIndex, "cam-001:plain", plain), pending(2, index, "cam-001:plain", plain))).get(30, TimeUnit.SECONDS);
-            assertEquals(java.util.Arrays.asList(new StoredRead("cam-001", "2026-01-05T10:00:00Z"), null, null,
-                    new StoredRead("cam-001", "2026-01-05T10:00:00Z")), stored);
+            assertEquals(java.util.Arrays.asList(new StoredRead("cam-001", "2026-01-05T10:00:00Z", new ReadPlate("ODD1", "ODD1")), null, null,
+                    new StoredRead("cam-001", "2026-01-05T10:00:00Z", new ReadPlate("PLN1", "PLN1"))), stored);
         }
     }
 

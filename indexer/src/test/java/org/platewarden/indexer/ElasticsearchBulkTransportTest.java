@@ -97,10 +97,10 @@ class ElasticsearchBulkTransportTest {
     @Test
     void aLookupAnswerGivesTheStoredFieldsInOrderNullForNothingAndFailsOnAnyOtherError() throws Exception {
         List<PendingRead> reads = List.of(read("i", "a", "{}"), read("i", "b", "{}"), read("gone", "c", "{}"));
-        String answer = "{\"docs\":[{\"_id\":\"a\",\"found\":true,\"_source\":{\"camera_id\":\"cam-7\",\"captured_at\":\"2026-01-01T00:00:00Z\"}},"
+        String answer = "{\"docs\":[{\"_id\":\"a\",\"found\":true,\"_source\":{\"camera_id\":\"cam-7\",\"captured_at\":\"2026-01-01T00:00:00Z\",\"plate\":\"AB 12\",\"plate_norm\":\"AB12\"}},"
                 + "{\"_id\":\"b\",\"found\":false},{\"_id\":\"c\",\"error\":{\"type\":\"index_not_found_exception\",\"reason\":\"no such index [gone]\"}}]}";
-        assertEquals(java.util.Arrays.asList(new StoredRead("cam-7", "2026-01-01T00:00:00Z"), null, null), stored(answer, reads));
-        assertEquals(java.util.Arrays.asList(new StoredRead(null, null)),
+        assertEquals(java.util.Arrays.asList(new StoredRead("cam-7", "2026-01-01T00:00:00Z", new ReadPlate("AB 12", "AB12")), null, null), stored(answer, reads));
+        assertEquals(java.util.Arrays.asList(new StoredRead(null, null, ReadPlate.NONE)),
                 stored("{\"docs\":[{\"_id\":\"a\",\"found\":true,\"_source\":{}}]}", reads.subList(0, 1)), "a document without the fields");
 
         assertThrows(IllegalStateException.class, () -> stored("{\"docs\":[{\"_id\":\"a\",\"error\":{\"type\":\"no_shard_available_action_exception\"}}]}",

@@ -162,17 +162,56 @@ class IndexerIT {
         assertEquals("42", fromOtherCamera.readId());
         assertEquals("cam-002", fromOtherCamera.cameraId());
         assertEquals("read_id '42' is already used in " + index + " by another read (camera cam-001, captured " + at
-                + "); this read (camera cam-002, captured " + at.plusMillis(1500) + ") was not indexed", fromOtherCamera.reason());
+                + ", plate 'FIRST1'); this read (camera cam-002, captured " + at.plusMillis(1500) + ", plate 'OTHER2') was not indexed",
+                fromOtherCamera.reason());
         assertEquals(new String(otherCamera, StandardCharsets.UTF_8), fromOtherCamera.payload(), "the read as spooled");
         DeadLetter fromReboot = letters.get(1);
         assertEquals("cam-001", fromReboot.cameraId());
-        assertTrue(fromReboot.reason().contains("(camera cam-001, captured " + at.plusSeconds(60) + ") was not indexed"), fromReboot.reason());
+        assertTrue(fromReboot.reason().contains("(camera cam-001, captured " + at.plusSeconds(60) + ", plate 'REBOOT3') was not indexed"),
+                fromReboot.reason());
         assertEquals(new String(afterReboot, StandardCharsets.UTF_8), fromReboot.payload());
 
         assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
         assertEquals(1, registry.counter("platewarden.indexer.reads.already_indexed").count(), "the resend of read 42 as it was");
         assertEquals(2, registry.counter("platewarden.indexer.read_id_conflicts").count());
         assertEquals(2, registry.counter("platewarden.indexer.deadletters").count());
+    }
+
+    @Test
+    void anotherPlateUnderTheSameReadIdAndCaptureTimeIsAConflictNotAResend() throws Exception {
+        String prefix = es.prefix + "-sameinstant";
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()));
+        Instant at = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(12, ChronoUnit.HOURS);
+        String index = DailyIndex.name(prefix, at);
+        // cam-002's read dup1; then two other plates under the same id and the same capture time
+        byte[] first = TestReads.bytes("cam-002:dup1", "cam-002", "DPD", at, "DUP1111");
+        spool.append(List.of(first)).join();
+        awaitDrained();
+        byte[] second = TestReads.bytes("cam-002:dup1", "cam-002", "DPD", at, "DUP2222");
+        byte[] third = TestReads.bytes("cam-002:dup1", "cam-002", "DPD", at, "DUP3333");
+        // honest retries of the first: received again later (another received_at), over MQTT this
+        // time, or by a camera that spaces its plates differently: the same read
+        byte[] retried = TestReads.bytes("cam-002:dup1", "cam-002", "DPD", at, "DUP1111");
+        byte[] overMqtt = TestReads.json("cam-002:dup1", "cam-002", "DPD", at, "DUP1111")
+                .replace("\"source\":\"http\"", "\"source\":\"mqtt\"").getBytes(StandardCharsets.UTF_8);
+        byte[] spaced = TestReads.bytes("cam-002:dup1", "cam-002", "DPD", at, "DUP 1111");
+        spool.append(List.of(second, retried, third, overMqtt, spaced)).join();
+        awaitDrained();
+
+        assertEquals(Map.of("cam-002:dup1", 1), es.readIdCounts(prefix));
+        JsonNode stored = es.es.call("GET", "/" + index + "/_doc/cam-002:dup1", null).path("_source");
+        assertEquals("DUP1111", stored.path("plate").asText(), "the first read keeps its id");
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(2, letters.size(), letters.toString());
+        assertEquals("read_id 'cam-002:dup1' is already used in " + index + " by another read (camera cam-002, captured " + at
+                + ", plate 'DUP1111'); this read (camera cam-002, captured " + at + ", plate 'DUP2222') was not indexed",
+                letters.get(0).reason());
+        assertEquals(new String(second, StandardCharsets.UTF_8), letters.get(0).payload(), "the read as spooled");
+        assertTrue(letters.get(1).reason().contains("plate 'DUP3333') was not indexed"), letters.get(1).reason());
+        assertEquals("cam-002", letters.get(1).cameraId());
+        assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
+        assertEquals(3, registry.counter("platewarden.indexer.reads.already_indexed").count(), "the three retries");
+        assertEquals(2, registry.counter("platewarden.indexer.read_id_conflicts").count());
     }
 
     @Test

@@ -90,7 +90,7 @@ class IndexerRetryTest {
 
     /** The lookup after a 409 finds each read itself: every 409 is a resend. */
     private static CompletableFuture<List<StoredRead>> storedAsSent(List<PendingRead> reads) {
-        return CompletableFuture.completedFuture(reads.stream().map(r -> new StoredRead(r.cameraId(), r.capturedAt().toString())).toList());
+        return CompletableFuture.completedFuture(reads.stream().map(r -> new StoredRead(r.cameraId(), r.capturedAt().toString(), ReadPlate.ofSpooled(r.json()))).toList());
     }
 
     private static CompletableFuture<List<BulkItemResult>> all(List<PendingRead> reads, int status) {
@@ -318,7 +318,8 @@ class IndexerRetryTest {
         start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()),
                 reads -> CompletableFuture.completedFuture(List.of(BulkItemResult.ok(201), conflict409(), conflict409())),
                 reads -> CompletableFuture.completedFuture(List.of(
-                        new StoredRead("cam-009", "2026-01-01T00:00:02Z"), new StoredRead("cam-001", "2026-01-01T00:00:03Z"))));
+                        new StoredRead("cam-009", "2026-01-01T00:00:02Z", new ReadPlate("X9", "X9")),
+                        new StoredRead("cam-001", "2026-01-01T00:00:03Z", new ReadPlate("P3", "P3")))));
         List<byte[]> reads = reads(3);
         spool.append(reads).join();
         EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
@@ -331,7 +332,8 @@ class IndexerRetryTest {
         assertEquals("cam-001", letters.get(0).cameraId());
         assertEquals("indexer", letters.get(0).stage());
         assertEquals("read_id 'r2' is already used in p-reads-2026.01.01 by another read (camera cam-009, captured "
-                + "2026-01-01T00:00:02Z); this read (camera cam-001, captured 2026-01-01T00:00:02Z) was not indexed", letters.get(0).reason());
+                + "2026-01-01T00:00:02Z, plate 'X9'); this read (camera cam-001, captured 2026-01-01T00:00:02Z, plate 'P2') was not indexed",
+                letters.get(0).reason());
         assertEquals(new String(reads.get(1), StandardCharsets.UTF_8), letters.get(0).payload());
         assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
         assertEquals(1, registry.counter("platewarden.indexer.reads.already_indexed").count(), "r3 only");
@@ -346,7 +348,7 @@ class IndexerRetryTest {
                 reads -> CompletableFuture.completedFuture(reads.stream().map(r -> r.id().equals("r2") ? conflict409() : BulkItemResult.ok(201)).toList()),
                 reads -> esDown.get()
                         ? CompletableFuture.failedFuture(new IOException("refused", new ConnectException("Connection refused")))
-                        : CompletableFuture.completedFuture(List.of(new StoredRead("cam-009", "2026-01-01T00:00:02Z"))));
+                        : CompletableFuture.completedFuture(List.of(new StoredRead("cam-009", "2026-01-01T00:00:02Z", new ReadPlate("X9", "X9")))));
         spool.append(reads(3)).join();
         EsTestSupport.await("three failed lookups", 10_000, () -> looked.size() >= 3);
 

@@ -3,26 +3,45 @@ package org.platewarden.indexer;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** What counts as the same read behind a 409 (the indexer's handling of it: IndexerRetryTest, IndexerIT). */
 class ReadIdConflictsTest {
-    private static final PendingRead READ = new PendingRead(1, "p-reads-2026.01.01", "42", "cam-001",
-            Instant.parse("2026-01-01T10:00:00.250Z"), new byte[0], null, true, 0);
+    private static final Instant AT = Instant.parse("2026-01-01T10:00:00.250Z");
+    private static final PendingRead READ = read(TestReads.bytes("42", "cam-001", "DPD", AT, "ABC 123"));
+    private static final ReadPlate ABC123 = new ReadPlate("ABC 123", "ABC123");
 
-    @Test
-    void theSameCameraAndCaptureInstantIsTheSameReadWhateverTheTextOfTheTime() {
-        assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z")));
-        assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T11:00:00.25+01:00")));
+    private static PendingRead read(byte[] json) {
+        return new PendingRead(1, "p-reads-2026.01.01", "42", "cam-001", AT, json, null, true, 0);
     }
 
     @Test
-    void anotherCameraCaptureTimeOrAnUnreadableDocumentIsAnotherRead() {
-        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-002", "2026-01-01T10:00:00.250Z")));
-        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.251Z")));
-        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "yesterday")));
-        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", null)));
-        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead(null, "2026-01-01T10:00:00.250Z")));
+    void theSameCameraCaptureInstantAndPlateIsTheSameReadWhateverTheTextOfTheTime() {
+        assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", ABC123)));
+        assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T11:00:00.25+01:00", ABC123)));
+    }
+
+    @Test
+    void theSamePlateIsTheSameNormalisedPlateOrTheSameTextAsSent() {
+        assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", new ReadPlate("ABC-123", "ABC123"))),
+                "spaced otherwise");
+        // indexed by a Platewarden that read "MÜ 123" as M123; retried now, it reads MU123
+        PendingRead umlaut = read(TestReads.bytes("42", "cam-001", "DPD", AT, "M\u00dc 123"));
+        assertTrue(ReadIdConflicts.sameRead(umlaut, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", new ReadPlate("M\u00dc 123", "M123"))));
+    }
+
+    @Test
+    void anotherCameraCaptureTimePlateOrAnUnreadableDocumentIsAnotherRead() {
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-002", "2026-01-01T10:00:00.250Z", ABC123)));
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.251Z", ABC123)));
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", new ReadPlate("ABC 124", "ABC124"))));
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "yesterday", ABC123)));
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", null, ABC123)));
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead(null, "2026-01-01T10:00:00.250Z", ABC123)));
+        assertFalse(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", ReadPlate.NONE)), "no plate stored");
+        PendingRead unreadable = read("{\"read_id\":".getBytes(StandardCharsets.UTF_8));
+        assertFalse(ReadIdConflicts.sameRead(unreadable, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", ABC123)));
     }
 }

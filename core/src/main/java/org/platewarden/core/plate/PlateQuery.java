@@ -1,14 +1,14 @@
 package org.platewarden.core.plate;
 
-import java.util.Locale;
-
 /**
  * The plate part of a search request, validated and normalised.
  *
- * <p>The pattern is upper-cased and reduced to A-Z, 0-9 and two wildcards: {@code ?} = exactly
- * one unknown character, {@code *} = any run of characters, possibly empty. Every other
- * character (spaces, dashes, dots...) is dropped, exactly as {@link PlateNormalizer} drops it
- * from a stored plate, so "ABC 1234" and "abc-1234" are the same query. Runs of {@code *} are
+ * <p>The pattern is read exactly as {@link PlateNormalizer} reads a stored plate (upper case,
+ * full-width forms, accents and Cyrillic or Greek look-alike letters folded to A-Z and 0-9,
+ * separators such as spaces, dashes and dots dropped), keeping two wildcards: {@code ?} = exactly
+ * one unknown character, {@code *} = any run of characters, possibly empty. So "ABC 1234",
+ * "abc-1234" and the same in full-width letters are the same query, and a letter or digit that no
+ * stored plate can hold is refused, naming it, rather than dropped. Runs of {@code *} are
  * collapsed into one (they mean the same thing).
  *
  * @param pattern  the normalised pattern (never empty, at least one literal character)
@@ -18,6 +18,7 @@ import java.util.Locale;
 public record PlateQuery(String pattern, boolean ocr, int maxEdits) {
     public static final char ONE = '?';
     public static final char ANY = '*';
+    private static final String WILDCARDS = "" + ONE + ANY;
     /** longest raw input accepted (before normalisation), to bound the work done on garbage */
     public static final int MAX_RAW_LENGTH = 64;
     /** longest normalised pattern (literals and wildcards); real plates have at most ~10 characters */
@@ -92,7 +93,7 @@ public record PlateQuery(String pattern, boolean ocr, int maxEdits) {
     }
 
     static boolean isLiteral(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        return PlateNormalizer.isLatin(c);
     }
 
     private static int countLiterals(String p) {
@@ -101,16 +102,22 @@ public record PlateQuery(String pattern, boolean ocr, int maxEdits) {
         return n;
     }
 
+    /**
+     * The pattern read as {@link PlateNormalizer} reads a stored plate, the wildcards kept (a
+     * full-width {@code ？} or {@code ＊} is one too, by NFKC) and runs of {@code *} collapsed.
+     */
     private static String canonical(String raw) {
-        String upper = raw.toUpperCase(Locale.ROOT);
-        StringBuilder sb = new StringBuilder(upper.length());
-        for (int i = 0; i < upper.length(); i++) {
-            char c = upper.charAt(i);
-            if (isLiteral(c) || c == ONE) {
-                sb.append(c);
-            } else if (c == ANY && (sb.length() == 0 || sb.charAt(sb.length() - 1) != ANY)) {
-                sb.append(c);
-            }
+        String folded;
+        try {
+            folded = PlateNormalizer.fold(raw, WILDCARDS);
+        } catch (PlateCharacterException e) {
+            throw new PlateQueryException("plate pattern '" + raw + "' has " + e.character() + ", " + PlateCharacterException.WHAT);
+        }
+        if (folded.indexOf(ANY) < 0) return folded;
+        StringBuilder sb = new StringBuilder(folded.length());
+        for (int i = 0; i < folded.length(); i++) {
+            char c = folded.charAt(i);
+            if (c != ANY || sb.length() == 0 || sb.charAt(sb.length() - 1) != ANY) sb.append(c);
         }
         return sb.toString();
     }

@@ -22,6 +22,7 @@ import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.plate.OcrFolding;
+import org.platewarden.core.plate.PlateCharacterException;
 import org.platewarden.core.plate.PlateNormalizer;
 
 /**
@@ -42,6 +43,11 @@ import org.platewarden.core.plate.PlateNormalizer;
  * expired, i.e. capture day &gt; today(UTC) - retention_days. Storing an older read would make it live
  * past the retention promise (or be deleted at once).</li>
  * <li>{@code captured_at} must carry a zone or offset; it is stored normalised to UTC.</li>
+ * <li>{@code plate} is stored as read; {@code plate_norm} is it in A-Z0-9 ({@link PlateNormalizer}:
+ * a Cyrillic А123ВС77 is A123BC77). A plate with a letter or digit that is not read as one of those
+ * (京, ١) is refused ({@code plate_character}), not stored with the character dropped.</li>
+ * <li>{@code region} is stored trimmed and upper-cased ({@link RegionCode}), the form the search
+ * API filters on; vehicle attributes lower-cased, likewise.</li>
  * <li>{@code read_id}, when absent, is {@code <camera_id>:<epoch millis>:<plate_norm>} so a resend is
  * the same document (idempotent indexing by id); a sent one is scoped to its camera
  * ({@link #scopedToCamera}).</li>
@@ -136,7 +142,12 @@ public final class ReadValidator {
 
         Instant capturedAt = capturedAt(read.capturedAt);
         String plate = requiredText(read.plate, ReadFields.PLATE, PLATE_RAW_MAX);
-        String norm = PlateNormalizer.normalize(plate);
+        String norm;
+        try {
+            norm = PlateNormalizer.normalize(plate);
+        } catch (PlateCharacterException e) {
+            throw new Refused(Rejection.PLATE_CHARACTER, e.getMessage());
+        }
         if (norm.length() < PLATE_NORM_MIN || norm.length() > PLATE_NORM_MAX) {
             throw new Refused(Rejection.PLATE_LENGTH, "plate '" + plate + "' normalises to " + norm.length()
                     + " characters (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
@@ -152,7 +163,7 @@ public final class ReadValidator {
         }
 
         Double confidence = optionalNumber(read.plateConfidence, ReadFields.PLATE_CONFIDENCE, 0, 1);
-        String region = optionalText(read.region, ReadFields.REGION, SHORT_TEXT_MAX);
+        String region = RegionCode.normalize(optionalText(read.region, ReadFields.REGION, SHORT_TEXT_MAX));
         double[] location = location(read.location);
         Double heading = optionalNumber(read.headingDeg, ReadFields.HEADING_DEG, 0, 360);
         Integer lane = lane(read.lane);

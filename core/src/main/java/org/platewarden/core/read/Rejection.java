@@ -15,6 +15,8 @@ public record Rejection(String code, String message, String readId) implements R
     public static final String CAMERA_MISMATCH = "camera_mismatch";
     public static final String AGENCY_MISMATCH = "agency_mismatch";
     public static final String PLATE_LENGTH = "plate_length";
+    /** the plate holds a letter or digit that is not read as A-Z or 0-9 (the message names it) */
+    public static final String PLATE_CHARACTER = "plate_character";
     public static final String TOO_OLD = "too_old";
     public static final String IN_FUTURE = "in_future";
     public static final String VENDOR_FORMAT = "vendor_format";

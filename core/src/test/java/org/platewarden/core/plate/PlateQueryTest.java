@@ -18,7 +18,11 @@ class PlateQueryTest {
             "ab?12*     | AB?12*",
             "a***b      | A*B",
             "*a * *b?   | *A*B?",
-            "ÄBC1       | BC1",
+            "ÄBC1       | ABC1",
+            // the characters a stored plate is read with (PlateNormalizer), and the wildcards kept
+            "\u0410\u0412?12\u0421*  | AB?12C*",
+            "\uff21\uff22\uff1f\uff11\uff12\uff0a | AB?12*",
+            "\u0391\u0392* *\u00c9 | AB*E",
     })
     void normalisesLikeStoredPlatesAndCollapsesStars(String raw, String expected) {
         assertEquals(expected, PlateQuery.parse(raw).pattern());
@@ -60,6 +64,17 @@ class PlateQueryTest {
     void rejectsWithAClearMessage(String raw, int maxEdits, String message) {
         PlateQueryException e = assertThrows(PlateQueryException.class, () -> PlateQuery.parse(raw, true, maxEdits));
         assertTrue(e.getMessage().contains(message), e.getMessage());
+        assertFalse(e.isUnsupported());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\u4eacA12*        | \u4eac | U+4EAC",
+            "AB?\u0661\u0662   | \u0661 | U+0661",
+    })
+    void refusesALetterOrDigitItCannotReadAsLatinNamingIt(String raw, String character, String codePoint) {
+        PlateQueryException e = assertThrows(PlateQueryException.class, () -> PlateQuery.parse(raw));
+        assertTrue(e.getMessage().contains("'" + character + "' (" + codePoint + ")"), e.getMessage());
         assertFalse(e.isUnsupported());
     }
 

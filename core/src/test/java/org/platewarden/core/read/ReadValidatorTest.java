@@ -183,6 +183,45 @@ class ReadValidatorTest {
     }
 
     @Test
+    void platesInLookAlikeLettersAccentsOrFullWidthAreStoredAsTheLatinPlate() throws Exception {
+        ObjectNode r = read();
+        // a Russian plate as a camera may emit it: Cyrillic А, В, С
+        r.put("plate", "\u0410123\u0412\u042177");
+        JsonNode doc = stored(r);
+        assertEquals("\u0410123\u0412\u042177", doc.get("plate").asText(), "the plate is kept as read");
+        assertEquals("A123BC77", doc.get("plate_norm").asText());
+        assertEquals(OcrFolding.defaults().fold("A123BC77"), doc.get("plate_ocr").asText());
+        assertEquals("cam-017:" + Instant.parse("2026-11-22T14:03:07.123Z").toEpochMilli() + ":A123BC77", doc.get("read_id").asText(),
+                "the derived id is the Latin plate's: a resend in either script is the same document");
+        r.put("plate", "M\u00dc AB 123");
+        assertEquals("MUAB123", stored(r).get("plate_norm").asText());
+        r.put("plate", "\uff21\uff22\uff23\uff11\uff12\uff13");
+        assertEquals("ABC123", stored(r).get("plate_norm").asText());
+    }
+
+    @Test
+    void aPlateWithALetterOrDigitThatIsNotLatinIsRefusedNamingItNotStripped() {
+        ObjectNode r = read();
+        r.put("plate", "\u4eacA12345");
+        Rejection chinese = rejected(r, Rejection.PLATE_CHARACTER);
+        assertTrue(chinese.message().contains("'\u4eac' (U+4EAC)"), chinese.message());
+        assertTrue(chinese.message().contains("\u4eacA12345"), "names the plate as sent: " + chinese.message());
+        r.put("plate", "ABC \u0661\u0662\u0663");
+        assertTrue(rejected(r, Rejection.PLATE_CHARACTER).message().contains("'\u0661' (U+0661)"));
+    }
+
+    @Test
+    void regionIsStoredTrimmedAndUpperCasedSoOneFilterMatchesEverySpelling() throws Exception {
+        ObjectNode r = read();
+        for (String sent : List.of("US-CA", "us-ca", " US-CA ", "\tUs-Ca")) {
+            r.put("region", sent);
+            assertEquals("US-CA", stored(r).get("region").asText(), "region '" + sent + "'");
+        }
+        r.put("region", "   ");
+        assertFalse(stored(r).has("region"), "a blank region is no region");
+    }
+
+    @Test
     void plateNormLengthTwoToTen() throws Exception {
         ObjectNode r = read();
         r.put("plate", "A-");

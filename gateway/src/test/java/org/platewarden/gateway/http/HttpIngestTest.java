@@ -147,6 +147,25 @@ class HttpIngestTest {
     }
 
     @Test
+    void aPlateInCyrillicLookAlikesIsStoredAsLatinAndOneWithAnUnreadableCharacterIsRefusedNamingIt() throws Exception {
+        String body = "[" + Reads.read("cam-001", "\u0410123\u0412\u042177") + "," + Reads.read("cam-001", "\u4eacA12345") + "]";
+        HttpResponse<String> r = postReads("application/json", body);
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode res = json(r);
+        assertEquals(1, res.get("accepted").asInt());
+        JsonNode refused = res.get("rejected").get(0);
+        assertEquals(1, refused.get("index").asInt());
+        assertEquals("plate_character", refused.get("code").asText(), refused.toString());
+        assertTrue(refused.get("reason").asText().contains("'\u4eac' (U+4EAC)"), refused.toString());
+        assertEquals("A123BC77", gw.spooled().get(0).get("plate_norm").asText());
+        assertEquals("\u0410123\u0412\u042177", gw.spooled().get(0).get("plate").asText());
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(1, letters.size());
+        assertTrue(letters.get(0).reason().startsWith("plate_character: plate '\u4eacA12345' has '\u4eac' (U+4EAC)"), letters.get(0).reason());
+        assertTrue(letters.get(0).payload().contains("\u4eacA12345"), "the read as sent: " + letters.get(0).payload());
+    }
+
+    @Test
     void wrongSecretIs401WithChallenge() throws Exception {
         HttpResponse<String> r = post("/v1/reads", "application/json", Reads.read("cam-001", "ABC123"), basic("cam-001", "wrong"));
         assertEquals(401, r.statusCode());

@@ -19,6 +19,7 @@ import org.platewarden.core.plate.CandidateQuery;
 import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.core.plate.PlateQuery;
 import org.platewarden.core.plate.PlateQueryException;
+import org.platewarden.core.read.RegionCode;
 
 /**
  * Turns a {@code POST /v1/search} body into a {@link SearchRequest}, enforcing the dragnet guards
@@ -83,7 +84,7 @@ public final class SearchRequestParser {
                 throw invalid(e.getMessage());
             }
         }
-        return new SearchRequest(plate, candidates, from, to, cameraIds(body), text(body, "region"), vehicle(body),
+        return new SearchRequest(plate, candidates, from, to, cameraIds(body), region(body), vehicle(body),
                 geoBox(body), limit, after);
     }
 
@@ -153,13 +154,14 @@ public final class SearchRequestParser {
         return out;
     }
 
-    private static String text(JsonObject body, String field) {
-        Object raw = body.getValue(field);
+    private static String region(JsonObject body) {
+        Object raw = body.getValue("region");
         if (raw == null) return null;
         if (!(raw instanceof String s) || s.isBlank() || s.length() > MAX_TEXT) {
-            throw invalid(field + " must be a string of 1-" + MAX_TEXT + " characters");
+            throw invalid("region must be a string of 1-" + MAX_TEXT + " characters");
         }
-        return s.trim();
+        // the form the gateway stores regions in, so "us-ca" finds the reads sent as " US-CA "
+        return RegionCode.normalize(s);
     }
 
     private static Map<String, String> vehicle(JsonObject body) {

@@ -3,10 +3,13 @@ package org.platewarden.search.query;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.PlatewardenConfig;
@@ -33,6 +36,20 @@ final class SearchHarness implements AutoCloseable {
         this.prefix = ElasticsearchFixture.uniquePrefix(topic);
         this.now = now;
         new TemplateInstaller(es.rest(), new TemplateResources(prefix, 21)).install();
+    }
+
+    /** A search body for a DPD investigator's case, without OCR folding, over {@code from..to}. */
+    static JsonObject body(String plate, String from, String to) {
+        return new JsonObject().put("plate", plate).put("ocr", false).put("from", from).put("to", to)
+                .put("purpose", "stolen_vehicle").put("case_number", "DPD-2026-000123");
+    }
+
+    /** The hits' read ids, in rank order. */
+    static List<String> readIds(SearchOutcome o) {
+        JsonArray hits = o.body().getJsonArray("hits");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < hits.size(); i++) out.add(hits.getJsonObject(i).getString("read_id"));
+        return out;
     }
 
     PlatewardenConfig config(String searchOverrides) {

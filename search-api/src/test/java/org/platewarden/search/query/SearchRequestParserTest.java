@@ -61,6 +61,29 @@ class SearchRequestParserTest {
     }
 
     @Test
+    void platePatternsAreReadLikeStoredPlatesWildcardsKept() {
+        // Cyrillic А В С, as a camera may have stored them; full-width wildcards; an accent
+        assertEquals("A?3BC*", parser.parse(body().put("plate", "\u0410?3\u0412\u0421*")).plate().pattern());
+        assertEquals("AB?12*", parser.parse(body().put("plate", "\uff21\uff22\uff1f\uff11\uff12\uff0a")).plate().pattern());
+        assertEquals("MUAB1*", parser.parse(body().put("plate", "m\u00fc-ab 1*")).plate().pattern());
+    }
+
+    @Test
+    void aPlatePatternWithALetterOrDigitNoPlateCanHoldIsRefusedNamingIt() {
+        String chinese = error(body().put("plate", "\u4eacA12*"));
+        assertTrue(chinese.contains("'\u4eac' (U+4EAC)"), chinese);
+        String arabicIndic = error(body().put("plate", "AB?\u0661\u0662\u0663"));
+        assertTrue(arabicIndic.contains("'\u0661' (U+0661)"), arabicIndic);
+    }
+
+    @Test
+    void theRegionFilterIsReadAsTheGatewayStoresRegions() {
+        for (String asked : List.of("US-CA", "us-ca", " US-CA ", "Us-Ca\t")) {
+            assertEquals("US-CA", parser.parse(body().put("region", asked)).region(), "region '" + asked + "'");
+        }
+    }
+
+    @Test
     void dragnetGuards() {
         assertTrue(error(body().put("plate", "A?*")).contains("known characters"));
         // each edit may spoil a known character: "*XYZ*" with 2 edits would match nearly any plate

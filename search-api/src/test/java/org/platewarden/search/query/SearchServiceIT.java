@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.http.HttpHost;
@@ -96,10 +95,7 @@ class SearchServiceIT {
     }
 
     static List<String> ids(SearchOutcome o) {
-        JsonArray hits = o.body().getJsonArray("hits");
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < hits.size(); i++) out.add(hits.getJsonObject(i).getString("read_id"));
-        return out;
+        return SearchHarness.readIds(o);
     }
 
     @Test
