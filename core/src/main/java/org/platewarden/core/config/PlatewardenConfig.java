@@ -87,7 +87,8 @@ public record PlatewardenConfig(
     private static String describe(IOException e) {
         if (e instanceof NoSuchFileException) return "no such file";
         if (e instanceof JsonProcessingException j && j.getLocation() != null) {
-            return j.getOriginalMessage() + " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+            return j.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[") // "(start marker at [line: 1, column: 12])"
+                    + " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
         }
         return e.getMessage();
     }
