@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.templates.RetentionMechanism;
 import org.platewarden.templates.TemplateInstaller;
@@ -37,9 +38,12 @@ final class ClusterAccess {
             from = run + ", left by a node that may have stopped";
         }
         ElasticsearchConnection es = new ElasticsearchConnection(url);
-        // asked once here, so that a cluster that does not answer is named with where its URL came from
+        // asked once here, so that a cluster that does not answer is named with where its URL came from;
+        // any HTTP answer will do (the embedded distribution answers GET / with a 405)
         try {
-            es.rest().performRequest(new Request("GET", "/"));
+            es.rest().performRequest(new Request("GET", "/_cluster/health"));
+        } catch (ResponseException answered) {
+            // reachable
         } catch (IOException e) {
             es.close();
             throw new IOException("cannot reach Elasticsearch at " + url + " (from " + from + ")", e);
