@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -33,12 +34,12 @@ final class ConfigBinding {
     }
 
     /**
-     * @return the bound config (not validated), or null when the tree cannot be bound at all (a value
-     *         of the wrong type: the problem says where)
+     * @return the bound config (not validated yet), or null when the tree cannot be bound at all (the
+     *         problems say why)
      */
     static PlatewardenConfig bind(ObjectMapper mapper, JsonNode defaults, JsonNode merged, List<String> problems) {
         if (!(merged.deepCopy() instanceof ObjectNode tree)) {
-            problems.add("the configuration must be a JSON object, not " + merged.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            problems.add("the configuration must be a JSON object, not " + merged.getNodeType().name().toLowerCase(Locale.ROOT));
             return null;
         }
         refuseNulls(defaults, tree, "", problems);
