@@ -2,6 +2,8 @@ package org.platewarden.app;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What {@code ./platewarden run} prints once everything is up. */
 final class Banner {
@@ -15,15 +17,7 @@ final class Banner {
                 .append(node.embeddedElasticsearch() ? "  (embedded, stops with this process)" : "  (ES_URL)").append('\n');
         sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
                 .append(node.templates().retention().wireName()).append('\n');
-        if (node.gatewayHttpPort() > 0) {
-            sb.append("  ingest HTTP    http://localhost:").append(node.gatewayHttpPort()).append("/v1/reads\n");
-            sb.append("  ingest MQTT    mqtt://localhost:").append(node.mqttPort()).append("  topic platewarden/reads/{camera_id}\n");
-        }
-        if (node.searchPort() > 0) {
-            sb.append("  search API     http://localhost:").append(node.searchPort()).append("/v1/search\n");
-            sb.append("  transparency   http://localhost:").append(node.searchPort()).append("/v1/transparency\n");
-        }
-        sb.append("  health/metrics /health/live, /health/ready, /metrics on both ports\n");
+        sb.append(endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort()));
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
         if (demo) {
@@ -34,16 +28,45 @@ final class Banner {
                       tokens    demo-dpd-investigator, demo-dpd-supervisor, demo-dpd-auditor, demo-dpd-ops,
                                 demo-acso-investigator, demo-fed-investigator
                     """);
-            String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-            int in = node.gatewayHttpPort() > 0 ? node.gatewayHttpPort() : 8080;
-            int s = node.searchPort() > 0 ? node.searchPort() : 8081;
-            sb.append("\nTry it:\n");
-            sb.append("  curl -u cam-001:demo-cam-001 -H 'Content-Type: application/json' http://localhost:").append(in)
+            sb.append(tryIt(node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
+        }
+        return sb.toString();
+    }
+
+    /** What the roles that run here serve; a port of -1: that role does not run (e.g. {@code --roles gateway}). */
+    static String endpoints(int ingestPort, int mqttPort, int searchPort) {
+        StringBuilder sb = new StringBuilder();
+        List<String> httpPorts = new ArrayList<>();
+        if (ingestPort > 0) {
+            httpPorts.add(String.valueOf(ingestPort));
+            sb.append("  ingest HTTP    http://localhost:").append(ingestPort).append("/v1/reads\n");
+            sb.append("  ingest MQTT    mqtt://localhost:").append(mqttPort).append("  topic platewarden/reads/{camera_id}\n");
+        }
+        if (searchPort > 0) {
+            httpPorts.add(String.valueOf(searchPort));
+            sb.append("  search API     http://localhost:").append(searchPort).append("/v1/search\n");
+            sb.append("  transparency   http://localhost:").append(searchPort).append("/v1/transparency\n");
+        }
+        if (!httpPorts.isEmpty()) {
+            sb.append("  health/metrics /health/live, /health/ready, /metrics on ").append(httpPorts.size() == 1 ? "port " : "ports ")
+                    .append(String.join(" and ", httpPorts)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Sample requests for the demo credentials, to the roles that run here only (ports as in {@link #endpoints}). */
+    static String tryIt(int ingestPort, int searchPort, String now) {
+        if (ingestPort <= 0 && searchPort <= 0) return "";
+        StringBuilder sb = new StringBuilder("\nTry it:\n");
+        if (ingestPort > 0) {
+            sb.append("  curl -u cam-001:demo-cam-001 -H 'Content-Type: application/json' http://localhost:").append(ingestPort)
                     .append("/v1/reads \\\n    -d '{\"camera_id\":\"cam-001\",\"captured_at\":\"").append(now)
                     .append("\",\"plate\":\"ABC 1234\",\"plate_confidence\":0.93}'\n");
-            sb.append("  curl -H 'Authorization: Bearer demo-dpd-investigator' -H 'Content-Type: application/json' http://localhost:").append(s)
+        }
+        if (searchPort > 0) {
+            sb.append("  curl -H 'Authorization: Bearer demo-dpd-investigator' -H 'Content-Type: application/json' http://localhost:").append(searchPort)
                     .append("/v1/search \\\n    -d '{\"plate\":\"ABC1234\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DPD-2026-000123\"}'\n");
-            sb.append("  curl -H 'Authorization: Bearer demo-dpd-auditor' http://localhost:").append(s).append("/v1/audit\n");
+            sb.append("  curl -H 'Authorization: Bearer demo-dpd-auditor' http://localhost:").append(searchPort).append("/v1/audit\n");
         }
         return sb.toString();
     }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.templates.RetentionMechanism;
 import org.platewarden.templates.TemplateInstaller;
@@ -20,7 +22,11 @@ final class ClusterAccess {
 
     static ElasticsearchConnection connect(PlatewardenConfig config) throws IOException {
         String url = System.getenv("ES_URL");
-        if (url == null || url.isBlank()) url = config.esUrl();
+        String from = "ES_URL";
+        if (url == null || url.isBlank()) {
+            url = config.esUrl();
+            from = "es_url in the config";
+        }
         if (url == null || url.isBlank()) {
             Path run = config.dataPath().resolve("run").resolve("node.json");
             if (!Files.exists(run)) {
@@ -29,8 +35,20 @@ final class ClusterAccess {
             }
             JsonNode node = Json.MAPPER.readTree(run.toFile());
             url = node.path("es_url").asText();
+            from = run + ", left by a node that may have stopped";
         }
-        return new ElasticsearchConnection(url);
+        ElasticsearchConnection es = new ElasticsearchConnection(url);
+        // asked once here, so that a cluster that does not answer is named with where its URL came from;
+        // any HTTP answer will do (the embedded distribution answers GET / with a 405)
+        try {
+            es.rest().performRequest(new Request("GET", "/_cluster/health"));
+        } catch (ResponseException answered) {
+            // reachable
+        } catch (IOException e) {
+            es.close();
+            throw new IOException("cannot reach Elasticsearch at " + url + " (from " + from + ")", e);
+        }
+        return es;
     }
 
     static RetentionMechanism retention(ElasticsearchConnection es, PlatewardenConfig config) {

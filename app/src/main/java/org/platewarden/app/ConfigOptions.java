@@ -20,11 +20,7 @@ final class ConfigOptions {
         if (file == null) {
             config = PlatewardenConfig.demoConfig();
         } else if (demo) {
-            try {
-                config = PlatewardenConfig.demoConfig().with(java.nio.file.Files.readString(file));
-            } catch (java.io.IOException e) {
-                throw new org.platewarden.core.config.ConfigException(java.util.List.of("cannot read config file " + file + ": " + e.getMessage()));
-            }
+            config = PlatewardenConfig.loadOverDemo(file);
         } else {
             config = PlatewardenConfig.load(file);
         }

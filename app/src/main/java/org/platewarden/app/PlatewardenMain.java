@@ -14,8 +14,16 @@ public final class PlatewardenMain implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** The command line as main runs it: every command's failure is reported by {@link CliErrors}. */
+    static CommandLine commandLine() {
+        CliErrors errors = new CliErrors();
+        return new CommandLine(new PlatewardenMain())
+                .setExecutionExceptionHandler(errors)
+                .setParameterExceptionHandler(errors);
+    }
+
     public static void main(String[] args) {
-        int code = new CommandLine(new PlatewardenMain()).execute(args);
+        int code = commandLine().execute(args);
         // "run" keeps the JVM alive itself; every other command ends here
         if (code != 0 || args.length == 0 || !args[0].equals("run")) System.exit(code);
     }

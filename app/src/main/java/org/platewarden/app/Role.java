@@ -13,7 +13,12 @@ public enum Role {
         for (String part : csv.split(",")) {
             String name = part.trim().toUpperCase(Locale.ROOT);
             if (name.equals("ALL")) return EnumSet.allOf(Role.class);
-            if (!name.isEmpty()) roles.add(Role.valueOf(name));
+            if (name.isEmpty()) continue;
+            try {
+                roles.add(Role.valueOf(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown role '" + part.trim() + "': gateway, indexer, search or all");
+            }
         }
         if (roles.isEmpty()) throw new IllegalArgumentException("no roles given");
         return roles;

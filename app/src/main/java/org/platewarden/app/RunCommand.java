@@ -3,11 +3,13 @@ package org.platewarden.app;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.PlatewardenConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Starts the requested roles (all by default) and blocks until the process is stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -22,16 +24,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--es-port", defaultValue = "9200", description = "HTTP port of the embedded Elasticsearch (ignored with ES_URL).")
     int esPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        PlatewardenConfig config;
+        Set<Role> selected;
         try {
-            config = configOptions.load();
-        } catch (ConfigException e) {
-            System.err.println("ERROR: " + e.getMessage());
-            return 2;
+            selected = Role.parse(roles);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Set<Role> selected = Role.parse(roles);
+        PlatewardenConfig config = configOptions.load(); // an invalid one: CliErrors says why, exit code 2
         PlatewardenNode node = new PlatewardenNode(config, selected);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "platewarden-shutdown"));
         try {

@@ -1,6 +1,7 @@
 package org.platewarden.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -64,23 +67,44 @@ public record PlatewardenConfig(
 
     /** Defaults merged with the given file. */
     public static PlatewardenConfig load(Path file) {
+        return fromTree(readFile(file));
+    }
+
+    /** Defaults merged with the demo agencies, cameras and tokens, then with the given file ({@code run --demo --config}). */
+    public static PlatewardenConfig loadOverDemo(Path file) {
+        return fromTree(merge(readResource(DEMO_RESOURCE), readFile(file)));
+    }
+
+    private static JsonNode readFile(Path file) {
         try {
-            return fromTree(merge(readResource(DEFAULTS_RESOURCE), MAPPER.readTree(Files.readAllBytes(file))));
+            return MAPPER.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new ConfigException(List.of("cannot read config file " + file + ": " + e.getMessage()));
+            throw new ConfigException(List.of("cannot read config file " + file + ": " + describe(e)));
         }
     }
 
-    /** Defaults merged with an in-memory override (used by tests and the CLI). */
-    public static PlatewardenConfig fromTree(JsonNode overrides) {
-        JsonNode merged = merge(readResource(DEFAULTS_RESOURCE), overrides);
-        try {
-            PlatewardenConfig config = MAPPER.treeToValue(merged, PlatewardenConfig.class);
-            config.validate();
-            return config;
-        } catch (IOException e) {
-            throw new ConfigException(List.of("config does not match the schema: " + e.getMessage()));
+    /** Jackson's message without its source excerpt, where it is; a missing file said as much. */
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) return "no such file";
+        if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+            return j.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[") // "(start marker at [line: 1, column: 12])"
+                    + " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
         }
+        return e.getMessage();
+    }
+
+    /**
+     * Defaults merged with an in-memory override (used by tests and the CLI). Every problem is
+     * reported together: unknown keys and misplaced nulls found while binding, then every invalid
+     * value ({@link #problems()}).
+     */
+    public static PlatewardenConfig fromTree(JsonNode overrides) {
+        JsonNode defaults = readResource(DEFAULTS_RESOURCE);
+        List<String> problems = new ArrayList<>();
+        PlatewardenConfig config = ConfigBinding.bind(MAPPER, defaults, merge(defaults, overrides), problems);
+        if (config != null) problems.addAll(config.problems());
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return config;
     }
 
     /** Returns this config as a JSON tree (for tests that tweak one value). */
@@ -89,17 +113,26 @@ public record PlatewardenConfig(
     }
 
     public PlatewardenConfig with(String jsonOverrides) {
+        JsonNode overrides;
         try {
-            return fromTree(merge(toTree(), MAPPER.readTree(jsonOverrides)));
+            overrides = MAPPER.readTree(jsonOverrides);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ConfigException(List.of("overrides are not valid JSON: " + describe(e)));
         }
+        return fromTree(merge(toTree(), overrides));
     }
 
+    /** @throws ConfigException listing every problem */
     public void validate() {
+        List<String> problems = problems();
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+    }
+
+    /** Every invalid value of this config; empty when it is valid. */
+    List<String> problems() {
         List<String> problems = new ArrayList<>();
-        if (nodeId == null || nodeId.isBlank()) problems.add("node_id is required");
-        if (dataDir == null || dataDir.isBlank()) problems.add("data_dir is required");
+        required(problems, "node_id", nodeId);
+        required(problems, "data_dir", dataDir);
         if (indexPrefix == null || !indexPrefix.matches("[a-z0-9][a-z0-9_-]*")) {
             problems.add("index_prefix must be lower-case letters, digits, '-' or '_': " + indexPrefix);
         }
@@ -117,12 +150,17 @@ public record PlatewardenConfig(
         } else if (gateway.tlsClientCaPath() != null) {
             problems.add("gateway.tls_client_ca_path needs the TLS listener (gateway.mqtt_tls_port)");
         }
+        problems.addAll(PortClashes.find(gateway, search));
+        required(problems, "gateway.host", gateway.host());
+        required(problems, "search.host", search.host());
         positive(problems, "gateway.http_body_limit_bytes", gateway.httpBodyLimitBytes());
         positive(problems, "gateway.mqtt_max_message_bytes", gateway.mqttMaxMessageBytes());
         positive(problems, "gateway.max_reads_per_request", gateway.maxReadsPerRequest());
         positive(problems, "gateway.worker_pool_size", gateway.workerPoolSize());
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
+        // below 0 every read would be "in the future", even one captured this instant
+        if (gateway.futureSkewSeconds() < 0) problems.add("gateway.future_skew_seconds must be >= 0");
         if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
         // the newest segment stays until the writer rolls to a new one, and a roll needs room for that
         // segment plus the next append (at most the spool's frame limit): less could leave a spool the
@@ -138,6 +176,7 @@ public record PlatewardenConfig(
         positive(problems, "indexer.bulk_max_reads", indexer.bulkMaxReads());
         positive(problems, "indexer.bulk_max_bytes", indexer.bulkMaxBytes());
         positive(problems, "indexer.max_in_flight", indexer.maxInFlight());
+        if (indexer.bulkMaxWaitMs() < 0) problems.add("indexer.bulk_max_wait_ms must be >= 0");
         positive(problems, "indexer.sweeper_interval_seconds", indexer.sweeperIntervalSeconds());
         if (indexer.compaction() == null) {
             problems.add("indexer.compaction is required");
@@ -146,6 +185,10 @@ public record PlatewardenConfig(
             positive(problems, "indexer.compaction.above_segments", indexer.compaction().aboveSegments());
         }
         positive(problems, "search.max_results", search.maxResults());
+        if (search.minKnownChars() < SearchConfig.MIN_KNOWN_CHARS_FLOOR) {
+            problems.add("search.min_known_chars must be at least " + SearchConfig.MIN_KNOWN_CHARS_FLOOR
+                    + " (with fewer, a pattern such as *A* would match a large share of all plates)");
+        }
         // each user's sliding window keeps one timestamp per search it allows (PerUserRateLimiter)
         if (search.rateLimitPerMinute() < 0 || search.rateLimitPerMinute() > 10_000) {
             problems.add("search.rate_limit_per_minute must be 0 (no limit) .. 10000");
@@ -156,11 +199,18 @@ public record PlatewardenConfig(
             problems.add("search.audit_journal_preallocate_bytes must be 0 (append) or at least 4096, not "
                     + search.auditJournalPreallocateBytes());
         }
+        // with no allowed purpose no search can state one: every search would be refused
+        if (search.allowedPurposes().isEmpty()) problems.add("search.allowed_purposes is empty: no search could state a purpose");
+        if (search.allowedPurposes().stream().anyMatch(PlatewardenConfig::blank)) problems.add("search.allowed_purposes has a blank entry");
+        if (search.prohibitedPurposes().stream().anyMatch(PlatewardenConfig::blank)) problems.add("search.prohibited_purposes has a blank entry");
         Set<String> overlap = new HashSet<>(search.allowedPurposes());
         overlap.retainAll(search.prohibitedPurposes());
         if (!overlap.isEmpty()) problems.add("purposes both allowed and prohibited: " + overlap);
 
-        Map<String, Agency> byId = agencies.stream().collect(Collectors.toMap(Agency::id, Function.identity(), (a, b) -> {
+        for (Agency a : agencies) {
+            if (blank(a.id())) problems.add("an agency has no id (agency named " + a.name() + ")");
+        }
+        Map<String, Agency> byId = agencies.stream().filter(a -> a.id() != null).collect(Collectors.toMap(Agency::id, Function.identity(), (a, b) -> {
             problems.add("duplicate agency id " + a.id());
             return a;
         }));
@@ -176,7 +226,13 @@ public record PlatewardenConfig(
             if (!byId.containsKey(c.agency())) problems.add("camera " + c.id() + " belongs to unknown agency " + c.agency());
             if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash");
         }
+        Map<String, String> userByToken = new HashMap<>();
         for (StaticToken t : tokens) {
+            if (blank(t.user())) problems.add("a token has no user (token of agency " + t.agency() + ")");
+            // a token resolves to the first entry with its hash: a second one could never be used
+            String first = t.tokenSha256() == null ? null : userByToken.putIfAbsent(t.tokenSha256(), t.user());
+            if (first != null) problems.add("tokens of users " + first + " and " + t.user() + " have the same token_sha256");
+            if (t.roles().isEmpty()) problems.add("token of user " + t.user() + " has no roles: it could do nothing");
             if (isReservedUser(t.user())) problems.add("token user " + t.user() + " is reserved (anonymous, platewarden:*): records of requests without a caller and of Platewarden's own actions carry it");
             if (t.tokenSha256() == null || !t.tokenSha256().matches("[0-9a-f]{64}")) problems.add("token of user " + t.user() + " needs a token_sha256 of 64 hex chars");
             if (!byId.containsKey(t.agency())) problems.add("token of user " + t.user() + " names unknown agency " + t.agency());
@@ -184,12 +240,15 @@ public record PlatewardenConfig(
                 if (!ROLES.contains(role)) problems.add("token of user " + t.user() + " has unknown role " + role);
             }
         }
-        if (jwt != null && jwt.algorithm() != null) {
-            if (jwt.algorithm().equals("HS256") && (jwt.secret() == null || jwt.secret().length() < 32)) problems.add("jwt.secret must be at least 32 characters for HS256");
-            if (jwt.algorithm().equals("RS256") && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
-            if (!jwt.algorithm().equals("HS256") && !jwt.algorithm().equals("RS256")) problems.add("jwt.algorithm must be HS256 or RS256");
+        // a jwt section without an algorithm would silently accept no JWT at all; "jwt": null says that
+        if (jwt != null) {
+            if ("HS256".equals(jwt.algorithm()) && (jwt.secret() == null || jwt.secret().length() < 32)) problems.add("jwt.secret must be at least 32 characters for HS256");
+            if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
+            if (!"HS256".equals(jwt.algorithm()) && !"RS256".equals(jwt.algorithm())) {
+                problems.add("jwt.algorithm must be HS256 or RS256, not " + jwt.algorithm() + " (\"jwt\": null turns JWTs off)");
+            }
         }
-        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return problems;
     }
 
     /**
@@ -233,6 +292,14 @@ public record PlatewardenConfig(
 
     private static void positive(List<String> problems, String name, long value) {
         if (value <= 0) problems.add(name + " must be positive");
+    }
+
+    private static void required(List<String> problems, String name, String value) {
+        if (blank(value)) problems.add(name + " is required");
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static JsonNode readResource(String name) {

@@ -37,6 +37,14 @@ public record SearchConfig(
      */
     public static final boolean DEFAULT_AUDIT_OVERLAP_STEPS = true;
 
+    /**
+     * The least {@code min_known_chars} start-up accepts: the characters a match must contain (the
+     * pattern's literals minus {@code max_edits}). With one, {@code *A*} or {@code AB*} with one edit
+     * would match a large share of all plates; two is also the shortest plate, so any plate can
+     * still be searched exactly.
+     */
+    public static final int MIN_KNOWN_CHARS_FLOOR = 2;
+
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
         prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);

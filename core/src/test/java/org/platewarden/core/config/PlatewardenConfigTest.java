@@ -137,6 +137,95 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void twoServicesOnOnePortAreRefusedNamingBothSettings() {
+        assertProblem("{\"gateway\":{\"http_port\":9100},\"search\":{\"port\":9100}}",
+                "gateway.http_port and search.port are both 9100");
+        assertProblem("{\"gateway\":{\"http_port\":9101,\"mqtt_port\":9101}}",
+                "gateway.http_port and gateway.mqtt_port are both 9101");
+        assertProblem("{\"gateway\":{\"mqtt_tls_port\":8081,\"tls_cert_path\":\"c\",\"tls_key_path\":\"k\"}}",
+                "gateway.mqtt_tls_port and search.port are both 8081");
+        // 0 = any free port, each listener its own: it may repeat; mqtt_tls_port 0 is "off"
+        PlatewardenConfig.demoConfig().with("{\"gateway\":{\"http_port\":0,\"mqtt_port\":0},\"search\":{\"port\":0}}");
+        // the search API on another address than the gateway may take the same port number
+        PlatewardenConfig.demoConfig().with("""
+                {"gateway":{"host":"10.0.0.1","http_port":9100},"search":{"host":"127.0.0.1","port":9100}}""");
+        assertProblem("""
+                {"gateway":{"host":"0.0.0.0","http_port":9100},"search":{"host":"127.0.0.1","port":9100}}""",
+                "gateway.http_port and search.port are both 9100");
+    }
+
+    @Test
+    void valuesThatCannotWorkAreRefused() {
+        assertProblem("{\"gateway\":{\"future_skew_seconds\":-1}}", "gateway.future_skew_seconds must be >= 0");
+        assertEquals(0, PlatewardenConfig.demoConfig().with("{\"gateway\":{\"future_skew_seconds\":0}}").gateway().futureSkewSeconds());
+        assertProblem("{\"search\":{\"min_known_chars\":0}}", "search.min_known_chars must be at least 2");
+        assertProblem("{\"search\":{\"min_known_chars\":1}}", "search.min_known_chars must be at least 2");
+        assertEquals(2, PlatewardenConfig.demoConfig().with("{\"search\":{\"min_known_chars\":2}}").search().minKnownChars());
+        assertProblem("{\"search\":{\"allowed_purposes\":[]}}", "search.allowed_purposes is empty");
+        assertProblem("{\"search\":{\"allowed_purposes\":[\"stolen_vehicle\",\" \"]}}", "search.allowed_purposes has a blank entry");
+        assertProblem("{\"indexer\":{\"bulk_max_wait_ms\":-1}}", "indexer.bulk_max_wait_ms must be >= 0");
+        assertProblem("{\"gateway\":{\"host\":\" \"}}", "gateway.host is required");
+        assertProblem("{\"search\":{\"host\":\"\"}}", "search.host is required");
+        assertProblem("{\"jwt\":{\"secret\":\"" + "s".repeat(40) + "\"}}", "jwt.algorithm must be HS256 or RS256");
+    }
+
+    @Test
+    void agenciesAndTokensMustBeUsable() {
+        String investigator = "{\"user\":\"a\",\"agency\":\"DPD\",\"roles\":[\"investigator\"],\"token_sha256\":\"" + "a".repeat(64) + "\"}";
+        String sameToken = "{\"user\":\"b\",\"agency\":\"DPD\",\"roles\":[\"auditor\"],\"token_sha256\":\"" + "a".repeat(64) + "\"}";
+        assertProblem("{\"tokens\":[" + investigator + "," + sameToken + "]}", "tokens of users a and b have the same token_sha256");
+        assertProblem("{\"tokens\":[{\"user\":\"\",\"agency\":\"DPD\",\"roles\":[\"auditor\"],\"token_sha256\":\"" + "b".repeat(64) + "\"}]}",
+                "a token has no user");
+        assertProblem("{\"tokens\":[{\"user\":\"c\",\"agency\":\"DPD\",\"roles\":[],\"token_sha256\":\"" + "b".repeat(64) + "\"}]}",
+                "token of user c has no roles");
+        assertProblem("""
+                {"agencies":[{"id":"DPD","name":"D","federal":false,"shares_with":[]},{"id":" ","name":"X","federal":false}],
+                 "cameras":[],"tokens":[]}""", "an agency has no id");
+        assertProblem("{\"agencies\":null}", "agencies may not be null");
+        assertProblem("{\"gateway\":null}", "gateway may not be null");
+        assertProblem("{\"search\":{\"allowed_purposes\":null}}", "search.allowed_purposes may not be null");
+        // a null that means "none" stays allowed where the default is null
+        assertEquals(null, PlatewardenConfig.demoConfig().with("{\"jwt\":null,\"es_url\":null}").jwt());
+    }
+
+    @Test
+    void everyUnknownKeyAndEveryOtherProblemIsReportedTogether() {
+        assertExactly("""
+                {"gateway":{"bogus":1},"foo":true,"agencies":[{"id":"DPD","name":"D","colour":"blue"}],
+                 "cameras":[],"tokens":[],"retention_days":0,"search":{"min_known_chars":0}}""",
+                "unknown key gateway.bogus", "unknown key foo", "unknown key agencies[0].colour", "retention_days must be 1..3650",
+                "search.min_known_chars");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeOrANullItemDoesNotHideTheOtherProblems() {
+        assertExactly("""
+                {"gateway":{"http_port":"eighty"},"agencies":[{"id":"DPD","name":"D","federal":"maybe"},null],
+                 "cameras":[],"tokens":[],"retention_days":0,"spool":null}""",
+                "gateway.http_port: Cannot deserialize value of type `int`", "agencies[0].federal: ", "agencies[1] may not be null",
+                "spool may not be null", "retention_days must be 1..3650");
+        assertExactly("[]", "the configuration must be a JSON object, not array");
+    }
+
+    @Test
+    void unparseableOverridesAreAConfigProblem() {
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("{\"gateway\":{"));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+    }
+
+    /** The overrides are refused with exactly these problems, each named by a part of its message. */
+    private static void assertExactly(String overrides, String... expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with(overrides), overrides);
+        for (String x : expected) assertTrue(e.problems().stream().anyMatch(p -> p.contains(x)), "expected '" + x + "' in " + e.getMessage());
+        assertEquals(expected.length, e.problems().size(), e.getMessage());
+    }
+
+    private static void assertProblem(String overrides, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with(overrides), overrides);
+        assertTrue(e.problems().stream().anyMatch(p -> p.contains(expected)), "expected '" + expected + "' in " + e.getMessage());
+    }
+
+    @Test
     void exampleDeploymentConfigIsValid() {
         Path example = Path.of(System.getProperty("platewarden.repo.root", ".."), "deploy", "config.example.json");
         PlatewardenConfig c = PlatewardenConfig.load(example);

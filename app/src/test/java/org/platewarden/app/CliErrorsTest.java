@@ -1,0 +1,25 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.ConfigException;
+
+class CliErrorsTest {
+    @Test
+    void aMessageWrittenForPeopleStandsAloneAndWhatLiesUnderItIsNamed() {
+        assertEquals("no ES_URL, no es_url in the config", CliErrors.describe(new IOException("no ES_URL, no es_url in the config")));
+        assertEquals("invalid configuration:\n  - a", CliErrors.describe(new ConfigException(List.of("a"))));
+        assertEquals("cannot reach Elasticsearch to detect ILM (ConnectException: Connection refused)",
+                CliErrors.describe(new UncheckedIOException("cannot reach Elasticsearch to detect ILM", new ConnectException("Connection refused"))));
+        // wrappers that only carry their cause are skipped
+        assertEquals("ConnectException: Connection refused",
+                CliErrors.describe(new ExecutionException(new UncheckedIOException(new ConnectException("Connection refused")))));
+        assertEquals("NullPointerException", CliErrors.describe(new NullPointerException()));
+    }
+}

@@ -1,0 +1,130 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.SecretHash;
+import picocli.CommandLine;
+
+/** The CLI's failures: one "ERROR: …" line and a non-zero exit code, never a stack trace. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final InputStream stdin = System.in;
+
+    @AfterEach
+    void restoreStdin() {
+        System.setIn(stdin);
+    }
+
+    private int cli(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cli = PlatewardenMain.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private void assertError(String expected) {
+        String text = err.toString();
+        assertTrue(text.startsWith("ERROR: "), text);
+        assertTrue(text.contains(expected), text);
+        assertFalse(text.contains("\tat "), "no stack trace: " + text);
+    }
+
+    @Test
+    void anUnparseableConfigIsAConfigErrorWithOrWithoutDemo() throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"gateway\":{\n");
+        assertEquals(2, cli("run", "--demo", "--config", broken.toString()));
+        assertError("invalid configuration");
+        assertError("cannot read config file " + broken);
+        assertEquals(2, cli("run", "--config", broken.toString()));
+        assertError("cannot read config file " + broken);
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        Path missing = dir.resolve("nonexistent.json");
+        assertEquals(2, cli("audit", "verify", "--config", missing.toString()));
+        assertError("cannot read config file " + missing + ": no such file");
+    }
+
+    @Test
+    void opsWithoutANodeOrWithAnUnreachableClusterSaysSoInOneLine() throws Exception {
+        assumeTrue(System.getenv("ES_URL") == null, "ES_URL would take precedence over the config");
+        assertEquals(1, cli("ops", "indices", "--data-dir", dir.toString()));
+        assertError("no ES_URL, no es_url in the config, and no running node");
+        Path unreachable = Files.writeString(dir.resolve("es.json"), "{\"es_url\":\"http://127.0.0.1:1\"}");
+        assertEquals(1, cli("ops", "indices", "--config", unreachable.toString(), "--data-dir", dir.toString()));
+        assertError("cannot reach Elasticsearch");
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    @Test
+    void hashSecretRefusesNoOrAnEmptySecretAndReadsStdin() {
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        assertEquals(2, cli("hash-secret"));
+        assertError("no secret");
+        assertEquals(2, cli("hash-secret", ""));
+        assertError("empty");
+        System.setIn(new ByteArrayInputStream("first\n\nthird\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(2, cli("hash-secret"));
+        assertError("empty");
+        System.setIn(new ByteArrayInputStream("s3cret-one\ns3cret-two\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(0, cli("hash-secret"), err.toString());
+        String[] hashes = out.toString().strip().split("\n");
+        assertEquals(2, hashes.length, out.toString());
+        assertTrue(SecretHash.verify("s3cret-one", hashes[0]));
+        assertTrue(SecretHash.verify("s3cret-two", hashes[1]));
+        assertEquals(0, cli("hash-secret", "s3cret-one"));
+        assertTrue(SecretHash.verify("s3cret-one", out.toString().strip()));
+    }
+
+    @Test
+    void tokenRefusesATokenTheServerWouldRefuse() throws Exception {
+        Path config = Files.writeString(dir.resolve("jwt.json"), "{\"jwt\":{\"algorithm\":\"HS256\",\"secret\":\"" + "k".repeat(40) + "\"}}");
+        String[] base = {"token", "--demo", "--config", config.toString(), "--user", "u"};
+        assertEquals(2, cli(with(base, "--agency", "DPD", "--roles", "investigator", "--ttl-minutes", "0")));
+        assertError("--ttl-minutes must be 1..");
+        assertEquals(2, cli(with(base, "--agency", "DPD", "--roles", "investigator", "--ttl-minutes", "-5")));
+        assertError("--ttl-minutes must be 1..");
+        assertEquals(2, cli(with(base, "--agency", "DPD", "--roles", "godmode,auditor")));
+        assertError("unknown role godmode");
+        assertEquals(2, cli("token", "--demo", "--config", config.toString(), "--user", "anonymous", "--agency", "DPD", "--roles", "auditor"));
+        assertError("--user may not be");
+        assertEquals(2, cli(with(base, "--agency", "NOPE", "--roles", "investigator")));
+        assertError("unknown agency NOPE");
+        assertEquals(0, cli(with(base, "--agency", "DPD", "--roles", "investigator,auditor", "--ttl-minutes", "5")), err.toString());
+        String payload = new String(Base64.getUrlDecoder().decode(out.toString().strip().split("\\.")[1]), StandardCharsets.UTF_8);
+        assertTrue(payload.contains("\"exp\":") && payload.contains("\"roles\":[\"investigator\",\"auditor\"]"), payload);
+    }
+
+    @Test
+    void anUnknownRunRoleIsNamed() {
+        String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Role.parse("gateway,gatway")).getMessage();
+        assertTrue(message.contains("unknown role 'gatway'") && message.contains("gateway, indexer, search or all"), message);
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+}
