@@ -262,7 +262,9 @@ public final class SearchApiVerticle extends VerticleBase {
     private static String summary(VerifyResult result) {
         if (result.ok()) return "chain intact";
         VerifyResult.Broken b = result.firstBroken();
-        return "chain broken at node " + b.nodeId() + " seq " + b.seq() + ": " + b.problem();
+        int more = result.problems().size() - 1;
+        return "chain broken at node " + b.nodeId() + " seq " + b.seq() + ": " + b.problem() + " (" + b.copy() + ")"
+                + (more > 0 ? "; " + more + " more problem(s)" : "");
     }
 
     // --- ops

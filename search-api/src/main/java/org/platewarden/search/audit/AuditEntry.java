@@ -8,7 +8,8 @@ import java.util.Set;
  * What one audited request did, before the chain fields (seq, time, node, hashes) are added by the
  * {@link AuditLog}. {@code action}: search, search_correction (what a search in fact returned when
  * its page could not be fully fetched; {@code query.corrects} names the search's audit id),
- * hold_create, hold_release, hold_list, audit_read, audit_verify, ops_indices, retention_run, compaction_run.
+ * hold_create, hold_release, hold_extend, hold_list, audit_read, audit_verify, audit_recovery (what a node's start-up took into
+ * its journal or re-sent to the index: {@link ChainedAuditLog}), ops_indices, retention_run, compaction_run.
  * {@code outcome}: allowed, refused, invalid, failed, rate_limited, unauthorized. {@code query} is the full request body as received (or the query
  * parameters), kept verbatim for the auditor.
  *

@@ -1,11 +1,9 @@
 package org.platewarden.search.audit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -37,11 +35,17 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_WRITE} bytes, so only the last append can be torn, and overwritten blocks may land
  * in any order: after the last intact record there can be parts of records, whole records after a
  * gap, or zeros. {@link #open} keeps the records up to the first blank or unparseable line among
- * the last {@link #TORN_WINDOW} bytes, copies what follows (never acknowledged) to a side file for
- * inspection, and pads it over. More than one append's worth after the last intact record is not
- * a torn write, and open refuses to start rather than cut it.
+ * the last {@link #TORN_WINDOW} bytes, copies what follows to a side file for inspection, and pads
+ * it over. Those bytes are usually a write a crash tore, never acknowledged; but a last record
+ * damaged since it was written (acknowledged, and in the index) looks the same, so the log does
+ * not claim either (start-up then takes such a record back from the index: {@link ChainedAuditLog}).
+ * More than one append's worth after the last intact record is not a torn write, and open refuses
+ * to start rather than cut it.
+ *
+ * <p>Not final only so that tests can make an append fail ({@link ChainedAuditLog}'s handling of a
+ * failed journal write).
  */
-public final class AuditJournal implements AutoCloseable {
+public class AuditJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditJournal.class);
     private static final int CHUNK = 64 * 1024;
     private static final byte PAD = '\n';
@@ -82,8 +86,8 @@ public final class AuditJournal implements AutoCloseable {
     }
 
     /**
-     * Opens for writing and returns the last record (null for an empty journal). What a torn last
-     * append left behind — never fsynced, so never acknowledged — is copied to
+     * Opens for writing and returns the last record (null for an empty journal). What follows the
+     * last intact record — a torn last append, or a last record damaged since — is copied to
      * {@code <journal>.torn-<millis>} and padded over. Journals written before preallocation
      * (records up to the file's end) open the same way.
      */
@@ -136,8 +140,10 @@ public final class AuditJournal implements AutoCloseable {
             writeFully(out, ByteBuffer.wrap(torn), 0);
             out.force(true);
         }
-        LOG.warn("audit journal {}: {} bytes after the last intact record (a write torn by a crash, never acknowledged)"
-                + " copied to {} and padded over", file, torn.length, aside);
+        // a write a crash tore (never acknowledged) and a record damaged after it was acknowledged
+        // look alike here: say what is known, not which
+        LOG.warn("audit journal {}: {} unreadable bytes after the last intact record (at byte {}) copied to {} and padded over:"
+                + " what a crash left of a write it tore, or a record damaged since it was written", file, torn.length, from, aside);
         pad(from, Math.min(allocated, to + 1));
         channel.force(false);
     }
@@ -229,9 +235,19 @@ public final class AuditJournal implements AutoCloseable {
         return one.get(0);
     }
 
-    /** Reads the journal front to back (own file handle; safe next to the writer, sees complete lines). */
+    /** Reads the journal front to back (own file handle; safe next to the writer). */
     public static JournalReader reader(Path file) throws IOException {
-        return new JournalReader(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+        return readerFrom(file, 0);
+    }
+
+    /**
+     * Reads the journal from byte {@code offset} on, e.g. from where an earlier reader found its
+     * end ({@link JournalReader#endOffset}) to see what has been journaled since.
+     */
+    public static JournalReader readerFrom(Path file, long offset) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        channel.position(offset);
+        return new JournalReader(Channels.newInputStream(channel), offset);
     }
 
     /**
@@ -244,7 +260,7 @@ public final class AuditJournal implements AutoCloseable {
         try {
             long start = startOfLastLines(channel, records);
             channel.position(start);
-            return new JournalReader(new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8)));
+            return new JournalReader(Channels.newInputStream(channel), start);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -296,27 +312,73 @@ public final class AuditJournal implements AutoCloseable {
         if (channel != null) channel.close();
     }
 
-    /** Forward iteration over the journal's records; a torn last line (being written) ends it. */
+    /**
+     * Forward iteration over the journal's lines up to the padding (the first blank line, or the
+     * end of the file). A line that is not a record is handed out as such, never taken for the end:
+     * what follows it may be records still. Only the caller can tell whether such a line is
+     * damaged or, the last one, still being written.
+     */
     public static final class JournalReader implements AutoCloseable {
-        private final BufferedReader in;
+        private final InputStream in;
+        private final byte[] buffer = new byte[CHUNK];
+        private int pos;
+        private int limit;
+        /** The file offset of {@code buffer[pos]}. */
+        private long offset;
+        private long endOffset = -1;
 
-        JournalReader(BufferedReader in) {
+        JournalReader(InputStream in, long offset) {
             this.in = in;
+            this.offset = offset;
         }
 
-        /** The next record, or null at the end. */
-        public ObjectNode next() {
-            try {
-                String line = in.readLine();
-                if (line == null || line.isEmpty()) return null;
-                try {
-                    return (ObjectNode) CanonicalJson.parse(line);
-                } catch (IllegalArgumentException | ClassCastException torn) {
-                    return null;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        /** One line: where it starts in the file, and its record, or null if the line is not one. */
+        public record Line(long offset, ObjectNode record) {
+        }
+
+        /** The next line, or null at the end: the file's, or the first blank line (padding). */
+        public Line nextLine() throws IOException {
+            if (endOffset >= 0) return null;
+            long start = offset;
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            boolean tooLong = false;
+            while (pos < limit || fill()) {
+                int newline = pos;
+                while (newline < limit && buffer[newline] != '\n') newline++;
+                // no record is longer than one write: a longer line is not one, however much of it there is
+                tooLong |= line.size() + (newline - pos) > MAX_WRITE;
+                if (!tooLong) line.write(buffer, pos, newline - pos);
+                boolean ended = newline < limit;
+                offset += newline - pos + (ended ? 1 : 0);
+                pos = ended ? newline + 1 : limit;
+                if (ended) break;
             }
+            byte[] bytes = line.toByteArray();
+            if (tooLong) return new Line(start, null);
+            if (isBlank(bytes)) {
+                endOffset = start;
+                return null;
+            }
+            return new Line(start, TornTail.record(bytes, 0, bytes.length));
+        }
+
+        /** Where the reader found the end (-1 before it did): what is journaled after that is written from there. */
+        public long endOffset() {
+            return endOffset;
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buffer);
+            pos = 0;
+            limit = Math.max(0, n);
+            return n > 0;
+        }
+
+        private static boolean isBlank(byte[] line) {
+            for (byte b : line) {
+                if (!TornTail.isPadding(b)) return false;
+            }
+            return true;
         }
 
         @Override

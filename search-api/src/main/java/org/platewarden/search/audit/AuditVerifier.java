@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
@@ -16,17 +19,30 @@ import org.elasticsearch.client.RestClient;
  * Recomputes every node's chain from the audit index: pages through it sorted by
  * {@code (node_id, seq)} with {@code search_after} (no point-in-time needed: records are only ever
  * appended at the end of a chain), and for each record checks, in this order, that its seq is the
- * next one (else "missing record (seq gap)"), that its hash is the hash of its content and equals
- * the local journal's copy when the journal has that seq (else "hash mismatch"), and that its
- * prev_hash is the previous record's hash (else "broken link"). For this node's chain, a record
- * the journal holds beyond the index's last one is also "missing". Blocking: run it on a worker.
+ * next one (else "missing record (seq gap)"), that its hash is the hash of its content (else "hash
+ * mismatch"), that it is the record the local journal holds at that seq (else "index record
+ * differs from the journal's"; past the journal's last record, "in the index but not in the
+ * journal"), and that its prev_hash is the previous record's hash (else "broken link"). For this
+ * node's chain, a record the journal holds beyond the index's last one is also "missing". The
+ * journal's own chain is checked as it is read ({@link JournalCheck}: records edited, lines
+ * unreadable or taken out). The walk stops at the first problem in the index; journal problems are
+ * listed and the walk goes on, comparing the index with the journal's records past them.
+ * Blocking: run it on a worker.
  * <p>
- * Writes in flight during a verify (journaled, not yet visible in the index) are not reported:
- * a suspected gap is re-checked after a refresh before it is called missing. A record the index
- * holds and the journal does not (a lone record indexed while its line is being written, or one
- * whose journal write failed: see {@link ChainedAuditLog}) is checked against the chain alone.
+ * Writes in flight during a verify are not reported: a suspected gap is looked for again after a
+ * refresh (for up to {@link #SETTLE_MILLIS} ms) before it is called missing, and an index record
+ * past the journal's end is looked for again in the journal's tail, re-read from where it ended
+ * (at once, and after the walk for up to {@link #SETTLE_MILLIS} ms). Only the journal's next record
+ * can be in the index and not yet in the journal: a lone record is indexed while its line is
+ * written, and the next one is sealed only once that write returned (a record whose journal write
+ * failed is journaled ahead of the next records; see {@link ChainedAuditLog}). Any other index
+ * record past the journal's end is "in the index but not in the journal" at once.
  */
 public final class AuditVerifier {
+    /** How long verify waits for the journal's tail to catch up with an index record, or a line being written, before it reports them. */
+    static final int SETTLE_MILLIS = 1000;
+    private static final int SETTLE_STEP_MILLIS = 100;
+
     private final RestClient rest;
     private final String index;
     private final Path journalFile;
@@ -46,33 +62,73 @@ public final class AuditVerifier {
         refresh();
         Walk walk = new Walk();
         try {
-            JsonNode after = null;
-            while (true) {
-                ArrayNode hits = page(after);
-                for (JsonNode hit : hits) {
-                    VerifyResult.Broken broken = walk.accept((ObjectNode) hit.get("_source"));
-                    if (broken != null) return new VerifyResult(false, walk.checked, broken);
-                }
-                if (hits.size() < pageSize) break;
-                after = hits.get(hits.size() - 1).get("sort");
+            VerifyResult.Broken stop = walk.walkIndex();
+            if (stop == null) stop = walk.endOfChain();
+            if (stop == null) stop = walk.journalChainAbsent();
+            if (stop != null) {
+                walk.problems.add(stop);
+                walk.inFlight = null;
             }
-            VerifyResult.Broken broken = walk.endOfChain();
-            if (broken == null) broken = walk.journalChainAbsent();
-            return broken == null ? new VerifyResult(true, walk.checked, null) : new VerifyResult(false, walk.checked, broken);
+            walk.finishJournal();
+            return walk.problems.result(walk.checked);
         } finally {
             walk.closeJournal();
         }
     }
 
+    /** The problems found, in the order found (at most {@link VerifyResult#MAX_PROBLEMS}), and how many records verified before the first. */
+    static final class Problems {
+        private final List<VerifyResult.Broken> found = new ArrayList<>();
+        private final LongSupplier checked;
+        private long checkedBeforeFirst;
+
+        Problems(LongSupplier checked) {
+            this.checked = checked;
+        }
+
+        void add(VerifyResult.Broken problem) {
+            if (full()) return;
+            if (found.isEmpty()) checkedBeforeFirst = checked.getAsLong();
+            found.add(problem);
+        }
+
+        boolean full() {
+            return found.size() >= VerifyResult.MAX_PROBLEMS;
+        }
+
+        VerifyResult result(long checkedInAll) {
+            return found.isEmpty() ? new VerifyResult(true, checkedInAll, null, List.of())
+                    : new VerifyResult(false, checkedBeforeFirst, found.get(0), found);
+        }
+    }
+
     /** The state of the walk through one chain at a time. */
     private final class Walk {
+        final Problems problems = new Problems(() -> this.checked);
         long checked;
         String node;
         long expectedSeq;
         String prevHash;
-        boolean journalChainSeen;
-        AuditJournal.JournalReader journal;
-        ObjectNode journalNext;
+        /** This node's journal, once its chain is walked; finished (read to its end) once. */
+        JournalCheck journal;
+        boolean journalFinished;
+        /** An index record past the journal's end that may still be on its way into the journal. */
+        ObjectNode inFlight;
+
+        /** Walks the index; returns the first problem in it, or null. */
+        VerifyResult.Broken walkIndex() throws IOException {
+            JsonNode after = null;
+            while (!problems.full()) {
+                ArrayNode hits = page(after);
+                for (JsonNode hit : hits) {
+                    VerifyResult.Broken broken = accept((ObjectNode) hit.get("_source"));
+                    if (broken != null) return broken;
+                }
+                if (hits.size() < pageSize) break;
+                after = hits.get(hits.size() - 1).get("sort");
+            }
+            return null;
+        }
 
         VerifyResult.Broken accept(ObjectNode doc) throws IOException {
             String docNode = doc.path(AuditDocument.NODE_ID).asText();
@@ -84,7 +140,7 @@ public final class AuditVerifier {
             long seq = doc.path(AuditDocument.SEQ).asLong();
             while (seq > expectedSeq) {
                 // a gap, unless the record was still in flight when we refreshed
-                ObjectNode late = fetchBySeq(node, expectedSeq);
+                ObjectNode late = fetchLate(node, expectedSeq);
                 if (late == null) return new VerifyResult.Broken(journalAuditId(expectedSeq), expectedSeq, node, VerifyResult.MISSING);
                 VerifyResult.Broken broken = check(late);
                 if (broken != null) return broken;
@@ -101,39 +157,70 @@ public final class AuditVerifier {
             String auditId = doc.path(AuditDocument.AUDIT_ID).asText(null);
             String hash = doc.path(AuditDocument.HASH).asText();
             if (!AuditDocument.hashOf(doc).equals(hash)) return new VerifyResult.Broken(auditId, seq, node, VerifyResult.HASH_MISMATCH);
-            ObjectNode journaled = journalAt(seq);
-            if (journaled != null && !journaled.path(AuditDocument.HASH).asText().equals(hash)) {
-                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.HASH_MISMATCH);
+            if (journal != null) {
+                VerifyResult.Broken differs = compareWithJournal(doc);
+                if (differs != null) return differs;
             }
             if (!doc.path(AuditDocument.PREV_HASH).asText().equals(prevHash)) {
                 return new VerifyResult.Broken(auditId, seq, node, VerifyResult.BROKEN_LINK);
             }
             prevHash = hash;
             expectedSeq = seq + 1;
-            checked++;
+            if (inFlight != doc) checked++; // counted once the journal has it
+            return null;
+        }
+
+        /** Compares an index record with the journal's; null when they agree, or the journal cannot tell (its line there is reported). */
+        private VerifyResult.Broken compareWithJournal(ObjectNode doc) throws IOException {
+            if (inFlight != null) {
+                // a later record is indexed, so the one before is no longer on its way into the journal
+                ObjectNode earlier = inFlight;
+                inFlight = null;
+                VerifyResult.Broken broken = againstJournal(earlier);
+                if (broken != null) return broken;
+                checked++;
+            }
+            VerifyResult.Broken broken = againstJournal(doc);
+            if (broken != null && broken.problem().equals(VerifyResult.NOT_IN_JOURNAL)
+                    && doc.path(AuditDocument.SEQ).asLong() == journal.nextSeq()) {
+                inFlight = doc; // the journal's next record: its line may be being written (looked for again at the end)
+                return null;
+            }
+            return broken;
+        }
+
+        private VerifyResult.Broken againstJournal(ObjectNode doc) throws IOException {
+            long seq = doc.path(AuditDocument.SEQ).asLong();
+            String auditId = doc.path(AuditDocument.AUDIT_ID).asText(null);
+            JournalCheck.Entry journaled = journal.at(seq);
+            if (journaled == null && journal.endsBefore(seq)) {
+                journal.reread();
+                journaled = journal.at(seq);
+            }
+            if (journaled == null && journal.endsBefore(seq)) return new VerifyResult.Broken(auditId, seq, node, VerifyResult.NOT_IN_JOURNAL);
+            if (journaled != null && journaled.sound() && !journaled.hash().equals(doc.path(AuditDocument.HASH).asText())) {
+                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.INDEX_DIFFERS, journaled.line());
+            }
             return null;
         }
 
         void startChain(String nodeId) throws IOException {
+            if (journal != null) finishJournal();
             closeJournal();
             node = nodeId;
             expectedSeq = 1;
             prevHash = AuditDocument.GENESIS_HASH;
-            if (nodeId.equals(journalNodeId) && journalFile != null && Files.exists(journalFile)) {
-                journal = AuditJournal.reader(journalFile);
-                journalNext = journal.next();
-                journalChainSeen = true;
-            }
+            if (nodeId.equals(journalNodeId) && journalExists()) journal = new JournalCheck(journalFile, journalNodeId, problems);
         }
 
         /** The index's chain of this node ends here: anything more in the journal is missing from the index. */
         VerifyResult.Broken endOfChain() throws IOException {
             if (node == null) return null;
             while (journal != null) {
-                ObjectNode next = journalAt(expectedSeq);
+                JournalCheck.Entry next = journal.at(expectedSeq);
                 if (next == null) break;
-                ObjectNode late = fetchBySeq(node, expectedSeq);
-                if (late == null) return new VerifyResult.Broken(next.path(AuditDocument.AUDIT_ID).asText(), expectedSeq, node, VerifyResult.MISSING);
+                ObjectNode late = fetchLate(node, expectedSeq);
+                if (late == null) return new VerifyResult.Broken(next.doc().path(AuditDocument.AUDIT_ID).asText(), expectedSeq, node, VerifyResult.MISSING);
                 VerifyResult.Broken broken = check(late);
                 if (broken != null) return broken;
             }
@@ -142,25 +229,58 @@ public final class AuditVerifier {
 
         /** The journal holds a chain the index has no record of at all. */
         VerifyResult.Broken journalChainAbsent() throws IOException {
-            if (journalChainSeen || journalFile == null || !Files.exists(journalFile)) return null;
+            if (journal != null || journalFinished || !journalExists()) return null;
             startChain(journalNodeId);
             return endOfChain();
         }
 
-        private ObjectNode journalAt(long seq) {
-            while (journalNext != null && journalNext.path(AuditDocument.SEQ).asLong() < seq) journalNext = journal.next();
-            return journalNext != null && journalNext.path(AuditDocument.SEQ).asLong() == seq ? journalNext : null;
+        /**
+         * Reads this node's journal to its end, checking it (on its own if the walk stopped before
+         * its chain), and gives a record past the journal's end, or a last line that is not a
+         * record, up to {@link #SETTLE_MILLIS} to be written before they are reported.
+         */
+        void finishJournal() throws IOException {
+            if (journalFinished || !journalExists()) return;
+            journalFinished = true;
+            if (journal == null) journal = new JournalCheck(journalFile, journalNodeId, problems);
+            for (int waited = 0; ; waited += SETTLE_STEP_MILLIS) {
+                if (inFlight != null) {
+                    VerifyResult.Broken broken = againstJournal(inFlight);
+                    if (broken == null || !broken.problem().equals(VerifyResult.NOT_IN_JOURNAL) || waited >= SETTLE_MILLIS) {
+                        inFlight = null;
+                        if (broken != null) problems.add(broken);
+                        else checked++;
+                    }
+                }
+                journal.drain();
+                if ((inFlight == null && !journal.tailUnreadable()) || waited >= SETTLE_MILLIS || problems.full()) break;
+                sleep(SETTLE_STEP_MILLIS);
+                journal.reread();
+            }
+            journal.reportTail();
         }
 
-        private String journalAuditId(long seq) {
-            ObjectNode j = journal == null ? null : journalAt(seq);
-            return j == null ? null : j.path(AuditDocument.AUDIT_ID).asText();
+        private boolean journalExists() {
+            return journalFile != null && Files.exists(journalFile);
+        }
+
+        private String journalAuditId(long seq) throws IOException {
+            JournalCheck.Entry j = journal == null ? null : journal.at(seq);
+            return j == null ? null : j.doc().path(AuditDocument.AUDIT_ID).asText();
         }
 
         void closeJournal() throws IOException {
             if (journal != null) journal.close();
             journal = null;
-            journalNext = null;
+        }
+    }
+
+    private static void sleep(int millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("verify interrupted");
         }
     }
 
@@ -173,6 +293,19 @@ public final class AuditVerifier {
         sort.addObject().put(AuditDocument.SEQ, "asc");
         if (after != null) body.set("search_after", after);
         return (ArrayNode) search(body).path("hits").path("hits");
+    }
+
+    /**
+     * The record at a seq the walk did not see, looked for again after a refresh, and for up to
+     * {@link #SETTLE_MILLIS} while it is not there: records are indexed concurrently (a later one
+     * can be visible first), and a journaled record's index call may not have returned yet.
+     */
+    private ObjectNode fetchLate(String nodeId, long seq) throws IOException {
+        for (int waited = 0; ; waited += SETTLE_STEP_MILLIS) {
+            ObjectNode late = fetchBySeq(nodeId, seq);
+            if (late != null || waited >= SETTLE_MILLIS) return late;
+            sleep(SETTLE_STEP_MILLIS);
+        }
     }
 
     private ObjectNode fetchBySeq(String nodeId, long seq) throws IOException {

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  */
 public final class AuditVocabulary {
     public static final SortedSet<String> ACTIONS = sorted("search", "search_correction", "hold_create", "hold_release", "hold_extend",
-            "hold_list", "audit_read", "audit_verify", "ops_indices", "retention_run", "compaction_run");
+            "hold_list", "audit_read", "audit_verify", "audit_recovery", "ops_indices", "retention_run", "compaction_run");
     public static final SortedSet<String> OUTCOMES = sorted("allowed", "refused", "invalid", "failed", "rate_limited", "unauthorized");
 
     private AuditVocabulary() {

@@ -1,6 +1,7 @@
 package org.platewarden.search.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +54,16 @@ import org.slf4j.LoggerFactory;
  * journal write has returned, so a crash leaves at most this one record in the index and not in the
  * journal, and {@link #recover} continues from the index head and re-sends the journal's records
  * below it. If the journal write fails, the record may already be in the index, so its seq is spent
- * (the chain head moves past it; the backlog makes sure the index gets it) and the log journals
- * first again until a journal write succeeds: a broken disk costs one record indexed without its
- * journal line, not one per search.
+ * (the chain head moves past it; the backlog makes sure the index gets it), it is journaled with
+ * the next records, ahead of them, so the journal has no gap, and the log journals first again
+ * until a journal write succeeds: a broken disk costs one record indexed before its journal line,
+ * not one per search.
+ *
+ * <p><b>Start-up repairs are on the record.</b> When {@link #recover} takes records from the index
+ * into the journal, or re-creates journaled records the index lacks, it writes a record saying
+ * which (user {@value #RECOVERY_USER}, action {@value #RECOVERY_ACTION}) and logs it as a warning:
+ * a crash explains one record either way, but so would a record added to or deleted from the
+ * index, and a repair that left no trace would hide that.
  */
 public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChainedAuditLog.class);
@@ -64,6 +73,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private static final int RESEND_BULK = 500;
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
     private static final String BULK_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason";
+    /** Who the records of start-up's repairs are by: Platewarden itself, as a hold's automatic release is by platewarden:until-passed. */
+    public static final String RECOVERY_USER = "platewarden:recovery";
+    public static final String RECOVERY_ACTION = "audit_recovery";
 
     private final Vertx vertx;
     private final EsRest es;
@@ -84,6 +96,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private String headHash = AuditDocument.GENESIS_HASH;
     // false after a journal write failed, until one succeeds: lone records are journaled first meanwhile
     private boolean journalWritable = true;
+    // a lone record whose journal write failed after it went to the index: journaled with the next records
+    private ObjectNode unjournaled;
 
     /**
      * One queued entry. {@code journaled} completes with the record once its line is fsynced,
@@ -116,8 +130,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         this(vertx, rest, auditIndex, nodeId, new AuditJournal(journalFile), overlapSteps, capacity, registry);
     }
 
-    private ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, boolean overlapSteps,
-                            int capacity, MeterRegistry registry) {
+    /** On a journal of the caller's: tests give it one whose writes fail when they say. */
+    ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, boolean overlapSteps,
+                    int capacity, MeterRegistry registry) {
         this.vertx = vertx;
         this.es = new EsRest(vertx, rest);
         this.index = auditIndex;
@@ -156,9 +171,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     }
 
     /**
-     * Recovers the chain head from the journal, reconciles it with the index (re-sends journaled
-     * records the index lacks at its tail; adopts the index head if the journal is behind, e.g. a
-     * replaced disk), then starts accepting. Blocking work runs on the writer thread.
+     * Recovers the chain head from the journal, reconciles it with the index (takes the index's
+     * records past the journal's last into the journal, e.g. after a crash or a replaced disk;
+     * re-sends journaled records the index lacks at its tail; records either repair), then starts
+     * accepting. Blocking work runs on the writer thread.
      */
     public Future<ChainedAuditLog> start() {
         Context context = vertx.getOrCreateContext();
@@ -345,7 +361,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         long seq = headSeq;
         String prev = headHash;
         List<ObjectNode> docs = new ArrayList<>(batch.size());
-        List<String> lines = new ArrayList<>(batch.size());
+        List<String> lines = new ArrayList<>(batch.size() + 1);
+        // its seq is spent and the index may have it: the journal takes it before the records after it
+        if (unjournaled != null) lines.add(CanonicalJson.write(unjournaled));
         try {
             for (Pending p : batch) {
                 ObjectNode doc = AuditDocument.seal(p.entry(), p.entry().auditId() != null ? p.entry().auditId() : UUID.randomUUID().toString(), ++seq, Instant.now(), nodeId, prev);
@@ -373,11 +391,13 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                     overlap ? " (the record, seq " + seq + ", went to the index alone; lone records are journaled first until a write succeeds)" : "",
                     e.toString());
             journalWritable = false;
+            if (overlap) unjournaled = docs.get(0);
             AuditUnavailableException failure = new AuditUnavailableException("audit journal write failed: " + e.getMessage(), false, e);
             batch.forEach(p -> p.fail(failure, !overlap));
             return;
         }
         journalWritable = true;
+        unjournaled = null;
         if (!overlap) {
             headSeq = seq;
             headHash = prev;
@@ -397,27 +417,16 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private void recover() throws IOException {
         ObjectNode last = journal.open();
         long journalSeq = last == null ? 0 : last.get(AuditDocument.SEQ).asLong();
+        if (last != null) {
+            headSeq = journalSeq;
+            headHash = last.get(AuditDocument.HASH).asText();
+        }
         JsonNode indexHead = indexHead();
         long indexSeq = indexHead == null ? 0 : indexHead.path(AuditDocument.SEQ).asLong();
-        if (journalSeq >= indexSeq) {
-            if (last != null) {
-                headSeq = journalSeq;
-                headHash = last.get(AuditDocument.HASH).asText();
-            }
-        } else {
-            // The journal is behind the index. By one record: a lone record's index call and journal
-            // write overlap, and the node stopped between the two. By more: a lost or replaced disk.
-            // Either way the chain continues from the index head.
-            if (indexSeq == journalSeq + 1) {
-                LOG.info("audit chain of node {}: the index holds seq {}, which the journal {} lacks (a lone record is indexed while"
-                        + " it is journaled, and its journal write did not complete); continuing from the index", nodeId, indexSeq, journal.file());
-            } else {
-                LOG.warn("audit journal {} ends at seq {} but the index holds node {} up to seq {}: continuing from the index",
-                        journal.file(), journalSeq, nodeId, indexSeq);
-            }
-            headSeq = indexSeq;
-            headHash = indexHead.path(AuditDocument.HASH).asText();
-        }
+        // The journal is behind the index. By one record: a lone record's index call and journal
+        // write overlap, and the node stopped between the two. By more: a lost or replaced disk.
+        // Or someone added records to the index. The chain continues from the index head either way.
+        SeqRanges taken = indexSeq > journalSeq ? journalFromIndex(journalSeq) : new SeqRanges();
         // Records are indexed concurrently, so the index head says nothing about the records just
         // below it: a crash can leave a later record indexed and an earlier one, still in flight,
         // not (with a lone record's steps overlapped, even when the later one is not yet journaled).
@@ -425,70 +434,136 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         // `capacity` in flight, and a failed one's backlog is flushed before any further record is
         // journaled), so those are re-sent as well as everything past the index head.
         long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
-        if (journalSeq > resendAfter) resendFromJournal(resendAfter, journalSeq - resendAfter);
+        SeqRanges resent = journalSeq > resendAfter ? resendFromJournal(resendAfter, journalSeq) : new SeqRanges();
+        if (!taken.isEmpty()) {
+            recordRecovery(taken, "taken from the index into the journal at start-up: in the index but not in the journal: a lone record"
+                    + " whose journal write a crash interrupted, or a record added to the index");
+        }
+        if (!resent.isEmpty()) {
+            recordRecovery(resent, "re-created in the index from the journal at start-up: in the journal but not in the index: records"
+                    + " whose indexing a crash interrupted, or records deleted from the index");
+        }
         LOG.info("audit chain of node {} resumes after seq {} (journal {})", nodeId, headSeq, journal.file());
     }
 
-    private JsonNode indexHead() throws IOException {
-        String body = "{\"size\":1,\"query\":{\"term\":{\"node_id\":" + CanonicalJson.MAPPER.writeValueAsString(nodeId) + "}},"
-                + "\"sort\":[{\"seq\":\"desc\"}],\"_source\":[\"seq\",\"hash\",\"audit_id\"]}";
-        Request request = new Request("POST", "/" + index + "/_search");
-        request.addParameter("ignore_unavailable", "true");
-        request.setEntity(new NStringEntity(body, ContentType.APPLICATION_JSON));
-        JsonNode response = CanonicalJson.MAPPER.readTree(es.client().performRequest(request).getEntity().getContent());
-        JsonNode hits = response.path("hits").path("hits");
-        return hits.isEmpty() ? null : hits.get(0).path("_source");
+    /**
+     * Appends to the journal, in order, the index's records of this node past {@code afterSeq}
+     * (which the journal lacks), so that journal and index agree again and verify can check them
+     * against each other; moves the chain head to the last. Returns their seqs.
+     */
+    private SeqRanges journalFromIndex(long afterSeq) throws IOException {
+        SeqRanges taken = new SeqRanges();
+        JsonNode after = null;
+        while (true) {
+            ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
+            body.put("size", RESEND_BULK);
+            ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
+            filter.addObject().putObject("term").put(AuditDocument.NODE_ID, nodeId);
+            filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put("gt", afterSeq);
+            body.putArray("sort").addObject().put(AuditDocument.SEQ, "asc");
+            if (after != null) body.set("search_after", after);
+            JsonNode hits = search(body).path("hits").path("hits");
+            List<String> lines = new ArrayList<>(hits.size());
+            for (JsonNode hit : hits) {
+                JsonNode doc = hit.path("_source");
+                lines.add(CanonicalJson.write(doc));
+                taken.add(doc.path(AuditDocument.SEQ).asLong());
+                headSeq = doc.path(AuditDocument.SEQ).asLong();
+                headHash = doc.path(AuditDocument.HASH).asText();
+            }
+            if (!lines.isEmpty()) journal.append(lines);
+            if (hits.size() < RESEND_BULK) return taken;
+            after = hits.get(hits.size() - 1).path("sort");
+        }
     }
 
     /**
-     * Creates in the index every journaled record with a seq above {@code afterSeq} that it lacks,
-     * reading only the journal's last {@code lines} lines (seqs are dense, so they hold them all),
-     * in bulk requests of creates: Elasticsearch answers 409 for a record it already has, and
-     * leaves it as it is.
+     * Writes the record of a start-up repair (journaled, then indexed, before the log accepts
+     * anything) and logs it as a warning. If indexing it fails, start-up fails, and the next start
+     * re-sends it from the journal like any other record.
      */
-    private void resendFromJournal(long afterSeq, long lines) throws IOException {
-        int sent = 0;
-        int created = 0;
+    private void recordRecovery(SeqRanges seqs, String why) throws IOException {
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode();
+        query.put("seqs", seqs.ranges());
+        String reason = seqs + " " + why;
+        AuditEntry entry = new AuditEntry(RECOVERY_ACTION, RECOVERY_USER, null, Set.of(), null, null, query, null, "allowed", reason,
+                200, (int) Math.min(Integer.MAX_VALUE, seqs.count()), List.of());
+        ObjectNode doc = AuditDocument.seal(entry, UUID.randomUUID().toString(), headSeq + 1, Instant.now(), nodeId, headHash);
+        journal.append(List.of(CanonicalJson.write(doc)));
+        headSeq = doc.get(AuditDocument.SEQ).asLong();
+        headHash = doc.get(AuditDocument.HASH).asText();
+        createAll(List.of(doc), new SeqRanges());
+        LOG.warn("audit chain of node {}: {} (journal {}); recorded as seq {}", nodeId, reason, journal.file(), headSeq);
+    }
+
+    private JsonNode indexHead() throws IOException {
+        ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
+        body.put("size", 1);
+        body.putObject("query").putObject("term").put(AuditDocument.NODE_ID, nodeId);
+        body.putArray("sort").addObject().put(AuditDocument.SEQ, "desc");
+        body.putArray("_source").add(AuditDocument.SEQ).add(AuditDocument.HASH).add(AuditDocument.AUDIT_ID);
+        JsonNode hits = search(body).path("hits").path("hits");
+        return hits.isEmpty() ? null : hits.get(0).path("_source");
+    }
+
+    private JsonNode search(ObjectNode body) throws IOException {
+        Request request = new Request("POST", "/" + index + "/_search");
+        request.addParameter("ignore_unavailable", "true");
+        request.setEntity(new NStringEntity(CanonicalJson.write(body), ContentType.APPLICATION_JSON));
+        return CanonicalJson.MAPPER.readTree(es.client().performRequest(request).getEntity().getContent());
+    }
+
+    /**
+     * Creates in the index every journaled record with a seq in ({@code afterSeq}, {@code upToSeq}]
+     * that it lacks, reading only the journal's last lines from there (seqs are dense, so they hold
+     * them all), in bulk requests of creates: Elasticsearch answers 409 for a record it already has,
+     * and leaves it as it is. Returns the seqs it created. A line that is not a record cannot be
+     * re-sent; verify names it.
+     */
+    private SeqRanges resendFromJournal(long afterSeq, long upToSeq) throws IOException {
+        SeqRanges created = new SeqRanges();
+        int unreadable = 0;
         List<ObjectNode> batch = new ArrayList<>(RESEND_BULK);
-        try (AuditJournal.JournalReader reader = AuditJournal.readerOfLast(journal.file(), lines)) {
-            for (ObjectNode doc; (doc = reader.next()) != null; ) {
-                if (doc.path(AuditDocument.SEQ).asLong() <= afterSeq) continue;
+        try (AuditJournal.JournalReader reader = AuditJournal.readerOfLast(journal.file(), headSeq - afterSeq)) {
+            for (AuditJournal.JournalReader.Line line; (line = reader.nextLine()) != null; ) {
+                ObjectNode doc = line.record();
+                if (doc == null) {
+                    unreadable++;
+                    continue;
+                }
+                long seq = doc.path(AuditDocument.SEQ).asLong();
+                if (seq <= afterSeq || seq > upToSeq) continue;
                 batch.add(doc);
                 if (batch.size() == RESEND_BULK) {
-                    created += createAll(batch);
-                    sent += batch.size();
+                    createAll(batch, created);
                     batch.clear();
                 }
             }
         }
-        if (!batch.isEmpty()) {
-            created += createAll(batch);
-            sent += batch.size();
+        if (!batch.isEmpty()) createAll(batch, created);
+        if (unreadable > 0) {
+            LOG.warn("audit journal {}: {} line(s) after seq {} are not records and were not re-sent to the index; audit verify names them",
+                    journal.file(), unreadable, afterSeq);
         }
-        if (created > 0) {
-            LOG.warn("audit chain of node {}: re-sent {} journaled records the index lacked (after seq {}; {} were there)",
-                    nodeId, created, afterSeq, sent - created);
-        }
+        return created;
     }
 
-    /** Bulk-creates the records; returns how many were created (the rest were there: 409). */
-    private int createAll(List<ObjectNode> docs) throws IOException {
+    /** Bulk-creates the records (in seq order); adds those created to {@code created} (the rest were there: 409). */
+    private void createAll(List<ObjectNode> docs, SeqRanges created) throws IOException {
         Request request = new Request("POST", "/" + index + "/_bulk");
         request.addParameter("filter_path", BULK_FILTER);
         request.setEntity(new NStringEntity(bulkCreateBody(docs), NDJSON));
         JsonNode response = CanonicalJson.MAPPER.readTree(es.client().performRequest(request).getEntity().getContent());
-        int created = 0;
         JsonNode items = response.path("items");
         if (items.size() != docs.size()) {
             throw new IOException("re-sending audit records: Elasticsearch answered " + items.size() + " items for " + docs.size());
         }
-        for (JsonNode item : items) {
-            JsonNode op = item.path("create");
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode op = items.get(i).path("create");
             int status = op.path("status").asInt();
-            if (status == 201) created++;
+            if (status == 201) created.add(docs.get(i).path(AuditDocument.SEQ).asLong());
             else if (status != 409) throw new IOException("re-sending audit records: create -> " + status + " " + op.path("error"));
         }
-        return created;
     }
 
     @Override

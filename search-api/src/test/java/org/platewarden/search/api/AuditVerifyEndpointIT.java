@@ -41,13 +41,33 @@ class AuditVerifyEndpointIT {
         JsonObject broken = api.send(api.client.get("/v1/audit/verify"), "demo-dpd-auditor").bodyAsJsonObject();
         assertFalse(broken.getBoolean("ok"));
         assertEquals(1, broken.getInteger("records_checked"));
-        assertEquals(new JsonObject().put("audit_id", second).put("seq", 2).put("node_id", "node-t").put("problem", "hash mismatch"),
+        assertEquals(new JsonObject().put("audit_id", second).put("seq", 2).put("node_id", "node-t").put("problem", "hash mismatch")
+                        .put("copy", "index"),
                 broken.getJsonObject("first_broken"));
         // both verify requests were audited, with what they found
         var verifies = api.auditRecords("{\"term\":{\"action\":\"audit_verify\"}}");
         assertEquals(2, verifies.size());
         assertEquals("chain intact", verifies.getJsonObject(0).getString("reason"));
-        assertTrue(verifies.getJsonObject(1).getString("reason").contains("seq 2: hash mismatch"));
+        assertTrue(verifies.getJsonObject(1).getString("reason").contains("seq 2: hash mismatch (index)"));
+    }
+
+    @Test
+    void aRecordEditedInTheNodesJournalIsNamedWithItsLine() throws Exception {
+        api = new ApiStack(dataDir);
+        for (int i = 1; i <= 3; i++) assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "V-" + i)).statusCode());
+        java.nio.file.Path journal = api.auditLog.journalFile();
+        String text = java.nio.file.Files.readString(journal);
+        String second = text.split("\n")[1];
+        java.nio.file.Files.writeString(journal, text.replace(second, second.replace("\"purpose\":\"robbery\"", "\"purpose\":\"homicide\"")));
+
+        JsonObject broken = api.send(api.client.get("/v1/audit/verify"), "demo-dpd-auditor").bodyAsJsonObject();
+        assertFalse(broken.getBoolean("ok"));
+        JsonObject first = broken.getJsonObject("first_broken");
+        assertEquals(2, first.getInteger("seq"));
+        assertEquals("journal record edited (hash mismatch)", first.getString("problem"));
+        assertEquals("journal", first.getString("copy"));
+        assertEquals(2, first.getInteger("journal_line"));
+        assertEquals(1, broken.getJsonArray("problems").size());
     }
 
     @Test

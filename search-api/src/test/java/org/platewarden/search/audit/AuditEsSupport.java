@@ -55,6 +55,23 @@ public final class AuditEsSupport {
         return call(rest, "GET", "/" + index + "/_doc/" + auditIdAt(rest, index, seq), null).path("_source").path("hash").asText();
     }
 
+    /**
+     * Forges the record after {@code headSeq} in the index as someone with write access to it could:
+     * a copy of the head's content with the next seq, linked to the head and correctly hashed.
+     * Returns its audit id.
+     */
+    public static String forgeNext(RestClient rest, String index, long headSeq) {
+        JsonNode head = call(rest, "GET", "/" + index + "/_doc/" + auditIdAt(rest, index, headSeq), null).path("_source");
+        com.fasterxml.jackson.databind.node.ObjectNode forged = ((com.fasterxml.jackson.databind.node.ObjectNode) head).deepCopy();
+        String id = java.util.UUID.randomUUID().toString();
+        forged.put(AuditDocument.AUDIT_ID, id);
+        forged.put(AuditDocument.SEQ, headSeq + 1);
+        forged.put(AuditDocument.PREV_HASH, head.path(AuditDocument.HASH).asText());
+        forged.put(AuditDocument.HASH, AuditDocument.hashOf(forged));
+        call(rest, "PUT", "/" + index + "/_create/" + id + "?refresh=true", CanonicalJson.write(forged));
+        return id;
+    }
+
     public static AuditEntry entry(int i) {
         return new AuditEntry("search", "user-" + i, "DPD", Set.of("investigator"), "stolen_vehicle", "DPD-2026-" + i,
                 CanonicalJson.parse("{\"plate\":\"AB" + i + "\",\"purpose\":\"stolen_vehicle\",\"limit\":10}"),
@@ -66,6 +83,24 @@ public final class AuditEsSupport {
         return new AuditEntry("search", AuditEntry.ANONYMOUS, null, Set.of(), "stolen_vehicle", "NO-TOKEN-" + i,
                 CanonicalJson.parse("{\"plate\":\"AB" + i + "\",\"purpose\":\"stolen_vehicle\"}"),
                 "127.0.0.1", "unauthorized", "missing bearer token", 401, 0, List.of());
+    }
+
+    /**
+     * What is logged while {@code run} runs: slf4j-simple, the tests' binding, writes each line to
+     * whatever {@code System.err} is at the time.
+     */
+    public static String logOf(Runnable run) {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        err.print(log);
+        return log;
     }
 
     public static <T> T await(Future<T> future) {

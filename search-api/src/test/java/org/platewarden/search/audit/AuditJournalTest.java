@@ -24,7 +24,7 @@ class AuditJournalTest {
         StringBuilder text = new StringBuilder();
         for (int seq = 1; seq <= records; seq++) {
             // long enough that the backwards scan crosses its 64 KiB chunks
-            text.append("{\"seq\":").append(seq).append(",\"pad\":\"").append("x".repeat(700)).append("\"}\n");
+            text.append("{\"hash\":\"h").append(seq).append("\",\"seq\":").append(seq).append(",\"pad\":\"").append("x".repeat(700)).append("\"}\n");
         }
         text.append(tail);
         Path file = dir.resolve("audit.ndjson");
@@ -32,10 +32,13 @@ class AuditJournalTest {
         return file;
     }
 
+    /** The seqs of the lines read, -1 for a line that is not a record. */
     private static List<Long> seqs(AuditJournal.JournalReader reader) throws Exception {
         List<Long> seqs = new ArrayList<>();
         try (reader) {
-            for (ObjectNode doc; (doc = reader.next()) != null; ) seqs.add(doc.get("seq").asLong());
+            for (AuditJournal.JournalReader.Line line; (line = reader.nextLine()) != null; ) {
+                seqs.add(line.record() == null ? -1L : line.record().get("seq").asLong());
+            }
         }
         return seqs;
     }
@@ -57,9 +60,37 @@ class AuditJournalTest {
     }
 
     @Test
-    void aTornLastLineIsNotOneOfTheRecords() throws Exception {
+    void aTornLastLineIsNotOneOfTheRecordsCounted() throws Exception {
         Path file = journalOf(5, "{\"seq\":6,\"pad\":\"to");
-        assertEquals(List.of(4L, 5L), seqs(AuditJournal.readerOfLast(file, 2)));
+        assertEquals(List.of(4L, 5L, -1L), seqs(AuditJournal.readerOfLast(file, 2)));
+    }
+
+    @Test
+    void aLineThatIsNotARecordIsHandedOutAsSuchAndTheRecordsAfterItAreRead() throws Exception {
+        Path file = crashed(5, "");
+        JournalFiles.editLine(file, 3, line -> "X" + line.substring(1));
+        assertEquals(List.of(1L, 2L, -1L, 4L, 5L), seqs(AuditJournal.reader(file)));
+    }
+
+    @Test
+    void aLineLongerThanAnyRecordIsNotOneAndIsNotKeptWhole() throws Exception {
+        Path file = crashed(2, "x".repeat(3 * AuditJournal.MAX_WRITE) + "\n" + record(3) + "\n");
+        assertEquals(List.of(1L, 2L, -1L, 3L), seqs(AuditJournal.reader(file)));
+    }
+
+    @Test
+    void readingOnFromWhereTheRecordsEndedSeesWhatWasJournaledSince() throws Exception {
+        Path file = dir.resolve("audit.ndjson");
+        try (AuditJournal journal = new AuditJournal(file, 4096)) {
+            journal.open();
+            journal.append(records(1, 3));
+            AuditJournal.JournalReader first = AuditJournal.reader(file);
+            assertEquals(List.of(1L, 2L, 3L), seqs(first));
+            long end = first.endOffset();
+            assertEquals((String.join("\n", records(1, 3)) + "\n").length(), end, "the padding starts there");
+            journal.append(records(4, 5));
+            assertEquals(List.of(4L, 5L), seqs(AuditJournal.readerFrom(file, end)));
+        }
     }
 
     @Test

@@ -31,33 +31,31 @@ import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.platewarden.testkit.ElasticsearchFixture;
 
 class ChainedAuditLogIT {
+    @RegisterExtension
+    final AuditIndexExtension audit = new AuditIndexExtension("audit");
     private Vertx vertx;
     private RestClient rest;
-    private String prefix;
     private String index;
     private final List<ChainedAuditLog> logs = new ArrayList<>();
+    /** What the last {@link #restartLogged} logged. */
+    private String startUpLog;
     @TempDir
     Path dataDir;
 
     @BeforeEach
     void setUp() {
-        vertx = Vertx.vertx();
-        rest = AuditEsSupport.restClient();
-        prefix = ElasticsearchFixture.uniquePrefix("audit");
-        index = prefix + "-audit";
-        AuditEsSupport.installTemplates(rest, prefix);
+        vertx = audit.vertx();
+        rest = audit.rest();
+        index = audit.index();
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown() {
         logs.forEach(ChainedAuditLog::close);
-        ElasticsearchFixture.deletePrefix(prefix);
-        rest.close();
-        await(vertx.close());
     }
 
     /** The journal's records: its lines up to the preallocated padding (blank lines). */
@@ -67,6 +65,27 @@ class ChainedAuditLogIT {
 
     private Path journal() {
         return AuditJournal.pathFor(dataDir, "node-a");
+    }
+
+    /** Asserts that verify, with the journal, finds the chain whole and that many records in it. */
+    private void assertVerifies(long records) throws Exception {
+        VerifyResult result = verify(journal());
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(records, result.records());
+    }
+
+    /** The journal's record on line {@code number} (from 1). */
+    private ObjectNode journalRecord(int number) throws Exception {
+        return (ObjectNode) CanonicalJson.parse(journalLines().get(number - 1));
+    }
+
+    /** Asserts that the record is the start-up's own, naming the seqs it took over and why. */
+    private static void assertRecoveryRecord(ObjectNode record, String seqs, String why) {
+        assertEquals("platewarden:recovery", record.path("user").asText(), record.toString());
+        assertEquals("audit_recovery", record.path("action").asText());
+        assertEquals("allowed", record.path("outcome").asText());
+        assertTrue(record.path("reason").asText().contains(seqs), record.path("reason").asText());
+        assertTrue(record.path("reason").asText().contains(why), record.path("reason").asText());
     }
 
     private ChainedAuditLog open(RestClient client, Path journal, int capacity) {
@@ -81,6 +100,20 @@ class ChainedAuditLogIT {
 
     private void recordAll(ChainedAuditLog log, int from, int to) {
         for (int i = from; i <= to; i++) await(log.record(entry(i)));
+    }
+
+    /** Records 1..n by a log that is then closed. */
+    private void writtenAndClosed(int n) {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, n);
+        log.close();
+    }
+
+    /** A log started again on the journal; what its start-up logged is in {@link #startUpLog}. */
+    private ChainedAuditLog restartLogged() {
+        List<ChainedAuditLog> started = new ArrayList<>();
+        startUpLog = AuditEsSupport.logOf(() -> started.add(open(rest, journal(), 64)));
+        return started.get(0);
     }
 
     private VerifyResult verify(Path journal) throws Exception {
@@ -157,7 +190,8 @@ class ChainedAuditLogIT {
 
         // with this node's journal: the record differs from the journaled one
         VerifyResult withJournal = verify(journal());
-        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH), withJournal.firstBroken());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.INDEX_DIFFERS, 3L), withJournal.firstBroken());
+        assertEquals("index", withJournal.firstBroken().copy());
         // without it (another node, or the CLI): the following record no longer links to it
         VerifyResult indexOnly = verify(null);
         assertEquals(4, indexOnly.firstBroken().seq());
@@ -223,12 +257,13 @@ class ChainedAuditLogIT {
         assertEquals(VerifyResult.MISSING, verify(journal()).firstBroken().problem());
 
         ChainedAuditLog restarted = open(rest, journal(), 64);
-        VerifyResult result = verify(journal());
-        assertTrue(result.ok(), result.toJson().toString());
-        assertEquals(6, result.records());
+        assertVerifies(7);
         assertEquals(fourth, AuditEsSupport.auditIdAt(rest, index, 4), "the journaled record itself, under its own id");
-        assertEquals(7, await(restarted.record(entry(7))).seq());
-        assertEquals(7, journalLines().size(), "the restart wrote nothing to the journal");
+        // the deletion leaves a trace: the restart recorded what it re-created
+        assertRecoveryRecord(journalRecord(7), "seq 4 ", "in the journal but not in the index");
+        assertEquals(1, journalRecord(7).path("hit_count").asInt());
+        assertEquals(8, await(restarted.record(entry(8))).seq());
+        assertEquals(8, journalLines().size());
     }
 
     @Test
@@ -245,20 +280,85 @@ class ChainedAuditLogIT {
         call(rest, "DELETE", "/" + index + "/_doc/" + fifth + "?refresh=true", null);
         assertEquals(new VerifyResult.Broken(fifth, 5, "node-a", VerifyResult.MISSING), verify(journal()).firstBroken());
 
-        ChainedAuditLog restarted = open(rest, journal(), 64);
+        String sixth = AuditEsSupport.auditIdAt(rest, index, 6);
+
+        ChainedAuditLog restarted = restartLogged();
+        assertEquals(fifth, AuditEsSupport.auditIdAt(rest, index, 5), "the journaled record itself, re-sent");
+        // 6 is taken into the journal from the index, and both steps are on the record
+        assertEquals(sixth, journalRecord(6).path("audit_id").asText());
+        assertRecoveryRecord(journalRecord(7), "seq 6 ", "in the index but not in the journal");
+        assertRecoveryRecord(journalRecord(8), "seq 5 ", "in the journal but not in the index");
+        assertTrue(startUpLog.contains("WARN"), startUpLog);
+        AuditRecord next = await(restarted.record(entry(7)));
+        assertEquals(9, next.seq(), "the chain continues from the index head, past the journal's");
+        assertEquals(AuditEsSupport.hashAt(rest, index, 8), next.prevHash());
+        assertVerifies(9);
+    }
+
+    @Test
+    void restartTakesARecordForgedAtTheIndexHeadIntoTheJournalAndLeavesItOnTheRecord() throws Exception {
+        writtenAndClosed(5);
+        // someone with write access to the index adds a record after the head: correctly linked and hashed
+        String forged = AuditEsSupport.forgeNext(rest, index, 5);
+
+        ChainedAuditLog restarted = restartLogged();
+        String warning = startUpLog.lines().filter(l -> l.contains("in the index but not in the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("WARN") && warning.contains("seq 6"), startUpLog);
+        // journal and index agree again: the journal holds the forged record as the index does
+        assertEquals(7, journalLines().size());
+        assertEquals(forged, journalRecord(6).path("audit_id").asText());
+        assertEquals(CanonicalJson.write(call(rest, "GET", "/" + index + "/_doc/" + forged, null).path("_source")), journalLines().get(5));
+        // and the trail says it was taken over at start-up, right after it
+        ObjectNode recovery = journalRecord(7);
+        assertRecoveryRecord(recovery, "seq 6 ", "in the index but not in the journal");
+        assertEquals(recovery.path("hash").asText(), AuditEsSupport.hashAt(rest, index, 7), "indexed too");
+        assertEquals(8, await(restarted.record(entry(8))).seq());
+        assertVerifies(8);
+    }
+
+    @Test
+    void aCorruptedLastJournalLineIsSetAsideWithoutBeingCalledUnacknowledgedAndTakenBackFromTheIndex() throws Exception {
+        writtenAndClosed(4);
+        String fourth = journalLines().get(3);
+        JournalFiles.editLine(journal(), 4, line -> "X" + line.substring(1));
+
+        restartLogged();
+        String setAside = startUpLog.lines().filter(l -> l.contains(".torn-")).findFirst().orElse("");
+        assertTrue(setAside.contains("copied to"), startUpLog);
+        assertFalse(setAside.contains("never acknowledged"), "a complete, fsynced record was acknowledged: " + setAside);
+        // the index's copy of 4 is taken back into the journal, and that is on the record
+        assertEquals(fourth, journalLines().get(3));
+        assertRecoveryRecord(journalRecord(5), "seq 4 ", "in the index but not in the journal");
         VerifyResult result = verify(journal());
         assertTrue(result.ok(), result.toJson().toString());
-        assertEquals(6, result.records());
-        assertEquals(fifth, AuditEsSupport.auditIdAt(rest, index, 5), "the journaled record itself, re-sent");
-        AuditRecord seventh = await(restarted.record(entry(7)));
-        assertEquals(7, seventh.seq(), "the chain continues from the index head, past the journal's");
-        assertEquals(AuditEsSupport.hashAt(rest, index, 6), seventh.prevHash());
-        assertTrue(verify(journal()).ok());
+    }
+
+    @Test
+    void aRecordWhoseJournalWriteFailedIsJournaledBeforeTheNextRecordsSoTheJournalHasNoGap() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+        AuditJournal flaky = new AuditJournal(journal()) {
+            @Override
+            public void append(List<String> lines) throws java.io.IOException {
+                if (failNext.getAndSet(false)) throw new java.io.IOException("the disk said no, once");
+                super.append(lines);
+            }
+        };
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", flaky, true, 64, new SimpleMeterRegistry());
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 2);
+        failNext.set(true);
+        // lone, so indexed while its journal write failed: the search fails, its seq is spent
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
+        assertEquals(2, journalLines().size());
+        assertEquals(4, await(log.record(entry(4))).seq());
+        assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        assertVerifies(4);
     }
 
     /** A client on the shared node that counts the audit write requests it sends, by kind. */
     private static RestClient countingClient(java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> requests) {
-        java.net.URI uri = java.net.URI.create(ElasticsearchFixture.url());
+        java.net.URI uri = java.net.URI.create(org.platewarden.testkit.ElasticsearchFixture.url());
         return RestClient.builder(new org.apache.http.HttpHost(uri.getHost(), uri.getPort(), uri.getScheme()))
                 .setHttpClientConfigCallback(b -> b.addInterceptorLast((org.apache.http.HttpRequestInterceptor) (request, context) -> {
                     String uriText = request.getRequestLine().getUri();
@@ -346,12 +446,11 @@ class ChainedAuditLogIT {
         assertEquals(VerifyResult.MISSING, verify(journal()).firstBroken().problem());
         log.close();
 
-        // a restart re-sends what the index lacks, and the chain is whole again
+        // a restart re-sends what the index lacks, records that it did, and the chain is whole again
         ChainedAuditLog restarted = open(rest, journal(), 64);
-        assertEquals(4, await(restarted.record(entry(4))).seq());
-        VerifyResult result = verify(journal());
-        assertTrue(result.ok(), result.toJson().toString());
-        assertEquals(4, result.records());
+        assertRecoveryRecord(journalRecord(4), "seq 3 ", "in the journal but not in the index");
+        assertEquals(5, await(restarted.record(entry(4))).seq());
+        assertVerifies(5);
     }
 
     @Test
@@ -407,14 +506,15 @@ class ChainedAuditLogIT {
         assertEquals(1, call(rest, "GET", "/" + index + "/_count", null).path("count").asLong(), "one record, not one per search");
         log.close();
 
-        // on a working disk the chain continues after the record the index holds; nothing is missing
+        // on a working disk the chain continues after the record the index holds, which the new
+        // journal takes from the index (and records that it did); nothing is missing
         ChainedAuditLog replaced = open(rest, journal(), 64);
-        AuditRecord second = await(replaced.record(entry(2)));
-        assertEquals(2, second.seq());
-        assertEquals(AuditEsSupport.hashAt(rest, index, 1), second.prevHash());
-        VerifyResult result = verify(journal());
-        assertTrue(result.ok(), result.toJson().toString());
-        assertEquals(2, result.records());
+        assertEquals(AuditEsSupport.auditIdAt(rest, index, 1), journalRecord(1).path("audit_id").asText());
+        assertRecoveryRecord(journalRecord(2), "seq 1 ", "in the index but not in the journal");
+        AuditRecord next = await(replaced.record(entry(2)));
+        assertEquals(3, next.seq());
+        assertEquals(AuditEsSupport.hashAt(rest, index, 2), next.prevHash());
+        assertVerifies(3);
     }
 
     @Test
