@@ -415,6 +415,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     }
 
     private void recover() throws IOException {
+        // records are indexed without a refresh: durable in the translog, but a search sees them
+        // only after the next refresh (1 s). A restart within that second would not see the index's
+        // head, and the chain would go on from an older seq, giving two records one seq
+        refreshIndex();
         ObjectNode last = journal.open();
         long journalSeq = last == null ? 0 : last.get(AuditDocument.SEQ).asLong();
         if (last != null) {
@@ -504,6 +508,12 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         body.putArray("_source").add(AuditDocument.SEQ).add(AuditDocument.HASH).add(AuditDocument.AUDIT_ID);
         JsonNode hits = search(body).path("hits").path("hits");
         return hits.isEmpty() ? null : hits.get(0).path("_source");
+    }
+
+    private void refreshIndex() throws IOException {
+        Request request = new Request("POST", "/" + index + "/_refresh");
+        request.addParameter("ignore_unavailable", "true");
+        es.client().performRequest(request);
     }
 
     private JsonNode search(ObjectNode body) throws IOException {
