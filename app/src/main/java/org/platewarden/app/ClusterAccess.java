@@ -17,11 +17,14 @@ import org.platewarden.templates.TemplateResources;
  * embedded node of a running {@code ./platewarden run} (found through {@code <data_dir>/run/node.json}).
  */
 final class ClusterAccess {
+    /** The process environment; a test replaces it, since the suite itself runs with ES_URL set. */
+    static java.util.function.UnaryOperator<String> environment = System::getenv;
+
     private ClusterAccess() {
     }
 
     static ElasticsearchConnection connect(PlatewardenConfig config) throws IOException {
-        String url = System.getenv("ES_URL");
+        String url = environment.apply("ES_URL");
         String from = "ES_URL";
         if (url == null || url.isBlank()) {
             url = config.esUrl();
