@@ -9,12 +9,12 @@ package org.platewarden.core.plate;
  * У reads as Y (its shape), not U (its sound), and a letter with no Latin twin (Ж, Д, Π, Σ) is
  * not read as anything.
  */
-final class LatinLookAlikes {
+public final class LatinLookAlikes {
     private LatinLookAlikes() {
     }
 
     /** The Latin capital that {@code codePoint}, an upper-case letter, is drawn like, or 0 if none. */
-    static char latin(int codePoint) {
+    public static char latin(int codePoint) {
         return switch (codePoint) {
             // Cyrillic А В Е К М Н О Р С Т У Х
             case 0x0410 -> 'A';

@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.SearchConfig;
+import org.platewarden.core.plate.LatinLookAlikes;
 import org.platewarden.search.auth.Principal;
 
 /**
@@ -86,10 +87,11 @@ public final class SearchAccessPolicy {
     }
 
     /**
-     * Lower-case Cyrillic and Greek letters drawn like Latin ones, each followed by the Latin letter
-     * it passes for: "pеrsonal" with a Cyrillic е reads as "personal" to anyone but a computer.
+     * Lower-case letters drawn like a Latin one other than the one their capital is drawn like
+     * (Greek η looks like n, its capital Η like H), each followed by that Latin letter. Every other
+     * look-alike is read through its capital, as plates are ({@link LatinLookAlikes}).
      */
-    private static final String LOOK_ALIKES = "аaвbеeёeкkмmнhоoрpсcтtуyхxіiїiјjѕsһhԁdԛqԝw" + "αaβbεeηnιiκkνvοoρpτtυuχxγy" + "ıi";
+    private static final String LOWER_CASE_LOOK_ALIKES = "ηnνvυuγyԁd";
 
     /**
      * A purpose's spelling ignored: case, surrounding blanks, separators, full-width and other
@@ -105,8 +107,7 @@ public final class SearchAccessPolicy {
         StringBuilder latin = new StringBuilder(bare.length());
         for (int i = 0; i < bare.length(); i++) {
             char c = bare.charAt(i);
-            int at = c < 0x80 ? -1 : LOOK_ALIKES.indexOf(c);
-            latin.append(at >= 0 && at % 2 == 0 ? LOOK_ALIKES.charAt(at + 1) : c);
+            latin.append(c < 0x80 ? c : readAsLatin(c));
         }
         // any run of characters other than letters and digits ("immigration__enforcement",
         // "immigration.enforcement") is one separator
@@ -114,6 +115,16 @@ public final class SearchAccessPolicy {
         int from = separated.startsWith("_") ? 1 : 0;
         int to = separated.endsWith("_") && separated.length() > from ? separated.length() - 1 : separated.length();
         return separated.substring(from, Math.max(from, to));
+    }
+
+    /** "pеrsonal" with a Cyrillic е reads as "personal" to anyone but a computer. */
+    private static char readAsLatin(char c) {
+        int at = LOWER_CASE_LOOK_ALIKES.indexOf(c);
+        if (at >= 0 && at % 2 == 0) return LOWER_CASE_LOOK_ALIKES.charAt(at + 1);
+        char upper = Character.toUpperCase(c);
+        if (upper < 0x80) return Character.toLowerCase(upper); // the dotless ı is an I
+        char latin = LatinLookAlikes.latin(upper);
+        return latin == 0 ? c : Character.toLowerCase(latin);
     }
 
     private static String sorted(Set<String> values) {

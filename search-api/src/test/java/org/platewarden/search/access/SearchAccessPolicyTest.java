@@ -50,7 +50,7 @@ class SearchAccessPolicyTest {
         for (String spelt : new String[] {"IMMIGRATION_ENFORCEMENT", " Immigration Enforcement ", "immigration-enforcement",
                 "immigration__enforcement", "immigration.enforcement", "_immigration enforcement!", "ｉｍｍｉｇｒａｔｉｏｎ＿ｅｎｆｏｒｃｅｍｅｎｔ",
                 "іmmigration enfоrcement" /* Cyrillic і and о */, "immigrαtion enforcement" /* Greek α */, "ímmigratión enforcement",
-                "pеrsonal" /* Cyrillic е */, "immi\u00ADgration_enforce\u200Dment" /* soft hyphen, zero-width joiner */, "PЕRSОNAL" /* Cyrillic Е and О */}) {
+                "pеrsonal" /* Cyrillic е */, "ımmıgratıon enforcement" /* dotless ı */, "immigratioη enforcemeηt" /* Greek η */, "immi\u00ADgration_enforce\u200Dment" /* soft hyphen, zero-width joiner */, "PЕRSОNAL" /* Cyrillic Е and О */}) {
             Refusal r = POLICY.decide(DPD, spelt, "C-1").refusal();
             assertEquals(403, r.status(), spelt);
             assertEquals("refused", r.outcome(), spelt);
