@@ -156,6 +156,18 @@ public final class PlatewardenNode implements AutoCloseable {
         Files.writeString(run.resolve("node.json"), json.append("}\n").toString());
     }
 
+    /**
+     * Undeploys every role before Vert.x closes: each stops taking connections and gives requests
+     * under way up to {@code shutdown_grace_seconds} to be answered, while the worker pools they
+     * need (camera authentication, the search API's blocking pool) are still open. Vert.x's own
+     * close would shut those pools alongside the undeploy, and a request under way would fail.
+     */
+    private void stopRoles() throws Exception {
+        List<Future<Void>> undeployed = new ArrayList<>();
+        for (String id : vertx.deploymentIDs()) undeployed.add(vertx.undeploy(id));
+        Future.join(undeployed).toCompletionStage().toCompletableFuture().get(config.shutdownGraceSeconds() + 60L, TimeUnit.SECONDS);
+    }
+
     private static <T> T await(Future<T> future) throws Exception {
         return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
@@ -163,6 +175,11 @@ public final class PlatewardenNode implements AutoCloseable {
     @Override
     public void close() {
         if (vertx != null) {
+            try {
+                stopRoles();
+            } catch (Exception e) {
+                LOG.warn("roles did not stop cleanly: {}", e.toString());
+            }
             try {
                 await(vertx.close());
             } catch (Exception e) {

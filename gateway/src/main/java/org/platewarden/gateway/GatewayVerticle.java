@@ -74,9 +74,16 @@ public final class GatewayVerticle extends VerticleBase {
                 .recover(err -> stop().transform(ignored -> Future.failedFuture(err)));
     }
 
+    /**
+     * Stops taking connections at once; an HTTP request already under way gets up to
+     * {@code shutdown_grace_seconds} to be answered (its reads fsynced, the 202 sent) before its
+     * connection is closed, so a restart does not cut off a camera's batch halfway. MQTT closes at
+     * once: a PUBLISH not yet acknowledged is resent by the client (QoS 1), and the client's
+     * session state is gone with the connection anyway.
+     */
     @Override
     public Future<?> stop() {
-        Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+        Future<Void> h = http == null ? Future.succeededFuture() : http.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds()));
         Future<Void> m = mqtt == null ? Future.succeededFuture() : mqtt.close();
         return Future.join(h, m);
     }

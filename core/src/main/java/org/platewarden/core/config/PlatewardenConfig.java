@@ -38,6 +38,7 @@ public record PlatewardenConfig(
         @JsonProperty("retention_days") int retentionDays,
         @JsonProperty("hold_max_days") int holdMaxDays,
         @JsonProperty("demo") boolean demo,
+        @JsonProperty("shutdown_grace_seconds") int shutdownGraceSeconds,
         @JsonProperty("gateway") GatewayConfig gateway,
         @JsonProperty("spool") SpoolConfig spool,
         @JsonProperty("indexer") IndexerConfig indexer,
@@ -138,6 +139,8 @@ public record PlatewardenConfig(
         }
         if (retentionDays < 1 || retentionDays > 3650) problems.add("retention_days must be 1..3650");
         if (holdMaxDays < 1 || holdMaxDays > 3650) problems.add("hold_max_days must be 1..3650");
+        // a stop waits this long for requests in flight; an orchestrator kills the process after its own grace period
+        if (shutdownGraceSeconds < 0 || shutdownGraceSeconds > 300) problems.add("shutdown_grace_seconds must be 0 (close at once) .. 300");
         if (esUrl != null && !esUrl.isBlank() && !esUrl.matches("https?://.+")) problems.add("es_url must be an http(s) URL");
         checkPort(problems, "gateway.http_port", gateway.httpPort());
         checkPort(problems, "gateway.mqtt_port", gateway.mqttPort());

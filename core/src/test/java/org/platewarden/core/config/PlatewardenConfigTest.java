@@ -158,6 +158,9 @@ class PlatewardenConfigTest {
     void valuesThatCannotWorkAreRefused() {
         assertProblem("{\"gateway\":{\"future_skew_seconds\":-1}}", "gateway.future_skew_seconds must be >= 0");
         assertEquals(0, PlatewardenConfig.demoConfig().with("{\"gateway\":{\"future_skew_seconds\":0}}").gateway().futureSkewSeconds());
+        assertProblem("{\"shutdown_grace_seconds\":-1}", "shutdown_grace_seconds must be 0 (close at once) .. 300");
+        assertProblem("{\"shutdown_grace_seconds\":301}", "shutdown_grace_seconds must be 0 (close at once) .. 300");
+        assertEquals(10, PlatewardenConfig.demoConfig().shutdownGraceSeconds(), "the default grace");
         assertProblem("{\"search\":{\"min_known_chars\":0}}", "search.min_known_chars must be at least 2");
         assertProblem("{\"search\":{\"min_known_chars\":1}}", "search.min_known_chars must be at least 2");
         assertEquals(2, PlatewardenConfig.demoConfig().with("{\"search\":{\"min_known_chars\":2}}").search().minKnownChars());

@@ -80,6 +80,16 @@ public final class GatewayHarness implements AutoCloseable {
         return deadLetters.readAll();
     }
 
+    /**
+     * Stops the gateway as the node does ({@code PlatewardenNode.close}): its instances undeployed
+     * first, so requests under way finish while the worker pools are open; then Vert.x closes.
+     */
+    public io.vertx.core.Future<Void> stop() {
+        List<io.vertx.core.Future<Void>> undeployed = new ArrayList<>();
+        for (String id : vertx.deploymentIDs()) undeployed.add(vertx.undeploy(id));
+        return io.vertx.core.Future.join(undeployed).transform(ignored -> vertx.close());
+    }
+
     @Override
     public void close() {
         vertx.close().await();

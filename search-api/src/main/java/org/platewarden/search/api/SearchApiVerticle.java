@@ -117,7 +117,9 @@ public final class SearchApiVerticle extends VerticleBase {
     public Future<?> stop() {
         if (warningFlusher != 0) vertx.cancelTimer(warningFlusher);
         if (failures != null) failures.flushWarnings(true);
-        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+        // a search or hold change under way is answered (its audit record is written already, or
+        // is being written) rather than cut off; new connections are refused at once
+        Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds()));
         return closed.andThen(ar -> pool.close());
     }
 
