@@ -39,6 +39,8 @@ public final class ElasticsearchProvider implements AutoCloseable {
         embedded = new EmbeddedElasticsearch(new EmbeddedElasticsearch.Settings(zip, base, embeddedPort,
                 System.getProperty("platewarden.es.heap", "1g"), Duration.ofSeconds(180)));
         url = embedded.start();
+        // the node stops it in close(), after the roles have answered the requests under way
+        embedded.leaveStopToOwner();
         return url;
     }
 

@@ -82,7 +82,11 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             chown(base);
             makeTraversable(base);
         }
-        List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "TERM"));
+        // setsid: a session of its own, so a Ctrl-C in the terminal reaches only its owner, which
+        // stops it last, after its own requests under way have been answered (with the terminal's
+        // process group it got SIGINT at the same time and searches still running failed);
+        // setpriv --pdeathsig: it still gets SIGTERM as soon as the owning JVM dies in any way
+        List<String> command = new ArrayList<>(List.of("setsid", "setpriv", "--pdeathsig", "TERM"));
         if (root) {
             command.addAll(List.of("--reuid=" + SERVICE_USER, "--regid=" + SERVICE_USER, "--init-groups"));
         }
@@ -193,6 +197,22 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * For an owner that stops this node itself, last, from a shutdown hook of its own: removes the
+     * hook that would otherwise stop Elasticsearch at JVM exit while the owner's hook still needs
+     * it (JVM shutdown hooks run concurrently). Should the JVM die without either, the
+     * parent-death signal still stops it.
+     */
+    public void leaveStopToOwner() {
+        if (shutdownHook == null) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run
+        }
+        shutdownHook = null;
     }
 
     @Override

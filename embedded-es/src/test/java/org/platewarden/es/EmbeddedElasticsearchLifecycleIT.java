@@ -34,6 +34,12 @@ class EmbeddedElasticsearchLifecycleIT {
             assertTrue(EmbeddedElasticsearch.healthy(url), "node answers at " + url);
             List<ProcessHandle> nodeProcesses = owner.descendants().toList();
             assertFalse(nodeProcesses.isEmpty(), "Elasticsearch runs as a child of the owning JVM");
+            // a session of its own: a Ctrl-C in the owner's terminal reaches only the owner, which
+            // stops Elasticsearch after its own requests under way are answered
+            String ownerSession = sessionOf(owner.pid());
+            for (ProcessHandle p : nodeProcesses) {
+                assertFalse(ownerSession.equals(sessionOf(p.pid())), "process " + p.pid() + " is in its owner's session " + ownerSession);
+            }
 
             owner.destroyForcibly(); // SIGKILL
             owner.waitFor(10, TimeUnit.SECONDS);
@@ -49,6 +55,12 @@ class EmbeddedElasticsearchLifecycleIT {
             owner.descendants().forEach(ProcessHandle::destroyForcibly);
             owner.destroyForcibly();
         }
+    }
+
+    /** The session id: the sixth field of /proc/PID/stat, counted after the command name's closing parenthesis. */
+    private static String sessionOf(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3];
     }
 
     private static String awaitUrl(Process owner) throws Exception {
