@@ -243,6 +243,19 @@ class EndToEndIT {
     }
 
     @Test
+    void aReadStampedALittleAheadIsFoundAtOnceBySearchingTheDefaultWindow() throws Exception {
+        // a camera whose clock runs two minutes fast: the ingest accepts it (future_skew_seconds,
+        // 300) and a search for what was just seen must find it now, not in two minutes
+        Instant ahead = Instant.now().plusSeconds(120).truncatedTo(ChronoUnit.MILLIS);
+        HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"),
+                "{\"camera_id\":\"cam-001\",\"captured_at\":\"%s\",\"plate\":\"FWD 2020\"}".formatted(ahead));
+        assertEquals(202, ingest.statusCode(), ingest.body());
+        assertEquals(1, new JsonObject(ingest.body()).getInteger("accepted"), ingest.body());
+        JsonObject hit = searchUntilFound("FWD2020", "demo-dpd-investigator").getJsonArray("hits").getJsonObject(0);
+        assertEquals(ahead.toString(), Instant.parse(hit.getString("captured_at")).toString());
+    }
+
+    @Test
     void readOlderThanRetentionIsRejectedWithAReasonAndNeverIndexed() throws Exception {
         Instant old = Instant.now().minus(30, ChronoUnit.DAYS);
         HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"), """

@@ -28,7 +28,9 @@ import org.platewarden.core.read.RegionCode;
  * pattern with an index-backed candidate plan. Unknown fields are refused rather than ignored, so
  * a misspelt filter ("camera_id") cannot silently widen a search.
  *
- * <p>Window: {@code to} defaults to now and {@code from} to 24 hours before {@code to}; both are
+ * <p>Window: {@code to} defaults to now plus the gateway's {@code future_skew_seconds} (a read a
+ * camera with a fast clock stamped a little ahead is accepted, and a search for what was just seen
+ * must find it now, not once its time has come) and {@code from} to 24 hours before now; both are
  * ISO-8601 date-times with an offset, inclusive. A window reaching past the retention period is
  * accepted; the days already expired are simply not searched (only held reads are that old).
  */
@@ -44,11 +46,14 @@ public final class SearchRequestParser {
     private final SearchConfig config;
     private final OcrFolding folding;
     private final Clock clock;
+    /** how far ahead of now the ingest accepts a read's time ({@code gateway.future_skew_seconds}) */
+    private final Duration futureSkew;
 
-    public SearchRequestParser(SearchConfig config, OcrFolding folding, Clock clock) {
+    public SearchRequestParser(SearchConfig config, OcrFolding folding, Clock clock, Duration futureSkew) {
         this.config = config;
         this.folding = folding;
         this.clock = clock;
+        this.futureSkew = futureSkew;
     }
 
     /** @throws InvalidSearchRequestException naming the first broken rule */
@@ -65,8 +70,8 @@ public final class SearchRequestParser {
             throw invalid(e.getMessage());
         }
         Instant now = clock.instant();
-        Instant to = instant(body, "to", now);
-        Instant from = instant(body, "from", to.minus(DEFAULT_WINDOW));
+        Instant to = instant(body, "to", now.plus(futureSkew));
+        Instant from = instant(body, "from", (body.containsKey("to") ? to : now).minus(DEFAULT_WINDOW));
         if (from.isAfter(to)) throw invalid("from (" + from + ") is after to (" + to + ")");
         Duration window = Duration.between(from, to);
         if (window.compareTo(Duration.ofDays(config.maxWindowDays())) > 0) {

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ public final class SearchService {
         this.clock = clock;
         this.folding = folding;
         this.policy = new SearchAccessPolicy(config.search(), new AgencyScope(config));
-        this.parser = new SearchRequestParser(config.search(), folding, clock);
+        this.parser = new SearchRequestParser(config.search(), folding, clock, Duration.ofSeconds(config.gateway().futureSkewSeconds()));
         this.rateLimiter = new PerUserRateLimiter(config.search().rateLimitPerMinute());
         this.scanner = new CandidateScanner(rest, limits.scanPageSize(), limits.maxCandidates());
         this.ranked = new RankedReadPage(rest, limits.scanPageSize());

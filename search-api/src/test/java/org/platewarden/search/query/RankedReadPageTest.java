@@ -28,9 +28,11 @@ import org.platewarden.core.plate.PlateMatch;
 class RankedReadPageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+    /** gateway.future_skew_seconds by default */
+    static final java.time.Duration SKEW = java.time.Duration.ofSeconds(300);
 
     private static SearchRequest request(JsonObject body) {
-        return new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC))
+        return new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC), SKEW)
                 .parse(body);
     }
 

@@ -17,6 +17,8 @@ import org.platewarden.core.plate.OcrFolding;
 
 class ReadQueryBuilderTest {
     static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+    /** gateway.future_skew_seconds by default */
+    static final java.time.Duration SKEW = java.time.Duration.ofSeconds(300);
 
     @Test
     void onlyTheDaysOfTheWindowThatAreStillRetained() {
@@ -36,7 +38,7 @@ class ReadQueryBuilderTest {
     @Test
     void neverAScanOfTheTermDictionary() {
         SearchRequestParser parser = new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC), SKEW);
         for (String plate : List.of("*123", "*C12*", "AB?12*", "ABC1234", "*BC1?3*", "?BC*4")) {
             for (int edits = 0; edits <= 2; edits++) {
                 SearchRequest r;

@@ -18,8 +18,10 @@ import org.platewarden.core.plate.OcrFolding;
 
 class SearchRequestParserTest {
     static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
+    /** gateway.future_skew_seconds by default */
+    static final java.time.Duration SKEW = java.time.Duration.ofSeconds(300);
     final SearchRequestParser parser = new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(),
-            Clock.fixed(NOW, ZoneOffset.UTC));
+            Clock.fixed(NOW, ZoneOffset.UTC), SKEW);
 
     static JsonObject body() {
         return new JsonObject().put("plate", "ab?12*").put("purpose", "homicide").put("case_number", "C-1");
@@ -35,11 +37,21 @@ class SearchRequestParserTest {
         assertEquals("AB?12*", r.plate().pattern());
         assertTrue(r.plate().ocr());
         assertEquals(0, r.plate().maxEdits());
-        assertEquals(NOW, r.to());
+        // up to now plus the skew the ingest accepts: a read a camera stamped a little ahead is found now
+        assertEquals(NOW.plus(SKEW), r.to());
         assertEquals(NOW.minusSeconds(24 * 3600), r.from());
         assertEquals(100, r.limit());
         assertEquals(List.of(), r.cameraIds());
         assertNull(r.after());
+    }
+
+    @Test
+    void aGivenToAnchorsTheDefaultFrom() {
+        SearchRequest r = parser.parse(body().put("to", "2026-03-05T00:00:00Z"));
+        assertEquals(Instant.parse("2026-03-05T00:00:00Z"), r.to());
+        assertEquals(Instant.parse("2026-03-04T00:00:00Z"), r.from());
+        SearchRequest sinceYesterday = parser.parse(body().put("from", "2026-03-09T12:00:00Z"));
+        assertEquals(NOW.plus(SKEW), sinceYesterday.to());
     }
 
     @Test
@@ -120,7 +132,7 @@ class SearchRequestParserTest {
     void patternsWithoutAnIndexBackedPlanAreRefused() {
         // reachable only below the default min_known_chars: every literal may be an edit
         SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 0, 31, 1000, 60, 65536, 0, true),
-                OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+                OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC), SKEW);
         String message = assertThrows(InvalidSearchRequestException.class,
                 () -> lax.parse(body().put("plate", "AB*").put("max_edits", 2))).getMessage();
         assertTrue(message.contains("too few known characters"), message);
