@@ -8,10 +8,12 @@ import java.time.Instant;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.platewarden.indexer.holds.HoldForbiddenException;
 import org.platewarden.indexer.holds.HoldNotFoundException;
 import org.platewarden.indexer.holds.HoldRequest;
 import org.platewarden.indexer.holds.HoldService;
 import org.platewarden.search.api.HoldsApi;
+import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
 
 /** The search API's holds endpoints backed by the indexer's {@link HoldService} (which runs on its own pool). */
@@ -26,7 +28,11 @@ final class IndexerHoldsApi implements HoldsApi {
 
     @Override
     public void check(Principal principal, JsonObject request) {
-        holds.check(principal.agency(), principal.user(), holdRequest(request));
+        try {
+            holds.check(principal.agency(), principal.user(), holdRequest(request));
+        } catch (HoldForbiddenException e) {
+            throw new ForbiddenException(e.getMessage());
+        }
     }
 
     @Override
@@ -110,6 +116,7 @@ final class IndexerHoldsApi implements HoldsApi {
         return Future.fromCompletionStage(stage, context).recover(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof HoldNotFoundException) return Future.failedFuture(new NoSuchElementException(cause.getMessage()));
+            if (cause instanceof HoldForbiddenException) return Future.failedFuture(new ForbiddenException(cause.getMessage()));
             return Future.failedFuture(cause);
         });
     }

@@ -31,6 +31,7 @@ import org.platewarden.testkit.ElasticsearchFixture;
 class HoldsAuditIT {
     private static final String SUPERVISOR = "Bearer demo-dpd-supervisor";
     private static final String AUDITOR = "Bearer demo-dpd-auditor";
+    private static final String FED_SUPERVISOR = "Bearer it-fed-supervisor";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
     static Path dataDir;
@@ -40,9 +41,16 @@ class HoldsAuditIT {
     @BeforeAll
     static void start() throws Exception {
         prefix = ElasticsearchFixture.uniquePrefix("holdaudit");
-        PlatewardenConfig config = PlatewardenConfig.demoConfig().with("""
+        PlatewardenConfig demo = PlatewardenConfig.demoConfig().with("""
                 {"node_id":"holdaudit","data_dir":"%s","index_prefix":"%s","search":{"host":"127.0.0.1","port":0}}"""
                 .formatted(dataDir.toString().replace("\\", "/"), prefix));
+        // the demo has no supervisor at FED, the agency that sees no reads
+        com.fasterxml.jackson.databind.node.ObjectNode tree = demo.toTree();
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(FED_SUPERVISOR.substring("Bearer ".length()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        tree.withArray("tokens").addObject().put("user", "fed.supervisor").put("agency", "FED").put("token_sha256", sha256)
+                .putArray("roles").add("supervisor");
+        PlatewardenConfig config = PlatewardenConfig.fromTree(tree);
         node = new PlatewardenNode(config, EnumSet.of(Role.SEARCH)).start(ElasticsearchFixture.url(), 0);
     }
 
@@ -94,6 +102,19 @@ class HoldsAuditIT {
             assertEquals(400, records.get(0).getInteger("status"));
             assertEquals(records.get(0).getString("audit_id"), answer.getString("audit_id"));
         }
+    }
+
+    @Test
+    void anAgencyThatSeesNoReadsIsRefusedAHoldAsItIsASearch() throws Exception {
+        HttpResponse<String> r = send("POST", "/v1/holds", FED_SUPERVISOR, holdBody("HA-FED", "suspect vehicle", Instant.now().plus(30, ChronoUnit.DAYS)));
+        assertEquals(403, r.statusCode(), r.body());
+        JsonObject answer = new JsonObject(r.body());
+        assertTrue(answer.getString("error").contains("may not see any reads"), answer.encode());
+        List<JsonObject> records = creations("HA-FED");
+        assertEquals(1, records.size(), records.toString());
+        assertEquals("refused", records.get(0).getString("outcome"));
+        assertEquals(403, records.get(0).getInteger("status"));
+        assertEquals(records.get(0).getString("audit_id"), answer.getString("audit_id"));
     }
 
     @Test

@@ -217,6 +217,7 @@ public final class HoldService implements AutoCloseable {
             throw new IllegalArgumentException("hold would copy " + matching + " reads (more than " + MAX_READS_PER_HOLD
                     + "); narrow the plate or the time window");
         }
+        if (!readIds.isEmpty() && matching < readIds.size()) refuseMissing(readIds, reads + "/_search" + lenient, query);
         Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
                 plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
         long copied;
@@ -239,13 +240,17 @@ public final class HoldService implements AutoCloseable {
     }
 
     private String validate(String agency, String user, HoldRequest req, Set<String> visible, Instant now) {
+        // refused before the request is looked at, as a search by such an agency is (403)
+        if (visible.isEmpty()) throw new HoldForbiddenException(agency);
         if (req == null) throw new IllegalArgumentException("a hold request is required");
         if (user == null || user.isBlank()) throw new IllegalArgumentException("a hold needs the requesting user");
         if (req.caseNumber() == null || req.caseNumber().isBlank()) throw new IllegalArgumentException("a hold needs a case number");
         if (req.reason() == null || req.reason().isBlank()) throw new IllegalArgumentException("a hold needs a reason");
         // a hold copies the reads of one exact plate: normalising "R*" to "R" would quietly hold
         // something else than asked, so patterns are refused (search first, then hold the read ids)
-        if (req.platePattern() != null && (req.platePattern().indexOf('*') >= 0 || req.platePattern().indexOf('?') >= 0)) {
+        // NFKC first: a search reads the full-width ＊ and ？ as wildcards, and normalising would drop them as separators
+        String asTyped = req.platePattern() == null ? null : java.text.Normalizer.normalize(req.platePattern(), java.text.Normalizer.Form.NFKC);
+        if (asTyped != null && (asTyped.indexOf('*') >= 0 || asTyped.indexOf('?') >= 0)) {
             throw new IllegalArgumentException("a hold's plate is one exact plate, not a pattern ('" + req.platePattern()
                     + "'); search with the pattern, then hold the read ids you found");
         }
@@ -263,7 +268,6 @@ public final class HoldService implements AutoCloseable {
         if (!req.until().isAfter(now)) throw new IllegalArgumentException("until " + req.until() + " is not in the future");
         refuseBeyondMax(req.until(), now);
         if (req.from() != null && req.to() != null && req.from().isAfter(req.to())) throw new IllegalArgumentException("from is after to");
-        if (visible.isEmpty()) throw new IllegalArgumentException("agency " + agency + " may not see any reads");
         return plate;
     }
 
@@ -359,6 +363,28 @@ public final class HoldService implements AutoCloseable {
         }
         bool.put("minimum_should_match", 1);
         return wrap("bool", bool);
+    }
+
+    /**
+     * A hold of read ids holds every one of them or none: an id that matches no read the agency may
+     * see (mistyped, another agency's, past retention or outside the hold's from/to) is named in the
+     * refusal rather than left out silently, where only a short read_count would have shown it.
+     */
+    private void refuseMissing(List<String> readIds, String searchPath, ObjectNode query) {
+        ObjectNode search = EsRest.MAPPER.createObjectNode();
+        search.put("size", MAX_READ_IDS);
+        search.set("query", query);
+        search.putArray("_source").add(ReadFields.READ_ID);
+        Set<String> found = new java.util.HashSet<>();
+        for (JsonNode hit : es.call("POST", "/" + searchPath, search).path("hits").path("hits")) {
+            found.add(hit.path("_source").path(ReadFields.READ_ID).asText());
+        }
+        List<String> missing = readIds.stream().filter(id -> !found.contains(id)).toList();
+        if (missing.isEmpty()) return;
+        int shown = Math.min(missing.size(), 20);
+        throw new IllegalArgumentException(missing.size() + " of the " + readIds.size() + " read ids match no read your agency may see"
+                + " within retention" + " (and the hold's from/to, if given): " + String.join(", ", missing.subList(0, shown))
+                + (missing.size() > shown ? ", … " + (missing.size() - shown) + " more" : "") + "; nothing was held");
     }
 
     /** Pages through the matches (search_after on read_id, unique per read) and bulk-copies each page. */

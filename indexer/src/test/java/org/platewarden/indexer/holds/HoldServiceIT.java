@@ -119,8 +119,17 @@ class HoldServiceIT {
 
     @Test
     void holdByReadIdsListAndRelease() throws Exception {
+        // every id or none: another agency's read and a mistyped id are named, not left out silently
+        ExecutionException partial = assertThrows(ExecutionException.class, () -> holds.create("DPD", "dpd.supervisor",
+                new HoldRequest("DPD-2026-000200", "homicide", null, List.of("dpd-3", "acso-1", "other-1", "no-such-read"), null, null,
+                        inMonths(6))).get());
+        assertInstanceOf(IllegalArgumentException.class, partial.getCause());
+        assertTrue(partial.getCause().getMessage().startsWith("2 of the 4 read ids match no read your agency may see"), partial.getCause().getMessage());
+        assertTrue(partial.getCause().getMessage().contains(": other-1, no-such-read; nothing was held"), partial.getCause().getMessage());
+        assertTrue(holds.list("DPD").get().stream().noneMatch(h -> h.caseNumber().equals("DPD-2026-000200")), "no hold was made");
+
         Hold hold = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000200", "homicide",
-                null, List.of("dpd-3", "acso-1", "other-1", "no-such-read"), null, null, inMonths(6))).get();
+                null, List.of("dpd-3", "acso-1"), null, null, inMonths(6))).get();
         assertEquals(2, hold.readCount());
         assertEquals(Set.of("dpd-3", "acso-1"), heldReadIds(hold.id()));
 
@@ -152,10 +161,18 @@ class HoldServiceIT {
         assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, Instant.now().minusSeconds(60)), "DPD", "not in the future");
         assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, null), "DPD", "until");
         assertRefused(new HoldRequest(" ", "r", "ABC1234", null, null, null, inMonths(1)), "DPD", "case number");
-        assertRefused(new HoldRequest("C-1", "r", "ABC1234", null, null, null, inMonths(1)), "FED", "may not see any reads");
+        // forbidden, as a search by FED is (403), not a malformed request
+        ExecutionException fed = assertThrows(ExecutionException.class,
+                () -> holds.create("FED", "someone", new HoldRequest("C-1", "r", "ABC1234", null, null, null, inMonths(1))).get());
+        assertInstanceOf(HoldForbiddenException.class, fed.getCause());
+        assertTrue(fed.getCause().getMessage().contains("may not see any reads"), fed.getCause().getMessage());
+        assertThrows(HoldForbiddenException.class, () -> holds.check("FED", "someone", null));
         // a pattern or a fragment would be normalised into another exact plate and hold something else
         assertRefused(new HoldRequest("C-1", "r", "R*", null, null, null, inMonths(1)), "DPD", "not a pattern");
         assertRefused(new HoldRequest("C-1", "r", "AB?1234", null, null, null, inMonths(1)), "DPD", "not a pattern");
+        // the full-width forms, which a search reads as wildcards (normalising alone would drop them as separators)
+        assertRefused(new HoldRequest("C-1", "r", "ABC\uFF0A", null, null, null, inMonths(1)), "DPD", "not a pattern");
+        assertRefused(new HoldRequest("C-1", "r", "AB\uFF1F1234", null, null, null, inMonths(1)), "DPD", "not a pattern");
         assertRefused(new HoldRequest("C-1", "r", "R-", null, null, null, inMonths(1)), "DPD", "fewer than 2");
         assertRefused(new HoldRequest("C-1", "r", "ABC1234", List.of("dpd-1"), null, null, inMonths(1)), "DPD", "not both");
     }
