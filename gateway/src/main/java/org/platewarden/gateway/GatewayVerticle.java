@@ -64,6 +64,7 @@ public final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
+        context.exceptionHandler(new StrayErrors(metrics));
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics);

@@ -5,11 +5,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 
 /**
  * Parses {@code captured_at} and writes the stored documents' times.
  *
- * <p>Parsing {@code captured_at}: ISO-8601 date-time with a zone offset. Every ingested read carries
+ * <p>Parsing {@code captured_at}: ISO-8601 date-time with a zone offset (also with a space for the
+ * {@code T}, or an offset without its colon, as some cameras write them). Every ingested read carries
  * one, and java.time's general parser costs about a tenth of a read's validation, so the usual
  * shape ({@code YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)}) is read by hand; anything else goes to
  * {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME}, which also decides what is invalid. The indexer
@@ -26,10 +28,38 @@ public final class IsoInstant {
     private IsoInstant() {
     }
 
-    /** @throws DateTimeException when the text is not an ISO-8601 date-time with an offset */
+    /**
+     * What cameras also send besides strict ISO-8601: a space for the {@code T} (RFC 3339 allows it)
+     * and an offset without its colon ({@code +0000}, {@code -0500}), which several camera firmwares
+     * write. Still a full date, a time and an offset: a local time without one stays refused.
+     */
+    private static final DateTimeFormatter CAMERA_STYLE = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .appendPattern("[ ]['T']")
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+            .toFormatter()
+            // as ISO_OFFSET_DATE_TIME: 30 February is an error, not 2 March
+            .withResolverStyle(java.time.format.ResolverStyle.STRICT)
+            .withChronology(java.time.chrono.IsoChronology.INSTANCE);
+
+    /** @throws DateTimeException when the text is not an ISO-8601 (or RFC 3339) date-time with an offset */
     public static Instant parse(String s) {
         Instant fast = fastPath(s);
-        return fast != null ? fast : OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        if (fast != null) return fast;
+        try {
+            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeException strict) {
+            // the formatter's optional separators would also take none at all
+            if (s.length() <= 10 || " Tt".indexOf(s.charAt(10)) < 0) throw strict;
+            try {
+                return OffsetDateTime.parse(s, CAMERA_STYLE).toInstant();
+            } catch (DateTimeException alsoNot) {
+                throw strict;
+            }
+        }
     }
 
     private static Instant fastPath(String s) {

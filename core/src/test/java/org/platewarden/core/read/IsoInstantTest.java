@@ -24,10 +24,22 @@ class IsoInstantTest {
     }
 
     @Test
+    void takesTheShapesCamerasAlsoSend() {
+        // RFC 3339's space for the T, and offsets without their colon (several camera firmwares)
+        assertEquals(Instant.parse("2026-11-22T14:03:07Z"), IsoInstant.parse("2026-11-22 14:03:07Z"));
+        assertEquals(Instant.parse("2026-11-22T14:03:07.250Z"), IsoInstant.parse("2026-11-22 14:03:07.25+00:00"));
+        assertEquals(Instant.parse("2026-11-22T14:03:07Z"), IsoInstant.parse("2026-11-22T14:03:07+0000"));
+        assertEquals(Instant.parse("2026-11-22T19:03:07Z"), IsoInstant.parse("2026-11-22T14:03:07-0500"));
+        assertEquals(Instant.parse("2026-11-22T08:33:07Z"), IsoInstant.parse("2026-11-22 14:03:07+0530"));
+    }
+
+    @Test
     void rejectsWhatJavaTimeRejects() {
+        // still a date, a time and an offset: a local time, a time zone name or a one-digit hour are refused
         for (String s : List.of("2026-11-22T14:03:07", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
-                "2026-11-22T24:00:00Z", "2026-11-22 14:03:07Z", "2026-11-22T14:03:07.1234567890Z",
-                "2026-11-22T14:03:07+1:00", "yesterday", "", "2026-11-22T14:03:60Z")) {
+                "2026-11-22T24:00:00Z", "2026-11-22 14:03:07", "2026-11-22T14:03:07.1234567890Z",
+                "2026-11-22T14:03:07+1:00", "2026-11-22T14:03:07 UTC", "2026-11-2214:03:07Z",
+                "yesterday", "", "2026-11-22T14:03:60Z")) {
             assertThrows(DateTimeException.class, () -> IsoInstant.parse(s), s);
         }
     }

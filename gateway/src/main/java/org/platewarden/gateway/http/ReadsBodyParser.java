@@ -67,8 +67,12 @@ public final class ReadsBodyParser {
             if (tree == null || tree.isMissingNode()) throw new HttpProblem(400, "empty body");
             return tree;
         } catch (MismatchedInputException e) {
-            // the only mismatch reading a tree can meet is FAIL_ON_READING_DUP_TREE_KEY's
-            throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, duplicateField(e.getOriginalMessage()));
+            // reading a tree meets two mismatches: FAIL_ON_READING_DUP_TREE_KEY's and
+            // FAIL_ON_TRAILING_TOKENS' (a second value after the first: invalid JSON, as on /v1/reads)
+            if (DUPLICATE.matcher(String.valueOf(e.getOriginalMessage())).find()) {
+                throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, duplicateField(e.getOriginalMessage()));
+            }
+            throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -71,6 +71,11 @@ public final class GatewayMetrics {
         registry.counter("platewarden.gateway.mqtt.oversize").increment();
     }
 
+    /** A packet the MQTT server discarded because its connection was not (or no longer) accepted. */
+    public void mqttPacketOutsideConnection() {
+        registry.counter("platewarden.gateway.mqtt.packets.discarded").increment();
+    }
+
     public void mqttDisconnect(String reason) {
         registry.counter("platewarden.gateway.mqtt.disconnects", "reason", reason).increment();
     }

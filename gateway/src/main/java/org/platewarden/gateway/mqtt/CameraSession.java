@@ -106,6 +106,12 @@ final class CameraSession {
     private void onPublish(MqttPublishMessage msg) {
         long start = System.nanoTime();
         if (closed) return;
+        if (v5 && msg.qosLevel() == MqttQoS.EXACTLY_ONCE) {
+            // the CONNACK said Maximum QoS 1; a PUBREC would tell the client its message was stored
+            // exactly once whatever became of it (MQTT 5, 3.3.1-4: DISCONNECT 0x9B)
+            disconnect(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED, "QoS 2 is not supported (Maximum QoS 1): publish with QoS 1");
+            return;
+        }
         int size = msg.payload().length();
         if (++inFlight > MAX_PENDING_MESSAGES || (pendingBytes += size) > MAX_PENDING_BYTES) {
             LOG.warn("camera {} has {} PUBLISHes ({} bytes) awaiting durability; disconnecting", camera.id(), inFlight, pendingBytes);
@@ -132,7 +138,7 @@ final class CameraSession {
             String reason = "topic_not_allowed: camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'";
             metrics.rejected(PROTOCOL, PROTOCOL, "topic_not_allowed");
             return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
-                    .map(v -> PublishOutcome.notAuthorized(code, reason));
+                    .map(v -> PublishOutcome.refusedAndDeadLettered(code, reason));
         }
         List<IngestItem> items;
         try {
@@ -196,7 +202,6 @@ final class CameraSession {
         if (closed || !endpoint.isConnected()) return;
         if (msg.qosLevel() == MqttQoS.AT_MOST_ONCE) {
             // QoS 0 has no acknowledgement; refusals are in the dead-letter store
-            if (!v5 && !outcome.v311Acceptable()) disconnect(null, outcome.reasonString());
             return;
         }
         // written by the AckSender (see there: PUBACKs of one group commit share a flush), in order
@@ -209,13 +214,9 @@ final class CameraSession {
             }
             MqttPubAckReasonCode code = outcome.code();
             outbox.send(exactlyOnce ? () -> endpoint.publishReceived(id) : () -> endpoint.publishAcknowledge(id, code, props));
-        } else if (outcome.v311Acceptable()) {
-            outbox.send(exactlyOnce ? () -> endpoint.publishReceived(id) : () -> endpoint.publishAcknowledge(id));
         } else {
-            // MQTT 3.1.1 has no negative PUBACK: close, so the client keeps the message and sees the refusal
-            LOG.info("camera {}: {}; closing MQTT 3.1.1 connection", camera.id(), outcome.reasonString());
-            disconnect(null, outcome.reasonString());
-            return;
+            // MQTT 3.1.1 has no negative PUBACK: a refusal is in the dead-letter store (and counted)
+            outbox.send(exactlyOnce ? () -> endpoint.publishReceived(id) : () -> endpoint.publishAcknowledge(id));
         }
         metrics.ackLatency(PROTOCOL, start);
     }

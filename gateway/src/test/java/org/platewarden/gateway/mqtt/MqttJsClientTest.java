@@ -129,6 +129,24 @@ class MqttJsClientTest {
         assertTrue(gw.deadLetters().stream().filter(l -> l.stage().equals("gateway-mqtt") && l.reason().startsWith("plate_length")).count() >= 2);
     }
 
+    /**
+     * MQTT 3.1.1 has no negative PUBACK. A message to another camera's topic used to close the
+     * connection: MQTT.js resent it on every reconnect (a dead letter each time) and the read behind
+     * it, stored, was never acknowledged. It is dead-lettered once and acknowledged instead.
+     */
+    @Test
+    void v311AnotherCamerasTopicIsDeadLetteredOnceAndTheReadsAroundItAreAcknowledged() throws Exception {
+        List<JsonNode> events = run(4, "cam-001", "demo-cam-001", List.of(
+                new Publish("platewarden/reads/cam-001", Reads.read("cam-001", "TPA001"), 1),
+                new Publish("platewarden/reads/cam-002", Reads.read("cam-002", "TPB002"), 1),
+                new Publish("platewarden/reads/cam-001", Reads.read("cam-001", "TPC003"), 1)), null);
+        assertEquals(3, of(events, "puback").size(), events.toString());
+        assertEquals(1, gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals("TPA001")).count());
+        assertEquals(1, gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals("TPC003")).count());
+        assertEquals(0, gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals("TPB002")).count());
+        assertEquals(1, gw.deadLetters().stream().filter(l -> l.reason().startsWith("topic_not_allowed") && l.payload().contains("TPB002")).count());
+    }
+
     @Test
     void v5ConnackTellsTheClientTheLargestPacketTheGatewayTakes() throws Exception {
         // the default limit, 262144 bytes of remaining length: + 3 varint bytes + the fixed header byte

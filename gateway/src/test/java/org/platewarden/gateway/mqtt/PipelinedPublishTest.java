@@ -36,6 +36,11 @@ class PipelinedPublishTest {
                 // closed, not answered: no CONNACK, and no PUBACK for a read the gateway never saw
                 assertEquals(List.of(), RawMqtt.readUntilClosedOr(s, 2, 15_000));
             }
+            // the PUBLISH Vert.x refused is counted (and logged as one throttled line, not an ERROR with a stack trace each)
+            var discarded = gw.registry.counter("platewarden.gateway.mqtt.packets.discarded");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (discarded.count() < 1 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(1.0, discarded.count());
             // the client resends on a connection that waits for CONNACK: that one is stored, the first never was
             connectThenPublish(gw, 2, "PIP002");
             assertEquals(List.of("PIP002"), plates(gw));

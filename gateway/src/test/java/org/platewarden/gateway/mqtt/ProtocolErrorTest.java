@@ -3,11 +3,13 @@ package org.platewarden.gateway.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.gateway.testsupport.GatewayHarness;
+import org.platewarden.gateway.testsupport.Reads;
 
 /** A packet the decoder refuses as malformed, from an authenticated MQTT 5 camera. */
 class ProtocolErrorTest {
@@ -25,6 +27,25 @@ class ProtocolErrorTest {
             assertEquals(1, answer.size(), "DISCONNECT, then closed");
             assertEquals(RawMqtt.DISCONNECT, answer.get(0).type());
             assertEquals(0x82, answer.get(0).body()[0] & 0xff, "PROTOCOL_ERROR");
+        }
+    }
+
+    /**
+     * The CONNACK says Maximum QoS 1. A PUBREC would tell the client its message was taken exactly
+     * once, even one whose payload was refused; MQTT 5 wants DISCONNECT 0x9B instead.
+     */
+    @Test
+    void aQos2PublishFromAnMqtt5ClientIsAnsweredWithQosNotSupported() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir); Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+            PipelinedPublishTest.send(s, RawMqtt.connect("raw-v5-qos2", "cam-001", "demo-cam-001", true));
+            assertEquals(RawMqtt.CONNACK, RawMqtt.readUntilClosedOr(s, 1, 15_000).get(0).type());
+            PipelinedPublishTest.send(s, RawMqtt.publishQos2("platewarden/reads/cam-001", 7,
+                    Reads.read("cam-001", "QOS222").getBytes(StandardCharsets.UTF_8), true));
+            List<RawMqtt.Packet> answer = RawMqtt.readUntilClosedOr(s, 2, 15_000);
+            assertEquals(1, answer.size(), "DISCONNECT, then closed: " + answer);
+            assertEquals(RawMqtt.DISCONNECT, answer.get(0).type());
+            assertEquals(0x9B, answer.get(0).body()[0] & 0xff, "QOS_NOT_SUPPORTED");
+            assertEquals(0, gw.spool.lastDurableSeq(), "nothing stored for a message the client was told was refused");
         }
     }
 }

@@ -55,13 +55,22 @@ final class RawMqtt {
 
     /** The same, with an empty property list when {@code v5}. */
     static byte[] publishQos1(String topic, int packetId, byte[] payload, boolean v5) {
+        return publish(0x32, topic, packetId, payload, v5);
+    }
+
+    /** PUBLISH at QoS 2 (fixed header 0x34), with an empty property list when {@code v5}. */
+    static byte[] publishQos2(String topic, int packetId, byte[] payload, boolean v5) {
+        return publish(0x34, topic, packetId, payload, v5);
+    }
+
+    private static byte[] publish(int firstByte, String topic, int packetId, byte[] payload, boolean v5) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         string(v, topic);
         v.write(packetId >> 8);
         v.write(packetId & 0xff);
         if (v5) v.write(0);
         v.writeBytes(payload);
-        return packet(0x32, v.toByteArray());
+        return packet(firstByte, v.toByteArray());
     }
 
     static byte[] concat(byte[]... parts) {

@@ -58,4 +58,20 @@ class VendorHttpTest {
             assertEquals(1, gw.deadLetters().size());
         }
     }
+
+    /** Two JSON values in one webhook body: invalid JSON, as on /v1/reads, not a repeated field. */
+    @Test
+    void aSecondValueAfterTheFirstIsInvalidJsonAndARepeatedFieldIsNamed() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            HttpResponse<String> trailing = post(gw, "/v1/reads/openalpr", "{\"data_type\":\"alpr_heartbeat\"}{\"data_type\":\"alpr_heartbeat\"}");
+            assertEquals(400, trailing.statusCode(), trailing.body());
+            JsonNode t = GatewayHarness.JSON.readTree(trailing.body());
+            assertEquals("invalid_json", t.get("code").asText(), trailing.body());
+            HttpResponse<String> repeated = post(gw, "/v1/reads/openalpr", "{\"data_type\":\"alpr_group\",\"data_type\":\"alpr_heartbeat\"}");
+            assertEquals(400, repeated.statusCode(), repeated.body());
+            JsonNode r = GatewayHarness.JSON.readTree(repeated.body());
+            assertEquals("duplicate_field", r.get("code").asText(), repeated.body());
+            assertEquals("field 'data_type' appears more than once in one object", r.get("message").asText());
+        }
+    }
 }
