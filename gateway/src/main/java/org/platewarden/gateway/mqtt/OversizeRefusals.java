@@ -1,7 +1,11 @@
 package org.platewarden.gateway.mqtt;
 
 import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.metrics.GatewayMetrics;
@@ -21,21 +25,46 @@ import org.slf4j.LoggerFactory;
 final class OversizeRefusals {
     private static final Logger LOG = LoggerFactory.getLogger(OversizeRefusals.class);
 
+    /**
+     * A client resends a QoS 1 PUBLISH it got no PUBACK for on every reconnect, so the same oversize
+     * packet comes back every few seconds: it is dead-lettered (and logged) once per camera and
+     * reason in this window, the repeats only counted ({@code platewarden_gateway_mqtt_oversize_total}).
+     */
+    static final Duration REPEAT_WINDOW = Duration.ofMinutes(10);
+
     private final int limit;
     private final ReadIngestor ingestor;
     private final GatewayMetrics metrics;
+    private final LongSupplier nanoClock;
+    /** camera id → the last dead-lettered reason and when; one entry per registered camera at most (event-loop confined) */
+    private final Map<String, Last> lastByCamera = new HashMap<>();
+
+    private record Last(String reason, long atNanos) {
+    }
 
     OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics) {
+        this(limit, ingestor, metrics, System::nanoTime);
+    }
+
+    OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics, LongSupplier nanoClock) {
         this.limit = limit;
         this.ingestor = ingestor;
         this.metrics = metrics;
+        this.nanoClock = nanoClock;
     }
 
-    /** Counts, logs and dead-letters the refusal; returns its reason (for the DISCONNECT). */
+    /** Counts, logs and dead-letters the refusal (a repeat within the window only counted); returns its reason (for the DISCONNECT). */
     String refused(Throwable cause, String cameraId) {
         metrics.mqttOversize();
         String reason = MqttOversize.reason(cause, limit);
-        LOG.warn("camera {}: {}; the connection is closed", cameraId, reason);
+        long now = nanoClock.getAsLong();
+        Last last = lastByCamera.get(cameraId);
+        if (last != null && last.reason().equals(reason) && now - last.atNanos() < REPEAT_WINDOW.toNanos()) {
+            return reason;
+        }
+        lastByCamera.put(cameraId, new Last(reason, now));
+        LOG.warn("camera {}: {}; the connection is closed (repeats within {} min are counted, not dead-lettered again)",
+                cameraId, reason, REPEAT_WINDOW.toMinutes());
         Future<Void> written;
         try {
             written = ingestor.deadLetter(List.of(DeadLetter.withoutPayload(CameraSession.STAGE, cameraId, reason)));

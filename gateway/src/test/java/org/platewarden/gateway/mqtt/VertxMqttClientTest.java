@@ -98,6 +98,28 @@ class VertxMqttClientTest {
         }
     }
 
+    /** A client resends the PUBLISH it got no PUBACK for on every reconnect: one dead letter, every attempt counted. */
+    @Test
+    void aResentOversizeMessageIsDeadLetteredOnceAndCountedEachTime() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":2048", 64L * 1024 * 1024)) {
+            String big = "[" + (Reads.read("cam-001", "BIG003") + ",").repeat(30) + Reads.read("cam-001", "BIG004") + "]";
+            for (int attempt = 0; attempt < 3; attempt++) {
+                MqttClient c = client(gw, "cam-001", "demo-cam-001");
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                c.closeHandler(v -> closed.complete(null));
+                await(c.connect(gw.mqttPort(), "127.0.0.1"));
+                c.publish("platewarden/reads/cam-001", Buffer.buffer(big), MqttQoS.AT_LEAST_ONCE, false, false);
+                closed.get(20, TimeUnit.SECONDS);
+            }
+            assertEquals(3.0, gw.registry.counter("platewarden.gateway.mqtt.oversize").count());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (gw.deadLetters().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+            Thread.sleep(200); // a second dead letter, were one written, would be started by now
+            assertEquals(1, gw.deadLetters().stream().filter(l -> l.reason().startsWith("too_large")).count(), gw.deadLetters().toString());
+            assertEquals(0, gw.spool.lastDurableSeq());
+        }
+    }
+
     @Test
     void oversizeMessageClosesConnectionAndStoresNothing() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":2048", 64L * 1024 * 1024)) {
