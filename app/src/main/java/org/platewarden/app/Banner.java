@@ -4,13 +4,19 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import org.platewarden.core.config.DemoCredentials;
 
 /** What {@code ./platewarden run} prints once everything is up. */
 final class Banner {
     private Banner() {
     }
 
-    static String render(PlatewardenNode node, boolean demo) {
+    /**
+     * The warning about public credentials comes from what the config holds ({@link DemoCredentials}),
+     * not from the flags it was loaded with: a copied example config runs on them too.
+     */
+    static String render(PlatewardenNode node) {
+        List<String> publicCredentials = DemoCredentials.inUse(node.config());
         StringBuilder sb = new StringBuilder();
         sb.append("\nPlatewarden is running\n");
         sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
@@ -20,15 +26,20 @@ final class Banner {
         sb.append(endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort()));
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
-        if (demo) {
-            sb.append("""
+        sb.append(demoSection(publicCredentials, node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
+        return sb.toString();
+    }
 
-                    !! DEMO CONFIGURATION — demo only, never for real data: these credentials are public !!
-                      cameras   cam-001, cam-002 (DPD), cam-101 (ACSO); secret = demo-<camera id>, e.g. demo-cam-001
-                      tokens    demo-dpd-investigator, demo-dpd-supervisor, demo-dpd-auditor, demo-dpd-ops,
-                                demo-acso-investigator, demo-fed-investigator
-                    """);
-            sb.append(tryIt(node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
+    /** The warning about the public credentials in use, and the sample requests when the ones they use are among them. */
+    static String demoSection(List<String> publicCredentials, int ingestPort, int searchPort, String now) {
+        if (publicCredentials.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n!! DEMO CREDENTIALS — demo only, never for real data: these secrets are public (README) !!\n")
+                .append("   in use: ").append(String.join(", ", publicCredentials)).append('\n')
+                .append("   camera secret = demo-<camera id>, e.g. demo-cam-001; token = demo-<user, . as ->, e.g. demo-dpd-investigator\n");
+        // the samples use cam-001 and DPD's investigator and auditor: shown only when those are the demo's
+        if (publicCredentials.containsAll(List.of("camera cam-001", "token of dpd.investigator", "token of dpd.auditor"))) {
+            sb.append(tryIt(ingestPort, searchPort, now));
         }
         return sb.toString();
     }

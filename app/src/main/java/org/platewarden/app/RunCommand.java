@@ -1,9 +1,13 @@
 package org.platewarden.app;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.platewarden.core.config.DemoCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -15,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Start Platewarden: gateway (HTTP 8080, MQTT 1883), indexer and search API (8081).")
 final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
@@ -46,7 +51,11 @@ final class RunCommand implements Callable<Integer> {
             if (Boolean.getBoolean("platewarden.debug")) e.printStackTrace();
             return 1;
         }
-        System.out.println(Banner.render(node, configOptions.file == null || configOptions.demo));
+        List<String> publicCredentials = DemoCredentials.inUse(config);
+        if (!publicCredentials.isEmpty()) {
+            LOG.warn("running with the public demo credentials ({}): demo only, never for real data", String.join(", ", publicCredentials));
+        }
+        System.out.println(Banner.render(node));
         new CountDownLatch(1).await();
         return 0;
     }

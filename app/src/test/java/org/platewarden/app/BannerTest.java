@@ -5,9 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.platewarden.core.config.DemoCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 
 class BannerTest {
+    /**
+     * The warning comes from the credentials the config holds, not from the flags: a copied example
+     * config with the demo secrets warns; a demo-based one whose cameras and tokens were replaced
+     * does not, and offers no samples that would be refused.
+     */
+    @Test
+    void theDemoWarningNamesThePublicCredentialsTheConfigHolds() {
+        java.util.List<String> all = DemoCredentials.inUse(PlatewardenConfig.demoConfig());
+        assertEquals(java.util.List.of("camera cam-001", "camera cam-002", "camera cam-101", "token of dpd.investigator",
+                "token of dpd.supervisor", "token of dpd.auditor", "token of dpd.ops", "token of acso.investigator",
+                "token of fed.investigator"), all);
+        String demo = Banner.demoSection(all, 8080, 8081, "2026-11-22T14:03:07.123Z");
+        assertTrue(demo.contains("DEMO CREDENTIALS") && demo.contains("camera cam-001") && demo.contains("Try it"), demo);
+
+        PlatewardenConfig replaced = PlatewardenConfig.demoConfig().with("""
+                {"cameras":[{"id":"cam-201","agency":"DPD","secret_hash":"pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}],
+                 "tokens":[]}""");
+        assertEquals(java.util.List.of(), DemoCredentials.inUse(replaced));
+        assertEquals("", Banner.demoSection(DemoCredentials.inUse(replaced), 8080, 8081, "2026-11-22T14:03:07.123Z"));
+
+        // some demo tokens left in a real config: warned about, but the samples (cam-001) would be refused, so none
+        String partial = Banner.demoSection(java.util.List.of("token of dpd.ops"), 8080, 8081, "2026-11-22T14:03:07.123Z");
+        assertTrue(partial.contains("token of dpd.ops") && !partial.contains("Try it"), partial);
+    }
+
     @Test
     void theAgenciesLineSaysWhoSharesWithWhomAsConfigured() {
         assertEquals("DPD, ACSO (shares its reads with DPD), FED (federal: sees no reads)",

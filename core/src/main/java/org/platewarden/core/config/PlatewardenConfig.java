@@ -139,6 +139,15 @@ public record PlatewardenConfig(
         }
         if (retentionDays < 1 || retentionDays > 3650) problems.add("retention_days must be 1..3650");
         if (holdMaxDays < 1 || holdMaxDays > 3650) problems.add("hold_max_days must be 1..3650");
+        if (!demo) {
+            // "demo": false is a config meant for real use; one that still holds a public secret is refused
+            List<String> publicOnes = DemoCredentials.inUse(this);
+            if (!publicOnes.isEmpty()) {
+                problems.add("the public demo credentials are configured (" + String.join(", ", publicOnes) + ") but \"demo\" is false:"
+                        + " replace them (./platewarden hash-secret for cameras, the SHA-256 of a long random token for tokens),"
+                        + " or set \"demo\": true for a demonstration");
+            }
+        }
         // a stop waits this long for requests in flight; an orchestrator kills the process after its own grace period
         if (shutdownGraceSeconds < 0 || shutdownGraceSeconds > 300) problems.add("shutdown_grace_seconds must be 0 (close at once) .. 300");
         if (esUrl != null && !esUrl.isBlank() && !esUrl.matches("https?://.+")) problems.add("es_url must be an http(s) URL");

@@ -158,6 +158,9 @@ class PlatewardenConfigTest {
     void valuesThatCannotWorkAreRefused() {
         assertProblem("{\"gateway\":{\"future_skew_seconds\":-1}}", "gateway.future_skew_seconds must be >= 0");
         assertEquals(0, PlatewardenConfig.demoConfig().with("{\"gateway\":{\"future_skew_seconds\":0}}").gateway().futureSkewSeconds());
+        // a config for real use ("demo": false) that still holds a public demo secret
+        assertProblem("{\"demo\":false}", "the public demo credentials are configured (camera cam-001, camera cam-002");
+        assertProblem("{\"demo\":false}", "token of fed.investigator) but \"demo\" is false");
         assertProblem("{\"shutdown_grace_seconds\":-1}", "shutdown_grace_seconds must be 0 (close at once) .. 300");
         assertProblem("{\"shutdown_grace_seconds\":301}", "shutdown_grace_seconds must be 0 (close at once) .. 300");
         assertEquals(10, PlatewardenConfig.demoConfig().shutdownGraceSeconds(), "the default grace");
