@@ -53,6 +53,9 @@ def run(path, mode):
 
 
 if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
+        print('usage: python3 bench/fsync-cost.py [DIRECTORY]   (default bench/target; the file system to measure)')
+        sys.exit(0)
     directory = sys.argv[1] if len(sys.argv) > 1 else 'bench/target'
     os.makedirs(directory, exist_ok=True)
     for _ in range(2):

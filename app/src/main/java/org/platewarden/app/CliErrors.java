@@ -35,8 +35,8 @@ final class CliErrors implements IExecutionExceptionHandler, IParameterException
     @Override
     public int handleParseException(ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
-        cmd.getErr().println("ERROR: " + e.getMessage() + " (see ./platewarden "
-                + cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^platewarden ?", "") + " --help)");
+        String sub = cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^platewarden ?", "");
+        cmd.getErr().println("ERROR: " + e.getMessage() + " (see ./platewarden " + (sub.isEmpty() ? "" : sub + " ") + "--help)");
         UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }

@@ -12,6 +12,18 @@ import org.platewarden.core.config.ConfigException;
 
 class CliErrorsTest {
     @Test
+    void aBadArgumentNamesTheHelpToRead() {
+        for (String[] c : new String[][] {{"nosuch"}, {"ops", "indices", "--nosuch"}}) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            int code = PlatewardenMain.commandLine().setErr(new java.io.PrintWriter(err, true)).execute(c);
+            assertEquals(2, code, err.toString());
+            String first = err.toString().lines().findFirst().orElse("");
+            String expected = c.length == 1 ? "(see ./platewarden --help)" : "(see ./platewarden ops indices --help)";
+            org.junit.jupiter.api.Assertions.assertTrue(first.startsWith("ERROR: ") && first.endsWith(expected), first);
+        }
+    }
+
+    @Test
     void aMessageWrittenForPeopleStandsAloneAndWhatLiesUnderItIsNamed() {
         assertEquals("no ES_URL, no es_url in the config", CliErrors.describe(new IOException("no ES_URL, no es_url in the config")));
         assertEquals("invalid configuration:\n  - a", CliErrors.describe(new ConfigException(List.of("a"))));

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +47,13 @@ public final class IndexerMetrics {
                 .description("creates answered 409 for another read with the same read_id, dead-lettered").register(registry);
         this.bulkOk = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "ok").register(registry);
         this.bulkFailed = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "failed").register(registry);
+        // at 0 from the start, so an alert on a rate (or on absence) sees them before the first event
+        for (String cause : List.of("item_429", "item_5xx", "request_connection", "request_timeout", "deadletter_store")) {
+            Counter.builder("platewarden.indexer.retries").tag("cause", cause).register(registry);
+        }
+        for (String cause : List.of("request_http_400", "request_http_413")) {
+            Counter.builder("platewarden.indexer.bulk.splits").tag("cause", cause).register(registry);
+        }
     }
 
     void gauges(Supplier<Number> lagReads, Supplier<Number> lagSeconds, Supplier<Number> inFlight) {

@@ -53,7 +53,9 @@ public record PlatewardenConfig(
     public static final Set<String> ROLES = Set.of("investigator", "supervisor", "auditor", "ops");
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            // "http_port": 18080.5 is a mistake, not 18080
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
 
     public PlatewardenConfig {
         agencies = agencies == null ? List.of() : List.copyOf(agencies);
@@ -123,6 +125,14 @@ public record PlatewardenConfig(
         return fromTree(merge(toTree(), overrides));
     }
 
+    /** A configured file that start-up would fail to open later, with a less clear message. */
+    private static void readableFile(List<String> problems, String key, String path) {
+        if (path == null) return;
+        if (!Files.isRegularFile(Path.of(path)) || !Files.isReadable(Path.of(path))) {
+            problems.add(key + " is not a readable file: " + path);
+        }
+    }
+
     /** @throws ConfigException listing every problem */
     public void validate() {
         List<String> problems = problems();
@@ -162,6 +172,9 @@ public record PlatewardenConfig(
         } else if (gateway.tlsClientCaPath() != null) {
             problems.add("gateway.tls_client_ca_path needs the TLS listener (gateway.mqtt_tls_port)");
         }
+        readableFile(problems, "gateway.tls_cert_path", gateway.tlsCertPath());
+        readableFile(problems, "gateway.tls_key_path", gateway.tlsKeyPath());
+        readableFile(problems, "gateway.tls_client_ca_path", gateway.tlsClientCaPath());
         problems.addAll(PortClashes.find(gateway, search));
         required(problems, "gateway.host", gateway.host());
         required(problems, "search.host", search.host());

@@ -161,6 +161,9 @@ class PlatewardenConfigTest {
         // a config for real use ("demo": false) that still holds a public demo secret
         assertProblem("{\"demo\":false}", "the public demo credentials are configured (camera cam-001, camera cam-002");
         assertProblem("{\"demo\":false}", "token of fed.investigator) but \"demo\" is false");
+        assertProblem("{\"gateway\":{\"http_port\":18080.5}}", "gateway.http_port");
+        assertProblem("{\"gateway\":{\"mqtt_tls_port\":8883,\"tls_cert_path\":\"/nonexistent/cert.pem\",\"tls_key_path\":\"/nonexistent/key.pem\"}}",
+                "gateway.tls_cert_path is not a readable file: /nonexistent/cert.pem");
         assertProblem("{\"shutdown_grace_seconds\":-1}", "shutdown_grace_seconds must be 0 (close at once) .. 300");
         assertProblem("{\"shutdown_grace_seconds\":301}", "shutdown_grace_seconds must be 0 (close at once) .. 300");
         assertEquals(10, PlatewardenConfig.demoConfig().shutdownGraceSeconds(), "the default grace");

@@ -81,6 +81,17 @@ final class FailureHandler implements Handler<RoutingContext> {
         Responses.error(ctx, status, message, errorId, auditId);
     }
 
+    /**
+     * An Elasticsearch that does not answer (a connection error) or fails (5xx) as a
+     * {@link ServiceUnavailableException}: a 503 to retry, not an "internal error" with a stack
+     * trace in the log; anything else as it is.
+     */
+    static Throwable unavailableWhenBackendDown(Throwable failure, String what) {
+        Throwable f = unwrap(failure);
+        boolean down = f instanceof org.platewarden.search.audit.EsRest.EsException es ? es.status() >= 500 : f instanceof java.io.IOException;
+        return down ? new ServiceUnavailableException(what + " unavailable: Elasticsearch did not answer (" + f.getMessage() + ")") : failure;
+    }
+
     /** Backends built on CompletableFuture fail with the real cause wrapped. */
     static Throwable unwrap(Throwable failure) {
         Throwable f = failure;

@@ -313,7 +313,8 @@ public final class SearchApiVerticle extends VerticleBase {
     private void transparency(RoutingContext ctx) {
         transparency.current()
                 .onSuccess(report -> Responses.json(ctx, 200, report))
-                .onFailure(ctx::fail);
+                // Elasticsearch down or failing: a 503 to retry, as for a search, not an "internal error"
+                .onFailure(e -> ctx.fail(FailureHandler.unavailableWhenBackendDown(e, "transparency report")));
     }
 
     private void ready(RoutingContext ctx) {

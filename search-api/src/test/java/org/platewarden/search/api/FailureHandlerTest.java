@@ -34,6 +34,20 @@ class FailureHandlerTest {
         assertEquals(404, status(new CompletionException(new NoSuchElementException("x")), -1));
     }
 
+    /** The public transparency report with Elasticsearch down: 503 to retry, not 500 with a stack trace. */
+    @Test
+    void anElasticsearchThatDoesNotAnswerIsA503() {
+        Throwable refused = FailureHandler.unavailableWhenBackendDown(new java.net.ConnectException("Connection refused"), "transparency report");
+        assertEquals(503, status(refused, -1));
+        assertEquals("transparency report unavailable: Elasticsearch did not answer (Connection refused)", refused.getMessage());
+        assertEquals(503, status(FailureHandler.unavailableWhenBackendDown(
+                new CompletionException(new org.platewarden.search.audit.EsRest.EsException(503, "GET /x", "")), "r"), -1));
+        // Elasticsearch refusing the request (4xx) and bugs stay what they are
+        assertEquals(500, status(FailureHandler.unavailableWhenBackendDown(
+                new org.platewarden.search.audit.EsRest.EsException(400, "GET /x", "bad"), "r"), -1));
+        assertEquals(500, status(FailureHandler.unavailableWhenBackendDown(new IllegalStateException("bug"), "r"), -1));
+    }
+
     @Test
     void outcomeFollowsTheStatus() {
         assertEquals("invalid", RequestAudit.outcomeFor(400));
