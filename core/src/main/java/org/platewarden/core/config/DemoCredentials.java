@@ -38,6 +38,7 @@ public final class DemoCredentials {
         List<String> found = new ArrayList<>();
         for (Camera c : config.cameras()) {
             if (c.secretHash() != null && CAMERA_HASHES.contains(c.secretHash())) found.add("camera " + c.id());
+            else if (c.previousSecretHash() != null && CAMERA_HASHES.contains(c.previousSecretHash())) found.add("camera " + c.id() + " (previous secret)");
         }
         for (StaticToken t : config.tokens()) {
             if (t.tokenSha256() != null && TOKEN_HASHES.contains(t.tokenSha256().toLowerCase(java.util.Locale.ROOT))) {

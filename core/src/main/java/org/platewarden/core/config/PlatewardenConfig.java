@@ -250,6 +250,9 @@ public record PlatewardenConfig(
             if (!cameraIds.add(c.id())) problems.add("duplicate camera id " + c.id());
             if (!byId.containsKey(c.agency())) problems.add("camera " + c.id() + " belongs to unknown agency " + c.agency());
             if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash");
+            if (c.previousSecretHash() != null && !SecretHash.isWellFormed(c.previousSecretHash())) {
+                problems.add("camera " + c.id() + " has a previous_secret_hash that is not well-formed");
+            }
         }
         Map<String, String> userByToken = new HashMap<>();
         for (StaticToken t : tokens) {

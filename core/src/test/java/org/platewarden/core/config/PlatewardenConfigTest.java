@@ -162,6 +162,8 @@ class PlatewardenConfigTest {
         assertProblem("{\"demo\":false}", "the public demo credentials are configured (camera cam-001, camera cam-002");
         assertProblem("{\"demo\":false}", "token of fed.investigator) but \"demo\" is false");
         assertProblem("{\"gateway\":{\"http_port\":18080.5}}", "gateway.http_port");
+        assertProblem("{\"cameras\":[{\"id\":\"cam-9\",\"agency\":\"DPD\",\"secret_hash\":\"" + SecretHash.hash("s")
+                + "\",\"previous_secret_hash\":\"plain-old-secret\"}]}", "camera cam-9 has a previous_secret_hash that is not well-formed");
         assertProblem("{\"gateway\":{\"mqtt_tls_port\":8883,\"tls_cert_path\":\"/nonexistent/cert.pem\",\"tls_key_path\":\"/nonexistent/key.pem\"}}",
                 "gateway.tls_cert_path is not a readable file: /nonexistent/cert.pem");
         assertProblem("{\"shutdown_grace_seconds\":-1}", "shutdown_grace_seconds must be 0 (close at once) .. 300");

@@ -22,6 +22,7 @@ import org.platewarden.gateway.ingest.OverloadedException;
  * not pay a PBKDF2 per request; failures are never cached (a correct secret must work at once).
  */
 public final class CameraAuthenticator {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CameraAuthenticator.class);
     static final int CACHE_MAX_ENTRIES = 10_000;
 
     private final Map<String, Camera> cameras;
@@ -53,13 +54,27 @@ public final class CameraAuthenticator {
             inFlight.decrementAndGet();
             return Future.failedFuture(new OverloadedException("camera authentication pool"));
         }
-        return workers.executeBlocking(() -> SecretHash.verify(secret, camera.secretHash()), false)
+        return workers.executeBlocking(() -> matches(camera, secret), false)
                 .andThen(ar -> inFlight.decrementAndGet())
-                .compose(ok -> {
-                    if (!ok) return Future.failedFuture(new BadCredentialsException());
+                .compose(match -> {
+                    if (match == Match.NONE) return Future.failedFuture(new BadCredentialsException());
+                    // once per camera per cache period at most: the list ops need before removing the previous secret
+                    if (match == Match.PREVIOUS) {
+                        LOG.info("camera {} authenticated with its previous secret (previous_secret_hash); give it the new one before removing that",
+                                cameraId);
+                    }
                     remember(key);
                     return Future.succeededFuture(camera);
                 });
+    }
+
+    private enum Match { CURRENT, PREVIOUS, NONE }
+
+    /** Runs on the worker pool: one PBKDF2, two while a rotation keeps the previous secret and the current one did not match. */
+    private static Match matches(Camera camera, String secret) {
+        if (SecretHash.verify(secret, camera.secretHash())) return Match.CURRENT;
+        if (camera.previousSecretHash() != null && SecretHash.verify(secret, camera.previousSecretHash())) return Match.PREVIOUS;
+        return Match.NONE;
     }
 
     /**

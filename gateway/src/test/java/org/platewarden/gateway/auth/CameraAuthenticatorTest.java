@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.config.SecretHash;
 import org.platewarden.gateway.ingest.OverloadedException;
 
 class CameraAuthenticatorTest {
@@ -31,6 +32,21 @@ class CameraAuthenticatorTest {
 
     static <T> T await(Future<T> f) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    /** A rotation: the new secret and the previous one both work until the previous one is removed from the config. */
+    @Test
+    void aRotatingCameraIsAcceptedWithItsNewAndItsPreviousSecretAndNoOther() throws Exception {
+        Camera rotating = new Camera("cam-900", "DPD", SecretHash.hash("new-secret-900"), null, SecretHash.hash("old-secret-900"));
+        Camera rotated = new Camera("cam-901", "DPD", SecretHash.hash("new-secret-901"), null);
+        CameraAuthenticator auth = new CameraAuthenticator(List.of(rotating, rotated), pool, 4, Duration.ofMinutes(5), nanos::get);
+        assertEquals("cam-900", await(auth.authenticate("cam-900", "new-secret-900")).id());
+        assertEquals("cam-900", await(auth.authenticate("cam-900", "old-secret-900")).id());
+        assertInstanceOf(BadCredentialsException.class,
+                auth.authenticate("cam-900", "other").toCompletionStage().toCompletableFuture().handle((c, e) -> e).get(20, TimeUnit.SECONDS));
+        // once the previous secret is gone from the config, it no longer works
+        assertInstanceOf(BadCredentialsException.class,
+                auth.authenticate("cam-901", "old-secret-900").toCompletionStage().toCompletableFuture().handle((c, e) -> e).get(20, TimeUnit.SECONDS));
     }
 
     @Test
