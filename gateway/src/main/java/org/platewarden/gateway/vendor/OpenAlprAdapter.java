@@ -36,6 +36,12 @@ public final class OpenAlprAdapter implements VendorAdapter {
         if (epoch == null || !epoch.canConvertToLong()) {
             return List.of(IngestItem.vendorRefused(p.toString(), "alpr_group without a numeric epoch_start"));
         }
+        // OpenALPR sends milliseconds; a time in seconds reads as January 1970 and would be refused
+        // as too old, which does not tell the integrator what is wrong
+        if (Math.abs(epoch.longValue()) < 100_000_000_000L) {
+            return List.of(IngestItem.vendorRefused(p.toString(), "epoch_start " + epoch.longValue()
+                    + " looks like seconds since 1970; OpenALPR's epoch_start is in milliseconds"));
+        }
         ObjectNode read = JsonNodeFactory.instance.objectNode();
         read.put(ReadFields.CAMERA_ID, camera.id());
         read.put(ReadFields.CAPTURED_AT, Instant.ofEpochMilli(epoch.longValue()).toString());

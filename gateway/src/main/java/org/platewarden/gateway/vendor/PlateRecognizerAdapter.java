@@ -35,11 +35,17 @@ public final class PlateRecognizerAdapter implements VendorAdapter {
         if (data == null || !data.isObject()) return List.of(IngestItem.vendorRefused(payload.toString(), "no data object"));
         JsonNode results = data.get("results");
         if (results == null || !results.isArray()) return List.of(IngestItem.vendorRefused(payload.toString(), "data.results is not an array"));
-        Instant at = timestamp(VendorFields.text(data, "timestamp"));
+        String timestampText = VendorFields.text(data, "timestamp");
+        Instant at = timestamp(timestampText);
         List<IngestItem> items = new ArrayList<>(results.size());
         for (JsonNode r : results) {
             if (at == null) {
-                items.add(IngestItem.vendorRefused(r.toString(), "data.timestamp missing or not a date-time"));
+                // the dead letter keeps the result and the time it was refused for, so ops see why and can resend it
+                ObjectNode refused = JsonNodeFactory.instance.objectNode();
+                refused.set("timestamp", data.get("timestamp"));
+                refused.set("result", r);
+                items.add(IngestItem.vendorRefused(refused.toString(), timestampText == null ? "data.timestamp is missing"
+                        : "data.timestamp '" + timestampText + "' is not a date-time"));
                 continue;
             }
             ObjectNode read = JsonNodeFactory.instance.objectNode();

@@ -77,6 +77,12 @@ class VendorAdapterTest {
         ObjectNode noEpoch = (ObjectNode) sample("openalpr-alpr_group.json");
         noEpoch.remove("epoch_start");
         assertEquals(Rejection.VENDOR_FORMAT, new OpenAlprAdapter().toReads(noEpoch, CAM).get(0).parseError().code());
+        // seconds where OpenALPR sends milliseconds: said so, rather than "too old: 1970-01-21"
+        ObjectNode seconds = (ObjectNode) sample("openalpr-alpr_group.json");
+        seconds.put("epoch_start", 1_764_000_000L);
+        Rejection refused = new OpenAlprAdapter().toReads(seconds, CAM).get(0).parseError();
+        assertEquals(Rejection.VENDOR_FORMAT, refused.code());
+        assertTrue(refused.reason().contains("looks like seconds since 1970"), refused.reason());
     }
 
     @Test
@@ -125,6 +131,9 @@ class VendorAdapterTest {
         assertTrue(new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"2025-09-09T23:22:38Z\",\"results\":[]}}"), CAM).isEmpty());
         List<IngestItem> bad = new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"soon\",\"results\":[{\"plate\":\"abc123\"}]}}"), CAM);
         assertNotNull(bad.get(0).parseError());
+        // the refusal names the value, and the dead letter keeps it with the result
+        assertTrue(bad.get(0).parseError().reason().contains("data.timestamp 'soon' is not a date-time"), bad.get(0).parseError().reason());
+        assertEquals("{\"timestamp\":\"soon\",\"result\":{\"plate\":\"abc123\"}}", bad.get(0).payloadText());
         assertEquals(Rejection.VENDOR_FORMAT, new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"hook\":{}}"), CAM).get(0).parseError().code());
     }
 }
