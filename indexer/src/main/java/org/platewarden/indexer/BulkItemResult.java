@@ -19,6 +19,6 @@ public record BulkItemResult(int status, String errorType, String errorReason, b
     /** Why Elasticsearch refused the read, for its dead letter. */
     String refusal() {
         String what = wholeRequest ? "the bulk request containing only this read" : "the read";
-        return "elasticsearch refused " + what + " (" + status + (errorType == null ? "" : " " + errorType) + "): " + errorReason;
+        return "elasticsearch_refused: elasticsearch refused " + what + " (" + status + (errorType == null ? "" : " " + errorType) + "): " + errorReason;
     }
 }

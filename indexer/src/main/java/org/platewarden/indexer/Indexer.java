@@ -253,7 +253,7 @@ public final class Indexer {
             forming.sinceMs = Math.min(forming.sinceMs, since);
         } catch (ReadLocator.NotARead e) {
             forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
-                    "spool record " + record.seq() + ": " + e.getMessage(), record.json()));
+                    "not_a_read: spool record " + record.seq() + ": " + e.getMessage(), record.json()));
             forming.sinceMs = Math.min(forming.sinceMs, now);
         }
     }

@@ -103,7 +103,7 @@ final class ReadIdConflicts {
         /** The dead-letter reason for the read at {@code position}, found to be {@link Duplicate#OTHER_READ}. */
         String conflict(int position, PendingRead read) {
             StoredRead there = stored[position];
-            return "read_id '" + read.id() + "' is already used in " + read.index() + " by another read (camera "
+            return "read_id_conflict: read_id '" + read.id() + "' is already used in " + read.index() + " by another read (camera "
                     + there.cameraId() + ", captured " + there.capturedAt() + ", " + there.plate().describe()
                     + "); this read (camera " + read.cameraId() + ", captured " + IsoInstant.format(read.capturedAt())
                     + ", " + ReadPlate.ofSpooled(read.json()).describe() + ") was not indexed";

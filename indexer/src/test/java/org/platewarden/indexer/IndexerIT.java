@@ -161,7 +161,7 @@ class IndexerIT {
         assertEquals("indexer", fromOtherCamera.stage());
         assertEquals("42", fromOtherCamera.readId());
         assertEquals("cam-002", fromOtherCamera.cameraId());
-        assertEquals("read_id '42' is already used in " + index + " by another read (camera cam-001, captured " + at
+        assertEquals("read_id_conflict: read_id '42' is already used in " + index + " by another read (camera cam-001, captured " + at
                 + ", plate 'FIRST1'); this read (camera cam-002, captured " + at.plusMillis(1500) + ", plate 'OTHER2') was not indexed",
                 fromOtherCamera.reason());
         assertEquals(new String(otherCamera, StandardCharsets.UTF_8), fromOtherCamera.payload(), "the read as spooled");
@@ -203,7 +203,7 @@ class IndexerIT {
         assertEquals("DUP1111", stored.path("plate").asText(), "the first read keeps its id");
         List<DeadLetter> letters = deadLetters.readAll();
         assertEquals(2, letters.size(), letters.toString());
-        assertEquals("read_id 'cam-002:dup1' is already used in " + index + " by another read (camera cam-002, captured " + at
+        assertEquals("read_id_conflict: read_id 'cam-002:dup1' is already used in " + index + " by another read (camera cam-002, captured " + at
                 + ", plate 'DUP1111'); this read (camera cam-002, captured " + at + ", plate 'DUP2222') was not indexed",
                 letters.get(0).reason());
         assertEquals(new String(second, StandardCharsets.UTF_8), letters.get(0).payload(), "the read as spooled");

@@ -227,7 +227,7 @@ class IndexerRetryTest {
         assertEquals("r7", poison.readId());
         assertEquals("cam-001", poison.cameraId());
         assertEquals("indexer", poison.stage());
-        assertEquals("elasticsearch refused the bulk request containing only this read (400 x_content_parse_exception): "
+        assertEquals("elasticsearch_refused: elasticsearch refused the bulk request containing only this read (400 x_content_parse_exception): "
                 + "[1:52] Unexpected end-of-input in VALUE_STRING", poison.reason());
         assertEquals(new String(reads.get(6), StandardCharsets.UTF_8), poison.payload(), "the read as spooled");
         assertEquals(19, registry.counter("platewarden.indexer.reads.indexed").count(), "every other read, each indexed once");
@@ -331,7 +331,7 @@ class IndexerRetryTest {
         assertEquals("r2", letters.get(0).readId());
         assertEquals("cam-001", letters.get(0).cameraId());
         assertEquals("indexer", letters.get(0).stage());
-        assertEquals("read_id 'r2' is already used in p-reads-2026.01.01 by another read (camera cam-009, captured "
+        assertEquals("read_id_conflict: read_id 'r2' is already used in p-reads-2026.01.01 by another read (camera cam-009, captured "
                 + "2026-01-01T00:00:02Z, plate 'X9'); this read (camera cam-001, captured 2026-01-01T00:00:02Z, plate 'P2') was not indexed",
                 letters.get(0).reason());
         assertEquals(new String(reads.get(1), StandardCharsets.UTF_8), letters.get(0).payload());

@@ -23,7 +23,7 @@ class RequestFailuresTest {
         assertTrue(RequestFailures.refusesContent(failure));
         BulkItemResult alone = RequestFailures.asAnswerForLoneRead(failure);
         assertEquals(ItemVerdict.DEAD_LETTER, ItemVerdict.of(alone));
-        assertEquals("elasticsearch refused the bulk request containing only this read (400 x_content_parse_exception): "
+        assertEquals("elasticsearch_refused: elasticsearch refused the bulk request containing only this read (400 x_content_parse_exception): "
                 + "[1:52] Unexpected end-of-input in VALUE_STRING", alone.refusal());
     }
 
@@ -36,7 +36,7 @@ class RequestFailuresTest {
         BulkItemResult alone = RequestFailures.asAnswerForLoneRead(failure);
         assertNull(alone.errorType());
         assertEquals(ItemVerdict.DEAD_LETTER, ItemVerdict.of(alone));
-        assertTrue(alone.refusal().startsWith("elasticsearch refused the bulk request containing only this read (413): "), alone.refusal());
+        assertTrue(alone.refusal().startsWith("elasticsearch_refused: elasticsearch refused the bulk request containing only this read (413): "), alone.refusal());
         assertTrue(alone.refusal().contains("413"), alone.refusal());
     }
 

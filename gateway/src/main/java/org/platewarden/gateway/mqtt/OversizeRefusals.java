@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -56,6 +57,8 @@ final class OversizeRefusals {
     /** Counts, logs and dead-letters the refusal (a repeat within the window only counted); returns its reason (for the DISCONNECT). */
     String refused(Throwable cause, String cameraId) {
         metrics.mqttOversize();
+        // with every other refusal, under its code, so one query shows all of a camera's refusals
+        metrics.rejected(CameraSession.PROTOCOL, CameraSession.PROTOCOL, Rejection.TOO_LARGE);
         String reason = MqttOversize.reason(cause, limit);
         long now = nanoClock.getAsLong();
         Last last = lastByCamera.get(cameraId);
