@@ -23,7 +23,8 @@ final class Banner {
                 .append(node.embeddedElasticsearch() ? "  (embedded, stops with this process)" : "  (ES_URL)").append('\n');
         sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
                 .append(node.templates().retention().wireName()).append('\n');
-        sb.append(endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort()));
+        String ingest = endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort());
+        sb.append(node.config().gateway().httpTls() ? ingest.replace("  ingest HTTP    http://", "  ingest HTTPS   https://") : ingest);
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
         sb.append(demoSection(publicCredentials, node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));

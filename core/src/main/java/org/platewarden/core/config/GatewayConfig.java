@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * Ingest settings. Every limit is explicit so memory stays bounded under any input. With
  * {@code tls_client_ca_path} the MQTT TLS listener requires a client certificate signed by that CA
  * and the certificate's CN is the camera id (client-certificate authentication, no password needed).
+ * With {@code http_tls} the HTTP ingest port serves HTTPS with the same certificate and key.
  */
 public record GatewayConfig(
         @JsonProperty("host") String host,
@@ -21,11 +22,12 @@ public record GatewayConfig(
         @JsonProperty("future_skew_seconds") int futureSkewSeconds,
         @JsonProperty("worker_pool_size") int workerPoolSize,
         @JsonProperty("worker_queue_limit") int workerQueueLimit,
-        @JsonProperty("event_loops") int eventLoops) {
+        @JsonProperty("event_loops") int eventLoops,
+        @JsonProperty("http_tls") boolean httpTls) {
 
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
-                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0);
+                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false);
     }
 
     /**

@@ -172,6 +172,9 @@ public record PlatewardenConfig(
         } else if (gateway.tlsClientCaPath() != null) {
             problems.add("gateway.tls_client_ca_path needs the TLS listener (gateway.mqtt_tls_port)");
         }
+        if (gateway.httpTls() && (gateway.tlsCertPath() == null || gateway.tlsKeyPath() == null)) {
+            problems.add("gateway.http_tls needs gateway.tls_cert_path and gateway.tls_key_path");
+        }
         readableFile(problems, "gateway.tls_cert_path", gateway.tlsCertPath());
         readableFile(problems, "gateway.tls_key_path", gateway.tlsKeyPath());
         readableFile(problems, "gateway.tls_client_ca_path", gateway.tlsClientCaPath());

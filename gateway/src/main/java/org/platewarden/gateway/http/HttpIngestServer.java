@@ -77,7 +77,13 @@ public final class HttpIngestServer {
     }
 
     public Future<HttpServer> listen(String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+        // gateway.http_tls: the camera's Basic credentials and reads never cross the network in clear
+        if (config.httpTls()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+        }
+        return vertx.createHttpServer(options)
                 .requestHandler(router())
                 .listen();
     }
