@@ -13,6 +13,7 @@ import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
+import org.platewarden.gateway.mqtt.ClientSessions;
 
 /**
  * The gateway role on {@code gateway.event_loops} event loops: one {@link GatewayVerticle} per
@@ -47,12 +48,13 @@ public final class GatewayListeners implements AutoCloseable {
         WorkerExecutor authWorkers = vertx.createSharedWorkerExecutor(AUTH_POOL, gw.workerPoolSize());
         CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
         SpoolHealth spoolHealth = new SpoolHealth(spool);
-        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth);
+        ClientSessions mqttSessions = new ClientSessions();
+        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
-                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth);
+                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

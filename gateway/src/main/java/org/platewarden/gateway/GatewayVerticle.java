@@ -17,6 +17,7 @@ import org.platewarden.gateway.http.HttpIngestServer;
 import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
+import org.platewarden.gateway.mqtt.ClientSessions;
 import org.platewarden.gateway.mqtt.MqttIngestServer;
 
 /**
@@ -43,16 +44,19 @@ public final class GatewayVerticle extends VerticleBase {
      * readiness must say so on whichever event loop the probe lands
      */
     private final SpoolHealth spoolHealth;
+    /** One for every instance: a camera's reconnection may land on another event loop than the connection it replaces */
+    private final ClientSessions mqttSessions;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
-                    SpoolHealth spoolHealth) {
+                    SpoolHealth spoolHealth, ClientSessions mqttSessions) {
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.authenticator = authenticator;
         this.spoolHealth = spoolHealth;
+        this.mqttSessions = mqttSessions;
     }
 
     /** The camera registry's authenticator, verifying secrets on {@code workers} with the configured cap. */
@@ -67,7 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
         context.exceptionHandler(new StrayErrors(metrics));
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
-        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics);
+        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)
                 .compose(server -> mqtt.listen())

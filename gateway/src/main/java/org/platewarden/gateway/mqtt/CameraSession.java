@@ -69,13 +69,14 @@ final class CameraSession {
     private final String ownTopic;
     private final AckSender.Outbox outbox;
     private final OversizeRefusals oversize;
+    private final ClientSessions sessions;
     private Future<Void> ackTail = Future.succeededFuture();
     private int inFlight;
     private long pendingBytes;
     private boolean closed;
 
     CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics,
-                  AckSender.Outbox outbox, OversizeRefusals oversize) {
+                  AckSender.Outbox outbox, OversizeRefusals oversize, ClientSessions sessions) {
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.camera = camera;
@@ -85,6 +86,7 @@ final class CameraSession {
         this.ownTopic = TOPIC_PREFIX + camera.id();
         this.outbox = outbox;
         this.oversize = oversize;
+        this.sessions = sessions;
     }
 
     void start(MqttProperties connackProperties) {
@@ -97,10 +99,18 @@ final class CameraSession {
         endpoint.closeHandler(v -> {
             closed = true;
             metrics.cameraDisconnected();
+            sessions.closed(camera.id(), endpoint.clientIdentifier(), this);
         });
         if (connackProperties != null) endpoint.accept(false, connackProperties);
         else endpoint.accept(false);
         metrics.cameraConnected();
+        sessions.opened(camera.id(), endpoint.clientIdentifier(), this, vertx.getOrCreateContext());
+    }
+
+    /** Another connection of this camera with the same client id was accepted: this one ends (on its own event loop). */
+    void takenOver() {
+        LOG.info("camera {}: a new connection with client id '{}' takes over; closing the previous one", camera.id(), endpoint.clientIdentifier());
+        disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "another connection with this client id took over");
     }
 
     private void onPublish(MqttPublishMessage msg) {

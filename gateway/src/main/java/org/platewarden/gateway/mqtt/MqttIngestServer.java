@@ -43,8 +43,12 @@ public final class MqttIngestServer {
     private AckSender ackSender;
     private OversizeRefusals oversize;
 
-    public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics) {
+    private final ClientSessions sessions;
+
+    public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics,
+                            ClientSessions sessions) {
         this.vertx = vertx;
+        this.sessions = sessions;
         this.config = config;
         this.authenticator = authenticator;
         this.ingestor = ingestor;
@@ -128,7 +132,7 @@ public final class MqttIngestServer {
                         closedBeforeConnack(camera, pending.failure());
                         return;
                     }
-                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize);
+                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize, sessions);
                     session.start(v5 ? connackProperties() : null);
                 })
                 .onFailure(err -> {

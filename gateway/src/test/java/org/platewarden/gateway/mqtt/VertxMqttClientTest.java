@@ -122,6 +122,35 @@ class VertxMqttClientTest {
         }
     }
 
+    /**
+     * A camera reconnecting with the same client id while its old connection is still open (half
+     * open, not timed out yet): the new one takes over and the old one is closed, as MQTT requires.
+     * Another camera using the same client id closes nothing of this one's.
+     */
+    @Test
+    void aNewConnectionWithTheSameClientIdTakesOverOnlyForTheSameCamera() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "\"event_loops\":2", 64L * 1024 * 1024)) {
+            MqttClient old = MqttClient.create(gw.vertx, new MqttClientOptions().setUsername("cam-001").setPassword("demo-cam-001").setClientId("gate-7"));
+            CompletableFuture<Void> oldClosed = new CompletableFuture<>();
+            old.closeHandler(v -> oldClosed.complete(null));
+            await(old.connect(gw.mqttPort(), "127.0.0.1"));
+
+            MqttClient otherCamera = MqttClient.create(gw.vertx, new MqttClientOptions().setUsername("cam-002").setPassword("demo-cam-002").setClientId("gate-7"));
+            await(otherCamera.connect(gw.mqttPort(), "127.0.0.1"));
+            Thread.sleep(300);
+            assertFalse(oldClosed.isDone(), "another camera's client id does not close this camera's connection");
+
+            MqttClient fresh = MqttClient.create(gw.vertx, new MqttClientOptions().setUsername("cam-001").setPassword("demo-cam-001").setClientId("gate-7"));
+            await(fresh.connect(gw.mqttPort(), "127.0.0.1"));
+            oldClosed.get(20, TimeUnit.SECONDS);
+            await(fresh.publish("platewarden/reads/cam-001", Buffer.buffer(Reads.read("cam-001", "TKO001")), MqttQoS.AT_LEAST_ONCE, false, false));
+            assertTrue(otherCamera.isConnected(), "the other camera's connection stays");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (gw.spool.lastDurableSeq() < 1 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(1, gw.spool.lastDurableSeq(), "the new connection is served");
+        }
+    }
+
     @Test
     void oversizeMessageClosesConnectionAndStoresNothing() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":2048", 64L * 1024 * 1024)) {
