@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.retention.LocalFileRetention;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
@@ -84,6 +85,12 @@ public final class PlatewardenNode implements AutoCloseable {
                 spool = SegmentedSpool.open(config.dataPath().resolve("spool"), config.spool(), registry);
                 closeables.add(spool);
             }
+            // every role keeps dead letters, so every node deletes them past retention; the spool's
+            // quarantine with them (after the spool opened: recovery may have just written to it)
+            LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(),
+                    SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
+            closeables.add(localRetention);
+            localRetention.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
             if (roles.contains(Role.INDEXER)) {
                 Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
                 RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),

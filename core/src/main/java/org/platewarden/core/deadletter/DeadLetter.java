@@ -17,7 +17,10 @@ import java.util.Base64;
  * truncated, see {@code truncated}). A payload that is not valid UTF-8 cannot be kept as JSON text
  * without replacing its bad bytes (U+FFFD), so its exact bytes are kept as well, in
  * {@code payload_base64}; {@code payload} then stays the lossy text, for grep. Absent otherwise.
- * Both are absent when the refusal never had the bytes (see {@link #withoutPayload}).
+ * Both are absent when the refusal never had the bytes (see {@link #withoutPayload}), and when
+ * keeping them would break the retention promise: a read captured before the retention window
+ * ({@link #pastRetention}) keeps only who sent it, when it was captured and why it was refused,
+ * with {@code payload_withheld} saying so.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
@@ -25,7 +28,9 @@ public record DeadLetter(
         @JsonProperty("stage") String stage,
         @JsonProperty("camera_id") String cameraId,
         @JsonProperty("read_id") String readId,
+        @JsonProperty("captured_at") Instant capturedAt,
         @JsonProperty("reason") String reason,
+        @JsonProperty("payload_withheld") String payloadWithheld,
         @JsonProperty("payload") String payload,
         @JsonProperty("payload_base64") String payloadBase64,
         @JsonProperty("truncated") boolean truncated) {
@@ -38,7 +43,7 @@ public record DeadLetter(
     /** A payload that is text already (it was decoded, or built, as valid UTF-8). */
     public static DeadLetter of(String stage, String cameraId, String readId, String reason, String payload) {
         boolean cut = payload != null && payload.length() > MAX_PAYLOAD_CHARS;
-        return new DeadLetter(Instant.now(), stage, cameraId, readId, reason,
+        return new DeadLetter(Instant.now(), stage, cameraId, readId, null, reason, null,
                 cut ? payload.substring(0, MAX_PAYLOAD_CHARS) : payload, null, cut);
     }
 
@@ -48,7 +53,20 @@ public record DeadLetter(
      * empty one, so it cannot be mistaken for an empty message.
      */
     public static DeadLetter withoutPayload(String stage, String cameraId, String reason) {
-        return new DeadLetter(Instant.now(), stage, cameraId, null, reason, null, null, false);
+        return new DeadLetter(Instant.now(), stage, cameraId, null, null, reason, null, null, null, false);
+    }
+
+    /** What {@code payload_withheld} says of a read that was past retention when it arrived. */
+    public static final String PAST_RETENTION = "past_retention: the read was captured before the retention window,"
+            + " so its payload and plate are not kept (storing them would break the retention promise)";
+
+    /**
+     * A read that was already past retention when it arrived: its plate must not outlive the window
+     * in a dead letter either. Keeps the camera, the read id (the caller leaves out one that holds
+     * the plate), the capture time and the reason; no payload.
+     */
+    public static DeadLetter pastRetention(String stage, String cameraId, String readId, Instant capturedAt, String reason) {
+        return new DeadLetter(Instant.now(), stage, cameraId, readId, capturedAt, reason, PAST_RETENTION, null, null, false);
     }
 
     /**
@@ -63,7 +81,7 @@ public record DeadLetter(
         boolean textCut = text.length() > MAX_PAYLOAD_CHARS;
         boolean bytesCut = payload.length > MAX_PAYLOAD_BYTES;
         byte[] kept = bytesCut ? Arrays.copyOf(payload, MAX_PAYLOAD_BYTES) : payload;
-        return new DeadLetter(Instant.now(), stage, cameraId, readId, reason,
+        return new DeadLetter(Instant.now(), stage, cameraId, readId, null, reason, null,
                 textCut ? text.substring(0, MAX_PAYLOAD_CHARS) : text, Base64.getEncoder().encodeToString(kept), textCut || bytesCut);
     }
 

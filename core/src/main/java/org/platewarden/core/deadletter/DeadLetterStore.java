@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -29,18 +31,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Append-only dead-letter files, one NDJSON file per UTC day under {@code <data_dir>/deadletter/}
  * ({@code deadletter-YYYY-MM-DD.ndjson}), fsynced before the returned future completes. Writes run on
  * one owned thread with a bounded queue: when it is full the append fails, and the caller must
- * refuse the read rather than drop the dead letter. The most recent entries are kept in memory
- * (bounded) for the ops endpoint.
+ * refuse the read rather than drop the dead letter. Nothing is kept in memory: a dead letter may
+ * hold a plate, and only its file, which {@code LocalFileRetention} deletes once its day has
+ * expired, may keep it. {@link #fileName} and {@link #day} are the naming both sides share.
  */
 public final class DeadLetterStore implements AutoCloseable {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
-    private static final int RECENT_KEPT = 200;
 
     private final Path dir;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private final ExecutorService writer;
-    private final Deque<DeadLetter> recent = new ArrayDeque<>();
     private final AtomicLong total = new AtomicLong();
 
     public DeadLetterStore(Path dir) {
@@ -79,7 +80,7 @@ public final class DeadLetterStore implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         try {
             for (DeadLetter l : letters) sb.append(mapper.writeValueAsString(l)).append('\n');
-            Path file = dir.resolve("deadletter-" + DAY.format(letters.get(0).at()) + ".ndjson");
+            Path file = dir.resolve(fileName(letters.get(0).at()));
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
                 while (buf.hasRemaining()) ch.write(buf);
@@ -88,28 +89,25 @@ public final class DeadLetterStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("dead-letter write to " + dir + " failed: " + e, e);
         }
-        synchronized (recent) {
-            for (DeadLetter l : letters) {
-                recent.addFirst(l);
-                if (recent.size() > RECENT_KEPT) recent.removeLast();
-            }
-        }
         total.addAndGet(letters.size());
     }
 
-    /** Most recent first, at most {@code limit} (bounded by what is kept in memory). */
-    public List<DeadLetter> recent(int limit) {
-        synchronized (recent) {
-            List<DeadLetter> out = new ArrayList<>(Math.min(limit, recent.size()));
-            for (DeadLetter l : recent) {
-                if (out.size() >= limit) break;
-                out.add(l);
-            }
-            return out;
+    /** {@code deadletter-YYYY-MM-DD.ndjson}: the file of the UTC day of {@code at}. */
+    public static String fileName(Instant at) {
+        return "deadletter-" + DAY.format(at) + ".ndjson";
+    }
+
+    /** The UTC day a dead-letter file holds, if the name is one of ours. */
+    public static Optional<LocalDate> day(String fileName) {
+        if (!fileName.startsWith("deadletter-") || !fileName.endsWith(".ndjson")) return Optional.empty();
+        try {
+            return Optional.of(LocalDate.parse(fileName.substring("deadletter-".length(), fileName.length() - ".ndjson".length())));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 
-    /** Reads every dead letter on disk (for ops and tests; files are bounded by the caller's retention). */
+    /** Reads every dead letter on disk (for ops and tests; files are bounded by {@code LocalFileRetention}). */
     public List<DeadLetter> readAll() {
         List<DeadLetter> out = new ArrayList<>();
         try (var files = Files.list(dir)) {

@@ -62,6 +62,25 @@ public final class ReadInput {
         return readId instanceof String s && s.length() <= ReadValidator.READ_ID_MAX ? s : null;
     }
 
+    /**
+     * Whether {@code text} (a read id, say) holds this read's plate, as sent or as its letters and
+     * digits (case and separators aside): a dead letter that may not keep the plate may not keep
+     * {@code cam-017:1763820187123:ABC1234} either.
+     */
+    public boolean holdsPlate(String text) {
+        if (text == null || !(plate instanceof String p)) return false;
+        String sent = p.strip();
+        if (!sent.isEmpty() && text.contains(sent)) return true;
+        String letters = lettersAndDigits(p);
+        return !letters.isEmpty() && lettersAndDigits(text).contains(letters);
+    }
+
+    private static String lettersAndDigits(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().filter(Character::isLetterOrDigit).map(Character::toUpperCase).forEach(out::appendCodePoint);
+        return out.toString();
+    }
+
     /** {@code location}: lat and lon, and the first field it should not have. */
     static final class Location {
         String unknownField;

@@ -222,13 +222,33 @@ public final class ReadValidator {
         if (at.isAfter(now.plusSeconds(futureSkewSeconds))) {
             throw new Refused(Rejection.IN_FUTURE, "captured_at " + at + " is more than " + futureSkewSeconds + "s in the future");
         }
-        LocalDate captureDay = DailyIndex.day(at);
-        LocalDate oldestDay = DailyIndex.day(now).minusDays(retentionDays - 1L);
-        if (captureDay.isBefore(oldestDay)) {
+        LocalDate oldestDay = oldestDay(now);
+        if (DailyIndex.day(at).isBefore(oldestDay)) {
             throw new Refused(Rejection.TOO_OLD, "captured_at " + at + " is outside the " + retentionDays
                     + "-day retention window (oldest accepted UTC day " + oldestDay + ")");
         }
         return at;
+    }
+
+    /** The oldest UTC capture day still inside the retention window at {@code now}. */
+    private LocalDate oldestDay(Instant now) {
+        return DailyIndex.day(now).minusDays(retentionDays - 1L);
+    }
+
+    /**
+     * The read's capture time when it is readable and already past the retention window, else
+     * null: whatever rule refused such a read ({@code too_old}, or one checked before it), its
+     * dead letter must not keep the plate (see {@code DeadLetter.pastRetention}).
+     */
+    public Instant capturedPastRetention(ReadInput read) {
+        if (read == null || !(read.capturedAt instanceof String text)) return null;
+        Instant at;
+        try {
+            at = IsoInstant.parse(text);
+        } catch (DateTimeException e) {
+            return null;
+        }
+        return DailyIndex.day(at).isBefore(oldestDay(clock.instant())) ? at : null;
     }
 
     private static double[] location(Object value) {

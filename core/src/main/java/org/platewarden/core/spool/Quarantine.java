@@ -28,7 +28,7 @@ final class Quarantine {
     private final Path dir;
 
     Quarantine(Path spoolDir) {
-        this.dir = spoolDir.resolve("quarantine");
+        this.dir = SegmentedSpool.quarantineDirectory(spoolDir);
     }
 
     /** Records damaged bytes {@code [offset, offset + length)} of a segment (length 0 = a pure sequence gap). */

@@ -377,6 +377,15 @@ public final class SegmentedSpool implements Spool {
         listeners.add(listener);
     }
 
+    /**
+     * {@code <spool>/quarantine}: copies of damaged frames and their notes, written at start-up and
+     * never rewritten, so a file's modification time is when the damage was found (the local
+     * retention pass deletes them by it, like dead letters).
+     */
+    public static Path quarantineDirectory(Path spoolDir) {
+        return spoolDir.resolve("quarantine");
+    }
+
     @Override
     public List<QuarantinedRange> quarantined() {
         return quarantined;

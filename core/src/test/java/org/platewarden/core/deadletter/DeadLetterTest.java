@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,22 @@ class DeadLetterTest {
             assertNull(read.payload());
             assertNull(read.payloadBase64());
             assertFalse(read.truncated());
+            assertArrayEquals(new byte[0], read.payloadBytes());
+        }
+    }
+
+    @Test
+    void aReadPastRetentionKeepsItsCaptureTimeAndWhyButNoPayloadInItsLine() throws Exception {
+        Instant captured = Instant.parse("2020-03-04T05:06:07.089Z");
+        DeadLetter letter = DeadLetter.pastRetention("gateway-mqtt", "cam-001", "r-1", captured, "too_old: x");
+        try (DeadLetterStore store = new DeadLetterStore(dir)) {
+            store.append(letter).get();
+            String line = Files.readAllLines(Files.list(dir).findFirst().orElseThrow()).get(0);
+            assertFalse(line.contains("\"payload\"") || line.contains("\"payload_base64\""), line);
+            assertTrue(line.contains("\"captured_at\":\"2020-03-04T05:06:07.089Z\"")
+                    && line.contains("\"payload_withheld\":\"past_retention: ") && line.contains("\"read_id\":\"r-1\""), line);
+            DeadLetter read = store.readAll().get(0);
+            assertEquals(letter, read);
             assertArrayEquals(new byte[0], read.payloadBytes());
         }
     }

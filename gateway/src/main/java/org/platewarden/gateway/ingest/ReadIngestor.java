@@ -2,6 +2,7 @@ package org.platewarden.gateway.ingest;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.platewarden.core.config.Camera;
@@ -50,11 +51,23 @@ public final class ReadIngestor {
             } else {
                 Rejection r = (Rejection) result;
                 rejected.add(new ItemRejection(i, r));
-                letters.add(DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadBytes()));
+                letters.add(deadLetter(item, r, camera, stage));
                 metrics.rejected(protocol, source, r.code());
             }
         }
         return new PreparedBatch(camera, source, accepted, rejected, letters);
+    }
+
+    /**
+     * The refused read's bytes, unless it was captured before the retention window: storing its
+     * plate in a dead letter would keep it past the promise (the read id too, when it holds the
+     * plate). Applies whatever rule refused it, {@code too_old} or one checked before that.
+     */
+    private DeadLetter deadLetter(IngestItem item, Rejection r, Camera camera, String stage) {
+        Instant pastRetention = validator.capturedPastRetention(item.read());
+        if (pastRetention == null) return DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadBytes());
+        String readId = item.read().holdsPlate(r.readId()) ? null : r.readId();
+        return DeadLetter.pastRetention(stage, camera.id(), readId, pastRetention, r.reason());
     }
 
     /** Appends, then dead-letters; succeeds once both are durable. */

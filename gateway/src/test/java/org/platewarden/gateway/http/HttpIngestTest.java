@@ -1,6 +1,7 @@
 package org.platewarden.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +92,9 @@ class HttpIngestTest {
 
     @Test
     void aRefusedItemOfAnArrayIsDeadLetteredAsTheExactBytesSent() throws Exception {
-        String refused = "{ \"camera_id\" : \"cam-001\",\n  \"plate\": \"ÄÖ 77\", \"captured_at\": \"2026-01-01T00:00:00Z\", \"colour\": \"日本\" }";
+        // captured inside retention: a read past it would keep no bytes at all (tested below)
+        String refused = "{ \"camera_id\" : \"cam-001\",\n  \"plate\": \"ÄÖ 77\", \"captured_at\": \"" + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                + "\", \"colour\": \"日本\" }";
         String body = "[ " + Reads.read("cam-001", "ARR001") + " ,\n" + refused + ", 42 ]";
         HttpResponse<String> r = postReads("application/json", body);
         assertEquals(202, r.statusCode(), r.body());
@@ -143,7 +148,10 @@ class HttpIngestTest {
             assertNotNull(l.reason());
         }
         assertTrue(letters.stream().anyMatch(l -> l.payload().equals("{not json")));
-        assertTrue(letters.stream().anyMatch(l -> l.reason().startsWith("too_old") && l.payload().contains("OLD001")));
+        // past retention: the plate is not kept, in a dead letter either (tested below)
+        DeadLetter tooOld = letters.stream().filter(l -> l.reason().startsWith("too_old")).findFirst().orElseThrow();
+        assertNull(tooOld.payload());
+        assertEquals(old, tooOld.capturedAt());
     }
 
     @Test
@@ -261,5 +269,72 @@ class HttpIngestTest {
         assertTrue(m.body().contains("platewarden_gateway_ack_latency_seconds"), m.body());
         assertTrue(m.body().contains("platewarden_gateway_spool_bytes"), m.body());
         assertTrue(m.body().contains("platewarden_gateway_connected_cameras"), m.body());
+    }
+
+    /** Every line of every dead-letter file, as written. */
+    String filesOnDisk() throws Exception {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir.resolve("deadletter"))) {
+            for (Path f : files.toList()) all.append(Files.readString(f));
+        }
+        return all.toString();
+    }
+
+    /**
+     * A read refused because it is already past retention leaves a dead letter without its payload
+     * and plate (keeping them would break the promise the refusal keeps); any other refused read
+     * keeps the bytes it was sent with.
+     */
+    @Test
+    void aReadPastRetentionIsDeadLetteredWithoutItsPayloadAndPlateWhileAnotherRefusalKeepsItsBytes() throws Exception {
+        Instant old = Instant.parse("2020-03-04T05:06:07.089Z");
+        String body = String.join("\n",
+                // too_old, with a read id of its own
+                "{\"read_id\":\"r-77\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + old + "\",\"plate\":\"OLD 4411\",\"plate_confidence\":0.9}",
+                // too_old, with a read id that holds the plate: the id goes too
+                "{\"read_id\":\"cam-001:1583298367089:OLD4412\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + old + "\",\"plate\":\"old-4412\"}",
+                // past retention but refused by a rule checked first: still no plate
+                "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + old + "\",\"plate\":\"OLD 4413\",\"colour\":\"red\"}",
+                // a read of today refused for its plate: the dead letter keeps the bytes as sent
+                "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "\",\"plate\":\"X\"}",
+                Reads.read("cam-001", "NEW4415"));
+        HttpResponse<String> r = postReads("application/x-ndjson", body);
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode res = GatewayHarness.JSON.readTree(r.body());
+        assertEquals(1, res.get("accepted").asInt());
+        List<String> codes = res.get("rejected").findValuesAsText("code");
+        assertEquals(List.of("too_old", "too_old", "unknown_field", "plate_length"), codes, r.body());
+
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(4, letters.size());
+        for (DeadLetter l : letters.subList(0, 3)) {
+            assertEquals("gateway-http", l.stage());
+            assertEquals("cam-001", l.cameraId());
+            assertEquals(old, l.capturedAt(), l.toString());
+            assertNull(l.payload(), l.toString());
+            assertNull(l.payloadBase64(), l.toString());
+            assertFalse(l.truncated());
+            assertTrue(l.payloadWithheld().startsWith("past_retention: "), l.toString());
+            assertTrue(l.at().isAfter(Instant.now().minusSeconds(60)), "the time it was received: " + l.at());
+        }
+        assertEquals("r-77", letters.get(0).readId());
+        assertTrue(letters.get(0).reason().startsWith("too_old: captured_at 2020-03-04T05:06:07.089Z is outside the 21-day retention window"),
+                letters.get(0).reason());
+        assertNull(letters.get(1).readId(), "the sent id holds the plate");
+        assertTrue(letters.get(2).reason().startsWith("unknown_field"), letters.get(2).reason());
+
+        DeadLetter kept = letters.get(3);
+        assertTrue(kept.reason().startsWith("plate_length"), kept.reason());
+        assertNull(kept.payloadWithheld());
+        assertNull(kept.capturedAt());
+        assertTrue(kept.payload().contains("\"plate\":\"X\""), kept.payload());
+
+        // and so on disk: no trace of the old plates anywhere in the files
+        String disk = filesOnDisk();
+        for (String plate : List.of("OLD 4411", "OLD4411", "4412", "OLD 4413", "OLD4413")) {
+            assertFalse(disk.contains(plate), plate + " in " + disk);
+        }
+        assertTrue(disk.contains("\"captured_at\":\"2020-03-04T05:06:07.089Z\""), disk);
+        assertTrue(disk.contains("\"payload_withheld\":\"past_retention: "), disk);
     }
 }
