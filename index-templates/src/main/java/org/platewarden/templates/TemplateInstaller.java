@@ -54,9 +54,11 @@ public final class TemplateInstaller {
             applied.add("component template " + prefix + "-reads-lifecycle");
         }
         put("/_index_template/" + prefix + "-reads", readsTemplate);
-        put("/_index_template/" + prefix + "-audit", resources.load(TemplateResources.AUDIT_TEMPLATE));
+        String auditTemplate = resources.load(TemplateResources.AUDIT_TEMPLATE);
+        put("/_index_template/" + prefix + "-audit", auditTemplate);
         put("/_index_template/" + prefix + "-holds", resources.load(TemplateResources.HOLDS_TEMPLATE));
         applied.add("index templates " + prefix + "-reads, " + prefix + "-audit, " + prefix + "-holds");
+        if (updateMappings(prefix + "-audit*", auditTemplate)) applied.add("mappings of the existing " + prefix + "-audit index");
         RetentionMechanism mechanism = ilm ? RetentionMechanism.ILM : RetentionMechanism.SWEEPER;
         LOG.info("templates installed on Elasticsearch {} (prefix {}); retention by {}", version, prefix, mechanism.wireName());
         return new InstallReport(version, ilm, mechanism, applied);
@@ -110,6 +112,33 @@ public final class TemplateInstaller {
             throw new IllegalStateException("Elasticsearch refused " + path + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install " + path, e);
+        }
+    }
+
+    /**
+     * Puts a template's mappings on the indices it already matches: a template applies only to
+     * indices created after it, and the audit index is never deleted or rolled over, so a node
+     * upgraded to a version whose records carry a new field ({@code request_count}) keeps the old
+     * index, whose strict mapping would refuse them. Adding fields is all Elasticsearch allows here,
+     * which is all a later version may do to the audit mapping; fields already there with the same
+     * definition are left as they are. Returns whether any index matched.
+     */
+    private boolean updateMappings(String indexPattern, String templateJson) {
+        try {
+            JsonNode mappings = MAPPER.readTree(templateJson).path("template").path("mappings");
+            Request get = new Request("GET", "/" + indexPattern + "/_mapping");
+            get.addParameter("allow_no_indices", "true");
+            get.addParameter("ignore_unavailable", "true");
+            if (MAPPER.readTree(rest.performRequest(get).getEntity().getContent()).isEmpty()) return false;
+            Request request = new Request("PUT", "/" + indexPattern + "/_mapping");
+            request.setEntity(new NStringEntity(MAPPER.writeValueAsString(mappings), ContentType.APPLICATION_JSON));
+            rest.performRequest(request);
+            LOG.info("mappings of the existing indices {} brought in line with their template", indexPattern);
+            return true;
+        } catch (ResponseException e) {
+            throw new IllegalStateException("Elasticsearch refused the mappings of " + indexPattern + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the mappings of " + indexPattern, e);
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
@@ -95,6 +96,61 @@ class TemplateInstallerIT {
             assertTrue(settings.path("lifecycle").isMissingNode(), index + " must never get a lifecycle policy");
             assertEquals("strict", get("/" + index + "/_mapping").path(index).path("mappings").path("dynamic").asText());
         }
+    }
+
+    /**
+     * An audit index is never deleted, so a node upgraded to a version whose records carry
+     * {@code request_count} keeps an index created by an older template; install() adds the field to
+     * it, and the old records stay as they are.
+     */
+    @Test
+    void installAddsNewAuditFieldsToAnAuditIndexCreatedByAnOlderTemplate() throws IOException {
+        String old = prefix + "-upgraded";
+        TemplateInstaller upgraded = new TemplateInstaller(es.rest(), new TemplateResources(old, 21));
+        // the audit index as the template before request_count made it: strict, without the field
+        ObjectNode template = (ObjectNode) MAPPER.readTree(new TemplateResources(old, 21).load(TemplateResources.AUDIT_TEMPLATE));
+        ObjectNode oldMappings = (ObjectNode) template.path("template").path("mappings").deepCopy();
+        assertFalse(((ObjectNode) oldMappings.path("properties")).remove("request_count") == null, "the template has request_count");
+        put("/" + old + "-audit", "{\"mappings\":" + MAPPER.writeValueAsString(oldMappings) + "}");
+        put("/" + old + "-audit/_doc/a1?refresh=true", """
+                {"audit_id":"a1","seq":1,"at":"2026-11-22T14:03:07Z","user":"u","outcome":"allowed","prev_hash":"0","hash":"x"}""");
+        ResponseException refused = assertThrows(ResponseException.class, () -> put("/" + old + "-audit/_doc/a2",
+                "{\"audit_id\":\"a2\",\"seq\":2,\"request_count\":7}"));
+        assertTrue(refused.getMessage().contains("strict_dynamic_mapping_exception"), refused.getMessage());
+        try {
+            InstallReport report = upgraded.install();
+            assertTrue(report.applied().contains("mappings of the existing " + old + "-audit index"), report.applied().toString());
+            JsonNode mapping = get("/" + old + "-audit/_mapping").path(old + "-audit").path("mappings");
+            assertEquals("long", mapping.path("properties").path("request_count").path("type").asText());
+            assertEquals("strict", mapping.path("dynamic").asText());
+            put("/" + old + "-audit/_doc/a2?refresh=true", """
+                    {"audit_id":"a2","seq":2,"at":"2026-11-22T14:04:07Z","user":"anonymous","action":"anonymous_summary",
+                     "outcome":"unauthorized","request_count":7,"prev_hash":"x","hash":"y"}""");
+            JsonNode sum = post("/" + old + "-audit/_search", "{\"size\":0,\"aggs\":{\"n\":{\"sum\":{\"field\":\"request_count\"}}}}");
+            assertEquals(7.0, sum.path("aggregations").path("n").path("value").asDouble());
+            assertEquals(2, sum.path("hits").path("total").path("value").asInt(), "the old record is still there");
+            // again: nothing changes, and a prefix without an audit index gets none
+            assertTrue(upgraded.install().applied().contains("mappings of the existing " + old + "-audit index"));
+            assertFalse(new TemplateInstaller(es.rest(), new TemplateResources(old + "-none", 21)).install().applied().stream()
+                    .anyMatch(a -> a.startsWith("mappings")));
+            assertEquals(404, es.rest().performRequest(headRequest("/" + old + "-none-audit")).getStatusLine().getStatusCode(),
+                    "no audit index is created by the mapping update");
+        } finally {
+            ElasticsearchFixture.deletePrefix(old);
+            ElasticsearchFixture.deletePrefix(old + "-none");
+        }
+    }
+
+    private static Request headRequest(String path) {
+        Request r = new Request("HEAD", path);
+        r.addParameter("ignore", "404");
+        return r;
+    }
+
+    private static JsonNode post(String path, String json) throws IOException {
+        Request r = new Request("POST", path);
+        r.setEntity(new NStringEntity(json, ContentType.APPLICATION_JSON));
+        return MAPPER.readTree(es.rest().performRequest(r).getEntity().getContent());
     }
 
     @Test

@@ -227,6 +227,11 @@ public record PlatewardenConfig(
             problems.add("search.audit_journal_preallocate_bytes must be 0 (append) or at least 4096, not "
                     + search.auditJournalPreallocateBytes());
         }
+        // below 1 no request without credentials would get a record of its own, only the summaries
+        atLeastOne(problems, "search.anonymous_records_per_minute_per_address", search.anonymousRecordsPerMinutePerAddress(),
+                "the individual audit records one client address gets per minute for requests without valid credentials");
+        atLeastOne(problems, "search.anonymous_records_per_minute", search.anonymousRecordsPerMinute(),
+                "the individual audit records the node writes per minute for requests without valid credentials, all addresses together");
         // with no allowed purpose no search can state one: every search would be refused
         if (search.allowedPurposes().isEmpty()) problems.add("search.allowed_purposes is empty: no search could state a purpose");
         if (search.allowedPurposes().stream().anyMatch(PlatewardenConfig::blank)) problems.add("search.allowed_purposes has a blank entry");
@@ -319,6 +324,10 @@ public record PlatewardenConfig(
 
     private static void checkPort(List<String> problems, String name, int port) {
         if (port < 0 || port > 65535) problems.add(name + " must be 0..65535 (0 = pick a free port)");
+    }
+
+    private static void atLeastOne(List<String> problems, String name, long value, String what) {
+        if (value < 1) problems.add(name + " must be at least 1 (" + what + "), not " + value);
     }
 
     private static void positive(List<String> problems, String name, long value) {

@@ -15,7 +15,9 @@ public record SearchConfig(
         @JsonProperty("rate_limit_per_minute") int rateLimitPerMinute,
         @JsonProperty("http_body_limit_bytes") int httpBodyLimitBytes,
         @JsonProperty("audit_journal_preallocate_bytes") int auditJournalPreallocateBytes,
-        @JsonProperty("audit_overlap_steps") boolean auditOverlapSteps) {
+        @JsonProperty("audit_overlap_steps") boolean auditOverlapSteps,
+        @JsonProperty("anonymous_records_per_minute_per_address") int anonymousRecordsPerMinutePerAddress,
+        @JsonProperty("anonymous_records_per_minute") int anonymousRecordsPerMinute) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -45,6 +47,16 @@ public record SearchConfig(
      */
     public static final int MIN_KNOWN_CHARS_FLOOR = 2;
 
+    /**
+     * How many requests without an authenticated caller (401, and a 400 or 413 that named none) from
+     * one client address get an audit record of their own in a one-minute window; the rest are
+     * counted into that address's summary record of the window ({@code anonymous_summary}).
+     */
+    public static final int DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS = 60;
+
+    /** The same budget for the node, across every address: past it, every address's requests are counted. */
+    public static final int DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE = 3000;
+
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
         prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);
@@ -52,6 +64,6 @@ public record SearchConfig(
 
     public static SearchConfig defaults() {
         return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE,
-                DEFAULT_AUDIT_OVERLAP_STEPS);
+                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE);
     }
 }

@@ -120,6 +120,28 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void anonymousRecordBudgetsDefaultTo60PerAddressAnd3000PerNodeAndMustBeAtLeastOne() {
+        SearchConfig search = PlatewardenConfig.demoConfig().search();
+        assertEquals(60, search.anonymousRecordsPerMinutePerAddress());
+        assertEquals(3000, search.anonymousRecordsPerMinute());
+        assertEquals(SearchConfig.defaults().anonymousRecordsPerMinutePerAddress(), search.anonymousRecordsPerMinutePerAddress(), "the defaults file agrees with the code");
+        assertEquals(SearchConfig.defaults().anonymousRecordsPerMinute(), search.anonymousRecordsPerMinute(), "the defaults file agrees with the code");
+        SearchConfig tight = PlatewardenConfig.demoConfig().with("""
+                {"search":{"anonymous_records_per_minute_per_address":1,"anonymous_records_per_minute":1}}""").search();
+        assertEquals(1, tight.anonymousRecordsPerMinutePerAddress());
+        assertEquals(1, tight.anonymousRecordsPerMinute());
+        // both problems in one message, each naming its key
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"anonymous_records_per_minute_per_address":0,"anonymous_records_per_minute":-5}}"""));
+        assertTrue(e.getMessage().contains("search.anonymous_records_per_minute_per_address must be at least 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("search.anonymous_records_per_minute must be at least 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("not -5"), e.getMessage());
+        ConfigException wrongType = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"anonymous_records_per_minute":"lots"}}"""));
+        assertTrue(wrongType.getMessage().contains("search.anonymous_records_per_minute"), wrongType.getMessage());
+    }
+
+    @Test
     void auditStepsOverlapByDefaultAndCanBeTurnedOff() {
         assertTrue(SearchConfig.DEFAULT_AUDIT_OVERLAP_STEPS);
         assertTrue(PlatewardenConfig.demoConfig().search().auditOverlapSteps(), "the defaults file agrees with the code");

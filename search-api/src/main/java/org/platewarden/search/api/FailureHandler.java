@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * audit trail unavailable or a full queue → 503 with {@code Retry-After}, anything else → 500 with
  * an error id that is logged with the stack trace (clients never see one). An audited route's
  * failure is itself audited before the response, and the error body carries that record's
- * {@code audit_id}; if the record cannot be written the answer is 503 instead (without one).
+ * {@code audit_id}; if the record cannot be written the answer is 503 instead (without one). A
+ * request without an authenticated caller that is over the budget for individual records gets the
+ * same answer with {@code "audit":"counted"} in place of an {@code audit_id}: it was counted into its
+ * address's {@code anonymous_summary} record ({@link AnonymousSummaries}).
  */
 final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -58,19 +61,19 @@ final class FailureHandler implements Handler<RoutingContext> {
                 && !(failure instanceof AuditUnavailableException);
         String id = errorId;
         if (!audited) {
-            respond(ctx, status, message, id, null);
+            respond(ctx, status, message, id, null, false);
             return;
         }
         // the answer names the record that describes it, as a search's answer does
         audit.recordFailure(ctx, status, id == null ? message : message + " " + id)
-                .onSuccess(auditId -> respond(ctx, status, message, id, auditId))
+                .onSuccess(auditId -> respond(ctx, status, message, id, auditId, auditId == null))
                 .onFailure(e -> {
                     unavailable.warn("audit of a failed request failed; answering 503: " + e);
-                    respond(ctx, 503, "audit trail unavailable", null, null);
+                    respond(ctx, 503, "audit trail unavailable", null, null, false);
                 });
     }
 
-    private static void respond(RoutingContext ctx, int status, String message, String errorId, String auditId) {
+    private static void respond(RoutingContext ctx, int status, String message, String errorId, String auditId, boolean counted) {
         if (status == 401) {
             String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
             ctx.response().putHeader("WWW-Authenticate", header == null ? "Bearer realm=\"platewarden\"" : "Bearer realm=\"platewarden\", error=\"invalid_token\"");
@@ -78,7 +81,7 @@ final class FailureHandler implements Handler<RoutingContext> {
         if (status == 503 || status == 429) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, status == 503 ? "1" : "60");
         }
-        Responses.error(ctx, status, message, errorId, auditId);
+        Responses.error(ctx, status, message, errorId, auditId, counted);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
+import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.Principal;
@@ -38,10 +39,13 @@ final class RequestAudit {
 
     private final AuditLog log;
     private final Authenticator authenticator;
+    private final AnonymousSummaries anonymous;
 
-    RequestAudit(AuditLog log, Authenticator authenticator) {
+    /** @param anonymous the budget for records of requests without an authenticated caller */
+    RequestAudit(AuditLog log, Authenticator authenticator, AnonymousSummaries anonymous) {
         this.log = log;
         this.authenticator = authenticator;
+        this.anonymous = anonymous;
     }
 
     Authenticator authenticator() {
@@ -73,6 +77,10 @@ final class RequestAudit {
      * A request that ends in an error status (refused before or by its handler); completes with the
      * record's audit id. A change that fails after its intent record says so in its reason, naming
      * that record: an auditor who finds the "allowed" intent finds its failure by that id.
+     *
+     * <p>A request that names no authenticated caller and is over the budget for individual records
+     * ({@link AnonymousSummaries}) gets no record of its own: it is counted into its client address's
+     * {@code anonymous_summary} record of the window, and the future completes with null.
      */
     Future<String> recordFailure(RoutingContext ctx, int status, String reason) {
         Principal known = ctx.get(PRINCIPAL);
@@ -84,20 +92,14 @@ final class RequestAudit {
                 ? Future.succeededFuture(known)
                 : authenticator.authenticate(header).otherwise((Principal) null);
         return principal
-                .compose(p -> write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0))
+                .compose(p -> p == null && !anonymous.admit(clientAddress(ctx), ctx.get(ACTION), status)
+                        ? Future.<String>succeededFuture(null)
+                        : write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0))
                 .onSuccess(v -> ctx.put(AUDITED, true));
     }
 
     static String outcomeFor(int status) {
-        return switch (status) {
-            case 400, 413 -> "invalid";
-            case 401 -> "unauthorized";
-            // 404: a hold another agency's (or none): probing for other agencies' holds is a
-            // refusal to an auditor, not a failure of the server
-            case 403, 404 -> "refused";
-            case 429 -> "rate_limited";
-            default -> "failed";
-        };
+        return AuditVocabulary.outcomeFor(status);
     }
 
     /** Writes the record; completes with its audit id. */

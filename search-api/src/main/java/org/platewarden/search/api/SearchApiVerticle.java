@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.AuditLog;
@@ -48,9 +49,12 @@ import org.platewarden.templates.TemplateResources;
  * (hold create/release, retention and compaction runs) are recorded before they are made, once
  * everything that can refuse them without making them has been asked, and a second record naming
  * the first is written if they then fail. Searches are audited by the search
- * service itself once handed over.
+ * service itself once handed over. A request without an authenticated caller past the anonymous
+ * budget is answered the same but counted instead of recorded ({@link AnonymousSummaries}): each
+ * window's counts are written as one record per client address when it closes, and at {@link #stop}.
  */
 public final class SearchApiVerticle extends VerticleBase {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchApiVerticle.class);
     private static final String ROUTE = "pw.route";
 
     private final PlatewardenConfig config;
@@ -60,6 +64,11 @@ public final class SearchApiVerticle extends VerticleBase {
     private final HoldsApi holds;
     private final OpsApi ops;
     private final PrometheusMeterRegistry metrics;
+    private final AnonymousBudget anonymousBudget;
+    private AnonymousSummaries anonymousSummaries;
+    private long summaryTimer;
+    /** How often the window of the anonymous budget is checked for its close (its summaries are written then). */
+    static final long SUMMARY_TICK_MILLIS = 1_000;
     private BlockingPool pool;
     private EsRest esRest;
     private RequestAudit audit;
@@ -82,6 +91,17 @@ public final class SearchApiVerticle extends VerticleBase {
      */
     public SearchApiVerticle(PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog, SearchHandler search,
                              HoldsApi holds, OpsApi ops, PrometheusMeterRegistry metrics) {
+        this(config, es, auditLog, search, holds, ops, metrics, AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(),
+                config.search().anonymousRecordsPerMinute()));
+    }
+
+    /**
+     * @param anonymousBudget the budget for individual records of requests without an authenticated
+     *                        caller (tests give one on their own clock and window)
+     */
+    public SearchApiVerticle(PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog, SearchHandler search,
+                             HoldsApi holds, OpsApi ops, PrometheusMeterRegistry metrics, AnonymousBudget anonymousBudget) {
+        this.anonymousBudget = anonymousBudget;
         this.config = config;
         this.es = es;
         this.auditLog = auditLog;
@@ -100,7 +120,8 @@ public final class SearchApiVerticle extends VerticleBase {
     public Future<?> start() {
         pool = new BlockingPool(vertx, "search-api-blocking", 2, 16);
         esRest = new EsRest(vertx, es.rest());
-        audit = new RequestAudit(auditLog, new Authenticator(vertx, config));
+        anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
+        audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries);
         reports = new AuditReports(esRest, config.auditIndex());
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000);
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
@@ -113,14 +134,29 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onSuccess(s -> server = s);
     }
 
+    /**
+     * Stops taking requests, then writes the summaries of the anonymous budget's current window (and
+     * any not yet written) — before the audit log closes, which its owner does after undeploying this.
+     */
     @Override
     public Future<?> stop() {
         if (warningFlusher != 0) vertx.cancelTimer(warningFlusher);
+        if (summaryTimer != 0) vertx.cancelTimer(summaryTimer);
         if (failures != null) failures.flushWarnings(true);
         // a search or hold change under way is answered (its audit record is written already, or
-        // is being written) rather than cut off; new connections are refused at once
+        // is being written) rather than cut off; new connections are refused at once. Then the
+        // window of anonymous requests counted over the budget is written as summaries.
         Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds()));
-        return closed.andThen(ar -> pool.close());
+        return closed
+                .transform(ar -> anonymousSummaries.flush(true))
+                .andThen(ar -> {
+                    long lost = anonymousSummaries.pendingRequests();
+                    if (lost > 0) {
+                        LOG.warn("anonymous audit budget: {} request(s) counted over the budget could not be written to a summary"
+                                + " record before shutdown; their counts are lost", lost);
+                    }
+                })
+                .andThen(ar -> pool.close());
     }
 
     private Router routes() {
@@ -152,6 +188,8 @@ public final class SearchApiVerticle extends VerticleBase {
         router.route().failureHandler(failures);
         // the last interval of a flood's left-out warnings is logged even if no warning follows it
         warningFlusher = vertx.setPeriodic(WARNING_FLUSH_MILLIS, id -> failures.flushWarnings(false));
+        // a closed window's summaries are written within a tick of its end
+        summaryTimer = vertx.setPeriodic(SUMMARY_TICK_MILLIS, id -> anonymousSummaries.flush(false));
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
         router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null, null));
         return router;

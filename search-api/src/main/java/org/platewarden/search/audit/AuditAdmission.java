@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused 503; with it, authenticated records always have the rest, and may use every slot when no
  * flood is on. A record refused here is refused as saturated (503, Retry-After, no record: the trail
  * is what is full) and counted in {@code platewarden_audit_saturated_total{lane}}, so ops see a flood
- * that the audit trail itself cannot record.
+ * that the audit trail itself cannot record. Before any of this, a request without an authenticated
+ * caller past the anonymous budget gets no record at all, only a count ({@link AnonymousBudget}); the
+ * {@code anonymous_summary} records of those counts take the authenticated lane ({@link ChainedAuditLog#record}).
  */
 final class AuditAdmission {
     /**

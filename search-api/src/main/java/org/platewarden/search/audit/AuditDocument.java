@@ -38,6 +38,8 @@ public final class AuditDocument {
     public static final String STATUS = "status";
     public static final String HIT_COUNT = "hit_count";
     public static final String READ_IDS = "read_ids";
+    /** Only on records that stand for more than one request ({@code anonymous_summary}); absent, the record is one request. */
+    public static final String REQUEST_COUNT = "request_count";
     public static final String PREV_HASH = "prev_hash";
     public static final String HASH = "hash";
 
@@ -68,6 +70,8 @@ public final class AuditDocument {
         putText(doc, REASON, e.reason());
         doc.put(STATUS, e.status());
         doc.put(HIT_COUNT, e.hitCount());
+        // left out when null: the records written before the field existed hash exactly as they did
+        if (e.requestCount() != null) doc.put(REQUEST_COUNT, e.requestCount().longValue());
         ArrayNode ids = doc.putArray(READ_IDS);
         if (e.readIds() != null) e.readIds().forEach(ids::add);
         doc.put(PREV_HASH, prevHash);
@@ -92,7 +96,8 @@ public final class AuditDocument {
         AuditEntry entry = new AuditEntry(text(doc, ACTION), text(doc, USER), text(doc, AGENCY), roles,
                 text(doc, PURPOSE), text(doc, CASE_NUMBER), doc.has(QUERY) ? doc.get(QUERY) : null,
                 text(doc, CLIENT_ADDRESS), text(doc, OUTCOME), text(doc, REASON),
-                doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds);
+                doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds, null,
+                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null);
         return new AuditRecord(text(doc, AUDIT_ID), doc.path(SEQ).asLong(), Instant.parse(doc.path(AT).asText()),
                 text(doc, NODE_ID), entry, text(doc, PREV_HASH), text(doc, HASH));
     }

@@ -9,7 +9,10 @@ import java.util.Set;
  * {@link AuditLog}. {@code action}: search, search_correction (what a search in fact returned when
  * its page could not be fully fetched; {@code query.corrects} names the search's audit id),
  * hold_create, hold_release, hold_extend, hold_list, audit_read, audit_verify, audit_recovery (what a node's start-up took into
- * its journal or re-sent to the index: {@link ChainedAuditLog}), ops_indices, retention_run, compaction_run.
+ * its journal or re-sent to the index: {@link ChainedAuditLog}), ops_indices, retention_run, compaction_run,
+ * anonymous_summary (the requests without an authenticated caller from one client address in one window that
+ * were over the budget for individual records, counted instead: {@link AnonymousBudget}; {@code requestCount}
+ * is how many, {@code query} has the window and the counts by status and action).
  * {@code outcome}: allowed, refused, invalid, failed, rate_limited, unauthorized. {@code query} is the full request body as received (or the query
  * parameters), kept verbatim for the auditor.
  *
@@ -17,6 +20,10 @@ import java.util.Set;
  * (the search API sends it to Elasticsearch as {@code X-Opaque-Id} before the record is written,
  * so the slow log and tasks API name the audit record); an {@link AuditLog} must then use it as
  * the record's {@link AuditRecord#auditId()}. When null, the log allocates one.
+ *
+ * <p>{@code requestCount}, when not null, is how many requests the record stands for (an
+ * {@code anonymous_summary}); every other record stands for one request and leaves it out, so
+ * records written before the field existed hash as they did.
  */
 public record AuditEntry(
         String action,
@@ -32,17 +39,26 @@ public record AuditEntry(
         int status,
         int hitCount,
         List<String> readIds,
-        String auditId) {
+        String auditId,
+        Long requestCount) {
 
     /** The user recorded for a request that named no authenticated caller. */
     public static final String ANONYMOUS = "anonymous";
+
+    /** An entry for one request, with the id the caller already handed out (or null). */
+    public AuditEntry(String action, String user, String agency, Set<String> roles, String purpose, String caseNumber,
+                      JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
+                      List<String> readIds, String auditId) {
+        this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
+                readIds, auditId, null);
+    }
 
     /** An entry whose id the audit log allocates. */
     public AuditEntry(String action, String user, String agency, Set<String> roles, String purpose, String caseNumber,
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, null);
+                readIds, null, null);
     }
 
     /**

@@ -13,10 +13,23 @@ import java.util.TreeSet;
  */
 public final class AuditVocabulary {
     public static final SortedSet<String> ACTIONS = sorted("search", "search_correction", "hold_create", "hold_release", "hold_extend",
-            "hold_list", "audit_read", "audit_verify", "audit_recovery", "ops_indices", "retention_run", "compaction_run");
+            "hold_list", "audit_read", "audit_verify", "audit_recovery", "ops_indices", "retention_run", "compaction_run", AnonymousBudget.SUMMARY_ACTION);
     public static final SortedSet<String> OUTCOMES = sorted("allowed", "refused", "invalid", "failed", "rate_limited", "unauthorized");
 
     private AuditVocabulary() {
+    }
+
+    /** A record's outcome follows its status. */
+    public static String outcomeFor(int status) {
+        return switch (status) {
+            case 400, 413 -> "invalid";
+            case 401 -> "unauthorized";
+            // 404: a hold another agency's (or none): probing for other agencies' holds is a
+            // refusal to an auditor, not a failure of the server
+            case 403, 404 -> "refused";
+            case 429 -> "rate_limited";
+            default -> "failed";
+        };
     }
 
     private static SortedSet<String> sorted(String... values) {

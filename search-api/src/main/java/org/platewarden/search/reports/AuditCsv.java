@@ -16,7 +16,9 @@ public final class AuditCsv {
             AuditDocument.SEQ, AuditDocument.ACTION, AuditDocument.OUTCOME, AuditDocument.STATUS, AuditDocument.USER,
             AuditDocument.AGENCY, AuditDocument.ROLES, AuditDocument.PURPOSE, AuditDocument.CASE_NUMBER,
             AuditDocument.CLIENT_ADDRESS, AuditDocument.REASON, AuditDocument.HIT_COUNT, AuditDocument.READ_IDS,
-            AuditDocument.QUERY_TEXT, AuditDocument.PREV_HASH, AuditDocument.HASH);
+            AuditDocument.QUERY_TEXT, AuditDocument.PREV_HASH, AuditDocument.HASH,
+            // last, so a reader of the columns before it by position reads them as before; empty but on summaries
+            AuditDocument.REQUEST_COUNT);
 
     private AuditCsv() {
     }

@@ -1,7 +1,6 @@
 package org.platewarden.search.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +16,7 @@ import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.read.ReadFields;
+import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.EsRest;
@@ -26,10 +26,13 @@ import org.platewarden.search.query.SearchService;
  * The public transparency summary ({@code GET /v1/transparency}): cameras per agency, reads held
  * in the retention window, the retention rule and who enforces it, and searches of the last 30
  * days by purpose and by agency, with the number refused. Searches are requests of authenticated
- * callers: a request to the search endpoint without valid credentials (a 401, or a 400 or 413 that
- * named no caller) reaches no data, and anyone could send any number of them, so counted among
- * searches they would let anyone inflate the published figures; they are reported apart, as
- * {@code unauthenticated_requests}, in no other figure. Aggregates only — no user names, case
+ * callers: a request without valid credentials (a 401, or a 400 or 413 that named no caller)
+ * reaches no data, and anyone could send any number of them, so counted among searches they would
+ * let anyone inflate the published figures; they are reported apart, as
+ * {@code unauthenticated_requests}, in no other figure. That figure counts such requests to every
+ * audited route: the records of the ones within the anonymous budget plus the {@code request_count}
+ * of each {@code anonymous_summary} record, which counts a client address's requests past the budget
+ * over all routes together. Aggregates only — no user names, case
  * numbers, plates or read ids. Purposes and agencies are reported only when they are configured
  * values (a free-text purpose someone typed into a refused request is counted as "other", since it
  * could hold anything). A search whose page fetch failed after its record was written counts under
@@ -99,7 +102,9 @@ public final class TransparencyReport {
             s.put("by_outcome", outcomes(aggs.path("by_outcome"),
                     searches.result().path("aggregations").path("failed_corrections").path("by_outcome")));
             s.put("refused", aggs.path("refused").path("doc_count").asLong());
-            s.put("unauthenticated_requests", searches.result().path("aggregations").path("unauthenticated").path("doc_count").asLong());
+            JsonNode unauthenticated = searches.result().path("aggregations").path("unauthenticated");
+            s.put("unauthenticated_requests", unauthenticated.path("recorded").path("doc_count").asLong()
+                    + (long) unauthenticated.path("summarized").path("requests").path("value").asDouble());
             report.put("searches", s);
             return report;
         });
@@ -108,16 +113,26 @@ public final class TransparencyReport {
     private ObjectNode searchesBody(Instant since) {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.put("size", 0);
-        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
-        filter.addObject().putObject("terms").putArray(AuditDocument.ACTION).add(SearchService.ACTION).add(SearchService.CORRECTION);
-        filter.addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
+        ObjectNode query = body.putObject("query").putObject("bool");
+        query.putArray("filter").addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
+        ObjectNode searchesOrUnauthenticated = CanonicalJson.MAPPER.createObjectNode();
+        searchesOrUnauthenticated.putObject("terms").putArray(AuditDocument.ACTION).add(SearchService.ACTION).add(SearchService.CORRECTION);
+        query.putArray("should").add(searchesOrUnauthenticated).add(unauthenticated());
+        query.put("minimum_should_match", 1);
         ObjectNode root = body.putObject("aggs");
         ObjectNode searches = root.putObject("searches");
         ObjectNode searchFilter = searches.putObject("filter").putObject("bool");
         searchFilter.putArray("filter").add(searchAction()).add(authenticated());
-        ObjectNode unauthenticated = root.putObject("unauthenticated").putObject("filter").putObject("bool");
-        unauthenticated.putArray("filter").add(searchAction());
-        unauthenticated.putArray("must_not").add(authenticated());
+        ObjectNode unauthenticated = root.putObject("unauthenticated");
+        unauthenticated.set("filter", unauthenticated());
+        ObjectNode summary = CanonicalJson.MAPPER.createObjectNode();
+        summary.putObject("term").put(AuditDocument.ACTION, AnonymousBudget.SUMMARY_ACTION);
+        ObjectNode split = unauthenticated.putObject("aggs");
+        // each request within the budget has its own record; the rest are counted in summaries
+        split.putObject("recorded").putObject("filter").putObject("bool").putArray("must_not").add(summary);
+        ObjectNode summarized = split.putObject("summarized");
+        summarized.set("filter", summary);
+        summarized.putObject("aggs").putObject("requests").putObject("sum").put("field", AuditDocument.REQUEST_COUNT);
         ObjectNode aggs = searches.putObject("aggs");
         aggs.putObject("by_purpose").putObject("terms").put("field", AuditDocument.PURPOSE).put("size", 200).put("missing", "none");
         aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");
@@ -136,6 +151,24 @@ public final class TransparencyReport {
         ObjectNode term = CanonicalJson.MAPPER.createObjectNode();
         term.putObject("term").put(AuditDocument.ACTION, SearchService.ACTION);
         return term;
+    }
+
+    /**
+     * A record of a request that named no authenticated caller ({@link org.platewarden.search.audit.AuditEntry#anonymous()}):
+     * no agency, and the user {@code anonymous} or none — not Platewarden's own records
+     * ({@code platewarden:recovery}), which have no agency either.
+     */
+    private static ObjectNode unauthenticated() {
+        ObjectNode node = CanonicalJson.MAPPER.createObjectNode();
+        ObjectNode bool = node.putObject("bool");
+        bool.putArray("must_not").add(authenticated());
+        ObjectNode noUser = CanonicalJson.MAPPER.createObjectNode();
+        noUser.putObject("bool").putArray("must_not").addObject().putObject("exists").put("field", AuditDocument.USER);
+        ObjectNode anonymousUser = CanonicalJson.MAPPER.createObjectNode();
+        anonymousUser.putObject("term").put(AuditDocument.USER, org.platewarden.search.audit.AuditEntry.ANONYMOUS);
+        bool.putArray("should").add(anonymousUser).add(noUser);
+        bool.put("minimum_should_match", 1);
+        return node;
     }
 
     /**

@@ -22,8 +22,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditEsSupport;
 import org.platewarden.search.audit.CanonicalJson;
@@ -48,17 +50,31 @@ final class ApiStack implements AutoCloseable {
     final WebClient client;
     final int port;
 
+    private String deploymentId;
+
     ApiStack(Path dataDir) {
+        this(dataDir, null, prefix -> { });
+    }
+
+    /**
+     * @param anonymousBudget the budget for anonymous records (null: the config's, on the system clock)
+     * @param beforeStart     run with the stack's index prefix before the templates are installed (an
+     *                        older node's indices, say)
+     */
+    ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart) {
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
-        AuditEsSupport.installTemplates(es.rest(), prefix);
         SearchApiVerticle verticle;
         try {
+            beforeStart.accept(prefix);
+            AuditEsSupport.installTemplates(es.rest(), prefix);
             auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
-            verticle = new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics);
-            await(vertx.deployVerticle(verticle));
+            verticle = anonymousBudget == null
+                    ? new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics)
+                    : new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics, anonymousBudget);
+            deploymentId = await(vertx.deployVerticle(verticle));
         } catch (RuntimeException | AssertionError e) {
             ElasticsearchFixture.deletePrefix(prefix); // no test indices left behind by a failed start
             throw e;
@@ -222,6 +238,35 @@ final class ApiStack implements AutoCloseable {
         Set<String> users = new java.util.TreeSet<>();
         records.forEach(r -> users.add(((JsonObject) r).getString("user")));
         return users;
+    }
+
+    /** Stops the API server as a shutdown does (its verticle undeployed), keeping the audit log and indices to look at. */
+    void stopServer() {
+        await(vertx.undeploy(deploymentId));
+    }
+
+    /**
+     * An unauthenticated search sent from another loopback address (127.0.0.2 …), another client
+     * address to the server: a plain socket bound to it, one request per connection. Returns the
+     * status line's code and the body.
+     */
+    static Map.Entry<Integer, JsonObject> anonymousSearchFrom(String localAddress, int port) {
+        byte[] body = searchBody("stolen_vehicle", "FROM-" + localAddress).encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(30_000);
+            String head = "POST /v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
+            return Map.entry(status, new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
