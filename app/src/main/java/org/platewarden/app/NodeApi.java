@@ -24,9 +24,13 @@ final class NodeApi {
     private final URI base;
     private final String token;
 
-    private NodeApi(URI base, String token) {
+    /** null for plain HTTP; for HTTPS, pinned to the configured certificate */
+    private final javax.net.ssl.SSLContext tls;
+
+    private NodeApi(URI base, String token, javax.net.ssl.SSLContext tls) {
         this.base = base;
         this.token = token;
+        this.tls = tls;
     }
 
     /** @param tokenFile a file holding the token, or null to take {@code PLATEWARDEN_TOKEN} */
@@ -43,12 +47,17 @@ final class NodeApi {
         }
         int port = Json.MAPPER.readTree(run.toFile()).path("search_port").asInt(-1);
         if (port <= 0) throw new IOException("the node described by " + run + " runs no search role: " + what + " needs one");
-        return new NodeApi(URI.create("http://127.0.0.1:" + port), token.trim());
+        if (config.search().tls()) {
+            return new NodeApi(URI.create("https://127.0.0.1:" + port), token.trim(), PinnedCertificate.sslContext(Path.of(config.search().tlsCertPath())));
+        }
+        return new NodeApi(URI.create("http://127.0.0.1:" + port), token.trim(), null);
     }
 
     /** POSTs an empty JSON object; returns the status and the answer's JSON. Blocking: for the CLI's main thread only. */
     Answer post(String path) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) builder.sslContext(tls);
+        HttpClient http = builder.build();
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")

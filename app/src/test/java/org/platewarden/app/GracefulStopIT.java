@@ -12,15 +12,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.testkit.PortProbe;
-import org.platewarden.core.config.PlatewardenConfig;
-import org.platewarden.testkit.ElasticsearchFixture;
 
 /**
  * Stopping a node (SIGTERM runs {@link PlatewardenNode#close()}) while an investigator's search is
@@ -30,22 +27,13 @@ import org.platewarden.testkit.ElasticsearchFixture;
 class GracefulStopIT {
     @TempDir
     Path dataDir;
-    private String prefix;
-    private PlatewardenNode node;
-
-    @AfterEach
-    void cleanUp() {
-        if (node != null) node.close();
-        if (prefix != null) ElasticsearchFixture.deletePrefix(prefix);
-    }
+    @AutoClose
+    OwnSearchNode own;
 
     @Test
     void aSearchUnderWayWhenTheNodeStopsIsAnsweredAndAudited() throws Exception {
-        prefix = ElasticsearchFixture.uniquePrefix("stop");
-        PlatewardenConfig config = PlatewardenConfig.demoConfig().with("""
-                {"node_id":"stop","data_dir":"%s","index_prefix":"%s","shutdown_grace_seconds":20,
-                 "search":{"host":"127.0.0.1","port":0}}""".formatted(dataDir.toString().replace("\\", "/"), prefix));
-        node = new PlatewardenNode(config, EnumSet.of(Role.SEARCH)).start(ElasticsearchFixture.url(), 0);
+        own = new OwnSearchNode("stop", dataDir, "\"shutdown_grace_seconds\":20", "");
+        PlatewardenNode node = own.node();
         int port = node.searchPort();
         byte[] body = "{\"plate\":\"ABC1234\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DPD-2026-000123\"}".getBytes(StandardCharsets.UTF_8);
         int half = body.length / 2;
@@ -61,8 +49,7 @@ class GracefulStopIT {
             assertEquals("HTTP/1.1 100 Continue", in.readLine(), "the search API is reading the body: the request is under way");
             assertEquals("", in.readLine());
 
-            PlatewardenNode stopping = node;
-            node = null;
+            PlatewardenNode stopping = own.release();
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(stopping::close);
             PortProbe.awaitRefused(port, 30);
             assertFalse(stopped.isDone(), "the stop waits for the search under way");

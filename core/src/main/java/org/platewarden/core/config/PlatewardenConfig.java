@@ -175,6 +175,11 @@ public record PlatewardenConfig(
         if (gateway.httpTls() && (gateway.tlsCertPath() == null || gateway.tlsKeyPath() == null)) {
             problems.add("gateway.http_tls needs gateway.tls_cert_path and gateway.tls_key_path");
         }
+        if ((search.tlsCertPath() == null) != (search.tlsKeyPath() == null)) {
+            problems.add("search.tls_cert_path and search.tls_key_path go together: set both for HTTPS, or neither");
+        }
+        readableFile(problems, "search.tls_cert_path", search.tlsCertPath());
+        readableFile(problems, "search.tls_key_path", search.tlsKeyPath());
         readableFile(problems, "gateway.tls_cert_path", gateway.tlsCertPath());
         readableFile(problems, "gateway.tls_key_path", gateway.tlsKeyPath());
         readableFile(problems, "gateway.tls_client_ca_path", gateway.tlsClientCaPath());

@@ -3,7 +3,10 @@ package org.platewarden.core.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** Search API settings, including the dragnet guards and the purpose lists. */
+/**
+ * Search API settings, including the dragnet guards and the purpose lists. With
+ * {@code tls_cert_path} and {@code tls_key_path} the API serves HTTPS only.
+ */
 public record SearchConfig(
         @JsonProperty("host") String host,
         @JsonProperty("port") int port,
@@ -17,7 +20,9 @@ public record SearchConfig(
         @JsonProperty("audit_journal_preallocate_bytes") int auditJournalPreallocateBytes,
         @JsonProperty("audit_overlap_steps") boolean auditOverlapSteps,
         @JsonProperty("anonymous_records_per_minute_per_address") int anonymousRecordsPerMinutePerAddress,
-        @JsonProperty("anonymous_records_per_minute") int anonymousRecordsPerMinute) {
+        @JsonProperty("anonymous_records_per_minute") int anonymousRecordsPerMinute,
+        @JsonProperty("tls_cert_path") String tlsCertPath,
+        @JsonProperty("tls_key_path") String tlsKeyPath) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -64,6 +69,11 @@ public record SearchConfig(
 
     public static SearchConfig defaults() {
         return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE,
-                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE);
+                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null);
+    }
+
+    /** With a certificate and key the search API serves HTTPS (bearer tokens never cross the network in clear). */
+    public boolean tls() {
+        return tlsCertPath != null && tlsKeyPath != null;
     }
 }

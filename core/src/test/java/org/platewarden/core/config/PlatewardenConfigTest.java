@@ -185,6 +185,7 @@ class PlatewardenConfigTest {
         assertProblem("{\"demo\":false}", "token of fed.investigator) but \"demo\" is false");
         assertProblem("{\"gateway\":{\"http_port\":18080.5}}", "gateway.http_port");
         assertProblem("{\"gateway\":{\"http_tls\":true}}", "gateway.http_tls needs gateway.tls_cert_path and gateway.tls_key_path");
+        assertProblem("{\"search\":{\"tls_cert_path\":\"/etc/hosts\"}}", "search.tls_cert_path and search.tls_key_path go together");
         assertProblem("{\"cameras\":[{\"id\":\"cam-9\",\"agency\":\"DPD\",\"secret_hash\":\"" + SecretHash.hash("s")
                 + "\",\"previous_secret_hash\":\"plain-old-secret\"}]}", "camera cam-9 has a previous_secret_hash that is not well-formed");
         assertProblem("{\"gateway\":{\"mqtt_tls_port\":8883,\"tls_cert_path\":\"/nonexistent/cert.pem\",\"tls_key_path\":\"/nonexistent/key.pem\"}}",

@@ -130,7 +130,7 @@ public final class SearchApiVerticle extends VerticleBase {
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)
                 .otherwiseEmpty()
-                .compose(v -> vertx.createHttpServer().requestHandler(router).listen(config.search().port(), config.search().host()))
+                .compose(v -> vertx.createHttpServer(serverOptions()).requestHandler(router).listen(config.search().port(), config.search().host()))
                 .onSuccess(s -> server = s);
     }
 
@@ -138,6 +138,16 @@ public final class SearchApiVerticle extends VerticleBase {
      * Stops taking requests, then writes the summaries of the anonymous budget's current window (and
      * any not yet written) — before the audit log closes, which its owner does after undeploying this.
      */
+    /** HTTPS when the search config names a certificate and key. */
+    private io.vertx.core.http.HttpServerOptions serverOptions() {
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        if (config.search().tls()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(config.search().tlsCertPath()).setKeyPath(config.search().tlsKeyPath()));
+        }
+        return options;
+    }
+
     @Override
     public Future<?> stop() {
         if (warningFlusher != 0) vertx.cancelTimer(warningFlusher);
