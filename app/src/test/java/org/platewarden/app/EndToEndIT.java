@@ -95,6 +95,7 @@ class EndToEndIT {
         assertEquals("stolen_vehicle", record.getString("purpose"));
         assertEquals("DPD-2026-000123", record.getString("case_number"));
         assertEquals("allowed", record.getString("outcome"));
+        assertEquals("static_token", record.getString("auth_method"));
         assertTrue(record.getJsonArray("read_ids").contains(hit.getString("read_id")));
 
         HttpResponse<String> verify = get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");

@@ -110,7 +110,7 @@ final class RequestAudit {
         if (purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
         if (caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
         AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
-                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, clientAddress(ctx), outcome, reason, status, hitCount, List.of());
+                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, clientAddress(ctx), outcome, reason, status, hitCount, List.of()).withAuthMethod(p == null ? null : p.authMethod());
         return log.record(entry).map(AuditRecord::auditId);
     }
 

@@ -40,6 +40,7 @@ public final class AuditDocument {
     public static final String READ_IDS = "read_ids";
     /** Only on records that stand for more than one request ({@code anonymous_summary}); absent, the record is one request. */
     public static final String REQUEST_COUNT = "request_count";
+    public static final String AUTH_METHOD = "auth_method";
     public static final String PREV_HASH = "prev_hash";
     public static final String HASH = "hash";
 
@@ -72,6 +73,7 @@ public final class AuditDocument {
         doc.put(HIT_COUNT, e.hitCount());
         // left out when null: the records written before the field existed hash exactly as they did
         if (e.requestCount() != null) doc.put(REQUEST_COUNT, e.requestCount().longValue());
+        putText(doc, AUTH_METHOD, e.authMethod());
         ArrayNode ids = doc.putArray(READ_IDS);
         if (e.readIds() != null) e.readIds().forEach(ids::add);
         doc.put(PREV_HASH, prevHash);
@@ -97,7 +99,7 @@ public final class AuditDocument {
                 text(doc, PURPOSE), text(doc, CASE_NUMBER), doc.has(QUERY) ? doc.get(QUERY) : null,
                 text(doc, CLIENT_ADDRESS), text(doc, OUTCOME), text(doc, REASON),
                 doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds, null,
-                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null);
+                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null, text(doc, AUTH_METHOD));
         return new AuditRecord(text(doc, AUDIT_ID), doc.path(SEQ).asLong(), Instant.parse(doc.path(AT).asText()),
                 text(doc, NODE_ID), entry, text(doc, PREV_HASH), text(doc, HASH));
     }

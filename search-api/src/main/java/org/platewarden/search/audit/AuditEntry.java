@@ -24,6 +24,10 @@ import java.util.Set;
  * <p>{@code requestCount}, when not null, is how many requests the record stands for (an
  * {@code anonymous_summary}); every other record stands for one request and leaves it out, so
  * records written before the field existed hash as they did.
+ *
+ * <p>{@code authMethod}: how the caller authenticated ({@code static_token} or {@code jwt}), so an
+ * auditor can tell a long-lived configured token from a short-lived JWT when tracing a misused
+ * credential; null for requests without a caller and Platewarden's own records (left out, as above).
  */
 public record AuditEntry(
         String action,
@@ -40,7 +44,14 @@ public record AuditEntry(
         int hitCount,
         List<String> readIds,
         String auditId,
-        Long requestCount) {
+        Long requestCount,
+        String authMethod) {
+
+    /** The same entry, naming how its caller authenticated. */
+    public AuditEntry withAuthMethod(String method) {
+        return new AuditEntry(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
+                readIds, auditId, requestCount, method);
+    }
 
     /** The user recorded for a request that named no authenticated caller. */
     public static final String ANONYMOUS = "anonymous";
@@ -50,7 +61,7 @@ public record AuditEntry(
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds, String auditId) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, auditId, null);
+                readIds, auditId, null, null);
     }
 
     /** An entry whose id the audit log allocates. */
@@ -58,7 +69,7 @@ public record AuditEntry(
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, null, null);
+                readIds, null, null, null);
     }
 
     /**

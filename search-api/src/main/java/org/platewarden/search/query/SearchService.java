@@ -343,7 +343,7 @@ public final class SearchService {
                 status,
                 total,
                 readIds,
-                auditId);
+                auditId).withAuthMethod(principal == null ? null : principal.authMethod());
     }
 
     private static SearchOutcome auditFailed(String auditId, Throwable e) {

@@ -77,6 +77,7 @@ class SearchApiVerticleIT extends ApiStackSupport {
         JsonObject roleRefusal = find(api.auditRecords(term("outcome", "refused")), "case_number", "ROLE-1");
         assertEquals("dpd.auditor", roleRefusal.getString("user"));
         assertEquals(403, roleRefusal.getInteger("status"));
+        assertEquals("static_token", roleRefusal.getString("auth_method"), "how the caller authenticated is on the record");
         JsonArray auditReads = api.auditRecords("{\"bool\":{\"filter\":[" + term("action", "audit_read") + "," + term("outcome", "refused") + "]}}");
         assertTrue(ApiStack.users(auditReads).contains("dpd.investigator"));
     }

@@ -20,4 +20,16 @@ class AuditEntryTest {
         // a JWT's sub may be any string; an authenticated caller always has an agency
         assertFalse(of(AuditEntry.ANONYMOUS, "DPD").anonymous());
     }
+
+    /** How the caller authenticated is sealed into the record; a record without one hashes as records did before the field. */
+    @Test
+    void theAuthMethodIsSealedAndReadBackAndLeftOutWhenNone() {
+        java.time.Instant at = java.time.Instant.parse("2026-11-24T12:00:00Z");
+        var jwt = AuditDocument.seal(of("jane", "DPD").withAuthMethod("jwt"), "a1", 1, at, "n", AuditDocument.GENESIS_HASH);
+        org.junit.jupiter.api.Assertions.assertEquals("jwt", jwt.path("auth_method").asText());
+        org.junit.jupiter.api.Assertions.assertEquals("jwt", AuditDocument.toRecord(jwt).entry().authMethod());
+        org.junit.jupiter.api.Assertions.assertEquals(AuditDocument.hashOf(jwt), jwt.path("hash").asText());
+        var none = AuditDocument.seal(of(null, null), "a2", 1, at, "n", AuditDocument.GENESIS_HASH);
+        assertFalse(none.has("auth_method"), none.toString());
+    }
 }
