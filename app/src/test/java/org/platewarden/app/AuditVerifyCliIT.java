@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.testkit.ElasticsearchFixture;
-import picocli.CommandLine;
 
 /**
  * {@code ./platewarden audit verify} as an auditor runs it: against the right data dir, a wrong one
@@ -31,8 +29,9 @@ class AuditVerifyCliIT {
     @TempDir
     Path dir;
     private String prefix;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliCapture capture = new CliCapture();
+    private final StringWriter out = capture.out;
+    private final StringWriter err = capture.err;
 
     @AfterEach
     void cleanUp() {
@@ -41,12 +40,7 @@ class AuditVerifyCliIT {
     }
 
     private int cli(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        CommandLine cli = PlatewardenMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return capture.run(args);
     }
 
     private JsonNode printed() throws Exception {
