@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.io.LockFile;
 import org.platewarden.core.retention.LocalFileRetention;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
@@ -148,9 +149,23 @@ public final class PlatewardenNode implements AutoCloseable {
         return search == null ? -1 : search.port();
     }
 
-    /** {@code <data_dir>/run/node.json}: lets CLI commands find the Elasticsearch a running node uses. */
+    /**
+     * {@code <data_dir>/run/node.json}: lets CLI commands find the Elasticsearch a running node uses.
+     * Written only by the node that holds {@code run/node.lock} (held until it stops): two nodes on
+     * one data dir with disjoint roles and locks (a search node next to a gateway and indexer node,
+     * both on {@code ES_URL}) may both run, and the later one must not point the CLI away from the
+     * earlier one, nor leave a file naming itself once it stops while the other runs. A crashed
+     * node's lock is gone with it, so the next node to start writes the file again.
+     */
     private void writeRunFile() throws IOException {
         Path run = Files.createDirectories(config.dataPath().resolve("run"));
+        LockFile owner = LockFile.tryAcquire(run.resolve("node.lock"));
+        if (owner == null) {
+            LOG.warn("{} left as it is: another running node on this data dir (pid {} by that file) holds {}; CLI commands"
+                    + " on this data dir reach that node", run.resolve("node.json"), pidIn(run.resolve("node.json")), run.resolve("node.lock"));
+            return;
+        }
+        closeables.add(owner);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("es_url", elasticsearch.url());
         info.put("pid", ProcessHandle.current().pid());
@@ -161,6 +176,14 @@ public final class PlatewardenNode implements AutoCloseable {
         info.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":")
                 .append(v instanceof String s ? "\"" + s + "\"" : v));
         Files.writeString(run.resolve("node.json"), json.append("}\n").toString());
+    }
+
+    private static String pidIn(Path runFile) {
+        try {
+            return String.valueOf(Json.MAPPER.readTree(runFile.toFile()).path("pid").asLong());
+        } catch (IOException | RuntimeException unreadable) {
+            return "unknown";
+        }
     }
 
     /**

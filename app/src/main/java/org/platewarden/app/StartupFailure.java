@@ -3,6 +3,7 @@ package org.platewarden.app;
 import java.net.BindException;
 import java.util.concurrent.ExecutionException;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.io.LockFile;
 
 /** Turns a start-up exception into one sentence an operator can act on. */
 final class StartupFailure {
@@ -13,6 +14,10 @@ final class StartupFailure {
         Throwable root = e;
         while ((root instanceof ExecutionException || root.getCause() != null && root.getMessage() == null) && root.getCause() != null) {
             root = root.getCause();
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // a spool or journal another node uses: its message says which and what to do
+            if (t instanceof LockFile.HeldException) return t.getMessage();
         }
         if (root instanceof BindException) {
             return "a port is already in use (" + root.getMessage() + "). Platewarden listens on "

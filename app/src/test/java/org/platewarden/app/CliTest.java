@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,15 +15,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.SecretHash;
-import picocli.CommandLine;
 
 /** The CLI's failures: one "ERROR: …" line and a non-zero exit code, never a stack trace. */
 class CliTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliCapture capture = new CliCapture();
+    private final StringWriter out = capture.out;
+    private final StringWriter err = capture.err;
     private final InputStream stdin = System.in;
 
     @AfterEach
@@ -33,12 +32,7 @@ class CliTest {
     }
 
     private int cli(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        CommandLine cli = PlatewardenMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return capture.run(args);
     }
 
     private void assertError(String expected) {

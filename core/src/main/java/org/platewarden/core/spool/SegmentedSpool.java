@@ -2,11 +2,8 @@ package org.platewarden.core.spool;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +14,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.platewarden.core.config.SpoolConfig;
+import org.platewarden.core.io.LockFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +50,7 @@ public final class SegmentedSpool implements Spool {
     private final RecentFrames recent = new RecentFrames(RECENT_FRAMES_BYTES);
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final List<QuarantinedRange> quarantined;
-    private final FileChannel lockChannel;
-    private final FileLock dirLock;
+    private final LockFile dirLock;
 
     /** Admission: closed flag, capacity check and enqueue happen atomically under this monitor. */
     private final Object admission = new Object();
@@ -128,19 +125,13 @@ public final class SegmentedSpool implements Spool {
         this.dir = dir;
         this.capacityBytes = config.capacityBytes();
         this.maxQueuedBytes = Math.min(MAX_QUEUED_BYTES, capacityBytes);
-        this.lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
         try {
-            lock = lockChannel.tryLock();
+            this.dirLock = LockFile.acquire(dir.resolve(".lock"), "spool " + dir + " is in use by another process");
+        } catch (LockFile.HeldException held) {
+            throw held;
         } catch (IOException | RuntimeException e) {
-            lockChannel.close();
             throw new IOException("spool " + dir + " is in use", e);
         }
-        if (lock == null) {
-            lockChannel.close();
-            throw new IOException("spool " + dir + " is in use by another process");
-        }
-        this.dirLock = lock;
         try {
             this.checkpointFile = new CheckpointFile(dir);
             this.metrics = new SpoolMetrics(registry, this);
@@ -164,8 +155,7 @@ public final class SegmentedSpool implements Spool {
             deleteSegmentsBehind(checkpoint);
         } catch (IOException | RuntimeException e) {
             for (Segment s : segments == null ? List.<Segment>of() : segments) s.close();
-            dirLock.release();
-            lockChannel.close();
+            dirLock.close();
             throw e;
         }
         this.writerThread = new Thread(writer, "spool-writer-" + dir.getFileName());
@@ -436,8 +426,7 @@ public final class SegmentedSpool implements Spool {
             channelLock.writeLock().unlock();
         }
         try {
-            dirLock.release();
-            lockChannel.close();
+            dirLock.close();
         } catch (IOException e) {
             LOG.warn("releasing spool lock in {} failed", dir, e);
         }

@@ -75,6 +75,18 @@ class SegmentedSpoolTest {
     }
 
     @Test
+    void aSecondOpenOfTheSameDirectoryIsRefusedUntilTheFirstCloses() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            IOException refused = assertThrows(IOException.class, () -> SegmentedSpool.open(dir, ROOMY));
+            assertEquals("spool " + dir + " is in use by another process", refused.getMessage());
+            assertEquals(1, await(spool.append(batch("a", 1))));
+        }
+        try (SegmentedSpool again = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(1, again.lastDurableSeq());
+        }
+    }
+
+    @Test
     void roundTripReturnsRecordsInOrderWithDenseSequenceNumbers() throws Exception {
         try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
             assertEquals(0, spool.lastDurableSeq());

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import org.platewarden.core.config.SearchConfig;
+import org.platewarden.core.io.LockFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * The node's local copy of its audit chain: one canonical JSON record per line, fsynced before the
  * record is indexed. It is what the chain head is recovered from, what a record missing from the
  * index is re-sent from, and what verify compares the index against. Never rotated or deleted.
- * Not thread-safe: only the audit writer thread appends; readers open their own handle.
+ * Not thread-safe: only the audit writer thread appends; readers open their own handle. Between
+ * {@link #open} and {@link #close} the writer holds {@code <journal>.lock} ({@link LockFile}): a
+ * second node with the same node_id and data dir is refused at start-up.
  *
  * <p><b>Preallocated.</b> The file is kept {@value #DEFAULT_PREALLOCATION} bytes ahead of its
  * records, filled with newlines, and records overwrite that padding. Appending to a file's end
@@ -58,6 +61,8 @@ public class AuditJournal implements AutoCloseable {
 
     private final Path file;
     private final int preallocation;
+    /** Held from open to close: one writer per journal. */
+    private LockFile lock;
     private FileChannel channel;
     private boolean broken;
     /** Where the next record goes: just after the last one. */
@@ -85,6 +90,11 @@ public class AuditJournal implements AutoCloseable {
         return file;
     }
 
+    /** {@code <journal>.lock}, the file whose lock the journal's writer holds. */
+    public static Path lockFileOf(Path journal) {
+        return journal.resolveSibling(journal.getFileName() + ".lock");
+    }
+
     /**
      * Opens for writing and returns the last record (null for an empty journal). What follows the
      * last intact record — a torn last append, or a last record damaged since — is copied to
@@ -93,6 +103,30 @@ public class AuditJournal implements AutoCloseable {
      */
     public ObjectNode open() throws IOException {
         Files.createDirectories(file.getParent());
+        lock();
+        try {
+            return openLocked();
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the journal's lock, or refuses: two writers would each continue the chain from the
+     * same last record and write the same seqs, a fork that verify reports for good.
+     */
+    private void lock() throws IOException {
+        Path lockFile = lockFileOf(file);
+        lock = LockFile.acquire(lockFile, "audit journal " + file + " is in use by another process: a node with the same node_id and"
+                + " data dir holds " + lockFile.getFileName() + "; stop it first, or give this node its own node_id or data dir");
+    }
+
+    private ObjectNode openLocked() throws IOException {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         allocated = channel.size();
         long contentEnd = contentEnd(channel, allocated);
@@ -307,9 +341,16 @@ public class AuditJournal implements AutoCloseable {
         boolean test(byte b);
     }
 
+    /** Closes the file and releases its lock. */
     @Override
     public void close() throws IOException {
-        if (channel != null) channel.close();
+        try {
+            if (channel != null) channel.close();
+        } finally {
+            channel = null;
+            if (lock != null) lock.close();
+            lock = null;
+        }
     }
 
     /**

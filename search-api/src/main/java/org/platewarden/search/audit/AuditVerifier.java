@@ -49,7 +49,12 @@ public final class AuditVerifier {
     private final String journalNodeId;
     private final int pageSize;
 
-    /** {@code journalFile} may be null or absent (e.g. verifying from another node or the CLI without data). */
+    /**
+     * {@code journalFile}: this node's journal, compared with the index; null checks the index alone
+     * (another node's chain, or the CLI told so). Absent, it is reported ({@link VerifyResult#NO_JOURNAL})
+     * unless nothing should be in it: no record of {@code journalNodeId} in the index, and no other
+     * node's journal beside it (a node that has not run its search role on this data dir).
+     */
     public AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize) {
         this.rest = rest;
         this.index = auditIndex;
@@ -70,10 +75,80 @@ public final class AuditVerifier {
                 walk.inFlight = null;
             }
             walk.finishJournal();
-            return walk.problems.result(walk.checked);
+            Absence absence = journalFile == null || Files.exists(journalFile) ? null : absence();
+            if (absence != null && absence.problem() != null) walk.problems.add(absence.problem());
+            String status = journalFile == null ? VerifyResult.JOURNAL_NOT_CHECKED
+                    : absence == null ? null
+                    : absence.problem() != null ? VerifyResult.JOURNAL_ABSENT : VerifyResult.JOURNAL_NONE;
+            return walk.problems.result(walk.checked).withJournal(status, absence == null ? null : absence.note());
         } finally {
             walk.closeJournal();
         }
+    }
+
+    /**
+     * Checks one journal file on its own, without Elasticsearch (a backup, an archived copy, the
+     * journal of a node that is down): each record's hash, each prev_hash the previous record's
+     * hash, seqs dense from 1, lines that are not records (with their line numbers), and anything
+     * after the padding. The same checks as {@link #verify} makes of the journal ({@link JournalCheck}),
+     * minus the comparison with the index: a record appended or rewritten with a hash computed
+     * anew is consistent on its own, and only the index (or another copy) can show it.
+     */
+    public static VerifyResult verifyJournal(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such journal file");
+        java.util.concurrent.atomic.AtomicReference<JournalCheck> reading = new java.util.concurrent.atomic.AtomicReference<>();
+        Problems problems = new Problems(() -> reading.get() == null ? 0 : reading.get().records());
+        try (JournalCheck journal = new JournalCheck(file, nodeIdOf(file), problems, true)) {
+            reading.set(journal);
+            journal.drain();
+            journal.reportTail(); // nothing is being written to a file checked on its own
+            journal.reportContentAfterEnd();
+            return problems.result(journal.records());
+        }
+    }
+
+    /** The node a journal file is of: its first record's node_id, else what its name says ({@code audit-<node_id>.ndjson}). */
+    private static String nodeIdOf(Path file) throws IOException {
+        try (AuditJournal.JournalReader reader = AuditJournal.reader(file)) {
+            for (AuditJournal.JournalReader.Line line; (line = reader.nextLine()) != null; ) {
+                if (line.record() != null && line.record().hasNonNull(AuditDocument.NODE_ID)) return line.record().get(AuditDocument.NODE_ID).asText();
+            }
+        }
+        return file.getFileName().toString().replaceFirst("^audit-", "").replaceFirst("\\.ndjson$", "");
+    }
+
+    /** Why there is no journal to check: a problem when there should be one, else a note. */
+    private record Absence(VerifyResult.Broken problem, String note) {
+    }
+
+    private Absence absence() throws IOException {
+        String expected = journalFile.toAbsolutePath().normalize().toString();
+        List<String> found = journalsBeside(journalFile);
+        if (!found.isEmpty() || hasRecordsOf(journalNodeId)) {
+            return new Absence(VerifyResult.Broken.noJournal(journalNodeId, expected, found), null);
+        }
+        return new Absence(null, "no journal at " + expected + " and no record of node " + journalNodeId
+                + " in the index: its search role has not run on this data dir, so there is nothing to compare");
+    }
+
+    /** The names of the journals ({@code audit-*.ndjson}) in the directory {@code journal} would be in. */
+    private static List<String> journalsBeside(Path journal) throws IOException {
+        Path dir = journal.toAbsolutePath().getParent();
+        List<String> names = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return names;
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir, "audit-*.ndjson")) {
+            files.forEach(f -> names.add(f.getFileName().toString()));
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private boolean hasRecordsOf(String nodeId) throws IOException {
+        ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
+        body.put("size", 1);
+        body.put("_source", false);
+        body.putObject("query").putObject("term").put(AuditDocument.NODE_ID, nodeId);
+        return !search(body).path("hits").path("hits").isEmpty();
     }
 
     /** The problems found, in the order found (at most {@link VerifyResult#MAX_PROBLEMS}), and how many records verified before the first. */

@@ -184,6 +184,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 recover();
             } catch (Exception e) {
                 running = false;
+                closeJournal(); // and its lock: a start that failed leaves the journal to the next one
                 context.runOnContext(v -> started.fail(new AuditUnavailableException("audit trail cannot start: " + e.getMessage(), false, e)));
                 return;
             }
@@ -589,6 +590,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeJournal();
+    }
+
+    private void closeJournal() {
         try {
             journal.close();
         } catch (IOException e) {

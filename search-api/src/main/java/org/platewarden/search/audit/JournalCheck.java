@@ -16,7 +16,9 @@ import java.nio.file.Path;
  * nothing, so that an index rewritten from there on verified. Only the last line can be one still
  * being written; it is reported only if it still is not a record when the tail is read again.
  * A journal whose first record is not seq 1 (its disk was replaced before start-up took the
- * index's records into a new journal) is checked from that record on.
+ * index's records into a new journal) is checked from that record on, unless the check is told that
+ * the journal must begin at seq 1 (a file checked on its own, where nothing else would show that
+ * its first lines were taken out).
  */
 final class JournalCheck implements AutoCloseable {
     /** The journal's record at a seq: its line, and whether it passed the journal's own checks. */
@@ -33,7 +35,10 @@ final class JournalCheck implements AutoCloseable {
     private final Path file;
     private final String nodeId;
     private final AuditVerifier.Problems problems;
+    private final boolean fromSeqOne;
     private AuditJournal.JournalReader reader;
+    /** Records read and checked (whether they passed or not). */
+    private long records;
     private long lineNumber;
     private Entry next;
     private boolean ended;
@@ -45,9 +50,15 @@ final class JournalCheck implements AutoCloseable {
     private Unreadable pending;
 
     JournalCheck(Path file, String nodeId, AuditVerifier.Problems problems) throws IOException {
+        this(file, nodeId, problems, false);
+    }
+
+    /** @param fromSeqOne whether a first record other than seq 1 is reported (seqs 1.. missing) rather than taken as where the journal began */
+    JournalCheck(Path file, String nodeId, AuditVerifier.Problems problems, boolean fromSeqOne) throws IOException {
         this.file = file;
         this.nodeId = nodeId;
         this.problems = problems;
+        this.fromSeqOne = fromSeqOne;
         this.reader = AuditJournal.reader(file);
         advance();
     }
@@ -71,6 +82,11 @@ final class JournalCheck implements AutoCloseable {
     /** Whether the journal's last line read is not a record (damaged, or still being written). */
     boolean tailUnreadable() {
         return pending != null;
+    }
+
+    /** The records read so far (each checked as it was read). */
+    long records() {
+        return records;
     }
 
     /** Reads on to the journal's end. */
@@ -99,6 +115,29 @@ final class JournalCheck implements AutoCloseable {
         advance();
     }
 
+    /**
+     * For a file checked on its own: reports anything but padding after the journal's end (its first
+     * blank line) as {@link VerifyResult#JOURNAL_AFTER_END}, at the line where it starts. The
+     * running node's verify compares the index instead, which holds the records such a line cut
+     * off; on its own, a file whose middle line was blanked would otherwise verify as the records
+     * before it. Call once the journal is read to its end.
+     */
+    void reportContentAfterEnd() throws IOException {
+        long end = reader.endOffset();
+        if (end < 0) return;
+        long line = lineNumber + 1; // the blank line where reading ended
+        try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(
+                java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ).position(end)))) {
+            for (int b; (b = in.read()) >= 0; ) {
+                if (!TornTail.isPadding((byte) b)) {
+                    problems.add(new VerifyResult.Broken(null, nextSeq(), nodeId, VerifyResult.JOURNAL_AFTER_END, line));
+                    return;
+                }
+                if (b == '\n') line++;
+            }
+        }
+    }
+
     /** Reports the last line as unreadable if it is: called once the tail has had time to be written. */
     void reportTail() {
         if (pending != null) report(pending);
@@ -122,6 +161,7 @@ final class JournalCheck implements AutoCloseable {
                 continue;
             }
             next = new Entry(line.record(), lineNumber, checkChain(line.record()));
+            records++; // after its check: a problem found in it counts the records before it
             return true;
         }
         return false;
@@ -136,7 +176,7 @@ final class JournalCheck implements AutoCloseable {
             problem(auditId, seq, VerifyResult.JOURNAL_EDITED);
             sound = false;
         }
-        boolean beganMidChain = lastSeq == 0 && unreadable == 0 && seq != 1;
+        boolean beganMidChain = !fromSeqOne && lastSeq == 0 && unreadable == 0 && seq != 1;
         long expected = nextSeq();
         if (!beganMidChain && seq < expected) {
             // a second record at a seq already read: the journal forks here

@@ -11,9 +11,11 @@ import java.util.Set;
  * counts the records that verified before the first problem, {@code problems} lists every problem
  * found (at most {@link #MAX_PROBLEMS}) in the order found, and {@code first_broken} is the first
  * of them. Each names the copy that is wrong ({@code "copy":"index"} or {@code "journal"}) and, for
- * the journal, the line ({@code journal_line}, from 1).
+ * the journal, the line ({@code journal_line}, from 1). {@code journal} is added when this node's
+ * journal was not compared with the index: {@code "missing"} (a problem, {@link #NO_JOURNAL}),
+ * {@code "none"} (nothing to compare, with a {@code note} saying why) or {@code "not checked"}.
  */
-public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems) {
+public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note) {
     /** The index's record is not the hash of its content: edited in the index. */
     public static final String HASH_MISMATCH = "hash mismatch";
     /** The index lacks a record of the chain (the journal's, where it has one, names its audit id). */
@@ -33,7 +35,32 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     /** The journal's record does not link to the one before it in the journal (or repeats a seq). */
     public static final String JOURNAL_BROKEN_LINK = "broken link in the journal";
 
-    private static final Set<String> JOURNAL_PROBLEMS = Set.of(JOURNAL_EDITED, JOURNAL_UNREADABLE, JOURNAL_MISSING, JOURNAL_BROKEN_LINK);
+    /**
+     * Checking a journal file on its own: lines that are not padding after its end (the first blank
+     * line), which readers and start-up never take for records: a line blanked in the middle, or a
+     * copy taken while a write was under way that caught a later block and not an earlier one.
+     */
+    public static final String JOURNAL_AFTER_END = "journal has lines after its end (a blank line)";
+    /**
+     * The data dir has no journal of the node verify was told about, while the index holds records
+     * of that node (or the data dir holds other nodes' journals): a wrong config or data dir, or a
+     * journal lost. Not about one record: no seq; names the file expected and the journals found.
+     */
+    public static final String NO_JOURNAL = "no journal of this node in the data dir";
+
+    /*
+     * {@code journal} appears only when this node's journal was not compared with the index (an
+     * answer without it, {"ok":true,"records":n}, is the v1 contract, and means it was):
+     */
+    /** {@code journal}: there should be one and there is not ({@link #NO_JOURNAL}). */
+    public static final String JOURNAL_ABSENT = "missing";
+    /** {@code journal}: none, and nothing that should be in one: a node that never started its search role here. */
+    public static final String JOURNAL_NONE = "none";
+    /** {@code journal}: the index alone was checked, as asked. */
+    public static final String JOURNAL_NOT_CHECKED = "not checked";
+
+    private static final Set<String> JOURNAL_PROBLEMS = Set.of(JOURNAL_EDITED, JOURNAL_UNREADABLE, JOURNAL_MISSING, JOURNAL_BROKEN_LINK, JOURNAL_AFTER_END,
+            NO_JOURNAL);
     /** Problems listed at most: a journal damaged over a long stretch would otherwise list every line. */
     public static final int MAX_PROBLEMS = 100;
 
@@ -41,14 +68,38 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
         problems = problems == null ? List.of() : List.copyOf(problems);
     }
 
+    /** Without a word on the journal (its {@code journal} and {@code note} left out of the JSON). */
+    public VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems) {
+        this(ok, records, firstBroken, problems, null, null);
+    }
+
+    VerifyResult withJournal(String status, String note) {
+        return new VerifyResult(ok, records, firstBroken, problems, status, note);
+    }
+
+    /** Whether every problem is a missing journal: verify could not check what it was pointed at, and found nothing broken. */
+    public boolean onlyJournalAbsent() {
+        return !ok && problems.stream().allMatch(p -> p.problem().equals(NO_JOURNAL));
+    }
+
     /**
      * A record that does not verify. {@code auditId} is null where no copy names it (a record
      * missing from both, an unreadable journal line); {@code journalLine} is null where the problem
      * is not about a journal line.
      */
-    public record Broken(String auditId, long seq, String nodeId, String problem, Long journalLine) {
+    public record Broken(String auditId, long seq, String nodeId, String problem, Long journalLine, String journalFile,
+                         List<String> journalFilesFound) {
         public Broken(String auditId, long seq, String nodeId, String problem) {
             this(auditId, seq, nodeId, problem, null);
+        }
+
+        public Broken(String auditId, long seq, String nodeId, String problem, Long journalLine) {
+            this(auditId, seq, nodeId, problem, journalLine, null, null);
+        }
+
+        /** {@link #NO_JOURNAL}: the file expected, and the names of the {@code audit-*.ndjson} files beside it. */
+        static Broken noJournal(String nodeId, String expected, List<String> found) {
+            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found));
         }
 
         /** Which copy the problem is in: "journal" or "index". */
@@ -60,11 +111,13 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
             ObjectNode b = CanonicalJson.MAPPER.createObjectNode();
             if (auditId == null) b.putNull("audit_id");
             else b.put("audit_id", auditId);
-            b.put("seq", seq);
+            if (seq > 0) b.put("seq", seq); // every record's is; 0: not about one record
             b.put("node_id", nodeId);
             b.put("problem", problem);
             b.put("copy", copy());
             if (journalLine != null) b.put("journal_line", journalLine);
+            if (journalFile != null) b.put("journal_file", journalFile);
+            if (journalFilesFound != null) journalFilesFound.forEach(b.putArray("journal_files_found")::add);
             return b;
         }
     }
@@ -76,6 +129,10 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
             json.put("records", records);
         } else {
             json.put("records_checked", records);
+        }
+        if (journal != null) json.put("journal", journal);
+        if (note != null) json.put("note", note);
+        if (!ok) {
             json.set("first_broken", firstBroken.toJson());
             ArrayNode all = json.putArray("problems");
             problems.forEach(p -> all.add(p.toJson()));

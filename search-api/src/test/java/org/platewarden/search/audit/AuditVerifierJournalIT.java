@@ -160,4 +160,42 @@ class AuditVerifierJournalIT {
             }
         }
     }
+
+    @Test
+    void noJournalWhereTheIndexHasTheNodesRecordsIsReportedWithTheJournalsTheDataDirHas() throws Exception {
+        written(3);
+        Path elsewhere = dataDir.resolve("elsewhere");
+        java.nio.file.Files.createDirectories(elsewhere.resolve("audit"));
+        java.nio.file.Files.writeString(AuditJournal.pathFor(elsewhere, "node-b"), "\n");
+        Path expected = AuditJournal.pathFor(elsewhere, "node-a");
+        VerifyResult result = new AuditVerifier(audit.rest(), audit.index(), expected, "node-a", 3).verify();
+        assertFalse(result.ok());
+        assertTrue(result.onlyJournalAbsent());
+        assertEquals(3, result.records(), "the index was checked: all its records verified");
+        assertEquals(VerifyResult.Broken.noJournal("node-a", expected.toAbsolutePath().normalize().toString(), List.of("audit-node-b.ndjson")),
+                result.firstBroken());
+        ObjectNode json = result.toJson();
+        assertEquals("missing", json.path("journal").asText());
+        assertEquals("journal", json.path("first_broken").path("copy").asText());
+        assertFalse(json.path("first_broken").has("seq"), json.toString());
+        assertEquals("audit-node-b.ndjson", json.path("first_broken").path("journal_files_found").path(0).asText());
+
+        // told to check the index alone, it says so
+        VerifyResult indexOnly = new AuditVerifier(audit.rest(), audit.index(), null, "node-a", 3).verify();
+        assertEquals("{\"ok\":true,\"records\":3,\"journal\":\"not checked\"}", indexOnly.toJson().toString());
+    }
+
+    @Test
+    void noJournalOfANodeWithNoRecordsInAnEmptyDataDirIsNothingToCheck() throws Exception {
+        written(2); // node-a's; node-new has none anywhere
+        Path fresh = dataDir.resolve("fresh");
+        VerifyResult result = new AuditVerifier(audit.rest(), audit.index(), AuditJournal.pathFor(fresh, "node-new"), "node-new", 3).verify();
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals("none", result.journal());
+        assertTrue(result.note().contains("no record of node node-new in the index"), result.note());
+        // beside another node's journal the same absence is reported: a wrong node_id or data dir looks like this
+        VerifyResult beside = new AuditVerifier(audit.rest(), audit.index(), AuditJournal.pathFor(dataDir, "node-new"), "node-new", 3).verify();
+        assertTrue(beside.onlyJournalAbsent(), beside.toJson().toString());
+        assertEquals(List.of("audit-node-a.ndjson"), beside.firstBroken().journalFilesFound());
+    }
 }

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -486,10 +487,16 @@ class ChainedAuditLogIT {
         assertEquals(4, indexed.count());
     }
 
-    @Test
-    void unwritableJournalFailsTheRecordAndNothingReachesTheIndexWhenStepsDoNotOverlap() {
+    /** A journal whose every write fails: /dev/full, linked from the data dir (where its lock file goes). */
+    private Path devFull() throws IOException {
         Path devFull = Path.of("/dev/full");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "needs /dev/full");
+        return Files.createSymbolicLink(dataDir.resolve("full.ndjson"), devFull);
+    }
+
+    @Test
+    void unwritableJournalFailsTheRecordAndNothingReachesTheIndexWhenStepsDoNotOverlap() throws Exception {
+        Path devFull = devFull();
         ChainedAuditLog log = open(rest, devFull, false, 64);
         Throwable failure = awaitFailure(log.record(entry(1)));
         assertInstanceOf(AuditUnavailableException.class, failure);
@@ -499,8 +506,7 @@ class ChainedAuditLogIT {
 
     @Test
     void unwritableJournalCostsOneLoneRecordIndexedWithoutItsLineAndTheChainStaysWhole() throws Exception {
-        Path devFull = Path.of("/dev/full");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "needs /dev/full");
+        Path devFull = devFull();
         ChainedAuditLog log = open(rest, devFull, true, 64);
         // the lone record went to the index while its journal write failed: the search still fails
         assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(1))));
