@@ -56,6 +56,12 @@ final class AnonymousSummaries {
         return false;
     }
 
+    /** An admitted request whose own record the trail refused (its share full, 503): counted into its summary. */
+    void countUnrecorded(String clientAddress, String action, int status) {
+        budget.countUnrecorded(clientAddress, action, status);
+        summarized.increment();
+    }
+
     /**
      * Writes the summaries of closed windows (with {@code closeCurrent}, also of the current one: at
      * shutdown). A flush already under way is waited for: at a tick it is enough, at shutdown a second

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
+import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.auth.Authenticator;
@@ -92,9 +93,16 @@ final class RequestAudit {
                 ? Future.succeededFuture(known)
                 : authenticator.authenticate(header).otherwise((Principal) null);
         return principal
-                .compose(p -> p == null && !anonymous.admit(clientAddress(ctx), ctx.get(ACTION), status)
-                        ? Future.<String>succeededFuture(null)
-                        : write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0))
+                .compose(p -> {
+                    if (p != null) return write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0);
+                    if (!anonymous.admit(clientAddress(ctx), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
+                    // the trail's share for such requests full (a flood): answered 503 without a record
+                    // of its own, so it is counted into its address's summary rather than left out
+                    return write(ctx, null, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0)
+                            .onFailure(e -> {
+                                if (e instanceof AuditUnavailableException) anonymous.countUnrecorded(clientAddress(ctx), ctx.get(ACTION), 503);
+                            });
+                })
                 .onSuccess(v -> ctx.put(AUDITED, true));
     }
 

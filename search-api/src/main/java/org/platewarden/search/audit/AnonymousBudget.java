@@ -107,10 +107,24 @@ public final class AnonymousBudget {
             admittedTotal++;
             return true;
         }
+        tally(clientAddress, action, status);
+        return false;
+    }
+
+    /**
+     * Counts a request that was admitted but whose own record could not be written because the
+     * audit trail's share for such requests was full (answered 503): it is in no record otherwise,
+     * so it goes into its address's summary, under status 503.
+     */
+    public synchronized void countUnrecorded(String clientAddress, String action, int status) {
+        roll(clock.millis());
+        tally(clientAddress, action, status);
+    }
+
+    private void tally(String clientAddress, String action, int status) {
         String key = surplus.containsKey(clientAddress) || surplus.size() - (surplus.containsKey(OVERFLOW_ADDRESS) ? 1 : 0) < maxAddresses
                 ? clientAddress : OVERFLOW_ADDRESS;
         surplus.computeIfAbsent(key, k -> new Tally(k, windowStart(window), windowStart(window + 1))).count(action, status);
-        return false;
     }
 
     /**

@@ -64,6 +64,8 @@ class AnonymousAuditShareIT {
                 String metrics = stack.send(stack.client.get("/metrics"), null).bodyAsString();
                 assertTrue(metrics.contains("platewarden_audit_saturated_total{lane=\"anonymous\"} 2.0"), metrics);
                 assertTrue(metrics.contains("platewarden_audit_saturated_total{lane=\"authenticated\"} 0.0"), metrics);
+                // not recorded on its own, but counted into its address's anonymous_summary of the minute
+                assertTrue(metrics.contains("platewarden_audit_anonymous_summarized_total 1.0"), metrics);
 
                 release.countDown();
                 for (Future<AuditRecord> f : inFlight) await(f);

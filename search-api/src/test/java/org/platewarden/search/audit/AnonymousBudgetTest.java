@@ -55,6 +55,19 @@ class AnonymousBudgetTest {
         assertFalse(b.admit("10.0.0.1", "search", 401));
     }
 
+    /** Admitted, but the trail's share for such requests was full (503): counted into the summary, under 503. */
+    @Test
+    void aRequestWhoseRecordTheTrailRefusedIsCountedInItsSummary() {
+        AnonymousBudget b = budget(3, 100, 10);
+        assertTrue(b.admit("10.0.0.9", "search", 401));
+        b.countUnrecorded("10.0.0.9", "search", 503);
+        clock.advance(Duration.ofSeconds(60));
+        AnonymousBudget.Summary s = b.takeSummaries(false).get(0);
+        assertEquals("10.0.0.9", s.clientAddress());
+        assertEquals(1, s.requests());
+        assertEquals(new TreeMap<>(Map.of(503, 1L)), s.byStatus());
+    }
+
     @Test
     void theNodesBudgetCountsEveryAddressTogether() {
         AnonymousBudget b = budget(2, 3, 10);
