@@ -1,5 +1,5 @@
 // Independent MQTT client for the gateway tests (MQTT.js). Usage: node publish.js '<json spec>'
-// spec: {url, username, password, protocolVersion (4|5), publishes: [{topic, payload, qos}]}
+// spec: {url, username, password, protocolVersion (4|5), publishes: [{topic, payload, qos}], properties (MQTT 5 CONNECT, optional)}
 // Prints one JSON object per line: connack / puback / error / close / done events.
 const mqtt = require('mqtt');
 const spec = JSON.parse(process.argv[2]);
@@ -11,6 +11,7 @@ const client = mqtt.connect(spec.url, {
   clientId: 'mqttjs-' + Math.random().toString(16).slice(2, 10),
   reconnectPeriod: 0,
   connectTimeout: 10000,
+  properties: spec.properties,
 });
 let pending = 0;
 const finish = (code) => { out({ event: 'done' }); client.end(true, () => process.exit(code)); setTimeout(() => process.exit(code), 500); };

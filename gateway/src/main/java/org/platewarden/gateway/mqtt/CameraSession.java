@@ -218,10 +218,7 @@ final class CameraSession {
         int id = msg.messageId();
         boolean exactlyOnce = msg.qosLevel() == MqttQoS.EXACTLY_ONCE;
         if (v5) {
-            MqttProperties props = new MqttProperties();
-            if (outcome.reasonString() != null) {
-                props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(outcome.reasonString())));
-            }
+            MqttProperties props = reasonProperties(outcome.reasonString(), false);
             MqttPubAckReasonCode code = outcome.code();
             outbox.send(exactlyOnce ? () -> endpoint.publishReceived(id) : () -> endpoint.publishAcknowledge(id, code, props));
         } else {
@@ -278,10 +275,7 @@ final class CameraSession {
         closed = true;
         metrics.mqttDisconnect(code == null ? "close" : code.name().toLowerCase(java.util.Locale.ROOT));
         boolean sendDisconnect = v5 && code != null && endpoint.isConnected();
-        MqttProperties props = new MqttProperties();
-        if (sendDisconnect && reason != null) {
-            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), truncate(reason)));
-        }
+        MqttProperties props = sendDisconnect ? reasonProperties(reason, true) : new MqttProperties();
         return () -> {
             if (sendDisconnect) {
                 try {
@@ -298,6 +292,28 @@ final class CameraSession {
                 LOG.debug("MQTT connection already closed: {}", e.toString());
             }
         };
+    }
+
+    /**
+     * A reason string, where the client lets one be sent (MQTT 5): a client that set Request Problem
+     * Information to 0 gets none except on DISCONNECT, and none that would make the packet larger
+     * than the Maximum Packet Size it announced (3.1.2.11.7, 3.1.2.11.4).
+     */
+    private MqttProperties reasonProperties(String reason, boolean disconnect) {
+        MqttProperties props = new MqttProperties();
+        if (reason == null) return props;
+        MqttProperties connect = endpoint.connectProperties();
+        MqttProperties.MqttProperty<?> problemInfo = connect == null ? null
+                : connect.getProperty(MqttProperties.MqttPropertyType.REQUEST_PROBLEM_INFORMATION.value());
+        if (!disconnect && problemInfo != null && Integer.valueOf(0).equals(problemInfo.value())) return props;
+        String text = truncate(reason);
+        MqttProperties.MqttProperty<?> maxPacket = connect == null ? null
+                : connect.getProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value());
+        // fixed header (at most 1 + 4) + packet id and reason code (3) + property length (at most 4) + id and length (3)
+        int packetSize = 14 + text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (maxPacket != null && maxPacket.value() instanceof Integer max && packetSize > max) return props;
+        props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), text));
+        return props;
     }
 
     private static String truncate(String s) {

@@ -54,7 +54,14 @@ class MqttJsClientTest {
 
     /** Runs the node client; on each PUBACK line records whether the spool already held a new record at that moment. */
     List<JsonNode> run(int protocolVersion, String user, String password, List<Publish> publishes, Map<Integer, Long> durableAtPuback) throws Exception {
+        return run(protocolVersion, user, password, publishes, durableAtPuback, null);
+    }
+
+    /** {@code connectProperties}: MQTT 5 CONNECT properties as MQTT.js names them, or null. */
+    List<JsonNode> run(int protocolVersion, String user, String password, List<Publish> publishes, Map<Integer, Long> durableAtPuback,
+                       ObjectNode connectProperties) throws Exception {
         ObjectNode spec = GatewayHarness.JSON.createObjectNode();
+        if (connectProperties != null) spec.set("properties", connectProperties);
         spec.put("url", "mqtt://127.0.0.1:" + gw.mqttPort()).put("username", user).put("password", password).put("protocolVersion", protocolVersion);
         ArrayNode arr = spec.putArray("publishes");
         for (Publish p : publishes) arr.addObject().put("topic", p.topic()).put("payload", p.payload()).put("qos", p.qos());
@@ -145,6 +152,29 @@ class MqttJsClientTest {
         assertEquals(1, gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals("TPC003")).count());
         assertEquals(0, gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals("TPB002")).count());
         assertEquals(1, gw.deadLetters().stream().filter(l -> l.reason().startsWith("topic_not_allowed") && l.payload().contains("TPB002")).count());
+    }
+
+    /**
+     * The client's CONNECT decides whether reason strings come back: none on a PUBACK when it set
+     * Request Problem Information to 0, none that would make a packet larger than its Maximum
+     * Packet Size; the reason code always.
+     */
+    @Test
+    void v5ReasonStringsOnlyWhereTheClientTakesThem() throws Exception {
+        List<Publish> refused = List.of(new Publish("platewarden/reads/cam-002", Reads.read("cam-002", "RPI001"), 1));
+        JsonNode plain = of(run(5, "cam-001", "demo-cam-001", refused, null), "puback").get(0);
+        assertTrue(plain.path("reasonString").asText().startsWith("topic_not_allowed"), plain.toString());
+
+        ObjectNode noProblemInfo = GatewayHarness.JSON.createObjectNode().put("requestProblemInformation", false);
+        JsonNode quiet = of(run(5, "cam-001", "demo-cam-001", refused, null, noProblemInfo), "puback").get(0);
+        assertEquals(0x87, quiet.get("reasonCode").asInt());
+        assertTrue(quiet.path("reasonString").isMissingNode() || quiet.path("reasonString").isNull(), quiet.toString());
+
+        ObjectNode small = GatewayHarness.JSON.createObjectNode().put("maximumPacketSize", 64);
+        List<JsonNode> events = run(5, "cam-001", "demo-cam-001", refused, null, small);
+        JsonNode fits = of(events, "puback").get(0);
+        assertEquals(0x87, fits.get("reasonCode").asInt(), events.toString());
+        assertTrue(fits.path("reasonString").isMissingNode() || fits.path("reasonString").isNull(), fits.toString());
     }
 
     @Test
