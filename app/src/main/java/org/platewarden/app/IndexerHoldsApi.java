@@ -52,6 +52,15 @@ final class IndexerHoldsApi implements HoldsApi {
     }
 
     @Override
+    public Future<Void> checkMatches(Principal principal, JsonObject request) {
+        try {
+            return adapt(holds.checkMatches(principal.agency(), principal.user(), holdRequest(request)));
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    @Override
     public Future<JsonArray> list(Principal principal) {
         return adapt(holds.list(principal.agency())).map(Json::array);
     }

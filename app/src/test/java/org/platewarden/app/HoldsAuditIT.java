@@ -90,6 +90,9 @@ class HoldsAuditIT {
                 {"HA-PAST", holdBody("HA-PAST", "suspect vehicle", Instant.now().minus(1, ChronoUnit.DAYS)), "not in the future"},
                 {"HA-NO-UNTIL", holdBody("HA-NO-UNTIL", "suspect vehicle", null), "until"},
                 {"HA-OWN-ID", new JsonObject(holdBody("HA-OWN-ID", "suspect vehicle", future)).put("hold_id", "hold-mine").encode(), "hold_id"},
+                // refused by what only the reads can tell: checked before the creation is recorded, too
+                {"HA-NO-SUCH-READ", new JsonObject(holdBody("HA-NO-SUCH-READ", "suspect vehicle", future)).put("plate", (String) null)
+                        .put("read_ids", new io.vertx.core.json.JsonArray().add("no-such-read")).encode(), "match no read"},
         };
         for (String[] c : cases) {
             HttpResponse<String> r = send("POST", "/v1/holds", SUPERVISOR, c[1]);

@@ -203,8 +203,24 @@ public final class HoldService implements AutoCloseable {
         return ended;
     }
 
-    private Hold doCreate(String holdId, String agency, String user, HoldRequest req) {
-        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    /**
+     * Everything {@link #create} checks with Elasticsearch, without changing anything: at most
+     * {@link #MAX_READS_PER_HOLD} matching reads, and every read id found. The HTTP layer calls it
+     * before it records the creation, so a hold refused here leaves one "invalid" record, not an
+     * "allowed" one followed by its failure. {@link #create} checks again (the reads may change).
+     */
+    public CompletableFuture<Void> checkMatches(String agency, String user, HoldRequest req) {
+        return worker.submit(() -> {
+            matches(agency, user, req, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            return null;
+        });
+    }
+
+    /** The query of the reads a hold would copy, once it is known to pass every check. */
+    private record Matches(String plate, List<String> readIds, ObjectNode query) {
+    }
+
+    private Matches matches(String agency, String user, HoldRequest req, Instant now) {
         Set<String> visible = scope.visibleAgencies(agency);
         String plate = validate(agency, user, req, visible, now);
         List<String> readIds = req.readIds() == null ? List.of() : List.copyOf(new LinkedHashSet<>(req.readIds()));
@@ -218,6 +234,17 @@ public final class HoldService implements AutoCloseable {
                     + "); narrow the plate or the time window");
         }
         if (!readIds.isEmpty() && matching < readIds.size()) refuseMissing(readIds, reads + "/_search" + lenient, query);
+        return new Matches(plate, readIds, query);
+    }
+
+    private Hold doCreate(String holdId, String agency, String user, HoldRequest req) {
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Matches m = matches(agency, user, req, now);
+        String plate = m.plate();
+        List<String> readIds = m.readIds();
+        ObjectNode query = m.query();
+        String reads = DailyIndex.pattern(prefix);
+        String lenient = "?ignore_unavailable=true&allow_no_indices=true";
         Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
                 plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
         long copied;

@@ -49,7 +49,8 @@ final class HoldRoutes {
         // the body as received plus the id the hold will have; a failure record after the intent carries it too
         ObjectNode query = SearchApiVerticle.toJackson(body).put("hold_id", holdId);
         ctx.put(RequestAudit.QUERY, query);
-        audit.recordIntent(ctx, 201, query)
+        holds.checkMatches(principal, body)
+                .compose(v -> audit.recordIntent(ctx, 201, query))
                 .compose(v -> holds.create(principal, holdId, body))
                 .onSuccess(hold -> Responses.json(ctx, 201, hold))
                 .onFailure(ctx::fail);

@@ -29,6 +29,13 @@ public interface HoldsApi {
     /** Creates hold {@code holdId} for the principal's agency from the request body; returns the stored hold (answered with 201). */
     Future<JsonObject> create(Principal principal, String holdId, JsonObject request);
 
+    /**
+     * What only the reads can tell about a create request (too many matches, read ids not found),
+     * without changing anything; fails as {@link #create} would. Called before the creation is
+     * recorded, so such a refusal is one "invalid" record.
+     */
+    Future<Void> checkMatches(Principal principal, JsonObject request);
+
     /** The holds of the principal's agency. */
     Future<JsonArray> list(Principal principal);
 
