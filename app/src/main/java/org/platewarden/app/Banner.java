@@ -23,12 +23,36 @@ final class Banner {
                 .append(node.embeddedElasticsearch() ? "  (embedded, stops with this process)" : "  (ES_URL)").append('\n');
         sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
                 .append(node.templates().retention().wireName()).append('\n');
-        String ingest = endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort());
-        sb.append(node.config().gateway().httpTls() ? ingest.replace("  ingest HTTP    http://", "  ingest HTTPS   https://") : ingest);
+        sb.append(withTls(endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort()), node.config().gateway().httpTls(),
+                node.config().search().tls(), node.gatewayHttpPort() > 0 ? node.mqttTlsPort() : -1));
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
-        sb.append(demoSection(publicCredentials, node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
+        String samples = demoSection(publicCredentials, node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        sb.append(withTls(samples, node.config().gateway().httpTls(), node.config().search().tls(), -1));
         return sb.toString();
+    }
+
+    /**
+     * The endpoints (or samples) as served: https where the port serves TLS (a sample's curl then
+     * needs the certificate: {@code --cacert}), and the MQTT TLS listener when there is one.
+     */
+    static String withTls(String text, boolean ingestTls, boolean searchTls, int mqttTlsPort) {
+        String out = text;
+        if (ingestTls) {
+            out = out.replace("  ingest HTTP    http://", "  ingest HTTPS   https://").replace("-u cam-001:demo-cam-001 ", "--cacert CERT -u cam-001:demo-cam-001 ")
+                    .replaceAll("http://localhost:(\\d+)/v1/reads", "https://localhost:$1/v1/reads");
+        }
+        if (searchTls) {
+            out = out.replace("  search API     http://", "  search API     https://").replace("  transparency   http://", "  transparency   https://")
+                    .replace("curl -H 'Authorization: Bearer", "curl --cacert CERT -H 'Authorization: Bearer")
+                    .replaceAll("http://localhost:(\\d+)/v1/(search|audit)", "https://localhost:$1/v1/$2");
+        }
+        if (mqttTlsPort > 0) {
+            int at = out.indexOf("  ingest MQTT ");
+            int end = at < 0 ? -1 : out.indexOf('\n', at);
+            if (end > 0) out = out.substring(0, end + 1) + "  ingest MQTTS   mqtts://localhost:" + mqttTlsPort + "  (TLS)\n" + out.substring(end + 1);
+        }
+        return out;
     }
 
     /** The warning about the public credentials in use, and the sample requests when the ones they use are among them. */

@@ -91,7 +91,6 @@ public final class PlatewardenNode implements AutoCloseable {
             LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(),
                     SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
             closeables.add(localRetention);
-            localRetention.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
             if (roles.contains(Role.INDEXER)) {
                 Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
                 RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
@@ -109,6 +108,8 @@ public final class PlatewardenNode implements AutoCloseable {
             if (roles.contains(Role.SEARCH)) {
                 search = SearchRole.deploy(vertx, config, connection, templates, registry);
             }
+            // last: a node refused on the way (another holds this data dir's spool or journal) touches none of its files
+            localRetention.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
             writeRunFile();
             return this;
         } catch (Exception e) {
@@ -143,6 +144,11 @@ public final class PlatewardenNode implements AutoCloseable {
 
     public int mqttPort() {
         return gateway == null ? -1 : gateway.mqttPort();
+    }
+
+    /** -1 when the gateway does not run or has no TLS listener. */
+    public int mqttTlsPort() {
+        return gateway == null ? -1 : gateway.mqttTlsPort();
     }
 
     public int searchPort() {

@@ -45,6 +45,20 @@ class BannerTest {
         assertEquals("DPD, ACSO, FED (federal: sees no reads)", Banner.agencies(revoked.agencies()));
     }
 
+    /** Ports that serve TLS are shown as https (and the samples say so); the MQTT TLS listener is listed. */
+    @Test
+    void tlsPortsAreShownAsTheyAreServed() {
+        String endpoints = Banner.withTls(Banner.endpoints(8080, 1883, 8081), true, true, 8883);
+        assertTrue(endpoints.contains("ingest HTTPS   https://localhost:8080/v1/reads"), endpoints);
+        assertTrue(endpoints.contains("search API     https://localhost:8081/v1/search"), endpoints);
+        assertTrue(endpoints.contains("transparency   https://localhost:8081/v1/transparency"), endpoints);
+        assertTrue(endpoints.contains("ingest MQTTS   mqtts://localhost:8883"), endpoints);
+        String samples = Banner.withTls(Banner.tryIt(8080, 8081, "2026-11-22T14:03:07.123Z"), true, true, -1);
+        assertFalse(samples.contains("http://"), samples);
+        assertTrue(samples.contains("--cacert CERT -u cam-001") && samples.contains("https://localhost:8081/v1/audit"), samples);
+        assertEquals(Banner.endpoints(8080, 1883, 8081), Banner.withTls(Banner.endpoints(8080, 1883, 8081), false, false, -1));
+    }
+
     @Test
     void aGatewayOnlyNodeShowsOnlyWhatTheGatewayServes() {
         String endpoints = Banner.endpoints(8080, 1883, -1);

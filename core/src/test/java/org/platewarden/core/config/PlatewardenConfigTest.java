@@ -183,6 +183,11 @@ class PlatewardenConfigTest {
         // a config for real use ("demo": false) that still holds a public demo secret
         assertProblem("{\"demo\":false}", "the public demo credentials are configured (camera cam-001, camera cam-002");
         assertProblem("{\"demo\":false}", "token of fed.investigator) but \"demo\" is false");
+        // the demo secret hashed anew (another salt) is still the public secret
+        assertProblem("{\"demo\":false,\"tokens\":[],\"cameras\":[{\"id\":\"cam-001\",\"agency\":\"DPD\",\"secret_hash\":\""
+                + SecretHash.hash("demo-cam-001") + "\"}]}", "the public demo credentials are configured (camera cam-001)");
+        assertEquals("cam-001", PlatewardenConfig.demoConfig().with("{\"demo\":false,\"tokens\":[],\"cameras\":[{\"id\":\"cam-001\","
+                + "\"agency\":\"DPD\",\"secret_hash\":\"" + SecretHash.hash("a-real-secret") + "\"}]}").cameras().get(0).id());
         assertProblem("{\"gateway\":{\"http_port\":18080.5}}", "gateway.http_port");
         assertProblem("{\"gateway\":{\"http_tls\":true}}", "gateway.http_tls needs gateway.tls_cert_path and gateway.tls_key_path");
         assertProblem("{\"search\":{\"tls_cert_path\":\"/etc/hosts\"}}", "search.tls_cert_path and search.tls_key_path go together");

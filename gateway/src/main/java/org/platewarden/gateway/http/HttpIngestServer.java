@@ -231,6 +231,12 @@ public final class HttpIngestServer {
 
     private void refuse(RoutingContext ctx, Throwable err) {
         Throwable cause = Failures.unwrap(err);
+        if (cause instanceof io.vertx.core.http.HttpClosedException) {
+            // the client went away, or a stop's grace period ended, before the body was whole:
+            // nothing was stored, nobody is left to answer, and it is no server error
+            LOG.debug("ingest request closed before its body was whole: {}", cause.toString());
+            return;
+        }
         if (cause instanceof BadCredentialsException) metrics.authFailure(PROTOCOL);
         if (cause instanceof OverloadedException) metrics.overloaded(PROTOCOL, "auth");
         HttpErrorMapping m = HttpErrorMapping.of(cause);

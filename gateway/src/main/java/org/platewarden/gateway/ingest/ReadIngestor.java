@@ -63,7 +63,7 @@ public final class ReadIngestor {
      * plate in a dead letter would keep it past the promise (the read id too, when it holds the
      * plate). Applies whatever rule refused it, {@code too_old} or one checked before that.
      */
-    private DeadLetter deadLetter(IngestItem item, Rejection r, Camera camera, String stage) {
+    public DeadLetter deadLetter(IngestItem item, Rejection r, Camera camera, String stage) {
         Instant pastRetention = validator.capturedPastRetention(item.read());
         if (pastRetention == null) return DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadBytes());
         String readId = item.read().holdsPlate(r.readId()) ? null : r.readId();

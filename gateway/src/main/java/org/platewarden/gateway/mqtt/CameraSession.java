@@ -51,6 +51,7 @@ final class CameraSession {
     static final String STAGE = "gateway-mqtt";
     static final String PROTOCOL = "mqtt";
     static final String TOPIC_PREFIX = "platewarden/reads/";
+    static final String TOPIC_NOT_ALLOWED = "topic_not_allowed";
     static final int MAX_PENDING_MESSAGES = 1024;
     static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
     private static final long RETRY_MIN_MS = 100;
@@ -145,10 +146,10 @@ final class CameraSession {
         if (!ownTopic.equals(topic)) {
             boolean readsTopic = topic != null && topic.startsWith(TOPIC_PREFIX) && topic.length() > TOPIC_PREFIX.length();
             MqttPubAckReasonCode code = readsTopic ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.TOPIC_NAME_INVALID;
-            String reason = "topic_not_allowed: camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'";
-            metrics.rejected(PROTOCOL, PROTOCOL, "topic_not_allowed");
-            return ingestor.deadLetter(List.of(DeadLetter.of(STAGE, camera.id(), null, reason, payload)))
-                    .map(v -> PublishOutcome.refusedAndDeadLettered(code, reason));
+            Rejection refusal = new Rejection(TOPIC_NOT_ALLOWED, "camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'");
+            metrics.rejected(PROTOCOL, PROTOCOL, TOPIC_NOT_ALLOWED);
+            return ingestor.deadLetter(topicRefusalLetters(payload, refusal))
+                    .map(v -> PublishOutcome.refusedAndDeadLettered(code, refusal.reason()));
         }
         List<IngestItem> items;
         try {
@@ -187,6 +188,21 @@ final class CameraSession {
     }
 
     /** Streams the payload's reads (no item limit: the MQTT maximum message size bounds them). */
+    /**
+     * A message on the wrong topic, dead-lettered read by read where it parses, so a read captured
+     * before the retention window keeps no plate ({@link ReadIngestor#deadLetter}); as it came when
+     * it does not parse (nothing tells its date).
+     */
+    private List<DeadLetter> topicRefusalLetters(byte[] payload, Rejection refusal) {
+        try {
+            List<DeadLetter> letters = items(payload).stream().map(item -> ingestor.deadLetter(item, refusal, camera, STAGE)).toList();
+            if (!letters.isEmpty()) return letters;
+        } catch (IllegalArgumentException unparseable) {
+            // kept whole, below
+        }
+        return List.of(DeadLetter.of(STAGE, camera.id(), null, refusal.reason(), payload));
+    }
+
     private static List<IngestItem> items(byte[] payload) {
         try {
             return JsonReadItems.parse(payload, Integer.MAX_VALUE);

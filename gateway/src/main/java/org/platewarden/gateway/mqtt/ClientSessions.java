@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The open MQTT connections by camera and client id, shared by every event loop's listener. A
+ * What the MQTT listeners of every event loop share about cameras' connections: the last oversize
+ * packet dead-lettered per camera (a resend may land on another loop), and the open connections by
+ * camera and client id. A
  * second connection of the same camera with the same client id takes over: the first is sent
  * DISCONNECT {@code SESSION_TAKEN_OVER} (MQTT 5; 3.1.1 is closed) and closed, as MQTT requires of a
  * server — typically a camera reconnecting while its old, half-open connection had not timed out
@@ -17,7 +19,26 @@ public final class ClientSessions {
     private record Open(CameraSession session, Context context) {
     }
 
+    private record Refusal(String reason, long atNanos) {
+    }
+
     private final Map<String, Open> open = new ConcurrentHashMap<>();
+    /** per camera, the last oversize refusal dead-lettered: a camera's resends land on any event loop (one entry per camera) */
+    private final Map<String, Refusal> lastOversize = new ConcurrentHashMap<>();
+
+    /**
+     * Whether an oversize refusal of this camera is new — not the same reason dead-lettered less
+     * than {@code window} ago, on whichever event loop — and if so, remembers it.
+     */
+    boolean newOversizeRefusal(String cameraId, String reason, long nowNanos, java.time.Duration window) {
+        boolean[] fresh = {false};
+        lastOversize.compute(cameraId, (id, last) -> {
+            if (last != null && last.reason().equals(reason) && nowNanos - last.atNanos() < window.toNanos()) return last;
+            fresh[0] = true;
+            return new Refusal(reason, nowNanos);
+        });
+        return fresh[0];
+    }
 
     /** Registers a session that has just been accepted, on its own event loop; closes the one it replaces. */
     void opened(String cameraId, String clientId, CameraSession session, Context context) {

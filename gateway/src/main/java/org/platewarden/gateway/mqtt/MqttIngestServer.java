@@ -57,7 +57,7 @@ public final class MqttIngestServer {
 
     public Future<Void> listen() {
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
-        oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics);
+        oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics, sessions);
         plain = create(baseOptions().setPort(config.mqttPort()));
         Future<MqttServer> started = plain.listen();
         if (config.mqttTlsPort() > 0) {

@@ -2,9 +2,7 @@ package org.platewarden.gateway.mqtt;
 
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.read.Rejection;
@@ -37,20 +35,18 @@ final class OversizeRefusals {
     private final ReadIngestor ingestor;
     private final GatewayMetrics metrics;
     private final LongSupplier nanoClock;
-    /** camera id → the last dead-lettered reason and when; one entry per registered camera at most (event-loop confined) */
-    private final Map<String, Last> lastByCamera = new HashMap<>();
+    /** shared by every event loop's listener: which refusals were dead-lettered lately */
+    private final ClientSessions shared;
 
-    private record Last(String reason, long atNanos) {
+    OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics, ClientSessions shared) {
+        this(limit, ingestor, metrics, shared, System::nanoTime);
     }
 
-    OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics) {
-        this(limit, ingestor, metrics, System::nanoTime);
-    }
-
-    OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics, LongSupplier nanoClock) {
+    OversizeRefusals(int limit, ReadIngestor ingestor, GatewayMetrics metrics, ClientSessions shared, LongSupplier nanoClock) {
         this.limit = limit;
         this.ingestor = ingestor;
         this.metrics = metrics;
+        this.shared = shared;
         this.nanoClock = nanoClock;
     }
 
@@ -60,12 +56,7 @@ final class OversizeRefusals {
         // with every other refusal, under its code, so one query shows all of a camera's refusals
         metrics.rejected(CameraSession.PROTOCOL, CameraSession.PROTOCOL, Rejection.TOO_LARGE);
         String reason = MqttOversize.reason(cause, limit);
-        long now = nanoClock.getAsLong();
-        Last last = lastByCamera.get(cameraId);
-        if (last != null && last.reason().equals(reason) && now - last.atNanos() < REPEAT_WINDOW.toNanos()) {
-            return reason;
-        }
-        lastByCamera.put(cameraId, new Last(reason, now));
+        if (!shared.newOversizeRefusal(cameraId, reason, nanoClock.getAsLong(), REPEAT_WINDOW)) return reason;
         LOG.warn("camera {}: {}; the connection is closed (repeats within {} min are counted, not dead-lettered again)",
                 cameraId, reason, REPEAT_WINDOW.toMinutes());
         Future<Void> written;

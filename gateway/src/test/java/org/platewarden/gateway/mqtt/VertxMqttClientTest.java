@@ -98,10 +98,13 @@ class VertxMqttClientTest {
         }
     }
 
-    /** A client resends the PUBLISH it got no PUBACK for on every reconnect: one dead letter, every attempt counted. */
+    /**
+     * A client resends the PUBLISH it got no PUBACK for on every reconnect: one dead letter, every
+     * attempt counted — also when the reconnections land on other event loops (two here).
+     */
     @Test
     void aResentOversizeMessageIsDeadLetteredOnceAndCountedEachTime() throws Exception {
-        try (GatewayHarness gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":2048", 64L * 1024 * 1024)) {
+        try (GatewayHarness gw = GatewayHarness.start(dir, "\"mqtt_max_message_bytes\":2048,\"event_loops\":2", 64L * 1024 * 1024)) {
             String big = "[" + (Reads.read("cam-001", "BIG003") + ",").repeat(30) + Reads.read("cam-001", "BIG004") + "]";
             for (int attempt = 0; attempt < 3; attempt++) {
                 MqttClient c = client(gw, "cam-001", "demo-cam-001");
@@ -189,6 +192,29 @@ class VertxMqttClientTest {
             assertTrue(gw.registry.scrape().contains(
                     "platewarden_gateway_reads_rejected_total{protocol=\"mqtt\",reason=\"topic_not_allowed\",source=\"mqtt\"} 1.0"),
                     gw.registry.scrape());
+        }
+    }
+
+    /** A read on the wrong topic captured before the retention window keeps no plate in its dead letter, as any refused read. */
+    @Test
+    void aReadOnTheWrongTopicPastRetentionIsDeadLetteredWithoutItsPlate() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            MqttClient c = client(gw, "cam-001", "demo-cam-001");
+            java.util.Set<Integer> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            c.publishCompletionHandler(acked::add);
+            await(c.connect(gw.mqttPort(), "127.0.0.1"));
+            String old = Reads.read("cam-002", "SEC7777", java.time.Instant.now().minus(40, java.time.temporal.ChronoUnit.DAYS));
+            String fresh = Reads.read("cam-002", "SEC8888");
+            int id = await(c.publish("platewarden/reads/cam-002", Buffer.buffer("[" + old + "," + fresh + "]"), MqttQoS.AT_LEAST_ONCE, false, false));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!acked.contains(id) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(acked.contains(id));
+            List<DeadLetter> letters = gw.deadLetters();
+            assertEquals(2, letters.size(), letters.toString());
+            assertTrue(letters.stream().allMatch(l -> l.reason().startsWith("topic_not_allowed")), letters.toString());
+            assertTrue(letters.stream().noneMatch(l -> String.valueOf(l.payload()).contains("SEC7777")), "the old read's plate is kept nowhere: " + letters);
+            assertTrue(letters.stream().anyMatch(l -> l.payloadWithheld() != null), letters.toString());
+            assertTrue(letters.stream().anyMatch(l -> String.valueOf(l.payload()).contains("SEC8888")), "a read within retention keeps its bytes");
         }
     }
 
