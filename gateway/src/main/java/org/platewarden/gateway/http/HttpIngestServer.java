@@ -145,6 +145,20 @@ public final class HttpIngestServer {
      */
     private void refuseUnreadable(RoutingContext ctx, String source, String accepted) {
         HttpProblem problem = unreadable(ctx, accepted);
+        if (problem == null && expectsContinue(ctx)) {
+            // a client that waits for 100 Continue (curl above 1 KiB) has sent no body yet: its
+            // credentials are checked first, so a wrong secret is answered 401 before the client is
+            // invited to upload up to the body limit for nothing. Paused while PBKDF2 runs on its
+            // worker; the BodyHandler resumes the request and sends the 100 Continue
+            ctx.request().pause();
+            authenticate(ctx)
+                    .onSuccess(camera -> {
+                        ctx.put(CAMERA, camera);
+                        ctx.next();
+                    })
+                    .onFailure(err -> refuse(ctx, err));
+            return;
+        }
         if (problem == null) {
             ctx.next();
             return;
@@ -214,7 +228,16 @@ public final class HttpIngestServer {
         return ingestor.deadLetter(List.of(letter)).compose(v -> Future.failedFuture(p));
     }
 
+    /** The camera this request was authenticated as before its body was read (or null). */
+    private static final String CAMERA = "pw.camera";
+
+    private static boolean expectsContinue(RoutingContext ctx) {
+        return "100-continue".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.EXPECT));
+    }
+
     private Future<Camera> authenticate(RoutingContext ctx) {
+        Camera known = ctx.get(CAMERA);
+        if (known != null) return Future.succeededFuture(known);
         BasicCredentials creds = BasicCredentials.parse(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         if (creds == null) return Future.failedFuture(new BadCredentialsException());
         return authenticator.authenticate(creds.cameraId(), creds.secret());
