@@ -12,51 +12,47 @@ final class Banner {
     }
 
     /**
+     * What the roles that run here serve: a port of -1, that role does not run (e.g. {@code --roles
+     * gateway}); TLS as configured, so the banner shows https where only https is served.
+     */
+    record Served(int ingestPort, boolean ingestTls, int mqttPort, int mqttTlsPort, int searchPort, boolean searchTls) {
+        /** Plain HTTP and MQTT only. */
+        static Served plain(int ingestPort, int mqttPort, int searchPort) {
+            return new Served(ingestPort, false, mqttPort, -1, searchPort, false);
+        }
+
+        String ingest() {
+            return (ingestTls ? "https" : "http") + "://localhost:" + ingestPort;
+        }
+
+        String search() {
+            return (searchTls ? "https" : "http") + "://localhost:" + searchPort;
+        }
+    }
+
+    /**
      * The warning about public credentials comes from what the config holds ({@link DemoCredentials}),
      * not from the flags it was loaded with: a copied example config runs on them too.
      */
     static String render(PlatewardenNode node) {
         List<String> publicCredentials = DemoCredentials.inUse(node.config());
+        Served served = new Served(node.gatewayHttpPort(), node.config().gateway().httpTls(), node.mqttPort(), node.mqttTlsPort(),
+                node.searchPort(), node.config().search().tls());
         StringBuilder sb = new StringBuilder();
         sb.append("\nPlatewarden is running\n");
         sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
                 .append(node.embeddedElasticsearch() ? "  (embedded, stops with this process)" : "  (ES_URL)").append('\n');
         sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
                 .append(node.templates().retention().wireName()).append('\n');
-        sb.append(withTls(endpoints(node.gatewayHttpPort(), node.mqttPort(), node.searchPort()), node.config().gateway().httpTls(),
-                node.config().search().tls(), node.gatewayHttpPort() > 0 ? node.mqttTlsPort() : -1));
+        sb.append(endpoints(served));
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
-        String samples = demoSection(publicCredentials, node.gatewayHttpPort(), node.searchPort(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-        sb.append(withTls(samples, node.config().gateway().httpTls(), node.config().search().tls(), -1));
+        sb.append(demoSection(publicCredentials, served, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
         return sb.toString();
     }
 
-    /**
-     * The endpoints (or samples) as served: https where the port serves TLS (a sample's curl then
-     * needs the certificate: {@code --cacert}), and the MQTT TLS listener when there is one.
-     */
-    static String withTls(String text, boolean ingestTls, boolean searchTls, int mqttTlsPort) {
-        String out = text;
-        if (ingestTls) {
-            out = out.replace("  ingest HTTP    http://", "  ingest HTTPS   https://").replace("-u cam-001:demo-cam-001 ", "--cacert CERT -u cam-001:demo-cam-001 ")
-                    .replaceAll("http://localhost:(\\d+)/v1/reads", "https://localhost:$1/v1/reads");
-        }
-        if (searchTls) {
-            out = out.replace("  search API     http://", "  search API     https://").replace("  transparency   http://", "  transparency   https://")
-                    .replace("curl -H 'Authorization: Bearer", "curl --cacert CERT -H 'Authorization: Bearer")
-                    .replaceAll("http://localhost:(\\d+)/v1/(search|audit)", "https://localhost:$1/v1/$2");
-        }
-        if (mqttTlsPort > 0) {
-            int at = out.indexOf("  ingest MQTT ");
-            int end = at < 0 ? -1 : out.indexOf('\n', at);
-            if (end > 0) out = out.substring(0, end + 1) + "  ingest MQTTS   mqtts://localhost:" + mqttTlsPort + "  (TLS)\n" + out.substring(end + 1);
-        }
-        return out;
-    }
-
     /** The warning about the public credentials in use, and the sample requests when the ones they use are among them. */
-    static String demoSection(List<String> publicCredentials, int ingestPort, int searchPort, String now) {
+    static String demoSection(List<String> publicCredentials, Served served, String now) {
         if (publicCredentials.isEmpty()) return "";
         StringBuilder sb = new StringBuilder();
         sb.append("\n!! DEMO CREDENTIALS — demo only, never for real data: these secrets are public (README) !!\n")
@@ -64,24 +60,25 @@ final class Banner {
                 .append("   camera secret = demo-<camera id>, e.g. demo-cam-001; token = demo-<user, . as ->, e.g. demo-dpd-investigator\n");
         // the samples use cam-001 and DPD's investigator and auditor: shown only when those are the demo's
         if (publicCredentials.containsAll(List.of("camera cam-001", "token of dpd.investigator", "token of dpd.auditor"))) {
-            sb.append(tryIt(ingestPort, searchPort, now));
+            sb.append(tryIt(served, now));
         }
         return sb.toString();
     }
 
-    /** What the roles that run here serve; a port of -1: that role does not run (e.g. {@code --roles gateway}). */
-    static String endpoints(int ingestPort, int mqttPort, int searchPort) {
+    /** What the roles that run here serve. */
+    static String endpoints(Served served) {
         StringBuilder sb = new StringBuilder();
         List<String> httpPorts = new ArrayList<>();
-        if (ingestPort > 0) {
-            httpPorts.add(String.valueOf(ingestPort));
-            sb.append("  ingest HTTP    http://localhost:").append(ingestPort).append("/v1/reads\n");
-            sb.append("  ingest MQTT    mqtt://localhost:").append(mqttPort).append("  topic platewarden/reads/{camera_id}\n");
+        if (served.ingestPort() > 0) {
+            httpPorts.add(String.valueOf(served.ingestPort()));
+            sb.append(served.ingestTls() ? "  ingest HTTPS   " : "  ingest HTTP    ").append(served.ingest()).append("/v1/reads\n");
+            sb.append("  ingest MQTT    mqtt://localhost:").append(served.mqttPort()).append("  topic platewarden/reads/{camera_id}\n");
+            if (served.mqttTlsPort() > 0) sb.append("  ingest MQTTS   mqtts://localhost:").append(served.mqttTlsPort()).append("  (TLS)\n");
         }
-        if (searchPort > 0) {
-            httpPorts.add(String.valueOf(searchPort));
-            sb.append("  search API     http://localhost:").append(searchPort).append("/v1/search\n");
-            sb.append("  transparency   http://localhost:").append(searchPort).append("/v1/transparency\n");
+        if (served.searchPort() > 0) {
+            httpPorts.add(String.valueOf(served.searchPort()));
+            sb.append("  search API     ").append(served.search()).append("/v1/search\n");
+            sb.append("  transparency   ").append(served.search()).append("/v1/transparency\n");
         }
         if (!httpPorts.isEmpty()) {
             sb.append("  health/metrics /health/live, /health/ready, /metrics on ").append(httpPorts.size() == 1 ? "port " : "ports ")
@@ -90,19 +87,20 @@ final class Banner {
         return sb.toString();
     }
 
-    /** Sample requests for the demo credentials, to the roles that run here only (ports as in {@link #endpoints}). */
-    static String tryIt(int ingestPort, int searchPort, String now) {
-        if (ingestPort <= 0 && searchPort <= 0) return "";
+    /** Sample requests for the demo credentials, to the roles that run here only; over TLS curl needs the certificate ({@code --cacert}). */
+    static String tryIt(Served served, String now) {
+        if (served.ingestPort() <= 0 && served.searchPort() <= 0) return "";
         StringBuilder sb = new StringBuilder("\nTry it:\n");
-        if (ingestPort > 0) {
-            sb.append("  curl -u cam-001:demo-cam-001 -H 'Content-Type: application/json' http://localhost:").append(ingestPort)
-                    .append("/v1/reads \\\n    -d '{\"camera_id\":\"cam-001\",\"captured_at\":\"").append(now)
+        if (served.ingestPort() > 0) {
+            sb.append("  curl ").append(served.ingestTls() ? "--cacert CERT " : "").append("-u cam-001:demo-cam-001 -H 'Content-Type: application/json' ")
+                    .append(served.ingest()).append("/v1/reads \\\n    -d '{\"camera_id\":\"cam-001\",\"captured_at\":\"").append(now)
                     .append("\",\"plate\":\"ABC 1234\",\"plate_confidence\":0.93}'\n");
         }
-        if (searchPort > 0) {
-            sb.append("  curl -H 'Authorization: Bearer demo-dpd-investigator' -H 'Content-Type: application/json' http://localhost:").append(searchPort)
+        if (served.searchPort() > 0) {
+            String curl = "  curl " + (served.searchTls() ? "--cacert CERT " : "");
+            sb.append(curl).append("-H 'Authorization: Bearer demo-dpd-investigator' -H 'Content-Type: application/json' ").append(served.search())
                     .append("/v1/search \\\n    -d '{\"plate\":\"ABC1234\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DPD-2026-000123\"}'\n");
-            sb.append("  curl -H 'Authorization: Bearer demo-dpd-auditor' http://localhost:").append(searchPort).append("/v1/audit\n");
+            sb.append(curl).append("-H 'Authorization: Bearer demo-dpd-auditor' ").append(served.search()).append("/v1/audit\n");
         }
         return sb.toString();
     }
