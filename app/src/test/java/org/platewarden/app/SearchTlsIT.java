@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.testkit.SelfSignedCertificate;
 
 /**
  * search.tls_cert_path/tls_key_path: the search API serves HTTPS only, and the CLI's audited ops
@@ -28,13 +29,9 @@ class SearchTlsIT {
 
     @Test
     void theSearchApiServesHttpsAndTheCliReachesItPinned() throws Exception {
-        Path cert = dataDir.resolve("search.pem");
-        Path key = dataDir.resolve("search.key");
-        Process gen = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=search.example.org",
-                "-addext", "subjectAltName=DNS:search.example.org").redirectErrorStream(true).start();
-        String out = new String(gen.getInputStream().readAllBytes());
-        assertEquals(0, gen.waitFor(), out);
+        SelfSignedCertificate tls = SelfSignedCertificate.create(dataDir, "search", "search.example.org", "DNS:search.example.org");
+        Path cert = tls.cert();
+        Path key = tls.key();
         own = new OwnSearchNode("tls", dataDir, "", "\"tls_cert_path\":\"%s\",\"tls_key_path\":\"%s\"".formatted(cert, key));
         PlatewardenNode node = own.node();
         PlatewardenConfig config = node.config();

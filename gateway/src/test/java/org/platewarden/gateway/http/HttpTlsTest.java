@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 import org.platewarden.gateway.testsupport.Reads;
+import org.platewarden.testkit.SelfSignedCertificate;
 
 /** gateway.http_tls: the ingest port speaks HTTPS with the gateway's certificate, and only HTTPS. */
 class HttpTlsTest {
@@ -27,13 +28,9 @@ class HttpTlsTest {
 
     @Test
     void readsArePostedOverHttpsAndPlainHttpIsNotServed() throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        Process gen = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
-                .redirectErrorStream(true).start();
-        String genOutput = new String(gen.getInputStream().readAllBytes());
-        assertEquals(0, gen.waitFor(), genOutput);
+        SelfSignedCertificate tls = SelfSignedCertificate.create(dir, "gateway", "127.0.0.1", "IP:127.0.0.1");
+        Path cert = tls.cert();
+        Path key = tls.key();
         String over = "\"http_tls\":true,\"tls_cert_path\":" + GatewayHarness.JSON.valueToTree(cert.toString())
                 + ",\"tls_key_path\":" + GatewayHarness.JSON.valueToTree(key.toString());
         try (GatewayHarness gw = GatewayHarness.start(dir.resolve("gw"), over, 64L * 1024 * 1024)) {

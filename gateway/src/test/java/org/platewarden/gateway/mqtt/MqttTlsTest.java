@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 import org.platewarden.gateway.testsupport.Reads;
+import org.platewarden.testkit.SelfSignedCertificate;
 
 /** The TLS listener (server certificate only) with mosquitto_pub verifying it against a test CA. */
 class MqttTlsTest {
@@ -18,11 +19,9 @@ class MqttTlsTest {
 
     @Test
     void qos1OverTls() throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        ProcessRun gen = ProcessRun.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"), null);
-        assertEquals(0, gen.exitCode(), gen.output());
+        SelfSignedCertificate tls = SelfSignedCertificate.create(dir, "cert", "127.0.0.1", "IP:127.0.0.1");
+        Path cert = tls.cert();
+        Path key = tls.key();
         int tlsPort;
         try (ServerSocket s = new ServerSocket(0)) {
             tlsPort = s.getLocalPort(); // mqtt_tls_port 0 means "off", so pick a free one
@@ -42,10 +41,9 @@ class MqttTlsTest {
     /** Client-certificate authentication: the certificate's CN is the camera; no password needed, none without it. */
     @Test
     void clientCertificateAuthenticatesTheCamera() throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", key.toString(), "-out", cert.toString(),
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1");
+        SelfSignedCertificate tls = SelfSignedCertificate.create(dir, "cert", "127.0.0.1", "IP:127.0.0.1");
+        Path cert = tls.cert();
+        Path key = tls.key();
         Path ca = dir.resolve("ca.pem");
         Path caKey = dir.resolve("ca.key");
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", caKey.toString(), "-out", ca.toString(),
