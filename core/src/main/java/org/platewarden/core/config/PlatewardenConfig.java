@@ -241,6 +241,13 @@ public record PlatewardenConfig(
         if (search.allowedPurposes().isEmpty()) problems.add("search.allowed_purposes is empty: no search could state a purpose");
         if (search.allowedPurposes().stream().anyMatch(PlatewardenConfig::blank)) problems.add("search.allowed_purposes has a blank entry");
         if (search.prohibitedPurposes().stream().anyMatch(PlatewardenConfig::blank)) problems.add("search.prohibited_purposes has a blank entry");
+        for (String proxy : search.trustedProxies()) {
+            try {
+                AddressRange.parse(proxy);
+            } catch (IllegalArgumentException e) {
+                problems.add("search.trusted_proxies: " + e.getMessage());
+            }
+        }
         Set<String> overlap = new HashSet<>(search.allowedPurposes());
         overlap.retainAll(search.prohibitedPurposes());
         if (!overlap.isEmpty()) problems.add("purposes both allowed and prohibited: " + overlap);

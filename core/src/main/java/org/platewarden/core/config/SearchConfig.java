@@ -22,7 +22,8 @@ public record SearchConfig(
         @JsonProperty("anonymous_records_per_minute_per_address") int anonymousRecordsPerMinutePerAddress,
         @JsonProperty("anonymous_records_per_minute") int anonymousRecordsPerMinute,
         @JsonProperty("tls_cert_path") String tlsCertPath,
-        @JsonProperty("tls_key_path") String tlsKeyPath) {
+        @JsonProperty("tls_key_path") String tlsKeyPath,
+        @JsonProperty("trusted_proxies") List<String> trustedProxies) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -65,11 +66,21 @@ public record SearchConfig(
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
         prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
     }
 
     public static SearchConfig defaults() {
         return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE,
-                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null);
+                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null, List.of());
+    }
+
+    /**
+     * The proxies whose {@code X-Forwarded-For} names the client ({@link AddressRange}s, validated at
+     * start-up). Empty (the default): the connection's peer is the client, and the header is not read,
+     * since any client could send it.
+     */
+    public List<AddressRange> trustedProxyRanges() {
+        return trustedProxies.stream().map(AddressRange::parse).toList();
     }
 
     /** With a certificate and key the search API serves HTTPS (bearer tokens never cross the network in clear). */

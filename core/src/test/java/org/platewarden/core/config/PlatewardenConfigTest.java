@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -271,5 +272,17 @@ class PlatewardenConfigTest {
         PlatewardenConfig c = PlatewardenConfig.load(example);
         assertEquals("/var/lib/platewarden", c.dataDir());
         assertEquals(3, c.cameras().size());
+    }
+
+    @Test
+    void trustedProxiesAreAddressesOrBlocksCheckedAtStartUp() {
+        assertEquals(List.of(), PlatewardenConfig.demoConfig().search().trustedProxyRanges(), "none by default");
+        PlatewardenConfig ok = PlatewardenConfig.demoConfig().with("""
+                {"search":{"trusted_proxies":["10.0.0.0/8","2001:db8::7"]}}""");
+        assertEquals(List.of(AddressRange.parse("10.0.0.0/8"), AddressRange.parse("2001:db8::7")), ok.search().trustedProxyRanges());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"trusted_proxies":["lb.city.example","10.0.0.0/40"]}}"""));
+        assertTrue(e.getMessage().contains("search.trusted_proxies: 'lb.city.example' is not an IP address or CIDR block"), e.getMessage());
+        assertTrue(e.getMessage().contains("search.trusted_proxies: '10.0.0.0/40' has a prefix length outside 0..32"), e.getMessage());
     }
 }

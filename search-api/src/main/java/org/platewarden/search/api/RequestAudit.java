@@ -16,6 +16,7 @@ import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
 import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.audit.AuditVocabulary;
+import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.Principal;
@@ -36,14 +37,20 @@ final class RequestAudit {
     static final String UNPARSEABLE = "pw.unparseable";
     /** the audit id of the intent record of a change under way */
     static final String INTENT_AUDIT_ID = "pw.intent_audit_id";
+    private static final String CLIENT = "pw.client";
     private static final int BODY_PREFIX_CHARS = 1024;
 
     private final AuditLog log;
     private final Authenticator authenticator;
     private final AnonymousSummaries anonymous;
+    private final ForwardedFor forwardedFor;
 
-    /** @param anonymous the budget for records of requests without an authenticated caller */
-    RequestAudit(AuditLog log, Authenticator authenticator, AnonymousSummaries anonymous) {
+    /**
+     * @param anonymous    the budget for records of requests without an authenticated caller
+     * @param forwardedFor who may name the client ({@code search.trusted_proxies})
+     */
+    RequestAudit(AuditLog log, Authenticator authenticator, AnonymousSummaries anonymous, ForwardedFor forwardedFor) {
+        this.forwardedFor = forwardedFor;
         this.log = log;
         this.authenticator = authenticator;
         this.anonymous = anonymous;
@@ -95,12 +102,12 @@ final class RequestAudit {
         return principal
                 .compose(p -> {
                     if (p != null) return write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0);
-                    if (!anonymous.admit(clientAddress(ctx), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
+                    if (!anonymous.admit(client(ctx).address(), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
                     // the trail's share for such requests full (a flood): answered 503 without a record
                     // of its own, so it is counted into its address's summary rather than left out
                     return write(ctx, null, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0)
                             .onFailure(e -> {
-                                if (e instanceof AuditUnavailableException) anonymous.countUnrecorded(clientAddress(ctx), ctx.get(ACTION), 503);
+                                if (e instanceof AuditUnavailableException) anonymous.countUnrecorded(client(ctx).address(), ctx.get(ACTION), 503);
                             });
                 })
                 .onSuccess(v -> ctx.put(AUDITED, true));
@@ -118,7 +125,8 @@ final class RequestAudit {
         if (purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
         if (caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
         AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
-                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, clientAddress(ctx), outcome, reason, status, hitCount, List.of()).withAuthMethod(p == null ? null : p.authMethod());
+                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, null, outcome, reason, status, hitCount, List.of())
+                .withAuthMethod(p == null ? null : p.authMethod()).from(client(ctx));
         return log.record(entry).map(AuditRecord::auditId);
     }
 
@@ -158,8 +166,13 @@ final class RequestAudit {
         return d;
     }
 
-    static String clientAddress(RoutingContext ctx) {
+    /** Where the request came from: its peer, or the client a trusted proxy named (found once per request). */
+    ClientAddress client(RoutingContext ctx) {
+        ClientAddress known = ctx.get(CLIENT);
+        if (known != null) return known;
         SocketAddress remote = ctx.request().remoteAddress();
-        return remote == null ? null : remote.hostAddress();
+        ClientAddress client = forwardedFor.resolve(remote == null ? null : remote.hostAddress(), ctx.request().headers().getAll(ForwardedFor.HEADER));
+        ctx.put(CLIENT, client);
+        return client;
     }
 }

@@ -121,7 +121,8 @@ public final class SearchApiVerticle extends VerticleBase {
         pool = new BlockingPool(vertx, "search-api-blocking", 2, 16);
         esRest = new EsRest(vertx, es.rest());
         anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
-        audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries);
+        audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries,
+                new ForwardedFor(config.search().trustedProxyRanges()));
         reports = new AuditReports(esRest, config.auditIndex());
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000);
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
@@ -270,7 +271,7 @@ public final class SearchApiVerticle extends VerticleBase {
         JsonObject body = jsonObjectBody(ctx);
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
         ctx.put(RequestAudit.AUDITED, true); // from here on the search service audits every outcome
-        search.search(principal, body, RequestAudit.clientAddress(ctx))
+        search.search(principal, body, audit.client(ctx))
                 .onSuccess(r -> {
                     if (r.status() == 429 || r.status() == 503) {
                         long retry = r.retryAfterSeconds() > 0 ? r.retryAfterSeconds()

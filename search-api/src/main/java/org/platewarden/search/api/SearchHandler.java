@@ -2,6 +2,7 @@ package org.platewarden.search.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.auth.Principal;
 
 /**
@@ -13,5 +14,5 @@ import org.platewarden.search.auth.Principal;
  */
 @FunctionalInterface
 public interface SearchHandler {
-    Future<SearchResponse> search(Principal principal, JsonObject body, String clientAddress);
+    Future<SearchResponse> search(Principal principal, JsonObject body, ClientAddress client);
 }

@@ -41,6 +41,8 @@ public final class AuditDocument {
     /** Only on records that stand for more than one request ({@code anonymous_summary}); absent, the record is one request. */
     public static final String REQUEST_COUNT = "request_count";
     public static final String AUTH_METHOD = "auth_method";
+    /** Only on records of requests that came through a trusted proxy: the proxy; {@code client_address} is then the client it named. */
+    public static final String PROXY_ADDRESS = "proxy_address";
     public static final String PREV_HASH = "prev_hash";
     public static final String HASH = "hash";
 
@@ -74,6 +76,7 @@ public final class AuditDocument {
         // left out when null: the records written before the field existed hash exactly as they did
         if (e.requestCount() != null) doc.put(REQUEST_COUNT, e.requestCount().longValue());
         putText(doc, AUTH_METHOD, e.authMethod());
+        putText(doc, PROXY_ADDRESS, e.proxyAddress());
         ArrayNode ids = doc.putArray(READ_IDS);
         if (e.readIds() != null) e.readIds().forEach(ids::add);
         doc.put(PREV_HASH, prevHash);
@@ -99,7 +102,7 @@ public final class AuditDocument {
                 text(doc, PURPOSE), text(doc, CASE_NUMBER), doc.has(QUERY) ? doc.get(QUERY) : null,
                 text(doc, CLIENT_ADDRESS), text(doc, OUTCOME), text(doc, REASON),
                 doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds, null,
-                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null, text(doc, AUTH_METHOD));
+                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null, text(doc, AUTH_METHOD), text(doc, PROXY_ADDRESS));
         return new AuditRecord(text(doc, AUDIT_ID), doc.path(SEQ).asLong(), Instant.parse(doc.path(AT).asText()),
                 text(doc, NODE_ID), entry, text(doc, PREV_HASH), text(doc, HASH));
     }

@@ -28,6 +28,10 @@ import java.util.Set;
  * <p>{@code authMethod}: how the caller authenticated ({@code static_token} or {@code jwt}), so an
  * auditor can tell a long-lived configured token from a short-lived JWT when tracing a misused
  * credential; null for requests without a caller and Platewarden's own records (left out, as above).
+ *
+ * <p>{@code proxyAddress}: the trusted proxy ({@code search.trusted_proxies}) whose
+ * {@code X-Forwarded-For} named {@code clientAddress}; null when the client connected itself
+ * (left out, as above).
  */
 public record AuditEntry(
         String action,
@@ -45,12 +49,19 @@ public record AuditEntry(
         List<String> readIds,
         String auditId,
         Long requestCount,
-        String authMethod) {
+        String authMethod,
+        String proxyAddress) {
 
     /** The same entry, naming how its caller authenticated. */
     public AuditEntry withAuthMethod(String method) {
         return new AuditEntry(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, auditId, requestCount, method);
+                readIds, auditId, requestCount, method, proxyAddress);
+    }
+
+    /** The same entry from {@code client}: its address, and the proxy it came through if any. */
+    public AuditEntry from(ClientAddress client) {
+        return new AuditEntry(action, user, agency, roles, purpose, caseNumber, query, client.address(), outcome, reason, status, hitCount,
+                readIds, auditId, requestCount, authMethod, client.proxyAddress());
     }
 
     /** The user recorded for a request that named no authenticated caller. */
@@ -61,7 +72,7 @@ public record AuditEntry(
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds, String auditId) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, auditId, null, null);
+                readIds, auditId, null, null, null);
     }
 
     /** An entry whose id the audit log allocates. */
@@ -69,7 +80,7 @@ public record AuditEntry(
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, null, null, null);
+                readIds, null, null, null, null);
     }
 
     /**

@@ -31,6 +31,7 @@ import org.platewarden.search.access.PerUserRateLimiter;
 import org.platewarden.search.access.Refusal;
 import org.platewarden.search.access.SearchAccessPolicy;
 import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
 import org.platewarden.search.auth.Principal;
@@ -112,10 +113,10 @@ public final class SearchService {
     /**
      * @param principal     the authenticated caller
      * @param body          the request body as received (null when it was not a JSON object)
-     * @param clientAddress the caller's address, for the audit record
+     * @param client        the caller's address (and the trusted proxy it came through), for the audit record
      * @return never a failed future: every failure is an outcome with its status
      */
-    public Future<SearchOutcome> search(Principal principal, JsonObject body, String clientAddress) {
+    public Future<SearchOutcome> search(Principal principal, JsonObject body, ClientAddress client) {
         long started = System.nanoTime();
         String auditId = UUID.randomUUID().toString();
         Context context = vertx.getOrCreateContext();
@@ -127,7 +128,7 @@ public final class SearchService {
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> answered(context, principal, body, clientAddress, auditId, r)
+                .compose(r -> answered(context, principal, body, client, auditId, r)
                         .andThen(ar -> {
                             if (r.refusal() == null) inFlight.decrementAndGet();
                         }))
@@ -266,10 +267,10 @@ public final class SearchService {
      * same time; answers only once the record is durable (fail closed otherwise) and the fetch is
      * done. A fetch that failed or came back short is corrected in the trail first ({@link #corrected}).
      */
-    private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, String clientAddress,
+    private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, ClientAddress client,
                                            String auditId, Result result) {
         Refusal refusal = result.refusal();
-        Future<AuditRecord> written = record(entry(ACTION, principal, body, clientAddress,
+        Future<AuditRecord> written = record(entry(ACTION, principal, body, client,
                 refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
                 refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body)));
         if (refusal != null) {
@@ -280,13 +281,13 @@ public final class SearchService {
             if (written.failed()) return Future.succeededFuture(auditFailed(auditId, written.cause()));
             if (fetched.failed()) {
                 Refusal failure = refusalFor(fetched.cause(), auditId);
-                return corrected(principal, body, clientAddress, auditId, result, failure, List.of(),
+                return corrected(principal, body, client, auditId, result, failure, List.of(),
                         refused(failure, auditId));
             }
             List<JsonObject> hits = fetched.result();
             SearchOutcome served = served(result, hits, auditId);
             return hits.size() == result.page().size() ? Future.succeededFuture(served)
-                    : corrected(principal, body, clientAddress, auditId, result, null, hits, served);
+                    : corrected(principal, body, client, auditId, result, null, hits, served);
         });
     }
 
@@ -297,7 +298,7 @@ public final class SearchService {
      * everything in it is already covered by the search's own, durable record, so the trail
      * over-states what was shown but never omits any of it (logged at ERROR).
      */
-    private Future<SearchOutcome> corrected(Principal principal, JsonObject body, String clientAddress, String auditId,
+    private Future<SearchOutcome> corrected(Principal principal, JsonObject body, ClientAddress client, String auditId,
                                             Result planned, Refusal failure, List<JsonObject> returned,
                                             SearchOutcome answer) {
         List<String> returnedIds = returned.stream().map(h -> h.getString("read_id")).toList();
@@ -309,7 +310,7 @@ public final class SearchService {
                         + "read_ids lists the reads returned";
         LOG.warn("search {}: {}", auditId, reason);
         ObjectNode corrects = MAPPER.createObjectNode().put("corrects", auditId);
-        return record(entry(CORRECTION, principal, body, clientAddress, failure == null ? ALLOWED : failure.outcome(),
+        return record(entry(CORRECTION, principal, body, client, failure == null ? ALLOWED : failure.outcome(),
                 reason, answer.status(), planned.total(), returnedIds, null, corrects))
                 .map(record -> answer)
                 .otherwise(e -> {
@@ -327,7 +328,7 @@ public final class SearchService {
         }
     }
 
-    private AuditEntry entry(String action, Principal principal, JsonObject body, String clientAddress,
+    private AuditEntry entry(String action, Principal principal, JsonObject body, ClientAddress client,
                                     String outcome, String reason, int status, int total, List<String> readIds,
                                     String auditId, JsonNode query) {
         return new AuditEntry(action,
@@ -337,13 +338,13 @@ public final class SearchService {
                 SearchAccessPolicy.recordedPurpose(config.search(), text(value(body, "purpose"))),
                 text(value(body, "case_number")),
                 query,
-                clientAddress,
+                null,
                 outcome,
                 reason,
                 status,
                 total,
                 readIds,
-                auditId).withAuthMethod(principal == null ? null : principal.authMethod());
+                auditId).withAuthMethod(principal == null ? null : principal.authMethod()).from(client);
     }
 
     private static SearchOutcome auditFailed(String auditId, Throwable e) {

@@ -27,6 +27,7 @@ import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditEsSupport;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.ChainedAuditLog;
@@ -39,6 +40,8 @@ import org.platewarden.testkit.ElasticsearchFixture;
  * other modules). The search stand-in audits its outcomes the way the search service must.
  */
 final class ApiStack implements AutoCloseable {
+    /** The address {@link #clientFrom} a trusted proxy connects from. */
+    static final String TRUSTED_PROXY = "127.0.0.2";
     final Vertx vertx = Vertx.vertx();
     final String prefix = ElasticsearchFixture.uniquePrefix("api");
     final PlatewardenConfig config;
@@ -64,7 +67,9 @@ final class ApiStack implements AutoCloseable {
     ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart) {
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
-                .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)).encode());
+                .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
+                        // a proxy the tests can connect from (ForwardedClientIT); the usual client, 127.0.0.1, is not one
+                        .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY))).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
         SearchApiVerticle verticle;
         try {
@@ -84,15 +89,15 @@ final class ApiStack implements AutoCloseable {
     }
 
     /** Stand-in search service: audits every outcome, refuses purposes outside the allowed list. */
-    private Future<SearchResponse> search(Principal principal, JsonObject body, String clientAddress) {
+    private Future<SearchResponse> search(Principal principal, JsonObject body, ClientAddress client) {
         searchCallers.add(principal);
         String purpose = body.getString("purpose");
         boolean allowed = config.search().allowedPurposes().contains(purpose);
         int status = allowed ? 200 : 403;
         AuditEntry entry = new AuditEntry("search", principal.user(), principal.agency(), principal.roles(), purpose,
-                body.getString("case_number"), CanonicalJson.parse(body.encode()), clientAddress,
+                body.getString("case_number"), CanonicalJson.parse(body.encode()), null,
                 allowed ? "allowed" : "refused", allowed ? null : "purpose not allowed", status, allowed ? 1 : 0,
-                allowed ? List.of("cam-001:1:ABC1234") : List.of());
+                allowed ? List.of("cam-001:1:ABC1234") : List.of()).from(client);
         return auditLog.record(entry).map(record -> new SearchResponse(status, allowed
                 ? new JsonObject().put("audit_id", record.auditId()).put("total", 1).put("hits", new JsonArray())
                 : new JsonObject().put("audit_id", record.auditId()).put("error", "purpose not allowed")));
@@ -196,6 +201,31 @@ final class ApiStack implements AutoCloseable {
                 return Future.succeededFuture(new JsonObject().put("compacted", new JsonArray()));
             }
         };
+    }
+
+    /**
+     * POSTs {@code body} from another loopback address (e.g. {@link #TRUSTED_PROXY}) over a plain
+     * socket bound to it (the Vert.x 5.1 client does not bind {@code localAddress}); returns the
+     * status code. {@code forwardedFor} is sent as {@code X-Forwarded-For} unless null.
+     */
+    int postFrom(String localAddress, String path, String token, String forwardedFor, JsonObject body) {
+        byte[] content = body.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n")
+                .append("Content-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n");
+        if (token != null) head.append("Authorization: Bearer ").append(token).append("\r\n");
+        if (forwardedFor != null) head.append("X-Forwarded-For: ").append(forwardedFor).append("\r\n");
+        head.append("\r\n");
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(content);
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return Integer.parseInt(response.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     HttpResponse<Buffer> send(HttpRequest<Buffer> request, String token) {

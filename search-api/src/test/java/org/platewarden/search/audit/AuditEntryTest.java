@@ -32,4 +32,18 @@ class AuditEntryTest {
         var none = AuditDocument.seal(of(null, null), "a2", 1, at, "n", AuditDocument.GENESIS_HASH);
         assertFalse(none.has("auth_method"), none.toString());
     }
+
+    /** A forwarded client's proxy is sealed and read back; a direct client's record has no proxy field (hashes as before). */
+    @Test
+    void theProxyAddressIsSealedAndReadBackAndLeftOutForADirectClient() {
+        java.time.Instant at = java.time.Instant.parse("2026-11-24T12:00:00Z");
+        var forwarded = AuditDocument.seal(of("jane", "DPD").from(new ClientAddress("203.0.113.9", "10.0.0.2")), "a1", 1, at, "n",
+                AuditDocument.GENESIS_HASH);
+        org.junit.jupiter.api.Assertions.assertEquals("203.0.113.9", forwarded.path("client_address").asText());
+        org.junit.jupiter.api.Assertions.assertEquals("10.0.0.2", forwarded.path("proxy_address").asText());
+        AuditEntry read = AuditDocument.toRecord(forwarded).entry();
+        org.junit.jupiter.api.Assertions.assertEquals(new ClientAddress("203.0.113.9", "10.0.0.2"), new ClientAddress(read.clientAddress(), read.proxyAddress()));
+        var direct = AuditDocument.seal(of("jane", "DPD").from(ClientAddress.direct("198.51.100.1")), "a2", 1, at, "n", AuditDocument.GENESIS_HASH);
+        assertFalse(direct.has("proxy_address"), direct.toString());
+    }
 }

@@ -64,7 +64,7 @@ final class SearchHarness implements AutoCloseable {
     SearchOutcome search(SearchService service, Principal principal, JsonObject body) {
         Promise<SearchOutcome> promise = Promise.promise();
         vertx.getOrCreateContext().runOnContext(v -> {
-            Future<SearchOutcome> f = service.search(principal, body, "198.51.100.7");
+            Future<SearchOutcome> f = service.search(principal, body, org.platewarden.search.audit.ClientAddress.direct("198.51.100.7"));
             f.onComplete(promise);
         });
         try {
