@@ -73,6 +73,26 @@ public record AddressRange(byte[] network, int prefixBits) {
         return bytes == null ? null : NetUtil.bytesToIpAddress(bytes);
     }
 
+    /**
+     * The ways a record may spell the address {@code text}: as given, RFC 5952's ({@code ::1}) and
+     * Java's uncompressed form ({@code 0:0:0:0:0:0:0:1}, which records of direct IPv6 clients
+     * written before the twenty-sixth session carry). Just the text when it is not an IP literal.
+     */
+    public static java.util.Set<String> spellings(String text) {
+        java.util.Set<String> forms = new java.util.LinkedHashSet<>();
+        forms.add(text);
+        byte[] bytes = literal(text);
+        if (bytes != null) {
+            forms.add(NetUtil.bytesToIpAddress(bytes));
+            try {
+                forms.add(java.net.InetAddress.getByAddress(bytes).getHostAddress()); // from bytes: no lookup
+            } catch (java.net.UnknownHostException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        return forms;
+    }
+
     private static boolean isIpv4Mapped(byte[] b) {
         for (int i = 0; i < 10; i++) if (b[i] != 0) return false;
         return b[10] == (byte) 0xff && b[11] == (byte) 0xff;

@@ -25,10 +25,13 @@ final class ForwardedFor {
     }
 
     /**
-     * @param peer    the connection's peer address (null when the transport gives none)
+     * @param socketPeer the connection's peer address (null when the transport gives none)
      * @param headers every {@code X-Forwarded-For} header of the request, in order
      */
-    ClientAddress resolve(String peer, List<String> headers) {
+    ClientAddress resolve(String socketPeer, List<String> headers) {
+        // one spelling for every record (RFC 5952, an IPv4-mapped peer as IPv4), whoever names the client
+        String canonicalPeer = AddressRange.canonical(socketPeer);
+        String peer = canonicalPeer == null ? socketPeer : canonicalPeer;
         if (peer == null || trusted.isEmpty() || !isTrusted(peer) || headers.isEmpty()) return ClientAddress.direct(peer);
         List<String> hops = new ArrayList<>();
         for (String header : headers) {

@@ -35,6 +35,13 @@ final class RequestAudit {
     static final String PURPOSE = "pw.purpose";
     static final String CASE_NUMBER = "pw.case_number";
     static final String UNPARSEABLE = "pw.unparseable";
+    /**
+     * Set when the request's query is a filter over records (an audit report): its {@code purpose}
+     * and {@code case_number} are what the auditor looked for, not a purpose or case the auditor
+     * acted under, so the record does not take them as its own (it would then turn up under that
+     * purpose or case itself); they stay in the record's query.
+     */
+    static final String QUERY_IS_FILTER = "pw.query_is_filter";
     /** the audit id of the intent record of a change under way */
     static final String INTENT_AUDIT_ID = "pw.intent_audit_id";
     private static final String CLIENT = "pw.client";
@@ -122,8 +129,9 @@ final class RequestAudit {
         JsonNode q = query != null ? query : requestDescription(ctx);
         String purpose = ctx.get(PURPOSE);
         String caseNumber = ctx.get(CASE_NUMBER);
-        if (purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
-        if (caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
+        boolean filter = Boolean.TRUE.equals(ctx.get(QUERY_IS_FILTER));
+        if (!filter && purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
+        if (!filter && caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
         AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
                 p == null ? Set.of() : p.roles(), purpose, caseNumber, q, null, outcome, reason, status, hitCount, List.of())
                 .withAuthMethod(p == null ? null : p.authMethod()).from(client(ctx));

@@ -286,6 +286,7 @@ public final class SearchApiVerticle extends VerticleBase {
     // --- audit
 
     private void auditReport(RoutingContext ctx) {
+        ctx.put(RequestAudit.QUERY_IS_FILTER, true);
         AuditQuery query = AuditQuery.fromParams(ctx.queryParams());
         ctx.put(RequestAudit.QUERY, query.describe());
         reports.page(query)

@@ -11,24 +11,29 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.platewarden.core.config.AddressRange;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.CanonicalJson;
 
 /**
  * An auditor's filter over the audit trail ({@code GET /v1/audit}): time range, agency, user,
- * purpose, outcome, action; a bounded page ({@code limit}, default 100, at most 1000) and an opaque
+ * purpose, outcome, action, and the questions an auditor is asked of one thing — every record of a
+ * case ({@code case_number}), of a client address (the record's {@code client_address}), of a node,
+ * and every search that returned a read ({@code read_id}: the records whose {@code read_ids} hold
+ * it); a bounded page ({@code limit}, default 100, at most 1000) and an opaque
  * {@code cursor} (the {@code next} of the previous page). Records come oldest first. Purpose and
  * agency are open (a refused search may carry any purpose); outcome, action and format are closed.
  */
 public record AuditQuery(Instant from, Instant to, String agency, String user, String purpose, String outcome,
-                         String action, int limit, ArrayNode after, String format) {
+                         String action, String caseNumber, String clientAddress, String readId, String nodeId,
+                         int limit, ArrayNode after, String format) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
     private static final Set<String> FORMATS = Set.of("json", "csv");
     /** every parameter understood; paging is by {@code cursor} only */
     public static final List<String> PARAMETERS = List.of("from", "to", "agency", "user", "purpose", "outcome", "action",
-            "limit", "cursor", "format");
+            "case_number", "client_address", "read_id", "node_id", "limit", "cursor", "format");
 
     /**
      * Parses the query parameters; anything malformed is an {@link IllegalArgumentException} (400).
@@ -63,7 +68,8 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         if (from != null && to != null && from.isAfter(to)) throw new IllegalArgumentException("from is after to");
         String cursor = params.get("cursor");
         return new AuditQuery(from, to, text(params, "agency"), text(params, "user"), text(params, "purpose"),
-                outcome, action, limit, cursor == null ? null : decodeCursor(cursor), format);
+                outcome, action, text(params, "case_number"), text(params, "client_address"), text(params, "read_id"),
+                text(params, "node_id"), limit, cursor == null ? null : decodeCursor(cursor), format);
     }
 
     /** The Elasticsearch search body of this page, sorted oldest first with a unique tiebreak. */
@@ -82,6 +88,13 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         term(filter, AuditDocument.PURPOSE, purpose);
         term(filter, AuditDocument.OUTCOME, outcome);
         term(filter, AuditDocument.ACTION, action);
+        term(filter, AuditDocument.CASE_NUMBER, caseNumber);
+        if (clientAddress != null) {
+            ArrayNode forms = filter.addObject().putObject("terms").putArray(AuditDocument.CLIENT_ADDRESS);
+            AddressRange.spellings(clientAddress).forEach(forms::add);
+        }
+        term(filter, AuditDocument.READ_IDS, readId);
+        term(filter, AuditDocument.NODE_ID, nodeId);
         ArrayNode sort = body.putArray("sort");
         sort.addObject().put(AuditDocument.AT, "asc");
         sort.addObject().put(AuditDocument.NODE_ID, "asc");
@@ -100,6 +113,10 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         if (purpose != null) d.put("purpose", purpose);
         if (outcome != null) d.put("outcome", outcome);
         if (action != null) d.put("action", action);
+        if (caseNumber != null) d.put("case_number", caseNumber);
+        if (clientAddress != null) d.put("client_address", clientAddress);
+        if (readId != null) d.put("read_id", readId);
+        if (nodeId != null) d.put("node_id", nodeId);
         d.put("limit", limit);
         if (after != null) d.set("cursor", after);
         d.put("format", format);

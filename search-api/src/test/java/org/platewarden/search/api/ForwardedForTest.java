@@ -26,7 +26,9 @@ class ForwardedForTest {
 
     @Test
     void entriesAreCanonicalAndIpv4MappedPeersAreTrusted() {
-        assertEquals(new ClientAddress("198.51.100.7", "::ffff:10.0.0.2"), lb.resolve("::ffff:10.0.0.2", List.of(" ::FFFF:198.51.100.7 ")));
+        assertEquals(new ClientAddress("198.51.100.7", "10.0.0.2"), lb.resolve("::ffff:10.0.0.2", List.of(" ::FFFF:198.51.100.7 ")));
+        // a direct client is spelled the same way (RFC 5952), not as Java prints it
+        assertEquals(ClientAddress.direct("::1"), lb.resolve("0:0:0:0:0:0:0:1", List.of()));
         assertEquals(new ClientAddress("2001:db8::1", "fd00::1"), lb.resolve("fd00::1", List.of("[2001:DB8:0::1]")));
     }
 

@@ -170,6 +170,32 @@ class SearchApiVerticleIT extends ApiStackSupport {
     }
 
     @Test
+    void theAuditorFindsEveryRecordOfACaseAndEverySearchThatReturnedARead() {
+        assertEquals(200, api.search(SUPERVISOR, searchBody("hit_and_run", "FILTER-CASE-1")).statusCode());
+        assertEquals(403, api.search(INVESTIGATOR, searchBody("personal", "FILTER-CASE-1")).statusCode());
+        assertEquals(200, api.search(SUPERVISOR, searchBody("hit_and_run", "FILTER-CASE-2")).statusCode());
+        JsonObject page = api.send(api.client.get("/v1/audit?case_number=FILTER-CASE-1"), AUDITOR).bodyAsJsonObject();
+        assertEquals(2, page.getInteger("count"), page.encode());
+        assertEquals(List.of("allowed", "refused"), page.getJsonArray("records").stream()
+                .map(r -> ((JsonObject) r).getString("outcome")).toList());
+        // the stand-in search returns cam-001:1:ABC1234 on every allowed search
+        JsonObject returned = api.send(api.client.get("/v1/audit?read_id=cam-001:1:ABC1234&case_number=FILTER-CASE-2"), AUDITOR).bodyAsJsonObject();
+        assertEquals(1, returned.getInteger("count"), returned.encode());
+        JsonObject fromHere = api.send(api.client.get("/v1/audit?client_address=127.0.0.1&case_number=FILTER-CASE-2"), AUDITOR).bodyAsJsonObject();
+        assertEquals(1, fromHere.getInteger("count"), fromHere.encode());
+        JsonObject elsewhere = api.send(api.client.get("/v1/audit?client_address=203.0.113.1&case_number=FILTER-CASE-2"), AUDITOR).bodyAsJsonObject();
+        assertEquals(0, elsewhere.getInteger("count"), elsewhere.encode());
+        // the auditor's own reads looked for the case; they were not made under it (nor under a purpose filtered on)
+        JsonObject again = api.send(api.client.get("/v1/audit?case_number=FILTER-CASE-1&purpose=hit_and_run"), AUDITOR).bodyAsJsonObject();
+        assertEquals(1, again.getInteger("count"), again.encode());
+        JsonObject reads = api.send(api.client.get("/v1/audit?action=audit_read&user=dpd.auditor"), AUDITOR).bodyAsJsonObject();
+        JsonObject caseRead = reads.getJsonArray("records").stream().map(r -> (JsonObject) r)
+                .filter(r -> "FILTER-CASE-1".equals(r.getJsonObject("query").getString("case_number"))).findFirst().orElseThrow();
+        assertFalse(caseRead.containsKey("case_number"), caseRead.encode());
+        assertFalse(caseRead.containsKey("purpose"), caseRead.encode());
+    }
+
+    @Test
     void holdsNeedPurposeAndCaseNumberAndAreAudited() {
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), INVESTIGATOR, new JsonObject().put("purpose", "homicide").put("case_number", "H-1")).statusCode());
         assertEquals(400, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "homicide")).statusCode());

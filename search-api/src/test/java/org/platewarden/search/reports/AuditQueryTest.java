@@ -46,4 +46,17 @@ class AuditQueryTest {
         assertEquals("csv", q.format());
         assertEquals(5, q.limit());
     }
+
+    @Test
+    void caseClientReadAndNodeFilterExactlyAndAnAddressMatchesEverySpelling() {
+        AuditQuery q = AuditQuery.fromParams(params("case_number", "DPD-7", "client_address", "::1", "read_id", "cam-1:42", "node_id", "n1"));
+        String body = q.searchBody().toString();
+        assertTrue(body.contains("{\"term\":{\"case_number\":\"DPD-7\"}}"), body);
+        assertTrue(body.contains("{\"terms\":{\"client_address\":[\"::1\",\"0:0:0:0:0:0:0:1\"]}}"), body);
+        assertTrue(body.contains("{\"term\":{\"read_ids\":\"cam-1:42\"}}"), body);
+        assertTrue(body.contains("{\"term\":{\"node_id\":\"n1\"}}"), body);
+        assertEquals("DPD-7", q.describe().path("case_number").asText(), "the audit_read record names what was asked");
+        String other = AuditQuery.fromParams(params("client_address", "not an address")).searchBody().toString();
+        assertTrue(other.contains("{\"terms\":{\"client_address\":[\"not an address\"]}}"), other);
+    }
 }
