@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.io.LockFile;
+import org.platewarden.core.io.PrivateDirectory;
 import org.platewarden.core.retention.LocalFileRetention;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
@@ -164,7 +165,7 @@ public final class PlatewardenNode implements AutoCloseable {
      * node's lock is gone with it, so the next node to start writes the file again.
      */
     private void writeRunFile() throws IOException {
-        Path run = Files.createDirectories(config.dataPath().resolve("run"));
+        Path run = PrivateDirectory.create(config.dataPath().resolve("run"));
         LockFile owner = LockFile.tryAcquire(run.resolve("node.lock"));
         if (owner == null) {
             LOG.warn("{} left as it is: another running node on this data dir (pid {} by that file) holds {}; CLI commands"

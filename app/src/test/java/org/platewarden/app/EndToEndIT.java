@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +102,15 @@ class EndToEndIT {
         HttpResponse<String> verify = get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");
         assertEquals(200, verify.statusCode(), verify.body());
         assertTrue(new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    /** What holds plates or the audit trail is in directories other local accounts cannot enter. */
+    @Test
+    void theDirectoriesHoldingPlatesAndTheTrailAreOwnerOnly() throws Exception {
+        for (String dir : List.of("spool", "deadletter", "audit", "run")) {
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(dataDir.resolve(dir))), dir);
+        }
     }
 
     /**

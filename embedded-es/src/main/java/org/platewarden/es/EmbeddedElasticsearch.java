@@ -82,6 +82,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             chown(base);
             makeTraversable(base);
         }
+        ownerOnly(base);
         // setsid: a session of its own, so a Ctrl-C in the terminal reaches only its owner, which
         // stops it last, after its own requests under way have been answered (with the terminal's
         // process group it got SIGINT at the same time and searches still running failed);
@@ -329,6 +330,16 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         for (Path p = base.getParent(); p != null && p.getParent() != null; p = p.getParent()) {
             run("chmod", "o+x", p.toString());
         }
+    }
+
+    /**
+     * Its data is every read and the audit index: only the user it runs as (and root) may enter its
+     * directory. Other local accounts can still reach its HTTP port on loopback, which has no
+     * authentication (README, "Elasticsearch and other local accounts").
+     */
+    private static void ownerOnly(Path base) throws IOException {
+        java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(base, java.nio.file.attribute.PosixFileAttributeView.class);
+        if (view != null) view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
 
     private static int run(String... command) throws IOException, InterruptedException {

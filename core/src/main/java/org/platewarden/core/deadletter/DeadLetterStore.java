@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.platewarden.core.io.PrivateDirectory;
 
 /**
  * Append-only dead-letter files, one NDJSON file per UTC day under {@code <data_dir>/deadletter/}
@@ -47,7 +48,7 @@ public final class DeadLetterStore implements AutoCloseable {
     public DeadLetterStore(Path dir) {
         this.dir = dir;
         try {
-            Files.createDirectories(dir);
+            PrivateDirectory.create(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create dead-letter directory " + dir, e);
         }

@@ -14,6 +14,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.platewarden.core.io.PrivateDirectory;
 
 /**
  * Keeps the evidence of damaged spool data: a copy of the damaged bytes and a JSON note
@@ -40,7 +41,7 @@ final class Quarantine {
         Path note = dir.resolve(base + ".json");
         boolean known = Files.exists(note);
         if (!known) {
-            Files.createDirectories(dir);
+            PrivateDirectory.create(dir);
             if (bytesFile != null) {
                 ByteBuffer damaged = segmentBytes.duplicate();
                 damaged.limit((int) (offset + length)).position((int) offset);

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.platewarden.core.config.SpoolConfig;
 import org.platewarden.core.io.LockFile;
+import org.platewarden.core.io.PrivateDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +105,7 @@ public final class SegmentedSpool implements Spool {
         if (config.capacityBytes() < 2 * config.segmentBytes()) {
             throw new IllegalArgumentException("capacity_bytes must be at least twice segment_bytes");
         }
-        Files.createDirectories(dir);
+        PrivateDirectory.create(dir);
         return new SegmentedSpool(dir, config, registry, opener, usableBytes != null ? usableBytes : usableSpaceOf(dir));
     }
 

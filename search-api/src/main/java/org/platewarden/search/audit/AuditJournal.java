@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.platewarden.core.config.SearchConfig;
 import org.platewarden.core.io.LockFile;
+import org.platewarden.core.io.PrivateDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,7 @@ public class AuditJournal implements AutoCloseable {
      * (records up to the file's end) open the same way.
      */
     public ObjectNode open() throws IOException {
-        Files.createDirectories(file.getParent());
+        PrivateDirectory.create(file.getParent());
         lock();
         try {
             return openLocked();
