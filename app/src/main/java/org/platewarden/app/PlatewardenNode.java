@@ -81,7 +81,8 @@ public final class PlatewardenNode implements AutoCloseable {
             templates = new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
             Spool spool = null;
-            DeadLetterStore deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"));
+            // filed by the earlier of the write and capture day; no payload of a read already past retention
+            DeadLetterStore deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"), config.retentionDays(), Clock.systemUTC());
             closeables.add(deadLetters);
             if (roles.contains(Role.GATEWAY) || roles.contains(Role.INDEXER)) {
                 spool = SegmentedSpool.open(config.dataPath().resolve("spool"), config.spool(), registry);

@@ -2,6 +2,8 @@ package org.platewarden.indexer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.index.DailyIndexNames;
+import org.platewarden.core.read.ReadInput;
+import org.platewarden.core.read.Rejection;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
 import org.slf4j.Logger;
@@ -47,7 +52,14 @@ import org.slf4j.LoggerFactory;
  * 408/429/5xx, 401/403) retries the reads it left unanswered with backoff — the whole batch when
  * it was not split;</li>
  * <li>the spool checkpoint advances only over the contiguous run of finished batches at the head,
- * so after a crash the indexer resumes at the checkpoint and a resent read answers 409.</li>
+ * so after a crash the indexer resumes at the checkpoint and a resent read answers 409;</li>
+ * <li>a read whose UTC capture day has passed {@code retention_days} by the time it would be sent
+ * (it waited in the spool, or for Elasticsearch between attempts, e.g. through an outage of days) is
+ * not indexed: that would create (or add to) the index of a day already due for deletion, which
+ * then lives until the sweeper or ILM gets to it. It is dead-lettered as the gateway refuses such a
+ * read ({@code too_old}), without its payload and plate ({@link DeadLetter#pastRetention}). Every
+ * dead letter of a read carries its capture time, so it is filed under the read's day
+ * ({@link DeadLetter#fileDay}).</li>
  * </ul>
  * All state lives on one owned thread ({@code indexer-<prefix>}); spool reads and checkpoint
  * writes (disk I/O) happen there, never on a Vert.x event loop, and bulk requests go out through
@@ -58,6 +70,7 @@ public final class Indexer {
     /** action line and NDJSON framing per operation, on top of index name and id */
     private static final int PER_ITEM_OVERHEAD = 48;
     private static final long IDLE_POLL_MS = 1000;
+    private static final String STAGE = "indexer";
 
     private final Spool spool;
     private final BulkTransport transport;
@@ -70,6 +83,7 @@ public final class Indexer {
     private final RetryPolicy retry;
     private final IndexerMetrics metrics;
     private final Clock clock;
+    private final int retentionDays;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -90,8 +104,10 @@ public final class Indexer {
     private volatile int inFlightSeen;
 
     public Indexer(Spool spool, BulkTransport transport, DeadLetterStore deadLetters, String prefix,
-                   IndexerConfig config, RetryPolicy retry, MeterRegistry registry, Clock clock) {
+                   IndexerConfig config, int retentionDays, RetryPolicy retry, MeterRegistry registry, Clock clock) {
+        if (retentionDays < 1) throw new IllegalArgumentException("retentionDays must be >= 1");
         this.spool = spool;
+        this.retentionDays = retentionDays;
         this.transport = transport;
         this.deadLetters = deadLetters;
         this.prefix = prefix;
@@ -117,7 +133,7 @@ public final class Indexer {
                                            DeadLetterStore deadLetters, org.platewarden.core.config.PlatewardenConfig config,
                                            MeterRegistry registry) {
         return new Indexer(spool, new ElasticsearchBulkTransport(connection.rest()), deadLetters, config.indexPrefix(),
-                config.indexer(), RetryPolicy.defaults(), registry, Clock.systemUTC());
+                config.indexer(), config.retentionDays(), RetryPolicy.defaults(), registry, Clock.systemUTC());
     }
 
     /** Starts tailing at the spool's checkpoint. Non-blocking; safe to call from an event loop. */
@@ -252,7 +268,7 @@ public final class Indexer {
                     read.cameraId(), read.capturedAt(), record.json(), read.termsStored() ? null : read.plateOcr(), read.singleLine(), since));
             forming.sinceMs = Math.min(forming.sinceMs, since);
         } catch (ReadLocator.NotARead e) {
-            forming.toDeadLetter.add(DeadLetter.of("indexer", null, null,
+            forming.toDeadLetter.add(DeadLetter.of(STAGE, null, null,
                     "not_a_read: spool record " + record.seq() + ": " + e.getMessage(), record.json()));
             forming.sinceMs = Math.min(forming.sinceMs, now);
         }
@@ -277,6 +293,7 @@ public final class Indexer {
      */
     private void round(Batch batch) {
         if (stopping) return;
+        expire(batch);
         List<PendingRead> sending = List.copyOf(batch.toSend);
         List<DeadLetter> writing = List.copyOf(batch.toDeadLetter);
         CompletableFuture<BisectingSend.Answers> sent = sending.isEmpty()
@@ -379,8 +396,7 @@ public final class Indexer {
                     again.add(read);
                     metrics.retry(ItemVerdict.retryCause(result), 1);
                 }
-                case DEAD_LETTER -> batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(),
-                        result.refusal(), read.json()));
+                case DEAD_LETTER -> batch.toDeadLetter.add(deadLetter(read, result.refusal()));
             }
         }
         metrics.indexed(created);
@@ -392,7 +408,37 @@ public final class Indexer {
     /** Another read holds this read's id: it cannot be indexed, so it is dead-lettered (not dropped: it was acknowledged). */
     private void readIdConflict(Batch batch, PendingRead read, String reason) {
         metrics.readIdConflict();
-        batch.toDeadLetter.add(DeadLetter.of("indexer", read.cameraId(), read.id(), reason, read.json()));
+        batch.toDeadLetter.add(deadLetter(read, reason));
+    }
+
+    /**
+     * The reads still to send whose day has passed retention since they were spooled become dead
+     * letters without their plate instead ({@code too_old}, as the gateway refuses such a read).
+     */
+    private void expire(Batch batch) {
+        Instant now = clock.instant();
+        long oldestEpochDay = DailyIndex.epochDay(now) - retentionDays + 1;
+        batch.toSend.removeIf(read -> {
+            if (DailyIndex.epochDay(read.capturedAt()) >= oldestEpochDay) return false;
+            LocalDate day = DailyIndex.day(read.capturedAt());
+            batch.toDeadLetter.add(pastRetention(read, Rejection.TOO_OLD + ": captured_at " + read.capturedAt() + ": its UTC day " + day
+                    + " passed the " + retentionDays + "-day retention at " + DailyIndex.expiresAt(day, retentionDays)
+                    + " before the read could be indexed (spool seq " + read.seq() + "); not indexed"));
+            return true;
+        });
+    }
+
+    /** A read's dead letter: its bytes and capture time, or without them once its day is past retention. */
+    private DeadLetter deadLetter(PendingRead read, String reason) {
+        if (DailyIndex.isExpired(DailyIndex.day(read.capturedAt()), retentionDays, clock.instant())) return pastRetention(read, reason);
+        return DeadLetter.of(STAGE, read.cameraId(), read.id(), reason, read.json()).withCapturedAt(read.capturedAt());
+    }
+
+    /** Without payload, and without the read id when it holds the plate (a derived one does). */
+    private static DeadLetter pastRetention(PendingRead read, String reason) {
+        ReadPlate plate = ReadPlate.ofSpooled(read.json());
+        boolean idHoldsPlate = plate.equals(ReadPlate.NONE) || ReadInput.holdsPlate(read.id(), plate.plate()) || ReadInput.holdsPlate(read.id(), plate.norm());
+        return DeadLetter.pastRetention(STAGE, read.cameraId(), idHoldsPlate ? null : read.id(), read.capturedAt(), reason);
     }
 
     private void finish(Batch batch) {

@@ -1,6 +1,8 @@
 package org.platewarden.indexer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +66,7 @@ class IndexerIT {
         spool = TestSpools.open(dir.resolve("spool"));
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"));
         registry = new SimpleMeterRegistry();
-        indexer = new Indexer(spool, new ElasticsearchBulkTransport(conn.rest()), deadLetters, prefix, config,
+        indexer = new Indexer(spool, new ElasticsearchBulkTransport(conn.rest()), deadLetters, prefix, config, 21,
                 RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)), registry, Clock.systemUTC());
         indexer.start().join();
     }
@@ -107,6 +109,33 @@ class IndexerIT {
         assertTrue(registry.timer("platewarden.indexer.bulk.latency", "outcome", "ok").count() >= 7, "at least n/400 bulks");
         assertEquals(1, ((org.platewarden.core.spool.SegmentedSpool) spool).segmentFiles().size(),
                 "segments behind the checkpoint are deleted; only the newest stays");
+    }
+
+    /**
+     * A read whose day passed retention while it sat in the spool (Elasticsearch was down for days)
+     * creates no index for that day and is not indexed: it is dead-lettered without its plate. A read
+     * of a day inside the window beside it is indexed.
+     */
+    @Test
+    void aReadPastRetentionInTheSpoolCreatesNoIndexForItsExpiredDay() throws Exception {
+        String prefix = es.prefix + "-expired";
+        startIndexer(prefix, new IndexerConfig(100, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()));
+        Instant old = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(25, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS);
+        Instant fresh = Instant.now().minus(1, ChronoUnit.HOURS);
+        spool.append(List.of(TestReads.bytes("cam-001:old-1", "cam-001", "DPD", old, "OLD 901"),
+                TestReads.bytes("cam-001:new-1", "cam-001", "DPD", fresh, "NEW 902"))).join();
+        awaitDrained();
+
+        assertFalse(es.exists(DailyIndex.name(prefix, old)), "no index for an expired day");
+        assertEquals(1, es.count(DailyIndex.name(prefix, fresh)));
+        assertEquals(1, es.count(prefix + "-reads-*"));
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(1, letters.size(), letters.toString());
+        assertEquals(DeadLetter.PAST_RETENTION, letters.get(0).payloadWithheld());
+        assertNull(letters.get(0).payload());
+        assertEquals(old, letters.get(0).capturedAt());
+        assertEquals("cam-001:old-1", letters.get(0).readId());
+        assertTrue(letters.get(0).reason().startsWith("too_old: "), letters.get(0).reason());
     }
 
     @Test
@@ -290,7 +319,7 @@ class IndexerIT {
         assertEquals(120, spool.checkpoint(), "a stopped indexer does not move the checkpoint");
 
         indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.rest()), deadLetters, prefix,
-                new IndexerConfig(50, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)),
+                new IndexerConfig(50, 1024 * 1024, 20, 2, 3600, CompactionConfig.defaults()), 21, RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(500)),
                 new SimpleMeterRegistry(), Clock.systemUTC());
         indexer.start().join();
         awaitDrained();

@@ -69,7 +69,7 @@ class IndexerOutageIT {
     void everyAcknowledgedReadIsIndexedExactlyOnceAcrossAnOutage() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         indexer = new Indexer(spool, new ElasticsearchBulkTransport(viaProxy.rest()), deadLetters, es.prefix,
-                new IndexerConfig(100, 512 * 1024, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(400)),
+                new IndexerConfig(100, 512 * 1024, 20, 2, 3600, CompactionConfig.defaults()), 21, RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(400)),
                 registry, Clock.systemUTC());
         indexer.start().join();
         Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.DAYS);

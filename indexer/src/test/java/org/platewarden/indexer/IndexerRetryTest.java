@@ -1,6 +1,8 @@
 package org.platewarden.indexer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +30,7 @@ import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.SegmentedSpool;
+import org.platewarden.testkit.SettableClock;
 
 /**
  * Retry classification and checkpoint ordering with a scripted transport (no Elasticsearch: the
@@ -44,6 +47,9 @@ class IndexerRetryTest {
     private final List<List<String>> looked = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger mostOpen = new AtomicInteger();
+    /** The reads here are of 2026-01-01: retention is a century unless a test is about it. */
+    private int retentionDays = 36_500;
+    private Clock clock = Clock.systemUTC();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -73,8 +79,8 @@ class IndexerRetryTest {
                 return lookup.apply(reads);
             }
         };
-        indexer = new Indexer(spool, transport, deadLetters, "p", config,
-                new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(50), () -> 0.5), registry, Clock.systemUTC());
+        indexer = new Indexer(spool, transport, deadLetters, "p", config, retentionDays,
+                new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(50), () -> 0.5), registry, clock);
         indexer.start().join();
     }
 
@@ -409,5 +415,120 @@ class IndexerRetryTest {
         assertEquals(ItemVerdict.RETRY, ItemVerdict.of(new BulkItemResult(503, "unavailable_shards_exception", "x")));
         assertEquals(ItemVerdict.DEAD_LETTER, ItemVerdict.of(new BulkItemResult(400, "document_parsing_exception", "x")));
         assertEquals(ItemVerdict.DEAD_LETTER, ItemVerdict.of(new BulkItemResult(400, "strict_dynamic_mapping_exception", "x")));
+    }
+
+    /** The day 2026-01-01 expires (21 days) at the start of 2026-01-22. */
+    private static final Instant JANUARY_FIRST_EXPIRES = Instant.parse("2026-01-22T00:00:00Z");
+    private static final Instant OLD = Instant.parse("2026-01-01T12:00:00Z");
+    private static final Instant FRESH = Instant.parse("2026-01-10T12:00:00Z");
+    /** A second before OLD's day expires. */
+    private final SettableClock beforeMidnight = new SettableClock(JANUARY_FIRST_EXPIRES.minusSeconds(1));
+
+    /** 21 days of retention on the {@link #beforeMidnight} clock, one batch in flight. */
+    private void startBeforeMidnight(Function<List<PendingRead>, CompletableFuture<List<BulkItemResult>>> script) {
+        retentionDays = 21;
+        clock = beforeMidnight;
+        start(new IndexerConfig(10, 1 << 20, 5, 1, 3600, CompactionConfig.defaults()), script);
+    }
+
+    private static byte[] readOf(String id, Instant capturedAt, String plate) {
+        return TestReads.bytes(id, "cam-001", "DPD", capturedAt, plate);
+    }
+
+    /** No payload, the capture time kept. */
+    private static void assertWithheld(DeadLetter l, String reasonStart) {
+        assertEquals(DeadLetter.PAST_RETENTION, l.payloadWithheld(), l.toString());
+        assertNull(l.payload(), l.toString());
+        assertNull(l.payloadBase64(), l.toString());
+        assertEquals(OLD, l.capturedAt());
+        assertEquals("indexer", l.stage());
+        assertEquals("cam-001", l.cameraId());
+        assertTrue(l.reason().startsWith(reasonStart), l.reason());
+    }
+
+    private String deadLetterFiles() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = java.nio.file.Files.list(dir.resolve("dl"))) {
+            for (Path f : files.toList()) all.append(java.nio.file.Files.readString(f));
+        }
+        return all.toString();
+    }
+
+    /**
+     * A read whose day passed retention while it sat in the spool is not indexed (that would create an
+     * index for a day already due for deletion): it is dead-lettered as past retention, without its
+     * payload and plate, and without a read id that holds the plate. A read still inside the window is indexed.
+     */
+    @Test
+    void aReadWhoseDayPassedRetentionInTheSpoolIsDeadLetteredWithoutItsPlateInsteadOfIndexed() throws Exception {
+        beforeMidnight.advance(Duration.ofSeconds(1));
+        startBeforeMidnight(reads -> all(reads, 201));
+        spool.append(List.of(readOf("r-old", OLD, "OLD 111"), readOf("cam-001:1767268800000:OLD222", OLD, "OLD 222"),
+                readOf("r-fresh", FRESH, "NEW 333"))).join();
+        EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
+
+        assertEquals(List.of(List.of("r-fresh")), sent);
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(2, letters.size(), letters.toString());
+        for (DeadLetter l : letters) {
+            assertWithheld(l, "too_old: captured_at 2026-01-01T12:00:00Z: its UTC day 2026-01-01 passed the 21-day retention at 2026-01-22T00:00:00Z");
+        }
+        assertEquals("r-old", letters.get(0).readId());
+        assertNull(letters.get(1).readId(), "the derived id holds the plate");
+        String disk = deadLetterFiles();
+        for (String plate : List.of("OLD 111", "OLD111", "OLD 222", "OLD222")) assertFalse(disk.contains(plate), disk);
+        assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
+    }
+
+    /**
+     * Elasticsearch down over the midnight that ends a read's day: when it is back, the read is not
+     * sent again (no index for an expired day) but dead-lettered without its plate; a read of a day
+     * still inside the window is indexed.
+     */
+    @Test
+    void aReadWhoseDayPassesRetentionWhileElasticsearchIsDownIsNotIndexedWhenItIsBack() throws Exception {
+        startBeforeMidnight(reads -> beforeMidnight.instant().isBefore(JANUARY_FIRST_EXPIRES) // down until midnight has passed
+                ? CompletableFuture.failedFuture(new IOException("refused", new ConnectException("Connection refused")))
+                : all(reads, 201));
+        spool.append(List.of(readOf("r-old", OLD, "OLD 444"), readOf("r-fresh", FRESH, "NEW 555"))).join();
+        EsTestSupport.await("two failed sends", 10_000, () -> sent.size() >= 2);
+        beforeMidnight.advance(Duration.ofSeconds(2));
+        EsTestSupport.await("checkpoint 2", 10_000, () -> spool.checkpoint() == 2);
+
+        assertEquals(List.of("r-old", "r-fresh"), sent.get(0));
+        assertEquals(List.of("r-fresh"), sent.get(sent.size() - 1), "once its day expired the read is not sent again");
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(1, letters.size(), letters.toString());
+        assertWithheld(letters.get(0), "too_old: ");
+        assertFalse(deadLetterFiles().contains("OLD"), deadLetterFiles());
+        assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());
+    }
+
+    /**
+     * A read Elasticsearch refuses keeps its bytes and capture time in its dead letter (filed under its
+     * day), unless its day passed retention meanwhile: then it keeps no plate either.
+     */
+    @Test
+    void aReadRefusedByElasticsearchIsDeadLetteredWithItsCaptureTimeAndWithoutItsPlateOncePastRetention() throws Exception {
+        startBeforeMidnight(reads -> {
+            // the refusal arrives after midnight: r-old's day has expired by the time it is dead-lettered
+            beforeMidnight.advance(Duration.ofSeconds(2));
+            List<BulkItemResult> out = new ArrayList<>();
+            for (int i = 0; i < reads.size(); i++) out.add(new BulkItemResult(400, "document_parsing_exception", "failed to parse"));
+            return CompletableFuture.completedFuture(out);
+        });
+        spool.append(List.of(readOf("r-old", OLD, "OLD 666"), readOf("r-fresh", FRESH, "NEW 777"))).join();
+        EsTestSupport.await("checkpoint 2", 10_000, () -> spool.checkpoint() == 2);
+
+        List<DeadLetter> letters = deadLetters.readAll();
+        assertEquals(2, letters.size(), letters.toString());
+        DeadLetter withheld = letters.stream().filter(l -> OLD.equals(l.capturedAt())).findFirst().orElseThrow();
+        assertWithheld(withheld, "elasticsearch_refused: ");
+        assertEquals("r-old", withheld.readId());
+        DeadLetter kept = letters.stream().filter(l -> FRESH.equals(l.capturedAt())).findFirst().orElseThrow();
+        assertNull(kept.payloadWithheld());
+        assertTrue(kept.payload().contains("NEW 777"), kept.toString());
+        assertEquals(java.time.LocalDate.parse("2026-01-10"), kept.fileDay(), "filed under its read's day");
+        assertFalse(deadLetterFiles().contains("OLD 666"), deadLetterFiles());
     }
 }

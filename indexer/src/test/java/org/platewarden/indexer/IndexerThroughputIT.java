@@ -42,7 +42,7 @@ class IndexerThroughputIT {
             }
             if (!chunk.isEmpty()) spool.append(chunk).join();
             Indexer indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.rest()), dl, es.prefix,
-                    IndexerConfig.defaults(), RetryPolicy.defaults(), new SimpleMeterRegistry(), Clock.systemUTC());
+                    IndexerConfig.defaults(), 21, RetryPolicy.defaults(), new SimpleMeterRegistry(), Clock.systemUTC());
             long t0 = System.nanoTime();
             indexer.start().join();
             EsTestSupport.await("drain", 600_000, () -> spool.checkpoint() == n);

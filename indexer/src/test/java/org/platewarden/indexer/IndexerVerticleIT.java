@@ -42,7 +42,7 @@ class IndexerVerticleIT {
             }
             assertEquals(6, es.primarySegments(finished));
             Indexer indexer = new Indexer(spool, new ElasticsearchBulkTransport(es.conn.rest()), dl, es.prefix,
-                    new IndexerConfig(100, 1 << 20, 20, 2, 3600, CompactionConfig.defaults()), RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(200)),
+                    new IndexerConfig(100, 1 << 20, 20, 2, 3600, CompactionConfig.defaults()), 21, RetryPolicy.of(Duration.ofMillis(20), Duration.ofMillis(200)),
                     new SimpleMeterRegistry(), Clock.systemUTC());
             RetentionSweeper sweeper = new RetentionSweeper(es.conn.rest(), es.prefix, 21, RetentionMechanism.SWEEPER, Clock.systemUTC());
             DailyIndexCompactor compactor = new DailyIndexCompactor(es.conn.rest(), es.prefix, 21, CompactionConfig.defaults(), Clock.systemUTC(),

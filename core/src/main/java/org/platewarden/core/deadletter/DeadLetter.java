@@ -7,8 +7,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Base64;
+import org.platewarden.core.index.DailyIndex;
 
 /**
  * A read that was refused or could not be indexed, kept so ops can inspect it and nothing invalid
@@ -21,6 +23,13 @@ import java.util.Base64;
  * keeping them would break the retention promise: a read captured before the retention window
  * ({@link #pastRetention}) keeps only who sent it, when it was captured and why it was refused,
  * with {@code payload_withheld} saying so.
+ *
+ * <p>{@code captured_at} is the read's capture time when it is known ({@link #withCapturedAt}; for a
+ * {@code captured_at} sent without a UTC offset, the earliest instant it can denote, local time - 14 h).
+ * A letter that keeps a payload is filed under the earlier of the UTC day it is written and that
+ * capture day ({@link #fileDay}), so the file that holds its plate is deleted when the read's own day
+ * expires, not {@code retention_days} after the refusal. A letter without payload holds no plate and
+ * is filed by the day it is written, so ops can still see it for the whole window.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
@@ -67,6 +76,41 @@ public record DeadLetter(
      */
     public static DeadLetter pastRetention(String stage, String cameraId, String readId, Instant capturedAt, String reason) {
         return new DeadLetter(Instant.now(), stage, cameraId, readId, capturedAt, reason, PAST_RETENTION, null, null, false);
+    }
+
+    /**
+     * This letter with its read's capture time (null: unknown, the letter is filed by the day it is
+     * written). The earliest instant the read can denote, for a capture time without an offset.
+     */
+    public DeadLetter withCapturedAt(Instant capturedAt) {
+        return new DeadLetter(at, stage, cameraId, readId, capturedAt, reason, payloadWithheld, payload, payloadBase64, truncated);
+    }
+
+    /**
+     * The UTC day of the file this letter belongs in: the earlier of the day it is written ({@code at})
+     * and its read's capture day when it keeps a payload, so its plate goes when the read's day does;
+     * the day it is written otherwise (no payload, or no known capture time).
+     */
+    public LocalDate fileDay() {
+        LocalDate written = DailyIndex.day(at);
+        if (capturedAt == null || !keepsPayload()) return written;
+        LocalDate captured = DailyIndex.day(capturedAt);
+        return captured.isBefore(written) ? captured : written;
+    }
+
+    /** Whether it holds the refused bytes (and so possibly a plate). */
+    public boolean keepsPayload() {
+        return payload != null || payloadBase64 != null;
+    }
+
+    /**
+     * This letter as it may still be written at {@code now}: itself, unless it keeps a payload and its
+     * read's day has passed retention since it was built (it waited over midnight, or for a failing
+     * disk): then without payload and read id (which may hold the plate), as {@link #pastRetention}.
+     */
+    public DeadLetter withinRetention(int retentionDays, Instant now) {
+        if (!keepsPayload() || capturedAt == null || !DailyIndex.isExpired(DailyIndex.day(capturedAt), retentionDays, now)) return this;
+        return new DeadLetter(at, stage, cameraId, null, capturedAt, reason, PAST_RETENTION, null, null, false);
     }
 
     /**

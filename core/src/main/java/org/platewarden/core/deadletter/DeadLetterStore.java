@@ -11,13 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -30,23 +31,39 @@ import org.platewarden.core.io.PrivateDirectory;
 
 /**
  * Append-only dead-letter files, one NDJSON file per UTC day under {@code <data_dir>/deadletter/}
- * ({@code deadletter-YYYY-MM-DD.ndjson}), fsynced before the returned future completes. Writes run on
+ * ({@code deadletter-YYYY-MM-DD.ndjson}), fsynced before the returned future completes. A letter goes
+ * in the file of its {@link DeadLetter#fileDay}: the earlier of the day it is written and its read's
+ * capture day when it keeps a payload, so an old day's file may still be appended to (never one past
+ * retention: a letter whose read's day expired before it was written loses its payload first,
+ * {@link DeadLetter#withinRetention}, and is filed by today). The letters of one append may belong
+ * in several files: each is written and fsynced once, and the future fails if any of them fails. Writes run on
  * one owned thread with a bounded queue: when it is full the append fails, and the caller must
  * refuse the read rather than drop the dead letter. Nothing is kept in memory: a dead letter may
  * hold a plate, and only its file, which {@code LocalFileRetention} deletes once its day has
  * expired, may keep it. {@link #fileName} and {@link #day} are the naming both sides share.
  */
 public final class DeadLetterStore implements AutoCloseable {
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
-
     private final Path dir;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private final ExecutorService writer;
     private final AtomicLong total = new AtomicLong();
+    private final int retentionDays;
+    private final Clock clock;
 
+    /** A store that files letters as they are built, without checking their read's retention (tests). */
     public DeadLetterStore(Path dir) {
+        this(dir, 0, Clock.systemUTC());
+    }
+
+    /**
+     * @param retentionDays a letter that keeps a payload of a read whose day is past this many days when
+     *                      it is written is written without it ({@link DeadLetter#withinRetention}); 0: not checked
+     */
+    public DeadLetterStore(Path dir, int retentionDays, Clock clock) {
         this.dir = dir;
+        this.retentionDays = retentionDays;
+        this.clock = clock;
         try {
             PrivateDirectory.create(dir);
         } catch (IOException e) {
@@ -78,14 +95,21 @@ public final class DeadLetterStore implements AutoCloseable {
     }
 
     private void write(List<DeadLetter> letters) {
-        StringBuilder sb = new StringBuilder();
+        Instant now = clock.instant();
+        // in the order given within each file; one write and one fsync per file touched
+        Map<Path, StringBuilder> byFile = new LinkedHashMap<>();
         try {
-            for (DeadLetter l : letters) sb.append(mapper.writeValueAsString(l)).append('\n');
-            Path file = dir.resolve(fileName(letters.get(0).at()));
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(false);
+            for (DeadLetter l : letters) {
+                DeadLetter kept = retentionDays > 0 ? l.withinRetention(retentionDays, now) : l;
+                byFile.computeIfAbsent(dir.resolve(fileName(kept.fileDay())), f -> new StringBuilder())
+                        .append(mapper.writeValueAsString(kept)).append('\n');
+            }
+            for (Map.Entry<Path, StringBuilder> e : byFile.entrySet()) {
+                try (FileChannel ch = FileChannel.open(e.getKey(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    ByteBuffer buf = ByteBuffer.wrap(e.getValue().toString().getBytes(StandardCharsets.UTF_8));
+                    while (buf.hasRemaining()) ch.write(buf);
+                    ch.force(false);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("dead-letter write to " + dir + " failed: " + e, e);
@@ -93,9 +117,9 @@ public final class DeadLetterStore implements AutoCloseable {
         total.addAndGet(letters.size());
     }
 
-    /** {@code deadletter-YYYY-MM-DD.ndjson}: the file of the UTC day of {@code at}. */
-    public static String fileName(Instant at) {
-        return "deadletter-" + DAY.format(at) + ".ndjson";
+    /** {@code deadletter-YYYY-MM-DD.ndjson}: the file of UTC day {@code day}. */
+    public static String fileName(LocalDate day) {
+        return "deadletter-" + day + ".ndjson";
     }
 
     /** The UTC day a dead-letter file holds, if the name is one of ours. */

@@ -1,9 +1,12 @@
 package org.platewarden.core.read;
 
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 
@@ -58,6 +61,32 @@ public final class IsoInstant {
                 return OffsetDateTime.parse(s, CAMERA_STYLE).toInstant();
             } catch (DateTimeException alsoNot) {
                 throw strict;
+            }
+        }
+    }
+
+    /**
+     * The easternmost UTC offset in use (Kiribati's Line Islands, UTC+14:00): a local date-time
+     * denotes no instant earlier than itself read at this offset.
+     */
+    public static final Duration EASTERNMOST_OFFSET = Duration.ofHours(14);
+
+    /**
+     * The earliest instant {@code s} can denote, for retention: {@link #parse}'s instant when it has an
+     * offset; for a local date-time without one (which {@link #parse} refuses, and the gateway with it)
+     * that local time read at UTC+14:00, i.e. local time - 14 h, since the camera's zone is unknown and
+     * dating it any later could keep its plate past the window; null when it is no date-time at all.
+     */
+    public static Instant earliest(String s) {
+        try {
+            return parse(s);
+        } catch (DateTimeException withOffset) {
+            if (s.length() <= 10 || " Tt".indexOf(s.charAt(10)) < 0) return null;
+            try {
+                LocalDateTime local = LocalDateTime.parse(s.substring(0, 10) + 'T' + s.substring(11), DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+                return local.toInstant(ZoneOffset.UTC).minus(EASTERNMOST_OFFSET);
+            } catch (DateTimeException notLocalEither) {
+                return null;
             }
         }
     }

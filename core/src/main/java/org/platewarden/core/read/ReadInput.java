@@ -68,7 +68,12 @@ public final class ReadInput {
      * {@code cam-017:1763820187123:ABC1234} either.
      */
     public boolean holdsPlate(String text) {
-        if (text == null || !(plate instanceof String p)) return false;
+        return plate instanceof String p && holdsPlate(text, p);
+    }
+
+    /** Whether {@code text} holds {@code plate}, as sent or as its letters and digits (see {@link #holdsPlate(String)}). */
+    public static boolean holdsPlate(String text, String p) {
+        if (text == null || p == null) return false;
         String sent = p.strip();
         if (!sent.isEmpty() && text.contains(sent)) return true;
         String letters = lettersAndDigits(p);

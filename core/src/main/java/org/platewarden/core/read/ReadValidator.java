@@ -236,19 +236,23 @@ public final class ReadValidator {
     }
 
     /**
-     * The read's capture time when it is readable and already past the retention window, else
-     * null: whatever rule refused such a read ({@code too_old}, or one checked before it), its
-     * dead letter must not keep the plate (see {@code DeadLetter.pastRetention}).
+     * The read's capture time as far as retention is concerned, whatever rule refused it: its
+     * {@code captured_at} when that has an offset; for one without ({@code invalid_field}: it cannot
+     * be dated exactly) the earliest instant it can denote, local time - 14 h
+     * ({@link IsoInstant#earliest}), so a missing offset never lets a plate outlive its window;
+     * null when there is none or it is no date-time. What a dead letter is dated and filed by.
      */
-    public Instant capturedPastRetention(ReadInput read) {
+    public Instant captureTimeForRetention(ReadInput read) {
         if (read == null || !(read.capturedAt instanceof String text)) return null;
-        Instant at;
-        try {
-            at = IsoInstant.parse(text);
-        } catch (DateTimeException e) {
-            return null;
-        }
-        return DailyIndex.day(at).isBefore(oldestDay(clock.instant())) ? at : null;
+        return IsoInstant.earliest(text);
+    }
+
+    /**
+     * Whether a read captured at {@code at} is already past the retention window now: its dead letter
+     * must not keep the plate (see {@code DeadLetter.pastRetention}).
+     */
+    public boolean isPastRetention(Instant at) {
+        return DailyIndex.day(at).isBefore(oldestDay(clock.instant()));
     }
 
     private static double[] location(Object value) {

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * The retention rule for what a node keeps on its own disk, besides the spool: dead-letter files
  * and the spool's quarantine both may hold plate reads, so both go when the reads would. A file of
  * UTC day D is deleted once D + {@code retention_days} has begun ({@link DailyIndex#isExpired}, the
- * rule of the daily read indices): a dead-letter file by the day in its name (the day it was
- * written; today's file is never expired, so the file being appended to is never touched), a
- * quarantine file by the day of its modification time (written once, when the damage was found).
+ * rule of the daily read indices): a dead-letter file by the day in its name (the earlier of the day
+ * its letters were written and their reads' capture day, {@code DeadLetter#fileDay}, so a plate goes
+ * when its read's day does; the store writes no payload into a file already past retention, and a
+ * letter without payload goes in today's file, never expired), a quarantine file by the day of its
+ * modification time (written once, when the damage was found).
  * The audit journal, its torn tails included, is audit material and is never looked at here.
  *
  * <p>{@link #start} runs a pass now and then every interval on a thread of its own (file I/O

@@ -2,6 +2,7 @@ package org.platewarden.gateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.platewarden.core.read.ReadInput;
@@ -13,26 +14,33 @@ import org.platewarden.core.read.Rejection;
  * item could not even be parsed (a bad NDJSON line), the reason ({@code parseError}). {@code payload}
  * gives the item's bytes for a dead letter (bytes, not text: a line that is not UTF-8 must reach the
  * dead letter as sent); it is only called for a refused item, so an accepted read never pays for a
- * copy of them.
+ * copy of them. {@code capturedAt}: for an item that is no read (refused by a vendor adapter) but
+ * whose capture time the adapter did read, that time, so its dead letter is dated by it; else null
+ * (a read's own is in {@code read}).
  */
-public record IngestItem(ReadInput read, Supplier<byte[]> payload, Rejection parseError) {
+public record IngestItem(ReadInput read, Supplier<byte[]> payload, Rejection parseError, Instant capturedAt) {
 
     public static IngestItem parsed(ReadInput read, Supplier<byte[]> payload) {
-        return new IngestItem(read, payload, null);
+        return new IngestItem(read, payload, null, null);
     }
 
     /** A read the vendor adapters built as a tree. */
     public static IngestItem parsed(JsonNode read) {
-        return new IngestItem(ReadInputReader.read(read), () -> utf8(read.toString()), null);
+        return new IngestItem(ReadInputReader.read(read), () -> utf8(read.toString()), null, null);
     }
 
     /** Bytes {@code [from, to)} of {@code body} that do not parse. */
     public static IngestItem unparseable(byte[] body, int from, int to, String why) {
-        return new IngestItem(null, () -> Arrays.copyOfRange(body, from, to), new Rejection(Rejection.INVALID_JSON, why));
+        return new IngestItem(null, () -> Arrays.copyOfRange(body, from, to), new Rejection(Rejection.INVALID_JSON, why), null);
     }
 
     public static IngestItem vendorRefused(String raw, String why) {
-        return new IngestItem(null, () -> utf8(raw), new Rejection(Rejection.VENDOR_FORMAT, why));
+        return vendorRefused(raw, why, null);
+    }
+
+    /** A vendor read refused by its adapter after it read the capture time ({@code capturedAt}, null: unknown). */
+    public static IngestItem vendorRefused(String raw, String why, Instant capturedAt) {
+        return new IngestItem(null, () -> utf8(raw), new Rejection(Rejection.VENDOR_FORMAT, why), capturedAt);
     }
 
     /** The bytes to keep in a dead letter. */

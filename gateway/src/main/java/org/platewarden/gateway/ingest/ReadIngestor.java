@@ -59,15 +59,20 @@ public final class ReadIngestor {
     }
 
     /**
-     * The refused read's bytes, unless it was captured before the retention window: storing its
-     * plate in a dead letter would keep it past the promise (the read id too, when it holds the
-     * plate). Applies whatever rule refused it, {@code too_old} or one checked before that.
+     * The refused read's bytes with its capture time, so the letter is filed under the read's own day
+     * when that is earlier than today and goes when the read would ({@code DeadLetter#fileDay}),
+     * whatever rule refused it; unless it was captured before the retention window: storing its plate
+     * in a dead letter would keep it past the promise (the read id too, when it holds the plate).
+     * The capture time is the earliest instant a {@code captured_at} without offset can denote; none
+     * when it is missing or no date-time (filed by today, as it came).
      */
     public DeadLetter deadLetter(IngestItem item, Rejection r, Camera camera, String stage) {
-        Instant pastRetention = validator.capturedPastRetention(item.read());
-        if (pastRetention == null) return DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadBytes());
-        String readId = item.read().holdsPlate(r.readId()) ? null : r.readId();
-        return DeadLetter.pastRetention(stage, camera.id(), readId, pastRetention, r.reason());
+        Instant captured = item.read() != null ? validator.captureTimeForRetention(item.read()) : item.capturedAt();
+        if (captured == null || !validator.isPastRetention(captured)) {
+            return DeadLetter.of(stage, camera.id(), r.readId(), r.reason(), item.payloadBytes()).withCapturedAt(captured);
+        }
+        String readId = item.read() != null && item.read().holdsPlate(r.readId()) ? null : r.readId();
+        return DeadLetter.pastRetention(stage, camera.id(), readId, captured, r.reason());
     }
 
     /** Appends, then dead-letters; succeeds once both are durable. */

@@ -39,8 +39,9 @@ public final class OpenAlprAdapter implements VendorAdapter {
         // OpenALPR sends milliseconds; a time in seconds reads as January 1970 and would be refused
         // as too old, which does not tell the integrator what is wrong
         if (Math.abs(epoch.longValue()) < 100_000_000_000L) {
+            // dated as the seconds it looks like, so its dead letter goes (or keeps no plate) when that day expires
             return List.of(IngestItem.vendorRefused(p.toString(), "epoch_start " + epoch.longValue()
-                    + " looks like seconds since 1970; OpenALPR's epoch_start is in milliseconds"));
+                    + " looks like seconds since 1970; OpenALPR's epoch_start is in milliseconds", Instant.ofEpochSecond(epoch.longValue())));
         }
         ObjectNode read = JsonNodeFactory.instance.objectNode();
         read.put(ReadFields.CAMERA_ID, camera.id());

@@ -195,7 +195,10 @@ class VertxMqttClientTest {
         }
     }
 
-    /** A read on the wrong topic captured before the retention window keeps no plate in its dead letter, as any refused read. */
+    /**
+     * A read on the wrong topic captured before the retention window keeps no plate in its dead letter, as any refused read;
+     * one captured 20 days ago keeps its bytes in the file of its capture day, deleted when that day expires.
+     */
     @Test
     void aReadOnTheWrongTopicPastRetentionIsDeadLetteredWithoutItsPlate() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir)) {
@@ -205,13 +208,18 @@ class VertxMqttClientTest {
             await(c.connect(gw.mqttPort(), "127.0.0.1"));
             String old = Reads.read("cam-002", "SEC7777", java.time.Instant.now().minus(40, java.time.temporal.ChronoUnit.DAYS));
             String fresh = Reads.read("cam-002", "SEC8888");
-            int id = await(c.publish("platewarden/reads/cam-002", Buffer.buffer("[" + old + "," + fresh + "]"), MqttQoS.AT_LEAST_ONCE, false, false));
+            java.time.Instant twentyDaysAgo = java.time.Instant.now().minus(20, java.time.temporal.ChronoUnit.DAYS);
+            String middle = Reads.read("cam-002", "SEC9999", twentyDaysAgo);
+            int id = await(c.publish("platewarden/reads/cam-002", Buffer.buffer("[" + old + "," + fresh + "," + middle + "]"), MqttQoS.AT_LEAST_ONCE, false, false));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!acked.contains(id) && System.nanoTime() < deadline) Thread.sleep(20);
             assertTrue(acked.contains(id));
             List<DeadLetter> letters = gw.deadLetters();
-            assertEquals(2, letters.size(), letters.toString());
+            assertEquals(3, letters.size(), letters.toString());
             assertTrue(letters.stream().allMatch(l -> l.reason().startsWith("topic_not_allowed")), letters.toString());
+            Path middleDay = dir.resolve("deadletter").resolve(org.platewarden.core.deadletter.DeadLetterStore.fileName(
+                    java.time.LocalDate.ofInstant(twentyDaysAgo, java.time.ZoneOffset.UTC)));
+            assertTrue(java.nio.file.Files.readString(middleDay).contains("SEC9999"), "filed under its capture day");
             assertTrue(letters.stream().noneMatch(l -> String.valueOf(l.payload()).contains("SEC7777")), "the old read's plate is kept nowhere: " + letters);
             assertTrue(letters.stream().anyMatch(l -> l.payloadWithheld() != null), letters.toString());
             assertTrue(letters.stream().anyMatch(l -> String.valueOf(l.payload()).contains("SEC8888")), "a read within retention keeps its bytes");

@@ -1,6 +1,8 @@
 package org.platewarden.gateway.vendor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,11 +10,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 
 /** The vendor webhooks end to end: sample payloads (capture time moved to now) land in the spool. */
@@ -56,6 +65,42 @@ class VendorHttpTest {
                 assertEquals("ACSO", d.get("agency").asText());
             }
             assertEquals(1, gw.deadLetters().size());
+        }
+    }
+
+    /**
+     * A vendor read refused by its adapter after the adapter read its time, or refused by a rule after
+     * it, is dated by that time: its dead letter goes in the file of that day, deleted when the day expires.
+     */
+    @Test
+    void aRefusedVendorReadIsFiledUnderItsCaptureDay() throws Exception {
+        LocalDate twentyDaysAgo = LocalDate.now(ZoneOffset.UTC).minusDays(20);
+        Instant captured = twentyDaysAgo.atTime(12, 0).toInstant(ZoneOffset.UTC);
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            // OpenALPR's epoch_start in seconds: refused, but dated as the seconds it looks like
+            ObjectNode alpr = (ObjectNode) VendorAdapterTest.sample("openalpr-alpr_group.json");
+            alpr.put("epoch_start", captured.getEpochSecond());
+            HttpResponse<String> r = post(gw, "/v1/reads/openalpr", alpr.toString());
+            assertEquals(202, r.statusCode(), r.body());
+            // a Plate Recognizer read refused for its plate, after its timestamp was read
+            ObjectNode pr = (ObjectNode) VendorAdapterTest.sample("platerecognizer-stream.json");
+            ((ObjectNode) pr.get("data")).put("timestamp", captured.plus(Duration.ofHours(1)).toString());
+            ((ObjectNode) pr.get("data").get("results").get(0)).put("plate", "x");
+            r = post(gw, "/v1/reads/platerecognizer", pr.toString());
+            assertEquals(202, r.statusCode(), r.body());
+
+            Path file = dir.resolve("deadletter").resolve(DeadLetterStore.fileName(twentyDaysAgo));
+            try (Stream<Path> files = Files.list(dir.resolve("deadletter"))) {
+                assertEquals(List.of(file), files.toList());
+            }
+            List<DeadLetter> letters = gw.deadLetters();
+            assertEquals(2, letters.size(), letters.toString());
+            assertTrue(letters.get(0).reason().startsWith("vendor_format: epoch_start "), letters.get(0).toString());
+            assertEquals(captured, letters.get(0).capturedAt());
+            assertTrue(letters.get(0).payload().contains("\"best_plate_number\""), letters.get(0).toString());
+            assertTrue(letters.get(1).reason().startsWith("plate_length"), letters.get(1).toString());
+            assertEquals(captured.plus(Duration.ofHours(1)), letters.get(1).capturedAt());
+            assertNull(letters.get(1).payloadWithheld());
         }
     }
 

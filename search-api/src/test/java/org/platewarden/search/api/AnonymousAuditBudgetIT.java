@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditEsSupport;
 import org.platewarden.search.audit.CanonicalJson;
-import org.platewarden.search.audit.SettableClock;
+import org.platewarden.testkit.SettableClock;
 import org.platewarden.templates.TemplateResources;
 
 /**

@@ -16,7 +16,7 @@ import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
 import org.platewarden.search.audit.AuditUnavailableException;
-import org.platewarden.search.audit.SettableClock;
+import org.platewarden.testkit.SettableClock;
 
 /** Writing the summaries: a failed write keeps its counts for the next close, and the metrics say what happened. */
 class AnonymousSummariesTest {

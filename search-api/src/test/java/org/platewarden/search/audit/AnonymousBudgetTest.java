@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.platewarden.testkit.SettableClock;
 
 /** The accounting of the anonymous budget, on a clock the test moves: windows, both budgets, the bound on addresses. */
 class AnonymousBudgetTest {

@@ -1,4 +1,4 @@
-package org.platewarden.search.audit;
+package org.platewarden.testkit;
 
 import java.time.Clock;
 import java.time.Instant;
