@@ -46,7 +46,14 @@ final class ClusterAccess {
         try {
             es.rest().performRequest(new Request("GET", "/_cluster/health"));
         } catch (ResponseException answered) {
-            // reachable
+            // reachable; but one that refuses who we are would fail every request after this one
+            int status = answered.getResponse().getStatusLine().getStatusCode();
+            if (status == 401 || status == 403) {
+                es.close();
+                throw new IOException("Elasticsearch at " + url + " (from " + from + ") answered " + status + ": "
+                        + (status == 401 ? "set ES_USERNAME and ES_PASSWORD, or ES_API_KEY, as for the node"
+                        : "the credentials lack the privileges the README lists"), answered);
+            }
         } catch (IOException e) {
             es.close();
             throw new IOException("cannot reach Elasticsearch at " + url + " (from " + from + ")", e);

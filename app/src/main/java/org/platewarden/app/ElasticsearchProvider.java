@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.es.EmbeddedElasticsearch;
 
 /**
@@ -28,8 +29,8 @@ public final class ElasticsearchProvider implements AutoCloseable {
         String configured = envUrl != null && !envUrl.isBlank() ? envUrl : config.esUrl();
         if (configured != null && !configured.isBlank()) {
             url = configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
-            if (!EmbeddedElasticsearch.healthy(url)) {
-                throw new IOException("Elasticsearch at " + url + " is not reachable or not yellow/green");
+            try (ElasticsearchConnection probe = new ElasticsearchConnection(url)) {
+                probe.requireHealthy();
             }
             return url;
         }

@@ -25,13 +25,14 @@ public final class PrivateDirectory {
 
     /** Creates {@code dir} (and missing parents, with the default mode) and makes it owner-only; returns it. */
     public static Path create(Path dir) throws IOException {
+        boolean existed = Files.isDirectory(dir);
         Files.createDirectories(dir);
         PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
         if (view == null) return dir;
         Set<PosixFilePermission> current = view.readAttributes().permissions();
         if (!current.equals(OWNER_ONLY)) {
             view.setPermissions(OWNER_ONLY);
-            if (current.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+            if (existed && current.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
                 LOG.info("{} was open to other accounts ({}); it is now owner-only (rwx------): it holds plates or audit records",
                         dir, PosixFilePermissions.toString(current));
             }
