@@ -1,6 +1,7 @@
 package org.platewarden.search.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.platewarden.search.audit.AuditDocument;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -10,9 +11,12 @@ import org.platewarden.search.audit.EsRest;
 /**
  * Auditor reports over {@code <prefix>-audit}. The audit index is refreshed before each read (audit
  * writes do not wait for a refresh, and an auditor must see every record already acknowledged);
- * auditor reads are rare, so the extra refresh is cheap.
+ * auditor reads are rare, so the extra refresh is cheap. Every record served is checked as far as
+ * the page allows ({@link PageIntegrity}), so an auditor reading the report sees an edited record
+ * flagged, not only whoever runs verify.
  */
 public final class AuditReports {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditReports.class);
     private final EsRest es;
     private final String index;
 
@@ -27,9 +31,46 @@ public final class AuditReports {
                 .map(response -> {
                     JsonNode hits = response.path("hits").path("hits");
                     List<JsonObject> records = new ArrayList<>(hits.size());
-                    for (JsonNode hit : hits) records.add(new JsonObject(hit.path("_source").toString()));
+                    PageIntegrity integrity = new PageIntegrity();
+                    for (JsonNode hit : hits) {
+                        integrity.check(hit.path("_source"));
+                        records.add(new JsonObject(hit.path("_source").toString()));
+                    }
+                    if (!integrity.problems().isEmpty()) {
+                        LOG.warn("audit report served records that do not check out ({}); run audit verify", integrity.problems());
+                    }
                     String next = hits.size() == query.limit() ? AuditQuery.encodeCursor(hits.get(hits.size() - 1).path("sort")) : null;
-                    return new AuditPage(records, response.path("hits").path("total").path("value").asLong(), next);
+                    return new AuditPage(records, response.path("hits").path("total").path("value").asLong(), next, integrity.problems());
                 });
+    }
+
+    /**
+     * What can be checked of a page without the rest of the trail: each record against its own hash
+     * (an edit that did not re-hash), and each record against the one before it in its node's chain
+     * when both are on the page (an edit that re-hashed its record breaks the next one's link). A
+     * record deleted, or the chain rewritten from some point on, is for {@code audit verify}, which
+     * walks every chain and the journal.
+     */
+    static final class PageIntegrity {
+        private final List<String> problems = new ArrayList<>();
+        private final java.util.Map<String, JsonNode> lastByNode = new java.util.HashMap<>();
+
+        void check(JsonNode doc) {
+            String node = doc.path(AuditDocument.NODE_ID).asText();
+            long seq = doc.path(AuditDocument.SEQ).asLong();
+            String name = "node " + node + " seq " + seq + " (audit " + doc.path(AuditDocument.AUDIT_ID).asText() + ")";
+            if (!AuditDocument.hashOf(doc).equals(doc.path(AuditDocument.HASH).asText())) {
+                problems.add(name + ": its content does not match its hash (changed after it was sealed)");
+            }
+            JsonNode previous = lastByNode.put(node, doc);
+            if (previous != null && previous.path(AuditDocument.SEQ).asLong() == seq - 1
+                    && !previous.path(AuditDocument.HASH).asText().equals(doc.path(AuditDocument.PREV_HASH).asText())) {
+                problems.add(name + ": its prev_hash is not the hash of seq " + (seq - 1) + " (a record before it was changed and re-hashed)");
+            }
+        }
+
+        List<String> problems() {
+            return problems;
+        }
     }
 }

@@ -1,0 +1,57 @@
+package org.platewarden.search.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.platewarden.search.audit.AuditDocument;
+import org.platewarden.search.audit.AuditEsSupport;
+import org.platewarden.search.audit.CanonicalJson;
+
+/** An auditor reading the report sees records edited in the index flagged, without running verify. */
+class AuditReportIntegrityIT extends ApiStackSupport {
+
+    private JsonObject page(String query) {
+        HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?" + query), SearchApiVerticleIT.AUDITOR);
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        return r.bodyAsJsonObject();
+    }
+
+    @Test
+    void editedRecordsAreFlaggedOnThePageThatServesThem() {
+        for (String c : new String[] {"INT-1", "INT-2", "INT-3"}) {
+            assertEquals(200, api.search(SearchApiVerticleIT.INVESTIGATOR, ApiStack.searchBody("robbery", c)).statusCode());
+        }
+        JsonObject clean = page("action=search&purpose=robbery");
+        assertTrue(clean.getJsonObject("integrity").getBoolean("ok"), clean.encode());
+        JsonArray records = clean.getJsonArray("records");
+        JsonObject first = records.getJsonObject(0);
+        JsonObject second = records.getJsonObject(1);
+
+        // an edit that leaves the hash as it was (the purpose of a search changed in place)
+        AuditEsSupport.call(api.es.rest(), "POST", "/" + api.config.auditIndex() + "/_update/" + first.getString("audit_id") + "?refresh=true",
+                "{\"doc\":{\"case_number\":\"INT-1-EDITED\"}}");
+        // an edit that re-hashes its record: its own hash checks out, the next record's link does not
+        JsonObject rewritten = second.copy().put("case_number", "INT-2-EDITED");
+        String rehash = AuditDocument.hashOf(CanonicalJson.parse(rewritten.encode()));
+        rewritten.put("hash", rehash);
+        AuditEsSupport.call(api.es.rest(), "PUT", "/" + api.config.auditIndex() + "/_doc/" + second.getString("audit_id") + "?refresh=true",
+                rewritten.encode());
+
+        JsonObject flagged = page("action=search&purpose=robbery");
+        JsonObject integrity = flagged.getJsonObject("integrity");
+        assertFalse(integrity.getBoolean("ok"), flagged.encode());
+        String problems = integrity.getJsonArray("problems").encode();
+        assertTrue(problems.contains("audit " + first.getString("audit_id") + "): its content does not match its hash"), problems);
+        assertTrue(problems.contains("audit " + records.getJsonObject(2).getString("audit_id") + "): its prev_hash is not the hash of seq"), problems);
+        assertEquals(2, integrity.getJsonArray("problems").size(), problems);
+
+        HttpResponse<Buffer> csv = api.send(api.client.get("/v1/audit?action=search&purpose=robbery&format=csv"), SearchApiVerticleIT.AUDITOR);
+        assertTrue(csv.getHeader("X-Audit-Integrity").startsWith("2 record(s) on this page do not check out"), csv.getHeader("X-Audit-Integrity"));
+    }
+}
