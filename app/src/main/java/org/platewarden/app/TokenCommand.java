@@ -66,6 +66,10 @@ final class TokenCommand implements Callable<Integer> {
             throw new ConfigException(List.of("the config has no HS256 jwt section (jwt.algorithm + jwt.secret); cannot mint tokens"));
         }
         if (config.agency(agency).isEmpty()) throw new ParameterException(spec.commandLine(), "unknown agency " + agency);
+        if (ttlMinutes * 60L > config.jwt().maxLifetimeSeconds()) {
+            throw new ParameterException(spec.commandLine(), "--ttl-minutes " + ttlMinutes + " is longer than the server accepts (jwt.max_lifetime_seconds "
+                    + config.jwt().maxLifetimeSeconds() + " = " + config.jwt().maxLifetimeSeconds() / 60 + " minutes)");
+        }
         Vertx vertx = Vertx.vertx();
         try {
             JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions()

@@ -113,6 +113,8 @@ class CliTest {
         assertError("--user may not be");
         assertEquals(2, cli(with(base, "--agency", "NOPE", "--roles", "investigator")));
         assertError("unknown agency NOPE");
+        assertEquals(2, cli(with(base, "--agency", "DPD", "--roles", "investigator", "--ttl-minutes", "1441")));
+        assertError("longer than the server accepts (jwt.max_lifetime_seconds 86400 = 1440 minutes)");
         assertEquals(0, cli(with(base, "--agency", "DPD", "--roles", "investigator,auditor", "--ttl-minutes", "5")), err.toString());
         String payload = new String(Base64.getUrlDecoder().decode(out.toString().strip().split("\\.")[1]), StandardCharsets.UTF_8);
         assertTrue(payload.contains("\"exp\":") && payload.contains("\"roles\":[\"investigator\",\"auditor\"]"), payload);

@@ -10,5 +10,13 @@ public record JwtConfig(
         @JsonProperty("algorithm") String algorithm,
         @JsonProperty("secret") String secret,
         @JsonProperty("public_key_pem") String publicKeyPem,
-        @JsonProperty("issuer") String issuer) {
+        @JsonProperty("issuer") String issuer,
+        @JsonProperty("max_lifetime_seconds") Integer maxLifetimeSeconds) {
+
+    /** A token whose {@code exp} is further ahead than this is refused (a token that never expires cannot be revoked). */
+    public static final int DEFAULT_MAX_LIFETIME_SECONDS = 24 * 3600;
+
+    public JwtConfig {
+        if (maxLifetimeSeconds == null) maxLifetimeSeconds = DEFAULT_MAX_LIFETIME_SECONDS;
+    }
 }

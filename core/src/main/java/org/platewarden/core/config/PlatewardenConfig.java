@@ -292,6 +292,9 @@ public record PlatewardenConfig(
         if (jwt != null) {
             if ("HS256".equals(jwt.algorithm()) && (jwt.secret() == null || jwt.secret().length() < 32)) problems.add("jwt.secret must be at least 32 characters for HS256");
             if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
+            if (jwt.maxLifetimeSeconds() < 60 || jwt.maxLifetimeSeconds() > 30 * 86_400) {
+                problems.add("jwt.max_lifetime_seconds must be 60 .. 2592000 (30 days), not " + jwt.maxLifetimeSeconds());
+            }
             if (!"HS256".equals(jwt.algorithm()) && !"RS256".equals(jwt.algorithm())) {
                 problems.add("jwt.algorithm must be HS256 or RS256, not " + jwt.algorithm() + " (\"jwt\": null turns JWTs off)");
             }
@@ -302,12 +305,24 @@ public record PlatewardenConfig(
     /**
      * A user name no caller may have: {@code anonymous} (the records of requests without an
      * authenticated caller) and {@code platewarden:…} (the records of Platewarden's own actions,
-     * e.g. a hold released when its until passed). Case-insensitive, so no look-alike in another case.
+     * e.g. a hold released when its until passed). Compared folded ({@link #foldUserName}), so no look-alike passes.
      */
     public static boolean isReservedUser(String user) {
         if (user == null) return false;
-        String u = user.trim().toLowerCase(java.util.Locale.ROOT);
+        String u = foldUserName(user);
         return u.equals("anonymous") || u.startsWith("platewarden:");
+    }
+
+    /**
+     * A user name as a reader of the trail would take it: NFKC (full-width and other compatibility
+     * forms as their plain letters), invisible format characters (zero-width space, soft hyphen)
+     * and surrounding white space of any kind removed, lower case. Two names that fold alike look alike.
+     */
+    public static String foldUserName(String user) {
+        String n = java.text.Normalizer.normalize(user, java.text.Normalizer.Form.NFKC);
+        StringBuilder b = new StringBuilder(n.length());
+        n.codePoints().filter(c -> Character.getType(c) != Character.FORMAT).forEach(b::appendCodePoint);
+        return b.toString().strip().toLowerCase(java.util.Locale.ROOT);
     }
 
     public Optional<Agency> agency(String id) {

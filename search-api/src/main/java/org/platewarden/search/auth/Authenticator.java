@@ -26,13 +26,16 @@ import org.platewarden.core.config.StaticToken;
  * with the configured static tokens (SHA-256 of the presented token against each
  * {@code token_sha256}, constant time, every entry compared so timing does not reveal which one
  * matched); otherwise, when JWT is configured, it is verified as a JWT (HS256 or RS256; signature,
- * {@code exp} — required, 5 s leeway — and {@code iss} when configured). Claims: {@code sub} = user,
+ * {@code exp} — required, 5 s leeway, at most {@code jwt.max_lifetime_seconds} ahead — and {@code iss}
+ * when configured; {@link JwtPrecheck} for what Vert.x leaves unchecked). Claims: {@code sub} = user
+ * (not reserved, no look-alike of a reserved name or a static token's user),
  * {@code agency} (must be a configured agency), {@code roles} (array; unknown roles are ignored).
  * Cheap enough for the event loop: one SHA-256 or one signature check, no password hashing.
  */
 public final class Authenticator {
     public static final String STATIC = "static_token";
     public static final String JWT = "jwt";
+    private static final int LEEWAY_SECONDS = 5;
 
     private final PlatewardenConfig config;
     private final List<StaticToken> tokens;
@@ -50,7 +53,7 @@ public final class Authenticator {
         if (jwt == null || jwt.algorithm() == null) return null;
         PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(jwt.algorithm())
                 .setBuffer(jwt.algorithm().equals("HS256") ? jwt.secret() : jwt.publicKeyPem());
-        JWTOptions options = new JWTOptions().setLeeway(5).setIgnoreExpiration(false);
+        JWTOptions options = new JWTOptions().setLeeway(LEEWAY_SECONDS).setIgnoreExpiration(false);
         if (jwt.issuer() != null && !jwt.issuer().isBlank()) options.setIssuer(jwt.issuer());
         return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(options));
     }
@@ -73,7 +76,7 @@ public final class Authenticator {
         if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
             return Future.failedFuture(new AuthenticationException("invalid bearer token"));
         }
-        String malformed = malformedTimeClaim(token);
+        String malformed = JwtPrecheck.problem(token, java.time.Instant.now(), LEEWAY_SECONDS, config.jwt().maxLifetimeSeconds());
         if (malformed != null) return Future.failedFuture(new AuthenticationException("invalid token: " + malformed));
         Future<User> verified;
         try {
@@ -85,28 +88,6 @@ public final class Authenticator {
         return verified
                 .recover(e -> Future.failedFuture(new AuthenticationException("invalid token: " + e.getMessage())))
                 .compose(this::fromClaims);
-    }
-
-    /**
-     * Vert.x reads {@code exp}, {@code iat} and {@code nbf} as numbers and throws (ClassCastException)
-     * when a signed token holds something else; checked here first, so such a token is a 401 like
-     * any invalid one. Returns what is wrong, or null (also for a payload that is not JSON: the
-     * signature check refuses that).
-     */
-    private static String malformedTimeClaim(String token) {
-        int first = token.indexOf('.');
-        int second = token.indexOf('.', first + 1);
-        JsonObject payload;
-        try {
-            payload = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.substring(first + 1, second)),
-                    java.nio.charset.StandardCharsets.UTF_8));
-        } catch (RuntimeException notJson) {
-            return null;
-        }
-        for (String claim : List.of("exp", "iat", "nbf")) {
-            if (payload.containsKey(claim) && !(payload.getValue(claim) instanceof Number)) return "claim " + claim + " must be a number (seconds since the epoch)";
-        }
-        return null;
     }
 
     private StaticToken matchStatic(String token) {
@@ -125,8 +106,16 @@ public final class Authenticator {
         String sub = claims.getValue("sub") instanceof String s ? s : null;
         String agency = claims.getValue("agency") instanceof String a ? a : null;
         if (sub == null || sub.isBlank()) return Future.failedFuture(new AuthenticationException("token has no sub claim"));
+        if (sub.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
+            return Future.failedFuture(new AuthenticationException("token's sub holds control or invisible characters"));
+        }
         if (PlatewardenConfig.isReservedUser(sub)) {
             return Future.failedFuture(new AuthenticationException("token's sub '" + sub + "' is reserved for records Platewarden writes itself"));
+        }
+        String folded = PlatewardenConfig.foldUserName(sub);
+        if (tokens.stream().anyMatch(t -> PlatewardenConfig.foldUserName(t.user()).equals(folded))) {
+            // the trail would show a configured token's user doing what this token did
+            return Future.failedFuture(new AuthenticationException("token's sub '" + sub + "' is the user of a configured static token"));
         }
         if (agency == null || config.agency(agency).isEmpty()) return Future.failedFuture(new AuthenticationException("token names no known agency"));
         Set<String> roles = new LinkedHashSet<>();

@@ -158,4 +158,56 @@ class AuthenticatorTest {
         }
         assertEquals("platewarden.fan", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()).put("sub", "platewarden.fan")))).user());
     }
+
+    /** Signs a header and payload given as raw JSON text (what a generator with a JSON library could not write: a repeated key). */
+    private static String rawHsToken(String headerJson, String payloadJson) throws Exception {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String signingInput = b64.encodeToString(headerJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payloadJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return signingInput + "." + b64.encodeToString(mac.doFinal(signingInput.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    private static String payload(String extra) {
+        return "{\"sub\":\"jane.doe\",\"iss\":\"pw-test\",\"roles\":[\"investigator\"],\"exp\":" + inAnHour() + "," + extra + "}";
+    }
+
+    /** Look-alikes of reserved names and of configured users, and invisible characters, are refused. */
+    @Test
+    void lookAlikeUsersAreRejected() {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        java.util.Map<String, String> expected = java.util.Map.of(
+                "anonymous\u200b", "invisible", "\u00a0anonymous", "reserved", "\uff50latewarden:recovery", "reserved",
+                "ANONYMOUS\t", "control", "dpd.investigator", "static token", "DPD.Investigator", "static token");
+        expected.forEach((sub, why) -> {
+            Throwable t = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("sub", sub)));
+            org.junit.jupiter.api.Assertions.assertTrue(t.getMessage().contains(why), sub + ": " + t.getMessage());
+        });
+    }
+
+    /** What the JWT library leaves unchecked: repeated claims, crit, lifetimes without bound, a token valid only later. */
+    @Test
+    void repeatedClaimsCritHeadersEndlessAndFutureTokensAreRejected() throws Exception {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        String hs = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+        // the raw signer itself is sound: the same token without the trick is accepted
+        assertEquals("ACSO", await(auth.authenticate("Bearer " + rawHsToken(hs, payload("\"agency\":\"ACSO\"")))).agency());
+        Throwable twice = rejected(auth, "Bearer " + rawHsToken(hs, payload("\"agency\":\"FED\",\"agency\":\"DPD\"")));
+        org.junit.jupiter.api.Assertions.assertTrue(twice.getMessage().contains("more than once"), twice.getMessage());
+        Throwable crit = rejected(auth, "Bearer " + rawHsToken("{\"alg\":\"HS256\",\"crit\":[\"x-bound\"],\"x-bound\":1}", payload("\"agency\":\"ACSO\"")));
+        org.junit.jupiter.api.Assertions.assertTrue(crit.getMessage().contains("crit"), crit.getMessage());
+        for (String exp : new String[] {"1e15", "1e300", Long.toString(inAnHour() + 2 * 86_400)}) {
+            Throwable endless = rejected(auth, "Bearer " + rawHsToken(hs, "{\"sub\":\"jane.doe\",\"iss\":\"pw-test\",\"agency\":\"ACSO\",\"exp\":" + exp + "}"));
+            org.junit.jupiter.api.Assertions.assertTrue(endless.getMessage().contains("jwt.max_lifetime_seconds (86400)"), endless.getMessage());
+        }
+        Throwable later = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("nbf", inAnHour() - 600)));
+        org.junit.jupiter.api.Assertions.assertTrue(later.getMessage().contains("not valid yet"), later.getMessage());
+        Throwable issued = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("iat", inAnHour() - 600)));
+        org.junit.jupiter.api.Assertions.assertTrue(issued.getMessage().contains("issued in the future"), issued.getMessage());
+        // a longer lifetime is the city's to allow
+        Authenticator week = new Authenticator(vertx, PlatewardenConfig.demoConfig().with("{\"jwt\":{\"algorithm\":\"HS256\",\"secret\":\""
+                + SECRET + "\",\"issuer\":\"pw-test\",\"max_lifetime_seconds\":604800}}"));
+        assertEquals("jane.doe", await(week.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour() + 2 * 86_400)))).user());
+    }
 }
