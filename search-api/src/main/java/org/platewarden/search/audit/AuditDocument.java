@@ -49,6 +49,37 @@ public final class AuditDocument {
     private AuditDocument() {
     }
 
+    /** A caller-supplied text field (user, purpose, case number) is kept up to this many characters. */
+    static final int MAX_FIELD_CHARS = 1024;
+    static final int MAX_REASON_CHARS = 4096;
+    /** The query of a refused or failed request is kept whole up to this many characters of canonical text. */
+    static final int MAX_REFUSED_QUERY_CHARS = 4096;
+    private static final int REFUSED_QUERY_PREFIX_CHARS = 1024;
+
+    /**
+     * A refused request's query as recorded: whole when short; otherwise the start of its canonical
+     * text, its length and its SHA-256, so a record still shows what was sent and can be matched with a
+     * copy of the body, but a caller with a token cannot make the never-deleted trail grow by tens of
+     * KB per refused request (a 60 KB unknown field was recorded twice, in query and query_text).
+     * Allowed requests' queries are recorded whole: the parsers admit only small ones.
+     */
+    static JsonNode boundedQuery(JsonNode query) {
+        String text = CanonicalJson.write(query);
+        if (text.length() <= MAX_REFUSED_QUERY_CHARS) return query;
+        ObjectNode cut = CanonicalJson.MAPPER.createObjectNode();
+        cut.put("truncated", true);
+        cut.put("body_prefix", text.substring(0, REFUSED_QUERY_PREFIX_CHARS));
+        cut.put("body_chars", text.length());
+        cut.put("body_sha256", CanonicalJson.sha256Hex(query));
+        return cut;
+    }
+
+    /** {@code value} cut to {@code max} characters, saying how long it was; null stays null. */
+    static String bounded(String value, int max) {
+        if (value == null || value.length() <= max) return value;
+        return value.substring(0, max) + "…[" + value.length() + " chars]";
+    }
+
     /** Builds and seals the document of one record. {@code at} is truncated to milliseconds (the index's date precision). */
     public static ObjectNode seal(AuditEntry e, String auditId, long seq, Instant at, String nodeId, String prevHash) {
         ObjectNode doc = CanonicalJson.MAPPER.createObjectNode();
@@ -57,20 +88,21 @@ public final class AuditDocument {
         doc.put(AT, at.truncatedTo(ChronoUnit.MILLIS).toString());
         doc.put(NODE_ID, nodeId);
         putText(doc, ACTION, e.action());
-        putText(doc, USER, e.user());
+        putText(doc, USER, bounded(e.user(), MAX_FIELD_CHARS));
         putText(doc, AGENCY, e.agency());
         ArrayNode roles = doc.putArray(ROLES);
         new TreeSet<>(e.roles() == null ? Set.of() : e.roles()).forEach(roles::add);
-        putText(doc, PURPOSE, e.purpose());
-        putText(doc, CASE_NUMBER, e.caseNumber());
+        putText(doc, PURPOSE, bounded(e.purpose(), MAX_FIELD_CHARS));
+        putText(doc, CASE_NUMBER, bounded(e.caseNumber(), MAX_FIELD_CHARS));
         if (e.query() != null && !e.query().isNull() && !e.query().isMissingNode()) {
+            JsonNode query = e.status() >= 400 ? boundedQuery(e.query()) : e.query();
             // the mapping stores "query" as a disabled object: anything else is wrapped, never dropped
-            doc.set(QUERY, e.query().isObject() ? e.query().deepCopy() : CanonicalJson.MAPPER.createObjectNode().set("value", e.query().deepCopy()));
-            doc.put(QUERY_TEXT, CanonicalJson.write(e.query()));
+            doc.set(QUERY, query.isObject() ? query.deepCopy() : CanonicalJson.MAPPER.createObjectNode().set("value", query.deepCopy()));
+            doc.put(QUERY_TEXT, CanonicalJson.write(query));
         }
         putText(doc, CLIENT_ADDRESS, e.clientAddress());
         putText(doc, OUTCOME, e.outcome());
-        putText(doc, REASON, e.reason());
+        putText(doc, REASON, bounded(e.reason(), MAX_REASON_CHARS));
         doc.put(STATUS, e.status());
         doc.put(HIT_COUNT, e.hitCount());
         // left out when null: the records written before the field existed hash exactly as they did

@@ -46,4 +46,27 @@ class AuditEntryTest {
         var direct = AuditDocument.seal(of("jane", "DPD").from(ClientAddress.direct("198.51.100.1")), "a2", 1, at, "n", AuditDocument.GENESIS_HASH);
         assertFalse(direct.has("proxy_address"), direct.toString());
     }
+
+    /** A token holder cannot grow the never-deleted trail by tens of KB per refused request. */
+    @Test
+    void aRefusedRequestsLargeQueryIsKeptAsItsStartLengthAndHash() {
+        java.time.Instant at = java.time.Instant.parse("2026-11-24T12:00:00Z");
+        var big = CanonicalJson.MAPPER.createObjectNode().put("plate", "ABC*").put("junk", "x".repeat(60_000));
+        AuditEntry refused = new AuditEntry("search", "jane", "DPD", java.util.Set.of("investigator"), "p".repeat(5000), "C-1", big,
+                "127.0.0.1", "invalid", "unknown field 'junk'", 400, 0, java.util.List.of());
+        var doc = AuditDocument.seal(refused, "a1", 1, at, "n", AuditDocument.GENESIS_HASH);
+        org.junit.jupiter.api.Assertions.assertTrue(doc.toString().length() < 8_000, "record of " + doc.toString().length() + " chars");
+        var q = doc.path("query");
+        org.junit.jupiter.api.Assertions.assertTrue(q.path("truncated").asBoolean());
+        org.junit.jupiter.api.Assertions.assertEquals(CanonicalJson.write(big).length(), q.path("body_chars").asInt());
+        org.junit.jupiter.api.Assertions.assertEquals(CanonicalJson.sha256Hex(big), q.path("body_sha256").asText());
+        org.junit.jupiter.api.Assertions.assertTrue(q.path("body_prefix").asText().startsWith("{\"junk\":\"xxx"), q.path("body_prefix").asText());
+        org.junit.jupiter.api.Assertions.assertTrue(doc.path("purpose").asText().endsWith("…[5000 chars]"));
+        org.junit.jupiter.api.Assertions.assertEquals(AuditDocument.hashOf(doc), doc.path("hash").asText());
+        // an allowed request's query is recorded whole
+        var small = CanonicalJson.MAPPER.createObjectNode().put("plate", "ABC*").put("purpose", "robbery");
+        AuditEntry allowed = new AuditEntry("search", "jane", "DPD", java.util.Set.of("investigator"), "robbery", "C-1", small,
+                "127.0.0.1", "allowed", null, 200, 3, java.util.List.of());
+        org.junit.jupiter.api.Assertions.assertEquals(small, AuditDocument.seal(allowed, "a2", 1, at, "n", AuditDocument.GENESIS_HASH).path("query"));
+    }
 }
