@@ -94,7 +94,7 @@ public final class SearchAccessPolicy {
     private static final String LOWER_CASE_LOOK_ALIKES = "ηnνvυuγyԁd";
 
     /**
-     * A purpose's spelling ignored: case, surrounding blanks, separators, full-width and other
+     * A purpose's spelling ignored: case, blanks and separators (even none), full-width and other
      * compatibility forms, accents, and letters of another script that look like Latin ones.
      */
     public static String spelling(String purpose) {
@@ -109,12 +109,9 @@ public final class SearchAccessPolicy {
             char c = bare.charAt(i);
             latin.append(c < 0x80 ? c : readAsLatin(c));
         }
-        // any run of characters other than letters and digits ("immigration__enforcement",
-        // "immigration.enforcement") is one separator
-        String separated = latin.toString().replaceAll("[^\\p{L}\\p{N}]+", "_");
-        int from = separated.startsWith("_") ? 1 : 0;
-        int to = separated.endsWith("_") && separated.length() > from ? separated.length() - 1 : separated.length();
-        return separated.substring(from, Math.max(from, to));
+        // separators do not tell purposes apart: "immigration__enforcement", "immigration.enforcement"
+        // and "immigrationenforcement" are all the same prohibited purpose
+        return latin.toString().replaceAll("[^\\p{L}\\p{N}]+", "");
     }
 
     /** "pеrsonal" with a Cyrillic е reads as "personal" to anyone but a computer. */

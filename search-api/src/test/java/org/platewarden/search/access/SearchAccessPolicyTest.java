@@ -48,7 +48,7 @@ class SearchAccessPolicyTest {
         }
         // a prohibited purpose spelt differently is still refused as prohibited, not as unknown
         for (String spelt : new String[] {"IMMIGRATION_ENFORCEMENT", " Immigration Enforcement ", "immigration-enforcement",
-                "immigration__enforcement", "immigration.enforcement", "_immigration enforcement!", "ｉｍｍｉｇｒａｔｉｏｎ＿ｅｎｆｏｒｃｅｍｅｎｔ",
+                "immigration__enforcement", "immigration.enforcement", "immigrationenforcement", "Immigration Enforce-ment", "_immigration enforcement!", "ｉｍｍｉｇｒａｔｉｏｎ＿ｅｎｆｏｒｃｅｍｅｎｔ",
                 "іmmigration enfоrcement" /* Cyrillic і and о */, "immigrαtion enforcement" /* Greek α */, "ímmigratión enforcement",
                 "pеrsonal" /* Cyrillic е */, "ımmıgratıon enforcement" /* dotless ı */, "immigratioη enforcemeηt" /* Greek η */, "immi\u00ADgration_enforce\u200Dment" /* soft hyphen, zero-width joiner */, "PЕRSОNAL" /* Cyrillic Е and О */}) {
             Refusal r = POLICY.decide(DPD, spelt, "C-1").refusal();
