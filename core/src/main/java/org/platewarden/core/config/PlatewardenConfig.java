@@ -254,6 +254,7 @@ public record PlatewardenConfig(
 
         for (Agency a : agencies) {
             if (blank(a.id())) problems.add("an agency has no id (agency named " + a.name() + ")");
+            if (a.federal() && a.oversight()) problems.add("agency " + a.id() + " is federal and oversight: a federal agency gets no access, and oversight reads every agency's audit records");
         }
         Map<String, Agency> byId = agencies.stream().filter(a -> a.id() != null).collect(Collectors.toMap(Agency::id, Function.identity(), (a, b) -> {
             problems.add("duplicate agency id " + a.id());

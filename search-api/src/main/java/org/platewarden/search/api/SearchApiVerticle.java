@@ -287,7 +287,15 @@ public final class SearchApiVerticle extends VerticleBase {
 
     private void auditReport(RoutingContext ctx) {
         ctx.put(RequestAudit.QUERY_IS_FILTER, true);
-        AuditQuery query = AuditQuery.fromParams(ctx.queryParams());
+        AuditQuery asked = AuditQuery.fromParams(ctx.queryParams());
+        Principal auditor = ctx.get(RequestAudit.PRINCIPAL);
+        AuditQuery query;
+        try {
+            query = config.agency(auditor.agency()).map(a -> a.oversight()).orElse(false) ? asked : asked.scopedTo(auditor.agency());
+        } catch (SecurityException e) {
+            ctx.put(RequestAudit.QUERY, asked.describe());
+            throw new ForbiddenException(e.getMessage());
+        }
         ctx.put(RequestAudit.QUERY, query.describe());
         reports.page(query)
                 .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page))

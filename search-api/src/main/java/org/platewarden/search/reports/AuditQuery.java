@@ -27,7 +27,7 @@ import org.platewarden.search.audit.CanonicalJson;
  */
 public record AuditQuery(Instant from, Instant to, String agency, String user, String purpose, String outcome,
                          String action, String caseNumber, String clientAddress, String readId, String nodeId,
-                         int limit, ArrayNode after, String format) {
+                         int limit, ArrayNode after, String format, String scope) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
     private static final Set<String> FORMATS = Set.of("json", "csv");
@@ -69,7 +69,19 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         String cursor = params.get("cursor");
         return new AuditQuery(from, to, text(params, "agency"), text(params, "user"), text(params, "purpose"),
                 outcome, action, text(params, "case_number"), text(params, "client_address"), text(params, "read_id"),
-                text(params, "node_id"), limit, cursor == null ? null : decodeCursor(cursor), format);
+                text(params, "node_id"), limit, cursor == null ? null : decodeCursor(cursor), format, null);
+    }
+
+    /**
+     * This query limited to one agency's records: an auditor of an agency without {@code oversight}.
+     * Asking for another agency's is refused rather than answered empty, so the auditor knows why.
+     */
+    public AuditQuery scopedTo(String agencyId) {
+        if (agency != null && !agency.equals(agencyId)) {
+            throw new SecurityException("auditors of agency " + agencyId + " read its own records only (agency " + agencyId
+                    + " has no oversight in the configuration)");
+        }
+        return new AuditQuery(from, to, agency, user, purpose, outcome, action, caseNumber, clientAddress, readId, nodeId, limit, after, format, agencyId);
     }
 
     /** The Elasticsearch search body of this page, sorted oldest first with a unique tiebreak. */
@@ -95,6 +107,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         }
         term(filter, AuditDocument.READ_IDS, readId);
         term(filter, AuditDocument.NODE_ID, nodeId);
+        term(filter, AuditDocument.AGENCY, scope);
         ArrayNode sort = body.putArray("sort");
         sort.addObject().put(AuditDocument.AT, "asc");
         sort.addObject().put(AuditDocument.NODE_ID, "asc");
@@ -117,6 +130,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         if (clientAddress != null) d.put("client_address", clientAddress);
         if (readId != null) d.put("read_id", readId);
         if (nodeId != null) d.put("node_id", nodeId);
+        if (scope != null) d.put("scope", scope);
         d.put("limit", limit);
         if (after != null) d.set("cursor", after);
         d.put("format", format);

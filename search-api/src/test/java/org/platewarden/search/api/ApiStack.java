@@ -40,7 +40,17 @@ import org.platewarden.testkit.ElasticsearchFixture;
  * other modules). The search stand-in audits its outcomes the way the search service must.
  */
 final class ApiStack implements AutoCloseable {
-    /** The address {@link #clientFrom} a trusted proxy connects from. */
+    private static final String JWT_SECRET = "api-stack-test-secret-of-at-least-32-chars";
+
+    /** A bearer token for any user, agency and roles, valid for an hour. */
+    String jwt(String user, String agency, String... roles) {
+        io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
+                .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
+        return signer.generateToken(new JsonObject().put("agency", agency).put("roles", new JsonArray(List.of(roles))),
+                new io.vertx.ext.auth.JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(60).setSubject(user));
+    }
+
+    /** The address a trusted proxy connects from ({@link #postFrom}). */
     static final String TRUSTED_PROXY = "127.0.0.2";
     final Vertx vertx = Vertx.vertx();
     final String prefix = ElasticsearchFixture.uniquePrefix("api");
@@ -69,7 +79,9 @@ final class ApiStack implements AutoCloseable {
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
                         // a proxy the tests can connect from (ForwardedClientIT); the usual client, 127.0.0.1, is not one
-                        .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY))).encode());
+                        .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)))
+                // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
+                .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
         SearchApiVerticle verticle;
         try {

@@ -195,6 +195,26 @@ class SearchApiVerticleIT extends ApiStackSupport {
         assertFalse(caseRead.containsKey("purpose"), caseRead.encode());
     }
 
+    /** An agency's auditor reads its own agency's records; the oversight agency's (DPD in the demo) reads all. */
+    @Test
+    void auditorsOfAnAgencyWithoutOversightReadTheirAgencysRecordsOnly() {
+        // another ACSO investigator than the demo token's, whose records other tests count
+        assertEquals(200, api.search(api.jwt("acso.other", "ACSO", "investigator"), searchBody("robbery", "SCOPE-ACSO")).statusCode());
+        assertEquals(200, api.search(SUPERVISOR, searchBody("robbery", "SCOPE-DPD")).statusCode());
+        String acsoAuditor = api.jwt("acso.auditor", "ACSO", "auditor");
+        JsonObject own = api.send(api.client.get("/v1/audit?purpose=robbery&action=search"), acsoAuditor).bodyAsJsonObject();
+        List<String> agencies = own.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("agency")).distinct().toList();
+        assertEquals(List.of("ACSO"), agencies, own.encode());
+        HttpResponse<Buffer> other = api.send(api.client.get("/v1/audit?agency=DPD"), acsoAuditor);
+        assertEquals(403, other.statusCode(), other.bodyAsString());
+        assertTrue(other.bodyAsJsonObject().getString("error").contains("read its own records only"), other.bodyAsString());
+        String fedAuditor = api.jwt("fed.auditor", "FED", "auditor");
+        assertEquals(0, api.send(api.client.get("/v1/audit?case_number=SCOPE-DPD"), fedAuditor).bodyAsJsonObject().getInteger("count"));
+        // the city's auditor sees both
+        JsonObject all = api.send(api.client.get("/v1/audit?purpose=robbery&action=search"), AUDITOR).bodyAsJsonObject();
+        assertTrue(all.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("agency")).toList().containsAll(List.of("ACSO", "DPD")));
+    }
+
     @Test
     void holdsNeedPurposeAndCaseNumberAndAreAudited() {
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), INVESTIGATOR, new JsonObject().put("purpose", "homicide").put("case_number", "H-1")).statusCode());
