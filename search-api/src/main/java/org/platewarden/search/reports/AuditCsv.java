@@ -8,7 +8,7 @@ import org.platewarden.search.audit.AuditDocument;
 /**
  * Audit records as CSV (RFC 4180): a header row, CRLF line ends, a field quoted when it holds a
  * comma, quote or line break (quotes doubled). Multi-valued fields are joined with ';'. A text
- * field starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula
+ * field starting with = + - @, a tab or a carriage return (OWASP) is prefixed with ' so a spreadsheet does not run it as a formula
  * (user-supplied text such as case numbers ends up here).
  */
 public final class AuditCsv {
@@ -50,7 +50,7 @@ public final class AuditCsv {
         } else {
             text = value.toString();
         }
-        if (!text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0) text = "'" + text;
+        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) text = "'" + text;
         if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
             return '"' + text.replace("\"", "\"\"") + '"';
         }
