@@ -57,14 +57,22 @@ public final class SearchAccessPolicy {
         if (caseNumber == null || (caseNumber instanceof String s && s.isBlank())) {
             return AccessDecision.refuse(Refusal.invalid("case_number is required"));
         }
-        if (!(caseNumber instanceof String c) || !CASE_NUMBER.matcher(c).matches()) {
-            return AccessDecision.refuse(Refusal.invalid("case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit"));
-        }
+        if (!validCaseNumber(caseNumber)) return AccessDecision.refuse(Refusal.invalid(CASE_NUMBER_RULE));
         Set<String> visible = scope.visibleAgencies(principal.agency());
         if (visible.isEmpty()) {
             return AccessDecision.refuse(Refusal.forbidden("agency " + principal.agency() + " has no access to plate reads"));
         }
         return AccessDecision.allow(visible);
+    }
+
+    public static final String CASE_NUMBER_RULE = "case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit";
+
+    /**
+     * A case number as searches and holds accept it: short, printable, no line breaks or control
+     * characters (it is copied into logs, CSV reports and records).
+     */
+    public static boolean validCaseNumber(Object caseNumber) {
+        return caseNumber instanceof String c && CASE_NUMBER.matcher(c).matches();
     }
 
     /** The prohibited purposes as {@link #spelling} writes them. */

@@ -42,6 +42,8 @@ final class HoldRoutes {
         ctx.put(RequestAudit.CASE_NUMBER, caseNumber);
         String purpose = purpose(ctx, body);
         if (caseNumber == null || caseNumber.isBlank()) throw new IllegalArgumentException("case_number is required");
+        if (!SearchAccessPolicy.validCaseNumber(caseNumber)) throw new IllegalArgumentException(SearchAccessPolicy.CASE_NUMBER_RULE);
+        printable(body, "reason");
         lawful(purpose);
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
         holds.check(principal, body);
@@ -67,6 +69,7 @@ final class HoldRoutes {
         ObjectNode query = SearchApiVerticle.toJackson(body).put(HOLD_ID, id);
         ctx.put(RequestAudit.QUERY, query);
         lawful(purpose(ctx, body));
+        printable(body, "reason");
         if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
             throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
         }
@@ -124,5 +127,17 @@ final class HoldRoutes {
                 .compose(v -> holds.release(principal, id))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * A free-text field (a hold's reason) may not hold control characters: it is copied into logs,
+     * where a line break would forge a log line, and into CSV reports and records. At most 1 000 characters.
+     */
+    private static void printable(JsonObject body, String field) {
+        if (!(body.getValue(field) instanceof String text)) return;
+        if (text.length() > 1000) throw new IllegalArgumentException(field + " is longer than 1000 characters");
+        if (text.codePoints().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029)) {
+            throw new IllegalArgumentException(field + " may not hold control characters or line breaks");
+        }
     }
 }

@@ -215,6 +215,22 @@ class SearchApiVerticleIT extends ApiStackSupport {
         assertTrue(all.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("agency")).toList().containsAll(List.of("ACSO", "DPD")));
     }
 
+    /** A hold's case number and reason reach logs, CSV and records: no forged log lines, no control characters. */
+    @Test
+    void aHoldsCaseNumberAndReasonArePrintable() {
+        String until = Instant.now().plusSeconds(86_400).toString();
+        JsonObject base = new JsonObject().put("purpose", "homicide").put("reason", "suspect vehicle").put("read_ids", new JsonArray().add("r1"))
+                .put("until", until);
+        HttpResponse<Buffer> forged = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
+                base.copy().put("case_number", "X\n[vert.x-eventloop-thread-0] INFO audit chain verified OK"));
+        assertEquals(400, forged.statusCode(), forged.bodyAsString());
+        assertTrue(forged.bodyAsJsonObject().getString("error").contains("case_number must be 1-64"), forged.bodyAsString());
+        HttpResponse<Buffer> escape = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
+                base.copy().put("case_number", "H-PRINT-1").put("reason", "r\u0000\u001b[31m"));
+        assertEquals(400, escape.statusCode(), escape.bodyAsString());
+        assertTrue(escape.bodyAsJsonObject().getString("error").contains("control characters"), escape.bodyAsString());
+    }
+
     @Test
     void holdsNeedPurposeAndCaseNumberAndAreAudited() {
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), INVESTIGATOR, new JsonObject().put("purpose", "homicide").put("case_number", "H-1")).statusCode());
