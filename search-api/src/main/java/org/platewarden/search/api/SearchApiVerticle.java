@@ -313,8 +313,24 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * The verify under way, if any: concurrent requests share it rather than each reading the whole
+     * trail at once (18 at once ran the REST client out of memory and wedged the node), and it takes
+     * one thread of the blocking pool, not all of them. Touched on this verticle's event loop only.
+     */
+    private Future<VerifyResult> verifyUnderWay;
+
+    private Future<VerifyResult> sharedVerify() {
+        if (verifyUnderWay == null) {
+            Future<VerifyResult> started = pool.submit(verifier::verify);
+            verifyUnderWay = started;
+            started.onComplete(ar -> verifyUnderWay = null);
+        }
+        return verifyUnderWay;
+    }
+
     private void auditVerify(RoutingContext ctx) {
-        pool.submit(verifier::verify)
+        sharedVerify()
                 .compose(result -> audit.recordAllowed(ctx, 200, CanonicalJson.MAPPER.createObjectNode(), (int) result.records(), summary(result)).map(result))
                 .onSuccess(result -> Responses.json(ctx, 200, new JsonObject(result.toJson().toString())))
                 .onFailure(ctx::fail);
@@ -376,10 +392,24 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onFailure(e -> ctx.fail(FailureHandler.unavailableWhenBackendDown(e, "transparency report")));
     }
 
+    private static List<String> templateNames(JsonNode answer) {
+        List<String> names = new java.util.ArrayList<>();
+        answer.path("index_templates").forEach(t -> names.add(t.path("name").asText()));
+        return names;
+    }
+
+    /**
+     * Asked without the blocking pool, so a pool busy with verifies or reports does not make the node
+     * look broken to a load balancer.
+     */
     private void ready(RoutingContext ctx) {
+        String prefix = config.indexPrefix();
         esRest.call("GET", "/_cluster/health", null)
                 .map(true).otherwise(false)
-                .compose(esUp -> esUp ? pool.submit(installer::installed).otherwise(false).map(t -> List.of(true, t))
+                .compose(esUp -> esUp
+                        ? esRest.call("GET", "/_index_template/" + prefix + "-*", null)
+                                .map(r -> templateNames(r).containsAll(List.of(prefix + "-reads", prefix + "-audit", prefix + "-holds")))
+                                .otherwise(false).map(t -> List.of(true, t))
                         : Future.succeededFuture(List.of(false, false)))
                 .onSuccess(state -> {
                     boolean ok = state.get(0) && state.get(1);

@@ -25,6 +25,26 @@ class AuditVerifyEndpointIT {
         if (api != null) api.close();
     }
 
+    /** Concurrent verifies share one run: 30 at once all answer, none is refused as busy. */
+    @Test
+    void concurrentVerifiesShareOneRun() {
+        api = new ApiStack(dataDir);
+        for (int i = 1; i <= 3; i++) assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "CV-" + i)).statusCode());
+        // 30 connections, so the 30 requests really are under way together
+        io.vertx.ext.web.client.WebClient wide = io.vertx.ext.web.client.WebClient.create(api.vertx, new io.vertx.ext.web.client.WebClientOptions()
+                .setDefaultHost("127.0.0.1").setDefaultPort(api.port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(30));
+        java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) all.add(wide.get("/v1/audit/verify").bearerTokenAuthentication("demo-dpd-auditor").send());
+        io.vertx.core.Future.join(all).toCompletionStage().toCompletableFuture().join();
+        wide.close();
+        for (var f : all) {
+            assertEquals(200, f.result().statusCode(), f.result().bodyAsString());
+            assertEquals(true, f.result().bodyAsJsonObject().getBoolean("ok"), f.result().bodyAsString());
+        }
+        HttpResponse<Buffer> ready = api.send(api.client.get("/health/ready"), null);
+        assertEquals(200, ready.statusCode(), ready.bodyAsString());
+    }
+
     @Test
     void verifyIsOkThenNamesTheTamperedRecord() {
         api = new ApiStack(dataDir);
