@@ -58,7 +58,7 @@ final class AuditCommand implements Runnable {
             PlatewardenConfig config = configOptions.load();
             Path journal = indexOnly ? null : AuditJournal.pathFor(config.dataPath(), config.nodeId());
             try (ElasticsearchConnection es = ClusterAccess.connect(config)) {
-                VerifyResult result = new AuditVerifier(es.rest(), config.auditIndex(), journal, config.nodeId(), 1000).verify();
+                VerifyResult result = new AuditVerifier(es.rest(), config.auditIndex(), journal, config.nodeId(), 1000, config.expectedAuditNodes()).verify();
                 spec.commandLine().getOut().println(result.toJson().toPrettyString());
                 if (result.ok()) return 0;
                 if (!result.onlyJournalAbsent()) return 3;

@@ -46,7 +46,8 @@ public record PlatewardenConfig(
         @JsonProperty("jwt") JwtConfig jwt,
         @JsonProperty("agencies") List<Agency> agencies,
         @JsonProperty("cameras") List<Camera> cameras,
-        @JsonProperty("tokens") List<StaticToken> tokens) {
+        @JsonProperty("tokens") List<StaticToken> tokens,
+        @JsonProperty("audit_nodes") List<String> auditNodes) {
 
     public static final String DEFAULTS_RESOURCE = "/platewarden-defaults.json";
     public static final String DEMO_RESOURCE = "/platewarden-demo.json";
@@ -61,6 +62,19 @@ public record PlatewardenConfig(
         agencies = agencies == null ? List.of() : List.copyOf(agencies);
         cameras = cameras == null ? List.of() : List.copyOf(cameras);
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        auditNodes = auditNodes == null ? List.of() : List.copyOf(auditNodes);
+    }
+
+    /**
+     * The nodes whose audit chains belong in the trail: {@code audit_nodes} (every search node of a
+     * deployment with several) and this node. Verify and the reports flag a chain of any other node:
+     * anyone able to write to the audit index could otherwise add a self-consistent chain of an
+     * invented node, which verify would find intact and the reports would count.
+     */
+    public Set<String> expectedAuditNodes() {
+        Set<String> nodes = new java.util.TreeSet<>(auditNodes);
+        nodes.add(nodeId);
+        return Set.copyOf(nodes);
     }
 
     /** Defaults merged with the demo agencies, cameras and tokens (quick start only). */
@@ -144,6 +158,7 @@ public record PlatewardenConfig(
         List<String> problems = new ArrayList<>();
         required(problems, "node_id", nodeId);
         required(problems, "data_dir", dataDir);
+        if (auditNodes.stream().anyMatch(PlatewardenConfig::blank)) problems.add("audit_nodes has a blank entry");
         if (indexPrefix == null || !indexPrefix.matches("[a-z0-9][a-z0-9_-]*")) {
             problems.add("index_prefix must be lower-case letters, digits, '-' or '_': " + indexPrefix);
         }

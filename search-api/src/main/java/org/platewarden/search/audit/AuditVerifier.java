@@ -48,14 +48,25 @@ public final class AuditVerifier {
     private final Path journalFile;
     private final String journalNodeId;
     private final int pageSize;
+    private final java.util.Set<String> expectedNodes;
+
+    /** As below, with no list of expected nodes (every chain found is walked, none is flagged for its node). */
+    public AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize) {
+        this(rest, auditIndex, journalFile, journalNodeId, pageSize, null);
+    }
 
     /**
      * {@code journalFile}: this node's journal, compared with the index; null checks the index alone
      * (another node's chain, or the CLI told so). Absent, it is reported ({@link VerifyResult#NO_JOURNAL})
      * unless nothing should be in it: no record of {@code journalNodeId} in the index, and no other
      * node's journal beside it (a node that has not run its search role on this data dir).
+     * {@code expectedNodes} ({@code PlatewardenConfig.expectedAuditNodes}): a chain of any other node is
+     * reported ({@link VerifyResult#UNKNOWN_NODE}) — a self-consistent chain someone added to the index
+     * would otherwise verify; null checks no node list.
      */
-    public AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize) {
+    public AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize,
+                         java.util.Set<String> expectedNodes) {
+        this.expectedNodes = expectedNodes;
         this.rest = rest;
         this.index = auditIndex;
         this.journalFile = journalFile;
@@ -210,6 +221,10 @@ public final class AuditVerifier {
             if (!docNode.equals(node)) {
                 VerifyResult.Broken broken = endOfChain();
                 if (broken != null) return broken;
+                if (expectedNodes != null && !expectedNodes.contains(docNode)) {
+                    return new VerifyResult.Broken(doc.path(AuditDocument.AUDIT_ID).asText(null), doc.path(AuditDocument.SEQ).asLong(),
+                            docNode, VerifyResult.UNKNOWN_NODE);
+                }
                 startChain(docNode);
             }
             long seq = doc.path(AuditDocument.SEQ).asLong();

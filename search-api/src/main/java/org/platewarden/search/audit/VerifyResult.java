@@ -22,6 +22,8 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     public static final String MISSING = "missing record (seq gap)";
     /** The index's record does not link to the one before it, or a second record claims its seq. */
     public static final String BROKEN_LINK = "broken link";
+    /** A chain of a node not in {@code audit_nodes} (nor this node): forged, or a node missing from the configuration. */
+    public static final String UNKNOWN_NODE = "records of a node not in audit_nodes (a chain added to the index, or a node missing from the configuration)";
     /** The index's record is sound on its own but not the one the journal holds at its seq. */
     public static final String INDEX_DIFFERS = "index record differs from the journal's";
     /** The index holds a record past the journal's last one: added to the index, or lost from the journal. */

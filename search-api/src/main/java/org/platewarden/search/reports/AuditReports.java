@@ -20,7 +20,11 @@ public final class AuditReports {
     private final EsRest es;
     private final String index;
 
-    public AuditReports(EsRest es, String auditIndex) {
+    private final java.util.Set<String> expectedNodes;
+
+    /** @param expectedNodes the nodes whose chains belong in the trail; a record of another is flagged */
+    public AuditReports(EsRest es, String auditIndex, java.util.Set<String> expectedNodes) {
+        this.expectedNodes = expectedNodes;
         this.es = es;
         this.index = auditIndex;
     }
@@ -31,7 +35,7 @@ public final class AuditReports {
                 .map(response -> {
                     JsonNode hits = response.path("hits").path("hits");
                     List<JsonObject> records = new ArrayList<>(hits.size());
-                    PageIntegrity integrity = new PageIntegrity();
+                    PageIntegrity integrity = new PageIntegrity(expectedNodes);
                     for (JsonNode hit : hits) {
                         integrity.check(hit.path("_source"));
                         records.add(new JsonObject(hit.path("_source").toString()));
@@ -54,11 +58,19 @@ public final class AuditReports {
     static final class PageIntegrity {
         private final List<String> problems = new ArrayList<>();
         private final java.util.Map<String, JsonNode> lastByNode = new java.util.HashMap<>();
+        private final java.util.Set<String> expectedNodes;
+
+        PageIntegrity(java.util.Set<String> expectedNodes) {
+            this.expectedNodes = expectedNodes;
+        }
 
         void check(JsonNode doc) {
             String node = doc.path(AuditDocument.NODE_ID).asText();
             long seq = doc.path(AuditDocument.SEQ).asLong();
             String name = "node " + node + " seq " + seq + " (audit " + doc.path(AuditDocument.AUDIT_ID).asText() + ")";
+            if (!expectedNodes.contains(node)) {
+                problems.add(name + ": node " + node + " is not in audit_nodes (a chain added to the index, or a node missing from the configuration)");
+            }
             if (!AuditDocument.hashOf(doc).equals(doc.path(AuditDocument.HASH).asText())) {
                 problems.add(name + ": its content does not match its hash (changed after it was sealed)");
             }

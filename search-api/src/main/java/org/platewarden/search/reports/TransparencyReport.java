@@ -1,6 +1,7 @@
 package org.platewarden.search.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -114,7 +115,11 @@ public final class TransparencyReport {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.put("size", 0);
         ObjectNode query = body.putObject("query").putObject("bool");
-        query.putArray("filter").addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
+        ArrayNode filter = query.putArray("filter");
+        filter.addObject().putObject("range").putObject(AuditDocument.AT).put("gte", since.toString());
+        // only the chains of this deployment's nodes: a chain someone added to the index is not counted
+        ArrayNode nodes = filter.addObject().putObject("terms").putArray(AuditDocument.NODE_ID);
+        config.expectedAuditNodes().forEach(nodes::add);
         ObjectNode searchesOrUnauthenticated = CanonicalJson.MAPPER.createObjectNode();
         searchesOrUnauthenticated.putObject("terms").putArray(AuditDocument.ACTION).add(SearchService.ACTION).add(SearchService.CORRECTION);
         query.putArray("should").add(searchesOrUnauthenticated).add(unauthenticated());

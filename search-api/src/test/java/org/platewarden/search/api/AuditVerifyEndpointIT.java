@@ -45,6 +45,31 @@ class AuditVerifyEndpointIT {
         assertEquals(200, ready.statusCode(), ready.bodyAsString());
     }
 
+    /**
+     * A self-consistent chain of an invented node, written straight into the index: verify, the
+     * report and the transparency figures do not take it as part of the trail.
+     */
+    @Test
+    void aChainOfANodeNotInAuditNodesIsFlaggedNotCounted() {
+        api = new ApiStack(dataDir);
+        assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "REAL-1")).statusCode());
+        org.platewarden.search.audit.AuditEntry forgedEntry = new org.platewarden.search.audit.AuditEntry("search", "acso.investigator", "ACSO",
+                java.util.Set.of("investigator"), "immigration_enforcement", "FORGED-1",
+                org.platewarden.search.audit.CanonicalJson.parse("{\"plate\":\"ABC*\"}"), "10.0.0.9", "allowed", null, 200, 1, java.util.List.of());
+        var forged = org.platewarden.search.audit.AuditDocument.seal(forgedEntry, "forged-audit-id", 1, java.time.Instant.now(), "node-7",
+                org.platewarden.search.audit.AuditDocument.GENESIS_HASH);
+        AuditEsSupport.call(api.es.rest(), "PUT", "/" + api.config.auditIndex() + "/_doc/forged-audit-id?refresh=true", forged.toString());
+
+        JsonObject verify = api.send(api.client.get("/v1/audit/verify"), "demo-dpd-auditor").bodyAsJsonObject();
+        assertEquals(false, verify.getBoolean("ok"), verify.encode());
+        assertTrue(verify.encode().contains("not in audit_nodes") && verify.encode().contains("node-7"), verify.encode());
+        JsonObject page = api.send(api.client.get("/v1/audit?case_number=FORGED-1"), "demo-dpd-auditor").bodyAsJsonObject();
+        assertTrue(page.getJsonObject("integrity").getJsonArray("problems").encode().contains("node node-7 is not in audit_nodes"), page.encode());
+        JsonObject searches = api.send(api.client.get("/v1/transparency"), null).bodyAsJsonObject().getJsonObject("searches");
+        assertEquals(1L, searches.getLong("total"), searches.encode());
+        assertFalse(searches.getJsonObject("by_purpose").containsKey("immigration_enforcement"), searches.encode());
+    }
+
     @Test
     void verifyIsOkThenNamesTheTamperedRecord() {
         api = new ApiStack(dataDir);
