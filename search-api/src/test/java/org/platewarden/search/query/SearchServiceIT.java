@@ -259,6 +259,25 @@ class SearchServiceIT {
     }
 
     @Test
+    void aSwapOfTwoAdjacentCharactersIsOneEdit() {
+        // the probe: ACB1234 with one edit found nothing, with two found ABC1234 at "edits": 2
+        SearchOutcome o = run(SearchHarness.DPD, body("ACB1234").put("max_edits", 1));
+        assertEquals(200, o.status(), o.body().encode());
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), ids(o));
+        for (Object hit : o.body().getJsonArray("hits")) {
+            assertEquals(new JsonObject().put("kind", "edit").put("edits", 1), ((JsonObject) hit).getJsonObject("match"));
+            assertEquals(0.5, ((JsonObject) hit).getDouble("score"));
+        }
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), audit.last().readIds());
+        // with a wildcard (a scanned plan, not the deletion terms) and OCR look-alikes: A8C2I34 folds to ABC1234 with 2, 1 swapped
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today", "cam-001:r9-ocr-variant"),
+                ids(run(SearchHarness.DPD, body("*2134").put("max_edits", 1).put("ocr", true))));
+        JsonArray ocr = run(SearchHarness.DPD, body("A8C2I34").put("max_edits", 1).put("ocr", true)).body().getJsonArray("hits");
+        assertEquals(3, ocr.size(), ocr.encode());
+        assertEquals(1, ocr.getJsonObject(0).getJsonObject("match").getInteger("edits"));
+    }
+
+    @Test
     void filtersNarrowTheCandidates() {
         assertEquals(List.of("cam-101:r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("camera_ids", new JsonArray().add("cam-101")))));
         assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("vehicle", new JsonObject().put("make", "TOYOTA").put("color", "Silver")))));
