@@ -79,18 +79,48 @@ public final class SearchRequestParser {
                     + " days may be searched at once");
         }
         int limit = limit(body);
+        List<String> cameraIds = cameraIds(body);
+        String region = region(body);
+        Map<String, String> vehicle = vehicle(body);
+        GeoBox geoBox = geoBox(body);
+        String queryKey = queryKey(plate, body.getValue("from") == null ? null : from, body.getValue("to") == null ? null : to,
+                cameraIds, region, vehicle, geoBox);
         PageToken after = null;
         Object token = body.getValue("search_after");
         if (token != null) {
             if (!(token instanceof String s)) throw invalid("search_after must be the 'next' string of a previous response");
             try {
-                after = PageToken.decode(s);
+                after = PageToken.decode(s, queryKey);
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
         }
-        return new SearchRequest(plate, candidates, from, to, cameraIds(body), region(body), vehicle(body),
-                geoBox(body), limit, after);
+        return new SearchRequest(plate, candidates, from, to, cameraIds, region, vehicle, geoBox, limit, after, queryKey);
+    }
+
+    /**
+     * A hash of what decides a search's matches and their order, as parsed (so spellings of the
+     * same search agree): the plate pattern, ocr, max_edits, the window as sent ({@code null} for
+     * a default bound, which moves with the clock), the camera ids as a set, region, vehicle and
+     * geo box. Not the limit (pages of any size continue the same ranking), nor purpose or case
+     * number. 96 bits, base64url.
+     */
+    static String queryKey(PlateQuery plate, Instant from, Instant to, List<String> cameraIds, String region,
+                           Map<String, String> vehicle, GeoBox geoBox) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(plate.pattern()).append('\u0000').append(plate.ocr()).append('\u0000').append(plate.maxEdits())
+                .append('\u0000').append(from).append('\u0000').append(to)
+                .append('\u0000').append(new java.util.TreeSet<>(cameraIds))
+                .append('\u0000').append(region)
+                .append('\u0000').append(new java.util.TreeMap<>(vehicle))
+                .append('\u0000').append(geoBox);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private PlateQuery plate(JsonObject body) {

@@ -206,7 +206,7 @@ public final class SearchService {
                             request.after(), request.limit());
                     // the daily part of the ranking was cut at limit + 1, so the page's own count is not the total
                     long total = daily.result().total() + heldOnly;
-                    return Future.succeededFuture(Result.planned(total, page, daily.result().sources()));
+                    return Future.succeededFuture(Result.planned(request, total, page, daily.result().sources()));
                 });
     }
 
@@ -224,7 +224,7 @@ public final class SearchService {
                 .compose(ok -> {
                     RankedMatches.Page page = RankedMatches.rank(reads.result().matches(), holds.result().matches(),
                             request.after(), request.limit());
-                    return Future.succeededFuture(Result.planned(page.total(), page, Map.of()));
+                    return Future.succeededFuture(Result.planned(request, page.total(), page, Map.of()));
                 });
     }
 
@@ -364,7 +364,7 @@ public final class SearchService {
                 .put("audit_id", auditId)
                 .put("total", result.total())
                 .put("hits", new JsonArray(List.copyOf(hits)))
-                .put("next", result.next() == null ? null : result.next().encode());
+                .put("next", result.next() == null ? null : result.next().encode(result.request().queryKey()));
         return new SearchOutcome(200, auditId, body, 0);
     }
 
@@ -398,16 +398,17 @@ public final class SearchService {
 
     /**
      * What a request came to before it is audited: a refusal, or a ranked page — its reads in rank
-     * order, the documents already in hand ({@link HitFetcher#key}), the total and the next token.
+     * order, the documents already in hand ({@link HitFetcher#key}), the total and the next token, and
+     * the request it answers.
      */
-    private record Result(Refusal refusal, int total, List<Candidate> page, Map<String, JsonObject> known,
-                          PageToken next) {
+    private record Result(Refusal refusal, SearchRequest request, int total, List<Candidate> page,
+                          Map<String, JsonObject> known, PageToken next) {
         static Result refused(Refusal refusal) {
-            return new Result(refusal, 0, List.of(), Map.of(), null);
+            return new Result(refusal, null, 0, List.of(), Map.of(), null);
         }
 
-        static Result planned(long total, RankedMatches.Page page, Map<String, JsonObject> known) {
-            return new Result(null, Math.toIntExact(total), page.hits(), known, page.next());
+        static Result planned(SearchRequest request, long total, RankedMatches.Page page, Map<String, JsonObject> known) {
+            return new Result(null, request, Math.toIntExact(total), page.hits(), known, page.next());
         }
 
         List<String> readIds() {

@@ -2,6 +2,7 @@ package org.platewarden.search.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -275,6 +276,27 @@ class SearchServiceIT {
         JsonArray ocr = run(SearchHarness.DPD, body("A8C2I34").put("max_edits", 1).put("ocr", true)).body().getJsonArray("hits");
         assertEquals(3, ocr.size(), ocr.encode());
         assertEquals(1, ocr.getJsonObject(0).getJsonObject("match").getInteger("edits"));
+    }
+
+    @Test
+    void aPageTokenContinuesOnlyTheSearchThatReturnedIt() {
+        JsonObject star = body("*1234").put("limit", 1);
+        SearchOutcome first = run(SearchHarness.DPD, star.copy());
+        assertEquals(200, first.status(), first.body().encode());
+        String next = first.body().getString("next");
+        assertNotNull(next, first.body().encode());
+        SearchOutcome second = run(SearchHarness.DPD, star.copy().put("search_after", next));
+        assertEquals(200, second.status(), second.body().encode());
+        assertFalse(ids(second).isEmpty());
+        assertNotEquals(ids(first), ids(second));
+        // the probe: the token of a *1234 search sent with another plate answered 200 and silently skipped matches
+        SearchOutcome other = run(SearchHarness.DPD, body("ABC1284").put("max_edits", 1).put("search_after", next));
+        assertEquals(400, other.status(), other.body().encode());
+        assertTrue(other.body().getString("error").contains("'next' of a different search"), other.body().encode());
+        assertEquals("invalid", audit.last().outcome());
+        assertEquals(next, audit.last().query().get("search_after").asText(), "the record keeps the body as sent");
+        // another window is another search too
+        assertEquals(400, run(SearchHarness.DPD, star.copy().put("from", "2026-03-09T06:00:00Z").put("search_after", next)).status());
     }
 
     @Test
