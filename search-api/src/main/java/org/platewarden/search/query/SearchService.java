@@ -121,21 +121,24 @@ public final class SearchService {
         String auditId = UUID.randomUUID().toString();
         Context context = vertx.getOrCreateContext();
         Future<Result> result;
+        // the parsed request, once the body was valid: its window and limit go into the record whatever the outcome
+        SearchRequest[] parsed = new SearchRequest[1];
         try {
-            result = evaluate(context, principal, body, auditId);
+            result = evaluate(context, principal, body, auditId, parsed);
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> answered(context, principal, body, client, auditId, r)
+                .compose(r -> answered(context, principal, body, client, auditId, r, parsed[0])
                         .andThen(ar -> {
                             if (r.refusal() == null) inFlight.decrementAndGet();
                         }))
                 .andThen(ar -> metrics.request(ar.succeeded() ? ar.result().status() : 500, started));
     }
 
-    private Future<Result> evaluate(Context context, Principal principal, JsonObject body, String auditId) {
+    private Future<Result> evaluate(Context context, Principal principal, JsonObject body, String auditId,
+                                    SearchRequest[] parsed) {
         AccessDecision access = policy.decide(principal, value(body, "purpose"), value(body, "case_number"));
         if (!access.allowed()) return Future.succeededFuture(Result.refused(access.refusal()));
         SearchRequest request;
@@ -144,6 +147,7 @@ public final class SearchService {
         } catch (InvalidSearchRequestException e) {
             return Future.succeededFuture(Result.refused(Refusal.invalid(e.getMessage())));
         }
+        parsed[0] = request;
         int wait = rateLimiter.tryAcquire(principal.agency() + "/" + principal.user());
         if (wait > 0) {
             return Future.succeededFuture(Result.refused(Refusal.rateLimited("more than "
@@ -268,11 +272,12 @@ public final class SearchService {
      * done. A fetch that failed or came back short is corrected in the trail first ({@link #corrected}).
      */
     private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, ClientAddress client,
-                                           String auditId, Result result) {
+                                           String auditId, Result result, SearchRequest request) {
         Refusal refusal = result.refusal();
         Future<AuditRecord> written = record(entry(ACTION, principal, body, client,
                 refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
-                refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body)));
+                refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body))
+                .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit())));
         if (refusal != null) {
             return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> auditFailed(auditId, e));
         }
@@ -360,11 +365,15 @@ public final class SearchService {
     }
 
     private static SearchOutcome served(Result result, List<JsonObject> hits, String auditId) {
+        SearchRequest request = result.request();
+        // the window and page size in fact used, defaults included: "total": 0 says where nothing was found
         JsonObject body = new JsonObject()
                 .put("audit_id", auditId)
+                .put("window", new JsonObject().put("from", request.from().toString()).put("to", request.to().toString()))
+                .put("limit", request.limit())
                 .put("total", result.total())
                 .put("hits", new JsonArray(List.copyOf(hits)))
-                .put("next", result.next() == null ? null : result.next().encode(result.request().queryKey()));
+                .put("next", result.next() == null ? null : result.next().encode(request.queryKey()));
         return new SearchOutcome(200, auditId, body, 0);
     }
 

@@ -300,6 +300,27 @@ class SearchServiceIT {
     }
 
     @Test
+    void theAnswerAndItsRecordStateTheWindowAndLimitInFactUsed() {
+        JsonObject defaults = new JsonObject().put("plate", "ABC1234").put("purpose", "stolen_vehicle").put("case_number", "DPD-2026-000123");
+        SearchOutcome o = run(SearchHarness.DPD, defaults);
+        assertEquals(200, o.status(), o.body().encode());
+        // the last 24 hours up to the ingest's future skew (300 s) ahead, 100 hits a page: nothing was sent
+        assertEquals(new JsonObject().put("from", "2026-03-09T12:00:00Z").put("to", "2026-03-10T12:05:00Z"), o.body().getJsonObject("window"));
+        assertEquals(100, o.body().getInteger("limit"));
+        AuditEntry e = audit.last();
+        assertEquals(new AuditEntry.Window(Instant.parse("2026-03-09T12:00:00Z"), Instant.parse("2026-03-10T12:05:00Z"), 100), e.window());
+        assertFalse(e.query().has("from") || e.query().has("limit"), "the record's query is the body as sent");
+        // sent values are stated as sent
+        SearchOutcome sent = run(SearchHarness.DPD, body("ABC1234").put("limit", 5));
+        assertEquals(new JsonObject().put("from", "2026-03-09T00:00:00Z").put("to", "2026-03-10T12:00:00Z"), sent.body().getJsonObject("window"));
+        assertEquals(5, sent.body().getInteger("limit"));
+        assertEquals(5, audit.last().window().limit());
+        // a refusal before the body is read searched no window, and its record says none
+        assertEquals(403, run(SearchHarness.DPD, body("ABC1234").put("purpose", "personal")).status());
+        assertNull(audit.last().window());
+    }
+
+    @Test
     void filtersNarrowTheCandidates() {
         assertEquals(List.of("cam-101:r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("camera_ids", new JsonArray().add("cam-101")))));
         assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("vehicle", new JsonObject().put("make", "TOYOTA").put("color", "Silver")))));
