@@ -44,6 +44,9 @@ class SearchServiceIT {
     static final Read R8 = Read.of("r8-expired-not-held", "cam-002", "DPD", Instant.parse("2026-02-17T11:00:00Z"), "ABC1234");
     static final Read R9 = Read.of("r9-ocr-variant", "cam-001", "DPD", Instant.parse("2026-03-10T07:00:00Z"), "A8C1234");
     static final Read R10 = Read.of("r10-one-edit", "cam-002", "DPD", Instant.parse("2026-03-10T10:00:00Z"), "ABC1284");
+    /** a read with every optional field a camera may send */
+    static final Read R11 = Read.of("r11-with-crop", "cam-001", "DPD", Instant.parse("2026-03-10T06:00:00Z"), "PIC 4242")
+            .with(Map.of("plate_confidence", 0.61, "heading_deg", 270, "lane", 2, "image_ref", "https://camera-1.local/crops/11.jpg"));
 
     static SearchHarness harness;
     static PlatewardenConfig config;
@@ -55,7 +58,7 @@ class SearchServiceIT {
         harness = new SearchHarness("search", NOW);
         config = harness.config("{\"rate_limit_per_minute\":0}");
         service = harness.service(config, audit, SearchLimits.defaults());
-        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(R1, R2, R3, R4, R8, R9, R10), 100);
+        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(R1, R2, R3, R4, R8, R9, R10, R11), 100);
         TestReads.hold(harness.es.rest(), harness.prefix, R1, "h1", "DPD", false);
         TestReads.hold(harness.es.rest(), harness.prefix, R4, "h1", "DPD", false);
         TestReads.hold(harness.es.rest(), harness.prefix, R5, "h2", "DPD", false);
@@ -318,6 +321,26 @@ class SearchServiceIT {
         // a refusal before the body is read searched no window, and its record says none
         assertEquals(403, run(SearchHarness.DPD, body("ABC1234").put("purpose", "personal")).status());
         assertNull(audit.last().window());
+    }
+
+    @Test
+    void hitsCarryTheReadsConfidenceHeadingLaneAndImageWhenItHasThem() {
+        SearchOutcome o = run(SearchHarness.DPD, body("PIC4242"));
+        assertEquals(200, o.status(), o.body().encode());
+        JsonObject hit = o.body().getJsonArray("hits").getJsonObject(0);
+        assertEquals("cam-001:r11-with-crop", hit.getString("read_id"));
+        assertEquals(0.61, hit.getDouble("plate_confidence"), 1e-6);
+        assertEquals(270.0, hit.getDouble("heading_deg"), 1e-6);
+        assertEquals(2, hit.getInteger("lane"));
+        assertEquals("https://camera-1.local/crops/11.jpg", hit.getString("image_ref"));
+        // a scanned (fuzzy) page is fetched by id: the same fields
+        JsonObject fuzzy = run(SearchHarness.DPD, body("PIC424?").put("max_edits", 1)).body().getJsonArray("hits").getJsonObject(0);
+        assertEquals("https://camera-1.local/crops/11.jpg", fuzzy.getString("image_ref"));
+        assertEquals(2, fuzzy.getInteger("lane"));
+        // a read without them has none (not null fields)
+        JsonObject r1 = run(SearchHarness.DPD, body("ABC1234")).body().getJsonArray("hits").getJsonObject(1);
+        assertFalse(r1.containsKey("image_ref") || r1.containsKey("lane") || r1.containsKey("heading_deg"), r1.encode());
+        assertEquals(0.9, r1.getDouble("plate_confidence"), 1e-6);
     }
 
     @Test
