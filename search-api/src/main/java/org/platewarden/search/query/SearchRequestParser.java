@@ -60,7 +60,7 @@ public final class SearchRequestParser {
     public SearchRequest parse(JsonObject body) {
         if (body == null) throw invalid("the request body must be a JSON object");
         for (String field : body.fieldNames()) {
-            if (!FIELDS.contains(field)) throw invalid("unknown field '" + abbreviate(field) + "'");
+            if (!FIELDS.contains(field)) throw invalid("unknown field '" + abbreviate(field) + "'" + hint(field, FIELDS));
         }
         PlateQuery plate = plate(body);
         CandidateQuery candidates;
@@ -72,7 +72,10 @@ public final class SearchRequestParser {
         Instant now = clock.instant();
         Instant to = instant(body, "to", now.plus(futureSkew));
         Instant from = instant(body, "from", (body.containsKey("to") ? to : now).minus(DEFAULT_WINDOW));
-        if (from.isAfter(to)) throw invalid("from (" + from + ") is after to (" + to + ")");
+        if (from.isAfter(to)) {
+            throw invalid("from (" + from + ") is after to (" + to + (body.getValue("to") == null
+                    ? ", the default: now plus the " + futureSkew.toSeconds() + " s a camera's clock may run ahead; send a 'to'" : "") + ")");
+        }
         Duration window = Duration.between(from, to);
         if (window.compareTo(Duration.ofDays(config.maxWindowDays())) > 0) {
             throw invalid("the time window is " + describe(window) + "; at most " + config.maxWindowDays()
@@ -205,7 +208,9 @@ public final class SearchRequestParser {
         if (!(raw instanceof JsonObject v)) throw invalid("vehicle must be an object {make, model, color, type}");
         Map<String, String> out = new LinkedHashMap<>();
         for (String field : v.fieldNames()) {
-            if (!VEHICLE_FIELDS.contains(field)) throw invalid("unknown vehicle field '" + abbreviate(field) + "'");
+            if (!VEHICLE_FIELDS.contains(field)) {
+                throw invalid("unknown vehicle field '" + abbreviate(field) + "'" + hint(field, VEHICLE_FIELDS));
+            }
             Object value = v.getValue(field);
             if (value == null) continue;
             if (!(value instanceof String s) || s.isBlank() || s.length() > MAX_TEXT) {
@@ -248,6 +253,43 @@ public final class SearchRequestParser {
     private static boolean isIntegral(Object v) {
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return true;
         return v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e9;
+    }
+
+    /**
+     * What the caller may have meant: the known field closest to {@code field} when it is at most 2
+     * edits away ({@code camera_id} → {@code camera_ids}, {@code colour} → {@code color}), else the
+     * known fields.
+     */
+    static String hint(String field, Set<String> known) {
+        String lower = field.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = 3;
+        for (String k : new java.util.TreeSet<>(known)) {
+            int d = levenshtein(lower, k, bestDistance);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best != null ? " (did you mean '" + best + "'?)" : " (known fields: " + String.join(", ", new java.util.TreeSet<>(known)) + ")";
+    }
+
+    /** Edit distance between two short strings, any value of {@code cap} or more reported as {@code cap}. */
+    private static int levenshtein(String a, String b, int cap) {
+        if (Math.abs(a.length() - b.length()) >= cap || a.length() > MAX_TEXT) return cap;
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1), Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return Math.min(prev[b.length()], cap);
     }
 
     private static String describe(Duration d) {

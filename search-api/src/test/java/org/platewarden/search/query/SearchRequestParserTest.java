@@ -175,6 +175,27 @@ class SearchRequestParserTest {
     }
 
     @Test
+    void unknownFieldsAreRefusedWithWhatWasMeant() {
+        assertEquals("unknown field 'camera_id' (did you mean 'camera_ids'?)", error(body().put("camera_id", "cam-001")));
+        assertEquals("unknown field 'Max_Edit' (did you mean 'max_edits'?)", error(body().put("Max_Edit", 1)));
+        assertEquals("unknown vehicle field 'colour' (did you mean 'color'?)",
+                error(body().put("vehicle", new JsonObject().put("colour", "red"))));
+        // nothing close: the fields there are
+        assertEquals("unknown vehicle field 'wheels' (known fields: color, make, model, type)",
+                error(body().put("vehicle", new JsonObject().put("wheels", "4"))));
+        assertTrue(error(body().put("speed", 80)).startsWith("unknown field 'speed' (known fields: camera_ids, case_number, from,"));
+    }
+
+    @Test
+    void aFromAfterTheDefaultToSaysToWasTheDefault() {
+        String defaulted = error(body().put("from", "2026-03-11T00:00:00Z"));
+        assertEquals("from (2026-03-11T00:00:00Z) is after to (2026-03-10T12:05:00Z, the default: now plus the 300 s a camera's clock"
+                + " may run ahead; send a 'to')", defaulted);
+        assertEquals("from (2026-03-11T00:00:00Z) is after to (2026-03-10T00:00:00Z)",
+                error(body().put("from", "2026-03-11T00:00:00Z").put("to", "2026-03-10T00:00:00Z")));
+    }
+
+    @Test
     void patternsWithoutAnIndexBackedPlanAreRefused() {
         // reachable only below the default min_known_chars: every literal may be an edit
         SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 0, 31, 1000, 60, 65536, 0, true, 60, 3000, null, null, null),
