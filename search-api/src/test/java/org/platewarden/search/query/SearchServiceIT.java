@@ -48,6 +48,12 @@ class SearchServiceIT {
     static final Read R11 = Read.of("r11-with-crop", "cam-001", "DPD", Instant.parse("2026-03-10T06:00:00Z"), "PIC 4242")
             .with(Map.of("plate_confidence", 0.61, "heading_deg", 270, "lane", 2, "image_ref", "https://camera-1.local/crops/11.jpg"));
 
+    /** either side of the antimeridian, and far from it */
+    static final Read R12 = new Read("r12-east-of-180", "cam-001", "DPD", Instant.parse("2026-03-10T05:00:00Z"), "DTL 180",
+            null, 0.5, -179.5, Map.of());
+    static final Read R13 = new Read("r13-greenwich", "cam-001", "DPD", Instant.parse("2026-03-10T05:30:00Z"), "DTL 180",
+            null, 0.5, 0.5, Map.of());
+
     static SearchHarness harness;
     static PlatewardenConfig config;
     static RecordingAuditLog audit = new RecordingAuditLog();
@@ -58,7 +64,7 @@ class SearchServiceIT {
         harness = new SearchHarness("search", NOW);
         config = harness.config("{\"rate_limit_per_minute\":0}");
         service = harness.service(config, audit, SearchLimits.defaults());
-        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(R1, R2, R3, R4, R8, R9, R10, R11), 100);
+        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(R1, R2, R3, R4, R8, R9, R10, R11, R12, R13), 100);
         TestReads.hold(harness.es.rest(), harness.prefix, R1, "h1", "DPD", false);
         TestReads.hold(harness.es.rest(), harness.prefix, R4, "h1", "DPD", false);
         TestReads.hold(harness.es.rest(), harness.prefix, R5, "h2", "DPD", false);
@@ -352,6 +358,16 @@ class SearchServiceIT {
                 .put("top_left", new JsonObject().put("lat", 40.0).put("lon", -105.5))
                 .put("bottom_right", new JsonObject().put("lat", 39.5).put("lon", -104.5));
         assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("geo_box", box))));
+    }
+
+    @Test
+    void aGeoBoxWhoseLeftIsEastOfItsRightCrossesTheAntimeridian() {
+        assertEquals(List.of("cam-001:r13-greenwich", "cam-001:r12-east-of-180"), ids(run(SearchHarness.DPD, body("DTL180"))));
+        // from 179 E eastwards across 180 to 179 W: a box two degrees wide, not the 358 between them
+        JsonObject crossing = new JsonObject()
+                .put("top_left", new JsonObject().put("lat", 1.0).put("lon", 179.0))
+                .put("bottom_right", new JsonObject().put("lat", -1.0).put("lon", -179.0));
+        assertEquals(List.of("cam-001:r12-east-of-180"), ids(run(SearchHarness.DPD, body("DTL180").put("geo_box", crossing))));
     }
 
     @Test
