@@ -63,7 +63,8 @@ class EndToEndIT {
         Instant captured = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
         HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"), """
                 {"camera_id":"cam-001","captured_at":"%s","plate":"ABC 1234","plate_confidence":0.93,
-                 "location":{"lat":39.7392,"lon":-104.9903},"vehicle":{"make":"Toyota","color":"silver"}}""".formatted(captured));
+                 "location":{"lat":39.7392,"lon":-104.9903},"vehicle":{"make":"Toyota","color":"silver"},
+                 "heading_deg":270,"lane":2,"image_ref":"https://camera-17.local/crops/1763820187123.jpg"}""".formatted(captured));
         assertEquals(202, ingest.statusCode(), ingest.body());
         JsonObject ack = new JsonObject(ingest.body());
         assertEquals(1, ack.getInteger("accepted"));
@@ -74,6 +75,18 @@ class EndToEndIT {
         assertEquals("cam-001:" + captured.toEpochMilli() + ":ABC1234", hit.getString("read_id"));
         assertEquals("ABC 1234", hit.getString("plate"));
         assertEquals("exact", hit.getJsonObject("match").getString("kind"));
+        // what an investigator needs to confirm the match: how sure the camera was, where it looked, the crop
+        assertEquals(0.93, hit.getDouble("plate_confidence"), 1e-6);
+        assertEquals(270.0, hit.getDouble("heading_deg"), 1e-6);
+        assertEquals(2, hit.getInteger("lane"));
+        assertEquals("https://camera-17.local/crops/1763820187123.jpg", hit.getString("image_ref"));
+        // no from/to/limit sent: the answer says what was searched
+        JsonObject window = result.getJsonObject("window");
+        assertNotNull(window, result.encode());
+        Instant windowTo = Instant.parse(window.getString("to"));
+        assertEquals(Duration.ofHours(24).plusSeconds(300), Duration.between(Instant.parse(window.getString("from")), windowTo));
+        assertTrue(!captured.isBefore(Instant.parse(window.getString("from"))) && !captured.isAfter(windowTo), window.encode());
+        assertEquals(100, result.getInteger("limit"));
         String auditId = result.getString("audit_id");
         assertNotNull(auditId);
 
@@ -98,6 +111,11 @@ class EndToEndIT {
         assertEquals("allowed", record.getString("outcome"));
         assertEquals("static_token", record.getString("auth_method"));
         assertTrue(record.getJsonArray("read_ids").contains(hit.getString("read_id")));
+        // the record keeps the body as sent and states the window and page size in fact used beside it
+        assertFalse(record.getJsonObject("query").containsKey("from"), record.encode());
+        assertEquals(window.getString("from"), record.getString("window_from"));
+        assertEquals(window.getString("to"), record.getString("window_to"));
+        assertEquals(100, record.getInteger("page_limit"));
 
         HttpResponse<String> verify = get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");
         assertEquals(200, verify.statusCode(), verify.body());

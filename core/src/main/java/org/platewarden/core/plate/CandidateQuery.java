@@ -39,16 +39,20 @@ import org.platewarden.core.read.ReadFields;
  * <li>{@link Strategy#GRAM_KNOCKOUT} wildcards, k&gt;0: any alignment with at most k edits can be
  * covered by turning at most k literals of the pattern into {@code *} (a substituted or deleted
  * literal, or a literal next to an inserted character) and some {@code ?} into {@code *} (a
- * dropped {@code ?}, or one next to an insertion), which leaves the grams unchanged. So the plan
- * is the OR, over every choice of min(k, L) literals to knock out, of the GRAMS clause of the
- * knocked-out pattern (a branch implied by another is dropped), plus length bounds. Each branch
+ * dropped {@code ?}, or one next to an insertion), which leaves the grams unchanged. A swap of two
+ * adjacent literals (one edit) spoils both, so it is covered by a branch with the two swapped
+ * instead (a swap involving a {@code ?} costs no more as a substitution). So the plan is the OR,
+ * over every choice of s &lt;= k swaps of adjacent distinct literals and then min(k - s, L) literals
+ * to knock out, of the GRAMS clause of the resulting pattern (a branch implied by another is
+ * dropped), plus length bounds. Each branch
  * keeps every gram the knocked literals do not touch, so this is at least as selective as q-gram
  * count filtering ("at least #grams - k*q grams"). When there is no {@code *} and k + w &lt;= 2, a
  * DELETIONS clause on the pattern without its {@code ?}s is added as well (the characters under
  * the {@code ?}s count as deletions on the plate's side, so the plate needs at most k + w).</li>
  * </ul>
  * Knock-out plans over long patterns that would render more than {@link #MAX_LEAF_CLAUSES} leaf
- * queries keep only every 2nd (then 3rd) 3-gram of each run (plus its last): fewer necessary
+ * queries keep only every 2nd (then 3rd) 3-gram of each run (plus its last), and if that is not
+ * enough knock a swapped pair out instead of swapping it (then thin again): fewer necessary
  * conditions, still a superset.
  * <p>A pattern where some knock-out leaves no literal at all (e.g. {@code A*} with 1 edit,
  * {@code AB*} with 2) has no index-backed plan unless the deletion clause applies; {@link #plan}
@@ -240,7 +244,7 @@ public final class CandidateQuery {
             String withoutOne = q.replace(String.valueOf(PlateQuery.ONE), "");
             clauses.add(Terms.any(ReadFields.PLATE_DELS, new LinkedHashSet<>(PlateIndexTerms.deletions(withoutOne, k))));
         }
-        List<Set<String>> branches = knockoutBranches(q, Math.min(k, query.knownChars()), 1);
+        List<Set<String>> branches = knockoutBranches(q, k, 1, false);
         if (branches.stream().anyMatch(Set::isEmpty)) {
             if (!deletions) {
                 throw PlateQueryException.unsupported("plate pattern " + pattern + " with max_edits " + k
@@ -251,9 +255,10 @@ public final class CandidateQuery {
         }
         int fixed = leafClauses(clauses);
         Clause grams = branchClause(branches);
-        for (int stride = 2; fixed + grams.leafClauses() > MAX_LEAF_CLAUSES && stride <= PlateIndexTerms.MAX_GRAM; stride++) {
-            // fewer grams per run (each still a necessary condition): every stride-th 3-gram plus the last
-            grams = branchClause(knockoutBranches(q, Math.min(k, query.knownChars()), stride));
+        // over the budget: fewer grams per run (each still a necessary condition): every stride-th
+        // 3-gram plus the last; then a swapped pair knocked out instead (fewer, weaker branches)
+        for (int n = 1; fixed + grams.leafClauses() > MAX_LEAF_CLAUSES && n < 2 * PlateIndexTerms.MAX_GRAM; n++) {
+            grams = branchClause(knockoutBranches(q, k, 1 + n % PlateIndexTerms.MAX_GRAM, n >= PlateIndexTerms.MAX_GRAM));
         }
         if (fixed + grams.leafClauses() > MAX_LEAF_CLAUSES) {
             throw PlateQueryException.unsupported("plate pattern " + pattern + " with max_edits " + k
@@ -361,14 +366,33 @@ public final class CandidateQuery {
         return out;
     }
 
-    /** requiredGrams of the pattern with each choice of {@code knock} literals replaced by {@code *}. */
-    private static List<Set<String>> knockoutBranches(String pattern, int knock, int stride) {
+    /**
+     * requiredGrams of the pattern with each choice of s &lt;= {@code edits} swaps of adjacent
+     * distinct literals, then min(edits - s, literals) literals replaced by {@code *}; with
+     * {@code knockPairs} each swapped pair is replaced by {@code **} instead (weaker, fewer branches).
+     */
+    private static List<Set<String>> knockoutBranches(String pattern, int edits, int stride, boolean knockPairs) {
         List<Integer> literals = new ArrayList<>();
         for (int i = 0; i < pattern.length(); i++) if (PlateQuery.isLiteral(pattern.charAt(i))) literals.add(i);
         List<Set<String>> out = new ArrayList<>();
-        char[] chars = pattern.toCharArray();
-        knock(chars, literals, 0, knock, stride, out);
+        swapThenKnock(pattern.toCharArray(), literals, 0, edits, stride, knockPairs, out);
         return out;
+    }
+
+    private static void swapThenKnock(char[] chars, List<Integer> literals, int from, int edits, int stride, boolean knockPairs,
+                                      List<Set<String>> out) {
+        knock(chars, literals, 0, Math.min(edits, literals.size()), stride, out);
+        if (edits == 0) return;
+        for (int i = from; i + 1 < literals.size(); i++) {
+            int pos = literals.get(i);
+            char a = chars[pos], b = chars[pos + 1];
+            if (literals.get(i + 1) != pos + 1 || a == b) continue;
+            chars[pos] = knockPairs ? PlateQuery.ANY : b;
+            chars[pos + 1] = knockPairs ? PlateQuery.ANY : a;
+            swapThenKnock(chars, literals, i + 2, edits - 1, stride, knockPairs, out);
+            chars[pos] = a;
+            chars[pos + 1] = b;
+        }
     }
 
     private static void knock(char[] chars, List<Integer> literals, int from, int left, int stride, List<Set<String>> out) {

@@ -81,16 +81,34 @@ class CandidateQueryTest {
         CandidateQuery q = plan("ABC12*", true, 1);
         assertEquals(Strategy.GRAM_KNOCKOUT, q.strategy());
         // folded A8C12*; knock A: {8C1,C12}; knock 8: {^A,C12}; knock C: {^A8,12}; knock 1: {^A8,A8C,2};
-        // knock 2: {^A8,A8C,8C1}: no branch covers another
+        // knock 2: {^A8,A8C,8C1}; swaps (one edit each): 8AC12* {^8A,8AC,AC1,C12}, AC812* {^AC,AC8,C81,812},
+        // A81C2* {^A8,A81,81C,1C2}, A8C21* {^A8,A8C,8C2,C21} -- which implies "knock 1" and is dropped
         List<CandidateQuery.Clause> clauses = q.clauses();
         assertEquals(new CandidateQuery.LengthRange(4, Integer.MAX_VALUE), clauses.get(0));
         CandidateQuery.AnyOf any = (CandidateQuery.AnyOf) clauses.get(clauses.size() - 1);
-        assertEquals(5, any.branches().size());
+        assertEquals(8, any.branches().size());
+        assertTrue(q.matches(StoredTerms.of("BAC12")), "A and B swapped");
+        assertTrue(q.matches(StoredTerms.of("ACB1299")), "B and C swapped");
         assertTrue(q.matches(StoredTerms.of("ABC12")));
         assertTrue(q.matches(StoredTerms.of("XBC12999")), "A substituted");
         assertTrue(q.matches(StoredTerms.of("AC12")), "B deleted");
         assertTrue(q.matches(StoredTerms.of("ABXC12")), "X inserted");
         assertFalse(q.matches(StoredTerms.of("XYC12")), "two edits");
+    }
+
+    /** pattern, ocr, max edits, a plate one or two swaps of adjacent characters away, its edits */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "ACB1234 | true  | 1 | ABC1234  | 1", "ACB1234 | false | 1 | ABC1234 | 1", "BAC1243 | true | 2 | ABC1234 | 2",
+            "AB?2134 | true  | 1 | ABX1234  | 1", "AB?2134 | true  | 2 | ABX1234 | 1", "*2134   | true | 1 | ABC1234 | 1",
+            "CAB12*  | true  | 1 | ACB12999 | 1", "CAB12*  | false | 2 | ACB1299 | 1", "*21C*   | true | 2 | XX12CY  | 1",
+            "A8C2I34 | true  | 1 | ABC1234  | 1", "BA*43   | true  | 2 | AB9934  | 2", "?BAC*   | true | 1 | XABC    | 1"})
+    void swapsOfAdjacentCharactersAreOneEditAndAreRetrieved(String pattern, boolean ocr, int k, String plate, int edits) throws Exception {
+        CandidateQuery q = plan(pattern, ocr, k);
+        assertEquals(PlateMatch.edit(edits), new PlateMatcher(q.query()).match(plate).orElseThrow(), q.query() + " vs " + plate);
+        StoredTerms doc = StoredTerms.of(plate);
+        assertTrue(q.matches(doc), q + " must retrieve " + plate);
+        assertTrue(EsFilterEvaluator.matches(q.toElasticsearchQuery(), doc), q + " rendered must retrieve " + plate);
     }
 
     @Test
@@ -174,9 +192,16 @@ class CandidateQueryTest {
                 StringBuilder plate = new StringBuilder(base);
                 for (int e = rnd.nextInt(3); e > 0; e--) {
                     int pos = rnd.nextInt(plate.length());
-                    switch (rnd.nextInt(3)) {
+                    switch (rnd.nextInt(4)) {
                         case 0 -> plate.deleteCharAt(pos);
                         case 1 -> plate.insert(pos, (char) ('A' + rnd.nextInt(26)));
+                        case 2 -> {
+                            if (pos + 1 < plate.length()) {
+                                char c = plate.charAt(pos);
+                                plate.setCharAt(pos, plate.charAt(pos + 1));
+                                plate.setCharAt(pos + 1, c);
+                            }
+                        }
                         default -> plate.setCharAt(pos, (char) ('0' + rnd.nextInt(10)));
                     }
                 }

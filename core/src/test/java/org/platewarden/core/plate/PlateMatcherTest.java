@@ -33,8 +33,25 @@ class PlateMatcherTest {
             "ABC1234  | true  | 1 | ABXC1234 | edit:1",
             "ABC1234  | true  | 2 | XBC12Y4  | edit:2",
             "ABC1234  | true  | 1 | XBC12Y4  | -",
-            "ABC1234  | true  | 2 | BAC1234  | edit:2",
-            "ABC1234  | true  | 1 | BAC1234  | -",
+            "ABC1234  | true  | 2 | BAC1234  | edit:1",
+            "ABC1234  | true  | 1 | BAC1234  | edit:1",
+            "ACB1234  | true  | 1 | ABC1234  | edit:1",
+            "ACB1234  | false | 1 | ABC1234  | edit:1",
+            "ACB1234  | true  | 0 | ABC1234  | -",
+            "ABC1243  | true  | 1 | ABC1234  | edit:1",
+            "BAC1243  | true  | 2 | ABC1234  | edit:2",
+            "BAC1243  | true  | 1 | ABC1234  | -",
+            "BAC124   | true  | 2 | ABC1234  | edit:2",
+            "CA       | false | 2 | ABC      | -",
+            "AB?2134  | true  | 1 | ABX1234  | edit:1",
+            "A?C2134  | false | 1 | AXC1234  | edit:1",
+            "*2134    | true  | 1 | ABC1234  | edit:1",
+            "*2134    | true  | 0 | ABC1234  | -",
+            "AC8*     | true  | 1 | ABC99    | edit:1",
+            "A*B      | true  | 1 | BA       | -",
+            "A*B      | true  | 2 | BA       | edit:2",
+            "A8C2I34  | true  | 1 | ABC1234  | edit:1",
+            "A8C2I34  | false | 2 | ABC1234  | -",
             "ABC1234  | true  | 2 | XYZ1234  | -",
             "*1234    | true  | 0 | ABC1234  | wildcard",
             "*1234    | true  | 0 | 1234     | wildcard",
@@ -107,7 +124,10 @@ class PlateMatcherTest {
         return match.kind() == PlateMatch.Kind.EDIT ? "edit:" + match.edits() : match.kind().jsonName();
     }
 
-    /** Straight from the Javadoc: regex globs and a suffix-recursive edit distance. */
+    /**
+     * Straight from the Javadoc: regex globs and a suffix-recursive optimal-string-alignment
+     * distance (insert, delete, substitute, or swap two adjacent non-'*' pattern elements).
+     */
     static String reference(PlateQuery q, String plate, OcrFolding folding) {
         String p = q.pattern();
         if (toRegex(p).matcher(plate).matches()) return p.contains("?") || p.contains("*") ? "wildcard" : "exact";
@@ -137,9 +157,18 @@ class PlateMatcherTest {
                 boolean same = p.charAt(i) == '?' || p.charAt(i) == t.charAt(j);
                 best = Math.min(best, refDistance(p, i + 1, t, j + 1, memo) + (same ? 0 : 1));
             }
+            // a swap of two adjacent pattern elements (neither a '*') against the next two plate characters
+            if (i + 1 < p.length() && j + 1 < t.length() && p.charAt(i + 1) != '*' && fits(p.charAt(i), t.charAt(j + 1))
+                    && fits(p.charAt(i + 1), t.charAt(j))) {
+                best = Math.min(best, refDistance(p, i + 2, t, j + 2, memo) + 1);
+            }
         }
         memo[i][j] = best;
         return best;
+    }
+
+    private static boolean fits(char patternElement, char plateChar) {
+        return patternElement == '?' || patternElement == plateChar;
     }
 
     private static String randomString(Random rnd, String alphabet, int len) {

@@ -262,7 +262,13 @@ class PlateOracleTest {
     }
 
     static String randomEdit(Random rnd, String plate) {
-        int op = rnd.nextInt(3);
+        int op = rnd.nextInt(4);
+        if (op == 3 && plate.length() >= 2) {
+            // a swap of two adjacent characters (one edit)
+            int pos = rnd.nextInt(plate.length() - 1);
+            return plate.substring(0, pos) + plate.charAt(pos + 1) + plate.charAt(pos) + plate.substring(pos + 2);
+        }
+        if (op == 3) op = 1;
         if (plate.isEmpty()) op = 1;
         int pos = rnd.nextInt(plate.length() + (op == 1 ? 1 : 0));
         char x = ALNUM.charAt(rnd.nextInt(ALNUM.length()));
@@ -285,6 +291,9 @@ class PlateOracleTest {
                 {"1ABC2?4", "true", "1"}, {"ABC*4", "true", "1"}, {"A*C*3", "true", "2"}, {"*0O0*", "true", "0"},
                 {"Q?D", "true", "0"}, {"SS*", "true", "1"}, {"*A*B*C*", "true", "1"}, {"AB?12*", "true", "1"},
                 {"ABC", "true", "2"}, {"A?", "true", "1"}, {"??C???4", "false", "0"}, {"*9999", "true", "2"},
+                // swaps of adjacent characters (one edit each), with ?, * and OCR look-alikes
+                {"ACB1234", "true", "1"}, {"BAC1243", "false", "2"}, {"AB?2134", "true", "1"}, {"*2134", "true", "1"},
+                {"A8C2I34", "true", "1"}, {"CAB12*", "true", "1"}, {"*21C*", "true", "2"},
                 // no index-backed plan: must be refused, never answered with a scan
                 {"A*", "true", "1"}, {"AB*", "true", "2"}, {"A??", "true", "1"},
         };

@@ -171,7 +171,7 @@ public final class AnonymousBudget {
                 + " per address and " + perNode + " per node every " + every + ") and are counted in this record instead of recorded one by one";
         int status = summary.dominantStatus();
         return new AuditEntry(SUMMARY_ACTION, AuditEntry.ANONYMOUS, null, Set.of(), null, null, query, address,
-                AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), null, summary.requests(), null, null);
+                AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), null, summary.requests(), null, null, null);
     }
 
     /** Requests counted and not yet handed over as summaries (current window included). */

@@ -43,6 +43,10 @@ public final class AuditDocument {
     public static final String AUTH_METHOD = "auth_method";
     /** Only on records of requests that came through a trusted proxy: the proxy; {@code client_address} is then the client it named. */
     public static final String PROXY_ADDRESS = "proxy_address";
+    /** Only on records of searches with a valid body: the window searched (defaults included) and the page size. */
+    public static final String WINDOW_FROM = "window_from";
+    public static final String WINDOW_TO = "window_to";
+    public static final String PAGE_LIMIT = "page_limit";
     public static final String PREV_HASH = "prev_hash";
     public static final String HASH = "hash";
 
@@ -109,6 +113,11 @@ public final class AuditDocument {
         if (e.requestCount() != null) doc.put(REQUEST_COUNT, e.requestCount().longValue());
         putText(doc, AUTH_METHOD, e.authMethod());
         putText(doc, PROXY_ADDRESS, e.proxyAddress());
+        if (e.window() != null) {
+            doc.put(WINDOW_FROM, e.window().from().toString());
+            doc.put(WINDOW_TO, e.window().to().toString());
+            doc.put(PAGE_LIMIT, e.window().limit());
+        }
         ArrayNode ids = doc.putArray(READ_IDS);
         if (e.readIds() != null) e.readIds().forEach(ids::add);
         doc.put(PREV_HASH, prevHash);
@@ -134,7 +143,9 @@ public final class AuditDocument {
                 text(doc, PURPOSE), text(doc, CASE_NUMBER), doc.has(QUERY) ? doc.get(QUERY) : null,
                 text(doc, CLIENT_ADDRESS), text(doc, OUTCOME), text(doc, REASON),
                 doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds, null,
-                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null, text(doc, AUTH_METHOD), text(doc, PROXY_ADDRESS));
+                doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null, text(doc, AUTH_METHOD), text(doc, PROXY_ADDRESS),
+                doc.hasNonNull(WINDOW_FROM) ? new AuditEntry.Window(Instant.parse(doc.get(WINDOW_FROM).asText()),
+                        Instant.parse(doc.path(WINDOW_TO).asText()), doc.path(PAGE_LIMIT).asInt()) : null);
         return new AuditRecord(text(doc, AUDIT_ID), doc.path(SEQ).asLong(), Instant.parse(doc.path(AT).asText()),
                 text(doc, NODE_ID), entry, text(doc, PREV_HASH), text(doc, HASH));
     }

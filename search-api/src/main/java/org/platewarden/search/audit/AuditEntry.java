@@ -32,6 +32,11 @@ import java.util.Set;
  * <p>{@code proxyAddress}: the trusted proxy ({@code search.trusted_proxies}) whose
  * {@code X-Forwarded-For} named {@code clientAddress}; null when the client connected itself
  * (left out, as above).
+ *
+ * <p>{@code window}: for a search whose body was valid, the capture-time window it in fact
+ * searched and the page size it used, defaults included ({@code window_from}, {@code window_to},
+ * {@code page_limit} in the record, beside {@code query}, which keeps the body as sent); null for
+ * every other record (left out, as above).
  */
 public record AuditEntry(
         String action,
@@ -50,18 +55,29 @@ public record AuditEntry(
         String auditId,
         Long requestCount,
         String authMethod,
-        String proxyAddress) {
+        String proxyAddress,
+        Window window) {
+
+    /** The effective capture-time window (both ends inclusive) and page size of a search. */
+    public record Window(java.time.Instant from, java.time.Instant to, int limit) {
+    }
 
     /** The same entry, naming how its caller authenticated. */
     public AuditEntry withAuthMethod(String method) {
         return new AuditEntry(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, auditId, requestCount, method, proxyAddress);
+                readIds, auditId, requestCount, method, proxyAddress, window);
     }
 
     /** The same entry from {@code client}: its address, and the proxy it came through if any. */
     public AuditEntry from(ClientAddress client) {
         return new AuditEntry(action, user, agency, roles, purpose, caseNumber, query, client.address(), outcome, reason, status, hitCount,
-                readIds, auditId, requestCount, authMethod, client.proxyAddress());
+                readIds, auditId, requestCount, authMethod, client.proxyAddress(), window);
+    }
+
+    /** The same entry, stating the window and page size its search in fact used (null: none). */
+    public AuditEntry withWindow(Window searched) {
+        return new AuditEntry(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
+                readIds, auditId, requestCount, authMethod, proxyAddress, searched);
     }
 
     /** The user recorded for a request that named no authenticated caller. */
@@ -72,7 +88,7 @@ public record AuditEntry(
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds, String auditId) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, auditId, null, null, null);
+                readIds, auditId, null, null, null, null);
     }
 
     /** An entry whose id the audit log allocates. */
@@ -80,7 +96,7 @@ public record AuditEntry(
                       JsonNode query, String clientAddress, String outcome, String reason, int status, int hitCount,
                       List<String> readIds) {
         this(action, user, agency, roles, purpose, caseNumber, query, clientAddress, outcome, reason, status, hitCount,
-                readIds, null, null, null, null);
+                readIds, null, null, null, null, null);
     }
 
     /**

@@ -20,8 +20,12 @@ import org.platewarden.core.read.ReadFields;
  * shown half-empty.
  */
 final class HitFetcher {
-    static final List<String> SOURCE_FIELD_LIST = List.of(ReadFields.READ_ID, ReadFields.PLATE, ReadFields.CAMERA_ID,
-            ReadFields.AGENCY, ReadFields.CAPTURED_AT, ReadFields.LOCATION, ReadFields.VEHICLE, ReadFields.REGION);
+    /** What a read may carry besides the fields every hit has; a hit has each only when its read does. */
+    static final List<String> OPTIONAL_FIELDS = List.of(ReadFields.PLATE_CONFIDENCE, ReadFields.HEADING_DEG, ReadFields.LANE,
+            ReadFields.IMAGE_REF);
+    static final List<String> SOURCE_FIELD_LIST = java.util.stream.Stream.concat(java.util.stream.Stream.of(ReadFields.READ_ID,
+            ReadFields.PLATE, ReadFields.CAMERA_ID, ReadFields.AGENCY, ReadFields.CAPTURED_AT, ReadFields.LOCATION,
+            ReadFields.VEHICLE, ReadFields.REGION), OPTIONAL_FIELDS.stream()).toList();
     static final String SOURCE_FIELDS = String.join(",", SOURCE_FIELD_LIST);
 
     private final RestClient rest;
@@ -64,7 +68,7 @@ final class HitFetcher {
         for (Candidate c : page) {
             JsonObject src = sources.get(key(c.index(), c.docId()));
             if (src == null) continue;
-            hits.add(new JsonObject()
+            JsonObject hit = new JsonObject()
                     .put(ReadFields.READ_ID, c.readId())
                     .put(ReadFields.PLATE, src.getValue(ReadFields.PLATE))
                     .put(ReadFields.CAMERA_ID, src.getValue(ReadFields.CAMERA_ID))
@@ -72,8 +76,12 @@ final class HitFetcher {
                     .put(ReadFields.CAPTURED_AT, src.getValue(ReadFields.CAPTURED_AT))
                     .put(ReadFields.LOCATION, src.getValue(ReadFields.LOCATION))
                     .put(ReadFields.VEHICLE, src.getValue(ReadFields.VEHICLE))
-                    .put(ReadFields.REGION, src.getValue(ReadFields.REGION))
-                    .put("match", new JsonObject().put("kind", c.match().kind().jsonName()).put("edits", c.match().edits()))
+                    .put(ReadFields.REGION, src.getValue(ReadFields.REGION));
+            // how sure the camera was, and the image crop: how an investigator confirms an OCR or edit match
+            for (String field : OPTIONAL_FIELDS) {
+                if (src.getValue(field) != null) hit.put(field, src.getValue(field));
+            }
+            hits.add(hit.put("match", new JsonObject().put("kind", c.match().kind().jsonName()).put("edits", c.match().edits()))
                     .put("score", c.match().score())
                     .put("held", c.held()));
         }

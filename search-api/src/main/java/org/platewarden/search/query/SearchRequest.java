@@ -19,10 +19,12 @@ import org.platewarden.core.plate.PlateQuery;
  * @param geoBox     null = anywhere
  * @param limit      hits per page
  * @param after      null for the first page
+ * @param queryKey   what the result set depends on, hashed ({@link SearchRequestParser#queryKey}): the
+ *                   key a {@code next} token carries and a {@code search_after} must match
  */
 public record SearchRequest(PlateQuery plate, CandidateQuery candidates, Instant from, Instant to,
                             List<String> cameraIds, String region, Map<String, String> vehicle, GeoBox geoBox,
-                            int limit, PageToken after) {
+                            int limit, PageToken after, String queryKey) {
     public SearchRequest {
         cameraIds = List.copyOf(cameraIds);
         vehicle = Map.copyOf(vehicle);

@@ -60,7 +60,7 @@ public final class SearchRequestParser {
     public SearchRequest parse(JsonObject body) {
         if (body == null) throw invalid("the request body must be a JSON object");
         for (String field : body.fieldNames()) {
-            if (!FIELDS.contains(field)) throw invalid("unknown field '" + abbreviate(field) + "'");
+            if (!FIELDS.contains(field)) throw invalid("unknown field '" + abbreviate(field) + "'" + hint(field, FIELDS));
         }
         PlateQuery plate = plate(body);
         CandidateQuery candidates;
@@ -72,25 +72,58 @@ public final class SearchRequestParser {
         Instant now = clock.instant();
         Instant to = instant(body, "to", now.plus(futureSkew));
         Instant from = instant(body, "from", (body.containsKey("to") ? to : now).minus(DEFAULT_WINDOW));
-        if (from.isAfter(to)) throw invalid("from (" + from + ") is after to (" + to + ")");
+        if (from.isAfter(to)) {
+            throw invalid("from (" + from + ") is after to (" + to + (body.getValue("to") == null
+                    ? ", the default: now plus the " + futureSkew.toSeconds() + " s a camera's clock may run ahead; send a 'to'" : "") + ")");
+        }
         Duration window = Duration.between(from, to);
         if (window.compareTo(Duration.ofDays(config.maxWindowDays())) > 0) {
             throw invalid("the time window is " + describe(window) + "; at most " + config.maxWindowDays()
                     + " days may be searched at once");
         }
         int limit = limit(body);
+        List<String> cameraIds = cameraIds(body);
+        String region = region(body);
+        Map<String, String> vehicle = vehicle(body);
+        GeoBox geoBox = geoBox(body);
+        String queryKey = queryKey(plate, body.getValue("from") == null ? null : from, body.getValue("to") == null ? null : to,
+                cameraIds, region, vehicle, geoBox);
         PageToken after = null;
         Object token = body.getValue("search_after");
         if (token != null) {
             if (!(token instanceof String s)) throw invalid("search_after must be the 'next' string of a previous response");
             try {
-                after = PageToken.decode(s);
+                after = PageToken.decode(s, queryKey);
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
         }
-        return new SearchRequest(plate, candidates, from, to, cameraIds(body), region(body), vehicle(body),
-                geoBox(body), limit, after);
+        return new SearchRequest(plate, candidates, from, to, cameraIds, region, vehicle, geoBox, limit, after, queryKey);
+    }
+
+    /**
+     * A hash of what decides a search's matches and their order, as parsed (so spellings of the
+     * same search agree): the plate pattern, ocr, max_edits, the window as sent ({@code null} for
+     * a default bound, which moves with the clock), the camera ids as a set, region, vehicle and
+     * geo box. Not the limit (pages of any size continue the same ranking), nor purpose or case
+     * number. 96 bits, base64url.
+     */
+    static String queryKey(PlateQuery plate, Instant from, Instant to, List<String> cameraIds, String region,
+                           Map<String, String> vehicle, GeoBox geoBox) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(plate.pattern()).append('\u0000').append(plate.ocr()).append('\u0000').append(plate.maxEdits())
+                .append('\u0000').append(from).append('\u0000').append(to)
+                .append('\u0000').append(new java.util.TreeSet<>(cameraIds))
+                .append('\u0000').append(region)
+                .append('\u0000').append(new java.util.TreeMap<>(vehicle))
+                .append('\u0000').append(geoBox);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private PlateQuery plate(JsonObject body) {
@@ -175,7 +208,9 @@ public final class SearchRequestParser {
         if (!(raw instanceof JsonObject v)) throw invalid("vehicle must be an object {make, model, color, type}");
         Map<String, String> out = new LinkedHashMap<>();
         for (String field : v.fieldNames()) {
-            if (!VEHICLE_FIELDS.contains(field)) throw invalid("unknown vehicle field '" + abbreviate(field) + "'");
+            if (!VEHICLE_FIELDS.contains(field)) {
+                throw invalid("unknown vehicle field '" + abbreviate(field) + "'" + hint(field, VEHICLE_FIELDS));
+            }
             Object value = v.getValue(field);
             if (value == null) continue;
             if (!(value instanceof String s) || s.isBlank() || s.length() > MAX_TEXT) {
@@ -218,6 +253,43 @@ public final class SearchRequestParser {
     private static boolean isIntegral(Object v) {
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return true;
         return v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e9;
+    }
+
+    /**
+     * What the caller may have meant: the known field closest to {@code field} when it is at most 2
+     * edits away ({@code camera_id} → {@code camera_ids}, {@code colour} → {@code color}), else the
+     * known fields.
+     */
+    static String hint(String field, Set<String> known) {
+        String lower = field.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = 3;
+        for (String k : new java.util.TreeSet<>(known)) {
+            int d = levenshtein(lower, k, bestDistance);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best != null ? " (did you mean '" + best + "'?)" : " (known fields: " + String.join(", ", new java.util.TreeSet<>(known)) + ")";
+    }
+
+    /** Edit distance between two short strings, any value of {@code cap} or more reported as {@code cap}. */
+    private static int levenshtein(String a, String b, int cap) {
+        if (Math.abs(a.length() - b.length()) >= cap || a.length() > MAX_TEXT) return cap;
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1), Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return Math.min(prev[b.length()], cap);
     }
 
     private static String describe(Duration d) {

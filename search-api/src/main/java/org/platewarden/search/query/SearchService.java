@@ -121,21 +121,24 @@ public final class SearchService {
         String auditId = UUID.randomUUID().toString();
         Context context = vertx.getOrCreateContext();
         Future<Result> result;
+        // the parsed request, once the body was valid: its window and limit go into the record whatever the outcome
+        SearchRequest[] parsed = new SearchRequest[1];
         try {
-            result = evaluate(context, principal, body, auditId);
+            result = evaluate(context, principal, body, auditId, parsed);
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> answered(context, principal, body, client, auditId, r)
+                .compose(r -> answered(context, principal, body, client, auditId, r, parsed[0])
                         .andThen(ar -> {
                             if (r.refusal() == null) inFlight.decrementAndGet();
                         }))
                 .andThen(ar -> metrics.request(ar.succeeded() ? ar.result().status() : 500, started));
     }
 
-    private Future<Result> evaluate(Context context, Principal principal, JsonObject body, String auditId) {
+    private Future<Result> evaluate(Context context, Principal principal, JsonObject body, String auditId,
+                                    SearchRequest[] parsed) {
         AccessDecision access = policy.decide(principal, value(body, "purpose"), value(body, "case_number"));
         if (!access.allowed()) return Future.succeededFuture(Result.refused(access.refusal()));
         SearchRequest request;
@@ -144,6 +147,7 @@ public final class SearchService {
         } catch (InvalidSearchRequestException e) {
             return Future.succeededFuture(Result.refused(Refusal.invalid(e.getMessage())));
         }
+        parsed[0] = request;
         int wait = rateLimiter.tryAcquire(principal.agency() + "/" + principal.user());
         if (wait > 0) {
             return Future.succeededFuture(Result.refused(Refusal.rateLimited("more than "
@@ -206,7 +210,7 @@ public final class SearchService {
                             request.after(), request.limit());
                     // the daily part of the ranking was cut at limit + 1, so the page's own count is not the total
                     long total = daily.result().total() + heldOnly;
-                    return Future.succeededFuture(Result.planned(total, page, daily.result().sources()));
+                    return Future.succeededFuture(Result.planned(request, total, page, daily.result().sources()));
                 });
     }
 
@@ -224,7 +228,7 @@ public final class SearchService {
                 .compose(ok -> {
                     RankedMatches.Page page = RankedMatches.rank(reads.result().matches(), holds.result().matches(),
                             request.after(), request.limit());
-                    return Future.succeededFuture(Result.planned(page.total(), page, Map.of()));
+                    return Future.succeededFuture(Result.planned(request, page.total(), page, Map.of()));
                 });
     }
 
@@ -268,11 +272,12 @@ public final class SearchService {
      * done. A fetch that failed or came back short is corrected in the trail first ({@link #corrected}).
      */
     private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, ClientAddress client,
-                                           String auditId, Result result) {
+                                           String auditId, Result result, SearchRequest request) {
         Refusal refusal = result.refusal();
         Future<AuditRecord> written = record(entry(ACTION, principal, body, client,
                 refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
-                refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body)));
+                refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body))
+                .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit())));
         if (refusal != null) {
             return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> auditFailed(auditId, e));
         }
@@ -360,11 +365,15 @@ public final class SearchService {
     }
 
     private static SearchOutcome served(Result result, List<JsonObject> hits, String auditId) {
+        SearchRequest request = result.request();
+        // the window and page size in fact used, defaults included: "total": 0 says where nothing was found
         JsonObject body = new JsonObject()
                 .put("audit_id", auditId)
+                .put("window", new JsonObject().put("from", request.from().toString()).put("to", request.to().toString()))
+                .put("limit", request.limit())
                 .put("total", result.total())
                 .put("hits", new JsonArray(List.copyOf(hits)))
-                .put("next", result.next() == null ? null : result.next().encode());
+                .put("next", result.next() == null ? null : result.next().encode(request.queryKey()));
         return new SearchOutcome(200, auditId, body, 0);
     }
 
@@ -398,16 +407,17 @@ public final class SearchService {
 
     /**
      * What a request came to before it is audited: a refusal, or a ranked page — its reads in rank
-     * order, the documents already in hand ({@link HitFetcher#key}), the total and the next token.
+     * order, the documents already in hand ({@link HitFetcher#key}), the total and the next token, and
+     * the request it answers.
      */
-    private record Result(Refusal refusal, int total, List<Candidate> page, Map<String, JsonObject> known,
-                          PageToken next) {
+    private record Result(Refusal refusal, SearchRequest request, int total, List<Candidate> page,
+                          Map<String, JsonObject> known, PageToken next) {
         static Result refused(Refusal refusal) {
-            return new Result(refusal, 0, List.of(), Map.of(), null);
+            return new Result(refusal, null, 0, List.of(), Map.of(), null);
         }
 
-        static Result planned(long total, RankedMatches.Page page, Map<String, JsonObject> known) {
-            return new Result(null, Math.toIntExact(total), page.hits(), known, page.next());
+        static Result planned(SearchRequest request, long total, RankedMatches.Page page, Map<String, JsonObject> known) {
+            return new Result(null, request, Math.toIntExact(total), page.hits(), known, page.next());
         }
 
         List<String> readIds() {

@@ -18,7 +18,8 @@ public final class AuditCsv {
             AuditDocument.CLIENT_ADDRESS, AuditDocument.REASON, AuditDocument.HIT_COUNT, AuditDocument.READ_IDS,
             AuditDocument.QUERY_TEXT, AuditDocument.PREV_HASH, AuditDocument.HASH,
             // last, so a reader of the columns before it by position reads them as before; empty but on summaries
-            AuditDocument.REQUEST_COUNT, AuditDocument.AUTH_METHOD, AuditDocument.PROXY_ADDRESS);
+            AuditDocument.REQUEST_COUNT, AuditDocument.AUTH_METHOD, AuditDocument.PROXY_ADDRESS,
+            AuditDocument.WINDOW_FROM, AuditDocument.WINDOW_TO, AuditDocument.PAGE_LIMIT);
 
     private AuditCsv() {
     }

@@ -156,8 +156,8 @@ class AnonymousAuditBudgetIT {
             assertEquals(6L, page.getJsonArray("records").getJsonObject(0).getLong("request_count"));
             String csv = stack.send(stack.client.get("/v1/audit?action=anonymous_summary&format=csv"), SearchApiVerticleIT.AUDITOR).bodyAsString();
             String[] lines = csv.split("\r\n");
-            assertTrue(lines[0].endsWith(",request_count,auth_method,proxy_address"), lines[0]);
-            assertTrue(lines[1].endsWith(",6,,"), lines[1] + ": the count, and no auth method (no caller) nor proxy");
+            assertTrue(lines[0].endsWith(",request_count,auth_method,proxy_address,window_from,window_to,page_limit"), lines[0]);
+            assertTrue(lines[1].endsWith(",6,,,,,"), lines[1] + ": the count, and no auth method (no caller), proxy nor window");
 
             // the public figure counts every request without credentials: 3 recorded + 6 summarized
             JsonObject searches = stack.send(stack.client.get("/v1/transparency"), null).bodyAsJsonObject().getJsonObject("searches");

@@ -1,5 +1,6 @@
 package org.platewarden.search.audit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,5 +69,27 @@ class AuditEntryTest {
         AuditEntry allowed = new AuditEntry("search", "jane", "DPD", java.util.Set.of("investigator"), "robbery", "C-1", small,
                 "127.0.0.1", "allowed", null, 200, 3, java.util.List.of());
         org.junit.jupiter.api.Assertions.assertEquals(small, AuditDocument.seal(allowed, "a2", 1, at, "n", AuditDocument.GENESIS_HASH).path("query"));
+    }
+
+    /**
+     * A search's record states the window it searched and its page size (defaults included), beside the
+     * body as sent; a record without them is sealed exactly as before the fields existed, so old records verify.
+     */
+    @Test
+    void theSearchedWindowIsSealedAndReadBackAndLeftOutWhenNone() {
+        java.time.Instant at = java.time.Instant.parse("2026-11-24T12:00:00Z");
+        AuditEntry.Window window = new AuditEntry.Window(java.time.Instant.parse("2026-11-23T12:00:00Z"),
+                java.time.Instant.parse("2026-11-24T12:05:00Z"), 100);
+        var searched = AuditDocument.seal(of("jane", "DPD").withWindow(window), "a1", 1, at, "n", AuditDocument.GENESIS_HASH);
+        org.junit.jupiter.api.Assertions.assertEquals("2026-11-23T12:00:00Z", searched.path("window_from").asText());
+        org.junit.jupiter.api.Assertions.assertEquals("2026-11-24T12:05:00Z", searched.path("window_to").asText());
+        org.junit.jupiter.api.Assertions.assertEquals(100, searched.path("page_limit").asInt());
+        org.junit.jupiter.api.Assertions.assertEquals(window, AuditDocument.toRecord(searched).entry().window());
+        org.junit.jupiter.api.Assertions.assertEquals(AuditDocument.hashOf(searched), searched.path("hash").asText());
+        var none = AuditDocument.seal(of("jane", "DPD"), "a2", 1, at, "n", AuditDocument.GENESIS_HASH);
+        assertFalse(none.has("window_from") || none.has("window_to") || none.has("page_limit"), none.toString());
+        assertEquals(null, AuditDocument.toRecord(none).entry().window());
+        // the hash this record had before the window fields existed (sealed by the previous version: checked against it)
+        assertEquals("1b01b6c5405fb4c06406ff3844ceb92541af707760f9ed048743008a2f6937c5", none.path("hash").asText());
     }
 }

@@ -36,7 +36,7 @@ class RankedMatchesTest {
         List<String> paged = new ArrayList<>();
         PageToken token = null;
         do {
-            RankedMatches.Page page = RankedMatches.rank(reads, List.of(), token == null ? null : PageToken.decode(token.encode()), 3);
+            RankedMatches.Page page = RankedMatches.rank(reads, List.of(), token == null ? null : PageToken.decode(token.encode("k"), "k"), 3);
             page.hits().forEach(h -> paged.add(h.readId()));
             token = page.next();
         } while (token != null);

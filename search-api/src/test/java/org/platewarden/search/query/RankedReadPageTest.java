@@ -47,9 +47,10 @@ class RankedReadPageTest {
 
     @Test
     void thePageQueryKeepsEveryFilterAndContinuesFromTheToken() {
-        SearchRequest r = request(new JsonObject().put("plate", "AB0123")
-                .put("camera_ids", new io.vertx.core.json.JsonArray().add("cam-001")).put("region", "US-CO")
-                .put("search_after", new PageToken(1, 1_700_000_000_000L, "r-9").encode()));
+        JsonObject search = new JsonObject().put("plate", "AB0123")
+                .put("camera_ids", new io.vertx.core.json.JsonArray().add("cam-001")).put("region", "US-CO");
+        SearchRequest r = request(search.copy()
+                .put("search_after", new PageToken(1, 1_700_000_000_000L, "r-9").encode(request(search).queryKey())));
         ObjectNode body = ReadQueryBuilder.rankedPageBody(r, Set.of("DPD"),
                 ReadQueryBuilder.exactPlanTiers("AB0123", "AB0123"), r.after(), 101, 50_001);
         String json = body.toString();

@@ -54,15 +54,24 @@ class SearchRequestParserTest {
         assertEquals(NOW.plus(SKEW), sinceYesterday.to());
     }
 
-    @Test
-    void everyFilterIsParsed() {
-        SearchRequest r = parser.parse(body().put("max_edits", 1).put("ocr", false)
+    static JsonObject everyFilter() {
+        return body().put("max_edits", 1).put("ocr", false)
                 .put("from", "2026-03-01T00:00:00+01:00").put("to", "2026-03-02T00:00:00Z")
                 .put("camera_ids", new JsonArray().add("cam-001")).put("region", "US-CO")
                 .put("vehicle", new JsonObject().put("make", " Toyota ").put("color", "SILVER"))
                 .put("geo_box", new JsonObject().put("top_left", new JsonObject().put("lat", 40).put("lon", -105))
                         .put("bottom_right", new JsonObject().put("lat", 39).put("lon", -104)))
-                .put("limit", 1000).put("search_after", new PageToken(2, 5L, "x").encode()));
+                .put("limit", 1000);
+    }
+
+    /** The token a search of {@code body} returns as its {@code next}. */
+    String next(JsonObject body, PageToken last) {
+        return last.encode(parser.parse(body).queryKey());
+    }
+
+    @Test
+    void everyFilterIsParsed() {
+        SearchRequest r = parser.parse(everyFilter().put("search_after", next(everyFilter(), new PageToken(2, 5L, "x"))));
         assertEquals(1, r.plate().maxEdits());
         assertEquals(Instant.parse("2026-02-28T23:00:00Z"), r.from());
         assertEquals(List.of("cam-001"), r.cameraIds());
@@ -126,6 +135,64 @@ class SearchRequestParserTest {
                 .put("bottom_right", new JsonObject().put("lat", 2).put("lon", 2)))).contains("top_left.lat"));
         assertTrue(error(body().put("search_after", "garbage")).contains("search_after"));
         assertTrue(error(body().put("search_after", 5)).contains("search_after"));
+    }
+
+    @Test
+    void aPageTokenContinuesOnlyTheSearchThatReturnedIt() {
+        PageToken last = new PageToken(0, 1_773_100_000_000L, "cam-001:r1");
+        JsonObject star = body().put("plate", "*1234").put("from", "2026-03-09T00:00:00Z").put("to", "2026-03-10T00:00:00Z");
+        String token = next(star, last);
+        // the same search, spelt otherwise and with another page size: the same result set, so the token is taken
+        JsonObject same = body().put("plate", "*12 34").put("from", "2026-03-09T01:00:00+01:00").put("to", "2026-03-10T00:00:00Z")
+                .put("ocr", true).put("limit", 7).put("purpose", "robbery").put("case_number", "C-2");
+        assertEquals(last, parser.parse(same.put("search_after", token)).after());
+        // the probe's case: another plate's search would continue at a point that means nothing in it
+        List<JsonObject> others = List.of(
+                star.copy().put("plate", "XYZ008"),
+                star.copy().put("max_edits", 1),
+                star.copy().put("ocr", false),
+                star.copy().put("from", "2026-03-09T00:00:01Z"),
+                star.copy().put("to", "2026-03-10T00:00:01Z"),
+                body().put("plate", "*1234").put("from", "2026-03-09T00:00:00Z"), // to: the default, not the one sent
+                star.copy().put("camera_ids", new JsonArray().add("cam-001")),
+                star.copy().put("region", "US-CO"),
+                star.copy().put("vehicle", new JsonObject().put("color", "red")),
+                star.copy().put("geo_box", new JsonObject().put("top_left", new JsonObject().put("lat", 40).put("lon", -105))
+                        .put("bottom_right", new JsonObject().put("lat", 39).put("lon", -104))));
+        for (JsonObject other : others) {
+            String message = error(other.put("search_after", token));
+            assertTrue(message.contains("'next' of a different search"), other + ": " + message);
+        }
+        // camera ids are a set: their order does not change the search
+        JsonObject two = star.copy().put("camera_ids", new JsonArray().add("cam-001").add("cam-002"));
+        String twoToken = next(two, last);
+        assertEquals(last, parser.parse(star.copy().put("camera_ids", new JsonArray().add("cam-002").add("cam-001"))
+                .put("search_after", twoToken)).after());
+        // a token from before tokens named their search is refused with what to do
+        String v1 = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("1:0:5:x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(error(star.copy().put("search_after", v1)).contains("earlier version"));
+    }
+
+    @Test
+    void unknownFieldsAreRefusedWithWhatWasMeant() {
+        assertEquals("unknown field 'camera_id' (did you mean 'camera_ids'?)", error(body().put("camera_id", "cam-001")));
+        assertEquals("unknown field 'Max_Edit' (did you mean 'max_edits'?)", error(body().put("Max_Edit", 1)));
+        assertEquals("unknown vehicle field 'colour' (did you mean 'color'?)",
+                error(body().put("vehicle", new JsonObject().put("colour", "red"))));
+        // nothing close: the fields there are
+        assertEquals("unknown vehicle field 'wheels' (known fields: color, make, model, type)",
+                error(body().put("vehicle", new JsonObject().put("wheels", "4"))));
+        assertTrue(error(body().put("speed", 80)).startsWith("unknown field 'speed' (known fields: camera_ids, case_number, from,"));
+    }
+
+    @Test
+    void aFromAfterTheDefaultToSaysToWasTheDefault() {
+        String defaulted = error(body().put("from", "2026-03-11T00:00:00Z"));
+        assertEquals("from (2026-03-11T00:00:00Z) is after to (2026-03-10T12:05:00Z, the default: now plus the 300 s a camera's clock"
+                + " may run ahead; send a 'to')", defaulted);
+        assertEquals("from (2026-03-11T00:00:00Z) is after to (2026-03-10T00:00:00Z)",
+                error(body().put("from", "2026-03-11T00:00:00Z").put("to", "2026-03-10T00:00:00Z")));
     }
 
     @Test

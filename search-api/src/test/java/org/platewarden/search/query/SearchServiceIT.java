@@ -2,6 +2,7 @@ package org.platewarden.search.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,6 +44,15 @@ class SearchServiceIT {
     static final Read R8 = Read.of("r8-expired-not-held", "cam-002", "DPD", Instant.parse("2026-02-17T11:00:00Z"), "ABC1234");
     static final Read R9 = Read.of("r9-ocr-variant", "cam-001", "DPD", Instant.parse("2026-03-10T07:00:00Z"), "A8C1234");
     static final Read R10 = Read.of("r10-one-edit", "cam-002", "DPD", Instant.parse("2026-03-10T10:00:00Z"), "ABC1284");
+    /** a read with every optional field a camera may send */
+    static final Read R11 = Read.of("r11-with-crop", "cam-001", "DPD", Instant.parse("2026-03-10T06:00:00Z"), "PIC 4242")
+            .with(Map.of("plate_confidence", 0.61, "heading_deg", 270, "lane", 2, "image_ref", "https://camera-1.local/crops/11.jpg"));
+
+    /** either side of the antimeridian, and far from it */
+    static final Read R12 = new Read("r12-east-of-180", "cam-001", "DPD", Instant.parse("2026-03-10T05:00:00Z"), "DTL 180",
+            null, 0.5, -179.5, Map.of());
+    static final Read R13 = new Read("r13-greenwich", "cam-001", "DPD", Instant.parse("2026-03-10T05:30:00Z"), "DTL 180",
+            null, 0.5, 0.5, Map.of());
 
     static SearchHarness harness;
     static PlatewardenConfig config;
@@ -54,7 +64,7 @@ class SearchServiceIT {
         harness = new SearchHarness("search", NOW);
         config = harness.config("{\"rate_limit_per_minute\":0}");
         service = harness.service(config, audit, SearchLimits.defaults());
-        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(R1, R2, R3, R4, R8, R9, R10), 100);
+        TestReads.bulkLoad(harness.es.rest(), harness.prefix, List.of(R1, R2, R3, R4, R8, R9, R10, R11, R12, R13), 100);
         TestReads.hold(harness.es.rest(), harness.prefix, R1, "h1", "DPD", false);
         TestReads.hold(harness.es.rest(), harness.prefix, R4, "h1", "DPD", false);
         TestReads.hold(harness.es.rest(), harness.prefix, R5, "h2", "DPD", false);
@@ -259,6 +269,87 @@ class SearchServiceIT {
     }
 
     @Test
+    void aSwapOfTwoAdjacentCharactersIsOneEdit() {
+        // the probe: ACB1234 with one edit found nothing, with two found ABC1234 at "edits": 2
+        SearchOutcome o = run(SearchHarness.DPD, body("ACB1234").put("max_edits", 1));
+        assertEquals(200, o.status(), o.body().encode());
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), ids(o));
+        for (Object hit : o.body().getJsonArray("hits")) {
+            assertEquals(new JsonObject().put("kind", "edit").put("edits", 1), ((JsonObject) hit).getJsonObject("match"));
+            assertEquals(0.5, ((JsonObject) hit).getDouble("score"));
+        }
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today"), audit.last().readIds());
+        // with a wildcard (a scanned plan, not the deletion terms) and OCR look-alikes: A8C2I34 folds to ABC1234 with 2, 1 swapped
+        assertEquals(List.of("cam-101:r2-acso-today", "cam-001:r1-dpd-today", "cam-001:r9-ocr-variant"),
+                ids(run(SearchHarness.DPD, body("*2134").put("max_edits", 1).put("ocr", true))));
+        JsonArray ocr = run(SearchHarness.DPD, body("A8C2I34").put("max_edits", 1).put("ocr", true)).body().getJsonArray("hits");
+        assertEquals(3, ocr.size(), ocr.encode());
+        assertEquals(1, ocr.getJsonObject(0).getJsonObject("match").getInteger("edits"));
+    }
+
+    @Test
+    void aPageTokenContinuesOnlyTheSearchThatReturnedIt() {
+        JsonObject star = body("*1234").put("limit", 1);
+        SearchOutcome first = run(SearchHarness.DPD, star.copy());
+        assertEquals(200, first.status(), first.body().encode());
+        String next = first.body().getString("next");
+        assertNotNull(next, first.body().encode());
+        SearchOutcome second = run(SearchHarness.DPD, star.copy().put("search_after", next));
+        assertEquals(200, second.status(), second.body().encode());
+        assertFalse(ids(second).isEmpty());
+        assertNotEquals(ids(first), ids(second));
+        // the probe: the token of a *1234 search sent with another plate answered 200 and silently skipped matches
+        SearchOutcome other = run(SearchHarness.DPD, body("ABC1284").put("max_edits", 1).put("search_after", next));
+        assertEquals(400, other.status(), other.body().encode());
+        assertTrue(other.body().getString("error").contains("'next' of a different search"), other.body().encode());
+        assertEquals("invalid", audit.last().outcome());
+        assertEquals(next, audit.last().query().get("search_after").asText(), "the record keeps the body as sent");
+        // another window is another search too
+        assertEquals(400, run(SearchHarness.DPD, star.copy().put("from", "2026-03-09T06:00:00Z").put("search_after", next)).status());
+    }
+
+    @Test
+    void theAnswerAndItsRecordStateTheWindowAndLimitInFactUsed() {
+        JsonObject defaults = new JsonObject().put("plate", "ABC1234").put("purpose", "stolen_vehicle").put("case_number", "DPD-2026-000123");
+        SearchOutcome o = run(SearchHarness.DPD, defaults);
+        assertEquals(200, o.status(), o.body().encode());
+        // the last 24 hours up to the ingest's future skew (300 s) ahead, 100 hits a page: nothing was sent
+        assertEquals(new JsonObject().put("from", "2026-03-09T12:00:00Z").put("to", "2026-03-10T12:05:00Z"), o.body().getJsonObject("window"));
+        assertEquals(100, o.body().getInteger("limit"));
+        AuditEntry e = audit.last();
+        assertEquals(new AuditEntry.Window(Instant.parse("2026-03-09T12:00:00Z"), Instant.parse("2026-03-10T12:05:00Z"), 100), e.window());
+        assertFalse(e.query().has("from") || e.query().has("limit"), "the record's query is the body as sent");
+        // sent values are stated as sent
+        SearchOutcome sent = run(SearchHarness.DPD, body("ABC1234").put("limit", 5));
+        assertEquals(new JsonObject().put("from", "2026-03-09T00:00:00Z").put("to", "2026-03-10T12:00:00Z"), sent.body().getJsonObject("window"));
+        assertEquals(5, sent.body().getInteger("limit"));
+        assertEquals(5, audit.last().window().limit());
+        // a refusal before the body is read searched no window, and its record says none
+        assertEquals(403, run(SearchHarness.DPD, body("ABC1234").put("purpose", "personal")).status());
+        assertNull(audit.last().window());
+    }
+
+    @Test
+    void hitsCarryTheReadsConfidenceHeadingLaneAndImageWhenItHasThem() {
+        SearchOutcome o = run(SearchHarness.DPD, body("PIC4242"));
+        assertEquals(200, o.status(), o.body().encode());
+        JsonObject hit = o.body().getJsonArray("hits").getJsonObject(0);
+        assertEquals("cam-001:r11-with-crop", hit.getString("read_id"));
+        assertEquals(0.61, hit.getDouble("plate_confidence"), 1e-6);
+        assertEquals(270.0, hit.getDouble("heading_deg"), 1e-6);
+        assertEquals(2, hit.getInteger("lane"));
+        assertEquals("https://camera-1.local/crops/11.jpg", hit.getString("image_ref"));
+        // a scanned (fuzzy) page is fetched by id: the same fields
+        JsonObject fuzzy = run(SearchHarness.DPD, body("PIC424?").put("max_edits", 1)).body().getJsonArray("hits").getJsonObject(0);
+        assertEquals("https://camera-1.local/crops/11.jpg", fuzzy.getString("image_ref"));
+        assertEquals(2, fuzzy.getInteger("lane"));
+        // a read without them has none (not null fields)
+        JsonObject r1 = run(SearchHarness.DPD, body("ABC1234")).body().getJsonArray("hits").getJsonObject(1);
+        assertFalse(r1.containsKey("image_ref") || r1.containsKey("lane") || r1.containsKey("heading_deg"), r1.encode());
+        assertEquals(0.9, r1.getDouble("plate_confidence"), 1e-6);
+    }
+
+    @Test
     void filtersNarrowTheCandidates() {
         assertEquals(List.of("cam-101:r2-acso-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("camera_ids", new JsonArray().add("cam-101")))));
         assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("vehicle", new JsonObject().put("make", "TOYOTA").put("color", "Silver")))));
@@ -267,6 +358,16 @@ class SearchServiceIT {
                 .put("top_left", new JsonObject().put("lat", 40.0).put("lon", -105.5))
                 .put("bottom_right", new JsonObject().put("lat", 39.5).put("lon", -104.5));
         assertEquals(List.of("cam-001:r1-dpd-today"), ids(run(SearchHarness.DPD, body("ABC1234").put("geo_box", box))));
+    }
+
+    @Test
+    void aGeoBoxWhoseLeftIsEastOfItsRightCrossesTheAntimeridian() {
+        assertEquals(List.of("cam-001:r13-greenwich", "cam-001:r12-east-of-180"), ids(run(SearchHarness.DPD, body("DTL180"))));
+        // from 179 E eastwards across 180 to 179 W: a box two degrees wide, not the 358 between them
+        JsonObject crossing = new JsonObject()
+                .put("top_left", new JsonObject().put("lat", 1.0).put("lon", 179.0))
+                .put("bottom_right", new JsonObject().put("lat", -1.0).put("lon", -179.0));
+        assertEquals(List.of("cam-001:r12-east-of-180"), ids(run(SearchHarness.DPD, body("DTL180").put("geo_box", crossing))));
     }
 
     @Test

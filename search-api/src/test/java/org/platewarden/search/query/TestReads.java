@@ -29,10 +29,21 @@ final class TestReads {
 
     /** One read to store; {@code hold} non-null makes it a copy in the holds index. */
     record Read(String readId, String cameraId, String agency, Instant capturedAt, String plate, String region,
-                Double lat, Double lon, Map<String, String> vehicle) {
+                Double lat, Double lon, Map<String, String> vehicle, Map<String, Object> extra) {
         /** the id as the gateway stores it, scoped to its camera, so {@code _id} and hits carry it */
         Read {
             readId = ReadValidator.scopedToCamera(cameraId, readId);
+            extra = Map.copyOf(extra);
+        }
+
+        Read(String readId, String cameraId, String agency, Instant capturedAt, String plate, String region,
+             Double lat, Double lon, Map<String, String> vehicle) {
+            this(readId, cameraId, agency, capturedAt, plate, region, lat, lon, vehicle, Map.of());
+        }
+
+        /** The same read sent with more of a read's fields ({@code heading_deg}, {@code image_ref}, ...). */
+        Read with(Map<String, Object> fields) {
+            return new Read(readId, cameraId, agency, capturedAt, plate, region, lat, lon, vehicle, fields);
         }
 
         static Read of(String readId, String cameraId, String agency, Instant capturedAt, String plate) {
@@ -65,6 +76,7 @@ final class TestReads {
             ObjectNode v = raw.putObject(ReadFields.VEHICLE);
             r.vehicle().forEach(v::put);
         }
+        r.extra().forEach((field, value) -> raw.set(field, MAPPER.valueToTree(value)));
         ReadValidator validator = new ReadValidator(21, 300, Clock.fixed(r.capturedAt().plusSeconds(1), ZoneOffset.UTC));
         ReadResult result = validator.validate(raw, new Camera(r.cameraId(), r.agency(), null, null), "http");
         if (!(result instanceof StoredRead stored)) throw new IllegalArgumentException("gateway refuses test read " + r + ": " + result);
