@@ -24,6 +24,7 @@ final class ReadQueryBuilder {
     static final String HOLD_AGENCY = "hold.agency";
     static final String HOLD_RELEASED_AT = "hold.released_at";
     static final String HOLD_UNTIL = "hold.until";
+    static final String HOLD_CASE_NUMBER = "hold.case_number";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private ReadQueryBuilder() {
@@ -151,9 +152,12 @@ final class ReadQueryBuilder {
      * it lasts, and that holds at query time, whether or not anyone has released it yet. Of those,
      * only reads of the agencies the caller may see now: a hold keeps a copy of another agency's
      * read while that agency shares with the caller's, and when it stops sharing the copy is kept
-     * (it is evidence) but no longer shown, as in the daily indices.
+     * (it is evidence) but no longer shown, as in the daily indices. A copy whose day is past retention
+     * is kept for its hold's case alone: it is returned only to a search stating that case number (a
+     * legal hold preserves evidence for one investigation; it does not extend retention for others).
      */
-    static ObjectNode holdsQuery(SearchRequest request, String agency, Set<String> visibleAgencies, Instant now) {
+    static ObjectNode holdsQuery(SearchRequest request, String agency, Set<String> visibleAgencies, Instant now,
+                                 String caseNumber, int retentionDays) {
         ObjectNode root = JSON.objectNode();
         ObjectNode bool = root.putObject("bool");
         ArrayNode filters = bool.putArray("filter");
@@ -161,6 +165,13 @@ final class ReadQueryBuilder {
         ArrayNode agencies = filters.addObject().putObject("terms").putArray(ReadFields.AGENCY);
         new TreeSet<>(visibleAgencies).forEach(agencies::add);
         filters.addObject().putObject("range").putObject(HOLD_UNTIL).put("gt", now.toString());
+        ObjectNode caseOrRetained = filters.addObject().putObject("bool");
+        caseOrRetained.put("minimum_should_match", 1);
+        ArrayNode either = caseOrRetained.putArray("should");
+        either.addObject().putObject("term").putObject(HOLD_CASE_NUMBER).put("value", caseNumber == null ? "" : caseNumber);
+        java.time.LocalDate oldestRetained = org.platewarden.core.index.DailyIndex.day(now).minusDays(retentionDays - 1L);
+        either.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT)
+                .put("gte", oldestRetained.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString());
         common(request, filters, true);
         bool.putArray("must_not").addObject().putObject("exists").put("field", HOLD_RELEASED_AT);
         return root;

@@ -159,7 +159,7 @@ public final class SearchService {
         }
         Future<Result> run;
         try {
-            run = execute(context, principal, request, access.visibleAgencies(), auditId);
+            run = execute(context, principal, request, access.visibleAgencies(), (String) value(body, "case_number"), auditId);
         } catch (RuntimeException e) {
             run = Future.failedFuture(e);
         }
@@ -174,7 +174,7 @@ public final class SearchService {
      * candidates and verifies them in Java ({@link #scannedPattern}).
      */
     private Future<Result> execute(Context context, Principal principal, SearchRequest request, Set<String> visible,
-                                   String auditId) {
+                                   String caseNumber, String auditId) {
         PlateMatcher matcher = new PlateMatcher(request.plate(), folding);
         Instant now = clock.instant();
         List<String> days = ReadQueryBuilder.readIndices(config.indexPrefix(), request.from(), request.to(),
@@ -182,7 +182,7 @@ public final class SearchService {
         ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
         long started = System.nanoTime();
         Future<CandidateScanner.Result> holds = scanner.scan(context, List.of(config.holdsIndex()),
-                ReadQueryBuilder.holdsQuery(request, principal.agency(), visible, now), matcher, true, auditId);
+                ReadQueryBuilder.holdsQuery(request, principal.agency(), visible, now, caseNumber, config.retentionDays()), matcher, true, auditId);
         return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
                 ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId)
                 : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId);

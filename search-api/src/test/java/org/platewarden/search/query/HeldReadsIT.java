@@ -61,8 +61,12 @@ class HeldReadsIT {
     }
 
     static List<String> search(SearchService service, org.platewarden.search.auth.Principal who, List<Boolean> held) {
+        return search(service, who, held, "DPD-2026-1");
+    }
+
+    static List<String> search(SearchService service, org.platewarden.search.auth.Principal who, List<Boolean> held, String caseNumber) {
         JsonObject body = new JsonObject().put("plate", "XYZ789").put("from", "2026-03-09T00:00:00Z").put("to", NOW.toString())
-                .put("purpose", "homicide").put("case_number", "DPD-2026-1");
+                .put("purpose", "homicide").put("case_number", caseNumber);
         SearchOutcome o = harness.search(service, who, body);
         assertEquals(200, o.status(), o.body().encode());
         JsonArray hits = o.body().getJsonArray("hits");
@@ -109,6 +113,12 @@ class HeldReadsIT {
         SearchService dayAfterUntil = new SearchService(harness.vertx, config, harness.es.rest(), audit,
                 Clock.fixed(hold.until().plus(Duration.ofDays(1)), ZoneOffset.UTC), OcrFolding.defaults(), SearchLimits.defaults());
         assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(dayBeforeUntil, SearchHarness.DPD, new ArrayList<>()));
+        // past retention, a held copy is the hold's case's evidence only: another case of the same agency does not see it
+        assertEquals(List.of(), search(dayBeforeUntil, SearchHarness.DPD, new ArrayList<>(), "DPD-2026-2"),
+                "held reads past retention, searched under another case");
+        // within retention (its daily index gone early, here by hand) any case of the agency still finds it
+        held.clear();
+        assertEquals(List.of("cam-101:acso-xyz", "cam-001:dpd-xyz"), search(service, SearchHarness.DPD, held, "DPD-2026-2"));
         assertEquals(List.of(), search(dayAfterUntil, SearchHarness.DPD, new ArrayList<>()), "a hold past its until date");
 
         // extended while it lasts, the hold keeps them past its first until, and no longer than the new one

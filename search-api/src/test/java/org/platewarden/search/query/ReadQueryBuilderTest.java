@@ -49,7 +49,7 @@ class ReadQueryBuilderTest {
                     continue;
                 }
                 String json = ReadQueryBuilder.readsQuery(r, Set.of("DPD")).toString()
-                        + ReadQueryBuilder.holdsQuery(r, "DPD", Set.of("DPD", "ACSO"), NOW).toString();
+                        + ReadQueryBuilder.holdsQuery(r, "DPD", Set.of("DPD", "ACSO"), NOW, "C-1", 21).toString();
                 for (String slow : List.of("wildcard", "regexp", "prefix", "fuzzy", "query_string", "script")) {
                     assertFalse(json.contains("\"" + slow + "\""), plate + " ~" + edits + " uses " + slow + ": " + json);
                 }
