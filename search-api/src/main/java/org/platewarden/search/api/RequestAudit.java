@@ -44,6 +44,11 @@ final class RequestAudit {
     static final String QUERY_IS_FILTER = "pw.query_is_filter";
     /** the audit id of the intent record of a change under way */
     static final String INTENT_AUDIT_ID = "pw.intent_audit_id";
+    /**
+     * the audit id of the record a successful answer stands on (a read's record, a change's intent):
+     * the answer names it ({@code X-Audit-Id}, and {@code audit_id} in a JSON object body; {@link Responses})
+     */
+    static final String ANSWER_AUDIT_ID = "pw.answer_audit_id";
     private static final String CLIENT = "pw.client";
     private static final int BODY_PREFIX_CHARS = 1024;
 
@@ -73,7 +78,9 @@ final class RequestAudit {
     }
 
     Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount, String reason) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount).onSuccess(v -> ctx.put(AUDITED, true)).mapEmpty();
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount)
+                .onSuccess(id -> ctx.put(AUDITED, true).put(ANSWER_AUDIT_ID, id))
+                .mapEmpty();
     }
 
     /**
@@ -84,7 +91,7 @@ final class RequestAudit {
      */
     Future<Void> recordIntent(RoutingContext ctx, int status, JsonNode query) {
         return write(ctx, ctx.get(PRINCIPAL), "allowed", null, status, query, 0)
-                .onSuccess(id -> ctx.put(INTENT_AUDIT_ID, id))
+                .onSuccess(id -> ctx.put(INTENT_AUDIT_ID, id).put(ANSWER_AUDIT_ID, id))
                 .mapEmpty();
     }
 

@@ -294,6 +294,7 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onSuccess(page -> {
                     if (query.format().equals("csv")) {
                         if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
+                        Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
                         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
                                 .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
                                 .end(AuditCsv.render(page.records()));

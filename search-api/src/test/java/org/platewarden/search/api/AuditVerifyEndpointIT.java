@@ -34,7 +34,9 @@ class AuditVerifyEndpointIT {
         assertEquals(200, ok.statusCode());
         JsonObject okBody = ok.bodyAsJsonObject();
         assertEquals(4, okBody.getJsonArray("heads").getJsonObject(0).getLong("seq"), "the head verified: " + okBody.encode());
+        assertEquals(ok.getHeader("X-Audit-Id"), okBody.getString("audit_id"), "the answer names the verify's own record");
         okBody.remove("heads");
+        okBody.remove("audit_id");
         assertEquals(new JsonObject().put("ok", true).put("records", 4), okBody);
 
         String index = api.config.auditIndex();

@@ -1,0 +1,76 @@
+package org.platewarden.search.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.platewarden.search.api.ApiStack.searchBody;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an auditor reads off the answers and the report, on a stack of its own (the records of
+ * {@link SearchApiVerticleIT}'s tests are counted there): every audited answer names its record.
+ */
+class AuditedAnswersIT extends ApiStackSupport {
+    static final String INVESTIGATOR = SearchApiVerticleIT.INVESTIGATOR;
+    static final String SUPERVISOR = SearchApiVerticleIT.SUPERVISOR;
+    static final String AUDITOR = SearchApiVerticleIT.AUDITOR;
+    static final String OPS = SearchApiVerticleIT.OPS;
+
+    private static String term(String field, String value) {
+        return "{\"term\":{\"" + field + "\":\"" + value + "\"}}";
+    }
+
+    /**
+     * Every audited answer names its record — reads, checks, changes, CSV, errors — as a search's
+     * answer always did: the X-Audit-Id header, and audit_id in a JSON object body; the record it
+     * names is this request's (its action and status).
+     */
+    @Test
+    void everyAuditedAnswerNamesItsRecord() {
+        java.util.Map<String, HttpResponse<Buffer>> answers = new java.util.LinkedHashMap<>();
+        answers.put("search", api.search(INVESTIGATOR, searchBody("stolen_vehicle", "AID-1")));
+        answers.put("audit_read", api.send(api.client.get("/v1/audit?limit=2"), AUDITOR));
+        answers.put("audit_verify", api.send(api.client.get("/v1/audit/verify"), AUDITOR));
+        HttpResponse<Buffer> created = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
+                new JsonObject().put("purpose", "homicide").put("case_number", "AID-H").put("reason", "suspect vehicle")
+                        .put("read_ids", new JsonArray().add("r1")).put("until", Instant.now().plusSeconds(86_400).toString()));
+        answers.put("hold_create", created);
+        String holdId = created.bodyAsJsonObject().getString("hold_id");
+        answers.put("hold_list", api.send(api.client.get("/v1/holds"), SUPERVISOR));
+        answers.put("hold_extend", api.sendJson(api.client.post("/v1/holds/" + holdId + "/extend"), SUPERVISOR, new JsonObject()
+                .put("purpose", "homicide").put("reason", "trial moved").put("until", Instant.now().plusSeconds(2 * 86_400).toString())));
+        answers.put("hold_release", api.send(api.client.delete("/v1/holds/" + holdId), SUPERVISOR));
+        answers.put("ops_indices", api.send(api.client.get("/v1/ops/indices"), OPS));
+        answers.put("retention_run", api.send(api.client.post("/v1/ops/retention/run"), OPS));
+        answers.put("compaction_run", api.send(api.client.post("/v1/ops/compaction/run"), OPS));
+        for (var e : answers.entrySet()) {
+            HttpResponse<Buffer> answer = e.getValue();
+            assertTrue(answer.statusCode() < 300, e.getKey() + ": " + answer.statusCode() + " " + answer.bodyAsString());
+            String header = answer.getHeader("X-Audit-Id");
+            assertNotNull(header, e.getKey() + " answered without X-Audit-Id: " + answer.bodyAsString());
+            assertEquals(header, answer.bodyAsJsonObject().getString("audit_id"), e.getKey() + ": " + answer.bodyAsString());
+            JsonObject record = api.recordOf(answer);
+            assertEquals(e.getKey(), record.getString("action"), e.getKey());
+        }
+        // CSV has no body field for it: the header alone
+        HttpResponse<Buffer> csv = api.send(api.client.get("/v1/audit?limit=1&format=csv"), AUDITOR);
+        assertEquals(200, csv.statusCode());
+        JsonArray csvRecord = api.auditRecords(term("audit_id", csv.getHeader("X-Audit-Id")));
+        assertEquals(1, csvRecord.size(), csv.headers().toString());
+        assertEquals("audit_read", csvRecord.getJsonObject(0).getString("action"));
+        // an error answer: the header names the same record as its body
+        HttpResponse<Buffer> refused = api.send(api.client.get("/v1/ops/indices"), AUDITOR);
+        assertEquals(403, refused.statusCode());
+        assertEquals(refused.bodyAsJsonObject().getString("audit_id"), refused.getHeader("X-Audit-Id"));
+        // unaudited routes name no record
+        assertNull(api.send(api.client.get("/health/live"), null).getHeader("X-Audit-Id"));
+    }
+
+}
