@@ -137,6 +137,19 @@ public final class HoldService implements AutoCloseable {
         return worker.submit(() -> doList(agency));
     }
 
+    /**
+     * Every agency's holds, active and released, newest first (at most 1000): what an auditor, who
+     * checks that retention is honoured, reads — holds are the one exception to it.
+     */
+    public CompletableFuture<List<Hold>> listAll() {
+        return worker.submit(() -> doList(null));
+    }
+
+    /** The service's clock (a hold's {@link Hold#state} is told by it). */
+    public Clock clock() {
+        return clock;
+    }
+
     public CompletableFuture<Hold> release(String holdId, String agency, String user) {
         return worker.submit(() -> doRelease(holdId, agency, user));
     }
@@ -456,7 +469,8 @@ public final class HoldService implements AutoCloseable {
     private List<Hold> doList(String agency) {
         ObjectNode search = EsRest.MAPPER.createObjectNode();
         search.put("size", MAX_LISTED);
-        search.putObject("query").putObject("term").put("hold.agency", agency);
+        if (agency == null) search.putObject("query").putObject("match_all");
+        else search.putObject("query").putObject("term").put("hold.agency", agency);
         search.putArray("sort").addObject().put("hold.created_at", "desc");
         JsonNode hits = es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", search)
                 .path("hits").path("hits");

@@ -36,7 +36,11 @@ public interface HoldsApi {
      */
     Future<Void> checkMatches(Principal principal, JsonObject request);
 
-    /** The holds of the principal's agency. */
+    /**
+     * The holds of the principal's agency; every agency's for an auditor. Each with its
+     * {@code state}: {@code active}, {@code expired, release pending} (its until passed, the
+     * release pass has not run yet) or {@code released}.
+     */
     Future<JsonArray> list(Principal principal);
 
     /** A hold of the principal's agency, released or not; an unknown or foreign hold fails with NoSuchElementException. */

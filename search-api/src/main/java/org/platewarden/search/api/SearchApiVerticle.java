@@ -181,7 +181,8 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.GET, "/v1/audit/verify", "audit_verify", null, Set.of("auditor"), this::auditVerify);
         HoldRoutes holdRoutes = new HoldRoutes(holds, audit, config.search());
         protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), holdRoutes::create);
-        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), holdRoutes::list);
+        // an auditor checks that retention is honoured, and holds are its one exception: every agency's, read-only
+        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor", "auditor"), holdRoutes::list);
         // the path parameter's name is the field every record of a hold carries (query.hold_id),
         // also the records of requests refused before the handler (RequestAudit.requestDescription)
         protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", null, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
