@@ -79,6 +79,12 @@ final class IndexerHoldsApi implements HoldsApi {
     }
 
     @Override
+    public Future<JsonObject> heldReads(Principal principal, String holdId) {
+        return adapt(holds.heldReads(holdId, principal.agency(), MAX_RELEASE_READ_IDS))
+                .map(held -> new JsonObject().put("count", held.count()).put("read_ids", new JsonArray(held.readIds())));
+    }
+
+    @Override
     public Future<JsonObject> release(Principal principal, String holdId) {
         return adapt(holds.release(holdId, principal.agency(), principal.user())).map(this::withState);
     }

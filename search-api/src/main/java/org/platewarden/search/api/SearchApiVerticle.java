@@ -185,7 +185,7 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor", "auditor"), holdRoutes::list);
         // the path parameter's name is the field every record of a hold carries (query.hold_id),
         // also the records of requests refused before the handler (RequestAudit.requestDescription)
-        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", null, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
+        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
         protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::extend);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an auditor reads off the answers and the report, on a stack of its own (the records of
- * {@link SearchApiVerticleIT}'s tests are counted there): every audited answer names its record.
+ * {@link SearchApiVerticleIT}'s tests are counted there): every audited answer names its record, and a
+ * hold release records its reason and the reads it deletes.
  */
 class AuditedAnswersIT extends ApiStackSupport {
     static final String INVESTIGATOR = SearchApiVerticleIT.INVESTIGATOR;
@@ -25,6 +26,38 @@ class AuditedAnswersIT extends ApiStackSupport {
 
     private static String term(String field, String value) {
         return "{\"term\":{\"" + field + "\":\"" + value + "\"}}";
+    }
+
+    /**
+     * A release takes an optional reason, and refuses any other field (audited) instead of dropping
+     * it; its record, written before the release, names the reads it deletes.
+     */
+    @Test
+    void aReleaseRecordsItsReasonAndTheReadsItDeletes() {
+        HttpResponse<Buffer> created = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
+                new JsonObject().put("purpose", "homicide").put("case_number", "REL-1").put("reason", "suspect vehicle")
+                        .put("read_ids", new JsonArray().add("r1").add("r2")).put("until", Instant.now().plusSeconds(86_400).toString()));
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        String id = created.bodyAsJsonObject().getString("hold_id");
+
+        HttpResponse<Buffer> unknown = api.sendJson(api.client.delete("/v1/holds/" + id), SUPERVISOR, "{\"reason\":\"case closed\",\"dry_run\":true}");
+        assertEquals(400, unknown.statusCode(), unknown.bodyAsString());
+        assertTrue(unknown.bodyAsJsonObject().getString("error").contains("dry_run"), unknown.bodyAsString());
+        JsonObject refused = api.recordOf(unknown);
+        assertEquals("invalid", refused.getString("outcome"));
+        assertEquals(new JsonObject().put("reason", "case closed").put("dry_run", true).put("hold_id", id), refused.getJsonObject("query"));
+        assertEquals("REL-1", refused.getString("case_number"));
+        assertEquals(400, api.sendJson(api.client.delete("/v1/holds/" + id), SUPERVISOR, "{\"reason\":7}").statusCode());
+        assertEquals(400, api.sendJson(api.client.delete("/v1/holds/" + id), SUPERVISOR, "not json").statusCode());
+
+        HttpResponse<Buffer> released = api.sendJson(api.client.delete("/v1/holds/" + id), SUPERVISOR, "{\"reason\":\"case closed\"}");
+        assertEquals(200, released.statusCode(), released.bodyAsString());
+        JsonObject record = api.recordOf(released);
+        assertEquals("allowed", record.getString("outcome"));
+        assertEquals(new JsonObject().put("reason", "case closed").put("hold_id", id), record.getJsonObject("query"));
+        assertEquals(2, record.getInteger("hit_count"));
+        assertEquals(new JsonArray().add("r1").add("r2"), record.getJsonArray("read_ids"));
+        assertEquals(200, api.send(api.client.delete("/v1/holds/" + id), SUPERVISOR).statusCode(), "the body stays optional");
     }
 
     /**
