@@ -288,7 +288,7 @@ public final class SearchApiVerticle extends VerticleBase {
 
     private void auditReport(RoutingContext ctx) {
         ctx.put(RequestAudit.QUERY_IS_FILTER, true);
-        AuditQuery query = AuditQuery.fromParams(ctx.queryParams());
+        AuditQuery query = AuditQuery.fromParams(ctx.queryParams(), config.search(), config.agencies().stream().map(a -> a.id()).toList());
         ctx.put(RequestAudit.QUERY, query.describe());
         reports.page(query)
                 .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page))

@@ -15,17 +15,38 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an auditor reads off the answers and the report, on a stack of its own (the records of
- * {@link SearchApiVerticleIT}'s tests are counted there): every audited answer names its record, and a
- * hold release records its reason and the reads it deletes.
+ * {@link SearchApiVerticleIT}'s tests are counted there): every audited answer names its record, a
+ * hold release records its reason and the reads it deletes, and the report's filters fold spellings.
  */
 class AuditedAnswersIT extends ApiStackSupport {
     static final String INVESTIGATOR = SearchApiVerticleIT.INVESTIGATOR;
     static final String SUPERVISOR = SearchApiVerticleIT.SUPERVISOR;
     static final String AUDITOR = SearchApiVerticleIT.AUDITOR;
     static final String OPS = SearchApiVerticleIT.OPS;
+    static final String ACSO = SearchApiVerticleIT.ACSO;
 
     private static String term(String field, String value) {
         return "{\"term\":{\"" + field + "\":\"" + value + "\"}}";
+    }
+
+    /** The report's agency and purpose filters fold spellings as a search's purpose check does; order=desc gives the newest first. */
+    @Test
+    void auditFiltersFoldAgencyAndPurposeAndOrderDescIsNewestFirst() {
+        assertEquals(200, api.search(ACSO, searchBody("robbery", "FOLD-1")).statusCode());
+        assertEquals(403, api.search(INVESTIGATOR, searchBody("immigration_enforcement", "FOLD-2")).statusCode());
+        long exact = api.send(api.client.get("/v1/audit?agency=ACSO&action=search"), AUDITOR).bodyAsJsonObject().getLong("total");
+        assertTrue(exact >= 1);
+        assertEquals(exact, api.send(api.client.get("/v1/audit?agency=acso&action=search"), AUDITOR).bodyAsJsonObject().getLong("total"));
+        long prohibited = api.send(api.client.get("/v1/audit?purpose=immigration_enforcement"), AUDITOR).bodyAsJsonObject().getLong("total");
+        assertTrue(prohibited >= 1);
+        assertEquals(prohibited, api.send(api.client.get("/v1/audit?purpose=Immigration-Enforcement"), AUDITOR).bodyAsJsonObject().getLong("total"));
+
+        JsonArray newest = api.send(api.client.get("/v1/audit?order=desc&limit=2"), AUDITOR).bodyAsJsonObject().getJsonArray("records");
+        JsonArray all = api.auditRecords("{\"match_all\":{}}");
+        // the last record before this read's own (written after the page was fetched)
+        JsonObject last = all.getJsonObject(all.size() - 2);
+        assertEquals(last.getString("audit_id"), newest.getJsonObject(0).getString("audit_id"), newest.encode());
+        assertTrue(newest.getJsonObject(0).getLong("seq") > newest.getJsonObject(1).getLong("seq"), newest.encode());
     }
 
     /**
