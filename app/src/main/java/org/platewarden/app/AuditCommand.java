@@ -3,11 +3,13 @@ package org.platewarden.app;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.search.audit.AuditVerifier;
+import org.platewarden.search.audit.ChainHead;
 import org.platewarden.search.audit.VerifyResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +29,11 @@ final class AuditCommand implements Runnable {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recompute the hash chain(s) in the audit index and compare this node's local journal with it.",
-                    "Exit 0 when intact, 3 when broken, 2 when the data dir has no journal of the config's node_id (wrong --config or --data-dir?)."})
+                    "Prints each chain's head (node, last seq, its hash, as NODE:SEQ:HASH under \"anchor\") when the chains verify: note it"
+                            + " (or keep a copy of /v1/transparency's audit_heads) and pass it back with --anchor later.",
+                    "Elasticsearch: --es-url, else ES_URL, else the config's es_url, else the embedded one of the node running on this data dir.",
+                    "Exit 0 when intact, 3 when broken, 4 when the chains verify but do not hold an --anchor (records removed from their end,"
+                            + " or rewritten), 2 when the data dir has no journal of the config's node_id (wrong --config or --data-dir?)."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         ConfigOptions configOptions = new ConfigOptions();
@@ -36,30 +42,54 @@ final class AuditCommand implements Runnable {
                 description = "Check this journal file on its own, offline (no Elasticsearch, no config): a backup or a copy. Same JSON and exit codes.")
         Path journalFile;
 
-        @Option(names = "--index-only", description = "Check the audit index alone (on a machine without the node's data dir).")
+        @Option(names = "--index-only", description = "Check the audit index alone (on a machine without the node's data dir:"
+                + " give --es-url or ES_URL, as there is no running node to find it through).")
         boolean indexOnly;
+
+        @Option(names = "--es-url", paramLabel = "URL", description = "The Elasticsearch holding the audit index (ahead of ES_URL and the config's es_url).")
+        String esUrl;
+
+        @Option(names = "--anchor", paramLabel = "NODE:SEQ:HASH",
+                description = {"A chain head noted earlier (from verify's \"heads\" or the transparency report's audit_heads); repeatable.",
+                        "Fails (exit 4) unless the chain of NODE still holds SEQ with HASH: the chain alone cannot show its newest records"
+                                + " removed from both copies, or every hash computed anew."})
+        java.util.List<String> anchors = new java.util.ArrayList<>();
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            if (journalFile != null && (indexOnly || configOptions.file != null || configOptions.dataDir != null || configOptions.demo)) {
-                throw new ParameterException(spec.commandLine(), "--journal checks the file alone: it takes no --index-only, --config, --data-dir or --demo");
+            if (journalFile != null && (indexOnly || esUrl != null || configOptions.file != null || configOptions.dataDir != null || configOptions.demo)) {
+                throw new ParameterException(spec.commandLine(), "--journal checks the file alone: it takes no --index-only, --es-url, --config, --data-dir or --demo");
+            }
+            List<ChainHead.Anchor> anchored = new java.util.ArrayList<>();
+            for (String a : anchors) {
+                try {
+                    anchored.add(ChainHead.Anchor.parse(a));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage());
+                }
             }
             if (journalFile != null) {
                 if (!Files.isRegularFile(journalFile)) throw new ParameterException(spec.commandLine(), "no such journal file: " + journalFile);
                 VerifyResult result = AuditVerifier.verifyJournal(journalFile);
                 ObjectNode json = result.toJson();
                 json.put("journal_file", journalFile.toAbsolutePath().normalize().toString());
-                spec.commandLine().getOut().println(json.toPrettyString());
-                return result.ok() ? 0 : 3;
+                List<ChainHead.AnchorCheck> checks = AuditVerifier.checkAnchors(journalFile, anchored);
+                print(json, checks);
+                return !result.ok() ? 3 : anchorsMissed(checks) ? 4 : 0;
             }
             PlatewardenConfig config = configOptions.load();
             Path journal = indexOnly ? null : AuditJournal.pathFor(config.dataPath(), config.nodeId());
-            try (ElasticsearchConnection es = ClusterAccess.connect(config)) {
-                VerifyResult result = new AuditVerifier(es.rest(), config.auditIndex(), journal, config.nodeId(), 1000, config.expectedAuditNodes()).verify();
-                spec.commandLine().getOut().println(result.toJson().toPrettyString());
+            try (ElasticsearchConnection es = ClusterAccess.connect(config, esUrl)) {
+                AuditVerifier verifier = new AuditVerifier(es.rest(), config.auditIndex(), journal, config.nodeId(), 1000, config.expectedAuditNodes());
+                VerifyResult result = verifier.verify();
+                List<ChainHead.AnchorCheck> checks = verifier.checkAnchors(anchored);
+                print(result.toJson(), checks);
+                if (result.ok() || result.onlyJournalAbsent()) {
+                    if (anchorsMissed(checks)) return 4;
+                }
                 if (result.ok()) return 0;
                 if (!result.onlyJournalAbsent()) return 3;
                 // nothing broken was found, but the journal this config points at is not there
@@ -68,6 +98,25 @@ final class AuditCommand implements Runnable {
                         + " or use --index-only on a machine without the node's data");
                 return spec.exitCodeOnInvalidInput();
             }
+        }
+
+        private void print(ObjectNode json, List<ChainHead.AnchorCheck> checks) {
+            if (!checks.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode a = json.putArray("anchors");
+                checks.forEach(c -> a.add(c.toJson()));
+            }
+            spec.commandLine().getOut().println(json.toPrettyString());
+        }
+
+        /** Whether an anchor is not held; says which on stderr. */
+        private boolean anchorsMissed(List<ChainHead.AnchorCheck> checks) {
+            boolean missed = false;
+            for (ChainHead.AnchorCheck c : checks) {
+                if (c.held()) continue;
+                missed = true;
+                spec.commandLine().getErr().println("ERROR: anchor " + c.anchor() + " not held: " + c.problem());
+            }
+            return missed;
         }
     }
 }

@@ -24,8 +24,17 @@ final class ClusterAccess {
     }
 
     static ElasticsearchConnection connect(PlatewardenConfig config) throws IOException {
-        String url = environment.apply("ES_URL");
-        String from = "ES_URL";
+        return connect(config, null);
+    }
+
+    /** @param esUrl an Elasticsearch URL given on the command line ({@code --es-url}): ahead of everything else */
+    static ElasticsearchConnection connect(PlatewardenConfig config, String esUrl) throws IOException {
+        String url = esUrl;
+        String from = "--es-url";
+        if (url == null || url.isBlank()) {
+            url = environment.apply("ES_URL");
+            from = "ES_URL";
+        }
         if (url == null || url.isBlank()) {
             url = config.esUrl();
             from = "es_url in the config";
@@ -33,8 +42,11 @@ final class ClusterAccess {
         if (url == null || url.isBlank()) {
             Path run = config.dataPath().resolve("run").resolve("node.json");
             if (!Files.exists(run)) {
-                throw new IOException("no ES_URL, no es_url in the config, and no running node (" + run
-                        + " missing): start ./platewarden run first, or set ES_URL");
+                // the node may well be running, under another data dir: say where this looked
+                throw new IOException("no ES_URL, no es_url in the config, and no running node found in the data dir "
+                        + config.dataPath().toAbsolutePath().normalize() + " (" + run.toAbsolutePath().normalize() + " missing):"
+                        + " if the node runs with another data dir, pass the same --data-dir or --config it was started with;"
+                        + " otherwise start ./platewarden run first, or set ES_URL (or --es-url where the command takes it)");
             }
             JsonNode node = Json.MAPPER.readTree(run.toFile());
             url = node.path("es_url").asText();

@@ -71,7 +71,8 @@ final class HoldExpiry implements AutoCloseable {
     }
 
     private Future<Hold> recordedThenReleased(Context context, Hold hold) {
-        return audit.record(entry(hold))
+        return Future.fromCompletionStage(holds.heldReads(hold, org.platewarden.search.api.HoldsApi.MAX_RELEASE_READ_IDS), context)
+                .compose(held -> audit.record(entry(hold, held)))
                 .onFailure(e -> LOG.error("hold {} (agency {}, case {}) is past its until date but its release could not be "
                         + "recorded ({}); it is not released until a later pass records it", hold.id(), hold.agency(),
                         hold.caseNumber(), e.toString()))
@@ -87,13 +88,17 @@ final class HoldExpiry implements AutoCloseable {
                         }));
     }
 
-    static AuditEntry entry(Hold hold) {
+    /** The release's record: like a supervisor's, it names the held reads it deletes ({@code hit_count}, {@code read_ids}). */
+    static AuditEntry entry(Hold hold, HoldService.HeldReads held) {
         ObjectNode query = JSON.createObjectNode();
         query.put("hold_id", hold.id());
         query.put("until", hold.until().toString());
+        String reason = "the hold's until date passed; released automatically";
+        if (held.count() > held.readIds().size()) {
+            reason += "; read_ids lists the first " + held.readIds().size() + " of the " + held.count() + " held reads (by read id)";
+        }
         return new AuditEntry(ACTION, HoldService.EXPIRY_USER, hold.agency(), Set.of(), null, hold.caseNumber(), query,
-                null, "allowed", "the hold's until date passed; released automatically", 200,
-                (int) Math.min(Integer.MAX_VALUE, hold.readCount()), List.of());
+                null, "allowed", reason, 200, (int) Math.min(Integer.MAX_VALUE, held.count()), held.readIds());
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.platewarden.indexer.holds.Hold;
 import org.platewarden.indexer.holds.HoldForbiddenException;
 import org.platewarden.indexer.holds.HoldNotFoundException;
 import org.platewarden.indexer.holds.HoldRequest;
@@ -20,10 +21,13 @@ import org.platewarden.search.auth.Principal;
 final class IndexerHoldsApi implements HoldsApi {
     private final HoldService holds;
     private final Context context;
+    private final java.util.function.Predicate<String> oversight;
 
-    IndexerHoldsApi(HoldService holds, Context context) {
+    /** @param oversight whether an agency oversees the system ({@code agencies[].oversight}): its auditors list every agency's holds */
+    IndexerHoldsApi(HoldService holds, Context context, java.util.function.Predicate<String> oversight) {
         this.holds = holds;
         this.context = context;
+        this.oversight = oversight;
     }
 
     @Override
@@ -48,7 +52,7 @@ final class IndexerHoldsApi implements HoldsApi {
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
-        return adapt(holds.create(holdId, principal.agency(), principal.user(), req)).map(Json::object);
+        return adapt(holds.create(holdId, principal.agency(), principal.user(), req)).map(this::withState);
     }
 
     @Override
@@ -60,26 +64,43 @@ final class IndexerHoldsApi implements HoldsApi {
         }
     }
 
+    /**
+     * An auditor of the oversight agency lists every agency's holds, any other caller its own
+     * agency's (read-only for auditors: changes stay with each agency's supervisors).
+     */
     @Override
     public Future<JsonArray> list(Principal principal) {
-        return adapt(holds.list(principal.agency())).map(Json::array);
+        boolean everyAgency = principal.hasRole("auditor") && oversight.test(principal.agency());
+        return adapt(everyAgency ? holds.listAll() : holds.list(principal.agency()))
+                .map(list -> new JsonArray(list.stream().map(h -> (Object) withState(h)).toList()));
+    }
+
+    /** The hold as answered: its definition plus its {@code state} now ({@link Hold#state}). */
+    private JsonObject withState(Hold hold) {
+        return Json.object(hold).put("state", hold.state(holds.clock().instant()));
     }
 
     @Override
     public Future<JsonObject> find(Principal principal, String holdId) {
-        return adapt(holds.find(holdId, principal.agency())).map(Json::object);
+        return adapt(holds.find(holdId, principal.agency())).map(this::withState);
+    }
+
+    @Override
+    public Future<JsonObject> heldReads(Principal principal, String holdId) {
+        return adapt(holds.heldReads(holdId, principal.agency(), MAX_RELEASE_READ_IDS))
+                .map(held -> new JsonObject().put("count", held.count()).put("read_ids", new JsonArray(held.readIds())));
     }
 
     @Override
     public Future<JsonObject> release(Principal principal, String holdId) {
-        return adapt(holds.release(holdId, principal.agency(), principal.user())).map(Json::object);
+        return adapt(holds.release(holdId, principal.agency(), principal.user())).map(this::withState);
     }
 
     @Override
     public Future<JsonObject> checkExtension(Principal principal, String holdId, JsonObject request) {
         try {
             Instant until = extensionUntil(request);
-            return adapt(holds.checkExtension(holdId, principal.agency(), until)).map(Json::object);
+            return adapt(holds.checkExtension(holdId, principal.agency(), until)).map(this::withState);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
@@ -89,7 +110,7 @@ final class IndexerHoldsApi implements HoldsApi {
     public Future<JsonObject> extend(Principal principal, String holdId, JsonObject request) {
         try {
             Instant until = extensionUntil(request);
-            return adapt(holds.extend(holdId, principal.agency(), principal.user(), until)).map(Json::object);
+            return adapt(holds.extend(holdId, principal.agency(), principal.user(), until)).map(this::withState);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }

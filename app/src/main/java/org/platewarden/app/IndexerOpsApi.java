@@ -9,14 +9,22 @@ import org.platewarden.indexer.ops.IndexViews;
 import org.platewarden.indexer.retention.RetentionSweeper;
 import org.platewarden.search.api.OpsApi;
 
-/** The search API's ops endpoints backed by the indexer's index views, retention sweeper and compactor. */
+/**
+ * The search API's ops endpoints backed by the indexer's index views, retention sweeper and
+ * compactor. A retention run also releases the holds whose until passed (the hourly pass's work,
+ * {@link HoldExpiry}, each release recorded as that pass records it) and lists them as
+ * {@code holds_released}.
+ */
 final class IndexerOpsApi implements OpsApi {
     private final IndexViews views;
     private final RetentionSweeper sweeper;
     private final DailyIndexCompactor compactor;
     private final Context context;
+    private final java.util.function.Supplier<Future<java.util.List<org.platewarden.indexer.holds.Hold>>> releaseEndedHolds;
 
-    IndexerOpsApi(IndexViews views, RetentionSweeper sweeper, DailyIndexCompactor compactor, Context context) {
+    IndexerOpsApi(IndexViews views, RetentionSweeper sweeper, DailyIndexCompactor compactor, Context context,
+                  java.util.function.Supplier<Future<java.util.List<org.platewarden.indexer.holds.Hold>>> releaseEndedHolds) {
+        this.releaseEndedHolds = releaseEndedHolds;
         this.views = views;
         this.sweeper = sweeper;
         this.compactor = compactor;
@@ -30,7 +38,11 @@ final class IndexerOpsApi implements OpsApi {
 
     @Override
     public Future<JsonObject> runRetention() {
-        return Future.fromCompletionStage(sweeper.runOnceAsync(), context).map(Json::object);
+        return Future.fromCompletionStage(sweeper.runOnceAsync(), context).map(Json::object)
+                .compose(report -> releaseEndedHolds.get()
+                        .map(released -> report.put("holds_released", new JsonArray(released.stream().map(h -> (Object) h.id()).toList())))
+                        // the indices are deleted already: say what failed instead of failing the run
+                        .otherwise(e -> report.put("holds_release_failed", e.toString())));
     }
 
     @Override

@@ -53,12 +53,12 @@ final class SearchRole implements AutoCloseable {
         DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
                 config.indexer().compaction(), Clock.systemUTC(), registry);
         IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention());
+        HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog);
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),
-                new IndexerHoldsApi(holds, context), new IndexerOpsApi(views, sweeper, compactor, context), registry);
+                new IndexerHoldsApi(holds, context, agency -> config.agency(agency).map(a -> a.oversight()).orElse(false)), new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce), registry);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog);
         holdExpiry.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
         return new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);
     }

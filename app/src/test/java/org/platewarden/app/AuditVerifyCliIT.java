@@ -47,27 +47,50 @@ class AuditVerifyCliIT {
         return Json.MAPPER.readTree(out.toString());
     }
 
-    @Test
-    void verifyNamesAMissingJournalAndChecksABackupOffline() throws Exception {
-        prefix = ElasticsearchFixture.uniquePrefix("vcli");
-        Path dataDir = dir.resolve("data");
+    /**
+     * Runs a search node (node-1, on {@code dataDir} and the test's prefix) that writes three records
+     * (each verify is audited: records of node-1 in journal and index), then hands its port to {@code beforeStopping};
+     * returns the node's config overrides.
+     */
+    private String threeRecordsOfNode1(Path dataDir, java.util.function.IntConsumer beforeStopping) throws Exception {
         String overrides = """
                 {"node_id":"node-1","data_dir":"%s","index_prefix":"%s","search":{"host":"127.0.0.1","port":0}}"""
                 .formatted(dataDir.toString().replace("\\", "/"), prefix);
         try (PlatewardenNode node = new PlatewardenNode(PlatewardenConfig.demoConfig().with(overrides), EnumSet.of(Role.SEARCH))
                 .start(ElasticsearchFixture.url(), 0)) {
-            for (int i = 0; i < 3; i++) { // each verify is audited: records of node-1 in journal and index
-                HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + node.searchPort() + "/v1/audit/verify"))
-                        .header("Authorization", "Bearer demo-dpd-auditor").build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(200, answer.statusCode(), answer.body());
-            }
+            for (int i = 0; i < 3; i++) get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");
+            beforeStopping.accept(node.searchPort());
         }
+        return overrides;
+    }
+
+    /** A 200 answer's JSON body. */
+    private static JsonNode get(int port, String path, String authorization) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+            if (authorization != null) request.header("Authorization", authorization);
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            return Json.MAPPER.readTree(answer.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void verifyNamesAMissingJournalAndChecksABackupOffline() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("vcli");
+        Path dataDir = dir.resolve("data");
+        String overrides = threeRecordsOfNode1(dataDir, port -> { });
         ClusterAccess.environment = name -> name.equals("ES_URL") ? ElasticsearchFixture.url() : System.getenv(name);
         String config = Files.writeString(dir.resolve("config.json"), overrides).toString();
 
         assertEquals(0, cli("audit", "verify", "--demo", "--config", config), err.toString());
-        assertEquals("{\"ok\":true,\"records\":3}", printed().toString());
+        assertEquals(3, printed().path("records").asLong(), out.toString());
+        assertEquals(3, printed().path("heads").get(0).path("seq").asLong(), "the head is printed to be noted: " + out);
 
         // a wrong data dir (or node_id): the journal is named missing, not skipped
         Path wrong = dir.resolve("wrong");
@@ -80,7 +103,14 @@ class AuditVerifyCliIT {
                 missing.path("first_broken").path("journal_file").asText());
         assertTrue(err.toString().startsWith("ERROR: no audit journal of node node-1 at "), err.toString());
         assertEquals(0, cli("audit", "verify", "--demo", "--config", config, "--data-dir", wrong.toString(), "--index-only"));
-        assertEquals("{\"ok\":true,\"records\":3,\"journal\":\"not checked\"}", printed().toString());
+        assertEquals(3, printed().path("records").asLong(), out.toString());
+        assertEquals("not checked", printed().path("journal").asText(), out.toString());
+        // on a machine without the node's data dir and without ES_URL: --es-url finds the index
+        ClusterAccess.environment = name -> name.equals("ES_URL") ? null : System.getenv(name);
+        assertEquals(0, cli("audit", "verify", "--demo", "--config", config, "--data-dir", wrong.toString(), "--index-only",
+                "--es-url", ElasticsearchFixture.url()), err.toString());
+        assertEquals(3, printed().path("records").asLong(), out.toString());
+        ClusterAccess.environment = name -> name.equals("ES_URL") ? ElasticsearchFixture.url() : System.getenv(name);
 
         // a backup, checked on its own in another directory: no Elasticsearch needed
         ClusterAccess.environment = name -> name.equals("ES_URL") ? "http://127.0.0.1:1" : System.getenv(name);
@@ -97,5 +127,66 @@ class AuditVerifyCliIT {
         assertEquals(2, cli("audit", "verify", "--journal", dir.resolve("none.ndjson").toString()));
         assertTrue(err.toString().startsWith("ERROR: no such journal file: "), err.toString());
         assertEquals(2, cli("audit", "verify", "--journal", backup.toString(), "--config", config));
+    }
+
+    /**
+     * The probe's finding: the newest record removed from both copies (index and journal) leaves a
+     * whole, shorter chain that verifies. The head published in the transparency report is an anchor:
+     * verify given it fails (exit 4) once the chain no longer holds it, also on the journal alone.
+     */
+    @Test
+    void aChainCutBelowAPublishedHeadFailsTheAnchor() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("vanchor");
+        Path dataDir = dir.resolve("data");
+        JsonNode[] report = new JsonNode[1];
+        String overrides = threeRecordsOfNode1(dataDir, port -> report[0] = get(port, "/v1/transparency", null));
+        JsonNode published = report[0].path("audit_heads");
+        assertEquals(1, published.size(), published.toString());
+        JsonNode head = published.get(0);
+        assertEquals("node-1", head.path("node_id").asText());
+        assertEquals(3, head.path("seq").asLong(), "the transparency report is not audited: the head is the third verify's record");
+        String anchor = head.path("anchor").asText();
+        assertEquals("node-1:3:" + head.path("hash").asText(), anchor);
+
+        ClusterAccess.environment = name -> name.equals("ES_URL") ? ElasticsearchFixture.url() : System.getenv(name);
+        String config = Files.writeString(dir.resolve("config.json"), overrides).toString();
+        assertEquals(0, cli("audit", "verify", "--demo", "--config", config, "--anchor", anchor), err.toString());
+        assertTrue(printed().path("anchors").get(0).path("held").asBoolean(), out.toString());
+        assertEquals(anchor, printed().path("heads").get(0).path("anchor").asText(), "verify prints the same head");
+
+        // the newest record removed from both copies: the index's, and its journal line blanked
+        HttpResponse<String> found = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(ElasticsearchFixture.url() + "/" + prefix + "-audit/_search"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":{\"term\":{\"seq\":3}}}")).build(), HttpResponse.BodyHandlers.ofString());
+        String docId = Json.MAPPER.readTree(found.body()).path("hits").path("hits").get(0).path("_id").asText();
+        HttpResponse<String> deleted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(ElasticsearchFixture.url() + "/" + prefix + "-audit/_doc/" + docId + "?refresh=true")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        Path journal = AuditJournal.pathFor(dataDir, "node-1");
+        String text = Files.readString(journal);
+        int third = text.indexOf("\"seq\":3,");
+        int lineStart = text.lastIndexOf('\n', third) + 1;
+        int lineEnd = text.indexOf('\n', third);
+        Files.writeString(journal, text.substring(0, lineStart) + " ".repeat(lineEnd - lineStart).replace(' ', '\n') + text.substring(lineEnd));
+
+        assertEquals(0, cli("audit", "verify", "--demo", "--config", config), "the chain alone cannot tell: " + out);
+        assertEquals(2, printed().path("heads").get(0).path("seq").asLong());
+        assertEquals(4, cli("audit", "verify", "--demo", "--config", config, "--anchor", anchor), out.toString());
+        JsonNode check = printed().path("anchors").get(0);
+        assertFalse(check.path("held").asBoolean(), out.toString());
+        assertTrue(check.path("problem").asText().contains("ends at seq 2, below the anchor's seq 3"), check.toString());
+        assertTrue(err.toString().startsWith("ERROR: anchor " + anchor + " not held: "), err.toString());
+        // the journal alone (a backup) is checked against it too
+        assertEquals(4, cli("audit", "verify", "--journal", journal.toString(), "--anchor", anchor), out.toString());
+        // an anchor below the cut still holds; a hash that is not the chain's does not (a rewrite)
+        String second = printed().path("heads").get(0).path("anchor").asText();
+        assertEquals(0, cli("audit", "verify", "--journal", journal.toString(), "--anchor", second), err.toString());
+        String forged = "node-1:2:" + "0".repeat(64);
+        assertEquals(4, cli("audit", "verify", "--demo", "--config", config, "--anchor", second, "--anchor", forged), out.toString());
+        assertTrue(printed().path("anchors").get(0).path("held").asBoolean());
+        assertTrue(printed().path("anchors").get(1).path("problem").asText().contains("rewritten"), out.toString());
+        assertEquals(2, cli("audit", "verify", "--demo", "--config", config, "--anchor", "node-1:x:abc"));
     }
 }

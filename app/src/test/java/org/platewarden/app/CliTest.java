@@ -73,6 +73,14 @@ class CliTest {
     private void opsWithoutANodeOrWithAnUnreachableCluster() throws Exception {
         assertEquals(1, cli("ops", "indices", "--data-dir", dir.toString()));
         assertError("no ES_URL, no es_url in the config, and no running node");
+        // the node may be running under another data dir: the message names where it looked and what to pass
+        assertEquals(1, cli("audit", "verify", "--data-dir", dir.toString()));
+        assertError("no ES_URL, no es_url in the config, and no running node found in the data dir " + dir.toAbsolutePath().normalize());
+        assertTrue(err.toString().contains("pass the same --data-dir or --config it was started with"), err.toString());
+        assertTrue(err.toString().contains("--es-url"), err.toString());
+        // --es-url, for a machine without the node's data dir: it is used (here unreachable, and named as given)
+        assertEquals(1, cli("audit", "verify", "--index-only", "--data-dir", dir.toString(), "--es-url", "http://127.0.0.1:1"));
+        assertError("cannot reach Elasticsearch at http://127.0.0.1:1 (from --es-url)");
         Path unreachable = Files.writeString(dir.resolve("es.json"), "{\"es_url\":\"http://127.0.0.1:1\"}");
         assertEquals(1, cli("ops", "indices", "--config", unreachable.toString(), "--data-dir", dir.toString()));
         assertError("cannot reach Elasticsearch");

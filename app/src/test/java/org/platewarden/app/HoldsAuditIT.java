@@ -32,6 +32,9 @@ class HoldsAuditIT {
     private static final String SUPERVISOR = "Bearer demo-dpd-supervisor";
     private static final String AUDITOR = "Bearer demo-dpd-auditor";
     private static final String FED_SUPERVISOR = "Bearer it-fed-supervisor";
+    private static final String ACSO_SUPERVISOR = "Bearer it-acso-supervisor";
+    /** an auditor of an agency without oversight */
+    private static final String ACSO_AUDITOR = "Bearer it-acso-auditor";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
     static Path dataDir;
@@ -50,6 +53,14 @@ class HoldsAuditIT {
                 .digest(FED_SUPERVISOR.substring("Bearer ".length()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         tree.withArray("tokens").addObject().put("user", "fed.supervisor").put("agency", "FED").put("token_sha256", sha256)
                 .putArray("roles").add("supervisor");
+        String acsoSha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ACSO_SUPERVISOR.substring("Bearer ".length()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        tree.withArray("tokens").addObject().put("user", "acso.supervisor").put("agency", "ACSO").put("token_sha256", acsoSha256)
+                .putArray("roles").add("supervisor");
+        String acsoAuditorSha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ACSO_AUDITOR.substring("Bearer ".length()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        tree.withArray("tokens").addObject().put("user", "acso.auditor").put("agency", "ACSO").put("token_sha256", acsoAuditorSha256)
+                .putArray("roles").add("auditor");
         PlatewardenConfig config = PlatewardenConfig.fromTree(tree);
         node = new PlatewardenNode(config, EnumSet.of(Role.SEARCH)).start(ElasticsearchFixture.url(), 0);
     }
@@ -231,6 +242,70 @@ class HoldsAuditIT {
         HttpResponse<String> released = send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null);
         assertEquals(200, released.statusCode(), released.body());
         assertEquals("HA-EXTEND", releases(holdId).get(0).getString("case_number"));
+    }
+
+    /**
+     * Holds are the one exception to retention, and the auditor checks that retention is honoured:
+     * an auditor lists every agency's holds (audited, read-only), each with its state — an until
+     * passed that the hourly pass has not released yet is "expired, release pending", not just
+     * "released": false.
+     */
+    @Test
+    void anAuditorListsEveryAgencysHoldsWithTheirState() throws Exception {
+        Instant month = Instant.now().plus(30, ChronoUnit.DAYS);
+        Instant soon = Instant.now().plusSeconds(5);
+        String dpd = holdId(send("POST", "/v1/holds", SUPERVISOR, holdBody("HA-AUD-DPD", "suspect vehicle", month)));
+        String acso = holdId(send("POST", "/v1/holds", ACSO_SUPERVISOR, holdBody("HA-AUD-ACSO", "suspect vehicle", month)));
+        String ending = holdId(send("POST", "/v1/holds", SUPERVISOR, holdBody("HA-AUD-SOON", "suspect vehicle", soon)));
+        String released = holdId(send("POST", "/v1/holds", SUPERVISOR, holdBody("HA-AUD-REL", "suspect vehicle", month)));
+        assertEquals(200, send("DELETE", "/v1/holds/" + released, SUPERVISOR, null).statusCode());
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), soon).toMillis()) + 500);
+
+        HttpResponse<String> listed = send("GET", "/v1/holds", AUDITOR, null);
+        assertEquals(200, listed.statusCode(), listed.body());
+        java.util.Map<String, JsonObject> byId = new java.util.HashMap<>();
+        new JsonObject(listed.body()).getJsonArray("holds").forEach(h -> byId.put(((JsonObject) h).getString("hold_id"), (JsonObject) h));
+        assertEquals("ACSO", byId.get(acso).getString("agency"), "every agency's holds: " + listed.body());
+        assertEquals("active", byId.get(acso).getString("state"));
+        assertEquals("active", byId.get(dpd).getString("state"));
+        assertEquals("expired, release pending", byId.get(ending).getString("state"));
+        assertEquals(false, byId.get(ending).getBoolean("released"));
+        assertEquals("released", byId.get(released).getString("state"));
+        String auditId = listed.headers().firstValue("X-Audit-Id").orElseThrow();
+        JsonObject record = records("hold_list").stream().filter(r -> auditId.equals(r.getString("audit_id"))).findFirst().orElseThrow();
+        assertEquals("dpd.auditor", record.getString("user"));
+        assertEquals(byId.size(), record.getInteger("hit_count"));
+
+        // an auditor of an agency without oversight lists its own agency's holds only
+        HttpResponse<String> acsoListed = send("GET", "/v1/holds", ACSO_AUDITOR, null);
+        assertEquals(200, acsoListed.statusCode(), acsoListed.body());
+        List<String> acsoSees = new JsonObject(acsoListed.body()).getJsonArray("holds").stream().map(JsonObject.class::cast)
+                .map(h -> h.getString("hold_id")).toList();
+        assertTrue(acsoSees.contains(acso) && !acsoSees.contains(dpd), acsoListed.body());
+
+        // a supervisor still sees its own agency's only; an auditor changes nothing
+        HttpResponse<String> own = send("GET", "/v1/holds", SUPERVISOR, null);
+        assertTrue(new JsonObject(own.body()).getJsonArray("holds").stream().map(JsonObject.class::cast)
+                .noneMatch(h -> acso.equals(h.getString("hold_id"))), own.body());
+        assertEquals(403, send("POST", "/v1/holds", AUDITOR, holdBody("HA-AUD-NO", "suspect vehicle", month)).statusCode());
+        assertEquals(403, send("DELETE", "/v1/holds/" + acso, AUDITOR, null).statusCode());
+        assertEquals(403, send("POST", "/v1/holds/" + acso + "/extend", AUDITOR, new JsonObject().put("purpose", "homicide")
+                .put("reason", "x").put("until", month.plus(1, ChronoUnit.DAYS).toString()).encode()).statusCode());
+
+        // ops retention-run releases ended holds too, each release recorded as the hourly pass's
+        HttpResponse<String> run = send("POST", "/v1/ops/retention/run", "Bearer demo-dpd-ops", null);
+        assertEquals(200, run.statusCode(), run.body());
+        assertTrue(new JsonObject(run.body()).getJsonArray("holds_released").contains(ending), run.body());
+        JsonObject after = new JsonObject(send("GET", "/v1/holds", AUDITOR, null).body()).getJsonArray("holds").stream()
+                .map(JsonObject.class::cast).filter(h -> ending.equals(h.getString("hold_id"))).findFirst().orElseThrow();
+        assertEquals("released", after.getString("state"), after.encode());
+        assertEquals("platewarden:until-passed", after.getString("released_by"));
+        assertEquals(1, releases(ending).size(), releases(ending).toString());
+    }
+
+    private static String holdId(HttpResponse<String> created) {
+        assertEquals(201, created.statusCode(), created.body());
+        return new JsonObject(created.body()).getString("hold_id");
     }
 
     private static List<JsonObject> extensions(String holdId) throws Exception {

@@ -29,4 +29,20 @@ public record Hold(
     public boolean released() {
         return releasedAt != null;
     }
+
+    /** Released, and nothing of it is kept. */
+    public static final String RELEASED = "released";
+    /** Its until has not passed: its reads are kept and searchable. */
+    public static final String ACTIVE = "active";
+    /**
+     * Its until has passed, and the hourly release pass (or {@code ops retention-run}) has not
+     * released it yet: its reads are no longer searched, its copies wait for deletion.
+     */
+    public static final String EXPIRED = "expired, release pending";
+
+    /** {@link #RELEASED}, {@link #ACTIVE} or {@link #EXPIRED} at {@code now}. */
+    public String state(Instant now) {
+        if (released()) return RELEASED;
+        return until != null && !until.isAfter(now) ? EXPIRED : ACTIVE;
+    }
 }

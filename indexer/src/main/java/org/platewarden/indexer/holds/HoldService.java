@@ -137,6 +137,62 @@ public final class HoldService implements AutoCloseable {
         return worker.submit(() -> doList(agency));
     }
 
+    /**
+     * Every agency's holds, active and released, newest first (at most 1000): what an auditor, who
+     * checks that retention is honoured, reads — holds are the one exception to it.
+     */
+    public CompletableFuture<List<Hold>> listAll() {
+        return worker.submit(() -> doList(null));
+    }
+
+    /**
+     * The reads a hold keeps now — what its release deletes: how many copies it has, and the read ids
+     * of at most {@code max} of them (by read id). Of the agency's hold, as {@link #find}.
+     */
+    public CompletableFuture<HeldReads> heldReads(String holdId, String agency, int max) {
+        return worker.submit(() -> {
+            ownHold(holdId, agency);
+            return doHeldReads(holdId, max);
+        });
+    }
+
+    /** {@link #heldReads} of a hold already found (the automatic release's). */
+    public CompletableFuture<HeldReads> heldReads(Hold hold, int max) {
+        return worker.submit(() -> doHeldReads(hold.id(), max));
+    }
+
+    /** A hold's copies: their number, and the read ids of the first {@code readIds.size()} of them by read id. */
+    public record HeldReads(long count, List<String> readIds) {
+    }
+
+    private HeldReads doHeldReads(String holdId, int max) {
+        String lenient = "?ignore_unavailable=true&allow_no_indices=true";
+        es.call("POST", "/" + holdsIndex + "/_refresh" + lenient, null);
+        ObjectNode term = EsRest.MAPPER.createObjectNode();
+        term.putObject("term").put("hold.hold_id", holdId);
+        long count = es.call("POST", "/" + holdsIndex + "/_count" + lenient, wrap("query", term)).path("count").asLong(0);
+        List<String> ids = new ArrayList<>();
+        JsonNode after = null;
+        while (ids.size() < max) {
+            ObjectNode search = EsRest.MAPPER.createObjectNode();
+            search.put("size", Math.min(PAGE, max - ids.size()));
+            search.put("_source", false);
+            search.set("query", term);
+            search.putArray("sort").addObject().put(ReadFields.READ_ID, "asc");
+            if (after != null) search.set("search_after", after);
+            JsonNode hits = es.call("POST", "/" + holdsIndex + "/_search" + lenient, search).path("hits").path("hits");
+            for (JsonNode hit : hits) ids.add(hit.path("sort").path(0).asText());
+            if (hits.size() < search.path("size").asInt()) break;
+            after = hits.get(hits.size() - 1).path("sort");
+        }
+        return new HeldReads(count, List.copyOf(ids));
+    }
+
+    /** The service's clock (a hold's {@link Hold#state} is told by it). */
+    public Clock clock() {
+        return clock;
+    }
+
     public CompletableFuture<Hold> release(String holdId, String agency, String user) {
         return worker.submit(() -> doRelease(holdId, agency, user));
     }
@@ -456,7 +512,8 @@ public final class HoldService implements AutoCloseable {
     private List<Hold> doList(String agency) {
         ObjectNode search = EsRest.MAPPER.createObjectNode();
         search.put("size", MAX_LISTED);
-        search.putObject("query").putObject("term").put("hold.agency", agency);
+        if (agency == null) search.putObject("query").putObject("match_all");
+        else search.putObject("query").putObject("term").put("hold.agency", agency);
         search.putArray("sort").addObject().put("hold.created_at", "desc");
         JsonNode hits = es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", search)
                 .path("hits").path("hits");

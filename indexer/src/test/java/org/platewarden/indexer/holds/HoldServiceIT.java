@@ -142,7 +142,14 @@ class HoldServiceIT {
         assertInstanceOf(HoldNotFoundException.class, foreign.getCause());
         assertEquals(Set.of("dpd-3", "acso-1"), heldReadIds(hold.id()), "a refused release changes nothing");
 
+        // what a release would delete, for its audit record: every copy counted, the ids up to the limit, by read id
+        assertEquals(new HoldService.HeldReads(2, List.of("acso-1", "dpd-3")), holds.heldReads(hold.id(), "DPD", 10).get());
+        assertEquals(new HoldService.HeldReads(2, List.of("acso-1")), holds.heldReads(hold.id(), "DPD", 1).get());
+        ExecutionException foreignReads = assertThrows(ExecutionException.class, () -> holds.heldReads(hold.id(), "ACSO", 10).get());
+        assertInstanceOf(HoldNotFoundException.class, foreignReads.getCause());
+
         Hold released = holds.release(hold.id(), "DPD", "dpd.other-supervisor").get();
+        assertEquals(new HoldService.HeldReads(0, List.of()), holds.heldReads(hold.id(), "DPD", 10).get(), "nothing left to delete");
         assertNotNull(released.releasedAt());
         assertEquals("dpd.other-supervisor", released.releasedBy());
         assertTrue(heldReadIds(hold.id()).isEmpty(), "release deletes the held copies");

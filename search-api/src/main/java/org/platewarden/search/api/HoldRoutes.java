@@ -118,12 +118,45 @@ final class HoldRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /** What a release's body may hold: why the hold is released. */
+    private static final Set<String> RELEASE_FIELDS = Set.of("reason");
+
+    /**
+     * Releases a hold. An optional body {@code {"reason":"…"}} says why (kept in the record's
+     * {@code query.reason}); any other field is refused (400, audited), not ignored. The record,
+     * written before the release, names what the release deletes: {@code hit_count} = the hold's held
+     * copies, {@code read_ids} = their read ids (at most {@link HoldsApi#MAX_RELEASE_READ_IDS}; the
+     * record's reason says when there are more).
+     */
     void release(RoutingContext ctx) {
         String id = ctx.pathParam(HOLD_ID);
-        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put(HOLD_ID, id);
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode();
+        io.vertx.core.buffer.Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+        JsonObject body = raw == null || raw.toString().isBlank() ? null : SearchApiVerticle.jsonObjectBody(ctx);
+        if (body != null) query.setAll(SearchApiVerticle.toJackson(body));
+        query.put(HOLD_ID, id);
         ctx.put(RequestAudit.QUERY, query);
+        if (body != null) {
+            for (String field : body.fieldNames()) {
+                if (!RELEASE_FIELDS.contains(field)) {
+                    throw new IllegalArgumentException("unknown field '" + field + "': a release takes " + new java.util.TreeSet<>(RELEASE_FIELDS));
+                }
+            }
+            if (!(body.getValue("reason") instanceof String reason) || reason.isBlank()) {
+                throw new IllegalArgumentException("reason must be a non-empty string (or leave the body out)");
+            }
+            printable(body, "reason");
+        }
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        audit.recordIntent(ctx, 200, query)
+        holds.heldReads(principal, id)
+                .compose(held -> {
+                    long count = held.getLong("count", 0L);
+                    java.util.List<String> readIds = held.getJsonArray("read_ids", new io.vertx.core.json.JsonArray()).stream()
+                            .map(String::valueOf).toList();
+                    String note = count > readIds.size()
+                            ? "read_ids lists the first " + readIds.size() + " of the " + count + " held reads (by read id)" : null;
+                    return audit.recordIntent(ctx, 200, query, (int) Math.min(Integer.MAX_VALUE, count), readIds, note);
+                })
                 .compose(v -> holds.release(principal, id))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))
                 .onFailure(ctx::fail);

@@ -36,11 +36,25 @@ public interface HoldsApi {
      */
     Future<Void> checkMatches(Principal principal, JsonObject request);
 
-    /** The holds of the principal's agency. */
+    /**
+     * The holds of the principal's agency; every agency's for an auditor. Each with its
+     * {@code state}: {@code active}, {@code expired, release pending} (its until passed, the
+     * release pass has not run yet) or {@code released}.
+     */
     Future<JsonArray> list(Principal principal);
 
     /** A hold of the principal's agency, released or not; an unknown or foreign hold fails with NoSuchElementException. */
     Future<JsonObject> find(Principal principal, String holdId);
+
+    /**
+     * What releasing a hold of the principal's agency would delete: {@code {"count":n,"read_ids":[…]}},
+     * the number of its held copies and the read ids of at most {@link #MAX_RELEASE_READ_IDS} of them
+     * (by read id); fails as {@link #find} for an unknown or foreign hold.
+     */
+    Future<JsonObject> heldReads(Principal principal, String holdId);
+
+    /** Read ids a release's record lists at most (a record is one journal line, at most 1 MiB). */
+    int MAX_RELEASE_READ_IDS = 10_000;
 
     /** Releases a hold of the principal's agency; returns the released hold. */
     Future<JsonObject> release(Principal principal, String holdId);

@@ -44,6 +44,11 @@ final class RequestAudit {
     static final String QUERY_IS_FILTER = "pw.query_is_filter";
     /** the audit id of the intent record of a change under way */
     static final String INTENT_AUDIT_ID = "pw.intent_audit_id";
+    /**
+     * the audit id of the record a successful answer stands on (a read's record, a change's intent):
+     * the answer names it ({@code X-Audit-Id}, and {@code audit_id} in a JSON object body; {@link Responses})
+     */
+    static final String ANSWER_AUDIT_ID = "pw.answer_audit_id";
     private static final String CLIENT = "pw.client";
     private static final int BODY_PREFIX_CHARS = 1024;
 
@@ -73,7 +78,9 @@ final class RequestAudit {
     }
 
     Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount, String reason) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount).onSuccess(v -> ctx.put(AUDITED, true)).mapEmpty();
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount)
+                .onSuccess(id -> ctx.put(AUDITED, true).put(ANSWER_AUDIT_ID, id))
+                .mapEmpty();
     }
 
     /**
@@ -83,8 +90,13 @@ final class RequestAudit {
      * then names this record).
      */
     Future<Void> recordIntent(RoutingContext ctx, int status, JsonNode query) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", null, status, query, 0)
-                .onSuccess(id -> ctx.put(INTENT_AUDIT_ID, id))
+        return recordIntent(ctx, status, query, 0, List.of(), null);
+    }
+
+    /** An intent that names the reads the change touches (a hold release: the held copies it deletes). */
+    Future<Void> recordIntent(RoutingContext ctx, int status, JsonNode query, int hitCount, List<String> readIds, String reason) {
+        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount, readIds)
+                .onSuccess(id -> ctx.put(INTENT_AUDIT_ID, id).put(ANSWER_AUDIT_ID, id))
                 .mapEmpty();
     }
 
@@ -126,6 +138,11 @@ final class RequestAudit {
 
     /** Writes the record; completes with its audit id. */
     private Future<String> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount) {
+        return write(ctx, p, outcome, reason, status, query, hitCount, List.of());
+    }
+
+    private Future<String> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount,
+                                 List<String> readIds) {
         JsonNode q = query != null ? query : requestDescription(ctx);
         String purpose = ctx.get(PURPOSE);
         String caseNumber = ctx.get(CASE_NUMBER);
@@ -133,7 +150,7 @@ final class RequestAudit {
         if (!filter && purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
         if (!filter && caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
         AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
-                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, null, outcome, reason, status, hitCount, List.of())
+                p == null ? Set.of() : p.roles(), purpose, caseNumber, q, null, outcome, reason, status, hitCount, readIds)
                 .withAuthMethod(p == null ? null : p.authMethod()).from(client(ctx));
         return log.record(entry).map(AuditRecord::auditId);
     }

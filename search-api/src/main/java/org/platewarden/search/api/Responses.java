@@ -11,9 +11,26 @@ final class Responses {
     private Responses() {
     }
 
+    /** The header naming the audit record of an audited answer, whatever its format (JSON, CSV). */
+    static final String AUDIT_ID_HEADER = "X-Audit-Id";
+
+    /**
+     * An audited answer names its record: the body's own {@code audit_id} (a search's, an error's),
+     * else, for a success, the record the route wrote for it ({@link RequestAudit#ANSWER_AUDIT_ID}),
+     * which is added to the body too.
+     */
     static void json(RoutingContext ctx, int status, JsonObject body) {
         if (ctx.response().ended()) return;
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(body.encode());
+        String auditId = body.getValue("audit_id") instanceof String own ? own : status < 400 ? ctx.get(RequestAudit.ANSWER_AUDIT_ID) : null;
+        JsonObject sent = body;
+        if (auditId != null && !body.containsKey("audit_id")) sent = body.copy().put("audit_id", auditId);
+        auditHeader(ctx, auditId);
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(sent.encode());
+    }
+
+    /** Sets {@link #AUDIT_ID_HEADER} to {@code auditId} (when there is one); for answers that are not JSON objects, with the route's record. */
+    static void auditHeader(RoutingContext ctx, String auditId) {
+        if (auditId != null) ctx.response().putHeader(AUDIT_ID_HEADER, auditId);
     }
 
     /** {@code auditId}: the audit record written for this very answer, if one was (unaudited routes have none). */

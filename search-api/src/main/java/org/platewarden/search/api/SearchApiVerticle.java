@@ -181,10 +181,11 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.GET, "/v1/audit/verify", "audit_verify", null, Set.of("auditor"), this::auditVerify);
         HoldRoutes holdRoutes = new HoldRoutes(holds, audit, config.search());
         protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), holdRoutes::create);
-        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor"), holdRoutes::list);
+        // an auditor checks that retention is honoured, and holds are its one exception: every agency's, read-only
+        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor", "auditor"), holdRoutes::list);
         // the path parameter's name is the field every record of a hold carries (query.hold_id),
         // also the records of requests refused before the handler (RequestAudit.requestDescription)
-        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", null, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
+        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
         protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::extend);
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
@@ -285,13 +286,18 @@ public final class SearchApiVerticle extends VerticleBase {
 
     // --- audit
 
+    /** Whether the caller's agency oversees the whole system ({@code agencies[].oversight}): its auditors read every agency's records and holds. */
+    private boolean oversees(Principal principal) {
+        return principal != null && config.agency(principal.agency()).map(a -> a.oversight()).orElse(false);
+    }
+
     private void auditReport(RoutingContext ctx) {
         ctx.put(RequestAudit.QUERY_IS_FILTER, true);
-        AuditQuery asked = AuditQuery.fromParams(ctx.queryParams());
+        AuditQuery asked = AuditQuery.fromParams(ctx.queryParams(), config.search(), config.agencies().stream().map(a -> a.id()).toList());
         Principal auditor = ctx.get(RequestAudit.PRINCIPAL);
         AuditQuery query;
         try {
-            query = config.agency(auditor.agency()).map(a -> a.oversight()).orElse(false) ? asked : asked.scopedTo(auditor.agency());
+            query = oversees(auditor) ? asked : asked.scopedTo(auditor.agency());
         } catch (SecurityException e) {
             ctx.put(RequestAudit.QUERY, asked.describe());
             throw new ForbiddenException(e.getMessage());
@@ -303,6 +309,7 @@ public final class SearchApiVerticle extends VerticleBase {
                     if (query.format().equals("csv")) {
                         if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
                         ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
+                        Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
                         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
                                 .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
                                 .end(AuditCsv.render(page.records()));

@@ -91,7 +91,8 @@ public final class AuditVerifier {
             String status = journalFile == null ? VerifyResult.JOURNAL_NOT_CHECKED
                     : absence == null ? null
                     : absence.problem() != null ? VerifyResult.JOURNAL_ABSENT : VerifyResult.JOURNAL_NONE;
-            return walk.problems.result(walk.checked).withJournal(status, absence == null ? null : absence.note());
+            return walk.problems.result(walk.checked).withJournal(status, absence == null ? null : absence.note())
+                    .withHeads(List.copyOf(walk.heads.values()));
         } finally {
             walk.closeJournal();
         }
@@ -114,7 +115,7 @@ public final class AuditVerifier {
             journal.drain();
             journal.reportTail(); // nothing is being written to a file checked on its own
             journal.reportContentAfterEnd();
-            return problems.result(journal.records());
+            return problems.result(journal.records()).withHeads(journal.head() == null ? List.of() : List.of(journal.head()));
         }
     }
 
@@ -126,6 +127,73 @@ public final class AuditVerifier {
             }
         }
         return file.getFileName().toString().replaceFirst("^audit-", "").replaceFirst("\\.ndjson$", "");
+    }
+
+    /**
+     * Whether the index holds each anchor's seq with its hash: a chain cut back below an anchor
+     * (its newest records removed from both copies, which the chain alone cannot show) or rewritten
+     * with hashes computed anew does not. Run after {@link #verify}, which shows whether the index
+     * and the journal agree.
+     */
+    public List<ChainHead.AnchorCheck> checkAnchors(List<ChainHead.Anchor> anchors) throws IOException {
+        refresh();
+        List<ChainHead.AnchorCheck> checks = new ArrayList<>();
+        for (ChainHead.Anchor anchor : anchors) {
+            ObjectNode doc = fetchBySeq(anchor.nodeId(), anchor.seq());
+            String problem = null;
+            if (doc == null) {
+                ObjectNode body = ChainHead.searchBody();
+                ChainHead head = ChainHead.fromResponse(search(body)).stream().filter(h -> h.nodeId().equals(anchor.nodeId())).findFirst().orElse(null);
+                problem = head == null ? "the audit index holds no record of node " + anchor.nodeId()
+                        : "the chain of node " + anchor.nodeId() + " ends at seq " + head.seq() + ", below the anchor's seq " + anchor.seq()
+                        + ": records removed from its end (or the anchor is not of this trail)";
+            } else {
+                problem = anchorMismatch(anchor, doc);
+            }
+            checks.add(new ChainHead.AnchorCheck(anchor, problem == null, problem));
+        }
+        return checks;
+    }
+
+    /** {@link #checkAnchors} against one journal file (checked on its own). */
+    public static List<ChainHead.AnchorCheck> checkAnchors(Path journalFile, List<ChainHead.Anchor> anchors) throws IOException {
+        java.util.Map<Long, ObjectNode> wanted = new java.util.HashMap<>();
+        ChainHead last = null;
+        try (AuditJournal.JournalReader reader = AuditJournal.reader(journalFile)) {
+            for (AuditJournal.JournalReader.Line line; (line = reader.nextLine()) != null; ) {
+                if (line.record() == null) continue;
+                long seq = line.record().path(AuditDocument.SEQ).asLong();
+                last = ChainHead.of(line.record());
+                for (ChainHead.Anchor a : anchors) if (a.seq() == seq) wanted.put(seq, line.record());
+            }
+        }
+        List<ChainHead.AnchorCheck> checks = new ArrayList<>();
+        for (ChainHead.Anchor anchor : anchors) {
+            ObjectNode doc = wanted.get(anchor.seq());
+            String problem;
+            if (doc == null) {
+                problem = "the journal ends at seq " + (last == null ? 0 : last.seq()) + ", below the anchor's seq " + anchor.seq()
+                        + ": records removed from its end (or the anchor is not of this journal)";
+            } else if (!doc.path(AuditDocument.NODE_ID).asText().equals(anchor.nodeId())) {
+                problem = "the journal is node " + doc.path(AuditDocument.NODE_ID).asText() + "'s, not " + anchor.nodeId() + "'s";
+            } else {
+                problem = anchorMismatch(anchor, doc);
+            }
+            checks.add(new ChainHead.AnchorCheck(anchor, problem == null, problem));
+        }
+        return checks;
+    }
+
+    /** Null when the record at the anchor's seq has the anchor's hash, and that hash is its content's. */
+    private static String anchorMismatch(ChainHead.Anchor anchor, ObjectNode doc) {
+        String hash = doc.path(AuditDocument.HASH).asText();
+        if (!hash.equals(anchor.hash())) {
+            return "seq " + anchor.seq() + " of node " + anchor.nodeId() + " has hash " + hash + ", not the anchor's: the chain was rewritten at or before it";
+        }
+        if (!AuditDocument.hashOf(doc).equals(hash)) {
+            return "seq " + anchor.seq() + " of node " + anchor.nodeId() + " carries the anchor's hash but its content was edited (hash mismatch)";
+        }
+        return null;
     }
 
     /** Why there is no journal to check: a problem when there should be one, else a note. */
@@ -200,6 +268,8 @@ public final class AuditVerifier {
         boolean journalFinished;
         /** An index record past the journal's end that may still be on its way into the journal. */
         ObjectNode inFlight;
+        /** Each chain's last record that verified, by node. */
+        final java.util.Map<String, ChainHead> heads = new java.util.TreeMap<>();
 
         /** Walks the index; returns the first problem in it, or null. */
         VerifyResult.Broken walkIndex() throws IOException {
@@ -256,6 +326,7 @@ public final class AuditVerifier {
             }
             prevHash = hash;
             expectedSeq = seq + 1;
+            heads.put(node, ChainHead.of(doc));
             if (inFlight != doc) checked++; // counted once the journal has it
             return null;
         }

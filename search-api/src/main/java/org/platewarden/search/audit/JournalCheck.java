@@ -43,6 +43,7 @@ final class JournalCheck implements AutoCloseable {
     private Entry next;
     private boolean ended;
     private long lastSeq;
+    private ChainHead head;
     private String lastHash = AuditDocument.GENESIS_HASH;
     private boolean lastSound = true;
     /** Unreadable lines since the last record. */
@@ -85,6 +86,11 @@ final class JournalCheck implements AutoCloseable {
     }
 
     /** The records read so far (each checked as it was read). */
+    /** The last record read (null before the first). */
+    ChainHead head() {
+        return head;
+    }
+
     long records() {
         return records;
     }
@@ -193,6 +199,7 @@ final class JournalCheck implements AutoCloseable {
         lastSeq = seq;
         lastHash = doc.path(AuditDocument.HASH).asText();
         lastSound = sound;
+        head = ChainHead.of(doc);
         unreadable = 0;
         return sound;
     }

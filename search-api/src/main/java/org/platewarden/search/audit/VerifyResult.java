@@ -14,8 +14,11 @@ import java.util.Set;
  * the journal, the line ({@code journal_line}, from 1). {@code journal} is added when this node's
  * journal was not compared with the index: {@code "missing"} (a problem, {@link #NO_JOURNAL}),
  * {@code "none"} (nothing to compare, with a {@code note} saying why) or {@code "not checked"}.
+ * {@code heads} (when every chain verified) holds each chain's last record ({@link ChainHead}): what an
+ * auditor notes, to check later with an anchor that nothing was cut from a chain's end.
  */
-public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note) {
+public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note,
+                           List<ChainHead> heads) {
     /** The index's record is not the hash of its content: edited in the index. */
     public static final String HASH_MISMATCH = "hash mismatch";
     /** The index lacks a record of the chain (the journal's, where it has one, names its audit id). */
@@ -68,6 +71,11 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
 
     public VerifyResult {
         problems = problems == null ? List.of() : List.copyOf(problems);
+        heads = heads == null ? List.of() : List.copyOf(heads);
+    }
+
+    public VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note) {
+        this(ok, records, firstBroken, problems, journal, note, List.of());
     }
 
     /** Without a word on the journal (its {@code journal} and {@code note} left out of the JSON). */
@@ -76,7 +84,12 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     }
 
     VerifyResult withJournal(String status, String note) {
-        return new VerifyResult(ok, records, firstBroken, problems, status, note);
+        return new VerifyResult(ok, records, firstBroken, problems, status, note, heads);
+    }
+
+    /** With each chain's last record (shown only when every chain verified: a head past a break anchors nothing). */
+    VerifyResult withHeads(List<ChainHead> chainHeads) {
+        return new VerifyResult(ok, records, firstBroken, problems, journal, note, chainHeads);
     }
 
     /** Whether every problem is a missing journal: verify could not check what it was pointed at, and found nothing broken. */
@@ -134,6 +147,11 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
         }
         if (journal != null) json.put("journal", journal);
         if (note != null) json.put("note", note);
+        if (ok && !heads.isEmpty()) {
+            // what an auditor notes to check later that nothing was cut from a chain's end: verify --anchor
+            ArrayNode h = json.putArray("heads");
+            heads.forEach(head -> h.add(head.toJson()));
+        }
         if (!ok) {
             json.set("first_broken", firstBroken.toJson());
             ArrayNode all = json.putArray("problems");

@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * One page of audit records, oldest first; {@code next} is the cursor of the following page (null on
- * the last); {@code integrity} names the records on it that do not check out (empty: all did).
+ * One page of audit records, oldest first (newest first with {@code order=desc}); {@code next} is the
+ * cursor of the following page (null on the last); {@code integrity} names the records on it that do
+ * not check out (empty: all did).
  */
 public record AuditPage(List<JsonObject> records, long total, String next, List<String> integrity) {
     public JsonObject toJson() {

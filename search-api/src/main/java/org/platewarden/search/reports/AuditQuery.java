@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.platewarden.core.config.AddressRange;
+import org.platewarden.core.config.SearchConfig;
+import org.platewarden.search.access.SearchAccessPolicy;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.CanonicalJson;
@@ -22,18 +24,62 @@ import org.platewarden.search.audit.CanonicalJson;
  * case ({@code case_number}), of a client address (the record's {@code client_address}), of a node,
  * and every search that returned a read ({@code read_id}: the records whose {@code read_ids} hold
  * it); a bounded page ({@code limit}, default 100, at most 1000) and an opaque
- * {@code cursor} (the {@code next} of the previous page). Records come oldest first. Purpose and
+ * {@code cursor} (the {@code next} of the previous page). Records come oldest first, or newest first
+ * with {@code order=desc} (a cursor pages on in the order it was made with). Purpose and
  * agency are open (a refused search may carry any purpose); outcome, action and format are closed.
  */
 public record AuditQuery(Instant from, Instant to, String agency, String user, String purpose, String outcome,
                          String action, String caseNumber, String clientAddress, String readId, String nodeId,
-                         int limit, ArrayNode after, String format, String scope) {
+                         int limit, ArrayNode after, String format, boolean newestFirst, List<String> purposeSpellings,
+                         String scope) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
     private static final Set<String> FORMATS = Set.of("json", "csv");
     /** every parameter understood; paging is by {@code cursor} only */
     public static final List<String> PARAMETERS = List.of("from", "to", "agency", "user", "purpose", "outcome", "action",
-            "case_number", "client_address", "read_id", "node_id", "limit", "cursor", "format");
+            "case_number", "client_address", "read_id", "node_id", "limit", "cursor", "format", "order");
+    private static final Set<String> ORDERS = Set.of("asc", "desc");
+
+    public AuditQuery {
+        purposeSpellings = purposeSpellings == null ? (purpose == null ? List.of() : List.of(purpose)) : List.copyOf(purposeSpellings);
+    }
+
+    /** Without folding agency or purpose: each matched exactly as given. */
+    public static AuditQuery fromParams(MultiMap params) {
+        return fromParams(params, null, List.of());
+    }
+
+    /**
+     * As {@link #fromParams(MultiMap)}, with {@code agency} matched in any case to a configured
+     * agency's id ({@code acso} finds ACSO's records) and {@code purpose} also matched under the
+     * configured purpose it is a spelling of, the way a search's purpose is checked and recorded
+     * ({@link SearchAccessPolicy#spelling}: {@code Immigration-Enforcement} finds the records of
+     * {@code immigration_enforcement}); a value that is no configured one is matched as given (a
+     * refused search's free-text purpose).
+     */
+    public static AuditQuery fromParams(MultiMap params, SearchConfig search, java.util.Collection<String> agencyIds) {
+        AuditQuery q = parse(params);
+        String agency = q.agency();
+        if (agency != null) {
+            for (String id : agencyIds) if (id.equalsIgnoreCase(agency.strip())) agency = id;
+        }
+        List<String> purposes = q.purposeSpellings();
+        if (q.purpose() != null && search != null) {
+            String folded = foldPurpose(search, q.purpose());
+            purposes = folded.equals(q.purpose()) ? List.of(q.purpose()) : List.of(folded, q.purpose());
+        }
+        return new AuditQuery(q.from(), q.to(), agency, q.user(), q.purpose(), q.outcome(), q.action(), q.caseNumber(),
+                q.clientAddress(), q.readId(), q.nodeId(), q.limit(), q.after(), q.format(), q.newestFirst(), purposes, q.scope());
+    }
+
+    /** The configured purpose (prohibited or allowed) {@code purpose} is a spelling of, else {@code purpose}. */
+    static String foldPurpose(SearchConfig search, String purpose) {
+        String prohibited = SearchAccessPolicy.recordedPurpose(search, purpose);
+        if (!prohibited.equals(purpose)) return prohibited;
+        String spelt = SearchAccessPolicy.spelling(purpose);
+        for (String allowed : search.allowedPurposes()) if (SearchAccessPolicy.spelling(allowed).equals(spelt)) return allowed;
+        return purpose;
+    }
 
     /**
      * Parses the query parameters; anything malformed is an {@link IllegalArgumentException} (400).
@@ -42,7 +88,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
      * client paging with {@code after=} would get page 1 forever; {@code outcome=bogus} an empty
      * page that reads as "no such records").
      */
-    public static AuditQuery fromParams(MultiMap params) {
+    private static AuditQuery parse(MultiMap params) {
         for (String name : params.names()) {
             if (!PARAMETERS.contains(name)) {
                 throw new IllegalArgumentException("unknown parameter " + name + "; accepted: " + String.join(", ", PARAMETERS)
@@ -67,9 +113,11 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         Instant to = instant(params, "to");
         if (from != null && to != null && from.isAfter(to)) throw new IllegalArgumentException("from is after to");
         String cursor = params.get("cursor");
+        String order = params.get("order") == null ? "asc" : params.get("order").toLowerCase(Locale.ROOT);
+        if (!ORDERS.contains(order)) throw new IllegalArgumentException("order must be asc (oldest first, the default) or desc (newest first)");
         return new AuditQuery(from, to, text(params, "agency"), text(params, "user"), text(params, "purpose"),
                 outcome, action, text(params, "case_number"), text(params, "client_address"), text(params, "read_id"),
-                text(params, "node_id"), limit, cursor == null ? null : decodeCursor(cursor), format, null);
+                text(params, "node_id"), limit, cursor == null ? null : decodeCursor(cursor), format, order.equals("desc"), null, null);
     }
 
     /**
@@ -81,7 +129,8 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
             throw new SecurityException("auditors of agency " + agencyId + " read its own records only (agency " + agencyId
                     + " has no oversight in the configuration)");
         }
-        return new AuditQuery(from, to, agency, user, purpose, outcome, action, caseNumber, clientAddress, readId, nodeId, limit, after, format, agencyId);
+        return new AuditQuery(from, to, agency, user, purpose, outcome, action, caseNumber, clientAddress, readId, nodeId, limit, after,
+                format, newestFirst, purposeSpellings, agencyId);
     }
 
     /** The Elasticsearch search body of this page, sorted oldest first with a unique tiebreak. */
@@ -97,7 +146,10 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         }
         term(filter, AuditDocument.AGENCY, agency);
         term(filter, AuditDocument.USER, user);
-        term(filter, AuditDocument.PURPOSE, purpose);
+        if (!purposeSpellings.isEmpty()) {
+            ArrayNode spellings = filter.addObject().putObject("terms").putArray(AuditDocument.PURPOSE);
+            purposeSpellings.forEach(spellings::add);
+        }
         term(filter, AuditDocument.OUTCOME, outcome);
         term(filter, AuditDocument.ACTION, action);
         term(filter, AuditDocument.CASE_NUMBER, caseNumber);
@@ -109,9 +161,10 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         term(filter, AuditDocument.NODE_ID, nodeId);
         term(filter, AuditDocument.AGENCY, scope);
         ArrayNode sort = body.putArray("sort");
-        sort.addObject().put(AuditDocument.AT, "asc");
-        sort.addObject().put(AuditDocument.NODE_ID, "asc");
-        sort.addObject().put(AuditDocument.SEQ, "asc");
+        String direction = newestFirst ? "desc" : "asc";
+        sort.addObject().put(AuditDocument.AT, direction);
+        sort.addObject().put(AuditDocument.NODE_ID, direction);
+        sort.addObject().put(AuditDocument.SEQ, direction);
         if (after != null) body.set("search_after", after);
         return body;
     }
@@ -134,6 +187,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         d.put("limit", limit);
         if (after != null) d.set("cursor", after);
         d.put("format", format);
+        if (newestFirst) d.put("order", "desc");
         return d;
     }
 

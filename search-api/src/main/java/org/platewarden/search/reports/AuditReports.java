@@ -75,9 +75,15 @@ public final class AuditReports {
                 problems.add(name + ": its content does not match its hash (changed after it was sealed)");
             }
             JsonNode previous = lastByNode.put(node, doc);
-            if (previous != null && previous.path(AuditDocument.SEQ).asLong() == seq - 1
-                    && !previous.path(AuditDocument.HASH).asText().equals(doc.path(AuditDocument.PREV_HASH).asText())) {
-                problems.add(name + ": its prev_hash is not the hash of seq " + (seq - 1) + " (a record before it was changed and re-hashed)");
+            if (previous == null) return;
+            // pages run oldest or newest first: the later record of a neighbouring pair must link to the earlier
+            long previousSeq = previous.path(AuditDocument.SEQ).asLong();
+            JsonNode earlier = previousSeq == seq - 1 ? previous : previousSeq == seq + 1 ? doc : null;
+            JsonNode later = earlier == previous ? doc : previous;
+            if (earlier != null && !earlier.path(AuditDocument.HASH).asText().equals(later.path(AuditDocument.PREV_HASH).asText())) {
+                long laterSeq = later.path(AuditDocument.SEQ).asLong();
+                problems.add("node " + node + " seq " + laterSeq + " (audit " + later.path(AuditDocument.AUDIT_ID).asText()
+                        + "): its prev_hash is not the hash of seq " + (laterSeq - 1) + " (a record before it was changed and re-hashed)");
             }
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.platewarden.core.read.ReadFields;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.audit.ChainHead;
 import org.platewarden.search.audit.EsRest;
 import org.platewarden.search.query.SearchService;
 
@@ -34,7 +36,9 @@ import org.platewarden.search.query.SearchService;
  * audited route: the records of the ones within the anonymous budget plus the {@code request_count}
  * of each {@code anonymous_summary} record, which counts a client address's requests past the budget
  * over all routes together. Aggregates only — no user names, case
- * numbers, plates or read ids. Purposes and agencies are reported only when they are configured
+ * numbers, plates or read ids — and each search node's audit chain head ({@code audit_heads}: node id,
+ * last seq, its hash, its time; see {@link ChainHead}), so that a reader who keeps the report holds
+ * an anchor against records removed from a chain's end. Purposes and agencies are reported only when they are configured
  * values (a free-text purpose someone typed into a refused request is counted as "other", since it
  * could hold anything). A search whose page fetch failed after its record was written counts under
  * the outcome of its {@code search_correction} record (see {@link #outcomes}). Computed at most every
@@ -83,10 +87,12 @@ public final class TransparencyReport {
         Future<JsonNode> reads = es.call("POST", "/" + DailyIndex.pattern(config.indexPrefix()) + "/_count?ignore_unavailable=true&allow_no_indices=true",
                 "{\"query\":{\"range\":{\"" + ReadFields.CAPTURED_AT + "\":{\"gte\":\"" + windowStart + "\"}}}}");
         // refreshed so the figures include every search already answered (at most once per cache period)
-        Future<JsonNode> searches = es.call("POST", "/" + config.auditIndex() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null)
-                .compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
+        Future<JsonNode> refreshed = es.call("POST", "/" + config.auditIndex() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
+        Future<JsonNode> searches = refreshed.compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
                         searchesBody(searchesSince).toString()));
-        return Future.all(reads, searches).map(v -> {
+        Future<JsonNode> heads = refreshed.compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
+                ChainHead.searchBody().toString()));
+        return Future.all(reads, searches, heads).map(v -> {
             JsonObject report = new JsonObject();
             report.put("generated_at", now.toString());
             report.put("cameras", cameras());
@@ -107,6 +113,11 @@ public final class TransparencyReport {
             s.put("unauthenticated_requests", unauthenticated.path("recorded").path("doc_count").asLong()
                     + (long) unauthenticated.path("summarized").path("requests").path("value").asDouble());
             report.put("searches", s);
+            // each node's chain head: anyone who keeps a copy of this report holds an anchor that
+            // `audit verify --anchor` checks, so records cut from a chain's end are found
+            JsonArray auditHeads = new JsonArray();
+            ChainHead.fromResponse(heads.result()).forEach(h -> auditHeads.add(new JsonObject(h.toJson().toString())));
+            report.put("audit_heads", auditHeads);
             return report;
         });
     }

@@ -168,6 +168,15 @@ final class ApiStack implements AutoCloseable {
             }
 
             @Override
+            public Future<JsonObject> heldReads(Principal principal, String holdId) {
+                // the stand-in keeps no copies: the read ids the hold was asked for
+                return find(principal, holdId).map(hold -> {
+                    JsonArray ids = hold.getJsonArray("read_ids", new JsonArray());
+                    return new JsonObject().put("count", ids.size()).put("read_ids", ids);
+                });
+            }
+
+            @Override
             public Future<JsonObject> release(Principal principal, String holdId) {
                 return find(principal, holdId).map(hold -> {
                     holds.put(holdId, hold.put("released", true));

@@ -51,6 +51,12 @@ class AuditReportIntegrityIT extends ApiStackSupport {
         assertTrue(problems.contains("audit " + records.getJsonObject(2).getString("audit_id") + "): its prev_hash is not the hash of seq"), problems);
         assertEquals(2, integrity.getJsonArray("problems").size(), problems);
 
+        // newest first, the same two problems
+        JsonObject desc = page("action=search&purpose=robbery&order=desc");
+        assertEquals(2, desc.getJsonObject("integrity").getJsonArray("problems").size(), desc.encode());
+        assertTrue(desc.getJsonObject("integrity").getJsonArray("problems").encode()
+                .contains("audit " + records.getJsonObject(2).getString("audit_id") + "): its prev_hash is not the hash of seq"), desc.encode());
+
         HttpResponse<Buffer> csv = api.send(api.client.get("/v1/audit?action=search&purpose=robbery&format=csv"), SearchApiVerticleIT.AUDITOR);
         assertTrue(csv.getHeader("X-Audit-Integrity").startsWith("2 record(s) on this page do not check out"), csv.getHeader("X-Audit-Integrity"));
     }

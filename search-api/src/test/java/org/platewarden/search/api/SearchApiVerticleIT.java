@@ -302,6 +302,13 @@ class SearchApiVerticleIT extends ApiStackSupport {
         assertTrue(searches.getJsonObject("by_agency").getLong("DPD") >= 3);
         assertTrue(searches.getLong("refused") >= 2);
         assertNotNull(t.getString("generated_at"));
+        // the chain head, an anchor for anyone who keeps the report: the node's last record
+        JsonArray heads = t.getJsonArray("audit_heads");
+        JsonArray nodeRecords = api.auditRecords(term("node_id", "node-t"));
+        JsonObject last = nodeRecords.getJsonObject(nodeRecords.size() - 1);
+        assertEquals(1, heads.size(), heads.encode());
+        assertEquals(new JsonObject().put("node_id", "node-t").put("seq", last.getLong("seq")).put("hash", last.getString("hash"))
+                .put("at", last.getString("at")).put("anchor", "node-t:" + last.getLong("seq") + ":" + last.getString("hash")), heads.getJsonObject(0));
         String text = r.bodyAsString();
         for (String personal : List.of("dpd.investigator", "SECRET-CASE", "John", "ABC12", "127.0.0.1", "audit_id", "cam-001")) {
             assertFalse(text.contains(personal), personal + " leaked into " + text);

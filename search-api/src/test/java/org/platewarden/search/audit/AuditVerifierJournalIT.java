@@ -182,7 +182,10 @@ class AuditVerifierJournalIT {
 
         // told to check the index alone, it says so
         VerifyResult indexOnly = new AuditVerifier(audit.rest(), audit.index(), null, "node-a", 3).verify();
-        assertEquals("{\"ok\":true,\"records\":3,\"journal\":\"not checked\"}", indexOnly.toJson().toString());
+        com.fasterxml.jackson.databind.node.ObjectNode indexOnlyJson = indexOnly.toJson();
+        assertEquals(3, indexOnlyJson.path("heads").path(0).path("seq").asLong(), indexOnlyJson.toString());
+        indexOnlyJson.remove("heads");
+        assertEquals("{\"ok\":true,\"records\":3,\"journal\":\"not checked\"}", indexOnlyJson.toString());
     }
 
     @Test

@@ -145,7 +145,12 @@ class ChainedAuditLogIT {
         VerifyResult result = verify(journal());
         assertTrue(result.ok(), result.toJson().toString());
         assertEquals(7, result.records());
-        assertEquals("{\"ok\":true,\"records\":7}", result.toJson().toString());
+        com.fasterxml.jackson.databind.node.ObjectNode json = result.toJson();
+        // the chain's head, to be noted as an anchor: the node's last record
+        assertEquals(7, json.path("heads").path(0).path("seq").asLong(), json.toString());
+        assertEquals("node-a:7:" + json.path("heads").path(0).path("hash").asText(), json.path("heads").path(0).path("anchor").asText());
+        json.remove("heads");
+        assertEquals("{\"ok\":true,\"records\":7}", json.toString());
     }
 
     @Test

@@ -59,4 +59,26 @@ class AuditQueryTest {
         String other = AuditQuery.fromParams(params("client_address", "not an address")).searchBody().toString();
         assertTrue(other.contains("{\"terms\":{\"client_address\":[\"not an address\"]}}"), other);
     }
+
+    /** Agency and purpose are found in the spellings a search's are checked in; order=desc pages newest first. */
+    @Test
+    void agencyAndPurposeAreFoldedAndOrderDescSortsNewestFirst() {
+        org.platewarden.core.config.PlatewardenConfig demo = org.platewarden.core.config.PlatewardenConfig.demoConfig();
+        java.util.List<String> agencies = demo.agencies().stream().map(a -> a.id()).toList();
+        AuditQuery q = AuditQuery.fromParams(params("agency", "acso", "purpose", "Immigration-Enforcement"), demo.search(), agencies);
+        assertEquals("ACSO", q.agency());
+        String body = q.searchBody().toString();
+        assertTrue(body.contains("{\"term\":{\"agency\":\"ACSO\"}}"), body);
+        assertTrue(body.contains("{\"terms\":{\"purpose\":[\"immigration_enforcement\",\"Immigration-Enforcement\"]}}"), body);
+        assertEquals(java.util.List.of("stolen_vehicle", "Stolen Vehicle"),
+                AuditQuery.fromParams(params("purpose", "Stolen Vehicle"), demo.search(), agencies).purposeSpellings());
+        assertEquals(java.util.List.of("stalking someone"),
+                AuditQuery.fromParams(params("purpose", "stalking someone", "agency", "nope"), demo.search(), agencies).purposeSpellings());
+        assertEquals("nope", AuditQuery.fromParams(params("agency", "nope"), demo.search(), agencies).agency());
+
+        String desc = AuditQuery.fromParams(params("order", "desc")).searchBody().path("sort").toString();
+        assertEquals("[{\"at\":\"desc\"},{\"node_id\":\"desc\"},{\"seq\":\"desc\"}]", desc);
+        assertEquals("[{\"at\":\"asc\"},{\"node_id\":\"asc\"},{\"seq\":\"asc\"}]", AuditQuery.fromParams(params()).searchBody().path("sort").toString());
+        assertTrue(refusal("order", "sideways").startsWith("order must be asc"));
+    }
 }
