@@ -109,6 +109,11 @@ class AuditedAnswersIT extends ApiStackSupport {
             assertTrue(answer.statusCode() < 300, e.getKey() + ": " + answer.statusCode() + " " + answer.bodyAsString());
             String header = answer.getHeader("X-Audit-Id");
             assertNotNull(header, e.getKey() + " answered without X-Audit-Id: " + answer.bodyAsString());
+            if (e.getKey().equals("audit_verify")) {
+                // its body is the v1 contract's, {"ok":true,"records":n}: the header alone names the record
+                assertEquals(e.getKey(), api.auditRecords(term("audit_id", header)).getJsonObject(0).getString("action"));
+                continue;
+            }
             assertEquals(header, answer.bodyAsJsonObject().getString("audit_id"), e.getKey() + ": " + answer.bodyAsString());
             JsonObject record = api.recordOf(answer);
             assertEquals(e.getKey(), record.getString("action"), e.getKey());
