@@ -123,7 +123,7 @@ public final class SearchApiVerticle extends VerticleBase {
         anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
         audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries,
                 new ForwardedFor(config.search().trustedProxyRanges()));
-        reports = new AuditReports(esRest, config.auditIndex(), config.expectedAuditNodes());
+        reports = new AuditReports(esRest, config.auditIndex(), config.expectedAuditNodes(), pool);
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000, config.expectedAuditNodes());
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
         transparency = new TransparencyReport(esRest, config, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());

@@ -1,6 +1,7 @@
 package org.platewarden.search.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.platewarden.search.api.BlockingPool;
 import org.platewarden.search.audit.AuditDocument;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -21,9 +22,14 @@ public final class AuditReports {
     private final String index;
 
     private final java.util.Set<String> expectedNodes;
+    private final BlockingPool pool;
 
-    /** @param expectedNodes the nodes whose chains belong in the trail; a record of another is flagged */
-    public AuditReports(EsRest es, String auditIndex, java.util.Set<String> expectedNodes) {
+    /**
+     * @param expectedNodes the nodes whose chains belong in the trail; a record of another is flagged
+     * @param pool          where a page's records are checked (hashing is CPU work)
+     */
+    public AuditReports(EsRest es, String auditIndex, java.util.Set<String> expectedNodes, BlockingPool pool) {
+        this.pool = pool;
         this.expectedNodes = expectedNodes;
         this.es = es;
         this.index = auditIndex;
@@ -32,7 +38,8 @@ public final class AuditReports {
     public Future<AuditPage> page(AuditQuery query) {
         return es.call("POST", "/" + index + "/_refresh?ignore_unavailable=true", null)
                 .compose(v -> es.call("POST", "/" + index + "/_search?ignore_unavailable=true", query.searchBody().toString()))
-                .map(response -> {
+                // hashing up to 1 000 records is CPU work of tens of milliseconds: not on the event loop
+                .compose(response -> pool.submit(() -> {
                     JsonNode hits = response.path("hits").path("hits");
                     List<JsonObject> records = new ArrayList<>(hits.size());
                     PageIntegrity integrity = new PageIntegrity(expectedNodes);
@@ -45,7 +52,7 @@ public final class AuditReports {
                     }
                     String next = hits.size() == query.limit() ? AuditQuery.encodeCursor(hits.get(hits.size() - 1).path("sort")) : null;
                     return new AuditPage(records, response.path("hits").path("total").path("value").asLong(), next, integrity.problems());
-                });
+                }));
     }
 
     /**
