@@ -32,8 +32,12 @@ final class FailureHandler implements Handler<RoutingContext> {
     /** a flood of refused requests (the audit trail saturated) would write one line each */
     private final ThrottledWarning unavailable = new ThrottledWarning(LOG::warn, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
 
-    FailureHandler(RequestAudit audit) {
+    private final int bodyLimitBytes;
+
+    /** @param bodyLimitBytes {@code search.http_body_limit_bytes}, named in a 413 so the caller knows the bound */
+    FailureHandler(RequestAudit audit, int bodyLimitBytes) {
         this.audit = audit;
+        this.bodyLimitBytes = bodyLimitBytes;
     }
 
     /** Logs the count of 503 warnings left out since the last line (see {@link ThrottledWarning#flush}). */
@@ -53,7 +57,7 @@ final class FailureHandler implements Handler<RoutingContext> {
             LOG.error("error {} on {} {}", errorId, ctx.request().method(), ctx.request().path(), failure);
             message = "internal error";
         } else {
-            message = clientMessage(failure, status);
+            message = status == 413 ? "request body too large (at most " + bodyLimitBytes + " bytes)" : clientMessage(failure, status);
             if (status == 503) unavailable.warn("503 on " + ctx.request().method() + " " + ctx.request().path() + ": " + (failure == null ? "" : failure.toString()));
         }
         boolean audited = ctx.get(RequestAudit.ACTION) != null
@@ -117,7 +121,6 @@ final class FailureHandler implements Handler<RoutingContext> {
     }
 
     private static String clientMessage(Throwable failure, int status) {
-        if (status == 413) return "request body too large";
         if (failure instanceof AuditUnavailableException) return "audit trail unavailable";
         if (failure == null || failure.getMessage() == null) {
             return switch (status) {

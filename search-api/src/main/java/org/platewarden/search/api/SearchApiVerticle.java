@@ -196,7 +196,7 @@ public final class SearchApiVerticle extends VerticleBase {
         router.get("/metrics").handler(tag(null, "GET /metrics")).handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
 
-        failures = new FailureHandler(audit);
+        failures = new FailureHandler(audit, config.search().httpBodyLimitBytes());
         router.route().failureHandler(failures);
         // the last interval of a flood's left-out warnings is logged even if no warning follows it
         warningFlusher = vertx.setPeriodic(WARNING_FLUSH_MILLIS, id -> failures.flushWarnings(false));

@@ -112,7 +112,7 @@ class AnonymousAuditBudgetIT {
             String big = searchBody("stolen_vehicle", "OVER-413").put("padding", "x".repeat(5000)).encode();
             HttpResponse<Buffer> tooLarge = stack.sendJson(stack.client.post("/v1/search"), null, big);
             assertEquals(413, tooLarge.statusCode());
-            assertEquals(new JsonObject().put("error", "request body too large").put("status", 413).put("audit", "counted"),
+            assertEquals(new JsonObject().put("error", "request body too large (at most 4096 bytes)").put("status", 413).put("audit", "counted"),
                     tooLarge.bodyAsJsonObject());
 
             // authenticated callers are never budgeted, flood or not
