@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.net.HttpConnectionGuard;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.SpoolHealth;
@@ -49,12 +50,14 @@ public final class GatewayListeners implements AutoCloseable {
         CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
         SpoolHealth spoolHealth = new SpoolHealth(spool);
         ClientSessions mqttSessions = new ClientSessions();
-        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions);
+        HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
+                metrics.registry());
+        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
-                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions);
+                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.net.HttpConnectionGuard;
 import org.platewarden.core.read.ReadValidator;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
@@ -46,10 +47,13 @@ public final class GatewayVerticle extends VerticleBase {
     private final SpoolHealth spoolHealth;
     /** One for every instance: a camera's reconnection may land on another event loop than the connection it replaces */
     private final ClientSessions mqttSessions;
+    /** One for every instance: the per-address connection cap is the port's */
+    private final HttpConnectionGuard httpGuard;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
-                    SpoolHealth spoolHealth, ClientSessions mqttSessions) {
+                    SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard) {
+        this.httpGuard = httpGuard;
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
@@ -70,7 +74,7 @@ public final class GatewayVerticle extends VerticleBase {
         GatewayConfig gw = config.gateway();
         context.exceptionHandler(new StrayErrors(metrics));
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
-        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
+        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)

@@ -191,6 +191,8 @@ public record PlatewardenConfig(
         positive(problems, "gateway.max_reads_per_request", gateway.maxReadsPerRequest());
         positive(problems, "gateway.worker_pool_size", gateway.workerPoolSize());
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
+        connectionLimits(problems, "gateway", gateway.httpIdleTimeoutSeconds(), gateway.httpHeaderTimeoutSeconds(), gateway.maxConnectionsPerAddress());
+        connectionLimits(problems, "search", search.httpIdleTimeoutSeconds(), search.httpHeaderTimeoutSeconds(), search.maxConnectionsPerAddress());
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         // below 0 every read would be "in the future", even one captured this instant
         if (gateway.futureSkewSeconds() < 0) problems.add("gateway.future_skew_seconds must be >= 0");
@@ -347,6 +349,22 @@ public record PlatewardenConfig(
 
     public String holdsIndex() {
         return indexPrefix + "-holds";
+    }
+
+    /**
+     * An HTTP port's connection limits: without an idle timeout or a header deadline, connections
+     * that never finish a request stay open and exhaust the process's open files.
+     */
+    private static void connectionLimits(List<String> problems, String section, int idleSeconds, int headerSeconds, int perAddress) {
+        if (idleSeconds < 1 || idleSeconds > 3600) {
+            problems.add(section + ".http_idle_timeout_seconds must be 1 .. 3600, not " + idleSeconds);
+        }
+        if (headerSeconds < 1 || headerSeconds > 300) {
+            problems.add(section + ".http_header_timeout_seconds must be 1 .. 300, not " + headerSeconds);
+        }
+        if (perAddress < 0 || perAddress > 100_000) {
+            problems.add(section + ".max_connections_per_address must be 0 (no cap) .. 100000, not " + perAddress);
+        }
     }
 
     private static void checkPort(List<String> problems, String name, int port) {
