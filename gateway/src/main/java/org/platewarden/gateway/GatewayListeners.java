@@ -10,6 +10,7 @@ import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.net.HttpConnectionGuard;
+import org.platewarden.core.read.ReadIdKey;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.SpoolHealth;
@@ -52,12 +53,16 @@ public final class GatewayListeners implements AutoCloseable {
         ClientSessions mqttSessions = new ClientSessions();
         HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
                 metrics.registry());
-        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard);
+        // every instance derives the same id for the same read (a resend may land on any event loop)
+        ReadIdKey readIdKey = ReadIdKey.forNode(concrete);
+        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
+                readIdKey);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
-                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard);
+                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
+                        readIdKey);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

@@ -11,6 +11,7 @@ import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.net.HttpConnectionGuard;
+import org.platewarden.core.read.ReadIdKey;
 import org.platewarden.core.read.ReadValidator;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
@@ -49,11 +50,14 @@ public final class GatewayVerticle extends VerticleBase {
     private final ClientSessions mqttSessions;
     /** One for every instance: the per-address connection cap is the port's */
     private final HttpConnectionGuard httpGuard;
+    /** The key of derived read ids: one for the node, so a resend gets the same id on any instance */
+    private final ReadIdKey readIdKey;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
-                    SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard) {
+                    SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, ReadIdKey readIdKey) {
         this.httpGuard = httpGuard;
+        this.readIdKey = readIdKey;
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
@@ -73,7 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
         context.exceptionHandler(new StrayErrors(metrics));
-        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
+        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions);
         return httpIngest.listen(gw.host(), gw.httpPort())

@@ -193,6 +193,10 @@ public record PlatewardenConfig(
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
         connectionLimits(problems, "gateway", gateway.httpIdleTimeoutSeconds(), gateway.httpHeaderTimeoutSeconds(), gateway.maxConnectionsPerAddress());
         connectionLimits(problems, "search", search.httpIdleTimeoutSeconds(), search.httpHeaderTimeoutSeconds(), search.maxConnectionsPerAddress());
+        if (gateway.readIdKey() != null && gateway.readIdKey().length() < GatewayConfig.READ_ID_KEY_MIN_CHARS) {
+            problems.add("gateway.read_id_key must be at least " + GatewayConfig.READ_ID_KEY_MIN_CHARS
+                    + " characters (e.g. openssl rand -hex 32), or null for a key generated into the data dir");
+        }
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         // below 0 every read would be "in the future", even one captured this instant
         if (gateway.futureSkewSeconds() < 0) problems.add("gateway.future_skew_seconds must be >= 0");
