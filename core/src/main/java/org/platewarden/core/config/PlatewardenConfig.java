@@ -41,6 +41,7 @@ public record PlatewardenConfig(
         @JsonProperty("shutdown_grace_seconds") int shutdownGraceSeconds,
         @JsonProperty("gateway") GatewayConfig gateway,
         @JsonProperty("spool") SpoolConfig spool,
+        @JsonProperty("deadletter") DeadLetterConfig deadletter,
         @JsonProperty("indexer") IndexerConfig indexer,
         @JsonProperty("search") SearchConfig search,
         @JsonProperty("jwt") JwtConfig jwt,
@@ -200,6 +201,12 @@ public record PlatewardenConfig(
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         // below 0 every read would be "in the future", even one captured this instant
         if (gateway.futureSkewSeconds() < 0) problems.add("gateway.future_skew_seconds must be >= 0");
+        if (deadletter == null) {
+            problems.add("deadletter is required");
+        } else if (deadletter.maxBytesPerCameraPerDay() < DeadLetterConfig.MIN_MAX_BYTES_PER_CAMERA_PER_DAY) {
+            problems.add("deadletter.max_bytes_per_camera_per_day must be at least " + DeadLetterConfig.MIN_MAX_BYTES_PER_CAMERA_PER_DAY
+                    + " (1 MiB), not " + deadletter.maxBytesPerCameraPerDay());
+        }
         if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
         // the newest segment stays until the writer rolls to a new one, and a roll needs room for that
         // segment plus the next append (at most the spool's frame limit): less could leave a spool the

@@ -144,6 +144,17 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void deadLettersPerCameraAndDayDefaultTo64MiBAndAtLeast1MiB() {
+        assertEquals(64L << 20, PlatewardenConfig.demoConfig().deadletter().maxBytesPerCameraPerDay());
+        assertEquals(DeadLetterConfig.defaults(), PlatewardenConfig.demoConfig().deadletter(), "the defaults file agrees with the code");
+        assertEquals(1L << 30, PlatewardenConfig.demoConfig().with("{\"deadletter\":{\"max_bytes_per_camera_per_day\":1073741824}}")
+                .deadletter().maxBytesPerCameraPerDay());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"deadletter":{"max_bytes_per_camera_per_day":1000}}"""));
+        assertTrue(e.getMessage().contains("deadletter.max_bytes_per_camera_per_day must be at least 1048576 (1 MiB), not 1000"), e.getMessage());
+    }
+
+    @Test
     void anonymousRecordBudgetsDefaultTo60PerAddressAnd3000PerNodeAndMustBeAtLeastOne() {
         SearchConfig search = PlatewardenConfig.demoConfig().search();
         assertEquals(60, search.anonymousRecordsPerMinutePerAddress());
