@@ -81,8 +81,10 @@ public final class PlatewardenNode implements AutoCloseable {
             templates = new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
             Spool spool = null;
-            // filed by the earlier of the write and capture day; no payload of a read already past retention
-            DeadLetterStore deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"), config.retentionDays(), Clock.systemUTC());
+            // filed by the earlier of the write and capture day; no payload of a read already past retention;
+            // each camera's letters capped per day (a camera could fill the disk the audit journal needs)
+            DeadLetterStore deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"), config.retentionDays(), Clock.systemUTC(),
+                    config.deadletter().maxBytesPerCameraPerDay(), registry);
             closeables.add(deadLetters);
             if (roles.contains(Role.GATEWAY) || roles.contains(Role.INDEXER)) {
                 spool = SegmentedSpool.open(config.dataPath().resolve("spool"), config.spool(), registry);

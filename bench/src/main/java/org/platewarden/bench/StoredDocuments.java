@@ -20,7 +20,7 @@ public final class StoredDocuments {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PlatewardenConfig config = PlatewardenConfig.demoConfig();
-    private final ReadValidator validator = ReadValidator.fromConfig(config, Clock.systemUTC());
+    private final ReadValidator validator = ReadValidator.fromConfig(config, Clock.systemUTC(), org.platewarden.core.read.ReadIdKey.random());
     private final String prefix;
 
     public StoredDocuments(String prefix) {

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.net.HttpConnectionGuard;
+import org.platewarden.core.read.ReadIdKey;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.SpoolHealth;
@@ -49,12 +51,18 @@ public final class GatewayListeners implements AutoCloseable {
         CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
         SpoolHealth spoolHealth = new SpoolHealth(spool);
         ClientSessions mqttSessions = new ClientSessions();
-        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions);
+        HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
+                metrics.registry());
+        // every instance derives the same id for the same read (a resend may land on any event loop)
+        ReadIdKey readIdKey = ReadIdKey.forNode(concrete);
+        GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
+                readIdKey);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
-                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions);
+                GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
+                        readIdKey);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

@@ -10,6 +10,8 @@ import java.time.Duration;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.net.HttpConnectionGuard;
+import org.platewarden.core.read.ReadIdKey;
 import org.platewarden.core.read.ReadValidator;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
@@ -46,10 +48,16 @@ public final class GatewayVerticle extends VerticleBase {
     private final SpoolHealth spoolHealth;
     /** One for every instance: a camera's reconnection may land on another event loop than the connection it replaces */
     private final ClientSessions mqttSessions;
+    /** One for every instance: the per-address connection cap is the port's */
+    private final HttpConnectionGuard httpGuard;
+    /** The key of derived read ids: one for the node, so a resend gets the same id on any instance */
+    private final ReadIdKey readIdKey;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
-                    SpoolHealth spoolHealth, ClientSessions mqttSessions) {
+                    SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, ReadIdKey readIdKey) {
+        this.httpGuard = httpGuard;
+        this.readIdKey = readIdKey;
         this.config = config;
         this.spool = spool;
         this.deadLetters = deadLetters;
@@ -69,8 +77,8 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
         context.exceptionHandler(new StrayErrors(metrics));
-        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC()), spool, deadLetters, spoolHealth, metrics);
-        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics);
+        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
+        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)

@@ -474,7 +474,7 @@ class IndexerRetryTest {
             assertWithheld(l, "too_old: captured_at 2026-01-01T12:00:00Z: its UTC day 2026-01-01 passed the 21-day retention at 2026-01-22T00:00:00Z");
         }
         assertEquals("r-old", letters.get(0).readId());
-        assertNull(letters.get(1).readId(), "the derived id holds the plate");
+        assertNull(letters.get(1).readId(), "an id derived in the old form (before keyed ids) holds the plate");
         String disk = deadLetterFiles();
         for (String plate : List.of("OLD 111", "OLD111", "OLD 222", "OLD222")) assertFalse(disk.contains(plate), disk);
         assertEquals(1, registry.counter("platewarden.indexer.reads.indexed").count());

@@ -46,7 +46,7 @@ public class IndexDocumentBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-        ReadValidator validator = ReadValidator.fromConfig(PlatewardenConfig.demoConfig(), Clock.systemUTC());
+        ReadValidator validator = ReadValidator.fromConfig(PlatewardenConfig.demoConfig(), Clock.systemUTC(), org.platewarden.core.read.ReadIdKey.random());
         Camera camera = ReadValidationBenchmark.camera();
         byte[][] reads = ReadValidationBenchmark.cameraReads();
         stored = new byte[reads.length][];

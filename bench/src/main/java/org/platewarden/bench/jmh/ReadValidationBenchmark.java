@@ -38,7 +38,7 @@ import org.platewarden.core.read.ReadValidator;
 public class ReadValidationBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ReadValidator validator = ReadValidator.fromConfig(PlatewardenConfig.demoConfig(), Clock.systemUTC());
+    private final ReadValidator validator = ReadValidator.fromConfig(PlatewardenConfig.demoConfig(), Clock.systemUTC(), org.platewarden.core.read.ReadIdKey.random());
     private Camera camera;
     private byte[][] reads;
     private int next;

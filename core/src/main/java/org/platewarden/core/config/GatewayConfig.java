@@ -23,11 +23,26 @@ public record GatewayConfig(
         @JsonProperty("worker_pool_size") int workerPoolSize,
         @JsonProperty("worker_queue_limit") int workerQueueLimit,
         @JsonProperty("event_loops") int eventLoops,
-        @JsonProperty("http_tls") boolean httpTls) {
+        @JsonProperty("http_tls") boolean httpTls,
+        @JsonProperty("http_idle_timeout_seconds") int httpIdleTimeoutSeconds,
+        @JsonProperty("http_header_timeout_seconds") int httpHeaderTimeoutSeconds,
+        @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
+        @JsonProperty("read_id_key") String readIdKey) {
+
+    /** The least length of {@code read_id_key}: the HMAC key of derived read ids (ReadIdKey). */
+    public static final int READ_ID_KEY_MIN_CHARS = 32;
+
+    /** Seconds without a byte read or written before an HTTP connection is closed. */
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 60;
+    /** Seconds a connection has to deliver a request's headers, from opening or its previous response. */
+    public static final int DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS = 10;
+    /** Open HTTP connections one client address may have (many cameras behind one NAT); 0 = no cap. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
-                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false);
+                4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false,
+                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null);
     }
 
     /**

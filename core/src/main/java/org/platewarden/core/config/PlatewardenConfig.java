@@ -41,6 +41,7 @@ public record PlatewardenConfig(
         @JsonProperty("shutdown_grace_seconds") int shutdownGraceSeconds,
         @JsonProperty("gateway") GatewayConfig gateway,
         @JsonProperty("spool") SpoolConfig spool,
+        @JsonProperty("deadletter") DeadLetterConfig deadletter,
         @JsonProperty("indexer") IndexerConfig indexer,
         @JsonProperty("search") SearchConfig search,
         @JsonProperty("jwt") JwtConfig jwt,
@@ -206,9 +207,21 @@ public record PlatewardenConfig(
         positive(problems, "gateway.max_reads_per_request", gateway.maxReadsPerRequest());
         positive(problems, "gateway.worker_pool_size", gateway.workerPoolSize());
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
+        connectionLimits(problems, "gateway", gateway.httpIdleTimeoutSeconds(), gateway.httpHeaderTimeoutSeconds(), gateway.maxConnectionsPerAddress());
+        connectionLimits(problems, "search", search.httpIdleTimeoutSeconds(), search.httpHeaderTimeoutSeconds(), search.maxConnectionsPerAddress());
+        if (gateway.readIdKey() != null && gateway.readIdKey().length() < GatewayConfig.READ_ID_KEY_MIN_CHARS) {
+            problems.add("gateway.read_id_key must be at least " + GatewayConfig.READ_ID_KEY_MIN_CHARS
+                    + " characters (e.g. openssl rand -hex 32), or null for a key generated into the data dir");
+        }
         if (gateway.eventLoops() < 0 || gateway.eventLoops() > 64) problems.add("gateway.event_loops must be 0 (one per core) .. 64");
         // below 0 every read would be "in the future", even one captured this instant
         if (gateway.futureSkewSeconds() < 0) problems.add("gateway.future_skew_seconds must be >= 0");
+        if (deadletter == null) {
+            problems.add("deadletter is required");
+        } else if (deadletter.maxBytesPerCameraPerDay() < DeadLetterConfig.MIN_MAX_BYTES_PER_CAMERA_PER_DAY) {
+            problems.add("deadletter.max_bytes_per_camera_per_day must be at least " + DeadLetterConfig.MIN_MAX_BYTES_PER_CAMERA_PER_DAY
+                    + " (1 MiB), not " + deadletter.maxBytesPerCameraPerDay());
+        }
         if (spool.segmentBytes() < 4096) problems.add("spool.segment_bytes must be at least 4096");
         // the newest segment stays until the writer rolls to a new one, and a roll needs room for that
         // segment plus the next append (at most the spool's frame limit): less could leave a spool the
@@ -363,6 +376,22 @@ public record PlatewardenConfig(
 
     public String holdsIndex() {
         return indexPrefix + "-holds";
+    }
+
+    /**
+     * An HTTP port's connection limits: without an idle timeout or a header deadline, connections
+     * that never finish a request stay open and exhaust the process's open files.
+     */
+    private static void connectionLimits(List<String> problems, String section, int idleSeconds, int headerSeconds, int perAddress) {
+        if (idleSeconds < 1 || idleSeconds > 3600) {
+            problems.add(section + ".http_idle_timeout_seconds must be 1 .. 3600, not " + idleSeconds);
+        }
+        if (headerSeconds < 1 || headerSeconds > 300) {
+            problems.add(section + ".http_header_timeout_seconds must be 1 .. 300, not " + headerSeconds);
+        }
+        if (perAddress < 0 || perAddress > 100_000) {
+            problems.add(section + ".max_connections_per_address must be 0 (no cap) .. 100000, not " + perAddress);
+        }
     }
 
     private static void checkPort(List<String> problems, String name, int port) {

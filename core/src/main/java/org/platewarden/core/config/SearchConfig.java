@@ -23,7 +23,10 @@ public record SearchConfig(
         @JsonProperty("anonymous_records_per_minute") int anonymousRecordsPerMinute,
         @JsonProperty("tls_cert_path") String tlsCertPath,
         @JsonProperty("tls_key_path") String tlsKeyPath,
-        @JsonProperty("trusted_proxies") List<String> trustedProxies) {
+        @JsonProperty("trusted_proxies") List<String> trustedProxies,
+        @JsonProperty("http_idle_timeout_seconds") int httpIdleTimeoutSeconds,
+        @JsonProperty("http_header_timeout_seconds") int httpHeaderTimeoutSeconds,
+        @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -71,7 +74,9 @@ public record SearchConfig(
 
     public static SearchConfig defaults() {
         return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE,
-                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null, List.of());
+                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null, List.of(),
+                GatewayConfig.DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
+                GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
     }
 
     /**

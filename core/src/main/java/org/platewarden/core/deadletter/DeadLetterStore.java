@@ -41,6 +41,17 @@ import org.platewarden.core.io.PrivateDirectory;
  * refuse the read rather than drop the dead letter. Nothing is kept in memory: a dead letter may
  * hold a plate, and only its file, which {@code LocalFileRetention} deletes once its day has
  * expired, may keep it. {@link #fileName} and {@link #day} are the naming both sides share.
+ *
+ * <p>Each camera may have {@code maxBytesPerCameraPerDay} bytes of letters written per UTC day (the
+ * day they are written, whatever file they go in): a camera sending wrong reads in bulk wrote 20 MB/s
+ * of them, kept for 21 days on the disk the audit journal needs. Past it, the camera's letters are
+ * not written (the append still succeeds: the read is refused with its reason as before, the camera
+ * is told), counted ({@code platewarden_deadletter_not_kept_total}), and the camera's first letter
+ * over the quota that day is replaced by one that says the quota was reached; how many were not kept
+ * is written as one more letter when the day closes (the store's first write after midnight) or the
+ * store closes. A crash loses that count (the metric and the notice remain), and the quota starts
+ * afresh after a restart: the byte counts are kept in memory only. These quota letters hold no plate
+ * and do not count against the quota (two per camera and day at most).
  */
 public final class DeadLetterStore implements AutoCloseable {
     private final Path dir;
@@ -50,20 +61,39 @@ public final class DeadLetterStore implements AutoCloseable {
     private final AtomicLong total = new AtomicLong();
     private final int retentionDays;
     private final Clock clock;
+    /** 0: no quota */
+    private final long maxBytesPerCameraPerDay;
+    /** Each camera's letters of the current day; touched only on the writer thread. */
+    private final Map<String, Quota> quotas = new java.util.HashMap<>();
+    private final AtomicLong notKept = new AtomicLong();
+    /** The stage quota letters carry. */
+    public static final String QUOTA_STAGE = "deadletter-store";
+    /** The reason code of quota letters. */
+    public static final String QUOTA_REASON = "deadletter_quota";
 
     /** A store that files letters as they are built, without checking their read's retention (tests). */
     public DeadLetterStore(Path dir) {
         this(dir, 0, Clock.systemUTC());
     }
 
+    /** Without a per-camera quota. */
+    public DeadLetterStore(Path dir, int retentionDays, Clock clock) {
+        this(dir, retentionDays, clock, 0, null);
+    }
+
     /**
      * @param retentionDays a letter that keeps a payload of a read whose day is past this many days when
      *                      it is written is written without it ({@link DeadLetter#withinRetention}); 0: not checked
      */
-    public DeadLetterStore(Path dir, int retentionDays, Clock clock) {
+    public DeadLetterStore(Path dir, int retentionDays, Clock clock, long maxBytesPerCameraPerDay, io.micrometer.core.instrument.MeterRegistry registry) {
         this.dir = dir;
         this.retentionDays = retentionDays;
         this.clock = clock;
+        this.maxBytesPerCameraPerDay = maxBytesPerCameraPerDay;
+        if (registry != null) {
+            io.micrometer.core.instrument.FunctionCounter.builder("platewarden.deadletter.not.kept", notKept, AtomicLong::get)
+                    .description("dead letters not written: their camera had reached deadletter.max_bytes_per_camera_per_day").register(registry);
+        }
         try {
             PrivateDirectory.create(dir);
         } catch (IOException e) {
@@ -96,13 +126,18 @@ public final class DeadLetterStore implements AutoCloseable {
 
     private void write(List<DeadLetter> letters) {
         Instant now = clock.instant();
+        LocalDate today = org.platewarden.core.index.DailyIndex.day(now);
         // in the order given within each file; one write and one fsync per file touched
         Map<Path, StringBuilder> byFile = new LinkedHashMap<>();
         try {
+            for (DeadLetter closed : closeDays(today, now, false)) add(byFile, closed, mapper.writeValueAsString(closed));
             for (DeadLetter l : letters) {
                 DeadLetter kept = retentionDays > 0 ? l.withinRetention(retentionDays, now) : l;
-                byFile.computeIfAbsent(dir.resolve(fileName(kept.fileDay())), f -> new StringBuilder())
-                        .append(mapper.writeValueAsString(kept)).append('\n');
+                String line = mapper.writeValueAsString(kept);
+                DeadLetter notice = overQuota(kept, line, today, now);
+                if (notice == NOT_KEPT) continue;
+                if (notice != null) add(byFile, notice, mapper.writeValueAsString(notice));
+                else add(byFile, kept, line);
             }
             for (Map.Entry<Path, StringBuilder> e : byFile.entrySet()) {
                 try (FileChannel ch = FileChannel.open(e.getKey(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
@@ -115,6 +150,73 @@ public final class DeadLetterStore implements AutoCloseable {
             throw new UncheckedIOException("dead-letter write to " + dir + " failed: " + e, e);
         }
         total.addAndGet(letters.size());
+    }
+
+    private void add(Map<Path, StringBuilder> byFile, DeadLetter letter, String line) {
+        byFile.computeIfAbsent(dir.resolve(fileName(letter.fileDay())), f -> new StringBuilder()).append(line).append('\n');
+    }
+
+    /** Marks a letter {@link #overQuota} drops. */
+    private static final DeadLetter NOT_KEPT = new DeadLetter(Instant.EPOCH, "", null, null, null, "", null, null, null, false);
+
+    /**
+     * Counts the letter against its camera's quota of {@code today}: null to write it, {@link #NOT_KEPT}
+     * to drop it, or the notice to write instead when it is the camera's first letter over the quota today.
+     */
+    private DeadLetter overQuota(DeadLetter letter, String line, LocalDate today, Instant now) {
+        if (maxBytesPerCameraPerDay <= 0 || letter.cameraId() == null || QUOTA_STAGE.equals(letter.stage())) return null;
+        Quota q = quotas.computeIfAbsent(letter.cameraId(), c -> new Quota(today));
+        long size = line.getBytes(StandardCharsets.UTF_8).length + 1L;
+        if (q.bytes + size <= maxBytesPerCameraPerDay) {
+            q.bytes += size;
+            return null;
+        }
+        notKept.incrementAndGet();
+        if (q.notKept++ > 0) return NOT_KEPT;
+        return quotaLetter(now, letter.cameraId(), QUOTA_REASON + ": camera " + letter.cameraId() + " reached its " + maxBytesPerCameraPerDay
+                + " bytes of dead letters for " + today + " (deadletter.max_bytes_per_camera_per_day); its refused reads are still refused"
+                + " with their reason, but from this one on not kept here until the day ends; how many is written when the day closes"
+                + " or the node stops");
+    }
+
+    /**
+     * The quota letters of the days before {@code today} (or, at close, of today too): one per camera
+     * that had letters not kept, with their count. Those days' counts are then forgotten.
+     */
+    private List<DeadLetter> closeDays(LocalDate today, Instant now, boolean closing) {
+        List<DeadLetter> out = new ArrayList<>();
+        for (var it = quotas.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Quota> e = it.next();
+            Quota q = e.getValue();
+            if (!closing && q.day.equals(today)) continue;
+            if (q.notKept > 0) {
+                out.add(quotaLetter(now, e.getKey(), QUOTA_REASON + ": " + q.notKept + " dead letter(s) of camera " + e.getKey() + " on " + q.day
+                        + (closing && q.day.equals(today) ? " (until the node stopped)" : "")
+                        + " were not kept: over its " + maxBytesPerCameraPerDay + " bytes of dead letters per day"));
+            }
+            it.remove();
+        }
+        return out;
+    }
+
+    private static DeadLetter quotaLetter(Instant now, String cameraId, String reason) {
+        return new DeadLetter(now, QUOTA_STAGE, cameraId, null, null, reason, null, null, null, false);
+    }
+
+    /** How many letters were not written for their camera's quota since start. */
+    public long notKept() {
+        return notKept.get();
+    }
+
+    /** One camera's letters of one day. */
+    private static final class Quota {
+        final LocalDate day;
+        long bytes;
+        long notKept;
+
+        Quota(LocalDate day) {
+            this.day = day;
+        }
     }
 
     /** {@code deadletter-YYYY-MM-DD.ndjson}: the file of UTC day {@code day}. */
@@ -153,6 +255,18 @@ public final class DeadLetterStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (maxBytesPerCameraPerDay > 0) {
+            // the counts of letters not kept, before the writer stops (a full queue: they are lost, as in a crash)
+            try {
+                writer.execute(() -> {
+                    Instant now = clock.instant();
+                    List<DeadLetter> counts = closeDays(org.platewarden.core.index.DailyIndex.day(now), now, true);
+                    if (!counts.isEmpty()) write(counts);
+                });
+            } catch (RejectedExecutionException e) {
+                // closed already, or full
+            }
+        }
         writer.shutdown();
         try {
             writer.awaitTermination(10, TimeUnit.SECONDS);

@@ -48,9 +48,10 @@ import org.platewarden.core.plate.PlateNormalizer;
  * (京, ١) is refused ({@code plate_character}), not stored with the character dropped.</li>
  * <li>{@code region} is stored trimmed and upper-cased ({@link RegionCode}), the form the search
  * API filters on; vehicle attributes lower-cased, likewise.</li>
- * <li>{@code read_id}, when absent, is {@code <camera_id>:<epoch millis>:<plate_norm>} so a resend is
- * the same document (idempotent indexing by id); a sent one is scoped to its camera
- * ({@link #scopedToCamera}).</li>
+ * <li>{@code read_id}, when absent, is {@code <camera_id>:<epoch millis>:<tag>}, the tag a keyed
+ * hash of the read that holds no plate ({@link ReadIdKey}), so a resend is the same document
+ * (idempotent indexing by id) and the ids audit records keep forever name no plate; a sent one is
+ * scoped to its camera ({@link #scopedToCamera}).</li>
  * </ul>
  * Thread-safe and cheap: no I/O, so it may run on an event loop.
  */
@@ -90,16 +91,23 @@ public final class ReadValidator {
     private final int futureSkewSeconds;
     private final Clock clock;
     private final OcrFolding folding = OcrFolding.defaults();
+    private final ReadIdKey readIdKey;
 
+    /** With a key of this instance alone ({@link ReadIdKey#random()}): for tests and benchmarks, not a node. */
     public ReadValidator(int retentionDays, int futureSkewSeconds, Clock clock) {
+        this(retentionDays, futureSkewSeconds, clock, ReadIdKey.random());
+    }
+
+    public ReadValidator(int retentionDays, int futureSkewSeconds, Clock clock, ReadIdKey readIdKey) {
         if (retentionDays < 1) throw new IllegalArgumentException("retentionDays must be >= 1");
         this.retentionDays = retentionDays;
         this.futureSkewSeconds = futureSkewSeconds;
         this.clock = Objects.requireNonNull(clock);
+        this.readIdKey = Objects.requireNonNull(readIdKey);
     }
 
-    public static ReadValidator fromConfig(PlatewardenConfig config, Clock clock) {
-        return new ReadValidator(config.retentionDays(), config.gateway().futureSkewSeconds(), clock);
+    public static ReadValidator fromConfig(PlatewardenConfig config, Clock clock, ReadIdKey readIdKey) {
+        return new ReadValidator(config.retentionDays(), config.gateway().futureSkewSeconds(), clock, readIdKey);
     }
 
     /**
@@ -154,7 +162,7 @@ public final class ReadValidator {
         }
         String sentReadId = optionalText(read.readId, ReadFields.READ_ID, READ_ID_MAX);
         String readId = sentReadId == null
-                ? cameraId + ":" + capturedAt.toEpochMilli() + ":" + norm
+                ? readIdKey.derive(cameraId, capturedAt.toEpochMilli(), norm)
                 : scopedToCamera(cameraId, sentReadId);
         // a char is at most 3 UTF-8 bytes, so only an id over 170 chars needs its bytes counted
         if (readId.length() > READ_ID_MAX_BYTES / 3 && readId.getBytes(StandardCharsets.UTF_8).length > READ_ID_MAX_BYTES) {

@@ -121,6 +121,40 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void httpConnectionLimitsDefaultOnBothPortsAndAreValidatedAtStartUp() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(60, config.gateway().httpIdleTimeoutSeconds());
+        assertEquals(10, config.gateway().httpHeaderTimeoutSeconds());
+        assertEquals(256, config.gateway().maxConnectionsPerAddress());
+        assertEquals(60, config.search().httpIdleTimeoutSeconds());
+        assertEquals(10, config.search().httpHeaderTimeoutSeconds());
+        assertEquals(256, config.search().maxConnectionsPerAddress());
+        assertEquals(GatewayConfig.defaults().maxConnectionsPerAddress(), config.gateway().maxConnectionsPerAddress(), "the defaults file agrees with the code");
+        assertEquals(SearchConfig.defaults().httpHeaderTimeoutSeconds(), config.search().httpHeaderTimeoutSeconds(), "the defaults file agrees with the code");
+        assertEquals(0, config.with("{\"search\":{\"max_connections_per_address\":0}}").search().maxConnectionsPerAddress());
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with("""
+                {"gateway":{"http_idle_timeout_seconds":0,"http_header_timeout_seconds":301,"max_connections_per_address":-1},
+                 "search":{"http_idle_timeout_seconds":3601,"http_header_timeout_seconds":0}}"""));
+        assertEquals(5, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("gateway.http_idle_timeout_seconds must be 1 .. 3600, not 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("gateway.http_header_timeout_seconds must be 1 .. 300, not 301"), e.getMessage());
+        assertTrue(e.getMessage().contains("gateway.max_connections_per_address must be 0 (no cap) .. 100000, not -1"), e.getMessage());
+        assertTrue(e.getMessage().contains("search.http_idle_timeout_seconds must be 1 .. 3600, not 3601"), e.getMessage());
+        assertTrue(e.getMessage().contains("search.http_header_timeout_seconds must be 1 .. 300, not 0"), e.getMessage());
+    }
+
+    @Test
+    void deadLettersPerCameraAndDayDefaultTo64MiBAndAtLeast1MiB() {
+        assertEquals(64L << 20, PlatewardenConfig.demoConfig().deadletter().maxBytesPerCameraPerDay());
+        assertEquals(DeadLetterConfig.defaults(), PlatewardenConfig.demoConfig().deadletter(), "the defaults file agrees with the code");
+        assertEquals(1L << 30, PlatewardenConfig.demoConfig().with("{\"deadletter\":{\"max_bytes_per_camera_per_day\":1073741824}}")
+                .deadletter().maxBytesPerCameraPerDay());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"deadletter":{"max_bytes_per_camera_per_day":1000}}"""));
+        assertTrue(e.getMessage().contains("deadletter.max_bytes_per_camera_per_day must be at least 1048576 (1 MiB), not 1000"), e.getMessage());
+    }
+
+    @Test
     void anonymousRecordBudgetsDefaultTo60PerAddressAnd3000PerNodeAndMustBeAtLeastOne() {
         SearchConfig search = PlatewardenConfig.demoConfig().search();
         assertEquals(60, search.anonymousRecordsPerMinutePerAddress());

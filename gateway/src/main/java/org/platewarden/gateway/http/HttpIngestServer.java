@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.net.HttpConnectionGuard;
 import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.auth.BadCredentialsException;
 import org.platewarden.gateway.auth.BasicCredentials;
@@ -64,10 +65,13 @@ public final class HttpIngestServer {
     private final SpoolHealth spoolHealth;
     private final GatewayMetrics metrics;
     private final ReadsBodyParser parser;
+    /** one for every instance on the port: the per-address cap counts the port's connections */
+    private final HttpConnectionGuard guard;
 
     public HttpIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor,
-                            SpoolHealth spoolHealth, GatewayMetrics metrics) {
+                            SpoolHealth spoolHealth, GatewayMetrics metrics, HttpConnectionGuard guard) {
         this.vertx = vertx;
+        this.guard = guard;
         this.config = config;
         this.authenticator = authenticator;
         this.ingestor = ingestor;
@@ -77,15 +81,16 @@ public final class HttpIngestServer {
     }
 
     public Future<HttpServer> listen(String host, int port) {
-        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+        // an idle timeout, and (the guard) a header deadline and a per-address cap: connections that
+        // never finish a request would otherwise stay open until the process runs out of files
+        HttpServerOptions options = HttpConnectionGuard.options(new HttpServerOptions().setHost(host).setPort(port),
+                config.httpIdleTimeoutSeconds());
         // gateway.http_tls: the camera's Basic credentials and reads never cross the network in clear
         if (config.httpTls()) {
             options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
                     .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
         }
-        return vertx.createHttpServer(options)
-                .requestHandler(router())
-                .listen();
+        return guard.install(vertx.createHttpServer(options), router()).listen();
     }
 
     public Router router() {

@@ -49,6 +49,30 @@ class CameraAuthenticatorTest {
                 auth.authenticate("cam-901", "old-secret-900").toCompletionStage().toCompletableFuture().handle((c, e) -> e).get(20, TimeUnit.SECONDS));
     }
 
+    /**
+     * A wrong secret for an unknown camera id was answered at once and a known one's after PBKDF2, so
+     * timing told which camera ids exist. An unknown id's check now runs the same hashing, on the
+     * same bounded pool, and is refused as a wrong secret.
+     */
+    @Test
+    void anUnknownCameraIdIsCheckedThroughTheSameHashingAsAKnownOne() throws Exception {
+        CameraAuthenticator auth = new CameraAuthenticator(cameras, pool, 4, Duration.ofMinutes(5), nanos::get);
+        assertInstanceOf(BadCredentialsException.class, failure(auth.authenticate("cam-001", "wrong")));
+        assertEquals(1, auth.hashesComputed(), "a known camera: one PBKDF2");
+        assertInstanceOf(BadCredentialsException.class, failure(auth.authenticate("no-such-camera", "wrong")));
+        assertEquals(2, auth.hashesComputed(), "an unknown camera: one PBKDF2 too");
+        assertInstanceOf(BadCredentialsException.class, failure(auth.authenticate("no-such-camera", "demo-cam-001")),
+                "never a match, whatever the secret");
+        // the same pool and cap: with none free, an unknown id waits its turn like a known one
+        CameraAuthenticator saturated = new CameraAuthenticator(cameras, pool, 0, Duration.ofMinutes(5), nanos::get);
+        assertInstanceOf(OverloadedException.class, failure(saturated.authenticate("no-such-camera", "wrong")));
+        assertInstanceOf(OverloadedException.class, failure(saturated.authenticate("cam-001", "wrong")));
+    }
+
+    private static Throwable failure(Future<Camera> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().handle((c, e) -> e).get(20, TimeUnit.SECONDS);
+    }
+
     @Test
     void saturationFailsFastAndSuccessIsCachedUntilTtl() throws Exception {
         CameraAuthenticator auth = new CameraAuthenticator(cameras, pool, 1, Duration.ofMinutes(5), nanos::get);
@@ -73,9 +97,10 @@ class CameraAuthenticatorTest {
     }
 
     @Test
-    void unknownCameraAndMissingCredentialsAreBadCredentials() {
+    void unknownCameraAndMissingCredentialsAreBadCredentials() throws Exception {
         CameraAuthenticator auth = new CameraAuthenticator(cameras, pool, 4, Duration.ofMinutes(5), nanos::get);
-        assertInstanceOf(BadCredentialsException.class, auth.authenticate("cam-404", "x").cause());
+        // after a PBKDF2 of its own (anUnknownCameraIdIsCheckedThroughTheSameHashingAsAKnownOne)
+        assertInstanceOf(BadCredentialsException.class, failure(auth.authenticate("cam-404", "x")));
         assertInstanceOf(BadCredentialsException.class, auth.authenticate(null, null).cause());
     }
 }

@@ -32,13 +32,18 @@ public final class GatewayHarness implements AutoCloseable {
     private final GatewayListeners listeners;
 
     private GatewayHarness(Path dir, String gatewayOverrides, long spoolCapacity) {
+        this(dir, gatewayOverrides, spoolCapacity, "{}");
+    }
+
+    private GatewayHarness(Path dir, String gatewayOverrides, long spoolCapacity, String configOverrides) {
         // one event loop unless a test asks for more (as the node deploys them: GatewayListeners)
         String loops = gatewayOverrides.contains("\"event_loops\"") ? "" : ",\"event_loops\":1";
         String over = "{\"data_dir\":" + JSON.valueToTree(dir.toString()) + ",\"gateway\":{\"host\":\"127.0.0.1\",\"http_port\":0,\"mqtt_port\":0"
                 + loops + (gatewayOverrides.isEmpty() ? "" : "," + gatewayOverrides) + "}}";
-        config = PlatewardenConfig.demoConfig().with(over);
+        config = PlatewardenConfig.demoConfig().with(over).with(configOverrides);
         spool = Spools.open(dir.resolve("spool"), spoolCapacity);
-        deadLetters = new DeadLetterStore(dir.resolve("deadletter"));
+        deadLetters = new DeadLetterStore(dir.resolve("deadletter"), 0, java.time.Clock.systemUTC(),
+                config.deadletter().maxBytesPerCameraPerDay(), registry);
         listeners = GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
         verticle = listeners.first();
     }
@@ -49,6 +54,11 @@ public final class GatewayHarness implements AutoCloseable {
 
     public static GatewayHarness start(Path dir, String gatewayOverrides, long spoolCapacity) {
         return new GatewayHarness(dir, gatewayOverrides, spoolCapacity);
+    }
+
+    /** With more of the configuration than the gateway section ({@code {"deadletter":{…}}}). */
+    public static GatewayHarness startWithConfig(Path dir, String configOverrides) {
+        return new GatewayHarness(dir, "", 64L * 1024 * 1024, configOverrides);
     }
 
     public static String basic(String user, String secret) {

@@ -131,7 +131,7 @@ public final class SearchApiVerticle extends VerticleBase {
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)
                 .otherwiseEmpty()
-                .compose(v -> vertx.createHttpServer(serverOptions()).requestHandler(router).listen(config.search().port(), config.search().host()))
+                .compose(v -> connectionGuard().install(vertx.createHttpServer(serverOptions()), router).listen(config.search().port(), config.search().host()))
                 .onSuccess(s -> server = s);
     }
 
@@ -139,14 +139,24 @@ public final class SearchApiVerticle extends VerticleBase {
      * Stops taking requests, then writes the summaries of the anonymous budget's current window (and
      * any not yet written) — before the audit log closes, which its owner does after undeploying this.
      */
-    /** HTTPS when the search config names a certificate and key. */
+    /**
+     * HTTPS when the search config names a certificate and key; an idle timeout, and (the
+     * {@link #connectionGuard()}) a header deadline and a per-address cap, so connections that never
+     * finish a request cannot exhaust the process's open files.
+     */
     private io.vertx.core.http.HttpServerOptions serverOptions() {
-        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        io.vertx.core.http.HttpServerOptions options = org.platewarden.core.net.HttpConnectionGuard.options(
+                new io.vertx.core.http.HttpServerOptions(), config.search().httpIdleTimeoutSeconds());
         if (config.search().tls()) {
             options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
                     .setCertPath(config.search().tlsCertPath()).setKeyPath(config.search().tlsKeyPath()));
         }
         return options;
+    }
+
+    private org.platewarden.core.net.HttpConnectionGuard connectionGuard() {
+        return new org.platewarden.core.net.HttpConnectionGuard(vertx, "search", config.search().maxConnectionsPerAddress(),
+                config.search().httpHeaderTimeoutSeconds(), metrics);
     }
 
     @Override

@@ -75,11 +75,16 @@ final class ApiStack implements AutoCloseable {
      *                        older node's indices, say)
      */
     ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart) {
+        this(dataDir, anonymousBudget, beforeStart, new JsonObject());
+    }
+
+    /** @param searchOverrides more of the search section (connection limits, say) */
+    ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart, JsonObject searchOverrides) {
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
                         // a proxy the tests can connect from (ForwardedClientIT); the usual client, 127.0.0.1, is not one
-                        .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)))
+                        .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)).mergeIn(searchOverrides))
                 // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
                 .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());

@@ -1,0 +1,160 @@
+package org.platewarden.core.net;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What keeps unauthenticated clients from holding an HTTP port's connections (and the process's open
+ * files) — Vert.x 5.1 has an idle timeout but no deadline for a request's headers:
+ * <ul>
+ * <li>an idle timeout ({@link #options}): a connection on which nothing is read or written for that
+ * long is closed;</li>
+ * <li>a header deadline: a connection must deliver a request's headers complete within
+ * {@code headerTimeout} of opening, and of its previous response ending (keep-alive), or it is
+ * closed — a slowloris client sending a byte every few seconds resets the idle timeout forever, not
+ * this. The end of a response is noticed by polling the request in flight every quarter deadline (a
+ * response's end handler belongs to Vert.x Web), so the next request gets between 1 and 1.25
+ * deadlines;</li>
+ * <li>a cap on one client address's open connections to the port: beyond it a new connection is
+ * closed at once, before anything is read.</li>
+ * </ul>
+ * One guard serves every server instance sharing a port (the per-address counts are for the port);
+ * each connection's timers run on its own event loop. Meters (Prometheus form):
+ * {@code platewarden_http_connections_refused_total{server}} (per-address cap) and
+ * {@code platewarden_http_header_timeouts_total{server}}.
+ */
+public final class HttpConnectionGuard {
+    private final Vertx vertx;
+    private final int maxPerAddress;
+    private final long headerTimeoutMs;
+    private final long pollMs;
+    private final Counter refused;
+    private final Counter headerTimeouts;
+    private final Map<String, Integer> openByAddress = new ConcurrentHashMap<>();
+    private final Map<HttpConnection, Tracked> tracked = new ConcurrentHashMap<>();
+
+    /**
+     * @param server        the meters' {@code server} tag ({@code gateway}, {@code search})
+     * @param maxPerAddress open connections one client address may have; 0 = no cap
+     * @param headerTimeoutSeconds how long a connection may take to deliver a request's headers
+     */
+    public HttpConnectionGuard(Vertx vertx, String server, int maxPerAddress, int headerTimeoutSeconds, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.maxPerAddress = maxPerAddress;
+        this.headerTimeoutMs = TimeUnit.SECONDS.toMillis(headerTimeoutSeconds);
+        this.pollMs = Math.max(50, headerTimeoutMs / 4);
+        this.refused = Counter.builder("platewarden.http.connections.refused").tag("server", server)
+                .description("connections closed at once: their client address had max_connections_per_address open already")
+                .register(registry);
+        this.headerTimeouts = Counter.builder("platewarden.http.header.timeouts").tag("server", server)
+                .description("connections closed because a request's headers were not complete within the header deadline")
+                .register(registry);
+    }
+
+    /**
+     * The options with the idle timeout set (seconds; reads and writes alike) and HTTP/1.1 only.
+     * Cleartext HTTP/2 (h2c) is off: while Vert.x waits for enough bytes to tell h2c's preface from
+     * an HTTP/1 request, the connection is not handed to the connection handler, so a client that
+     * sends nothing, or a byte at a time, would escape the cap and the deadline (HTTPS offers no
+     * HTTP/2 either: ALPN is off).
+     */
+    public static HttpServerOptions options(HttpServerOptions options, int idleTimeoutSeconds) {
+        return options.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false);
+    }
+
+    /** Installs the guard on {@code server}, in front of {@code requests}; returns the server. */
+    public HttpServer install(HttpServer server, Handler<HttpServerRequest> requests) {
+        return server.connectionHandler(this::connected).requestHandler(req -> {
+            headersArrived(req);
+            requests.handle(req);
+        });
+    }
+
+    private void connected(HttpConnection connection) {
+        String address = address(connection.remoteAddress());
+        if (!reserve(address)) {
+            refused.increment();
+            connection.close();
+            return;
+        }
+        Tracked t = new Tracked(connection);
+        tracked.put(connection, t);
+        connection.closeHandler(v -> {
+            if (tracked.remove(connection) == null) return;
+            cancel(t);
+            release(address);
+        });
+        awaitHeaders(t);
+    }
+
+    private void headersArrived(HttpServerRequest req) {
+        Tracked t = tracked.get(req.connection());
+        if (t == null) return;
+        cancel(t);
+        t.current = req;
+        pollResponse(t);
+    }
+
+    /** While a response is under way the deadline waits; once it has ended, the next request's headers have one deadline. */
+    private void pollResponse(Tracked t) {
+        t.timer = vertx.setTimer(pollMs, id -> {
+            if (t.current.response().ended()) awaitHeaders(t);
+            else pollResponse(t);
+        });
+    }
+
+    private void awaitHeaders(Tracked t) {
+        t.timer = vertx.setTimer(headerTimeoutMs, id -> {
+            t.timer = -1;
+            headerTimeouts.increment();
+            t.connection.close();
+        });
+    }
+
+    private void cancel(Tracked t) {
+        if (t.timer >= 0) vertx.cancelTimer(t.timer);
+        t.timer = -1;
+    }
+
+    private boolean reserve(String address) {
+        boolean[] ok = {true};
+        openByAddress.compute(address, (a, n) -> {
+            int open = n == null ? 0 : n;
+            if (maxPerAddress > 0 && open >= maxPerAddress) {
+                ok[0] = false;
+                return n;
+            }
+            return open + 1;
+        });
+        return ok[0];
+    }
+
+    private void release(String address) {
+        openByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private static String address(SocketAddress remote) {
+        return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+    }
+
+    /** One open connection's deadline (touched only on its event loop). */
+    private static final class Tracked {
+        final HttpConnection connection;
+        long timer = -1;
+        HttpServerRequest current;
+
+        Tracked(HttpConnection connection) {
+            this.connection = connection;
+        }
+    }
+}
