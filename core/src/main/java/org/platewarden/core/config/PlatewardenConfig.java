@@ -383,8 +383,8 @@ public record PlatewardenConfig(
      * that never finish a request stay open and exhaust the process's open files.
      */
     private static void connectionLimits(List<String> problems, String section, int idleSeconds, int headerSeconds, int perAddress) {
-        if (idleSeconds < 1 || idleSeconds > 3600) {
-            problems.add(section + ".http_idle_timeout_seconds must be 1 .. 3600, not " + idleSeconds);
+        if (idleSeconds < 0 || idleSeconds > 3600) {
+            problems.add(section + ".http_idle_timeout_seconds must be 0 (none) .. 3600, not " + idleSeconds);
         }
         if (headerSeconds < 1 || headerSeconds > 300) {
             problems.add(section + ".http_header_timeout_seconds must be 1 .. 300, not " + headerSeconds);

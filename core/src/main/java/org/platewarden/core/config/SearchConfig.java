@@ -66,6 +66,14 @@ public record SearchConfig(
     /** The same budget for the node, across every address: past it, every address's requests are counted. */
     public static final int DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE = 3000;
 
+    /**
+     * None on the search API: Vert.x's idle timeout also cuts a request the server is still working on
+     * when no byte flows meanwhile, and ops runs (a compaction, a verify of a large trail) take minutes
+     * — an ops compaction run was closed mid-request after 60 s. The header deadline and the
+     * per-address cap bound what a client that never finishes a request can hold.
+     */
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 0;
+
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
         prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);
@@ -75,7 +83,7 @@ public record SearchConfig(
     public static SearchConfig defaults() {
         return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE,
                 DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null, List.of(),
-                GatewayConfig.DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
+                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
                 GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
     }
 

@@ -126,20 +126,20 @@ class PlatewardenConfigTest {
         assertEquals(60, config.gateway().httpIdleTimeoutSeconds());
         assertEquals(10, config.gateway().httpHeaderTimeoutSeconds());
         assertEquals(256, config.gateway().maxConnectionsPerAddress());
-        assertEquals(60, config.search().httpIdleTimeoutSeconds());
+        assertEquals(0, config.search().httpIdleTimeoutSeconds(), "none on the search API: ops runs take minutes");
         assertEquals(10, config.search().httpHeaderTimeoutSeconds());
         assertEquals(256, config.search().maxConnectionsPerAddress());
         assertEquals(GatewayConfig.defaults().maxConnectionsPerAddress(), config.gateway().maxConnectionsPerAddress(), "the defaults file agrees with the code");
         assertEquals(SearchConfig.defaults().httpHeaderTimeoutSeconds(), config.search().httpHeaderTimeoutSeconds(), "the defaults file agrees with the code");
         assertEquals(0, config.with("{\"search\":{\"max_connections_per_address\":0}}").search().maxConnectionsPerAddress());
         ConfigException e = assertThrows(ConfigException.class, () -> config.with("""
-                {"gateway":{"http_idle_timeout_seconds":0,"http_header_timeout_seconds":301,"max_connections_per_address":-1},
+                {"gateway":{"http_idle_timeout_seconds":-1,"http_header_timeout_seconds":301,"max_connections_per_address":-1},
                  "search":{"http_idle_timeout_seconds":3601,"http_header_timeout_seconds":0}}"""));
         assertEquals(5, e.problems().size(), e.getMessage());
-        assertTrue(e.getMessage().contains("gateway.http_idle_timeout_seconds must be 1 .. 3600, not 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("gateway.http_idle_timeout_seconds must be 0 (none) .. 3600, not -1"), e.getMessage());
         assertTrue(e.getMessage().contains("gateway.http_header_timeout_seconds must be 1 .. 300, not 301"), e.getMessage());
         assertTrue(e.getMessage().contains("gateway.max_connections_per_address must be 0 (no cap) .. 100000, not -1"), e.getMessage());
-        assertTrue(e.getMessage().contains("search.http_idle_timeout_seconds must be 1 .. 3600, not 3601"), e.getMessage());
+        assertTrue(e.getMessage().contains("search.http_idle_timeout_seconds must be 0 (none) .. 3600, not 3601"), e.getMessage());
         assertTrue(e.getMessage().contains("search.http_header_timeout_seconds must be 1 .. 300, not 0"), e.getMessage());
     }
 
