@@ -41,29 +41,12 @@ class HttpGracefulStopTest {
     @Test
     void aWrongSecretIsRefusedBeforeTheBodyIsAskedFor() throws Exception {
         gw = GatewayHarness.start(dir, "\"http_body_limit_bytes\":65536", 64L * 1024 * 1024);
-        try (Socket s = new Socket("127.0.0.1", gw.httpPort())) {
-            s.setSoTimeout(30_000);
-            OutputStream out = s.getOutputStream();
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-            out.write(("POST /v1/reads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Authorization: " + GatewayHarness.basic("cam-001", "wrong") + "\r\n"
-                    + "Expect: 100-continue\r\nContent-Length: 60000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertEquals("HTTP/1.1 401 Unauthorized", in.readLine(), "answered without asking for the 60 000 bytes");
-        }
+        assertEquals("HTTP/1.1 401 Unauthorized", firstLineAnswering100Continue("wrong", 60_000),
+                "answered without asking for the 60 000 bytes");
         assertEquals(0, gw.spooled().size());
         assertEquals(0, gw.deadLetters().size(), "no valid credentials, no trace");
         // the right secret and a body over the limit: 413 without being asked for it, and a dead letter without payload
-        try (Socket s = new Socket("127.0.0.1", gw.httpPort())) {
-            s.setSoTimeout(30_000);
-            OutputStream out = s.getOutputStream();
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-            out.write(("POST /v1/reads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Authorization: " + GatewayHarness.basic("cam-001", "demo-cam-001") + "\r\n"
-                    + "Expect: 100-continue\r\nContent-Length: 70000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertEquals("HTTP/1.1 413 Request Entity Too Large", in.readLine());
-        }
+        assertEquals("HTTP/1.1 413 Request Entity Too Large", firstLineAnswering100Continue("demo-cam-001", 70_000));
         assertEquals(1, gw.deadLetters().size());
         assertTrue(gw.deadLetters().get(0).reason().startsWith("too_large"), gw.deadLetters().toString());
     }
@@ -98,5 +81,19 @@ class HttpGracefulStopTest {
         }
         assertEquals(1, gw.spooled().size(), "the read answered 202 is in the spool");
         assertEquals("STOP123", gw.spooled().get(0).path("plate").asText());
+    }
+
+    /** Sends only the headers of a POST that waits for 100 Continue; returns the status line the server answers with. */
+    private String firstLineAnswering100Continue(String secret, int contentLength) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", gw.httpPort())) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            out.write(("POST /v1/reads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: " + GatewayHarness.basic("cam-001", secret) + "\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return in.readLine();
+        }
     }
 }
