@@ -55,7 +55,7 @@ final class Banner {
     static String demoSection(List<String> publicCredentials, Served served, String now) {
         if (publicCredentials.isEmpty()) return "";
         StringBuilder sb = new StringBuilder();
-        sb.append("\n!! DEMO CREDENTIALS — demo only, never for real data: these secrets are public (README) !!\n")
+        sb.append("\n!! DEMO CREDENTIALS — demo only, never for real data: these secrets are public (README, \"Demo credentials\") !!\n")
                 .append("   in use: ").append(String.join(", ", publicCredentials)).append('\n')
                 .append("   camera secret = demo-<camera id>, e.g. demo-cam-001; token = demo-<user, . as ->, e.g. demo-dpd-investigator\n");
         // the samples use cam-001 and DPD's investigator and auditor: shown only when those are the demo's

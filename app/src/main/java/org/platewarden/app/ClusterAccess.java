@@ -64,7 +64,7 @@ final class ClusterAccess {
                 es.close();
                 throw new IOException("Elasticsearch at " + url + " (from " + from + ") answered " + status + ": "
                         + (status == 401 ? "set ES_USERNAME and ES_PASSWORD, or ES_API_KEY, as for the node"
-                        : "the credentials lack the privileges the README lists"), answered);
+                        : "the credentials lack the privileges docs/operations.md lists (\"Elasticsearch with security on\")"), answered);
             }
         } catch (IOException e) {
             es.close();

@@ -335,7 +335,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     /**
      * Its data is every read and the audit index: only the user it runs as (and root) may enter its
      * directory. Other local accounts can still reach its HTTP port on loopback, which has no
-     * authentication (README, "Elasticsearch and other local accounts").
+     * authentication (docs/operations.md, "Elasticsearch and other local accounts").
      */
     private static void ownerOnly(Path base) throws IOException {
         java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(base, java.nio.file.attribute.PosixFileAttributeView.class);

@@ -88,7 +88,7 @@ public final class ElasticsearchConnection implements AutoCloseable {
             }
             if (status == 403) {
                 throw new IOException("Elasticsearch at " + url + " answered 403: " + credentials
-                        + " lacks the cluster privilege 'monitor' (README, \"Elasticsearch and other local accounts\")", e);
+                        + " lacks the cluster privilege 'monitor' (docs/operations.md, \"Elasticsearch with security on\")", e);
             }
             // 408: not yellow within the timeout
             throw new IOException("Elasticsearch at " + url + " is not yellow or green (HTTP " + status + ")", e);

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** The counters the README tells ops to alert on exist, at 0, before their first event. */
+/** The counters docs/operations.md ("What to alert on") tells ops to alert on exist, at 0, before their first event. */
 class IndexerMetricsTest {
     @Test
     void retriesAndSplitsExistBeforeTheirFirstEvent() {

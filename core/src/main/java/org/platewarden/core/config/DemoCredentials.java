@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The demo's camera secrets and tokens are public (README, banner, {@code deploy/config.example.json}).
+ * The demo's camera secrets and tokens are public (README, "Demo credentials"; banner; {@code deploy/config.example.json}).
  * A config that still holds one of them — a copied example, a demo file reused — gives anybody who
  * read the README a camera or an investigator's access. Found by their stored hashes, whatever the
  * config's {@code demo} flag or the command-line flags say.

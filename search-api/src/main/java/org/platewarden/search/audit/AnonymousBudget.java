@@ -37,7 +37,7 @@ import java.util.TreeMap;
  * <p>Counts are never lost while the process runs: a summary whose write failed is {@link #putBack
  * put back} and merged into the same address's next summary (its window then spans both). They are
  * kept in memory only: a crash loses the counts of the current window and of any summary not yet
- * written (see README, "anonymous budget").
+ * written (see docs/audit.md, "The anonymous budget").
  *
  * <p>Thread-safe; the methods are short and synchronized.
  */
