@@ -50,7 +50,7 @@ public final class GatewayListeners implements AutoCloseable {
         WorkerExecutor authWorkers = vertx.createSharedWorkerExecutor(AUTH_POOL, gw.workerPoolSize());
         CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
         SpoolHealth spoolHealth = new SpoolHealth(spool);
-        ClientSessions mqttSessions = new ClientSessions();
+        ClientSessions mqttSessions = new ClientSessions(gw.mqttSessionExpiryMaxSeconds());
         HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
                 metrics.registry());
         // every instance derives the same id for the same read (a resend may land on any event loop)

@@ -27,7 +27,8 @@ public record GatewayConfig(
         @JsonProperty("http_idle_timeout_seconds") int httpIdleTimeoutSeconds,
         @JsonProperty("http_header_timeout_seconds") int httpHeaderTimeoutSeconds,
         @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
-        @JsonProperty("read_id_key") String readIdKey) {
+        @JsonProperty("read_id_key") String readIdKey,
+        @JsonProperty("mqtt_session_expiry_max_seconds") long mqttSessionExpiryMaxSeconds) {
 
     /** The least length of {@code read_id_key}: the HMAC key of derived read ids (ReadIdKey). */
     public static final int READ_ID_KEY_MIN_CHARS = 32;
@@ -39,10 +40,18 @@ public record GatewayConfig(
     /** Open HTTP connections one client address may have (many cameras behind one NAT); 0 = no cap. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
+    /**
+     * How long an MQTT session may outlive its connection: a week, so a camera whose uplink was down
+     * over a weekend still resumes it (and resends what was not acknowledged); a session holds no
+     * more than its existence here, so long costs nothing.
+     */
+    public static final long DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS = 7L * 24 * 3600;
+
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
                 4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false,
-                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null);
+                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null,
+                DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS);
     }
 
     /**

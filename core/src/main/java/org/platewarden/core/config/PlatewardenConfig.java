@@ -209,6 +209,12 @@ public record PlatewardenConfig(
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
         connectionLimits(problems, "gateway", gateway.httpIdleTimeoutSeconds(), gateway.httpHeaderTimeoutSeconds(), gateway.maxConnectionsPerAddress());
         connectionLimits(problems, "search", search.httpIdleTimeoutSeconds(), search.httpHeaderTimeoutSeconds(), search.maxConnectionsPerAddress());
+        boolean retentionValid = retentionDays >= 1 && retentionDays <= 3650; // else reported above: no second problem out of it
+        if (gateway.mqttSessionExpiryMaxSeconds() < 0 || (retentionValid && gateway.mqttSessionExpiryMaxSeconds() > retentionDays * 86_400L)) {
+            // a session is worth keeping only while what its client resends could still be stored
+            problems.add("gateway.mqtt_session_expiry_max_seconds must be 0 (no session outlives its connection) .. retention_days × 86400 ("
+                    + retentionDays * 86_400L + "), not " + gateway.mqttSessionExpiryMaxSeconds());
+        }
         if (gateway.readIdKey() != null && gateway.readIdKey().length() < GatewayConfig.READ_ID_KEY_MIN_CHARS) {
             problems.add("gateway.read_id_key must be at least " + GatewayConfig.READ_ID_KEY_MIN_CHARS
                     + " characters (e.g. openssl rand -hex 32), or null for a key generated into the data dir");

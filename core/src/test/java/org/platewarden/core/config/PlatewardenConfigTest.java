@@ -144,6 +144,19 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void mqttSessionsOutliveTheirConnectionsForAWeekByDefaultAndNoLongerThanRetention() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(604_800, config.gateway().mqttSessionExpiryMaxSeconds());
+        assertEquals(GatewayConfig.defaults().mqttSessionExpiryMaxSeconds(), config.gateway().mqttSessionExpiryMaxSeconds(), "the defaults file agrees with the code");
+        assertEquals(0, config.with("{\"gateway\":{\"mqtt_session_expiry_max_seconds\":0}}").gateway().mqttSessionExpiryMaxSeconds());
+        assertEquals(21 * 86_400, config.with("{\"gateway\":{\"mqtt_session_expiry_max_seconds\":1814400}}").gateway().mqttSessionExpiryMaxSeconds());
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with("{\"gateway\":{\"mqtt_session_expiry_max_seconds\":1814401}}"));
+        assertTrue(e.getMessage().contains("gateway.mqtt_session_expiry_max_seconds must be 0 (no session outlives its connection) .. retention_days × 86400 (1814400), not 1814401"),
+                e.getMessage());
+        assertThrows(ConfigException.class, () -> config.with("{\"gateway\":{\"mqtt_session_expiry_max_seconds\":-1}}"));
+    }
+
+    @Test
     void deadLettersPerCameraAndDayDefaultTo64MiBAndAtLeast1MiB() {
         assertEquals(64L << 20, PlatewardenConfig.demoConfig().deadletter().maxBytesPerCameraPerDay());
         assertEquals(DeadLetterConfig.defaults(), PlatewardenConfig.demoConfig().deadletter(), "the defaults file agrees with the code");

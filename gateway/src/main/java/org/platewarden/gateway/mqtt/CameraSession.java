@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.messages.MqttDisconnectMessage;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
@@ -72,6 +73,8 @@ final class CameraSession {
     private final OversizeRefusals oversize;
     private final ClientSessions sessions;
     private Future<Void> ackTail = Future.succeededFuture();
+    /** the session this connection holds, as CONNECT began it */
+    private StoredSessions.Begun begun;
     private int inFlight;
     private long pendingBytes;
     private boolean closed;
@@ -97,15 +100,50 @@ final class CameraSession {
         endpoint.subscribeHandler(s -> endpoint.subscribeAcknowledge(s.messageId(),
                 Collections.nCopies(s.topicSubscriptions().size(), MqttQoS.FAILURE)));
         endpoint.exceptionHandler(this::onException);
+        if (v5) endpoint.disconnectMessageHandler(this::onDisconnect);
         endpoint.closeHandler(v -> {
             closed = true;
             metrics.cameraDisconnected();
             sessions.closed(camera.id(), endpoint.clientIdentifier(), this);
         });
-        if (connackProperties != null) endpoint.accept(false, connackProperties);
-        else endpoint.accept(false);
+        begun = sessions.begin(camera.id(), endpoint.clientIdentifier(), endpoint.isCleanSession(), requestedExpirySeconds(), this);
+        if (connackProperties != null) {
+            long requested = requestedExpirySeconds();
+            if (requested > begun.expirySeconds()) {
+                // MQTT 5 lets the server shorten it: the client learns the interval in force from CONNACK
+                connackProperties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
+                        (int) begun.expirySeconds()));
+            }
+            endpoint.accept(begun.present(), connackProperties);
+        } else {
+            endpoint.accept(begun.present());
+        }
         metrics.cameraConnected();
         sessions.opened(camera.id(), endpoint.clientIdentifier(), this, vertx.getOrCreateContext());
+    }
+
+    /**
+     * An MQTT 5 DISCONNECT may change the session's expiry (e.g. to 0: the client is done with it).
+     * Raising it from a CONNECT's 0 is a protocol error (MQTT 5, 3.14.2.2.2); the connection is ending
+     * anyway, so the session simply ends with it.
+     */
+    private void onDisconnect(MqttDisconnectMessage message) {
+        MqttProperties.MqttProperty<?> p = message.properties() == null ? null
+                : message.properties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+        if (p != null && p.value() instanceof Integer seconds && begun != null && begun.expirySeconds() > 0) {
+            sessions.changeExpiry(camera.id(), endpoint.clientIdentifier(), this, Integer.toUnsignedLong(seconds));
+        }
+    }
+
+    /**
+     * MQTT 5's Session Expiry Interval from CONNECT (absent: 0, the session ends with the
+     * connection; 0xFFFFFFFF: never, read unsigned), or -1 for MQTT 3.1.1, which has none.
+     */
+    private long requestedExpirySeconds() {
+        if (!v5) return -1;
+        MqttProperties.MqttProperty<?> p = endpoint.connectProperties() == null ? null
+                : endpoint.connectProperties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+        return p != null && p.value() instanceof Integer seconds ? Integer.toUnsignedLong(seconds) : 0;
     }
 
     /** Another connection of this camera with the same client id was accepted: this one ends (on its own event loop). */

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * server — typically a camera reconnecting while its old, half-open connection had not timed out
  * yet. Its messages awaiting fsync get no PUBACK and are resent on the new connection (duplicates
  * are dropped by read_id). Keyed by camera too: one camera's client id cannot close another
- * camera's connection. At most one entry per open connection.
+ * camera's connection. At most one entry per open connection. The sessions that outlive their
+ * connections, for CONNACK's Session Present, are {@link StoredSessions}.
  */
 public final class ClientSessions {
     private record Open(CameraSession session, Context context) {
@@ -23,8 +24,24 @@ public final class ClientSessions {
     }
 
     private final Map<String, Open> open = new ConcurrentHashMap<>();
+    private final StoredSessions stored;
     /** per camera, the last oversize refusal dead-lettered: a camera's resends land on any event loop (one entry per camera) */
     private final Map<String, Refusal> lastOversize = new ConcurrentHashMap<>();
+
+    /** {@code maxSessionExpirySeconds}: how long a session may outlive its connection (0: not at all). */
+    public ClientSessions(long maxSessionExpirySeconds) {
+        this.stored = new StoredSessions(maxSessionExpirySeconds, StoredSessions.MAX_CLOSED_PER_CAMERA, System::currentTimeMillis);
+    }
+
+    /** Whether a CONNECT being accepted resumes a session, and the expiry its session now has: {@link StoredSessions#begin}. */
+    StoredSessions.Begun begin(String cameraId, String clientId, boolean cleanStart, long requestedExpirySeconds, CameraSession session) {
+        return stored.begin(cameraId, clientId, cleanStart, requestedExpirySeconds, session);
+    }
+
+    /** An MQTT 5 DISCONNECT set a new Session Expiry Interval: {@link StoredSessions#changeExpiry}. */
+    void changeExpiry(String cameraId, String clientId, CameraSession session, long requestedExpirySeconds) {
+        stored.changeExpiry(cameraId, clientId, session, requestedExpirySeconds);
+    }
 
     /**
      * Whether an oversize refusal of this camera is new — not the same reason dead-lettered less
@@ -49,14 +66,23 @@ public final class ClientSessions {
         }
     }
 
-    /** The session closed: forgotten, unless a newer one of the same key took its place already. */
+    /**
+     * The connection closed: forgotten, unless a newer one of the same key took its place already;
+     * its session is kept until its expiry passes.
+     */
     void closed(String cameraId, String clientId, CameraSession session) {
+        stored.end(cameraId, clientId, session);
         if (clientId == null || clientId.isEmpty()) return;
         open.computeIfPresent(key(cameraId, clientId), (k, o) -> o.session() == session ? null : o);
     }
 
     int size() {
         return open.size();
+    }
+
+    /** Sessions held, open or waiting for their client. */
+    int storedSessions() {
+        return stored.size();
     }
 
     private static String key(String cameraId, String clientId) {

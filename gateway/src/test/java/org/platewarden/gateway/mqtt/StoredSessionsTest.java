@@ -1,0 +1,128 @@
+package org.platewarden.gateway.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class StoredSessionsTest {
+    static final long V311 = -1;
+    final AtomicLong now = new AtomicLong(1_000_000);
+    final StoredSessions sessions = new StoredSessions(3600, 3, now::get);
+    final Object a = new Object();
+    final Object b = new Object();
+
+    @Test
+    void aPersistentSessionIsPresentOnTheNextConnectUntilItsExpiryPasses() {
+        assertFalse(sessions.begin("cam-1", "c1", false, 600, a).present(), "the first CONNECT finds no session");
+        sessions.end("cam-1", "c1", a);
+        now.addAndGet(599_999);
+        assertTrue(sessions.begin("cam-1", "c1", false, 600, b).present(), "within its expiry the session is resumed");
+        sessions.end("cam-1", "c1", b);
+        now.addAndGet(600_000);
+        assertFalse(sessions.begin("cam-1", "c1", false, 600, a).present(), "600 s after the close it has ended");
+    }
+
+    @Test
+    void anMqtt5SessionWithoutAnExpiryEndsWithItsConnection() {
+        sessions.begin("cam-1", "c1", false, 0, a);
+        sessions.end("cam-1", "c1", a);
+        assertEquals(0, sessions.size());
+        assertFalse(sessions.begin("cam-1", "c1", false, 0, b).present());
+    }
+
+    @Test
+    void mqtt311PersistentSessionsGetTheMaximumAndRequestsAreCappedAtIt() {
+        assertEquals(3600, sessions.begin("cam-1", "c1", false, V311, a).expirySeconds());
+        assertEquals(3600, sessions.begin("cam-1", "c2", false, 0xFFFF_FFFFL, a).expirySeconds(), "never = the maximum");
+        assertEquals(60, sessions.begin("cam-1", "c3", false, 60, a).expirySeconds());
+        sessions.end("cam-1", "c1", a);
+        now.addAndGet(3_599_000);
+        assertTrue(sessions.begin("cam-1", "c1", false, V311, b).present());
+    }
+
+    @Test
+    void anMqtt311CleanSessionEndsWithItsConnection() {
+        sessions.begin("cam-1", "c1", false, V311, a);
+        sessions.end("cam-1", "c1", a);
+        assertFalse(sessions.begin("cam-1", "c1", true, V311, b).present());
+        sessions.end("cam-1", "c1", b);
+        assertFalse(sessions.begin("cam-1", "c1", false, V311, a).present(), "Clean Session 1 ended the stored session and left none");
+    }
+
+    @Test
+    void cleanStartEndsTheStoredSessionAndIsNeverPresent() {
+        sessions.begin("cam-1", "c1", false, 600, a);
+        sessions.end("cam-1", "c1", a);
+        assertFalse(sessions.begin("cam-1", "c1", true, 600, b).present(), "Clean Start 1: Session Present must be 0");
+        sessions.end("cam-1", "c1", b);
+        // the clean connection began a new session with its own expiry; the old one is gone either way
+        Object c = new Object();
+        assertTrue(sessions.begin("cam-1", "c1", false, 600, c).present(), "the session the clean connection began (expiry 600) is kept");
+        sessions.end("cam-1", "c1", c);
+        assertFalse(sessions.begin("cam-1", "c1", true, 0, a).present());
+        sessions.end("cam-1", "c1", a);
+        assertFalse(sessions.begin("cam-1", "c1", false, 600, b).present(), "a clean connection with expiry 0 leaves nothing behind");
+    }
+
+    @Test
+    void aTakeOverResumesTheOpenSessionAndTheOldConnectionsCloseDoesNotEndIt() {
+        sessions.begin("cam-1", "c1", false, 600, a);
+        assertTrue(sessions.begin("cam-1", "c1", false, 600, b).present(), "the open connection's session exists");
+        sessions.end("cam-1", "c1", a); // the replaced connection closes after the new one took over
+        now.addAndGet(10_000_000);
+        assertEquals(1, sessions.size(), "still open under b: no expiry runs");
+        sessions.end("cam-1", "c1", b);
+        assertTrue(sessions.begin("cam-1", "c1", false, 600, a).present());
+    }
+
+    @Test
+    void sessionsAreTheirCamerasOwnAndNeedAClientId() {
+        sessions.begin("cam-1", "c1", false, 600, a);
+        sessions.end("cam-1", "c1", a);
+        assertFalse(sessions.begin("cam-2", "c1", false, 600, b).present(), "another camera's client id resumes nothing");
+        assertFalse(sessions.begin("cam-1", "", false, 600, b).present(), "an empty client id (assigned by the server) is new each time");
+        sessions.end("cam-1", "", b);
+    }
+
+    @Test
+    void aDisconnectMayShortenTheExpiry() {
+        sessions.begin("cam-1", "c1", false, 600, a);
+        sessions.changeExpiry("cam-1", "c1", a, 0);
+        sessions.end("cam-1", "c1", a);
+        assertFalse(sessions.begin("cam-1", "c1", false, 600, b).present(), "DISCONNECT with expiry 0 ended it");
+        sessions.changeExpiry("cam-1", "c1", a, 100_000); // not a's any more: ignored
+        sessions.changeExpiry("cam-1", "c1", b, 100_000);
+        sessions.end("cam-1", "c1", b);
+        now.addAndGet(3_599_000);
+        assertTrue(sessions.begin("cam-1", "c1", false, 600, a).present(), "raised, but no further than the maximum (3600 s)");
+    }
+
+    @Test
+    void aCameraKeepsABoundedNumberOfClosedSessionsAndTheSoonestToEndGivesWay() {
+        sessions.begin("cam-1", "short", false, 10, a);
+        sessions.end("cam-1", "short", a);
+        for (String id : new String[] {"x", "y"}) {
+            sessions.begin("cam-1", id, false, 600, a);
+            sessions.end("cam-1", id, a);
+        }
+        sessions.begin("cam-1", "z", false, 600, b); // a fourth: the one ending soonest goes
+        assertEquals(3, sessions.size());
+        now.addAndGet(1_000);
+        sessions.end("cam-1", "z", b); // closed last: ends after x and y
+        assertFalse(sessions.begin("cam-1", "short", false, 10, a).present(), "'short' made room");
+        assertEquals(3, sessions.size(), "and 'short' took the place of the next soonest (x or y)");
+        assertTrue(sessions.begin("cam-1", "z", false, 600, b).present());
+    }
+
+    @Test
+    void expiredSessionsAreDroppedWhenTheirCameraConnects() {
+        sessions.begin("cam-1", "c1", false, 5, a);
+        sessions.end("cam-1", "c1", a);
+        now.addAndGet(6_000);
+        sessions.begin("cam-1", "c2", false, 5, b);
+        assertEquals(1, sessions.size());
+    }
+}
