@@ -27,6 +27,7 @@ public record GatewayConfig(
         @JsonProperty("http_idle_timeout_seconds") int httpIdleTimeoutSeconds,
         @JsonProperty("http_header_timeout_seconds") int httpHeaderTimeoutSeconds,
         @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
+        @JsonProperty("mqtt_max_connections_per_address") int mqttMaxConnectionsPerAddress,
         @JsonProperty("read_id_key") String readIdKey) {
 
     /** The least length of {@code read_id_key}: the HMAC key of derived read ids (ReadIdKey). */
@@ -38,11 +39,17 @@ public record GatewayConfig(
     public static final int DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS = 10;
     /** Open HTTP connections one client address may have (many cameras behind one NAT); 0 = no cap. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+    /**
+     * Open MQTT connections (CONNECT received) one client address may have on the MQTT ports together;
+     * 0 = no cap. As HTTP's: cameras behind one NAT share its address, each holding one connection.
+     */
+    public static final int DEFAULT_MQTT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
                 4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false,
-                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null);
+                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+                DEFAULT_MQTT_MAX_CONNECTIONS_PER_ADDRESS, null);
     }
 
     /**

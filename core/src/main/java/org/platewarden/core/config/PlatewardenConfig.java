@@ -209,6 +209,7 @@ public record PlatewardenConfig(
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
         connectionLimits(problems, "gateway", gateway.httpIdleTimeoutSeconds(), gateway.httpHeaderTimeoutSeconds(), gateway.maxConnectionsPerAddress());
         connectionLimits(problems, "search", search.httpIdleTimeoutSeconds(), search.httpHeaderTimeoutSeconds(), search.maxConnectionsPerAddress());
+        perAddressCap(problems, "gateway.mqtt_max_connections_per_address", gateway.mqttMaxConnectionsPerAddress());
         if (gateway.readIdKey() != null && gateway.readIdKey().length() < GatewayConfig.READ_ID_KEY_MIN_CHARS) {
             problems.add("gateway.read_id_key must be at least " + GatewayConfig.READ_ID_KEY_MIN_CHARS
                     + " characters (e.g. openssl rand -hex 32), or null for a key generated into the data dir");
@@ -389,9 +390,12 @@ public record PlatewardenConfig(
         if (headerSeconds < 1 || headerSeconds > 300) {
             problems.add(section + ".http_header_timeout_seconds must be 1 .. 300, not " + headerSeconds);
         }
-        if (perAddress < 0 || perAddress > 100_000) {
-            problems.add(section + ".max_connections_per_address must be 0 (no cap) .. 100000, not " + perAddress);
-        }
+        perAddressCap(problems, section + ".max_connections_per_address", perAddress);
+    }
+
+    /** A cap on one client address's open connections: 0 (none) .. 100 000. */
+    private static void perAddressCap(List<String> problems, String name, int cap) {
+        if (cap < 0 || cap > 100_000) problems.add(name + " must be 0 (no cap) .. 100000, not " + cap);
     }
 
     private static void checkPort(List<String> problems, String name, int port) {
