@@ -90,7 +90,8 @@ final class CameraSession {
         this.sessions = sessions;
     }
 
-    void start(MqttProperties connackProperties) {
+    /** Accepts the connection; {@code onClose} runs when it closes. */
+    void start(MqttProperties connackProperties, Runnable onClose) {
         endpoint.publishAutoAck(false);
         endpoint.publishHandler(this::onPublish);
         endpoint.publishReleaseHandler(endpoint::publishComplete); // QoS 2 from 3.1.1 clients: PUBREC was sent after fsync
@@ -99,6 +100,7 @@ final class CameraSession {
         endpoint.exceptionHandler(this::onException);
         endpoint.closeHandler(v -> {
             closed = true;
+            onClose.run();
             metrics.cameraDisconnected();
             sessions.closed(camera.id(), endpoint.clientIdentifier(), this);
         });
