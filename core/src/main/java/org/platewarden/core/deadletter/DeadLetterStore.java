@@ -129,7 +129,8 @@ public final class DeadLetterStore implements AutoCloseable {
         r.bytes().forEach((camera, bytes) -> quotas.computeIfAbsent(camera, c -> new Quota(today)).bytes += bytes);
         r.noticed().forEach(camera -> quotas.computeIfAbsent(camera, c -> new Quota(today)).noticed = true);
         if (r.files() > 0) {
-            LOG.info("dead-letter quota: {} bytes of letters of {} counted against {} camera(s) ({} at their quota) from {} file(s), {} bytes read in {} ms",
+            LOG.info("dead-letter quota: {} bytes of letters of {} counted against {} camera(s) ({} of them told already they reached it)"
+                    + " from {} file(s), {} bytes read in {} ms",
                     r.bytes().values().stream().mapToLong(Long::longValue).sum(), today, r.bytes().size(),
                     r.noticed().size(), r.files(), r.bytesRead(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
