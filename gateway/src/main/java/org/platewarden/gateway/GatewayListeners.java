@@ -16,6 +16,7 @@ import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.ClientSessions;
+import org.platewarden.gateway.mqtt.MqttConnectionCap;
 
 /**
  * The gateway role on {@code gateway.event_loops} event loops: one {@link GatewayVerticle} per
@@ -53,16 +54,17 @@ public final class GatewayListeners implements AutoCloseable {
         ClientSessions mqttSessions = new ClientSessions(gw.mqttSessionExpiryMaxSeconds());
         HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
                 metrics.registry());
+        MqttConnectionCap mqttCap = new MqttConnectionCap(gw.mqttMaxConnectionsPerAddress(), metrics.registry());
         // every instance derives the same id for the same read (a resend may land on any event loop)
         ReadIdKey readIdKey = ReadIdKey.forNode(concrete);
         GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                readIdKey);
+                mqttCap, readIdKey);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
                 GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                        readIdKey);
+                        mqttCap, readIdKey);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

@@ -20,6 +20,7 @@ import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.ClientSessions;
+import org.platewarden.gateway.mqtt.MqttConnectionCap;
 import org.platewarden.gateway.mqtt.MqttIngestServer;
 
 /**
@@ -50,13 +51,17 @@ public final class GatewayVerticle extends VerticleBase {
     private final ClientSessions mqttSessions;
     /** One for every instance: the per-address connection cap is the port's */
     private final HttpConnectionGuard httpGuard;
+    /** One for every instance: the per-address cap of the MQTT ports */
+    private final MqttConnectionCap mqttCap;
     /** The key of derived read ids: one for the node, so a resend gets the same id on any instance */
     private final ReadIdKey readIdKey;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
-                    SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, ReadIdKey readIdKey) {
+                    SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, MqttConnectionCap mqttCap,
+                    ReadIdKey readIdKey) {
         this.httpGuard = httpGuard;
+        this.mqttCap = mqttCap;
         this.readIdKey = readIdKey;
         this.config = config;
         this.spool = spool;
@@ -79,7 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
         context.exceptionHandler(new StrayErrors(metrics));
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
-        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions);
+        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)
                 .compose(server -> mqtt.listen())

@@ -27,6 +27,7 @@ public record GatewayConfig(
         @JsonProperty("http_idle_timeout_seconds") int httpIdleTimeoutSeconds,
         @JsonProperty("http_header_timeout_seconds") int httpHeaderTimeoutSeconds,
         @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
+        @JsonProperty("mqtt_max_connections_per_address") int mqttMaxConnectionsPerAddress,
         @JsonProperty("read_id_key") String readIdKey,
         @JsonProperty("mqtt_session_expiry_max_seconds") long mqttSessionExpiryMaxSeconds) {
 
@@ -39,6 +40,11 @@ public record GatewayConfig(
     public static final int DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS = 10;
     /** Open HTTP connections one client address may have (many cameras behind one NAT); 0 = no cap. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+    /**
+     * Open MQTT connections (CONNECT received) one client address may have on the MQTT ports together;
+     * 0 = no cap. As HTTP's: cameras behind one NAT share its address, each holding one connection.
+     */
+    public static final int DEFAULT_MQTT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
     /**
      * How long an MQTT session may outlive its connection: a week, so a camera whose uplink was down
@@ -50,8 +56,8 @@ public record GatewayConfig(
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
                 4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false,
-                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, null,
-                DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS);
+                DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+                DEFAULT_MQTT_MAX_CONNECTIONS_PER_ADDRESS, null, DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS);
     }
 
     /**

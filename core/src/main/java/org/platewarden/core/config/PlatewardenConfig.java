@@ -209,6 +209,7 @@ public record PlatewardenConfig(
         positive(problems, "gateway.worker_queue_limit", gateway.workerQueueLimit());
         connectionLimits(problems, "gateway", gateway.httpIdleTimeoutSeconds(), gateway.httpHeaderTimeoutSeconds(), gateway.maxConnectionsPerAddress());
         connectionLimits(problems, "search", search.httpIdleTimeoutSeconds(), search.httpHeaderTimeoutSeconds(), search.maxConnectionsPerAddress());
+        perAddressCap(problems, "gateway.mqtt_max_connections_per_address", gateway.mqttMaxConnectionsPerAddress());
         boolean retentionValid = retentionDays >= 1 && retentionDays <= 3650; // else reported above: no second problem out of it
         if (gateway.mqttSessionExpiryMaxSeconds() < 0 || (retentionValid && gateway.mqttSessionExpiryMaxSeconds() > retentionDays * 86_400L)) {
             // a session is worth keeping only while what its client resends could still be stored
@@ -395,9 +396,12 @@ public record PlatewardenConfig(
         if (headerSeconds < 1 || headerSeconds > 300) {
             problems.add(section + ".http_header_timeout_seconds must be 1 .. 300, not " + headerSeconds);
         }
-        if (perAddress < 0 || perAddress > 100_000) {
-            problems.add(section + ".max_connections_per_address must be 0 (no cap) .. 100000, not " + perAddress);
-        }
+        perAddressCap(problems, section + ".max_connections_per_address", perAddress);
+    }
+
+    /** A cap on one client address's open connections: 0 (none) .. 100 000. */
+    private static void perAddressCap(List<String> problems, String name, int cap) {
+        if (cap < 0 || cap > 100_000) problems.add(name + " must be 0 (no cap) .. 100000, not " + cap);
     }
 
     private static void checkPort(List<String> problems, String name, int port) {

@@ -49,11 +49,15 @@ import org.platewarden.core.io.PrivateDirectory;
  * is told), counted ({@code platewarden_deadletter_not_kept_total}), and the camera's first letter
  * over the quota that day is replaced by one that says the quota was reached; how many were not kept
  * is written as one more letter when the day closes (the store's first write after midnight) or the
- * store closes. A crash loses that count (the metric and the notice remain), and the quota starts
- * afresh after a restart: the byte counts are kept in memory only. These quota letters hold no plate
- * and do not count against the quota (two per camera and day at most).
+ * store closes. A crash loses that count (the metric and the notice remain). The byte counts live in
+ * memory, but a new store first restores each camera's bytes of today from the files
+ * ({@link QuotaRestore}, on the writer thread before any write), so a restart (or a crash loop) does
+ * not give every camera its quota afresh; a camera's notice of today is not written again, and each
+ * run that left letters out writes its own count. These quota letters hold no plate and do not count
+ * against the quota.
  */
 public final class DeadLetterStore implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeadLetterStore.class);
     private final Path dir;
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -66,6 +70,8 @@ public final class DeadLetterStore implements AutoCloseable {
     /** Each camera's letters of the current day; touched only on the writer thread. */
     private final Map<String, Quota> quotas = new java.util.HashMap<>();
     private final AtomicLong notKept = new AtomicLong();
+    /** Set by {@link #close}: a restore still scanning stops. */
+    private volatile boolean stopping;
     /** The stage quota letters carry. */
     public static final String QUOTA_STAGE = "deadletter-store";
     /** The reason code of quota letters. */
@@ -104,6 +110,34 @@ public final class DeadLetterStore implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // first on the writer thread: every write queues behind it, and no caller's thread (an event loop) waits
+        if (maxBytesPerCameraPerDay > 0) writer.execute(this::restoreQuotas);
+    }
+
+    /** Each camera's bytes of today already on disk (a restart must not give them their quota afresh). */
+    private void restoreQuotas() {
+        long t0 = System.nanoTime();
+        LocalDate today = org.platewarden.core.index.DailyIndex.day(clock.instant());
+        QuotaRestore.Result r;
+        try {
+            r = QuotaRestore.scan(dir, today, retentionDays, () -> stopping);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("dead-letter quota: the letters of {} in {} could not be read ({}); every camera starts the day's quota afresh",
+                    today, dir, e.toString());
+            return;
+        }
+        r.bytes().forEach((camera, bytes) -> quotas.computeIfAbsent(camera, c -> new Quota(today)).bytes += bytes);
+        r.noticed().forEach(camera -> quotas.computeIfAbsent(camera, c -> new Quota(today)).noticed = true);
+        if (r.files() > 0) {
+            LOG.info("dead-letter quota: {} bytes of letters of {} counted against {} camera(s) ({} of them told already they reached it)"
+                    + " from {} file(s), {} bytes read in {} ms",
+                    r.bytes().values().stream().mapToLong(Long::longValue).sum(), today, r.bytes().size(),
+                    r.noticed().size(), r.files(), r.bytesRead(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        }
+        if (r.unreadableLines() > 0) {
+            LOG.warn("dead-letter quota: {} line(s) in {} could not be read whole (a tail torn by a crash?); {} bytes of them named no camera"
+                    + " and count against none", r.unreadableLines(), dir, r.unattributedBytes());
+        }
     }
 
     public Path directory() {
@@ -172,8 +206,10 @@ public final class DeadLetterStore implements AutoCloseable {
             return null;
         }
         notKept.incrementAndGet();
-        if (q.notKept++ > 0) return NOT_KEPT;
-        return quotaLetter(now, letter.cameraId(), QUOTA_REASON + ": camera " + letter.cameraId() + " reached its " + maxBytesPerCameraPerDay
+        q.notKept++;
+        if (q.noticed) return NOT_KEPT;
+        q.noticed = true;
+        return quotaLetter(now, letter.cameraId(), reachedPrefix(letter.cameraId()) + maxBytesPerCameraPerDay
                 + " bytes of dead letters for " + today + " (deadletter.max_bytes_per_camera_per_day); its refused reads are still refused"
                 + " with their reason, but from this one on not kept here until the day ends; how many is written when the day closes"
                 + " or the node stops");
@@ -199,6 +235,11 @@ public final class DeadLetterStore implements AutoCloseable {
         return out;
     }
 
+    /** How the letter saying a camera reached its quota begins (read back at start-up). */
+    static String reachedPrefix(String cameraId) {
+        return QUOTA_REASON + ": camera " + cameraId + " reached its ";
+    }
+
     private static DeadLetter quotaLetter(Instant now, String cameraId, String reason) {
         return new DeadLetter(now, QUOTA_STAGE, cameraId, null, null, reason, null, null, null, false);
     }
@@ -213,6 +254,8 @@ public final class DeadLetterStore implements AutoCloseable {
         final LocalDate day;
         long bytes;
         long notKept;
+        /** whether the letter saying the quota was reached is written (by this run, or by an earlier one today) */
+        boolean noticed;
 
         Quota(LocalDate day) {
             this.day = day;
@@ -255,6 +298,7 @@ public final class DeadLetterStore implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
         if (maxBytesPerCameraPerDay > 0) {
             // the counts of letters not kept, before the writer stops (a full queue: they are lost, as in a crash)
             try {

@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +34,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpConnectionGuard {
     private final Vertx vertx;
-    private final int maxPerAddress;
+    private final ConnectionsPerAddress perAddress;
     private final long headerTimeoutMs;
     private final long pollMs;
     private final Counter refused;
     private final Counter headerTimeouts;
-    private final Map<String, Integer> openByAddress = new ConcurrentHashMap<>();
     private final Map<HttpConnection, Tracked> tracked = new ConcurrentHashMap<>();
 
     /**
@@ -50,7 +48,7 @@ public final class HttpConnectionGuard {
      */
     public HttpConnectionGuard(Vertx vertx, String server, int maxPerAddress, int headerTimeoutSeconds, MeterRegistry registry) {
         this.vertx = vertx;
-        this.maxPerAddress = maxPerAddress;
+        this.perAddress = new ConnectionsPerAddress(maxPerAddress);
         this.headerTimeoutMs = TimeUnit.SECONDS.toMillis(headerTimeoutSeconds);
         this.pollMs = Math.max(50, headerTimeoutMs / 4);
         this.refused = Counter.builder("platewarden.http.connections.refused").tag("server", server)
@@ -81,8 +79,8 @@ public final class HttpConnectionGuard {
     }
 
     private void connected(HttpConnection connection) {
-        String address = address(connection.remoteAddress());
-        if (!reserve(address)) {
+        String address = ConnectionsPerAddress.address(connection.remoteAddress());
+        if (!perAddress.reserve(address)) {
             refused.increment();
             connection.close();
             return;
@@ -92,7 +90,7 @@ public final class HttpConnectionGuard {
         connection.closeHandler(v -> {
             if (tracked.remove(connection) == null) return;
             cancel(t);
-            release(address);
+            perAddress.release(address);
         });
         awaitHeaders(t);
     }
@@ -124,27 +122,6 @@ public final class HttpConnectionGuard {
     private void cancel(Tracked t) {
         if (t.timer >= 0) vertx.cancelTimer(t.timer);
         t.timer = -1;
-    }
-
-    private boolean reserve(String address) {
-        boolean[] ok = {true};
-        openByAddress.compute(address, (a, n) -> {
-            int open = n == null ? 0 : n;
-            if (maxPerAddress > 0 && open >= maxPerAddress) {
-                ok[0] = false;
-                return n;
-            }
-            return open + 1;
-        });
-        return ok[0];
-    }
-
-    private void release(String address) {
-        openByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
-    }
-
-    private static String address(SocketAddress remote) {
-        return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
     }
 
     /** One open connection's deadline (touched only on its event loop). */

@@ -157,6 +157,19 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void theMqttPerAddressCapDefaultsToHttpsAndIsValidatedAtStartUp() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(256, config.gateway().mqttMaxConnectionsPerAddress(), "as HTTP's: cameras behind one NAT share its address");
+        assertEquals(GatewayConfig.defaults().mqttMaxConnectionsPerAddress(), config.gateway().mqttMaxConnectionsPerAddress(),
+                "the defaults file agrees with the code");
+        assertEquals(0, config.with("{\"gateway\":{\"mqtt_max_connections_per_address\":0}}").gateway().mqttMaxConnectionsPerAddress(), "0: no cap");
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with("{\"gateway\":{\"mqtt_max_connections_per_address\":100001}}"));
+        assertEquals(List.of("gateway.mqtt_max_connections_per_address must be 0 (no cap) .. 100000, not 100001"), e.problems());
+        e = assertThrows(ConfigException.class, () -> config.with("{\"gateway\":{\"mqtt_max_connections_per_address\":-1}}"));
+        assertEquals(List.of("gateway.mqtt_max_connections_per_address must be 0 (no cap) .. 100000, not -1"), e.problems());
+    }
+
+    @Test
     void deadLettersPerCameraAndDayDefaultTo64MiBAndAtLeast1MiB() {
         assertEquals(64L << 20, PlatewardenConfig.demoConfig().deadletter().maxBytesPerCameraPerDay());
         assertEquals(DeadLetterConfig.defaults(), PlatewardenConfig.demoConfig().deadletter(), "the defaults file agrees with the code");

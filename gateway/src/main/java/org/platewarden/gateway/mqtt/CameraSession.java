@@ -93,7 +93,8 @@ final class CameraSession {
         this.sessions = sessions;
     }
 
-    void start(MqttProperties connackProperties) {
+    /** Accepts the connection; {@code onClose} runs when it closes. */
+    void start(MqttProperties connackProperties, Runnable onClose) {
         endpoint.publishAutoAck(false);
         endpoint.publishHandler(this::onPublish);
         endpoint.publishReleaseHandler(endpoint::publishComplete); // QoS 2 from 3.1.1 clients: PUBREC was sent after fsync
@@ -103,6 +104,7 @@ final class CameraSession {
         if (v5) endpoint.disconnectMessageHandler(this::onDisconnect);
         endpoint.closeHandler(v -> {
             closed = true;
+            onClose.run();
             metrics.cameraDisconnected();
             sessions.closed(camera.id(), endpoint.clientIdentifier(), this);
         });

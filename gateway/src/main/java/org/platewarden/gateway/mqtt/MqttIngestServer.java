@@ -42,13 +42,17 @@ public final class MqttIngestServer {
     private MqttServer tls;
     private AckSender ackSender;
     private OversizeRefusals oversize;
+    private long refusalsFlush = -1;
 
     private final ClientSessions sessions;
+    /** shared by every event loop's listener: the per-address cap is the MQTT ports' */
+    private final MqttConnectionCap cap;
 
     public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics,
-                            ClientSessions sessions) {
+                            ClientSessions sessions, MqttConnectionCap cap) {
         this.vertx = vertx;
         this.sessions = sessions;
+        this.cap = cap;
         this.config = config;
         this.authenticator = authenticator;
         this.ingestor = ingestor;
@@ -58,6 +62,7 @@ public final class MqttIngestServer {
     public Future<Void> listen() {
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
         oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics, sessions);
+        refusalsFlush = vertx.setPeriodic(10_000, id -> cap.flushRefusals(false));
         plain = create(baseOptions().setPort(config.mqttPort()));
         Future<MqttServer> started = plain.listen();
         if (config.mqttTlsPort() > 0) {
@@ -84,6 +89,8 @@ public final class MqttIngestServer {
     }
 
     public Future<Void> close() {
+        if (refusalsFlush >= 0) vertx.cancelTimer(refusalsFlush);
+        cap.flushRefusals(true);
         Future<Void> a = plain == null ? Future.succeededFuture() : plain.close();
         Future<Void> b = tls == null ? Future.succeededFuture() : tls.close();
         return Future.join(a, b).<Void>mapEmpty().andThen(ar -> {
@@ -113,6 +120,9 @@ public final class MqttIngestServer {
     }
 
     private void connect(MqttEndpoint endpoint) {
+        // first: an address over the cap costs no PBKDF2
+        MqttConnectionCap.Slot slot = cap.admit(endpoint);
+        if (slot == null) return;
         boolean v5 = endpoint.protocolVersion() == 5;
         String user = endpoint.auth() == null ? null : endpoint.auth().getUsername();
         String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
@@ -122,7 +132,7 @@ public final class MqttIngestServer {
         // answered at once, inside this handler, so its pipelined PUBLISH is taken; a first
         // verification runs PBKDF2 on a worker, and such a connection is closed unanswered (no
         // CONNACK, no PUBACK: the client still has the message and resends it)
-        PendingConnect pending = PendingConnect.watch(endpoint);
+        PendingConnect pending = PendingConnect.watch(endpoint, slot::release);
         Future<Camera> authenticated = certificateCamera != null
                 ? authenticator.byCertificate(certificateCamera, user)
                 : authenticator.authenticate(user, password);
@@ -133,7 +143,7 @@ public final class MqttIngestServer {
                         return;
                     }
                     CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize, sessions);
-                    session.start(v5 ? connackProperties() : null);
+                    session.start(v5 ? connackProperties() : null, slot::release);
                 })
                 .onFailure(err -> {
                     Throwable t = Failures.unwrap(err);

@@ -20,12 +20,16 @@ final class PendingConnect {
     private PendingConnect() {
     }
 
-    static PendingConnect watch(MqttEndpoint endpoint) {
+    /** {@code onClose} runs if the connection closes before a session takes over its handlers. */
+    static PendingConnect watch(MqttEndpoint endpoint, Runnable onClose) {
         PendingConnect pending = new PendingConnect();
         endpoint.exceptionHandler(t -> {
             if (pending.failure == null) pending.failure = t;
         });
-        endpoint.closeHandler(v -> pending.closed = true);
+        endpoint.closeHandler(v -> {
+            pending.closed = true;
+            onClose.run();
+        });
         return pending;
     }
 
