@@ -69,6 +69,8 @@ public final class DeadLetterStore implements AutoCloseable {
     private final long maxBytesPerCameraPerDay;
     /** Each camera's letters of the current day; touched only on the writer thread. */
     private final Map<String, Quota> quotas = new java.util.HashMap<>();
+    /** files whose end this process has seen whole (written by it, or checked): the writer thread's own */
+    private final java.util.Set<Path> tailChecked = new java.util.HashSet<>();
     private final AtomicLong notKept = new AtomicLong();
     /** Set by {@link #close}: a restore still scanning stops. */
     private volatile boolean stopping;
@@ -174,16 +176,33 @@ public final class DeadLetterStore implements AutoCloseable {
                 else add(byFile, kept, line);
             }
             for (Map.Entry<Path, StringBuilder> e : byFile.entrySet()) {
+                if (!tailChecked.contains(e.getKey()) && endsTorn(e.getKey())) e.getValue().insert(0, '\n');
                 try (FileChannel ch = FileChannel.open(e.getKey(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                     ByteBuffer buf = ByteBuffer.wrap(e.getValue().toString().getBytes(StandardCharsets.UTF_8));
+                    tailChecked.remove(e.getKey()); // until this write is whole: a failure part-way leaves a torn line
                     while (buf.hasRemaining()) ch.write(buf);
                     ch.force(false);
+                    tailChecked.add(e.getKey());
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("dead-letter write to " + dir + " failed: " + e, e);
         }
         total.addAndGet(letters.size());
+    }
+
+    /**
+     * Whether the file ends inside a line: a crash (or a failed write) cut its last letter short. The
+     * next letter then starts on a line of its own, so the torn one spoils no other: each line of a
+     * dead-letter file stays one letter for whoever reads it (jq, {@link #readAll}).
+     */
+    private static boolean endsTorn(Path file) throws IOException {
+        if (!Files.exists(file)) return false;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return size > 0 && ch.read(last, size - 1) == 1 && last.get(0) != '\n';
+        }
     }
 
     private void add(Map<Path, StringBuilder> byFile, DeadLetter letter, String line) {

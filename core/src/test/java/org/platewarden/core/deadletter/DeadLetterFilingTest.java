@@ -148,4 +148,25 @@ class DeadLetterFilingTest {
             assertFalse(Files.readString(dir.resolve(files().get(0))).contains("ABC123"));
         }
     }
+
+    @Test
+    void aLetterAfterATornLastLineStartsALineOfItsOwn() throws Exception {
+        // a crash cut the file's last letter short (no newline): the next letter must not be glued to it
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Path file = dir.resolve(DeadLetterStore.fileName(today));
+        String whole = "{\"at\":\"" + Instant.now() + "\",\"stage\":\"gateway-http\",\"camera_id\":\"cam-001\",\"reason\":\"r\"}\n";
+        String torn = "{\"at\":\"" + Instant.now() + "\",\"stage\":\"gateway-http\",\"camera_id\":\"cam-001\",\"rea";
+        Files.writeString(file, whole + torn);
+        try (DeadLetterStore store = new DeadLetterStore(dir)) {
+            store.append(DeadLetter.of("gateway-http", "cam-002", "after", "r", "not json")).get();
+            store.append(DeadLetter.of("gateway-http", "cam-002", "next", "r", "not json")).get();
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(4, lines.size(), lines.toString());
+        assertEquals(whole.strip(), lines.get(0));
+        assertEquals(torn, lines.get(1), "the torn letter stays as it was, on its own line");
+        ObjectMapper json = new ObjectMapper();
+        assertEquals("after", json.readTree(lines.get(2)).get("read_id").asText(), "the next letter is whole and parses: " + lines.get(2));
+        assertEquals("next", json.readTree(lines.get(3)).get("read_id").asText(), "and a file already checked gets no blank line: " + lines);
+    }
 }
