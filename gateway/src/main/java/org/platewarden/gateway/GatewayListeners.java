@@ -16,6 +16,7 @@ import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.ClientSessions;
+import org.platewarden.gateway.mqtt.SessionPersistence;
 import org.platewarden.gateway.mqtt.MqttConnectionCap;
 
 /**
@@ -34,10 +35,12 @@ public final class GatewayListeners implements AutoCloseable {
 
     private final WorkerExecutor authWorkers;
     private final GatewayVerticle first;
+    private final SessionPersistence mqttSessionFile;
 
-    private GatewayListeners(WorkerExecutor authWorkers, GatewayVerticle first) {
+    private GatewayListeners(WorkerExecutor authWorkers, GatewayVerticle first, SessionPersistence mqttSessionFile) {
         this.authWorkers = authWorkers;
         this.first = first;
+        this.mqttSessionFile = mqttSessionFile;
     }
 
     /**
@@ -52,6 +55,13 @@ public final class GatewayListeners implements AutoCloseable {
         CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
         SpoolHealth spoolHealth = new SpoolHealth(spool);
         ClientSessions mqttSessions = new ClientSessions(gw.mqttSessionExpiryMaxSeconds());
+        SessionPersistence mqttSessionFile;
+        try {
+            mqttSessionFile = SessionPersistence.start(vertx, mqttSessions, concrete.dataPath());
+        } catch (IOException e) {
+            authWorkers.close();
+            return Future.failedFuture(e);
+        }
         HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
                 metrics.registry());
         MqttConnectionCap mqttCap = new MqttConnectionCap(gw.mqttMaxConnectionsPerAddress(), metrics.registry());
@@ -70,8 +80,11 @@ public final class GatewayListeners implements AutoCloseable {
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));
             });
         }
-        return deployed.map(ids -> new GatewayListeners(authWorkers, first))
-                .onFailure(e -> authWorkers.close());
+        return deployed.map(ids -> new GatewayListeners(authWorkers, first, mqttSessionFile))
+                .onFailure(e -> {
+                    authWorkers.close();
+                    mqttSessionFile.close();
+                });
     }
 
     /** The first instance: its ports are every instance's. */
@@ -79,10 +92,14 @@ public final class GatewayListeners implements AutoCloseable {
         return first;
     }
 
-    /** Closes the authentication pool; the verticles stop with their Vert.x instance. */
+    /**
+     * Closes the authentication pool and saves the MQTT sessions (after the verticles stopped with
+     * their Vert.x instance, so connections closed by the stop are saved as closed).
+     */
     @Override
     public void close() {
         authWorkers.close();
+        mqttSessionFile.close();
     }
 
     /**

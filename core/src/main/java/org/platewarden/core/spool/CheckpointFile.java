@@ -2,29 +2,24 @@ package org.platewarden.core.spool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
+import org.platewarden.core.io.AtomicFile;
 
 /**
- * The persisted checkpoint: 16 bytes (magic, seq, CRC32C). Replaced atomically: write a temp
- * file, fsync it, rename over the old one, fsync the directory, so a crash leaves either the
- * old or the new value, never a torn one.
+ * The persisted checkpoint: 16 bytes (magic, seq, CRC32C), replaced whole ({@link AtomicFile}), so a
+ * crash leaves either the old or the new value, never a torn one.
  */
 final class CheckpointFile {
     private static final int MAGIC = 0x5057434b; // "PWCK"
     private static final int SIZE = 16;
 
     private final Path file;
-    private final Path tmp;
 
     CheckpointFile(Path spoolDir) {
         this.file = spoolDir.resolve("checkpoint");
-        this.tmp = spoolDir.resolve("checkpoint.tmp");
     }
 
     /** The persisted checkpoint; 0 when there is none. Throws when the file exists but is damaged. */
@@ -47,13 +42,7 @@ final class CheckpointFile {
         b.putInt(MAGIC).putLong(seq);
         b.putInt(crc(b.array()));
         b.flip();
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (b.hasRemaining()) ch.write(b);
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Fsync.directory(file.getParent());
+        AtomicFile.replace(file, b);
     }
 
     private static int crc(byte[] bytes) {

@@ -38,6 +38,21 @@ public final class ClientSessions {
         return stored.begin(cameraId, clientId, cleanStart, requestedExpirySeconds, session);
     }
 
+    /** The sessions to save: {@link StoredSessions#snapshot}. */
+    java.util.List<SessionFile.Saved> sessionSnapshot() {
+        return stored.snapshot();
+    }
+
+    /** Takes back saved sessions: {@link StoredSessions#restore}. */
+    int restore(java.util.List<SessionFile.Saved> saved) {
+        return stored.restore(saved);
+    }
+
+    /** Whether the sessions changed since the last {@link #sessionSnapshot}. */
+    boolean sessionsChanged() {
+        return stored.changed();
+    }
+
     /** An MQTT 5 DISCONNECT set a new Session Expiry Interval: {@link StoredSessions#changeExpiry}. */
     void changeExpiry(String cameraId, String clientId, CameraSession session, long requestedExpirySeconds) {
         stored.changeExpiry(cameraId, clientId, session, requestedExpirySeconds);

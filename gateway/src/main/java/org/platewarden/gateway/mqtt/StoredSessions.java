@@ -1,7 +1,9 @@
 package org.platewarden.gateway.mqtt;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -28,8 +30,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Bounded: cameras come from the configuration and authenticate before they get here, and each
  * keeps at most {@code maxPerCamera} sessions (more only while more of its connections are open) (the one ending soonest
- * gives way); expired ones are dropped whenever their camera connects. Kept in memory: a gateway
- * restart ends every session (docs/cameras.md, "Sessions, client ids and other packets").
+ * gives way); expired ones are dropped whenever their camera connects. Saved to the data dir
+ * ({@link SessionFile}) every minute and at stop, and taken back at start, so a restart ends none.
  *
  * <p>Thread-safe: the event loops share one instance; each call is a few map operations under the
  * instance's lock, once per CONNECT and per close.
@@ -61,6 +63,8 @@ final class StoredSessions {
     private final LongSupplier clockMillis;
     /** camera id → client id → session */
     private final Map<String, Map<String, Session>> byCamera = new HashMap<>();
+    /** begins, ends and changes since the last snapshot */
+    private long changes;
 
     StoredSessions(long maxExpirySeconds, int maxPerCamera, LongSupplier clockMillis) {
         if (maxExpirySeconds < 0 || maxPerCamera < 1) throw new IllegalArgumentException("session bounds: " + maxExpirySeconds + ", " + maxPerCamera);
@@ -92,6 +96,7 @@ final class StoredSessions {
         session.owner = owner;
         session.expirySeconds = expiry;
         session.closedAtMillis = -1;
+        changes++;
         return new Begun(present, expiry);
     }
 
@@ -105,6 +110,7 @@ final class StoredSessions {
         Session session = sessions == null ? null : sessions.get(clientId);
         if (session == null || session.owner != owner) return;
         session.owner = null;
+        changes++;
         if (session.expirySeconds == 0) {
             sessions.remove(clientId);
             if (sessions.isEmpty()) byCamera.remove(cameraId);
@@ -120,7 +126,55 @@ final class StoredSessions {
     synchronized void changeExpiry(String cameraId, String clientId, Object owner, long requestedExpirySeconds) {
         Map<String, Session> sessions = byCamera.get(cameraId);
         Session session = sessions == null || clientId == null ? null : sessions.get(clientId);
-        if (session != null && session.owner == owner) session.expirySeconds = Math.min(requestedExpirySeconds, maxExpirySeconds);
+        if (session != null && session.owner == owner) {
+            session.expirySeconds = Math.min(requestedExpirySeconds, maxExpirySeconds);
+            changes++;
+        }
+    }
+
+    /**
+     * Every session that would outlive a stop now, for {@link SessionFile}: an open one as if its
+     * connection closed now (a stop closes it), a closed one as it is; none whose expiry is 0.
+     */
+    synchronized List<SessionFile.Saved> snapshot() {
+        long now = clockMillis.getAsLong();
+        List<SessionFile.Saved> out = new ArrayList<>();
+        byCamera.forEach((camera, sessions) -> sessions.forEach((clientId, s) -> {
+            if (s.expirySeconds == 0 || s.ended(now)) return;
+            long endsAt = (s.closedAtMillis < 0 ? now : s.closedAtMillis) + s.expirySeconds * 1000;
+            out.add(new SessionFile.Saved(camera, clientId, s.expirySeconds, endsAt));
+        }));
+        changes = 0;
+        return out;
+    }
+
+    /**
+     * Takes back saved sessions (at start-up, before any CONNECT) as closed ones that end when they
+     * were to; those ended meanwhile are dropped, and none outlives the maximum configured now.
+     * Returns how many were taken.
+     */
+    synchronized int restore(List<SessionFile.Saved> saved) {
+        long now = clockMillis.getAsLong();
+        int taken = 0;
+        for (SessionFile.Saved s : saved) {
+            if (s.cameraId() == null || s.clientId() == null || s.clientId().isEmpty() || s.endsAtMillis() <= now) continue;
+            long expiry = Math.min(s.expirySeconds(), maxExpirySeconds);
+            long endsAt = Math.min(s.endsAtMillis(), now + expiry * 1000);
+            if (expiry <= 0 || endsAt <= now) continue;
+            Map<String, Session> sessions = byCamera.computeIfAbsent(s.cameraId(), c -> new HashMap<>());
+            Session session = new Session();
+            session.expirySeconds = expiry;
+            session.closedAtMillis = endsAt - expiry * 1000;
+            sessions.put(s.clientId(), session);
+            makeRoom(sessions, session);
+            taken++;
+        }
+        return taken;
+    }
+
+    /** Whether a session began, ended or changed since the last {@link #snapshot}. */
+    synchronized boolean changed() {
+        return changes > 0;
     }
 
     /** Sessions held (open or waiting for their client), for metrics and tests. */

@@ -125,4 +125,39 @@ class StoredSessionsTest {
         sessions.begin("cam-1", "c2", false, 5, b);
         assertEquals(1, sessions.size());
     }
+
+    @Test
+    void aSnapshotTakenBackAfterARestartKeepsEachSessionsEnd() {
+        sessions.begin("cam-1", "closed", false, 600, a);
+        sessions.end("cam-1", "closed", a);
+        sessions.begin("cam-1", "open", false, 1200, b);
+        sessions.begin("cam-1", "no-expiry", false, 0, b);
+        assertTrue(sessions.changed());
+        now.addAndGet(100_000);
+        java.util.List<SessionFile.Saved> saved = sessions.snapshot();
+        assertFalse(sessions.changed(), "a snapshot takes the changes");
+        assertEquals(2, saved.size(), "a session that ends with its connection is not saved: " + saved);
+
+        StoredSessions restarted = new StoredSessions(3600, 3, now::get);
+        now.addAndGet(10_000);
+        assertEquals(2, restarted.restore(saved));
+        now.addAndGet(489_999); // 'closed' closed 600 s ago minus 1 ms
+        assertTrue(restarted.begin("cam-1", "closed", false, 600, a).present());
+        now.addAndGet(700_001); // 'open' was saved as closed at the snapshot: 1 200 s after it has passed now
+        assertFalse(restarted.begin("cam-1", "open", false, 1200, b).present());
+    }
+
+    @Test
+    void restoredSessionsEndedMeanwhileOrLongerThanTheMaximumNowAreCutBack() {
+        long t = now.get();
+        java.util.List<SessionFile.Saved> saved = java.util.List.of(
+                new SessionFile.Saved("cam-1", "ended", 600, t - 1),
+                new SessionFile.Saved("cam-1", "long", 100_000, t + 100_000_000L),
+                new SessionFile.Saved("cam-1", "", 600, t + 600_000));
+        assertEquals(1, sessions.restore(saved));
+        now.addAndGet(3_600_000 - 1);
+        assertTrue(sessions.begin("cam-1", "long", false, V311, a).present(), "kept for the maximum configured now (3600 s)");
+        sessions.end("cam-1", "long", a);
+        assertFalse(sessions.begin("cam-1", "ended", false, V311, b).present());
+    }
 }
