@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  * (fail closed). The one exception is a refusal (invalid, refused, rate-limited) past its caller's
  * budget for such records ({@link RefusedRecordBudget}, when one is given): it is counted into the
  * caller's {@code refused_summary} record of the window instead, and answered the same with
- * {@code "audit":"counted"} in place of its {@code audit_id}. An allowed search always has its record. The audit id is allocated here, before Elasticsearch is asked, and sent along as
- * {@code X-Opaque-Id}, so Elasticsearch's tasks API and slow log name the audit record.
+ * {@code "audit":"counted"} in place of its {@code audit_id}. An allowed search always has its record.
+ * The audit id is allocated here, before Elasticsearch is asked, and sent along as
+ * {@code X-Opaque-Id}, so Elasticsearch's tasks API and slow log name the audit record (a search
+ * refused as too broad after its scan and counted instead names none).
  *
  * <p>Once the page is ranked, its read ids are known, so the record is written while the page's
  * documents are fetched ({@link #answered}): the answer waits for both. The record therefore lists
