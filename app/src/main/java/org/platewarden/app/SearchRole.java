@@ -15,7 +15,9 @@ import org.platewarden.indexer.ops.IndexViews;
 import org.platewarden.indexer.retention.RetentionSweeper;
 import org.platewarden.search.api.SearchApiVerticle;
 import org.platewarden.search.api.SearchResponse;
+import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.ChainedAuditLog;
+import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.query.SearchService;
 import org.platewarden.templates.InstallReport;
 
@@ -44,7 +46,10 @@ final class SearchRole implements AutoCloseable {
                              PrometheusMeterRegistry registry) throws Exception {
         ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        SearchService service = new SearchService(vertx, config, es, auditLog, registry);
+        // one budget for authenticated callers' refused requests: the search service asks it for the
+        // searches it refuses, the API server for every other refusal, and writes its summaries
+        RefusedRecordBudget refusedRecords = RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser());
+        SearchService service = new SearchService(vertx, config, es, auditLog, registry, refusedRecords);
         Context context = vertx.getOrCreateContext();
         HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), config.retentionDays(), config.holdMaxDays(), Clock.systemUTC());
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
@@ -57,7 +62,9 @@ final class SearchRole implements AutoCloseable {
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),
-                new IndexerHoldsApi(holds, context, agency -> config.agency(agency).map(a -> a.oversight()).orElse(false)), new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce), registry);
+                new IndexerHoldsApi(holds, context, agency -> config.agency(agency).map(a -> a.oversight()).orElse(false)), new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce), registry,
+                AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),
+                refusedRecords);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         holdExpiry.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
         return new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);

@@ -272,6 +272,9 @@ public record PlatewardenConfig(
                 "the individual audit records one client address gets per minute for requests without valid credentials");
         atLeastOne(problems, "search.anonymous_records_per_minute", search.anonymousRecordsPerMinute(),
                 "the individual audit records the node writes per minute for requests without valid credentials, all addresses together");
+        // below 1 no refused request of an authenticated caller would get a record of its own, only the summaries
+        atLeastOne(problems, "search.refused_records_per_minute_per_user", search.refusedRecordsPerMinutePerUser(),
+                "the individual audit records one authenticated user gets per minute for refused, invalid or rate-limited requests");
         // with no allowed purpose no search can state one: every search would be refused
         if (search.allowedPurposes().isEmpty()) problems.add("search.allowed_purposes is empty: no search could state a purpose");
         if (search.allowedPurposes().stream().anyMatch(PlatewardenConfig::blank)) problems.add("search.allowed_purposes has a blank entry");

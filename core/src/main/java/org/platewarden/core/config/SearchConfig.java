@@ -21,6 +21,7 @@ public record SearchConfig(
         @JsonProperty("audit_overlap_steps") boolean auditOverlapSteps,
         @JsonProperty("anonymous_records_per_minute_per_address") int anonymousRecordsPerMinutePerAddress,
         @JsonProperty("anonymous_records_per_minute") int anonymousRecordsPerMinute,
+        @JsonProperty("refused_records_per_minute_per_user") int refusedRecordsPerMinutePerUser,
         @JsonProperty("tls_cert_path") String tlsCertPath,
         @JsonProperty("tls_key_path") String tlsKeyPath,
         @JsonProperty("trusted_proxies") List<String> trustedProxies,
@@ -67,6 +68,19 @@ public record SearchConfig(
     public static final int DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE = 3000;
 
     /**
+     * How many requests of one authenticated caller (agency and user) that are refused — outcome
+     * {@code invalid} (400, 413), {@code refused} (403, 404) or {@code rate_limited} (429) — get an
+     * audit record of their own in a one-minute window; the rest are counted into that caller's
+     * summary record of the window ({@code refused_summary}). Allowed requests are never budgeted.
+     * 120 is twice the per-user search rate limit ({@code rate_limit_per_minute}, 60): an investigator
+     * refuses at a human pace (a typo, a forgotten case number: a few a minute), and even a script that
+     * runs into the rate limit has each 429 recorded up to twice the pace it could search at. A leaked
+     * or misused token past it writes 120 records a minute (at most ~6 KB each, ~1 GB a day) plus one
+     * summary, instead of one record per request at whatever rate it sends.
+     */
+    public static final int DEFAULT_REFUSED_RECORDS_PER_MINUTE_PER_USER = 120;
+
+    /**
      * None on the search API: Vert.x's idle timeout also cuts a request the server is still working on
      * when no byte flows meanwhile, and ops runs (a compaction, a verify of a large trail) take minutes
      * — an ops compaction run was closed mid-request after 60 s. The header deadline and the
@@ -82,7 +96,8 @@ public record SearchConfig(
 
     public static SearchConfig defaults() {
         return new SearchConfig("0.0.0.0", 8081, null, null, 3, 31, 1000, 60, 64 * 1024, DEFAULT_AUDIT_JOURNAL_PREALLOCATE,
-                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE, null, null, List.of(),
+                DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE,
+                DEFAULT_REFUSED_RECORDS_PER_MINUTE_PER_USER, null, null, List.of(),
                 DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
                 GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
     }

@@ -203,6 +203,22 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void refusedRecordBudgetDefaultsTo120PerUserAndMustBeAtLeastOne() {
+        SearchConfig search = PlatewardenConfig.demoConfig().search();
+        assertEquals(120, search.refusedRecordsPerMinutePerUser());
+        assertEquals(SearchConfig.defaults().refusedRecordsPerMinutePerUser(), search.refusedRecordsPerMinutePerUser(), "the defaults file agrees with the code");
+        assertEquals(1, PlatewardenConfig.demoConfig().with("""
+                {"search":{"refused_records_per_minute_per_user":1}}""").search().refusedRecordsPerMinutePerUser());
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"refused_records_per_minute_per_user":0}}"""));
+        assertTrue(e.getMessage().contains("search.refused_records_per_minute_per_user must be at least 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("not 0"), e.getMessage());
+        ConfigException wrongType = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with("""
+                {"search":{"refused_records_per_minute_per_user":"lots"}}"""));
+        assertTrue(wrongType.getMessage().contains("search.refused_records_per_minute_per_user"), wrongType.getMessage());
+    }
+
+    @Test
     void auditStepsOverlapByDefaultAndCanBeTurnedOff() {
         assertTrue(SearchConfig.DEFAULT_AUDIT_OVERLAP_STEPS);
         assertTrue(PlatewardenConfig.demoConfig().search().auditOverlapSteps(), "the defaults file agrees with the code");

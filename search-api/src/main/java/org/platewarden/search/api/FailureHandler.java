@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code audit_id}; if the record cannot be written the answer is 503 instead (without one). A
  * request without an authenticated caller that is over the budget for individual records gets the
  * same answer with {@code "audit":"counted"} in place of an {@code audit_id}: it was counted into its
- * address's {@code anonymous_summary} record ({@link AnonymousSummaries}).
+ * address's {@code anonymous_summary} record ({@link AnonymousSummaries}); so does an authenticated
+ * caller's refusal past its per-user budget, counted into its {@code refused_summary} record
+ * ({@link RefusedSummaries}).
  */
 final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);

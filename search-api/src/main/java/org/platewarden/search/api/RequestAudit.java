@@ -55,17 +55,20 @@ final class RequestAudit {
     private final AuditLog log;
     private final Authenticator authenticator;
     private final AnonymousSummaries anonymous;
+    private final RefusedSummaries refused;
     private final ForwardedFor forwardedFor;
 
     /**
      * @param anonymous    the budget for records of requests without an authenticated caller
+     * @param refused      the budget for records of authenticated callers' refused requests
      * @param forwardedFor who may name the client ({@code search.trusted_proxies})
      */
-    RequestAudit(AuditLog log, Authenticator authenticator, AnonymousSummaries anonymous, ForwardedFor forwardedFor) {
+    RequestAudit(AuditLog log, Authenticator authenticator, AnonymousSummaries anonymous, RefusedSummaries refused, ForwardedFor forwardedFor) {
         this.forwardedFor = forwardedFor;
         this.log = log;
         this.authenticator = authenticator;
         this.anonymous = anonymous;
+        this.refused = refused;
     }
 
     Authenticator authenticator() {
@@ -107,7 +110,10 @@ final class RequestAudit {
      *
      * <p>A request that names no authenticated caller and is over the budget for individual records
      * ({@link AnonymousSummaries}) gets no record of its own: it is counted into its client address's
-     * {@code anonymous_summary} record of the window, and the future completes with null.
+     * {@code anonymous_summary} record of the window, and the future completes with null. So is an
+     * authenticated caller's refusal (400, 403, 404, 413) past its budget ({@link RefusedSummaries}),
+     * into its {@code refused_summary}; never the failure of a change whose intent is recorded, which
+     * an auditor reads with that record.
      */
     Future<String> recordFailure(RoutingContext ctx, int status, String reason) {
         Principal known = ctx.get(PRINCIPAL);
@@ -120,7 +126,11 @@ final class RequestAudit {
                 : authenticator.authenticate(header).otherwise((Principal) null);
         return principal
                 .compose(p -> {
-                    if (p != null) return write(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0);
+                    if (p != null) {
+                        AuditEntry entry = entry(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0, List.of());
+                        if (intent == null && !refused.admit(entry)) return Future.<String>succeededFuture(null);
+                        return log.record(entry).map(AuditRecord::auditId);
+                    }
                     if (!anonymous.admit(client(ctx).address(), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
                     // the trail's share for such requests full (a flood): answered 503 without a record
                     // of its own, so it is counted into its address's summary rather than left out
@@ -143,16 +153,20 @@ final class RequestAudit {
 
     private Future<String> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount,
                                  List<String> readIds) {
+        return log.record(entry(ctx, p, outcome, reason, status, query, hitCount, readIds)).map(AuditRecord::auditId);
+    }
+
+    private AuditEntry entry(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount,
+                             List<String> readIds) {
         JsonNode q = query != null ? query : requestDescription(ctx);
         String purpose = ctx.get(PURPOSE);
         String caseNumber = ctx.get(CASE_NUMBER);
         boolean filter = Boolean.TRUE.equals(ctx.get(QUERY_IS_FILTER));
         if (!filter && purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
         if (!filter && caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
-        AuditEntry entry = new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
+        return new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
                 p == null ? Set.of() : p.roles(), purpose, caseNumber, q, null, outcome, reason, status, hitCount, readIds)
                 .withAuthMethod(p == null ? null : p.authMethod()).from(client(ctx));
-        return log.record(entry).map(AuditRecord::auditId);
     }
 
     /**

@@ -39,8 +39,9 @@ final class Responses {
     }
 
     /**
-     * {@code counted}: the answer has no record of its own but was counted into its client address's
-     * {@code anonymous_summary} record ({@code "audit":"counted"} in place of {@code audit_id}).
+     * {@code counted}: the answer has no record of its own but was counted into a summary record — its
+     * client address's {@code anonymous_summary}, or its caller's {@code refused_summary}
+     * ({@code "audit":"counted"} in place of {@code audit_id}).
      */
     static void error(RoutingContext ctx, int status, String message, String errorId, String auditId, boolean counted) {
         JsonObject body = new JsonObject().put("error", message).put("status", status);

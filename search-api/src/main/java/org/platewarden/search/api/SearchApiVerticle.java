@@ -29,6 +29,7 @@ import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditVerifier;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.EsRest;
+import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.audit.VerifyResult;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.ForbiddenException;
@@ -52,6 +53,8 @@ import org.platewarden.templates.TemplateResources;
  * service itself once handed over. A request without an authenticated caller past the anonymous
  * budget is answered the same but counted instead of recorded ({@link AnonymousSummaries}): each
  * window's counts are written as one record per client address when it closes, and at {@link #stop}.
+ * So is an authenticated caller's refused request past its per-user budget ({@link RefusedSummaries};
+ * the search service asks the same budget for the searches it refuses): one record per caller.
  */
 public final class SearchApiVerticle extends VerticleBase {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchApiVerticle.class);
@@ -65,9 +68,11 @@ public final class SearchApiVerticle extends VerticleBase {
     private final OpsApi ops;
     private final PrometheusMeterRegistry metrics;
     private final AnonymousBudget anonymousBudget;
+    private final RefusedRecordBudget refusedBudget;
     private AnonymousSummaries anonymousSummaries;
+    private RefusedSummaries refusedSummaries;
     private long summaryTimer;
-    /** How often the window of the anonymous budget is checked for its close (its summaries are written then). */
+    /** How often the windows of the record budgets are checked for their close (their summaries are written then). */
     static final long SUMMARY_TICK_MILLIS = 1_000;
     private BlockingPool pool;
     private EsRest esRest;
@@ -83,6 +88,10 @@ public final class SearchApiVerticle extends VerticleBase {
     private HttpServer server;
 
     /**
+     * The record budgets are the config's, on the system clock; the search handler's refusals share
+     * the refused-request budget only if its service was given the same instance (see the constructor
+     * that takes one).
+     *
      * @param auditLog this node's audit trail (a started {@code ChainedAuditLog}; the same one the search service uses)
      * @param search   the search service ({@code POST /v1/search})
      * @param holds    the holds endpoints' backend
@@ -101,7 +110,21 @@ public final class SearchApiVerticle extends VerticleBase {
      */
     public SearchApiVerticle(PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog, SearchHandler search,
                              HoldsApi holds, OpsApi ops, PrometheusMeterRegistry metrics, AnonymousBudget anonymousBudget) {
+        this(config, es, auditLog, search, holds, ops, metrics, anonymousBudget,
+                RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser()));
+    }
+
+    /**
+     * @param refusedBudget the budget for individual records of authenticated callers' refused
+     *                      requests: the instance the search service behind {@code search} was given,
+     *                      so that the searches it refuses share each caller's budget and this server
+     *                      writes their summaries (without it, the service records each of its refusals)
+     */
+    public SearchApiVerticle(PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog, SearchHandler search,
+                             HoldsApi holds, OpsApi ops, PrometheusMeterRegistry metrics, AnonymousBudget anonymousBudget,
+                             RefusedRecordBudget refusedBudget) {
         this.anonymousBudget = anonymousBudget;
+        this.refusedBudget = refusedBudget;
         this.config = config;
         this.es = es;
         this.auditLog = auditLog;
@@ -121,7 +144,8 @@ public final class SearchApiVerticle extends VerticleBase {
         pool = new BlockingPool(vertx, "search-api-blocking", 2, 16);
         esRest = new EsRest(vertx, es.rest());
         anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
-        audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries,
+        refusedSummaries = new RefusedSummaries(refusedBudget, auditLog, metrics);
+        audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries, refusedSummaries,
                 new ForwardedFor(config.search().trustedProxyRanges()));
         reports = new AuditReports(esRest, config.auditIndex(), config.expectedAuditNodes(), pool);
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000, config.expectedAuditNodes());
@@ -166,17 +190,10 @@ public final class SearchApiVerticle extends VerticleBase {
         if (failures != null) failures.flushWarnings(true);
         // a search or hold change under way is answered (its audit record is written already, or
         // is being written) rather than cut off; new connections are refused at once. Then the
-        // window of anonymous requests counted over the budget is written as summaries.
+        // windows of requests counted over the record budgets are written as summaries.
         Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds()));
         return closed
-                .transform(ar -> anonymousSummaries.flush(true))
-                .andThen(ar -> {
-                    long lost = anonymousSummaries.pendingRequests();
-                    if (lost > 0) {
-                        LOG.warn("anonymous audit budget: {} request(s) counted over the budget could not be written to a summary"
-                                + " record before shutdown; their counts are lost", lost);
-                    }
-                })
+                .transform(ar -> Future.join(anonymousSummaries.flushAtShutdown(), refusedSummaries.flushAtShutdown()))
                 .andThen(ar -> pool.close());
     }
 
@@ -211,7 +228,10 @@ public final class SearchApiVerticle extends VerticleBase {
         // the last interval of a flood's left-out warnings is logged even if no warning follows it
         warningFlusher = vertx.setPeriodic(WARNING_FLUSH_MILLIS, id -> failures.flushWarnings(false));
         // a closed window's summaries are written within a tick of its end
-        summaryTimer = vertx.setPeriodic(SUMMARY_TICK_MILLIS, id -> anonymousSummaries.flush(false));
+        summaryTimer = vertx.setPeriodic(SUMMARY_TICK_MILLIS, id -> {
+            anonymousSummaries.flush(false);
+            refusedSummaries.flush(false);
+        });
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
         router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null, null));
         return router;

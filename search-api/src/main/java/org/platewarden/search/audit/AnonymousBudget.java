@@ -1,17 +1,11 @@
 package org.platewarden.search.audit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * The budget for individual audit records of requests without an authenticated caller
@@ -20,7 +14,7 @@ import java.util.TreeMap;
  * the audit disk. Per window, a client address gets at most {@code perAddress} individual records,
  * and the node at most {@code perNode} across all addresses; a request past either is not dropped but
  * counted in a tally for its address and window, and each tally becomes one record when the window
- * closes ({@value #SUMMARY_ACTION}, {@link Summary#toEntry}).
+ * closes ({@value #SUMMARY_ACTION}, {@link #entryOf}).
  *
  * <p>Windows are fixed, not sliding: window {@code i} covers {@code [i·W, (i+1)·W)} of the clock's
  * epoch milliseconds (with the one-minute default, each UTC minute). An address can therefore get up
@@ -39,9 +33,12 @@ import java.util.TreeMap;
  * kept in memory only: a crash loses the counts of the current window and of any summary not yet
  * written (see docs/audit.md, "The anonymous budget").
  *
- * <p>Thread-safe; the methods are short and synchronized.
+ * <p>The accounting (windows, bounds, tallies, put-back) is {@link RecordBudget}'s, keyed by client
+ * address, which the budget of authenticated callers' refused requests shares ({@link RefusedRecordBudget}).
+ *
+ * <p>Thread-safe.
  */
-public final class AnonymousBudget {
+public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.Summary> {
     /** The action of a summary record. */
     public static final String SUMMARY_ACTION = "anonymous_summary";
     /** The client address of the tally of addresses past the per-window bound on addresses. */
@@ -49,32 +46,10 @@ public final class AnonymousBudget {
     public static final int DEFAULT_MAX_ADDRESSES = 10_000;
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
 
-    private final int perAddress;
-    private final int perNode;
-    private final int maxAddresses;
-    private final long windowMillis;
-    private final Clock clock;
-
-    /** the current window's index (epoch millis / window) */
-    private long window = Long.MIN_VALUE;
-    /** individual records per address in the current window: at most min(perNode, maxAddresses) entries */
-    private final Map<String, Integer> admitted = new HashMap<>();
-    private int admittedTotal;
-    /** the current window's tallies: at most maxAddresses + the overflow */
-    private final Map<String, Tally> surplus = new HashMap<>();
-    /** closed windows' tallies, waiting to be written (again, after a failure): at most maxAddresses + the overflow */
-    private final Map<String, Tally> unwritten = new LinkedHashMap<>();
+    private final RecordBudget<String> budget;
 
     public AnonymousBudget(int perAddress, int perNode, int maxAddresses, Duration window, Clock clock) {
-        if (perAddress < 1 || perNode < 1 || maxAddresses < 1) {
-            throw new IllegalArgumentException("anonymous record budgets must be at least 1: " + perAddress + ", " + perNode + ", " + maxAddresses);
-        }
-        if (window.toMillis() < 1) throw new IllegalArgumentException("anonymous budget window must be at least 1 ms");
-        this.perAddress = perAddress;
-        this.perNode = perNode;
-        this.maxAddresses = maxAddresses;
-        this.windowMillis = window.toMillis();
-        this.clock = clock;
+        this.budget = new RecordBudget<>(perAddress, perNode, maxAddresses, window, clock, address -> OVERFLOW_ADDRESS);
     }
 
     /** The configured budgets, one-minute windows, on the system clock. */
@@ -83,32 +58,23 @@ public final class AnonymousBudget {
     }
 
     public int perAddress() {
-        return perAddress;
+        return budget.perKey();
     }
 
     public int perNode() {
-        return perNode;
+        return budget.perNode();
     }
 
     public Duration window() {
-        return Duration.ofMillis(windowMillis);
+        return budget.window();
     }
 
     /**
      * Whether a request without an authenticated caller gets a record of its own; if not, it has been
      * counted in its address's tally of the current window.
      */
-    public synchronized boolean admit(String clientAddress, String action, int status) {
-        roll(clock.millis());
-        Integer used = admitted.get(clientAddress);
-        boolean known = used != null;
-        if ((known ? used : 0) < perAddress && admittedTotal < perNode && (known || admitted.size() < maxAddresses)) {
-            admitted.put(clientAddress, known ? used + 1 : 1);
-            admittedTotal++;
-            return true;
-        }
-        tally(clientAddress, action, status);
-        return false;
+    public boolean admit(String clientAddress, String action, int status) {
+        return budget.admit(clientAddress, action, status);
     }
 
     /**
@@ -116,15 +82,8 @@ public final class AnonymousBudget {
      * audit trail's share for such requests was full (answered 503): it is in no record otherwise,
      * so it goes into its address's summary, under status 503.
      */
-    public synchronized void countUnrecorded(String clientAddress, String action, int status) {
-        roll(clock.millis());
-        tally(clientAddress, action, status);
-    }
-
-    private void tally(String clientAddress, String action, int status) {
-        String key = surplus.containsKey(clientAddress) || surplus.size() - (surplus.containsKey(OVERFLOW_ADDRESS) ? 1 : 0) < maxAddresses
-                ? clientAddress : OVERFLOW_ADDRESS;
-        surplus.computeIfAbsent(key, k -> new Tally(k, windowStart(window), windowStart(window + 1))).count(action, status);
+    public void countUnrecorded(String clientAddress, String action, int status) {
+        budget.countUnrecorded(clientAddress, action, status);
     }
 
     /**
@@ -132,148 +91,59 @@ public final class AnonymousBudget {
      * at shutdown, its tallies then end now), and hands over every tally not yet written, as summaries
      * to write. The caller writes each, and puts back any whose write failed.
      */
-    public synchronized List<Summary> takeSummaries(boolean closeCurrent) {
-        long now = clock.millis();
-        roll(now);
-        if (closeCurrent && !surplus.isEmpty()) {
-            Instant end = Instant.ofEpochMilli(now);
-            surplus.values().forEach(t -> t.end = t.end.isAfter(end) ? end : t.end);
-            moveSurplus();
-        }
-        List<Summary> out = new ArrayList<>(unwritten.size());
-        unwritten.values().forEach(t -> out.add(t.summary()));
-        unwritten.clear();
-        return out;
+    @Override
+    public List<Summary> takeSummaries(boolean closeCurrent) {
+        return budget.takeSummaries(closeCurrent).stream().map(Summary::of).toList();
     }
 
     /** A summary whose write failed: its counts wait for the next window's close, merged with its address's next tally. */
-    public synchronized void putBack(Summary summary) {
-        merge(unwritten, Tally.of(summary));
+    @Override
+    public void putBack(Summary summary) {
+        budget.putBack(summary.counts());
     }
 
     /** The audit record of a summary: user anonymous, its address, the dominant status and its outcome, the counts in {@code query}. */
+    @Override
     public AuditEntry entryOf(Summary summary) {
-        ObjectNode query = CanonicalJson.MAPPER.createObjectNode();
-        query.put("window_start", summary.windowStart().toString());
-        query.put("window_end", summary.windowEnd().toString());
-        query.put("requests", summary.requests());
-        ObjectNode statuses = query.putObject("by_status");
-        summary.byStatus().forEach((k, v) -> statuses.put(Integer.toString(k), v));
-        ObjectNode actions = query.putObject("by_action");
-        summary.byAction().forEach(actions::put);
         String address = summary.clientAddress();
         String from = OVERFLOW_ADDRESS.equals(address)
-                ? "from client addresses past the first " + maxAddresses + " of their window"
+                ? "from client addresses past the first " + budget.maxKeys() + " of their window"
                 : "from " + (address == null ? "an unknown client address" : address);
-        String every = windowMillis == 60_000 ? "minute" : windowMillis + " ms";
         String reason = summary.requests() + " request(s) without valid credentials " + from + " between " + summary.windowStart()
-                + " and " + summary.windowEnd() + " were over the budget for individual audit records (" + perAddress
-                + " per address and " + perNode + " per node every " + every + ") and are counted in this record instead of recorded one by one";
+                + " and " + summary.windowEnd() + " were over the budget for individual audit records (" + perAddress()
+                + " per address and " + perNode() + " per node every " + budget.every() + ") and are counted in this record instead of recorded one by one";
         int status = summary.dominantStatus();
-        return new AuditEntry(SUMMARY_ACTION, AuditEntry.ANONYMOUS, null, Set.of(), null, null, query, address,
-                AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), null, summary.requests(), null, null, null);
+        return new AuditEntry(SUMMARY_ACTION, AuditEntry.ANONYMOUS, null, Set.of(), null, null,
+                RecordBudget.countsQuery(summary.windowStart(), summary.windowEnd(), summary.requests(), summary.byStatus(), summary.byAction()),
+                address, AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), null, summary.requests(), null, null, null);
+    }
+
+    @Override
+    public long requestsOf(Summary summary) {
+        return summary.requests();
     }
 
     /** Requests counted and not yet handed over as summaries (current window included). */
-    public synchronized long pendingRequests() {
-        long n = 0;
-        for (Tally t : surplus.values()) n += t.requests;
-        for (Tally t : unwritten.values()) n += t.requests;
-        return n;
-    }
-
-    private void roll(long nowMillis) {
-        long current = Math.floorDiv(nowMillis, windowMillis);
-        if (current == window) return;
-        // a clock set back keeps the window it is in: the budget is not reset by it
-        if (window != Long.MIN_VALUE && current < window) return;
-        moveSurplus();
-        admitted.clear();
-        admittedTotal = 0;
-        window = current;
-    }
-
-    private void moveSurplus() {
-        surplus.values().forEach(t -> merge(unwritten, t));
-        surplus.clear();
-    }
-
-    private void merge(Map<String, Tally> into, Tally t) {
-        Tally there = into.get(t.address);
-        if (there == null && !OVERFLOW_ADDRESS.equals(t.address)
-                && into.size() - (into.containsKey(OVERFLOW_ADDRESS) ? 1 : 0) >= maxAddresses) {
-            there = into.computeIfAbsent(OVERFLOW_ADDRESS, k -> new Tally(k, t.start, t.end));
-        }
-        if (there == null) into.put(t.address, t.copy());
-        else there.add(t);
-    }
-
-    private Instant windowStart(long index) {
-        return Instant.ofEpochMilli(index * windowMillis);
-    }
-
-    /** One address's counted requests over a window (or, after a failed write, several merged). */
-    private static final class Tally {
-        final String address;
-        Instant start;
-        Instant end;
-        long requests;
-        final SortedMap<Integer, Long> byStatus = new TreeMap<>();
-        final SortedMap<String, Long> byAction = new TreeMap<>();
-
-        Tally(String address, Instant start, Instant end) {
-            this.address = address;
-            this.start = start;
-            this.end = end;
-        }
-
-        static Tally of(Summary s) {
-            Tally t = new Tally(s.clientAddress(), s.windowStart(), s.windowEnd());
-            t.requests = s.requests();
-            t.byStatus.putAll(s.byStatus());
-            t.byAction.putAll(s.byAction());
-            return t;
-        }
-
-        void count(String action, int status) {
-            requests++;
-            byStatus.merge(status, 1L, Long::sum);
-            byAction.merge(action == null ? "unknown" : action, 1L, Long::sum);
-        }
-
-        void add(Tally o) {
-            if (o.start.isBefore(start)) start = o.start;
-            if (o.end.isAfter(end)) end = o.end;
-            requests += o.requests;
-            o.byStatus.forEach((k, v) -> byStatus.merge(k, v, Long::sum));
-            o.byAction.forEach((k, v) -> byAction.merge(k, v, Long::sum));
-        }
-
-        Tally copy() {
-            Tally t = new Tally(address, start, end);
-            t.add(this);
-            return t;
-        }
-
-        Summary summary() {
-            return new Summary(address, start, end, requests, new TreeMap<>(byStatus), new TreeMap<>(byAction));
-        }
+    @Override
+    public long pendingRequests() {
+        return budget.pendingRequests();
     }
 
     /** What one summary record says: an address's requests over the budget in a window, by status and action. */
     public record Summary(String clientAddress, Instant windowStart, Instant windowEnd, long requests,
                           SortedMap<Integer, Long> byStatus, SortedMap<String, Long> byAction) {
+        static Summary of(RecordBudget.Summary<String> s) {
+            return new Summary(s.key(), s.windowStart(), s.windowEnd(), s.requests(), s.byStatus(), s.byAction());
+        }
+
+        /** As the shared accounting keeps it (the first and last request's times are not in an anonymous summary). */
+        RecordBudget.Summary<String> counts() {
+            return new RecordBudget.Summary<>(clientAddress, windowStart, windowEnd, requests, byStatus, byAction, null, null);
+        }
+
         /** The status most of the requests got (the lowest of equals); the record's status and outcome. */
         public int dominantStatus() {
-            int best = 401;
-            long most = -1;
-            for (Map.Entry<Integer, Long> e : byStatus.entrySet()) {
-                if (e.getValue() > most) {
-                    best = e.getKey();
-                    most = e.getValue();
-                }
-            }
-            return best;
+            return RecordBudget.dominantStatus(byStatus);
         }
     }
 }

@@ -38,7 +38,7 @@ public final class AuditDocument {
     public static final String STATUS = "status";
     public static final String HIT_COUNT = "hit_count";
     public static final String READ_IDS = "read_ids";
-    /** Only on records that stand for more than one request ({@code anonymous_summary}); absent, the record is one request. */
+    /** Only on records that stand for more than one request ({@code anonymous_summary}, {@code refused_summary}); absent, the record is one request. */
     public static final String REQUEST_COUNT = "request_count";
     public static final String AUTH_METHOD = "auth_method";
     /** Only on records of requests that came through a trusted proxy: the proxy; {@code client_address} is then the client it named. */

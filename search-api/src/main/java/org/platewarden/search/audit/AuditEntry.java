@@ -12,7 +12,10 @@ import java.util.Set;
  * its journal or re-sent to the index: {@link ChainedAuditLog}), ops_indices, retention_run, compaction_run,
  * anonymous_summary (the requests without an authenticated caller from one client address in one window that
  * were over the budget for individual records, counted instead: {@link AnonymousBudget}; {@code requestCount}
- * is how many, {@code query} has the window and the counts by status and action).
+ * is how many, {@code query} has the window and the counts by status and action), refused_summary (an
+ * authenticated caller's refused, invalid or rate-limited requests in one window that were over its budget for
+ * individual records, counted instead: {@link RefusedRecordBudget}; user, agency and auth method the caller's,
+ * {@code requestCount} and {@code query} as for anonymous_summary, with the first and last request's times).
  * {@code outcome}: allowed, refused, invalid, failed, rate_limited, unauthorized. {@code query} is the full request body as received (or the query
  * parameters), kept verbatim for the auditor.
  *
@@ -22,7 +25,7 @@ import java.util.Set;
  * the record's {@link AuditRecord#auditId()}. When null, the log allocates one.
  *
  * <p>{@code requestCount}, when not null, is how many requests the record stands for (an
- * {@code anonymous_summary}); every other record stands for one request and leaves it out, so
+ * {@code anonymous_summary} or {@code refused_summary}); every other record stands for one request and leaves it out, so
  * records written before the field existed hash as they did.
  *
  * <p>{@code authMethod}: how the caller authenticated ({@code static_token} or {@code jwt}), so an

@@ -34,6 +34,7 @@ import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
+import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.auth.Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +48,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request, whatever its fate, is written to the {@link AuditLog} exactly once, and the
  * outcome is returned only after that write succeeded; if it fails the answer is 503 with no hits
- * (fail closed). The audit id is allocated here, before Elasticsearch is asked, and sent along as
- * {@code X-Opaque-Id}, so Elasticsearch's tasks API and slow log name the audit record.
+ * (fail closed). The one exception is a refusal (invalid, refused, rate-limited) past its caller's
+ * budget for such records ({@link RefusedRecordBudget}, when one is given): it is counted into the
+ * caller's {@code refused_summary} record of the window instead, and answered the same with
+ * {@code "audit":"counted"} in place of its {@code audit_id}. An allowed search always has its record.
+ * The audit id is allocated here, before Elasticsearch is asked, and sent along as
+ * {@code X-Opaque-Id}, so Elasticsearch's tasks API and slow log name the audit record (a search
+ * refused as too broad after its scan and counted instead names none).
  *
  * <p>Once the page is ranked, its read ids are known, so the record is written while the page's
  * documents are fetched ({@link #answered}): the answer waits for both. The record therefore lists
@@ -81,10 +87,17 @@ public final class SearchService {
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SearchMetrics metrics;
+    /** null: every refusal has its own record */
+    private final RefusedRecordBudget refusedRecords;
 
+    /**
+     * @param refusedRecords the budget for the records of refused searches: the instance the API
+     *                       server ({@code SearchApiVerticle}) writes the summaries of, so that its
+     *                       refusals and this service's share each caller's budget
+     */
     public SearchService(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog,
-                         MeterRegistry registry) {
-        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.defaults(), registry);
+                         MeterRegistry registry, RefusedRecordBudget refusedRecords) {
+        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.defaults(), registry, refusedRecords);
     }
 
     public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
@@ -95,6 +108,13 @@ public final class SearchService {
     /** @param registry where the search timings go ({@link SearchMetrics}); null keeps them private */
     public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
                          OcrFolding folding, SearchLimits limits, MeterRegistry registry) {
+        this(vertx, config, rest, auditLog, clock, folding, limits, registry, null);
+    }
+
+    /** @param refusedRecords the budget for the records of refused searches (null: none, each has its own record) */
+    public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
+                         OcrFolding folding, SearchLimits limits, MeterRegistry registry, RefusedRecordBudget refusedRecords) {
+        this.refusedRecords = refusedRecords;
         this.metrics = new SearchMetrics(registry);
         this.vertx = vertx;
         this.config = config;
@@ -274,10 +294,13 @@ public final class SearchService {
     private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, ClientAddress client,
                                            String auditId, Result result, SearchRequest request) {
         Refusal refusal = result.refusal();
-        Future<AuditRecord> written = record(entry(ACTION, principal, body, client,
+        AuditEntry entry = entry(ACTION, principal, body, client,
                 refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
                 refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body))
-                .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit())));
+                .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit()));
+        // a refusal past its caller's budget: counted into the caller's summary, answered the same
+        if (refusal != null && refusedRecords != null && !refusedRecords.admit(entry)) return Future.succeededFuture(counted(refusal));
+        Future<AuditRecord> written = record(entry);
         if (refusal != null) {
             return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> auditFailed(auditId, e));
         }
@@ -362,6 +385,12 @@ public final class SearchService {
     private static SearchOutcome refused(Refusal refusal, String auditId) {
         return new SearchOutcome(refusal.status(), auditId,
                 new JsonObject().put("error", refusal.reason()).put("audit_id", auditId), refusal.retryAfterSeconds());
+    }
+
+    /** A refusal with no record of its own: the answer it would have had, {@code "audit":"counted"} in place of the audit id. */
+    private static SearchOutcome counted(Refusal refusal) {
+        return new SearchOutcome(refusal.status(), null,
+                new JsonObject().put("error", refusal.reason()).put("audit", "counted"), refusal.retryAfterSeconds());
     }
 
     private static SearchOutcome served(Result result, List<JsonObject> hits, String auditId) {

@@ -44,19 +44,12 @@ class AnonymousAuditBudgetIT {
     }
 
     private static String term(String field, String value) {
-        return "{\"term\":{\"" + field + "\":\"" + value + "\"}}";
+        return ApiStack.term(field, value);
     }
 
     /** The summary records once the window is closed: the test waits for the tick that writes them. */
     private static JsonArray summariesAfterTheTick(ApiStack stack, int expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        JsonArray found;
-        do {
-            found = stack.auditRecords(term("action", "anonymous_summary"));
-            if (found.size() >= expected) return found;
-            sleep(200);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("expected " + expected + " summary record(s), found " + found.encodePrettily());
+        return stack.recordsAfterTheTick(AnonymousBudget.SUMMARY_ACTION, expected);
     }
 
     private static Map<String, JsonObject> byAddress(JsonArray summaries) {
@@ -70,15 +63,6 @@ class AnonymousAuditBudgetIT {
         Map.Entry<Integer, JsonObject> answer = ApiStack.anonymousSearchFrom(address, stack.port);
         assertEquals(401, answer.getKey(), answer.getValue().encode());
         return answer.getValue();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     @Test

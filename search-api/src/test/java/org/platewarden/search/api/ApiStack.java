@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditEntry;
@@ -31,7 +32,10 @@ import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditEsSupport;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.ChainedAuditLog;
+import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.auth.Principal;
+import org.platewarden.search.query.SearchLimits;
+import org.platewarden.search.query.SearchService;
 import org.platewarden.testkit.ElasticsearchFixture;
 
 /**
@@ -80,6 +84,22 @@ final class ApiStack implements AutoCloseable {
 
     /** @param searchOverrides more of the search section (connection limits, say) */
     ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart, JsonObject searchOverrides) {
+        this(dataDir, anonymousBudget, null, beforeStart, searchOverrides);
+    }
+
+    /**
+     * A stack whose {@code POST /v1/search} is the real search service (on this stack's Elasticsearch
+     * prefix, which holds no reads: an allowed search finds nothing), sharing {@code refusedBudget}
+     * with the server as the application wires them.
+     *
+     * @param refusedBudget the budget for authenticated callers' refused records (the test's clock and bounds)
+     */
+    ApiStack(Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
+        this(dataDir, null, refusedBudget, prefix -> { }, searchOverrides);
+    }
+
+    private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, RefusedRecordBudget refusedBudget, Consumer<String> beforeStart,
+                     JsonObject searchOverrides) {
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
@@ -93,9 +113,18 @@ final class ApiStack implements AutoCloseable {
             beforeStart.accept(prefix);
             AuditEsSupport.installTemplates(es.rest(), prefix);
             auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
-            verticle = anonymousBudget == null
-                    ? new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics)
-                    : new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics, anonymousBudget);
+            if (refusedBudget != null) {
+                SearchService service = new SearchService(vertx, config, es.rest(), auditLog, java.time.Clock.systemUTC(),
+                        OcrFolding.defaults(), SearchLimits.defaults(), metrics, refusedBudget);
+                verticle = new SearchApiVerticle(config, es, auditLog, (p, body, addr) -> service.search(p, body, addr)
+                        .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())), holdsApi(), opsApi(), metrics,
+                        AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),
+                        refusedBudget);
+            } else {
+                verticle = anonymousBudget == null
+                        ? new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics)
+                        : new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics, anonymousBudget);
+            }
             deploymentId = await(vertx.deployVerticle(verticle));
         } catch (RuntimeException | AssertionError e) {
             ElasticsearchFixture.deletePrefix(prefix); // no test indices left behind by a failed start
@@ -280,6 +309,30 @@ final class ApiStack implements AutoCloseable {
         JsonArray out = new JsonArray();
         hits.forEach(h -> out.add(new JsonObject(h.path("_source").toString())));
         return out;
+    }
+
+    static String term(String field, String value) {
+        return "{\"term\":{\"" + field + "\":\"" + value + "\"}}";
+    }
+
+    /**
+     * The records of {@code action} (a budget's summaries) once a window is closed: waits up to 20 s
+     * for the tick that writes them, until at least {@code expected} are there.
+     */
+    JsonArray recordsAfterTheTick(String action, int expected) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        JsonArray found;
+        do {
+            found = auditRecords(term("action", action));
+            if (found.size() >= expected) return found;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("expected " + expected + " " + action + " record(s), found " + found.encodePrettily());
     }
 
     /** The record an error answer names by its audit_id: it exists, and describes this answer. */

@@ -1,0 +1,215 @@
+package org.platewarden.search.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.platewarden.search.audit.RefusedRecordBudget.Caller;
+import org.platewarden.testkit.SettableClock;
+
+/** The accounting of the budget for authenticated callers' refused requests, on a clock the test moves. */
+class RefusedRecordBudgetTest {
+    private static final Instant MINUTE = Instant.parse("2026-11-22T14:03:00Z");
+    private final SettableClock clock = new SettableClock(MINUTE.plusSeconds(10));
+
+    private RefusedRecordBudget budget(int perUser, int maxUsers) {
+        return new RefusedRecordBudget(perUser, maxUsers, Duration.ofMinutes(1), clock);
+    }
+
+    /** A record of {@code user} of {@code agency} (a static token) with that status and its outcome. */
+    private static AuditEntry entry(String agency, String user, String action, int status) {
+        return new AuditEntry(action, user, agency, Set.of("investigator"), "personal", "C-1", null, "10.0.0.1",
+                AuditVocabulary.outcomeFor(status), "refused (test)", status, 0, List.of()).withAuthMethod("static_token");
+    }
+
+    private static AuditEntry dpd(String action, int status) {
+        return entry("DPD", "dpd.investigator", action, status);
+    }
+
+    private static Map<String, RecordBudget.Summary<Caller>> byUser(List<RecordBudget.Summary<Caller>> summaries) {
+        return summaries.stream().collect(Collectors.toMap(s -> s.key().agency() + "/" + s.key().user(), Function.identity()));
+    }
+
+    @Test
+    void aUserGetsItsBudgetOfRefusedRecordsPerWindowAndTheRestIsCountedIntoOneSummaryWhenTheWindowCloses() {
+        RefusedRecordBudget b = budget(3, 10);
+        assertTrue(b.admit(dpd("search", 403)));
+        assertTrue(b.admit(dpd("search", 429)));
+        assertTrue(b.admit(dpd("audit_read", 400)));
+        clock.advance(Duration.ofSeconds(5));
+        assertFalse(b.admit(dpd("search", 403)), "the fourth refusal of the window");
+        clock.advance(Duration.ofSeconds(20));
+        assertFalse(b.admit(dpd("search", 429)));
+        assertFalse(b.admit(dpd("hold_release", 404)));
+        assertFalse(b.admit(dpd("search", 413)));
+        assertTrue(b.admit(entry("DPD", "dpd.supervisor", "search", 403)), "another user has its own budget");
+        assertTrue(b.admit(entry("ACSO", "dpd.investigator", "search", 403)), "the same name in another agency is another user");
+        assertEquals(List.of(), b.takeSummaries(false), "the window is still open");
+        assertEquals(4, b.pendingRequests());
+        assertEquals(4, b.countedRequests());
+
+        clock.advance(Duration.ofSeconds(25));
+        List<RecordBudget.Summary<Caller>> summaries = b.takeSummaries(false);
+        assertEquals(1, summaries.size());
+        RecordBudget.Summary<Caller> s = summaries.get(0);
+        assertEquals(new Caller("DPD", "dpd.investigator", "static_token"), s.key());
+        assertEquals(4, s.requests());
+        assertEquals(MINUTE, s.windowStart());
+        assertEquals(MINUTE.plusSeconds(60), s.windowEnd());
+        assertEquals(MINUTE.plusSeconds(15), s.firstAt());
+        assertEquals(MINUTE.plusSeconds(35), s.lastAt());
+        assertEquals(new TreeMap<>(Map.of(403, 1L, 404, 1L, 413, 1L, 429, 1L)), s.byStatus());
+        assertEquals(new TreeMap<>(Map.of("search", 3L, "hold_release", 1L)), s.byAction());
+        assertEquals(0, b.pendingRequests());
+        assertEquals(4, b.countedRequests(), "the metric's count stays");
+        assertEquals(List.of(), b.takeSummaries(false), "handed over once");
+        // the new window has a fresh budget
+        for (int i = 0; i < 3; i++) assertTrue(b.admit(dpd("search", 403)));
+        assertFalse(b.admit(dpd("search", 403)));
+    }
+
+    /** Allowed requests, failures and requests without an authenticated caller never touch this budget. */
+    @Test
+    void onlyAuthenticatedCallersRefusedInvalidAndRateLimitedRequestsAreBudgeted() {
+        RefusedRecordBudget b = budget(1, 10);
+        assertTrue(b.admit(dpd("search", 403)));
+        for (int i = 0; i < 100; i++) {
+            assertTrue(b.admit(dpd("search", 200)), "an allowed search always has its own record");
+            assertTrue(b.admit(dpd("search", 503)), "a failure is not a refusal");
+            assertTrue(b.admit(dpd("search", 500)));
+            assertTrue(b.admit(new AuditEntry("search", AuditEntry.ANONYMOUS, null, Set.of(), null, null, null, "10.0.0.1",
+                    "unauthorized", "no token", 401, 0, List.of())), "the anonymous budget's, not this one's");
+            assertTrue(b.admit(new AuditEntry("audit_recovery", "platewarden:recovery", null, Set.of(), null, null, null, null,
+                    "refused", "Platewarden's own", 403, 0, List.of())), "no agency: not a caller's");
+        }
+        assertFalse(b.admit(dpd("search", 403)), "the one refusal's budget is spent all the same");
+        for (int status : new int[] {400, 404, 413, 429}) assertFalse(b.admit(dpd("search", status)), "status " + status);
+        assertEquals(5, b.countedRequests());
+    }
+
+    @Test
+    void usersPastTheBoundOfAWindowAreCountedUnderTheirAgencysOverflowTally() {
+        RefusedRecordBudget b = budget(1, 2);
+        for (String user : List.of("u1", "u2", "u3", "u4")) {
+            b.admit(entry("DPD", user, "search", 403));
+            b.admit(entry("DPD", user, "search", 403));
+        }
+        b.admit(entry("ACSO", "a1", "search", 429));
+        clock.advance(Duration.ofMinutes(1));
+        Map<String, RecordBudget.Summary<Caller>> s = byUser(b.takeSummaries(false));
+        assertEquals(Set.of("DPD/u1", "DPD/u2", "DPD/*", "ACSO/*"), s.keySet());
+        assertEquals(1, s.get("DPD/u1").requests());
+        assertEquals(1, s.get("DPD/u2").requests());
+        // u3 and u4 were new once two users had records: every refusal of theirs is counted, under DPD's "*"
+        assertEquals(4, s.get("DPD/*").requests());
+        assertNull(s.get("DPD/*").key().authMethod());
+        assertEquals(1, s.get("ACSO/*").requests(), "each agency's overflow apart");
+    }
+
+    /** JWT subjects are the issuer's to choose: a million of them keep a bounded number of tallies, and every refusal is counted. */
+    @Test
+    void memoryIsBoundedWhateverTheUsersAndNoCountIsLost() {
+        RefusedRecordBudget b = budget(1, 100);
+        long counted = 0;
+        for (int i = 0; i < 1_000_000; i++) {
+            if (!b.admit(entry(i % 2 == 0 ? "DPD" : "ACSO", "sub-" + i, "search", 403))) counted++;
+        }
+        clock.advance(Duration.ofMinutes(1));
+        List<RecordBudget.Summary<Caller>> summaries = b.takeSummaries(false);
+        assertTrue(summaries.size() <= 102, "at most the bound plus one overflow per agency: " + summaries.size());
+        assertEquals(counted, summaries.stream().mapToLong(RecordBudget.Summary::requests).sum());
+        assertEquals(1_000_000 - 100, counted);
+    }
+
+    @Test
+    void aSummaryPutBackIsMergedIntoItsCallersNextSummary() {
+        RefusedRecordBudget b = budget(1, 10);
+        b.admit(dpd("search", 403));
+        b.admit(dpd("search", 403));
+        b.admit(dpd("search", 429));
+        clock.advance(Duration.ofMinutes(1));
+        List<RecordBudget.Summary<Caller>> first = b.takeSummaries(false);
+        assertEquals(1, first.size());
+        b.putBack(first.get(0)); // its write failed
+        assertEquals(2, b.pendingRequests(), "kept");
+        List<RecordBudget.Summary<Caller>> retried = b.takeSummaries(false);
+        assertEquals(first, retried, "tried again at the next tick");
+        b.putBack(retried.get(0)); // and failed again: merged into the caller's next summary
+        b.admit(dpd("audit_read", 403));
+        clock.advance(Duration.ofSeconds(30));
+        b.admit(dpd("audit_read", 400));
+        clock.advance(Duration.ofSeconds(30));
+        List<RecordBudget.Summary<Caller>> again = b.takeSummaries(false);
+        assertEquals(1, again.size(), "one summary for the caller, spanning both windows");
+        RecordBudget.Summary<Caller> merged = again.get(0);
+        assertEquals(3, merged.requests());
+        assertEquals(MINUTE, merged.windowStart());
+        assertEquals(MINUTE.plusSeconds(120), merged.windowEnd());
+        assertEquals(MINUTE.plusSeconds(10), merged.firstAt());
+        assertEquals(MINUTE.plusSeconds(100), merged.lastAt());
+        assertEquals(new TreeMap<>(Map.of(400, 1L, 403, 1L, 429, 1L)), merged.byStatus());
+        assertEquals(new TreeMap<>(Map.of("search", 2L, "audit_read", 1L)), merged.byAction());
+        assertEquals(0, b.pendingRequests());
+    }
+
+    @Test
+    void atShutdownTheCurrentWindowIsClosedNow() {
+        RefusedRecordBudget b = budget(1, 10);
+        b.admit(dpd("search", 403));
+        b.admit(dpd("search", 403));
+        clock.advance(Duration.ofSeconds(5));
+        List<RecordBudget.Summary<Caller>> s = b.takeSummaries(true);
+        assertEquals(1, s.size());
+        assertEquals(MINUTE.plusSeconds(15), s.get(0).windowEnd());
+    }
+
+    @Test
+    void theSummaryRecordSaysWhoseRefusalsItCountsAndHow() {
+        RefusedRecordBudget b = budget(120, 10);
+        RecordBudget.Summary<Caller> s = new RecordBudget.Summary<>(new Caller("DPD", "dpd.investigator", "jwt"), MINUTE,
+                MINUTE.plusSeconds(60), 500, new TreeMap<>(Map.of(429, 450L, 403, 50L)), new TreeMap<>(Map.of("search", 500L)),
+                MINUTE.plusSeconds(2), MINUTE.plusSeconds(59));
+        AuditEntry e = b.entryOf(s);
+        assertEquals("refused_summary", e.action());
+        assertTrue(AuditVocabulary.ACTIONS.contains(e.action()), "auditors can filter on it");
+        assertEquals("dpd.investigator", e.user());
+        assertEquals("DPD", e.agency());
+        assertEquals("jwt", e.authMethod());
+        assertFalse(e.anonymous());
+        assertNull(e.clientAddress());
+        assertEquals(429, e.status());
+        assertEquals("rate_limited", e.outcome());
+        assertEquals(500L, e.requestCount());
+        assertEquals("{\"by_action\":{\"search\":500},\"by_status\":{\"403\":50,\"429\":450},\"first_at\":\"2026-11-22T14:03:02Z\","
+                + "\"last_at\":\"2026-11-22T14:03:59Z\",\"requests\":500,\"window_end\":\"2026-11-22T14:04:00Z\","
+                + "\"window_start\":\"2026-11-22T14:03:00Z\"}", CanonicalJson.write(e.query()));
+        assertTrue(e.reason().startsWith("500 refused, invalid or rate-limited request(s) of this user between 2026-11-22T14:03:00Z"
+                + " and 2026-11-22T14:04:00Z were over the budget for individual audit records (120 per user every minute)"), e.reason());
+        assertFalse(RefusedRecordBudget.budgeted(e), "a summary is never itself counted");
+        AuditEntry overflow = b.entryOf(new RecordBudget.Summary<>(new Caller("ACSO", "*", null), MINUTE, MINUTE.plusSeconds(60), 3,
+                new TreeMap<>(Map.of(403, 3L)), new TreeMap<>(Map.of("search", 3L)), null, null));
+        assertEquals("ACSO", overflow.agency());
+        assertEquals("*", overflow.user());
+        assertNull(overflow.authMethod());
+        assertEquals("refused", overflow.outcome());
+        assertFalse(overflow.query().has("first_at"), "not known for a summary put back without them");
+        assertTrue(overflow.reason().contains("of users of ACSO past the first 10 users of their window"), overflow.reason());
+        // sealed, it verifies like any record and keeps its count
+        var doc = AuditDocument.seal(e, "id", 1, MINUTE, "n", AuditDocument.GENESIS_HASH);
+        assertEquals(500, doc.get(AuditDocument.REQUEST_COUNT).asLong());
+        AuditEntry read = AuditDocument.toRecord(doc).entry();
+        assertEquals(500L, read.requestCount());
+        assertEquals("jwt", read.authMethod());
+        assertEquals(CanonicalJson.write(e.query()), CanonicalJson.write(read.query()));
+    }
+}
