@@ -23,6 +23,7 @@ import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.ChainHead;
 import org.platewarden.search.audit.EsRest;
+import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.query.SearchService;
 
 /**
@@ -35,7 +36,9 @@ import org.platewarden.search.query.SearchService;
  * {@code unauthenticated_requests}, in no other figure. That figure counts such requests to every
  * audited route: the records of the ones within the anonymous budget plus the {@code request_count}
  * of each {@code anonymous_summary} record, which counts a client address's requests past the budget
- * over all routes together. Aggregates only — no user names, case
+ * over all routes together. Likewise {@code refused_requests_summarized}: the {@code request_count} of
+ * each {@code refused_summary} record, the refusals (any audited route) of authenticated callers past
+ * their budget for records of their own, which are in no other figure. Aggregates only — no user names, case
  * numbers, plates or read ids — and each search node's audit chain head ({@code audit_heads}: node id,
  * last seq, its hash, its time; see {@link ChainHead}), so that a reader who keeps the report holds
  * an anchor against records removed from a chain's end. Purposes and agencies are reported only when they are configured
@@ -112,6 +115,8 @@ public final class TransparencyReport {
             JsonNode unauthenticated = searches.result().path("aggregations").path("unauthenticated");
             s.put("unauthenticated_requests", unauthenticated.path("recorded").path("doc_count").asLong()
                     + (long) unauthenticated.path("summarized").path("requests").path("value").asDouble());
+            s.put("refused_requests_summarized",
+                    (long) searches.result().path("aggregations").path("refused_summarized").path("requests").path("value").asDouble());
             report.put("searches", s);
             // each node's chain head: anyone who keeps a copy of this report holds an anchor that
             // `audit verify --anchor` checks, so records cut from a chain's end are found
@@ -132,7 +137,8 @@ public final class TransparencyReport {
         ArrayNode nodes = filter.addObject().putObject("terms").putArray(AuditDocument.NODE_ID);
         config.expectedAuditNodes().forEach(nodes::add);
         ObjectNode searchesOrUnauthenticated = CanonicalJson.MAPPER.createObjectNode();
-        searchesOrUnauthenticated.putObject("terms").putArray(AuditDocument.ACTION).add(SearchService.ACTION).add(SearchService.CORRECTION);
+        searchesOrUnauthenticated.putObject("terms").putArray(AuditDocument.ACTION).add(SearchService.ACTION).add(SearchService.CORRECTION)
+                .add(RefusedRecordBudget.SUMMARY_ACTION);
         query.putArray("should").add(searchesOrUnauthenticated).add(unauthenticated());
         query.put("minimum_should_match", 1);
         ObjectNode root = body.putObject("aggs");
@@ -149,6 +155,11 @@ public final class TransparencyReport {
         ObjectNode summarized = split.putObject("summarized");
         summarized.set("filter", summary);
         summarized.putObject("aggs").putObject("requests").putObject("sum").put("field", AuditDocument.REQUEST_COUNT);
+        // authenticated callers' refusals past their record budget: counted in refused_summary records
+        ObjectNode refusedSummarized = root.putObject("refused_summarized");
+        ObjectNode refusedSummary = refusedSummarized.putObject("filter").putObject("bool");
+        refusedSummary.putArray("filter").add(authenticated()).addObject().putObject("term").put(AuditDocument.ACTION, RefusedRecordBudget.SUMMARY_ACTION);
+        refusedSummarized.putObject("aggs").putObject("requests").putObject("sum").put("field", AuditDocument.REQUEST_COUNT);
         ObjectNode aggs = searches.putObject("aggs");
         aggs.putObject("by_purpose").putObject("terms").put("field", AuditDocument.PURPOSE).put("size", 200).put("missing", "none");
         aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");

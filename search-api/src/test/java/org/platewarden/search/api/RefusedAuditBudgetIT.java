@@ -158,6 +158,12 @@ class RefusedAuditBudgetIT {
             assertTrue(lines[0].endsWith(",request_count,auth_method,proxy_address,window_from,window_to,page_limit"), lines[0]);
             assertTrue(lines[1].endsWith(",5,static_token,,,,"), lines[1]);
 
+            // the public figures: the refusals with records of their own are searches as before; the counted ones (any route) apart
+            JsonObject searches = stack.send(stack.client.get("/v1/transparency"), null).bodyAsJsonObject().getJsonObject("searches");
+            assertEquals(6L, searches.getLong("refused_requests_summarized"), "DPD's 5 and ACSO's 1: " + searches.encode());
+            assertEquals(3L + 1 + 3, searches.getLong("refused"), "the recorded 403s of searches: the investigator's 3, the supervisor's 1, ACSO's 3: "
+                    + searches.encode());
+
             String metrics = stack.send(stack.client.get("/metrics"), null).bodyAsString();
             assertTrue(metrics.contains("platewarden_audit_refused_summarized_total 6.0"), metrics);
             assertTrue(metrics.contains("platewarden_audit_refused_summaries_total{result=\"written\"} 2.0"), metrics);
