@@ -65,6 +65,8 @@ final class StoredSessions {
     private final Map<String, Map<String, Session>> byCamera = new HashMap<>();
     /** begins, ends and changes since the last snapshot */
     private long changes;
+    /** when the last snapshot was taken (clock millis) */
+    private long snapshotAtMillis = Long.MIN_VALUE;
 
     StoredSessions(long maxExpirySeconds, int maxPerCamera, LongSupplier clockMillis) {
         if (maxExpirySeconds < 0 || maxPerCamera < 1) throw new IllegalArgumentException("session bounds: " + maxExpirySeconds + ", " + maxPerCamera);
@@ -145,6 +147,7 @@ final class StoredSessions {
             out.add(new SessionFile.Saved(camera, clientId, s.expirySeconds, endsAt));
         }));
         changes = 0;
+        snapshotAtMillis = now;
         return out;
     }
 
@@ -172,9 +175,23 @@ final class StoredSessions {
         return taken;
     }
 
-    /** Whether a session began, ended or changed since the last {@link #snapshot}. */
+    /**
+     * Whether the last {@link #snapshot} is out of date: a session began, ended or changed since, or
+     * time has passed while a session that outlives its connection is open. An open session is saved
+     * as ending {@code expiry} after the snapshot (a crash cuts its connection then, at the latest),
+     * so it must be saved again as time goes on: else a camera connected for longer than its expiry
+     * (24/7 is the normal case) would find no session after a crash, though its connection was cut
+     * just now.
+     */
     synchronized boolean changed() {
-        return changes > 0;
+        if (changes > 0) return true;
+        if (clockMillis.getAsLong() <= snapshotAtMillis) return false;
+        for (Map<String, Session> sessions : byCamera.values()) {
+            for (Session s : sessions.values()) {
+                if (s.closedAtMillis < 0 && s.expirySeconds > 0) return true;
+            }
+        }
+        return false;
     }
 
     /** Sessions held (open or waiting for their client), for metrics and tests. */
