@@ -56,6 +56,7 @@ public final class SessionPersistence implements AutoCloseable {
         try {
             SessionFile.write(file, sessions.sessionSnapshot());
         } catch (IOException | RuntimeException e) {
+            sessions.sessionsUnsaved(); // the snapshot took the changes: without this, no tick would try again
             LOG.warn("MQTT sessions could not be saved to {}: {} (tried again in a minute and at stop)", file, e.toString());
         }
     }

@@ -194,6 +194,11 @@ final class StoredSessions {
         return false;
     }
 
+    /** The last {@link #snapshot} could not be saved: the next {@link #changed} is true, so it is tried again. */
+    synchronized void unsaved() {
+        changes++;
+    }
+
     /** Sessions held (open or waiting for their client), for metrics and tests. */
     synchronized int size() {
         return byCamera.values().stream().mapToInt(Map::size).sum();
