@@ -118,6 +118,8 @@ final class StoredSessions {
             if (sessions.isEmpty()) byCamera.remove(cameraId);
         } else {
             session.closedAtMillis = clockMillis.getAsLong();
+            // past the bound only while its connections were open: now closed, the soonest to end give way
+            makeRoom(sessions, null);
         }
     }
 
@@ -204,7 +206,10 @@ final class StoredSessions {
         return byCamera.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Past {@code maxPerCamera}, the closed session that would end soonest gives way (never an open one, never {@code keep}). */
+    /**
+     * Past {@code maxPerCamera}, the closed session that would end soonest gives way (never an open one,
+     * never {@code keep}, which may be null); at each begin and each close.
+     */
     private void makeRoom(Map<String, Session> sessions, Session keep) {
         while (sessions.size() > maxPerCamera) {
             Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator();

@@ -190,4 +190,26 @@ class StoredSessionsTest {
         now.addAndGet(3_600_000);
         assertFalse(sessions.changed(), "a closed session's end is fixed: no periodic save for it");
     }
+
+    /**
+     * More only while more connections are open: a camera (or whoever holds its secret) that opens
+     * many connections with client ids of its own making and then closes them must not leave one
+     * stored session per connection behind for a week (and in every save) until it connects again.
+     */
+    @Test
+    void closedSessionsPastTheBoundGiveWayWhenTheirConnectionsClose() {
+        Object[] owners = new Object[10];
+        for (int i = 0; i < owners.length; i++) {
+            owners[i] = new Object();
+            sessions.begin("cam-1", "made-up-" + i, false, 600, owners[i]);
+        }
+        assertEquals(10, sessions.size(), "ten connections open: ten sessions");
+        for (int i = 0; i < owners.length; i++) {
+            now.addAndGet(1);
+            sessions.end("cam-1", "made-up-" + i, owners[i]);
+        }
+        assertEquals(3, sessions.size(), "once they closed, the camera keeps its bound of 3");
+        assertEquals(3, sessions.snapshot().size());
+        assertTrue(sessions.begin("cam-1", "made-up-9", false, 600, a).present(), "the last to close (ending last) are the ones kept");
+    }
 }
