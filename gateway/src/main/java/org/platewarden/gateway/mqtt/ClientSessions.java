@@ -53,6 +53,11 @@ public final class ClientSessions {
         return stored.changed();
     }
 
+    /** The last {@link #sessionSnapshot} could not be saved: {@link #sessionsChanged} says so until one is. */
+    void sessionsUnsaved() {
+        stored.unsaved();
+    }
+
     /** An MQTT 5 DISCONNECT set a new Session Expiry Interval: {@link StoredSessions#changeExpiry}. */
     void changeExpiry(String cameraId, String clientId, CameraSession session, long requestedExpirySeconds) {
         stored.changeExpiry(cameraId, clientId, session, requestedExpirySeconds);

@@ -10,10 +10,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the gateway's MQTT sessions ({@link StoredSessions}) across restarts: takes back the saved
- * ones at start, saves them every {@value #SAVE_INTERVAL_MS} ms when they changed (on a worker
- * thread: a write and an fsync) and once more at stop, after the listeners closed. A crash loses at
- * most the last minute's new sessions: their clients are told Session Present 0 once, as before
- * sessions were kept. A file that cannot be read is logged and left to be overwritten: losing the
+ * ones at start, saves them every {@value #SAVE_INTERVAL_MS} ms when they changed or while a
+ * connection whose session outlives it is open (its saved end moves on with time; on a worker thread:
+ * a write and an fsync) and once more at stop, after the listeners closed. A crash loses at most the
+ * last minute's new sessions: their clients are told Session Present 0 once, as before sessions were
+ * kept; an open connection's session, saved within the last minute, ends at most a minute early. A file that cannot be read is logged and left to be overwritten: losing the
  * sessions costs less than not starting.
  */
 public final class SessionPersistence implements AutoCloseable {
@@ -55,6 +56,7 @@ public final class SessionPersistence implements AutoCloseable {
         try {
             SessionFile.write(file, sessions.sessionSnapshot());
         } catch (IOException | RuntimeException e) {
+            sessions.sessionsUnsaved(); // the snapshot took the changes: without this, no tick would try again
             LOG.warn("MQTT sessions could not be saved to {}: {} (tried again in a minute and at stop)", file, e.toString());
         }
     }

@@ -65,6 +65,8 @@ final class StoredSessions {
     private final Map<String, Map<String, Session>> byCamera = new HashMap<>();
     /** begins, ends and changes since the last snapshot */
     private long changes;
+    /** when the last snapshot was taken (clock millis) */
+    private long snapshotAtMillis = Long.MIN_VALUE;
 
     StoredSessions(long maxExpirySeconds, int maxPerCamera, LongSupplier clockMillis) {
         if (maxExpirySeconds < 0 || maxPerCamera < 1) throw new IllegalArgumentException("session bounds: " + maxExpirySeconds + ", " + maxPerCamera);
@@ -116,6 +118,8 @@ final class StoredSessions {
             if (sessions.isEmpty()) byCamera.remove(cameraId);
         } else {
             session.closedAtMillis = clockMillis.getAsLong();
+            // past the bound only while its connections were open: now closed, the soonest to end give way
+            makeRoom(sessions, null);
         }
     }
 
@@ -145,6 +149,7 @@ final class StoredSessions {
             out.add(new SessionFile.Saved(camera, clientId, s.expirySeconds, endsAt));
         }));
         changes = 0;
+        snapshotAtMillis = now;
         return out;
     }
 
@@ -172,9 +177,28 @@ final class StoredSessions {
         return taken;
     }
 
-    /** Whether a session began, ended or changed since the last {@link #snapshot}. */
+    /**
+     * Whether the last {@link #snapshot} is out of date: a session began, ended or changed since, or
+     * time has passed while a session that outlives its connection is open. An open session is saved
+     * as ending {@code expiry} after the snapshot (a crash cuts its connection then, at the latest),
+     * so it must be saved again as time goes on: else a camera connected for longer than its expiry
+     * (24/7 is the normal case) would find no session after a crash, though its connection was cut
+     * just now.
+     */
     synchronized boolean changed() {
-        return changes > 0;
+        if (changes > 0) return true;
+        if (clockMillis.getAsLong() <= snapshotAtMillis) return false;
+        for (Map<String, Session> sessions : byCamera.values()) {
+            for (Session s : sessions.values()) {
+                if (s.closedAtMillis < 0 && s.expirySeconds > 0) return true;
+            }
+        }
+        return false;
+    }
+
+    /** The last {@link #snapshot} could not be saved: the next {@link #changed} is true, so it is tried again. */
+    synchronized void unsaved() {
+        changes++;
     }
 
     /** Sessions held (open or waiting for their client), for metrics and tests. */
@@ -182,7 +206,10 @@ final class StoredSessions {
         return byCamera.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Past {@code maxPerCamera}, the closed session that would end soonest gives way (never an open one, never {@code keep}). */
+    /**
+     * Past {@code maxPerCamera}, the closed session that would end soonest gives way (never an open one,
+     * never {@code keep}, which may be null); at each begin and each close.
+     */
     private void makeRoom(Map<String, Session> sessions, Session keep) {
         while (sessions.size() > maxPerCamera) {
             Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator();

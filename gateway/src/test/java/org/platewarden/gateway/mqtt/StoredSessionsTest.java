@@ -160,4 +160,56 @@ class StoredSessionsTest {
         sessions.end("cam-1", "long", a);
         assertFalse(sessions.begin("cam-1", "ended", false, V311, b).present());
     }
+
+    /**
+     * A camera stays connected far longer than its session's expiry (the normal case: 24/7) while
+     * nothing else changes. What was saved at its CONNECT says the session ends {@code expiry} after
+     * that save; unless the periodic save writes it again, a crash an hour later restores nothing, the
+     * camera is told Session Present 0 and an MQTT 5 client drops the QoS 1 messages the crash left
+     * unacknowledged.
+     */
+    @Test
+    void anOpenSessionIsSavedAgainWhileItsConnectionLastsSoACrashDoesNotEndIt() {
+        sessions.begin("cam-1", "c1", false, 300, a);
+        java.util.List<SessionFile.Saved> saved = sessions.snapshot(); // the periodic save after the CONNECT
+        now.addAndGet(3_600_000); // an hour later, still connected; nothing began, ended or changed
+        if (sessions.changed()) saved = sessions.snapshot(); // what SessionPersistence's timer does each minute
+        now.addAndGet(10_000); // the node crashes and is back 10 s later
+        StoredSessions restarted = new StoredSessions(3600, 3, now::get);
+        assertEquals(1, restarted.restore(saved), "the session of the connection the crash cut is taken back: " + saved);
+        assertTrue(restarted.begin("cam-1", "c1", false, 300, b).present(), "its camera resumes it (crash 10 s ago, expiry 300 s)");
+    }
+
+    @Test
+    void aSnapshotRightAfterAnotherIsNotNeededWhenNothingChanged() {
+        sessions.begin("cam-1", "c1", false, 300, a);
+        sessions.snapshot();
+        assertFalse(sessions.changed(), "within the same instant nothing moved on");
+        sessions.end("cam-1", "c1", a);
+        sessions.snapshot();
+        now.addAndGet(3_600_000);
+        assertFalse(sessions.changed(), "a closed session's end is fixed: no periodic save for it");
+    }
+
+    /**
+     * More only while more connections are open: a camera (or whoever holds its secret) that opens
+     * many connections with client ids of its own making and then closes them must not leave one
+     * stored session per connection behind for a week (and in every save) until it connects again.
+     */
+    @Test
+    void closedSessionsPastTheBoundGiveWayWhenTheirConnectionsClose() {
+        Object[] owners = new Object[10];
+        for (int i = 0; i < owners.length; i++) {
+            owners[i] = new Object();
+            sessions.begin("cam-1", "made-up-" + i, false, 600, owners[i]);
+        }
+        assertEquals(10, sessions.size(), "ten connections open: ten sessions");
+        for (int i = 0; i < owners.length; i++) {
+            now.addAndGet(1);
+            sessions.end("cam-1", "made-up-" + i, owners[i]);
+        }
+        assertEquals(3, sessions.size(), "once they closed, the camera keeps its bound of 3");
+        assertEquals(3, sessions.snapshot().size());
+        assertTrue(sessions.begin("cam-1", "made-up-9", false, 600, a).present(), "the last to close (ending last) are the ones kept");
+    }
 }

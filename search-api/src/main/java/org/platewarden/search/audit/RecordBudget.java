@@ -25,7 +25,9 @@ import java.util.function.UnaryOperator;
  * <p>Windows are fixed, not sliding: window {@code i} covers {@code [i·W, (i+1)·W)} of the clock's
  * epoch milliseconds (with a one-minute window, each UTC minute). A key can therefore get up to twice
  * its budget in a short time across a window boundary; that is accepted for a bound on disk growth,
- * which it still is (at most two windows' worth in any window's length).
+ * which it still is (at most two windows' worth in any window's length). A clock set back by up to one
+ * window keeps the window it was in; set back further, that window closes then (its tallies are handed
+ * over) and a new one begins.
  *
  * <p>Memory is bounded whatever arrives: at most {@code maxKeys} keys per window get individual
  * records or tallies of their own (a key new in a window once that many are known is over budget, and
@@ -165,8 +167,11 @@ public final class RecordBudget<K> {
     private void roll(long nowMillis) {
         long current = Math.floorDiv(nowMillis, windowMillis);
         if (current == window) return;
-        // a clock set back keeps the window it is in: the budget is not reset by it
-        if (window != Long.MIN_VALUE && current < window) return;
+        // a clock set back a little (a step across a window's start) keeps the window it is in: the
+        // budget is not reset by it. Set back further (it had run ahead), the window it is in would not
+        // close until the clock caught up with it, maybe days later, and its counts would wait unwritten
+        // (a crash losing them all): it closes now, as when the clock leaves it forwards
+        if (window != Long.MIN_VALUE && current < window && window - current <= 1) return;
         surplus.moveInto(unwritten);
         admitted.clear();
         admittedTotal = 0;

@@ -212,4 +212,33 @@ class RefusedRecordBudgetTest {
         assertEquals("jwt", read.authMethod());
         assertEquals(CanonicalJson.write(e.query()), CanonicalJson.write(read.query()));
     }
+
+    /**
+     * A clock that ran ahead (a bad time source) and is put right: the window it was counting in now
+     * lies in the future, and its counts must still be handed over to be written once the clock has
+     * left it. Else no refused_summary is written (and a crash loses every count) until the clock has
+     * caught up with it again, which may be days away.
+     */
+    @Test
+    void aClockPutBackFromFarAheadStillHandsOverTheCountsItWasHolding() {
+        RefusedRecordBudget b = budget(1, 10);
+        clock.advance(Duration.ofDays(2)); // two days ahead
+        assertTrue(b.admit(dpd("search", 403)));
+        assertFalse(b.admit(dpd("search", 403)));
+        assertFalse(b.admit(dpd("search", 429)));
+        clock.advance(Duration.ofDays(-2)); // put right
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(2, b.takeSummaries(false).stream().mapToLong(RecordBudget.Summary::requests).sum(),
+                "the counts of the window the clock left are handed over");
+        assertEquals(0, b.pendingRequests());
+    }
+
+    @Test
+    void aClockSetBackALittleKeepsItsWindowAndTheBudgetIsNotReset() {
+        RefusedRecordBudget b = budget(1, 10);
+        assertTrue(b.admit(dpd("search", 403)));
+        clock.advance(Duration.ofSeconds(-30)); // back into the minute before
+        assertFalse(b.admit(dpd("search", 403)), "still the same window's budget");
+        assertEquals(List.of(), b.takeSummaries(false));
+    }
 }
