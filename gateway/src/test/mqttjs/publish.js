@@ -1,6 +1,6 @@
 // Independent MQTT client for the gateway tests (MQTT.js). Usage: node publish.js '<json spec>'
 // spec: {url, username, password, protocolVersion (4|5), publishes: [{topic, payload, qos}], properties (MQTT 5 CONNECT, optional),
-//        clientId (optional, else a random one), clean (optional, default true: Clean Session / Clean Start)}
+//        clientId (optional, else a random one; "" sends none), clean (optional, default true: Clean Session / Clean Start)}
 // Prints one JSON object per line: connack / puback / error / close / done events.
 const mqtt = require('mqtt');
 const spec = JSON.parse(process.argv[2]);
@@ -9,7 +9,7 @@ const client = mqtt.connect(spec.url, {
   username: spec.username,
   password: spec.password,
   protocolVersion: spec.protocolVersion,
-  clientId: spec.clientId || 'mqttjs-' + Math.random().toString(16).slice(2, 10),
+  clientId: spec.clientId !== undefined ? spec.clientId : 'mqttjs-' + Math.random().toString(16).slice(2, 10),
   clean: spec.clean !== false,
   reconnectPeriod: 0,
   connectTimeout: 10000,
@@ -20,7 +20,8 @@ const finish = (code) => { out({ event: 'done' }); client.end(true, () => proces
 setTimeout(() => { out({ event: 'timeout' }); process.exit(3); }, 20000);
 client.on('packetreceive', (p) => {
   if (p.cmd === 'connack') out({ event: 'connack', reasonCode: p.reasonCode ?? p.returnCode, sessionPresent: p.sessionPresent,
-    maximumPacketSize: p.properties && p.properties.maximumPacketSize, sessionExpiryInterval: p.properties && p.properties.sessionExpiryInterval });
+    maximumPacketSize: p.properties && p.properties.maximumPacketSize, sessionExpiryInterval: p.properties && p.properties.sessionExpiryInterval,
+    assignedClientIdentifier: p.properties && p.properties.assignedClientIdentifier });
   if (p.cmd === 'puback') out({ event: 'puback', messageId: p.messageId, reasonCode: p.reasonCode ?? 0, reasonString: p.properties && p.properties.reasonString });
   if (p.cmd === 'disconnect') out({ event: 'disconnect', reasonCode: p.reasonCode, reasonString: p.properties && p.properties.reasonString });
 });

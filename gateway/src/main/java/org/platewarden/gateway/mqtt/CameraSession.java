@@ -68,6 +68,9 @@ final class CameraSession {
     private final ReadIngestor ingestor;
     private final GatewayMetrics metrics;
     private final boolean v5;
+    /** the connection's client id: as sent, or assigned (MQTT 5); null when a 3.1.1 client sent none */
+    private final String clientId;
+    private final boolean assignedClientId;
     private final String ownTopic;
     private final AckSender.Outbox outbox;
     private final OversizeRefusals oversize;
@@ -87,6 +90,10 @@ final class CameraSession {
         this.ingestor = ingestor;
         this.metrics = metrics;
         this.v5 = endpoint.protocolVersion() == 5;
+        // no client id sent (the server does not make one up: MqttIngestServer): MQTT 3.1.1 allows that only
+        // with Clean Session 1, so the connection has no session; an MQTT 5 client is assigned one, and told it
+        this.assignedClientId = v5 && (endpoint.clientIdentifier() == null || endpoint.clientIdentifier().isEmpty());
+        this.clientId = assignedClientId ? "platewarden-" + java.util.UUID.randomUUID() : endpoint.clientIdentifier();
         this.ownTopic = TOPIC_PREFIX + camera.id();
         this.outbox = outbox;
         this.oversize = oversize;
@@ -106,9 +113,9 @@ final class CameraSession {
             closed = true;
             onClose.run();
             metrics.cameraDisconnected();
-            sessions.closed(camera.id(), endpoint.clientIdentifier(), this);
+            sessions.closed(camera.id(), clientId, this);
         });
-        begun = sessions.begin(camera.id(), endpoint.clientIdentifier(), endpoint.isCleanSession(), requestedExpirySeconds(), this);
+        begun = sessions.open(camera.id(), clientId, endpoint.isCleanSession(), requestedExpirySeconds(), this, vertx.getOrCreateContext());
         if (connackProperties != null) {
             long requested = requestedExpirySeconds();
             if (requested > begun.expirySeconds()) {
@@ -116,12 +123,15 @@ final class CameraSession {
                 connackProperties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
                         (int) begun.expirySeconds()));
             }
+            if (assignedClientId) {
+                // an MQTT 5 client that sent no client id must be told the one it has [MQTT-3.2.2-16]
+                connackProperties.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
+            }
             endpoint.accept(begun.present(), connackProperties);
         } else {
             endpoint.accept(begun.present());
         }
         metrics.cameraConnected();
-        sessions.opened(camera.id(), endpoint.clientIdentifier(), this, vertx.getOrCreateContext());
     }
 
     /**
@@ -133,7 +143,7 @@ final class CameraSession {
         MqttProperties.MqttProperty<?> p = message.properties() == null ? null
                 : message.properties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
         if (p != null && p.value() instanceof Integer seconds && begun != null && begun.expirySeconds() > 0) {
-            sessions.changeExpiry(camera.id(), endpoint.clientIdentifier(), this, Integer.toUnsignedLong(seconds));
+            sessions.changeExpiry(camera.id(), clientId, this, Integer.toUnsignedLong(seconds));
         }
     }
 
@@ -150,7 +160,7 @@ final class CameraSession {
 
     /** Another connection of this camera with the same client id was accepted: this one ends (on its own event loop). */
     void takenOver() {
-        LOG.info("camera {}: a new connection with client id '{}' takes over; closing the previous one", camera.id(), endpoint.clientIdentifier());
+        LOG.info("camera {}: a new connection with client id '{}' takes over; closing the previous one", camera.id(), clientId);
         disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "another connection with this client id took over");
     }
 

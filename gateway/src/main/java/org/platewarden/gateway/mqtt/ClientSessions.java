@@ -33,9 +33,23 @@ public final class ClientSessions {
         this.stored = new StoredSessions(maxSessionExpirySeconds, StoredSessions.MAX_CLOSED_PER_CAMERA, System::currentTimeMillis);
     }
 
-    /** Whether a CONNECT being accepted resumes a session, and the expiry its session now has: {@link StoredSessions#begin}. */
-    StoredSessions.Begun begin(String cameraId, String clientId, boolean cleanStart, long requestedExpirySeconds, CameraSession session) {
-        return stored.begin(cameraId, clientId, cleanStart, requestedExpirySeconds, session);
+    /**
+     * A CONNECT is being accepted, on {@code context}'s event loop: whether it resumes a session and
+     * the expiry its session now has ({@link StoredSessions#begin}), and it becomes the camera's open
+     * connection with this client id — one it replaces is taken over (closed on its own event loop).
+     * One step under the instance's lock with {@link #closed}: two connections of one client id
+     * arriving on two event loops at once cannot leave the session owned by the one that was taken
+     * over (its close would then end the session of the one still open).
+     */
+    synchronized StoredSessions.Begun open(String cameraId, String clientId, boolean cleanStart, long requestedExpirySeconds,
+                                           CameraSession session, Context context) {
+        StoredSessions.Begun begun = stored.begin(cameraId, clientId, cleanStart, requestedExpirySeconds, session);
+        if (clientId == null || clientId.isEmpty()) return begun;
+        Open previous = open.put(key(cameraId, clientId), new Open(session, context));
+        if (previous != null && previous.session() != session) {
+            previous.context().runOnContext(v -> previous.session().takenOver());
+        }
+        return begun;
     }
 
     /** The sessions to save: {@link StoredSessions#snapshot}. */
@@ -77,20 +91,11 @@ public final class ClientSessions {
         return fresh[0];
     }
 
-    /** Registers a session that has just been accepted, on its own event loop; closes the one it replaces. */
-    void opened(String cameraId, String clientId, CameraSession session, Context context) {
-        if (clientId == null || clientId.isEmpty()) return;
-        Open previous = open.put(key(cameraId, clientId), new Open(session, context));
-        if (previous != null && previous.session() != session) {
-            previous.context().runOnContext(v -> previous.session().takenOver());
-        }
-    }
-
     /**
      * The connection closed: forgotten, unless a newer one of the same key took its place already;
      * its session is kept until its expiry passes.
      */
-    void closed(String cameraId, String clientId, CameraSession session) {
+    synchronized void closed(String cameraId, String clientId, CameraSession session) {
         stored.end(cameraId, clientId, session);
         if (clientId == null || clientId.isEmpty()) return;
         open.computeIfPresent(key(cameraId, clientId), (k, o) -> o.session() == session ? null : o);

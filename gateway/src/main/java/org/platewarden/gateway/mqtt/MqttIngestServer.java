@@ -104,6 +104,9 @@ public final class MqttIngestServer {
         // the decoder refuses (and we close) anything bigger: memory per connection stays bounded
         o.setMaxMessageSize(config.mqttMaxMessageBytes());
         o.setTimeoutOnConnect(30);
+        // a CONNECT without a client id reaches the session as one (CameraSession assigns MQTT 5 clients
+        // an id and tells them, as MQTT 5 requires; Vert.x's own would be made up and never told)
+        o.setAutoClientId(false);
         return o;
     }
 

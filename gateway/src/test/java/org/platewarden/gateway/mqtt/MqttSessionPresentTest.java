@@ -153,4 +153,33 @@ class MqttSessionPresentTest {
             if (after != null) after.close();
         }
     }
+
+    @Test
+    void anMqtt5ClientWithoutAClientIdIsToldTheOneItIsAssignedAndCanResumeItsSessionWithIt() throws Exception {
+        JsonNode first = connack(runMqttJs("", true, 300L, "SES501"));
+        String assigned = first.path("assignedClientIdentifier").asText("");
+        assertTrue(assigned.startsWith("platewarden-"), "MQTT 5 requires the assigned id in CONNACK [MQTT-3.2.2-16]: " + first);
+        assertFalse(first.get("sessionPresent").asBoolean());
+        JsonNode again = connack(runMqttJs(assigned, false, 300L, "SES502"));
+        assertTrue(again.get("sessionPresent").asBoolean(), "the assigned id names the session it began: " + again);
+        assertTrue(again.path("assignedClientIdentifier").isMissingNode() || again.get("assignedClientIdentifier").isNull(),
+                "a client that sent an id is assigned none: " + again);
+    }
+
+    @Test
+    void anMqtt311ClientWithoutAClientIdIsServedWithoutASession() throws Exception {
+        for (int round = 0; round < 2; round++) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.mqttPort())) {
+                socket.getOutputStream().write(RawMqtt.concat(RawMqtt.connect("", "cam-001", "demo-cam-001")));
+                List<RawMqtt.Packet> connack = RawMqtt.readUntilClosedOr(socket, 1, 10_000);
+                assertEquals(2, connack.get(0).type(), "CONNACK");
+                assertEquals(0, connack.get(0).body()[0], "Session Present 0: a zero-length client id with Clean Session 1 has none");
+                assertEquals(0, connack.get(0).body()[1], "accepted");
+                socket.getOutputStream().write(RawMqtt.publishQos1(TOPIC, 1, Reads.read("cam-001", "SES60" + round).getBytes()));
+                List<RawMqtt.Packet> puback = RawMqtt.readUntilClosedOr(socket, 1, 10_000);
+                assertEquals(4, puback.get(0).type(), "PUBACK");
+            }
+        }
+        assertEquals(2, gw.spooled().stream().filter(r -> r.get("plate_norm").asText().startsWith("SES60")).count());
+    }
 }

@@ -16,7 +16,7 @@ class SessionPersistenceTest {
         try {
             ClientSessions sessions = new ClientSessions(3600);
             SessionPersistence persistence = SessionPersistence.start(vertx, sessions, dataDir);
-            sessions.begin("cam-001", "c1", false, -1, null);
+            sessions.open("cam-001", "c1", false, -1, null, null);
             sessions.closed("cam-001", "c1", null);
             // the temp file cannot be created: the write fails (a full or read-only disk would do the same)
             Path tmp = dataDir.resolve("mqtt").resolve("sessions.json.tmp");
