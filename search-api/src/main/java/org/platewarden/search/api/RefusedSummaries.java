@@ -31,4 +31,9 @@ final class RefusedSummaries extends BudgetSummaries<RecordBudget.Summary<Refuse
     boolean admit(AuditEntry entry) {
         return budget.admit(entry);
     }
+
+    /** An admitted entry whose record could not be written: {@link RefusedRecordBudget#countUnrecorded}. */
+    void countUnrecorded(AuditEntry entry) {
+        budget.countUnrecorded(entry);
+    }
 }

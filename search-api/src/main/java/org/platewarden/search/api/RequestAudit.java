@@ -129,7 +129,10 @@ final class RequestAudit {
                     if (p != null) {
                         AuditEntry entry = entry(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0, List.of());
                         if (intent == null && !refused.admit(entry)) return Future.<String>succeededFuture(null);
-                        return log.record(entry).map(AuditRecord::auditId);
+                        return log.record(entry).map(AuditRecord::auditId).onFailure(e -> {
+                            // answered 503 without its record: counted into its caller's summary rather than left out
+                            if (intent == null && e instanceof AuditUnavailableException) refused.countUnrecorded(entry);
+                        });
                     }
                     if (!anonymous.admit(client(ctx).address(), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
                     // the trail's share for such requests full (a flood): answered 503 without a record

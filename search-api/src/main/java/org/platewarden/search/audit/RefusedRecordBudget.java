@@ -81,6 +81,16 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
         return !budgeted(entry) || budget.admit(callerOf(entry), entry.action(), entry.status());
     }
 
+    /**
+     * A budgeted entry that was admitted but whose record could not be written (the audit trail
+     * saturated or failing; its request is answered 503): counted into its caller's summary under
+     * 503, so the refusal is in the trail once the trail takes writes again, as the anonymous budget
+     * does with its own. Entries the budget does not apply to are not counted.
+     */
+    public void countUnrecorded(AuditEntry entry) {
+        if (budgeted(entry)) budget.countUnrecorded(callerOf(entry), entry.action(), 503);
+    }
+
     private static Caller callerOf(AuditEntry entry) {
         return new Caller(entry.agency(), AuditDocument.bounded(entry.user(), AuditDocument.MAX_FIELD_CHARS), entry.authMethod());
     }

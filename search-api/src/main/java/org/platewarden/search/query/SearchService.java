@@ -34,6 +34,7 @@ import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
+import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.auth.Principal;
 import org.slf4j.Logger;
@@ -302,7 +303,11 @@ public final class SearchService {
         if (refusal != null && refusedRecords != null && !refusedRecords.admit(entry)) return Future.succeededFuture(counted(refusal));
         Future<AuditRecord> written = record(entry);
         if (refusal != null) {
-            return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> auditFailed(auditId, e));
+            return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> {
+                // the refusal is answered 503 without its record: counted into its caller's summary instead
+                if (refusedRecords != null && e instanceof AuditUnavailableException) refusedRecords.countUnrecorded(entry);
+                return auditFailed(auditId, e);
+            });
         }
         Future<List<JsonObject>> fetched = fetch(context, result, auditId);
         return Future.join(written, fetched).transform(done -> {

@@ -241,4 +241,19 @@ class RefusedRecordBudgetTest {
         assertFalse(b.admit(dpd("search", 403)), "still the same window's budget");
         assertEquals(List.of(), b.takeSummaries(false));
     }
+
+    @Test
+    void aRefusalWhoseRecordCouldNotBeWrittenIsCountedUnder503AndAnAllowedOneIsNot() {
+        RefusedRecordBudget b = budget(3, 10);
+        AuditEntry refused = dpd("search", 403);
+        assertTrue(b.admit(refused));
+        b.countUnrecorded(refused); // its record failed: the trail saturated, answered 503
+        b.countUnrecorded(dpd("search", 200)); // an allowed search is never budgeted: its 503 is the search's failure, not a refusal
+        assertEquals(1, b.countedRequests());
+        clock.advance(Duration.ofMinutes(1));
+        RecordBudget.Summary<Caller> s = b.takeSummaries(false).get(0);
+        assertEquals(1, s.requests());
+        assertEquals(Map.of(503, 1L), s.byStatus());
+        assertEquals(Map.of("search", 1L), s.byAction());
+    }
 }
