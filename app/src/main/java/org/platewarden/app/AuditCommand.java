@@ -78,11 +78,18 @@ final class AuditCommand implements Runnable {
                 json.put("journal_file", journalFile.toAbsolutePath().normalize().toString());
                 List<ChainHead.AnchorCheck> checks = AuditVerifier.checkAnchors(journalFile, anchored);
                 print(json, checks);
-                return !result.ok() ? 3 : anchorsMissed(checks) ? 4 : 0;
+                if (!result.ok()) return broken(result, checks);
+                return anchorsMissed(checks) ? 4 : 0;
             }
             PlatewardenConfig config = configOptions.load();
             Path journal = indexOnly ? null : AuditJournal.pathFor(config.dataPath(), config.nodeId());
             try (ElasticsearchConnection es = ClusterAccess.connect(config, esUrl)) {
+                if (indexOnly && !indexExists(es, config.auditIndex())) {
+                    // nothing to compare with either: a wrong index_prefix or cluster would otherwise pass as an empty, intact trail
+                    spec.commandLine().getErr().println("ERROR: no audit index " + config.auditIndex() + " in the cluster: check --config"
+                            + " (index_prefix) and --es-url; a deployment whose search API has not written a record yet has no trail to verify");
+                    return spec.exitCodeOnInvalidInput();
+                }
                 AuditVerifier verifier = new AuditVerifier(es.rest(), config.auditIndex(), journal, config.nodeId(), 1000, config.expectedAuditNodes());
                 VerifyResult result = verifier.verify();
                 List<ChainHead.AnchorCheck> checks = verifier.checkAnchors(anchored);
@@ -91,7 +98,7 @@ final class AuditCommand implements Runnable {
                     if (anchorsMissed(checks)) return 4;
                 }
                 if (result.ok()) return 0;
-                if (!result.onlyJournalAbsent()) return 3;
+                if (!result.onlyJournalAbsent()) return broken(result, checks);
                 // nothing broken was found, but the journal this config points at is not there
                 spec.commandLine().getErr().println("ERROR: no audit journal of node " + config.nodeId() + " at "
                         + journal.toAbsolutePath().normalize() + " (the index was checked): check --config and --data-dir,"
@@ -106,6 +113,23 @@ final class AuditCommand implements Runnable {
                 checks.forEach(c -> a.add(c.toJson()));
             }
             spec.commandLine().getOut().println(json.toPrettyString());
+        }
+
+        /** A chain does not verify (exit 3): says so on stderr, with its first problem and any anchor not held too. */
+        private int broken(VerifyResult result, List<ChainHead.AnchorCheck> checks) {
+            VerifyResult.Broken first = result.firstBroken() != null ? result.firstBroken()
+                    : result.problems().isEmpty() ? null : result.problems().get(0);
+            spec.commandLine().getErr().println("ERROR: the audit trail does not verify: " + result.problems().size() + " problem(s)"
+                    + (first == null ? "" : "; the first: " + first.problem() + (first.seq() > 0 ? " at seq " + first.seq() : "")
+                    + (first.nodeId() == null ? "" : " of node " + first.nodeId()))
+                    + " (all of them in the JSON on stdout)");
+            anchorsMissed(checks);
+            return 3;
+        }
+
+        private static boolean indexExists(ElasticsearchConnection es, String index) throws java.io.IOException {
+            org.elasticsearch.client.Response r = es.rest().performRequest(new org.elasticsearch.client.Request("HEAD", "/" + index));
+            return r.getStatusLine().getStatusCode() == 200;
         }
 
         /** Whether an anchor is not held; says which on stderr. */

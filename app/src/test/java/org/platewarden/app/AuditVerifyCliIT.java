@@ -111,6 +111,10 @@ class AuditVerifyCliIT {
                 "--es-url", ElasticsearchFixture.url()), err.toString());
         assertEquals(3, printed().path("records").asLong(), out.toString());
         ClusterAccess.environment = name -> name.equals("ES_URL") ? ElasticsearchFixture.url() : System.getenv(name);
+        // a mistyped prefix has no audit index: not an empty, intact trail (a cron job pointed at it would pass for ever)
+        String typo = Files.writeString(dir.resolve("typo.json"), overrides.replace(prefix, prefix + "-typo")).toString();
+        assertEquals(2, cli("audit", "verify", "--demo", "--config", typo, "--index-only"), out.toString());
+        assertTrue(err.toString().startsWith("ERROR: no audit index " + prefix + "-typo-audit in the cluster: check --config"), err.toString());
 
         // a backup, checked on its own in another directory: no Elasticsearch needed
         ClusterAccess.environment = name -> name.equals("ES_URL") ? "http://127.0.0.1:1" : System.getenv(name);
@@ -123,6 +127,8 @@ class AuditVerifyCliIT {
         assertEquals(3, cli("audit", "verify", "--journal", backup.toString()));
         assertEquals("journal record edited (hash mismatch)", printed().path("first_broken").path("problem").asText(), out.toString());
         assertEquals(2, printed().path("first_broken").path("journal_line").asLong());
+        assertTrue(err.toString().startsWith("ERROR: the audit trail does not verify: 1 problem(s); the first: journal record edited"
+                + " (hash mismatch) at seq 2 of node node-1"), "a broken chain says so on stderr, as every failing command does: " + err);
 
         assertEquals(2, cli("audit", "verify", "--journal", dir.resolve("none.ndjson").toString()));
         assertTrue(err.toString().startsWith("ERROR: no such journal file: "), err.toString());

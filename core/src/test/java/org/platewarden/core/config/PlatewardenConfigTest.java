@@ -348,6 +348,7 @@ class PlatewardenConfigTest {
         PlatewardenConfig c = PlatewardenConfig.load(example);
         assertEquals("/var/lib/platewarden", c.dataDir());
         assertEquals(3, c.cameras().size());
+        assertTrue(c.agency("DPD").orElseThrow().oversight(), "an example marks the agency whose auditors read every agency's records");
     }
 
     @Test

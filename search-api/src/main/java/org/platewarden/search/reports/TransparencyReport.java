@@ -121,7 +121,10 @@ public final class TransparencyReport {
             // each node's chain head: anyone who keeps a copy of this report holds an anchor that
             // `audit verify --anchor` checks, so records cut from a chain's end are found
             JsonArray auditHeads = new JsonArray();
-            ChainHead.fromResponse(heads.result()).forEach(h -> auditHeads.add(new JsonObject(h.toJson().toString())));
+            // of this deployment's nodes only, as every other figure: a chain someone added to the index is no anchor of ours
+            Set<String> nodes = config.expectedAuditNodes();
+            ChainHead.fromResponse(heads.result()).stream().filter(h -> nodes.contains(h.nodeId()))
+                    .forEach(h -> auditHeads.add(new JsonObject(h.toJson().toString())));
             report.put("audit_heads", auditHeads);
             return report;
         });

@@ -65,9 +65,13 @@ class AuditVerifyEndpointIT {
         assertTrue(verify.encode().contains("not in audit_nodes") && verify.encode().contains("node-7"), verify.encode());
         JsonObject page = api.send(api.client.get("/v1/audit?case_number=FORGED-1"), "demo-dpd-auditor").bodyAsJsonObject();
         assertTrue(page.getJsonObject("integrity").getJsonArray("problems").encode().contains("node node-7 is not in audit_nodes"), page.encode());
-        JsonObject searches = api.send(api.client.get("/v1/transparency"), null).bodyAsJsonObject().getJsonObject("searches");
+        JsonObject report = api.send(api.client.get("/v1/transparency"), null).bodyAsJsonObject();
+        JsonObject searches = report.getJsonObject("searches");
         assertEquals(1L, searches.getLong("total"), searches.encode());
         assertFalse(searches.getJsonObject("by_purpose").containsKey("immigration_enforcement"), searches.encode());
+        // nor is its head published as one of the deployment's anchors
+        assertEquals(java.util.List.of(api.config.nodeId()), report.getJsonArray("audit_heads").stream()
+                .map(h -> ((JsonObject) h).getString("node_id")).toList(), report.encode());
     }
 
     @Test
