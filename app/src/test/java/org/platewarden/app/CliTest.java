@@ -119,6 +119,8 @@ class CliTest {
         assertError("unknown role godmode");
         assertEquals(2, cli("token", "--demo", "--config", config.toString(), "--user", "anonymous", "--agency", "DPD", "--roles", "auditor"));
         assertError("--user may not be");
+        assertEquals(2, cli("token", "--demo", "--config", config.toString(), "--user", "DPD.Auditor", "--agency", "DPD", "--roles", "auditor"));
+        assertError("--user 'DPD.Auditor' is the user of a configured static token");
         assertEquals(2, cli(with(base, "--agency", "NOPE", "--roles", "investigator")));
         assertError("unknown agency NOPE");
         assertEquals(2, cli(with(base, "--agency", "DPD", "--roles", "investigator", "--ttl-minutes", "1441")));
