@@ -220,7 +220,8 @@ public final class DeadLetterStore implements AutoCloseable {
         if (maxBytesPerCameraPerDay <= 0 || letter.cameraId() == null || QUOTA_STAGE.equals(letter.stage())) return null;
         Quota q = quotas.computeIfAbsent(letter.cameraId(), c -> new Quota(today));
         long size = line.getBytes(StandardCharsets.UTF_8).length + 1L;
-        if (q.bytes + size <= maxBytesPerCameraPerDay) {
+        // once the notice says "from this one on not kept", a smaller letter that would still fit is not kept either
+        if (!q.noticed && q.bytes + size <= maxBytesPerCameraPerDay) {
             q.bytes += size;
             return null;
         }

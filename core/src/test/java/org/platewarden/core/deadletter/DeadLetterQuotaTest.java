@@ -49,8 +49,12 @@ class DeadLetterQuotaTest {
         assertEquals(1, notices.size(), "one letter says the quota was reached: " + notices);
         assertTrue(notices.get(0).reason().startsWith("deadletter_quota: camera cam-001 reached its 20000 bytes"), notices.get(0).reason());
         assertEquals(1, letters.stream().filter(l -> l.cameraId().equals("cam-002")).count(), "another camera's letters are kept");
-        assertEquals(100 - kept, store.notKept());
-        assertEquals(100 - kept, registry.get("platewarden.deadletter.not.kept").functionCounter().count());
+        // past the notice a small letter that would still fit the bytes left is not kept either, as the notice says
+        long keptBefore = cam1.size();
+        store.append(DeadLetter.of("gateway-http", "cam-001", null, "missing_field: tiny", "{}")).join();
+        assertEquals(keptBefore, store.readAll().stream().filter(l -> l.cameraId().equals("cam-001") && l.stage().equals("gateway-http")).count());
+        assertEquals(101 - kept, store.notKept());
+        assertEquals(101 - kept, registry.get("platewarden.deadletter.not.kept").functionCounter().count());
 
         // the next day: the camera's quota is new, and the first write closes the day before with its count
         clock.advance(Duration.ofHours(2));
@@ -58,7 +62,7 @@ class DeadLetterQuotaTest {
         letters = store.readAll();
         List<DeadLetter> counts = letters.stream().filter(l -> l.stage().equals(DeadLetterStore.QUOTA_STAGE)).skip(1).toList();
         assertEquals(1, counts.size(), letters.toString());
-        assertEquals("deadletter_quota: " + (100 - kept) + " dead letter(s) of camera cam-001 on 2026-11-22 were not kept: over its 20000"
+        assertEquals("deadletter_quota: " + (101 - kept) + " dead letter(s) of camera cam-001 on 2026-11-22 were not kept: over its 20000"
                 + " bytes of dead letters per day", counts.get(0).reason());
         assertTrue(letters.stream().anyMatch(l -> l.reason().equals("camera_mismatch: next day")), "a new day, a new quota");
         store.close();

@@ -4,10 +4,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import org.platewarden.core.net.AllowedMethods;
 
 /**
  * The router's own refusals (no such path: 404; path known, method not: 405) as JSON in the
@@ -15,7 +12,7 @@ import java.util.TreeSet;
  * that logs the body of any error then logs nothing useful.
  *
  * <p>Vert.x sets {@code Allow} on a 405 only when it writes the answer itself, so with our handler
- * the allowed methods come from the router's routes (exact paths only, which is all this port has).
+ * the allowed methods come from the router's routes ({@link AllowedMethods}).
  */
 final class JsonRouteErrors {
     private JsonRouteErrors() {
@@ -23,26 +20,23 @@ final class JsonRouteErrors {
 
     /** Call after every route is added. */
     static void install(Router router) {
-        Map<String, String> allowByPath = allowByPath(router);
+        AllowedMethods allowedMethods = allowedMethods(router);
         router.errorHandler(404, ctx -> JsonReply.send(ctx, 404, JsonReply.error("not_found",
                 "no endpoint " + ctx.request().method().name() + " " + ctx.request().path())));
         router.errorHandler(405, ctx -> {
-            String allow = allowByPath.get(ctx.normalizedPath());
+            String allow = allowedMethods.allowFor(ctx.normalizedPath());
             if (allow != null) ctx.response().putHeader(HttpHeaders.ALLOW, allow);
             JsonReply.send(ctx, 405, JsonReply.error("method_not_allowed", ctx.request().method().name() + " is not allowed on "
                     + ctx.request().path() + (allow == null ? "" : "; allowed: " + allow)));
         });
     }
 
-    private static Map<String, String> allowByPath(Router router) {
-        Map<String, Set<String>> methods = new HashMap<>();
+    private static AllowedMethods allowedMethods(Router router) {
+        AllowedMethods allowed = new AllowedMethods();
         for (Route route : router.getRoutes()) {
             if (route.getPath() == null || route.methods() == null) continue;
-            Set<String> names = methods.computeIfAbsent(route.getPath(), p -> new TreeSet<>());
-            for (HttpMethod m : route.methods()) names.add(m.name());
+            allowed.add(route.getPath(), route.methods().stream().map(HttpMethod::name).toList());
         }
-        Map<String, String> allow = new HashMap<>();
-        methods.forEach((path, names) -> allow.put(path, String.join(", ", names)));
-        return allow;
+        return allowed;
     }
 }

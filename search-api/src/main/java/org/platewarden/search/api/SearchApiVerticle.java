@@ -233,7 +233,16 @@ public final class SearchApiVerticle extends VerticleBase {
             refusedSummaries.flush(false);
         });
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
-        router.errorHandler(405, ctx -> Responses.error(ctx, 405, "method not allowed", null, null));
+        // Vert.x sets Allow only on the 405 it writes itself; a 405 must name the methods the path takes
+        org.platewarden.core.net.AllowedMethods allowed = new org.platewarden.core.net.AllowedMethods();
+        for (io.vertx.ext.web.Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null) allowed.add(route.getPath(), route.methods().stream().map(HttpMethod::name).toList());
+        }
+        router.errorHandler(405, ctx -> {
+            String allow = allowed.allowFor(ctx.normalizedPath());
+            if (allow != null) ctx.response().putHeader(io.vertx.core.http.HttpHeaders.ALLOW, allow);
+            Responses.error(ctx, 405, "method not allowed" + (allow == null ? "" : "; allowed: " + allow), null, null);
+        });
         return router;
     }
 

@@ -61,6 +61,10 @@ class AuditedErrorsIT extends ApiStackSupport {
         HttpResponse<Buffer> wrongMethod = api.send(api.client.get("/v1/search"), "demo-dpd-investigator");
         assertEquals(405, wrongMethod.statusCode());
         assertFalse(wrongMethod.bodyAsJsonObject().containsKey("audit_id"));
+        assertEquals("POST", wrongMethod.getHeader("Allow"), "a 405 names the methods the path takes (RFC 9110)");
+        HttpResponse<Buffer> putHold = api.send(api.client.put("/v1/holds/H-1"), "demo-dpd-supervisor");
+        assertEquals(405, putHold.statusCode());
+        assertEquals("DELETE", putHold.getHeader("Allow"), "a path with a parameter too: " + putHold.bodyAsString());
         String metrics = api.send(api.client.get("/metrics"), null).bodyAsString();
         assertTrue(metrics.contains("platewarden_search_api_requests_total{route=\"unmatched\",status=\"405\"}"), metrics);
     }

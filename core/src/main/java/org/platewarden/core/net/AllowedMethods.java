@@ -1,0 +1,48 @@
+package org.platewarden.core.net;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The methods each path of a port takes, for the {@code Allow} header a 405 must carry (RFC 9110
+ * 15.5.6). Vert.x sets it only on the 405 it writes itself, so a port that writes its own JSON 405
+ * asks this. A pattern's {@code :name} segment matches any one non-empty segment
+ * ({@code /v1/holds/:hold_id} matches {@code /v1/holds/H1}).
+ */
+public final class AllowedMethods {
+    private final Map<String[], Set<String>> byPattern = new LinkedHashMap<>();
+
+    /** Adds a route: its path pattern and the methods it takes. */
+    public AllowedMethods add(String pathPattern, Iterable<String> methods) {
+        String[] segments = pathPattern.split("/", -1);
+        Set<String> names = byPattern.entrySet().stream().filter(e -> java.util.Arrays.equals(e.getKey(), segments))
+                .map(Map.Entry::getValue).findFirst().orElseGet(() -> {
+                    Set<String> fresh = new TreeSet<>();
+                    byPattern.put(segments, fresh);
+                    return fresh;
+                });
+        methods.forEach(names::add);
+        return this;
+    }
+
+    /** The {@code Allow} value for a request path, e.g. {@code "GET, POST"}; null when no pattern matches it. */
+    public String allowFor(String path) {
+        String[] segments = path.split("/", -1);
+        Set<String> allowed = new TreeSet<>();
+        byPattern.forEach((pattern, methods) -> {
+            if (matches(pattern, segments)) allowed.addAll(methods);
+        });
+        return allowed.isEmpty() ? null : String.join(", ", allowed);
+    }
+
+    private static boolean matches(String[] pattern, String[] path) {
+        if (pattern.length != path.length) return false;
+        for (int i = 0; i < pattern.length; i++) {
+            boolean param = pattern[i].startsWith(":") && !path[i].isEmpty();
+            if (!param && !pattern[i].equals(path[i])) return false;
+        }
+        return true;
+    }
+}
