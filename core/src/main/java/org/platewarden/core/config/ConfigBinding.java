@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +56,7 @@ final class ConfigBinding {
                 problems.addAll(unknownKeys);
                 return config;
             } catch (JsonMappingException e) {
-                wrongTypes.add((e.getPath().isEmpty() ? "config" : path(e.getPath())) + ": " + e.getOriginalMessage());
+                wrongTypes.add((e.getPath().isEmpty() ? "config" : path(e.getPath())) + ": " + wrongType(e, tree));
                 if (wrongTypes.size() > MAX_WRONG_TYPES || !setAside(tree, defaults, e.getPath())) {
                     problems.addAll(wrongTypes);
                     problems.addAll(unknownKeys);
@@ -121,6 +123,40 @@ final class ConfigBinding {
                 refuseNulls(d.getValue(), object, name + ".", problems);
             }
         }
+    }
+
+    /**
+     * "expected an integer, not the string \"21\"": the type the key takes and the JSON value given, or
+     * Jackson's own message where either is not known.
+     */
+    private static String wrongType(JsonMappingException e, JsonNode tree) {
+        String expected = e instanceof MismatchedInputException m && m.getTargetType() != null ? expected(m.getTargetType()) : null;
+        JsonNode given = tree;
+        for (JsonMappingException.Reference r : e.getPath()) {
+            given = given == null ? null : r.getFieldName() != null ? given.get(r.getFieldName()) : given.get(r.getIndex());
+        }
+        if (expected == null || given == null || e.getPath().isEmpty()) return e.getOriginalMessage();
+        return "expected " + expected + ", not " + given(given);
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class
+                || type == short.class || type == Short.class) return "an integer";
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class) return "a number";
+        if (type == boolean.class || type == Boolean.class) return "true or false";
+        if (type == String.class || type.isEnum()) return "a string";
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) return "a list";
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) return "an object";
+        return null;
+    }
+
+    private static String given(JsonNode value) {
+        if (value.isTextual()) return value.asText().isEmpty() ? "an empty string" : "the string " + value;
+        if (value.isNumber()) return "the number " + value;
+        if (value.isBoolean()) return value.toString();
+        if (value.isArray()) return "a list";
+        if (value.isObject()) return "an object";
+        return value.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     private static String path(List<JsonMappingException.Reference> references) {

@@ -3,8 +3,13 @@ package org.platewarden.core.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,10 +59,27 @@ public record PlatewardenConfig(
     public static final String DEMO_RESOURCE = "/platewarden-demo.json";
     public static final Set<String> ROLES = Set.of("investigator", "supervisor", "auditor", "ops");
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    private static final ObjectMapper MAPPER = strictTypes(JsonMapper.builder()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             // "http_port": 18080.5 is a mistake, not 18080
-            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
+            // "retention_days": "21", "preallocate": 1 or "": a mistake too, not 21, true or 0
+            .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false)
+            .build());
+
+    /**
+     * A value of the wrong JSON type is a problem, not something to convert: {@code "retention_days":"21"},
+     * {@code "preallocate":1} and {@code "node_id":5} are refused like {@code "http_port":"abc"}.
+     * {@link MapperFeature#ALLOW_COERCION_OF_SCALARS} covers numbers and booleans; Jackson would still
+     * read a number or a boolean as a string.
+     */
+    private static ObjectMapper strictTypes(ObjectMapper mapper) {
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
+    }
 
     public PlatewardenConfig {
         agencies = agencies == null ? List.of() : List.copyOf(agencies);

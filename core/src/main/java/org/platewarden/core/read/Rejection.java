@@ -22,6 +22,10 @@ public record Rejection(String code, String message, String readId) implements R
     public static final String VENDOR_FORMAT = "vendor_format";
     /** a body or packet over its limit, or more reads than one request may carry (HTTP 413, MQTT PACKET_TOO_LARGE) */
     public static final String TOO_LARGE = "too_large";
+    /** Every code above: a read or a body can be refused with each (a protocol's own refusals, such as a wrong topic, are not here). */
+    public static final java.util.List<String> CODES = java.util.List.of(NOT_AN_OBJECT, INVALID_JSON, MISSING_FIELD, INVALID_FIELD,
+            UNKNOWN_FIELD, DUPLICATE_FIELD, CAMERA_MISMATCH, AGENCY_MISMATCH, PLATE_LENGTH, PLATE_CHARACTER, TOO_OLD, IN_FUTURE,
+            VENDOR_FORMAT, TOO_LARGE);
 
     public Rejection(String code, String message) {
         this(code, message, null);

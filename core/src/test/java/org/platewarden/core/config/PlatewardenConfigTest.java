@@ -319,9 +319,35 @@ class PlatewardenConfigTest {
         assertExactly("""
                 {"gateway":{"http_port":"eighty"},"agencies":[{"id":"DPD","name":"D","federal":"maybe"},null],
                  "cameras":[],"tokens":[],"retention_days":0,"spool":null}""",
-                "gateway.http_port: Cannot deserialize value of type `int`", "agencies[0].federal: ", "agencies[1] may not be null",
+                "gateway.http_port: expected an integer, not the string \"eighty\"", "agencies[0].federal: expected true or false, not the string \"maybe\"", "agencies[1] may not be null",
                 "spool may not be null", "retention_days must be 1..3650");
         assertExactly("[]", "the configuration must be a JSON object, not array");
+    }
+
+    @Test
+    void aScalarOfTheWrongTypeIsRefusedNotConverted() {
+        // Jackson would read "21" as 21, 1 as true and 5 as "5": each is a mistake in the file
+        assertExactly("""
+                {"retention_days":"21","spool":{"preallocate":1},"node_id":5,"search":{"host":true,"allowed_purposes":"x"},"es_url":{},
+                 "indexer":{"bulk_max_reads":21.5},
+                 "gateway":{"http_tls":"true","max_reads_per_request":""},"agencies":[{"id":"DPD","name":"D","federal":0}],
+                 "cameras":[],"tokens":[],"hold_max_days":0}""",
+                "retention_days: expected an integer, not the string \"21\"",
+                "spool.preallocate: expected true or false, not the number 1",
+                "node_id: expected a string, not the number 5",
+                "search.host: expected a string, not true",
+                "gateway.http_tls: expected true or false, not the string \"true\"",
+                "gateway.max_reads_per_request: expected an integer, not an empty string",
+                "agencies[0].federal: expected true or false, not the number 0",
+                "search.allowed_purposes: expected a list, not the string \"x\"", "es_url: expected a string, not an object",
+                "indexer.bulk_max_reads: expected an integer, not the number 21.5",
+                "hold_max_days must be 1..3650");
+        // the right types and a null where the default is null still bind
+        PlatewardenConfig ok = PlatewardenConfig.demoConfig().with("""
+                {"retention_days":21,"spool":{"preallocate":false},"node_id":"5","jwt":null,"es_url":null}""");
+        assertEquals(21, ok.retentionDays());
+        assertEquals(false, ok.spool().preallocate());
+        assertEquals("5", ok.nodeId());
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.platewarden.core.config.Camera;
@@ -93,6 +94,14 @@ public final class HttpIngestServer {
         return guard.install(vertx.createHttpServer(options), router()).listen();
     }
 
+    /** The reasons a route can refuse a read or a body with: a vendor route's also the reads its adapter cannot map. */
+    private static List<String> refusals(boolean vendor) {
+        List<String> reasons = new ArrayList<>(Rejection.CODES);
+        if (!vendor) reasons.remove(Rejection.VENDOR_FORMAT);
+        reasons.add(FormBodies.UNSUPPORTED_MEDIA_TYPE);
+        return reasons;
+    }
+
     public Router router() {
         Router router = Router.router(vertx);
         router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -105,7 +114,9 @@ public final class HttpIngestServer {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.httpBodyLimitBytes());
         router.post("/v1/reads").handler(ctx -> refuseUnreadable(ctx, PROTOCOL, NATIVE_TYPES));
         router.post("/v1/reads").handler(body).handler(this::ingestNative);
+        metrics.rejectable(PROTOCOL, PROTOCOL, refusals(false));
         for (VendorAdapter adapter : List.of(new OpenAlprAdapter(), new PlateRecognizerAdapter())) {
+            metrics.rejectable(PROTOCOL, adapter.source(), refusals(true));
             router.post(VENDOR_PATH + adapter.source()).handler(ctx -> refuseUnreadable(ctx, adapter.source(), VENDOR_TYPES));
             router.post(VENDOR_PATH + adapter.source()).handler(body).handler(ctx -> ingestVendor(ctx, adapter));
         }

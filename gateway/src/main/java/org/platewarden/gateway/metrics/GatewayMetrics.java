@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,7 +13,8 @@ import org.platewarden.core.spool.Spool;
 
 /**
  * The gateway's meters. Names (Prometheus form): {@code platewarden_gateway_reads_accepted_total{protocol,source}},
- * {@code platewarden_gateway_reads_rejected_total{protocol,source,reason}},
+ * {@code platewarden_gateway_reads_rejected_total{protocol,source,reason}} (each reason a listener can refuse with at 0
+ * from its start: {@link #rejectable}),
  * {@code platewarden_gateway_ack_latency_seconds{protocol}} (with p50/p95/p99),
  * {@code platewarden_gateway_spool_bytes}, {@code platewarden_gateway_connected_cameras},
  * {@code platewarden_gateway_auth_failures_total{protocol}}, {@code platewarden_gateway_overloaded_total{protocol,what}},
@@ -47,9 +49,21 @@ public final class GatewayMetrics {
     }
 
     public void rejected(String protocol, String source, String reason) {
-        rejectedCounters.computeIfAbsent(protocol + '\u0000' + source + '\u0000' + reason, k ->
+        rejectedCounter(protocol, source, reason).increment();
+    }
+
+    /**
+     * Registers the rejected-reads counter of each reason a listener can refuse with, at 0, when the
+     * listener starts: an alert on its rate, or on its absence, sees it before the first refusal.
+     */
+    public void rejectable(String protocol, String source, Collection<String> reasons) {
+        for (String reason : reasons) rejectedCounter(protocol, source, reason);
+    }
+
+    private Counter rejectedCounter(String protocol, String source, String reason) {
+        return rejectedCounters.computeIfAbsent(protocol + '\u0000' + source + '\u0000' + reason, k ->
                 Counter.builder("platewarden.gateway.reads.rejected").tag("protocol", protocol).tag("source", source)
-                        .tag("reason", reason).register(registry)).increment();
+                        .tag("reason", reason).register(registry));
     }
 
     public void ackLatency(String protocol, long startNanos) {

@@ -11,7 +11,10 @@ import org.platewarden.core.config.Camera;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
+import java.util.ArrayList;
+import java.util.List;
 import org.platewarden.core.config.GatewayConfig;
+import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.auth.BadCredentialsException;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.ingest.Failures;
@@ -60,6 +63,10 @@ public final class MqttIngestServer {
     }
 
     public Future<Void> listen() {
+        List<String> refusals = new ArrayList<>(Rejection.CODES);
+        refusals.remove(Rejection.VENDOR_FORMAT); // no vendor payloads over MQTT
+        refusals.add(CameraSession.TOPIC_NOT_ALLOWED);
+        metrics.rejectable(CameraSession.PROTOCOL, CameraSession.PROTOCOL, refusals);
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
         oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics, sessions);
         refusalsFlush = vertx.setPeriodic(10_000, id -> cap.flushRefusals(false));

@@ -271,6 +271,31 @@ class HttpIngestTest {
         assertTrue(m.body().contains("platewarden_gateway_connected_cameras"), m.body());
     }
 
+    /** docs/operations.md ("What to alert on"): the rejections by reason are scraped at 0 before the first read. */
+    @Test
+    void everyRejectionReasonIsScrapedAtZeroFromTheStart() throws Exception {
+        HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, m.statusCode());
+        List<String[]> expected = new java.util.ArrayList<>();
+        for (String reason : org.platewarden.core.read.Rejection.CODES) {
+            for (String source : List.of("http", "openalpr", "platerecognizer")) {
+                if (!reason.equals("vendor_format") || !source.equals("http")) expected.add(new String[] {"http", source, reason});
+            }
+            if (!reason.equals("vendor_format")) expected.add(new String[] {"mqtt", "mqtt", reason});
+        }
+        for (String source : List.of("http", "openalpr", "platerecognizer")) expected.add(new String[] {"http", source, "unsupported_media_type"});
+        expected.add(new String[] {"mqtt", "mqtt", "topic_not_allowed"});
+        for (String[] e : expected) {
+            String series = "platewarden_gateway_reads_rejected_total{protocol=\"" + e[0] + "\",reason=\"" + e[2] + "\",source=\"" + e[1] + "\"} 0.0";
+            assertTrue(m.body().contains(series + "\n"), series + " in\n" + m.body());
+        }
+        assertFalse(m.body().contains("reason=\"vendor_format\",source=\"http\""), "no vendor refusal on the native route");
+        // every code Rejection declares is among them
+        for (java.lang.reflect.Field f : org.platewarden.core.read.Rejection.class.getFields()) {
+            if (f.getType() == String.class) assertTrue(org.platewarden.core.read.Rejection.CODES.contains((String) f.get(null)), f.getName());
+        }
+    }
+
     /** Every line of every dead-letter file, as written. */
     String filesOnDisk() throws Exception {
         StringBuilder all = new StringBuilder();

@@ -121,7 +121,8 @@ class MosquittoClientTest {
         assertTrue(gw.deadLetters().stream().anyMatch(l -> l.reason().startsWith("topic_not_allowed") && l.payload().contains("TOP005")));
         // the refusal is counted with the others, and scraped
         assertEquals(counted + 1, topicNotAllowed());
-        assertTrue(gw.registry.scrape().contains("platewarden_gateway_reads_rejected_total{protocol=\"mqtt\",reason=\"topic_not_allowed\",source=\"mqtt\"}"));
+        assertTrue(gw.registry.scrape().contains("platewarden_gateway_reads_rejected_total{protocol=\"mqtt\",reason=\"topic_not_allowed\",source=\"mqtt\"} "
+                + (counted + 1)));
     }
 
     double topicNotAllowed() {

@@ -115,7 +115,7 @@ class VertxMqttClientTest {
                 closed.get(20, TimeUnit.SECONDS);
             }
             assertEquals(3.0, gw.registry.counter("platewarden.gateway.mqtt.oversize").count());
-            assertEquals(3.0, gw.registry.find("platewarden.gateway.reads.rejected").tag("reason", "too_large").counter().count(),
+            assertEquals(3.0, gw.registry.find("platewarden.gateway.reads.rejected").tag("protocol", "mqtt").tag("reason", "too_large").counter().count(),
                     "counted with every other refusal too");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (gw.deadLetters().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);

@@ -25,7 +25,8 @@ import org.platewarden.search.audit.CanonicalJson;
  * and every search that returned a read ({@code read_id}: the records whose {@code read_ids} hold
  * it); a bounded page ({@code limit}, default 100, at most 1000) and an opaque
  * {@code cursor} (the {@code next} of the previous page). Records come oldest first, or newest first
- * with {@code order=desc} (a cursor pages on in the order it was made with). Purpose and
+ * with {@code order=desc} (a cursor pages on in the order it was made with: it carries the order, and an
+ * {@code order} sent with it that says otherwise is refused). Purpose and
  * agency are open (a refused search may carry any purpose); outcome, action and format are closed.
  */
 public record AuditQuery(Instant from, Instant to, String agency, String user, String purpose, String outcome,
@@ -112,12 +113,20 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         Instant from = instant(params, "from");
         Instant to = instant(params, "to");
         if (from != null && to != null && from.isAfter(to)) throw new IllegalArgumentException("from is after to");
-        String cursor = params.get("cursor");
-        String order = params.get("order") == null ? "asc" : params.get("order").toLowerCase(Locale.ROOT);
-        if (!ORDERS.contains(order)) throw new IllegalArgumentException("order must be asc (oldest first, the default) or desc (newest first)");
+        String order = params.get("order") == null ? null : params.get("order").toLowerCase(Locale.ROOT);
+        if (order != null && !ORDERS.contains(order)) {
+            throw new IllegalArgumentException("order must be asc (oldest first, the default) or desc (newest first)");
+        }
+        Cursor cursor = params.get("cursor") == null ? null : decodeCursor(params.get("cursor"));
+        if (cursor != null && cursor.order() != null && order != null && !cursor.order().equals(order)) {
+            throw new IllegalArgumentException("this cursor pages " + (cursor.order().equals("desc") ? "newest" : "oldest")
+                    + " first (order=" + cursor.order() + "), not order=" + order + ": send order=" + cursor.order()
+                    + " or none with it, or start again without the cursor");
+        }
+        if (order == null) order = cursor != null && cursor.order() != null ? cursor.order() : "asc";
         return new AuditQuery(from, to, text(params, "agency"), text(params, "user"), text(params, "purpose"),
                 outcome, action, text(params, "case_number"), text(params, "client_address"), text(params, "read_id"),
-                text(params, "node_id"), limit, cursor == null ? null : decodeCursor(cursor), format, order.equals("desc"), null, null);
+                text(params, "node_id"), limit, cursor == null ? null : cursor.after(), format, order.equals("desc"), null, null);
     }
 
     /**
@@ -191,14 +200,32 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         return d;
     }
 
-    static String encodeCursor(JsonNode sortValues) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(sortValues.toString().getBytes(StandardCharsets.UTF_8));
+    /**
+     * The cursor of the page after the record with these sort values: {@code [at, node_id, seq, order]},
+     * so it pages on in this query's order when it comes back without {@code order}.
+     */
+    String cursorAfter(JsonNode sortValues) {
+        ArrayNode cursor = sortValues.deepCopy();
+        cursor.add(newestFirst ? "desc" : "asc");
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ArrayNode decodeCursor(String cursor) {
+    /** A position in the trail ({@code search_after}) and the order it was made in; null for a cursor of before the order was carried. */
+    private record Cursor(ArrayNode after, String order) {
+    }
+
+    private static Cursor decodeCursor(String cursor) {
         try {
             JsonNode node = CanonicalJson.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            if (node instanceof ArrayNode a && a.size() == 3 && a.get(0).isNumber() && a.get(1).isTextual() && a.get(2).isNumber()) return a;
+            if (node instanceof ArrayNode a && (a.size() == 3 || a.size() == 4)
+                    && a.get(0).isNumber() && a.get(1).isTextual() && a.get(2).isNumber()) {
+                if (a.size() == 3) return new Cursor(a, null); // [at, node_id, seq]: made before cursors carried their order
+                if (a.get(3).isTextual() && ORDERS.contains(a.get(3).asText())) {
+                    String order = a.get(3).asText();
+                    a.remove(3);
+                    return new Cursor(a, order);
+                }
+            }
         } catch (IllegalArgumentException e) {
             // fall through
         }

@@ -50,7 +50,7 @@ public final class AuditReports {
                     if (!integrity.problems().isEmpty()) {
                         LOG.warn("audit report served records that do not check out ({}); run audit verify", integrity.problems());
                     }
-                    String next = hits.size() == query.limit() ? AuditQuery.encodeCursor(hits.get(hits.size() - 1).path("sort")) : null;
+                    String next = hits.size() == query.limit() ? query.cursorAfter(hits.get(hits.size() - 1).path("sort")) : null;
                     return new AuditPage(records, response.path("hits").path("total").path("value").asLong(), next, integrity.problems());
                 }));
     }

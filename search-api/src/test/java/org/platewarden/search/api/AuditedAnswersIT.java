@@ -50,6 +50,59 @@ class AuditedAnswersIT extends ApiStackSupport {
     }
 
     /**
+     * A cursor carries the order of the page it came from: used without {@code order} it pages on in
+     * that order, and an {@code order} that contradicts it is refused; a cursor of before (three sort
+     * values, no order) still pages on in the order given, ascending by default.
+     */
+    @Test
+    void aCursorPagesOnInTheOrderItWasMadeWith() {
+        for (int i = 1; i <= 5; i++) assertEquals(200, api.search(ACSO, searchBody("robbery", "ORDER-" + i)).statusCode());
+        String filters = "/v1/audit?action=search&purpose=robbery&user=acso.investigator";
+        JsonArray newestFirst = api.send(api.client.get(filters + "&order=desc&limit=1000"), AUDITOR).bodyAsJsonObject().getJsonArray("records");
+        assertTrue(newestFirst.size() >= 5, newestFirst.encode());
+
+        JsonObject first = api.send(api.client.get(filters + "&order=desc&limit=2"), AUDITOR).bodyAsJsonObject();
+        assertEquals(ids(newestFirst, 0, 2), ids(first.getJsonArray("records"), 0, 2));
+        String next = first.getString("next");
+        assertNotNull(next);
+        JsonObject second = api.send(api.client.get(filters + "&limit=2").addQueryParam("cursor", next), AUDITOR).bodyAsJsonObject();
+        assertEquals(ids(newestFirst, 2, 4), ids(second.getJsonArray("records"), 0, 2), "the cursor pages on newest first without order");
+        JsonObject third = api.send(api.client.get(filters + "&limit=2").addQueryParam("cursor", second.getString("next")), AUDITOR).bodyAsJsonObject();
+        assertEquals(ids(newestFirst, 4, 5), ids(third.getJsonArray("records"), 0, 1));
+        JsonObject same = api.send(api.client.get(filters + "&order=desc&limit=2").addQueryParam("cursor", next), AUDITOR).bodyAsJsonObject();
+        assertEquals(ids(newestFirst, 2, 4), ids(same.getJsonArray("records"), 0, 2), "order=desc agrees with the cursor");
+
+        HttpResponse<Buffer> contradicted = api.send(api.client.get(filters + "&order=asc&limit=2").addQueryParam("cursor", next), AUDITOR);
+        assertEquals(400, contradicted.statusCode(), contradicted.bodyAsString());
+        assertTrue(contradicted.bodyAsJsonObject().getString("error").contains("order=desc"), contradicted.bodyAsString());
+
+        // an ascending cursor keeps its order too
+        JsonObject oldest = api.send(api.client.get(filters + "&limit=2"), AUDITOR).bodyAsJsonObject();
+        JsonObject afterOldest = api.send(api.client.get(filters + "&limit=2").addQueryParam("cursor", oldest.getString("next")), AUDITOR).bodyAsJsonObject();
+        int n = newestFirst.size();
+        assertEquals(java.util.List.of(ids(newestFirst, n - 3, n - 2).get(0), ids(newestFirst, n - 4, n - 3).get(0)),
+                ids(afterOldest.getJsonArray("records"), 0, 2), "the cursor pages on oldest first");
+        assertEquals(400, api.send(api.client.get(filters + "&order=desc&limit=2").addQueryParam("cursor", oldest.getString("next")), AUDITOR).statusCode());
+
+        // a cursor made before cursors carried their order: [at, node_id, seq], paged in the order given
+        JsonArray position = new JsonArray(new String(java.util.Base64.getUrlDecoder().decode(next), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("desc", position.remove(3));
+        String oldCursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(position.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        JsonObject oldDesc = api.send(api.client.get(filters + "&order=desc&limit=2").addQueryParam("cursor", oldCursor), AUDITOR).bodyAsJsonObject();
+        assertEquals(ids(newestFirst, 2, 4), ids(oldDesc.getJsonArray("records"), 0, 2));
+        JsonObject oldAsc = api.send(api.client.get(filters + "&limit=1000").addQueryParam("cursor", oldCursor), AUDITOR).bodyAsJsonObject();
+        assertEquals(ids(newestFirst, 0, 1), ids(oldAsc.getJsonArray("records"), 0, oldAsc.getInteger("count")),
+                "ascending from the position, as before");
+    }
+
+    private static java.util.List<String> ids(JsonArray records, int from, int to) {
+        assertTrue(records.size() >= to, "at least " + to + " records: " + records.encode());
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = from; i < to; i++) ids.add(records.getJsonObject(i).getString("audit_id"));
+        return ids;
+    }
+
+    /**
      * A release takes an optional reason, and refuses any other field (audited) instead of dropping
      * it; its record, written before the release, names the reads it deletes.
      */
