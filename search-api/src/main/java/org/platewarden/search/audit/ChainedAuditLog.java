@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * Only when both have succeeded does {@link #record} complete. If either fails the future fails,
  * and the caller fails closed. A record that may have missed the index is kept in a backlog and
  * re-sent (idempotently: same _id, create; 409 = already there) before any new record is accepted,
- * so the index never silently lacks a record while the log is accepting.
+ * so the index never silently lacks a record while the log is accepting. A record whose write failed
+ * after its seq was spent is thus in the trail all the same: the failure names it
+ * ({@link AuditUnavailableException#recordedAs}), and the caller writes what became of the request
+ * with {@link #recordOwed}.
  *
  * <p><b>Order of the steps.</b> A batch of several records is journaled first and indexed after:
  * were they indexed at once, a crash could leave a later one indexed and an earlier one nowhere, a

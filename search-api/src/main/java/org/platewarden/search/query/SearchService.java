@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
  * gone (its day deleted by retention, its hold released, in the milliseconds between), a second
  * record, {@value #CORRECTION}, names the search's audit id and lists what was in fact returned
  * before the answer leaves. The trail can only ever have claimed more than was shown, never less.
+ * So does a search answered 503 because its record could not be made durable in both copies when
+ * the record reached one of them all the same ({@link #auditFailed}).
  *
  * <p>Must be called on a Vert.x context (the search API's event loop); nothing here blocks it.
  */
