@@ -9,4 +9,16 @@ import io.vertx.core.Future;
  */
 public interface AuditLog {
     Future<AuditRecord> record(AuditEntry entry);
+
+    /**
+     * A record the trail owes: what in fact became of a request whose record is in the trail although
+     * its write failed ({@link AuditUnavailableException#recordedAs}). It is not refused for the
+     * trail's capacity, and if it cannot be written now it is kept and written ahead of the next
+     * records, until it is in the trail. Completes once the first attempt is over: succeeded when the
+     * record is in the trail (in the journal or the index, as the record it follows), failed when
+     * it is still owed.
+     */
+    default Future<Void> recordOwed(AuditEntry entry) {
+        return record(entry).mapEmpty();
+    }
 }

@@ -39,6 +39,15 @@ final class AuditWriteQueue<T> {
         return queue.offer(new Queued<>(item, arrivals.incrementAndGet() + (anonymous ? ANONYMOUS_LANE : 0)));
     }
 
+    /**
+     * Queues a record the trail owes ({@link AuditLog#recordOwed}) ahead of every other: never
+     * refused for capacity (there is at most one per request answered 503 after its record reached
+     * the trail).
+     */
+    void offerOwed(T item) {
+        queue.offer(new Queued<>(item, arrivals.incrementAndGet() - ANONYMOUS_LANE));
+    }
+
     /** The next item, waiting up to the timeout; null if none came. */
     T poll(long timeout, TimeUnit unit) throws InterruptedException {
         Queued<T> next = queue.poll(timeout, unit);

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
@@ -44,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * Only when both have succeeded does {@link #record} complete. If either fails the future fails,
  * and the caller fails closed. A record that may have missed the index is kept in a backlog and
  * re-sent (idempotently: same _id, create; 409 = already there) before any new record is accepted,
- * so the index never silently lacks a record while the log is accepting.
+ * so the index never silently lacks a record while the log is accepting. A record whose write failed
+ * after its seq was spent is thus in the trail all the same: the failure names it
+ * ({@link AuditUnavailableException#recordedAs}), and the caller writes what became of the request
+ * with {@link #recordOwed}.
  *
  * <p><b>Order of the steps.</b> A batch of several records is journaled first and indexed after:
  * were they indexed at once, a crash could leave a later one indexed and an earlier one nowhere, a
@@ -71,6 +75,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     /** Journaled records re-sent at start-up whatever the index head; at least twice the in-flight bound. */
     static final int RESEND_WINDOW = 4096;
     private static final int RESEND_BULK = 500;
+    /** How often an idle writer tries again to write the records the trail owes ({@link #recordOwed}) that could not be written yet. */
+    private static final long OWED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
     private static final String BULK_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason";
     /** Who the records of start-up's repairs are by: Platewarden itself, as a hold's automatic release is by platewarden:until-passed. */
@@ -98,13 +104,29 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private boolean journalWritable = true;
     // a lone record whose journal write failed after it went to the index: journaled with the next records
     private ObjectNode unjournaled;
+    // records the trail owes (recordOwed) whose write failed before they had a seq: ahead of the next batch
+    private final List<Pending> owedRetry = new ArrayList<>();
+    private long owedTried;
 
     /**
      * One queued entry. {@code journaled} completes with the record once its line is fsynced,
      * {@code indexed} once Elasticsearch has it (the index step starts at once for a lone record
      * whose steps overlap, else once the record is journaled). Both are completed on {@code context}.
+     * {@code spentAs} is set to the record's audit id once its seq is spent — from then on it is in
+     * the journal or the index and will be in both, whatever its steps answer. {@code owed}: a record
+     * the trail owes ({@link #recordOwed}), written again until its seq is spent.
      */
-    private record Pending(AuditEntry entry, boolean anonymous, Context context, Promise<ObjectNode> journaled, Promise<Void> indexed) {
+    private record Pending(AuditEntry entry, boolean anonymous, Context context, Promise<ObjectNode> journaled, Promise<Void> indexed,
+                           boolean owed, AtomicReference<String> spentAs) {
+        Pending(AuditEntry entry, boolean anonymous, Context context, boolean owed) {
+            this(entry, anonymous, context, Promise.promise(), Promise.promise(), owed, new AtomicReference<>());
+        }
+
+        /** The same entry for another attempt (nobody waits for it: the first attempt was answered). */
+        Pending again() {
+            return new Pending(entry, anonymous, context, owed);
+        }
+
         void journal(ObjectNode doc) {
             context.runOnContext(v -> journaled.complete(doc));
         }
@@ -222,21 +244,58 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             return Future.failedFuture(saturated);
         }
         Future<Void> ready = backlog.isEmpty() ? Future.succeededFuture() : flushBacklog();
+        AtomicReference<Pending> queued = new AtomicReference<>();
         return ready
                 .compose(v -> enqueue(entry, anonymous))
                 .compose(pending -> {
+                    queued.set(pending);
                     Future<ObjectNode> journaled = pending.journaled().future().onSuccess(doc -> stop(journalTimer, started));
                     Future<Void> indexed = pending.indexed().future();
                     // join, not all: the record is answered only when both steps are over, so an index
                     // call still running after a journal failure stays counted in flight
                     return Future.join(journaled, indexed).map(both -> AuditDocument.toRecord(journaled.result()));
                 })
-                .recover(e -> Future.failedFuture(e instanceof AuditUnavailableException ? e
-                        : new AuditUnavailableException("audit write failed: " + e.getMessage(), false, e)))
+                .recover(e -> Future.failedFuture(unavailable(e, queued.get())))
                 .andThen(ar -> {
                     admission.release(anonymous);
                     stop(writeTimer, started);
                 });
+    }
+
+    /**
+     * The failure of a record's write, naming the record ({@link AuditUnavailableException#recordedAs})
+     * when its seq was spent: it is in the trail though the write failed.
+     */
+    private static AuditUnavailableException unavailable(Throwable e, Pending pending) {
+        String recordedAs = pending == null ? null : pending.spentAs().get();
+        if (e instanceof AuditUnavailableException u && (recordedAs == null || recordedAs.equals(u.recordedAs()))) return u;
+        String message = e instanceof AuditUnavailableException ? e.getMessage() : "audit write failed: " + e.getMessage();
+        boolean saturated = e instanceof AuditUnavailableException u && u.saturated();
+        return new AuditUnavailableException(message, saturated, e, recordedAs);
+    }
+
+    /**
+     * Writes a record the trail owes: what became of a request whose record is in the trail although
+     * its write failed ({@link AuditUnavailableException#recordedAs}; e.g. a search answered 503).
+     * Queued ahead of every other record and outside the capacity (it stands for a request already
+     * counted), so it follows the record it is about in the chain. If its write fails before its seq
+     * is spent (the journal refused it), the writer keeps it and writes it ahead of the next batch,
+     * or on its own every second while idle, until its seq is spent; from then on the journal or the
+     * index has it and the backlog and start-up see that both do, like any record's. So a record
+     * owed is not lost while the process runs; one that never reached the journal is lost in a crash
+     * (its original then reads as written, as any record whose answer a crash cut off).
+     */
+    @Override
+    public Future<Void> recordOwed(AuditEntry entry) {
+        if (!running) {
+            LOG.error("audit trail closed: the record owed for {} ({}) is not written", entry.action(), entry.reason());
+            return Future.failedFuture(new AuditUnavailableException("audit trail is closed", false, null));
+        }
+        Pending pending = new Pending(entry, entry.anonymous(), vertx.getOrCreateContext(), true);
+        queue.offerOwed(pending);
+        Future<ObjectNode> journaled = pending.journaled().future();
+        return Future.join(journaled, pending.indexed().future()).<Void>mapEmpty()
+                .recover(e -> pending.spentAs().get() != null ? Future.succeededFuture() : Future.failedFuture(unavailable(e, pending)));
     }
 
     /** Indexes the record; if that fails, keeps it in the backlog, to be re-sent before any new record. */
@@ -315,7 +374,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     }
 
     private Future<Pending> enqueue(AuditEntry entry, boolean anonymous) {
-        Pending pending = new Pending(entry, anonymous, vertx.getOrCreateContext(), Promise.promise(), Promise.promise());
+        Pending pending = new Pending(entry, anonymous, vertx.getOrCreateContext(), false);
         if (!queue.offer(pending, anonymous)) {
             return Future.failedFuture(new AuditUnavailableException("audit journal queue full", true, null));
         }
@@ -344,20 +403,50 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         while (running) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
                 batch.clear();
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                if (first == null) {
+                    // idle: the records owed that the journal refused are tried again on their own
+                    if (owedRetry.isEmpty() || System.nanoTime() - owedTried < OWED_RETRY_NANOS) continue;
+                } else {
+                    batch.add(first);
+                }
+                takeOwed(batch);
+                queue.drainTo(batch, MAX_BATCH - batch.size());
                 writeBatch(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        // closing: the records owed get a last attempt; the rest are refused
+        batch.clear();
+        takeOwed(batch);
         for (Pending p; (p = queue.poll()) != null; ) {
             Pending failed = p;
-            failed.fail(new AuditUnavailableException("audit trail closed", false, null), true);
+            if (failed.owed()) batch.add(failed);
+            else failed.fail(new AuditUnavailableException("audit trail closed", false, null), true);
         }
+        if (!batch.isEmpty()) writeBatch(batch);
+        for (Pending lost : owedRetry) {
+            LOG.error("audit trail closed before the record owed for {} could be journaled: not written ({})", lost.entry().action(), lost.entry().reason());
+        }
+        owedRetry.clear();
+    }
+
+    /**
+     * Puts the records owed that are to be tried again first in the batch: the records they are
+     * about have their seqs already, so any place after them is right, and first is soonest.
+     */
+    private void takeOwed(List<Pending> batch) {
+        if (owedRetry.isEmpty()) return;
+        batch.addAll(0, owedRetry);
+        owedRetry.clear();
+        owedTried = System.nanoTime();
+    }
+
+    /** A batch failed before its records' seqs were spent: the records owed in it are written again later. */
+    private void keepOwed(List<Pending> batch) {
+        for (Pending p : batch) if (p.owed()) owedRetry.add(p.again());
     }
 
     private void writeBatch(List<Pending> batch) {
@@ -378,6 +467,16 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("audit records for journal {} could not be sealed: {}", journal.file(), e.toString());
             batch.forEach(p -> p.fail(new AuditUnavailableException("audit record could not be sealed: " + e.getMessage(), false, e), true));
+            // an owed record is tried again only if it can be sealed at all: one that cannot would fail every batch after it
+            for (Pending p : batch) {
+                if (!p.owed()) continue;
+                try {
+                    AuditDocument.seal(p.entry(), UUID.randomUUID().toString(), 1, Instant.now(), nodeId, AuditDocument.GENESIS_HASH);
+                    owedRetry.add(p.again());
+                } catch (RuntimeException unsealable) {
+                    LOG.error("the record owed for {} cannot be sealed and is not written ({}): {}", p.entry().action(), p.entry().reason(), unsealable.toString());
+                }
+            }
             return;
         }
         if (overlap) {
@@ -386,6 +485,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             headHash = prev;
             Pending lone = batch.get(0);
             ObjectNode doc = docs.get(0);
+            lone.spentAs().set(doc.get(AuditDocument.AUDIT_ID).asText());
             lone.context().runOnContext(v -> indexOrKeep(doc).onComplete(lone::indexedAs));
         }
         try {
@@ -398,6 +498,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             if (overlap) unjournaled = docs.get(0);
             AuditUnavailableException failure = new AuditUnavailableException("audit journal write failed: " + e.getMessage(), false, e);
             batch.forEach(p -> p.fail(failure, !overlap));
+            if (!overlap) keepOwed(batch);
             return;
         }
         journalWritable = true;
@@ -405,6 +506,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         if (!overlap) {
             headSeq = seq;
             headHash = prev;
+            for (int i = 0; i < batch.size(); i++) batch.get(i).spentAs().set(docs.get(i).get(AuditDocument.AUDIT_ID).asText());
         }
         for (int i = 0; i < batch.size(); i++) batch.get(i).journal(docs.get(i));
         // after: the index step starts once the journal step is over

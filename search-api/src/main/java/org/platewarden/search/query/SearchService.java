@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
  * gone (its day deleted by retention, its hold released, in the milliseconds between), a second
  * record, {@value #CORRECTION}, names the search's audit id and lists what was in fact returned
  * before the answer leaves. The trail can only ever have claimed more than was shown, never less.
+ * So does a search answered 503 because its record could not be made durable in both copies when
+ * the record reached one of them all the same ({@link #auditFailed}).
  *
  * <p>Must be called on a Vert.x context (the search API's event loop); nothing here blocks it.
  */
@@ -305,13 +307,16 @@ public final class SearchService {
         if (refusal != null) {
             return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> {
                 // the refusal is answered 503 without its record: counted into its caller's summary instead
-                if (refusedRecords != null && e instanceof AuditUnavailableException) refusedRecords.countUnrecorded(entry);
+                // (unless the record is in the trail after all: then it is not missing from it)
+                if (refusedRecords != null && e instanceof AuditUnavailableException u && u.recordedAs() == null) {
+                    refusedRecords.countUnrecorded(entry);
+                }
                 return auditFailed(auditId, e);
             });
         }
         Future<List<JsonObject>> fetched = fetch(context, result, auditId);
         return Future.join(written, fetched).transform(done -> {
-            if (written.failed()) return Future.succeededFuture(auditFailed(auditId, written.cause()));
+            if (written.failed()) return auditFailed(principal, body, client, auditId, result, written.cause());
             if (fetched.failed()) {
                 Refusal failure = refusalFor(fetched.cause(), auditId);
                 return corrected(principal, body, client, auditId, result, failure, List.of(),
@@ -351,6 +356,39 @@ public final class SearchService {
                             + "reads, {} were returned", auditId, e.getMessage(), planned.page().size(), returned.size(), e);
                     return answer;
                 });
+    }
+
+    /**
+     * The search's record could not be made durable, so the search is answered 503 with no reads
+     * (fail closed). But its write may have failed after the record's seq was spent — journaled and
+     * not indexed, or indexed and not journaled — and then the record is in the trail (the log re-sends
+     * it to the copy that lacks it), saying "allowed" with the page's reads. So a {@value #CORRECTION}
+     * record, outcome failed, status 503, no reads, follows it before the 503 leaves, written as a
+     * record the trail owes ({@link AuditLog#recordOwed}): if the trail cannot take it now, the log
+     * keeps it and writes it ahead of the next records.
+     */
+    private Future<SearchOutcome> auditFailed(Principal principal, JsonObject body, ClientAddress client, String auditId,
+                                              Result planned, Throwable e) {
+        SearchOutcome answer = auditFailed(auditId, e);
+        String recorded = e instanceof AuditUnavailableException u ? u.recordedAs() : null;
+        if (recorded == null) return Future.succeededFuture(answer);
+        String reason = "the record of search " + recorded + " reached the audit trail but could not be written to both its copies"
+                + " (journal and index) before the answer, so the search was answered 503 and no reads were returned";
+        LOG.warn("search {}: {}", auditId, reason);
+        ObjectNode corrects = MAPPER.createObjectNode().put("corrects", recorded);
+        AuditEntry correction = entry(CORRECTION, principal, body, client, "failed", reason, answer.status(), planned.total(),
+                List.of(), null, corrects);
+        Future<Void> owed;
+        try {
+            owed = auditLog.recordOwed(correction);
+        } catch (RuntimeException thrown) {
+            owed = Future.failedFuture(thrown);
+        }
+        return owed.otherwise(failed -> {
+            LOG.error("search {}: its correction record could not be written yet ({}); the audit log keeps it and writes it ahead of"
+                    + " the next records", auditId, failed.getMessage());
+            return null;
+        }).map(v -> answer);
     }
 
     private Future<AuditRecord> record(AuditEntry entry) {

@@ -3,6 +3,7 @@ package org.platewarden.search.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.platewarden.search.audit.AuditEsSupport.anonymousEntry;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -347,25 +349,63 @@ class ChainedAuditLogIT {
 
     @Test
     void aRecordWhoseJournalWriteFailedIsJournaledBeforeTheNextRecordsSoTheJournalHasNoGap() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
-        AuditJournal flaky = new AuditJournal(journal()) {
-            @Override
-            public void append(List<String> lines) throws java.io.IOException {
-                if (failNext.getAndSet(false)) throw new java.io.IOException("the disk said no, once");
-                super.append(lines);
-            }
-        };
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", flaky, true, 64, new SimpleMeterRegistry());
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
         logs.add(log);
         await(log.start());
         recordAll(log, 1, 2);
-        failNext.set(true);
+        failures.set(1);
         // lone, so indexed while its journal write failed: the search fails, its seq is spent
         assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
         assertEquals(2, journalLines().size());
         assertEquals(4, await(log.record(entry(4))).seq());
         assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
         assertVerifies(4);
+    }
+
+    /**
+     * A record whose write failed after its seq was spent is in the trail: the failure names it
+     * (recordedAs), so the caller can write what became of the request. Such a record owed is
+     * written even when the journal refuses it at first: the writer keeps it and, idle, tries again,
+     * after the record it is about.
+     */
+    @Test
+    void aRecordOwedThatTheJournalRefusesIsKeptAndWrittenAfterTheRecordItIsAbout() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 2);
+        failures.set(2);
+        // lone, so indexed while its journal write failed: its seq is spent, and the failure says so
+        AuditUnavailableException spent = assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
+        assertNotNull(spent.recordedAs(), "a record indexed before its journal write failed is in the trail");
+        // the record owed about it: the journal refuses it too (journaled first now), so it is kept
+        AuditEntry owed = new AuditEntry("search_correction", "u", "DPD", Set.of("investigator"), "stolen_vehicle", "C-3",
+                CanonicalJson.MAPPER.createObjectNode().put("corrects", spent.recordedAs()), null, "failed", "answered 503", 503, 0, List.of());
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.recordOwed(owed)));
+        assertEquals(2, journalLines().size());
+        // no further record comes: the idle writer writes it, after seq 3, within a couple of seconds
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (journalLines().size() < 4 && System.nanoTime() < deadline) Thread.sleep(100);
+        assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        ObjectNode fourth = (ObjectNode) CanonicalJson.parse(journalLines().get(3));
+        assertEquals("search_correction", fourth.path("action").asText());
+        assertEquals(spent.recordedAs(), fourth.path("query").path("corrects").asText());
+        assertEquals(CanonicalJson.parse(journalLines().get(2)).path("audit_id").asText(), spent.recordedAs());
+        assertEquals(5, await(log.record(entry(5))).seq());
+        assertVerifies(5);
+    }
+
+    /** This test's journal, whose next {@code failures} appends fail. */
+    private AuditJournal failingJournal(java.util.concurrent.atomic.AtomicInteger failures) {
+        return new AuditJournal(journal()) {
+            @Override
+            public void append(List<String> lines) throws java.io.IOException {
+                if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new java.io.IOException("the disk said no");
+                super.append(lines);
+            }
+        };
     }
 
     /** A client on the shared node that counts the audit write requests it sends, by kind. */
