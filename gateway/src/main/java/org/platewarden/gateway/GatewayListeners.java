@@ -83,7 +83,11 @@ public final class GatewayListeners implements AutoCloseable {
         return deployed.map(ids -> new GatewayListeners(authWorkers, first, mqttSessionFile))
                 .onFailure(e -> {
                     authWorkers.close();
-                    mqttSessionFile.close();
+                    // its last save writes and fsyncs a file: not on the event loop this failure is reported on
+                    vertx.executeBlocking(() -> {
+                        mqttSessionFile.close();
+                        return null;
+                    });
                 });
     }
 
