@@ -66,8 +66,7 @@ final class TokenCommand implements Callable<Integer> {
             throw new ConfigException(List.of("the config has no HS256 jwt section (jwt.algorithm + jwt.secret); cannot mint tokens"));
         }
         if (config.agency(agency).isEmpty()) throw new ParameterException(spec.commandLine(), "unknown agency " + agency);
-        String folded = PlatewardenConfig.foldUserName(user);
-        if (config.tokens().stream().anyMatch(t -> PlatewardenConfig.foldUserName(t.user()).equals(folded))) {
+        if (config.isStaticTokenUser(user)) {
             // the search API refuses such a JWT (the trail would show that token's user doing what this one did)
             throw new ParameterException(spec.commandLine(), "--user '" + user + "' is the user of a configured static token, which the"
                     + " search API refuses as a JWT's sub: choose another user name");

@@ -368,6 +368,15 @@ public record PlatewardenConfig(
      * authenticated caller) and {@code platewarden:…} (the records of Platewarden's own actions,
      * e.g. a hold released when its until passed). Compared folded ({@link #foldUserName}), so no look-alike passes.
      */
+    /**
+     * Whether {@code user} is, folded alike ({@link #foldUserName}), the user of a configured static
+     * token: a JWT in that name would have the trail show the token's user doing what the JWT did.
+     */
+    public boolean isStaticTokenUser(String user) {
+        String folded = foldUserName(user);
+        return tokens.stream().anyMatch(t -> foldUserName(t.user()).equals(folded));
+    }
+
     public static boolean isReservedUser(String user) {
         if (user == null) return false;
         String u = foldUserName(user);

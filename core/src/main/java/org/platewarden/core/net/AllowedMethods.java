@@ -1,6 +1,6 @@
 package org.platewarden.core.net;
 
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,17 +12,11 @@ import java.util.TreeSet;
  * ({@code /v1/holds/:hold_id} matches {@code /v1/holds/H1}).
  */
 public final class AllowedMethods {
-    private final Map<String[], Set<String>> byPattern = new LinkedHashMap<>();
+    private final Map<String, Set<String>> byPattern = new HashMap<>();
 
     /** Adds a route: its path pattern and the methods it takes. */
     public AllowedMethods add(String pathPattern, Iterable<String> methods) {
-        String[] segments = pathPattern.split("/", -1);
-        Set<String> names = byPattern.entrySet().stream().filter(e -> java.util.Arrays.equals(e.getKey(), segments))
-                .map(Map.Entry::getValue).findFirst().orElseGet(() -> {
-                    Set<String> fresh = new TreeSet<>();
-                    byPattern.put(segments, fresh);
-                    return fresh;
-                });
+        Set<String> names = byPattern.computeIfAbsent(pathPattern, p -> new TreeSet<>());
         methods.forEach(names::add);
         return this;
     }
@@ -32,7 +26,7 @@ public final class AllowedMethods {
         String[] segments = path.split("/", -1);
         Set<String> allowed = new TreeSet<>();
         byPattern.forEach((pattern, methods) -> {
-            if (matches(pattern, segments)) allowed.addAll(methods);
+            if (matches(pattern.split("/", -1), segments)) allowed.addAll(methods);
         });
         return allowed.isEmpty() ? null : String.join(", ", allowed);
     }

@@ -132,7 +132,7 @@ final class RequestAudit {
                         return log.record(entry).map(AuditRecord::auditId).onFailure(e -> {
                             // answered 503 without its record: counted into its caller's summary rather than left out
                             // (unless the record is in the trail after all: then it is not missing from it)
-                            if (intent == null && e instanceof AuditUnavailableException u && u.recordedAs() == null) refused.countUnrecorded(entry);
+                            if (intent == null && AuditUnavailableException.leftNoRecord(e)) refused.countUnrecorded(entry);
                         });
                     }
                     if (!anonymous.admit(client(ctx).address(), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
@@ -140,9 +140,7 @@ final class RequestAudit {
                     // of its own, so it is counted into its address's summary rather than left out
                     return write(ctx, null, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0)
                             .onFailure(e -> {
-                                if (e instanceof AuditUnavailableException u && u.recordedAs() == null) {
-                                    anonymous.countUnrecorded(client(ctx).address(), ctx.get(ACTION), 503);
-                                }
+                                if (AuditUnavailableException.leftNoRecord(e)) anonymous.countUnrecorded(client(ctx).address(), ctx.get(ACTION), 503);
                             });
                 })
                 .onSuccess(v -> ctx.put(AUDITED, true));

@@ -36,4 +36,12 @@ public class AuditUnavailableException extends RuntimeException {
     public String recordedAs() {
         return recordedAs;
     }
+
+    /**
+     * Whether {@code e} is a write that left no record in the trail (neither copy): its request must
+     * then be counted into a summary, or it would be in the trail nowhere.
+     */
+    public static boolean leftNoRecord(Throwable e) {
+        return e instanceof AuditUnavailableException u && u.recordedAs() == null;
+    }
 }

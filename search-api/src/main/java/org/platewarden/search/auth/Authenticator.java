@@ -112,8 +112,7 @@ public final class Authenticator {
         if (PlatewardenConfig.isReservedUser(sub)) {
             return Future.failedFuture(new AuthenticationException("token's sub '" + sub + "' is reserved for records Platewarden writes itself"));
         }
-        String folded = PlatewardenConfig.foldUserName(sub);
-        if (tokens.stream().anyMatch(t -> PlatewardenConfig.foldUserName(t.user()).equals(folded))) {
+        if (config.isStaticTokenUser(sub)) {
             // the trail would show a configured token's user doing what this token did
             return Future.failedFuture(new AuthenticationException("token's sub '" + sub + "' is the user of a configured static token"));
         }

@@ -308,7 +308,7 @@ public final class SearchService {
             return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> {
                 // the refusal is answered 503 without its record: counted into its caller's summary instead
                 // (unless the record is in the trail after all: then it is not missing from it)
-                if (refusedRecords != null && e instanceof AuditUnavailableException u && u.recordedAs() == null) {
+                if (refusedRecords != null && AuditUnavailableException.leftNoRecord(e)) {
                     refusedRecords.countUnrecorded(entry);
                 }
                 return auditFailed(auditId, e);
