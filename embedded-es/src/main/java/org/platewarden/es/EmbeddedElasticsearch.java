@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedElasticsearch implements AutoCloseable {
     public static final String SERVICE_USER = "platewarden";
+    /**
+     * The directory under the base directory that is the node's {@code path.repo}: an {@code fs}
+     * snapshot repository's location must lie inside it (docs/audit.md, "The audit index").
+     */
+    public static final String SNAPSHOTS_DIR = "snapshots";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedElasticsearch.class);
 
     private final Settings settings;
@@ -72,9 +77,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         Path data = Files.createDirectories(base.resolve("data"));
         Path logs = Files.createDirectories(base.resolve("logs"));
         Path tmp = Files.createDirectories(base.resolve("tmp"));
+        Path snapshots = Files.createDirectories(base.resolve(SNAPSHOTS_DIR));
         httpPort = settings.httpPort() == 0 ? freePort() : settings.httpPort();
         int transportPort = freePort();
-        writeConfig(home, data, logs, transportPort);
+        writeConfig(home, data, logs, snapshots, transportPort);
 
         boolean root = isRoot();
         if (root) {
@@ -278,7 +284,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         return home;
     }
 
-    private void writeConfig(Path home, Path data, Path logs, int transportPort) throws IOException {
+    private void writeConfig(Path home, Path data, Path logs, Path snapshots, int transportPort) throws IOException {
         String yml = String.join("\n",
                 "# written by Platewarden's EmbeddedElasticsearch on every start",
                 "cluster.name: platewarden-embedded",
@@ -289,6 +295,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
                 "transport.port: " + transportPort,
                 "path.data: " + data,
                 "path.logs: " + logs,
+                // the one place an `fs` snapshot repository may be registered: without it the
+                // embedded node could not snapshot the audit index at all (ops' backup of the trail)
+                "path.repo: " + snapshots,
                 "xpack.security.enabled: false",
                 // a developer laptop or CI disk may be fuller than the production watermarks allow
                 "cluster.routing.allocation.disk.threshold_enabled: false",

@@ -54,6 +54,15 @@ public final class ElasticsearchFixture {
         return source;
     }
 
+    /**
+     * Whether the shared node is Platewarden's embedded one: started here, or by {@code ./platewarden
+     * test}, which shares it through {@code ES_URL} and says so in {@code PLATEWARDEN_TEST_ES=embedded}.
+     * Tests of the embedded node's own settings need it; any other cluster has settings of its own.
+     */
+    public static boolean embedded() {
+        return "embedded".equals(source()) || "embedded".equals(System.getenv("PLATEWARDEN_TEST_ES"));
+    }
+
     /** A fresh, valid index prefix for one test class, e.g. {@code t-search-1a2b3c4d}. */
     public static String uniquePrefix(String topic) {
         return ("t-" + topic + "-" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
