@@ -90,7 +90,7 @@ public final class Corrections {
      */
     public static String unwrittenReason(String what, String correctedAuditId, String consequence) {
         return "the record of " + what + " " + correctedAuditId + " reached the audit trail but could not be written to both its copies"
-                + " (journal and index) before the answer, so " + consequence;
+                + " (journal and index), so " + consequence;
     }
 
     /**
