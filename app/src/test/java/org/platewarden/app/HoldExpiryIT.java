@@ -64,6 +64,32 @@ class HoldExpiryIT {
         }
     }
 
+    /**
+     * An audit trail whose writes fail after the record reached one of its copies (its seq spent:
+     * {@link org.platewarden.search.audit.AuditUnavailableException#recordedAs}); keeps the records owed.
+     */
+    static final class SpentAuditLog implements AuditLog {
+        final List<AuditEntry> owed = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Future<AuditRecord> record(AuditEntry entry) {
+            return Future.failedFuture(new org.platewarden.search.audit.AuditUnavailableException(
+                    "audit write failed: index blocked (test)", false, null, "audit-spent-" + entry.query().path("hold_id").asText()));
+        }
+
+        @Override
+        public Future<Void> recordOwed(AuditEntry entry) {
+            owed.add(entry);
+            return Future.succeededFuture();
+        }
+    }
+
+    private static void blockHoldWrites(boolean blocked) throws java.io.IOException {
+        org.elasticsearch.client.Request request = new org.elasticsearch.client.Request("PUT", "/" + prefix + "-holds*/_settings");
+        request.setJsonEntity("{\"index.blocks.write\":" + blocked + "}");
+        es.rest().performRequest(request);
+    }
+
     @BeforeAll
     static void setUp() {
         prefix = ElasticsearchFixture.uniquePrefix("holdexpiry");
@@ -145,6 +171,78 @@ class HoldExpiryIT {
             assertEquals(1, audit.entries.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).count());
             assertTrue(later.list("DPD").get(60, TimeUnit.SECONDS).stream()
                     .anyMatch(h -> h.id().equals(hold.id()) && h.released()));
+        }
+    }
+
+    /**
+     * The release's record reached the trail but its write failed: the hold is not released, and a
+     * request_correction naming the record says so (the record alone would say the reads were deleted).
+     */
+    @Test
+    void aReleaseWhoseRecordReachedTheTrailButFailedIsCorrected() throws Exception {
+        Hold hold;
+        try (HoldService now = holdsAt(CREATED)) {
+            hold = now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000779", "arson", "XYZ789",
+                    null, null, null, CREATED.plus(Duration.ofDays(2)))).get(60, TimeUnit.SECONDS);
+        }
+        try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(3)))) {
+            SpentAuditLog spent = new SpentAuditLog();
+            assertTrue(pass(new HoldExpiry(vertx, later, spent)).stream().noneMatch(h -> h.id().equals(hold.id())), "not released");
+            assertFalse(later.list("DPD").get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id()))
+                    .findFirst().orElseThrow().released());
+            List<AuditEntry> corrections = spent.owed.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).toList();
+            assertEquals(1, corrections.size(), spent.owed.toString());
+            AuditEntry correction = corrections.get(0);
+            assertEquals("request_correction", correction.action());
+            assertTrue(org.platewarden.search.audit.AuditVocabulary.ACTIONS.contains(correction.action()), "auditors can filter on it");
+            assertEquals("audit-spent-" + hold.id(), correction.query().path("corrects").asText());
+            assertEquals("hold_release", correction.query().path("corrects_action").asText());
+            assertEquals("failed", correction.outcome());
+            assertEquals(503, correction.status());
+            assertEquals(List.of(), correction.readIds());
+            assertEquals(HoldService.EXPIRY_USER, correction.user());
+            assertEquals("DPD", correction.agency());
+            assertEquals("DPD-2026-000779", correction.caseNumber());
+            assertTrue(correction.reason().contains("audit-spent-" + hold.id()) && correction.reason().contains("not released"), correction.reason());
+
+            RecordingAuditLog audit = new RecordingAuditLog();
+            assertTrue(pass(new HoldExpiry(vertx, later, audit)).stream().anyMatch(h -> h.id().equals(hold.id())), "a later pass releases it");
+        }
+    }
+
+    /**
+     * The release is recorded, then fails (Elasticsearch refuses the hold's write): a record naming
+     * the release's says so, as a supervisor's failed change has one; the next pass records and releases it.
+     */
+    @Test
+    void aReleaseThatFailsAfterItsRecordIsFollowedByARecordNamingIt() throws Exception {
+        Hold hold;
+        try (HoldService now = holdsAt(CREATED)) {
+            hold = now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000780", "fraud", "XYZ789",
+                    null, null, null, CREATED.plus(Duration.ofDays(2)))).get(60, TimeUnit.SECONDS);
+        }
+        try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(3)))) {
+            RecordingAuditLog audit = new RecordingAuditLog();
+            HoldExpiry expiry = new HoldExpiry(vertx, later, audit);
+            blockHoldWrites(true);
+            try {
+                assertTrue(pass(expiry).stream().noneMatch(h -> h.id().equals(hold.id())), "not released while its index refuses writes");
+            } finally {
+                blockHoldWrites(false);
+            }
+            List<AuditEntry> records = audit.entries.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).toList();
+            assertEquals(2, records.size(), "the release's record and its failure: " + records);
+            int intentAt = audit.entries.indexOf(records.get(0));
+            assertEquals("allowed", records.get(0).outcome());
+            AuditEntry failure = records.get(1);
+            assertEquals("hold_release", failure.action());
+            assertEquals("failed", failure.outcome());
+            assertEquals(HoldService.EXPIRY_USER, failure.user());
+            assertEquals("DPD-2026-000780", failure.caseNumber());
+            assertTrue(failure.reason().startsWith("the change recorded as audit audit-" + (intentAt + 1) + " failed: "), failure.reason());
+
+            assertTrue(pass(expiry).stream().anyMatch(h -> h.id().equals(hold.id())), "the next pass releases it");
+            assertEquals(3, audit.entries.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).count());
         }
     }
 }

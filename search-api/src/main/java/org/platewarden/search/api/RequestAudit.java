@@ -18,6 +18,7 @@ import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.audit.Corrections;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.Principal;
 
@@ -51,6 +52,7 @@ final class RequestAudit {
     static final String ANSWER_AUDIT_ID = "pw.answer_audit_id";
     private static final String CLIENT = "pw.client";
     private static final int BODY_PREFIX_CHARS = 1024;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestAudit.class);
 
     private final AuditLog log;
     private final Authenticator authenticator;
@@ -81,7 +83,8 @@ final class RequestAudit {
     }
 
     Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount, String reason) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount)
+        AuditEntry entry = entry(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount, List.of());
+        return writeOrCorrect(entry, "nothing was returned")
                 .onSuccess(id -> ctx.put(AUDITED, true).put(ANSWER_AUDIT_ID, id))
                 .mapEmpty();
     }
@@ -98,9 +101,32 @@ final class RequestAudit {
 
     /** An intent that names the reads the change touches (a hold release: the held copies it deletes). */
     Future<Void> recordIntent(RoutingContext ctx, int status, JsonNode query, int hitCount, List<String> readIds, String reason) {
-        return write(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount, readIds)
+        AuditEntry entry = entry(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount, readIds);
+        return writeOrCorrect(entry, "the change was not made")
                 .onSuccess(id -> ctx.put(INTENT_AUDIT_ID, id).put(ANSWER_AUDIT_ID, id))
                 .mapEmpty();
+    }
+
+    /**
+     * Writes the record of an allowed read or change; completes with its audit id. If the write
+     * fails, the request is answered 503 (fail closed: the read is not sent, the change not made),
+     * but the record may be in the trail all the same (its seq spent: journaled while the index
+     * refused it, or indexed while the journal failed), where it would say "allowed". Then a
+     * {@value Corrections#REQUEST} naming it — failed, 503, no reads — is written first, as a record
+     * the trail owes ({@link Corrections}, as a search's is); the future fails after it, with the
+     * write's failure, and the failure handler answers the 503.
+     *
+     * @param consequence what the 503 meant for the request, for the correction's reason
+     */
+    private Future<String> writeOrCorrect(AuditEntry entry, String consequence) {
+        return log.record(entry).map(AuditRecord::auditId).recover(e -> {
+            AuditEntry correction = Corrections.ofUnwritten(entry, e, Corrections.REQUEST, entry.action(),
+                    "the request was answered 503 and " + consequence);
+            if (correction == null) return Future.failedFuture(e);
+            LOG.warn("{} by {}: {}", entry.action(), entry.user(), correction.reason());
+            return Corrections.owe(log, correction, entry.action() + " " + Corrections.recordedAs(e))
+                    .compose(v -> Future.failedFuture(e));
+        });
     }
 
     /**
@@ -114,6 +140,12 @@ final class RequestAudit {
      * authenticated caller's refusal (400, 403, 404, 413) past its budget ({@link RefusedSummaries}),
      * into its {@code refused_summary}; never the failure of a change whose intent is recorded, which
      * an auditor reads with that record.
+     *
+     * <p>That failure record is owed to the trail: without it the intent would stand alone and say the
+     * change was made. So when its write fails and leaves it in neither copy (the trail saturated, the
+     * index's backlog not yet re-sent, the journal refusing it), it is written again as a record the
+     * trail owes ({@link AuditLog#recordOwed}) with the status the caller then gets, 503, before the
+     * future fails.
      */
     Future<String> recordFailure(RoutingContext ctx, int status, String reason) {
         Principal known = ctx.get(PRINCIPAL);
@@ -129,10 +161,19 @@ final class RequestAudit {
                     if (p != null) {
                         AuditEntry entry = entry(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0, List.of());
                         if (intent == null && !refused.admit(entry)) return Future.<String>succeededFuture(null);
-                        return log.record(entry).map(AuditRecord::auditId).onFailure(e -> {
+                        return log.record(entry).map(AuditRecord::auditId).recover(e -> {
+                            if (!AuditUnavailableException.leftNoRecord(e)) return Future.failedFuture(e);
                             // answered 503 without its record: counted into its caller's summary rather than left out
                             // (unless the record is in the trail after all: then it is not missing from it)
-                            if (intent == null && AuditUnavailableException.leftNoRecord(e)) refused.countUnrecorded(entry);
+                            if (intent == null) {
+                                refused.countUnrecorded(entry);
+                                return Future.failedFuture(e);
+                            }
+                            AuditEntry owed = entry(ctx, p, Corrections.FAILED, fullReason + " (answered " + Corrections.UNAVAILABLE
+                                    + ": this record could not be written before the answer)", Corrections.UNAVAILABLE, ctx.get(QUERY), 0, List.of());
+                            LOG.warn("{} by {}: {}", owed.action(), owed.user(), owed.reason());
+                            return Corrections.owe(log, owed, "the failed change recorded as audit " + intent)
+                                    .compose(v -> Future.<String>failedFuture(e));
                         });
                     }
                     if (!anonymous.admit(client(ctx).address(), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
@@ -152,12 +193,7 @@ final class RequestAudit {
 
     /** Writes the record; completes with its audit id. */
     private Future<String> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount) {
-        return write(ctx, p, outcome, reason, status, query, hitCount, List.of());
-    }
-
-    private Future<String> write(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount,
-                                 List<String> readIds) {
-        return log.record(entry(ctx, p, outcome, reason, status, query, hitCount, readIds)).map(AuditRecord::auditId);
+        return log.record(entry(ctx, p, outcome, reason, status, query, hitCount, List.of())).map(AuditRecord::auditId);
     }
 
     private AuditEntry entry(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount,

@@ -49,7 +49,9 @@ import org.platewarden.templates.TemplateResources;
  * hold list, index views) are recorded after the data is fetched and before it is sent; changes
  * (hold create/release, retention and compaction runs) are recorded before they are made, once
  * everything that can refuse them without making them has been asked, and a second record naming
- * the first is written if they then fail. Searches are audited by the search
+ * the first is written if they then fail. A request answered 503 because its record could not be
+ * written to both copies of the trail, though it reached one, is followed by a {@code request_correction}
+ * naming it ({@link RequestAudit}). Searches are audited by the search
  * service itself once handed over. A request without an authenticated caller past the anonymous
  * budget is answered the same but counted instead of recorded ({@link AnonymousSummaries}): each
  * window's counts are written as one record per client address when it closes, and at {@link #stop}.

@@ -7,7 +7,9 @@ import java.util.Set;
 /**
  * What one audited request did, before the chain fields (seq, time, node, hashes) are added by the
  * {@link AuditLog}. {@code action}: search, search_correction (what a search in fact returned when
- * its page could not be fully fetched; {@code query.corrects} names the search's audit id),
+ * its page could not be fully fetched, or that it was answered 503 after its record reached the trail;
+ * {@code query.corrects} names the search's audit id), request_correction (that any other audited
+ * request was answered 503 after its record reached the trail: {@link Corrections}),
  * hold_create, hold_release, hold_extend, hold_list, audit_read, audit_verify, audit_recovery (what a node's start-up took into
  * its journal or re-sent to the index: {@link ChainedAuditLog}), ops_indices, retention_run, compaction_run,
  * anonymous_summary (the requests without an authenticated caller from one client address in one window that

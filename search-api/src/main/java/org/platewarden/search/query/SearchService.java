@@ -35,6 +35,7 @@ import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
 import org.platewarden.search.audit.AuditUnavailableException;
+import org.platewarden.search.audit.Corrections;
 import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.auth.Principal;
 import org.slf4j.Logger;
@@ -71,8 +72,11 @@ import org.slf4j.LoggerFactory;
 public final class SearchService {
     public static final String ACTION = "search";
     public static final String ALLOWED = "allowed";
-    /** The action of the record that corrects a search's record when its page could not be fully fetched. */
-    public static final String CORRECTION = "search_correction";
+    /**
+     * The action of the record that corrects a search's record when its page could not be fully
+     * fetched, or when the search was answered 503 after its record reached the trail ({@link Corrections}).
+     */
+    public static final String CORRECTION = Corrections.SEARCH;
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -316,7 +320,7 @@ public final class SearchService {
         }
         Future<List<JsonObject>> fetched = fetch(context, result, auditId);
         return Future.join(written, fetched).transform(done -> {
-            if (written.failed()) return auditFailed(principal, body, client, auditId, result, written.cause());
+            if (written.failed()) return auditFailed(entry, auditId, written.cause());
             if (fetched.failed()) {
                 Refusal failure = refusalFor(fetched.cause(), auditId);
                 return corrected(principal, body, client, auditId, result, failure, List.of(),
@@ -347,9 +351,8 @@ public final class SearchService {
                         + " were gone (day past retention or hold released) before they were fetched; "
                         + "read_ids lists the reads returned";
         LOG.warn("search {}: {}", auditId, reason);
-        ObjectNode corrects = MAPPER.createObjectNode().put("corrects", auditId);
         return record(entry(CORRECTION, principal, body, client, failure == null ? ALLOWED : failure.outcome(),
-                reason, answer.status(), planned.total(), returnedIds, null, corrects))
+                reason, answer.status(), planned.total(), returnedIds, null, Corrections.query(auditId)))
                 .map(record -> answer)
                 .otherwise(e -> {
                     LOG.error("search {}: the correction record could not be written ({}); the search's record lists {} "
@@ -365,30 +368,16 @@ public final class SearchService {
      * it to the copy that lacks it), saying "allowed" with the page's reads. So a {@value #CORRECTION}
      * record, outcome failed, status 503, no reads, follows it before the 503 leaves, written as a
      * record the trail owes ({@link AuditLog#recordOwed}): if the trail cannot take it now, the log
-     * keeps it and writes it ahead of the next records.
+     * keeps it and writes it ahead of the next records. Every other audited route does the same with a
+     * {@value Corrections#REQUEST} ({@link Corrections}).
      */
-    private Future<SearchOutcome> auditFailed(Principal principal, JsonObject body, ClientAddress client, String auditId,
-                                              Result planned, Throwable e) {
+    private Future<SearchOutcome> auditFailed(AuditEntry entry, String auditId, Throwable e) {
         SearchOutcome answer = auditFailed(auditId, e);
-        String recorded = e instanceof AuditUnavailableException u ? u.recordedAs() : null;
-        if (recorded == null) return Future.succeededFuture(answer);
-        String reason = "the record of search " + recorded + " reached the audit trail but could not be written to both its copies"
-                + " (journal and index) before the answer, so the search was answered 503 and no reads were returned";
-        LOG.warn("search {}: {}", auditId, reason);
-        ObjectNode corrects = MAPPER.createObjectNode().put("corrects", recorded);
-        AuditEntry correction = entry(CORRECTION, principal, body, client, "failed", reason, answer.status(), planned.total(),
-                List.of(), null, corrects);
-        Future<Void> owed;
-        try {
-            owed = auditLog.recordOwed(correction);
-        } catch (RuntimeException thrown) {
-            owed = Future.failedFuture(thrown);
-        }
-        return owed.otherwise(failed -> {
-            LOG.error("search {}: its correction record could not be written yet ({}); the audit log keeps it and writes it ahead of"
-                    + " the next records", auditId, failed.getMessage());
-            return null;
-        }).map(v -> answer);
+        AuditEntry correction = Corrections.ofUnwritten(entry, e, CORRECTION, "search",
+                "the search was answered " + answer.status() + " and no reads were returned");
+        if (correction == null) return Future.succeededFuture(answer);
+        LOG.warn("search {}: {}", auditId, correction.reason());
+        return Corrections.owe(auditLog, correction, "search " + auditId).map(v -> answer);
     }
 
     private Future<AuditRecord> record(AuditEntry entry) {

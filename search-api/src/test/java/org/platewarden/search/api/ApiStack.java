@@ -151,6 +151,8 @@ final class ApiStack implements AutoCloseable {
 
     /** A create request with this reason fails after it was recorded, as a copy that Elasticsearch refuses midway would. */
     static final String FAILS_AFTER_INTENT = "fails after its intent record";
+    /** Run by such a create before it fails (the audit index going down with the holds index, say); completes when it is done. */
+    volatile java.util.function.Supplier<Future<Void>> beforeCreateFails = () -> Future.succeededFuture();
 
     /**
      * Stand-in hold service: refuses without Elasticsearch what the real one's check refuses first
@@ -181,7 +183,8 @@ final class ApiStack implements AutoCloseable {
             @Override
             public Future<JsonObject> create(Principal principal, String holdId, JsonObject request) {
                 if (FAILS_AFTER_INTENT.equals(request.getString("reason"))) {
-                    return Future.failedFuture(new IllegalStateException("copying read r1 into the holds index failed"));
+                    return beforeCreateFails.get().transform(ar -> Future.failedFuture(
+                            new IllegalStateException("copying read r1 into the holds index failed")));
                 }
                 JsonObject hold = request.copy().put("hold_id", holdId).put("agency", principal.agency()).put("created_by", principal.user());
                 holds.put(holdId, hold);

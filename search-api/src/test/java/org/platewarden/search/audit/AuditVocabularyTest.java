@@ -12,6 +12,8 @@ class AuditVocabularyTest {
     void theSearchServicesActionsAndTheRefusalOutcomesAreKnown() {
         assertTrue(AuditVocabulary.ACTIONS.contains(SearchService.ACTION));
         assertTrue(AuditVocabulary.ACTIONS.contains(SearchService.CORRECTION));
+        assertTrue(AuditVocabulary.ACTIONS.contains(Corrections.REQUEST));
+        assertTrue(AuditVocabulary.OUTCOMES.contains(Corrections.FAILED));
         assertTrue(AuditVocabulary.ACTIONS.contains(ChainedAuditLog.RECOVERY_ACTION));
         for (String outcome : new String[] {Refusal.REFUSED, Refusal.INVALID, Refusal.RATE_LIMITED, Refusal.FAILED}) {
             assertTrue(AuditVocabulary.OUTCOMES.contains(outcome), outcome);
