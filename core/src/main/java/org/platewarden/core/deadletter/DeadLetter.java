@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Base64;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.read.ReadValidator;
 
 /**
  * A read that was refused or could not be indexed, kept so ops can inspect it and nothing invalid
@@ -26,17 +27,29 @@ import org.platewarden.core.index.DailyIndex;
  *
  * <p>{@code captured_at} is the read's capture time when it is known ({@link #withCapturedAt}; for a
  * {@code captured_at} sent without a UTC offset, the earliest instant it can denote, local time - 14 h).
- * A letter that keeps a payload is filed under the earlier of the UTC day it is written and that
+ * A letter that keeps a payload is filed under the earlier of the UTC day it is made ({@code at}) and that
  * capture day ({@link #fileDay}), so the file that holds its plate is deleted when the read's own day
  * expires, not {@code retention_days} after the refusal. A letter without payload holds no plate and
- * is filed by the day it is written, so ops can still see it for the whole window.
+ * is filed by the day it is made, so ops can still see it for the whole window.
+ *
+ * <p>{@code written_at} is when the store wrote the letter, present only when that is on another UTC day
+ * than {@code at} (a letter held back over midnight: the indexer retrying it while the dead-letter
+ * disk failed, or one made just before midnight). The quota counts a letter by the day it is written,
+ * so this is what a restart counts it by ({@link QuotaRestore}). See {@link #asWrittenAt}.
+ *
+ * <p>{@code read_id} is at most {@link #MAX_READ_ID_CHARS} characters: a longer one (a camera's
+ * {@code read_id} refused for its length) is cut there, and {@code read_id_length} gives its length as
+ * sent; absent otherwise. The letter stays bounded, and ops can still find it by the id's start.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
         @JsonProperty("at") Instant at,
+        // before stage and camera_id: the start-up count of the quota parses only the start of each line
+        @JsonProperty("written_at") Instant writtenAt,
         @JsonProperty("stage") String stage,
         @JsonProperty("camera_id") String cameraId,
         @JsonProperty("read_id") String readId,
+        @JsonProperty("read_id_length") Integer readIdLength,
         @JsonProperty("captured_at") Instant capturedAt,
         @JsonProperty("reason") String reason,
         @JsonProperty("payload_withheld") String payloadWithheld,
@@ -48,6 +61,28 @@ public record DeadLetter(
     public static final int MAX_PAYLOAD_CHARS = 16 * 1024;
     /** The same bound for the exact bytes of a payload that is not UTF-8. */
     public static final int MAX_PAYLOAD_BYTES = 16 * 1024;
+
+    /**
+     * The longest {@code read_id} a letter keeps whole: the longest id a read can be stored under
+     * ({@link ReadValidator#READ_ID_MAX_BYTES} UTF-8 bytes are at most as many characters), so only an
+     * id no read could have is cut.
+     */
+    public static final int MAX_READ_ID_CHARS = ReadValidator.READ_ID_MAX_BYTES;
+
+    /** Cuts a {@code read_id} over {@link #MAX_READ_ID_CHARS} (not inside a surrogate pair), noting its length in {@code read_id_length}. */
+    public DeadLetter {
+        if (readId != null && readId.length() > MAX_READ_ID_CHARS) {
+            readIdLength = readId.length();
+            int end = Character.isHighSurrogate(readId.charAt(MAX_READ_ID_CHARS - 1)) ? MAX_READ_ID_CHARS - 1 : MAX_READ_ID_CHARS;
+            readId = readId.substring(0, end);
+        }
+    }
+
+    /** A letter as it is made: not written yet (no {@code written_at}); a long read id is cut as above. */
+    public DeadLetter(Instant at, String stage, String cameraId, String readId, Instant capturedAt, String reason, String payloadWithheld,
+                      String payload, String payloadBase64, boolean truncated) {
+        this(at, null, stage, cameraId, readId, null, capturedAt, reason, payloadWithheld, payload, payloadBase64, truncated);
+    }
 
     /** A payload that is text already (it was decoded, or built, as valid UTF-8). */
     public static DeadLetter of(String stage, String cameraId, String readId, String reason, String payload) {
@@ -83,13 +118,25 @@ public record DeadLetter(
      * written). The earliest instant the read can denote, for a capture time without an offset.
      */
     public DeadLetter withCapturedAt(Instant capturedAt) {
-        return new DeadLetter(at, stage, cameraId, readId, capturedAt, reason, payloadWithheld, payload, payloadBase64, truncated);
+        return new DeadLetter(at, writtenAt, stage, cameraId, readId, readIdLength, capturedAt, reason, payloadWithheld, payload,
+                payloadBase64, truncated);
     }
 
     /**
-     * The UTC day of the file this letter belongs in: the earlier of the day it is written ({@code at})
+     * This letter as the store writes it at {@code now}: with {@code written_at} when {@code now} is on
+     * another UTC day than {@code at}, itself otherwise (the common case costs no bytes).
+     */
+    public DeadLetter asWrittenAt(Instant now) {
+        if (DailyIndex.day(now).equals(DailyIndex.day(at))) return this;
+        return new DeadLetter(at, now, stage, cameraId, readId, readIdLength, capturedAt, reason, payloadWithheld, payload, payloadBase64,
+                truncated);
+    }
+
+    /**
+     * The UTC day of the file this letter belongs in: the earlier of the day it is made ({@code at})
      * and its read's capture day when it keeps a payload, so its plate goes when the read's day does;
-     * the day it is written otherwise (no payload, or no known capture time).
+     * the day it is made otherwise (no payload, or no known capture time). The day it is made is the day
+     * it is written but for a letter held back over midnight ({@code written_at}).
      */
     public LocalDate fileDay() {
         LocalDate written = DailyIndex.day(at);
@@ -110,7 +157,7 @@ public record DeadLetter(
      */
     public DeadLetter withinRetention(int retentionDays, Instant now) {
         if (!keepsPayload() || capturedAt == null || !DailyIndex.isExpired(DailyIndex.day(capturedAt), retentionDays, now)) return this;
-        return new DeadLetter(at, stage, cameraId, null, capturedAt, reason, PAST_RETENTION, null, null, false);
+        return new DeadLetter(at, writtenAt, stage, cameraId, null, null, capturedAt, reason, PAST_RETENTION, null, null, false);
     }
 
     /**

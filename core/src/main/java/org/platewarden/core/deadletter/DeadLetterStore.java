@@ -32,7 +32,7 @@ import org.platewarden.core.io.PrivateDirectory;
 /**
  * Append-only dead-letter files, one NDJSON file per UTC day under {@code <data_dir>/deadletter/}
  * ({@code deadletter-YYYY-MM-DD.ndjson}), fsynced before the returned future completes. A letter goes
- * in the file of its {@link DeadLetter#fileDay}: the earlier of the day it is written and its read's
+ * in the file of its {@link DeadLetter#fileDay}: the earlier of the day it is made and its read's
  * capture day when it keeps a payload, so an old day's file may still be appended to (never one past
  * retention: a letter whose read's day expired before it was written loses its payload first,
  * {@link DeadLetter#withinRetention}, and is filed by today). The letters of one append may belong
@@ -52,7 +52,8 @@ import org.platewarden.core.io.PrivateDirectory;
  * store closes. A crash loses that count (the metric and the notice remain). The byte counts live in
  * memory, but a new store first restores each camera's bytes of today from the files
  * ({@link QuotaRestore}, on the writer thread before any write), so a restart (or a crash loop) does
- * not give every camera its quota afresh; a camera's notice of today is not written again, and each
+ * not give every camera its quota afresh (a letter written on another UTC day than it was made carries
+ * {@code written_at}, {@link DeadLetter#asWrittenAt}, so the count knows the day it counted against); a camera's notice of today is not written again, and each
  * run that left letters out writes its own count. These quota letters hold no plate and do not count
  * against the quota.
  */
@@ -168,7 +169,8 @@ public final class DeadLetterStore implements AutoCloseable {
         try {
             for (DeadLetter closed : closeDays(today, now, false)) add(byFile, closed, mapper.writeValueAsString(closed));
             for (DeadLetter l : letters) {
-                DeadLetter kept = retentionDays > 0 ? l.withinRetention(retentionDays, now) : l;
+                // written_at for a letter held back over midnight: a restart counts it by the day it is counted here
+                DeadLetter kept = (retentionDays > 0 ? l.withinRetention(retentionDays, now) : l).asWrittenAt(now);
                 String line = mapper.writeValueAsString(kept);
                 DeadLetter notice = overQuota(kept, line, today, now);
                 if (notice == NOT_KEPT) continue;

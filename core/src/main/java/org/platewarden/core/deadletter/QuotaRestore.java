@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,33 +27,40 @@ import org.platewarden.core.index.DailyIndex;
  * every camera its {@code deadletter.max_bytes_per_camera_per_day} afresh (a camera, or a
  * crash-looping node, could otherwise write that much again after every start).
  *
- * <p>Which letters: those whose {@code at} is on {@code today} (UTC). {@code at} is when the letter
- * was made, the quota counted it by when it was written: the same day but for a letter made just
- * before midnight and written after it, which neither day then counts. Quota letters count against
- * no camera (as when written), but a camera's "reached its quota" letter of today is remembered, so
- * it is not written a second time after the restart.
+ * <p>Which letters: those written on {@code today} (UTC), the day the quota counted them against: a
+ * letter's {@code written_at} when it has one (the store adds it to a letter it writes on another day
+ * than the letter was made, {@link DeadLetter#asWrittenAt}: held back by the indexer's retries while the
+ * disk failed, or made just before midnight), else its {@code at}. Quota letters count against no camera
+ * (as when written), but a camera's "reached its quota" letter of today is remembered, so it is not
+ * written a second time after the restart.
  *
- * <p>Where: a letter of today is in the file of today or of an earlier day within retention (a
- * letter keeping a payload is filed by its read's capture day when that is earlier, never in a file
- * past retention), so only the files {@code today - retentionDays .. today} are read (every file up to
- * today when retention is not checked, {@code retentionDays} 0). Files are appended to in the order
- * letters are written, so a file's letters of today are its tail: each file is read backwards, line
- * by line, and left at the first letter made more than {@link #BEFORE_MIDNIGHT} before today began
- * (the slack lets through the letters made just before midnight and written after, which may stand
- * behind letters of today). So the scan reads what today's letters take, plus the last hour of
- * yesterday's in each file: bounded by the quotas (every camera's at most), and only the lines'
- * first {@link #PREFIX_BYTES} are parsed ({@code at}, {@code stage}, {@code camera_id} come first).
+ * <p>Where: a letter is filed by the day it was made, or by its read's capture day when that is earlier
+ * and it keeps a payload ({@link DeadLetter#fileDay}); an older read's payload is not kept
+ * ({@link DeadLetter#withinRetention}), so only the files {@code today - retentionDays .. today} can
+ * hold letters written today, and only they are read (every file up to today when retention is not
+ * checked, {@code retentionDays} 0; a letter made more than {@code retentionDays} before it was
+ * written would be missed, in a file past retention and soon deleted). Files are appended in the order
+ * letters are written, whatever their {@code at} (one writer thread; each run appends after the last),
+ * so a file's letters written today are its tail: each file is read backwards, line by line, and left
+ * at the first letter written before today. So the scan reads what today's letters take —
+ * bounded by the quotas (every camera's at most; quota letters and letters naming no camera aside) —
+ * plus one earlier line per file (and the rest of the {@code CHUNK} it is in); only the lines' first
+ * {@link #PREFIX_BYTES} are parsed ({@code at}, {@code written_at}, {@code stage}, {@code camera_id}
+ * come first). What this rests on: a clock that does not step back over midnight between two writes,
+ * and one writer per file (two nodes on one data directory may interleave a letter written just before
+ * midnight after another's first letter of the day, which then ends the count early by the letters of
+ * that instant); a letter written late by a version before {@code written_at} ends the count of its
+ * file too (the day of an upgrade only).
  *
  * <p>A line that cannot be parsed — a tail torn by a crash in the middle of a write, or such a tail
  * with the next start's first letter appended to it — counts against the camera it names when its
- * {@code at} (of today) and {@code camera_id} can be read from its start (a tear is nearly always in
- * the payload, after them): its bytes are on the disk, and a camera must not win bytes back by
- * crashing the node. Otherwise it counts against no camera and is reported in
- * {@link Result#unreadableLines}; it never stops the scan.
+ * write day (today) and {@code camera_id} can be read from its start (a tear is nearly always in the
+ * payload, after them): its bytes are on the disk, and a camera must not win bytes back by crashing the
+ * node. Otherwise it counts against no camera and is reported in {@link Result#unreadableLines}; it
+ * never stops the scan (one cut before its {@code stage} may have lost its {@code written_at}, so its
+ * day is not known).
  */
 final class QuotaRestore {
-    /** How long before today began a letter may have been made and still be written today (the scan's slack). */
-    static final Duration BEFORE_MIDNIGHT = Duration.ofHours(1);
     /** How much of each line is parsed; the fields the scan needs come first. */
     static final int PREFIX_BYTES = 16 * 1024;
     private static final int CHUNK = 64 * 1024;
@@ -74,7 +79,6 @@ final class QuotaRestore {
 
     private final Path dir;
     private final LocalDate today;
-    private final Instant leaveBefore;
     private final int retentionDays;
     private final BooleanSupplier stop;
     private final Map<String, Long> bytes = new HashMap<>();
@@ -87,14 +91,13 @@ final class QuotaRestore {
     private QuotaRestore(Path dir, LocalDate today, int retentionDays, BooleanSupplier stop) {
         this.dir = dir;
         this.today = today;
-        this.leaveBefore = today.atStartOfDay(ZoneOffset.UTC).toInstant().minus(BEFORE_MIDNIGHT);
         this.retentionDays = retentionDays;
         this.stop = stop;
     }
 
     /**
-     * Reads the letters of {@code today} in {@code dir}. {@code stop} is asked between lines (the store
-     * is closing). A file that vanishes meanwhile (deleted past retention) is skipped.
+     * Reads the letters written on {@code today} in {@code dir}. {@code stop} is asked between lines (the
+     * store is closing). A file that vanishes meanwhile (deleted past retention) is skipped.
      */
     static Result scan(Path dir, LocalDate today, int retentionDays, BooleanSupplier stop) throws IOException {
         QuotaRestore scan = new QuotaRestore(dir, today, retentionDays, stop);
@@ -124,7 +127,7 @@ final class QuotaRestore {
         return out;
     }
 
-    /** From the end of the file back to its first line, or to the first letter made before {@link #leaveBefore}. */
+    /** From the end of the file back to its first line, or to the first letter written before today. */
     private void readBackwards(Path file) throws IOException {
         files++;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -173,12 +176,14 @@ final class QuotaRestore {
             readFully(ch, buf, prefix, start);
         }
         Fields f = Fields.parse(buf, off, prefix);
-        if (f.at == null) {
+        if (f.at == null || f.stage == null) {
+            // no time, or cut before stage: a written_at between them may be lost, so its day is not known
             unreadable(onDisk);
             return true;
         }
-        if (f.at.isBefore(leaveBefore)) return false;
-        if (!DailyIndex.day(f.at).equals(today)) return true;
+        LocalDate written = DailyIndex.day(f.writtenAt != null ? f.writtenAt : f.at);
+        if (written.isBefore(today)) return false; // and so was every letter before it in this file
+        if (!written.equals(today)) return true; // written after today (by a clock set back since): not today's
         if (DeadLetterStore.QUOTA_STAGE.equals(f.stage)) {
             if (f.camera != null && f.reason != null && f.reason.startsWith(DeadLetterStore.reachedPrefix(f.camera))) noticed.add(f.camera);
             return true;
@@ -208,9 +213,10 @@ final class QuotaRestore {
      * The fields of a letter's line the quota needs. {@code complete}: the line's start parsed as a
      * letter up to every needed field, or to its end (a letter without {@code camera_id} has none).
      */
-    private record Fields(Instant at, String stage, String camera, String reason, boolean complete) {
+    private record Fields(Instant at, Instant writtenAt, String stage, String camera, String reason, boolean complete) {
         static Fields parse(byte[] buf, int off, int len) {
             String at = null;
+            String writtenAt = null;
             String stage = null;
             String camera = null;
             String reason = null;
@@ -224,6 +230,7 @@ final class QuotaRestore {
                         String text = value == JsonToken.VALUE_STRING ? p.getText() : null;
                         switch (name) {
                             case "at" -> at = text;
+                            case "written_at" -> writtenAt = text;
                             case "stage" -> stage = text;
                             case "camera_id" -> camera = text;
                             case "reason" -> reason = text;
@@ -239,7 +246,7 @@ final class QuotaRestore {
             } catch (IOException torn) {
                 // cut off (a torn line, or one longer than the prefix read): what was read stands
             }
-            return new Fields(instant(at), stage, camera, reason, complete);
+            return new Fields(instant(at), instant(writtenAt), stage, camera, reason, complete);
         }
 
         private static Instant instant(String at) {

@@ -57,9 +57,12 @@ public final class ReadInput {
         return object;
     }
 
-    /** The read id the payload states, for a dead letter, when it is usable text. */
+    /**
+     * The read id the payload states, for a dead letter, when it is text: of any length (one refused for
+     * its length too), the letter bounds it ({@code DeadLetter#MAX_READ_ID_CHARS}).
+     */
     public String readIdHint() {
-        return readId instanceof String s && s.length() <= ReadValidator.READ_ID_MAX ? s : null;
+        return readId instanceof String s ? s : null;
     }
 
     /**

@@ -92,6 +92,66 @@ class DeadLetterQuotaRestartTest {
     }
 
     /**
+     * Files are appended in the order letters are written, not made: a letter made yesterday and
+     * written today (the indexer retrying it while the dead-letter disk failed) stands behind letters of
+     * today in its file. It counts against today's quota, as when it was written, and hides none of the
+     * letters written before it today from the restart: the restarted store keeps exactly the letters
+     * one store running throughout keeps.
+     */
+    @Test
+    void aLetterMadeBeforeTodayAndWrittenTodayHidesNoneOfTodaysLettersFromTheRestart() throws Exception {
+        Run restarted = heldBackRun(dir.resolve("restarted"), true);
+        Run throughout = heldBackRun(dir.resolve("throughout"), false);
+        assertTrue(throughout.notKept > 0 && throughout.notKept < 30, "the quota is met after the restart's point: " + throughout.notKept);
+        assertEquals(throughout.kept.size(), restarted.kept.size(), "the restart kept as many letters as one run keeps");
+        assertEquals(throughout.kept, restarted.kept, "and the same");
+        assertEquals(throughout.notKept, restarted.notKept);
+    }
+
+    private record Run(List<String> kept, long notKept) {
+    }
+
+    /** Letters of yesterday, of today, two made yesterday and written today among them, then (after a restart) 30 more. */
+    private Run heldBackRun(Path in, boolean restart) throws Exception {
+        SettableClock clock = new SettableClock(DAY.minusDays(1).atTime(20, 0).toInstant(java.time.ZoneOffset.UTC));
+        Instant fiveDaysAgo = clock.instant().minus(Duration.ofDays(5));
+        int n = 0;
+        DeadLetterStore store = new DeadLetterStore(in, 21, clock, QUOTA, null);
+        for (int i = 0; i < 10; i++) store.append(letter(clock, "cam-001", i % 2 == 0 ? fiveDaysAgo : null, n++)).join();
+        // made at yesterday 20:00, written today: one in the file of 5 days ago (its read's), one in yesterday's
+        DeadLetter heldInOld = letter(clock, "cam-001", fiveDaysAgo, n++);
+        DeadLetter heldInYesterdays = letter(clock, "cam-001", null, n++);
+        clock.advance(Duration.ofHours(6)); // 02:00 today
+        for (int i = 0; i < 8; i++) store.append(letter(clock, "cam-001", i % 2 == 0 ? fiveDaysAgo : null, n++)).join();
+        store.appendAll(List.of(heldInOld, heldInYesterdays)).join();
+        for (int i = 0; i < 6; i++) store.append(letter(clock, "cam-001", i % 2 == 0 ? fiveDaysAgo : null, n++)).join();
+        long notKept = store.notKept();
+        if (restart) {
+            store.close();
+            store = new DeadLetterStore(in, 21, clock, QUOTA, null);
+        }
+        for (int i = 0; i < 30; i++) store.append(letter(clock, "cam-001", null, n++)).join();
+        notKept += store.notKept();
+        store.close();
+        List<String> kept = new java.util.ArrayList<>();
+        try (var files = Files.list(in)) {
+            for (Path f : files.sorted().toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    JsonNode l = JSON.readTree(line);
+                    if (!DeadLetterStore.QUOTA_STAGE.equals(l.path("stage").asText())) kept.add(l.path("reason").asText());
+                }
+            }
+        }
+        kept.sort(null);
+        return new Run(kept, notKept);
+    }
+
+    private static DeadLetter letter(SettableClock clock, String camera, Instant capturedAt, int n) {
+        DeadLetter l = letter(clock, camera, capturedAt);
+        return new DeadLetter(l.at(), l.stage(), l.cameraId(), null, capturedAt, l.reason() + " " + n, null, l.payload(), null, false);
+    }
+
+    /**
      * A tail torn by a crash cannot stop the start: one whose start names its camera (torn in the
      * payload) counts against it, one that names nothing counts against no camera, and the letters
      * before it in its file are still counted.

@@ -297,6 +297,35 @@ class HttpIngestTest {
     }
 
     /** Every line of every dead-letter file, as written. */
+    /**
+     * A read refused for a {@code read_id} over 256 characters keeps the id in its dead letter, for ops
+     * searching by it: whole when a stored id could be that long, else its first 512 characters with
+     * its length (the payload keeps it all).
+     */
+    @Test
+    void aReadIdTooLongIsStillInItsDeadLetter() throws Exception {
+        String longId = "vendor-seq-" + "7".repeat(289); // 300 characters
+        String hugeId = "0123456789".repeat(1_000);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String body = String.join("\n",
+                "{\"read_id\":\"" + longId + "\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"LNG 001\"}",
+                "{\"read_id\":\"" + hugeId + "\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"LNG 002\"}");
+        HttpResponse<String> r = postReads("application/x-ndjson", body);
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(List.of("invalid_field", "invalid_field"), json(r).get("rejected").findValuesAsText("code"), r.body());
+
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(2, letters.size(), letters.toString());
+        assertEquals(longId, letters.get(0).readId());
+        assertNull(letters.get(0).readIdLength());
+        assertEquals(hugeId.substring(0, DeadLetter.MAX_READ_ID_CHARS), letters.get(1).readId());
+        assertEquals(hugeId.length(), letters.get(1).readIdLength());
+        assertTrue(letters.get(1).payload().contains(hugeId), "the payload keeps the whole id");
+        String disk = filesOnDisk();
+        assertTrue(disk.contains("\"read_id\":\"" + longId + "\""), disk);
+        assertTrue(disk.contains("\"read_id_length\":10000"), disk);
+    }
+
     String filesOnDisk() throws Exception {
         StringBuilder all = new StringBuilder();
         try (Stream<Path> files = Files.list(dir.resolve("deadletter"))) {
