@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.RecordBudget;
 
 /**
  * The budget for individual records of requests without an authenticated caller
@@ -25,11 +26,11 @@ final class AnonymousSummaries extends BudgetSummaries<AnonymousBudget.Summary> 
                 .register(registry);
     }
 
-    /** true: write the request's own record; false: it was counted into its address's summary. */
-    boolean admit(String clientAddress, String action, int status) {
-        if (budget.admit(clientAddress, action, status)) return true;
-        summarized.increment();
-        return false;
+    /** A record of the request's own, or counted into its address's summary, whose audit id the decision names. */
+    RecordBudget.Decision admit(String clientAddress, String action, int status) {
+        RecordBudget.Decision decision = budget.admit(clientAddress, action, status);
+        if (!decision.ownRecord()) summarized.increment();
+        return decision;
     }
 
     /** An admitted request whose own record the trail refused (its share full, 503): counted into its summary. */

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import java.util.Iterator;
 import java.util.List;
 import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.audit.SummarizingBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +17,17 @@ import org.slf4j.LoggerFactory;
  * {@link AnonymousSummaries}, and the refused-request budget's, {@link RefusedSummaries}): at each
  * window's close (the verticle's timer asks every {@link SearchApiVerticle#SUMMARY_TICK_MILLIS}) and at
  * shutdown, one summary record per key with a surplus, through the node's audit log like any record
- * (hash-chained, journaled, indexed). At most {@link #CONCURRENT_WRITES} are in flight, so a window of
+ * (hash-chained, journaled, indexed), with the audit id the answers of the requests it counts named
+ * ({@link SummarizingBudget#entryOf}). At most {@link #CONCURRENT_WRITES} are in flight, so a window of
  * ten thousand keys' summaries never takes more than that many of the audit log's slots from
- * investigators. A summary whose write fails keeps its counts for the next close. Metrics:
+ * investigators.
+ *
+ * <p>Each id is written exactly once. A write that left no record
+ * ({@link AuditUnavailableException#leftNoRecord}, or a failure that does not say the record reached
+ * the trail) is put back: its counts and id are kept and written again at the next tick or close. A
+ * write that failed after the record reached the trail ({@link AuditUnavailableException#recordedAs}:
+ * its seq is spent, and the log sees that both copies get it) is settled as written, never put back:
+ * written again, its requests would be counted twice, under one id. Metrics:
  * {@code platewarden_audit_<kind>_summaries_total{result=written|failed}}. Use from the verticle's context.
  *
  * @param <S> the budget's summary
@@ -48,7 +57,7 @@ class BudgetSummaries<S> {
 
     private static Counter summaries(MeterRegistry registry, String result, String kind, String action) {
         return Counter.builder("platewarden_audit_" + kind + "_summaries").tag("result", result)
-                .description(action + " audit records written, or whose write failed (their counts wait for the next window's close)")
+                .description(action + " audit records written, or whose write left no record (kept with their audit id and written again)")
                 .register(registry);
     }
 
@@ -60,7 +69,7 @@ class BudgetSummaries<S> {
     Future<Void> flush(boolean closeCurrent) {
         if (flushing != null && !closeCurrent) return flushing;
         Future<Void> before = flushing == null ? Future.succeededFuture() : flushing;
-        Future<Void> next = before.transform(ar -> writeAll(budget.takeSummaries(closeCurrent)));
+        Future<Void> next = before.transform(ar -> writeRounds(closeCurrent));
         flushing = next;
         next.onComplete(ar -> {
             if (flushing == next) flushing = null;
@@ -87,8 +96,19 @@ class BudgetSummaries<S> {
         return budget.pendingRequests();
     }
 
-    private Future<Void> writeAll(List<S> summaries) {
+    /**
+     * Writes what the budget hands over; after a round whose writes all succeeded, asks again: a key's
+     * second unwritten summary is handed over once its first is settled. A failed write ends it (the
+     * audit log is down or full: the next tick tries again).
+     */
+    private Future<Void> writeRounds(boolean closeCurrent) {
+        List<S> summaries = budget.takeSummaries(closeCurrent);
         if (summaries.isEmpty()) return Future.succeededFuture();
+        return writeAll(summaries).compose(allWritten -> allWritten ? writeRounds(false) : Future.succeededFuture());
+    }
+
+    /** Completes with whether every summary was written. */
+    private Future<Boolean> writeAll(List<S> summaries) {
         Iterator<S> next = summaries.iterator();
         long[] outcome = new long[4]; // records written, their requests, records failed, their requests
         Promise<Void> done = Promise.promise();
@@ -98,19 +118,19 @@ class BudgetSummaries<S> {
                 if (--running[0] == 0) done.complete();
             });
         }
-        return done.future().andThen(ar -> {
+        return done.future().map(v -> outcome[2] == 0).andThen(ar -> {
             if (outcome[2] == 0) {
                 LOG.info("{} audit budget: {} summary record(s) written for {} request(s) over the budget", kind, outcome[0], outcome[1]);
             } else {
                 LOG.warn("{} audit budget: {} summary record(s) written for {} request(s); {} could not be written ({} request(s)):"
-                        + " their counts are kept for the next window's close", kind, outcome[0], outcome[1], outcome[2], outcome[3]);
+                        + " their counts and audit ids are kept and written again", kind, outcome[0], outcome[1], outcome[2], outcome[3]);
             }
         });
     }
 
     /**
      * Writes summaries one after another until none is left; never fails. After a failed write the
-     * rest are put back unwritten (the audit log is down or full: the next close tries them all).
+     * rest are put back unwritten (the audit log is down or full: the next tick tries them all).
      */
     private Future<Void> writeNext(Iterator<S> next, long[] outcome) {
         while (next.hasNext()) {
@@ -127,23 +147,34 @@ class BudgetSummaries<S> {
             }
             if (!write.isComplete()) {
                 return write.transform(ar -> {
-                    settle(summary, ar.succeeded(), outcome);
+                    settle(summary, ar.succeeded() ? null : ar.cause(), outcome);
                     return writeNext(next, outcome);
                 });
             }
-            settle(summary, write.succeeded(), outcome);
+            settle(summary, write.succeeded() ? null : write.cause(), outcome);
         }
         return Future.succeededFuture();
     }
 
-    private void settle(S summary, boolean succeeded, long[] outcome) {
-        if (succeeded) {
+    /** {@code failure} null: written. A failed write whose record reached the trail all the same is written too, and never put back. */
+    private void settle(S summary, Throwable failure, long[] outcome) {
+        if (failure == null || inTheTrail(failure)) {
+            if (failure != null) {
+                LOG.warn("{} audit budget: the write of a summary record failed after it reached the audit trail, which keeps it"
+                        + " as {}: {}", kind, ((AuditUnavailableException) failure).recordedAs(), failure.getMessage());
+            }
+            budget.written(summary);
             written.increment();
             outcome[0]++;
             outcome[1] += budget.requestsOf(summary);
         } else {
             putBack(summary, outcome);
         }
+    }
+
+    /** The record is in the trail although its write failed: its seq is spent, and both copies will have it. */
+    private static boolean inTheTrail(Throwable failure) {
+        return failure instanceof AuditUnavailableException u && u.recordedAs() != null;
     }
 
     private void putBack(S summary, long[] outcome) {

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * failure is itself audited before the response, and the error body carries that record's
  * {@code audit_id}; if the record cannot be written the answer is 503 instead (without one). A
  * request without an authenticated caller that is over the budget for individual records gets the
- * same answer with {@code "audit":"counted"} in place of an {@code audit_id}: it was counted into its
- * address's {@code anonymous_summary} record ({@link AnonymousSummaries}); so does an authenticated
- * caller's refusal past its per-user budget, counted into its {@code refused_summary} record
- * ({@link RefusedSummaries}).
+ * same answer, its {@code audit_id} naming the {@code anonymous_summary} record of its address that
+ * counts it, with {@code "audit":"counted"} (that record is written when the window closes:
+ * {@link AnonymousSummaries}); so does an authenticated caller's refusal past its per-user budget,
+ * counted into its {@code refused_summary} record ({@link RefusedSummaries}).
  */
 final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -72,7 +72,7 @@ final class FailureHandler implements Handler<RoutingContext> {
         }
         // the answer names the record that describes it, as a search's answer does
         audit.recordFailure(ctx, status, id == null ? message : message + " " + id)
-                .onSuccess(auditId -> respond(ctx, status, message, id, auditId, auditId == null))
+                .onSuccess(record -> respond(ctx, status, message, id, record.auditId(), record.counted()))
                 .onFailure(e -> {
                     unavailable.warn("audit of a failed request failed; answering 503: " + e);
                     respond(ctx, 503, "audit trail unavailable", null, null, false);

@@ -27,8 +27,8 @@ final class RefusedSummaries extends BudgetSummaries<RecordBudget.Summary<Refuse
                 .register(registry);
     }
 
-    /** true: write the entry as a record of its own; false: it was counted into its caller's summary. */
-    boolean admit(AuditEntry entry) {
+    /** A record of its own for the entry, or counted into its caller's summary, whose audit id the decision names. */
+    RecordBudget.Decision admit(AuditEntry entry) {
         return budget.admit(entry);
     }
 

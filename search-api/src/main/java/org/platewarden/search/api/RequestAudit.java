@@ -19,6 +19,7 @@ import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.Corrections;
+import org.platewarden.search.audit.RecordBudget;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.Principal;
 
@@ -136,10 +137,11 @@ final class RequestAudit {
      *
      * <p>A request that names no authenticated caller and is over the budget for individual records
      * ({@link AnonymousSummaries}) gets no record of its own: it is counted into its client address's
-     * {@code anonymous_summary} record of the window, and the future completes with null. So is an
-     * authenticated caller's refusal (400, 403, 404, 413) past its budget ({@link RefusedSummaries}),
-     * into its {@code refused_summary}; never the failure of a change whose intent is recorded, which
-     * an auditor reads with that record.
+     * {@code anonymous_summary} record of the window, and the future completes with that record's audit
+     * id, marked counted (the record is written when the window closes). So is an authenticated
+     * caller's refusal (400, 403, 404, 413) past its budget ({@link RefusedSummaries}), into its
+     * {@code refused_summary}; never the failure of a change whose intent is recorded, which an auditor
+     * reads with that record.
      *
      * <p>That failure record is owed to the trail: without it the intent would stand alone and say the
      * change was made. So when its write fails and leaves it in neither copy (the trail saturated, the
@@ -147,7 +149,7 @@ final class RequestAudit {
      * trail owes ({@link AuditLog#recordOwed}) with the status the caller then gets, 503, before the
      * future fails.
      */
-    Future<String> recordFailure(RoutingContext ctx, int status, String reason) {
+    Future<FailureRecord> recordFailure(RoutingContext ctx, int status, String reason) {
         Principal known = ctx.get(PRINCIPAL);
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         String intent = ctx.get(INTENT_AUDIT_ID);
@@ -160,8 +162,9 @@ final class RequestAudit {
                 .compose(p -> {
                     if (p != null) {
                         AuditEntry entry = entry(ctx, p, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0, List.of());
-                        if (intent == null && !refused.admit(entry)) return Future.<String>succeededFuture(null);
-                        return log.record(entry).map(AuditRecord::auditId).recover(e -> {
+                        RecordBudget.Decision decision = intent == null ? refused.admit(entry) : RecordBudget.Decision.OWN_RECORD;
+                        if (!decision.ownRecord()) return Future.succeededFuture(FailureRecord.inSummary(decision));
+                        return log.record(entry).map(r -> new FailureRecord(r.auditId(), false)).recover(e -> {
                             if (!AuditUnavailableException.leftNoRecord(e)) return Future.failedFuture(e);
                             // answered 503 without its record: counted into its caller's summary rather than left out
                             // (unless the record is in the trail after all: then it is not missing from it)
@@ -173,18 +176,30 @@ final class RequestAudit {
                                     + ": this record could not be written before the answer)", Corrections.UNAVAILABLE, ctx.get(QUERY), 0, List.of());
                             LOG.warn("{} by {}: {}", owed.action(), owed.user(), owed.reason());
                             return Corrections.owe(log, owed, "the failed change recorded as audit " + intent)
-                                    .compose(v -> Future.<String>failedFuture(e));
+                                    .compose(v -> Future.<FailureRecord>failedFuture(e));
                         });
                     }
-                    if (!anonymous.admit(client(ctx).address(), ctx.get(ACTION), status)) return Future.<String>succeededFuture(null);
+                    RecordBudget.Decision decision = anonymous.admit(client(ctx).address(), ctx.get(ACTION), status);
+                    if (!decision.ownRecord()) return Future.succeededFuture(FailureRecord.inSummary(decision));
                     // the trail's share for such requests full (a flood): answered 503 without a record
                     // of its own, so it is counted into its address's summary rather than left out
                     return write(ctx, null, outcomeFor(status), fullReason, status, ctx.get(QUERY), 0)
+                            .map(id -> new FailureRecord(id, false))
                             .onFailure(e -> {
                                 if (AuditUnavailableException.leftNoRecord(e)) anonymous.countUnrecorded(client(ctx).address(), ctx.get(ACTION), 503);
                             });
                 })
                 .onSuccess(v -> ctx.put(AUDITED, true));
+    }
+
+    /**
+     * The record an error answer names: its own ({@code counted} false), or the summary record that
+     * counts it, written when its window closes ({@code counted}: the answer says {@code "audit":"counted"}).
+     */
+    record FailureRecord(String auditId, boolean counted) {
+        static FailureRecord inSummary(RecordBudget.Decision decision) {
+            return new FailureRecord(decision.countedAs(), true);
+        }
     }
 
     static String outcomeFor(int status) {

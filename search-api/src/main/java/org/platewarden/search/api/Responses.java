@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * JSON responses and the one error body shape: {@code {"error":"…","status":n[,"error_id":"…"][,"audit_id":"…"|,"audit":"counted"]}}.
+ * JSON responses and the one error body shape: {@code {"error":"…","status":n[,"error_id":"…"][,"audit_id":"…"[,"audit":"counted"]]}}.
  */
 final class Responses {
     private Responses() {
@@ -40,14 +40,15 @@ final class Responses {
 
     /**
      * {@code counted}: the answer has no record of its own but was counted into a summary record — its
-     * client address's {@code anonymous_summary}, or its caller's {@code refused_summary}
-     * ({@code "audit":"counted"} in place of {@code audit_id}).
+     * client address's {@code anonymous_summary}, or its caller's {@code refused_summary} — which
+     * {@code auditId} names and which is written when its window closes ({@code "audit":"counted"}
+     * beside the {@code audit_id}, so a client can tell the record is not written yet).
      */
     static void error(RoutingContext ctx, int status, String message, String errorId, String auditId, boolean counted) {
         JsonObject body = new JsonObject().put("error", message).put("status", status);
         if (errorId != null) body.put("error_id", errorId);
         if (auditId != null) body.put("audit_id", auditId);
-        else if (counted) body.put("audit", "counted");
+        if (counted) body.put("audit", "counted");
         json(ctx, status, body);
     }
 }

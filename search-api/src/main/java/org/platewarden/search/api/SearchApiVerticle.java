@@ -54,7 +54,8 @@ import org.platewarden.templates.TemplateResources;
  * naming it ({@link RequestAudit}). Searches are audited by the search
  * service itself once handed over. A request without an authenticated caller past the anonymous
  * budget is answered the same but counted instead of recorded ({@link AnonymousSummaries}): each
- * window's counts are written as one record per client address when it closes, and at {@link #stop}.
+ * window's counts are written as one record per client address when it closes, and at {@link #stop},
+ * with the audit id the answers named.
  * So is an authenticated caller's refused request past its per-user budget ({@link RefusedSummaries};
  * the search service asks the same budget for the searches it refuses): one record per caller.
  */

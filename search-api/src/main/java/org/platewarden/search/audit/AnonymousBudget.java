@@ -14,7 +14,8 @@ import java.util.SortedMap;
  * the audit disk. Per window, a client address gets at most {@code perAddress} individual records,
  * and the node at most {@code perNode} across all addresses; a request past either is not dropped but
  * counted in a tally for its address and window, and each tally becomes one record when the window
- * closes ({@value #SUMMARY_ACTION}, {@link #entryOf}).
+ * closes ({@value #SUMMARY_ACTION}, {@link #entryOf}), written with the audit id the answers it counts
+ * named ({@link #admit}).
  *
  * <p>Windows are fixed, not sliding: window {@code i} covers {@code [i·W, (i+1)·W)} of the clock's
  * epoch milliseconds (with the one-minute default, each UTC minute). An address can therefore get up
@@ -24,14 +25,14 @@ import java.util.SortedMap;
  * <p>Memory is bounded whatever arrives: at most {@code maxAddresses} addresses per window get
  * individual records or tallies of their own (an address new in a window once that many are known is
  * over budget, and its requests are counted under {@value #OVERFLOW_ADDRESS}, one tally for all such
- * addresses); the tallies not yet written are merged by address into at most {@code maxAddresses}
- * plus the overflow tally; a tally's counts by status and by action have one entry per status or
- * action the audited routes answer with.
+ * addresses), and at most {@code 2·maxAddresses} have tallies at all, unwritten ones included; an
+ * address has at most two audit ids and three tallies at a time ({@link RecordBudget}); a tally's
+ * counts by status and by action have one entry per status or action the audited routes answer with.
  *
- * <p>Counts are never lost while the process runs: a summary whose write failed is {@link #putBack
- * put back} and merged into the same address's next summary (its window then spans both). They are
- * kept in memory only: a crash loses the counts of the current window and of any summary not yet
- * written (see docs/audit.md, "The anonymous budget").
+ * <p>Counts are never lost while the process runs: a summary whose write left no record is
+ * {@link #putBack put back}, written again with its audit id, and joined by the same address's next
+ * window's counts (its window then spans both). They are kept in memory only: a crash loses the counts
+ * of the current window and of any summary not yet written (see docs/audit.md, "The anonymous budget").
  *
  * <p>The accounting (windows, bounds, tallies, put-back) is {@link RecordBudget}'s, keyed by client
  * address, which the budget of authenticated callers' refused requests shares ({@link RefusedRecordBudget}).
@@ -71,9 +72,10 @@ public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.
 
     /**
      * Whether a request without an authenticated caller gets a record of its own; if not, it has been
-     * counted in its address's tally of the current window.
+     * counted in its address's tally of the current window, and the decision names the audit id of the
+     * summary record that counts it (its answer carries it).
      */
-    public boolean admit(String clientAddress, String action, int status) {
+    public RecordBudget.Decision admit(String clientAddress, String action, int status) {
         return budget.admit(clientAddress, action, status);
     }
 
@@ -86,23 +88,27 @@ public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.
         budget.countUnrecorded(clientAddress, action, status);
     }
 
-    /**
-     * Closes the current window if the clock has left it (and, with {@code closeCurrent}, also if not:
-     * at shutdown, its tallies then end now), and hands over every tally not yet written, as summaries
-     * to write. The caller writes each, and puts back any whose write failed.
-     */
+    /** {@link RecordBudget#takeSummaries}: what to write now, at most one summary per address at a time. */
     @Override
     public List<Summary> takeSummaries(boolean closeCurrent) {
         return budget.takeSummaries(closeCurrent).stream().map(Summary::of).toList();
     }
 
-    /** A summary whose write failed: its counts wait for the next window's close, merged with its address's next tally. */
+    @Override
+    public void written(Summary summary) {
+        budget.written(summary.counts());
+    }
+
+    /** A summary whose write left no record: written again with its id, joined by its address's next window's counts. */
     @Override
     public void putBack(Summary summary) {
         budget.putBack(summary.counts());
     }
 
-    /** The audit record of a summary: user anonymous, its address, the dominant status and its outcome, the counts in {@code query}. */
+    /**
+     * The audit record of a summary: user anonymous, its address, the dominant status and its outcome,
+     * the counts in {@code query}, and the summary's audit id, which the answers it counts named.
+     */
     @Override
     public AuditEntry entryOf(Summary summary) {
         String address = summary.clientAddress();
@@ -111,11 +117,12 @@ public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.
                 : "from " + (address == null ? "an unknown client address" : address);
         String reason = summary.requests() + " request(s) without valid credentials " + from + " between " + summary.windowStart()
                 + " and " + summary.windowEnd() + " were over the budget for individual audit records (" + perAddress()
-                + " per address and " + perNode() + " per node every " + budget.every() + ") and are counted in this record instead of recorded one by one";
+                + " per address and " + perNode() + " per node every " + budget.every() + ") and are counted in this record instead of recorded one by one;"
+                + " their answers named this record's audit_id";
         int status = summary.dominantStatus();
         return new AuditEntry(SUMMARY_ACTION, AuditEntry.ANONYMOUS, null, Set.of(), null, null,
                 RecordBudget.countsQuery(summary.windowStart(), summary.windowEnd(), summary.requests(), summary.byStatus(), summary.byAction()),
-                address, AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), null, summary.requests(), null, null, null);
+                address, AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), summary.auditId(), summary.requests(), null, null, null);
     }
 
     @Override
@@ -129,16 +136,19 @@ public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.
         return budget.pendingRequests();
     }
 
-    /** What one summary record says: an address's requests over the budget in a window, by status and action. */
-    public record Summary(String clientAddress, Instant windowStart, Instant windowEnd, long requests,
+    /**
+     * What one summary record says: an address's requests over the budget in a window, by status and
+     * action; {@code auditId} is the id its record is written with, which their answers named.
+     */
+    public record Summary(String clientAddress, String auditId, Instant windowStart, Instant windowEnd, long requests,
                           SortedMap<Integer, Long> byStatus, SortedMap<String, Long> byAction) {
         static Summary of(RecordBudget.Summary<String> s) {
-            return new Summary(s.key(), s.windowStart(), s.windowEnd(), s.requests(), s.byStatus(), s.byAction());
+            return new Summary(s.key(), s.auditId(), s.windowStart(), s.windowEnd(), s.requests(), s.byStatus(), s.byAction());
         }
 
         /** As the shared accounting keeps it (the first and last request's times are not in an anonymous summary). */
         RecordBudget.Summary<String> counts() {
-            return new RecordBudget.Summary<>(clientAddress, windowStart, windowEnd, requests, byStatus, byAction, null, null);
+            return new RecordBudget.Summary<>(clientAddress, auditId, windowStart, windowEnd, requests, byStatus, byAction, null, null);
         }
 
         /** The status most of the requests got (the lowest of equals); the record's status and outcome. */

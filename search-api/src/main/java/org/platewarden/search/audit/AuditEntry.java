@@ -23,8 +23,10 @@ import java.util.Set;
  *
  * <p>{@code auditId}, when not null, is the id the caller already handed out for this request
  * (the search API sends it to Elasticsearch as {@code X-Opaque-Id} before the record is written,
- * so the slow log and tasks API name the audit record); an {@link AuditLog} must then use it as
- * the record's {@link AuditRecord#auditId()}. When null, the log allocates one.
+ * so the slow log and tasks API name the audit record; an {@code anonymous_summary} or
+ * {@code refused_summary} carries the id that the answers of the requests it counts named); an
+ * {@link AuditLog} must then use it as the record's {@link AuditRecord#auditId()}. When null, the log
+ * allocates one.
  *
  * <p>{@code requestCount}, when not null, is how many requests the record stands for (an
  * {@code anonymous_summary} or {@code refused_summary}); every other record stands for one request and leaves it out, so

@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 /**
@@ -20,7 +22,30 @@ import java.util.function.UnaryOperator;
  * and the budget of authenticated callers' refused requests (keyed by caller,
  * {@link RefusedRecordBudget}). Per window, a key gets at most {@code perKey} individual records and
  * the node at most {@code perNode} across all keys; a request past either is not dropped but counted
- * in a tally for its key and window, and each tally becomes one summary when the window closes.
+ * in a tally for its key and window, and each tally becomes one summary record when the window closes.
+ *
+ * <p><b>Every counted request is told its record.</b> A tally has an audit id from the moment it is
+ * created, and {@link #admit} names it ({@link Decision#countedAs}): the answer carries it, and the
+ * summary record is written with that id ({@link AuditEntry#auditId}). So a tally is only ever merged
+ * with a tally of the same id, and each id is written once:
+ * <ul>
+ * <li>a key's new tally (its first counted request of a window) takes the id of that key's newest
+ * tally not yet written (one put back after a failed write), so the window's counts join it at the
+ * close; without one, a new random id. A tally whose summary is being written (handed over by
+ * {@link #takeSummaries}, not yet {@link #written} or {@link #putBack put back}) is never joined: its
+ * write may succeed without the new counts.</li>
+ * <li>a tally whose id the current window's tally has taken is not handed over until the window
+ * closes and the two are one; and at most one tally of a key is handed over at a time.</li>
+ * <li>a summary put back keeps its id (it is written again with it) and is merged with nothing else
+ * but a tally of that id. A write that failed after the record reached the trail (its seq spent: it
+ * will be in the journal and the index both) is not a failure here: the caller settles it as
+ * {@link #written}, or its requests would be counted twice.</li>
+ * </ul>
+ * So a key has at most two ids not yet written at any time: a new id is taken only when the key has
+ * no unwritten tally, and then at most one other (being written) exists. It has at most three tallies:
+ * two unwritten or being written, and the current window's, which then shares the newer one's id.
+ * (Were several of a key's summaries written at once, each failure could leave one more id behind a
+ * new window's: without a bound while the trail refuses writes.)
  *
  * <p>Windows are fixed, not sliding: window {@code i} covers {@code [i·W, (i+1)·W)} of the clock's
  * epoch milliseconds (with a one-minute window, each UTC minute). A key can therefore get up to twice
@@ -30,16 +55,20 @@ import java.util.function.UnaryOperator;
  * over) and a new one begins.
  *
  * <p>Memory is bounded whatever arrives: at most {@code maxKeys} keys per window get individual
- * records or tallies of their own (a key new in a window once that many are known is over budget, and
- * its requests are counted under its overflow key, {@code overflowOf}: one tally for all such keys, or
- * one per group when the overflow key keeps part of the key, as long as the groups are few); the
- * tallies not yet written are merged by key into at most {@code maxKeys} plus the overflow tallies; a
- * tally's counts by status and by action have one entry per status or action the audited routes
- * answer with.
+ * records, and at most {@code maxKeys} keys per window a tally of their own, as long as fewer than
+ * {@code 2·maxKeys} keys have tallies at all (in the current window, unwritten or being written: the
+ * previous window's while its summaries are written, more only while writes fail). Any other key's
+ * requests are counted under its overflow key, {@code overflowOf}: one tally for all such keys, or one
+ * per group when the overflow key keeps part of the key, as long as the groups are few. With at most
+ * three tallies a key, that is at most {@code 5·maxKeys} tallies plus three per overflow key, whatever
+ * the failures; a tally's counts by status and by action have one entry per status or action the
+ * audited routes answer with. (The bound is decided when a key's tally is created, because its id is
+ * told then: a tally of one id cannot later be folded into another's.)
  *
- * <p>Counts are never lost while the process runs: a summary whose write failed is {@link #putBack
- * put back} and merged into the same key's next summary (its window then spans both). They are kept
- * in memory only: a crash loses the counts of the current window and of any summary not yet written.
+ * <p>Counts are never lost while the process runs: a summary whose write left no record is
+ * {@link #putBack put back}, written again with its id, and joined by the same key's next window's
+ * counts (its window then spans both). They are kept in memory only: a crash loses the counts of the
+ * current window and of any summary not yet written, whose ids their answers named.
  *
  * <p>Thread-safe; the methods are short and synchronized.
  */
@@ -56,10 +85,14 @@ public final class RecordBudget<K> {
     /** individual records per key in the current window: at most min(perNode, maxKeys) entries */
     private final Map<K, Integer> admitted = new HashMap<>();
     private int admittedTotal;
-    /** the current window's tallies */
-    private final Tallies surplus = new Tallies();
-    /** closed windows' tallies, waiting to be written (again, after a failure) */
-    private final Tallies unwritten = new Tallies();
+    /** every key with a tally: current, unwritten or being written (a key with none is removed) */
+    private final Map<K, KeyTallies<K>> tallies = new LinkedHashMap<>();
+    /** keys of {@link #tallies} that are not overflow keys (bounded by 2·maxKeys) */
+    private int ownKeys;
+    /** of those, the ones with a tally in the current window (bounded by maxKeys) */
+    private int ownInWindow;
+    /** the order tallies were created in: the newest of a key's is the one a new tally joins */
+    private long born;
     /** every request counted since start (a metric's source) */
     private long counted;
 
@@ -101,62 +134,152 @@ public final class RecordBudget<K> {
         return windowMillis == 60_000 ? "minute" : windowMillis + " ms";
     }
 
-    /** Whether a request gets a record of its own; if not, it has been counted in its key's tally of the current window. */
-    public synchronized boolean admit(K key, String action, int status) {
+    /**
+     * What {@link #admit} decided: a record of its own ({@code countedAs} null), or counted into the
+     * tally whose summary record will have the audit id {@code countedAs} (the answer names it).
+     */
+    public record Decision(String countedAs) {
+        /** The request gets a record of its own. */
+        public static final Decision OWN_RECORD = new Decision(null);
+
+        public boolean ownRecord() {
+            return countedAs == null;
+        }
+    }
+
+    /**
+     * Whether a request gets a record of its own; if not, it has been counted in its key's tally of
+     * the current window, and the decision names that tally's summary record.
+     */
+    public synchronized Decision admit(K key, String action, int status) {
         roll(clock.millis());
         Integer used = admitted.get(key);
         boolean known = used != null;
         if ((known ? used : 0) < perKey && admittedTotal < perNode && (known || admitted.size() < maxKeys)) {
             admitted.put(key, known ? used + 1 : 1);
             admittedTotal++;
-            return true;
+            return Decision.OWN_RECORD;
         }
-        tally(key, action, status);
-        return false;
+        return new Decision(tally(key, action, status));
     }
 
     /**
      * Counts a request that was admitted but whose own record could not be written (the audit
      * trail's share for such requests full): it is in no record otherwise, so it goes into its key's
-     * summary under {@code status}.
+     * summary under {@code status}. Returns that summary's audit id.
      */
-    public synchronized void countUnrecorded(K key, String action, int status) {
+    public synchronized String countUnrecorded(K key, String action, int status) {
         roll(clock.millis());
-        tally(key, action, status);
+        return tally(key, action, status);
     }
 
-    private void tally(K key, String action, int status) {
-        surplus.of(key, windowStart(window), windowStart(window + 1)).count(action, status, clock.instant());
+    /** Counts the request in its key's (or its overflow key's) tally of the window; returns the tally's id. */
+    private String tally(K key, String action, int status) {
+        Tally<K> t = currentFor(key);
+        t.count(action, status, clock.instant());
         counted++;
+        return t.id;
+    }
+
+    /** The current window's tally {@code key}'s requests go into, created if need be. */
+    private Tally<K> currentFor(K key) {
+        KeyTallies<K> there = tallies.get(key);
+        if (there != null && there.current != null) return there.current;
+        K overflowKey = overflowOf.apply(key);
+        boolean own = !Objects.equals(overflowKey, key);
+        // a key with tallies already takes no more memory; a new one only while 2·maxKeys are known
+        if (own && ownInWindow < maxKeys && (there != null || ownKeys < 2 * maxKeys)) return newCurrent(key, true);
+        KeyTallies<K> overflow = tallies.get(overflowKey);
+        if (overflow != null && overflow.current != null) return overflow.current;
+        return newCurrent(overflowKey, false);
+    }
+
+    private Tally<K> newCurrent(K key, boolean own) {
+        KeyTallies<K> kt = tallies.get(key);
+        if (kt == null) {
+            kt = new KeyTallies<>();
+            tallies.put(key, kt);
+            if (own) ownKeys++;
+        }
+        // joins the newest tally not yet written (never one being written: its write may succeed without these counts)
+        Tally<K> newest = kt.unwritten.isEmpty() ? null : kt.unwritten.get(kt.unwritten.size() - 1);
+        String id = newest != null ? newest.id : UUID.randomUUID().toString();
+        long order = newest != null ? newest.born : ++born;
+        kt.current = new Tally<>(key, id, order, windowStart(window), windowStart(window + 1));
+        if (own) ownInWindow++;
+        return kt.current;
     }
 
     /**
      * Closes the current window if the clock has left it (and, with {@code closeCurrent}, also if not:
-     * at shutdown, its tallies then end now), and hands over every tally not yet written, as summaries
-     * to write. The caller writes each, and puts back any whose write failed.
+     * at shutdown, its tallies then end now), and hands over summaries to write: for each key, its
+     * oldest tally not yet written, unless one of the key's is being written already or the current
+     * window's tally has taken its id (then it is written when the window closes). The caller writes
+     * each and settles it: {@link #written} (also when the write failed after the record reached the
+     * trail), or {@link #putBack} when it left no record. A key's second unwritten tally is handed over
+     * once its first is settled: call again after a round whose writes all succeeded.
      */
     public synchronized List<Summary<K>> takeSummaries(boolean closeCurrent) {
         long now = clock.millis();
         roll(now);
-        if (closeCurrent && !surplus.isEmpty()) {
+        if (closeCurrent) {
             Instant end = Instant.ofEpochMilli(now);
-            surplus.forEach(t -> t.end = t.end.isAfter(end) ? end : t.end);
-            surplus.moveInto(unwritten);
+            closeCurrentTallies(t -> t.end = t.end.isAfter(end) ? end : t.end);
         }
         List<Summary<K>> out = new ArrayList<>();
-        unwritten.forEach(t -> out.add(t.summary()));
-        unwritten.clear();
+        for (KeyTallies<K> kt : tallies.values()) {
+            if (kt.inFlight != null) continue;
+            String adopted = kt.current == null ? null : kt.current.id;
+            for (Iterator<Tally<K>> it = kt.unwritten.iterator(); it.hasNext(); ) {
+                Tally<K> t = it.next();
+                if (t.id.equals(adopted)) continue;
+                it.remove();
+                kt.inFlight = t;
+                out.add(t.summary());
+                break;
+            }
+        }
         return out;
     }
 
-    /** A summary whose write failed: its counts wait for the next window's close, merged with its key's next tally. */
+    /** A summary handed over by {@link #takeSummaries} is in the trail (written, or in it though its write failed): it is done. */
+    public synchronized void written(Summary<K> summary) {
+        settle(summary, true);
+    }
+
+    /**
+     * A summary handed over by {@link #takeSummaries} whose write left no record: it is kept with its
+     * id, written again at the next call, and joined by its key's next window's counts if the write
+     * still fails then.
+     */
     public synchronized void putBack(Summary<K> summary) {
-        unwritten.add(Tally.of(summary));
+        settle(summary, false);
+    }
+
+    private void settle(Summary<K> summary, boolean written) {
+        KeyTallies<K> kt = tallies.get(summary.key());
+        if (kt == null || kt.inFlight == null || !kt.inFlight.id.equals(summary.auditId())) {
+            throw new IllegalArgumentException("summary " + summary.auditId() + " is not being written");
+        }
+        Tally<K> t = kt.inFlight;
+        kt.inFlight = null;
+        if (!written) kt.keep(t);
+        if (kt.isEmpty()) forget(summary.key());
+    }
+
+    private void forget(K key) {
+        tallies.remove(key);
+        if (!Objects.equals(overflowOf.apply(key), key)) ownKeys--;
     }
 
     /** Requests counted and not yet handed over as summaries (current window included). */
     public synchronized long pendingRequests() {
-        return surplus.requests() + unwritten.requests();
+        long n = 0;
+        for (KeyTallies<K> kt : tallies.values()) {
+            if (kt.current != null) n += kt.current.requests;
+            for (Tally<K> t : kt.unwritten) n += t.requests;
+        }
+        return n;
     }
 
     /** Every request counted since start, written or not (monotonic). */
@@ -172,10 +295,21 @@ public final class RecordBudget<K> {
         // close until the clock caught up with it, maybe days later, and its counts would wait unwritten
         // (a crash losing them all): it closes now, as when the clock leaves it forwards
         if (window != Long.MIN_VALUE && current < window && window - current <= 1) return;
-        surplus.moveInto(unwritten);
+        closeCurrentTallies(t -> { });
         admitted.clear();
         admittedTotal = 0;
         window = current;
+    }
+
+    /** The current window's tallies join the unwritten ones (the tally of their id, if there is one). */
+    private void closeCurrentTallies(java.util.function.Consumer<Tally<K>> ending) {
+        for (KeyTallies<K> kt : tallies.values()) {
+            if (kt.current == null) continue;
+            ending.accept(kt.current);
+            kt.keep(kt.current);
+            kt.current = null;
+        }
+        ownInWindow = 0;
     }
 
     private Instant windowStart(long index) {
@@ -212,77 +346,55 @@ public final class RecordBudget<K> {
         return best;
     }
 
-    /** Tallies by key: at most {@code maxKeys} of their own, any further key's under its overflow key. */
-    private final class Tallies {
-        private final Map<K, Tally<K>> own = new LinkedHashMap<>();
-        private final Map<K, Tally<K>> overflow = new LinkedHashMap<>();
+    /**
+     * One key's tallies: the current window's, those of closed windows not yet written (oldest first;
+     * at most two, of different ids), and the one being written.
+     */
+    private static final class KeyTallies<K> {
+        Tally<K> current;
+        final List<Tally<K>> unwritten = new ArrayList<>(2);
+        Tally<K> inFlight;
 
-        /** The tally {@code key}'s requests go into (a new one spans {@code start..end}). */
-        Tally<K> of(K key, Instant start, Instant end) {
-            Tally<K> there = own.get(key);
-            if (there != null) return there;
-            K overflowKey = overflowOf.apply(key);
-            if (!Objects.equals(overflowKey, key) && own.size() < maxKeys) return own.computeIfAbsent(key, k -> new Tally<>(k, start, end));
-            return overflow.computeIfAbsent(overflowKey, k -> new Tally<>(k, start, end));
-        }
-
-        void add(Tally<K> t) {
-            of(t.key, t.start, t.end).add(t);
-        }
-
-        void moveInto(Tallies into) {
-            forEach(into::add);
-            clear();
-        }
-
-        void forEach(java.util.function.Consumer<Tally<K>> action) {
-            own.values().forEach(action);
-            overflow.values().forEach(action);
+        /** Keeps {@code t} to be written: merged into the unwritten tally of its id, or beside them in the order they were created. */
+        void keep(Tally<K> t) {
+            int at = 0;
+            for (Tally<K> u : unwritten) {
+                if (u.id.equals(t.id)) {
+                    u.add(t);
+                    return;
+                }
+                if (u.born < t.born) at++;
+            }
+            unwritten.add(at, t);
         }
 
         boolean isEmpty() {
-            return own.isEmpty() && overflow.isEmpty();
-        }
-
-        long requests() {
-            long n = 0;
-            for (Tally<K> t : own.values()) n += t.requests;
-            for (Tally<K> t : overflow.values()) n += t.requests;
-            return n;
-        }
-
-        void clear() {
-            own.clear();
-            overflow.clear();
+            return current == null && unwritten.isEmpty() && inFlight == null;
         }
     }
 
-    /** One key's counted requests over a window (or, after a failed write, several merged). */
+    /** One key's counted requests over a window (or several, when a failed write was joined by the next window's), under one audit id. */
     private static final class Tally<K> {
         final K key;
+        /** the audit id of its summary record, told to every request it counts */
+        final String id;
+        /** the order in which the tallies of its id were first created */
+        final long born;
         Instant start;
         Instant end;
-        /** when the first and the last of its requests were counted (null: not known, a summary put back without them) */
+        /** when the first and the last of its requests were counted */
         Instant first;
         Instant last;
         long requests;
         final SortedMap<Integer, Long> byStatus = new TreeMap<>();
         final SortedMap<String, Long> byAction = new TreeMap<>();
 
-        Tally(K key, Instant start, Instant end) {
+        Tally(K key, String id, long born, Instant start, Instant end) {
             this.key = key;
+            this.id = id;
+            this.born = born;
             this.start = start;
             this.end = end;
-        }
-
-        static <K> Tally<K> of(Summary<K> s) {
-            Tally<K> t = new Tally<>(s.key(), s.windowStart(), s.windowEnd());
-            t.first = s.firstAt();
-            t.last = s.lastAt();
-            t.requests = s.requests();
-            t.byStatus.putAll(s.byStatus());
-            t.byAction.putAll(s.byAction());
-            return t;
         }
 
         void count(String action, int status, Instant at) {
@@ -304,15 +416,16 @@ public final class RecordBudget<K> {
         }
 
         Summary<K> summary() {
-            return new Summary<>(key, start, end, requests, new TreeMap<>(byStatus), new TreeMap<>(byAction), first, last);
+            return new Summary<>(key, id, start, end, requests, new TreeMap<>(byStatus), new TreeMap<>(byAction), first, last);
         }
     }
 
     /**
      * What one summary record says: a key's requests over the budget in a window, by status and
-     * action, and when the first and last of them were counted (null when not known).
+     * action, and when the first and last of them were counted (null when not known); {@code auditId}
+     * is the id the record must be written with, which the answers of its requests named.
      */
-    public record Summary<K>(K key, Instant windowStart, Instant windowEnd, long requests, SortedMap<Integer, Long> byStatus,
+    public record Summary<K>(K key, String auditId, Instant windowStart, Instant windowEnd, long requests, SortedMap<Integer, Long> byStatus,
                              SortedMap<String, Long> byAction, Instant firstAt, Instant lastAt) {
         /** The status most of the requests got (the lowest of equals); the record's status and outcome. */
         public int dominantStatus() {

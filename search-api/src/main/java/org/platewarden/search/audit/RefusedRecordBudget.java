@@ -13,7 +13,8 @@ import java.util.Set;
  * second, each a record of the never-deleted trail, until the audit disk is full and every search
  * fails closed. Per window, a caller gets at most {@code perUser} such records; a refused request past
  * it is answered as before but counted in a tally for its caller and window, and each tally becomes one
- * record when the window closes ({@value #SUMMARY_ACTION}, {@link #entryOf}). Never budgeted: allowed
+ * record when the window closes ({@value #SUMMARY_ACTION}, {@link #entryOf}), written with the audit id
+ * that the answers it counts named ({@link #admit}). Never budgeted: allowed
  * requests (a result never leaves without its own record), failures ({@code failed}, 5xx), requests
  * without an authenticated caller ({@link AnonymousBudget}'s).
  *
@@ -26,7 +27,7 @@ import java.util.Set;
  * refused requests of any further caller are counted under their agency's overflow tally (user
  * {@value #OVERFLOW_USER}, no auth method) — agencies are the configured ones, so those tallies are
  * few, and an agency's auditor still sees its own. The counts are kept in memory only: a crash loses
- * those of the current window and of any summary not yet written (see README, "refused-request budget").
+ * those of the current window and of any summary not yet written (see docs/audit.md, "The refused-request budget").
  *
  * <p>One instance serves the node: the search service (a search refused) and the API server (any
  * other refusal) ask the same, and the server writes its summaries. Thread-safe.
@@ -74,11 +75,12 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
     /**
      * Whether {@code entry} is written as a record of its own: always when it is not {@link #budgeted};
      * otherwise while its caller has budget left in the window. If not, it has been counted in its
-     * caller's tally of the window, and its answer carries {@code "audit":"counted"} instead of an
-     * audit id.
+     * caller's tally of the window, and the decision names the audit id of the summary record that
+     * counts it: its answer carries that {@code audit_id}, with {@code "audit":"counted"} (the record is
+     * written when the window closes).
      */
-    public boolean admit(AuditEntry entry) {
-        return !budgeted(entry) || budget.admit(callerOf(entry), entry.action(), entry.status());
+    public RecordBudget.Decision admit(AuditEntry entry) {
+        return budgeted(entry) ? budget.admit(callerOf(entry), entry.action(), entry.status()) : RecordBudget.Decision.OWN_RECORD;
     }
 
     /**
@@ -106,6 +108,11 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
     }
 
     @Override
+    public void written(RecordBudget.Summary<Caller> summary) {
+        budget.written(summary);
+    }
+
+    @Override
     public void putBack(RecordBudget.Summary<Caller> summary) {
         budget.putBack(summary);
     }
@@ -122,8 +129,9 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
 
     /**
      * The audit record of a summary: the caller's user, agency and auth method (an overflow tally:
-     * user {@value #OVERFLOW_USER} and none), the dominant status and its outcome, and in {@code query}
-     * the window, the counts by status and by action and when the first and last were counted.
+     * user {@value #OVERFLOW_USER} and none), the dominant status and its outcome, in {@code query}
+     * the window, the counts by status and by action and when the first and last were counted, and the
+     * summary's audit id, which the answers of the requests it counts named.
      */
     @Override
     public AuditEntry entryOf(RecordBudget.Summary<Caller> summary) {
@@ -138,9 +146,11 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
                 : "of this user";
         String reason = summary.requests() + " refused, invalid or rate-limited request(s) " + whose + " between " + summary.windowStart()
                 + " and " + summary.windowEnd() + " were over the budget for individual audit records (" + perUser()
-                + " per user every " + budget.every() + ") and are counted in this record instead of recorded one by one";
+                + " per user every " + budget.every() + ") and are counted in this record instead of recorded one by one;"
+                + " their answers named this record's audit_id";
         int status = summary.dominantStatus();
         return new AuditEntry(SUMMARY_ACTION, caller.user(), caller.agency(), Set.of(), null, null, query, null,
-                AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), null, summary.requests(), caller.authMethod(), null, null);
+                AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), summary.auditId(), summary.requests(), caller.authMethod(), null,
+                null);
     }
 }

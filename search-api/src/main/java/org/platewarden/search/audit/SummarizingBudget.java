@@ -11,15 +11,29 @@ import java.util.List;
 public interface SummarizingBudget<S> {
     /**
      * Closes the current window if the clock has left it (with {@code closeCurrent}, also if not: at
-     * shutdown), and hands over every summary not yet written. The caller writes each, and puts back
-     * any whose write failed.
+     * shutdown), and hands over the summaries to write now ({@link RecordBudget#takeSummaries}: at most
+     * one per key at a time). The caller writes each and settles it, {@link #written} or
+     * {@link #putBack}; after a round whose writes all succeeded, it calls again for what was held back.
      */
     List<S> takeSummaries(boolean closeCurrent);
 
-    /** A summary whose write failed: its counts are merged into its key's next summary. */
+    /**
+     * A summary handed over is in the trail: written, or its write failed after the record reached the
+     * trail ({@link AuditUnavailableException#recordedAs}), which then has it in both copies. Never
+     * written again: its requests would be counted twice.
+     */
+    void written(S summary);
+
+    /**
+     * A summary handed over whose write left no record ({@link AuditUnavailableException#leftNoRecord}):
+     * kept with its audit id, written again with it later (joined by its key's next window's counts).
+     */
     void putBack(S summary);
 
-    /** The audit record of a summary. */
+    /**
+     * The audit record of a summary, with the summary's audit id ({@link AuditEntry#auditId}): the id
+     * the answers of its counted requests named.
+     */
     AuditEntry entryOf(S summary);
 
     /** How many requests a summary stands for. */

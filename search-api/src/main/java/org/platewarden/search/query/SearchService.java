@@ -36,6 +36,7 @@ import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
 import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.audit.Corrections;
+import org.platewarden.search.audit.RecordBudget;
 import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.auth.Principal;
 import org.slf4j.Logger;
@@ -52,11 +53,13 @@ import org.slf4j.LoggerFactory;
  * outcome is returned only after that write succeeded; if it fails the answer is 503 with no hits
  * (fail closed). The one exception is a refusal (invalid, refused, rate-limited) past its caller's
  * budget for such records ({@link RefusedRecordBudget}, when one is given): it is counted into the
- * caller's {@code refused_summary} record of the window instead, and answered the same with
- * {@code "audit":"counted"} in place of its {@code audit_id}. An allowed search always has its record.
+ * caller's {@code refused_summary} record of the window instead, and answered the same, its
+ * {@code audit_id} naming that summary record, with {@code "audit":"counted"} (the record is written
+ * when the window closes). An allowed search always has its record.
  * The audit id is allocated here, before Elasticsearch is asked, and sent along as
  * {@code X-Opaque-Id}, so Elasticsearch's tasks API and slow log name the audit record (a search
- * refused as too broad after its scan and counted instead names none).
+ * refused as too broad after its scan and counted instead names an id no record has: its answer
+ * names the summary's).
  *
  * <p>Once the page is ranked, its read ids are known, so the record is written while the page's
  * documents are fetched ({@link #answered}): the answer waits for both. The record therefore lists
@@ -306,7 +309,9 @@ public final class SearchService {
                 refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body))
                 .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit()));
         // a refusal past its caller's budget: counted into the caller's summary, answered the same
-        if (refusal != null && refusedRecords != null && !refusedRecords.admit(entry)) return Future.succeededFuture(counted(refusal));
+        RecordBudget.Decision decision = refusal == null || refusedRecords == null
+                ? RecordBudget.Decision.OWN_RECORD : refusedRecords.admit(entry);
+        if (!decision.ownRecord()) return Future.succeededFuture(counted(refusal, decision.countedAs()));
         Future<AuditRecord> written = record(entry);
         if (refusal != null) {
             return written.map(record -> refused(refusal, record.auditId())).otherwise(e -> {
@@ -419,10 +424,14 @@ public final class SearchService {
                 new JsonObject().put("error", refusal.reason()).put("audit_id", auditId), refusal.retryAfterSeconds());
     }
 
-    /** A refusal with no record of its own: the answer it would have had, {@code "audit":"counted"} in place of the audit id. */
-    private static SearchOutcome counted(Refusal refusal) {
-        return new SearchOutcome(refusal.status(), null,
-                new JsonObject().put("error", refusal.reason()).put("audit", "counted"), refusal.retryAfterSeconds());
+    /**
+     * A refusal with no record of its own: the answer it would have had, its audit id the summary
+     * record's that counts it ({@code summaryId}), with {@code "audit":"counted"}: that record is
+     * written when the window closes.
+     */
+    private static SearchOutcome counted(Refusal refusal, String summaryId) {
+        return new SearchOutcome(refusal.status(), summaryId,
+                new JsonObject().put("error", refusal.reason()).put("audit_id", summaryId).put("audit", "counted"), refusal.retryAfterSeconds());
     }
 
     private static SearchOutcome served(Result result, List<JsonObject> hits, String auditId) {

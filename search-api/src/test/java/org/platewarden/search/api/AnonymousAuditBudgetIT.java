@@ -28,9 +28,10 @@ import org.platewarden.templates.TemplateResources;
 /**
  * The budget for individual audit records of requests without valid credentials, through HTTP on a
  * real audit log and Elasticsearch: past it a request gets the same answer with
- * {@code "audit":"counted"} and no record, and its address's {@code anonymous_summary} record counts
- * it once the window closes (the budget's clock is the test's: a window closes when the test moves
- * it, and the verticle's one-second tick writes its summaries). Each test has its own stack and budget.
+ * {@code "audit":"counted"} and no record of its own, its {@code audit_id} naming its address's
+ * {@code anonymous_summary} record, which counts it once the window closes and has that id (the
+ * budget's clock is the test's: a window closes when the test moves it, and the verticle's one-second
+ * tick writes its summaries). Each test has its own stack and budget.
  */
 class AnonymousAuditBudgetIT {
     /** A minute's start, so a window's bounds are known; 10 s into it. */
@@ -75,7 +76,7 @@ class AnonymousAuditBudgetIT {
                 assertEquals(401, recorded.statusCode());
                 assertNotNull(recorded.bodyAsJsonObject().getString("audit_id"), recorded.bodyAsString());
             }
-            // over it: the same status, header and error, "audit":"counted" in place of an audit_id
+            // over it: the same status, header and error, "audit":"counted", and an audit_id naming the summary to come
             JsonObject expected = recorded.bodyAsJsonObject().copy();
             expected.remove("audit_id");
             expected.put("audit", "counted");
@@ -84,20 +85,21 @@ class AnonymousAuditBudgetIT {
                     stack.search(null, searchBody("stolen_vehicle", "OVER-2")),
                     stack.send(stack.client.get("/v1/audit"), null),
                     stack.send(stack.client.get("/v1/audit"), null));
+            String summaryId = counted.get(0).bodyAsJsonObject().getString("audit_id");
+            assertNotNull(summaryId, counted.get(0).bodyAsString());
             for (HttpResponse<Buffer> r : counted) {
                 assertEquals(401, r.statusCode());
                 assertEquals(recorded.getHeader("WWW-Authenticate"), r.getHeader("WWW-Authenticate"));
-                assertEquals(expected, r.bodyAsJsonObject());
+                assertEquals(RefusedAuditBudgetIT.assertCounted(401, expected, r), summaryId, "one address, one window: one summary");
             }
             HttpResponse<Buffer> badToken = stack.search("not-a-token", searchBody("stolen_vehicle", "OVER-3"));
             assertEquals(401, badToken.statusCode());
             assertTrue(badToken.getHeader("WWW-Authenticate").contains("invalid_token"));
-            assertEquals(expected.copy().put("error", "invalid bearer token"), badToken.bodyAsJsonObject());
+            assertEquals(summaryId, RefusedAuditBudgetIT.assertCounted(401, expected.copy().put("error", "invalid bearer token"), badToken));
             String big = searchBody("stolen_vehicle", "OVER-413").put("padding", "x".repeat(5000)).encode();
             HttpResponse<Buffer> tooLarge = stack.sendJson(stack.client.post("/v1/search"), null, big);
-            assertEquals(413, tooLarge.statusCode());
-            assertEquals(new JsonObject().put("error", "request body too large (at most 4096 bytes)").put("status", 413).put("audit", "counted"),
-                    tooLarge.bodyAsJsonObject());
+            assertEquals(summaryId, RefusedAuditBudgetIT.assertCounted(413,
+                    new JsonObject().put("error", "request body too large (at most 4096 bytes)").put("status", 413).put("audit", "counted"), tooLarge));
 
             // authenticated callers are never budgeted, flood or not
             HttpResponse<Buffer> search = stack.search(SearchApiVerticleIT.INVESTIGATOR, searchBody("stolen_vehicle", "AUTH-1"));
@@ -113,6 +115,8 @@ class AnonymousAuditBudgetIT {
 
             clock.advance(Duration.ofMinutes(1));
             JsonObject summary = summariesAfterTheTick(stack, 1).getJsonObject(0);
+            assertEquals(summaryId, summary.getString("audit_id"), "the record every counted answer named");
+            assertEquals(1, stack.auditRecords(term("audit_id", summaryId)).size());
             assertEquals("anonymous", summary.getString("user"));
             assertNull(summary.getString("agency"));
             assertEquals("127.0.0.1", summary.getString("client_address"));
@@ -161,14 +165,18 @@ class AnonymousAuditBudgetIT {
             assertNotNull(anonymousSearch(stack, "127.0.0.2").getString("audit_id"));
             assertNotNull(anonymousSearch(stack, "127.0.0.2").getString("audit_id"));
             assertNotNull(anonymousSearch(stack, "127.0.0.3").getString("audit_id"));
-            assertEquals("counted", anonymousSearch(stack, "127.0.0.3").getString("audit"), "the node's 3 are spent");
-            assertEquals("counted", anonymousSearch(stack, "127.0.0.4").getString("audit"), "even an address's first");
+            JsonObject three = anonymousSearch(stack, "127.0.0.3");
+            assertEquals("counted", three.getString("audit"), "the node's 3 are spent");
+            JsonObject four = anonymousSearch(stack, "127.0.0.4");
+            assertEquals("counted", four.getString("audit"), "even an address's first");
 
             clock.advance(Duration.ofMinutes(1));
             Map<String, JsonObject> summaries = byAddress(summariesAfterTheTick(stack, 2));
             assertEquals(2, summaries.size(), summaries.toString());
             assertEquals(1L, summaries.get("127.0.0.3").getLong("request_count"));
+            assertEquals(three.getString("audit_id"), summaries.get("127.0.0.3").getString("audit_id"));
             assertEquals(1L, summaries.get("127.0.0.4").getLong("request_count"));
+            assertEquals(four.getString("audit_id"), summaries.get("127.0.0.4").getString("audit_id"));
             assertEquals(List.of("127.0.0.2", "127.0.0.2", "127.0.0.3"), stack.auditRecords(term("action", "search")).stream()
                     .map(o -> ((JsonObject) o).getString("client_address")).toList());
         }
@@ -178,9 +186,15 @@ class AnonymousAuditBudgetIT {
     @Test
     void addressesPastTheBoundAreCountedUnderTheOverflowAddress() {
         try (ApiStack stack = new ApiStack(dataDir, budget(1, 100, 2), prefix -> { })) {
+            java.util.Set<String> overflowIds = new java.util.HashSet<>();
             for (String address : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")) {
-                anonymousSearch(stack, address);
-                assertEquals("counted", anonymousSearch(stack, address).getString("audit"));
+                JsonObject first = anonymousSearch(stack, address);
+                JsonObject second = anonymousSearch(stack, address);
+                assertEquals("counted", second.getString("audit"));
+                if (address.endsWith(".4") || address.endsWith(".5")) {
+                    overflowIds.add(first.getString("audit_id"));
+                    overflowIds.add(second.getString("audit_id"));
+                }
             }
             clock.advance(Duration.ofMinutes(1));
             Map<String, JsonObject> summaries = byAddress(summariesAfterTheTick(stack, 3));
@@ -189,6 +203,7 @@ class AnonymousAuditBudgetIT {
             assertEquals(1L, summaries.get("127.0.0.3").getLong("request_count"));
             JsonObject overflow = summaries.get(AnonymousBudget.OVERFLOW_ADDRESS);
             assertEquals(4L, overflow.getLong("request_count"), "127.0.0.4 and .5: new once two addresses were known, all counted");
+            assertEquals(java.util.Set.of(overflow.getString("audit_id")), overflowIds, "each of their answers named the overflow's record");
             assertTrue(overflow.getString("reason").contains("from client addresses past the first 2 of their window"), overflow.getString("reason"));
         }
     }

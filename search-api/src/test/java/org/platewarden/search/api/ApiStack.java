@@ -95,11 +95,22 @@ final class ApiStack implements AutoCloseable {
      * @param refusedBudget the budget for authenticated callers' refused records (the test's clock and bounds)
      */
     ApiStack(Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
-        this(dataDir, null, refusedBudget, prefix -> { }, searchOverrides);
+        this(dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides);
     }
 
-    private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, RefusedRecordBudget refusedBudget, Consumer<String> beforeStart,
-                     JsonObject searchOverrides) {
+    /**
+     * The same, with the budget for refused records the application builds from the configuration
+     * ({@code search.refused_records_per_minute_per_user} among {@code searchOverrides}; one-minute
+     * windows on the system clock).
+     */
+    static ApiStack withConfiguredRefusedBudget(Path dataDir, JsonObject searchOverrides) {
+        return new ApiStack(dataDir, null, config -> RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser()), prefix -> { },
+                searchOverrides);
+    }
+
+    /** @param refusedBudgetOf the budget for refused records from the stack's configuration; null: the stand-in search service */
+    private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf,
+                     Consumer<String> beforeStart, JsonObject searchOverrides) {
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
@@ -113,7 +124,8 @@ final class ApiStack implements AutoCloseable {
             beforeStart.accept(prefix);
             AuditEsSupport.installTemplates(es.rest(), prefix);
             auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
-            if (refusedBudget != null) {
+            if (refusedBudgetOf != null) {
+                RefusedRecordBudget refusedBudget = refusedBudgetOf.apply(config);
                 SearchService service = new SearchService(vertx, config, es.rest(), auditLog, java.time.Clock.systemUTC(),
                         OcrFolding.defaults(), SearchLimits.defaults(), metrics, refusedBudget);
                 verticle = new SearchApiVerticle(config, es, auditLog, (p, body, addr) -> service.search(p, body, addr)

@@ -31,11 +31,11 @@ class AnonymousBudgetTest {
     @Test
     void anAddressGetsItsBudgetOfRecordsPerWindowAndTheRestIsCountedIntoOneSummaryWhenTheWindowCloses() {
         AnonymousBudget b = budget(3, 100, 10);
-        for (int i = 0; i < 3; i++) assertTrue(b.admit("10.0.0.1", "search", 401));
-        assertFalse(b.admit("10.0.0.1", "search", 401));
-        assertFalse(b.admit("10.0.0.1", "audit_read", 401));
-        assertFalse(b.admit("10.0.0.1", "search", 413));
-        assertTrue(b.admit("10.0.0.2", "search", 401), "another address has its own budget");
+        for (int i = 0; i < 3; i++) assertTrue(b.admit("10.0.0.1", "search", 401).ownRecord());
+        assertFalse(b.admit("10.0.0.1", "search", 401).ownRecord());
+        assertFalse(b.admit("10.0.0.1", "audit_read", 401).ownRecord());
+        assertFalse(b.admit("10.0.0.1", "search", 413).ownRecord());
+        assertTrue(b.admit("10.0.0.2", "search", 401).ownRecord(), "another address has its own budget");
         assertEquals(List.of(), b.takeSummaries(false), "the window is still open");
         assertEquals(3, b.pendingRequests());
 
@@ -52,15 +52,15 @@ class AnonymousBudgetTest {
         assertEquals(0, b.pendingRequests());
         assertEquals(List.of(), b.takeSummaries(false), "handed over once");
         // the new window has a fresh budget
-        for (int i = 0; i < 3; i++) assertTrue(b.admit("10.0.0.1", "search", 401));
-        assertFalse(b.admit("10.0.0.1", "search", 401));
+        for (int i = 0; i < 3; i++) assertTrue(b.admit("10.0.0.1", "search", 401).ownRecord());
+        assertFalse(b.admit("10.0.0.1", "search", 401).ownRecord());
     }
 
     /** Admitted, but the trail's share for such requests was full (503): counted into the summary, under 503. */
     @Test
     void aRequestWhoseRecordTheTrailRefusedIsCountedInItsSummary() {
         AnonymousBudget b = budget(3, 100, 10);
-        assertTrue(b.admit("10.0.0.9", "search", 401));
+        assertTrue(b.admit("10.0.0.9", "search", 401).ownRecord());
         b.countUnrecorded("10.0.0.9", "search", 503);
         clock.advance(Duration.ofSeconds(60));
         AnonymousBudget.Summary s = b.takeSummaries(false).get(0);
@@ -72,11 +72,11 @@ class AnonymousBudgetTest {
     @Test
     void theNodesBudgetCountsEveryAddressTogether() {
         AnonymousBudget b = budget(2, 3, 10);
-        assertTrue(b.admit("10.0.0.1", "search", 401));
-        assertTrue(b.admit("10.0.0.1", "search", 401));
-        assertTrue(b.admit("10.0.0.2", "search", 401));
-        assertFalse(b.admit("10.0.0.2", "search", 401), "the node's budget is spent, not the address's");
-        assertFalse(b.admit("10.0.0.3", "search", 401));
+        assertTrue(b.admit("10.0.0.1", "search", 401).ownRecord());
+        assertTrue(b.admit("10.0.0.1", "search", 401).ownRecord());
+        assertTrue(b.admit("10.0.0.2", "search", 401).ownRecord());
+        assertFalse(b.admit("10.0.0.2", "search", 401).ownRecord(), "the node's budget is spent, not the address's");
+        assertFalse(b.admit("10.0.0.3", "search", 401).ownRecord());
         clock.advance(Duration.ofMinutes(1));
         Map<String, AnonymousBudget.Summary> s = byAddress(b.takeSummaries(false));
         assertEquals(Map.of("10.0.0.2", 1L, "10.0.0.3", 1L), Map.of("10.0.0.2", s.get("10.0.0.2").requests(), "10.0.0.3", s.get("10.0.0.3").requests()));
@@ -105,7 +105,7 @@ class AnonymousBudgetTest {
         AnonymousBudget b = budget(1, 10, 100);
         long sent = 0;
         for (int i = 0; i < 1_000_000; i++) {
-            if (!b.admit("a" + i, "search", 401)) sent++;
+            if (!b.admit("a" + i, "search", 401).ownRecord()) sent++;
         }
         clock.advance(Duration.ofMinutes(1));
         List<AnonymousBudget.Summary> summaries = b.takeSummaries(false);
@@ -115,35 +115,39 @@ class AnonymousBudgetTest {
     }
 
     @Test
-    void aSummaryPutBackIsMergedIntoItsAddresssNextSummaryAndUnwrittenOnesStayBounded() {
+    void aSummaryPutBackKeepsItsIdAndIsJoinedByItsAddresssNextCounts() {
         AnonymousBudget b = budget(1, 100, 2);
         b.admit("10.0.0.1", "search", 401);
-        b.admit("10.0.0.1", "search", 401);
+        String id = b.admit("10.0.0.1", "search", 401).countedAs();
         clock.advance(Duration.ofMinutes(1));
         List<AnonymousBudget.Summary> first = b.takeSummaries(false);
-        b.putBack(first.get(0)); // its write failed
+        assertEquals(id, first.get(0).auditId());
+        b.putBack(first.get(0)); // its write left no record
         assertEquals(1, b.pendingRequests(), "kept");
         b.admit("10.0.0.1", "audit_read", 401);
-        b.admit("10.0.0.1", "audit_read", 400);
+        assertEquals(id, b.admit("10.0.0.1", "audit_read", 400).countedAs(), "told the id of the summary put back");
         b.admit("10.0.0.2", "search", 401);
         b.admit("10.0.0.2", "search", 401);
-        b.admit("10.0.0.3", "search", 401);
+        String overflow = b.admit("10.0.0.3", "search", 401).countedAs();
         clock.advance(Duration.ofMinutes(1));
         Map<String, AnonymousBudget.Summary> s = byAddress(b.takeSummaries(false));
         AnonymousBudget.Summary merged = s.get("10.0.0.1");
+        assertEquals(id, merged.auditId());
         assertEquals(2, merged.requests());
         assertEquals(MINUTE, merged.windowStart(), "spans both windows");
         assertEquals(MINUTE.plusSeconds(120), merged.windowEnd());
         assertEquals(new TreeMap<>(Map.of("search", 1L, "audit_read", 1L)), merged.byAction());
         assertEquals(1, s.get("10.0.0.2").requests());
-        assertEquals(1, s.get(AnonymousBudget.OVERFLOW_ADDRESS).requests(), "10.0.0.3 was past the bound of two addresses");
-        // put back across a full map: the extra address's counts go to the overflow, none is lost
+        AnonymousBudget.Summary star = s.get(AnonymousBudget.OVERFLOW_ADDRESS);
+        assertEquals(1, star.requests(), "10.0.0.3 was past the bound of two addresses");
+        assertEquals(overflow, star.auditId());
+        // put back, each is handed over again with its id; written, it is gone
         s.values().forEach(b::putBack);
-        b.putBack(new AnonymousBudget.Summary("10.0.0.9", MINUTE, MINUTE.plusSeconds(60), 5, new TreeMap<>(Map.of(401, 5L)),
-                new TreeMap<>(Map.of("search", 5L))));
         Map<String, AnonymousBudget.Summary> again = byAddress(b.takeSummaries(false));
-        assertEquals(3, again.size());
-        assertEquals(6, again.get(AnonymousBudget.OVERFLOW_ADDRESS).requests());
+        assertEquals(s, again);
+        again.values().forEach(b::written);
+        assertEquals(List.of(), b.takeSummaries(true));
+        assertEquals(0, b.pendingRequests());
     }
 
     @Test
@@ -161,10 +165,11 @@ class AnonymousBudgetTest {
     @Test
     void theSummaryRecordSaysWhatItCounts() {
         AnonymousBudget b = budget(2, 3000, 10);
-        AnonymousBudget.Summary s = new AnonymousBudget.Summary("10.0.0.7", MINUTE, MINUTE.plusSeconds(60), 12,
+        AnonymousBudget.Summary s = new AnonymousBudget.Summary("10.0.0.7", "summary-1", MINUTE, MINUTE.plusSeconds(60), 12,
                 new TreeMap<>(Map.of(401, 10L, 413, 2L)), new TreeMap<>(Map.of("search", 7L, "audit_read", 5L)));
         AuditEntry e = b.entryOf(s);
         assertEquals("anonymous_summary", e.action());
+        assertEquals("summary-1", e.auditId(), "written with the id its requests' answers named");
         assertTrue(AuditVocabulary.ACTIONS.contains(e.action()));
         assertEquals("anonymous", e.user());
         assertTrue(e.anonymous());
@@ -176,8 +181,9 @@ class AnonymousBudgetTest {
                 + "\"window_end\":\"2026-11-22T14:04:00Z\",\"window_start\":\"2026-11-22T14:03:00Z\"}", CanonicalJson.write(e.query()));
         assertTrue(e.reason().startsWith("12 request(s) without valid credentials from 10.0.0.7 between 2026-11-22T14:03:00Z and 2026-11-22T14:04:00Z"), e.reason());
         assertTrue(e.reason().contains("2 per address and 3000 per node every minute"), e.reason());
+        assertTrue(e.reason().endsWith("; their answers named this record's audit_id"), e.reason());
         // the dominant status decides the record's status and outcome
-        AuditEntry invalid = b.entryOf(new AnonymousBudget.Summary("10.0.0.7", MINUTE, MINUTE.plusSeconds(60), 3,
+        AuditEntry invalid = b.entryOf(new AnonymousBudget.Summary("10.0.0.7", "summary-2", MINUTE, MINUTE.plusSeconds(60), 3,
                 new TreeMap<>(Map.of(400, 2L, 401, 1L)), new TreeMap<>(Map.of("search", 3L))));
         assertEquals(400, invalid.status());
         assertEquals("invalid", invalid.outcome());

@@ -43,17 +43,17 @@ class RefusedRecordBudgetTest {
     @Test
     void aUserGetsItsBudgetOfRefusedRecordsPerWindowAndTheRestIsCountedIntoOneSummaryWhenTheWindowCloses() {
         RefusedRecordBudget b = budget(3, 10);
-        assertTrue(b.admit(dpd("search", 403)));
-        assertTrue(b.admit(dpd("search", 429)));
-        assertTrue(b.admit(dpd("audit_read", 400)));
+        assertTrue(b.admit(dpd("search", 403)).ownRecord());
+        assertTrue(b.admit(dpd("search", 429)).ownRecord());
+        assertTrue(b.admit(dpd("audit_read", 400)).ownRecord());
         clock.advance(Duration.ofSeconds(5));
-        assertFalse(b.admit(dpd("search", 403)), "the fourth refusal of the window");
+        assertFalse(b.admit(dpd("search", 403)).ownRecord(), "the fourth refusal of the window");
         clock.advance(Duration.ofSeconds(20));
-        assertFalse(b.admit(dpd("search", 429)));
-        assertFalse(b.admit(dpd("hold_release", 404)));
-        assertFalse(b.admit(dpd("search", 413)));
-        assertTrue(b.admit(entry("DPD", "dpd.supervisor", "search", 403)), "another user has its own budget");
-        assertTrue(b.admit(entry("ACSO", "dpd.investigator", "search", 403)), "the same name in another agency is another user");
+        assertFalse(b.admit(dpd("search", 429)).ownRecord());
+        assertFalse(b.admit(dpd("hold_release", 404)).ownRecord());
+        assertFalse(b.admit(dpd("search", 413)).ownRecord());
+        assertTrue(b.admit(entry("DPD", "dpd.supervisor", "search", 403)).ownRecord(), "another user has its own budget");
+        assertTrue(b.admit(entry("ACSO", "dpd.investigator", "search", 403)).ownRecord(), "the same name in another agency is another user");
         assertEquals(List.of(), b.takeSummaries(false), "the window is still open");
         assertEquals(4, b.pendingRequests());
         assertEquals(4, b.countedRequests());
@@ -74,26 +74,26 @@ class RefusedRecordBudgetTest {
         assertEquals(4, b.countedRequests(), "the metric's count stays");
         assertEquals(List.of(), b.takeSummaries(false), "handed over once");
         // the new window has a fresh budget
-        for (int i = 0; i < 3; i++) assertTrue(b.admit(dpd("search", 403)));
-        assertFalse(b.admit(dpd("search", 403)));
+        for (int i = 0; i < 3; i++) assertTrue(b.admit(dpd("search", 403)).ownRecord());
+        assertFalse(b.admit(dpd("search", 403)).ownRecord());
     }
 
     /** Allowed requests, failures and requests without an authenticated caller never touch this budget. */
     @Test
     void onlyAuthenticatedCallersRefusedInvalidAndRateLimitedRequestsAreBudgeted() {
         RefusedRecordBudget b = budget(1, 10);
-        assertTrue(b.admit(dpd("search", 403)));
+        assertTrue(b.admit(dpd("search", 403)).ownRecord());
         for (int i = 0; i < 100; i++) {
-            assertTrue(b.admit(dpd("search", 200)), "an allowed search always has its own record");
-            assertTrue(b.admit(dpd("search", 503)), "a failure is not a refusal");
-            assertTrue(b.admit(dpd("search", 500)));
+            assertTrue(b.admit(dpd("search", 200)).ownRecord(), "an allowed search always has its own record");
+            assertTrue(b.admit(dpd("search", 503)).ownRecord(), "a failure is not a refusal");
+            assertTrue(b.admit(dpd("search", 500)).ownRecord());
             assertTrue(b.admit(new AuditEntry("search", AuditEntry.ANONYMOUS, null, Set.of(), null, null, null, "10.0.0.1",
-                    "unauthorized", "no token", 401, 0, List.of())), "the anonymous budget's, not this one's");
+                    "unauthorized", "no token", 401, 0, List.of())).ownRecord(), "the anonymous budget's, not this one's");
             assertTrue(b.admit(new AuditEntry("audit_recovery", "platewarden:recovery", null, Set.of(), null, null, null, null,
-                    "refused", "Platewarden's own", 403, 0, List.of())), "no agency: not a caller's");
+                    "refused", "Platewarden's own", 403, 0, List.of())).ownRecord(), "no agency: not a caller's");
         }
-        assertFalse(b.admit(dpd("search", 403)), "the one refusal's budget is spent all the same");
-        for (int status : new int[] {400, 404, 413, 429}) assertFalse(b.admit(dpd("search", status)), "status " + status);
+        assertFalse(b.admit(dpd("search", 403)).ownRecord(), "the one refusal's budget is spent all the same");
+        for (int status : new int[] {400, 404, 413, 429}) assertFalse(b.admit(dpd("search", status)).ownRecord(), "status " + status);
         assertEquals(5, b.countedRequests());
     }
 
@@ -122,7 +122,7 @@ class RefusedRecordBudgetTest {
         RefusedRecordBudget b = budget(1, 100);
         long counted = 0;
         for (int i = 0; i < 1_000_000; i++) {
-            if (!b.admit(entry(i % 2 == 0 ? "DPD" : "ACSO", "sub-" + i, "search", 403))) counted++;
+            if (!b.admit(entry(i % 2 == 0 ? "DPD" : "ACSO", "sub-" + i, "search", 403)).ownRecord()) counted++;
         }
         clock.advance(Duration.ofMinutes(1));
         List<RecordBudget.Summary<Caller>> summaries = b.takeSummaries(false);
@@ -132,34 +132,39 @@ class RefusedRecordBudgetTest {
     }
 
     @Test
-    void aSummaryPutBackIsMergedIntoItsCallersNextSummary() {
+    void aSummaryPutBackKeepsItsIdAndIsJoinedByItsCallersNextCounts() {
         RefusedRecordBudget b = budget(1, 10);
         b.admit(dpd("search", 403));
-        b.admit(dpd("search", 403));
-        b.admit(dpd("search", 429));
+        String id = b.admit(dpd("search", 403)).countedAs();
+        assertEquals(id, b.admit(dpd("search", 429)).countedAs(), "one summary counts the caller's window");
         clock.advance(Duration.ofMinutes(1));
         List<RecordBudget.Summary<Caller>> first = b.takeSummaries(false);
         assertEquals(1, first.size());
-        b.putBack(first.get(0)); // its write failed
+        assertEquals(id, first.get(0).auditId(), "the summary's id is the one its requests' answers named");
+        b.putBack(first.get(0)); // its write left no record
         assertEquals(2, b.pendingRequests(), "kept");
         List<RecordBudget.Summary<Caller>> retried = b.takeSummaries(false);
-        assertEquals(first, retried, "tried again at the next tick");
-        b.putBack(retried.get(0)); // and failed again: merged into the caller's next summary
+        assertEquals(first, retried, "tried again at the next tick, with its id");
+        b.putBack(retried.get(0)); // and failed again: the caller's next counts join it, under its id
         b.admit(dpd("audit_read", 403));
+        assertEquals(id, b.admit(dpd("audit_read", 403)).countedAs(), "told the id of the summary put back");
         clock.advance(Duration.ofSeconds(30));
         b.admit(dpd("audit_read", 400));
         clock.advance(Duration.ofSeconds(30));
         List<RecordBudget.Summary<Caller>> again = b.takeSummaries(false);
         assertEquals(1, again.size(), "one summary for the caller, spanning both windows");
         RecordBudget.Summary<Caller> merged = again.get(0);
-        assertEquals(3, merged.requests());
+        assertEquals(id, merged.auditId());
+        assertEquals(4, merged.requests());
         assertEquals(MINUTE, merged.windowStart());
         assertEquals(MINUTE.plusSeconds(120), merged.windowEnd());
         assertEquals(MINUTE.plusSeconds(10), merged.firstAt());
         assertEquals(MINUTE.plusSeconds(100), merged.lastAt());
-        assertEquals(new TreeMap<>(Map.of(400, 1L, 403, 1L, 429, 1L)), merged.byStatus());
-        assertEquals(new TreeMap<>(Map.of("search", 2L, "audit_read", 1L)), merged.byAction());
+        assertEquals(new TreeMap<>(Map.of(400, 1L, 403, 2L, 429, 1L)), merged.byStatus());
+        assertEquals(new TreeMap<>(Map.of("search", 2L, "audit_read", 2L)), merged.byAction());
         assertEquals(0, b.pendingRequests());
+        b.written(merged);
+        assertEquals(List.of(), b.takeSummaries(true));
     }
 
     @Test
@@ -176,11 +181,12 @@ class RefusedRecordBudgetTest {
     @Test
     void theSummaryRecordSaysWhoseRefusalsItCountsAndHow() {
         RefusedRecordBudget b = budget(120, 10);
-        RecordBudget.Summary<Caller> s = new RecordBudget.Summary<>(new Caller("DPD", "dpd.investigator", "jwt"), MINUTE,
+        RecordBudget.Summary<Caller> s = new RecordBudget.Summary<>(new Caller("DPD", "dpd.investigator", "jwt"), "summary-1", MINUTE,
                 MINUTE.plusSeconds(60), 500, new TreeMap<>(Map.of(429, 450L, 403, 50L)), new TreeMap<>(Map.of("search", 500L)),
                 MINUTE.plusSeconds(2), MINUTE.plusSeconds(59));
         AuditEntry e = b.entryOf(s);
         assertEquals("refused_summary", e.action());
+        assertEquals("summary-1", e.auditId(), "written with the id its requests' answers named");
         assertTrue(AuditVocabulary.ACTIONS.contains(e.action()), "auditors can filter on it");
         assertEquals("dpd.investigator", e.user());
         assertEquals("DPD", e.agency());
@@ -195,14 +201,15 @@ class RefusedRecordBudgetTest {
                 + "\"window_start\":\"2026-11-22T14:03:00Z\"}", CanonicalJson.write(e.query()));
         assertTrue(e.reason().startsWith("500 refused, invalid or rate-limited request(s) of this user between 2026-11-22T14:03:00Z"
                 + " and 2026-11-22T14:04:00Z were over the budget for individual audit records (120 per user every minute)"), e.reason());
+        assertTrue(e.reason().endsWith("; their answers named this record's audit_id"), e.reason());
         assertFalse(RefusedRecordBudget.budgeted(e), "a summary is never itself counted");
-        AuditEntry overflow = b.entryOf(new RecordBudget.Summary<>(new Caller("ACSO", "*", null), MINUTE, MINUTE.plusSeconds(60), 3,
+        AuditEntry overflow = b.entryOf(new RecordBudget.Summary<>(new Caller("ACSO", "*", null), "summary-2", MINUTE, MINUTE.plusSeconds(60), 3,
                 new TreeMap<>(Map.of(403, 3L)), new TreeMap<>(Map.of("search", 3L)), null, null));
         assertEquals("ACSO", overflow.agency());
         assertEquals("*", overflow.user());
         assertNull(overflow.authMethod());
         assertEquals("refused", overflow.outcome());
-        assertFalse(overflow.query().has("first_at"), "not known for a summary put back without them");
+        assertFalse(overflow.query().has("first_at"), "left out when not known");
         assertTrue(overflow.reason().contains("of users of ACSO past the first 10 users of their window"), overflow.reason());
         // sealed, it verifies like any record and keeps its count
         var doc = AuditDocument.seal(e, "id", 1, MINUTE, "n", AuditDocument.GENESIS_HASH);
@@ -223,9 +230,9 @@ class RefusedRecordBudgetTest {
     void aClockPutBackFromFarAheadStillHandsOverTheCountsItWasHolding() {
         RefusedRecordBudget b = budget(1, 10);
         clock.advance(Duration.ofDays(2)); // two days ahead
-        assertTrue(b.admit(dpd("search", 403)));
-        assertFalse(b.admit(dpd("search", 403)));
-        assertFalse(b.admit(dpd("search", 429)));
+        assertTrue(b.admit(dpd("search", 403)).ownRecord());
+        assertFalse(b.admit(dpd("search", 403)).ownRecord());
+        assertFalse(b.admit(dpd("search", 429)).ownRecord());
         clock.advance(Duration.ofDays(-2)); // put right
         clock.advance(Duration.ofSeconds(1));
         assertEquals(2, b.takeSummaries(false).stream().mapToLong(RecordBudget.Summary::requests).sum(),
@@ -236,9 +243,9 @@ class RefusedRecordBudgetTest {
     @Test
     void aClockSetBackALittleKeepsItsWindowAndTheBudgetIsNotReset() {
         RefusedRecordBudget b = budget(1, 10);
-        assertTrue(b.admit(dpd("search", 403)));
+        assertTrue(b.admit(dpd("search", 403)).ownRecord());
         clock.advance(Duration.ofSeconds(-30)); // back into the minute before
-        assertFalse(b.admit(dpd("search", 403)), "still the same window's budget");
+        assertFalse(b.admit(dpd("search", 403)).ownRecord(), "still the same window's budget");
         assertEquals(List.of(), b.takeSummaries(false));
     }
 
@@ -246,7 +253,7 @@ class RefusedRecordBudgetTest {
     void aRefusalWhoseRecordCouldNotBeWrittenIsCountedUnder503AndAnAllowedOneIsNot() {
         RefusedRecordBudget b = budget(3, 10);
         AuditEntry refused = dpd("search", 403);
-        assertTrue(b.admit(refused));
+        assertTrue(b.admit(refused).ownRecord());
         b.countUnrecorded(refused); // its record failed: the trail saturated, answered 503
         b.countUnrecorded(dpd("search", 200)); // an allowed search is never budgeted: its 503 is the search's failure, not a refusal
         assertEquals(1, b.countedRequests());
