@@ -79,14 +79,17 @@ class BudgetSummaries<S> {
 
     /**
      * At shutdown (the server takes no more requests): writes the current window's summaries and any
-     * not yet written, and logs the counts that could not be written, which are then lost.
+     * not yet written, and logs the counts that could not be written: the tally file keeps them
+     * ({@link TallySaver#saveAtShutdown}, which logs an error if it cannot), and the next start
+     * writes them.
      */
     Future<Void> flushAtShutdown() {
         return flush(true).andThen(ar -> {
-            long lost = pendingRequests();
-            if (lost > 0) {
+            long left = pendingRequests();
+            if (left > 0) {
                 LOG.warn("{} audit budget: {} request(s) counted over the budget could not be written to a summary"
-                        + " record before shutdown; their counts are lost", kind, lost);
+                        + " record before shutdown; their counts are saved with their audit ids in the tally file and"
+                        + " written at the next start", kind, left);
             }
         });
     }

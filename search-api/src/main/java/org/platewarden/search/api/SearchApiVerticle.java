@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -27,9 +28,12 @@ import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.search.audit.AuditVocabulary;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditVerifier;
+import org.platewarden.search.audit.BudgetTallies;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.EsRest;
+import org.platewarden.search.audit.RecordedIds;
 import org.platewarden.search.audit.RefusedRecordBudget;
+import org.platewarden.search.audit.TallyFile;
 import org.platewarden.search.audit.VerifyResult;
 import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.ForbiddenException;
@@ -57,7 +61,10 @@ import org.platewarden.templates.TemplateResources;
  * window's counts are written as one record per client address when it closes, and at {@link #stop},
  * with the audit id the answers named.
  * So is an authenticated caller's refused request past its per-user budget ({@link RefusedSummaries};
- * the search service asks the same budget for the searches it refuses): one record per caller.
+ * the search service asks the same budget for the searches it refuses): one record per caller. The
+ * counts not yet written are saved to the node's tally file at each tick they changed and at stop
+ * ({@link TallySaver}), and taken back at start before the server listens ({@link TallyRestore}), so a
+ * crash loses at most the last tick's.
  */
 public final class SearchApiVerticle extends VerticleBase {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchApiVerticle.class);
@@ -75,6 +82,11 @@ public final class SearchApiVerticle extends VerticleBase {
     private AnonymousSummaries anonymousSummaries;
     private RefusedSummaries refusedSummaries;
     private long summaryTimer;
+    /** the tally file's saves and its reading at start: one at a time, off the event loop */
+    private WorkerExecutor tallyWorker;
+    private TallySaver tallySaver;
+    /** set by {@link #dropAtStop}: the stop is a crash's */
+    private boolean dropAtStop;
     /** How often the windows of the record budgets are checked for their close (their summaries are written then). */
     static final long SUMMARY_TICK_MILLIS = 1_000;
     private BlockingPool pool;
@@ -158,8 +170,44 @@ public final class SearchApiVerticle extends VerticleBase {
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)
                 .otherwiseEmpty()
+                .compose(v -> restoreTallies())
                 .compose(v -> connectionGuard().install(vertx.createHttpServer(serverOptions()), router).listen(config.search().port(), config.search().host()))
-                .onSuccess(s -> server = s);
+                .onSuccess(s -> server = s)
+                .onFailure(e -> {
+                    // a failed start is not stopped: nothing may write summaries or save tallies after it
+                    if (summaryTimer != 0) vertx.cancelTimer(summaryTimer);
+                    if (tallyWorker != null) tallyWorker.close();
+                });
+    }
+
+    /**
+     * Before the server listens: the counts the tally file kept across a crash go back to the budgets
+     * (the audit log was started by the caller, its recovery done: the check of which were written
+     * already sees every record), then the tick that writes summaries and saves the tallies starts.
+     */
+    private Future<Void> restoreTallies() {
+        java.nio.file.Path file = TallyFile.pathFor(config.dataPath(), config.nodeId());
+        List<BudgetTallies<?>> budgets = List.of(anonymousBudget.tallies(), refusedBudget.tallies());
+        tallyWorker = vertx.createSharedWorkerExecutor("platewarden-audit-tallies-" + config.nodeId(), 1);
+        return new TallyRestore(budgets, file, tallyWorker, new RecordedIds(esRest, config.auditIndex())).restore().map(fileBehind -> {
+            tallySaver = new TallySaver(budgets, file, config.nodeId(), tallyWorker, metrics, fileBehind);
+            // a closed window's summaries are written within a tick of its end; what is left unwritten is saved
+            summaryTimer = vertx.setPeriodic(SUMMARY_TICK_MILLIS, id -> {
+                anonymousSummaries.flush(false);
+                refusedSummaries.flush(false);
+                tallySaver.saveIfChanged();
+            });
+            return null;
+        });
+    }
+
+    /**
+     * Tests of crash recovery: the next {@link #stop} drops everything as a kill would — the server
+     * closes at once, no summary is written and no tally saved — but for waiting for a save under way,
+     * so that the test knows the file it then looks at is whole and final.
+     */
+    void dropAtStop() {
+        dropAtStop = true;
     }
 
     /**
@@ -190,14 +238,26 @@ public final class SearchApiVerticle extends VerticleBase {
     public Future<?> stop() {
         if (warningFlusher != 0) vertx.cancelTimer(warningFlusher);
         if (summaryTimer != 0) vertx.cancelTimer(summaryTimer);
+        if (dropAtStop) {
+            Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+            return closed.transform(ar -> tallySaver == null ? Future.succeededFuture() : tallySaver.underWay()).andThen(ar -> closeWorkers());
+        }
         if (failures != null) failures.flushWarnings(true);
         // a search or hold change under way is answered (its audit record is written already, or
         // is being written) rather than cut off; new connections are refused at once. Then the
         // windows of requests counted over the record budgets are written as summaries.
         Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds()));
+        // then what could not be written is saved, to be written at the next start (a start whose
+        // restore failed has no saver, and leaves the file it could not restore as it is)
         return closed
                 .transform(ar -> Future.join(anonymousSummaries.flushAtShutdown(), refusedSummaries.flushAtShutdown()))
-                .andThen(ar -> pool.close());
+                .transform(ar -> tallySaver == null ? Future.succeededFuture() : tallySaver.saveAtShutdown())
+                .andThen(ar -> closeWorkers());
+    }
+
+    private void closeWorkers() {
+        pool.close();
+        if (tallyWorker != null) tallyWorker.close();
     }
 
     private Router routes() {
@@ -230,11 +290,6 @@ public final class SearchApiVerticle extends VerticleBase {
         router.route().failureHandler(failures);
         // the last interval of a flood's left-out warnings is logged even if no warning follows it
         warningFlusher = vertx.setPeriodic(WARNING_FLUSH_MILLIS, id -> failures.flushWarnings(false));
-        // a closed window's summaries are written within a tick of its end
-        summaryTimer = vertx.setPeriodic(SUMMARY_TICK_MILLIS, id -> {
-            anonymousSummaries.flush(false);
-            refusedSummaries.flush(false);
-        });
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
         // Vert.x sets Allow only on the 405 it writes itself; a 405 must name the methods the path takes
         org.platewarden.core.net.AllowedMethods allowed = new org.platewarden.core.net.AllowedMethods();

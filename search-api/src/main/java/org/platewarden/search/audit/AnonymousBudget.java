@@ -1,5 +1,8 @@
 package org.platewarden.search.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,8 +34,9 @@ import java.util.SortedMap;
  *
  * <p>Counts are never lost while the process runs: a summary whose write left no record is
  * {@link #putBack put back}, written again with its audit id, and joined by the same address's next
- * window's counts (its window then spans both). They are kept in memory only: a crash loses the counts
- * of the current window and of any summary not yet written (see docs/audit.md, "The anonymous budget").
+ * window's counts (its window then spans both). Across a crash they are kept by the tally file
+ * ({@link #tallies}, {@link TallyFile}), saved every tick or two: a crash loses at most the counts
+ * since its last save (see docs/audit.md, "The anonymous budget").
  *
  * <p>The accounting (windows, bounds, tallies, put-back) is {@link RecordBudget}'s, keyed by client
  * address, which the budget of authenticated callers' refused requests shares ({@link RefusedRecordBudget}).
@@ -47,10 +51,27 @@ public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.
     public static final int DEFAULT_MAX_ADDRESSES = 10_000;
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
 
+    /** A tally's key in the tally file: {@code {"client_address":…}} (null when it was not known). */
+    static final TallyKeys<String> ADDRESS_KEYS = new TallyKeys<>() {
+        @Override
+        public ObjectNode write(String address) {
+            return CanonicalJson.MAPPER.createObjectNode().put("client_address", address);
+        }
+
+        @Override
+        public String read(JsonNode saved) throws IOException {
+            JsonNode address = saved.path("client_address");
+            if (!address.isTextual() && !address.isNull()) throw new IOException("no client_address in key " + saved);
+            return address.isNull() ? null : address.asText();
+        }
+    };
+
     private final RecordBudget<String> budget;
+    private final BudgetTallies<String> tallies;
 
     public AnonymousBudget(int perAddress, int perNode, int maxAddresses, Duration window, Clock clock) {
         this.budget = new RecordBudget<>(perAddress, perNode, maxAddresses, window, clock, address -> OVERFLOW_ADDRESS);
+        this.tallies = new BudgetTallies<>("anonymous", budget, ADDRESS_KEYS);
     }
 
     /** The configured budgets, one-minute windows, on the system clock. */
@@ -134,6 +155,12 @@ public final class AnonymousBudget implements SummarizingBudget<AnonymousBudget.
     @Override
     public long pendingRequests() {
         return budget.pendingRequests();
+    }
+
+    /** Saved as {@code "anonymous"} in the tally file, keyed by client address. */
+    @Override
+    public BudgetTallies<String> tallies() {
+        return tallies;
     }
 
     /**

@@ -67,8 +67,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>Counts are never lost while the process runs: a summary whose write left no record is
  * {@link #putBack put back}, written again with its id, and joined by the same key's next window's
- * counts (its window then spans both). They are kept in memory only: a crash loses the counts of the
- * current window and of any summary not yet written, whose ids their answers named.
+ * counts (its window then spans both). Across a crash they are kept by saving {@link #unwritten} every
+ * tick or two ({@link BudgetTallies}) and handing the saved tallies back at the next start
+ * ({@link #restore}), less those whose summary the trail already has: a crash loses at most the
+ * counts of the last moments before it, since the last save.
  *
  * <p>Thread-safe; the methods are short and synchronized.
  */
@@ -95,6 +97,8 @@ public final class RecordBudget<K> {
     private long born;
     /** every request counted since start (a metric's source) */
     private long counted;
+    /** changes to what {@link #unwritten} returns (counts, ends, settlements, restores): a save is needed when it moved */
+    private long changes;
 
     /**
      * @param overflowOf the key under which a key past the bound of {@code maxKeys} is counted; a key
@@ -178,6 +182,7 @@ public final class RecordBudget<K> {
         Tally<K> t = currentFor(key);
         t.count(action, status, clock.instant());
         counted++;
+        changes++;
         return t.id;
     }
 
@@ -224,7 +229,7 @@ public final class RecordBudget<K> {
         roll(now);
         if (closeCurrent) {
             Instant end = Instant.ofEpochMilli(now);
-            closeCurrentTallies(t -> t.end = t.end.isAfter(end) ? end : t.end);
+            if (closeCurrentTallies(t -> t.end = t.end.isAfter(end) ? end : t.end)) changes++;
         }
         List<Summary<K>> out = new ArrayList<>();
         for (KeyTallies<K> kt : tallies.values()) {
@@ -265,6 +270,7 @@ public final class RecordBudget<K> {
         kt.inFlight = null;
         if (!written) kt.keep(t);
         if (kt.isEmpty()) forget(summary.key());
+        changes++;
     }
 
     private void forget(K key) {
@@ -287,6 +293,68 @@ public final class RecordBudget<K> {
         return counted;
     }
 
+    /**
+     * How many times what {@link #unwritten} returns has changed since start (monotonic): a saver
+     * that read this before its last save need not save again while it has not moved.
+     */
+    public synchronized long changes() {
+        return changes;
+    }
+
+    /**
+     * Every tally whose summary is not yet in the trail — the current window's, those put back or of
+     * closed windows, and those being written — one per audit id (a current tally that took an
+     * unwritten one's id is merged with it, as the window's close will merge them), oldest first:
+     * what a save keeps across a crash. A summary being written is among them until it is settled
+     * {@link #written}: whether its write succeeded is not known until then.
+     */
+    public List<Summary<K>> unwritten() {
+        List<Tally<K>> all = new ArrayList<>();
+        // copied under the lock, sorted and converted outside it: the copies are this call's own
+        synchronized (this) {
+            for (KeyTallies<K> kt : tallies.values()) {
+                Map<String, Tally<K>> byId = new LinkedHashMap<>();
+                List<Tally<K>> ofKey = new ArrayList<>(kt.unwritten);
+                if (kt.inFlight != null) ofKey.add(kt.inFlight);
+                if (kt.current != null) ofKey.add(kt.current);
+                for (Tally<K> t : ofKey) {
+                    Tally<K> merged = byId.get(t.id);
+                    if (merged == null) byId.put(t.id, t.copy());
+                    else merged.add(t);
+                }
+                all.addAll(byId.values());
+            }
+        }
+        all.sort(java.util.Comparator.comparingLong(t -> t.born));
+        return all.stream().map(Tally::summary).toList();
+    }
+
+    /**
+     * At start, before any request is counted: takes back tallies saved by {@link #unwritten} before
+     * a crash, as tallies not yet written (in the order given, which is the order they were created
+     * in), so the next {@link #takeSummaries} hands them over to be written with their own ids. The
+     * caller has dropped those whose summary the trail already has. A tally of a window that had not
+     * closed ends now (as at shutdown): its requests all came before. The id rules hold as before: the
+     * key's next tally takes the newest restored id while it is not yet being written, and a saved
+     * key has at most two ids (so at most two restored tallies). A node restarted with smaller bounds
+     * takes them all back all the same: their ids were told, so they cannot fold into an overflow
+     * tally; new keys go to the overflow key until they are written.
+     */
+    public synchronized void restore(List<Summary<K>> saved) {
+        Instant now = clock.instant();
+        for (Summary<K> s : saved) {
+            KeyTallies<K> kt = tallies.get(s.key());
+            if (kt == null) {
+                kt = new KeyTallies<>();
+                tallies.put(s.key(), kt);
+                if (!Objects.equals(overflowOf.apply(s.key()), s.key())) ownKeys++;
+            }
+            Instant end = s.windowEnd().isAfter(now) && now.isAfter(s.windowStart()) ? now : s.windowEnd();
+            kt.keep(Tally.of(s, ++born, end));
+            changes++;
+        }
+    }
+
     private void roll(long nowMillis) {
         long current = Math.floorDiv(nowMillis, windowMillis);
         if (current == window) return;
@@ -301,15 +369,18 @@ public final class RecordBudget<K> {
         window = current;
     }
 
-    /** The current window's tallies join the unwritten ones (the tally of their id, if there is one). */
-    private void closeCurrentTallies(java.util.function.Consumer<Tally<K>> ending) {
+    /** The current window's tallies join the unwritten ones (the tally of their id, if there is one); whether there were any. */
+    private boolean closeCurrentTallies(java.util.function.Consumer<Tally<K>> ending) {
+        boolean any = false;
         for (KeyTallies<K> kt : tallies.values()) {
             if (kt.current == null) continue;
             ending.accept(kt.current);
             kt.keep(kt.current);
             kt.current = null;
+            any = true;
         }
         ownInWindow = 0;
+        return any;
     }
 
     private Instant windowStart(long index) {
@@ -395,6 +466,23 @@ public final class RecordBudget<K> {
             this.born = born;
             this.start = start;
             this.end = end;
+        }
+
+        /** A saved summary's tally, taken back at start ({@link RecordBudget#restore}). */
+        static <K> Tally<K> of(Summary<K> s, long born, Instant end) {
+            Tally<K> t = new Tally<>(s.key(), s.auditId(), born, s.windowStart(), end);
+            t.first = s.firstAt();
+            t.last = s.lastAt();
+            t.requests = s.requests();
+            t.byStatus.putAll(s.byStatus());
+            t.byAction.putAll(s.byAction());
+            return t;
+        }
+
+        Tally<K> copy() {
+            Tally<K> t = new Tally<>(key, id, born, start, end);
+            t.add(this);
+            return t;
         }
 
         void count(String action, int status, Instant at) {

@@ -1,6 +1,8 @@
 package org.platewarden.search.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +28,9 @@ import java.util.Set;
  * window get records or tallies of their own (JWT {@code sub}s are the issuer's to choose); the
  * refused requests of any further caller are counted under their agency's overflow tally (user
  * {@value #OVERFLOW_USER}, no auth method) — agencies are the configured ones, so those tallies are
- * few, and an agency's auditor still sees its own. The counts are kept in memory only: a crash loses
- * those of the current window and of any summary not yet written (see docs/audit.md, "The refused-request budget").
+ * few, and an agency's auditor still sees its own. Across a crash the counts are kept by the tally
+ * file ({@link #tallies}, {@link TallyFile}), saved every tick or two: a crash loses at most those
+ * since its last save (see docs/audit.md, "The refused-request budget").
  *
  * <p>One instance serves the node: the search service (a search refused) and the API server (any
  * other refusal) ask the same, and the server writes its summaries. Thread-safe.
@@ -46,12 +49,35 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
     public record Caller(String agency, String user, String authMethod) {
     }
 
+    /** A tally's key in the tally file: {@code {"agency":…,"user":…,"auth_method":…}} (the last null for an overflow tally). */
+    static final TallyKeys<Caller> CALLER_KEYS = new TallyKeys<>() {
+        @Override
+        public ObjectNode write(Caller caller) {
+            return CanonicalJson.MAPPER.createObjectNode().put("agency", caller.agency()).put("user", caller.user())
+                    .put("auth_method", caller.authMethod());
+        }
+
+        @Override
+        public Caller read(JsonNode saved) throws IOException {
+            if (!saved.path("agency").isTextual()) throw new IOException("no agency in key " + saved);
+            return new Caller(saved.get("agency").asText(), text(saved, "user"), text(saved, "auth_method"));
+        }
+
+        private static String text(JsonNode saved, String name) throws IOException {
+            JsonNode n = saved.path(name);
+            if (!n.isTextual() && !n.isNull()) throw new IOException("no " + name + " in key " + saved);
+            return n.isNull() ? null : n.asText();
+        }
+    };
+
     private final RecordBudget<Caller> budget;
+    private final BudgetTallies<Caller> tallies;
 
     public RefusedRecordBudget(int perUser, int maxUsers, Duration window, Clock clock) {
         // no budget for the node as a whole: callers are configured tokens or an issuer's JWTs, bounded by maxUsers
         this.budget = new RecordBudget<>(perUser, Integer.MAX_VALUE, maxUsers, window, clock,
                 caller -> new Caller(caller.agency(), OVERFLOW_USER, null));
+        this.tallies = new BudgetTallies<>("refused", budget, CALLER_KEYS);
     }
 
     /** The configured budget ({@code search.refused_records_per_minute_per_user}), one-minute windows, on the system clock. */
@@ -125,6 +151,12 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
     @Override
     public long pendingRequests() {
         return budget.pendingRequests();
+    }
+
+    /** Saved as {@code "refused"} in the tally file, keyed by caller. */
+    @Override
+    public BudgetTallies<Caller> tallies() {
+        return tallies;
     }
 
     /**

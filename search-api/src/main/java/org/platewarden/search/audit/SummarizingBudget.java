@@ -41,4 +41,7 @@ public interface SummarizingBudget<S> {
 
     /** Requests counted and not yet handed over as summaries (current window included). */
     long pendingRequests();
+
+    /** Its tallies as the tally file saves them across a crash and hands them back at start ({@link TallyFile}). */
+    BudgetTallies<?> tallies();
 }

@@ -57,7 +57,7 @@ final class ApiStack implements AutoCloseable {
     /** The address a trusted proxy connects from ({@link #postFrom}). */
     static final String TRUSTED_PROXY = "127.0.0.2";
     final Vertx vertx = Vertx.vertx();
-    final String prefix = ElasticsearchFixture.uniquePrefix("api");
+    final String prefix;
     final PlatewardenConfig config;
     final ElasticsearchConnection es;
     final ChainedAuditLog auditLog;
@@ -68,6 +68,7 @@ final class ApiStack implements AutoCloseable {
     final int port;
 
     private String deploymentId;
+    private SearchApiVerticle verticle;
 
     ApiStack(Path dataDir) {
         this(dataDir, null, prefix -> { });
@@ -99,6 +100,14 @@ final class ApiStack implements AutoCloseable {
     }
 
     /**
+     * The same on the data dir and indices of a stack that {@link #crash crashed}: the node started
+     * again, as after a kill.
+     */
+    ApiStack(ApiStack crashed, Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
+        this(crashed.prefix, dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides);
+    }
+
+    /**
      * The same, with the budget for refused records the application builds from the configuration
      * ({@code search.refused_records_per_minute_per_user} among {@code searchOverrides}; one-minute
      * windows on the system clock).
@@ -111,6 +120,13 @@ final class ApiStack implements AutoCloseable {
     /** @param refusedBudgetOf the budget for refused records from the stack's configuration; null: the stand-in search service */
     private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf,
                      Consumer<String> beforeStart, JsonObject searchOverrides) {
+        this(ElasticsearchFixture.uniquePrefix("api"), dataDir, anonymousBudget, refusedBudgetOf, beforeStart, searchOverrides);
+    }
+
+    private ApiStack(String prefix, Path dataDir, AnonymousBudget anonymousBudget,
+                     java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf, Consumer<String> beforeStart,
+                     JsonObject searchOverrides) {
+        this.prefix = prefix;
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
@@ -119,7 +135,6 @@ final class ApiStack implements AutoCloseable {
                 // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
                 .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
-        SearchApiVerticle verticle;
         try {
             beforeStart.accept(prefix);
             AuditEsSupport.installTemplates(es.rest(), prefix);
@@ -372,6 +387,22 @@ final class ApiStack implements AutoCloseable {
     /** Stops the API server as a shutdown does (its verticle undeployed), keeping the audit log and indices to look at. */
     void stopServer() {
         await(vertx.undeploy(deploymentId));
+    }
+
+    /**
+     * Stops the node as a kill would: the server goes, no summary is written, no tally saved (but for
+     * a save under way, which is let finish so the file is whole), the audit log closes and its
+     * journal's lock is let go. The indices stay, for a stack started on them and the same data dir
+     * ({@link #ApiStack(ApiStack, Path, RefusedRecordBudget, JsonObject)}), whose close deletes them.
+     * Not to be closed after.
+     */
+    void crash() {
+        verticle.dropAtStop();
+        await(vertx.undeploy(deploymentId));
+        client.close();
+        await(vertx.close());
+        auditLog.close();
+        es.close();
     }
 
     /**
