@@ -9,7 +9,9 @@ import java.util.TreeSet;
  * The methods each path of a port takes, for the {@code Allow} header a 405 must carry (RFC 9110
  * 15.5.6). Vert.x sets it only on the 405 it writes itself, so a port that writes its own JSON 405
  * asks this. A pattern's {@code :name} segment matches any one non-empty segment
- * ({@code /v1/holds/:hold_id} matches {@code /v1/holds/H1}).
+ * ({@code /v1/holds/:hold_id} matches {@code /v1/holds/H1}). Vert.x Web does not answer HEAD on a
+ * GET route by itself: a route that takes HEAD names it among its methods, so {@code Allow} lists HEAD
+ * exactly where it works.
  */
 public final class AllowedMethods {
     private final Map<String, Set<String>> byPattern = new HashMap<>();

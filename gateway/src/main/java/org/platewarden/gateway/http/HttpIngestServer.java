@@ -19,6 +19,7 @@ import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.net.HttpConnectionGuard;
+import org.platewarden.core.net.InvalidRequests;
 import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.auth.BadCredentialsException;
 import org.platewarden.gateway.auth.BasicCredentials;
@@ -91,7 +92,11 @@ public final class HttpIngestServer {
             options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
                     .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
         }
-        return guard.install(vertx.createHttpServer(options), router()).listen();
+        // a request line or headers over their limits (414, 431), answered by Vert.x before any
+        // route, get a JSON body in the gateway's error shape too
+        HttpServer server = vertx.createHttpServer(options).invalidRequestHandler(InvalidRequests.json(options, JsonReply.JSON,
+                (status, code, message) -> JsonReply.error(code, message)));
+        return guard.install(server, router()).listen();
     }
 
     /** The reasons a route can refuse a read or a body with: a vendor route's also the reads its adapter cannot map. */
@@ -104,9 +109,11 @@ public final class HttpIngestServer {
 
     public Router router() {
         Router router = Router.router(vertx);
-        router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-        router.get("/health/ready").handler(this::ready);
-        router.get("/metrics").handler(this::metrics);
+        // GET and HEAD alike (RFC 9110 9.1; load balancers probe with HEAD): the same status and
+        // headers, and Vert.x sends a HEAD's answer without its body
+        getOrHead(router, "/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+        getOrHead(router, "/health/ready").handler(this::ready);
+        getOrHead(router, "/metrics").handler(this::metrics);
 
         // a compressed body or a form is refused on a route of its own, ahead of the ingest route:
         // Vert.x allows no handler before a BodyHandler on one route, and the BodyHandler must not
@@ -123,6 +130,10 @@ public final class HttpIngestServer {
         router.route().failureHandler(this::failed);
         JsonRouteErrors.install(router);
         return router;
+    }
+
+    private static io.vertx.ext.web.Route getOrHead(Router router, String path) {
+        return router.route(path).method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD);
     }
 
     private void ingestNative(RoutingContext ctx) {
@@ -306,7 +317,7 @@ public final class HttpIngestServer {
 
     private void metrics(RoutingContext ctx) {
         if (metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
-            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
+            JsonReply.send(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape());
         } else {
             json(ctx, 404, new JsonObject().put("error", "no Prometheus registry configured"));
         }

@@ -87,7 +87,7 @@ class HttpRefusalsTest {
         }
         HttpResponse<String> live = send("POST", "/health/live", "application/json", new byte[0], null);
         assertEquals(405, live.statusCode());
-        assertEquals("GET", live.headers().firstValue("Allow").orElse(null));
+        assertEquals("GET, HEAD", live.headers().firstValue("Allow").orElse(null));
         assertEquals("method_not_allowed", jsonError(live).get("error").asText());
         HttpResponse<String> vendor = send("GET", "/v1/reads/openalpr", null, null, CAM_001);
         assertEquals(405, vendor.statusCode());

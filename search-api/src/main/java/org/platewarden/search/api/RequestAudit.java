@@ -229,13 +229,19 @@ final class RequestAudit {
      * method, path, query string and the start of the body (a body whose keys repeat is described
      * by its text: parsed, it would keep only the last value of each key, and the record would not
      * show what was sent); either way with the route's path parameters (a hold's {@code hold_id}),
-     * so a request refused before its handler (401, 403) still names what it was aimed at.
+     * so a request refused before its handler (401, 403) still names what it was aimed at, and with
+     * its query string ({@code query_string}, beside a JSON body too).
      */
     private static JsonNode requestDescription(RoutingContext ctx) {
         JsonNode described = bodyOrRequestLine(ctx);
-        if (described instanceof ObjectNode o) ctx.pathParams().forEach((name, value) -> {
-            if (!o.has(name)) o.put(name, value);
-        });
+        if (described instanceof ObjectNode o) {
+            ctx.pathParams().forEach((name, value) -> {
+                if (!o.has(name)) o.put(name, value);
+            });
+            // beside a JSON body too: a query string is refused (NoQueryString), and the record shows what was sent
+            String queryString = ctx.request().query();
+            if (queryString != null && !queryString.isEmpty() && !o.has("query_string")) o.put("query_string", queryString);
+        }
         return described;
     }
 

@@ -1,11 +1,13 @@
 package org.platewarden.search.api;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * JSON responses and the one error body shape: {@code {"error":"…","status":n[,"error_id":"…"][,"audit_id":"…"[,"audit":"counted"]]}}.
+ * JSON responses and the one error body shape: {@code {"error":"…","status":n[,"error_id":"…"][,"audit_id":"…"[,"audit":"counted"]]}}
+ * (an error body written elsewhere — a search's, by the search service — gains its {@code status} in {@link #json}).
  */
 final class Responses {
     private Responses() {
@@ -24,8 +26,20 @@ final class Responses {
         String auditId = body.getValue("audit_id") instanceof String own ? own : status < 400 ? ctx.get(RequestAudit.ANSWER_AUDIT_ID) : null;
         JsonObject sent = body;
         if (auditId != null && !body.containsKey("audit_id")) sent = body.copy().put("audit_id", auditId);
+        // every error body has the one shape, whoever wrote it (the search service writes its own)
+        if (status >= 400 && sent.containsKey("error") && !sent.containsKey("status")) sent = (sent == body ? body.copy() : sent).put("status", status);
         auditHeader(ctx, auditId);
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(sent.encode());
+        text(ctx, status, "application/json; charset=utf-8", sent.encode());
+    }
+
+    /**
+     * Ends the answer with {@code text}. Content-Length is set here, not left to Vert.x, which leaves
+     * it out of an answer to HEAD: a HEAD gets the GET's headers, and Vert.x sends it without the body.
+     */
+    static void text(RoutingContext ctx, int status, String contentType, String text) {
+        Buffer bytes = Buffer.buffer(text);
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length())).end(bytes);
     }
 
     /** Sets {@link #AUDIT_ID_HEADER} to {@code auditId} (when there is one); for answers that are not JSON objects, with the route's record. */

@@ -69,6 +69,10 @@ import org.platewarden.templates.TemplateResources;
 public final class SearchApiVerticle extends VerticleBase {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchApiVerticle.class);
     private static final String ROUTE = "pw.route";
+    /** where a route's options go, named when it refuses a query string ({@link NoQueryString}) */
+    private static final String IN_BODY = "its fields go in the JSON body";
+    private static final String NO_OPTIONS = "it takes no options";
+    private static final String NO_DRY_RUN = "it takes no options at all (there is no dry run: it changes the cluster)";
 
     private final PlatewardenConfig config;
     private final ElasticsearchConnection es;
@@ -171,7 +175,7 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onSuccess(m -> retentionMechanism = m)
                 .otherwiseEmpty()
                 .compose(v -> restoreTallies())
-                .compose(v -> connectionGuard().install(vertx.createHttpServer(serverOptions()), router).listen(config.search().port(), config.search().host()))
+                .compose(v -> listen(router))
                 .onSuccess(s -> server = s)
                 .onFailure(e -> {
                     // a failed start is not stopped: nothing may write summaries or save tallies after it
@@ -229,6 +233,17 @@ public final class SearchApiVerticle extends VerticleBase {
         return options;
     }
 
+    /**
+     * A request Vert.x cannot decode (a request line or headers over their limits: 414, 431) is
+     * answered before any route, unaudited like a 404: in the error shape, not with Vert.x's empty body.
+     */
+    private Future<HttpServer> listen(Router router) {
+        io.vertx.core.http.HttpServerOptions options = serverOptions();
+        HttpServer http = vertx.createHttpServer(options).invalidRequestHandler(org.platewarden.core.net.InvalidRequests.json(
+                options, "application/json; charset=utf-8", (status, code, message) -> new JsonObject().put("error", message).put("status", status)));
+        return connectionGuard().install(http, router).listen(config.search().port(), config.search().host());
+    }
+
     private org.platewarden.core.net.HttpConnectionGuard connectionGuard() {
         return new org.platewarden.core.net.HttpConnectionGuard(vertx, "search", config.search().maxConnectionsPerAddress(),
                 config.search().httpHeaderTimeoutSeconds(), metrics);
@@ -266,25 +281,33 @@ public final class SearchApiVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.search().httpBodyLimitBytes());
         Set<String> searchers = Set.of("investigator", "supervisor");
 
-        protect(router, HttpMethod.POST, "/v1/search", "search", body, searchers, this::search);
-        protect(router, HttpMethod.GET, "/v1/audit", "audit_read", null, Set.of("auditor"), this::auditReport);
-        protect(router, HttpMethod.GET, "/v1/audit/verify", "audit_verify", null, Set.of("auditor"), this::auditVerify);
+        // where each route's options go, for the 400 that refuses a query string (NoQueryString);
+        // null: GET /v1/audit, whose handler reads its query parameters and refuses the ones it does not know
+        protect(router, HttpMethod.POST, "/v1/search", "search", body, searchers, IN_BODY, this::search);
+        protect(router, HttpMethod.GET, "/v1/audit", "audit_read", null, Set.of("auditor"), null, this::auditReport);
+        protect(router, HttpMethod.GET, "/v1/audit/verify", "audit_verify", null, Set.of("auditor"), NO_OPTIONS, this::auditVerify);
         HoldRoutes holdRoutes = new HoldRoutes(holds, audit, config.search());
-        protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), holdRoutes::create);
+        protect(router, HttpMethod.POST, "/v1/holds", "hold_create", body, Set.of("supervisor"), IN_BODY, holdRoutes::create);
         // an auditor checks that retention is honoured, and holds are its one exception: every agency's, read-only
-        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor", "auditor"), holdRoutes::list);
+        protect(router, HttpMethod.GET, "/v1/holds", "hold_list", null, Set.of("supervisor", "auditor"), NO_OPTIONS, holdRoutes::list);
         // the path parameter's name is the field every record of a hold carries (query.hold_id),
         // also the records of requests refused before the handler (RequestAudit.requestDescription)
-        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::release);
-        protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), holdRoutes::findHold, holdRoutes::extend);
-        protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), this::opsIndices);
-        protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), this::retentionRun);
-        protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), this::compactionRun);
-        router.get("/v1/transparency").handler(tag(null, "GET /v1/transparency")).handler(this::transparency);
-        router.get("/health/live").handler(tag(null, "GET /health/live")).handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
-        router.get("/health/ready").handler(tag(null, "GET /health/ready")).handler(this::ready);
-        router.get("/metrics").handler(tag(null, "GET /metrics")).handler(ctx -> ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+        protect(router, HttpMethod.DELETE, "/v1/holds/:hold_id", "hold_release", body, Set.of("supervisor"),
+                "its one option, a reason, goes in the JSON body (there is no dry run: a release deletes the held copies)",
+                holdRoutes::findHold, holdRoutes::release);
+        protect(router, HttpMethod.POST, "/v1/holds/:hold_id/extend", "hold_extend", body, Set.of("supervisor"), IN_BODY,
+                holdRoutes::findHold, holdRoutes::extend);
+        protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), NO_OPTIONS, this::opsIndices);
+        protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), NO_DRY_RUN, this::retentionRun);
+        protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), NO_DRY_RUN, this::compactionRun);
+        // the public routes take HEAD as well as GET (RFC 9110 9.1; load balancers probe with HEAD):
+        // the same status and headers, no body. They change nothing and answer everyone alike, so a
+        // query string (a probe's or a browser's cache-buster) is ignored there. The audited GETs
+        // take no HEAD (405, Allow: GET): a HEAD would cost a record of a read whose data is never sent.
+        publicGet(router, "/v1/transparency").handler(this::transparency);
+        publicGet(router, "/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
+        publicGet(router, "/health/ready").handler(this::ready);
+        publicGet(router, "/metrics").handler(ctx -> Responses.text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
 
         failures = new FailureHandler(audit, config.search().httpBodyLimitBytes());
         router.route().failureHandler(failures);
@@ -309,23 +332,31 @@ public final class SearchApiVerticle extends VerticleBase {
      * front, so that a request the body handler refuses (413) is still known and audited.
      */
     private void protect(Router router, HttpMethod method, String path, String action, BodyHandler body, Set<String> roles,
-                         io.vertx.core.Handler<RoutingContext> handler) {
-        protect(router, method, path, action, body, roles, null, handler);
+                         String options, io.vertx.core.Handler<RoutingContext> handler) {
+        protect(router, method, path, action, body, roles, options, null, handler);
     }
 
-    /** @param afterRole run once the caller's role is checked and before its body is: what every record of the request should carry */
+    /**
+     * @param options   where the route's options go ({@link NoQueryString}: a query string is refused);
+     *                  null when its handler reads the query parameters and refuses those it does not know
+     * @param afterRole run once the caller's role is checked and before its body is: what every record of the request should carry
+     */
     private void protect(Router router, HttpMethod method, String path, String action, BodyHandler body, Set<String> roles,
-                         io.vertx.core.Handler<RoutingContext> afterRole, io.vertx.core.Handler<RoutingContext> handler) {
+                         String options, io.vertx.core.Handler<RoutingContext> afterRole, io.vertx.core.Handler<RoutingContext> handler) {
         // an action auditors cannot filter on (GET /v1/audit refuses values outside the vocabulary)
         // would hide its records from them: fail at start-up, and so in every test
         if (action != null && !AuditVocabulary.ACTIONS.contains(action)) {
             throw new IllegalStateException("audit action '" + action + "' is not in AuditVocabulary.ACTIONS");
         }
-        router.route(method, path).handler(tag(action, method.name() + " " + path.replaceAll(":(\\w+)", "{$1}")));
+        String name = method.name() + " " + path.replaceAll(":(\\w+)", "{$1}");
+        router.route(method, path).handler(tag(action, name));
         Route route = router.route(method, path);
         if (body != null) route.handler(body);
         route.handler(requireRole(roles));
         if (afterRole != null) route.handler(afterRole);
+        // before anything is done, as a 400 for the body is: a 401 or 403 comes first, and a release's
+        // or extension's hold is looked up (its case number goes on the record) but not touched
+        if (options != null) route.handler(new NoQueryString(name, options));
         // after authentication, as an unparseable body is refused: a 401 or 403 comes first
         if (body != null) route.handler(SearchApiVerticle::refuseRepeatedKeys);
         route.handler(handler);
@@ -336,6 +367,11 @@ public final class SearchApiVerticle extends VerticleBase {
         String repeated = RepeatedKeys.find(ctx.body().buffer());
         if (repeated == null) ctx.next();
         else ctx.fail(new IllegalArgumentException(repeated));
+    }
+
+    /** A public, unaudited route that answers GET and HEAD alike (Vert.x sends a HEAD's answer without its body). */
+    private Route publicGet(Router router, String path) {
+        return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(tag(null, "GET " + path));
     }
 
     private io.vertx.core.Handler<RoutingContext> tag(String action, String route) {

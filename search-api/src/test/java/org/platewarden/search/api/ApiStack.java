@@ -269,6 +269,10 @@ final class ApiStack implements AutoCloseable {
         };
     }
 
+    /** How many retention and compaction runs the ops stand-in made. */
+    final java.util.concurrent.atomic.AtomicInteger retentionRuns = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger compactionRuns = new java.util.concurrent.atomic.AtomicInteger();
+
     private OpsApi opsApi() {
         return new OpsApi() {
             @Override
@@ -278,11 +282,13 @@ final class ApiStack implements AutoCloseable {
 
             @Override
             public Future<JsonObject> runRetention() {
+                retentionRuns.incrementAndGet();
                 return Future.succeededFuture(new JsonObject().put("deleted", new JsonArray()));
             }
 
             @Override
             public Future<JsonObject> runCompaction() {
+                compactionRuns.incrementAndGet();
                 return Future.succeededFuture(new JsonObject().put("compacted", new JsonArray()));
             }
         };
