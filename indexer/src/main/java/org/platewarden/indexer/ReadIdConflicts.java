@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.platewarden.core.read.CaptureTime;
 import org.platewarden.core.read.IsoInstant;
 
 /**
@@ -18,7 +19,7 @@ import org.platewarden.core.read.IsoInstant;
  * scheme stays (search relies on a daily read's {@code _id} being its {@code read_id}); instead,
  * after each round the
  * reads answered 409 are looked up in one request ({@link BulkTransport#stored}) and compared:
- * the same {@code camera_id}, the same {@code captured_at} instant and the same plate
+ * the same {@code camera_id}, the same {@code captured_at} millisecond and the same plate
  * ({@link ReadPlate#sameAs}) is this read sent again; anything else is another read, and this one
  * is dead-lettered with a reason naming both.
  *
@@ -116,7 +117,11 @@ final class ReadIdConflicts {
      * rest matches.
      */
     static boolean sameRead(PendingRead read, StoredRead stored) {
-        return Objects.equals(read.cameraId(), stored.cameraId()) && read.capturedAt().equals(instant(stored.capturedAt()))
+        Instant there = instant(stored.capturedAt());
+        // to the millisecond, the precision capture times are kept at (CaptureTime): a read stored with
+        // microseconds before the gateway cut them is the same read as its resend cut to the millisecond
+        return Objects.equals(read.cameraId(), stored.cameraId()) && there != null
+                && CaptureTime.stored(read.capturedAt()).equals(CaptureTime.stored(there))
                 && ReadPlate.ofSpooled(read.json()).sameAs(stored.plate());
     }
 

@@ -23,6 +23,19 @@ class ReadIdConflictsTest {
         assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T11:00:00.25+01:00", ABC123)));
     }
 
+    /**
+     * Capture times are kept to the millisecond: a read stored with microseconds (by a gateway from before
+     * that) is the same read as its resend, now cut to the millisecond, and the other way round.
+     */
+    @Test
+    void theCaptureTimeIsComparedToTheMillisecond() {
+        assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250999Z", ABC123)));
+        PendingRead micro = new PendingRead(1, "p-reads-2026.01.01", "42", "cam-001", AT.plusNanos(999_000),
+                TestReads.bytes("42", "cam-001", "DPD", AT.plusNanos(999_000), "ABC 123"), null, true, 0);
+        assertTrue(ReadIdConflicts.sameRead(micro, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", ABC123)));
+        assertFalse(ReadIdConflicts.sameRead(micro, new StoredRead("cam-001", "2026-01-01T10:00:00.249999Z", ABC123)));
+    }
+
     @Test
     void theSamePlateIsTheSameNormalisedPlateOrTheSameTextAsSent() {
         assertTrue(ReadIdConflicts.sameRead(READ, new StoredRead("cam-001", "2026-01-01T10:00:00.250Z", new ReadPlate("ABC-123", "ABC123"))),

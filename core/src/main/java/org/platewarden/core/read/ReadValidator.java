@@ -42,7 +42,12 @@ import org.platewarden.core.plate.PlateNormalizer;
  * <li>Retention: a read is accepted only while the daily index of its UTC capture day is not yet
  * expired, i.e. capture day &gt; today(UTC) - retention_days. Storing an older read would make it live
  * past the retention promise (or be deleted at once).</li>
- * <li>{@code captured_at} must carry a zone or offset; it is stored normalised to UTC.</li>
+ * <li>{@code captured_at} must carry a UTC offset ({@link IsoInstant} gives the exact forms); it is
+ * stored normalised to UTC and cut to the millisecond ({@link CaptureTime}).</li>
+ * <li>No text field may hold a control, invisible format or line-separator character
+ * ({@code invalid_character}, {@link #checkCharacters}). A text field sent empty or blank counts as
+ * absent; a required one is refused saying it is empty or blank. {@code image_ref} is an http(s) URL
+ * or a reference without a scheme.</li>
  * <li>{@code plate} is stored as read; {@code plate_norm} is it in A-Z0-9 ({@link PlateNormalizer}:
  * a Cyrillic А123ВС77 is A123BC77). A plate with a letter or digit that is not read as one of those
  * (京, ١) is refused ({@code plate_character}), not stored with the character dropped.</li>
@@ -176,7 +181,7 @@ public final class ReadValidator {
         Double heading = optionalNumber(read.headingDeg, ReadFields.HEADING_DEG, 0, 360);
         Integer lane = lane(read.lane);
         Map<String, String> vehicle = vehicle(read.vehicle);
-        String imageRef = optionalText(read.imageRef, ReadFields.IMAGE_REF, IMAGE_REF_MAX);
+        String imageRef = imageRef(read.imageRef);
 
         Instant receivedAt = clock.instant();
         ByteArrayOutputStream out = DOCUMENT_BUFFER.get();
@@ -222,9 +227,11 @@ public final class ReadValidator {
         String text = requiredText(value, ReadFields.CAPTURED_AT, SHORT_TEXT_MAX);
         Instant at;
         try {
-            at = IsoInstant.parse(text);
+            // kept to the millisecond, the precision it is indexed, searched and deduplicated at (CaptureTime)
+            at = CaptureTime.stored(IsoInstant.parse(text));
         } catch (DateTimeException e) {
-            throw new Refused(Rejection.INVALID_FIELD, "captured_at '" + text + "' is not an ISO-8601 date-time with a zone offset");
+            throw new Refused(Rejection.INVALID_FIELD, "captured_at '" + text + "' is not an ISO-8601 date-time with a UTC offset: "
+                    + e.getMessage());
         }
         Instant now = clock.instant();
         if (at.isAfter(now.plusSeconds(futureSkewSeconds))) {
@@ -298,6 +305,7 @@ public final class ReadValidator {
             Object n = v.get(f);
             if (n == null) continue;
             if (!(n instanceof String text)) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " must be a string");
+            checkCharacters(text, "vehicle." + f);
             String s = text.trim();
             if (s.length() > SHORT_TEXT_MAX) throw new Refused(Rejection.INVALID_FIELD, "vehicle." + f + " is longer than " + SHORT_TEXT_MAX);
             if (s.isEmpty()) continue;
@@ -314,16 +322,108 @@ public final class ReadValidator {
 
     private static String requiredText(Object value, String field, int maxLength) {
         String s = optionalText(value, field, maxLength);
-        if (s == null) throw new Refused(Rejection.MISSING_FIELD, field + " is required");
-        return s;
+        if (s != null) return s;
+        if (value == null) throw new Refused(Rejection.MISSING_FIELD, field + " is required");
+        // present, but nothing to store: said so, not "missing", so the camera looks at the value it sent
+        throw new Refused(Rejection.MISSING_FIELD, field + (((String) value).isEmpty() ? " is empty" : " holds only blanks") + "; it is required");
     }
 
+    /**
+     * A text field's value; null when absent, JSON null, empty or blank: an optional field sent empty
+     * counts as not sent (a camera that fills every field of its template sends {@code "region":""}),
+     * as a search filter could never ask for an empty value anyway.
+     */
     private static String optionalText(Object value, String field, int maxLength) {
         if (value == null) return null;
         if (!(value instanceof String s)) throw new Refused(Rejection.INVALID_FIELD, field + " must be a string");
-        if (s.isBlank()) return null;
         if (s.length() > maxLength) throw new Refused(Rejection.INVALID_FIELD, field + " is longer than " + maxLength + " characters");
+        checkCharacters(s, field);
+        if (s.isBlank()) return null;
         return s;
+    }
+
+    /**
+     * Refuses ({@code invalid_character}) a text value holding a character that is not shown as
+     * itself: a control character (Unicode Cc: NUL, tab, line feed, ESC, DEL, C1), a format character
+     * (Cf: zero-width space and joiners, the soft hyphen, bidirectional embeddings, overrides and
+     * isolates, the byte-order mark, tag characters), a line or paragraph separator (U+2028, U+2029),
+     * or half of a UTF-16 surrogate pair (no character at all). Read fields are shown to investigators
+     * in hits, copied into dead letters, logs and reports, and filtered on by exact value: such a
+     * character could break a log line, hide in a plate (AB, U+200B, C1 looks like ABC1;
+     * U+202E then 1CBA shows as ABC1) or make two values that look alike differ. No plate,
+     * vehicle attribute, region code, read id or link needs one. The message names the character by
+     * its code point, never the value itself. Plain ASCII costs one comparison a character.
+     */
+    private static void checkCharacters(String s, String field) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f) continue;
+            int cp = c;
+            String kind;
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                cp = Character.toCodePoint(c, s.charAt(i + 1));
+                kind = kind(cp);
+                if (kind == null) {
+                    i++;
+                    continue;
+                }
+            } else if (Character.isSurrogate(c)) {
+                kind = "half of a UTF-16 surrogate pair, not a character";
+            } else {
+                kind = kind(c);
+                if (kind == null) continue;
+            }
+            throw new Refused(Rejection.INVALID_CHARACTER, field + " holds U+" + String.format("%04X", cp) + " at character " + (i + 1)
+                    + ", " + kind + "; text fields may not hold control, invisible format or line-separator characters");
+        }
+    }
+
+    /** Why the character {@code cp} is refused in a text field, or null when it is not. */
+    private static String kind(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL -> "a control character";
+            case Character.FORMAT -> "an invisible format character (zero-width, joiner, bidirectional control or the like)";
+            case Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> "a line or paragraph separator";
+            default -> null;
+        };
+    }
+
+    /**
+     * {@code image_ref}: a link to the image crop, shown to investigators and made a link by any user
+     * interface. So it is an {@code http} or {@code https} URL, or a reference without a scheme (a
+     * path, a key, a file name): {@code javascript:}, {@code data:}, {@code file:} and every other
+     * scheme are refused ({@code invalid_field}). A scheme is what URLs (RFC 3986, and browsers) read
+     * as one: a letter, then letters, digits, {@code + - .}, then a colon, leading blanks aside (a
+     * browser skips them); a reference whose first path segment holds a colon ({@code crop:17.jpg})
+     * therefore reads as one too, and is written {@code ./crop:17.jpg}. The vendor webhooks map no
+     * {@code image_ref}.
+     */
+    private static String imageRef(Object value) {
+        String s = optionalText(value, ReadFields.IMAGE_REF, IMAGE_REF_MAX);
+        if (s == null) return null;
+        int start = 0;
+        while (start < s.length() && s.charAt(start) == ' ') start++;
+        int end = start;
+        if (end < s.length() && isAsciiLetter(s.charAt(end))) {
+            end++;
+            while (end < s.length() && (isAsciiLetter(s.charAt(end)) || (s.charAt(end) >= '0' && s.charAt(end) <= '9')
+                    || s.charAt(end) == '+' || s.charAt(end) == '-' || s.charAt(end) == '.')) {
+                end++;
+            }
+        }
+        int length = end - start;
+        // compared in place: most reads that have an image_ref have an https one (no copy on the accept path)
+        boolean web = (length == 5 && s.regionMatches(true, start, "https", 0, 5)) || (length == 4 && s.regionMatches(true, start, "http", 0, 4));
+        if (length > 0 && end < s.length() && s.charAt(end) == ':' && !web) {
+            throw new Refused(Rejection.INVALID_FIELD, "image_ref has the scheme '" + s.substring(start, Math.min(end, start + 32))
+                    + ":'; it must be an http or https URL or a reference without a scheme (a path or key; write a first segment"
+                    + " holding ':' as './…')");
+        }
+        return s;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     /**

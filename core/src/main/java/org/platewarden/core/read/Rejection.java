@@ -10,6 +10,12 @@ public record Rejection(String code, String message, String readId) implements R
     public static final String INVALID_JSON = "invalid_json";
     public static final String MISSING_FIELD = "missing_field";
     public static final String INVALID_FIELD = "invalid_field";
+    /**
+     * a text field holds a control character (Cc), an invisible format character (Cf: zero-width,
+     * bidirectional controls), a line or paragraph separator, or half a surrogate pair (the message
+     * names the field, the code point and its position, not the value)
+     */
+    public static final String INVALID_CHARACTER = "invalid_character";
     public static final String UNKNOWN_FIELD = "unknown_field";
     public static final String DUPLICATE_FIELD = "duplicate_field";
     public static final String CAMERA_MISMATCH = "camera_mismatch";
@@ -24,7 +30,7 @@ public record Rejection(String code, String message, String readId) implements R
     public static final String TOO_LARGE = "too_large";
     /** Every code above: a read or a body can be refused with each (a protocol's own refusals, such as a wrong topic, are not here). */
     public static final java.util.List<String> CODES = java.util.List.of(NOT_AN_OBJECT, INVALID_JSON, MISSING_FIELD, INVALID_FIELD,
-            UNKNOWN_FIELD, DUPLICATE_FIELD, CAMERA_MISMATCH, AGENCY_MISMATCH, PLATE_LENGTH, PLATE_CHARACTER, TOO_OLD, IN_FUTURE,
+            INVALID_CHARACTER, UNKNOWN_FIELD, DUPLICATE_FIELD, CAMERA_MISMATCH, AGENCY_MISMATCH, PLATE_LENGTH, PLATE_CHARACTER, TOO_OLD, IN_FUTURE,
             VENDOR_FORMAT, TOO_LARGE);
 
     public Rejection(String code, String message) {

@@ -256,10 +256,13 @@ class ReadValidatorTest {
     @Test
     void regionIsStoredTrimmedAndUpperCasedSoOneFilterMatchesEverySpelling() throws Exception {
         ObjectNode r = read();
-        for (String sent : List.of("US-CA", "us-ca", " US-CA ", "\tUs-Ca")) {
+        for (String sent : List.of("US-CA", "us-ca", " US-CA ", "  Us-Ca")) {
             r.put("region", sent);
             assertEquals("US-CA", stored(r).get("region").asText(), "region '" + sent + "'");
         }
+        // a tab is a control character, refused in every text field, even where trimming would drop it
+        r.put("region", "\tUs-Ca");
+        rejected(r, Rejection.INVALID_CHARACTER);
         r.put("region", "   ");
         assertFalse(stored(r).has("region"), "a blank region is no region");
     }
@@ -370,6 +373,153 @@ class ReadValidatorTest {
         rejected(r, Rejection.INVALID_FIELD);
         r.put("image_ref", 5);
         rejected(r, Rejection.INVALID_FIELD);
+    }
+
+    /** A refusal for a character names the field and the code point, and never holds the character itself. */
+    private Rejection refusedCharacter(ObjectNode r, String field, String codePoint) {
+        Rejection rej = rejected(r, Rejection.INVALID_CHARACTER);
+        assertTrue(rej.message().startsWith(field + " holds " + codePoint + " at character "), rej.message());
+        assertTrue(rej.message().chars().allMatch(c -> c >= 0x20 && c != 0x7f && Character.getType(c) != Character.FORMAT), rej.message());
+        return rej;
+    }
+
+    @Test
+    void controlAndInvisibleCharactersAreRefusedInThePlate() {
+        // the probe's plate: NUL between the letters was stored and shown to investigators as it came
+        ObjectNode r = read();
+        r.put("plate", "AB\u0000C1");
+        assertEquals("plate holds U+0000 at character 3, a control character; text fields may not hold control, invisible format"
+                + " or line-separator characters", refusedCharacter(r, "plate", "U+0000").message());
+        // C0 and C1 controls, DEL; format characters that hide or reorder (zero-width space and joiners,
+        // soft hyphen, bidi override and isolate, BOM, a tag character); line and paragraph separators
+        for (String c : List.of("\t", "\n", "\u001b", "\u007f", "\u0085", "\u009b", "\u200b", "\u200c", "\u200d", "\u00ad",
+                "\u202e", "\u2066", "\ufeff", "\udb40\udc41", "\u2028", "\u2029")) {
+            r.put("plate", "AB" + c + "C123");
+            refusedCharacter(r, "plate", "U+" + String.format("%04X", c.codePointAt(0)));
+        }
+        // half a surrogate pair is no character at all
+        r.put("plate", "AB\ud800C1");
+        assertTrue(refusedCharacter(r, "plate", "U+D800").message().contains("surrogate"));
+        r.put("plate", "\u202e1CBA");
+        refusedCharacter(r, "plate", "U+202E");
+    }
+
+    @Test
+    void controlAndInvisibleCharactersAreRefusedInEveryTextField() throws Exception {
+        for (String field : List.of("camera_id", "captured_at", "read_id", "agency", "region", "image_ref")) {
+            ObjectNode r = fullRead();
+            r.put(field, r.path(field).asText("DPD") + "\u0000");
+            refusedCharacter(r, field, "U+0000");
+            r.put(field, "\u200b" + r.path(field).asText("DPD"));
+            refusedCharacter(r, field, "U+200B");
+        }
+        for (String f : List.of("make", "model", "color", "type")) {
+            ObjectNode r = fullRead();
+            // leading or trailing: trimming the attribute once hid a control character there
+            ((ObjectNode) r.get("vehicle")).put(f, "\u0000ford");
+            refusedCharacter(r, "vehicle." + f, "U+0000");
+            ((ObjectNode) r.get("vehicle")).put(f, "ford\r");
+            refusedCharacter(r, "vehicle." + f, "U+000D");
+            ((ObjectNode) r.get("vehicle")).put(f, "mod\u200del");
+            refusedCharacter(r, "vehicle." + f, "U+200D");
+        }
+        // a field of only whitespace controls is not blank (absent), it is refused too
+        ObjectNode r = read();
+        r.put("region", "\t");
+        refusedCharacter(r, "region", "U+0009");
+    }
+
+    @Test
+    void lettersOfEveryScriptSpacesAndSymbolsStayAllowed() throws Exception {
+        ObjectNode r = read();
+        r.put("plate", "AB\u00a0123"); // a no-break space separates like a space
+        r.put("region", "de-by");
+        r.putObject("vehicle").put("make", "\u0160koda").put("model", "Citro\u00ebn \u00c9-C4").put("color", "\u9280\u8272 \ud83d\ude97");
+        JsonNode doc = stored(r);
+        assertEquals("AB123", doc.get("plate_norm").asText());
+        assertEquals("\u0161koda", doc.get("vehicle").get("make").asText());
+        assertEquals("\u9280\u8272 \ud83d\ude97", doc.get("vehicle").get("color").asText());
+    }
+
+    @Test
+    void aRequiredFieldSentEmptyOrBlankIsRefusedSayingSo() {
+        for (String f : List.of("camera_id", "captured_at", "plate")) {
+            ObjectNode r = read();
+            r.put(f, "");
+            assertEquals(f + " is empty; it is required", rejected(r, Rejection.MISSING_FIELD).message());
+            r.put(f, "   ");
+            assertEquals(f + " holds only blanks; it is required", rejected(r, Rejection.MISSING_FIELD).message());
+            r.remove(f);
+            assertEquals(f + " is required", rejected(r, Rejection.MISSING_FIELD).message());
+        }
+    }
+
+    @Test
+    void anOptionalFieldSentEmptyOrBlankCountsAsNotSent() throws Exception {
+        ObjectNode r = read();
+        r.put("region", "");
+        r.put("image_ref", " ");
+        r.put("read_id", "");
+        r.put("agency", "");
+        r.putObject("vehicle").put("make", "").put("model", "  ").put("color", "red");
+        JsonNode doc = stored(r);
+        assertFalse(doc.has("region"), doc.toString());
+        assertFalse(doc.has("image_ref"), doc.toString());
+        assertEquals("DPD", doc.get("agency").asText());
+        assertTrue(doc.get("read_id").asText().matches("cam-017:\\d+:[0-9a-f]{16}"), doc.toString());
+        assertEquals("{\"color\":\"red\"}", doc.get("vehicle").toString());
+        r.putObject("vehicle").put("make", "");
+        assertFalse(stored(r).has("vehicle"), "a vehicle of empty attributes is no vehicle");
+    }
+
+    @Test
+    void imageRefIsAnHttpUrlOrAReferenceWithoutAScheme() throws Exception {
+        for (String ok : List.of("https://camera-17.local/crops/1763820187123.jpg", "http://10.0.0.7:8080/crop?id=1", "HTTPS://CDN.EXAMPLE/X.JPG",
+                "crops/2026-11-22/1763820187123.jpg", "/crops/1.jpg", "//cdn.example/crops/1.jpg", "1763820187123.jpg",
+                "1763820187123:crop.jpg", "./crop:17.jpg", "crops/cam:17/1.jpg", "a1b2c3d4-e5f6")) {
+            ObjectNode r = read();
+            r.put("image_ref", ok);
+            assertEquals(ok, stored(r).get("image_ref").asText(), ok);
+        }
+        for (String bad : List.of("javascript:alert(1)", "JavaScript:alert(1)", "  javascript:alert(1)", "data:text/html,<script>x</script>",
+                "vbscript:msgbox", "file:///etc/passwd", "s3://bucket/crop.jpg", "c:\\crops\\1.jpg", "crop:17.jpg", "ftp://x/y.jpg")) {
+            ObjectNode r = read();
+            r.put("image_ref", bad);
+            Rejection rej = rejected(r, Rejection.INVALID_FIELD);
+            assertTrue(rej.message().startsWith("image_ref has the scheme '"), rej.message());
+            assertTrue(rej.message().contains("it must be an http or https URL or a reference without a scheme"), rej.message());
+        }
+    }
+
+    @Test
+    void capturedAtIsKeptToTheMillisecond() throws Exception {
+        ObjectNode r = read();
+        r.put("captured_at", "2026-11-22T14:03:07.123999Z");
+        JsonNode micro = stored(r);
+        assertEquals("2026-11-22T14:03:07.123Z", micro.get("captured_at").asText());
+        r.put("captured_at", "2026-11-22T14:03:07.123Z");
+        JsonNode milli = stored(r);
+        // the same read, sent with and without microseconds: one id, so the indexer keeps one document
+        assertEquals(milli.get("read_id").asText(), micro.get("read_id").asText());
+        // cut towards the past, so never into the next UTC day (and its daily index)
+        ReadValidator atMidnight = new ReadValidator(21, 300, Clock.fixed(Instant.parse("2026-11-23T00:00:10Z"), ZoneOffset.UTC));
+        ObjectNode late = read();
+        late.put("captured_at", "2026-11-22T13:59:59.999999999-10:00");
+        StoredRead last = assertInstanceOf(StoredRead.class, atMidnight.validate(late, CAM, "http"));
+        assertEquals(Instant.parse("2026-11-22T23:59:59.999Z"), last.capturedAt());
+        assertEquals("2026-11-22T23:59:59.999Z", MAPPER.readTree(last.document()).get("captured_at").asText());
+    }
+
+    @Test
+    void aCapturedAtOutsideTheGrammarIsRefusedWithWhy() {
+        ObjectNode r = read();
+        for (String[] c : new String[][] {{"2026-11-22T14:03:07.Z", "a decimal sign must be followed by at least one digit"},
+                {"2026-11-22T14:03:07+00:00:00", "an offset has no seconds"},
+                {"2026-11-22T14:03:07+15:00", "the offset +15:00 is beyond ±14:00, which no zone uses"}}) {
+            r.put("captured_at", c[0]);
+            assertEquals("captured_at '" + c[0] + "' is not an ISO-8601 date-time with a UTC offset: " + c[1],
+                    rejected(r, Rejection.INVALID_FIELD).message());
+        }
     }
 
     @Test

@@ -154,8 +154,14 @@ public final class HttpIngestServer {
         authenticate(ctx)
                 .compose(camera -> itemsOrDeadLetter(body, camera, adapter.source(), () -> {
                             var tree = ReadsBodyParser.parseTree(body);
-                            if (!tree.isObject()) throw new HttpProblem(400, adapter.source() + " webhook body must be a JSON object");
-                            return parser.atMostMax(adapter.toReads(tree, camera));
+                            if (!tree.isObject()) {
+                                // valid JSON, but no webhook body of the product: its format's refusal, not invalid_json
+                                String product = adapter.product();
+                                throw new HttpProblem(400, Rejection.VENDOR_FORMAT, ("AEIOU".indexOf(product.charAt(0)) >= 0 ? "an " : "a ") + product
+                                        + " webhook body is one JSON object, not " + (tree.isArray() ? "a JSON array (one webhook call per request)"
+                                        : "a JSON " + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+                            }
+                            return parser.atMostMax(adapter.toReads(tree, () -> body, camera));
                         })
                         .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, adapter.source(), STAGE), PROTOCOL)))
                 .onSuccess(report -> accepted(ctx, report, start))

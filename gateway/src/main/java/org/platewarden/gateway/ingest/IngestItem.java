@@ -40,7 +40,15 @@ public record IngestItem(ReadInput read, Supplier<byte[]> payload, Rejection par
 
     /** A vendor read refused by its adapter after it read the capture time ({@code capturedAt}, null: unknown). */
     public static IngestItem vendorRefused(String raw, String why, Instant capturedAt) {
-        return new IngestItem(null, () -> utf8(raw), new Rejection(Rejection.VENDOR_FORMAT, why), capturedAt);
+        return vendorRefused(() -> utf8(raw), why, capturedAt);
+    }
+
+    /**
+     * A vendor body (or part of one) refused by its adapter, its dead letter keeping {@code sent}: the
+     * bytes as they came, for a body refused as a whole.
+     */
+    public static IngestItem vendorRefused(Supplier<byte[]> sent, String why, Instant capturedAt) {
+        return new IngestItem(null, sent, new Rejection(Rejection.VENDOR_FORMAT, why), capturedAt);
     }
 
     /** The bytes to keep in a dead letter. */

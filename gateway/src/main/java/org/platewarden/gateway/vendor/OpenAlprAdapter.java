@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.read.ReadFields;
 import org.platewarden.gateway.ingest.IngestItem;
@@ -26,21 +27,31 @@ public final class OpenAlprAdapter implements VendorAdapter {
     }
 
     @Override
-    public List<IngestItem> toReads(JsonNode p, Camera camera) {
+    public String product() {
+        return "OpenALPR";
+    }
+
+    @Override
+    public List<IngestItem> toReads(JsonNode p, Supplier<byte[]> sent, Camera camera) {
+        // a body is one group: refused, its dead letter keeps the bytes sent
         String type = VendorFields.text(p, "data_type");
         if ("alpr_heartbeat".equals(type)) return List.of();
+        if (type == null) {
+            return List.of(IngestItem.vendorRefused(sent, (p.hasNonNull("data_type") ? "data_type is empty or not text"
+                    : "data_type is missing") + " (send alpr_group results)", null));
+        }
         if (!"alpr_group".equals(type)) {
-            return List.of(IngestItem.vendorRefused(p.toString(), "data_type '" + type + "' is not supported (send alpr_group results)"));
+            return List.of(IngestItem.vendorRefused(sent, "data_type '" + VendorFields.printable(type) + "' is not supported (send alpr_group results)", null));
         }
         JsonNode epoch = p.get("epoch_start");
         if (epoch == null || !epoch.canConvertToLong()) {
-            return List.of(IngestItem.vendorRefused(p.toString(), "alpr_group without a numeric epoch_start"));
+            return List.of(IngestItem.vendorRefused(sent, "alpr_group without a numeric epoch_start", null));
         }
         // OpenALPR sends milliseconds; a time in seconds reads as January 1970 and would be refused
         // as too old, which does not tell the integrator what is wrong
         if (Math.abs(epoch.longValue()) < 100_000_000_000L) {
             // dated as the seconds it looks like, so its dead letter goes (or keeps no plate) when that day expires
-            return List.of(IngestItem.vendorRefused(p.toString(), "epoch_start " + epoch.longValue()
+            return List.of(IngestItem.vendorRefused(sent, "epoch_start " + epoch.longValue()
                     + " looks like seconds since 1970; OpenALPR's epoch_start is in milliseconds", Instant.ofEpochSecond(epoch.longValue())));
         }
         ObjectNode read = JsonNodeFactory.instance.objectNode();

@@ -3,14 +3,13 @@ package org.platewarden.gateway.vendor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.platewarden.core.config.Camera;
+import org.platewarden.core.read.IsoInstant;
 import org.platewarden.core.read.ReadFields;
 import org.platewarden.gateway.ingest.IngestItem;
 
@@ -30,24 +29,29 @@ public final class PlateRecognizerAdapter implements VendorAdapter {
     }
 
     @Override
-    public List<IngestItem> toReads(JsonNode payload, Camera camera) {
+    public String product() {
+        return "Plate Recognizer";
+    }
+
+    @Override
+    public List<IngestItem> toReads(JsonNode payload, Supplier<byte[]> sent, Camera camera) {
+        // a body refused as a whole keeps, in its one dead letter, the bytes sent
         JsonNode data = payload.get("data");
-        if (data == null || !data.isObject()) return List.of(IngestItem.vendorRefused(payload.toString(), "no data object"));
+        if (data == null || !data.isObject()) return List.of(IngestItem.vendorRefused(sent, "no data object", null));
         JsonNode results = data.get("results");
-        if (results == null || !results.isArray()) return List.of(IngestItem.vendorRefused(payload.toString(), "data.results is not an array"));
+        if (results == null || !results.isArray()) return List.of(IngestItem.vendorRefused(sent, "data.results is not an array", null));
+        if (results.isEmpty()) return List.of();
         String timestampText = VendorFields.text(data, "timestamp");
         Instant at = timestamp(timestampText);
+        if (at == null) {
+            // every result of the body is undated: one refusal for the body, whose dead letter keeps what
+            // was sent (each result's letter once held a copy made up of the result and the timestamp)
+            return List.of(IngestItem.vendorRefused(sent, (timestampText == null ? "data.timestamp is missing"
+                    : "data.timestamp '" + VendorFields.printable(timestampText) + "' is not a date-time with a UTC offset (or Snapshot's UTC"
+                    + " time without one)") + "; none of the body's " + results.size() + " result(s) was read", null));
+        }
         List<IngestItem> items = new ArrayList<>(results.size());
         for (JsonNode r : results) {
-            if (at == null) {
-                // the dead letter keeps the result and the time it was refused for, so ops see why and can resend it
-                ObjectNode refused = JsonNodeFactory.instance.objectNode();
-                refused.set("timestamp", data.get("timestamp"));
-                refused.set("result", r);
-                items.add(IngestItem.vendorRefused(refused.toString(), timestampText == null ? "data.timestamp is missing"
-                        : "data.timestamp '" + timestampText + "' is not a date-time"));
-                continue;
-            }
             ObjectNode read = JsonNodeFactory.instance.objectNode();
             read.put(ReadFields.CAMERA_ID, camera.id());
             read.put(ReadFields.CAPTURED_AT, at.toString());
@@ -69,14 +73,19 @@ public final class PlateRecognizerAdapter implements VendorAdapter {
         return items;
     }
 
+    /**
+     * {@code data.timestamp}: a date-time with an offset, in the forms a native {@code captured_at} may
+     * take ({@link IsoInstant}), or Snapshot's date-time without one, which is UTC; null when it is
+     * neither.
+     */
     static Instant timestamp(String text) {
         if (text == null) return null;
         try {
-            return OffsetDateTime.parse(text.replace(' ', 'T')).toInstant();
-        } catch (DateTimeParseException e) {
+            return IsoInstant.parse(text);
+        } catch (DateTimeException withOffset) {
             try {
-                return LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e2) {
+                return IsoInstant.parse(text + "Z"); // Snapshot's time without an offset: UTC
+            } catch (DateTimeException notEither) {
                 return null;
             }
         }

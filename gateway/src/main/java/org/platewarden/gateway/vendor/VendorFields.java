@@ -24,6 +24,23 @@ final class VendorFields {
         if (value != null) target.put(field, value);
     }
 
+    /**
+     * A vendor value for a refusal's message: up to 64 characters, control and invisible format
+     * characters shown as {@code ?} (the message goes to the camera, the dead letter and the logs).
+     */
+    static String printable(String s) {
+        StringBuilder out = new StringBuilder(Math.min(s.length(), 65));
+        for (int i = 0; i < s.length() && out.length() < 64; i++) {
+            char c = s.charAt(i);
+            int type = Character.getType(c);
+            boolean hidden = type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+            out.append(hidden ? '?' : c);
+        }
+        if (s.length() > 64) out.append('…');
+        return out.toString();
+    }
+
     static String upper(String s) {
         return s == null ? null : s.toUpperCase(Locale.ROOT);
     }

@@ -173,6 +173,48 @@ class HttpIngestTest {
         assertTrue(letters.get(0).payload().contains("\u4eacA12345"), "the read as sent: " + letters.get(0).payload());
     }
 
+    /**
+     * The probe's reads: a NUL in the plate (accepted and shown to investigators before), a zero-width
+     * space in a vehicle attribute, a blank plate, an image_ref that would run script in a user interface,
+     * a captured_at with a decimal point and no digits. Each is refused with its code, and each leaves
+     * its dead letter with the bytes as sent; the reasons hold no control character.
+     */
+    @Test
+    void controlCharactersBlankPlatesScriptLinksAndMalformedTimesAreRefusedAndDeadLettered() throws Exception {
+        String now = java.time.Instant.now().minusSeconds(5).toString();
+        String body = "[{\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"AB\\u0000C1\"},"
+                + "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"ABC1\",\"vehicle\":{\"make\":\"for\\u200bd\"}},"
+                + "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"   \"},"
+                + "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"ABC1\",\"image_ref\":\"javascript:alert(1)\"},"
+                + "{\"camera_id\":\"cam-001\",\"captured_at\":\"2026-11-25T01:33:38.Z\",\"plate\":\"ABC1\"},"
+                + "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"ABC1\",\"region\":\"\",\"vehicle\":{\"make\":\"\"}},"
+                // half a surrogate pair in the read id, which the dead letter keeps as its read_id
+                + "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"ABC1\",\"read_id\":\"r-\\ud800\"}]";
+        HttpResponse<String> r = postReads("application/json", body);
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode res = json(r);
+        assertEquals(1, res.get("accepted").asInt(), r.body());
+        List<String> codes = new java.util.ArrayList<>();
+        res.get("rejected").forEach(x -> codes.add(x.get("code").asText()));
+        assertEquals(List.of("invalid_character", "invalid_character", "missing_field", "invalid_field", "invalid_field", "invalid_character"),
+                codes, r.body());
+        JsonNode rejected = res.get("rejected");
+        assertTrue(rejected.get(0).get("reason").asText().startsWith("invalid_character: plate holds U+0000 at character 3"), r.body());
+        assertTrue(rejected.get(1).get("reason").asText().startsWith("invalid_character: vehicle.make holds U+200B"), r.body());
+        assertEquals("missing_field: plate holds only blanks; it is required", rejected.get(2).get("reason").asText());
+        assertTrue(rejected.get(3).get("reason").asText().startsWith("invalid_field: image_ref has the scheme 'javascript:'"), r.body());
+        assertTrue(rejected.get(4).get("reason").asText().endsWith("a decimal sign must be followed by at least one digit"), r.body());
+        // the empty region and make count as not sent: the read is stored without them
+        JsonNode stored = gw.spooled().get(0);
+        assertTrue(!stored.has("region") && !stored.has("vehicle"), stored.toString());
+        List<DeadLetter> letters = gw.deadLetters();
+        assertEquals(6, letters.size(), letters.toString());
+        assertTrue(letters.get(0).payload().contains("\"AB\\u0000C1\""), "the bytes as sent: " + letters.get(0).payload());
+        assertTrue(letters.get(5).reason().startsWith("invalid_character: read_id holds U+D800 at character 3, half of a UTF-16 surrogate pair"),
+                letters.get(5).reason());
+        for (DeadLetter l : letters) assertTrue(l.reason().chars().noneMatch(Character::isISOControl), l.reason());
+    }
+
     @Test
     void wrongSecretIs401WithChallenge() throws Exception {
         HttpResponse<String> r = post("/v1/reads", "application/json", Reads.read("cam-001", "ABC123"), basic("cam-001", "wrong"));

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -114,7 +116,8 @@ class VendorAdapterTest {
         JsonNode doc = validated(items.get(0), Instant.parse("2021-09-29T05:56:14Z"), "platerecognizer");
         assertEquals("9JUB11", doc.get("plate_norm").asText());
         assertEquals("big truck", doc.get("vehicle").get("type").asText());
-        assertEquals("2021-09-29T05:56:13.606935Z", doc.get("captured_at").asText());
+        // Plate Recognizer's microseconds: captured_at is kept to the millisecond, as it is indexed and searched
+        assertEquals("2021-09-29T05:56:13.606Z", doc.get("captured_at").asText());
     }
 
     @Test
@@ -129,11 +132,38 @@ class VendorAdapterTest {
     @Test
     void plateRecognizerEdgeCases() throws Exception {
         assertTrue(new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"2025-09-09T23:22:38Z\",\"results\":[]}}"), CAM).isEmpty());
-        List<IngestItem> bad = new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"soon\",\"results\":[{\"plate\":\"abc123\"}]}}"), CAM);
-        assertNotNull(bad.get(0).parseError());
-        // the refusal names the value, and the dead letter keeps it with the result
-        assertTrue(bad.get(0).parseError().reason().contains("data.timestamp 'soon' is not a date-time"), bad.get(0).parseError().reason());
-        assertEquals("{\"timestamp\":\"soon\",\"result\":{\"plate\":\"abc123\"}}", bad.get(0).payloadText());
+        String sent = "{\"data\": {\"timestamp\": \"soon\", \"results\": [{\"plate\": \"abc123\"}, {\"plate\": \"xyz789\"}]}}";
+        List<IngestItem> bad = new PlateRecognizerAdapter().toReads(MAPPER.readTree(sent), () -> sent.getBytes(UTF_8), CAM);
+        // the body's results are all undated: one refusal, naming the value, whose dead letter keeps the bytes sent
+        assertEquals(1, bad.size());
+        assertEquals("vendor_format: data.timestamp 'soon' is not a date-time with a UTC offset (or Snapshot's UTC time without one);"
+                + " none of the body's 2 result(s) was read", bad.get(0).parseError().reason());
+        assertEquals(sent, bad.get(0).payloadText());
+        assertNull(bad.get(0).capturedAt());
+        String noTime = "{\"data\":{\"camera_id\":\"x\",  \"results\":[{\"plate\":\"abc123\"}]}}";
+        bad = new PlateRecognizerAdapter().toReads(MAPPER.readTree(noTime), () -> noTime.getBytes(UTF_8), CAM);
+        assertEquals("vendor_format: data.timestamp is missing; none of the body's 1 result(s) was read", bad.get(0).parseError().reason());
+        assertEquals(noTime, bad.get(0).payloadText(), "what was sent, not {\"timestamp\":null,\"result\":{…}}");
         assertEquals(Rejection.VENDOR_FORMAT, new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"hook\":{}}"), CAM).get(0).parseError().code());
+        // a time outside the grammar native reads have is refused here too
+        for (String t : List.of("2025-09-09T23:22:38.Z", "2025-09-09T23:22:38+15:00", "2025-09-09T23:22:38+00:00:00")) {
+            assertEquals(1, new PlateRecognizerAdapter().toReads(MAPPER.readTree("{\"data\":{\"timestamp\":\"" + t
+                    + "\",\"results\":[{\"plate\":\"abc123\"}]}}"), CAM).stream().filter(i -> i.parseError() != null).count(), t);
+        }
+        assertEquals(Instant.parse("2025-09-09T23:22:38.030345Z"), PlateRecognizerAdapter.timestamp("2025-09-09 23:22:38.030345"));
+        assertEquals(Instant.parse("2025-09-09T21:22:38Z"), PlateRecognizerAdapter.timestamp("2025-09-09T23:22:38+02:00"));
+    }
+
+    @Test
+    void openAlprSaysWhenDataTypeIsMissingAndKeepsTheBodySent() throws Exception {
+        String sent = "{ \"best_plate_number\": \"ABC123\", \"epoch_start\": 1764000000000 }";
+        List<IngestItem> items = new OpenAlprAdapter().toReads(MAPPER.readTree(sent), () -> sent.getBytes(UTF_8), CAM);
+        assertEquals("vendor_format: data_type is missing (send alpr_group results)", items.get(0).parseError().reason());
+        assertEquals(sent, items.get(0).payloadText());
+        assertEquals("vendor_format: data_type is empty or not text (send alpr_group results)",
+                new OpenAlprAdapter().toReads(MAPPER.readTree("{\"data_type\":\"\"}"), CAM).get(0).parseError().reason());
+        // a value shown in the reason has its control characters masked
+        assertEquals("vendor_format: data_type 'alpr?group' is not supported (send alpr_group results)",
+                new OpenAlprAdapter().toReads(MAPPER.readTree("{\"data_type\":\"alpr\\u0000group\"}"), CAM).get(0).parseError().reason());
     }
 }

@@ -104,6 +104,47 @@ class VendorHttpTest {
         }
     }
 
+    /**
+     * Valid JSON that is no webhook body of the product (an array of groups): the vendor format's code,
+     * not invalid_json; and a body an adapter refuses as a whole is dead-lettered with the bytes sent.
+     */
+    @Test
+    void anArrayIsNoWebhookBodyAndARefusedBodyKeepsTheBytesSent() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            String groups = "[" + VendorAdapterTest.sample("openalpr-alpr_group.json") + "]";
+            HttpResponse<String> array = post(gw, "/v1/reads/openalpr", groups);
+            assertEquals(400, array.statusCode(), array.body());
+            JsonNode a = GatewayHarness.JSON.readTree(array.body());
+            assertEquals("vendor_format", a.get("code").asText(), array.body());
+            assertEquals("an OpenALPR webhook body is one JSON object, not a JSON array (one webhook call per request)", a.get("message").asText());
+            HttpResponse<String> prArray = post(gw, "/v1/reads/platerecognizer", "[]");
+            assertEquals("vendor_format", GatewayHarness.JSON.readTree(prArray.body()).get("code").asText(), prArray.body());
+
+            String noType = "{\"best_plate_number\":\"ABC123\",  \"epoch_start\":" + Instant.now().toEpochMilli() + "}";
+            HttpResponse<String> missing = post(gw, "/v1/reads/openalpr", noType);
+            assertEquals(202, missing.statusCode(), missing.body());
+            assertEquals("vendor_format: data_type is missing (send alpr_group results)",
+                    GatewayHarness.JSON.readTree(missing.body()).get("rejected").get(0).get("reason").asText());
+
+            // a Plate Recognizer body without data.timestamp: one refusal, its letter the body as sent
+            String noTime = "{\"hook\": {\"event\": \"recognition\"},\n \"data\": {\"results\": [{\"plate\": \"abc123\"}, {\"plate\": \"xyz789\"}]}}";
+            HttpResponse<String> undated = post(gw, "/v1/reads/platerecognizer", noTime);
+            assertEquals(202, undated.statusCode(), undated.body());
+            JsonNode u = GatewayHarness.JSON.readTree(undated.body());
+            assertEquals(0, u.get("accepted").asInt());
+            assertEquals(1, u.get("rejected").size(), undated.body());
+
+            List<DeadLetter> letters = gw.deadLetters();
+            assertEquals(4, letters.size(), letters.toString());
+            assertEquals(groups, letters.get(0).payload());
+            assertTrue(letters.get(0).reason().startsWith("vendor_format: an OpenALPR webhook body is one JSON object"), letters.get(0).reason());
+            assertEquals(noType, letters.get(2).payload());
+            assertEquals(noTime, letters.get(3).payload());
+            assertEquals("vendor_format: data.timestamp is missing; none of the body's 2 result(s) was read", letters.get(3).reason());
+            assertTrue(gw.spooled().isEmpty());
+        }
+    }
+
     /** Two JSON values in one webhook body: invalid JSON, as on /v1/reads, not a repeated field. */
     @Test
     void aSecondValueAfterTheFirstIsInvalidJsonAndARepeatedFieldIsNamed() throws Exception {

@@ -434,8 +434,9 @@ public final class HoldService implements AutoCloseable {
         filter.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT).put("gte", oldestLive.toString());
         if (req.from() != null || req.to() != null) {
             ObjectNode range = filter.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT);
-            if (req.from() != null) range.put("gte", req.from().toString());
-            if (req.to() != null) range.put("lte", req.to().toString());
+            // captured_at is indexed to the millisecond: the first and last millisecond inside the window
+            if (req.from() != null) range.put("gte", org.platewarden.core.read.CaptureTime.windowStart(req.from()).toString());
+            if (req.to() != null) range.put("lte", org.platewarden.core.read.CaptureTime.windowEnd(req.to()).toString());
         }
         ArrayNode should = bool.putArray("should");
         if (plate != null) should.addObject().putObject("term").put(ReadFields.PLATE_NORM, plate);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
+import org.platewarden.core.read.CaptureTime;
 import org.platewarden.core.read.ReadFields;
 
 /**
@@ -73,7 +74,8 @@ final class HitFetcher {
                     .put(ReadFields.PLATE, src.getValue(ReadFields.PLATE))
                     .put(ReadFields.CAMERA_ID, src.getValue(ReadFields.CAMERA_ID))
                     .put(ReadFields.AGENCY, src.getValue(ReadFields.AGENCY))
-                    .put(ReadFields.CAPTURED_AT, src.getValue(ReadFields.CAPTURED_AT))
+                    // to the millisecond, the precision it was matched at, also for a read stored before the gateway cut it
+                    .put(ReadFields.CAPTURED_AT, CaptureTime.shown(src.getValue(ReadFields.CAPTURED_AT)))
                     .put(ReadFields.LOCATION, src.getValue(ReadFields.LOCATION))
                     .put(ReadFields.VEHICLE, src.getValue(ReadFields.VEHICLE))
                     .put(ReadFields.REGION, src.getValue(ReadFields.REGION));

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.read.CaptureTime;
 import org.platewarden.core.read.ReadFields;
 
 /**
@@ -179,9 +180,11 @@ final class ReadQueryBuilder {
 
     private static void common(SearchRequest request, ArrayNode filters, boolean withPlatePlan) {
         if (withPlatePlan) filters.add(request.candidates().toElasticsearchQuery());
+        // captured_at is indexed (and stored) to the millisecond: the window's bounds are the first and last
+        // millisecond inside it, so no hit lies outside the window as sent (CaptureTime)
         ObjectNode range = filters.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT);
-        range.put("gte", request.from().toString());
-        range.put("lte", request.to().toString());
+        range.put("gte", CaptureTime.windowStart(request.from()).toString());
+        range.put("lte", CaptureTime.windowEnd(request.to()).toString());
         if (!request.cameraIds().isEmpty()) {
             ArrayNode cams = filters.addObject().putObject("terms").putArray(ReadFields.CAMERA_ID);
             request.cameraIds().forEach(cams::add);

@@ -35,6 +35,24 @@ class ReadQueryBuilderTest {
         assertEquals(2, ReadQueryBuilder.readIndices("p", NOW, Instant.parse("2026-03-20T00:00:00Z"), 21, NOW).size());
     }
 
+    /**
+     * captured_at is indexed to the millisecond: a window with finer digits is asked as the first and
+     * last millisecond inside it, in the daily indices and in the holds alike, so no hit lies outside it.
+     */
+    @Test
+    void theWindowIsAskedAsTheMillisecondsInsideIt() {
+        SearchRequestParser parser = new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(),
+                Clock.fixed(NOW, ZoneOffset.UTC), SKEW);
+        SearchRequest r = parser.parse(new JsonObject().put("plate", "ABC123")
+                .put("from", "2026-03-09T23:59:59.9995Z").put("to", "2026-03-10T11:59:59.999999Z"));
+        for (String json : List.of(ReadQueryBuilder.readsQuery(r, Set.of("DPD")).toString(),
+                ReadQueryBuilder.holdsQuery(r, "DPD", Set.of("DPD"), NOW, "C-1", 21).toString())) {
+            assertTrue(json.contains("\"captured_at\":{\"gte\":\"2026-03-10T00:00:00Z\",\"lte\":\"2026-03-10T11:59:59.999Z\"}"), json);
+        }
+        // the answer's window stays the one sent
+        assertEquals(Instant.parse("2026-03-09T23:59:59.9995Z"), r.from());
+    }
+
     @Test
     void neverAScanOfTheTermDictionary() {
         SearchRequestParser parser = new SearchRequestParser(SearchConfig.defaults(), OcrFolding.defaults(),
