@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
  * id of the audit record written for the request (null only when writing it failed, status 503, or
  * when a refusal past its caller's budget was counted instead of recorded: its body then says
  * {@code "audit":"counted"}).
- * {@code retryAfterSeconds} is positive for 429 (send it as {@code Retry-After}).
+ * {@code retryAfterSeconds} is positive for 429, and for a 503 because the node was too busy (send it
+ * as {@code Retry-After}).
  */
 public record SearchOutcome(int status, String auditId, JsonObject body, int retryAfterSeconds) {
 }

@@ -48,9 +48,14 @@ final class ApiStack implements AutoCloseable {
 
     /** A bearer token for any user, agency and roles, valid for an hour. */
     String jwt(String user, String agency, String... roles) {
+        return jwt(new JsonObject(), user, agency, roles);
+    }
+
+    /** The same with more claims ({@code aud}, say). */
+    String jwt(JsonObject claims, String user, String agency, String... roles) {
         io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
                 .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
-        return signer.generateToken(new JsonObject().put("agency", agency).put("roles", new JsonArray(List.of(roles))),
+        return signer.generateToken(claims.copy().put("agency", agency).put("roles", new JsonArray(List.of(roles))),
                 new io.vertx.ext.auth.JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(60).setSubject(user));
     }
 
@@ -84,7 +89,12 @@ final class ApiStack implements AutoCloseable {
 
     /** @param searchOverrides more of the search section (connection limits, say) */
     ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart, JsonObject searchOverrides) {
-        this(dataDir, anonymousBudget, null, beforeStart, searchOverrides);
+        this(dataDir, anonymousBudget, null, beforeStart, searchOverrides, new JsonObject());
+    }
+
+    /** @param configOverrides merged into the whole config last ({@code {"jwt":{"audience":…}}}, say) */
+    ApiStack(Path dataDir, JsonObject configOverrides) {
+        this(dataDir, null, null, prefix -> { }, new JsonObject(), configOverrides);
     }
 
     /**
@@ -95,18 +105,18 @@ final class ApiStack implements AutoCloseable {
      * @param refusedBudget the budget for authenticated callers' refused records (the test's clock and bounds)
      */
     ApiStack(Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
-        this(dataDir, null, refusedBudget, prefix -> { }, searchOverrides);
+        this(dataDir, null, refusedBudget, prefix -> { }, searchOverrides, new JsonObject());
     }
 
     private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, RefusedRecordBudget refusedBudget, Consumer<String> beforeStart,
-                     JsonObject searchOverrides) {
+                     JsonObject searchOverrides, JsonObject configOverrides) {
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
                 .put("search", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("http_body_limit_bytes", 4096)
                         // a proxy the tests can connect from (ForwardedClientIT); the usual client, 127.0.0.1, is not one
                         .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)).mergeIn(searchOverrides))
                 // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
-                .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).encode());
+                .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).mergeIn(configOverrides, true).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
         SearchApiVerticle verticle;
         try {
@@ -115,7 +125,7 @@ final class ApiStack implements AutoCloseable {
             auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
             if (refusedBudget != null) {
                 SearchService service = new SearchService(vertx, config, es.rest(), auditLog, java.time.Clock.systemUTC(),
-                        OcrFolding.defaults(), SearchLimits.defaults(), metrics, refusedBudget);
+                        OcrFolding.defaults(), SearchLimits.of(config.search()), metrics, refusedBudget);
                 verticle = new SearchApiVerticle(config, es, auditLog, (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())), holdsApi(), opsApi(), metrics,
                         AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),
