@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Mints an HS256 JWT for the search API with the config's {@code jwt.secret} — for test set-ups and
- * for agencies without their own identity provider. RS256 tokens come from the agency's IdP.
+ * for agencies without their own identity provider — with the configured {@code jwt.issuer} as
+ * {@code iss} and {@code jwt.audience} as {@code aud}, when set. RS256 tokens come from the agency's IdP.
  */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Mint an HS256 JWT (needs jwt.algorithm=HS256 and jwt.secret in the config).")
 final class TokenCommand implements Callable<Integer> {
@@ -81,6 +82,8 @@ final class TokenCommand implements Callable<Integer> {
                     .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwt().secret())));
             JWTOptions options = new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(ttlMinutes).setSubject(user);
             if (config.jwt().issuer() != null) options.setIssuer(config.jwt().issuer());
+            // the server refuses a token without the configured audience (one value: aud is that string; several: an array of them)
+            if (config.jwt().checksAudience()) options.setAudience(config.jwt().audience());
             spec.commandLine().getOut().println(auth.generateToken(new JsonObject().put("agency", agency).put("roles", new JsonArray(roles)), options));
             spec.commandLine().getOut().flush();
             return 0;

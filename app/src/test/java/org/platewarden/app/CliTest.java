@@ -130,6 +130,32 @@ class CliTest {
         assertTrue(payload.contains("\"exp\":") && payload.contains("\"roles\":[\"investigator\",\"auditor\"]"), payload);
     }
 
+    /** With jwt.issuer and jwt.audience set, a minted token carries them, and the search API's authenticator accepts it. */
+    @Test
+    void tokenCarriesTheConfiguredIssuerAndAudienceSoTheServerAcceptsIt() throws Exception {
+        Path one = Files.writeString(dir.resolve("aud.json"), "{\"jwt\":{\"algorithm\":\"HS256\",\"secret\":\"" + "k".repeat(40)
+                + "\",\"issuer\":\"pw-city\",\"audience\":\"platewarden-search\"}}");
+        assertEquals(0, cli("token", "--demo", "--config", one.toString(), "--user", "jo", "--agency", "DPD", "--roles", "investigator"), err.toString());
+        String token = out.toString().strip();
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        assertTrue(payload.contains("\"aud\":\"platewarden-search\"") && payload.contains("\"iss\":\"pw-city\""), payload);
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            org.platewarden.search.auth.Authenticator server = new org.platewarden.search.auth.Authenticator(vertx,
+                    org.platewarden.core.config.PlatewardenConfig.loadOverDemo(one));
+            assertEquals("jo", server.authenticate("Bearer " + token).toCompletionStage().toCompletableFuture()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS).user());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        Path two = Files.writeString(dir.resolve("auds.json"), "{\"jwt\":{\"algorithm\":\"HS256\",\"secret\":\"" + "k".repeat(40)
+                + "\",\"audience\":[\"pw-search\",\"https://pw.example/api\"]}}");
+        assertEquals(0, cli("token", "--demo", "--config", two.toString(), "--user", "jo", "--agency", "DPD", "--roles", "investigator"), err.toString());
+        payload = new String(Base64.getUrlDecoder().decode(out.toString().strip().split("\\.")[1]), StandardCharsets.UTF_8);
+        assertTrue(payload.contains("\"aud\":[\"pw-search\",\"https://pw.example/api\"]"), payload);
+    }
+
     @Test
     void anUnknownRunRoleIsNamed() {
         String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Role.parse("gateway,gatway")).getMessage();

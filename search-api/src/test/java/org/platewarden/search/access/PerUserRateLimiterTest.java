@@ -52,6 +52,62 @@ class PerUserRateLimiterTest {
     }
 
     @Test
+    void aRefundedGrantIsTakenOutOfTheWindowAndOnlyIt() {
+        PerUserRateLimiter limiter = new PerUserRateLimiter(3, 100, nanos::get);
+        PerUserRateLimiter.Grant first = limiter.acquire("u");
+        nanos.addAndGet(1_000_000_000L);
+        PerUserRateLimiter.Grant busy = limiter.acquire("u"); // t = 1 s: it will find the node too busy
+        nanos.addAndGet(1_000_000_000L);
+        PerUserRateLimiter.Grant third = limiter.acquire("u"); // t = 2 s
+        assertTrue(first.granted() && busy.granted() && third.granted());
+        assertEquals(58, limiter.tryAcquire("u"), "three granted: the next when the first is a minute old");
+
+        limiter.refund(busy);
+        limiter.refund(busy); // twice changes nothing more
+        assertEquals(0, limiter.tryAcquire("u"), "the search that did not run gave its place back");
+        assertEquals(58, limiter.tryAcquire("u"));
+        // the window holds t = 0, 2 and 2 s: the one given back (t = 1 s) is not what frees the next place
+        nanos.addAndGet(58_000_000_000L); // t = 60 s
+        assertEquals(0, limiter.tryAcquire("u"), "the first is a minute old");
+        assertEquals(2, limiter.tryAcquire("u"), "the third (t = 2 s) still counts: exactly the refunded grant left");
+    }
+
+    @Test
+    void refundsKeepTheRingInOrderWhenItHasWrappedAround() {
+        PerUserRateLimiter limiter = new PerUserRateLimiter(4, 100, nanos::get);
+        long t0 = nanos.get();
+        PerUserRateLimiter.Grant[] grants = new PerUserRateLimiter.Grant[6];
+        long[] at = {0, 1, 2, 3, 63, 64}; // seconds: the last two take the places of the first two, the ring wraps
+        for (int i = 0; i < at.length; i++) {
+            nanos.set(t0 + at[i] * 1_000_000_000L);
+            grants[i] = limiter.acquire("u");
+            assertTrue(grants[i].granted(), "grant " + i);
+        }
+        nanos.set(t0 + 64_500_000_000L);
+        // in the window, oldest first: 2, 3, 63, 64 s; taking out 3 s moves 63 and 64 back across the ring's end
+        limiter.refund(grants[3]);
+        assertEquals(0, limiter.tryAcquire("u"), "three in the window: a fourth fits");
+        assertEquals(0, limiter.tryAcquire("u"), "the oldest (2 s) is a minute old");
+        assertEquals(59, limiter.tryAcquire("u"), "the oldest now is 63 s: 58.5 s to go");
+        limiter.refund(new PerUserRateLimiter.Grant("u", 12345L, 0)); // a grant not in the window: nothing happens
+        limiter.refund(new PerUserRateLimiter.Grant("nobody", 12345L, 0));
+        assertEquals(59, limiter.tryAcquire("u"));
+    }
+
+    @Test
+    void aRefusalIsNotAGrantAndCannotBeRefunded() {
+        PerUserRateLimiter limiter = new PerUserRateLimiter(1, 100, nanos::get);
+        assertTrue(limiter.acquire("u").granted());
+        PerUserRateLimiter.Grant refused = limiter.acquire("u");
+        assertEquals(60, refused.waitSeconds());
+        limiter.refund(refused);
+        assertTrue(limiter.tryAcquire("u") > 0);
+        PerUserRateLimiter none = new PerUserRateLimiter(0);
+        none.refund(none.acquire("u")); // no limit: nothing to give back
+        assertEquals(0, none.tryAcquire("u"));
+    }
+
+    @Test
     void zeroDisablesTheLimit() {
         PerUserRateLimiter limiter = new PerUserRateLimiter(0);
         for (int i = 0; i < 1000; i++) assertEquals(0, limiter.tryAcquire("u"));

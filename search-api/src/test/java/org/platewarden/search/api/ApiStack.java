@@ -48,9 +48,14 @@ final class ApiStack implements AutoCloseable {
 
     /** A bearer token for any user, agency and roles, valid for an hour. */
     String jwt(String user, String agency, String... roles) {
+        return jwt(new JsonObject(), user, agency, roles);
+    }
+
+    /** The same with more claims ({@code aud}, say). */
+    String jwt(JsonObject claims, String user, String agency, String... roles) {
         io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
                 .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
-        return signer.generateToken(new JsonObject().put("agency", agency).put("roles", new JsonArray(List.of(roles))),
+        return signer.generateToken(claims.copy().put("agency", agency).put("roles", new JsonArray(List.of(roles))),
                 new io.vertx.ext.auth.JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(60).setSubject(user));
     }
 
@@ -85,7 +90,12 @@ final class ApiStack implements AutoCloseable {
 
     /** @param searchOverrides more of the search section (connection limits, say) */
     ApiStack(Path dataDir, AnonymousBudget anonymousBudget, Consumer<String> beforeStart, JsonObject searchOverrides) {
-        this(dataDir, anonymousBudget, null, beforeStart, searchOverrides);
+        this(dataDir, anonymousBudget, null, beforeStart, searchOverrides, new JsonObject());
+    }
+
+    /** @param configOverrides merged into the whole config last ({@code {"jwt":{"audience":…}}}, say) */
+    ApiStack(Path dataDir, JsonObject configOverrides) {
+        this(dataDir, null, null, prefix -> { }, new JsonObject(), configOverrides);
     }
 
     /**
@@ -96,7 +106,7 @@ final class ApiStack implements AutoCloseable {
      * @param refusedBudget the budget for authenticated callers' refused records (the test's clock and bounds)
      */
     ApiStack(Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
-        this(dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides);
+        this(dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides, new JsonObject());
     }
 
     /**
@@ -104,7 +114,7 @@ final class ApiStack implements AutoCloseable {
      * again, as after a kill.
      */
     ApiStack(ApiStack crashed, Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
-        this(crashed.prefix, dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides);
+        this(crashed.prefix, dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides, new JsonObject());
     }
 
     /**
@@ -114,18 +124,18 @@ final class ApiStack implements AutoCloseable {
      */
     static ApiStack withConfiguredRefusedBudget(Path dataDir, JsonObject searchOverrides) {
         return new ApiStack(dataDir, null, config -> RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser()), prefix -> { },
-                searchOverrides);
+                searchOverrides, new JsonObject());
     }
 
     /** @param refusedBudgetOf the budget for refused records from the stack's configuration; null: the stand-in search service */
     private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf,
-                     Consumer<String> beforeStart, JsonObject searchOverrides) {
-        this(ElasticsearchFixture.uniquePrefix("api"), dataDir, anonymousBudget, refusedBudgetOf, beforeStart, searchOverrides);
+                     Consumer<String> beforeStart, JsonObject searchOverrides, JsonObject configOverrides) {
+        this(ElasticsearchFixture.uniquePrefix("api"), dataDir, anonymousBudget, refusedBudgetOf, beforeStart, searchOverrides, configOverrides);
     }
 
     private ApiStack(String prefix, Path dataDir, AnonymousBudget anonymousBudget,
                      java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf, Consumer<String> beforeStart,
-                     JsonObject searchOverrides) {
+                     JsonObject searchOverrides, JsonObject configOverrides) {
         this.prefix = prefix;
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
@@ -133,7 +143,7 @@ final class ApiStack implements AutoCloseable {
                         // a proxy the tests can connect from (ForwardedClientIT); the usual client, 127.0.0.1, is not one
                         .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)).mergeIn(searchOverrides))
                 // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
-                .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).encode());
+                .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).mergeIn(configOverrides, true).encode());
         es = new ElasticsearchConnection(ElasticsearchFixture.url());
         try {
             beforeStart.accept(prefix);
@@ -142,7 +152,7 @@ final class ApiStack implements AutoCloseable {
             if (refusedBudgetOf != null) {
                 RefusedRecordBudget refusedBudget = refusedBudgetOf.apply(config);
                 SearchService service = new SearchService(vertx, config, es.rest(), auditLog, java.time.Clock.systemUTC(),
-                        OcrFolding.defaults(), SearchLimits.defaults(), metrics, refusedBudget);
+                        OcrFolding.defaults(), SearchLimits.of(config.search()), metrics, refusedBudget);
                 verticle = new SearchApiVerticle(config, es, auditLog, (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())), holdsApi(), opsApi(), metrics,
                         AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),

@@ -2,6 +2,7 @@ package org.platewarden.search.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.platewarden.search.audit.AuditEsSupport.await;
 import static org.platewarden.search.audit.AuditEsSupport.awaitFailure;
 
@@ -117,6 +118,54 @@ class AuthenticatorTest {
         rejected(auth, "Bearer " + rsToken(pair, claims(System.currentTimeMillis() / 1000 - 60)));
         // an HS256 token signed with the public key text (algorithm confusion) is refused
         rejected(auth, "Bearer " + hsToken(publicPem, claims(inAnHour())));
+    }
+
+    private static PlatewardenConfig withAudience(Object audience) {
+        return hs256().with(new JsonObject().put("jwt", new JsonObject().put("audience", audience)).encode());
+    }
+
+    /** With {@code jwt.audience} set, a token must name it in aud; a token for another service is refused. */
+    @Test
+    void aConfiguredAudienceMustBeInTheTokensAud() {
+        Authenticator auth = new Authenticator(vertx, withAudience("platewarden-search"));
+        assertEquals("jane.doe", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "platewarden-search")))).user());
+        assertEquals("jane.doe", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour())
+                .put("aud", new JsonArray().add("some-other-service").add("platewarden-search"))))).user(), "one of several audiences is enough");
+
+        Throwable other = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "some-other-service")));
+        assertTrue(other.getMessage().startsWith("invalid token: Invalid JWT audience"), other.getMessage());
+        assertTrue(other.getMessage().contains("platewarden-search"), "says which audience is expected: " + other.getMessage());
+        Throwable none = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour())));
+        assertTrue(none.getMessage().contains("audience"), none.getMessage());
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", new JsonArray())));
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "PLATEWARDEN-SEARCH")));
+        // a number or an object in aud: Vert.x would throw; refused with a reason instead
+        for (Object aud : new Object[] {5, new JsonObject().put("a", "platewarden-search"), new JsonArray().add("platewarden-search").add(7)}) {
+            Throwable t = rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", aud)));
+            assertEquals("invalid token: claim aud must be a string or an array of strings", t.getMessage());
+        }
+        // the other checks still apply to a token of the right audience
+        rejected(auth, "Bearer " + hsToken("another-secret-that-is-also-32-characters-long", claims(inAnHour()).put("aud", "platewarden-search")));
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "platewarden-search").put("iss", "someone-else")));
+    }
+
+    @Test
+    void severalConfiguredAudiencesAcceptAnyOfThem() {
+        Authenticator auth = new Authenticator(vertx, withAudience(new JsonArray().add("pw-search").add("https://pw.example/api")));
+        assertEquals("ACSO", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "https://pw.example/api")))).agency());
+        assertEquals("ACSO", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "pw-search")))).agency());
+        rejected(auth, "Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", "pw")));
+    }
+
+    /** Without {@code jwt.audience}, aud is not looked at: any aud, or none, is accepted as before. */
+    @Test
+    void withoutAConfiguredAudienceAudIsNotChecked() {
+        Authenticator auth = new Authenticator(vertx, hs256());
+        assertEquals(null, hs256().jwt().audience());
+        for (Object aud : new Object[] {"some-other-service", new JsonArray().add("x"), 5}) {
+            assertEquals("jane.doe", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour()).put("aud", aud)))).user());
+        }
+        assertEquals("jane.doe", await(auth.authenticate("Bearer " + hsToken(SECRET, claims(inAnHour())))).user());
     }
 
     private static String rsToken(KeyPair pair, JsonObject claims) {
