@@ -15,5 +15,6 @@ USER platewarden
 WORKDIR /var/lib/platewarden
 EXPOSE 8080 8081 1883 8883
 HEALTHCHECK --interval=10s --timeout=3s --retries=12 CMD curl -fsS http://127.0.0.1:8081/health/ready || exit 1
-ENTRYPOINT ["java", "-Xmx512m", "-cp", "/opt/platewarden/platewarden-app.jar:/opt/platewarden/lib/*", "org.platewarden.app.PlatewardenMain"]
+# out of heap the JVM exits (code 3) and the container's restart policy starts it again (docs/operations.md, Memory)
+ENTRYPOINT ["java", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-cp", "/opt/platewarden/platewarden-app.jar:/opt/platewarden/lib/*", "org.platewarden.app.PlatewardenMain"]
 CMD ["run", "--config", "/etc/platewarden/config.json"]

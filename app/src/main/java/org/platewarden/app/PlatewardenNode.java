@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import org.platewarden.core.log.FatalErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,12 @@ public final class PlatewardenNode implements AutoCloseable {
             connection = new ElasticsearchConnection(esUrl);
             templates = new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+            // what no context's own handler took (the gateway's loops have theirs): fatal errors end the node (FatalErrors)
+            vertx.exceptionHandler(error -> {
+                if (!FatalErrors.report(error, "a Vert.x thread (" + Thread.currentThread().getName() + ")")) {
+                    LOG.error("unhandled exception on a Vert.x thread", error);
+                }
+            });
             Spool spool = null;
             // filed by the earlier of the write and capture day; no payload of a read already past retention;
             // each camera's letters capped per day (a camera could fill the disk the audit journal needs)

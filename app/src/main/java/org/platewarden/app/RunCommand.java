@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.platewarden.core.config.DemoCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.log.FatalErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,6 +42,13 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         PlatewardenConfig config = configOptions.load(); // an invalid one: CliErrors says why, exit code 2
+        // an OutOfMemoryError (a VirtualMachineError other than a stack overflow) ends the node for its supervisor to restart,
+        // rather than leaving it half alive with event loops gone (FatalErrors; the launcher also sets
+        // -XX:+ExitOnOutOfMemoryError, which covers heap exhaustion wherever it is met)
+        FatalErrors.exitOnFatal();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            if (!FatalErrors.report(error, "thread " + thread.getName())) LOG.error("thread {} died", thread.getName(), error);
+        });
         PlatewardenNode node = new PlatewardenNode(config, selected);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "platewarden-shutdown"));
         try {

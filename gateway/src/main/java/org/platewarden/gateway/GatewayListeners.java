@@ -18,12 +18,14 @@ import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.ClientSessions;
 import org.platewarden.gateway.mqtt.SessionPersistence;
 import org.platewarden.gateway.mqtt.MqttConnectionCap;
+import org.platewarden.gateway.mqtt.MqttPendingBudget;
 
 /**
  * The gateway role on {@code gateway.event_loops} event loops: one {@link GatewayVerticle} per
  * loop, all listening on the same ports (Vert.x shares a server between instances that ask for the
  * same host and port and spreads connections over them), so validation, a CPU cost, is not capped
- * at one core. They share the meters, one {@link SpoolHealth} (each instance learns of a full or
+ * at one core. They share the meters, the MQTT connection cap and pending budget (every loop's
+ * connections count against one), one {@link SpoolHealth} (each instance learns of a full or
  * failed spool from its own appends; readiness must say so on every loop) and one
  * {@link CameraAuthenticator}: its cache of verified
  * secrets is then the same whichever loop a connection lands on (with one per loop, a camera that
@@ -65,16 +67,18 @@ public final class GatewayListeners implements AutoCloseable {
         HttpConnectionGuard httpGuard = new HttpConnectionGuard(vertx, "gateway", gw.maxConnectionsPerAddress(), gw.httpHeaderTimeoutSeconds(),
                 metrics.registry());
         MqttConnectionCap mqttCap = new MqttConnectionCap(gw.mqttMaxConnectionsPerAddress(), metrics.registry());
+        MqttPendingBudget mqttBudget = new MqttPendingBudget(gw.mqttMaxPendingBytesTotal(), metrics.registry());
+        warnIfPendingBudgetCrowdsTheHeap(gw.mqttMaxPendingBytesTotal(), Runtime.getRuntime().maxMemory());
         // every instance derives the same id for the same read (a resend may land on any event loop)
         ReadIdKey readIdKey = ReadIdKey.forNode(concrete);
         GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                mqttCap, readIdKey);
+                mqttCap, mqttBudget, readIdKey);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
                 GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                        mqttCap, readIdKey);
+                        mqttCap, mqttBudget, readIdKey);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));
@@ -89,6 +93,19 @@ public final class GatewayListeners implements AutoCloseable {
                         return null;
                     });
                 });
+    }
+
+    /**
+     * The budget is heap (what waiting PUBLISHes hold): one above a quarter of the heap would let a
+     * flood behind a full spool crowd out everything else, so it is said at start-up.
+     */
+    static boolean warnIfPendingBudgetCrowdsTheHeap(long budget, long maxHeap) {
+        if (maxHeap == Long.MAX_VALUE || budget <= maxHeap / 4) return false;
+        org.slf4j.LoggerFactory.getLogger(GatewayListeners.class).warn(
+                "gateway.mqtt_max_pending_bytes_total is {} MiB, more than a quarter of the {} MiB heap: MQTT PUBLISHes waiting for a"
+                        + " full spool may hold that much; lower it or raise the heap (PLATEWARDEN_JAVA_OPTS=-Xmx...)",
+                budget >> 20, maxHeap >> 20);
+        return true;
     }
 
     /** The first instance: its ports are every instance's. */

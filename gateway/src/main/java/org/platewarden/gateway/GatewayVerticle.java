@@ -22,6 +22,7 @@ import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.ClientSessions;
 import org.platewarden.gateway.mqtt.MqttConnectionCap;
 import org.platewarden.gateway.mqtt.MqttIngestServer;
+import org.platewarden.gateway.mqtt.MqttPendingBudget;
 
 /**
  * The gateway on one event loop: HTTP ingest (+ health, metrics) and the MQTT server, with one
@@ -53,14 +54,17 @@ public final class GatewayVerticle extends VerticleBase {
     private final HttpConnectionGuard httpGuard;
     /** One for every instance: the per-address cap of the MQTT ports */
     private final MqttConnectionCap mqttCap;
+    /** One for every instance: the bytes awaiting durability on all MQTT connections, every loop */
+    private final MqttPendingBudget mqttBudget;
     /** The key of derived read ids: one for the node, so a resend gets the same id on any instance */
     private final ReadIdKey readIdKey;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
                     SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, MqttConnectionCap mqttCap,
-                    ReadIdKey readIdKey) {
+                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey) {
         this.httpGuard = httpGuard;
+        this.mqttBudget = mqttBudget;
         this.mqttCap = mqttCap;
         this.readIdKey = readIdKey;
         this.config = config;
@@ -84,7 +88,7 @@ public final class GatewayVerticle extends VerticleBase {
         context.exceptionHandler(new StrayErrors(metrics));
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
-        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap);
+        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap, mqttBudget);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)
                 .compose(server -> mqtt.listen())

@@ -2,6 +2,7 @@ package org.platewarden.gateway;
 
 import io.vertx.core.Handler;
 import java.util.concurrent.TimeUnit;
+import org.platewarden.core.log.FatalErrors;
 import org.platewarden.core.log.ThrottledWarning;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * camera that pipelines PUBLISH behind CONNECT, or keeps sending after being disconnected. Logged
  * by Vert.x, each was an ERROR with a 40-line stack trace; one client pipelining 5 000 PUBLISHes
  * wrote 58 000 lines. They are counted and logged as one throttled line instead (the client got no
- * PUBACK for them and resends, QoS 1; QoS 0 is at most once by definition). Anything else is still
- * an ERROR with its stack trace.
+ * PUBACK for them and resends, QoS 1; QoS 0 is at most once by definition). An OutOfMemoryError
+ * (a VirtualMachineError other than a stack overflow) is fatal: logged, and the node ends
+ * ({@link FatalErrors}). Anything else is still an ERROR with its stack trace.
  */
 final class StrayErrors implements Handler<Throwable> {
     private static final Logger LOG = LoggerFactory.getLogger(StrayErrors.class);
@@ -29,6 +31,8 @@ final class StrayErrors implements Handler<Throwable> {
 
     @Override
     public void handle(Throwable error) {
+        // an OutOfMemoryError thrown in a handler: Vert.x caught it, but the loop may be next; the node ends (FatalErrors)
+        if (FatalErrors.report(error, "a gateway event loop (" + Thread.currentThread().getName() + ")")) return;
         if (error instanceof IllegalArgumentException && error.getMessage() != null && error.getMessage().startsWith(NOT_CONNECTED)) {
             metrics.mqttPacketOutsideConnection();
             strayPackets.warn("MQTT packets on a connection not accepted (yet, or any more) were discarded, unacknowledged");

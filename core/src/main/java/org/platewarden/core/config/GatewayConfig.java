@@ -29,7 +29,8 @@ public record GatewayConfig(
         @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
         @JsonProperty("mqtt_max_connections_per_address") int mqttMaxConnectionsPerAddress,
         @JsonProperty("read_id_key") String readIdKey,
-        @JsonProperty("mqtt_session_expiry_max_seconds") long mqttSessionExpiryMaxSeconds) {
+        @JsonProperty("mqtt_session_expiry_max_seconds") long mqttSessionExpiryMaxSeconds,
+        @JsonProperty("mqtt_max_pending_bytes_total") long mqttMaxPendingBytesTotal) {
 
     /** The least length of {@code read_id_key}: the HMAC key of derived read ids (ReadIdKey). */
     public static final int READ_ID_KEY_MIN_CHARS = 32;
@@ -53,11 +54,25 @@ public record GatewayConfig(
      */
     public static final long DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS = 7L * 24 * 3600;
 
+    /**
+     * Heap that MQTT PUBLISHes awaiting durability (taken in, not yet acknowledged or refused) may
+     * hold on all MQTT connections of the gateway together, every event loop: a PUBLISH counts its
+     * payload until its reads are parsed, then its reads as encoded for the spool (about 2.4 times
+     * a payload of typical ~150-byte reads). A PUBLISH that would take the total past it closes its
+     * connection (MQTT 5: DISCONNECT QUOTA_EXCEEDED) instead of being held. 32 MiB: an eighth of a
+     * 256 MiB gateway-only heap (docs/operations.md, Memory), a sixteenth of the launcher's default
+     * 512 MiB; a healthy spool makes a PUBLISH durable within milliseconds, so at the benchmark's
+     * 86 000 reads/s (about 33 MB/s as held) a 30 ms fsync comes to 1 MiB, and 32 MiB rides out a
+     * stall of about a second.
+     */
+    public static final long DEFAULT_MQTT_MAX_PENDING_BYTES_TOTAL = 32L * 1024 * 1024;
+
     public static GatewayConfig defaults() {
         return new GatewayConfig("0.0.0.0", 8080, 1883, 0, null, null, null,
                 4 * 1024 * 1024, 256 * 1024, 10_000, 300, 4, 1024, 0, false,
                 DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-                DEFAULT_MQTT_MAX_CONNECTIONS_PER_ADDRESS, null, DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS);
+                DEFAULT_MQTT_MAX_CONNECTIONS_PER_ADDRESS, null, DEFAULT_MQTT_SESSION_EXPIRY_MAX_SECONDS,
+                DEFAULT_MQTT_MAX_PENDING_BYTES_TOTAL);
     }
 
     /**

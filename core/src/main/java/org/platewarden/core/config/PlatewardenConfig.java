@@ -238,6 +238,11 @@ public record PlatewardenConfig(
             problems.add("gateway.mqtt_session_expiry_max_seconds must be 0 (no session outlives its connection) .. retention_days × 86400 ("
                     + retentionDays * 86_400L + "), not " + gateway.mqttSessionExpiryMaxSeconds());
         }
+        // a PUBLISH up to the packet limit must fit in it, or a camera sending one could never be served
+        if (gateway.mqttMaxPendingBytesTotal() < Math.max(1, gateway.mqttMaxMessageBytes())) {
+            problems.add("gateway.mqtt_max_pending_bytes_total must be at least gateway.mqtt_max_message_bytes ("
+                    + gateway.mqttMaxMessageBytes() + "), not " + gateway.mqttMaxPendingBytesTotal());
+        }
         if (gateway.readIdKey() != null && gateway.readIdKey().length() < GatewayConfig.READ_ID_KEY_MIN_CHARS) {
             problems.add("gateway.read_id_key must be at least " + GatewayConfig.READ_ID_KEY_MIN_CHARS
                     + " characters (e.g. openssl rand -hex 32), or null for a key generated into the data dir");

@@ -201,6 +201,19 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void theMqttPendingBudgetDefaultsTo32MiBAndMustHoldAtLeastOneMessage() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(32L * 1024 * 1024, config.gateway().mqttMaxPendingBytesTotal());
+        assertEquals(GatewayConfig.defaults().mqttMaxPendingBytesTotal(), config.gateway().mqttMaxPendingBytesTotal(),
+                "the defaults file agrees with the code");
+        assertEquals(262_144, config.with("{\"gateway\":{\"mqtt_max_pending_bytes_total\":262144}}").gateway().mqttMaxPendingBytesTotal());
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with("{\"gateway\":{\"mqtt_max_pending_bytes_total\":262143}}"));
+        assertEquals(List.of("gateway.mqtt_max_pending_bytes_total must be at least gateway.mqtt_max_message_bytes (262144), not 262143"),
+                e.problems());
+        assertThrows(ConfigException.class, () -> config.with("{\"gateway\":{\"mqtt_max_pending_bytes_total\":0}}"));
+    }
+
+    @Test
     void theMqttPerAddressCapDefaultsToHttpsAndIsValidatedAtStartUp() {
         PlatewardenConfig config = PlatewardenConfig.demoConfig();
         assertEquals(256, config.gateway().mqttMaxConnectionsPerAddress(), "as HTTP's: cameras behind one NAT share its address");

@@ -87,12 +87,17 @@ public final class ReadIngestor {
 
     /** Spool append of the valid reads (a no-op for none); fails with SpoolFull/SpoolFailed unwrapped. */
     public Future<Long> append(PreparedBatch batch) {
-        if (batch.accepted().isEmpty()) return Future.succeededFuture(spool.lastDurableSeq());
+        return append(batch.documents());
+    }
+
+    /** The same for documents already taken out of their batch (what a PUBLISH keeps while it waits for a full spool). */
+    public Future<Long> append(List<byte[]> documents) {
+        if (documents.isEmpty()) return Future.succeededFuture(spool.lastDurableSeq());
         Context ctx = context();
         Future<Long> f;
         try {
-            f = ctx == null ? Future.fromCompletionStage(spool.append(batch.documents()))
-                    : Future.fromCompletionStage(spool.append(batch.documents()), ctx);
+            f = ctx == null ? Future.fromCompletionStage(spool.append(documents))
+                    : Future.fromCompletionStage(spool.append(documents), ctx);
         } catch (RuntimeException e) {
             f = Future.failedFuture(e);
         }
@@ -114,7 +119,11 @@ public final class ReadIngestor {
     }
 
     public void countAccepted(String protocol, PreparedBatch batch) {
-        metrics.accepted(protocol, batch.source(), batch.accepted().size());
+        countAccepted(protocol, batch.source(), batch.accepted().size());
+    }
+
+    public void countAccepted(String protocol, String source, int n) {
+        metrics.accepted(protocol, source, n);
     }
 
     private static Context context() {

@@ -1,6 +1,11 @@
 package org.platewarden.gateway.ingest;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolFailedException;
 import org.slf4j.Logger;
@@ -9,33 +14,65 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether the spool can take writes, for readiness: not failed (fail-stop after an fsync error)
  * and below capacity. A full spool clears by itself once the indexer advances the checkpoint.
+ *
+ * <p>One instance serves every event loop (GatewayListeners), so a full spool is logged once per
+ * episode, whichever loops meet it: a WARN at the first refused append, and an INFO at the first
+ * append stored once {@link #QUIET_SECONDS} have passed without a refusal. Refusals and successes
+ * interleave while a spool is at its limit (a smaller append fits where a larger one did not; the
+ * write queue drains between bursts), and ending the episode at every stored append let the next
+ * refusal warn again: five WARNs in a second in a chaos test, which looked like one per event loop.
  */
 public final class SpoolHealth {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolHealth.class);
+    /** How long without a refusal ends an episode (at the next stored append). */
+    static final long QUIET_SECONDS = 10;
+
     private final Spool spool;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Spool size when an append was last refused as full; -1 once an append succeeded again. */
-    private final java.util.concurrent.atomic.AtomicLong refusedAtBytes = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final AtomicLong refusedAtBytes = new AtomicLong(-1);
+    private final LongSupplier nanoClock;
+    private final Consumer<String> warn;
+    private final Consumer<String> info;
+    /** a full-spool episode is under way: its WARN was written, its INFO not yet */
+    private final AtomicBoolean episode = new AtomicBoolean();
+    private final AtomicLong lastRefusalNanos = new AtomicLong();
+    private final AtomicLong refusedInEpisode = new AtomicLong();
 
     public SpoolHealth(Spool spool) {
+        this(spool, System::nanoTime, LOG::warn, LOG::info);
+    }
+
+    SpoolHealth(Spool spool, LongSupplier nanoClock, Consumer<String> warn, Consumer<String> info) {
         this.spool = spool;
+        this.nanoClock = nanoClock;
+        this.warn = warn;
+        this.info = info;
     }
 
     void observe(Throwable appendError) {
         Throwable t = Failures.unwrap(appendError);
         if (t instanceof SpoolFailedException f) failure.compareAndSet(null, f);
         if (t instanceof org.platewarden.core.spool.SpoolFullException) {
-            // logged once per episode (the first refusal), not per refused read
-            if (refusedAtBytes.getAndSet(spool.sizeBytes()) < 0) {
-                LOG.warn("spool full ({}; {} of {} bytes): refusing reads (HTTP 429, MQTT PUBACK withheld) until space is freed:"
-                        + " by the indexer (is it running, is Elasticsearch reachable?) or, for a full disk, by you",
-                        t.getMessage(), spool.sizeBytes(), spool.capacityBytes());
+            refusedAtBytes.set(spool.sizeBytes());
+            lastRefusalNanos.set(nanoClock.getAsLong());
+            refusedInEpisode.incrementAndGet();
+            // logged once per episode (its first refusal), not per refused read nor per event loop
+            if (episode.compareAndSet(false, true)) {
+                warn.accept("spool full (" + t.getMessage() + "; " + spool.sizeBytes() + " of " + spool.capacityBytes()
+                        + " bytes): refusing reads (HTTP 429, MQTT PUBACK withheld) until space is freed:"
+                        + " by the indexer (is it running, is Elasticsearch reachable?) or, for a full disk, by you");
             }
         }
     }
 
     void appended() {
-        if (refusedAtBytes.getAndSet(-1) >= 0) LOG.info("spool accepts reads again ({} of {} bytes)", spool.sizeBytes(), spool.capacityBytes());
+        refusedAtBytes.set(-1);
+        if (!episode.get() || nanoClock.getAsLong() - lastRefusalNanos.get() < TimeUnit.SECONDS.toNanos(QUIET_SECONDS)) return;
+        if (episode.compareAndSet(true, false)) {
+            info.accept("spool accepts reads again (" + spool.sizeBytes() + " of " + spool.capacityBytes() + " bytes; none refused for "
+                    + QUIET_SECONDS + " s; " + refusedInEpisode.getAndSet(0) + " appends were refused as full since the warning)");
+        }
     }
 
     public boolean failed() {

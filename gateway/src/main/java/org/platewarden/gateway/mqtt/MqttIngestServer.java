@@ -50,10 +50,13 @@ public final class MqttIngestServer {
     private final ClientSessions sessions;
     /** shared by every event loop's listener: the per-address cap is the MQTT ports' */
     private final MqttConnectionCap cap;
+    /** shared by every event loop's listener: the bytes awaiting durability on all MQTT connections */
+    private final MqttPendingBudget budget;
 
     public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics,
-                            ClientSessions sessions, MqttConnectionCap cap) {
+                            ClientSessions sessions, MqttConnectionCap cap, MqttPendingBudget budget) {
         this.vertx = vertx;
+        this.budget = budget;
         this.sessions = sessions;
         this.cap = cap;
         this.config = config;
@@ -69,7 +72,10 @@ public final class MqttIngestServer {
         metrics.rejectable(CameraSession.PROTOCOL, CameraSession.PROTOCOL, refusals);
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
         oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics, sessions);
-        refusalsFlush = vertx.setPeriodic(10_000, id -> cap.flushRefusals(false));
+        refusalsFlush = vertx.setPeriodic(10_000, id -> {
+            cap.flushRefusals(false);
+            budget.flushRefusals(false);
+        });
         plain = create(baseOptions().setPort(config.mqttPort()));
         Future<MqttServer> started = plain.listen();
         if (config.mqttTlsPort() > 0) {
@@ -98,6 +104,7 @@ public final class MqttIngestServer {
     public Future<Void> close() {
         if (refusalsFlush >= 0) vertx.cancelTimer(refusalsFlush);
         cap.flushRefusals(true);
+        budget.flushRefusals(true);
         Future<Void> a = plain == null ? Future.succeededFuture() : plain.close();
         Future<Void> b = tls == null ? Future.succeededFuture() : tls.close();
         return Future.join(a, b).<Void>mapEmpty().andThen(ar -> {
@@ -110,6 +117,9 @@ public final class MqttIngestServer {
         o.setHost(config.host());
         // the decoder refuses (and we close) anything bigger: memory per connection stays bounded
         o.setMaxMessageSize(config.mqttMaxMessageBytes());
+        // a deadline, not an idle timeout: Vert.x's IdleStateHandler for it sits behind the MQTT decoder,
+        // so only a decoded packet would reset it, and the first decoded packet (the CONNECT) removes
+        // it; bytes of a CONNECT still arriving reset nothing (docs/operations.md, What MQTT cannot cap)
         o.setTimeoutOnConnect(30);
         // a CONNECT without a client id reaches the session as one (CameraSession assigns MQTT 5 clients
         // an id and tells them, as MQTT 5 requires; Vert.x's own would be made up and never told)
@@ -130,7 +140,13 @@ public final class MqttIngestServer {
     }
 
     private void connect(MqttEndpoint endpoint) {
-        // first: an address over the cap costs no PBKDF2
+        // while PUBLISHes awaiting durability fill the budget, a new connection is refused before it
+        // costs a PBKDF2 or sends a window of PUBLISHes that could only be read and refused
+        if (budget.nearlyFull()) {
+            budget.refuseConnect(endpoint);
+            return;
+        }
+        // then: an address over the cap costs no PBKDF2
         MqttConnectionCap.Slot slot = cap.admit(endpoint);
         if (slot == null) return;
         boolean v5 = endpoint.protocolVersion() == 5;
@@ -152,7 +168,7 @@ public final class MqttIngestServer {
                         closedBeforeConnack(camera, pending.failure());
                         return;
                     }
-                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize, sessions);
+                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize, sessions, budget);
                     session.start(v5 ? connackProperties() : null, slot::release);
                 })
                 .onFailure(err -> {

@@ -33,18 +33,32 @@ public final class Spools {
      * is refused as full (so no read can fit); returns the last durable seq.
      */
     public static long fill(Spool spool) throws InterruptedException {
+        return fill(spool, 700, 1);
+    }
+
+    /**
+     * The same, starting with appends of {@code perAppend} records of about {@code size} bytes: a
+     * spool of some MiB fills in a few dozen appends instead of thousands.
+     */
+    public static long fill(Spool spool, int size, int perAppend) throws InterruptedException {
         Random random = new Random(42);
-        int size = 700;
         while (true) {
-            byte[] noise = new byte[size];
-            random.nextBytes(noise);
-            byte[] record = ("{\"filler\":\"" + Base64.getEncoder().encodeToString(noise) + "\"}").getBytes(StandardCharsets.UTF_8);
+            List<byte[]> records = new java.util.ArrayList<>();
+            for (int i = 0; i < perAppend; i++) {
+                byte[] noise = new byte[size];
+                random.nextBytes(noise);
+                records.add(("{\"filler\":\"" + Base64.getEncoder().encodeToString(noise) + "\"}").getBytes(StandardCharsets.UTF_8));
+            }
             try {
-                spool.append(List.of(record)).get();
+                spool.append(records).get();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof SpoolFullException)) throw new AssertionError("append failed", e.getCause());
-                if (size == 1) return spool.lastDurableSeq();
-                size = Math.max(1, size / 2);
+                if (size == 1 && perAppend == 1) return spool.lastDurableSeq();
+                if (perAppend > 1) {
+                    perAppend /= 2;
+                } else {
+                    size = Math.max(1, size / 2);
+                }
                 continue;
             }
         }
