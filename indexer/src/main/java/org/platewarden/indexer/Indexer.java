@@ -2,6 +2,7 @@ package org.platewarden.indexer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * it was not split;</li>
  * <li>the spool checkpoint advances only over the contiguous run of finished batches at the head,
  * so after a crash the indexer resumes at the checkpoint and a resent read answers 409;</li>
+ * <li>a checkpoint the spool fails to persist (a full disk: the write gets ENOSPC) is retried on a
+ * timer with backoff (at most {@link #CHECKPOINT_RETRY_CAP} apart) until it is, whether or not more
+ * reads arrive: until then the segments of reads already indexed keep their disk space, and a
+ * gateway refusing reads for want of that space would otherwise wait for good
+ * ({@code platewarden.indexer.checkpoint.failures}, an ERROR at most once a minute, an INFO once
+ * it is persisted);</li>
  * <li>a read whose UTC capture day has passed {@code retention_days} by the time it would be sent
  * (it waited in the spool, or for Elasticsearch between attempts, e.g. through an outage of days) is
  * not indexed: that would create (or add to) the index of a day already due for deletion, which
@@ -70,6 +77,9 @@ public final class Indexer {
     /** action line and NDJSON framing per operation, on top of index name and id */
     private static final int PER_ITEM_OVERHEAD = 48;
     private static final long IDLE_POLL_MS = 1000;
+    /** Longest wait between two attempts to persist a checkpoint that failed: a 16-byte write, cheap to try. */
+    static final Duration CHECKPOINT_RETRY_CAP = Duration.ofSeconds(5);
+    private static final long CHECKPOINT_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final String STAGE = "indexer";
 
     private final Spool spool;
@@ -81,6 +91,7 @@ public final class Indexer {
     private final DailyIndexNames indexNames;
     private final IndexerConfig config;
     private final RetryPolicy retry;
+    private final RetryPolicy checkpointRetry;
     private final IndexerMetrics metrics;
     private final Clock clock;
     private final int retentionDays;
@@ -98,6 +109,12 @@ public final class Indexer {
     private boolean started;
     private boolean stopping;
     private int pumpFailures;
+    /** Done up to here (contiguous), not yet confirmed by the spool (persisted, segments deleted); 0: nothing owed. */
+    private long checkpointOwed;
+    private int checkpointFailures;
+    private long checkpointFailingSinceNanos;
+    private long checkpointLoggedNanos;
+    private ScheduledFuture<?> checkpointTimer;
 
     // --- published for gauges and tests ---
     private volatile long oldestPendingMs;
@@ -114,6 +131,8 @@ public final class Indexer {
         this.indexNames = new DailyIndexNames(prefix);
         this.config = config;
         this.retry = retry;
+        Duration cap = retry.cap().compareTo(CHECKPOINT_RETRY_CAP) < 0 ? retry.cap() : CHECKPOINT_RETRY_CAP;
+        this.checkpointRetry = new RetryPolicy(retry.initial(), cap.compareTo(retry.initial()) < 0 ? retry.initial() : cap, retry.jitter());
         this.metrics = new IndexerMetrics(registry);
         this.clock = clock;
         this.loop = new ScheduledThreadPoolExecutor(1, r -> {
@@ -162,8 +181,11 @@ public final class Indexer {
     public CompletableFuture<Void> stop() {
         try {
             loop.execute(() -> {
+                // one last attempt, so the next start resends less; no retry is scheduled once stopping
+                if (checkpointOwed > 0) tryAdvanceCheckpoint();
                 stopping = true;
                 if (flushTimer != null) flushTimer.cancel(false);
+                if (checkpointTimer != null) checkpointTimer.cancel(false);
                 loop.shutdown();
             });
         } catch (RejectedExecutionException alreadyStopping) {
@@ -447,14 +469,57 @@ public final class Indexer {
         long upTo = 0;
         while (!unfinished.isEmpty() && unfinished.peekFirst().done) upTo = unfinished.pollFirst().lastSeq;
         if (upTo > 0) {
-            try {
-                spool.advanceCheckpoint(upTo);
-            } catch (RuntimeException e) {
-                // the next finished batch advances past this point anyway; the worst case is a resend after a crash
-                LOG.error("cannot advance the spool checkpoint to {}: {}", upTo, e.toString(), e);
-            }
+            checkpointOwed = upTo;
+            // while a failed one waits for its retry, the timer tries (with the newest seq): no attempt per batch on a failing disk
+            if (checkpointTimer == null) advanceCheckpoint();
         }
         pump();
+    }
+
+    /**
+     * Asks the spool to persist the checkpoint owed and delete the segments behind it; on failure
+     * tries again on a timer with backoff, not only when another batch finishes: after a full disk
+     * nothing else may ever finish (the gateway refuses every read for want of the space those
+     * segments hold), and a checkpoint never persisted would keep it so.
+     */
+    private void advanceCheckpoint() {
+        checkpointTimer = null;
+        if (stopping || checkpointOwed == 0 || tryAdvanceCheckpoint()) return;
+        checkpointTimer = loop.schedule(this::advanceCheckpoint, checkpointRetry.delayMillis(checkpointFailures), TimeUnit.MILLISECONDS);
+    }
+
+    /** One attempt; logs the first failure of an episode, then at most one a minute, and the recovery. */
+    private boolean tryAdvanceCheckpoint() {
+        long seq = checkpointOwed;
+        try {
+            spool.advanceCheckpoint(seq);
+        } catch (RuntimeException e) {
+            long now = System.nanoTime();
+            metrics.checkpointFailed();
+            if (checkpointFailures++ == 0) {
+                checkpointFailingSinceNanos = now;
+                checkpointLoggedNanos = now;
+                LOG.error("cannot advance the spool checkpoint to {}: {}; the reads up to it are indexed, but their spool segments keep"
+                        + " their disk space until it is: retrying on its own, at most {} s apart", seq, describe(e),
+                        CHECKPOINT_RETRY_CAP.toSeconds(), e);
+            } else if (now - checkpointLoggedNanos >= CHECKPOINT_LOG_INTERVAL_NANOS) {
+                checkpointLoggedNanos = now;
+                LOG.error("still cannot advance the spool checkpoint to {} ({} attempts in {} s): {}", seq, checkpointFailures,
+                        TimeUnit.NANOSECONDS.toSeconds(now - checkpointFailingSinceNanos), describe(e));
+            }
+            return false;
+        }
+        if (checkpointOwed == seq) checkpointOwed = 0;
+        if (checkpointFailures > 0) {
+            LOG.info("spool checkpoint advanced to {} after {} failed attempts in {} s; the segments behind it are deleted", seq,
+                    checkpointFailures, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - checkpointFailingSinceNanos));
+            checkpointFailures = 0;
+        }
+        return true;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getCause() == null ? e.toString() : e + " (" + e.getCause() + ")";
     }
 
     private void publish() {

@@ -27,6 +27,9 @@ import java.util.function.Supplier;
  * <li>{@code platewarden.indexer.spool.lag.reads} — durable reads not yet done (lastDurableSeq - checkpoint)</li>
  * <li>{@code platewarden.indexer.spool.lag.seconds} — age of the oldest read not yet done</li>
  * <li>{@code platewarden.indexer.bulk.in_flight} — bulk batches sent or waiting to be retried</li>
+ * <li>{@code platewarden.indexer.checkpoint.failures} — failed attempts to advance the spool checkpoint
+ * (persist it, delete the segments behind it), each retried on a timer; rising: the spool's disk is full
+ * or failing, and the indexed reads' segments keep their space</li>
  * </ul>
  */
 public final class IndexerMetrics {
@@ -35,6 +38,7 @@ public final class IndexerMetrics {
     private final Counter alreadyIndexed;
     private final Counter deadLetters;
     private final Counter readIdConflicts;
+    private final Counter checkpointFailures;
     private final Timer bulkOk;
     private final Timer bulkFailed;
 
@@ -45,6 +49,8 @@ public final class IndexerMetrics {
         this.deadLetters = Counter.builder("platewarden.indexer.deadletters").description("reads dead-lettered by the indexer: refused by Elasticsearch, or a read_id conflict").register(registry);
         this.readIdConflicts = Counter.builder("platewarden.indexer.read_id_conflicts")
                 .description("creates answered 409 for another read with the same read_id, dead-lettered").register(registry);
+        this.checkpointFailures = Counter.builder("platewarden.indexer.checkpoint.failures")
+                .description("failed attempts to persist the spool checkpoint (or delete the segments behind it), retried").register(registry);
         this.bulkOk = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "ok").register(registry);
         this.bulkFailed = Timer.builder("platewarden.indexer.bulk.latency").tag("outcome", "failed").register(registry);
         // at 0 from the start, so an alert on a rate (or on absence) sees them before the first event
@@ -76,6 +82,10 @@ public final class IndexerMetrics {
 
     void readIdConflict() {
         readIdConflicts.increment();
+    }
+
+    void checkpointFailed() {
+        checkpointFailures.increment();
     }
 
     void retry(String cause, int n) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.platewarden.core.config.SpoolConfig;
+import org.platewarden.core.io.ChannelOpener;
 import org.platewarden.core.spool.SegmentedSpool;
 
 /** The one place tests open a spool: the real segmented spool, with small segments so deletion behind the checkpoint happens. */
@@ -14,8 +15,13 @@ final class TestSpools {
     }
 
     static SegmentedSpool open(Path dir) {
+        return open(dir, ChannelOpener.DEFAULT);
+    }
+
+    /** With the files it writes (segments, {@code checkpoint.tmp}) opened through {@code opener}, to make writes fail. */
+    static SegmentedSpool open(Path dir, ChannelOpener opener) {
         try {
-            return SegmentedSpool.open(dir, SMALL_SEGMENTS);
+            return SegmentedSpool.open(dir, SMALL_SEGMENTS, null, opener, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,19 +7,29 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
 import org.platewarden.core.io.AtomicFile;
+import org.platewarden.core.io.ChannelOpener;
 
 /**
  * The persisted checkpoint: 16 bytes (magic, seq, CRC32C), replaced whole ({@link AtomicFile}), so a
- * crash leaves either the old or the new value, never a torn one.
+ * crash leaves either the old or the new value, never a torn one. Only {@code checkpoint} is read:
+ * a {@code checkpoint.tmp} (a write that failed, or one a crash cut off before its rename) never
+ * counts, even when it holds a whole value, since its rename was never made durable.
  */
 final class CheckpointFile {
     private static final int MAGIC = 0x5057434b; // "PWCK"
     private static final int SIZE = 16;
 
     private final Path file;
+    private final ChannelOpener opener;
 
-    CheckpointFile(Path spoolDir) {
+    CheckpointFile(Path spoolDir, ChannelOpener opener) {
         this.file = spoolDir.resolve("checkpoint");
+        this.opener = opener;
+    }
+
+    /** The temporary file a failed or interrupted store left: deleted; its size, or -1 when there was none. */
+    long deleteStaleTemp() throws IOException {
+        return AtomicFile.deleteStaleTemp(file);
     }
 
     /** The persisted checkpoint; 0 when there is none. Throws when the file exists but is damaged. */
@@ -42,7 +52,7 @@ final class CheckpointFile {
         b.putInt(MAGIC).putLong(seq);
         b.putInt(crc(b.array()));
         b.flip();
-        AtomicFile.replace(file, b);
+        AtomicFile.replace(file, b, opener);
     }
 
     private static int crc(byte[] bytes) {

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.platewarden.core.config.SpoolConfig;
+import org.platewarden.core.io.ChannelOpener;
 import org.platewarden.core.io.LockFile;
 import org.platewarden.core.io.PrivateDirectory;
 import org.slf4j.Logger;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #append} from any thread (it only compresses and enqueues, never blocks);
  * {@link #read} and {@link #advanceCheckpoint} from one consumer thread (advanceCheckpoint does
  * blocking I/O: never call it on an event loop). Futures and durable listeners run on the
- * writer thread: keep them short and hop back to your own context.
+ * writer thread: keep them short and hop back to your own context. {@link #diskFull} and the
+ * sizes may be read from any thread (an event loop too): they are fields, not disk calls.
  *
  * <p>Ownership: the byte arrays passed to append are copied into the frame before append
  * returns; records returned by read are fresh copies.
@@ -70,6 +72,14 @@ public final class SegmentedSpool implements Spool {
     private volatile long lastDurableSeq;
     private volatile long checkpoint;
     private final Object checkpointMutex = new Object();
+    /**
+     * Segments behind the checkpoint, closed and out of {@link #segments}, whose files a deletion
+     * failed to remove: the next {@link #advanceCheckpoint} (or one with the same seq) tries again.
+     * Under {@link #checkpointMutex}.
+     */
+    private final List<Segment> undeleted = new ArrayList<>();
+    /** A deletion removed files but the directory fsync after it failed; under {@link #checkpointMutex}. */
+    private boolean directorySyncOwed;
 
     private final SpoolWriter writer;
     private final Thread writerThread;
@@ -82,17 +92,22 @@ public final class SegmentedSpool implements Spool {
 
     /** Opens (creating or recovering) the spool and exports its metrics to {@code registry} (may be null). */
     public static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry) throws IOException {
-        return open(dir, config, registry, SegmentChannelOpener.DEFAULT);
+        return open(dir, config, registry, ChannelOpener.DEFAULT);
     }
 
-    static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener)
+    static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, ChannelOpener opener)
             throws IOException {
         return open(dir, config, registry, opener, null);
     }
 
-    /** @param usableBytes the free bytes of the spool's file system (a seam for tests); null: asked of the file system */
-    static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener,
-                               java.util.function.LongSupplier usableBytes) throws IOException {
+    /**
+     * Fault injection for tests, in any module: {@code opener} opens the segment files the writer
+     * appends to and the checkpoint's temporary file ({@code checkpoint.tmp}), so a test can make a
+     * write or an fsync fail; {@code usableBytes} stands for the free bytes of the spool's file
+     * system (null: asked of the file system). Production code opens with {@link #open(Path, SpoolConfig, MeterRegistry)}.
+     */
+    public static SegmentedSpool open(Path dir, SpoolConfig config, MeterRegistry registry, ChannelOpener opener,
+                                      java.util.function.LongSupplier usableBytes) throws IOException {
         if (config.segmentBytes() < SegmentHeader.SIZE + FrameCodec.FRAME_OVERHEAD + FrameCodec.PAYLOAD_HEADER) {
             throw new IllegalArgumentException("segment_bytes too small: " + config.segmentBytes());
         }
@@ -121,7 +136,7 @@ public final class SegmentedSpool implements Spool {
         };
     }
 
-    private SegmentedSpool(Path dir, SpoolConfig config, MeterRegistry registry, SegmentChannelOpener opener,
+    private SegmentedSpool(Path dir, SpoolConfig config, MeterRegistry registry, ChannelOpener opener,
                            java.util.function.LongSupplier usableBytes) throws IOException {
         this.dir = dir;
         this.capacityBytes = config.capacityBytes();
@@ -134,10 +149,15 @@ public final class SegmentedSpool implements Spool {
             throw new IOException("spool " + dir + " is in use", e);
         }
         try {
-            this.checkpointFile = new CheckpointFile(dir);
+            this.checkpointFile = new CheckpointFile(dir, opener);
             this.metrics = new SpoolMetrics(registry, this);
             SegmentPreallocator.deleteLeftoverSpare(dir);
             long persisted = loadCheckpoint(dir);
+            long staleTemp = checkpointFile.deleteStaleTemp();
+            if (staleTemp >= 0) {
+                LOG.info("spool {}: deleted checkpoint.tmp ({} bytes), left by a checkpoint write that failed or was cut off;"
+                        + " the checkpoint is {}, as the checkpoint file says", dir, staleTemp, persisted);
+            }
             SpoolRecovery.Result r = SpoolRecovery.recover(dir, persisted, new Quarantine(dir));
             this.quarantined = r.quarantined();
             metrics.quarantined.addAndGet(quarantined.size());
@@ -294,32 +314,41 @@ public final class SegmentedSpool implements Spool {
      * Persists the checkpoint (temp file, fsync, atomic rename, directory fsync), then deletes
      * the segments entirely at or below it. Blocking I/O: call from the consumer thread.
      *
+     * <p>Idempotent, so a failure is retried by calling again with the same {@code seq}: a seq at or
+     * below the checkpoint persists nothing but still deletes what a failed deletion left.
+     *
      * @throws IllegalArgumentException if {@code seq} is beyond the last durable record
-     * @throws UncheckedIOException if the checkpoint cannot be persisted (it then stays where it was)
+     * @throws UncheckedIOException if the checkpoint cannot be persisted (it then stays where it was,
+     *         and so do the segments), or it was but a segment behind it could not be deleted
      */
     @Override
     public void advanceCheckpoint(long seq) {
         synchronized (checkpointMutex) {
-            if (seq <= checkpoint) return;
-            if (seq > lastDurableSeq) {
-                throw new IllegalArgumentException("checkpoint " + seq + " beyond last durable record " + lastDurableSeq);
+            if (seq > checkpoint) {
+                if (seq > lastDurableSeq) {
+                    throw new IllegalArgumentException("checkpoint " + seq + " beyond last durable record " + lastDurableSeq);
+                }
+                try {
+                    checkpointFile.store(seq);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("persisting spool checkpoint " + seq + " in " + dir, e);
+                }
+                checkpoint = seq;
             }
             try {
-                checkpointFile.store(seq);
+                deleteSegmentsBehind(checkpoint);
             } catch (IOException e) {
-                throw new UncheckedIOException("persisting spool checkpoint " + seq + " in " + dir, e);
-            }
-            checkpoint = seq;
-            try {
-                deleteSegmentsBehind(seq);
-            } catch (IOException e) {
-                // the checkpoint is safe; the files go on the next advance or open
-                LOG.warn("deleting spool segments behind {} failed", seq, e);
+                // the checkpoint is safe; the files stay counted (they still take the disk) until a retry deletes them
+                throw new UncheckedIOException("spool checkpoint " + checkpoint + " persisted, but deleting the segments behind it in "
+                        + dir + " failed", e);
             }
         }
     }
 
-    /** Deletes every segment but the newest whose records all lie at or below {@code seq}. */
+    /**
+     * Deletes every segment but the newest whose records all lie at or below {@code seq}, and any a
+     * previous deletion left. A segment's bytes stop counting once its file is gone.
+     */
     private void deleteSegmentsBehind(long seq) throws IOException {
         List<Segment> doomed = new ArrayList<>();
         synchronized (segmentsMutex) {
@@ -330,27 +359,41 @@ public final class SegmentedSpool implements Spool {
                 doomed.add(snapshot.get(keepFrom));
                 keepFrom++;
             }
-            if (doomed.isEmpty()) return;
-            segments = List.copyOf(snapshot.subList(keepFrom, snapshot.size()));
+            if (!doomed.isEmpty()) segments = List.copyOf(snapshot.subList(keepFrom, snapshot.size()));
         }
-        channelLock.writeLock().lock();
-        try {
-            for (Segment s : doomed) s.close();
-        } finally {
-            channelLock.writeLock().unlock();
+        if (!doomed.isEmpty()) {
+            channelLock.writeLock().lock();
+            try {
+                for (Segment s : doomed) s.close();
+            } finally {
+                channelLock.writeLock().unlock();
+            }
+            undeleted.addAll(doomed);
         }
-        for (Segment s : doomed) {
+        if (undeleted.isEmpty() && !directorySyncOwed) return;
+        int deleted = 0;
+        for (java.util.Iterator<Segment> it = undeleted.iterator(); it.hasNext(); ) {
+            Segment s = it.next();
             Files.deleteIfExists(s.path);
             diskBytes.addAndGet(-s.durableSize());
             reservedBytes.addAndGet(-s.durableSize());
+            it.remove();
+            directorySyncOwed = true;
+            deleted++;
         }
         Fsync.directory(dir);
-        LOG.debug("deleted {} spool segments behind checkpoint {}", doomed.size(), seq);
+        directorySyncOwed = false;
+        LOG.debug("deleted {} spool segments behind checkpoint {}", deleted, seq);
     }
 
     @Override
     public long sizeBytes() {
         return diskBytes.get();
+    }
+
+    @Override
+    public boolean diskFull() {
+        return writer.diskFull();
     }
 
     @Override

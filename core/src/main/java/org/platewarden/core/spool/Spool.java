@@ -38,7 +38,11 @@ public interface Spool extends AutoCloseable {
 
     /**
      * Advances the checkpoint (never backwards) and deletes segments whose records all lie at or
-     * below it. Call only for a contiguous run of completed records.
+     * below it. Call only for a contiguous run of completed records. Throws
+     * {@link java.io.UncheckedIOException} when the checkpoint cannot be persisted or a segment
+     * behind it cannot be deleted; calling again with the same {@code seq} retries what is left, and
+     * until a call succeeds the segments keep their disk space, so the caller must retry on its own
+     * (a full disk would otherwise stay full: nothing else frees that space).
      */
     void advanceCheckpoint(long seq);
 
@@ -50,6 +54,13 @@ public interface Spool extends AutoCloseable {
     long sizeBytes();
 
     long capacityBytes();
+
+    /**
+     * True from an append refused because the file system had too little free space until the
+     * spool sees room for it again: an append that fits, or a re-check the spool makes on its own
+     * while it stays true (so a disk freed while no camera sends is noticed too). Never blocks.
+     */
+    boolean diskFull();
 
     /** Registers a callback run (on a spool thread) whenever new records become durable. */
     void onDurable(Runnable listener);

@@ -37,6 +37,8 @@ final class SpoolMetrics {
                 .description("bytes waiting for the writer").register(registry);
         Gauge.builder("platewarden.spool.lag", spool, s -> s.lastDurableSeq() - s.checkpoint()).baseUnit("records")
                 .description("durable records not yet checkpointed by the indexer").register(registry);
+        Gauge.builder("platewarden.spool.disk.full", spool, s -> s.diskFull() ? 1 : 0)
+                .description("1 while appends are refused for want of free space on the spool's file system").register(registry);
         FunctionCounter.builder("platewarden.spool.appends", appends, AtomicLong::get).register(registry);
         FunctionCounter.builder("platewarden.spool.records", records, AtomicLong::get).register(registry);
         FunctionCounter.builder("platewarden.spool.fsyncs", fsyncs, AtomicLong::get).register(registry);

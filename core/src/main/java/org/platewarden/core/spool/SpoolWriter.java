@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import org.platewarden.core.io.ChannelOpener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * space than a batch needs (plus {@link #DISK_RESERVE_BYTES}) is not such an error: the batch is
  * refused as full before anything of it is written, and the next one is tried as usual, so a full
  * disk is a 429 that clears once space is freed, not a failed spool that only a restart mends.
+ * While the disk is full the thread also looks again every {@link #DISK_RECHECK_MILLIS} without
+ * waiting for an append, so {@link #diskFull()} (readiness) clears once there is room even when
+ * nothing is being sent.
  *
  * <p>With a {@link SegmentPreallocator}, a new segment is the preallocator's zero-filled spare,
  * renamed after its header is durable, and a finished segment is cut back to its last frame
@@ -43,14 +48,21 @@ final class SpoolWriter implements Runnable {
      * letters and the logs, which share it, so that the disk never fills under a write.
      */
     static final long DISK_RESERVE_BYTES = 16L * 1024 * 1024;
+    /** While the disk is full, how often the free space is looked at again without an append. */
+    static final long DISK_RECHECK_MILLIS = 1000;
 
     private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
     private final Path dir;
     private final long segmentBytes;
-    private final SegmentChannelOpener opener;
+    private final ChannelOpener opener;
     private final LongSupplier usableBytes;
-    /** whether the last batch was refused for want of disk space (logged once per episode) */
-    private boolean diskFull;
+    /**
+     * Whether the last batch was refused for want of disk space and no room for it has been seen
+     * since (logged once per episode). Written on this thread, read by any.
+     */
+    private volatile boolean diskFull;
+    /** The free space the last refused batch needed. */
+    private long refusedNeeded;
     private final SegmentedSpool spool;
     private final SpoolMetrics metrics;
     /** Null when preallocation is off. */
@@ -67,7 +79,7 @@ final class SpoolWriter implements Runnable {
     private boolean spareRequested;
     private volatile SpoolFailedException failure;
 
-    SpoolWriter(Path dir, long segmentBytes, long groupCommitIntervalNanos, SegmentChannelOpener opener, LongSupplier usableBytes,
+    SpoolWriter(Path dir, long segmentBytes, long groupCommitIntervalNanos, ChannelOpener opener, LongSupplier usableBytes,
                 SegmentedSpool spool, SpoolMetrics metrics, SegmentPreallocator preallocator, Segment last, long lastEnd, long nextSeq,
                 boolean mustRoll) throws IOException {
         this.dir = dir;
@@ -91,6 +103,10 @@ final class SpoolWriter implements Runnable {
 
     SpoolFailedException failure() {
         return failure;
+    }
+
+    boolean diskFull() {
+        return diskFull;
     }
 
     /** Queues an append; the caller has checked admission. */
@@ -152,11 +168,23 @@ final class SpoolWriter implements Runnable {
     private PendingAppend takeUninterruptibly() {
         while (true) {
             try {
-                return queue.take();
+                if (!diskFull) return queue.take();
+                PendingAppend next = queue.poll(DISK_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+                if (next != null) return next;
+                recheckDisk();
             } catch (InterruptedException e) {
                 // only close() may stop this thread, through STOP, so queued appends are never dropped
             }
         }
+    }
+
+    /** No append came while the disk was full: has it room for the refused batch now (freed by ops, or by segments deleted)? */
+    private void recheckDisk() {
+        long usable = usableBytes.getAsLong();
+        if (usable < refusedNeeded) return;
+        LOG.info("spool: {} bytes free on the file system of {} again, room for the write refused ({} needed); appends are written",
+                usable, dir, refusedNeeded);
+        diskFull = false;
     }
 
     private void writeBatch(List<PendingAppend> batch) throws IOException {
@@ -202,8 +230,9 @@ final class SpoolWriter implements Runnable {
                 LOG.warn("spool: {} bytes free on the file system of {}, a write needs {} (with {} kept free): appends are refused as full"
                         + " until space is freed", usable, dir, needed, DISK_RESERVE_BYTES);
             }
+            refusedNeeded = needed;
             diskFull = true;
-            throw new SpoolFullException("disk full: " + usable + " bytes free where the spool is, " + needed + " needed");
+            throw new SpoolFullException("disk full: " + usable + " bytes free where the spool is, " + needed + " needed", true);
         }
         if (diskFull) LOG.info("spool: {} bytes free on the file system of {} again; appends are written", usable, dir);
         diskFull = false;

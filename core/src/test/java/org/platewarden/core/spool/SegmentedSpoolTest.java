@@ -29,6 +29,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.SpoolConfig;
+import org.platewarden.core.io.ChannelOpener;
 
 class SegmentedSpoolTest {
     private static final SpoolConfig ROOMY = new SpoolConfig(1024 * 1024, 64L * 1024 * 1024);
@@ -639,7 +640,7 @@ class SegmentedSpoolTest {
     @Test
     void failedFsyncStopsTheSpoolForGood() throws Exception {
         AtomicInteger forces = new AtomicInteger();
-        SegmentChannelOpener failing = (path, options) -> new FailingChannel(
+        ChannelOpener failing = (path, options) -> new FailingChannel(
                 java.nio.channels.FileChannel.open(path, options), () -> forces.incrementAndGet() > 3);
         try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, failing)) {
             // header fsync + 2 appends succeed
@@ -658,7 +659,7 @@ class SegmentedSpoolTest {
 
     @Test
     void failedWriteFailsEveryPendingAppend() throws Exception {
-        SegmentChannelOpener failing = (path, options) -> new FailingChannel(
+        ChannelOpener failing = (path, options) -> new FailingChannel(
                 java.nio.channels.FileChannel.open(path, options), () -> false) {
             @Override
             public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
@@ -684,7 +685,7 @@ class SegmentedSpoolTest {
     @Test
     void aDiskWithoutRoomRefusesAppendsAsFullUntilSpaceIsFreed() throws Exception {
         java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(1L << 30);
-        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, SegmentChannelOpener.DEFAULT, free::get)) {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, ChannelOpener.DEFAULT, free::get)) {
             assertEquals(2, await(spool.append(batch("ok1", 2))));
             long sizeBefore = spool.sizeBytes();
             free.set(SpoolWriter.DISK_RESERVE_BYTES + 100);
@@ -704,6 +705,160 @@ class SegmentedSpoolTest {
         try (SegmentedSpool reopened = SegmentedSpool.open(dir, ROOMY)) {
             assertEquals(4, reopened.lastDurableSeq());
             assertTrue(reopened.quarantined().isEmpty());
+        }
+    }
+
+    /**
+     * A checkpoint write that gets ENOSPC (as on a full disk) used to be logged and forgotten: the
+     * segments of records already done kept their space until some later advance. The failure
+     * leaves no checkpoint.tmp, the checkpoint and the segments as they were, and the same call
+     * made again, with no append in between, persists it and frees the segments.
+     */
+    @Test
+    void aCheckpointThatCannotBePersistedStaysWhereItWasAndTheSameCallLaterFreesTheSegments() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean noSpace = new java.util.concurrent.atomic.AtomicBoolean();
+        ChannelOpener opener = (path, options) -> {
+            java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, options);
+            if (!path.getFileName().toString().startsWith("checkpoint")) return real;
+            return new FailingChannel(real, () -> false) {
+                @Override
+                public int write(java.nio.ByteBuffer src) throws IOException {
+                    if (noSpace.get()) throw new IOException("No space left on device");
+                    return super.write(src);
+                }
+            };
+        };
+        SpoolConfig config = new SpoolConfig(4096, 1024 * 1024, false, SpoolConfig.DEFAULT_GROUP_COMMIT_INTERVAL_MICROS);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config, null, opener, null)) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("f" + i, 5)));
+            List<Path> segments = spool.segmentFiles();
+            long bytes = spool.sizeBytes();
+            assertTrue(segments.size() > 3, segments.toString());
+
+            noSpace.set(true);
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> spool.advanceCheckpoint(200));
+            assertTrue(e.getMessage().contains("persisting spool checkpoint 200"), e.getMessage());
+            assertEquals(0, spool.checkpoint());
+            assertEquals(segments, spool.segmentFiles(), "nothing deleted behind a checkpoint that is not persisted");
+            assertEquals(bytes, spool.sizeBytes());
+            assertFalse(Files.exists(dir.resolve("checkpoint")));
+            assertFalse(Files.exists(dir.resolve("checkpoint.tmp")), "a failed write leaves no empty temporary file");
+
+            noSpace.set(false);
+            spool.advanceCheckpoint(200);
+            assertEquals(200, spool.checkpoint());
+            assertEquals(1, spool.segmentFiles().size(), "every segment but the newest is behind 200");
+            assertEquals(onDisk(), spool.sizeBytes());
+            assertEquals(200, spool.lastDurableSeq(), "no append was needed");
+        }
+        try (SegmentedSpool reopened = SegmentedSpool.open(dir, config)) {
+            assertEquals(200, reopened.checkpoint());
+        }
+    }
+
+    /**
+     * A segment behind a persisted checkpoint that cannot be deleted stays counted (its file still
+     * takes the disk) and advanceCheckpoint says so; calling it again, even with the same seq,
+     * deletes it. (A non-empty directory where the file was makes the delete fail, even as root.)
+     */
+    @Test
+    void aSegmentThatCouldNotBeDeletedIsDeletedByTheNextCallWithTheSameSeq() throws Exception {
+        SpoolConfig config = new SpoolConfig(4096, 1024 * 1024, false, SpoolConfig.DEFAULT_GROUP_COMMIT_INTERVAL_MICROS);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("d" + i, 5)));
+            List<Path> segments = spool.segmentFiles();
+            long bytes = spool.sizeBytes();
+            long oldest = Files.size(segments.get(0));
+            Path stuck = segments.get(0);
+            Files.delete(stuck);
+            Files.createDirectory(stuck);
+            Files.writeString(stuck.resolve("keep"), "x");
+
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> spool.advanceCheckpoint(200));
+            assertTrue(e.getMessage().contains("persisted, but deleting"), e.getMessage());
+            assertEquals(200, spool.checkpoint(), "the checkpoint itself is persisted");
+            assertEquals(bytes, spool.sizeBytes(), "nothing counted as freed while the oldest file is left");
+            assertTrue(Files.exists(segments.get(1)), "the deletion stopped at the first failure");
+
+            Files.delete(stuck.resolve("keep"));
+            Files.delete(stuck);
+            spool.advanceCheckpoint(200);
+            assertEquals(List.of(segments.get(segments.size() - 1)), spool.segmentFiles());
+            for (Path gone : segments.subList(0, segments.size() - 1)) assertFalse(Files.exists(gone), gone.toString());
+            assertEquals(onDisk(), spool.sizeBytes());
+            assertTrue(oldest > 0);
+        }
+    }
+
+    /**
+     * A failed checkpoint write (or a crash before its rename) can leave checkpoint.tmp, empty or
+     * even whole: start-up goes by the checkpoint file alone, never the temporary one, and deletes
+     * it; with no checkpoint file at all every record is delivered again, none reported lost.
+     */
+    @Test
+    void aStaleCheckpointTempIsIgnoredAndDeletedAtOpen() throws Exception {
+        SpoolConfig config = new SpoolConfig(4096, 1024 * 1024);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            for (int i = 0; i < 40; i++) await(spool.append(batch("t" + i, 3)));
+        }
+        Files.write(dir.resolve("checkpoint.tmp"), new byte[0]);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            assertEquals(0, spool.checkpoint(), "no checkpoint file: nothing is done yet");
+            assertEquals(120, readAll(spool).size());
+            assertTrue(spool.quarantined().isEmpty(), spool.quarantined().toString());
+            assertFalse(Files.exists(dir.resolve("checkpoint.tmp")));
+            spool.advanceCheckpoint(60);
+            spool.advanceCheckpoint(90);
+        }
+        // a whole value in checkpoint.tmp (its rename never happened) is not taken either
+        byte[] at90 = Files.readAllBytes(dir.resolve("checkpoint"));
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            spool.advanceCheckpoint(100);
+        }
+        Files.move(dir.resolve("checkpoint"), dir.resolve("checkpoint.tmp"));
+        Files.write(dir.resolve("checkpoint"), at90);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            assertEquals(90, spool.checkpoint(), "the checkpoint file says 90; the temporary file's 100 was never renamed");
+            assertFalse(Files.exists(dir.resolve("checkpoint.tmp")));
+            assertTrue(spool.quarantined().isEmpty(), spool.quarantined().toString());
+            assertEquals(30, spool.read(90, 100).size());
+        }
+        // and an empty one beside a good checkpoint is as harmless
+        Files.write(dir.resolve("checkpoint.tmp"), new byte[0]);
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, config)) {
+            assertEquals(90, spool.checkpoint());
+            spool.advanceCheckpoint(120);
+            assertEquals(120, spool.checkpoint());
+        }
+    }
+
+    /**
+     * Readiness asks {@link Spool#diskFull}: it used to clear only when an append got through, so a
+     * gateway taken out of a load balancer's rotation for it stayed out after the disk was freed.
+     * The writer looks at the free space again on its own while the disk is full.
+     */
+    @Test
+    void aFullDiskIsSeenToHaveRoomAgainWithoutAnAppend() throws Exception {
+        java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, registry, ChannelOpener.DEFAULT, free::get)) {
+            assertEquals(2, await(spool.append(batch("ok", 2))));
+            assertFalse(spool.diskFull());
+            free.set(SpoolWriter.DISK_RESERVE_BYTES + 100);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(spool.append(batch("nospace", 2))));
+            assertTrue(((SpoolFullException) e.getCause()).diskFull());
+            assertTrue(spool.diskFull());
+            assertEquals(1.0, registry.get("platewarden.spool.disk.full").gauge().value());
+            Thread.sleep(SpoolWriter.DISK_RECHECK_MILLIS + 200);
+            assertTrue(spool.diskFull(), "still no room: still full");
+
+            free.set(1L << 30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (spool.diskFull() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertFalse(spool.diskFull(), "room again, seen without an append");
+            assertEquals(0.0, registry.get("platewarden.spool.disk.full").gauge().value());
+            assertEquals(2, spool.lastDurableSeq());
+            assertEquals(1, spool.appendCount());
         }
     }
 }

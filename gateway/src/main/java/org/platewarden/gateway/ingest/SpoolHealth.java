@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the spool can take writes, for readiness: not failed (fail-stop after an fsync error)
- * and below capacity. A full spool clears by itself once the indexer advances the checkpoint.
+ * and below capacity. A full spool clears by itself, without waiting for an append: once the
+ * indexer advances the checkpoint (segments deleted), or, when the refusal was for want of free
+ * disk, once the spool sees room on the disk again ({@link Spool#diskFull}, which it re-checks on
+ * its own).
  *
  * <p>One instance serves every event loop (GatewayListeners), so a full spool is logged once per
  * episode, whichever loops meet it: a WARN at the first refused append, and an INFO at the first
@@ -31,6 +34,8 @@ public final class SpoolHealth {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Spool size when an append was last refused as full; -1 once an append succeeded again. */
     private final AtomicLong refusedAtBytes = new AtomicLong(-1);
+    /** Whether the last refusal was for want of free disk rather than for the spool's capacity. */
+    private volatile boolean refusedForDisk;
     private final LongSupplier nanoClock;
     private final Consumer<String> warn;
     private final Consumer<String> info;
@@ -53,7 +58,8 @@ public final class SpoolHealth {
     void observe(Throwable appendError) {
         Throwable t = Failures.unwrap(appendError);
         if (t instanceof SpoolFailedException f) failure.compareAndSet(null, f);
-        if (t instanceof org.platewarden.core.spool.SpoolFullException) {
+        if (t instanceof org.platewarden.core.spool.SpoolFullException full) {
+            refusedForDisk = full.diskFull();
             refusedAtBytes.set(spool.sizeBytes());
             lastRefusalNanos.set(nanoClock.getAsLong());
             refusedInEpisode.incrementAndGet();
@@ -83,8 +89,11 @@ public final class SpoolHealth {
         long size = spool.sizeBytes();
         long refusedAt = refusedAtBytes.get();
         // "full" is not only size >= capacity: an append may not fit in what is left. Stay not-ready
-        // until the indexer has freed space since the last refusal.
-        return size >= spool.capacityBytes() || (refusedAt >= 0 && size >= refusedAt);
+        // until the indexer has freed space since the last refusal, or, for a full disk, until the
+        // spool has seen room on it again (space ops freed, while no append came to try it)
+        if (size >= spool.capacityBytes()) return true;
+        if (refusedAt < 0 || size < refusedAt) return false;
+        return !refusedForDisk || spool.diskFull();
     }
 
     public boolean writable() {
@@ -93,7 +102,10 @@ public final class SpoolHealth {
 
     public String describe() {
         if (failed()) return "spool failed: " + failure.get().getMessage();
-        if (full()) return "spool full: " + spool.sizeBytes() + " of " + spool.capacityBytes() + " bytes";
+        if (full()) {
+            return "spool full: " + spool.sizeBytes() + " of " + spool.capacityBytes() + " bytes"
+                    + (refusedForDisk && spool.diskFull() ? ", too little free space on its disk" : "");
+        }
         return "spool writable: " + spool.sizeBytes() + " of " + spool.capacityBytes() + " bytes";
     }
 }

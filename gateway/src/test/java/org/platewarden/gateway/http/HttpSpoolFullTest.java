@@ -85,4 +85,49 @@ class HttpSpoolFullTest {
             }
         }
     }
+
+    /**
+     * Readiness after a full disk used to clear only when an append got through (or the indexer
+     * deleted a segment): a gateway a load balancer had taken out of rotation for it, so that no
+     * read reached it, stayed out after ops freed the disk. The spool now sees the room on its own.
+     */
+    @Test
+    void aGatewayRefusingForAFullDiskIsReadyAgainOnceTheDiskHasRoomWithoutAnyRead() throws Exception {
+        java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        org.platewarden.core.spool.SegmentedSpool spool = org.platewarden.core.spool.SegmentedSpool.open(dir.resolve("spool"),
+                new org.platewarden.core.config.SpoolConfig(1024 * 1024, 64L * 1024 * 1024), null,
+                org.platewarden.core.io.ChannelOpener.DEFAULT, free::get);
+        try (GatewayHarness gw = GatewayHarness.start(dir, spool)) {
+            HttpClient http = HttpClient.newHttpClient();
+            assertEquals(202, post(http, gw, Reads.read("cam-001", "DISK01")).statusCode());
+            free.set(1000); // someone else's files filled the disk
+            HttpResponse<String> refused = post(http, gw, Reads.read("cam-001", "DISK02"));
+            assertEquals(429, refused.statusCode(), refused.body());
+            HttpResponse<String> ready = ready(http, gw);
+            assertEquals(503, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("too little free space"), ready.body());
+            long sizeWhenRefused = spool.sizeBytes();
+
+            free.set(1L << 30); // ops freed it; no camera sends (the balancer sends none here)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (ready(http, gw).statusCode() != 200 && System.nanoTime() < deadline) Thread.sleep(50);
+            ready = ready(http, gw);
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertEquals(sizeWhenRefused, spool.sizeBytes(), "nothing was freed in the spool: the disk's room was seen");
+            assertEquals(1, spool.lastDurableSeq(), "no read was appended meanwhile");
+            assertEquals(202, post(http, gw, Reads.read("cam-001", "DISK03")).statusCode());
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, GatewayHarness gw, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/v1/reads"))
+                .header("Authorization", GatewayHarness.basic("cam-001", "demo-cam-001"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> ready(HttpClient http, GatewayHarness gw) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -36,12 +36,16 @@ public final class GatewayHarness implements AutoCloseable {
     }
 
     private GatewayHarness(Path dir, String gatewayOverrides, long spoolCapacity, String configOverrides) {
+        this(dir, gatewayOverrides, Spools.open(dir.resolve("spool"), spoolCapacity), configOverrides);
+    }
+
+    private GatewayHarness(Path dir, String gatewayOverrides, Spool spool, String configOverrides) {
         // one event loop unless a test asks for more (as the node deploys them: GatewayListeners)
         String loops = gatewayOverrides.contains("\"event_loops\"") ? "" : ",\"event_loops\":1";
         String over = "{\"data_dir\":" + JSON.valueToTree(dir.toString()) + ",\"gateway\":{\"host\":\"127.0.0.1\",\"http_port\":0,\"mqtt_port\":0"
                 + loops + (gatewayOverrides.isEmpty() ? "" : "," + gatewayOverrides) + "}}";
         config = PlatewardenConfig.demoConfig().with(over).with(configOverrides);
-        spool = Spools.open(dir.resolve("spool"), spoolCapacity);
+        this.spool = spool;
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"), 0, java.time.Clock.systemUTC(),
                 config.deadletter().maxBytesPerCameraPerDay(), registry);
         listeners = GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
@@ -54,6 +58,11 @@ public final class GatewayHarness implements AutoCloseable {
 
     public static GatewayHarness start(Path dir, String gatewayOverrides, long spoolCapacity) {
         return new GatewayHarness(dir, gatewayOverrides, spoolCapacity);
+    }
+
+    /** Over a spool the test opened (with injected faults, say); closed with the harness. */
+    public static GatewayHarness start(Path dir, Spool spool) {
+        return new GatewayHarness(dir, "", spool, "{}");
     }
 
     /** With more of the configuration than the gateway section ({@code {"deadletter":{…}}}). */
