@@ -30,6 +30,7 @@ import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.io.LockFile;
 import org.platewarden.core.io.PrivateDirectory;
+import org.platewarden.core.net.FreePort;
 import org.platewarden.core.retention.LocalFileRetention;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
@@ -88,8 +89,10 @@ public final class PlatewardenNode implements AutoCloseable {
     private volatile ElasticsearchWait wait;
     /** what that thread does now, for readiness ({@link #startState}) */
     private volatile String phase = "not started";
-    /** when the roles needing Elasticsearch began to wait for it; 0 once they run */
+    /** when the roles needing Elasticsearch began to wait for it; 0 once they run, and on a gateway-only node */
     private volatile long waitingSinceMillis;
+    /** set when their start failed: {@link #couldNotStart()} */
+    private volatile String couldNotStart;
 
     private final Object startLock = new Object();
     /** set by {@link #close()} under startLock: the thread starts nothing more */
@@ -164,8 +167,8 @@ public final class PlatewardenNode implements AutoCloseable {
                 gateway = listeners.first();
             }
             if (roles.contains(Role.SEARCH)) {
-                // Vert.x shares a port between two servers only when it is given (port 0 is never shared)
-                searchConfig = config.search().port() != 0 ? config : config.with("{\"search\":{\"port\":" + freePort() + "}}");
+                // the search API will share the stand-in's port: a configured port 0 is made concrete first
+                searchConfig = config.search().port() != 0 ? config : config.with("{\"search\":{\"port\":" + FreePort.pick() + "}}");
                 standIn = new SearchApiStandIn(searchConfig, registry, this::startState);
                 standInId = await(vertx.deployVerticle(standIn));
             }
@@ -218,9 +221,13 @@ public final class PlatewardenNode implements AutoCloseable {
         return waitingRoles() + (indexer && searchApi ? " start" : indexer || searchApi ? " starts" : " are installed") + " once it answers";
     }
 
-    /** "the indexer and search API could not start"; for a gateway-only node, that the index templates could not be installed. */
+    /**
+     * Once {@link #elasticsearchRoles()} failed, what does not run: "the indexer and search API could
+     * not start", "the search API could not start" (the indexer runs), or on a gateway-only node that
+     * the index templates could not be installed.
+     */
     public String couldNotStart() {
-        return waitingRoles() + (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH) ? " could not start" : " could not be installed");
+        return couldNotStart;
     }
 
     public boolean runsGateway() {
@@ -233,7 +240,8 @@ public final class PlatewardenNode implements AutoCloseable {
     }
 
     private void startElasticsearchRoles() {
-        waitingSinceMillis = System.currentTimeMillis();
+        // a gateway-only node needs Elasticsearch for nothing it serves: it installs the templates, but nothing waits
+        if (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH)) waitingSinceMillis = System.currentTimeMillis();
         synchronized (startLock) {
             if (stopping) return;
             starter = new Thread(this::runElasticsearchRoles, "platewarden-elasticsearch-roles");
@@ -248,6 +256,8 @@ public final class PlatewardenNode implements AutoCloseable {
      * which takes the port over from its stand-in. Blocking waits here are off every event loop.
      */
     private void runElasticsearchRoles() {
+        // what a failure leaves not running
+        String notRunning = waitingRoles() + (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH) ? " could not start" : " could not be installed");
         try {
             if (elasticsearch.isEmbedded()) {
                 step("starting the embedded Elasticsearch", false);
@@ -273,6 +283,7 @@ public final class PlatewardenNode implements AutoCloseable {
             }
             if (roles.contains(Role.SEARCH)) {
                 step("Elasticsearch answers; starting the search API (the audit trail's recovery)", false);
+                notRunning = "the search API could not start";
                 search = SearchRole.deploy(vertx, searchConfig, connection, installed, registry);
                 // the search API listens on the port already (shared): the stand-in can go
                 await(vertx.undeploy(standInId));
@@ -289,7 +300,8 @@ public final class PlatewardenNode implements AutoCloseable {
                 }
                 interruptible = false;
             }
-            phase = couldNotStart() + "; the node's log says why; restart Platewarden once that is mended";
+            couldNotStart = notRunning;
+            phase = notRunning + "; the node's log says why; restart Platewarden once that is mended";
             elasticsearchRoles.completeExceptionally(e);
         }
     }
@@ -395,12 +407,6 @@ public final class PlatewardenNode implements AutoCloseable {
         List<Future<Void>> undeployed = new ArrayList<>();
         for (String id : vertx.deploymentIDs()) undeployed.add(vertx.undeploy(id));
         Future.join(undeployed).toCompletionStage().toCompletableFuture().get(config.shutdownGraceSeconds() + 60L, TimeUnit.SECONDS);
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static <T> T await(Future<T> future) throws Exception {
