@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.platewarden.core.config.DemoCredentials;
 
-/** What {@code ./platewarden run} prints once everything is up. */
+/** What {@code ./platewarden run} prints: once everything is up, and before, while Elasticsearch is awaited. */
 final class Banner {
     private Banner() {
     }
@@ -36,8 +36,7 @@ final class Banner {
      */
     static String render(PlatewardenNode node) {
         List<String> publicCredentials = DemoCredentials.inUse(node.config());
-        Served served = new Served(node.gatewayHttpPort(), node.config().gateway().httpTls(), node.mqttPort(), node.mqttTlsPort(),
-                node.searchPort(), node.config().search().tls());
+        Served served = served(node);
         StringBuilder sb = new StringBuilder();
         sb.append("\nPlatewarden is running\n");
         sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
@@ -49,6 +48,35 @@ final class Banner {
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');
         sb.append(demoSection(publicCredentials, served, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
         return sb.toString();
+    }
+
+    /**
+     * What {@code run} prints while the roles that need Elasticsearch wait for it: what serves
+     * already (the gateway takes reads into the spool), what waits, and the samples that work now.
+     * {@link #render} follows once they run.
+     */
+    static String starting(PlatewardenNode node) {
+        Served served = served(node);
+        StringBuilder sb = new StringBuilder();
+        sb.append(node.runsGateway() ? "\nPlatewarden is taking reads; waiting for Elasticsearch\n" : "\nPlatewarden is waiting for Elasticsearch\n");
+        sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
+                .append(node.embeddedElasticsearch() ? "  (embedded, starting: 30-40 s, minutes while it recovers its shards)"
+                        : "  (ES_URL): not answering yet; the log says why, at least once a minute").append('\n');
+        sb.append("  waiting        ").append(node.onceItAnswers()).append("; this banner is printed again then\n");
+        sb.append(endpoints(served));
+        if (served.searchPort() > 0) {
+            sb.append("                 ").append(served.search()).append(" answers 503 until then; /health/ready says why\n");
+        }
+        sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
+        // only the samples that work now: a read is acknowledged into the spool, a search must wait
+        Served now = new Served(served.ingestPort(), served.ingestTls(), served.mqttPort(), served.mqttTlsPort(), -1, served.searchTls());
+        sb.append(demoSection(DemoCredentials.inUse(node.config()), now, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
+        return sb.toString();
+    }
+
+    private static Served served(PlatewardenNode node) {
+        return new Served(node.gatewayHttpPort(), node.config().gateway().httpTls(), node.mqttPort(), node.mqttTlsPort(),
+                node.searchPort(), node.config().search().tls());
     }
 
     /** The warning about the public credentials in use, and the sample requests when the ones they use are among them. */

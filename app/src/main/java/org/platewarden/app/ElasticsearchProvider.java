@@ -5,13 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.platewarden.core.config.PlatewardenConfig;
-import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.es.EmbeddedElasticsearch;
 
 /**
  * Decides which Elasticsearch the node talks to: {@code ES_URL} (environment) or {@code es_url}
  * (config) when set — an existing cluster, nothing is started — else the embedded distribution
  * under {@code <data_dir>/elasticsearch}, started as a child process and stopped with this JVM.
+ * Neither is waited for here: the node's roles that need Elasticsearch wait for it to answer
+ * ({@link ElasticsearchWait}) while the gateway already takes reads.
  */
 public final class ElasticsearchProvider implements AutoCloseable {
     private EmbeddedElasticsearch embedded;
@@ -25,24 +26,48 @@ public final class ElasticsearchProvider implements AutoCloseable {
         return embedded != null;
     }
 
-    public String start(PlatewardenConfig config, String envUrl, int embeddedPort) throws IOException, InterruptedException {
+    /**
+     * Picks the cluster and returns its URL, checking at once only what needs no Elasticsearch: for
+     * the embedded node, that its distribution is there and its port free (a port already taken
+     * would have the node run against a cluster not its own). Port 0 picks a free port now, so
+     * that the URL is known before the node starts.
+     */
+    public String prepare(PlatewardenConfig config, String envUrl, int embeddedPort) throws IOException {
         String configured = envUrl != null && !envUrl.isBlank() ? envUrl : config.esUrl();
         if (configured != null && !configured.isBlank()) {
             url = configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
-            try (ElasticsearchConnection probe = new ElasticsearchConnection(url)) {
-                probe.requireHealthy();
-            }
             return url;
         }
         Path zip = distributionZip();
+        EmbeddedElasticsearch.requireDistribution(zip);
+        int port = embeddedPort == 0 ? EmbeddedElasticsearch.freePort() : embeddedPort;
+        EmbeddedElasticsearch.requireFree(port);
         Path base = config.dataPath().toAbsolutePath().resolve("elasticsearch");
         Files.createDirectories(base);
-        embedded = new EmbeddedElasticsearch(new EmbeddedElasticsearch.Settings(zip, base, embeddedPort,
+        embedded = new EmbeddedElasticsearch(new EmbeddedElasticsearch.Settings(zip, base, port,
                 System.getProperty("platewarden.es.heap", "1g"), Duration.ofSeconds(180)));
-        url = embedded.start();
+        url = embedded.url();
+        return url;
+    }
+
+    /** Starts the embedded node without waiting for it to answer; nothing for an existing cluster. */
+    public void launchEmbedded() throws IOException, InterruptedException {
+        if (embedded == null) return;
+        embedded.launch();
         // the node stops it in close(), after the roles have answered the requests under way
         embedded.leaveStopToOwner();
-        return url;
+    }
+
+    /** Why the embedded node will not answer: it exited (null while it runs, and for an existing cluster). */
+    public String embeddedExit() {
+        Integer code = embedded == null ? null : embedded.exitCode();
+        return code == null ? null : "the embedded Elasticsearch exited with code " + code + " before it answered (its log: "
+                + embedded.logFile() + ")";
+    }
+
+    /** The embedded node's log file; null for an existing cluster. */
+    public Path embeddedLog() {
+        return embedded == null ? null : embedded.logFile();
     }
 
     /** The zip Maven resolved; ./platewarden passes its location, a packaged install may pass another. */

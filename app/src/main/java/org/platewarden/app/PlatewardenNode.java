@@ -1,5 +1,6 @@
 package org.platewarden.app;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -15,16 +16,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.io.LockFile;
 import org.platewarden.core.io.PrivateDirectory;
+import org.platewarden.core.net.FreePort;
 import org.platewarden.core.retention.LocalFileRetention;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
@@ -36,6 +43,8 @@ import org.platewarden.indexer.Indexer;
 import org.platewarden.indexer.IndexerVerticle;
 import org.platewarden.indexer.compaction.DailyIndexCompactor;
 import org.platewarden.indexer.retention.RetentionSweeper;
+import org.platewarden.search.api.SearchApiStandIn;
+import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.templates.InstallReport;
 import org.platewarden.templates.TemplateInstaller;
 import org.platewarden.templates.TemplateResources;
@@ -43,23 +52,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Platewarden process: Elasticsearch (embedded or {@code ES_URL}), templates installed,
- * and the requested roles deployed on one Vert.x instance sharing one metrics registry. Start-up is
- * blocking and happens before any event loop serves traffic; {@link #close()} undoes it in reverse.
+ * One running Platewarden process: the requested roles on one Vert.x instance sharing one metrics
+ * registry, and the Elasticsearch they use (embedded or {@code ES_URL}). The gateway needs no
+ * Elasticsearch: {@link #open} opens its ports as soon as the spool is open. The roles that need it
+ * — the indexer (templates installed, then bulk) and the search API (templates, the audit trail's
+ * recovery) — start on a thread of their own once it answers ({@link ElasticsearchWait}), the
+ * embedded node having been launched after the gateway; until then port 8081 is held by a
+ * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for.
+ * {@link #close()} stops that wait (or the start under way) and undoes the rest in reverse.
  */
 public final class PlatewardenNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlatewardenNode.class);
+    /** How long a stop waits for a role being deployed (each step is bounded by its own 60 s wait). */
+    private static final long STARTER_JOIN_MILLIS = 150_000;
 
     private final PlatewardenConfig config;
     private final Set<Role> roles;
     private final ElasticsearchProvider elasticsearch = new ElasticsearchProvider();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final CompletableFuture<Void> elasticsearchRoles = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private int embeddedEsPort;
     private ElasticsearchConnection connection;
-    private InstallReport templates;
     private Vertx vertx;
+    private Spool spool;
+    private DeadLetterStore deadLetters;
     private GatewayVerticle gateway;
-    private SearchRole search;
+    private SearchApiStandIn standIn;
+    private String standInId;
+    /** the config the search API and its stand-in run with: a configured port 0 made concrete, so that they share it */
+    private PlatewardenConfig searchConfig;
+
+    // --- set by the thread that starts the roles needing Elasticsearch ---
+    private volatile InstallReport templates;
+    private volatile SearchRole search;
+    private volatile ElasticsearchWait wait;
+    /** what that thread does now, for readiness ({@link #startState}) */
+    private volatile String phase = "not started";
+    /** when the roles needing Elasticsearch began to wait for it; 0 once they run, and on a gateway-only node */
+    private volatile long waitingSinceMillis;
+    /** set when their start failed: {@link #couldNotStart()} */
+    private volatile String couldNotStart;
+
+    private final Object startLock = new Object();
+    /** set by {@link #close()} under startLock: the thread starts nothing more */
+    private volatile boolean stopping;
+    /** guarded by startLock: the thread waits for Elasticsearch, and a stop may interrupt it */
+    private boolean interruptible;
+    private Thread starter;
 
     public PlatewardenNode(PlatewardenConfig config, Set<Role> roles) {
         this.config = config;
@@ -71,15 +112,38 @@ public final class PlatewardenNode implements AutoCloseable {
         closeables.add(gc);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        Gauge.builder("platewarden.node.elasticsearch.wait", this, PlatewardenNode::waitSeconds).baseUnit("seconds")
+                .description("how long the roles that need Elasticsearch (indexer, search API) have waited for it to answer at start-up; 0 once they run")
+                .register(registry);
     }
 
-    /** Starts everything; {@code envEsUrl} overrides the config's es_url (null: embedded unless configured). */
+    /**
+     * Starts everything and waits until the roles that need Elasticsearch run (forever, while it
+     * does not answer); {@code envEsUrl} overrides the config's es_url (null: embedded unless
+     * configured). A failure stops the node and is thrown.
+     */
     public PlatewardenNode start(String envEsUrl, int embeddedEsPort) throws Exception {
+        open(envEsUrl, embeddedEsPort);
         try {
+            elasticsearchRoles.get();
+        } catch (ExecutionException e) {
+            close();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        return this;
+    }
+
+    /**
+     * Opens the spool and the gateway's ports, holds the search port with a stand-in, and starts
+     * the roles that need Elasticsearch in the background ({@link #elasticsearchRoles()}). Refuses
+     * here what needs no Elasticsearch to refuse: a spool or audit journal another node holds, a
+     * port taken, an unusable {@code ES_URL}, the embedded node's port taken or its distribution missing.
+     */
+    public PlatewardenNode open(String envEsUrl, int embeddedEsPort) throws Exception {
+        try {
+            this.embeddedEsPort = embeddedEsPort;
             Files.createDirectories(config.dataPath());
-            String esUrl = elasticsearch.start(config, envEsUrl, embeddedEsPort);
-            connection = new ElasticsearchConnection(esUrl);
-            templates = new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
+            connection = new ElasticsearchConnection(elasticsearch.prepare(config, envEsUrl, embeddedEsPort));
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
             // what no context's own handler took (the gateway's loops have theirs): fatal errors end the node (FatalErrors)
             vertx.exceptionHandler(error -> {
@@ -87,10 +151,9 @@ public final class PlatewardenNode implements AutoCloseable {
                     LOG.error("unhandled exception on a Vert.x thread", error);
                 }
             });
-            Spool spool = null;
             // filed by the earlier of the write and capture day; no payload of a read already past retention;
             // each camera's letters capped per day (a camera could fill the disk the audit journal needs)
-            DeadLetterStore deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"), config.retentionDays(), Clock.systemUTC(),
+            deadLetters = new DeadLetterStore(config.dataPath().resolve("deadletter"), config.retentionDays(), Clock.systemUTC(),
                     config.deadletter().maxBytesPerCameraPerDay(), registry);
             closeables.add(deadLetters);
             if (roles.contains(Role.GATEWAY) || roles.contains(Role.INDEXER)) {
@@ -102,31 +165,166 @@ public final class PlatewardenNode implements AutoCloseable {
             LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(),
                     SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
             closeables.add(localRetention);
-            if (roles.contains(Role.INDEXER)) {
-                Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
-                RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
-                        templates.retention(), Clock.systemUTC());
-                DailyIndexCompactor compactor = new DailyIndexCompactor(connection.rest(), config.indexPrefix(), config.retentionDays(),
-                        config.indexer().compaction(), Clock.systemUTC(), registry);
-                await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, compactor,
-                        Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
-            }
+            // the search role opens its journal once Elasticsearch answers: a node that could never
+            // have it is refused now, before it touches any file
+            if (roles.contains(Role.SEARCH)) AuditJournal.requireFree(AuditJournal.pathFor(config.dataPath(), config.nodeId()));
             if (roles.contains(Role.GATEWAY)) {
                 GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)));
                 closeables.add(listeners);
                 gateway = listeners.first();
             }
             if (roles.contains(Role.SEARCH)) {
-                search = SearchRole.deploy(vertx, config, connection, templates, registry);
+                // the search API will share the stand-in's port: a configured port 0 is made concrete first
+                searchConfig = config.search().port() != 0 ? config : config.with("{\"search\":{\"port\":" + FreePort.pick() + "}}");
+                standIn = new SearchApiStandIn(searchConfig, registry, this::startState);
+                standInId = await(vertx.deployVerticle(standIn));
             }
             // last: a node refused on the way (another holds this data dir's spool or journal) touches none of its files
             localRetention.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
             writeRunFile();
+            startElasticsearchRoles();
             return this;
         } catch (Exception e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Completes once the roles that need Elasticsearch run (for a gateway-only node: once the
+     * templates are installed); fails with why they cannot start; cancelled by {@link #close()}.
+     * Meanwhile the gateway takes reads.
+     */
+    public CompletableFuture<Void> elasticsearchRoles() {
+        return elasticsearchRoles;
+    }
+
+    /** For readiness and the banner: what the node waits for, without where Elasticsearch is. */
+    public String startState() {
+        ElasticsearchWait w = wait;
+        if (waitingSinceMillis != 0 && w != null && w.attempts() > 0 && phase.equals(WAITING)) {
+            return "waiting for Elasticsearch since " + Instant.ofEpochMilli(waitingSinceMillis).truncatedTo(ChronoUnit.SECONDS)
+                    + " (attempt " + w.attempts() + " failed; the node's log says why); " + onceItAnswers();
+        }
+        return phase;
+    }
+
+    private static final String WAITING = "waiting for Elasticsearch";
+
+    /** What waits for Elasticsearch here, for messages: "the indexer and search API", or "the index templates" on a gateway-only node. */
+    public String waitingRoles() {
+        boolean indexer = roles.contains(Role.INDEXER);
+        boolean searchApi = roles.contains(Role.SEARCH);
+        if (indexer && searchApi) return "the indexer and search API";
+        if (indexer) return "the indexer";
+        if (searchApi) return "the search API";
+        return "the index templates";
+    }
+
+    /** "the indexer and search API start once it answers"; "the index templates are installed once it answers" on a gateway-only node. */
+    public String onceItAnswers() {
+        boolean indexer = roles.contains(Role.INDEXER);
+        boolean searchApi = roles.contains(Role.SEARCH);
+        return waitingRoles() + (indexer && searchApi ? " start" : indexer || searchApi ? " starts" : " are installed") + " once it answers";
+    }
+
+    /**
+     * Once {@link #elasticsearchRoles()} failed, what does not run: "the indexer and search API could
+     * not start", "the search API could not start" (the indexer runs), or on a gateway-only node that
+     * the index templates could not be installed.
+     */
+    public String couldNotStart() {
+        return couldNotStart;
+    }
+
+    public boolean runsGateway() {
+        return roles.contains(Role.GATEWAY);
+    }
+
+    private double waitSeconds() {
+        long since = waitingSinceMillis;
+        return since == 0 ? 0 : (System.currentTimeMillis() - since) / 1000.0;
+    }
+
+    private void startElasticsearchRoles() {
+        // a gateway-only node needs Elasticsearch for nothing it serves: it installs the templates, but nothing waits
+        if (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH)) waitingSinceMillis = System.currentTimeMillis();
+        synchronized (startLock) {
+            if (stopping) return;
+            starter = new Thread(this::runElasticsearchRoles, "platewarden-elasticsearch-roles");
+            starter.setDaemon(true);
+            starter.start();
+        }
+    }
+
+    /**
+     * On the starter thread: launches the embedded node (after the gateway opened), waits until
+     * Elasticsearch answers and takes the templates, then deploys the indexer and the search API,
+     * which takes the port over from its stand-in. Blocking waits here are off every event loop.
+     */
+    private void runElasticsearchRoles() {
+        // what a failure leaves not running
+        String notRunning = waitingRoles() + (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH) ? " could not start" : " could not be installed");
+        try {
+            if (elasticsearch.isEmbedded()) {
+                step("starting the embedded Elasticsearch", false);
+                elasticsearch.launchEmbedded();
+            }
+            String meanwhile = onceItAnswers() + (roles.contains(Role.GATEWAY) ? "; the gateway takes reads into the spool meanwhile" : "");
+            wait = new ElasticsearchWait(connection.url(), elasticsearch.embeddedLog(), meanwhile, System::currentTimeMillis, () -> stopping);
+            step(WAITING, true);
+            InstallReport installed = wait.until(() -> {
+                connection.requireHealthy();
+                return new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
+            }, elasticsearch::embeddedExit);
+            templates = installed;
+            if (roles.contains(Role.INDEXER)) {
+                step("Elasticsearch answers; starting the indexer", false);
+                Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
+                RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
+                        installed.retention(), Clock.systemUTC());
+                DailyIndexCompactor compactor = new DailyIndexCompactor(connection.rest(), config.indexPrefix(), config.retentionDays(),
+                        config.indexer().compaction(), Clock.systemUTC(), registry);
+                await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, compactor,
+                        Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
+            }
+            if (roles.contains(Role.SEARCH)) {
+                step("Elasticsearch answers; starting the search API (the audit trail's recovery)", false);
+                notRunning = "the search API could not start";
+                search = SearchRole.deploy(vertx, searchConfig, connection, installed, registry);
+                // the search API listens on the port already (shared): the stand-in can go
+                await(vertx.undeploy(standInId));
+            }
+            step("running", false);
+            waitingSinceMillis = 0;
+            if (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH)) LOG.info("{} run, on Elasticsearch at {}", waitingRoles(), connection.url());
+            elasticsearchRoles.complete(null);
+        } catch (Throwable e) {
+            synchronized (startLock) {
+                if (stopping) {
+                    elasticsearchRoles.cancel(false);
+                    return;
+                }
+                interruptible = false;
+            }
+            couldNotStart = notRunning;
+            phase = notRunning + "; the node's log says why; restart Platewarden once that is mended";
+            elasticsearchRoles.completeExceptionally(e);
+        }
+    }
+
+    /** The next step of the start, unless the node is stopping; {@code interruptible}: a stop may interrupt it. */
+    private void step(String what, boolean interruptible) throws InterruptedException {
+        synchronized (startLock) {
+            if (stopping) throw new InterruptedException("the node is stopping");
+            this.interruptible = interruptible;
+            phase = what;
+        }
+    }
+
+    /** How a start failure reads, as {@code run} prints it. */
+    String describe(Throwable failure) {
+        return StartupFailure.describe(failure, config, embeddedEsPort);
     }
 
     public PlatewardenConfig config() {
@@ -162,8 +360,11 @@ public final class PlatewardenNode implements AutoCloseable {
         return gateway == null ? -1 : gateway.mqttTlsPort();
     }
 
+    /** The search API's port, held by its stand-in until the search role runs; -1 when the role does not run here. */
     public int searchPort() {
-        return search == null ? -1 : search.port();
+        SearchRole running = search;
+        if (running != null) return running.port();
+        return standIn == null ? -1 : standIn.actualPort();
     }
 
     /**
@@ -221,6 +422,8 @@ public final class PlatewardenNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        stopStarter();
         if (vertx != null) {
             try {
                 stopRoles();
@@ -243,5 +446,28 @@ public final class PlatewardenNode implements AutoCloseable {
         }
         if (connection != null) connection.close();
         elasticsearch.close();
+    }
+
+    /**
+     * Ends the start of the roles that need Elasticsearch: a wait for it is interrupted at once; a
+     * role being deployed is let finish (its steps are bounded), so that the undeploy that follows
+     * finds it. Called on the stopping thread (a shutdown hook, a test), never on an event loop.
+     */
+    private void stopStarter() {
+        Thread t;
+        synchronized (startLock) {
+            stopping = true;
+            t = starter;
+            if (t != null && interruptible) t.interrupt();
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(STARTER_JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) LOG.warn("the start of {} did not end within {} s; stopping without it", waitingRoles(), STARTER_JOIN_MILLIS / 1000);
+        }
+        elasticsearchRoles.cancel(false);
     }
 }

@@ -3,7 +3,12 @@ package org.platewarden.app;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.platewarden.core.config.DemoCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.log.FatalErrors;
@@ -16,7 +21,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Starts the requested roles (all by default) and blocks until the process is stopped. */
+/**
+ * Starts the requested roles (all by default) and blocks until the process is stopped. The gateway
+ * takes reads as soon as its spool is open; the roles that need Elasticsearch start when it answers,
+ * however long that takes. A failure of theirs ends the process only when there is no gateway to keep.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Start Platewarden: gateway (HTTP 8080, MQTT 1883), indexer and search API (8081).")
 final class RunCommand implements Callable<Integer> {
@@ -32,6 +41,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** How long {@code run} waits for the roles that need Elasticsearch before it prints what serves already. */
+    static final long BANNER_WAIT_SECONDS = 3;
 
     @Override
     public Integer call() throws Exception {
@@ -52,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
         PlatewardenNode node = new PlatewardenNode(config, selected);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "platewarden-shutdown"));
         try {
-            node.start(System.getenv("ES_URL"), esPort);
+            node.open(System.getenv("ES_URL"), esPort);
         } catch (Exception e) {
             // one clear line for the operator; the stack trace only when asked for
             System.err.println("ERROR: Platewarden could not start: " + StartupFailure.describe(e, config, esPort));
@@ -63,7 +75,30 @@ final class RunCommand implements Callable<Integer> {
         if (!publicCredentials.isEmpty()) {
             LOG.warn("running with the public demo credentials ({}): demo only, never for real data", String.join(", ", publicCredentials));
         }
-        System.out.println(Banner.render(node));
+        // the gateway takes reads already; the rest waits for Elasticsearch (a running cluster answers
+        // at once, the embedded node in 30-40 s): say what serves now rather than stay silent meanwhile
+        CompletableFuture<Void> roles = node.elasticsearchRoles();
+        try {
+            try {
+                roles.get(BANNER_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException waiting) {
+                System.out.println(Banner.starting(node));
+                roles.get();
+            }
+            System.out.println(Banner.render(node));
+        } catch (ExecutionException e) {
+            String why = node.describe(e.getCause());
+            if (Boolean.getBoolean("platewarden.debug")) e.getCause().printStackTrace();
+            if (!node.runsGateway()) {
+                System.err.println("ERROR: Platewarden could not start: " + why);
+                return 1;
+            }
+            // the gateway needs no Elasticsearch: it goes on, and readiness on 8081 says the rest is down
+            System.err.println("ERROR: " + node.couldNotStart() + ": " + why + ". The gateway goes on taking reads into"
+                    + " the spool; restart Platewarden once this is mended.");
+        } catch (CancellationException stopping) {
+            // Ctrl-C or SIGTERM while waiting: the shutdown hook stops the node
+        }
         new CountDownLatch(1).await();
         return 0;
     }

@@ -46,6 +46,17 @@ final class SearchRole implements AutoCloseable {
                              PrometheusMeterRegistry registry) throws Exception {
         ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        try {
+            return deploy(vertx, config, es, templates, registry, auditLog);
+        } catch (Exception e) {
+            // the node may run on without this role (its gateway): the journal and its lock are let go
+            auditLog.close();
+            throw e;
+        }
+    }
+
+    private static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
+                                     PrometheusMeterRegistry registry, ChainedAuditLog auditLog) throws Exception {
         // one budget for authenticated callers' refused requests: the search service asks it for the
         // searches it refuses, the API server for every other refusal, and writes its summaries
         RefusedRecordBudget refusedRecords = RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser());

@@ -42,7 +42,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     private final Settings settings;
     private final AtomicReference<Process> process = new AtomicReference<>();
     private Thread shutdownHook;
-    private int httpPort;
+    private volatile int httpPort;
 
     /**
      * @param distributionZip the zip as resolved by Maven
@@ -56,8 +56,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
 
     public EmbeddedElasticsearch(Settings settings) {
         this.settings = settings;
+        this.httpPort = settings.httpPort();
     }
 
+    /** Known from construction for a configured port; for port 0, once {@link #launch()} picked one. */
     public String url() {
         return "http://127.0.0.1:" + httpPort;
     }
@@ -67,7 +69,20 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
 
     /** Unpacks (once), configures, starts and waits for health. Returns the HTTP URL. */
-    public synchronized String start() throws IOException, InterruptedException {
+    public String start() throws IOException, InterruptedException {
+        launch();
+        waitForHealth();
+        LOG.info("Elasticsearch is up at {}", url());
+        return url();
+    }
+
+    /**
+     * Unpacks (once), configures and starts the node, without waiting for it to answer: for an
+     * owner that serves meanwhile and polls {@link #url()} itself (Platewarden's gateway takes reads
+     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this is
+     * synchronized with {@link #stop()}: a stop during the wait for health does not wait for it.
+     */
+    public synchronized String launch() throws IOException, InterruptedException {
         if (process.get() != null) return url();
         // a node already on the port would answer the health check in this one's place, and
         // Platewarden would run against it: refuse first (the new node would only log BindHttpException)
@@ -110,9 +125,16 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         startOnLauncherThread(pb);
         shutdownHook = new Thread(this::stop, "embedded-es-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        waitForHealth();
-        LOG.info("Elasticsearch is up at {}", url());
         return url();
+    }
+
+    /**
+     * The exit code of a node that exited without {@link #stop()} (killed, out of memory, refused
+     * to start); null while it runs, before it was launched and once stopped.
+     */
+    public Integer exitCode() {
+        Process p = process.get();
+        return p == null || p.isAlive() ? null : p.exitValue();
     }
 
     /**
@@ -150,6 +172,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         long deadline = System.nanoTime() + settings.startTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             Process p = process.get();
+            if (p == null) throw new IOException("Elasticsearch was stopped during start-up");
             if (!p.isAlive()) {
                 throw new IOException("Elasticsearch exited with code " + p.exitValue() + " during start-up; last log lines:\n" + tail(logFile(), 40));
             }
@@ -162,7 +185,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
 
     /** Fails when something already listens on {@code 127.0.0.1:port}. */
-    static void requireFree(int port) throws IOException {
+    public static void requireFree(int port) throws IOException {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
         } catch (IOException inUse) {
@@ -239,12 +262,17 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         return p != null && p.isAlive();
     }
 
-    /** Unpacks once; a marker file records a complete unpack so an interrupted one is redone. */
-    static Path unpack(Path zip, Path base) throws IOException {
+    /** Fails when the distribution zip is not there (an owner checks before it starts anything else). */
+    public static void requireDistribution(Path zip) throws IOException {
         if (zip == null || !Files.isRegularFile(zip)) {
             throw new IOException("Elasticsearch distribution zip not found: " + zip
                     + " (it is resolved by Maven: run the build, or set ES_URL to use an existing cluster)");
         }
+    }
+
+    /** Unpacks once; a marker file records a complete unpack so an interrupted one is redone. */
+    static Path unpack(Path zip, Path base) throws IOException {
+        requireDistribution(zip);
         String name = zip.getFileName().toString().replace(".zip", "");
         Path dist = base.resolve("dist");
         Path home = dist.resolve(name);
@@ -356,7 +384,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         return p.waitFor();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -4,11 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.net.FreePort;
 import org.platewarden.core.net.HttpConnectionGuard;
 import org.platewarden.core.read.ReadIdKey;
 import org.platewarden.core.spool.Spool;
@@ -130,16 +129,8 @@ public final class GatewayListeners implements AutoCloseable {
     static PlatewardenConfig concreteIngestPorts(PlatewardenConfig config) {
         GatewayConfig gw = config.gateway();
         if (gw.effectiveEventLoops() < 2 || (gw.httpPort() != 0 && gw.mqttPort() != 0)) return config;
-        int http = gw.httpPort() != 0 ? gw.httpPort() : freePort();
-        int mqtt = gw.mqttPort() != 0 ? gw.mqttPort() : freePort();
+        int http = gw.httpPort() != 0 ? gw.httpPort() : FreePort.pick();
+        int mqtt = gw.mqttPort() != 0 ? gw.mqttPort() : FreePort.pick();
         return config.with("{\"gateway\":{\"http_port\":" + http + ",\"mqtt_port\":" + mqtt + "}}");
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -175,7 +176,7 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onSuccess(m -> retentionMechanism = m)
                 .otherwiseEmpty()
                 .compose(v -> restoreTallies())
-                .compose(v -> listen(router))
+                .compose(v -> listen(vertx, config, metrics, router))
                 .onSuccess(s -> server = s)
                 .onFailure(e -> {
                     // a failed start is not stopped: nothing may write summaries or save tallies after it
@@ -215,40 +216,31 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     /**
-     * Stops taking requests, then writes the summaries of the anonymous budget's current window (and
-     * any not yet written) — before the audit log closes, which its owner does after undeploying this.
+     * HTTPS when the search config names a certificate and key; an idle timeout, and (an
+     * {@link org.platewarden.core.net.HttpConnectionGuard}) a header deadline and a per-address cap,
+     * so connections that never finish a request cannot exhaust the process's open files. A request
+     * Vert.x cannot decode (a request line or headers over their limits: 414, 431) is answered before
+     * any route, unaudited like a 404: in the error shape, not with Vert.x's empty body. The
+     * {@link SearchApiStandIn} listens the same way, so the two can share the port.
      */
-    /**
-     * HTTPS when the search config names a certificate and key; an idle timeout, and (the
-     * {@link #connectionGuard()}) a header deadline and a per-address cap, so connections that never
-     * finish a request cannot exhaust the process's open files.
-     */
-    private io.vertx.core.http.HttpServerOptions serverOptions() {
+    static Future<HttpServer> listen(Vertx vertx, PlatewardenConfig config, PrometheusMeterRegistry metrics, Router router) {
         io.vertx.core.http.HttpServerOptions options = org.platewarden.core.net.HttpConnectionGuard.options(
                 new io.vertx.core.http.HttpServerOptions(), config.search().httpIdleTimeoutSeconds());
         if (config.search().tls()) {
             options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
                     .setCertPath(config.search().tlsCertPath()).setKeyPath(config.search().tlsKeyPath()));
         }
-        return options;
+        HttpServer http = vertx.createHttpServer(options).invalidRequestHandler(org.platewarden.core.net.InvalidRequests.json(
+                options, "application/json; charset=utf-8", (status, code, message) -> new JsonObject().put("error", message).put("status", status)));
+        org.platewarden.core.net.HttpConnectionGuard guard = new org.platewarden.core.net.HttpConnectionGuard(vertx, "search",
+                config.search().maxConnectionsPerAddress(), config.search().httpHeaderTimeoutSeconds(), metrics);
+        return guard.install(http, router).listen(config.search().port(), config.search().host());
     }
 
     /**
-     * A request Vert.x cannot decode (a request line or headers over their limits: 414, 431) is
-     * answered before any route, unaudited like a 404: in the error shape, not with Vert.x's empty body.
+     * Stops taking requests, then writes the summaries of the anonymous budget's current window (and
+     * any not yet written) — before the audit log closes, which its owner does after undeploying this.
      */
-    private Future<HttpServer> listen(Router router) {
-        io.vertx.core.http.HttpServerOptions options = serverOptions();
-        HttpServer http = vertx.createHttpServer(options).invalidRequestHandler(org.platewarden.core.net.InvalidRequests.json(
-                options, "application/json; charset=utf-8", (status, code, message) -> new JsonObject().put("error", message).put("status", status)));
-        return connectionGuard().install(http, router).listen(config.search().port(), config.search().host());
-    }
-
-    private org.platewarden.core.net.HttpConnectionGuard connectionGuard() {
-        return new org.platewarden.core.net.HttpConnectionGuard(vertx, "search", config.search().maxConnectionsPerAddress(),
-                config.search().httpHeaderTimeoutSeconds(), metrics);
-    }
-
     @Override
     public Future<?> stop() {
         if (warningFlusher != 0) vertx.cancelTimer(warningFlusher);

@@ -122,9 +122,22 @@ public class AuditJournal implements AutoCloseable {
      * same last record and write the same seqs, a fork that verify reports for good.
      */
     private void lock() throws IOException {
-        Path lockFile = lockFileOf(file);
-        lock = LockFile.acquire(lockFile, "audit journal " + file + " is in use by another process: a node with the same node_id and"
-                + " data dir holds " + lockFile.getFileName() + "; stop it first, or give this node its own node_id or data dir");
+        lock = LockFile.acquire(lockFileOf(file), heldMessage(file));
+    }
+
+    /**
+     * Refuses at once ({@link LockFile.HeldException}, the message {@link #open} would give) when
+     * another writer holds {@code journal}: a node checks before it starts anything, since its
+     * search role opens the journal only once Elasticsearch answers. The lock is let go again.
+     */
+    public static void requireFree(Path journal) throws IOException {
+        PrivateDirectory.create(journal.getParent());
+        LockFile.acquire(lockFileOf(journal), heldMessage(journal)).close();
+    }
+
+    private static String heldMessage(Path journal) {
+        return "audit journal " + journal + " is in use by another process: a node with the same node_id and data dir holds "
+                + lockFileOf(journal).getFileName() + "; stop it first, or give this node its own node_id or data dir";
     }
 
     private ObjectNode openLocked() throws IOException {
