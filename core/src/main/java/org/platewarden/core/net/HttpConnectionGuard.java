@@ -2,12 +2,12 @@ package org.platewarden.core.net;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +25,17 @@ import java.util.concurrent.TimeUnit;
  * response's end handler belongs to Vert.x Web), so the next request gets between 1 and 1.25
  * deadlines;</li>
  * <li>a cap on one client address's open connections to the port: beyond it a new connection is
- * closed at once, before anything is read.</li>
+ * closed at once, before anything is read;</li>
+ * <li>no reading of a body nobody wants: a request answered before its body was read in full ends
+ * its connection ({@code Connection: close}) once the answer is written, rather than have Vert.x
+ * read and drop the rest to keep the connection alive ({@link UnreadBodies}). The header deadline of
+ * the next request is not needed there, and is not counted when such a connection closes.</li>
  * </ul>
  * One guard serves every server instance sharing a port (the per-address counts are for the port);
  * each connection's timers run on its own event loop. Meters (Prometheus form):
- * {@code platewarden_http_connections_refused_total{server}} (per-address cap) and
- * {@code platewarden_http_header_timeouts_total{server}}.
+ * {@code platewarden_http_connections_refused_total{server}} (per-address cap),
+ * {@code platewarden_http_header_timeouts_total{server}} and
+ * {@code platewarden_http_unread_body_closes_total{server}} ({@link UnreadBodies}).
  */
 public final class HttpConnectionGuard {
     private final Vertx vertx;
@@ -40,6 +45,7 @@ public final class HttpConnectionGuard {
     private final Counter refused;
     private final Counter headerTimeouts;
     private final Map<HttpConnection, Tracked> tracked = new ConcurrentHashMap<>();
+    private final UnreadBodies unreadBodies;
 
     /**
      * @param server        the meters' {@code server} tag ({@code gateway}, {@code search})
@@ -57,6 +63,7 @@ public final class HttpConnectionGuard {
         this.headerTimeouts = Counter.builder("platewarden.http.header.timeouts").tag("server", server)
                 .description("connections closed because a request's headers were not complete within the header deadline")
                 .register(registry);
+        this.unreadBodies = new UnreadBodies(server, registry);
     }
 
     /**
@@ -70,8 +77,12 @@ public final class HttpConnectionGuard {
         return options.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false);
     }
 
-    /** Installs the guard on {@code server}, in front of {@code requests}; returns the server. */
-    public HttpServer install(HttpServer server, Handler<HttpServerRequest> requests) {
+    /**
+     * Installs the guard on {@code server}, in front of {@code requests}, and {@link UnreadBodies}'
+     * hooks ahead of the router's routes; returns the server.
+     */
+    public HttpServer install(HttpServer server, Router requests) {
+        unreadBodies.install(requests);
         return server.connectionHandler(this::connected).requestHandler(req -> {
             headersArrived(req);
             requests.handle(req);

@@ -20,7 +20,10 @@ final class RawBody {
         HttpProblem tooLarge = new HttpProblem(413, Rejection.TOO_LARGE, "body larger than " + limit + " bytes");
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && length.length() < 19 && length.chars().allMatch(Character::isDigit) && Long.parseLong(length) > limit) {
-            return Future.failedFuture(tooLarge); // known too large: not worth reading
+            // known too large: not worth reading, nor is the rest while the refusal is worked out (the
+            // answer then closes the connection: UnreadBodies)
+            request.pause();
+            return Future.failedFuture(tooLarge);
         }
         // as BodyHandler does: a client that waits for it (curl does above 1 KiB) sends the body only then
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) request.response().writeContinue();
@@ -28,8 +31,12 @@ final class RawBody {
         Buffer body = Buffer.buffer();
         request.handler(chunk -> {
             if (promise.future().isComplete()) return; // refused already: the rest is dropped, not kept
-            if (body.length() + chunk.length() > limit) promise.tryFail(tooLarge);
-            else body.appendBuffer(chunk);
+            if (body.length() + chunk.length() > limit) {
+                request.pause(); // the rest is not read either
+                promise.tryFail(tooLarge);
+            } else {
+                body.appendBuffer(chunk);
+            }
         });
         request.exceptionHandler(promise::tryFail);
         request.endHandler(v -> promise.tryComplete(body));

@@ -1,6 +1,8 @@
 package org.platewarden.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 import org.platewarden.gateway.testsupport.Reads;
+import org.platewarden.testkit.RawHttp;
 import org.platewarden.testkit.SelfSignedCertificate;
 
 /** gateway.http_tls: the ingest port speaks HTTPS with the gateway's certificate, and only HTTPS. */
@@ -40,6 +43,29 @@ class HttpTlsTest {
             assertTrue(gw.spooled().stream().anyMatch(d -> d.get("plate_norm").asText().equals("TLS777")));
             // the credentials are never taken in clear
             assertThrows(java.io.IOException.class, () -> HttpClient.newHttpClient().send(post("http", gw.httpPort()), HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
+    void overHttpsABodyRefusedUnreadClosesTheConnectionAndNoHttp2IsOffered() throws Exception {
+        SelfSignedCertificate tls = SelfSignedCertificate.create(dir, "gateway", "127.0.0.1", "IP:127.0.0.1");
+        String over = "\"http_tls\":true,\"tls_cert_path\":" + GatewayHarness.JSON.valueToTree(tls.cert().toString())
+                + ",\"tls_key_path\":" + GatewayHarness.JSON.valueToTree(tls.key().toString()) + ",\"http_header_timeout_seconds\":2";
+        try (GatewayHarness gw = GatewayHarness.start(dir.resolve("gw"), over, 64L * 1024 * 1024)) {
+            for (String secret : new String[] {"demo-cam-001", "wrong"}) {
+                String auth = GatewayHarness.basic("cam-001", secret);
+                try (RawHttp c = RawHttp.connectTls("127.0.0.1", gw.httpPort(), trusting(tls.cert()))) {
+                    // HTTP/1.1 only: a client offering h2 by ALPN gets no h2 (UnreadBodies would reset its streams instead)
+                    assertNotEquals("h2", c.applicationProtocol());
+                    RawHttp.Flood f = c.flood("POST /v1/reads HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAuthorization: "
+                            + auth + "\r\nContent-Length: 100000000000\r\n\r\n", false, java.time.Duration.ofSeconds(6));
+                    assertNotNull(f.answer(), "answered");
+                    assertEquals(secret.equals("wrong") ? 401 : 413, f.answer().status(), f.answer().body());
+                    assertTrue(f.answer().closes(), "Connection: close");
+                    assertTrue(f.closed() && f.closedAfterAnswer().toMillis() < 1500, "closed promptly: " + f.closedAfterAnswer());
+                    assertTrue(f.bodyBytesWritten() < 64L * 1024 * 1024, "bounded: " + f.bodyBytesWritten());
+                }
+            }
         }
     }
 
