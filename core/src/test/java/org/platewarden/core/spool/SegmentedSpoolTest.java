@@ -639,7 +639,7 @@ class SegmentedSpoolTest {
     @Test
     void failedFsyncStopsTheSpoolForGood() throws Exception {
         AtomicInteger forces = new AtomicInteger();
-        SegmentChannelOpener failing = (path, options) -> new FailingChannel(
+        SegmentChannelOpener failing = (path, options) -> new org.platewarden.testkit.FailingFileChannel(
                 java.nio.channels.FileChannel.open(path, options), () -> forces.incrementAndGet() > 3);
         try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, failing)) {
             // header fsync + 2 appends succeed
@@ -658,7 +658,7 @@ class SegmentedSpoolTest {
 
     @Test
     void failedWriteFailsEveryPendingAppend() throws Exception {
-        SegmentChannelOpener failing = (path, options) -> new FailingChannel(
+        SegmentChannelOpener failing = (path, options) -> new org.platewarden.testkit.FailingFileChannel(
                 java.nio.channels.FileChannel.open(path, options), () -> false) {
             @Override
             public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {

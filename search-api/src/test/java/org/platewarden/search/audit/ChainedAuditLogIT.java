@@ -350,16 +350,13 @@ class ChainedAuditLogIT {
     @Test
     void aRecordWhoseJournalWriteFailedIsJournaledBeforeTheNextRecordsSoTheJournalHasNoGap() throws Exception {
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
-        logs.add(log);
-        await(log.start());
-        recordAll(log, 1, 2);
+        ChainedAuditLog log = startedWithTwoRecords(failures);
         failures.set(1);
         // lone, so indexed while its journal write failed: the search fails, its seq is spent
         assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
         assertEquals(2, journalLines().size());
         assertEquals(4, await(log.record(entry(4))).seq());
-        assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L), journalSeqs());
         assertVerifies(4);
     }
 
@@ -392,8 +389,7 @@ class ChainedAuditLogIT {
         Future<AuditRecord> waiting = log.record(entry(2));
         Thread.sleep(1_000);
         assertEquals(null, log.writeProblem(), "a slow write is not a hung one");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (log.writeProblem() == null && System.nanoTime() < deadline) Thread.sleep(100);
+        waitFor(() -> log.writeProblem() != null, 15);
         String problem = log.writeProblem();
         assertNotNull(problem);
         assertTrue(problem.startsWith("a write to the audit journal has not returned for "), problem);
@@ -407,15 +403,11 @@ class ChainedAuditLogIT {
     @Test
     void aRecordWhoseJournalWriteFailedIsJournaledWhileIdle() throws Exception {
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
-        logs.add(log);
-        await(log.start());
-        recordAll(log, 1, 2);
+        ChainedAuditLog log = startedWithTwoRecords(failures);
         failures.set(1);
         assertNotNull(assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3)))).recordedAs());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (journalLines().size() < 3 && System.nanoTime() < deadline) Thread.sleep(100);
-        assertEquals(List.of(1L, 2L, 3L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        waitFor(() -> journalLines().size() >= 3, 10);
+        assertEquals(List.of(1L, 2L, 3L), journalSeqs());
         assertEquals(null, log.writeProblem());
         assertVerifies(3);
     }
@@ -429,10 +421,7 @@ class ChainedAuditLogIT {
     @Test
     void aRecordOwedThatTheJournalRefusesIsKeptAndWrittenAfterTheRecordItIsAbout() throws Exception {
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
-        logs.add(log);
-        await(log.start());
-        recordAll(log, 1, 2);
+        ChainedAuditLog log = startedWithTwoRecords(failures);
         failures.set(2);
         // lone, so indexed while its journal write failed: its seq is spent, and the failure says so
         AuditUnavailableException spent = assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
@@ -443,9 +432,8 @@ class ChainedAuditLogIT {
         assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.recordOwed(owed)));
         assertEquals(2, journalLines().size());
         // no further record comes: the idle writer writes it, after seq 3, within a couple of seconds
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (journalLines().size() < 4 && System.nanoTime() < deadline) Thread.sleep(100);
-        assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        waitFor(() -> journalLines().size() >= 4, 10);
+        assertEquals(List.of(1L, 2L, 3L, 4L), journalSeqs());
         ObjectNode fourth = (ObjectNode) CanonicalJson.parse(journalLines().get(3));
         assertEquals("search_correction", fourth.path("action").asText());
         assertEquals(spent.recordedAs(), fourth.path("query").path("corrects").asText());
@@ -479,12 +467,30 @@ class ChainedAuditLogIT {
         Thread.sleep(1_500); // an idle try or more, which fails
         assertNotNull(log.writeProblem());
         readOnly.set(false);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (log.writeProblem() != null && System.nanoTime() < deadline) Thread.sleep(100);
+        waitFor(() -> log.writeProblem() == null, 10);
         assertEquals(null, log.writeProblem(), "found out without a record to write");
         assertEquals(1, journalLines().size(), "the try wrote padding only");
         assertEquals(2, await(log.record(entry(2))).seq());
         assertVerifies(2);
+    }
+
+    /** A started log, records 1 and 2 written, on a journal whose next {@code failures} appends fail; a lone record's steps overlap. */
+    private ChainedAuditLog startedWithTwoRecords(java.util.concurrent.atomic.AtomicInteger failures) {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 2);
+        return log;
+    }
+
+    private List<Long> journalSeqs() throws Exception {
+        return journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList();
+    }
+
+    /** Waits up to {@code seconds} for {@code done}, asking every 100 ms. */
+    private static void waitFor(java.util.concurrent.Callable<Boolean> done, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.call() && System.nanoTime() < deadline) Thread.sleep(100);
     }
 
     /** This test's journal, whose next {@code failures} appends fail. */
