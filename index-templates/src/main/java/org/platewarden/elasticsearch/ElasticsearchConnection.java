@@ -10,7 +10,9 @@ import java.net.URI;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
 import org.apache.http.message.BasicHeader;
+import org.apache.http.client.config.RequestConfig;
 import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
@@ -23,6 +25,14 @@ import org.elasticsearch.client.RestClientBuilder;
  * from a Vert.x event loop; the sync client is for start-up and the CLI only.
  */
 public final class ElasticsearchConnection implements AutoCloseable {
+    /** How long a request waits for its TCP connection (and TLS handshake) to Elasticsearch. */
+    public static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    /**
+     * How long a request waits for Elasticsearch's next byte unless it sets its own timeout
+     * ({@link #withTimeout}): a cluster that stops answering (a hung process, a full GC, a network
+     * that drops packets) fails the request after this long rather than never.
+     */
+    public static final int SOCKET_TIMEOUT_MILLIS = 60_000;
     private final String url;
     private final RestClient restClient;
     private final RestClientTransport transport;
@@ -50,7 +60,7 @@ public final class ElasticsearchConnection implements AutoCloseable {
         String authorization = credentials.authorization();
         javax.net.ssl.SSLContext ssl = credentials.sslContext();
         RestClientBuilder builder = RestClient.builder(new HttpHost(uri.getHost(), uri.getPort(), uri.getScheme()))
-                .setRequestConfigCallback(rc -> rc.setConnectTimeout(5_000).setSocketTimeout(60_000))
+                .setRequestConfigCallback(rc -> rc.setConnectTimeout(CONNECT_TIMEOUT_MILLIS).setSocketTimeout(SOCKET_TIMEOUT_MILLIS))
                 .setHttpClientConfigCallback(hc -> {
                     hc.setMaxConnTotal(64).setMaxConnPerRoute(64);
                     if (ssl != null) hc.setSSLContext(ssl);
@@ -65,6 +75,35 @@ public final class ElasticsearchConnection implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /**
+     * {@code options} for a request that fails once it has waited {@code timeoutMillis} for any one
+     * thing: a connection from the client's pool (all 64 may be taken by requests to a cluster that
+     * stopped answering), the TCP connection (at most {@link #CONNECT_TIMEOUT_MILLIS}), or Elasticsearch's
+     * next byte (the socket timeout; a cluster that is computing the answer sends nothing until it is
+     * done, so that is the wait for the answer). The low-level client sets a request's own
+     * {@code RequestConfig} on it whole, in place of the client's default, so the connect timeout is
+     * restated here. A request that fails this way may still have been carried out by Elasticsearch.
+     */
+    public static RequestOptions withTimeout(RequestOptions options, int timeoutMillis) {
+        if (timeoutMillis < 1) throw new IllegalArgumentException("timeout must be positive, not " + timeoutMillis);
+        return options.toBuilder().setRequestConfig(RequestConfig.custom()
+                .setConnectTimeout(Math.min(CONNECT_TIMEOUT_MILLIS, timeoutMillis))
+                .setConnectionRequestTimeout(timeoutMillis)
+                .setSocketTimeout(timeoutMillis)
+                .build()).build();
+    }
+
+    /**
+     * Whether a request failed because it waited too long ({@link #withTimeout}, or the client's
+     * defaults): for the socket (no answer), the connection, or a connection from the pool.
+     */
+    public static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.io.InterruptedIOException || t instanceof java.util.concurrent.TimeoutException) return true;
+        }
+        return false;
     }
 
     /**

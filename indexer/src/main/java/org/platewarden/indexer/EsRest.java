@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.apache.http.HttpEntity;
-import org.apache.http.client.config.RequestConfig;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NByteArrayEntity;
 import org.elasticsearch.client.Request;
@@ -48,8 +47,8 @@ public final class EsRest {
     public JsonNode call(String method, String path, Object body, Duration socketTimeout) {
         Request request = new Request(method, path);
         if (socketTimeout != null) {
-            request.setOptions(RequestOptions.DEFAULT.toBuilder().setRequestConfig(RequestConfig.custom()
-                    .setConnectTimeout(5_000).setSocketTimeout(Math.toIntExact(socketTimeout.toMillis())).build()));
+            request.setOptions(org.platewarden.elasticsearch.ElasticsearchConnection.withTimeout(RequestOptions.DEFAULT,
+                    Math.toIntExact(socketTimeout.toMillis())));
         }
         if (body != null) {
             try {

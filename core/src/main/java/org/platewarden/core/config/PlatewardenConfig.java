@@ -300,6 +300,8 @@ public record PlatewardenConfig(
             problems.add("search.max_queue_wait_ms must be 1 .. " + SearchConfig.MAX_QUEUE_WAIT_MS
                     + " (how long a search waits for a running one to end), not " + search.maxQueueWaitMs());
         }
+        esTimeout(problems, "search.es_request_timeout_ms", search.esRequestTimeoutMs());
+        esTimeout(problems, "search.audit_index_timeout_ms", search.auditIndexTimeoutMs());
         positive(problems, "search.max_window_days", search.maxWindowDays());
         positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());
         if (search.auditJournalPreallocateBytes() != 0 && search.auditJournalPreallocateBytes() < 4096) {
@@ -469,6 +471,13 @@ public record PlatewardenConfig(
 
     private static void atLeastOne(List<String> problems, String name, long value, String what) {
         if (value < 1) problems.add(name + " must be at least 1 (" + what + "), not " + value);
+    }
+
+    private static void esTimeout(List<String> problems, String name, int millis) {
+        if (millis < SearchConfig.MIN_ES_TIMEOUT_MS || millis > SearchConfig.MAX_ES_TIMEOUT_MS) {
+            problems.add(name + " must be " + SearchConfig.MIN_ES_TIMEOUT_MS + " .. " + SearchConfig.MAX_ES_TIMEOUT_MS
+                    + " (how long the search node waits for Elasticsearch), not " + millis);
+        }
     }
 
     private static void positive(List<String> problems, String name, long value) {

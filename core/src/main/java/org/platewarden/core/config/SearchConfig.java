@@ -30,7 +30,9 @@ public record SearchConfig(
         @JsonProperty("max_connections_per_address") int maxConnectionsPerAddress,
         @JsonProperty("max_concurrent_searches") int maxConcurrentSearches,
         @JsonProperty("max_queued_searches") int maxQueuedSearches,
-        @JsonProperty("max_queue_wait_ms") int maxQueueWaitMs) {
+        @JsonProperty("max_queue_wait_ms") int maxQueueWaitMs,
+        @JsonProperty("es_request_timeout_ms") int esRequestTimeoutMs,
+        @JsonProperty("audit_index_timeout_ms") int auditIndexTimeoutMs) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -124,6 +126,36 @@ public record SearchConfig(
     /** The longest {@code max_queue_wait_ms} may be: a wait is never unbounded. */
     public static final int MAX_QUEUE_WAIT_MS = 10_000;
 
+    /**
+     * How long each Elasticsearch request of a search (the ranked page or a page of candidates, the
+     * holds scan, the page's held documents) may wait for Elasticsearch before the search fails
+     * closed (503, outcome {@code failed}). A search's request takes 8–11 ms on average and 15–24 ms in
+     * the slowest 5 %, and a whole search's p99 is 27–51 ms (10 M reads over 21 days,
+     * docs/benchmarks.md); the naive infix wildcard, which walks every day's term dictionary, 141 ms
+     * at p99. 10 s is some 200 times a whole search's p99: room for a first search on cold caches
+     * after a restart and for a long garbage collection, while an investigator whose cluster has
+     * stopped answering is told so within seconds instead of after the client's default minute.
+     * Only a search's requests: ops runs (compaction, retention, verify) may take minutes and keep
+     * their own timeouts.
+     */
+    public static final int DEFAULT_ES_REQUEST_TIMEOUT_MS = 10_000;
+
+    /**
+     * How long an audit record's write to the audit index ({@code create}, or a bulk request of
+     * creates) may wait for Elasticsearch. That step takes 4–7 ms on average and 10–22 ms in the
+     * slowest 5 % (docs/benchmarks.md); 5 s is more than 200 times that. A write that times out is a
+     * failed write (fail closed) whose record may have reached the index all the same: the record is
+     * in the journal, is kept and re-sent (same id, {@code create}: an answer of 409 says it is
+     * there), and the request is corrected in the trail as any whose record reached one copy.
+     */
+    public static final int DEFAULT_AUDIT_INDEX_TIMEOUT_MS = 5_000;
+
+    /** The least either Elasticsearch timeout may be. */
+    public static final int MIN_ES_TIMEOUT_MS = 100;
+
+    /** The most either may be: the connection's own socket timeout, which applies when none is set. */
+    public static final int MAX_ES_TIMEOUT_MS = 60_000;
+
     public SearchConfig {
         allowedPurposes = allowedPurposes == null ? DEFAULT_ALLOWED : List.copyOf(allowedPurposes);
         prohibitedPurposes = prohibitedPurposes == null ? DEFAULT_PROHIBITED : List.copyOf(prohibitedPurposes);
@@ -136,7 +168,7 @@ public record SearchConfig(
                 DEFAULT_REFUSED_RECORDS_PER_MINUTE_PER_USER, null, null, List.of(),
                 DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
                 GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONCURRENT_SEARCHES, DEFAULT_MAX_QUEUED_SEARCHES,
-                DEFAULT_MAX_QUEUE_WAIT_MS);
+                DEFAULT_MAX_QUEUE_WAIT_MS, DEFAULT_ES_REQUEST_TIMEOUT_MS, DEFAULT_AUDIT_INDEX_TIMEOUT_MS);
     }
 
     /**

@@ -147,6 +147,23 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void elasticsearchTimeoutsOfTheSearchNodeAreBoundedAndDefaultToTenAndFiveSeconds() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(10_000, config.search().esRequestTimeoutMs());
+        assertEquals(5_000, config.search().auditIndexTimeoutMs());
+        assertEquals(SearchConfig.defaults().esRequestTimeoutMs(), config.search().esRequestTimeoutMs(), "the defaults file agrees with the code");
+        assertEquals(SearchConfig.defaults().auditIndexTimeoutMs(), config.search().auditIndexTimeoutMs(), "the defaults file agrees with the code");
+        PlatewardenConfig edges = config.with("{\"search\":{\"es_request_timeout_ms\":100,\"audit_index_timeout_ms\":60000}}");
+        assertEquals(100, edges.search().esRequestTimeoutMs());
+        assertEquals(60_000, edges.search().auditIndexTimeoutMs());
+        ConfigException e = assertThrows(ConfigException.class, () -> config.with(
+                "{\"search\":{\"es_request_timeout_ms\":99,\"audit_index_timeout_ms\":60001}}"));
+        assertEquals(List.of("search.es_request_timeout_ms must be 100 .. 60000 (how long the search node waits for Elasticsearch), not 99",
+                "search.audit_index_timeout_ms must be 100 .. 60000 (how long the search node waits for Elasticsearch), not 60001"), e.problems());
+        assertProblem("{\"search\":{\"es_request_timeout_ms\":0}}", "search.es_request_timeout_ms must be 100 .. 60000");
+    }
+
+    @Test
     void jwtAudienceIsAStringOrAListAndUncheckedWhenAbsent() {
         String hs = "\"algorithm\":\"HS256\",\"secret\":\"" + "s".repeat(40) + "\"";
         PlatewardenConfig none = PlatewardenConfig.demoConfig().with("{\"jwt\":{" + hs + "}}");

@@ -640,7 +640,7 @@ class SegmentedSpoolTest {
     @Test
     void failedFsyncStopsTheSpoolForGood() throws Exception {
         AtomicInteger forces = new AtomicInteger();
-        ChannelOpener failing = (path, options) -> new FailingChannel(
+        ChannelOpener failing = (path, options) -> new org.platewarden.testkit.FailingFileChannel(
                 java.nio.channels.FileChannel.open(path, options), () -> forces.incrementAndGet() > 3);
         try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY, null, failing)) {
             // header fsync + 2 appends succeed
@@ -659,7 +659,7 @@ class SegmentedSpoolTest {
 
     @Test
     void failedWriteFailsEveryPendingAppend() throws Exception {
-        ChannelOpener failing = (path, options) -> new FailingChannel(
+        ChannelOpener failing = (path, options) -> new org.platewarden.testkit.FailingFileChannel(
                 java.nio.channels.FileChannel.open(path, options), () -> false) {
             @Override
             public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
@@ -720,7 +720,7 @@ class SegmentedSpoolTest {
         ChannelOpener opener = (path, options) -> {
             java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, options);
             if (!path.getFileName().toString().startsWith("checkpoint")) return real;
-            return new FailingChannel(real, () -> false) {
+            return new org.platewarden.testkit.FailingFileChannel(real, () -> false) {
                 @Override
                 public int write(java.nio.ByteBuffer src) throws IOException {
                     if (noSpace.get()) throw new IOException("No space left on device");

@@ -96,6 +96,8 @@ public final class SearchApiVerticle extends VerticleBase {
     static final long SUMMARY_TICK_MILLIS = 1_000;
     private BlockingPool pool;
     private EsRest esRest;
+    /** the readiness probe's: its requests bounded by {@link #READY_TIMEOUT_MILLIS} */
+    private EsRest readyRest;
     private RequestAudit audit;
     private FailureHandler failures;
     private long warningFlusher;
@@ -163,6 +165,7 @@ public final class SearchApiVerticle extends VerticleBase {
     public Future<?> start() {
         pool = new BlockingPool(vertx, "search-api-blocking", 2, 16);
         esRest = new EsRest(vertx, es.rest());
+        readyRest = esRest.withTimeout(READY_TIMEOUT_MILLIS);
         anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
         refusedSummaries = new RefusedSummaries(refusedBudget, auditLog, metrics);
         audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries, refusedSummaries,
@@ -539,24 +542,48 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     /**
-     * Asked without the blocking pool, so a pool busy with verifies or reports does not make the node
-     * look broken to a load balancer.
+     * Ready: Elasticsearch answers, the templates are installed, and the audit trail takes records
+     * (nothing in {@link AuditLog#writeProblem}: its journal's writes are not failing or hanging, no
+     * record it owes is waiting) — without all three every audited request fails. Not ready says why
+     * ({@code reason}). The two Elasticsearch requests run at once, each waiting at most
+     * {@value #READY_TIMEOUT_MILLIS} ms, so a cluster that stopped answering makes the probe answer
+     * 503 within that instead of after the connection's minute; the audit trail's state is read,
+     * nothing is written. Asked without the blocking pool, so a pool busy with verifies or reports
+     * does not make the node look broken to a load balancer.
      */
     private void ready(RoutingContext ctx) {
         String prefix = config.indexPrefix();
-        esRest.call("GET", "/_cluster/health", null)
-                .map(true).otherwise(false)
-                .compose(esUp -> esUp
-                        ? esRest.call("GET", "/_index_template/" + prefix + "-*", null)
-                                .map(r -> templateNames(r).containsAll(List.of(prefix + "-reads", prefix + "-audit", prefix + "-holds")))
-                                .otherwise(false).map(t -> List.of(true, t))
-                        : Future.succeededFuture(List.of(false, false)))
-                .onSuccess(state -> {
-                    boolean ok = state.get(0) && state.get(1);
-                    Responses.json(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "not_ready")
-                            .put("elasticsearch", state.get(0)).put("templates_installed", state.get(1)));
-                })
-                .onFailure(ctx::fail);
+        List<String> templates = List.of(prefix + "-reads", prefix + "-audit", prefix + "-holds");
+        Future<JsonNode> health = readyRest.call("GET", "/_cluster/health", null);
+        Future<JsonNode> installed = readyRest.call("GET", "/_index_template/" + prefix + "-*", null);
+        Future.join(health, installed).onComplete(done -> {
+            List<String> reasons = new java.util.ArrayList<>(3);
+            boolean esUp = health.succeeded();
+            if (!esUp) reasons.add(notAnswering(health.cause(), "GET /_cluster/health"));
+            boolean templatesOk = esUp && installed.succeeded() && templateNames(installed.result()).containsAll(templates);
+            if (esUp && !templatesOk) {
+                reasons.add(installed.failed() ? notAnswering(installed.cause(), "GET /_index_template")
+                        : "the index templates " + String.join(", ", templates) + " are not all installed");
+            }
+            String auditProblem = auditLog.writeProblem();
+            if (auditProblem != null) reasons.add(auditProblem);
+            boolean ok = reasons.isEmpty();
+            JsonObject body = new JsonObject().put("status", ok ? "ready" : "not_ready")
+                    .put("elasticsearch", esUp).put("templates_installed", templatesOk).put("audit_trail", auditProblem == null);
+            if (!ok) body.put("reason", String.join("; ", reasons));
+            Responses.json(ctx, ok ? 200 : 503, body);
+        });
+    }
+
+    /** How long each of the readiness probe's Elasticsearch requests waits for a connection and an answer. */
+    static final int READY_TIMEOUT_MILLIS = 2_000;
+
+    private static String notAnswering(Throwable failure, String request) {
+        if (failure instanceof EsRest.EsTimeoutException) {
+            return "Elasticsearch not answering within " + READY_TIMEOUT_MILLIS + " ms (" + request + ")";
+        }
+        if (failure instanceof EsRest.EsException e) return "Elasticsearch answered " + e.status() + " to " + request;
+        return "Elasticsearch not reachable (" + request + ": " + failure + ")";
     }
 
     /**

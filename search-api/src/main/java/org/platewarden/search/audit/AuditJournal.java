@@ -46,8 +46,13 @@ import org.slf4j.LoggerFactory;
  * More than one append's worth after the last intact record is not a torn write, and open refuses
  * to start rather than cut it.
  *
- * <p>Not final only so that tests can make an append fail ({@link ChainedAuditLog}'s handling of a
- * failed journal write).
+ * <p><b>A failed append</b> is padded over again (or cut off, without preallocation) before the call
+ * throws, so none of its lines stays behind. When that fails too (a file system gone read-only fails
+ * both), the journal takes no record until it has: each later append, and {@link #checkWritable},
+ * tries it first, so the journal takes records again once the disk takes writes, without a restart.
+ *
+ * <p>Not final only so that tests can make an append fail, or give it a channel that fails
+ * ({@link ChainedAuditLog}'s handling of a failed journal write, the node's readiness).
  */
 public class AuditJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditJournal.class);
@@ -65,7 +70,13 @@ public class AuditJournal implements AutoCloseable {
     /** Held from open to close: one writer per journal. */
     private LockFile lock;
     private FileChannel channel;
-    private boolean broken;
+    /**
+     * Where the bytes of a failed append begin that could not be padded over (or cut off) yet: -1
+     * when there are none. Until they are, nothing is appended ({@link #undoFailedAppend}).
+     */
+    private long undoFrom = -1;
+    /** Where those bytes may end (exclusive). */
+    private long undoTo;
     /** Where the next record goes: just after the last one. */
     private long end;
     /** The file's size: records, then newlines up to here. */
@@ -141,7 +152,7 @@ public class AuditJournal implements AutoCloseable {
     }
 
     private ObjectNode openLocked() throws IOException {
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = openChannel(file);
         allocated = channel.size();
         long contentEnd = contentEnd(channel, allocated);
         long readFrom = Math.max(0, contentEnd - TORN_WINDOW - MAX_WRITE);
@@ -168,6 +179,11 @@ public class AuditJournal implements AutoCloseable {
             LOG.warn("audit journal {}: preallocating ahead failed ({}); appends will try again", file, e.toString());
         }
         return last;
+    }
+
+    /** The channel the journal is read and written through: the file's own (tests give one that fails when they say). */
+    protected FileChannel openChannel(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     /** The record whose newline is the byte before {@link #end}, from the journal's {@code tail} read at {@code readFrom}. */
@@ -198,10 +214,11 @@ public class AuditJournal implements AutoCloseable {
 
     /**
      * Appends the lines and fsyncs, in writes of at most {@value #MAX_WRITE} bytes; on failure the
-     * whole call's lines are padded over again, so none of them stays behind.
+     * whole call's lines are padded over again, so none of them stays behind (if that fails too, the
+     * next call pads them over before it writes, or fails).
      */
     public void append(List<String> lines) throws IOException {
-        if (broken || channel == null) throw new IOException("audit journal " + file + " is not writable (earlier failure)");
+        requireWritable();
         long before = end;
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -216,18 +233,57 @@ public class AuditJournal implements AutoCloseable {
             }
             if (out.size() > 0) write(out.toByteArray());
         } catch (IOException | RuntimeException e) {
+            undoFrom = before;
+            undoTo = Math.max(end, before) + MAX_WRITE;
             try {
-                if (preallocation == 0) channel.truncate(before);
-                else pad(before, Math.min(allocated, Math.max(end, before) + MAX_WRITE));
-                channel.force(false);
-                end = before;
-                allocated = channel.size();
+                undoFailedAppend();
             } catch (IOException again) {
-                broken = true;
                 e.addSuppressed(again);
             }
             throw e;
         }
+    }
+
+    /** Open, and no failed append's bytes left that could not be padded over: pads them over first (or fails). */
+    private void requireWritable() throws IOException {
+        if (channel == null) throw new IOException("audit journal " + file + " is not open");
+        if (undoFrom < 0) return;
+        try {
+            undoFailedAppend();
+        } catch (IOException e) {
+            throw new IOException("audit journal " + file + " is not writable: the bytes of a failed write at byte " + undoFrom
+                    + " still cannot be padded over (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Pads over (cuts off, without preallocation) what a failed append may have written from
+     * {@link #undoFrom}, fsyncs, and puts the end of the records back there.
+     */
+    private void undoFailedAppend() throws IOException {
+        if (preallocation == 0) channel.truncate(undoFrom);
+        else pad(undoFrom, Math.min(allocated, undoTo));
+        channel.force(false);
+        end = undoFrom;
+        allocated = channel.size();
+        undoFrom = -1;
+    }
+
+    /**
+     * Writes and fsyncs without adding a record, to learn whether the journal takes writes: pads over
+     * a failed append's bytes if that failed before, else writes the newline after the last record
+     * again (padding that is there already; without preallocation, a newline that the next record
+     * overwrites). The writer calls it while idle after a write failed ({@link ChainedAuditLog}).
+     *
+     * @throws IOException when the journal still cannot be written
+     */
+    public void checkWritable() throws IOException {
+        boolean undone = undoFrom >= 0;
+        requireWritable();
+        if (undone) return;
+        writeFully(channel, ByteBuffer.wrap(new byte[] {PAD}), end);
+        channel.force(false);
+        allocated = Math.max(allocated, end + 1);
     }
 
     private void write(byte[] bytes) throws IOException {
@@ -243,7 +299,7 @@ public class AuditJournal implements AutoCloseable {
      * answering a batch, so the searches of that batch do not wait for it.
      */
     public void preallocateAhead() throws IOException {
-        if (broken || channel == null || preallocation == 0) return;
+        if (undoFrom >= 0 || channel == null || preallocation == 0) return;
         if (allocated - end < preallocation / 2) extendTo(end + preallocation);
     }
 

@@ -21,4 +21,12 @@ public interface AuditLog {
     default Future<Void> recordOwed(AuditEntry entry) {
         return record(entry).mapEmpty();
     }
+
+    /**
+     * Why the trail cannot take records now, as far as it knows without writing one (a readiness
+     * probe asks, and must not write); null when nothing says it cannot.
+     */
+    default String writeProblem() {
+        return null;
+    }
 }

@@ -75,8 +75,11 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     /** Journaled records re-sent at start-up whatever the index head; at least twice the in-flight bound. */
     static final int RESEND_WINDOW = 4096;
     private static final int RESEND_BULK = 500;
-    /** How often an idle writer tries again to write the records the trail owes ({@link #recordOwed}) that could not be written yet. */
-    private static final long OWED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How often an idle writer tries again to write the records the trail owes ({@link #recordOwed})
+     * that could not be written yet, or, with none, a journal whose last write failed ({@link #retryJournal}).
+     */
+    private static final long IDLE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
     private static final String BULK_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason";
     /** Who the records of start-up's repairs are by: Platewarden itself, as a hold's automatic release is by platewarden:until-passed. */
@@ -100,13 +103,22 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     // chain head: touched only by the writer thread
     private long headSeq;
     private String headHash = AuditDocument.GENESIS_HASH;
-    // false after a journal write failed, until one succeeds: lone records are journaled first meanwhile
-    private boolean journalWritable = true;
+    // set when a journal write failed, until one succeeds: lone records are journaled first meanwhile.
+    // Written by the writer thread only; read by writeProblem() on any thread
+    private volatile JournalFailure journalFailure;
+    // how many records owed the writer keeps to write again (owedRetry's size), for writeProblem()
+    private volatile int owedWaiting;
+    // System.nanoTime() when the journal write under way began; 0 when none is: for writeProblem()
+    private volatile long journalWriteStarted;
     // a lone record whose journal write failed after it went to the index: journaled with the next records
     private ObjectNode unjournaled;
     // records the trail owes (recordOwed) whose write failed before they had a seq: ahead of the next batch
     private final List<Pending> owedRetry = new ArrayList<>();
-    private long owedTried;
+    private long retried;
+
+    /** The journal's writes have failed since {@code since}; the last one with {@code error}. */
+    private record JournalFailure(Instant since, String error) {
+    }
 
     /**
      * One queued entry. {@code journaled} completes with the record once its line is fsynced,
@@ -155,8 +167,19 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     /** On a journal of the caller's: tests give it one whose writes fail when they say. */
     ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, boolean overlapSteps,
                     int capacity, MeterRegistry registry) {
+        this(vertx, rest, auditIndex, nodeId, journal, overlapSteps, SearchConfig.DEFAULT_AUDIT_INDEX_TIMEOUT_MS, capacity, registry);
+    }
+
+    /**
+     * @param indexTimeoutMillis how long a record's write to the index may wait for Elasticsearch
+     *                           ({@code search.audit_index_timeout_ms}); one that waited longer failed,
+     *                           though the record may have reached the index: it is kept and re-sent
+     *                           like any record whose index write failed
+     */
+    ChainedAuditLog(Vertx vertx, RestClient rest, String auditIndex, String nodeId, AuditJournal journal, boolean overlapSteps,
+                    int indexTimeoutMillis, int capacity, MeterRegistry registry) {
         this.vertx = vertx;
-        this.es = new EsRest(vertx, rest);
+        this.es = new EsRest(vertx, rest).withTimeout(indexTimeoutMillis);
         this.index = auditIndex;
         this.nodeId = nodeId;
         this.journal = journal;
@@ -182,13 +205,19 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     /**
      * The log of this node as configured: journal under {@code data_dir} (preallocated by
      * {@code search.audit_journal_preallocate_bytes}), index {@code <prefix>-audit}, a lone record's
-     * steps overlapped by {@code search.audit_overlap_steps}, queue of 1024 of which records of
-     * requests without an authenticated caller may hold a quarter ({@link AuditAdmission}).
+     * steps overlapped by {@code search.audit_overlap_steps}, index writes bounded by
+     * {@code search.audit_index_timeout_ms}, queue of 1024 of which records of requests without an
+     * authenticated caller may hold a quarter ({@link AuditAdmission}).
      */
     public static Future<ChainedAuditLog> open(Vertx vertx, PlatewardenConfig config, RestClient rest, MeterRegistry registry) {
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, config.auditIndex(), config.nodeId(),
-                new AuditJournal(AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.search().auditJournalPreallocateBytes()),
-                config.search().auditOverlapSteps(), 1024, registry);
+        return open(vertx, config, rest, registry,
+                new AuditJournal(AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.search().auditJournalPreallocateBytes()));
+    }
+
+    /** As configured, on a journal of the caller's (tests give one that fails when they say). */
+    static Future<ChainedAuditLog> open(Vertx vertx, PlatewardenConfig config, RestClient rest, MeterRegistry registry, AuditJournal journal) {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, config.auditIndex(), config.nodeId(), journal,
+                config.search().auditOverlapSteps(), config.search().auditIndexTimeoutMs(), 1024, registry);
         return log.start();
     }
 
@@ -260,6 +289,42 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                     admission.release(anonymous);
                     stop(writeTimer, started);
                 });
+    }
+
+    /**
+     * How long a journal write (a write and its fsync: 8–13 ms for the slowest 5 % of the benchmark's
+     * searches, queue included) may take before {@link #writeProblem} calls the disk hung.
+     */
+    static final long STUCK_WRITE_MILLIS = 5_000;
+
+    /**
+     * Why this log refuses records now, or cannot write them, as far as it knows without writing: it
+     * is closed; its journal's writes have failed since a time named (until one succeeds — a request's
+     * record, or the writer's own try each second while idle); the journal write under way has not
+     * returned for {@link #STUCK_WRITE_MILLIS} or more; or records it owes are not written yet. Null
+     * when none of those holds. Cheap: for a readiness probe.
+     */
+    @Override
+    public String writeProblem() {
+        if (!running) return "the audit trail is closed";
+        List<String> problems = new ArrayList<>(3);
+        long started = journalWriteStarted;
+        long waited = started == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (waited >= STUCK_WRITE_MILLIS) {
+            problems.add("a write to the audit journal has not returned for " + waited + " ms (a disk that hangs, or a file system"
+                    + " frozen with fsfreeze), so audited requests wait for it");
+        }
+        JournalFailure failing = journalFailure;
+        if (failing != null) {
+            problems.add("the audit journal has failed every write since " + failing.since() + " (the last: "
+                    + failing.error() + "), so every audited request is answered 503; it is tried again with each record, and each"
+                    + " second while idle");
+        }
+        int owed = owedWaiting;
+        if (owed > 0) {
+            problems.add(owed + " audit record(s) the trail owes (what became of requests answered 503) are not written yet");
+        }
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
     /**
@@ -405,8 +470,13 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 batch.clear();
                 if (first == null) {
-                    // idle: the records owed that the journal refused are tried again on their own
-                    if (owedRetry.isEmpty() || System.nanoTime() - owedTried < OWED_RETRY_NANOS) continue;
+                    // idle: the records owed that the journal refused are tried again on their own;
+                    // with none, a journal whose last write failed is tried without a record
+                    if (System.nanoTime() - retried < IDLE_RETRY_NANOS) continue;
+                    if (owedRetry.isEmpty()) {
+                        if (journalFailure != null) retryJournal();
+                        continue;
+                    }
                 } else {
                     batch.add(first);
                 }
@@ -416,6 +486,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } finally {
+                owedWaiting = owedRetry.size();
             }
         }
         // closing: the records owed get a last attempt; the rest are refused
@@ -441,7 +513,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         if (owedRetry.isEmpty()) return;
         batch.addAll(0, owedRetry);
         owedRetry.clear();
-        owedTried = System.nanoTime();
+        retried = System.nanoTime();
     }
 
     /** A batch failed before its records' seqs were spent: the records owed in it are written again later. */
@@ -449,8 +521,58 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         for (Pending p : batch) if (p.owed()) owedRetry.add(p.again());
     }
 
+    /**
+     * Idle while the journal's last write failed and no record owed is waiting (that would be the
+     * try): tries the journal without a new record, so that the log, and the node's readiness
+     * ({@link #writeProblem}), learn that it takes writes again although no request comes — a load
+     * balancer takes a node that is not ready out of rotation, and then none does. Journals the
+     * record that went to the index before its journal line failed, when one waits ({@code unjournaled}),
+     * else writes padding only ({@link AuditJournal#checkWritable}).
+     */
+    private void retryJournal() {
+        retried = System.nanoTime();
+        try {
+            timed(() -> {
+                if (unjournaled != null) journal.append(List.of(CanonicalJson.write(unjournaled)));
+                else journal.checkWritable();
+            });
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("audit journal {} still fails: {}", journal.file(), e.toString());
+            journalFailed(e);
+            return;
+        }
+        journalWorks();
+    }
+
+    private interface JournalWrite {
+        void run() throws IOException;
+    }
+
+    /** A write to the journal, with the time it started kept while it runs, for {@link #writeProblem}. */
+    private void timed(JournalWrite write) throws IOException {
+        journalWriteStarted = System.nanoTime();
+        try {
+            write.run();
+        } finally {
+            journalWriteStarted = 0;
+        }
+    }
+
+    private void journalFailed(Throwable e) {
+        JournalFailure failing = journalFailure;
+        journalFailure = new JournalFailure(failing == null ? Instant.now() : failing.since(), String.valueOf(e.getMessage()));
+    }
+
+    /** A journal write succeeded: lone records overlap their steps again, and the record waiting for its journal line has it. */
+    private void journalWorks() {
+        JournalFailure failing = journalFailure;
+        if (failing != null) LOG.info("audit journal {} takes writes again (they had failed since {})", journal.file(), failing.since());
+        journalFailure = null;
+        unjournaled = null;
+    }
+
     private void writeBatch(List<Pending> batch) {
-        boolean overlap = overlapSteps && batch.size() == 1 && journalWritable;
+        boolean overlap = overlapSteps && batch.size() == 1 && journalFailure == null;
         long seq = headSeq;
         String prev = headHash;
         List<ObjectNode> docs = new ArrayList<>(batch.size());
@@ -489,20 +611,19 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             lone.context().runOnContext(v -> indexOrKeep(doc).onComplete(lone::indexedAs));
         }
         try {
-            journal.append(lines);
+            timed(() -> journal.append(lines));
         } catch (IOException | RuntimeException e) {
             LOG.error("audit journal {} append failed{}: {}", journal.file(),
                     overlap ? " (the record, seq " + seq + ", went to the index alone; lone records are journaled first until a write succeeds)" : "",
                     e.toString());
-            journalWritable = false;
+            journalFailed(e);
             if (overlap) unjournaled = docs.get(0);
             AuditUnavailableException failure = new AuditUnavailableException("audit journal write failed: " + e.getMessage(), false, e);
             batch.forEach(p -> p.fail(failure, !overlap));
             if (!overlap) keepOwed(batch);
             return;
         }
-        journalWritable = true;
-        unjournaled = null;
+        journalWorks();
         if (!overlap) {
             headSeq = seq;
             headHash = prev;

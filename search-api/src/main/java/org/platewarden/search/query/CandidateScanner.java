@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
 import org.platewarden.core.plate.PlateMatch;
 import org.platewarden.core.plate.PlateMatcher;
 import org.platewarden.core.read.ReadFields;
@@ -41,12 +40,12 @@ final class CandidateScanner {
     record Result(long candidates, List<Candidate> matches) {
     }
 
-    private final RestClient rest;
+    private final ElasticsearchCalls es;
     private final int pageSize;
     private final int maxCandidates;
 
-    CandidateScanner(RestClient rest, int pageSize, int maxCandidates) {
-        this.rest = rest;
+    CandidateScanner(ElasticsearchCalls es, int pageSize, int maxCandidates) {
+        this.es = es;
         this.pageSize = pageSize;
         this.maxCandidates = maxCandidates;
     }
@@ -68,7 +67,7 @@ final class CandidateScanner {
                                  String opaqueId) {
         Request request = ElasticsearchCalls.search(indices, "timed_out,_shards.failed,hits.hits._id", opaqueId);
         request.setJsonEntity(ReadQueryBuilder.readsAmongBody(readsQuery, readIds).toString());
-        return ElasticsearchCalls.perform(context, rest, request, in -> {
+        return es.perform(context, request, in -> {
             JsonNode response = TREE.readTree(in);
             ShardChecks.requireComplete(response);
             Set<String> found = new HashSet<>();
@@ -84,7 +83,7 @@ final class CandidateScanner {
         ObjectNode body = ReadQueryBuilder.scanPage(query, pageSize, first ? maxCandidates + 1 : 0, afterMs, afterReadId,
                 held);
         request.setJsonEntity(body.toString());
-        return ElasticsearchCalls.perform(context, rest, request, in -> parsePage(in, matcher, held, matches))
+        return es.perform(context, request, in -> parsePage(in, matcher, held, matches))
                 .compose(page -> {
                     if (first && page.total > maxCandidates) {
                         return Future.failedFuture(new TooBroadException(page.total, maxCandidates));

@@ -12,11 +12,15 @@ import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 
 /**
- * Runs a low-level REST request without blocking: the response body is parsed on the HTTP
+ * Runs a search's low-level REST requests without blocking: the response body is parsed on the HTTP
  * client's I/O thread (as the typed Elasticsearch client does), and the result is handed back on
- * the caller's Vert.x context so everything after it runs where the request started.
+ * the caller's Vert.x context so everything after it runs where the request started. Each request
+ * waits at most the search's Elasticsearch timeout ({@code search.es_request_timeout_ms}) for a
+ * connection and for Elasticsearch's answer; past it the search fails closed (503), instead of after
+ * the connection's default minute.
  */
 final class ElasticsearchCalls {
     /** Elasticsearch's header for naming a request in its tasks API and slow logs. */
@@ -26,7 +30,12 @@ final class ElasticsearchCalls {
         T parse(InputStream body) throws IOException;
     }
 
-    private ElasticsearchCalls() {
+    private final RestClient rest;
+    private final int timeoutMillis;
+
+    ElasticsearchCalls(RestClient rest, int timeoutMillis) {
+        this.rest = rest;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /**
@@ -56,25 +65,26 @@ final class ElasticsearchCalls {
     /** Pauses before retrying a shard that is still starting: 100, 200, 400 ms, then give up (503). */
     private static final long[] SHARD_RETRY_DELAYS_MS = {100, 200, 400};
 
-    static <T> Future<T> perform(Context context, RestClient rest, Request request, BodyParser<T> parser) {
-        return perform(context, rest, request, parser, 0);
+    <T> Future<T> perform(Context context, Request request, BodyParser<T> parser) {
+        request.setOptions(ElasticsearchConnection.withTimeout(request.getOptions(), timeoutMillis));
+        return perform(context, request, parser, 0);
     }
 
-    private static <T> Future<T> perform(Context context, RestClient rest, Request request, BodyParser<T> parser, int attempt) {
-        return attempt(context, rest, request, parser).recover(e -> {
+    private <T> Future<T> perform(Context context, Request request, BodyParser<T> parser, int attempt) {
+        return attempt(context, request, parser).recover(e -> {
             // a daily index created a moment ago (first read of a day) has its primary shard still
             // starting; searching it answers no_shard_available for a few milliseconds: wait, not fail
             if (attempt < SHARD_RETRY_DELAYS_MS.length && e instanceof SearchBackendException sbe && sbe.shardStarting()) {
                 Promise<T> retried = Promise.promise();
                 context.owner().setTimer(SHARD_RETRY_DELAYS_MS[attempt],
-                        t -> perform(context, rest, request, parser, attempt + 1).onComplete(retried));
+                        t -> perform(context, request, parser, attempt + 1).onComplete(retried));
                 return retried.future();
             }
             return Future.failedFuture(e);
         });
     }
 
-    private static <T> Future<T> attempt(Context context, RestClient rest, Request request, BodyParser<T> parser) {
+    private <T> Future<T> attempt(Context context, Request request, BodyParser<T> parser) {
         Promise<T> promise = Promise.promise();
         rest.performRequestAsync(request, new ResponseListener() {
             @Override
@@ -94,7 +104,7 @@ final class ElasticsearchCalls {
 
             @Override
             public void onFailure(Exception e) {
-                fail(translate(e));
+                fail(translate(e, timeoutMillis));
             }
 
             private void fail(Throwable t) {
@@ -104,12 +114,16 @@ final class ElasticsearchCalls {
         return promise.future();
     }
 
-    static SearchBackendException translate(Exception e) {
+    static SearchBackendException translate(Exception e, int timeoutMillis) {
         if (e instanceof ResponseException re) {
             int code = re.getResponse().getStatusLine().getStatusCode();
             int status = code == 429 || code == 503 || code == 504 ? 503 : 500;
             boolean shardStarting = code == 503 && String.valueOf(re.getMessage()).contains("no_shard_available_action_exception");
             return new SearchBackendException(status, "Elasticsearch answered " + code, e, shardStarting);
+        }
+        if (ElasticsearchConnection.timedOut(e)) {
+            return new SearchBackendException(503, "Elasticsearch did not answer within " + timeoutMillis
+                    + " ms (search.es_request_timeout_ms): " + e, e);
         }
         return new SearchBackendException(503, "Elasticsearch is unreachable: " + e.getMessage(), e);
     }

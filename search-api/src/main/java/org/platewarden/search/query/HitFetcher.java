@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
 import org.platewarden.core.read.CaptureTime;
 import org.platewarden.core.read.ReadFields;
 
@@ -29,10 +28,10 @@ final class HitFetcher {
             ReadFields.VEHICLE, ReadFields.REGION), OPTIONAL_FIELDS.stream()).toList();
     static final String SOURCE_FIELDS = String.join(",", SOURCE_FIELD_LIST);
 
-    private final RestClient rest;
+    private final ElasticsearchCalls es;
 
-    HitFetcher(RestClient rest) {
-        this.rest = rest;
+    HitFetcher(ElasticsearchCalls es) {
+        this.es = es;
     }
 
     /**
@@ -50,7 +49,7 @@ final class HitFetcher {
         request.addParameter("filter_path", "docs._index,docs._id,docs.found,docs._source");
         request.setJsonEntity(new JsonObject().put("docs", docs).encode());
         ElasticsearchCalls.tag(request, opaqueId);
-        return ElasticsearchCalls.perform(context, rest, request, in -> new JsonObject(Buffer.buffer(in.readAllBytes())))
+        return es.perform(context, request, in -> new JsonObject(Buffer.buffer(in.readAllBytes())))
                 .map(response -> {
                     Map<String, JsonObject> sources = new HashMap<>(known);
                     JsonArray found = response.getJsonArray("docs", new JsonArray());

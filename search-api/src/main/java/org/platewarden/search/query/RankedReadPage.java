@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
 import org.platewarden.core.plate.PlateMatch;
 import org.platewarden.core.read.ReadFields;
 
@@ -35,12 +34,12 @@ final class RankedReadPage {
     record Result(List<Candidate> hits, Map<String, JsonObject> sources, long total) {
     }
 
-    private final RestClient rest;
+    private final ElasticsearchCalls es;
     private final int chunkSize;
 
     /** @param chunkSize hits per Elasticsearch round trip (at most {@code index.max_result_window}) */
-    RankedReadPage(RestClient rest, int chunkSize) {
-        this.rest = rest;
+    RankedReadPage(ElasticsearchCalls es, int chunkSize) {
+        this.es = es;
         this.chunkSize = chunkSize;
     }
 
@@ -64,10 +63,10 @@ final class RankedReadPage {
                                  List<ObjectNode> tiers, Function<String, PlateMatch> matches, PageToken after,
                                  int remaining, int trackTotalUpTo, String opaqueId, Result collected) {
         int size = Math.min(remaining, chunkSize);
-        Request es = ElasticsearchCalls.search(indices, FILTER_PATH, opaqueId);
-        es.setJsonEntity(ReadQueryBuilder.rankedPageBody(request, visibleAgencies, tiers, after, size, trackTotalUpTo)
+        Request search = ElasticsearchCalls.search(indices, FILTER_PATH, opaqueId);
+        search.setJsonEntity(ReadQueryBuilder.rankedPageBody(request, visibleAgencies, tiers, after, size, trackTotalUpTo)
                 .toString());
-        return ElasticsearchCalls.perform(context, rest, es, in -> parse(JSON.readTree(in), matches, trackTotalUpTo > 0))
+        return es.perform(context, search, in -> parse(JSON.readTree(in), matches, trackTotalUpTo > 0))
                 .compose(got -> {
                     collected.hits().addAll(got.hits());
                     collected.sources().putAll(got.sources());

@@ -14,14 +14,23 @@ import org.platewarden.core.config.SearchConfig;
  * @param maxQueued      searches that may wait for one of those to end ({@code search.max_queued_searches});
  *                       0: a search that finds them all running is answered 503 at once
  * @param maxWaitMillis  how long a search waits in that queue before it is answered 503 ({@code search.max_queue_wait_ms})
+ * @param esTimeoutMillis how long each of a search's Elasticsearch requests may wait for Elasticsearch
+ *                       before the search fails closed ({@code search.es_request_timeout_ms})
  */
-public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight, int maxQueued, long maxWaitMillis) {
+public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight, int maxQueued, long maxWaitMillis,
+                           int esTimeoutMillis) {
     public SearchLimits {
         if (scanPageSize < 1 || scanPageSize > 10_000) throw new IllegalArgumentException("scanPageSize must be 1..10000");
         if (maxCandidates < 1) throw new IllegalArgumentException("maxCandidates must be positive");
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be positive");
         if (maxQueued < 0) throw new IllegalArgumentException("maxQueued must be >= 0");
         if (maxWaitMillis < 0) throw new IllegalArgumentException("maxWaitMillis must be >= 0");
+        if (esTimeoutMillis < 1) throw new IllegalArgumentException("esTimeoutMillis must be positive");
+    }
+
+    /** With the default Elasticsearch timeout ({@link SearchConfig#DEFAULT_ES_REQUEST_TIMEOUT_MS}). */
+    public SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight, int maxQueued, long maxWaitMillis) {
+        this(scanPageSize, maxCandidates, maxInFlight, maxQueued, maxWaitMillis, SearchConfig.DEFAULT_ES_REQUEST_TIMEOUT_MS);
     }
 
     /** No queue: a search beyond {@code maxInFlight} is answered 503 at once. */
@@ -41,9 +50,10 @@ public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight,
 
     /**
      * The defaults with the configured searches at once and their queue ({@code search.max_concurrent_searches},
-     * {@code max_queued_searches}, {@code max_queue_wait_ms}).
+     * {@code max_queued_searches}, {@code max_queue_wait_ms}) and Elasticsearch timeout ({@code es_request_timeout_ms}).
      */
     public static SearchLimits of(SearchConfig search) {
-        return new SearchLimits(10_000, 50_000, search.maxConcurrentSearches(), search.maxQueuedSearches(), search.maxQueueWaitMs());
+        return new SearchLimits(10_000, 50_000, search.maxConcurrentSearches(), search.maxQueuedSearches(), search.maxQueueWaitMs(),
+                search.esRequestTimeoutMs());
     }
 }

@@ -142,9 +142,10 @@ public final class SearchService {
         this.policy = new SearchAccessPolicy(config.search(), new AgencyScope(config));
         this.parser = new SearchRequestParser(config.search(), folding, clock, Duration.ofSeconds(config.gateway().futureSkewSeconds()));
         this.rateLimiter = new PerUserRateLimiter(config.search().rateLimitPerMinute());
-        this.scanner = new CandidateScanner(rest, limits.scanPageSize(), limits.maxCandidates());
-        this.ranked = new RankedReadPage(rest, limits.scanPageSize());
-        this.fetcher = new HitFetcher(rest);
+        ElasticsearchCalls calls = new ElasticsearchCalls(rest, limits.esTimeoutMillis());
+        this.scanner = new CandidateScanner(calls, limits.scanPageSize(), limits.maxCandidates());
+        this.ranked = new RankedReadPage(calls, limits.scanPageSize());
+        this.fetcher = new HitFetcher(calls);
         this.slots = new SearchSlots(limits.maxInFlight(), limits.maxQueued(), limits.maxWaitMillis());
         metrics.slots(slots::running, slots::queued);
     }

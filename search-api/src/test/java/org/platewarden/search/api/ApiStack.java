@@ -30,6 +30,8 @@ import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditEsSupport;
+import org.platewarden.search.audit.AuditJournal;
+import org.platewarden.search.audit.JournalFaults;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.ChainedAuditLog;
 import org.platewarden.search.audit.RefusedRecordBudget;
@@ -114,7 +116,20 @@ final class ApiStack implements AutoCloseable {
      * again, as after a kill.
      */
     ApiStack(ApiStack crashed, Path dataDir, RefusedRecordBudget refusedBudget, JsonObject searchOverrides) {
-        this(crashed.prefix, dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides, new JsonObject());
+        this(crashed.prefix, dataDir, null, config -> refusedBudget, prefix -> { }, searchOverrides, new JsonObject(),
+                ElasticsearchFixture.url(), null);
+    }
+
+    /**
+     * A stack on the real search service (as {@link #ApiStack(Path, RefusedRecordBudget, JsonObject)})
+     * that reaches Elasticsearch at {@code esUrl} (a proxy that can stop answering, say) and whose
+     * audit log writes the journal {@code journalOf} gives for the stack's configuration (one whose
+     * writes fail when told, say).
+     */
+    static ApiStack withElasticsearchAndJournal(Path dataDir, JsonObject searchOverrides, String esUrl,
+                                                java.util.function.Function<PlatewardenConfig, AuditJournal> journalOf) {
+        return new ApiStack(ElasticsearchFixture.uniquePrefix("api"), dataDir, null, config -> RefusedRecordBudget.of(120), prefix -> { },
+                searchOverrides, new JsonObject(), esUrl, journalOf);
     }
 
     /**
@@ -130,12 +145,18 @@ final class ApiStack implements AutoCloseable {
     /** @param refusedBudgetOf the budget for refused records from the stack's configuration; null: the stand-in search service */
     private ApiStack(Path dataDir, AnonymousBudget anonymousBudget, java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf,
                      Consumer<String> beforeStart, JsonObject searchOverrides, JsonObject configOverrides) {
-        this(ElasticsearchFixture.uniquePrefix("api"), dataDir, anonymousBudget, refusedBudgetOf, beforeStart, searchOverrides, configOverrides);
+        this(ElasticsearchFixture.uniquePrefix("api"), dataDir, anonymousBudget, refusedBudgetOf, beforeStart, searchOverrides, configOverrides,
+                ElasticsearchFixture.url(), null);
     }
 
+    /**
+     * @param esUrl     where the stack's server reaches Elasticsearch
+     * @param journalOf the audit journal for the stack's configuration; null: the configured one
+     */
     private ApiStack(String prefix, Path dataDir, AnonymousBudget anonymousBudget,
                      java.util.function.Function<PlatewardenConfig, RefusedRecordBudget> refusedBudgetOf, Consumer<String> beforeStart,
-                     JsonObject searchOverrides, JsonObject configOverrides) {
+                     JsonObject searchOverrides, JsonObject configOverrides, String esUrl,
+                     java.util.function.Function<PlatewardenConfig, AuditJournal> journalOf) {
         this.prefix = prefix;
         config = PlatewardenConfig.demoConfig().with(new JsonObject()
                 .put("index_prefix", prefix).put("data_dir", dataDir.toString()).put("node_id", "node-t")
@@ -144,11 +165,12 @@ final class ApiStack implements AutoCloseable {
                         .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)).mergeIn(searchOverrides))
                 // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
                 .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).mergeIn(configOverrides, true).encode());
-        es = new ElasticsearchConnection(ElasticsearchFixture.url());
+        es = new ElasticsearchConnection(esUrl);
         try {
             beforeStart.accept(prefix);
             AuditEsSupport.installTemplates(es.rest(), prefix);
-            auditLog = await(ChainedAuditLog.open(vertx, config, es.rest(), metrics));
+            auditLog = await(journalOf == null ? ChainedAuditLog.open(vertx, config, es.rest(), metrics)
+                    : JournalFaults.open(vertx, config, es.rest(), metrics, journalOf.apply(config)));
             if (refusedBudgetOf != null) {
                 RefusedRecordBudget refusedBudget = refusedBudgetOf.apply(config);
                 SearchService service = new SearchService(vertx, config, es.rest(), auditLog, java.time.Clock.systemUTC(),

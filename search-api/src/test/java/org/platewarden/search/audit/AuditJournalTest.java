@@ -2,6 +2,7 @@ package org.platewarden.search.audit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AuditJournalTest {
     @TempDir
@@ -258,5 +261,45 @@ class AuditJournalTest {
             journal.append(records(4, 4));
         }
         assertEquals(String.join("\n", records(1, 4)) + "\n", Files.readString(file));
+    }
+
+    /**
+     * A disk that fails after the record's bytes landed — its fsync, then the padding meant to cover
+     * them (a file system gone read-only fails both): the journal takes no record while those bytes
+     * are there, and pads them over (cuts them off, without preallocation) as soon as it can write
+     * again, so a shorter append after it leaves none of them behind. Before, the journal refused every
+     * append until the node restarted.
+     */
+    @ParameterizedTest(name = "preallocation={0}")
+    @ValueSource(ints = {4096, 0})
+    void aFailedAppendThatCouldNotBePaddedOverIsOnceTheDiskTakesWritesAgain(int preallocation) throws Exception {
+        Path file = dir.resolve("audit.ndjson");
+        // operations that succeed before every one fails; -1: all succeed
+        java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger(-1);
+        java.util.function.BooleanSupplier failing = () -> {
+            int left = allowed.get();
+            if (left < 0) return false;
+            if (left == 0) return true;
+            allowed.set(left - 1);
+            return false;
+        };
+        try (AuditJournal journal = JournalFaults.failingWhile(file, preallocation, failing)) {
+            assertNull(journal.open());
+            journal.append(records(1, 2));
+            allowed.set(1); // the next write lands, then nothing more does
+            assertThrows(java.io.IOException.class, () -> journal.append(records(3, 5)));
+            assertTrue(Files.readString(file).contains(record(5)), "the failed append's bytes are still there");
+            java.io.IOException refused = assertThrows(java.io.IOException.class, () -> journal.append(records(3, 3)));
+            assertTrue(refused.getMessage().contains("still cannot be padded over"), refused.getMessage());
+            assertThrows(java.io.IOException.class, journal::checkWritable);
+            allowed.set(-1);
+            journal.checkWritable();
+            assertFalse(Files.readString(file).contains(record(3)), "padded over (cut off) once the disk took writes again");
+            journal.checkWritable(); // writes only padding: changes nothing that reads see
+            journal.append(records(3, 3));
+        }
+        assertEquals(List.of(1L, 2L, 3L), seqs(AuditJournal.reader(file)));
+        assertEquals(3, openedAt(file));
+        assertEquals(List.of(), tornFiles());
     }
 }

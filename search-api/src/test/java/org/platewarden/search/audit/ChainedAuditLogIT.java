@@ -350,17 +350,66 @@ class ChainedAuditLogIT {
     @Test
     void aRecordWhoseJournalWriteFailedIsJournaledBeforeTheNextRecordsSoTheJournalHasNoGap() throws Exception {
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
-        logs.add(log);
-        await(log.start());
-        recordAll(log, 1, 2);
+        ChainedAuditLog log = startedWithTwoRecords(failures);
         failures.set(1);
         // lone, so indexed while its journal write failed: the search fails, its seq is spent
         assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
         assertEquals(2, journalLines().size());
         assertEquals(4, await(log.record(entry(4))).seq());
-        assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L), journalSeqs());
         assertVerifies(4);
+    }
+
+    /**
+     * A journal write that does not return (a disk that hangs; a file system frozen with fsfreeze) fails
+     * nothing, so nothing else would tell: the log names it once it has waited five seconds, and no
+     * longer once it returns.
+     */
+    @Test
+    void aJournalWriteThatDoesNotReturnIsNamedOnceItHasWaitedFiveSeconds() throws Exception {
+        java.util.concurrent.CountDownLatch thawed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean frozen = new java.util.concurrent.atomic.AtomicBoolean();
+        AuditJournal freezable = new AuditJournal(journal()) {
+            @Override
+            public void append(List<String> lines) throws IOException {
+                try {
+                    if (frozen.get()) thawed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                super.append(lines);
+            }
+        };
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", freezable, true, 64, new SimpleMeterRegistry());
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 1);
+        frozen.set(true);
+        Future<AuditRecord> waiting = log.record(entry(2));
+        Thread.sleep(1_000);
+        assertEquals(null, log.writeProblem(), "a slow write is not a hung one");
+        waitFor(() -> log.writeProblem() != null, 15);
+        String problem = log.writeProblem();
+        assertNotNull(problem);
+        assertTrue(problem.startsWith("a write to the audit journal has not returned for "), problem);
+        thawed.countDown();
+        assertEquals(2, await(waiting).seq());
+        assertEquals(null, log.writeProblem());
+        assertVerifies(2);
+    }
+
+    /** The record that went to the index while its journal line failed is journaled by the idle writer, no next record needed. */
+    @Test
+    void aRecordWhoseJournalWriteFailedIsJournaledWhileIdle() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        ChainedAuditLog log = startedWithTwoRecords(failures);
+        failures.set(1);
+        assertNotNull(assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3)))).recordedAs());
+        waitFor(() -> journalLines().size() >= 3, 10);
+        assertEquals(List.of(1L, 2L, 3L), journalSeqs());
+        assertEquals(null, log.writeProblem());
+        assertVerifies(3);
     }
 
     /**
@@ -372,10 +421,7 @@ class ChainedAuditLogIT {
     @Test
     void aRecordOwedThatTheJournalRefusesIsKeptAndWrittenAfterTheRecordItIsAbout() throws Exception {
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
-        logs.add(log);
-        await(log.start());
-        recordAll(log, 1, 2);
+        ChainedAuditLog log = startedWithTwoRecords(failures);
         failures.set(2);
         // lone, so indexed while its journal write failed: its seq is spent, and the failure says so
         AuditUnavailableException spent = assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(3))));
@@ -386,15 +432,65 @@ class ChainedAuditLogIT {
         assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.recordOwed(owed)));
         assertEquals(2, journalLines().size());
         // no further record comes: the idle writer writes it, after seq 3, within a couple of seconds
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (journalLines().size() < 4 && System.nanoTime() < deadline) Thread.sleep(100);
-        assertEquals(List.of(1L, 2L, 3L, 4L), journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList());
+        waitFor(() -> journalLines().size() >= 4, 10);
+        assertEquals(List.of(1L, 2L, 3L, 4L), journalSeqs());
         ObjectNode fourth = (ObjectNode) CanonicalJson.parse(journalLines().get(3));
         assertEquals("search_correction", fourth.path("action").asText());
         assertEquals(spent.recordedAs(), fourth.path("query").path("corrects").asText());
         assertEquals(CanonicalJson.parse(journalLines().get(2)).path("audit_id").asText(), spent.recordedAs());
         assertEquals(5, await(log.record(entry(5))).seq());
         assertVerifies(5);
+    }
+
+    /**
+     * After a journal write failed, the log says so to whoever asks ({@link ChainedAuditLog#writeProblem},
+     * the node's readiness) until one succeeds — and with no request coming (a load balancer sends
+     * none to a node that is not ready) and nothing owed to write, it tries the journal itself while
+     * idle, with padding only, so that it finds out once the disk takes writes again.
+     */
+    @Test
+    void aJournalWhoseWriteFailedIsTriedAgainWhileIdleAndTheLogSaysWhyItRefusesMeanwhile() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean readOnly = new java.util.concurrent.atomic.AtomicBoolean();
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a",
+                JournalFaults.failingWhile(journal(), AuditJournal.DEFAULT_PREALLOCATION, readOnly::get), false, 64, new SimpleMeterRegistry());
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 1);
+        assertEquals(null, log.writeProblem());
+        readOnly.set(true);
+        // journaled first (no overlap): the record is refused before its seq is spent, and nothing is owed
+        AuditUnavailableException refused = assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(2))));
+        assertEquals(null, refused.recordedAs());
+        String problem = log.writeProblem();
+        assertNotNull(problem);
+        assertTrue(problem.contains("the audit journal has failed every write since") && problem.contains("Read-only file system"), problem);
+        Thread.sleep(1_500); // an idle try or more, which fails
+        assertNotNull(log.writeProblem());
+        readOnly.set(false);
+        waitFor(() -> log.writeProblem() == null, 10);
+        assertEquals(null, log.writeProblem(), "found out without a record to write");
+        assertEquals(1, journalLines().size(), "the try wrote padding only");
+        assertEquals(2, await(log.record(entry(2))).seq());
+        assertVerifies(2);
+    }
+
+    /** A started log, records 1 and 2 written, on a journal whose next {@code failures} appends fail; a lone record's steps overlap. */
+    private ChainedAuditLog startedWithTwoRecords(java.util.concurrent.atomic.AtomicInteger failures) {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", failingJournal(failures), true, 64, new SimpleMeterRegistry());
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 2);
+        return log;
+    }
+
+    private List<Long> journalSeqs() throws Exception {
+        return journalLines().stream().map(l -> CanonicalJson.parse(l).path("seq").asLong()).toList();
+    }
+
+    /** Waits up to {@code seconds} for {@code done}, asking every 100 ms. */
+    private static void waitFor(java.util.concurrent.Callable<Boolean> done, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.call() && System.nanoTime() < deadline) Thread.sleep(100);
     }
 
     /** This test's journal, whose next {@code failures} appends fail. */

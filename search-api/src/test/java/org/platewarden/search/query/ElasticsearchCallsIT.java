@@ -56,7 +56,7 @@ class ElasticsearchCallsIT {
         String index = PREFIX + "-starting";
         createUnallocated(index);
         Context context = vertx.getOrCreateContext();
-        var result = ElasticsearchCalls.perform(context, es.rest(), search(index),
+        var result = new ElasticsearchCalls(es.rest(), 30_000).perform(context, search(index),
                 in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture();
         Thread.sleep(80);
         allowAllocation(index);
@@ -68,7 +68,7 @@ class ElasticsearchCallsIT {
     void aShardThatNeverStartsStillFailsWithServiceUnavailable() throws Exception {
         String index = PREFIX + "-never";
         createUnallocated(index);
-        var result = ElasticsearchCalls.perform(vertx.getOrCreateContext(), es.rest(), search(index),
+        var result = new ElasticsearchCalls(es.rest(), 30_000).perform(vertx.getOrCreateContext(), search(index),
                 in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture();
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> result.get(30, TimeUnit.SECONDS));
         SearchBackendException sbe = assertInstanceOf(SearchBackendException.class, e.getCause());

@@ -1,4 +1,4 @@
-package org.platewarden.core.spool;
+package org.platewarden.testkit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,14 +9,29 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.function.BooleanSupplier;
 
-/** A real file channel whose force() starts failing when told to, as a dying disk's fsync would. */
-class FailingChannel extends FileChannel {
+/**
+ * A real file channel whose writes (and truncations) or fsyncs fail whenever a test says so, as a
+ * dying disk's fsync would (EIO), or every write on a file system remounted read-only (EROFS). Each
+ * supplier is asked once per operation of its kind. Reads always work.
+ */
+public class FailingFileChannel extends FileChannel {
     private final FileChannel delegate;
+    private final BooleanSupplier failWrites;
     private final BooleanSupplier failForce;
 
-    FailingChannel(FileChannel delegate, BooleanSupplier failForce) {
+    /** Only fsyncs fail. */
+    public FailingFileChannel(FileChannel delegate, BooleanSupplier failForce) {
+        this(delegate, () -> false, failForce);
+    }
+
+    public FailingFileChannel(FileChannel delegate, BooleanSupplier failWrites, BooleanSupplier failForce) {
         this.delegate = delegate;
+        this.failWrites = failWrites;
         this.failForce = failForce;
+    }
+
+    private void refuseWrite() throws IOException {
+        if (failWrites.getAsBoolean()) throw new IOException("Read-only file system (injected write failure)");
     }
 
     @Override
@@ -37,11 +52,13 @@ class FailingChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        refuseWrite();
         return delegate.write(src);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        refuseWrite();
         return delegate.write(srcs, offset, length);
     }
 
@@ -63,6 +80,7 @@ class FailingChannel extends FileChannel {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
+        refuseWrite();
         delegate.truncate(size);
         return this;
     }
@@ -74,6 +92,7 @@ class FailingChannel extends FileChannel {
 
     @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        refuseWrite();
         return delegate.transferFrom(src, position, count);
     }
 
@@ -84,6 +103,7 @@ class FailingChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
+        refuseWrite();
         return delegate.write(src, position);
     }
 
