@@ -148,8 +148,10 @@ class MqttPendingBudgetTest {
             }
             // the budget fills: a PUBLISH beyond it closes its connection (QUOTA_EXCEEDED), and while it
             // is nearly full the cameras' reconnections are refused at CONNECT
-            awaitTrue(() -> refusedForBudget(gw) >= 3 && refusedConnects(gw) >= 1, 30_000,
-                    "connections closed and CONNECTs refused for the budget (" + refusedForBudget(gw) + ", " + refusedConnects(gw) + ")");
+            // at least one of each: how many PUBLISHes are refused before reconnections are refused at
+            // CONNECT depends on the scheduling (a loaded machine let two through, then refused CONNECTs)
+            awaitTrue(() -> refusedForBudget(gw) >= 1 && refusedConnects(gw) >= 1, 30_000,
+                    () -> "connections closed and CONNECTs refused for the budget (" + refusedForBudget(gw) + ", " + refusedConnects(gw) + ")");
             assertTrue(pending(gw) > 0, "PUBLISHes wait for the spool");
 
             // the node answers meanwhile: alive, not ready (the spool is full), HTTP ingest says 429
@@ -429,9 +431,15 @@ class MqttPendingBudgetTest {
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
+        awaitTrue(condition, timeoutMs, () -> what);
+    }
+
+    /** The same, with the message built when the wait fails (so it shows the values then, not at the start). */
+    static void awaitTrue(java.util.function.BooleanSupplier condition, long timeoutMs, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within " + timeoutMs + " ms: " + what);
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + timeoutMs + " ms: " + what.get());
             Thread.sleep(5);
         }
     }
