@@ -373,17 +373,7 @@ class MqttPendingBudgetTest {
         v.write(topic.length & 0xff);
         v.writeBytes(topic);
         v.writeBytes(payload);
-        byte[] rest = v.toByteArray();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.write(0x30);
-        int n = rest.length;
-        do {
-            int digit = n % 128;
-            n /= 128;
-            out.write(n > 0 ? digit | 0x80 : digit);
-        } while (n > 0);
-        out.writeBytes(rest);
-        return out.toByteArray();
+        return RawMqtt.packet(0x30, v.toByteArray());
     }
 
     static Socket connected(GatewayHarness gw) throws Exception {

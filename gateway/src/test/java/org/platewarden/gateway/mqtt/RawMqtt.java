@@ -141,7 +141,8 @@ final class RawMqtt {
         return properties;
     }
 
-    private static byte[] packet(int firstByte, byte[] rest) {
+    /** A packet: its first byte, the remaining length as a variable byte integer, then {@code rest}. */
+    static byte[] packet(int firstByte, byte[] rest) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(firstByte);
         int n = rest.length;
