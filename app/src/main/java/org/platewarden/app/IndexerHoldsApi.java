@@ -5,9 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.platewarden.core.read.DateTimeField;
 import org.platewarden.indexer.holds.Hold;
 import org.platewarden.indexer.holds.HoldForbiddenException;
 import org.platewarden.indexer.holds.HoldNotFoundException;
@@ -119,26 +121,30 @@ final class IndexerHoldsApi implements HoldsApi {
     private static final java.util.Set<String> EXTENSION_FIELDS = java.util.Set.of("purpose", "reason", "until");
 
     /** The new until of an extension request (null when absent); an unknown field or a malformed date is an IllegalArgumentException (400). */
-    private static Instant extensionUntil(JsonObject request) {
+    static Instant extensionUntil(JsonObject request) {
         for (String field : request.fieldNames()) {
             if (!EXTENSION_FIELDS.contains(field)) {
                 throw new IllegalArgumentException("unknown field '" + field + "': an extension takes " + new java.util.TreeSet<>(EXTENSION_FIELDS));
             }
         }
         Object until = request.getValue("until");
-        if (until == null) return null;
-        try {
-            return Instant.parse((String) until);
-        } catch (ClassCastException | java.time.DateTimeException e) {
-            throw new IllegalArgumentException("until must be an ISO-8601 instant such as 2027-01-31T00:00:00Z, not " + until);
-        }
+        return until == null ? null : DateTimeField.parse("until", until);
     }
 
+    /** The date-time fields of a hold's creation: read as a search's from and to are ({@link DateTimeField}). */
+    private static final List<String> DATE_TIME_FIELDS = List.of("from", "to", "until");
+
     /** The body as a hold request; an unknown field or a malformed date is an IllegalArgumentException (400). */
-    private static HoldRequest holdRequest(JsonObject request) {
+    static HoldRequest holdRequest(JsonObject request) {
         JsonObject fields = request.copy();
         // purpose is the server's business (checked and audited there); the hold itself keeps case and reason
         fields.remove("purpose");
+        // the grammar of a read's captured_at, not Jackson's (which takes epoch numbers and java.time's wider forms):
+        // each is handed on as the instant it denotes
+        for (String field : DATE_TIME_FIELDS) {
+            Object value = fields.getValue(field);
+            if (value != null) fields.put(field, DateTimeField.parse(field, value).toString());
+        }
         return Json.read(fields, HoldRequest.class);
     }
 

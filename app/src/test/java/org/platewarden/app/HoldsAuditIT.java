@@ -101,6 +101,11 @@ class HoldsAuditIT {
                 {"HA-PAST", holdBody("HA-PAST", "suspect vehicle", Instant.now().minus(1, ChronoUnit.DAYS)), "not in the future"},
                 {"HA-NO-UNTIL", holdBody("HA-NO-UNTIL", "suspect vehicle", null), "until"},
                 {"HA-OWN-ID", new JsonObject(holdBody("HA-OWN-ID", "suspect vehicle", future)).put("hold_id", "hold-mine").encode(), "hold_id"},
+                // a date-time in a form a read's captured_at may not take (java.time would read it)
+                {"HA-UNTIL-FORM", new JsonObject(holdBody("HA-UNTIL-FORM", "suspect vehicle", null)).put("until", "2027-01-31T00:00:00.Z").encode(),
+                        "until '2027-01-31T00:00:00.Z' is not an ISO-8601 date-time"},
+                {"HA-FROM-FORM", new JsonObject(holdBody("HA-FROM-FORM", "suspect vehicle", future)).put("from", "2026-11-20T00:00:00+00:00:00")
+                        .encode(), "from '2026-11-20T00:00:00+00:00:00' is not an ISO-8601 date-time"},
                 // refused by what only the reads can tell: checked before the creation is recorded, too
                 {"HA-NO-SUCH-READ", new JsonObject(holdBody("HA-NO-SUCH-READ", "suspect vehicle", future)).put("plate", (String) null)
                         .put("read_ids", new io.vertx.core.json.JsonArray().add("no-such-read")).encode(), "match no read"},
@@ -212,6 +217,8 @@ class HoldsAuditIT {
                 {new JsonObject(extension).encode(), "not later than", "400"},
                 {new JsonObject(extension).put("until", Instant.now().plus(400, ChronoUnit.DAYS).toString()).encode(), "hold_max_days", "400"},
                 {new JsonObject(extension).put("until", "soon").encode(), "until", "400"},
+                {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString().replace("Z", "+15:00")).encode(),
+                        "beyond ±14:00", "400"},
                 {new JsonObject(extension).put("case_number", "OTHER").encode(), "case_number", "400"},
                 {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString()).putNull("reason").encode(), "reason", "400"},
                 {new JsonObject(extension).put("until", later.plus(1, ChronoUnit.DAYS).toString()).put("purpose", "personal").encode(), "prohibited", "403"},

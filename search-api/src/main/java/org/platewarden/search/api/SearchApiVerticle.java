@@ -543,8 +543,8 @@ public final class SearchApiVerticle extends VerticleBase {
 
     /**
      * Ready: Elasticsearch answers, the templates are installed, and the audit trail takes records
-     * (nothing in {@link AuditLog#writeProblem}: its journal's writes are not failing or hanging, no
-     * record it owes is waiting) — without all three every audited request fails. Not ready says why
+     * (nothing in {@link AuditLog#writeProblem}: its journal's writes are not failing or hanging, its
+     * index's not failing, no record it owes is waiting) — without all three every audited request fails. Not ready says why
      * ({@code reason}). The two Elasticsearch requests run at once, each waiting at most
      * {@value #READY_TIMEOUT_MILLIS} ms, so a cluster that stopped answering makes the probe answer
      * 503 within that instead of after the connection's minute; the audit trail's state is read,

@@ -95,6 +95,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private final AuditWriteQueue<Pending> queue;
     private final AuditAdmission admission;
     private final ConcurrentSkipListMap<Long, ObjectNode> backlog = new ConcurrentSkipListMap<>();
+    // whether the index's writes fail, for writeProblem(); and the retry of the backlog on its own
+    private final AuditIndexWrites indexWrites;
+    private final java.util.concurrent.atomic.AtomicBoolean retryingIndex = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long indexRetryTimer = -1;
     private final Timer writeTimer;
     private final Timer journalTimer;
     private final Timer indexTimer;
@@ -181,6 +185,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         this.vertx = vertx;
         this.es = new EsRest(vertx, rest).withTimeout(indexTimeoutMillis);
         this.index = auditIndex;
+        this.indexWrites = new AuditIndexWrites(auditIndex);
         this.nodeId = nodeId;
         this.journal = journal;
         this.overlapSteps = overlapSteps;
@@ -239,7 +244,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 context.runOnContext(v -> started.fail(new AuditUnavailableException("audit trail cannot start: " + e.getMessage(), false, e)));
                 return;
             }
-            context.runOnContext(v -> started.complete(this));
+            context.runOnContext(v -> {
+                if (running) indexRetryTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(IDLE_RETRY_NANOS), id -> retryIndex());
+                started.complete(this);
+            });
             writeLoop();
         }, "audit-writer-" + nodeId);
         writer.setDaemon(true);
@@ -301,8 +309,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
      * Why this log refuses records now, or cannot write them, as far as it knows without writing: it
      * is closed; its journal's writes have failed since a time named (until one succeeds — a request's
      * record, or the writer's own try each second while idle); the journal write under way has not
-     * returned for {@link #STUCK_WRITE_MILLIS} or more; or records it owes are not written yet. Null
-     * when none of those holds. Cheap: for a readiness probe.
+     * returned for {@link #STUCK_WRITE_MILLIS} or more; the index's writes have failed since a time
+     * named (until one succeeds — a record's, or the re-sending of those it lacks each second,
+     * {@link #retryIndex}); or records it owes are not written yet. Null when none of those holds.
+     * Cheap: for a readiness probe.
      */
     @Override
     public String writeProblem() {
@@ -320,6 +330,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                     + failing.error() + "), so every audited request is answered 503; it is tried again with each record, and each"
                     + " second while idle");
         }
+        String indexProblem = indexWrites.problem();
+        if (indexProblem != null) problems.add(indexProblem);
         int owed = owedWaiting;
         if (owed > 0) {
             problems.add(owed + " audit record(s) the trail owes (what became of requests answered 503) are not written yet");
@@ -420,8 +432,11 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 failures.add(status == 201 || status == 409 ? null
                         : new EsRest.EsException(status, "create of audit record seq " + docs.get(i).get(AuditDocument.SEQ).asLong(), op.path("error").toString()));
             }
+            // a bulk with any record in the index says the index takes writes
+            failures.stream().filter(java.util.Objects::nonNull).findFirst().ifPresent(indexWrites::failed);
+            if (failures.contains(null)) indexWrites.succeeded();
             return failures;
-        });
+        }).onFailure(indexWrites::failed);
     }
 
     /** {@code create} (with the record's audit id) + the record as hashed, per record. */
@@ -460,7 +475,26 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 .<Void>mapEmpty()
                 .recover(e -> e instanceof EsRest.EsException ee && ee.status() == 409
                         ? Future.succeededFuture() // an earlier attempt got through: same id, same record
-                        : Future.failedFuture(e));
+                        : Future.failedFuture(e))
+                .onSuccess(v -> indexWrites.succeeded())
+                .onFailure(indexWrites::failed);
+    }
+
+    /**
+     * Each second (a Vert.x timer from start-up to close): re-sends the records the index lacks on its
+     * own, without waiting for a record to do it — the oldest first, then, once the index took it,
+     * the rest. Like the journal's idle retry, it is how the log, and the node's readiness
+     * ({@link #writeProblem}), learn that an index that refused writes (a write block, a full disk)
+     * takes them again although no request comes: a load balancer sends none to a node that is not
+     * ready. One retry at a time; nothing to send, nothing is sent.
+     */
+    private void retryIndex() {
+        Map.Entry<Long, ObjectNode> oldest = backlog.firstEntry();
+        if (oldest == null || !running || !retryingIndex.compareAndSet(false, true)) return;
+        Future.<Void>succeededFuture().compose(v -> indexRecord(oldest.getValue())) // a call that throws fails the future: the next tick tries again
+                .onSuccess(v -> backlog.remove(oldest.getKey(), oldest.getValue()))
+                .compose(v -> backlog.isEmpty() ? Future.<Void>succeededFuture() : flushBacklog())
+                .onComplete(ar -> retryingIndex.set(false));
     }
 
     private void writeLoop() {
@@ -806,6 +840,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (indexRetryTimer >= 0) vertx.cancelTimer(indexRetryTimer);
         if (writer != null) {
             try {
                 writer.join(5_000);

@@ -61,9 +61,9 @@ import java.util.function.UnaryOperator;
  * requests are counted under its overflow key, {@code overflowOf}: one tally for all such keys, or one
  * per group when the overflow key keeps part of the key, as long as the groups are few. With at most
  * three tallies a key, that is at most {@code 5·maxKeys} tallies plus three per overflow key, whatever
- * the failures; a tally's counts by status and by action have one entry per status or action the
- * audited routes answer with. (The bound is decided when a key's tally is created, because its id is
- * told then: a tally of one id cannot later be folded into another's.)
+ * the failures; a tally's counts by status, by action and by outcome have one entry per status,
+ * action or outcome the audited routes answer with. (The bound is decided when a key's tally is
+ * created, because its id is told then: a tally of one id cannot later be folded into another's.)
  *
  * <p>Counts are never lost while the process runs: a summary whose write left no record is
  * {@link #putBack put back}, written again with its id, and joined by the same key's next window's
@@ -155,7 +155,16 @@ public final class RecordBudget<K> {
      * Whether a request gets a record of its own; if not, it has been counted in its key's tally of
      * the current window, and the decision names that tally's summary record.
      */
-    public synchronized Decision admit(K key, String action, int status) {
+    public Decision admit(K key, String action, int status) {
+        return admit(key, action, status, AuditVocabulary.outcomeFor(status));
+    }
+
+    /**
+     * {@link #admit(Object, String, int)} for a request whose outcome does not follow from its status
+     * alone (a search the node was too busy for: {@code rate_limited}, 503): its tally counts it under
+     * that outcome, which its summary's outcome is decided by ({@link Summary#dominantOutcome}).
+     */
+    public synchronized Decision admit(K key, String action, int status, String outcome) {
         roll(clock.millis());
         Integer used = admitted.get(key);
         boolean known = used != null;
@@ -164,23 +173,24 @@ public final class RecordBudget<K> {
             admittedTotal++;
             return Decision.OWN_RECORD;
         }
-        return new Decision(tally(key, action, status));
+        return new Decision(tally(key, action, status, outcome));
     }
 
     /**
      * Counts a request that was admitted but whose own record could not be written (the audit
      * trail's share for such requests full): it is in no record otherwise, so it goes into its key's
-     * summary under {@code status}. Returns that summary's audit id.
+     * summary under {@code status}, with the outcome that status says (a 503: {@code failed}).
+     * Returns that summary's audit id.
      */
     public synchronized String countUnrecorded(K key, String action, int status) {
         roll(clock.millis());
-        return tally(key, action, status);
+        return tally(key, action, status, AuditVocabulary.outcomeFor(status));
     }
 
     /** Counts the request in its key's (or its overflow key's) tally of the window; returns the tally's id. */
-    private String tally(K key, String action, int status) {
+    private String tally(K key, String action, int status, String outcome) {
         Tally<K> t = currentFor(key);
-        t.count(action, status, clock.instant());
+        t.count(action, status, outcome, clock.instant());
         counted++;
         changes++;
         return t.id;
@@ -459,6 +469,8 @@ public final class RecordBudget<K> {
         long requests;
         final SortedMap<Integer, Long> byStatus = new TreeMap<>();
         final SortedMap<String, Long> byAction = new TreeMap<>();
+        /** by outcome, and within each by status: a 503 is a busy node's ({@code rate_limited}) or a failure's */
+        final SortedMap<String, SortedMap<Integer, Long>> byOutcomeStatus = new TreeMap<>();
 
         Tally(K key, String id, long born, Instant start, Instant end) {
             this.key = key;
@@ -476,6 +488,7 @@ public final class RecordBudget<K> {
             t.requests = s.requests();
             t.byStatus.putAll(s.byStatus());
             t.byAction.putAll(s.byAction());
+            addAll(t.byOutcomeStatus, s.byOutcomeStatus());
             return t;
         }
 
@@ -485,12 +498,13 @@ public final class RecordBudget<K> {
             return t;
         }
 
-        void count(String action, int status, Instant at) {
+        void count(String action, int status, String outcome, Instant at) {
             if (first == null) first = at;
             last = at;
             requests++;
             byStatus.merge(status, 1L, Long::sum);
             byAction.merge(action == null ? "unknown" : action, 1L, Long::sum);
+            byOutcomeStatus.computeIfAbsent(outcome, o -> new TreeMap<>()).merge(status, 1L, Long::sum);
         }
 
         void add(Tally<K> o) {
@@ -501,23 +515,84 @@ public final class RecordBudget<K> {
             requests += o.requests;
             o.byStatus.forEach((k, v) -> byStatus.merge(k, v, Long::sum));
             o.byAction.forEach((k, v) -> byAction.merge(k, v, Long::sum));
+            addAll(byOutcomeStatus, o.byOutcomeStatus);
+        }
+
+        private static void addAll(SortedMap<String, SortedMap<Integer, Long>> into, Map<String, SortedMap<Integer, Long>> counts) {
+            counts.forEach((outcome, statuses) -> statuses.forEach((status, n) ->
+                    into.computeIfAbsent(outcome, o -> new TreeMap<>()).merge(status, n, Long::sum)));
         }
 
         Summary<K> summary() {
-            return new Summary<>(key, id, start, end, requests, new TreeMap<>(byStatus), new TreeMap<>(byAction), first, last);
+            SortedMap<String, SortedMap<Integer, Long>> outcomes = new TreeMap<>();
+            addAll(outcomes, byOutcomeStatus);
+            return new Summary<>(key, id, start, end, requests, new TreeMap<>(byStatus), new TreeMap<>(byAction), first, last, outcomes);
         }
     }
 
     /**
      * What one summary record says: a key's requests over the budget in a window, by status and
-     * action, and when the first and last of them were counted (null when not known); {@code auditId}
-     * is the id the record must be written with, which the answers of its requests named.
+     * action, and when the first and last of them were counted (null when not known), and by outcome,
+     * each outcome by status ({@code byOutcomeStatus}: a 503 is {@code rate_limited} when the node was
+     * too busy for a search, {@code failed} when a refusal's record could not be written);
+     * {@code auditId} is the id the record must be written with, which the answers of its requests named.
      */
     public record Summary<K>(K key, String auditId, Instant windowStart, Instant windowEnd, long requests, SortedMap<Integer, Long> byStatus,
-                             SortedMap<String, Long> byAction, Instant firstAt, Instant lastAt) {
-        /** The status most of the requests got (the lowest of equals); the record's status and outcome. */
+                             SortedMap<String, Long> byAction, Instant firstAt, Instant lastAt,
+                             SortedMap<String, SortedMap<Integer, Long>> byOutcomeStatus) {
+        /**
+         * A summary whose requests had the outcomes their statuses say ({@link AuditVocabulary#outcomeFor}):
+         * what a tally counted before outcomes were counted (a tally file saved by an earlier version)
+         * said, a 503 then being {@code failed}.
+         */
+        public Summary(K key, String auditId, Instant windowStart, Instant windowEnd, long requests, SortedMap<Integer, Long> byStatus,
+                       SortedMap<String, Long> byAction, Instant firstAt, Instant lastAt) {
+            this(key, auditId, windowStart, windowEnd, requests, byStatus, byAction, firstAt, lastAt, outcomesOf(byStatus));
+        }
+
+        /** Each status's requests under the outcome it says. */
+        public static SortedMap<String, SortedMap<Integer, Long>> outcomesOf(SortedMap<Integer, Long> byStatus) {
+            SortedMap<String, SortedMap<Integer, Long>> out = new TreeMap<>();
+            byStatus.forEach((status, n) -> out.computeIfAbsent(AuditVocabulary.outcomeFor(status), o -> new TreeMap<>()).put(status, n));
+            return out;
+        }
+
+        /** How many requests had each outcome (a summary record's {@code query.by_outcome}). */
+        public SortedMap<String, Long> byOutcome() {
+            SortedMap<String, Long> out = new TreeMap<>();
+            byOutcomeStatus.forEach((outcome, statuses) -> out.put(outcome, sum(statuses)));
+            return out;
+        }
+
+        /**
+         * The outcome most of the requests had — the record's outcome, so a minute of a busy node's
+         * 503s is {@code rate_limited}, not {@code failed} — a tie going to the outcome whose own
+         * most frequent status is the lowest (then to the first by name).
+         */
+        public String dominantOutcome() {
+            String best = null;
+            long most = -1;
+            int bestStatus = Integer.MAX_VALUE;
+            for (Map.Entry<String, SortedMap<Integer, Long>> e : byOutcomeStatus.entrySet()) {
+                long n = sum(e.getValue());
+                int status = RecordBudget.dominantStatus(e.getValue());
+                if (n > most || n == most && status < bestStatus) {
+                    best = e.getKey();
+                    most = n;
+                    bestStatus = status;
+                }
+            }
+            return best != null ? best : AuditVocabulary.outcomeFor(RecordBudget.dominantStatus(byStatus));
+        }
+
+        /** The status most of the {@link #dominantOutcome} requests got (the lowest of equals): the record's status. */
         public int dominantStatus() {
-            return RecordBudget.dominantStatus(byStatus);
+            SortedMap<Integer, Long> ofOutcome = byOutcomeStatus.get(dominantOutcome());
+            return RecordBudget.dominantStatus(ofOutcome != null ? ofOutcome : byStatus);
+        }
+
+        private static long sum(Map<Integer, Long> counts) {
+            return counts.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 }

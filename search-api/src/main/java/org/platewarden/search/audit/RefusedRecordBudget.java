@@ -106,14 +106,16 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
      * written when the window closes).
      */
     public RecordBudget.Decision admit(AuditEntry entry) {
-        return budgeted(entry) ? budget.admit(callerOf(entry), entry.action(), entry.status()) : RecordBudget.Decision.OWN_RECORD;
+        // counted under its own outcome: a busy node's 503 is rate_limited, not the failure a 503 otherwise is
+        return budgeted(entry) ? budget.admit(callerOf(entry), entry.action(), entry.status(), entry.outcome()) : RecordBudget.Decision.OWN_RECORD;
     }
 
     /**
      * A budgeted entry that was admitted but whose record could not be written (the audit trail
      * saturated or failing; its request is answered 503): counted into its caller's summary under
-     * 503, so the refusal is in the trail once the trail takes writes again, as the anonymous budget
-     * does with its own. Entries the budget does not apply to are not counted.
+     * 503 and outcome {@code failed} (what the caller got), so the refusal is in the trail once the
+     * trail takes writes again, as the anonymous budget does with its own. Entries the budget does
+     * not apply to are not counted.
      */
     public void countUnrecorded(AuditEntry entry) {
         if (budgeted(entry)) budget.countUnrecorded(callerOf(entry), entry.action(), 503);
@@ -161,15 +163,19 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
 
     /**
      * The audit record of a summary: the caller's user, agency and auth method (an overflow tally:
-     * user {@value #OVERFLOW_USER} and none), the dominant status and its outcome, in {@code query}
-     * the window, the counts by status and by action and when the first and last were counted, and the
-     * summary's audit id, which the answers of the requests it counts named.
+     * user {@value #OVERFLOW_USER} and none), the outcome most of its requests had and that outcome's
+     * most frequent status ({@link RecordBudget.Summary#dominantOutcome}: a minute of a busy node's
+     * 503s is rate_limited, as each of their records within the budget is), in {@code query} the
+     * window, the counts by status, by outcome and by action and when the first and last were counted,
+     * and the summary's audit id, which the answers of the requests it counts named.
      */
     @Override
     public AuditEntry entryOf(RecordBudget.Summary<Caller> summary) {
         Caller caller = summary.key();
         ObjectNode query = RecordBudget.countsQuery(summary.windowStart(), summary.windowEnd(), summary.requests(), summary.byStatus(),
                 summary.byAction());
+        ObjectNode outcomes = query.putObject("by_outcome");
+        summary.byOutcome().forEach(outcomes::put);
         if (summary.firstAt() != null) query.put("first_at", summary.firstAt().toString());
         if (summary.lastAt() != null) query.put("last_at", summary.lastAt().toString());
         boolean overflow = caller.authMethod() == null && OVERFLOW_USER.equals(caller.user());
@@ -180,9 +186,8 @@ public final class RefusedRecordBudget implements SummarizingBudget<RecordBudget
                 + " and " + summary.windowEnd() + " were over the budget for individual audit records (" + perUser()
                 + " per user every " + budget.every() + ") and are counted in this record instead of recorded one by one;"
                 + " their answers named this record's audit_id";
-        int status = summary.dominantStatus();
         return new AuditEntry(SUMMARY_ACTION, caller.user(), caller.agency(), Set.of(), null, null, query, null,
-                AuditVocabulary.outcomeFor(status), reason, status, 0, List.of(), summary.auditId(), summary.requests(), caller.authMethod(), null,
-                null);
+                summary.dominantOutcome(), reason, summary.dominantStatus(), 0, List.of(), summary.auditId(), summary.requests(),
+                caller.authMethod(), null, null);
     }
 }

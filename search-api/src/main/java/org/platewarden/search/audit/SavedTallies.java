@@ -16,10 +16,16 @@ import java.util.TreeMap;
 /**
  * The saved form of a record budget's tallies not yet written ({@link RecordBudget#unwritten}): one
  * JSON object each, with everything its summary record will need — audit id, key, window, first and
- * last request, counts by status and by action — so that the record written after a restart is the
- * one the answers named, as it would have been without the crash. Read back strictly: a tally that is
- * not whole (a field missing, counts that do not add up to its requests) makes the whole file
- * unreadable, since guessing at audit counts would put numbers in the trail that nobody counted.
+ * last request, counts by status, by action and by outcome — so that the record written after a
+ * restart is the one the answers named, as it would have been without the crash. Read back strictly:
+ * a tally that is not whole (a field missing, counts that do not add up to its requests) makes the
+ * whole file unreadable, since guessing at audit counts would put numbers in the trail that nobody
+ * counted.
+ *
+ * <p>{@code by_outcome} ({@code {"rate_limited":{"503":n},…}}: each outcome by status) came later
+ * and the file kept its version: a tally saved without it (by an earlier version, which counted a
+ * busy node's 503s as 503s only) is read with the outcomes its statuses say, which is what that
+ * version's summary would have said; a version before it reading a newer file ignores the field.
  */
 final class SavedTallies {
     private SavedTallies() {
@@ -40,6 +46,11 @@ final class SavedTallies {
             t.byStatus().forEach((k, v) -> statuses.put(Integer.toString(k), v));
             ObjectNode actions = o.putObject("by_action");
             t.byAction().forEach(actions::put);
+            ObjectNode outcomes = o.putObject("by_outcome");
+            t.byOutcomeStatus().forEach((outcome, byStatus) -> {
+                ObjectNode ofOutcome = outcomes.putObject(outcome);
+                byStatus.forEach((k, v) -> ofOutcome.put(Integer.toString(k), v));
+            });
         }
         return out;
     }
@@ -73,8 +84,29 @@ final class SavedTallies {
         if (sum(byStatus) != requests || sum(byAction) != requests) {
             throw new IOException("counts by status " + byStatus + " and by action " + byAction + " do not add up to its " + requests + " requests");
         }
+        SortedMap<String, SortedMap<Integer, Long>> byOutcome = t.has("by_outcome") ? byOutcome(t, byStatus)
+                : RecordBudget.Summary.outcomesOf(byStatus); // saved before outcomes were counted
         return new RecordBudget.Summary<>(key, id, instant(t, "window_start"), instant(t, "window_end"), requests, byStatus, byAction,
-                optionalInstant(t, "first_at"), optionalInstant(t, "last_at"));
+                optionalInstant(t, "first_at"), optionalInstant(t, "last_at"), byOutcome);
+    }
+
+    /** {@code by_outcome}: known outcomes, each by status, together the counts by status exactly. */
+    private static SortedMap<String, SortedMap<Integer, Long>> byOutcome(JsonNode t, SortedMap<Integer, Long> byStatus) throws IOException {
+        SortedMap<String, SortedMap<Integer, Long>> out = new TreeMap<>();
+        SortedMap<Integer, Long> statuses = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : fields(t, "by_outcome")) {
+            if (!AuditVocabulary.OUTCOMES.contains(e.getKey())) throw new IOException("by_outcome: unknown outcome " + e.getKey());
+            SortedMap<Integer, Long> ofOutcome = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> s : fields(t.get("by_outcome"), e.getKey())) {
+                long n = count(s.getValue(), "by_outcome");
+                ofOutcome.put(Integer.parseInt(s.getKey()), n);
+                statuses.merge(Integer.parseInt(s.getKey()), n, Long::sum);
+            }
+            if (ofOutcome.isEmpty()) throw new IOException("by_outcome: no count of " + e.getKey());
+            out.put(e.getKey(), ofOutcome);
+        }
+        if (!statuses.equals(byStatus)) throw new IOException("counts by outcome " + out + " do not add up to those by status " + byStatus);
+        return out;
     }
 
     private static long count(JsonNode n, String what) throws IOException {

@@ -5,9 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +16,7 @@ import org.platewarden.core.plate.CandidateQuery;
 import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.core.plate.PlateQuery;
 import org.platewarden.core.plate.PlateQueryException;
+import org.platewarden.core.read.DateTimeField;
 import org.platewarden.core.read.RegionCode;
 
 /**
@@ -31,7 +29,7 @@ import org.platewarden.core.read.RegionCode;
  * <p>Window: {@code to} defaults to now plus the gateway's {@code future_skew_seconds} (a read a
  * camera with a fast clock stamped a little ahead is accepted, and a search for what was just seen
  * must find it now, not once its time has come) and {@code from} to 24 hours before now; both are
- * ISO-8601 date-times with an offset, inclusive. A window reaching past the retention period is
+ * inclusive date-times of the form a read's {@code captured_at} takes ({@link DateTimeField}). A window reaching past the retention period is
  * accepted; the days already expired are simply not searched (only held reads are that old).
  */
 public final class SearchRequestParser {
@@ -159,11 +157,10 @@ public final class SearchRequestParser {
     private Instant instant(JsonObject body, String field, Instant fallback) {
         Object raw = body.getValue(field);
         if (raw == null) return fallback;
-        if (!(raw instanceof String text)) throw invalid(field + " must be an ISO-8601 date-time string");
         try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            throw invalid(field + " '" + abbreviate(text) + "' is not an ISO-8601 date-time with a zone offset");
+            return DateTimeField.parse(field, raw);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
         }
     }
 

@@ -39,7 +39,8 @@ import org.platewarden.search.query.SearchService;
  * of each {@code anonymous_summary} record, which counts a client address's requests past the budget
  * over all routes together. Likewise {@code refused_requests_summarized}: the {@code request_count} of
  * each {@code refused_summary} record, the refusals (any audited route) of authenticated callers past
- * their budget for records of their own, which are in no other figure. Aggregates only — no user names, case
+ * their budget for records of their own, which are in no other figure, and split by each summary's
+ * outcome in {@code refused_requests_summarized_by_outcome}. Aggregates only — no user names, case
  * numbers, plates or read ids — and each search node's audit chain head ({@code audit_heads}: node id,
  * last seq, its hash, its time; see {@link ChainHead}), so that a reader who keeps the report holds
  * an anchor against records removed from a chain's end. Purposes and agencies are reported only when they are configured
@@ -117,8 +118,9 @@ public final class TransparencyReport {
             JsonNode unauthenticated = searches.result().path("aggregations").path("unauthenticated");
             s.put("unauthenticated_requests", unauthenticated.path("recorded").path("doc_count").asLong()
                     + (long) unauthenticated.path("summarized").path("requests").path("value").asDouble());
-            s.put("refused_requests_summarized",
-                    (long) searches.result().path("aggregations").path("refused_summarized").path("requests").path("value").asDouble());
+            JsonNode refusedSummarized = searches.result().path("aggregations").path("refused_summarized");
+            s.put("refused_requests_summarized", (long) refusedSummarized.path("requests").path("value").asDouble());
+            s.put("refused_requests_summarized_by_outcome", summarizedByOutcome(refusedSummarized.path("by_outcome")));
             report.put("searches", s);
             // each node's chain head: anyone who keeps a copy of this report holds an anchor that
             // `audit verify --anchor` checks, so records cut from a chain's end are found
@@ -164,7 +166,12 @@ public final class TransparencyReport {
         ObjectNode refusedSummarized = root.putObject("refused_summarized");
         ObjectNode refusedSummary = refusedSummarized.putObject("filter").putObject("bool");
         refusedSummary.putArray("filter").add(authenticated()).addObject().putObject("term").put(AuditDocument.ACTION, RefusedRecordBudget.SUMMARY_ACTION);
-        refusedSummarized.putObject("aggs").putObject("requests").putObject("sum").put("field", AuditDocument.REQUEST_COUNT);
+        ObjectNode refusedCounts = refusedSummarized.putObject("aggs");
+        refusedCounts.putObject("requests").putObject("sum").put("field", AuditDocument.REQUEST_COUNT);
+        // by each summary's outcome (that of most of the requests it counts: a minute of a busy node's 503s is rate_limited)
+        ObjectNode refusedByOutcome = refusedCounts.putObject("by_outcome");
+        refusedByOutcome.putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
+        refusedByOutcome.putObject("aggs").putObject("requests").putObject("sum").put("field", AuditDocument.REQUEST_COUNT);
         ObjectNode aggs = searches.putObject("aggs");
         aggs.putObject("by_purpose").putObject("terms").put("field", AuditDocument.PURPOSE).put("size", 200).put("missing", "none");
         aggs.putObject("by_agency").putObject("terms").put("field", AuditDocument.AGENCY).put("size", 200).put("missing", "none");
@@ -240,6 +247,13 @@ public final class TransparencyReport {
         for (Map.Entry<String, Long> c : counts(corrected, null).entrySet()) {
             move(counts, SearchService.ALLOWED, c.getKey(), c.getValue());
         }
+        return json(counts);
+    }
+
+    /** The requests counted in summary records, by the outcome of the summary that counts them. */
+    private static JsonObject summarizedByOutcome(JsonNode agg) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (JsonNode bucket : agg.path("buckets")) counts.put(bucket.path("key").asText(), (long) bucket.path("requests").path("value").asDouble());
         return json(counts);
     }
 

@@ -12,10 +12,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.search.audit.AuditEsSupport;
 import org.platewarden.search.audit.JournalFaults;
 import org.platewarden.testkit.ElasticsearchFixture;
 
@@ -49,6 +53,18 @@ class ReadinessIT {
 
     private static long millisSince(long startedNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+
+    /** Asks {@code /health/ready} (nothing else is sent) until it answers 200, for up to 10 s; its last answer. */
+    private static HttpResponse<Buffer> awaitReady(ApiStack stack) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        HttpResponse<Buffer> ready;
+        do {
+            ready = stack.send(stack.client.get("/health/ready"), null);
+            if (ready.statusCode() == 200) break;
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return ready;
     }
 
     @Test
@@ -87,7 +103,8 @@ class ReadinessIT {
             assertNull(search.bodyAsJsonObject().getValue("audit_id"), search.bodyAsString());
 
             proxy.hang(false);
-            assertEquals(200, stack.send(stack.client.get("/health/ready"), null).statusCode());
+            // ready once the audit index took a write again: the record it lacks, re-sent within a second on its own
+            assertEquals(200, awaitReady(stack).statusCode());
             HttpResponse<Buffer> after = stack.search(INVESTIGATOR, searchBody("stolen_vehicle", "HANG-AFTER"));
             assertEquals(200, after.statusCode(), after.bodyAsString());
             JsonArray failed = stack.auditRecords(ApiStack.term("case_number", "HANG-DURING"));
@@ -129,12 +146,7 @@ class ReadinessIT {
             // the disk takes writes again: with no request at all (a load balancer sends none to a node
             // that is not ready), the node finds out within a couple of seconds
             readOnly.set(false);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            do {
-                ready = stack.send(stack.client.get("/health/ready"), null);
-                if (ready.statusCode() == 200) break;
-                Thread.sleep(200);
-            } while (System.nanoTime() < deadline);
+            ready = awaitReady(stack);
             assertEquals(200, ready.statusCode(), ready.bodyAsString());
             assertEquals(true, ready.bodyAsJsonObject().getBoolean("audit_trail"));
             assertEquals(200, stack.search(INVESTIGATOR, searchBody("stolen_vehicle", "RO-AFTER")).statusCode());
@@ -146,5 +158,78 @@ class ReadinessIT {
             HttpResponse<Buffer> verify = stack.send(stack.client.get("/v1/audit/verify"), AUDITOR);
             assertEquals(true, verify.bodyAsJsonObject().getBoolean("ok"), verify.bodyAsString());
         }
+    }
+
+    /**
+     * The audit index refusing writes (an index write block, as the flood-stage disk watermark sets)
+     * while the cluster answers and is green: every search fails closed, so the node is not ready, and
+     * says since when and which index; it is ready again on its own once the index takes a write (the
+     * records it lacks are re-sent each second without a request), and the search answered 503 is in
+     * the trail with its correction.
+     */
+    @Test
+    void anAuditIndexThatRefusesWritesMakesTheNodeNotReadyUntilItTakesOneAgain() throws Exception {
+        try (ApiStack stack = ApiStack.withElasticsearchAndJournal(dataDir, timeouts(), ElasticsearchFixture.url(), null)) {
+            assertEquals(200, stack.search(INVESTIGATOR, searchBody("stolen_vehicle", "BLOCK-BEFORE")).statusCode()); // the index exists
+            assertEquals(200, stack.send(stack.client.get("/health/ready"), null).statusCode());
+
+            Instant blocked = Instant.now();
+            blockAuditWrites(stack, true);
+            HttpResponse<Buffer> ready;
+            try {
+                HttpResponse<Buffer> refused = stack.search(INVESTIGATOR, searchBody("stolen_vehicle", "BLOCK-DURING"));
+                assertEquals(503, refused.statusCode(), refused.bodyAsString());
+                Instant answered = Instant.now();
+                ready = stack.send(stack.client.get("/health/ready"), null);
+                assertEquals(503, ready.statusCode(), ready.bodyAsString());
+                JsonObject body = ready.bodyAsJsonObject();
+                assertEquals("not_ready", body.getString("status"));
+                assertEquals(true, body.getBoolean("elasticsearch"), "the cluster answers: only the audit index refuses");
+                assertEquals(true, body.getBoolean("templates_installed"));
+                assertEquals(false, body.getBoolean("audit_trail"));
+                String reason = body.getString("reason");
+                Matcher since = Pattern.compile("the audit index " + Pattern.quote(stack.config.auditIndex())
+                        + " has failed every write since (\\S+) \\(the last: ").matcher(reason);
+                assertTrue(since.find(), reason);
+                Instant failingSince = Instant.parse(since.group(1));
+                assertTrue(!failingSince.isBefore(blocked) && !failingSince.isAfter(answered), failingSince + " not within the blocked search: " + reason);
+                assertTrue(reason.contains("blocked"), "Elasticsearch's refusal: " + reason);
+                System.out.println("blocked audit index: " + ready.bodyAsString());
+
+                // the retries each second fail meanwhile and change nothing; asking writes nothing
+                Thread.sleep(1_500);
+                ready = stack.send(stack.client.get("/health/ready"), null);
+                assertEquals(503, ready.statusCode(), ready.bodyAsString());
+                assertTrue(ready.bodyAsJsonObject().getString("reason").contains("since " + failingSince + " "), ready.bodyAsString());
+            } finally {
+                blockAuditWrites(stack, false);
+            }
+
+            // the block lifted: with no request at all, the node finds out and is ready again
+            ready = awaitReady(stack);
+            assertEquals(200, ready.statusCode(), ready.bodyAsString());
+            assertEquals(true, ready.bodyAsJsonObject().getBoolean("audit_trail"));
+            // and the records the index lacked reached it without a request: the search answered 503 and its correction
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            JsonArray during;
+            do {
+                during = stack.auditRecords(ApiStack.term("case_number", "BLOCK-DURING"));
+            } while (during.size() < 2 && System.nanoTime() < deadline && sleep(200));
+            assertEquals(2, during.size(), during.encodePrettily());
+            assertEquals("allowed", during.getJsonObject(0).getString("outcome"), "the record as journaled, which the correction follows");
+            assertEquals("search_correction", during.getJsonObject(1).getString("action"));
+            assertEquals(200, stack.search(INVESTIGATOR, searchBody("stolen_vehicle", "BLOCK-AFTER")).statusCode());
+            HttpResponse<Buffer> verify = stack.send(stack.client.get("/v1/audit/verify"), AUDITOR);
+            assertEquals(true, verify.bodyAsJsonObject().getBoolean("ok"), verify.bodyAsString());
+        }
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
+    private static void blockAuditWrites(ApiStack stack, boolean blocked) {
+        AuditEsSupport.call(stack.es.rest(), "PUT", "/" + stack.config.auditIndex() + "/_settings", "{\"index.blocks.write\":" + blocked + "}");
     }
 }

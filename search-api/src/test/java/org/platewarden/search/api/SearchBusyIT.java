@@ -17,6 +17,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +29,7 @@ import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.RefusedRecordBudget;
 import org.platewarden.search.query.SearchService;
+import org.platewarden.testkit.SettableClock;
 
 /**
  * The searches a node runs at once, through HTTP on the real search service, audit log and
@@ -116,6 +119,45 @@ class SearchBusyIT {
             String metrics = stack.send(stack.client.get("/metrics"), null).bodyAsString();
             assertTrue(metrics.contains("platewarden_search_busy_total " + busy + ".0"), metrics.lines()
                     .filter(l -> l.startsWith("platewarden_search_busy")).toList().toString());
+            client.close();
+        }
+    }
+
+    /**
+     * A caller retrying against a busy node past its budget of refused records: the busy 503s it is
+     * counted into one refused_summary, which says what they were, rate_limited (status 503) — not
+     * failed, as a summary of mostly 503s said when it took its outcome from the status — and the
+     * transparency report counts them so.
+     */
+    @Test
+    void aSummaryOfABusyNodes503sIsRateLimitedInTheTrailAndTheReport() {
+        Instant window = Instant.parse("2026-11-22T14:03:00Z");
+        SettableClock budgetClock = new SettableClock(window.plusSeconds(10));
+        RefusedRecordBudget budget = new RefusedRecordBudget(1, 100, Duration.ofMinutes(1), budgetClock);
+        try (ApiStack stack = new ApiStack(dataDir, budget, new JsonObject().put("max_concurrent_searches", 1).put("max_queued_searches", 0)
+                .put("rate_limit_per_minute", 1000))) {
+            WebClient client = parallelClient(stack);
+            List<HttpResponse<Buffer>> answers = allAtOnce(client, java.util.Collections.nCopies(20, INVESTIGATOR), "FLOOD-");
+            List<HttpResponse<Buffer>> busy = answers.stream().filter(a -> a.statusCode() == 503).toList();
+            assertTrue(busy.size() >= 2, "of twenty at once on a node running one, at least two find it busy: " + byStatus(answers));
+            List<String> countedAs = busy.stream().filter(a -> "counted".equals(a.bodyAsJsonObject().getString("audit")))
+                    .map(a -> a.bodyAsJsonObject().getString("audit_id")).distinct().toList();
+            assertEquals(1, countedAs.size(), "the first has its own record, the rest one summary: " + countedAs);
+
+            budgetClock.advance(Duration.ofMinutes(1));
+            JsonObject summary = stack.recordsAfterTheTick(RefusedRecordBudget.SUMMARY_ACTION, 1).getJsonObject(0);
+            assertEquals(countedAs.get(0), summary.getString("audit_id"));
+            long counted = busy.size() - 1;
+            assertEquals(counted, summary.getLong("request_count"));
+            assertEquals("rate_limited", summary.getString("outcome"), summary.encode());
+            assertEquals(503, summary.getInteger("status"), "a busy node's 503s, not the caller's 429s");
+            JsonObject query = summary.getJsonObject("query");
+            assertEquals(new JsonObject().put("503", counted), query.getJsonObject("by_status"));
+            assertEquals(new JsonObject().put("rate_limited", counted), query.getJsonObject("by_outcome"));
+
+            JsonObject searches = stack.send(stack.client.get("/v1/transparency"), null).bodyAsJsonObject().getJsonObject("searches");
+            assertEquals(counted, searches.getLong("refused_requests_summarized"), searches.encode());
+            assertEquals(new JsonObject().put("rate_limited", counted), searches.getJsonObject("refused_requests_summarized_by_outcome"));
             client.close();
         }
     }

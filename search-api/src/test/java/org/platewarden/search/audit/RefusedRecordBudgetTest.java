@@ -196,7 +196,8 @@ class RefusedRecordBudgetTest {
         assertEquals(429, e.status());
         assertEquals("rate_limited", e.outcome());
         assertEquals(500L, e.requestCount());
-        assertEquals("{\"by_action\":{\"search\":500},\"by_status\":{\"403\":50,\"429\":450},\"first_at\":\"2026-11-22T14:03:02Z\","
+        assertEquals("{\"by_action\":{\"search\":500},\"by_outcome\":{\"rate_limited\":450,\"refused\":50},"
+                + "\"by_status\":{\"403\":50,\"429\":450},\"first_at\":\"2026-11-22T14:03:02Z\","
                 + "\"last_at\":\"2026-11-22T14:03:59Z\",\"requests\":500,\"window_end\":\"2026-11-22T14:04:00Z\","
                 + "\"window_start\":\"2026-11-22T14:03:00Z\"}", CanonicalJson.write(e.query()));
         assertTrue(e.reason().startsWith("500 refused, invalid or rate-limited request(s) of this user between 2026-11-22T14:03:00Z"
@@ -262,5 +263,57 @@ class RefusedRecordBudgetTest {
         assertEquals(1, s.requests());
         assertEquals(Map.of(503, 1L), s.byStatus());
         assertEquals(Map.of("search", 1L), s.byAction());
+        assertEquals(Map.of("failed", 1L), s.byOutcome(), "what the caller got: a 503 that is no busy node's");
+        assertEquals("failed", b.entryOf(s).outcome());
+    }
+
+    /** A search the node was too busy for (503, rate_limited), as SearchService records it. */
+    private static AuditEntry busy() {
+        return new AuditEntry("search", "dpd.investigator", "DPD", Set.of("investigator"), "stolen_vehicle", "C-1", null, "10.0.0.1",
+                "rate_limited", "too many searches are running; retry shortly", 503, 0, List.of()).withAuthMethod("static_token");
+    }
+
+    /**
+     * A summary takes the outcome most of its requests had, not the one its most frequent status
+     * says: a busy node's 503s are rate_limited (status 503), while 503s whose record could not be
+     * written stay failed, and the outcomes are counted next to the statuses.
+     */
+    @Test
+    void aSummaryOfMostlyBusyNode503sIsRateLimitedAndOneOfMostlyUnwritten503sIsFailed() {
+        RefusedRecordBudget b = budget(1, 10);
+        assertTrue(b.admit(busy()).ownRecord());
+        for (int i = 0; i < 5; i++) assertFalse(b.admit(busy()).ownRecord());
+        for (int i = 0; i < 3; i++) assertFalse(b.admit(dpd("search", 429)).ownRecord());
+        for (int i = 0; i < 4; i++) b.countUnrecorded(dpd("search", 403)); // answered 503: the trail refused their records
+        clock.advance(Duration.ofMinutes(1));
+        RecordBudget.Summary<Caller> s = b.takeSummaries(false).get(0);
+        assertEquals(Map.of(503, 9L, 429, 3L), s.byStatus());
+        assertEquals(Map.of("rate_limited", 8L, "failed", 4L), s.byOutcome());
+        AuditEntry e = b.entryOf(s);
+        assertEquals("rate_limited", e.outcome(), "5 busy 503s and 3 429s against 4 failures");
+        assertEquals(503, e.status(), "the rate-limited requests' most frequent status");
+        assertEquals("{\"failed\":4,\"rate_limited\":8}", CanonicalJson.write(e.query().get("by_outcome")));
+        assertEquals("{\"429\":3,\"503\":9}", CanonicalJson.write(e.query().get("by_status")));
+
+        b.written(s);
+        for (int i = 0; i < 3; i++) b.admit(busy()); // a new window: one of its own, two counted
+        for (int i = 0; i < 3; i++) b.countUnrecorded(dpd("search", 400));
+        clock.advance(Duration.ofMinutes(1));
+        AuditEntry failures = b.entryOf(b.takeSummaries(false).get(0));
+        assertEquals("failed", failures.outcome(), "mostly 503s whose record could not be written");
+        assertEquals(503, failures.status());
+    }
+
+    /** A tie goes to the outcome whose most frequent status is the lowest, as a tie of statuses went to the lowest. */
+    @Test
+    void aTieOfOutcomesGoesToTheLowerStatus() {
+        RefusedRecordBudget b = budget(1, 10);
+        b.admit(dpd("search", 403));
+        for (int i = 0; i < 2; i++) b.admit(dpd("search", 429));
+        for (int i = 0; i < 2; i++) b.admit(dpd("search", 403));
+        clock.advance(Duration.ofMinutes(1));
+        AuditEntry e = b.entryOf(b.takeSummaries(false).get(0));
+        assertEquals("refused", e.outcome());
+        assertEquals(403, e.status());
     }
 }

@@ -111,6 +111,62 @@ class TallyFileTest {
         assertTrue(anonymousAfterRestart.stream().anyMatch(s -> AnonymousBudget.OVERFLOW_ADDRESS.equals(s.clientAddress())));
     }
 
+    /** A search the node was too busy for: outcome rate_limited, status 503. */
+    private static AuditEntry busy(String user) {
+        return new AuditEntry("search", user, "DPD", Set.of("investigator"), "stolen_vehicle", "C-1", null, null,
+                "rate_limited", "too many searches are running; retry shortly", 503, 0, List.of(), null, null, "static_token", null, null);
+    }
+
+    @Test
+    void aBusyNodes503sKeepTheirOutcomeAcrossARestart() throws IOException {
+        RefusedRecordBudget refused = refused();
+        for (int i = 0; i < 4; i++) refused.admit(busy("dpd.investigator"));
+        refused.countUnrecorded(refusal("dpd.investigator", "static_token", 403)); // its record could not be written: answered 503
+        Path file = TallyFile.pathFor(dataDir, "node-1");
+        TallyFile.write(file, "node-1", both(anonymous(), refused));
+        JsonNode saved = CanonicalJson.MAPPER.readTree(file.toFile()).path("budgets").path("refused").get(0);
+        assertEquals("{\"failed\":{\"503\":1},\"rate_limited\":{\"503\":3}}", CanonicalJson.write(saved.path("by_outcome")));
+
+        RefusedRecordBudget after = refused();
+        restoreAll(TallyFile.read(file, both(anonymous(), after)));
+        RecordBudget.Summary<RefusedRecordBudget.Caller> summary = after.takeSummaries(false).get(0);
+        assertEquals(Map.of("rate_limited", 3L, "failed", 1L), summary.byOutcome());
+        AuditEntry record = after.entryOf(summary);
+        assertEquals("rate_limited", record.outcome());
+        assertEquals(503, record.status());
+    }
+
+    /**
+     * A file the previous version saved — tallies without by_outcome, which counted a busy node's 503s
+     * as 503s only — still loads, each status's requests under the outcome the status says: what that
+     * version's summary would have said.
+     */
+    @Test
+    void aFileSavedBeforeOutcomesWereCountedLoadsWithTheOutcomesItsStatusesSay() throws IOException {
+        Path file = TallyFile.pathFor(dataDir, "node-1");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+                {"budgets":{"anonymous":[{"audit_id":"a-1","by_action":{"search":2},"by_status":{"401":2},"first_at":null,"key":{"client_address":"10.0.0.7"},\
+                "last_at":null,"requests":2,"window_end":"2026-11-22T14:04:00Z","window_start":"2026-11-22T14:03:00Z"}],\
+                "refused":[{"audit_id":"r-1","by_action":{"search":3},"by_status":{"429":1,"503":2},"first_at":"2026-11-22T14:03:10Z",\
+                "key":{"agency":"DPD","auth_method":"static_token","user":"dpd.investigator"},"last_at":"2026-11-22T14:03:20Z","requests":3,\
+                "window_end":"2026-11-22T14:04:00Z","window_start":"2026-11-22T14:03:00Z"}]},"node_id":"node-1",\
+                "saved_at":"2026-11-22T14:03:21Z","version":1}""");
+        AnonymousBudget anonymous = anonymous();
+        RefusedRecordBudget refused = refused();
+        restoreAll(TallyFile.read(file, both(anonymous, refused)));
+        RecordBudget.Summary<RefusedRecordBudget.Caller> summary = refused.takeSummaries(false).get(0);
+        assertEquals("r-1", summary.auditId());
+        assertEquals(Map.of(429, 1L, 503, 2L), summary.byStatus());
+        assertEquals(Map.of("failed", 2L, "rate_limited", 1L), summary.byOutcome());
+        AuditEntry record = refused.entryOf(summary);
+        assertEquals("failed", record.outcome(), "as the version that counted them would have written it");
+        assertEquals(503, record.status());
+        AnonymousBudget.Summary fromAddress = anonymous.takeSummaries(false).get(0);
+        assertEquals("a-1", fromAddress.auditId());
+        assertEquals("unauthorized", anonymous.entryOf(fromAddress).outcome());
+    }
+
     @Test
     void noFileIsNoTalliesAndAnEmptySaveIsNoneEither() throws IOException {
         Path file = TallyFile.pathFor(dataDir, "node-1");
@@ -148,6 +204,12 @@ class TallyFileTest {
         assertThrows(IOException.class, () -> readChanged(doc -> tally(doc).put("window_end", "yesterday")));
         assertThrows(IOException.class, () -> readChanged(doc -> tally(doc).putObject("by_status").put("x", 1)));
         assertThrows(IOException.class, () -> readChanged(doc -> ((ObjectNode) tally(doc).get("key")).remove("agency")));
+        readChanged(doc -> tally(doc).remove("by_outcome")); // as an earlier version saved it: read
+        assertThrows(IOException.class, () -> readChanged(doc -> ((ObjectNode) tally(doc).get("by_outcome").get("refused")).put("403", 2)),
+                "counts by outcome that do not add up to those by status");
+        assertThrows(IOException.class, () -> readChanged(doc -> ((ObjectNode) tally(doc).get("by_outcome")).set("nonsense",
+                ((ObjectNode) tally(doc).get("by_outcome")).remove("refused"))));
+        assertThrows(IOException.class, () -> readChanged(doc -> tally(doc).putNull("by_outcome")));
         Path file = TallyFile.pathFor(dataDir, "node-1");
         Files.writeString(file, "{\"version\":1,\"budgets\":{\"refused\":[{\"audit_id\""); // torn (it never is: replaced whole)
         assertThrows(IOException.class, () -> TallyFile.read(file, both(anonymous(), refused())));

@@ -137,6 +137,21 @@ class SearchRequestParserTest {
         assertTrue(error(body().put("search_after", 5)).contains("search_after"));
     }
 
+    /** The window takes the grammar of a read's captured_at, no more: what java.time also took is refused, naming the field and the form. */
+    @Test
+    void fromAndToTakeTheFormACapturedAtTakes() {
+        assertEquals("from '2026-03-10T01:33:38.Z' is not " + org.platewarden.core.read.DateTimeField.FORM
+                + ": a decimal sign must be followed by at least one digit", error(body().put("from", "2026-03-10T01:33:38.Z")));
+        assertTrue(error(body().put("to", "2026-03-10T01:33:38+00:00:00")).startsWith("to '2026-03-10T01:33:38+00:00:00' is not an ISO-8601"));
+        assertTrue(error(body().put("to", "2026-03-10T01:33:38+15:00")).endsWith("beyond ±14:00, which no zone uses"));
+        assertTrue(error(body().put("from", "2026-03-10T01:33:38")).endsWith("it has no UTC offset (Z or ±hh:mm)"));
+        assertTrue(error(body().put("from", 1773100000)).startsWith("from must be a string: "));
+        // ISO-8601's decimal comma and the offset without its colon, as a camera may send them
+        SearchRequest r = parser.parse(body().put("from", "2026-03-10T01:33:38,25+0100").put("to", "2026-03-10 11:00:00Z"));
+        assertEquals(Instant.parse("2026-03-10T00:33:38.250Z"), r.from());
+        assertEquals(Instant.parse("2026-03-10T11:00:00Z"), r.to());
+    }
+
     @Test
     void aPageTokenContinuesOnlyTheSearchThatReturnedIt() {
         PageToken last = new PageToken(0, 1_773_100_000_000L, "cam-001:r1");

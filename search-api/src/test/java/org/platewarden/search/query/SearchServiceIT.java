@@ -216,6 +216,21 @@ class SearchServiceIT {
         assertEquals("invalid", audit.last().outcome());
     }
 
+    /** A window in a form no read's captured_at may take is a 400 naming the field and the form, audited as any 400. */
+    @Test
+    void aWindowInAFormACapturedAtMayNotTakeIsRefusedAndAudited() {
+        SearchOutcome o = run(SearchHarness.DPD, body("ABC1234").put("from", "2026-03-09T00:00:00.Z"));
+        assertEquals(400, o.status(), o.body().encode());
+        assertEquals("from '2026-03-09T00:00:00.Z' is not " + org.platewarden.core.read.DateTimeField.FORM
+                + ": a decimal sign must be followed by at least one digit", o.body().getString("error"));
+        assertEquals("invalid", audit.last().outcome());
+        assertEquals("2026-03-09T00:00:00.Z", audit.last().query().path("from").asText(), "the body as sent");
+        // the same window in a form the grammar has finds the reads
+        SearchOutcome comma = run(SearchHarness.DPD, body("ABC1234").put("from", "2026-03-09 00:00:00,000+0000"));
+        assertEquals(200, comma.status(), comma.body().encode());
+        assertEquals(run(SearchHarness.DPD, body("ABC1234")).body().getJsonArray("hits"), comma.body().getJsonArray("hits"));
+    }
+
     @Test
     void perUserRateLimitAnswers429AndIsAudited() {
         RecordingAuditLog log = new RecordingAuditLog();
