@@ -134,9 +134,8 @@ final class HoldExpiry implements AutoCloseable {
         query.put("hold_id", hold.id());
         query.put("until", hold.until().toString());
         String reason = "the hold's until date passed; released automatically";
-        if (held.count() > held.readIds().size()) {
-            reason += "; read_ids lists the first " + held.readIds().size() + " of the " + held.count() + " held reads (by read id)";
-        }
+        String listed = org.platewarden.search.api.HoldsApi.readIdsNote(held.count(), held.readIds().size());
+        if (listed != null) reason += "; " + listed;
         return new AuditEntry(ACTION, HoldService.EXPIRY_USER, hold.agency(), Set.of(), null, hold.caseNumber(), query,
                 null, "allowed", reason, 200, (int) Math.min(Integer.MAX_VALUE, held.count()), held.readIds());
     }

@@ -103,10 +103,24 @@ public final class HoldService implements AutoCloseable {
      * then what only Elasticsearch can tell (at most {@link #MAX_READS_PER_HOLD} matching reads).
      */
     public CompletableFuture<Hold> create(String holdId, String agency, String user, HoldRequest req) {
+        return createKeeping(holdId, agency, user, req, 0).thenApply(Created::hold);
+    }
+
+    /**
+     * {@link #create(String, String, String, HoldRequest)}, answering also what the hold keeps — the
+     * number of its copies and the read ids of the first {@code maxReadIds} of them by read id, taken
+     * while they are copied — so the caller can put the evidence a hold preserved on the record
+     * without asking the holds index again.
+     */
+    public CompletableFuture<Created> createKeeping(String holdId, String agency, String user, HoldRequest req, int maxReadIds) {
         if (holdId == null || !holdId.startsWith(HOLD_ID_PREFIX)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("hold id must come from newHoldId(): " + holdId));
         }
-        return worker.submit(() -> doCreate(holdId, agency, user, req));
+        return worker.submit(() -> doCreate(holdId, agency, user, req, maxReadIds));
+    }
+
+    /** A hold just created and what it keeps ({@link #createKeeping}). */
+    public record Created(Hold hold, HeldReads held) {
     }
 
     /** A fresh hold id, for {@link #create(String, String, String, HoldRequest)}. */
@@ -293,7 +307,7 @@ public final class HoldService implements AutoCloseable {
         return new Matches(plate, readIds, query);
     }
 
-    private Hold doCreate(String holdId, String agency, String user, HoldRequest req) {
+    private Created doCreate(String holdId, String agency, String user, HoldRequest req, int maxReadIds) {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Matches m = matches(agency, user, req, now);
         String plate = m.plate();
@@ -304,8 +318,9 @@ public final class HoldService implements AutoCloseable {
         Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
                 plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
         long copied;
+        List<String> keptIds = new ArrayList<>();
         try {
-            copied = copyReads(hold, "/" + reads + "/_search" + lenient, query);
+            copied = copyReads(hold, "/" + reads + "/_search" + lenient, query, keptIds, maxReadIds);
             es.call("POST", "/" + holdsIndex + "/_refresh", null);
             hold = withCount(hold, copied);
             es.call("PUT", "/" + metaIndex + "/_create/" + encode(holdId) + "?refresh=wait_for", wrap("hold", holdObject(hold)));
@@ -319,7 +334,7 @@ public final class HoldService implements AutoCloseable {
             throw e;
         }
         LOG.info("hold {} created by {} ({}) for case {}: {} reads copied", holdId, user, agency, req.caseNumber(), copied);
-        return hold;
+        return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
     }
 
     private String validate(String agency, String user, HoldRequest req, Set<String> visible, Instant now) {
@@ -471,8 +486,11 @@ public final class HoldService implements AutoCloseable {
                 + (missing.size() > shown ? ", … " + (missing.size() - shown) + " more" : "") + "; nothing was held");
     }
 
-    /** Pages through the matches (search_after on read_id, unique per read) and bulk-copies each page. */
-    private long copyReads(Hold hold, String searchPath, ObjectNode query) {
+    /**
+     * Pages through the matches (search_after on read_id, unique per read) and bulk-copies each page;
+     * adds the read ids of the first {@code maxIds} copies (by read id, the order of the pages) to {@code ids}.
+     */
+    private long copyReads(Hold hold, String searchPath, ObjectNode query, List<String> ids, int maxIds) {
         ObjectNode holdObject = copyHoldObject(hold);
         long copied = 0;
         JsonNode after = null;
@@ -487,6 +505,7 @@ public final class HoldService implements AutoCloseable {
             ByteArrayOutputStream bulk = new ByteArrayOutputStream();
             for (JsonNode hit : hits) {
                 ObjectNode doc = ((ObjectNode) hit.path("_source")).deepCopy();
+                if (ids.size() < maxIds) ids.add(doc.path(ReadFields.READ_ID).asText());
                 doc.set("hold", holdObject);
                 ObjectNode action = EsRest.MAPPER.createObjectNode();
                 action.putObject("create").put("_index", holdsIndex).put("_id", hold.id() + ":" + doc.path(ReadFields.READ_ID).asText());

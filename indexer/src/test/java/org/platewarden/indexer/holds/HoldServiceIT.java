@@ -90,6 +90,20 @@ class HoldServiceIT {
         assertEquals(Set.of("dpd-1", "acso-1"), heldReadIds(windowed.id()), "the capture window applies");
     }
 
+    /** A creation answers what it kept: the number of copies and the first read ids by read id, at most the cap asked for. */
+    @Test
+    void aCreationAnswersTheReadsItKeptUpToTheCap() throws Exception {
+        HoldService.Created created = holds.createKeeping(HoldService.newHoldId(), "DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000125",
+                "stolen vehicle", "ABC1234", null, null, null, inMonths(1)), 2).get();
+        assertEquals(3, created.hold().readCount());
+        assertEquals(3, created.held().count());
+        assertEquals(List.of("acso-1", "dpd-1"), created.held().readIds(), "the first two by read id");
+        assertEquals(created.held(), holds.heldReads(created.hold(), 2).get(), "what a release's record would name");
+        HoldService.Created all = holds.createKeeping(HoldService.newHoldId(), "DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000126",
+                "stolen vehicle", "ABC1234", null, null, null, inMonths(1)), 10).get();
+        assertEquals(List.of("acso-1", "dpd-1", "dpd-2"), all.held().readIds());
+    }
+
     @Test
     void holdsPastTheirUntilDateAreReleasedAndTheirCopiesDeleted() throws Exception {
         Hold ending = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000300", "burglary",
