@@ -119,7 +119,9 @@ class HoldServiceIT {
             Hold found = ended.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
             assertTrue(ended.stream().noneMatch(h -> h.id().equals(lasting.id())), "a hold that has not ended stays");
             assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()), "listing an ended hold does not release it");
-            Hold expired = later.releaseEnded(found).get();
+            HoldService.ReleaseClaim claim = later.claimRelease(found, "node-a").get().orElseThrow();
+            assertTrue(later.claimRelease(found, "node-b").get().isEmpty(), "claimed by node-a: not node-b's to release");
+            Hold expired = later.releaseEnded(claim).get();
             assertEquals(HoldService.EXPIRY_USER, expired.releasedBy());
             assertNotNull(expired.releasedAt());
             assertTrue(heldReadIds(ending.id()).isEmpty(), "the ended hold's copies are deleted");
