@@ -262,6 +262,14 @@ class HoldExpiryIT {
         }
     }
 
+    /** A hold created at {@link #CREATED} that ends a day later. */
+    private static Hold endingAfterADay(String caseNumber) throws Exception {
+        try (HoldService now = holdsAt(CREATED)) {
+            return now.create("DPD", "dpd.supervisor", new HoldRequest(caseNumber, "robbery", "XYZ789",
+                    null, null, null, CREATED.plus(Duration.ofDays(1)))).get(60, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<AuditEntry> releasesOf(String holdId, RecordingAuditLog... logs) {
         List<AuditEntry> found = new ArrayList<>();
         for (RecordingAuditLog log : logs) {
@@ -280,12 +288,7 @@ class HoldExpiryIT {
     @Test
     void twoNodesPassingAtOnceRecordEachReleaseOnce() throws Exception {
         List<Hold> created = new ArrayList<>();
-        try (HoldService now = holdsAt(CREATED)) {
-            for (int i = 0; i < 6; i++) {
-                created.add(now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-00090" + i, "robbery", "XYZ789",
-                        null, null, null, CREATED.plus(Duration.ofDays(1)))).get(60, TimeUnit.SECONDS));
-            }
-        }
+        for (int i = 0; i < 6; i++) created.add(endingAfterADay("DPD-2026-00090" + i));
         Instant later = CREATED.plus(Duration.ofDays(2));
         try (HoldService onA = holdsAt(later); HoldService onB = holdsAt(later)) {
             RecordingAuditLog auditA = new RecordingAuditLog();
@@ -330,11 +333,7 @@ class HoldExpiryIT {
      */
     @Test
     void aClaimLeftByAStoppedNodeIsTakenOverOnceItExpires() throws Exception {
-        Hold hold;
-        try (HoldService now = holdsAt(CREATED)) {
-            hold = now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000910", "robbery", "XYZ789",
-                    null, null, null, CREATED.plus(Duration.ofDays(1)))).get(60, TimeUnit.SECONDS);
-        }
+        Hold hold = endingAfterADay("DPD-2026-000910");
         Instant claimedAt = CREATED.plus(Duration.ofDays(2));
         try (HoldService crashed = holdsAt(claimedAt)) {
             Hold ended = crashed.ended().get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id())).findFirst().orElseThrow();

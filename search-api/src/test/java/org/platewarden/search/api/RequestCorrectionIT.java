@@ -216,16 +216,7 @@ class RequestCorrectionIT {
         api = stack(true);
         existingHold(); // the audit index exists
         int before = records().size();
-        api.beforeCreateFails = () -> {
-            blockAuditWrites(true);
-            // another request's record, journaled and refused by the index: waiting to be re-sent
-            AuditEntry other = new AuditEntry("hold_list", "dpd.supervisor", "DPD", Set.of("supervisor"), null, null,
-                    CanonicalJson.MAPPER.createObjectNode(), "127.0.0.1", "allowed", null, 200, 0, List.of());
-            return api.auditLog.record(other).<Void>mapEmpty().recover(e -> {
-                assertTrue(e instanceof AuditUnavailableException u && u.recordedAs() != null, e.toString());
-                return Future.succeededFuture();
-            });
-        };
+        api.beforeCreateFails = this::blockedWithARecordWaiting;
         HttpResponse<Buffer> failed;
         try {
             failed = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
@@ -262,12 +253,7 @@ class RequestCorrectionIT {
         api = stack(true);
         existingHold(); // the audit index exists
         int before = records().size();
-        api.beforeCopyRecorded = () -> {
-            blockAuditWrites(true);
-            AuditEntry other = new AuditEntry("hold_list", "dpd.supervisor", "DPD", Set.of("supervisor"), null, null,
-                    CanonicalJson.MAPPER.createObjectNode(), "127.0.0.1", "allowed", null, 200, 0, List.of());
-            return api.auditLog.record(other).<Void>mapEmpty().recover(e -> Future.succeededFuture());
-        };
+        api.beforeCopyRecorded = this::blockedWithARecordWaiting;
         HttpResponse<Buffer> answer;
         try {
             answer = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, hold("CORR-COPY").putNull("plate")
@@ -295,6 +281,21 @@ class RequestCorrectionIT {
         assertEquals("CORR-COPY", copy.getString("case_number"));
         assertTrue(copy.getString("reason").endsWith("(answered 503: this record could not be written before the answer)"), copy.getString("reason"));
         assertVerifies();
+    }
+
+    /**
+     * Blocks the audit index for writes and leaves another request's record journaled and refused by
+     * it, waiting to be re-sent: the next record's first write then reaches neither copy (the log
+     * re-sends the waiting record before it takes a new one, and that fails).
+     */
+    private Future<Void> blockedWithARecordWaiting() {
+        blockAuditWrites(true);
+        AuditEntry other = new AuditEntry("hold_list", "dpd.supervisor", "DPD", Set.of("supervisor"), null, null,
+                CanonicalJson.MAPPER.createObjectNode(), "127.0.0.1", "allowed", null, 200, 0, List.of());
+        return api.auditLog.record(other).<Void>mapEmpty().recover(e -> {
+            assertTrue(e instanceof AuditUnavailableException u && u.recordedAs() != null, e.toString());
+            return Future.succeededFuture();
+        });
     }
 
     /**
