@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * going on, renewed on the record while it needs the reads, not a way to keep them for ever.
  * Release is explicit: it records
  * {@code released_at}/{@code released_by} on the definition and deletes the copies; the definition
- * stays as the record that the hold existed.
+ * stays as the record that the hold existed. The automatic release of an ended hold is claimed first
+ * ({@link #claimRelease}, {@code hold.release_claim} on the definition), so that of several search
+ * nodes one records and makes it.
  * <p>
  * Every method returns a future completed on an owned, bounded pool (Elasticsearch calls block);
  * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503). Refusals
