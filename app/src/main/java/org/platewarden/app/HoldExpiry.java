@@ -23,15 +23,24 @@ import org.slf4j.LoggerFactory;
  * beyond the 21 days only while it lasts, and the auditor sees when it stopped. Searches already
  * ignore an ended hold's reads at query time; this deletes them.
  *
- * <p>Each hold's release is recorded <em>before</em> it is made ({@link HoldService#ended}, then
- * the audit record, then {@link HoldService#releaseEnded}), so no release can happen without its
- * record: if the record cannot be written the hold is left as it is and the next pass tries
- * again; if the release fails after its record, a record naming it says so (as a supervisor's failed
- * change has one), and the next pass finds the hold again, records it again and releases it. If the
- * record's write failed after it reached one copy of the trail (journal or index), it is in the trail
- * all the same, and a {@code request_correction} naming it says the hold was not released
- * ({@link #corrected}). The trail may therefore hold a second record for one automatic release, each
- * earlier one followed by the record of its failure, never none.
+ * <p>Every search node runs this pass, so each release is first claimed for this node
+ * ({@link HoldService#claimRelease}, a conditional update of the hold's definition): of two nodes
+ * whose passes meet on one hold, one records and releases it and the other skips it. A claim stands
+ * {@link HoldService#RELEASE_CLAIM_TTL} against other nodes; the node's own later passes take it again
+ * (its passes take turns on a hold: {@link #inProgress}), and a node that claimed and died leaves it
+ * to another node's first pass after that.
+ *
+ * <p>Each hold's release is recorded <em>before</em> it is made (claimed, then the audit record, then
+ * {@link HoldService#releaseEnded}), so no release can happen without its record: if the record
+ * cannot be written the hold is left as it is and a later pass tries again; if the release fails
+ * after its record, a record naming it says so (as a supervisor's failed change has one), and a later
+ * pass finds the hold again, records it again and releases it. If the record's write failed after it
+ * reached one copy of the trail (journal or index), it is in the trail all the same, and a
+ * {@code request_correction} naming it says the hold was not released ({@link #corrected}). The trail
+ * may therefore hold a second record for one automatic release, each earlier one followed by the
+ * record of its failure, never none; and a node whose claim expired before it released the hold (a
+ * release slower than the claim's bound) finds its release refused, so it too writes the record of
+ * its failure after the record of the node that took the release over.
  */
 final class HoldExpiry implements AutoCloseable {
     static final String ACTION = "hold_release";
@@ -41,12 +50,21 @@ final class HoldExpiry implements AutoCloseable {
     private final Vertx vertx;
     private final HoldService holds;
     private final AuditLog audit;
+    private final String nodeId;
+    /**
+     * The holds a pass of this node is releasing now: the
+     * hourly pass and {@code ops retention-run} may run at once, and a node takes its own claims
+     * again, so it is this set that keeps them from recording one release twice.
+     */
+    private final java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long timer = -1;
 
-    HoldExpiry(Vertx vertx, HoldService holds, AuditLog audit) {
+    /** @param nodeId this node's id ({@code node_id}), which its claims on releases carry */
+    HoldExpiry(Vertx vertx, HoldService holds, AuditLog audit, String nodeId) {
         this.vertx = vertx;
         this.holds = holds;
         this.audit = audit;
+        this.nodeId = nodeId;
     }
 
     /** A pass now and then one every {@code interval}. */
@@ -64,9 +82,11 @@ final class HoldExpiry implements AutoCloseable {
         Context context = vertx.getOrCreateContext();
         return Future.fromCompletionStage(holds.ended(), context)
                 .compose(ended -> {
-                    List<Future<Hold>> each = ended.stream().map(hold -> recordedThenReleased(context, hold)).toList();
+                    List<Future<Hold>> each = ended.stream().filter(hold -> inProgress.add(hold.id()))
+                            .map(hold -> claimedRecordedThenReleased(context, hold).onComplete(done -> inProgress.remove(hold.id())))
+                            .toList();
                     return Future.join(each).transform(done -> Future.succeededFuture(each.stream()
-                            .filter(Future::succeeded).map(Future::result)
+                            .filter(Future::succeeded).map(Future::result).filter(java.util.Objects::nonNull)
                             .filter(h -> HoldService.EXPIRY_USER.equals(h.releasedBy())).toList()));
                 })
                 .onSuccess(released -> {
@@ -75,7 +95,16 @@ final class HoldExpiry implements AutoCloseable {
                 .onFailure(e -> LOG.error("listing holds past their until date failed: {}", e.toString()));
     }
 
-    private Future<Hold> recordedThenReleased(Context context, Hold hold) {
+    /** The hold's release, unless another node claimed it (then null: that node records and makes it). */
+    private Future<Hold> claimedRecordedThenReleased(Context context, Hold hold) {
+        return Future.fromCompletionStage(holds.claimRelease(hold, nodeId), context)
+                .onFailure(e -> LOG.error("hold {} (agency {}, case {}) is past its until date but its release could not be claimed "
+                        + "({}); a later pass tries again", hold.id(), hold.agency(), hold.caseNumber(), e.toString()))
+                .compose(claim -> claim.isEmpty() ? Future.<Hold>succeededFuture(null) : recordedThenReleased(context, claim.get()));
+    }
+
+    private Future<Hold> recordedThenReleased(Context context, HoldService.ReleaseClaim claim) {
+        Hold hold = claim.hold();
         return Future.fromCompletionStage(holds.heldReads(hold, org.platewarden.search.api.HoldsApi.MAX_RELEASE_READ_IDS), context)
                 .compose(held -> {
                     AuditEntry entry = entry(hold, held);
@@ -84,10 +113,10 @@ final class HoldExpiry implements AutoCloseable {
                 .onFailure(e -> LOG.error("hold {} (agency {}, case {}) is past its until date but its release could not be "
                         + "recorded ({}); it is not released until a later pass records it", hold.id(), hold.agency(),
                         hold.caseNumber(), e.toString()))
-                .compose(recorded -> Future.fromCompletionStage(holds.releaseEnded(hold), context)
+                .compose(recorded -> Future.fromCompletionStage(holds.releaseEnded(claim), context)
                         .recover(e -> {
                             LOG.error("hold {} (agency {}, case {}): its automatic release is recorded (audit {}) "
-                                    + "but failed ({}); the next pass records and releases it again", hold.id(), hold.agency(),
+                                    + "but failed ({}); a later pass records and releases it again", hold.id(), hold.agency(),
                                     hold.caseNumber(), recorded.auditId(), e.toString());
                             return Corrections.owe(audit, failure(hold, recorded.auditId(), e), "hold " + hold.id())
                                     .compose(v -> Future.<Hold>failedFuture(e));
@@ -134,9 +163,8 @@ final class HoldExpiry implements AutoCloseable {
         query.put("hold_id", hold.id());
         query.put("until", hold.until().toString());
         String reason = "the hold's until date passed; released automatically";
-        if (held.count() > held.readIds().size()) {
-            reason += "; read_ids lists the first " + held.readIds().size() + " of the " + held.count() + " held reads (by read id)";
-        }
+        String listed = org.platewarden.search.api.HoldsApi.readIdsNote(held.count(), held.readIds().size());
+        if (listed != null) reason += "; " + listed;
         return new AuditEntry(ACTION, HoldService.EXPIRY_USER, hold.agency(), Set.of(), null, hold.caseNumber(), query,
                 null, "allowed", reason, 200, (int) Math.min(Integer.MAX_VALUE, held.count()), held.readIds());
     }

@@ -24,12 +24,19 @@ final class IndexerHoldsApi implements HoldsApi {
     private final HoldService holds;
     private final Context context;
     private final java.util.function.Predicate<String> oversight;
+    private final int recordedReadIds;
 
     /** @param oversight whether an agency oversees the system ({@code agencies[].oversight}): its auditors list every agency's holds */
     IndexerHoldsApi(HoldService holds, Context context, java.util.function.Predicate<String> oversight) {
+        this(holds, context, oversight, MAX_RELEASE_READ_IDS);
+    }
+
+    /** @param recordedReadIds how many read ids a hold's records name at most (tests use a small cap) */
+    IndexerHoldsApi(HoldService holds, Context context, java.util.function.Predicate<String> oversight, int recordedReadIds) {
         this.holds = holds;
         this.context = context;
         this.oversight = oversight;
+        this.recordedReadIds = recordedReadIds;
     }
 
     @Override
@@ -47,14 +54,15 @@ final class IndexerHoldsApi implements HoldsApi {
     }
 
     @Override
-    public Future<JsonObject> create(Principal principal, String holdId, JsonObject request) {
+    public Future<Created> create(Principal principal, String holdId, JsonObject request) {
         HoldRequest req;
         try {
             req = holdRequest(request);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
-        return adapt(holds.create(holdId, principal.agency(), principal.user(), req)).map(this::withState);
+        return adapt(holds.createKeeping(holdId, principal.agency(), principal.user(), req, recordedReadIds))
+                .map(created -> new Created(withState(created.hold()), created.held().count(), created.held().readIds()));
     }
 
     @Override
@@ -89,7 +97,7 @@ final class IndexerHoldsApi implements HoldsApi {
 
     @Override
     public Future<JsonObject> heldReads(Principal principal, String holdId) {
-        return adapt(holds.heldReads(holdId, principal.agency(), MAX_RELEASE_READ_IDS))
+        return adapt(holds.heldReads(holdId, principal.agency(), recordedReadIds))
                 .map(held -> new JsonObject().put("count", held.count()).put("read_ids", new JsonArray(held.readIds())));
     }
 

@@ -69,7 +69,7 @@ final class SearchRole implements AutoCloseable {
         DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
                 config.indexer().compaction(), Clock.systemUTC(), registry);
         IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention());
-        HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog);
+        HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog, config.nodeId());
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),

@@ -37,12 +37,14 @@ import org.platewarden.testkit.ElasticsearchFixture;
  */
 class HoldExpiryIT {
     static final Instant CREATED = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    /** the node the tests' passes run on, unless a test runs two */
+    static final String NODE = "node-a";
     static String prefix;
     static ElasticsearchConnection es;
     static Vertx vertx;
 
     /** Keeps what was audited; the chain itself is ChainedAuditLog's business (ChainedAuditLogIT). */
-    static final class RecordingAuditLog implements AuditLog {
+    static class RecordingAuditLog implements AuditLog {
         final List<AuditEntry> entries = Collections.synchronizedList(new ArrayList<>());
 
         @Override
@@ -121,12 +123,12 @@ class HoldExpiryIT {
             hold = now.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000777", "hit and run", "XYZ789",
                     null, null, null, CREATED.plus(Duration.ofDays(7)))).get(60, TimeUnit.SECONDS);
             RecordingAuditLog audit = new RecordingAuditLog();
-            assertEquals(List.of(), pass(new HoldExpiry(vertx, now, audit)), "the hold has not ended");
+            assertEquals(List.of(), pass(new HoldExpiry(vertx, now, audit, NODE)), "the hold has not ended");
             assertEquals(List.of(), audit.entries);
         }
         try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(8)))) {
             RecordingAuditLog audit = new RecordingAuditLog();
-            HoldExpiry expiry = new HoldExpiry(vertx, later, audit);
+            HoldExpiry expiry = new HoldExpiry(vertx, later, audit, NODE);
             List<Hold> released = pass(expiry);
             assertEquals(List.of(hold.id()), released.stream().map(Hold::id).toList());
             assertEquals(1, audit.entries.size());
@@ -157,7 +159,7 @@ class HoldExpiryIT {
         }
         try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(4)))) {
             FailingAuditLog failing = new FailingAuditLog();
-            assertEquals(List.of(), pass(new HoldExpiry(vertx, later, failing)), "nothing released without its record");
+            assertEquals(List.of(), pass(new HoldExpiry(vertx, later, failing, NODE)), "nothing released without its record");
             assertTrue(failing.attempts.stream().anyMatch(e -> hold.id().equals(e.query().path("hold_id").asText())));
             Hold untouched = later.list("DPD").get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id()))
                     .findFirst().orElseThrow();
@@ -166,7 +168,7 @@ class HoldExpiryIT {
                     "and the next pass finds it again");
 
             RecordingAuditLog audit = new RecordingAuditLog();
-            List<Hold> released = pass(new HoldExpiry(vertx, later, audit));
+            List<Hold> released = pass(new HoldExpiry(vertx, later, audit, NODE));
             assertTrue(released.stream().anyMatch(h -> h.id().equals(hold.id())));
             assertEquals(1, audit.entries.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).count());
             assertTrue(later.list("DPD").get(60, TimeUnit.SECONDS).stream()
@@ -187,7 +189,7 @@ class HoldExpiryIT {
         }
         try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(3)))) {
             SpentAuditLog spent = new SpentAuditLog();
-            assertTrue(pass(new HoldExpiry(vertx, later, spent)).stream().noneMatch(h -> h.id().equals(hold.id())), "not released");
+            assertTrue(pass(new HoldExpiry(vertx, later, spent, NODE)).stream().noneMatch(h -> h.id().equals(hold.id())), "not released");
             assertFalse(later.list("DPD").get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id()))
                     .findFirst().orElseThrow().released());
             List<AuditEntry> corrections = spent.owed.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).toList();
@@ -206,7 +208,7 @@ class HoldExpiryIT {
             assertTrue(correction.reason().contains("audit-spent-" + hold.id()) && correction.reason().contains("not released"), correction.reason());
 
             RecordingAuditLog audit = new RecordingAuditLog();
-            assertTrue(pass(new HoldExpiry(vertx, later, audit)).stream().anyMatch(h -> h.id().equals(hold.id())), "a later pass releases it");
+            assertTrue(pass(new HoldExpiry(vertx, later, audit, NODE)).stream().anyMatch(h -> h.id().equals(hold.id())), "a later pass releases it");
         }
     }
 
@@ -222,9 +224,23 @@ class HoldExpiryIT {
                     null, null, null, CREATED.plus(Duration.ofDays(2)))).get(60, TimeUnit.SECONDS);
         }
         try (HoldService later = holdsAt(CREATED.plus(Duration.ofDays(3)))) {
-            RecordingAuditLog audit = new RecordingAuditLog();
-            HoldExpiry expiry = new HoldExpiry(vertx, later, audit);
-            blockHoldWrites(true);
+            // the holds indices refuse writes once the release is claimed and recorded, before it is made
+            java.util.concurrent.atomic.AtomicBoolean blocked = new java.util.concurrent.atomic.AtomicBoolean();
+            RecordingAuditLog audit = new RecordingAuditLog() {
+                @Override
+                public Future<AuditRecord> record(AuditEntry entry) {
+                    Future<AuditRecord> recorded = super.record(entry);
+                    if (!"allowed".equals(entry.outcome()) || !hold.id().equals(entry.query().path("hold_id").asText())
+                            || !blocked.compareAndSet(false, true)) {
+                        return recorded;
+                    }
+                    return vertx.executeBlocking(() -> {
+                        blockHoldWrites(true);
+                        return null;
+                    }).compose(v -> recorded);
+                }
+            };
+            HoldExpiry expiry = new HoldExpiry(vertx, later, audit, NODE);
             try {
                 assertTrue(pass(expiry).stream().noneMatch(h -> h.id().equals(hold.id())), "not released while its index refuses writes");
             } finally {
@@ -243,6 +259,100 @@ class HoldExpiryIT {
 
             assertTrue(pass(expiry).stream().anyMatch(h -> h.id().equals(hold.id())), "the next pass releases it");
             assertEquals(3, audit.entries.stream().filter(e -> hold.id().equals(e.query().path("hold_id").asText())).count());
+        }
+    }
+
+    /** A hold created at {@link #CREATED} that ends a day later. */
+    private static Hold endingAfterADay(String caseNumber) throws Exception {
+        try (HoldService now = holdsAt(CREATED)) {
+            return now.create("DPD", "dpd.supervisor", new HoldRequest(caseNumber, "robbery", "XYZ789",
+                    null, null, null, CREATED.plus(Duration.ofDays(1)))).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<AuditEntry> releasesOf(String holdId, RecordingAuditLog... logs) {
+        List<AuditEntry> found = new ArrayList<>();
+        for (RecordingAuditLog log : logs) {
+            synchronized (log.entries) {
+                log.entries.stream().filter(e -> holdId.equals(e.query().path("hold_id").asText())).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Every search node runs the pass: two nodes whose passes run at the same time against one
+     * cluster record each ended hold's release once between them (the release is claimed before it
+     * is recorded), and every hold is released.
+     */
+    @Test
+    void twoNodesPassingAtOnceRecordEachReleaseOnce() throws Exception {
+        List<Hold> created = new ArrayList<>();
+        for (int i = 0; i < 6; i++) created.add(endingAfterADay("DPD-2026-00090" + i));
+        Instant later = CREATED.plus(Duration.ofDays(2));
+        try (HoldService onA = holdsAt(later); HoldService onB = holdsAt(later)) {
+            RecordingAuditLog auditA = new RecordingAuditLog();
+            RecordingAuditLog auditB = new RecordingAuditLog();
+            HoldExpiry nodeA = new HoldExpiry(vertx, onA, auditA, "node-a");
+            HoldExpiry nodeB = new HoldExpiry(vertx, onB, auditB, "node-b");
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.concurrent.Future<List<Hold>> a = two.submit(() -> {
+                    start.await();
+                    return pass(nodeA);
+                });
+                java.util.concurrent.Future<List<Hold>> b = two.submit(() -> {
+                    start.await();
+                    return pass(nodeB);
+                });
+                start.countDown();
+                List<String> released = new ArrayList<>();
+                a.get(120, TimeUnit.SECONDS).forEach(h -> released.add(h.id()));
+                b.get(120, TimeUnit.SECONDS).forEach(h -> released.add(h.id()));
+                for (Hold hold : created) {
+                    List<AuditEntry> records = releasesOf(hold.id(), auditA, auditB);
+                    assertEquals(1, records.size(), "one release record for " + hold.id() + " across both nodes: " + records);
+                    assertEquals("allowed", records.get(0).outcome());
+                    assertEquals(1, released.stream().filter(hold.id()::equals).count(), "released by one node: " + released);
+                }
+            } finally {
+                two.shutdownNow();
+            }
+            List<Hold> listed = onA.list("DPD").get(60, TimeUnit.SECONDS);
+            for (Hold hold : created) {
+                assertTrue(listed.stream().anyMatch(h -> h.id().equals(hold.id()) && h.released()), hold.id() + " released");
+            }
+        }
+    }
+
+    /**
+     * A node that claimed a release and stopped before making it (a crash) leaves its claim behind:
+     * another node's pass skips the hold while the claim stands, and takes the release over once the
+     * claim is older than {@link HoldService#RELEASE_CLAIM_TTL}.
+     */
+    @Test
+    void aClaimLeftByAStoppedNodeIsTakenOverOnceItExpires() throws Exception {
+        Hold hold = endingAfterADay("DPD-2026-000910");
+        Instant claimedAt = CREATED.plus(Duration.ofDays(2));
+        try (HoldService crashed = holdsAt(claimedAt)) {
+            Hold ended = crashed.ended().get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id())).findFirst().orElseThrow();
+            assertTrue(crashed.claimRelease(ended, "node-crashed").get(60, TimeUnit.SECONDS).isPresent());
+        }
+        RecordingAuditLog audit = new RecordingAuditLog();
+        try (HoldService soon = holdsAt(claimedAt.plus(HoldService.RELEASE_CLAIM_TTL).minusSeconds(60))) {
+            assertTrue(pass(new HoldExpiry(vertx, soon, audit, "node-b")).stream().noneMatch(h -> h.id().equals(hold.id())));
+            assertEquals(List.of(), releasesOf(hold.id(), audit), "the claim stands: not node-b's to record");
+            assertFalse(soon.list("DPD").get(60, TimeUnit.SECONDS).stream().filter(h -> h.id().equals(hold.id())).findFirst()
+                    .orElseThrow().released());
+        }
+        try (HoldService expired = holdsAt(claimedAt.plus(HoldService.RELEASE_CLAIM_TTL).plusSeconds(1))) {
+            assertTrue(pass(new HoldExpiry(vertx, expired, audit, "node-b")).stream().anyMatch(h -> h.id().equals(hold.id())),
+                    "taken over once the claim expired");
+            List<AuditEntry> records = releasesOf(hold.id(), audit);
+            assertEquals(1, records.size(), records.toString());
+            assertEquals(HoldService.EXPIRY_USER, records.get(0).user());
+            assertTrue(expired.list("DPD").get(60, TimeUnit.SECONDS).stream().anyMatch(h -> h.id().equals(hold.id()) && h.released()));
         }
     }
 }

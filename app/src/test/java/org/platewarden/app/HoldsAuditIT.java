@@ -310,6 +310,60 @@ class HoldsAuditIT {
         assertEquals(1, releases(ending).size(), releases(ending).toString());
     }
 
+    /** Stores a read of DPD's camera in its daily index, as the indexer would. */
+    private static void storeRead(String readId, String plate, Instant at) throws Exception {
+        String norm = org.platewarden.core.plate.PlateNormalizer.normalize(plate);
+        String doc = new JsonObject().put("read_id", readId).put("camera_id", "cam-001").put("agency", "DPD")
+                .put("captured_at", at.toString()).put("received_at", at.toString()).put("plate", plate).put("plate_norm", norm)
+                .put("plate_ocr", org.platewarden.core.plate.OcrFolding.defaults().fold(norm)).put("plate_len", norm.length())
+                .put("source", "http").encode();
+        String index = org.platewarden.core.index.DailyIndex.name(prefix, at);
+        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/" + index + "/_doc/"
+                        + java.net.URLEncoder.encode(readId, java.nio.charset.StandardCharsets.UTF_8) + "?refresh=true"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(org.platewarden.core.read.IndexDocument.withPlateTerms(
+                        doc.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+    }
+
+    /**
+     * With the real hold service: the creation's record names no read (it is written before the
+     * copy), and the hold_copy record after it names every read the hold kept, by read id, under the
+     * hold's id and case; the chain verifies. The release's record later names the same reads.
+     */
+    @Test
+    void whatAHoldKeptIsInTheChain() throws Exception {
+        Instant at = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        List<String> readIds = List.of("cam-001:kpt-1", "cam-001:kpt-2", "cam-001:kpt-3");
+        for (int i = 0; i < readIds.size(); i++) storeRead(readIds.get(i), "KPT 4711", at.plusSeconds(i));
+        storeRead("cam-001:kpt-other", "KPT 4712", at);
+
+        HttpResponse<String> created = send("POST", "/v1/holds", SUPERVISOR, new JsonObject().put("purpose", "homicide")
+                .put("case_number", "HA-KEPT").put("plate", "KPT 4711").put("reason", "suspect vehicle")
+                .put("until", Instant.now().plus(30, ChronoUnit.DAYS).toString()).encode());
+        String holdId = holdId(created);
+        assertEquals(3, new JsonObject(created.body()).getInteger("read_count"));
+        JsonObject creation = creations("HA-KEPT").get(0);
+        assertEquals(0, creation.getInteger("hit_count"), "recorded before any read was copied");
+
+        List<JsonObject> copies = records("hold_copy").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).toList();
+        assertEquals(1, copies.size(), copies.toString());
+        JsonObject copy = copies.get(0);
+        assertEquals("HA-KEPT", copy.getString("case_number"));
+        assertEquals("dpd.supervisor", copy.getString("user"));
+        assertEquals("allowed", copy.getString("outcome"));
+        assertEquals(3, copy.getInteger("hit_count"));
+        assertEquals(readIds, copy.getJsonArray("read_ids").stream().map(String::valueOf).toList());
+        assertTrue(copy.getLong("seq") > creation.getLong("seq"));
+
+        assertEquals(200, send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null).statusCode());
+        assertEquals(readIds, releases(holdId).get(0).getJsonArray("read_ids").stream().map(String::valueOf).toList(),
+                "the release deletes what the creation kept");
+        HttpResponse<String> verify = send("GET", "/v1/audit/verify", AUDITOR, null);
+        assertEquals(200, verify.statusCode(), verify.body());
+        assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
     private static String holdId(HttpResponse<String> created) {
         assertEquals(201, created.statusCode(), created.body());
         return new JsonObject(created.body()).getString("hold_id");

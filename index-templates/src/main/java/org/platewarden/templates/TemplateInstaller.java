@@ -56,9 +56,12 @@ public final class TemplateInstaller {
         put("/_index_template/" + prefix + "-reads", readsTemplate);
         String auditTemplate = resources.load(TemplateResources.AUDIT_TEMPLATE);
         put("/_index_template/" + prefix + "-audit", auditTemplate);
-        put("/_index_template/" + prefix + "-holds", resources.load(TemplateResources.HOLDS_TEMPLATE));
+        String holdsTemplate = resources.load(TemplateResources.HOLDS_TEMPLATE);
+        put("/_index_template/" + prefix + "-holds", holdsTemplate);
         applied.add("index templates " + prefix + "-reads, " + prefix + "-audit, " + prefix + "-holds");
         if (updateMappings(prefix + "-audit*", auditTemplate)) applied.add("mappings of the existing " + prefix + "-audit index");
+        // the holds indices are never rolled over either: a hold's definition gains the release claim (hold.release_claim)
+        if (updateMappings(prefix + "-holds*", holdsTemplate)) applied.add("mappings of the existing " + prefix + "-holds indices");
         RetentionMechanism mechanism = ilm ? RetentionMechanism.ILM : RetentionMechanism.SWEEPER;
         LOG.info("templates installed on Elasticsearch {} (prefix {}); retention by {}", version, prefix, mechanism.wireName());
         return new InstallReport(version, ilm, mechanism, applied);
@@ -117,7 +120,7 @@ public final class TemplateInstaller {
 
     /**
      * Puts a template's mappings on the indices it already matches: a template applies only to
-     * indices created after it, and the audit index is never deleted or rolled over, so a node
+     * indices created after it, and the audit and holds indices are never deleted or rolled over, so a node
      * upgraded to a version whose records carry a new field ({@code request_count}) keeps the old
      * index, whose strict mapping would refuse them. Adding fields is all Elasticsearch allows here,
      * which is all a later version may do to the audit mapping; fields already there with the same

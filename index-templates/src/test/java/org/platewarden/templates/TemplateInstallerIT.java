@@ -141,6 +141,29 @@ class TemplateInstallerIT {
         }
     }
 
+    /**
+     * A holds-meta index is never rolled over either: one created before hold definitions carried the
+     * release claim gets {@code hold.release_claim} from install(), so search nodes can claim a release.
+     */
+    @Test
+    void installAddsTheReleaseClaimToAHoldsIndexCreatedByAnOlderTemplate() throws IOException {
+        String old = prefix + "-oldholds";
+        put("/" + old + "-holds-meta", """
+                {"mappings":{"dynamic":"strict","properties":{"hold":{"properties":{"hold_id":{"type":"keyword"},"until":{"type":"date"}}}}}}""");
+        try {
+            InstallReport report = new TemplateInstaller(es.rest(), new TemplateResources(old, 21)).install();
+            assertTrue(report.applied().contains("mappings of the existing " + old + "-holds indices"), report.applied().toString());
+            JsonNode claim = get("/" + old + "-holds-meta/_mapping").path(old + "-holds-meta").path("mappings").path("properties")
+                    .path("hold").path("properties").path("release_claim").path("properties");
+            assertEquals("keyword", claim.path("node_id").path("type").asText());
+            assertEquals("date", claim.path("claimed_at").path("type").asText());
+            put("/" + old + "-holds-meta/_doc/h1?refresh=true", """
+                    {"hold":{"hold_id":"h1","until":"2026-11-22T00:00:00Z","release_claim":{"node_id":"n1","token":"t","claimed_at":"2026-11-23T00:00:00Z"}}}""");
+        } finally {
+            ElasticsearchFixture.deletePrefix(old);
+        }
+    }
+
     private static Request headRequest(String path) {
         Request r = new Request("HEAD", path);
         r.addParameter("ignore", "404");

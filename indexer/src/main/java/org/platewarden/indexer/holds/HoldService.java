@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * going on, renewed on the record while it needs the reads, not a way to keep them for ever.
  * Release is explicit: it records
  * {@code released_at}/{@code released_by} on the definition and deletes the copies; the definition
- * stays as the record that the hold existed.
+ * stays as the record that the hold existed. The automatic release of an ended hold is claimed first
+ * ({@link #claimRelease}, {@code hold.release_claim} on the definition), so that of several search
+ * nodes one records and makes it.
  * <p>
  * Every method returns a future completed on an owned, bounded pool (Elasticsearch calls block);
  * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503). Refusals
@@ -103,10 +105,24 @@ public final class HoldService implements AutoCloseable {
      * then what only Elasticsearch can tell (at most {@link #MAX_READS_PER_HOLD} matching reads).
      */
     public CompletableFuture<Hold> create(String holdId, String agency, String user, HoldRequest req) {
+        return createKeeping(holdId, agency, user, req, 0).thenApply(Created::hold);
+    }
+
+    /**
+     * {@link #create(String, String, String, HoldRequest)}, answering also what the hold keeps — the
+     * number of its copies and the read ids of the first {@code maxReadIds} of them by read id, taken
+     * while they are copied — so the caller can put the evidence a hold preserved on the record
+     * without asking the holds index again.
+     */
+    public CompletableFuture<Created> createKeeping(String holdId, String agency, String user, HoldRequest req, int maxReadIds) {
         if (holdId == null || !holdId.startsWith(HOLD_ID_PREFIX)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("hold id must come from newHoldId(): " + holdId));
         }
-        return worker.submit(() -> doCreate(holdId, agency, user, req));
+        return worker.submit(() -> doCreate(holdId, agency, user, req, maxReadIds));
+    }
+
+    /** A hold just created and what it keeps ({@link #createKeeping}). */
+    public record Created(Hold hold, HeldReads held) {
     }
 
     /** A fresh hold id, for {@link #create(String, String, String, HoldRequest)}. */
@@ -233,12 +249,68 @@ public final class HoldService implements AutoCloseable {
     }
 
     /**
-     * Releases one ended hold as {@link #EXPIRY_USER}, for a caller that records the release in
-     * the audit trail first. If someone released it in the meantime, theirs is the release on
-     * record and the returned hold names them.
+     * How long a node's claim on the automatic release of an ended hold ({@link #claimRelease})
+     * keeps other nodes from it: a node that claimed a release and died before making it leaves the
+     * claim behind, and another node's pass takes the release over once this much has passed since
+     * the claim. Far longer than a release takes (its record, then at most
+     * {@link #MAX_READS_PER_HOLD} copies deleted in pages of 1 000), far shorter than the hourly pass.
      */
-    public CompletableFuture<Hold> releaseEnded(Hold hold) {
-        return worker.submit(() -> doRelease(hold.id(), hold.agency(), EXPIRY_USER));
+    public static final java.time.Duration RELEASE_CLAIM_TTL = java.time.Duration.ofMinutes(10);
+
+    /**
+     * A node's claim on the automatic release of an ended hold: while it stands, no other node's
+     * pass records or makes that release ({@link #claimRelease}); {@code token} tells this claim
+     * from a later one that took the release over.
+     */
+    public record ReleaseClaim(Hold hold, String nodeId, String token) {
+    }
+
+    /**
+     * Claims the automatic release of an ended hold for {@code nodeId}, so that of several search
+     * nodes running their passes at once one records and makes it: a conditional update of the
+     * hold's definition ({@code if_seq_no}/{@code if_primary_term}) that sets {@code hold.release_claim}.
+     * Empty when the release is not this node's to make: the hold is released, has not ended, or
+     * another node claimed it less than {@link #RELEASE_CLAIM_TTL} ago, or claimed it first (the
+     * conditional update lost the race). A claim of {@code nodeId} itself is taken again at once: the
+     * node's own passes take turns (a restart takes over what it claimed before it stopped).
+     */
+    public CompletableFuture<java.util.Optional<ReleaseClaim>> claimRelease(Hold hold, String nodeId) {
+        return worker.submit(() -> doClaimRelease(hold, nodeId));
+    }
+
+    /**
+     * Releases one ended hold as {@link #EXPIRY_USER} under a claim ({@link #claimRelease}), for a
+     * caller that recorded the release in the audit trail after claiming it. Fails, releasing
+     * nothing, when another node has taken the claim over since (it records and makes the release
+     * itself). If someone released the hold in the meantime, theirs is the release on record and the
+     * returned hold names them.
+     */
+    public CompletableFuture<Hold> releaseEnded(ReleaseClaim claim) {
+        return worker.submit(() -> {
+            synchronized (changeLock(claim.hold().id())) {
+                return releaseNow(claim.hold().id(), claim.hold().agency(), EXPIRY_USER, claim.token());
+            }
+        });
+    }
+
+    private java.util.Optional<ReleaseClaim> doClaimRelease(Hold ended, String nodeId) {
+        Stored stored = ownHold(ended.id(), ended.agency());
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Hold hold = stored.hold();
+        if (hold.released() || hold.until().isAfter(now)) return java.util.Optional.empty();
+        ReleaseClaimed held = stored.claim();
+        if (held != null && !held.nodeId().equals(nodeId) && held.at() != null && held.at().plus(RELEASE_CLAIM_TTL).isAfter(now)) {
+            return java.util.Optional.empty();
+        }
+        String token = UUID.randomUUID().toString();
+        ObjectNode claim = EsRest.MAPPER.createObjectNode();
+        claim.putObject("release_claim").put("node_id", nodeId).put("token", token).put("claimed_at", now.toString());
+        if (!updateDefinition(stored, claim, false)) return java.util.Optional.empty(); // another node claimed (or someone released) first
+        if (held != null && !held.nodeId().equals(nodeId)) {
+            LOG.warn("hold {}: the release claimed by node {} at {} was not made within {}; node {} takes it over",
+                    hold.id(), held.nodeId(), held.at(), RELEASE_CLAIM_TTL, nodeId);
+        }
+        return java.util.Optional.of(new ReleaseClaim(hold, nodeId, token));
     }
 
     /** Who a hold released because its until date passed was released by. */
@@ -293,7 +365,7 @@ public final class HoldService implements AutoCloseable {
         return new Matches(plate, readIds, query);
     }
 
-    private Hold doCreate(String holdId, String agency, String user, HoldRequest req) {
+    private Created doCreate(String holdId, String agency, String user, HoldRequest req, int maxReadIds) {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Matches m = matches(agency, user, req, now);
         String plate = m.plate();
@@ -304,8 +376,9 @@ public final class HoldService implements AutoCloseable {
         Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
                 plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
         long copied;
+        List<String> keptIds = new ArrayList<>();
         try {
-            copied = copyReads(hold, "/" + reads + "/_search" + lenient, query);
+            copied = copyReads(hold, "/" + reads + "/_search" + lenient, query, keptIds, maxReadIds);
             es.call("POST", "/" + holdsIndex + "/_refresh", null);
             hold = withCount(hold, copied);
             es.call("PUT", "/" + metaIndex + "/_create/" + encode(holdId) + "?refresh=wait_for", wrap("hold", holdObject(hold)));
@@ -319,7 +392,7 @@ public final class HoldService implements AutoCloseable {
             throw e;
         }
         LOG.info("hold {} created by {} ({}) for case {}: {} reads copied", holdId, user, agency, req.caseNumber(), copied);
-        return hold;
+        return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
     }
 
     private String validate(String agency, String user, HoldRequest req, Set<String> visible, Instant now) {
@@ -471,8 +544,11 @@ public final class HoldService implements AutoCloseable {
                 + (missing.size() > shown ? ", … " + (missing.size() - shown) + " more" : "") + "; nothing was held");
     }
 
-    /** Pages through the matches (search_after on read_id, unique per read) and bulk-copies each page. */
-    private long copyReads(Hold hold, String searchPath, ObjectNode query) {
+    /**
+     * Pages through the matches (search_after on read_id, unique per read) and bulk-copies each page;
+     * adds the read ids of the first {@code maxIds} copies (by read id, the order of the pages) to {@code ids}.
+     */
+    private long copyReads(Hold hold, String searchPath, ObjectNode query, List<String> ids, int maxIds) {
         ObjectNode holdObject = copyHoldObject(hold);
         long copied = 0;
         JsonNode after = null;
@@ -487,6 +563,7 @@ public final class HoldService implements AutoCloseable {
             ByteArrayOutputStream bulk = new ByteArrayOutputStream();
             for (JsonNode hit : hits) {
                 ObjectNode doc = ((ObjectNode) hit.path("_source")).deepCopy();
+                if (ids.size() < maxIds) ids.add(doc.path(ReadFields.READ_ID).asText());
                 doc.set("hold", holdObject);
                 ObjectNode action = EsRest.MAPPER.createObjectNode();
                 action.putObject("create").put("_index", holdsIndex).put("_id", hold.id() + ":" + doc.path(ReadFields.READ_ID).asText());
@@ -523,8 +600,16 @@ public final class HoldService implements AutoCloseable {
         return holds;
     }
 
-    /** A hold's definition with the versions an update is conditioned on. */
-    private record Stored(Hold hold, long seqNo, long primaryTerm) {
+    /** A hold's definition with the versions an update is conditioned on, and its release's claim (null: none). */
+    private record Stored(Hold hold, long seqNo, long primaryTerm, ReleaseClaimed claim) {
+    }
+
+    /** A claim on a hold's automatic release as stored on its definition ({@code hold.release_claim}). */
+    private record ReleaseClaimed(String nodeId, String token, Instant at) {
+        static ReleaseClaimed of(JsonNode claim) {
+            if (!claim.isObject()) return null;
+            return new ReleaseClaimed(claim.path("node_id").asText(), claim.path("token").asText(), instant(claim, "claimed_at"));
+        }
     }
 
     private Stored ownHold(String holdId, String agency) {
@@ -533,34 +618,47 @@ public final class HoldService implements AutoCloseable {
         if (!doc.path("found").asBoolean(false)) throw new HoldNotFoundException(holdId, agency);
         Hold hold = fromObject(doc.path("_source").path("hold"));
         if (!hold.agency().equals(agency)) throw new HoldNotFoundException(holdId, agency);
-        return new Stored(hold, doc.path("_seq_no").asLong(), doc.path("_primary_term").asLong());
+        return new Stored(hold, doc.path("_seq_no").asLong(), doc.path("_primary_term").asLong(),
+                ReleaseClaimed.of(doc.path("_source").path("hold").path("release_claim")));
     }
 
     private Hold doRelease(String holdId, String agency, String user) {
         synchronized (changeLock(holdId)) {
-            return releaseNow(holdId, agency, user);
+            return releaseNow(holdId, agency, user, null);
         }
     }
 
-    private Hold releaseNow(String holdId, String agency, String user) {
-        Stored stored = ownHold(holdId, agency);
-        Hold hold = stored.hold();
-        if (!hold.released()) {
-            Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            hold = new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
-                    hold.until(), hold.readCount(), now, user, hold.platePattern(), hold.readIds(), hold.from(), hold.to());
-            ObjectNode released = EsRest.MAPPER.createObjectNode();
-            released.put("released_at", now.toString());
-            released.put("released_by", user);
-            // two supervisors releasing at once record one release
-            if (!updateDefinition(stored, released)) {
-                JsonNode again = es.call("GET", "/" + metaIndex + "/_doc/" + encode(holdId), null);
-                hold = fromObject(again.path("_source").path("hold"));
+    /**
+     * Marks the hold released (unless it is already) and deletes its copies. {@code claimToken}: the
+     * automatic release's claim ({@link #releaseEnded}), which must still be the hold's; null for a
+     * supervisor's release.
+     */
+    private Hold releaseNow(String holdId, String agency, String user, String claimToken) {
+        for (int attempt = 1; ; attempt++) {
+            Stored stored = ownHold(holdId, agency);
+            if (claimToken != null && (stored.claim() == null || !claimToken.equals(stored.claim().token()))) {
+                throw new IllegalStateException("the automatic release of hold " + holdId + " was taken over by node "
+                        + (stored.claim() == null ? "?" : stored.claim().nodeId()) + " after this node's claim expired; that node records and makes it");
             }
-            LOG.info("hold {} (case {}) released by {} ({})", holdId, hold.caseNumber(), user, agency);
+            Hold hold = stored.hold();
+            if (!hold.released()) {
+                Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                ObjectNode released = EsRest.MAPPER.createObjectNode();
+                released.put("released_at", now.toString());
+                released.put("released_by", user);
+                // changed meanwhile (two supervisors releasing at once, a pass claiming it): read it again,
+                // so that of two releases at once one is recorded on the definition
+                if (!updateDefinition(stored, released)) {
+                    if (attempt < 3) continue;
+                    throw new IllegalStateException("hold " + holdId + " kept changing while it was being released; release it again");
+                }
+                hold = new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
+                        hold.until(), hold.readCount(), now, user, hold.platePattern(), hold.readIds(), hold.from(), hold.to());
+                LOG.info("hold {} (case {}) released by {} ({})", holdId, hold.caseNumber(), user, agency);
+            }
+            deleteCopies(holdId); // also on a repeated release: removes leftovers of an interrupted one
+            return hold;
         }
-        deleteCopies(holdId); // also on a repeated release: removes leftovers of an interrupted one
-        return hold;
     }
 
     /**
@@ -568,7 +666,15 @@ public final class HoldService implements AutoCloseable {
      * was read (optimistic concurrency on its seq_no); false if someone did.
      */
     private boolean updateDefinition(Stored stored, ObjectNode fields) {
-        String path = "/" + metaIndex + "/_update/" + encode(stored.hold().id()) + "?refresh=wait_for&if_seq_no="
+        return updateDefinition(stored, fields, true);
+    }
+
+    /**
+     * {@link #updateDefinition(Stored, ObjectNode)}; {@code visible}: wait until listings show the
+     * change (a release, an extension); a release's claim need not be, as claims are read by id.
+     */
+    private boolean updateDefinition(Stored stored, ObjectNode fields, boolean visible) {
+        String path = "/" + metaIndex + "/_update/" + encode(stored.hold().id()) + "?" + (visible ? "refresh=wait_for&" : "") + "if_seq_no="
                 + stored.seqNo() + "&if_primary_term=" + stored.primaryTerm();
         try {
             es.call("POST", path, wrap("doc", wrap("hold", fields)));

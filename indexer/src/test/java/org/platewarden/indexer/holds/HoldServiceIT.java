@@ -90,6 +90,20 @@ class HoldServiceIT {
         assertEquals(Set.of("dpd-1", "acso-1"), heldReadIds(windowed.id()), "the capture window applies");
     }
 
+    /** A creation answers what it kept: the number of copies and the first read ids by read id, at most the cap asked for. */
+    @Test
+    void aCreationAnswersTheReadsItKeptUpToTheCap() throws Exception {
+        HoldService.Created created = holds.createKeeping(HoldService.newHoldId(), "DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000125",
+                "stolen vehicle", "ABC1234", null, null, null, inMonths(1)), 2).get();
+        assertEquals(3, created.hold().readCount());
+        assertEquals(3, created.held().count());
+        assertEquals(List.of("acso-1", "dpd-1"), created.held().readIds(), "the first two by read id");
+        assertEquals(created.held(), holds.heldReads(created.hold(), 2).get(), "what a release's record would name");
+        HoldService.Created all = holds.createKeeping(HoldService.newHoldId(), "DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000126",
+                "stolen vehicle", "ABC1234", null, null, null, inMonths(1)), 10).get();
+        assertEquals(List.of("acso-1", "dpd-1", "dpd-2"), all.held().readIds());
+    }
+
     @Test
     void holdsPastTheirUntilDateAreReleasedAndTheirCopiesDeleted() throws Exception {
         Hold ending = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000300", "burglary",
@@ -105,7 +119,9 @@ class HoldServiceIT {
             Hold found = ended.stream().filter(h -> h.id().equals(ending.id())).findFirst().orElseThrow();
             assertTrue(ended.stream().noneMatch(h -> h.id().equals(lasting.id())), "a hold that has not ended stays");
             assertEquals(Set.of("dpd-3"), heldReadIds(ending.id()), "listing an ended hold does not release it");
-            Hold expired = later.releaseEnded(found).get();
+            HoldService.ReleaseClaim claim = later.claimRelease(found, "node-a").get().orElseThrow();
+            assertTrue(later.claimRelease(found, "node-b").get().isEmpty(), "claimed by node-a: not node-b's to release");
+            Hold expired = later.releaseEnded(claim).get();
             assertEquals(HoldService.EXPIRY_USER, expired.releasedBy());
             assertNotNull(expired.releasedAt());
             assertTrue(heldReadIds(ending.id()).isEmpty(), "the ended hold's copies are deleted");

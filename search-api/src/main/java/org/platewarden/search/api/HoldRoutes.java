@@ -54,8 +54,37 @@ final class HoldRoutes {
         holds.checkMatches(principal, body)
                 .compose(v -> audit.recordIntent(ctx, 201, query))
                 .compose(v -> holds.create(principal, holdId, body))
+                .compose(created -> recordKept(ctx, holdId, created).map(created.hold()))
                 .onSuccess(hold -> Responses.json(ctx, 201, hold))
                 .onFailure(ctx::fail);
+    }
+
+    /** The action of the record that names what a hold's creation kept. */
+    static final String COPY_ACTION = "hold_copy";
+
+    /**
+     * After the copy, before the 201: what the hold kept, in the never-deleted chain — its creation's
+     * record is written before any read is copied, so it names none. A {@value #COPY_ACTION} record
+     * with the hold's id and case number, {@code hit_count} = the held copies and {@code read_ids} =
+     * their read ids (at most {@link HoldsApi#MAX_RELEASE_READ_IDS}, as a release's record). If it
+     * cannot be written the hold stands, copies made (it is not undone: the trail would otherwise
+     * need a release naming what it deleted); the record is then in the trail (it reached one copy)
+     * or owed ({@link RequestAudit#recordFollowUp}), and the answer is a 503 that names the hold, so
+     * the supervisor finds it rather than creating it again.
+     */
+    private io.vertx.core.Future<Void> recordKept(RoutingContext ctx, String holdId, HoldsApi.Created created) {
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put(HOLD_ID, holdId);
+        String reason = "the reads hold " + holdId + " keeps: " + created.count() + " copied";
+        String listed = HoldsApi.readIdsNote(created.count(), created.readIds().size());
+        if (listed != null) reason += "; " + listed;
+        return audit.recordFollowUp(ctx, COPY_ACTION, 201, query, (int) Math.min(Integer.MAX_VALUE, created.count()), created.readIds(), reason)
+                .recover(e -> {
+                    ctx.put(RequestAudit.AUDITED, true);
+                    return io.vertx.core.Future.failedFuture(new ServiceUnavailableException("audit trail unavailable: hold " + holdId
+                            + " was created and keeps " + created.count() + " reads, but the record of what it keeps could not be written"
+                            + " before this answer (the audit trail writes it ahead of its next records); do not create the hold again:"
+                            + " GET /v1/holds lists it"));
+                });
     }
 
     /**
@@ -153,9 +182,8 @@ final class HoldRoutes {
                     long count = held.getLong("count", 0L);
                     java.util.List<String> readIds = held.getJsonArray("read_ids", new io.vertx.core.json.JsonArray()).stream()
                             .map(String::valueOf).toList();
-                    String note = count > readIds.size()
-                            ? "read_ids lists the first " + readIds.size() + " of the " + count + " held reads (by read id)" : null;
-                    return audit.recordIntent(ctx, 200, query, (int) Math.min(Integer.MAX_VALUE, count), readIds, note);
+                    return audit.recordIntent(ctx, 200, query, (int) Math.min(Integer.MAX_VALUE, count), readIds,
+                            HoldsApi.readIdsNote(count, readIds.size()));
                 })
                 .compose(v -> holds.release(principal, id))
                 .onSuccess(hold -> Responses.json(ctx, 200, hold))

@@ -26,8 +26,16 @@ public interface HoldsApi {
     /** A fresh id for {@link #create}, so the creation's audit record can name the hold before it exists. */
     String newHoldId();
 
-    /** Creates hold {@code holdId} for the principal's agency from the request body; returns the stored hold (answered with 201). */
-    Future<JsonObject> create(Principal principal, String holdId, JsonObject request);
+    /**
+     * Creates hold {@code holdId} for the principal's agency from the request body; returns the stored
+     * hold (answered with 201) and what it keeps: the number of its copies and the read ids of at most
+     * {@link #MAX_RELEASE_READ_IDS} of them (by read id), which the creation's {@code hold_copy} record names.
+     */
+    Future<Created> create(Principal principal, String holdId, JsonObject request);
+
+    /** A hold just created ({@code hold}, as answered) and what it keeps: {@code count} copies, {@code readIds} the first of them by read id. */
+    record Created(JsonObject hold, long count, java.util.List<String> readIds) {
+    }
 
     /**
      * What only the reads can tell about a create request (too many matches, read ids not found),
@@ -53,8 +61,17 @@ public interface HoldsApi {
      */
     Future<JsonObject> heldReads(Principal principal, String holdId);
 
-    /** Read ids a release's record lists at most (a record is one journal line, at most 1 MiB). */
+    /** Read ids a release's or a creation's {@code hold_copy} record lists at most (a record is one journal line, at most 1 MiB). */
     int MAX_RELEASE_READ_IDS = 10_000;
+
+    /**
+     * What a hold's record says when its {@code read_ids} list fewer of the hold's reads than it has,
+     * e.g. {@code read_ids lists the first 10000 of the 12000 held reads (by read id)}; null when they
+     * list them all.
+     */
+    static String readIdsNote(long heldCount, int listed) {
+        return heldCount > listed ? "read_ids lists the first " + listed + " of the " + heldCount + " held reads (by read id)" : null;
+    }
 
     /** Releases a hold of the principal's agency; returns the released hold. */
     Future<JsonObject> release(Principal principal, String holdId);

@@ -109,6 +109,32 @@ final class RequestAudit {
     }
 
     /**
+     * A record that follows a change's intent once the change is made and says what it did (a hold's
+     * creation: the reads it kept, {@code hold_copy}), under its own {@code action}, with the request's
+     * caller, purpose and case number. Without it the intent would stand alone and name less than the
+     * change did, so it is owed to the trail as a failed change's record is ({@link #recordFailure}):
+     * if its write fails and leaves it in neither copy, it is written as a record the trail owes, its
+     * reason ending {@code (answered 503: this record could not be written before the answer)}, before
+     * the future fails with the write's failure (the change stands; the caller answers 503). A write
+     * that failed after the record reached one copy needs nothing more: the record is in the trail and
+     * says what was done.
+     */
+    Future<Void> recordFollowUp(RoutingContext ctx, String action, int status, JsonNode query, int hitCount, List<String> readIds, String reason) {
+        Principal p = ctx.get(PRINCIPAL);
+        AuditEntry entry = entry(ctx, action, p, "allowed", reason, status, query, hitCount, readIds);
+        return log.record(entry).<Void>mapEmpty().recover(e -> {
+            if (Corrections.recordedAs(e) != null) return Future.failedFuture(e);
+            AuditEntry owed = entry(ctx, action, p, "allowed", reason + UNWRITTEN_BEFORE_ANSWER, status, query, hitCount, readIds);
+            LOG.warn("{} by {}: {}", action, owed.user(), owed.reason());
+            return Corrections.owe(log, owed, action + " after the change recorded as audit " + ctx.get(INTENT_AUDIT_ID))
+                    .compose(v -> Future.failedFuture(e));
+        });
+    }
+
+    /** The end of the reason of a record the trail owes because it could not be written before its request's answer. */
+    private static final String UNWRITTEN_BEFORE_ANSWER = " (answered " + Corrections.UNAVAILABLE + ": this record could not be written before the answer)";
+
+    /**
      * Writes the record of an allowed read or change; completes with its audit id. If the write
      * fails, the request is answered 503 (fail closed: the read is not sent, the change not made),
      * but the record may be in the trail all the same (its seq spent: journaled while the index
@@ -172,8 +198,8 @@ final class RequestAudit {
                                 refused.countUnrecorded(entry);
                                 return Future.failedFuture(e);
                             }
-                            AuditEntry owed = entry(ctx, p, Corrections.FAILED, fullReason + " (answered " + Corrections.UNAVAILABLE
-                                    + ": this record could not be written before the answer)", Corrections.UNAVAILABLE, ctx.get(QUERY), 0, List.of());
+                            AuditEntry owed = entry(ctx, p, Corrections.FAILED, fullReason + UNWRITTEN_BEFORE_ANSWER, Corrections.UNAVAILABLE,
+                                    ctx.get(QUERY), 0, List.of());
                             LOG.warn("{} by {}: {}", owed.action(), owed.user(), owed.reason());
                             return Corrections.owe(log, owed, "the failed change recorded as audit " + intent)
                                     .compose(v -> Future.<FailureRecord>failedFuture(e));
@@ -213,13 +239,18 @@ final class RequestAudit {
 
     private AuditEntry entry(RoutingContext ctx, Principal p, String outcome, String reason, int status, JsonNode query, int hitCount,
                              List<String> readIds) {
+        return entry(ctx, ctx.get(ACTION), p, outcome, reason, status, query, hitCount, readIds);
+    }
+
+    private AuditEntry entry(RoutingContext ctx, String action, Principal p, String outcome, String reason, int status, JsonNode query,
+                             int hitCount, List<String> readIds) {
         JsonNode q = query != null ? query : requestDescription(ctx);
         String purpose = ctx.get(PURPOSE);
         String caseNumber = ctx.get(CASE_NUMBER);
         boolean filter = Boolean.TRUE.equals(ctx.get(QUERY_IS_FILTER));
         if (!filter && purpose == null && q != null && q.path("purpose").isTextual()) purpose = q.path("purpose").asText();
         if (!filter && caseNumber == null && q != null && q.path("case_number").isTextual()) caseNumber = q.path("case_number").asText();
-        return new AuditEntry(ctx.get(ACTION), p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
+        return new AuditEntry(action, p == null ? AuditEntry.ANONYMOUS : p.user(), p == null ? null : p.agency(),
                 p == null ? Set.of() : p.roles(), purpose, caseNumber, q, null, outcome, reason, status, hitCount, readIds)
                 .withAuthMethod(p == null ? null : p.authMethod()).from(client(ctx));
     }

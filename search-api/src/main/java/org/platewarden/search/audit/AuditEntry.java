@@ -10,7 +10,8 @@ import java.util.Set;
  * its page could not be fully fetched, or that it was answered 503 after its record reached the trail;
  * {@code query.corrects} names the search's audit id), request_correction (that any other audited
  * request was answered 503 after its record reached the trail: {@link Corrections}),
- * hold_create, hold_release, hold_extend, hold_list, audit_read, audit_verify, audit_recovery (what a node's start-up took into
+ * hold_create, hold_copy (what a hold's creation kept, written after the copy: {@code hit_count} and {@code read_ids} the held reads),
+ * hold_release, hold_extend, hold_list, audit_read, audit_verify, audit_recovery (what a node's start-up took into
  * its journal or re-sent to the index: {@link ChainedAuditLog}), ops_indices, retention_run, compaction_run,
  * anonymous_summary (the requests without an authenticated caller from one client address in one window that
  * were over the budget for individual records, counted instead: {@link AnonymousBudget}; {@code requestCount}

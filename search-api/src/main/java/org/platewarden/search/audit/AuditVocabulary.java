@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * A new action or outcome must be added here, or auditors cannot filter on it.
  */
 public final class AuditVocabulary {
-    public static final SortedSet<String> ACTIONS = sorted("search", Corrections.SEARCH, Corrections.REQUEST, "hold_create", "hold_release", "hold_extend",
+    public static final SortedSet<String> ACTIONS = sorted("search", Corrections.SEARCH, Corrections.REQUEST, "hold_create", "hold_copy", "hold_release", "hold_extend",
             "hold_list", "audit_read", "audit_verify", "audit_recovery", "ops_indices", "retention_run", "compaction_run", AnonymousBudget.SUMMARY_ACTION,
             RefusedRecordBudget.SUMMARY_ACTION);
     public static final SortedSet<String> OUTCOMES = sorted("allowed", "refused", "invalid", "failed", "rate_limited", "unauthorized");

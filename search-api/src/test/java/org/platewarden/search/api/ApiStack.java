@@ -208,6 +208,11 @@ final class ApiStack implements AutoCloseable {
                 : new JsonObject().put("audit_id", record.auditId()).put("error", "purpose not allowed")));
     }
 
+    /** How many read ids the stand-in's created holds name at most (the real cap is {@link HoldsApi#MAX_RELEASE_READ_IDS}). */
+    volatile int heldReadIdsListed = HoldsApi.MAX_RELEASE_READ_IDS;
+    /** Run by a create once its hold is made, before its hold_copy record is written (the audit trail failing meanwhile, say). */
+    volatile java.util.function.Supplier<Future<Void>> beforeCopyRecorded = () -> Future.succeededFuture();
+
     /** A create request with this reason fails after it was recorded, as a copy that Elasticsearch refuses midway would. */
     static final String FAILS_AFTER_INTENT = "fails after its intent record";
     /** Run by such a create before it fails (the audit index going down with the holds index, say); completes when it is done. */
@@ -240,14 +245,16 @@ final class ApiStack implements AutoCloseable {
             }
 
             @Override
-            public Future<JsonObject> create(Principal principal, String holdId, JsonObject request) {
+            public Future<Created> create(Principal principal, String holdId, JsonObject request) {
                 if (FAILS_AFTER_INTENT.equals(request.getString("reason"))) {
                     return beforeCreateFails.get().transform(ar -> Future.failedFuture(
                             new IllegalStateException("copying read r1 into the holds index failed")));
                 }
                 JsonObject hold = request.copy().put("hold_id", holdId).put("agency", principal.agency()).put("created_by", principal.user());
                 holds.put(holdId, hold);
-                return Future.succeededFuture(hold);
+                // the stand-in keeps no copies: it holds the read ids it was asked for, and names the first heldReadIdsListed by read id
+                List<String> held = hold.getJsonArray("read_ids", new JsonArray()).stream().map(String::valueOf).sorted().toList();
+                return beforeCopyRecorded.get().map(v -> new Created(hold.copy(), held.size(), held.subList(0, Math.min(held.size(), heldReadIdsListed))));
             }
 
             @Override

@@ -86,6 +86,60 @@ class HoldAuditIT extends ApiStackSupport {
         assertEquals("allowed", release.get(0).getString("outcome"));
     }
 
+    /**
+     * The creation's record is written before any read is copied, so it names none; the hold_copy
+     * record after the copy names what the hold kept — its id and case, hit_count the held copies,
+     * read_ids their read ids — in the chain, before the 201.
+     */
+    @Test
+    void aCreationIsFollowedByARecordOfTheReadsItKept() {
+        JsonObject body = hold("COPY-1", "suspect vehicle", Instant.now().plusSeconds(86_400)).putNull("plate")
+                .put("read_ids", new JsonArray().add("cam-001:3:ABC1234").add("cam-001:1:ABC1234").add("cam-001:2:ABC1234"));
+        HttpResponse<Buffer> created = create(body);
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        String holdId = created.bodyAsJsonObject().getString("hold_id");
+        JsonObject intent = records("hold_create", "COPY-1", null).get(0);
+        assertEquals(0, intent.getInteger("hit_count", 0), "recorded before the copy");
+        assertEquals(intent.getString("audit_id"), created.bodyAsJsonObject().getString("audit_id"), "the answer names the creation's record");
+
+        List<JsonObject> copies = records("hold_copy", null, holdId);
+        assertEquals(1, copies.size(), copies.toString());
+        JsonObject copy = copies.get(0);
+        assertEquals("allowed", copy.getString("outcome"));
+        assertEquals(201, copy.getInteger("status"));
+        assertEquals("COPY-1", copy.getString("case_number"), "under the hold's case, as every record of it");
+        assertEquals("homicide", copy.getString("purpose"));
+        assertEquals("dpd.supervisor", copy.getString("user"));
+        assertEquals(3, copy.getInteger("hit_count"));
+        assertEquals(new JsonArray().add("cam-001:1:ABC1234").add("cam-001:2:ABC1234").add("cam-001:3:ABC1234"), copy.getJsonArray("read_ids"));
+        assertTrue(copy.getLong("seq") > intent.getLong("seq"), "after the creation's record");
+        assertTrue(!copy.getString("reason").contains("lists the first"), copy.getString("reason"));
+        assertTrue(org.platewarden.search.audit.AuditVocabulary.ACTIONS.contains("hold_copy"), "auditors can filter on it");
+        // an auditor asking which records name a read finds the hold that kept it
+        HttpResponse<Buffer> byRead = api.send(api.client.get("/v1/audit?action=hold_copy&read_id=cam-001:2:ABC1234"), "demo-dpd-auditor");
+        assertEquals(200, byRead.statusCode(), byRead.bodyAsString());
+        assertTrue(byRead.bodyAsJsonObject().getJsonArray("records").stream().map(JsonObject.class::cast)
+                .anyMatch(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))), byRead.bodyAsString());
+    }
+
+    /** Past the cap, hold_copy names the first read ids by read id and its reason says how many it leaves out, as a release's record. */
+    @Test
+    void aCopyRecordListsAtMostTheCapAndSaysSo() {
+        api.heldReadIdsListed = 2;
+        try {
+            JsonObject body = hold("COPY-CAP", "suspect vehicle", Instant.now().plusSeconds(86_400)).putNull("plate")
+                    .put("read_ids", new JsonArray().add("r-c").add("r-a").add("r-b"));
+            HttpResponse<Buffer> created = create(body);
+            assertEquals(201, created.statusCode(), created.bodyAsString());
+            JsonObject copy = records("hold_copy", "COPY-CAP", null).get(0);
+            assertEquals(3, copy.getInteger("hit_count"));
+            assertEquals(new JsonArray().add("r-a").add("r-b"), copy.getJsonArray("read_ids"));
+            assertTrue(copy.getString("reason").contains("read_ids lists the first 2 of the 3 held reads"), copy.getString("reason"));
+        } finally {
+            api.heldReadIdsListed = org.platewarden.search.api.HoldsApi.MAX_RELEASE_READ_IDS;
+        }
+    }
+
     @Test
     void aCreationThatFailsAfterItsRecordIsFollowedByARecordNamingIt() {
         HttpResponse<Buffer> r = create(hold("FAIL-1", ApiStack.FAILS_AFTER_INTENT, Instant.now().plusSeconds(86_400)));
@@ -103,5 +157,6 @@ class HoldAuditIT extends ApiStackSupport {
         assertNotNull(holdId);
         assertEquals(holdId, failure.getJsonObject("query").getString("hold_id"), "both records name the hold");
         assertEquals(failure.getString("audit_id"), r.bodyAsJsonObject().getString("audit_id"));
+        assertEquals(List.of(), records("hold_copy", "FAIL-1", null), "nothing was kept");
     }
 }

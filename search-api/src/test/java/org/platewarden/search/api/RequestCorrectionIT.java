@@ -216,16 +216,7 @@ class RequestCorrectionIT {
         api = stack(true);
         existingHold(); // the audit index exists
         int before = records().size();
-        api.beforeCreateFails = () -> {
-            blockAuditWrites(true);
-            // another request's record, journaled and refused by the index: waiting to be re-sent
-            AuditEntry other = new AuditEntry("hold_list", "dpd.supervisor", "DPD", Set.of("supervisor"), null, null,
-                    CanonicalJson.MAPPER.createObjectNode(), "127.0.0.1", "allowed", null, 200, 0, List.of());
-            return api.auditLog.record(other).<Void>mapEmpty().recover(e -> {
-                assertTrue(e instanceof AuditUnavailableException u && u.recordedAs() != null, e.toString());
-                return Future.succeededFuture();
-            });
-        };
+        api.beforeCreateFails = this::blockedWithARecordWaiting;
         HttpResponse<Buffer> failed;
         try {
             failed = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
@@ -248,6 +239,63 @@ class RequestCorrectionIT {
         assertEquals(intent.getJsonObject("query").getString("hold_id"), failure.getJsonObject("query").getString("hold_id"));
         assertEquals("CORR-FAIL", failure.getString("case_number"));
         assertVerifies();
+    }
+
+    /**
+     * The hold is made and its hold_copy record — what it kept — cannot be written: the audit index
+     * refuses writes and another record waits to be re-sent to it, so the write reaches neither copy.
+     * The hold stands (its copies made), the answer is a 503 naming it so it is not created again, and
+     * the record is owed: written once the trail takes records again, its reason saying it came after
+     * the answer; no failure record says the creation failed, and the chain verifies.
+     */
+    @Test
+    void aHoldWhoseCopyRecordCannotBeWrittenStandsAndTheRecordIsOwed() {
+        api = stack(true);
+        existingHold(); // the audit index exists
+        int before = records().size();
+        api.beforeCopyRecorded = this::blockedWithARecordWaiting;
+        HttpResponse<Buffer> answer;
+        try {
+            answer = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, hold("CORR-COPY").putNull("plate")
+                    .put("read_ids", new JsonArray().add("r-2").add("r-1")));
+        } finally {
+            blockAuditWrites(false);
+            api.beforeCopyRecorded = () -> Future.succeededFuture();
+        }
+        assertEquals(503, answer.statusCode(), answer.bodyAsString());
+        String error = answer.bodyAsJsonObject().getString("error");
+        String holdId = api.holds.keySet().stream().filter(id -> error.contains(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("the 503 names the hold it created: " + error));
+        assertTrue(error.contains("do not create the hold again"), error);
+        assertEquals(200, api.send(api.client.get("/v1/holds"), SUPERVISOR).statusCode());
+
+        List<JsonObject> records = records().subList(before, records().size());
+        List<JsonObject> ofHold = records.stream().filter(r -> r.getJsonObject("query") != null
+                && holdId.equals(r.getJsonObject("query").getString("hold_id"))).toList();
+        assertEquals(List.of("hold_create", "hold_copy"), ofHold.stream().map(r -> r.getString("action")).toList(),
+                "the creation and what it kept, no failure: " + records);
+        JsonObject copy = ofHold.get(1);
+        assertEquals("allowed", copy.getString("outcome"));
+        assertEquals(2, copy.getInteger("hit_count"));
+        assertEquals(new JsonArray().add("r-1").add("r-2"), copy.getJsonArray("read_ids"));
+        assertEquals("CORR-COPY", copy.getString("case_number"));
+        assertTrue(copy.getString("reason").endsWith("(answered 503: this record could not be written before the answer)"), copy.getString("reason"));
+        assertVerifies();
+    }
+
+    /**
+     * Blocks the audit index for writes and leaves another request's record journaled and refused by
+     * it, waiting to be re-sent: the next record's first write then reaches neither copy (the log
+     * re-sends the waiting record before it takes a new one, and that fails).
+     */
+    private Future<Void> blockedWithARecordWaiting() {
+        blockAuditWrites(true);
+        AuditEntry other = new AuditEntry("hold_list", "dpd.supervisor", "DPD", Set.of("supervisor"), null, null,
+                CanonicalJson.MAPPER.createObjectNode(), "127.0.0.1", "allowed", null, 200, 0, List.of());
+        return api.auditLog.record(other).<Void>mapEmpty().recover(e -> {
+            assertTrue(e instanceof AuditUnavailableException u && u.recordedAs() != null, e.toString());
+            return Future.succeededFuture();
+        });
     }
 
     /**
