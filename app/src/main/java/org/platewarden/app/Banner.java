@@ -41,7 +41,7 @@ final class Banner {
         sb.append("\nPlatewarden is running\n");
         if (node.usesElasticsearch()) {
             sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
-                    .append(node.embeddedElasticsearch() ? "  (embedded, stops with this process)" : "  (ES_URL)").append('\n');
+                    .append(node.embeddedElasticsearch() ? "  (embedded, restarted if it dies, stops with this process)" : "  (ES_URL)").append('\n');
             sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
                     .append(node.templates().retention().wireName()).append('\n');
         } else {

@@ -1,5 +1,6 @@
 package org.platewarden.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -157,7 +158,12 @@ public final class PlatewardenNode implements AutoCloseable {
             Files.createDirectories(config.dataPath());
             if (usesElasticsearch()) {
                 connection = new ElasticsearchConnection(elasticsearch.prepare(config, envEsUrl, embeddedEsPort));
-                if (elasticsearch.isEmbedded()) this.embeddedEsPort = embeddedEsPort;
+                if (elasticsearch.isEmbedded()) {
+                    this.embeddedEsPort = embeddedEsPort;
+                    FunctionCounter.builder("platewarden.embedded.elasticsearch.restarts", elasticsearch, ElasticsearchProvider::embeddedRestarts)
+                            .description("how many times the embedded Elasticsearch was started again after it died (killed, out of memory, a crash)")
+                            .register(registry);
+                }
             } else if (envEsUrl != null && !envEsUrl.isBlank() || config.esUrl() != null && !config.esUrl().isBlank()) {
                 LOG.info("ES_URL / es_url not used: a gateway-only node uses no Elasticsearch (it takes reads into its spool; an indexer ships them)");
             }
