@@ -71,8 +71,9 @@ PW_PID=""; PW_STARTED=0; PW_ROLES=""; PW_DATA=""
 GATEWAY_HEAP="${GATEWAY_HEAP:-256m}"   # -Xmx of the gateway-only node in (a)/(d): the memory target
 MAIN_DATA="$ROOT/bench/target/pw-data"
 platewarden_up() { curl -fsS -m 2 http://127.0.0.1:8080/health/live >/dev/null 2>&1; }
-# start_platewarden ROLES: "gateway" for (a)/(d) -- Elasticsearch idle, not in the path and not eating the
-# CPU the gateway needs -- or "all" for the proof, (b) and (c). A Platewarden we did not start is used as is.
+# start_platewarden ROLES: "gateway" for (a)/(d) -- a gateway-only node starts no Elasticsearch at all, so
+# none is in the path or eats the CPU the gateway needs -- or "all" for the proof, (b) and (c), which starts
+# the embedded one on the same data dir. A Platewarden we did not start is used as is.
 # A second argument names another data dir (b runs on a fresh one, see below).
 start_platewarden() {
   local roles="$1" data="${2:-$MAIN_DATA}"

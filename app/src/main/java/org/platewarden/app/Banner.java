@@ -39,10 +39,16 @@ final class Banner {
         Served served = served(node);
         StringBuilder sb = new StringBuilder();
         sb.append("\nPlatewarden is running\n");
-        sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
-                .append(node.embeddedElasticsearch() ? "  (embedded, stops with this process)" : "  (ES_URL)").append('\n');
-        sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
-                .append(node.templates().retention().wireName()).append('\n');
+        if (node.usesElasticsearch()) {
+            sb.append("  Elasticsearch  ").append(node.elasticsearchUrl())
+                    .append(node.embeddedElasticsearch() ? "  (embedded, restarted if it dies, stops with this process)" : "  (ES_URL)").append('\n');
+            sb.append("  retention      ").append(node.config().retentionDays()).append(" days, enforced by ")
+                    .append(node.templates().retention().wireName()).append('\n');
+        } else {
+            // the gateway never talks to Elasticsearch: none is started, awaited or named here
+            sb.append("  Elasticsearch  none on a gateway-only node: reads wait in the spool for a node with the indexer on this data dir\n");
+            sb.append("  retention      ").append(node.config().retentionDays()).append(" days (reads captured earlier are refused)\n");
+        }
         sb.append(endpoints(served));
         sb.append("  data           ").append(node.config().dataPath().toAbsolutePath()).append('\n');
         sb.append("  agencies       ").append(agencies(node.config().agencies())).append('\n');

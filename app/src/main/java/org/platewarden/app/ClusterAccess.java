@@ -49,6 +49,11 @@ final class ClusterAccess {
                         + " otherwise start ./platewarden run first, or set ES_URL (or --es-url where the command takes it)");
             }
             JsonNode node = Json.MAPPER.readTree(run.toFile());
+            if (!node.hasNonNull("es_url")) {
+                throw new IOException("the node running on the data dir " + config.dataPath().toAbsolutePath().normalize()
+                        + " is gateway-only and uses no Elasticsearch (" + run.toAbsolutePath().normalize() + " names none):"
+                        + " set ES_URL (or --es-url where the command takes it) to the cluster its indexer ships to");
+            }
             url = node.path("es_url").asText();
             from = run + ", left by a node that may have stopped";
         }

@@ -5,17 +5,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.es.ElasticsearchSupervisor;
 import org.platewarden.es.EmbeddedElasticsearch;
 
 /**
  * Decides which Elasticsearch the node talks to: {@code ES_URL} (environment) or {@code es_url}
  * (config) when set — an existing cluster, nothing is started — else the embedded distribution
- * under {@code <data_dir>/elasticsearch}, started as a child process and stopped with this JVM.
- * Neither is waited for here: the node's roles that need Elasticsearch wait for it to answer
- * ({@link ElasticsearchWait}) while the gateway already takes reads.
+ * under {@code <data_dir>/elasticsearch}, started as a child process, restarted when it dies once it
+ * has answered ({@link ElasticsearchSupervisor}), and stopped with this JVM. Neither is waited for
+ * here: the node's roles that need Elasticsearch wait for it to answer ({@link ElasticsearchWait})
+ * while the gateway already takes reads. A gateway-only node uses none and never asks for one.
  */
 public final class ElasticsearchProvider implements AutoCloseable {
     private EmbeddedElasticsearch embedded;
+    private volatile ElasticsearchSupervisor supervisor;
     private String url;
 
     public String url() {
@@ -56,10 +59,24 @@ public final class ElasticsearchProvider implements AutoCloseable {
         embedded.launch();
         // the node stops it in close(), after the roles have answered the requests under way
         embedded.leaveStopToOwner();
+        supervisor = new ElasticsearchSupervisor(embedded);
+        supervisor.start();
     }
 
-    /** Why the embedded node will not answer: it exited (null while it runs, and for an existing cluster). */
+    /** How many times the embedded node was started again after it died (0 before it was launched). */
+    public long embeddedRestarts() {
+        ElasticsearchSupervisor s = supervisor;
+        return s == null ? 0 : s.restarts();
+    }
+
+    /**
+     * Why the embedded node will not answer: it exited before it ever answered. Null while it runs,
+     * for an existing cluster, and once it has answered (an exit after that is restarted, not a
+     * failed start).
+     */
     public String embeddedExit() {
+        ElasticsearchSupervisor s = supervisor;
+        if (s != null && s.supervising()) return null;
         Integer code = embedded == null ? null : embedded.exitCode();
         return code == null ? null : "the embedded Elasticsearch exited with code " + code + " before it answered (its log: "
                 + embedded.logFile() + ")";
@@ -79,6 +96,8 @@ public final class ElasticsearchProvider implements AutoCloseable {
 
     @Override
     public void close() {
+        // no restart once the node stops; then the stop itself
+        if (supervisor != null) supervisor.close();
         if (embedded != null) embedded.close();
     }
 }

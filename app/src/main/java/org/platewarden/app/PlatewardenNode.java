@@ -1,5 +1,6 @@
 package org.platewarden.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -54,7 +55,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Platewarden process: the requested roles on one Vert.x instance sharing one metrics
  * registry, and the Elasticsearch they use (embedded or {@code ES_URL}). The gateway needs no
- * Elasticsearch: {@link #open} opens its ports as soon as the spool is open. The roles that need it
+ * Elasticsearch: {@link #open} opens its ports as soon as the spool is open, and a gateway-only node
+ * neither starts nor waits for one (an indexer ships its spool). The roles that need it
  * — the indexer (templates installed, then bulk) and the search API (templates, the audit trail's
  * recovery) — start on a thread of their own once it answers ({@link ElasticsearchWait}), the
  * embedded node having been launched after the gateway; until then port 8081 is held by a
@@ -68,7 +70,8 @@ public final class PlatewardenNode implements AutoCloseable {
 
     private final PlatewardenConfig config;
     private final Set<Role> roles;
-    private final ElasticsearchProvider elasticsearch = new ElasticsearchProvider();
+    /** null on a gateway-only node, which uses no Elasticsearch */
+    private final ElasticsearchProvider elasticsearch;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final CompletableFuture<Void> elasticsearchRoles = new CompletableFuture<>();
@@ -105,6 +108,7 @@ public final class PlatewardenNode implements AutoCloseable {
     public PlatewardenNode(PlatewardenConfig config, Set<Role> roles) {
         this.config = config;
         this.roles = roles;
+        this.elasticsearch = needsElasticsearch(roles) ? new ElasticsearchProvider() : null;
         // heap, GC, threads and CPU next to the product metrics, so ops see memory on the same scrape
         new JvmMemoryMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
@@ -115,6 +119,16 @@ public final class PlatewardenNode implements AutoCloseable {
         Gauge.builder("platewarden.node.elasticsearch.wait", this, PlatewardenNode::waitSeconds).baseUnit("seconds")
                 .description("how long the roles that need Elasticsearch (indexer, search API) have waited for it to answer at start-up; 0 once they run")
                 .register(registry);
+    }
+
+    /** Only the indexer and the search API talk to Elasticsearch; the gateway writes the spool, which an indexer ships. */
+    private static boolean needsElasticsearch(Set<Role> roles) {
+        return roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH);
+    }
+
+    /** False on a gateway-only node: it prepares, starts and waits for no Elasticsearch, embedded or not. */
+    public boolean usesElasticsearch() {
+        return elasticsearch != null;
     }
 
     /**
@@ -141,9 +155,18 @@ public final class PlatewardenNode implements AutoCloseable {
      */
     public PlatewardenNode open(String envEsUrl, int embeddedEsPort) throws Exception {
         try {
-            this.embeddedEsPort = embeddedEsPort;
             Files.createDirectories(config.dataPath());
-            connection = new ElasticsearchConnection(elasticsearch.prepare(config, envEsUrl, embeddedEsPort));
+            if (usesElasticsearch()) {
+                connection = new ElasticsearchConnection(elasticsearch.prepare(config, envEsUrl, embeddedEsPort));
+                if (elasticsearch.isEmbedded()) {
+                    this.embeddedEsPort = embeddedEsPort;
+                    FunctionCounter.builder("platewarden.embedded.elasticsearch.restarts", elasticsearch, ElasticsearchProvider::embeddedRestarts)
+                            .description("how many times the embedded Elasticsearch was started again after it died (killed, out of memory, a crash)")
+                            .register(registry);
+                }
+            } else if (envEsUrl != null && !envEsUrl.isBlank() || config.esUrl() != null && !config.esUrl().isBlank()) {
+                LOG.info("ES_URL / es_url not used: a gateway-only node uses no Elasticsearch (it takes reads into its spool; an indexer ships them)");
+            }
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
             // what no context's own handler took (the gateway's loops have theirs): fatal errors end the node (FatalErrors)
             vertx.exceptionHandler(error -> {
@@ -191,9 +214,9 @@ public final class PlatewardenNode implements AutoCloseable {
     }
 
     /**
-     * Completes once the roles that need Elasticsearch run (for a gateway-only node: once the
-     * templates are installed); fails with why they cannot start; cancelled by {@link #close()}.
-     * Meanwhile the gateway takes reads.
+     * Completes once the roles that need Elasticsearch run (on a gateway-only node, which needs
+     * none, at once); fails with why they cannot start; cancelled by {@link #close()}. Meanwhile the
+     * gateway takes reads.
      */
     public CompletableFuture<Void> elasticsearchRoles() {
         return elasticsearchRoles;
@@ -211,27 +234,23 @@ public final class PlatewardenNode implements AutoCloseable {
 
     private static final String WAITING = "waiting for Elasticsearch";
 
-    /** What waits for Elasticsearch here, for messages: "the indexer and search API", or "the index templates" on a gateway-only node. */
+    /** What waits for Elasticsearch here, for messages: "the indexer and search API", "the indexer" or "the search API". */
     public String waitingRoles() {
         boolean indexer = roles.contains(Role.INDEXER);
         boolean searchApi = roles.contains(Role.SEARCH);
         if (indexer && searchApi) return "the indexer and search API";
-        if (indexer) return "the indexer";
-        if (searchApi) return "the search API";
-        return "the index templates";
+        return indexer ? "the indexer" : "the search API";
     }
 
-    /** "the indexer and search API start once it answers"; "the index templates are installed once it answers" on a gateway-only node. */
+    /** "the indexer and search API start once it answers", "the indexer starts once it answers". */
     public String onceItAnswers() {
-        boolean indexer = roles.contains(Role.INDEXER);
-        boolean searchApi = roles.contains(Role.SEARCH);
-        return waitingRoles() + (indexer && searchApi ? " start" : indexer || searchApi ? " starts" : " are installed") + " once it answers";
+        boolean both = roles.contains(Role.INDEXER) && roles.contains(Role.SEARCH);
+        return waitingRoles() + (both ? " start" : " starts") + " once it answers";
     }
 
     /**
      * Once {@link #elasticsearchRoles()} failed, what does not run: "the indexer and search API could
-     * not start", "the search API could not start" (the indexer runs), or on a gateway-only node that
-     * the index templates could not be installed.
+     * not start", or "the search API could not start" (the indexer runs).
      */
     public String couldNotStart() {
         return couldNotStart;
@@ -247,8 +266,13 @@ public final class PlatewardenNode implements AutoCloseable {
     }
 
     private void startElasticsearchRoles() {
-        // a gateway-only node needs Elasticsearch for nothing it serves: it installs the templates, but nothing waits
-        if (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH)) waitingSinceMillis = System.currentTimeMillis();
+        if (!usesElasticsearch()) {
+            // a gateway-only node: nothing of it needs Elasticsearch, so nothing waits for one
+            phase = "running";
+            elasticsearchRoles.complete(null);
+            return;
+        }
+        waitingSinceMillis = System.currentTimeMillis();
         synchronized (startLock) {
             if (stopping) return;
             starter = new Thread(this::runElasticsearchRoles, "platewarden-elasticsearch-roles");
@@ -264,7 +288,7 @@ public final class PlatewardenNode implements AutoCloseable {
      */
     private void runElasticsearchRoles() {
         // what a failure leaves not running
-        String notRunning = waitingRoles() + (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH) ? " could not start" : " could not be installed");
+        String notRunning = waitingRoles() + " could not start";
         try {
             if (elasticsearch.isEmbedded()) {
                 step("starting the embedded Elasticsearch", false);
@@ -297,7 +321,7 @@ public final class PlatewardenNode implements AutoCloseable {
             }
             step("running", false);
             waitingSinceMillis = 0;
-            if (roles.contains(Role.INDEXER) || roles.contains(Role.SEARCH)) LOG.info("{} run, on Elasticsearch at {}", waitingRoles(), connection.url());
+            LOG.info("{} run, on Elasticsearch at {}", waitingRoles(), connection.url());
             elasticsearchRoles.complete(null);
         } catch (Throwable e) {
             synchronized (startLock) {
@@ -331,12 +355,13 @@ public final class PlatewardenNode implements AutoCloseable {
         return config;
     }
 
+    /** null on a gateway-only node */
     public String elasticsearchUrl() {
-        return elasticsearch.url();
+        return elasticsearch == null ? null : elasticsearch.url();
     }
 
     public boolean embeddedElasticsearch() {
-        return elasticsearch.isEmbedded();
+        return elasticsearch != null && elasticsearch.isEmbedded();
     }
 
     public InstallReport templates() {
@@ -373,7 +398,8 @@ public final class PlatewardenNode implements AutoCloseable {
      * one data dir with disjoint roles and locks (a search node next to a gateway and indexer node,
      * both on {@code ES_URL}) may both run, and the later one must not point the CLI away from the
      * earlier one, nor leave a file naming itself once it stops while the other runs. A crashed
-     * node's lock is gone with it, so the next node to start writes the file again.
+     * node's lock is gone with it, so the next node to start writes the file again. A gateway-only
+     * node names no Elasticsearch: it uses none.
      */
     private void writeRunFile() throws IOException {
         Path run = PrivateDirectory.create(config.dataPath().resolve("run"));
@@ -385,7 +411,7 @@ public final class PlatewardenNode implements AutoCloseable {
         }
         closeables.add(owner);
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("es_url", elasticsearch.url());
+        if (elasticsearchUrl() != null) info.put("es_url", elasticsearchUrl());
         info.put("pid", ProcessHandle.current().pid());
         info.put("gateway_http_port", gatewayHttpPort());
         info.put("mqtt_port", mqttPort());
@@ -445,7 +471,7 @@ public final class PlatewardenNode implements AutoCloseable {
             }
         }
         if (connection != null) connection.close();
-        elasticsearch.close();
+        if (elasticsearch != null) elasticsearch.close();
     }
 
     /**

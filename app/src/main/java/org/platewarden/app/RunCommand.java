@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--roles", defaultValue = "all", description = "Comma-separated: gateway, indexer, search, or all (default).")
     String roles;
 
-    @Option(names = "--es-port", defaultValue = "9200", description = "HTTP port of the embedded Elasticsearch (ignored with ES_URL).")
+    @Option(names = "--es-port", defaultValue = "9200", description = "HTTP port of the embedded Elasticsearch (ignored with ES_URL, and on a gateway-only node).")
     int esPort;
 
     @Spec
@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
             node.open(System.getenv("ES_URL"), esPort);
         } catch (Exception e) {
             // one clear line for the operator; the stack trace only when asked for
-            System.err.println("ERROR: Platewarden could not start: " + StartupFailure.describe(e, config, esPort));
+            System.err.println("ERROR: Platewarden could not start: " + node.describe(e));
             if (Boolean.getBoolean("platewarden.debug")) e.printStackTrace();
             return 1;
         }

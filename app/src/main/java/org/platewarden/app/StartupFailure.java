@@ -10,6 +10,7 @@ final class StartupFailure {
     private StartupFailure() {
     }
 
+    /** @param esPort the embedded Elasticsearch's port; 0 or less when the node runs none */
     static String describe(Throwable e, PlatewardenConfig config, int esPort) {
         Throwable root = e;
         while ((root instanceof ExecutionException || root.getCause() != null && root.getMessage() == null) && root.getCause() != null) {
@@ -22,8 +23,8 @@ final class StartupFailure {
         if (root instanceof BindException) {
             return "a port is already in use (" + root.getMessage() + "). Platewarden listens on "
                     + config.gateway().httpPort() + " (gateway.http_port), " + config.gateway().mqttPort() + " (gateway.mqtt_port), "
-                    + config.search().port() + " (search.port) and, for the embedded Elasticsearch, " + esPort
-                    + " (--es-port). Stop the other process or choose other ports (./platewarden run --config FILE --demo).";
+                    + config.search().port() + " (search.port)" + (esPort > 0 ? " and, for the embedded Elasticsearch, " + esPort + " (--es-port)" : "")
+                    + ". Stop the other process or choose other ports (./platewarden run --config FILE --demo).";
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }

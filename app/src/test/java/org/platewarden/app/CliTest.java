@@ -81,6 +81,12 @@ class CliTest {
         // --es-url, for a machine without the node's data dir: it is used (here unreachable, and named as given)
         assertEquals(1, cli("audit", "verify", "--index-only", "--data-dir", dir.toString(), "--es-url", "http://127.0.0.1:1"));
         assertError("cannot reach Elasticsearch at http://127.0.0.1:1 (from --es-url)");
+        // a gateway-only node runs here: it uses no Elasticsearch, and names none for the CLI to use
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.writeString(run.resolve("node.json"), "{\"pid\":1,\"gateway_http_port\":8080,\"mqtt_port\":1883,\"search_port\":-1}");
+        assertEquals(1, cli("audit", "verify", "--index-only", "--data-dir", dir.toString()));
+        assertError("the node running on the data dir " + dir.toAbsolutePath().normalize() + " is gateway-only and uses no Elasticsearch");
+        Files.delete(run.resolve("node.json"));
         Path unreachable = Files.writeString(dir.resolve("es.json"), "{\"es_url\":\"http://127.0.0.1:1\"}");
         assertEquals(1, cli("ops", "indices", "--config", unreachable.toString(), "--data-dir", dir.toString()));
         assertError("cannot reach Elasticsearch");

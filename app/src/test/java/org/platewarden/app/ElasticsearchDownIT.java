@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.platewarden.app.NodeHttp.basic;
+import static org.platewarden.app.NodeHttp.get;
+import static org.platewarden.app.NodeHttp.metric;
+import static org.platewarden.app.NodeHttp.post;
+import static org.platewarden.app.NodeHttp.searchBody;
+import static org.platewarden.app.NodeHttp.searchUntilFound;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
@@ -18,23 +24,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,8 +52,6 @@ import org.platewarden.testkit.PortProbe;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // a start that waited for Elasticsearch would hang here, not fail
 class ElasticsearchDownIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     @TempDir
     Path dataDir;
     private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -125,9 +123,20 @@ class ElasticsearchDownIT {
         assertEquals("cam-002", searchUntilFound(node, "ESD1002").getString("camera_id"));
     }
 
+    /**
+     * The gateway never talks to Elasticsearch (it writes the spool; an indexer ships it): a
+     * gateway-only node with no ES_URL prepares, launches and waits for no embedded node — here a
+     * distribution that would leave a mark if it were started — and its banner claims none.
+     */
     @Test
-    void aGatewayOnlyNodeStartsWithoutElasticsearchAndStopsAtOnce() throws Exception {
-        PlatewardenNode node = open(EnumSet.of(Role.GATEWAY), "http://127.0.0.1:" + freePort());
+    void aGatewayOnlyNodeUsesNoElasticsearchAtAll() throws Exception {
+        Path started = dataDir.resolveSibling(dataDir.getFileName() + "-elasticsearch-started");
+        PlatewardenNode node = withDistribution(fakeDistribution("touch '" + started + "'; exec sleep 600"),
+                () -> open(EnumSet.of(Role.GATEWAY), null));
+        // nothing to wait for: its roles run at once
+        node.elasticsearchRoles().get(10, TimeUnit.SECONDS);
+        assertFalse(node.usesElasticsearch());
+        assertFalse(node.embeddedElasticsearch());
         Instant captured = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
         HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"),
                 "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + captured + "\",\"plate\":\"GWO 2001\"}");
@@ -136,14 +145,29 @@ class ElasticsearchDownIT {
         assertEquals(200, get(node.gatewayHttpPort(), "/health/ready", null).statusCode());
         assertEquals(-1, node.searchPort());
 
-        CompletableFuture<Void> waiting = node.elasticsearchRoles();
-        assertThrows(TimeoutException.class, () -> waiting.get(1, TimeUnit.SECONDS), "it still waits for Elasticsearch");
+        assertFalse(java.nio.file.Files.exists(dataDir.resolve("elasticsearch")), "no embedded node was prepared under the data dir");
+        assertFalse(java.nio.file.Files.exists(started), "no Elasticsearch was launched");
+        assertEquals(List.of(), ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains(dataDir.toString())).toList(), "no child process runs on the data dir");
+        assertFalse(Json.MAPPER.readTree(dataDir.resolve("run").resolve("node.json").toFile()).has("es_url"),
+                "CLI commands are not pointed at an Elasticsearch this node does not use");
+        String banner = Banner.render(node);
+        assertTrue(banner.contains("Elasticsearch  none on a gateway-only node"), banner);
+        assertFalse(banner.contains("embedded") || banner.contains("http://127.0.0.1:9200"), banner);
+
         int port = node.gatewayHttpPort();
-        long started = System.nanoTime();
         node.close();
-        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(15), "a node waiting for Elasticsearch stops without waiting for it");
-        assertThrows(CancellationException.class, waiting::join);
         PortProbe.awaitRefused(port, 5);
+    }
+
+    /** An ES_URL given to a gateway-only node is not waited for either, even where nothing answers. */
+    @Test
+    void aGatewayOnlyNodeDoesNotWaitForAnEsUrlThatDoesNotAnswer() throws Exception {
+        PlatewardenNode node = open(EnumSet.of(Role.GATEWAY), "http://127.0.0.1:" + freePort());
+        node.elasticsearchRoles().get(10, TimeUnit.SECONDS);
+        assertEquals(null, node.elasticsearchUrl());
+        assertEquals(0.0, metric(node.gatewayHttpPort(), "platewarden_node_elasticsearch_wait_seconds"));
+        assertFalse(get(node.gatewayHttpPort(), "/metrics", null).body().contains("platewarden_embedded_elasticsearch_restarts_total"));
     }
 
     @Test
@@ -253,45 +277,6 @@ class ElasticsearchDownIT {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static JsonObject searchUntilFound(PlatewardenNode node, String plate) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = post(node.searchPort(), "/v1/search", "Bearer demo-dpd-investigator", searchBody(plate));
-            assertEquals(200, r.statusCode(), r.body());
-            JsonObject answer = new JsonObject(r.body());
-            if (answer.getInteger("total", 0) > 0) return answer.getJsonArray("hits").getJsonObject(0);
-            last = r.body();
-            Thread.sleep(300);
-        }
-        throw new AssertionError("read " + plate + " not searchable within 60 s; last answer " + last);
-    }
-
-    private static String searchBody(String plate) {
-        return "{\"plate\":\"" + plate + "\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DPD-2026-000123\"}";
-    }
-
-    private static double metric(int port, String name) throws Exception {
-        String body = get(port, "/metrics", null).body();
-        return body.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError(name + " not scraped"));
-    }
-
-    private static String basic(String user, String secret) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static HttpResponse<String> post(int port, String path, String authorization, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Authorization", authorization)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(int port, String path, String authorization) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
-        if (authorization != null) request.header("Authorization", authorization);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A port nothing listens on (taken and let go: until the forwarder binds it, connections are refused). */

@@ -12,10 +12,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -28,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * single-node, loopback-only node with a bounded heap. Elasticsearch refuses to run as root, so when
  * this JVM is root the node runs as the unprivileged system user {@value #SERVICE_USER} (created on
  * first use). The child gets a parent-death signal, so it stops when this JVM dies even by SIGKILL;
- * {@link #close()} (also registered as a shutdown hook) stops it cleanly on Ctrl-C.
+ * {@link #close()} (also registered as a shutdown hook) stops it cleanly on Ctrl-C. An owner that
+ * keeps it running through crashes has {@link ElasticsearchSupervisor} {@link #relaunch()} it.
  */
 public final class EmbeddedElasticsearch implements AutoCloseable {
     public static final String SERVICE_USER = "platewarden";
@@ -38,11 +44,27 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
      */
     public static final String SNAPSHOTS_DIR = "snapshots";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedElasticsearch.class);
+    /**
+     * How long a stop waits for a node that has answered to stop cleanly after SIGTERM (it flushes,
+     * so its next start replays nothing) before it is killed.
+     */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /**
+     * How long a stop waits after SIGTERM for a node still booting (not yet answering) before it is
+     * killed: its CLI passes the stop on only once the server has booted (30-40 s, minutes while it
+     * recovers shards), and a kill then loses nothing (each write is in its translog before it is
+     * acknowledged).
+     */
+    public static final Duration BOOT_STOP_GRACE = Duration.ofSeconds(5);
 
     private final Settings settings;
     private final AtomicReference<Process> process = new AtomicReference<>();
     private Thread shutdownHook;
     private volatile int httpPort;
+    /** set by {@link #stop()}: nothing is (re)launched after it */
+    private boolean stopped;
+    /** whether the process running now has answered a health check: a stop then gives it {@link #STOP_GRACE} */
+    private volatile boolean answered;
 
     /**
      * @param distributionZip the zip as resolved by Maven
@@ -79,21 +101,45 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     /**
      * Unpacks (once), configures and starts the node, without waiting for it to answer: for an
      * owner that serves meanwhile and polls {@link #url()} itself (Platewarden's gateway takes reads
-     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this is
-     * synchronized with {@link #stop()}: a stop during the wait for health does not wait for it.
+     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this and
+     * {@link #relaunch()} are synchronized with {@link #stop()}: a stop during the wait for health
+     * does not wait for it.
      */
     public synchronized String launch() throws IOException, InterruptedException {
         if (process.get() != null) return url();
         // a node already on the port would answer the health check in this one's place, and
         // Platewarden would run against it: refuse first (the new node would only log BindHttpException)
         if (settings.httpPort() != 0) requireFree(settings.httpPort());
+        httpPort = settings.httpPort() == 0 ? freePort() : settings.httpPort();
+        startProcess();
+        shutdownHook = new Thread(this::stop, "embedded-es-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        return url();
+    }
+
+    /**
+     * Starts the node again, on the same port and data, after its process exited without
+     * {@link #stop()} (for {@link ElasticsearchSupervisor}). What is left of the old one — its
+     * server JVM outlives a CLI killed while it booted — is killed first: it holds the data
+     * directory's lock. Returns false, starting nothing, once stopped or while the node runs.
+     */
+    public synchronized boolean relaunch() throws IOException, InterruptedException {
+        Process old = process.get();
+        if (stopped || old == null || old.isAlive()) return false;
+        killLeftovers();
+        requireFree(httpPort);
+        startProcess();
+        return true;
+    }
+
+    /** Unpacks (once), configures and starts the process on {@link #httpPort}; under this object's lock. */
+    private void startProcess() throws IOException, InterruptedException {
         Path base = settings.baseDir().toAbsolutePath();
         Path home = unpack(settings.distributionZip(), base);
         Path data = Files.createDirectories(base.resolve("data"));
         Path logs = Files.createDirectories(base.resolve("logs"));
         Path tmp = Files.createDirectories(base.resolve("tmp"));
         Path snapshots = Files.createDirectories(base.resolve(SNAPSHOTS_DIR));
-        httpPort = settings.httpPort() == 0 ? freePort() : settings.httpPort();
         int transportPort = freePort();
         writeConfig(home, data, logs, snapshots, transportPort);
 
@@ -122,10 +168,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         env.put("ES_TMPDIR", tmp.toString());
         env.remove("JAVA_TOOL_OPTIONS");
         LOG.info("starting Elasticsearch {} on {} (logs: {})", home.getFileName(), url(), logFile());
+        answered = false;
         startOnLauncherThread(pb);
-        shutdownHook = new Thread(this::stop, "embedded-es-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        return url();
     }
 
     /**
@@ -138,10 +182,29 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
 
     /**
+     * Blocks until the process running now exits; returns its exit code when it exited without
+     * {@link #stop()}, null when it was stopped (or none runs).
+     */
+    public Integer awaitUnexpectedExit() throws InterruptedException {
+        Process p = process.get();
+        if (p == null) return null;
+        int code = p.waitFor();
+        return process.get() == p ? code : null;
+    }
+
+    /** Whether the node answers with yellow or green health now; a stop then gives it {@link #STOP_GRACE}. */
+    public boolean answers() {
+        Process p = process.get();
+        if (p == null || !p.isAlive() || !healthy(url())) return false;
+        if (process.get() == p) answered = true;
+        return true;
+    }
+
+    /**
      * The parent-death signal is tied to the thread that forked the child, not the process, so the
      * child is started from a dedicated thread that lives exactly as long as the child does.
      */
-    private void startOnLauncherThread(ProcessBuilder pb) throws IOException, InterruptedException {
+    private void startOnLauncherThread(ProcessBuilder pb) throws IOException {
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<IOException> failure = new AtomicReference<>();
         Thread launcher = new Thread(() -> {
@@ -150,10 +213,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
                 process.set(p);
                 started.countDown();
                 int code = p.waitFor();
-                // still ours: nobody called stop(), so the node died under us (killed, out of memory)
+                // still ours: nobody called stop(), so the node died under us (killed, out of memory, a crash)
                 if (process.get() == p) {
-                    LOG.error("the embedded Elasticsearch exited unexpectedly (code {}); searches fail closed and reads wait in"
-                            + " the spool until Platewarden is restarted. Last log lines:\n{}", code, tail(logFile(), 20));
+                    LOG.error("the embedded Elasticsearch exited unexpectedly with code {} (its log: {}); last log lines:\n{}",
+                            code, logFile(), tail(logFile(), 20));
                 }
             } catch (IOException e) {
                 failure.set(e);
@@ -164,7 +227,17 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         }, "embedded-es-launcher");
         launcher.setDaemon(true);
         launcher.start();
-        started.await();
+        // not interruptible: once forked, the process must be known here, or a stop could miss it
+        boolean interrupted = false;
+        while (true) {
+            try {
+                started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
         if (failure.get() != null) throw failure.get();
     }
 
@@ -176,7 +249,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             if (!p.isAlive()) {
                 throw new IOException("Elasticsearch exited with code " + p.exitValue() + " during start-up; last log lines:\n" + tail(logFile(), 40));
             }
-            if (healthy(url())) return;
+            if (answers()) return;
             Thread.sleep(500);
         }
         stop();
@@ -210,22 +283,74 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the node: SIGTERM, and once {@link #STOP_GRACE} (a node that answered) or
+     * {@link #BOOT_STOP_GRACE} (one still booting) has passed, SIGKILL to its processes. Nothing is
+     * launched after it.
+     */
     public synchronized void stop() {
+        stopped = true;
         Process p = process.getAndSet(null);
-        if (p == null || !p.isAlive()) return;
-        LOG.info("stopping Elasticsearch");
+        if (p == null || !p.isAlive()) {
+            killLeftovers();
+            return;
+        }
+        Duration grace = answered ? STOP_GRACE : BOOT_STOP_GRACE;
+        LOG.info("stopping Elasticsearch ({}; killed if it has not stopped within {} s)", answered ? "running" : "still booting", grace.toSeconds());
+        // known now: once its CLI is gone, the server JVM is no longer its descendant
+        List<ProcessHandle> tree = p.descendants().toList();
         // SIGTERM: the Elasticsearch CLI stops its server JVM cleanly, then exits
         p.destroy();
         try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+            if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Elasticsearch did not stop within {} s of SIGTERM: killing it", grace.toSeconds());
+                kill(p, tree);
                 p.waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            kill(p, tree);
+        }
+        // a server JVM its CLI did not wait for (the CLI killed): it would hold the port and the data
+        killLeftovers();
+    }
+
+    private static void kill(Process p, List<ProcessHandle> tree) {
+        tree.forEach(ProcessHandle::destroyForcibly);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /**
+     * Kills every process of this node's distribution still running, once none of ours should (its
+     * launched process exited or was stopped): each names its home in {@code -Des.path.home}, and
+     * the home is under this node's base directory, which no other node uses. Waits (at most 10 s)
+     * until they are gone.
+     */
+    private void killLeftovers() {
+        Path home = home(settings.distributionZip(), settings.baseDir().toAbsolutePath());
+        Set<String> markers = new HashSet<>(List.of("-Des.path.home=" + home));
+        try {
+            markers.add("-Des.path.home=" + home.toRealPath()); // the start script may have resolved a symbolic link
+        } catch (IOException notUnpacked) {
+            return; // never unpacked: nothing of it can run
+        }
+        List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
+                .filter(h -> h.info().arguments().map(args -> Arrays.stream(args).anyMatch(markers::contains)).orElse(false))
+                .toList();
+        if (leftovers.isEmpty()) return;
+        LOG.warn("killing what is left of the embedded Elasticsearch: processes {}", leftovers.stream().map(ProcessHandle::pid).toList());
+        leftovers.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle h : leftovers) {
+            try {
+                h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("process {} of the embedded Elasticsearch did not exit after SIGKILL", h.pid());
+            }
         }
     }
 
@@ -257,6 +382,12 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         }
     }
 
+    /** The pid of the process launched last (its CLI, whose child is the server JVM); -1 before a launch and once stopped. */
+    public long pid() {
+        Process p = process.get();
+        return p == null ? -1 : p.pid();
+    }
+
     public boolean isRunning() {
         Process p = process.get();
         return p != null && p.isAlive();
@@ -270,13 +401,17 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         }
     }
 
+    /** Where {@link #unpack} puts the distribution: {@code <base>/dist/<zip name without .zip>}. */
+    private static Path home(Path zip, Path base) {
+        return base.resolve("dist").resolve(zip.getFileName().toString().replace(".zip", ""));
+    }
+
     /** Unpacks once; a marker file records a complete unpack so an interrupted one is redone. */
     static Path unpack(Path zip, Path base) throws IOException {
         requireDistribution(zip);
-        String name = zip.getFileName().toString().replace(".zip", "");
-        Path dist = base.resolve("dist");
-        Path home = dist.resolve(name);
-        Path marker = dist.resolve(name + ".unpacked");
+        Path home = home(zip, base);
+        Path dist = home.getParent();
+        Path marker = dist.resolve(home.getFileName() + ".unpacked");
         if (Files.exists(marker)) return home;
         Files.createDirectories(dist);
         Path staging = Files.createTempDirectory(dist, "unpack-");
