@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.platewarden.indexer.holds.Hold;
+import org.platewarden.indexer.RequestFailures;
 import org.platewarden.indexer.holds.HoldService;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditLog;
@@ -92,7 +93,19 @@ final class HoldExpiry implements AutoCloseable {
                 .onSuccess(released -> {
                     if (!released.isEmpty()) LOG.info("released {} hold(s) whose until date passed", released.size());
                 })
-                .onFailure(e -> LOG.error("listing holds past their until date failed: {}", e.toString()));
+                .onFailure(e -> LOG.error("listing holds past their until date failed: {}", e.toString()))
+                .andThen(done -> finishInterruptedReleases(context));
+    }
+
+    /**
+     * Deletes what interrupted releases left: copies of holds already marked released (a release,
+     * automatic or a supervisor's, whose deletion failed after the definition was marked). Their
+     * release's record is in the trail already, naming the reads; this only makes it true.
+     */
+    private void finishInterruptedReleases(Context context) {
+        Future.fromCompletionStage(holds.deleteLeftoverCopies(), context)
+                .onFailure(e -> LOG.error("looking for held copies of released holds failed ({}); a later pass tries again",
+                        RequestFailures.unwrap(e).toString()));
     }
 
     /** The hold's release, unless another node claimed it (then null: that node records and makes it). */
@@ -153,8 +166,8 @@ final class HoldExpiry implements AutoCloseable {
         query.put("hold_id", hold.id());
         query.put("until", hold.until().toString());
         return new AuditEntry(ACTION, HoldService.EXPIRY_USER, hold.agency(), Set.of(), null, hold.caseNumber(), query,
-                null, Corrections.FAILED, "the change recorded as audit " + intent + " failed: " + e
-                + "; a later pass records the release again and makes it", 500, 0, List.of());
+                null, Corrections.FAILED, "the change recorded as audit " + intent + " failed: " + RequestFailures.unwrap(e)
+                + "; a later pass makes it (recording it again unless the hold was already marked released)", 500, 0, List.of());
     }
 
     /** The release's record: like a supervisor's, it names the held reads it deletes ({@code hit_count}, {@code read_ids}). */

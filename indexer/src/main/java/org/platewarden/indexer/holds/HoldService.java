@@ -313,6 +313,48 @@ public final class HoldService implements AutoCloseable {
         return java.util.Optional.of(new ReleaseClaim(hold, nodeId, token));
     }
 
+    /**
+     * Deletes the held copies that released holds still have, and answers the ids of those holds
+     * (at most 1000 a call). A release marks the definition released, then deletes the copies; if
+     * the deletion fails in between (Elasticsearch down, a node stopped), the hold is released on
+     * record and searches ignore its copies, but they would stay stored for good, since neither
+     * {@link #ended} (released holds are not listed) nor anything else comes back to them. The
+     * search node's hourly pass calls this after the ended holds' releases: it finishes such a
+     * release (whose record, naming the reads deleted, is in the trail already).
+     */
+    public CompletableFuture<List<String>> deleteLeftoverCopies() {
+        return worker.submit(this::doDeleteLeftoverCopies);
+    }
+
+    private List<String> doDeleteLeftoverCopies() {
+        ObjectNode withCopies = EsRest.MAPPER.createObjectNode();
+        withCopies.put("size", 0);
+        withCopies.putObject("aggs").putObject("holds").putObject("terms").put("field", "hold.hold_id").put("size", MAX_LISTED);
+        JsonNode buckets = es.call("POST", "/" + holdsIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", withCopies)
+                .path("aggregations").path("holds").path("buckets");
+        if (buckets.isEmpty()) return List.of();
+        ObjectNode released = EsRest.MAPPER.createObjectNode();
+        released.put("size", MAX_LISTED);
+        released.put("_source", false);
+        ArrayNode filter = released.putObject("query").putObject("bool").putArray("filter");
+        ArrayNode ids = filter.addObject().putObject("ids").putArray("values");
+        for (JsonNode bucket : buckets) ids.add(bucket.path("key").asText());
+        filter.addObject().putObject("exists").put("field", "hold.released_at");
+        JsonNode hits = es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", released)
+                .path("hits").path("hits");
+        List<String> cleaned = new ArrayList<>();
+        for (JsonNode hit : hits) {
+            String holdId = hit.path("_id").asText();
+            synchronized (changeLock(holdId)) {
+                deleteCopies(holdId);
+            }
+            LOG.info("hold {} was released but still had held copies (its release was interrupted after the hold was marked "
+                    + "released); they are deleted now", holdId);
+            cleaned.add(holdId);
+        }
+        return cleaned;
+    }
+
     /** Who a hold released because its until date passed was released by. */
     public static final String EXPIRY_USER = "platewarden:until-passed";
 

@@ -104,6 +104,31 @@ class HoldServiceIT {
         assertEquals(List.of("acso-1", "dpd-1", "dpd-2"), all.held().readIds());
     }
 
+    /**
+     * A release interrupted after its hold was marked released (the copies' deletion failed: the
+     * definition says released, the copies are still stored) is finished by
+     * {@link HoldService#deleteLeftoverCopies}: the copies go, those of a hold still in force stay.
+     */
+    @Test
+    void copiesLeftByAnInterruptedReleaseAreDeleted() throws Exception {
+        Hold interrupted = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000310", "burglary",
+                null, List.of("dpd-3"), null, null, inMonths(1))).get();
+        Hold inForce = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000311", "burglary",
+                null, List.of("dpd-3"), null, null, inMonths(1))).get();
+        // what releaseNow leaves when the bulk delete fails after the definition's update
+        es.es.call("POST", "/" + holds.metaIndex() + "/_update/" + interrupted.id() + "?refresh=true",
+                "{\"doc\":{\"hold\":{\"released_at\":\"" + Instant.now() + "\",\"released_by\":\"dpd.supervisor\"}}}");
+        assertEquals(Set.of("dpd-3"), heldReadIds(interrupted.id()), "the interrupted release left its copy");
+
+        List<String> cleaned = holds.deleteLeftoverCopies().get();
+
+        assertTrue(cleaned.contains(interrupted.id()), "named as finished: " + cleaned);
+        assertFalse(cleaned.contains(inForce.id()), "a hold in force is not touched: " + cleaned);
+        assertEquals(Set.of(), heldReadIds(interrupted.id()), "its copies are deleted");
+        assertEquals(Set.of("dpd-3"), heldReadIds(inForce.id()), "the hold in force keeps its copy");
+        assertFalse(holds.deleteLeftoverCopies().get().contains(interrupted.id()), "nothing left the second time");
+    }
+
     @Test
     void holdsPastTheirUntilDateAreReleasedAndTheirCopiesDeleted() throws Exception {
         Hold ending = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000300", "burglary",
