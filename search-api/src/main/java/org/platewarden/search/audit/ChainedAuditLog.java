@@ -16,10 +16,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
@@ -97,7 +99,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private final ConcurrentSkipListMap<Long, ObjectNode> backlog = new ConcurrentSkipListMap<>();
     // whether the index's writes fail, for writeProblem(); and the retry of the backlog on its own
     private final AuditIndexWrites indexWrites;
-    private final java.util.concurrent.atomic.AtomicBoolean retryingIndex = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean retryingIndex = new AtomicBoolean();
     private volatile long indexRetryTimer = -1;
     private final Timer writeTimer;
     private final Timer journalTimer;
@@ -433,7 +435,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                         : new EsRest.EsException(status, "create of audit record seq " + docs.get(i).get(AuditDocument.SEQ).asLong(), op.path("error").toString()));
             }
             // a bulk with any record in the index says the index takes writes
-            failures.stream().filter(java.util.Objects::nonNull).findFirst().ifPresent(indexWrites::failed);
+            failures.stream().filter(Objects::nonNull).findFirst().ifPresent(indexWrites::failed);
             if (failures.contains(null)) indexWrites.succeeded();
             return failures;
         }).onFailure(indexWrites::failed);
