@@ -12,11 +12,12 @@ import picocli.CommandLine.Option;
 
 /**
  * Ops from the command line: the index view (read straight from Elasticsearch, as GET /v1/ops/indices
- * shows it), and the retention and compaction runs, which change the indices and so go through the
- * running node's API (POST /v1/ops/retention/run, /v1/ops/compaction/run) to be audited.
+ * shows it), and the retention and compaction runs and the configuration reload, which change the
+ * indices or the node and so go through the running node's API (POST /v1/ops/retention/run,
+ * /v1/ops/compaction/run, /v1/ops/config/reload) to be audited.
  */
-@Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention and compaction.",
-        subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class})
+@Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention, compaction and configuration reload.",
+        subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class, OpsCommand.ConfigReload.class})
 final class OpsCommand implements Runnable {
     @Override
     public void run() {
@@ -83,6 +84,24 @@ final class OpsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return runThroughApi(configOptions.load(), tokenFile, "compaction-run", "/v1/ops/compaction/run");
+        }
+    }
+
+    @Command(name = "config-reload", mixinStandardHelpOptions = true,
+            description = "Make the running node read its configuration file again and put its agencies, cameras, static tokens and"
+                    + " JWT keys in force without a restart, through its search API (POST /v1/ops/config/reload), so the reload is"
+                    + " audited; prints what changed and what needs a restart. An invalid file changes nothing (exit 1). Needs an"
+                    + " ops token in PLATEWARDEN_TOKEN or --token-file.")
+    static final class ConfigReload implements Callable<Integer> {
+        @Mixin
+        ConfigOptions configOptions = new ConfigOptions();
+
+        @Option(names = "--token-file", paramLabel = "FILE", description = "a file holding the bearer token (else PLATEWARDEN_TOKEN)")
+        java.nio.file.Path tokenFile;
+
+        @Override
+        public Integer call() throws Exception {
+            return runThroughApi(configOptions.load(), tokenFile, "config-reload", "/v1/ops/config/reload");
         }
     }
 
