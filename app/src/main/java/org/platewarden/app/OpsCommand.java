@@ -12,11 +12,12 @@ import picocli.CommandLine.Option;
 
 /**
  * Ops from the command line: the index view (read straight from Elasticsearch, as GET /v1/ops/indices
- * shows it), and the retention and compaction runs, which change the indices and so go through the
- * running node's API (POST /v1/ops/retention/run, /v1/ops/compaction/run) to be audited.
+ * shows it), and the retention and compaction runs and the configuration reload, which change the
+ * indices or the node and so go through the running node's API (POST /v1/ops/retention/run,
+ * /v1/ops/compaction/run, /v1/ops/config/reload) to be audited.
  */
-@Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention and compaction.",
-        subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class})
+@Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention, compaction and configuration reload.",
+        subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class, OpsCommand.ConfigReload.class})
 final class OpsCommand implements Runnable {
     @Override
     public void run() {
@@ -52,20 +53,38 @@ final class OpsCommand implements Runnable {
         }
     }
 
-    @Command(name = "retention-run", mixinStandardHelpOptions = true,
-            description = "Delete the daily read indices whose retention has expired, now (never audit or holds), through the running"
-                    + " node's search API (POST /v1/ops/retention/run), so the run is audited; needs an ops token in PLATEWARDEN_TOKEN"
-                    + " or --token-file.")
-    static final class RetentionRun implements Callable<Integer> {
+    /**
+     * A command that goes through the running node's search API so that what it does is audited: the
+     * node's configuration options (to find it) and the ops user's token.
+     */
+    abstract static class ThroughApi implements Callable<Integer> {
         @Mixin
         ConfigOptions configOptions = new ConfigOptions();
 
         @Option(names = "--token-file", paramLabel = "FILE", description = "a file holding the bearer token (else PLATEWARDEN_TOKEN)")
         java.nio.file.Path tokenFile;
 
+        private final String what;
+        private final String path;
+
+        ThroughApi(String what, String path) {
+            this.what = what;
+            this.path = path;
+        }
+
         @Override
         public Integer call() throws Exception {
-            return runThroughApi(configOptions.load(), tokenFile, "retention-run", "/v1/ops/retention/run");
+            return runThroughApi(configOptions.load(), tokenFile, what, path);
+        }
+    }
+
+    @Command(name = "retention-run", mixinStandardHelpOptions = true,
+            description = "Delete the daily read indices whose retention has expired, now (never audit or holds), through the running"
+                    + " node's search API (POST /v1/ops/retention/run), so the run is audited; needs an ops token in PLATEWARDEN_TOKEN"
+                    + " or --token-file.")
+    static final class RetentionRun extends ThroughApi {
+        RetentionRun() {
+            super("retention-run", "/v1/ops/retention/run");
         }
     }
 
@@ -73,23 +92,27 @@ final class OpsCommand implements Runnable {
             description = "Force-merge, now, the finished days' read indices that have more than indexer.compaction.above_segments segments,"
                     + " through the running node's search API (POST /v1/ops/compaction/run), so the run is audited; needs an ops token in"
                     + " PLATEWARDEN_TOKEN or --token-file.")
-    static final class CompactionRun implements Callable<Integer> {
-        @Mixin
-        ConfigOptions configOptions = new ConfigOptions();
+    static final class CompactionRun extends ThroughApi {
+        CompactionRun() {
+            super("compaction-run", "/v1/ops/compaction/run");
+        }
+    }
 
-        @Option(names = "--token-file", paramLabel = "FILE", description = "a file holding the bearer token (else PLATEWARDEN_TOKEN)")
-        java.nio.file.Path tokenFile;
-
-        @Override
-        public Integer call() throws Exception {
-            return runThroughApi(configOptions.load(), tokenFile, "compaction-run", "/v1/ops/compaction/run");
+    @Command(name = "config-reload", mixinStandardHelpOptions = true,
+            description = "Make the running node read its configuration file again and put its agencies, cameras, static tokens and"
+                    + " JWT keys in force without a restart, through its search API (POST /v1/ops/config/reload), so the reload is"
+                    + " audited; prints what changed and what needs a restart. An invalid file changes nothing (exit 2 when this"
+                    + " command finds it invalid itself, 1 when the node refuses it). Needs an ops token in PLATEWARDEN_TOKEN or --token-file.")
+    static final class ConfigReload extends ThroughApi {
+        ConfigReload() {
+            super("config-reload", "/v1/ops/config/reload");
         }
     }
 
     /**
-     * A run that changes the indices goes through the node's API, audited under the token's user:
-     * run straight against Elasticsearch, as it once was, it left no audit record. Prints the
-     * answer; exit code 0 for a 200 whose report lists no failed index, 1 otherwise.
+     * A run that changes the indices (or a reload that changes the node) goes through the node's API,
+     * audited under the token's user: run straight against Elasticsearch, as it once was, it left no
+     * audit record. Prints the answer; exit code 0 for a 200 whose report lists no failed index, 1 otherwise.
      */
     private static int runThroughApi(PlatewardenConfig config, java.nio.file.Path tokenFile, String what, String path) throws Exception {
         NodeApi.Answer answer = NodeApi.of(config, tokenFile, what).post(path);

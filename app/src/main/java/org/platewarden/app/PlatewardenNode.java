@@ -28,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.platewarden.core.config.ConfigException;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.io.LockFile;
@@ -69,6 +71,11 @@ public final class PlatewardenNode implements AutoCloseable {
     private static final long STARTER_JOIN_MILLIS = 150_000;
 
     private final PlatewardenConfig config;
+    /** reads the configuration again as the node did at start, for a reload ({@link #reloader()}) */
+    private final java.util.function.Supplier<PlatewardenConfig> configSource;
+    /** the agencies, cameras, tokens and JWT keys in force: the config's until a reload replaces them */
+    private final LiveCredentials credentials;
+    private ConfigReloader reloader;
     private final Set<Role> roles;
     /** null on a gateway-only node, which uses no Elasticsearch */
     private final ElasticsearchProvider elasticsearch;
@@ -105,8 +112,21 @@ public final class PlatewardenNode implements AutoCloseable {
     private boolean interruptible;
     private Thread starter;
 
+    /** A node whose configuration cannot be reloaded (a reload is refused, saying so): tests. */
     public PlatewardenNode(PlatewardenConfig config, Set<Role> roles) {
+        this(config, roles, () -> {
+            throw new ConfigException(List.of("this node was started without a configuration file to read again"));
+        });
+    }
+
+    /**
+     * @param configSource reads the configuration again as {@code config} was read (the same file,
+     *                     flags and overrides): a reload ({@code SIGHUP}, {@code POST /v1/ops/config/reload}) calls it
+     */
+    public PlatewardenNode(PlatewardenConfig config, Set<Role> roles, java.util.function.Supplier<PlatewardenConfig> configSource) {
         this.config = config;
+        this.configSource = configSource;
+        this.credentials = LiveCredentials.of(config);
         this.roles = roles;
         this.elasticsearch = needsElasticsearch(roles) ? new ElasticsearchProvider() : null;
         // heap, GC, threads and CPU next to the product metrics, so ops see memory on the same scrape
@@ -168,6 +188,10 @@ public final class PlatewardenNode implements AutoCloseable {
                 LOG.info("ES_URL / es_url not used: a gateway-only node uses no Elasticsearch (it takes reads into its spool; an indexer ships them)");
             }
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+            reloader = new ConfigReloader(vertx, config, credentials, configSource, () -> {
+                SearchRole running = search;
+                return running == null ? null : running.auditLog();
+            });
             // what no context's own handler took (the gateway's loops have theirs): fatal errors end the node (FatalErrors)
             vertx.exceptionHandler(error -> {
                 if (!FatalErrors.report(error, "a Vert.x thread (" + Thread.currentThread().getName() + ")")) {
@@ -192,7 +216,7 @@ public final class PlatewardenNode implements AutoCloseable {
             // have it is refused now, before it touches any file
             if (roles.contains(Role.SEARCH)) AuditJournal.requireFree(AuditJournal.pathFor(config.dataPath(), config.nodeId()));
             if (roles.contains(Role.GATEWAY)) {
-                GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)));
+                GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, credentials, spool, deadLetters, new GatewayMetrics(registry, spool)));
                 closeables.add(listeners);
                 gateway = listeners.first();
             }
@@ -315,7 +339,7 @@ public final class PlatewardenNode implements AutoCloseable {
             if (roles.contains(Role.SEARCH)) {
                 step("Elasticsearch answers; starting the search API (the audit trail's recovery)", false);
                 notRunning = "the search API could not start";
-                search = SearchRole.deploy(vertx, searchConfig, connection, installed, registry);
+                search = SearchRole.deploy(vertx, searchConfig, connection, installed, registry, credentials, reloader);
                 // the search API listens on the port already (shared): the stand-in can go
                 await(vertx.undeploy(standInId));
             }
@@ -353,6 +377,16 @@ public final class PlatewardenNode implements AutoCloseable {
 
     public PlatewardenConfig config() {
         return config;
+    }
+
+    /** The credentials in force (the config's, or a reload's). */
+    public LiveCredentials credentials() {
+        return credentials;
+    }
+
+    /** Reloads the credentials from the configuration file (SIGHUP, {@link SighupReload}); null before {@link #open}. */
+    ConfigReloader reloader() {
+        return reloader;
     }
 
     /** null on a gateway-only node */

@@ -61,7 +61,8 @@ final class RunCommand implements Callable<Integer> {
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             if (!FatalErrors.report(error, "thread " + thread.getName())) LOG.error("thread {} died", thread.getName(), error);
         });
-        PlatewardenNode node = new PlatewardenNode(config, selected);
+        // a reload (SIGHUP, POST /v1/ops/config/reload) reads the configuration as this did: the same file, flags and overrides
+        PlatewardenNode node = new PlatewardenNode(config, selected, configOptions::load);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "platewarden-shutdown"));
         try {
             node.open(System.getenv("ES_URL"), esPort);
@@ -71,6 +72,8 @@ final class RunCommand implements Callable<Integer> {
             if (Boolean.getBoolean("platewarden.debug")) e.printStackTrace();
             return 1;
         }
+        // kill -HUP <pid> reloads the credentials (without the handler the JVM would take SIGHUP as a stop)
+        SighupReload.install(node.reloader());
         List<String> publicCredentials = DemoCredentials.inUse(config);
         if (!publicCredentials.isEmpty()) {
             LOG.warn("running with the public demo credentials ({}): demo only, never for real data", String.join(", ", publicCredentials));

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.AgencyScope;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.indexer.compaction.DailyIndexCompactor;
@@ -42,12 +43,16 @@ final class SearchRole implements AutoCloseable {
         this.holdExpiry = holdExpiry;
     }
 
+    /**
+     * @param credentials the agencies, tokens and JWT keys in force on the node (a reload replaces them)
+     * @param reloader    the node's reload, for {@code POST /v1/ops/config/reload}
+     */
     static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
-                             PrometheusMeterRegistry registry) throws Exception {
+                             PrometheusMeterRegistry registry, LiveCredentials credentials, ConfigReloader reloader) throws Exception {
         ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
-            return deploy(vertx, config, es, templates, registry, auditLog);
+            return deploy(vertx, config, es, templates, registry, auditLog, credentials, reloader);
         } catch (Exception e) {
             // the node may run on without this role (its gateway): the journal and its lock are let go
             auditLog.close();
@@ -56,13 +61,15 @@ final class SearchRole implements AutoCloseable {
     }
 
     private static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
-                                     PrometheusMeterRegistry registry, ChainedAuditLog auditLog) throws Exception {
+                                     PrometheusMeterRegistry registry, ChainedAuditLog auditLog, LiveCredentials credentials,
+                                     ConfigReloader reloader) throws Exception {
         // one budget for authenticated callers' refused requests: the search service asks it for the
         // searches it refuses, the API server for every other refusal, and writes its summaries
         RefusedRecordBudget refusedRecords = RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser());
-        SearchService service = new SearchService(vertx, config, es, auditLog, registry, refusedRecords);
+        AgencyScope scope = new AgencyScope(credentials);
+        SearchService service = new SearchService(vertx, config, es, auditLog, registry, refusedRecords, scope);
         Context context = vertx.getOrCreateContext();
-        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), new AgencyScope(config), config.retentionDays(), config.holdMaxDays(), Clock.systemUTC());
+        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), scope, config.retentionDays(), config.holdMaxDays(), Clock.systemUTC());
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
                 templates.retention(), Clock.systemUTC());
         // on demand only (POST /v1/ops/compaction/run); the indexer role runs the schedule
@@ -73,9 +80,10 @@ final class SearchRole implements AutoCloseable {
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)
                         .map(o -> new SearchResponse(o.status(), o.body(), o.retryAfterSeconds())),
-                new IndexerHoldsApi(holds, context, agency -> config.agency(agency).map(a -> a.oversight()).orElse(false)), new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce), registry,
+                new IndexerHoldsApi(holds, context, agency -> credentials.current().oversees(agency)),
+                new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce, reloader::prepare), registry,
                 AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),
-                refusedRecords);
+                refusedRecords).withCredentials(credentials);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         holdExpiry.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
         return new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);
@@ -83,6 +91,11 @@ final class SearchRole implements AutoCloseable {
 
     int port() {
         return verticle.actualPort();
+    }
+
+    /** The role's audit trail: a reload by signal is recorded in it. */
+    ChainedAuditLog auditLog() {
+        return auditLog;
     }
 
     @Override

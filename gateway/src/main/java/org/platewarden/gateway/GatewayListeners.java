@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import org.platewarden.core.config.GatewayConfig;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.net.FreePort;
@@ -37,23 +38,35 @@ public final class GatewayListeners implements AutoCloseable {
     private final WorkerExecutor authWorkers;
     private final GatewayVerticle first;
     private final SessionPersistence mqttSessionFile;
+    /** stops the MQTT connections' revocation when the credentials change */
+    private final AutoCloseable revocations;
 
-    private GatewayListeners(WorkerExecutor authWorkers, GatewayVerticle first, SessionPersistence mqttSessionFile) {
+    private GatewayListeners(WorkerExecutor authWorkers, GatewayVerticle first, SessionPersistence mqttSessionFile, AutoCloseable revocations) {
         this.authWorkers = authWorkers;
         this.first = first;
         this.mqttSessionFile = mqttSessionFile;
+        this.revocations = revocations;
+    }
+
+    /** With the configuration's cameras, never reloaded (tests). */
+    public static Future<GatewayListeners> deploy(Vertx vertx, PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters,
+                                                  GatewayMetrics metrics) {
+        return deploy(vertx, config, LiveCredentials.of(config), spool, deadLetters, metrics);
     }
 
     /**
      * Deploys every instance; fails if one does not start or does not share the first one's ports.
      * Call at start-up, off the event loops: a configured port 0 is replaced by a free port first.
+     *
+     * @param credentials the cameras in force: a reload that removes, re-keys or moves a camera closes
+     *                    its open MQTT connections, and new connections and requests use the new ones
      */
-    public static Future<GatewayListeners> deploy(Vertx vertx, PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters,
-                                                  GatewayMetrics metrics) {
+    public static Future<GatewayListeners> deploy(Vertx vertx, PlatewardenConfig config, LiveCredentials credentials, Spool spool,
+                                                  DeadLetterStore deadLetters, GatewayMetrics metrics) {
         PlatewardenConfig concrete = concreteIngestPorts(config);
         GatewayConfig gw = concrete.gateway();
         WorkerExecutor authWorkers = vertx.createSharedWorkerExecutor(AUTH_POOL, gw.workerPoolSize());
-        CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, authWorkers);
+        CameraAuthenticator authenticator = GatewayVerticle.authenticator(concrete, credentials, authWorkers);
         SpoolHealth spoolHealth = new SpoolHealth(spool);
         ClientSessions mqttSessions = new ClientSessions(gw.mqttSessionExpiryMaxSeconds());
         SessionPersistence mqttSessionFile;
@@ -83,7 +96,11 @@ public final class GatewayListeners implements AutoCloseable {
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));
             });
         }
-        return deployed.map(ids -> new GatewayListeners(authWorkers, first, mqttSessionFile))
+        return deployed.map(ids -> new GatewayListeners(authWorkers, first, mqttSessionFile, credentials.onChange(changes -> {
+                    int told = mqttSessions.endConnectionsOf(changes);
+                    if (told > 0) org.slf4j.LoggerFactory.getLogger(GatewayListeners.class).info(
+                            "closing {} MQTT connection(s) of cameras removed, re-keyed or moved by the reload", told);
+                })))
                 .onFailure(e -> {
                     authWorkers.close();
                     // its last save writes and fsyncs a file: not on the event loop this failure is reported on
@@ -118,6 +135,11 @@ public final class GatewayListeners implements AutoCloseable {
      */
     @Override
     public void close() {
+        try {
+            revocations.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         authWorkers.close();
         mqttSessionFile.close();
     }

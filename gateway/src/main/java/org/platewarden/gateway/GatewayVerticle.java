@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServer;
 import java.time.Clock;
 import java.time.Duration;
 import org.platewarden.core.config.GatewayConfig;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.net.HttpConnectionGuard;
@@ -76,10 +77,10 @@ public final class GatewayVerticle extends VerticleBase {
         this.mqttSessions = mqttSessions;
     }
 
-    /** The camera registry's authenticator, verifying secrets on {@code workers} with the configured cap. */
-    static CameraAuthenticator authenticator(PlatewardenConfig config, WorkerExecutor workers) {
+    /** The camera registry's authenticator (the cameras in force, whatever reloads replace them), verifying secrets on {@code workers} with the configured cap. */
+    static CameraAuthenticator authenticator(PlatewardenConfig config, LiveCredentials credentials, WorkerExecutor workers) {
         GatewayConfig gw = config.gateway();
-        return new CameraAuthenticator(config.cameras(), workers, gw.workerPoolSize() + gw.workerQueueLimit(), AUTH_CACHE_TTL, System::nanoTime);
+        return new CameraAuthenticator(credentials, workers, gw.workerPoolSize() + gw.workerQueueLimit(), AUTH_CACHE_TTL, System::nanoTime);
     }
 
     @Override

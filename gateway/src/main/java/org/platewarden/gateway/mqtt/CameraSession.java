@@ -87,6 +87,8 @@ final class CameraSession {
     private final OversizeRefusals oversize;
     private final ClientSessions sessions;
     private final MqttPendingBudget budget;
+    /** whether the camera still has the access it connected with (a reload may remove or re-key it) */
+    private final java.util.function.Predicate<Camera> stillAuthorized;
     /** retries waiting for a full spool to drain, woken at once when the connection closes */
     private final java.util.Map<Long, Promise<Void>> retryWaits = new java.util.HashMap<>();
     private Future<Void> ackTail = Future.succeededFuture();
@@ -97,7 +99,9 @@ final class CameraSession {
     private boolean closed;
 
     CameraSession(Vertx vertx, MqttEndpoint endpoint, Camera camera, ReadIngestor ingestor, GatewayMetrics metrics,
-                  AckSender.Outbox outbox, OversizeRefusals oversize, ClientSessions sessions, MqttPendingBudget budget) {
+                  AckSender.Outbox outbox, OversizeRefusals oversize, ClientSessions sessions, MqttPendingBudget budget,
+                  java.util.function.Predicate<Camera> stillAuthorized) {
+        this.stillAuthorized = stillAuthorized;
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.camera = camera;
@@ -180,9 +184,37 @@ final class CameraSession {
         disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "another connection with this client id took over");
     }
 
+    /**
+     * A reload removed this camera, or changed its secrets or agency: the connection ends, on its
+     * event loop. PUBLISHes whose PUBACK was decided leave first (through the outbox, as any
+     * DISCONNECT); the others get none and stay with the client, which resends them once it
+     * connects with credentials in force.
+     */
+    void revoked(boolean removed) {
+        if (removed) {
+            endRevoked(MqttDisconnectReasonCode.NOT_AUTHORIZED, "removed from the configuration by a reload", "the camera is no longer configured");
+        } else {
+            endRevoked(MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION, "its secrets or agency changed by a reload",
+                    "the camera's credentials changed; connect again with the ones in force");
+        }
+    }
+
+    private void endRevoked(MqttDisconnectReasonCode code, String why, String reasonString) {
+        if (closed) return;
+        LOG.info("camera {}: {}; closing its MQTT connection (client id '{}')", camera.id(), why, clientId);
+        disconnect(code, reasonString);
+    }
+
     private void onPublish(MqttPublishMessage msg) {
         long start = System.nanoTime();
         if (closed) return;
+        // a connection that a reload's sweep missed (accepted while the reload was being applied)
+        // stops at its first PUBLISH: nothing is taken from a camera without the access it connected with
+        if (!stillAuthorized.test(camera)) {
+            endRevoked(MqttDisconnectReasonCode.NOT_AUTHORIZED, "no longer authorized (a reload removed it or changed its secrets or agency)",
+                    "the camera's credentials are no longer configured");
+            return;
+        }
         if (v5 && msg.qosLevel() == MqttQoS.EXACTLY_ONCE) {
             // the CONNACK said Maximum QoS 1; a PUBREC would tell the client its message was stored
             // exactly once whatever became of it (MQTT 5, 3.3.1-4: DISCONNECT 0x9B)

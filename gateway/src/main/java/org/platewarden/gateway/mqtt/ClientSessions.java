@@ -24,6 +24,11 @@ public final class ClientSessions {
     }
 
     private final Map<String, Open> open = new ConcurrentHashMap<>();
+    /**
+     * Every open connection by camera, with or without a client id: a reload that removes or re-keys
+     * a camera closes them all ({@link #endConnectionsOf}). At most one entry per open connection.
+     */
+    private final Map<String, Map<CameraSession, Context>> byCamera = new ConcurrentHashMap<>();
     private final StoredSessions stored;
     /** per camera, the last oversize refusal dead-lettered: a camera's resends land on any event loop (one entry per camera) */
     private final Map<String, Refusal> lastOversize = new ConcurrentHashMap<>();
@@ -44,6 +49,7 @@ public final class ClientSessions {
     synchronized StoredSessions.Begun open(String cameraId, String clientId, boolean cleanStart, long requestedExpirySeconds,
                                            CameraSession session, Context context) {
         StoredSessions.Begun begun = stored.begin(cameraId, clientId, cleanStart, requestedExpirySeconds, session);
+        if (session != null && context != null) byCamera.computeIfAbsent(cameraId, id -> new ConcurrentHashMap<>()).put(session, context);
         if (clientId == null || clientId.isEmpty()) return begun;
         Open previous = open.put(key(cameraId, clientId), new Open(session, context));
         if (previous != null && previous.session() != session) {
@@ -97,8 +103,39 @@ public final class ClientSessions {
      */
     synchronized void closed(String cameraId, String clientId, CameraSession session) {
         stored.end(cameraId, clientId, session);
+        byCamera.computeIfPresent(cameraId, (id, sessions) -> {
+            if (session != null) sessions.remove(session);
+            return sessions.isEmpty() ? null : sessions;
+        });
         if (clientId == null || clientId.isEmpty()) return;
         open.computeIfPresent(key(cameraId, clientId), (k, o) -> o.session() == session ? null : o);
+    }
+
+    /**
+     * A reload removed, re-keyed or moved these cameras: each of their open connections is closed
+     * on its own event loop ({@link CameraSession#revoked}): MQTT 5 DISCONNECT {@code NOT_AUTHORIZED}
+     * for a removed camera, {@code ADMINISTRATIVE_ACTION} for one whose secrets or agency changed
+     * (it may reconnect with what is configured now). Returns how many connections were told to close.
+     */
+    public int endConnectionsOf(org.platewarden.core.config.CredentialChanges changes) {
+        java.util.Set<String> removed = changes.camerasRemoved();
+        int told = 0;
+        for (String cameraId : changes.camerasToDisconnect()) {
+            Map<CameraSession, Context> sessions = byCamera.get(cameraId);
+            if (sessions == null) continue;
+            boolean gone = removed.contains(cameraId);
+            for (Map.Entry<CameraSession, Context> e : sessions.entrySet()) {
+                e.getValue().runOnContext(v -> e.getKey().revoked(gone));
+                told++;
+            }
+        }
+        return told;
+    }
+
+    /** Open connections of {@code cameraId} (tests). */
+    int openConnections(String cameraId) {
+        Map<CameraSession, Context> sessions = byCamera.get(cameraId);
+        return sessions == null ? 0 : sessions.size();
     }
 
     int size() {

@@ -168,7 +168,15 @@ public final class MqttIngestServer {
                         closedBeforeConnack(camera, pending.failure());
                         return;
                     }
-                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize, sessions, budget);
+                    // a reload removed or re-keyed the camera since its credentials were checked
+                    if (!authenticator.stillAuthorized(camera)) {
+                        metrics.authFailure("mqtt");
+                        endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                                : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                        return;
+                    }
+                    CameraSession session = new CameraSession(vertx, endpoint, camera, ingestor, metrics, ackSender.outbox(), oversize, sessions, budget,
+                            authenticator::stillAuthorized);
                     session.start(v5 ? connackProperties() : null, slot::release);
                 })
                 .onFailure(err -> {

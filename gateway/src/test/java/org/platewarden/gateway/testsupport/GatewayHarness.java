@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
@@ -29,6 +30,8 @@ public final class GatewayHarness implements AutoCloseable {
     public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     public final GatewayVerticle verticle;
     public final PlatewardenConfig config;
+    /** the cameras in force: a test reloads them ({@code ConfigReload}) */
+    public final LiveCredentials credentials;
     private final GatewayListeners listeners;
 
     private GatewayHarness(Path dir, String gatewayOverrides, long spoolCapacity) {
@@ -48,7 +51,8 @@ public final class GatewayHarness implements AutoCloseable {
         this.spool = spool;
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"), 0, java.time.Clock.systemUTC(),
                 config.deadletter().maxBytesPerCameraPerDay(), registry);
-        listeners = GatewayListeners.deploy(vertx, config, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
+        credentials = LiveCredentials.of(config);
+        listeners = GatewayListeners.deploy(vertx, config, credentials, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
         verticle = listeners.first();
     }
 

@@ -7,6 +7,8 @@ import io.vertx.ext.web.handler.HttpException;
 import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
+import org.platewarden.core.config.ConfigException;
+import org.platewarden.core.config.ConfigReload;
 import org.platewarden.core.log.ThrottledWarning;
 import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.auth.AuthenticationException;
@@ -117,6 +119,9 @@ final class FailureHandler implements Handler<RoutingContext> {
         if (failure instanceof AuthenticationException) return 401;
         if (failure instanceof ForbiddenException) return 403;
         if (failure instanceof NoSuchElementException) return 404;
+        // a configuration reload: the file is invalid (nothing changed), or another reload came first
+        if (failure instanceof ConfigException) return 422;
+        if (failure instanceof ConfigReload.ReloadConflictException) return 409;
         if (failure instanceof AuditUnavailableException || failure instanceof ServiceUnavailableException
                 || failure instanceof RejectedExecutionException) return 503;
         return contextStatus >= 400 && contextStatus != 500 ? contextStatus : 500;
@@ -124,6 +129,7 @@ final class FailureHandler implements Handler<RoutingContext> {
 
     private static String clientMessage(Throwable failure, int status) {
         if (failure instanceof AuditUnavailableException) return "audit trail unavailable";
+        if (failure instanceof ConfigException invalid) return ConfigReload.problems(invalid);
         if (failure == null || failure.getMessage() == null) {
             return switch (status) {
                 case 400 -> "bad request";

@@ -3,10 +3,12 @@ package org.platewarden.search.api;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.platewarden.core.config.ConfigReload;
 
 /**
- * The ops endpoints' view of the indexer: index views, an on-demand retention sweep and an
- * on-demand compaction pass. Must not block the event loop.
+ * The ops endpoints' view of the node: index views, an on-demand retention sweep and an
+ * on-demand compaction pass (the indexer's), and a reload of the credentials from the
+ * configuration file. Must not block the event loop.
  */
 public interface OpsApi {
     /** Per read index: index, day, docs, bytes, segments, expires_at, deleted_by ({@code ilm} or {@code sweeper}). */
@@ -17,4 +19,13 @@ public interface OpsApi {
 
     /** Runs one compaction pass (force-merges finished days' indices); returns what it did. */
     Future<JsonObject> runCompaction();
+
+    /**
+     * Reads and validates the node's configuration file again, off the event loop, and says what a
+     * reload would change; nothing is in force until {@link ConfigReload.Prepared#apply}. Fails with
+     * {@link org.platewarden.core.config.ConfigException} when the file is invalid.
+     */
+    default Future<ConfigReload.Prepared> prepareConfigReload() {
+        return Future.failedFuture(new ServiceUnavailableException("this node cannot reload its configuration"));
+    }
 }

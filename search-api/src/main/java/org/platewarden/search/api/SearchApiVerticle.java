@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AnonymousBudget;
@@ -52,7 +53,7 @@ import org.platewarden.templates.TemplateResources;
  * refused before they reach a handler (401, 403, 400, 413): the record is written before the
  * response, and if it cannot be written the response is 503 (fail closed). Reads (audit reports,
  * hold list, index views) are recorded after the data is fetched and before it is sent; changes
- * (hold create/release, retention and compaction runs) are recorded before they are made, once
+ * (hold create/release, retention and compaction runs, configuration reloads) are recorded before they are made, once
  * everything that can refuse them without making them has been asked, and a second record naming
  * the first is written if they then fail. A request answered 503 because its record could not be
  * written to both copies of the trail, though it reached one, is followed by a {@code request_correction}
@@ -108,6 +109,8 @@ public final class SearchApiVerticle extends VerticleBase {
     private TransparencyReport transparency;
     private volatile String retentionMechanism = "unknown";
     private HttpServer server;
+    /** the agencies, tokens and JWT keys in force ({@link #withCredentials}); the config's unless given */
+    private LiveCredentials credentials;
 
     /**
      * The record budgets are the config's, on the system clock; the search handler's refusals share
@@ -156,6 +159,15 @@ public final class SearchApiVerticle extends VerticleBase {
         this.metrics = metrics;
     }
 
+    /**
+     * The credentials in force on the node, replaced by a configuration reload; without this call the
+     * config's, never reloaded. Before the verticle is deployed.
+     */
+    public SearchApiVerticle withCredentials(LiveCredentials live) {
+        this.credentials = live;
+        return this;
+    }
+
     /** The port actually bound (useful with {@code search.port = 0}). */
     public int actualPort() {
         return server.actualPort();
@@ -168,12 +180,13 @@ public final class SearchApiVerticle extends VerticleBase {
         readyRest = esRest.withTimeout(READY_TIMEOUT_MILLIS);
         anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
         refusedSummaries = new RefusedSummaries(refusedBudget, auditLog, metrics);
-        audit = new RequestAudit(auditLog, new Authenticator(vertx, config), anonymousSummaries, refusedSummaries,
+        if (credentials == null) credentials = LiveCredentials.of(config);
+        audit = new RequestAudit(auditLog, new Authenticator(vertx, credentials), anonymousSummaries, refusedSummaries,
                 new ForwardedFor(config.search().trustedProxyRanges()));
         reports = new AuditReports(esRest, config.auditIndex(), config.expectedAuditNodes(), pool);
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000, config.expectedAuditNodes());
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
-        transparency = new TransparencyReport(esRest, config, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
+        transparency = new TransparencyReport(esRest, config, credentials, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
         Router router = routes();
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)
@@ -295,6 +308,8 @@ public final class SearchApiVerticle extends VerticleBase {
         protect(router, HttpMethod.GET, "/v1/ops/indices", "ops_indices", null, Set.of("ops"), NO_OPTIONS, this::opsIndices);
         protect(router, HttpMethod.POST, "/v1/ops/retention/run", "retention_run", body, Set.of("ops"), NO_DRY_RUN, this::retentionRun);
         protect(router, HttpMethod.POST, "/v1/ops/compaction/run", "compaction_run", body, Set.of("ops"), NO_DRY_RUN, this::compactionRun);
+        protect(router, HttpMethod.POST, "/v1/ops/config/reload", ConfigReloadRoute.ACTION, body, Set.of("ops"), ConfigReloadRoute.OPTIONS,
+                new ConfigReloadRoute(ops, audit)::reload);
         // the public routes take HEAD as well as GET (RFC 9110 9.1; load balancers probe with HEAD):
         // the same status and headers, no body. They change nothing and answer everyone alike, so a
         // query string (a probe's or a browser's cache-buster) is ignored there. The audited GETs
@@ -416,12 +431,12 @@ public final class SearchApiVerticle extends VerticleBase {
 
     /** Whether the caller's agency oversees the whole system ({@code agencies[].oversight}): its auditors read every agency's records and holds. */
     private boolean oversees(Principal principal) {
-        return principal != null && config.agency(principal.agency()).map(a -> a.oversight()).orElse(false);
+        return principal != null && credentials.current().oversees(principal.agency());
     }
 
     private void auditReport(RoutingContext ctx) {
         ctx.put(RequestAudit.QUERY_IS_FILTER, true);
-        AuditQuery asked = AuditQuery.fromParams(ctx.queryParams(), config.search(), config.agencies().stream().map(a -> a.id()).toList());
+        AuditQuery asked = AuditQuery.fromParams(ctx.queryParams(), config.search(), credentials.current().agencies().stream().map(a -> a.id()).toList());
         Principal auditor = ctx.get(RequestAudit.PRINCIPAL);
         AuditQuery query;
         try {

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  */
 public final class AuditVocabulary {
     public static final SortedSet<String> ACTIONS = sorted("search", Corrections.SEARCH, Corrections.REQUEST, "hold_create", "hold_copy", "hold_release", "hold_extend",
-            "hold_list", "audit_read", "audit_verify", "audit_recovery", "ops_indices", "retention_run", "compaction_run", AnonymousBudget.SUMMARY_ACTION,
+            "hold_list", "audit_read", "audit_verify", "audit_recovery", "ops_indices", "retention_run", "compaction_run", "config_reload", AnonymousBudget.SUMMARY_ACTION,
             RefusedRecordBudget.SUMMARY_ACTION);
     public static final SortedSet<String> OUTCOMES = sorted("allowed", "refused", "invalid", "failed", "rate_limited", "unauthorized");
 
@@ -26,7 +26,8 @@ public final class AuditVocabulary {
      */
     public static String outcomeFor(int status) {
         return switch (status) {
-            case 400, 413 -> "invalid";
+            // 422: a configuration reload whose file is invalid
+            case 400, 413, 422 -> "invalid";
             case 401 -> "unauthorized";
             // 404: a hold another agency's (or none): probing for other agencies' holds is a
             // refusal to an auditor, not a failure of the server

@@ -16,7 +16,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.platewarden.core.config.Credentials;
 import org.platewarden.core.config.JwtConfig;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.config.SecretHash;
 import org.platewarden.core.config.StaticToken;
@@ -33,22 +35,59 @@ import org.platewarden.core.config.StaticToken;
  * (not reserved, no look-alike of a reserved name or a static token's user),
  * {@code agency} (must be a configured agency), {@code roles} (array; unknown roles are ignored).
  * Cheap enough for the event loop: one SHA-256 or one signature check, no password hashing.
+ *
+ * <p>The tokens, keys and agencies are those in force when the request arrives ({@link LiveCredentials}):
+ * after a reload a removed token is refused at once, and a request authenticated before it keeps the
+ * principal it was given.
  */
 public final class Authenticator {
     public static final String STATIC = "static_token";
     public static final String JWT = "jwt";
     private static final int LEEWAY_SECONDS = 5;
 
-    private final PlatewardenConfig config;
-    private final List<StaticToken> tokens;
-    private final List<byte[]> tokenHashes;
-    private final JWTAuth jwt;
+    private final Vertx vertx;
+    private final LiveCredentials credentials;
+    /** the keys of the credentials in force, rebuilt once after each reload ({@link #keys()}) */
+    private volatile Keys keys;
 
+    /** With the configuration's tokens and keys, never reloaded (tests). */
     public Authenticator(Vertx vertx, PlatewardenConfig config) {
-        this.config = config;
-        this.tokens = config.tokens();
-        this.tokenHashes = tokens.stream().map(t -> HexFormat.of().parseHex(t.tokenSha256())).toList();
-        this.jwt = jwtAuth(vertx, config.jwt());
+        this(vertx, LiveCredentials.of(config));
+    }
+
+    /** With the credentials in force: a request is checked against those in force when it arrives. */
+    public Authenticator(Vertx vertx, LiveCredentials credentials) {
+        this.vertx = vertx;
+        this.credentials = credentials;
+        this.keys = new Keys(vertx, credentials.current());
+    }
+
+    /** What one set of credentials checks a token with: the static tokens' hashes, the JWT verifier. */
+    private static final class Keys {
+        final Credentials source;
+        final List<StaticToken> tokens;
+        final List<byte[]> tokenHashes;
+        final JWTAuth jwt;
+
+        Keys(Vertx vertx, Credentials source) {
+            this.source = source;
+            this.tokens = source.tokens();
+            this.tokenHashes = tokens.stream().map(t -> HexFormat.of().parseHex(t.tokenSha256())).toList();
+            this.jwt = jwtAuth(vertx, source.jwt());
+        }
+    }
+
+    /**
+     * The keys of the credentials in force. After a reload the first request builds the new ones (a
+     * parse of the configured key, no hashing); two requests at once may both build them, alike.
+     */
+    private Keys keys() {
+        Keys k = keys;
+        Credentials now = credentials.current();
+        if (k.source == now) return k;
+        Keys next = new Keys(vertx, now);
+        keys = next;
+        return next;
     }
 
     private static JWTAuth jwtAuth(Vertx vertx, JwtConfig jwt) {
@@ -73,38 +112,41 @@ public final class Authenticator {
         }
         String token = header.substring(7).trim();
         if (token.isEmpty() || token.length() > 8192) return Future.failedFuture(new AuthenticationException("invalid bearer token"));
-        StaticToken match = matchStatic(token);
+        // one snapshot for the whole check: a reload under way changes nothing of it
+        Keys k = keys();
+        StaticToken match = matchStatic(k, token);
         if (match != null) {
             return Future.succeededFuture(new Principal(match.user(), match.agency(), Set.copyOf(match.roles()), STATIC));
         }
-        if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
+        if (k.jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
             return Future.failedFuture(new AuthenticationException("invalid bearer token"));
         }
-        String malformed = JwtPrecheck.problem(token, java.time.Instant.now(), LEEWAY_SECONDS, config.jwt().maxLifetimeSeconds(),
-                config.jwt().checksAudience());
+        JwtConfig jwtConfig = k.source.jwt();
+        String malformed = JwtPrecheck.problem(token, java.time.Instant.now(), LEEWAY_SECONDS, jwtConfig.maxLifetimeSeconds(),
+                jwtConfig.checksAudience());
         if (malformed != null) return Future.failedFuture(new AuthenticationException("invalid token: " + malformed));
         Future<User> verified;
         try {
-            verified = jwt.authenticate(new TokenCredentials(token));
+            verified = k.jwt.authenticate(new TokenCredentials(token));
         } catch (RuntimeException e) {
             // a failure thrown instead of returned would escape as a 500 that no audit record describes
             verified = Future.failedFuture(e);
         }
         return verified
                 .recover(e -> Future.failedFuture(new AuthenticationException("invalid token: " + e.getMessage())))
-                .compose(this::fromClaims);
+                .compose(user -> fromClaims(k.source, user));
     }
 
-    private StaticToken matchStatic(String token) {
+    private static StaticToken matchStatic(Keys k, String token) {
         byte[] presented = HexFormat.of().parseHex(SecretHash.sha256Hex(token));
         StaticToken match = null;
-        for (int i = 0; i < tokens.size(); i++) {
-            if (MessageDigest.isEqual(tokenHashes.get(i), presented) && match == null) match = tokens.get(i);
+        for (int i = 0; i < k.tokens.size(); i++) {
+            if (MessageDigest.isEqual(k.tokenHashes.get(i), presented) && match == null) match = k.tokens.get(i);
         }
         return match;
     }
 
-    private Future<Principal> fromClaims(User user) {
+    private static Future<Principal> fromClaims(Credentials config, User user) {
         JsonObject claims = user.attributes() != null && user.attributes().getJsonObject("accessToken") != null
                 ? user.attributes().getJsonObject("accessToken") : user.principal();
         if (!(claims.getValue("exp") instanceof Number)) return Future.failedFuture(new AuthenticationException("token has no exp claim"));

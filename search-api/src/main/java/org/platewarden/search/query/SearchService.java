@@ -115,7 +115,13 @@ public final class SearchService {
      */
     public SearchService(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog,
                          MeterRegistry registry, RefusedRecordBudget refusedRecords) {
-        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.of(config.search()), registry, refusedRecords);
+        this(vertx, config, es, auditLog, registry, refusedRecords, new AgencyScope(config));
+    }
+
+    /** @param scope whose reads each agency sees: the node's, which a configuration reload changes */
+    public SearchService(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, AuditLog auditLog,
+                         MeterRegistry registry, RefusedRecordBudget refusedRecords, AgencyScope scope) {
+        this(vertx, config, es.rest(), auditLog, Clock.systemUTC(), OcrFolding.defaults(), SearchLimits.of(config.search()), registry, refusedRecords, scope);
     }
 
     public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
@@ -132,6 +138,11 @@ public final class SearchService {
     /** @param refusedRecords the budget for the records of refused searches (null: none, each has its own record) */
     public SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
                          OcrFolding folding, SearchLimits limits, MeterRegistry registry, RefusedRecordBudget refusedRecords) {
+        this(vertx, config, rest, auditLog, clock, folding, limits, registry, refusedRecords, new AgencyScope(config));
+    }
+
+    private SearchService(Vertx vertx, PlatewardenConfig config, RestClient rest, AuditLog auditLog, Clock clock,
+                          OcrFolding folding, SearchLimits limits, MeterRegistry registry, RefusedRecordBudget refusedRecords, AgencyScope scope) {
         this.refusedRecords = refusedRecords;
         this.metrics = new SearchMetrics(registry);
         this.vertx = vertx;
@@ -139,7 +150,7 @@ public final class SearchService {
         this.auditLog = auditLog;
         this.clock = clock;
         this.folding = folding;
-        this.policy = new SearchAccessPolicy(config.search(), new AgencyScope(config));
+        this.policy = new SearchAccessPolicy(config.search(), scope);
         this.parser = new SearchRequestParser(config.search(), folding, clock, Duration.ofSeconds(config.gateway().futureSkewSeconds()));
         this.rateLimiter = new PerUserRateLimiter(config.search().rateLimitPerMinute());
         ElasticsearchCalls calls = new ElasticsearchCalls(rest, limits.esTimeoutMillis());

@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.platewarden.core.config.Agency;
 import org.platewarden.core.config.Camera;
+import org.platewarden.core.config.Credentials;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.read.ReadFields;
@@ -54,6 +56,7 @@ public final class TransparencyReport {
 
     private final EsRest es;
     private final PlatewardenConfig config;
+    private final LiveCredentials credentials;
     private final Supplier<String> retentionMechanism;
     private final Duration cacheFor;
     private final Clock clock;
@@ -63,8 +66,15 @@ public final class TransparencyReport {
     private Future<JsonObject> inFlight;
 
     public TransparencyReport(EsRest es, PlatewardenConfig config, Supplier<String> retentionMechanism, Duration cacheFor, Clock clock) {
+        this(es, config, LiveCredentials.of(config), retentionMechanism, cacheFor, clock);
+    }
+
+    /** @param credentials the agencies and cameras in force (a reload changes the figures from the next report on) */
+    public TransparencyReport(EsRest es, PlatewardenConfig config, LiveCredentials credentials, Supplier<String> retentionMechanism,
+                              Duration cacheFor, Clock clock) {
         this.es = es;
         this.config = config;
+        this.credentials = credentials;
         this.retentionMechanism = retentionMechanism;
         this.cacheFor = cacheFor;
         this.clock = clock;
@@ -287,17 +297,18 @@ public final class TransparencyReport {
     }
 
     private JsonObject cameras() {
+        Credentials now = credentials.current();
         Map<String, Long> perAgency = new TreeMap<>();
-        for (Agency a : config.agencies()) perAgency.put(a.id(), 0L);
-        for (Camera c : config.cameras()) perAgency.merge(c.agency(), 1L, Long::sum);
+        for (Agency a : now.agencies()) perAgency.put(a.id(), 0L);
+        for (Camera c : now.cameras()) perAgency.merge(c.agency(), 1L, Long::sum);
         JsonObject byAgency = new JsonObject();
         perAgency.forEach(byAgency::put);
-        return new JsonObject().put("total", config.cameras().size()).put("by_agency", byAgency);
+        return new JsonObject().put("total", now.cameras().size()).put("by_agency", byAgency);
     }
 
     private Set<String> agencyIds() {
         Set<String> ids = new java.util.HashSet<>();
-        config.agencies().forEach(a -> ids.add(a.id()));
+        credentials.current().agencies().forEach(a -> ids.add(a.id()));
         return ids;
     }
 }

@@ -23,6 +23,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.platewarden.core.config.ConfigReload;
+import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
@@ -66,6 +68,10 @@ final class ApiStack implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
     final String prefix;
     final PlatewardenConfig config;
+    /** the agencies, tokens and JWT keys in force: a test reloads them through {@code POST /v1/ops/config/reload} */
+    final LiveCredentials credentials;
+    /** what the ops stand-in's reload reads as the configuration file ({@link #opsApi}) */
+    volatile java.util.function.Supplier<PlatewardenConfig> reloadSource;
     final ElasticsearchConnection es;
     final ChainedAuditLog auditLog;
     final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -165,6 +171,8 @@ final class ApiStack implements AutoCloseable {
                         .put("trusted_proxies", new JsonArray().add(TRUSTED_PROXY)).mergeIn(searchOverrides))
                 // callers the demo tokens do not cover (another agency's auditor): minted by jwt()
                 .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)).mergeIn(configOverrides, true).encode());
+        credentials = LiveCredentials.of(config);
+        reloadSource = () -> config;
         es = new ElasticsearchConnection(esUrl);
         try {
             beforeStart.accept(prefix);
@@ -184,7 +192,7 @@ final class ApiStack implements AutoCloseable {
                         ? new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics)
                         : new SearchApiVerticle(config, es, auditLog, this::search, holdsApi(), opsApi(), metrics, anonymousBudget);
             }
-            deploymentId = await(vertx.deployVerticle(verticle));
+            deploymentId = await(vertx.deployVerticle(verticle.withCredentials(credentials)));
         } catch (RuntimeException | AssertionError e) {
             ElasticsearchFixture.deletePrefix(prefix); // no test indices left behind by a failed start
             throw e;
@@ -329,6 +337,12 @@ final class ApiStack implements AutoCloseable {
             public Future<JsonObject> runCompaction() {
                 compactionRuns.incrementAndGet();
                 return Future.succeededFuture(new JsonObject().put("compacted", new JsonArray()));
+            }
+
+            @Override
+            public Future<ConfigReload.Prepared> prepareConfigReload() {
+                // as the node's: the file read and validated on a worker
+                return vertx.executeBlocking(() -> ConfigReload.prepare(config, credentials, reloadSource), false);
             }
         };
     }

@@ -1,0 +1,125 @@
+package org.platewarden.app;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.platewarden.core.config.ConfigException;
+import org.platewarden.core.config.ConfigReload;
+import org.platewarden.core.config.LiveCredentials;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.search.audit.AuditEntry;
+import org.platewarden.search.audit.AuditLog;
+import org.platewarden.search.audit.AuditRecord;
+import org.platewarden.search.audit.CanonicalJson;
+import org.platewarden.search.audit.Corrections;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's reload of its credentials from its configuration file: read and validated on a worker
+ * thread ({@link #prepare}), for {@code POST /v1/ops/config/reload} and for {@code SIGHUP}
+ * ({@link #reloadOnSignal}).
+ *
+ * <p>A signal's reload is recorded as the endpoint's is, as user {@value #SIGNAL_USER} (Platewarden's
+ * own record, as {@code platewarden:until-passed} for the automatic release of a hold): before it is
+ * applied, with what it changes in counts, never a secret; a refused file (invalid) gets a record too.
+ * If the record cannot be written nothing is applied (the log says so), as for every change on a node
+ * with an audit trail. A node without one — no search role, or one that waits for Elasticsearch — logs
+ * the reload only.
+ */
+final class ConfigReloader {
+    /** The user of a signal's reload record. */
+    static final String SIGNAL_USER = "platewarden:sighup";
+    static final String ACTION = "config_reload";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
+
+    private final Vertx vertx;
+    private final PlatewardenConfig running;
+    private final LiveCredentials credentials;
+    private final Supplier<PlatewardenConfig> source;
+    /** the search role's audit trail once it runs; null before, and on a node without that role */
+    private final Supplier<AuditLog> audit;
+
+    /**
+     * @param running     the configuration the node started with
+     * @param credentials the credentials in force, which a reload replaces
+     * @param source      reads the configuration as the node did at start (the same file, flags and overrides)
+     * @param audit       the audit trail, when the node runs one (else null)
+     */
+    ConfigReloader(Vertx vertx, PlatewardenConfig running, LiveCredentials credentials, Supplier<PlatewardenConfig> source, Supplier<AuditLog> audit) {
+        this.vertx = vertx;
+        this.running = running;
+        this.credentials = credentials;
+        this.source = source;
+        this.audit = audit;
+    }
+
+    /** Reads and validates the file on a worker thread; fails with {@link ConfigException} when it is invalid. */
+    Future<ConfigReload.Prepared> prepare() {
+        return vertx.executeBlocking(() -> ConfigReload.prepare(running, credentials, source), false);
+    }
+
+    /**
+     * A reload asked by {@code SIGHUP}: prepared, recorded (where the node has an audit trail), then
+     * applied; every outcome logged. Completes once done, never failed.
+     */
+    Future<Void> reloadOnSignal() {
+        AuditLog log = audit.get();
+        return prepare().transform(read -> {
+            if (read.failed()) return refused(log, read.cause());
+            ConfigReload.Prepared prepared = read.result();
+            if (log == null) {
+                applied(prepared, "SIGHUP; no audit trail on this node");
+                return Future.<Void>succeededFuture();
+            }
+            AuditEntry intent = entry("allowed", prepared.describe(), 200);
+            return log.record(intent)
+                    .recover(e -> {
+                        LOG.error("configuration reload (SIGHUP) NOT applied: its audit record could not be written ({}); nothing changed;"
+                                + " send SIGHUP again once the audit trail takes records", e.toString());
+                        AuditEntry correction = Corrections.ofUnwritten(intent, e, Corrections.REQUEST, ACTION, "the reload was not applied");
+                        if (correction == null) return Future.<AuditRecord>failedFuture(e);
+                        return Corrections.owe(log, correction, "configuration reload (SIGHUP)").compose(v -> Future.<AuditRecord>failedFuture(e));
+                    })
+                    .compose(record -> {
+                        String conflict = applied(prepared, "SIGHUP, audit " + record.auditId());
+                        if (conflict == null) return Future.<Void>succeededFuture();
+                        // the record says "allowed": the one that follows it says it was not applied, as a failed change's does
+                        return Corrections.owe(log, entry(Corrections.FAILED, "the change recorded as audit " + record.auditId()
+                                + " failed: " + conflict, 409), "configuration reload (SIGHUP)");
+                    })
+                    .otherwiseEmpty();
+        });
+    }
+
+    /** Puts the prepared reload in force and logs it; returns null, or why it was not applied (another reload came first). */
+    private static String applied(ConfigReload.Prepared prepared, String how) {
+        try {
+            prepared.apply();
+        } catch (ConfigReload.ReloadConflictException e) {
+            LOG.error("configuration reload ({}) NOT applied: {}", how, e.getMessage());
+            return e.getMessage();
+        }
+        LOG.info("configuration reloaded ({}): {}", how, prepared.describe());
+        return null;
+    }
+
+    /** The file could not be read or is invalid: nothing changes; logged, and recorded where the node has a trail. */
+    private static Future<Void> refused(AuditLog log, Throwable failure) {
+        String why = failure instanceof ConfigException invalid ? ConfigReload.problems(invalid) : "reading the configuration failed: " + failure;
+        LOG.error("configuration reload (SIGHUP) refused: {}", why);
+        if (log == null) return Future.succeededFuture();
+        return log.record(entry("invalid", why, 422))
+                .onFailure(e -> LOG.error("the refused configuration reload (SIGHUP) could not be recorded: {}", e.toString()))
+                .<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    /** A signal's record: Platewarden's own (no agency, no roles), its query naming the trigger. */
+    static AuditEntry entry(String outcome, String reason, int status) {
+        ObjectNode query = CanonicalJson.MAPPER.createObjectNode().put("trigger", "SIGHUP");
+        return new AuditEntry(ACTION, SIGNAL_USER, null, Set.of(), null, null, query, null, outcome, reason, status, 0, List.of());
+    }
+}
