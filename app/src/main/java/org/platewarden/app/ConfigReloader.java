@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>A signal's reload is recorded as the endpoint's is, as user {@value #SIGNAL_USER} (Platewarden's
  * own record, as {@code platewarden:until-passed} for the automatic release of a hold): before it is
  * applied, with what it changes in counts, never a secret; a refused file (invalid) gets a record too.
- * If the record cannot be written nothing is applied (the log says so), as for every change on a node
- * with an audit trail. A node without one — no search role, or one that waits for Elasticsearch — logs
- * the reload only.
+ * If the record cannot be written the signal's reload is applied all the same and its record owed
+ * ({@link #appliedUnrecorded}): revoking must work while the trail is down. (The endpoint's reload,
+ * an ordinary audited request, is refused 503 then.) A node without a trail — no search role, or one
+ * that waits for Elasticsearch — logs the reload only.
  */
 final class ConfigReloader {
     /** The user of a signal's reload record. */
@@ -77,22 +78,39 @@ final class ConfigReloader {
             }
             AuditEntry intent = entry("allowed", prepared.describe(), 200);
             return log.record(intent)
-                    .recover(e -> {
-                        LOG.error("configuration reload (SIGHUP) NOT applied: its audit record could not be written ({}); nothing changed;"
-                                + " send SIGHUP again once the audit trail takes records", e.toString());
-                        AuditEntry correction = Corrections.ofUnwritten(intent, e, Corrections.REQUEST, ACTION, "the reload was not applied");
-                        if (correction == null) return Future.<AuditRecord>failedFuture(e);
-                        return Corrections.owe(log, correction, "configuration reload (SIGHUP)").compose(v -> Future.<AuditRecord>failedFuture(e));
-                    })
-                    .compose(record -> {
-                        String conflict = applied(prepared, "SIGHUP, audit " + record.auditId());
+                    .map(record -> "audit " + record.auditId())
+                    .recover(e -> appliedUnrecorded(log, prepared, e))
+                    .compose(recordedAs -> {
+                        String conflict = applied(prepared, "SIGHUP, " + recordedAs);
                         if (conflict == null) return Future.<Void>succeededFuture();
                         // the record says "allowed": the one that follows it says it was not applied, as a failed change's does
-                        return Corrections.owe(log, entry(Corrections.FAILED, "the change recorded as audit " + record.auditId()
+                        return Corrections.owe(log, entry(Corrections.FAILED, "the change recorded as " + recordedAs
                                 + " failed: " + conflict, 409), "configuration reload (SIGHUP)");
                     })
                     .otherwiseEmpty();
         });
+    }
+
+    /**
+     * The reload's record could not be written: a signal's reload is applied all the same, and its
+     * record is owed to the trail (written ahead of the next records once it takes them). A signal
+     * is the ops team's lever for cutting off a leaked camera secret or token at once, and it must
+     * work while the trail is down (Elasticsearch down is when it is down); nothing it grants can be
+     * used unrecorded meanwhile: every search fails closed while the trail takes no records, and the
+     * owed record comes ahead of the next. If the record reached one copy of the trail it is there
+     * already, saying what was applied; otherwise the owed one says it was recorded late.
+     */
+    private static Future<String> appliedUnrecorded(AuditLog log, ConfigReload.Prepared prepared, Throwable e) {
+        String recorded = Corrections.recordedAs(e);
+        if (recorded != null) {
+            LOG.warn("configuration reload (SIGHUP): its audit record {} reached the trail but not both its copies ({}); applied", recorded, e.toString());
+            return Future.succeededFuture("audit " + recorded);
+        }
+        LOG.warn("configuration reload (SIGHUP): its audit record could not be written ({}); applied all the same, the record is "
+                + "owed to the trail and written once it takes records", e.toString());
+        AuditEntry late = entry("allowed", prepared.describe() + " (applied on SIGHUP while the audit trail could not take records;"
+                + " recorded once it could)", 200);
+        return Corrections.owe(log, late, "configuration reload (SIGHUP)").map("the owed audit record");
     }
 
     /** Puts the prepared reload in force and logs it; returns null, or why it was not applied (another reload came first). */

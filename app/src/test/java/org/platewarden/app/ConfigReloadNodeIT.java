@@ -117,6 +117,43 @@ class ConfigReloadNodeIT {
         assertEquals(403, opsIndices("demo-acso-investigator").statusCode(), "nothing changed");
     }
 
+    /**
+     * A signal's reload is the ops team's lever for cutting off a leaked camera secret at once, so
+     * it is applied while the audit trail cannot take its record (here: the audit index refuses
+     * writes, as with Elasticsearch down), and its record reaches the trail once it takes records.
+     */
+    @Test
+    @Order(3)
+    void aSignalsReloadIsAppliedWhileTheAuditIndexRefusesWritesAndRecordedOnceItTakesThem() throws Exception {
+        write(original);
+        node.reloader().reloadOnSignal().toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(202, ingest("cam-002", "demo-cam-002").statusCode(), "the camera is in force before");
+        int before = auditRecords("platewarden:sighup").size();
+        ObjectNode edited = original.deepCopy();
+        remove((ArrayNode) edited.get("cameras"), "id", "cam-002");
+        write(edited);
+        blockAuditWrites(true);
+        try {
+            node.reloader().reloadOnSignal().toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(401, ingest("cam-002", "demo-cam-002").statusCode(), "the removed camera is cut off at once");
+        } finally {
+            blockAuditWrites(false);
+        }
+        eventually(() -> auditRecords("platewarden:sighup").size() == before + 1, "the reload's record reaches the index");
+        JsonArray records = auditRecords("platewarden:sighup");
+        JsonObject last = records.getJsonObject(records.size() - 1);
+        assertEquals("allowed", last.getString("outcome"));
+        assertTrue(last.getString("reason").startsWith("cameras: 0 added, 1 removed"), last.getString("reason"));
+        write(original);
+    }
+
+    private static void blockAuditWrites(boolean blocked) throws Exception {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/" + prefix + "-audit*/_settings"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"index.blocks.write\":" + blocked + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+    }
+
     private static void write(ObjectNode config) throws Exception {
         Files.writeString(file, config.toPrettyString());
     }
