@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +32,6 @@ class HoldsAuditIT {
     private static final String ACSO_SUPERVISOR = "Bearer it-acso-supervisor";
     /** an auditor of an agency without oversight */
     private static final String ACSO_AUDITOR = "Bearer it-acso-auditor";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
     static Path dataDir;
     private static PlatewardenNode node;
@@ -313,10 +309,6 @@ class HoldsAuditIT {
     }
 
     private static HttpResponse<String> send(String method, String path, String authorization, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.searchPort() + path)).timeout(Duration.ofSeconds(30));
-        if (authorization != null) b.header("Authorization", authorization);
-        if (json != null) b.header("Content-Type", "application/json");
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return SearchApiRequests.send(node, method, path, authorization, json);
     }
 }

@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The ops endpoints' view of the indexer: index views, an on-demand retention sweep and an
- * on-demand compaction pass. Must not block the event loop.
+ * on-demand compaction pass. Must not block the event loop. The index view is an 8081 read like any
+ * other: each of its Elasticsearch calls is bounded ({@code search.es_request_timeout_ms}; a timeout
+ * among a failure's causes is a 503); the runs may take minutes and keep their own timeouts.
  */
 public interface OpsApi {
     /** Per read index: index, day, docs, bytes, segments, expires_at, deleted_by ({@code ilm} or {@code sweeper}). */
