@@ -159,14 +159,15 @@ final class HoldExpiry implements AutoCloseable {
     /**
      * The record that the release recorded as {@code intent} failed, as a supervisor's failed change
      * has one: otherwise that record would stand alone until a later pass, saying the reads were
-     * deleted. Written as a record the trail owes.
+     * deleted. Written as a record the trail owes. A release Elasticsearch did not answer in time may
+     * have been made all the same, and the record says so ({@link Corrections#failedChange}).
      */
     static AuditEntry failure(Hold hold, String intent, Throwable e) {
         ObjectNode query = JSON.createObjectNode();
         query.put("hold_id", hold.id());
         query.put("until", hold.until().toString());
         return new AuditEntry(ACTION, HoldService.EXPIRY_USER, hold.agency(), Set.of(), null, hold.caseNumber(), query,
-                null, Corrections.FAILED, "the change recorded as audit " + intent + " failed: " + RequestFailures.unwrap(e)
+                null, Corrections.FAILED, Corrections.failedChange(intent, e, RequestFailures.unwrap(e).toString())
                 + "; a later pass makes it (recording it again unless the hold was already marked released)", 500, 0, List.of());
     }
 

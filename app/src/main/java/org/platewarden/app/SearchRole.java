@@ -69,13 +69,17 @@ final class SearchRole implements AutoCloseable {
         AgencyScope scope = new AgencyScope(credentials);
         SearchService service = new SearchService(vertx, config, es, auditLog, registry, refusedRecords, scope);
         Context context = vertx.getOrCreateContext();
-        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), scope, config.retentionDays(), config.holdMaxDays(), Clock.systemUTC());
+        // the holds and ops views answer on 8081: each of their Elasticsearch calls is bounded as a search's
+        // request is, so a hung cluster fails them closed (503) within it; ops runs keep their own, longer timeouts
+        Duration requestTimeout = Duration.ofMillis(config.search().esRequestTimeoutMs());
+        HoldService holds = new HoldService(es.rest(), config.indexPrefix(), scope, config.retentionDays(), config.holdMaxDays(),
+                Clock.systemUTC(), requestTimeout);
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
                 templates.retention(), Clock.systemUTC());
         // on demand only (POST /v1/ops/compaction/run); the indexer role runs the schedule
         DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
                 config.indexer().compaction(), Clock.systemUTC(), registry);
-        IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention());
+        IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention(), requestTimeout);
         HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog, config.nodeId());
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)

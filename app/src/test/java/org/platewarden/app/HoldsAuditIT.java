@@ -35,7 +35,6 @@ class HoldsAuditIT {
     private static final String ACSO_SUPERVISOR = "Bearer it-acso-supervisor";
     /** an auditor of an agency without oversight */
     private static final String ACSO_AUDITOR = "Bearer it-acso-auditor";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
     static Path dataDir;
     private static PlatewardenNode node;
@@ -310,6 +309,8 @@ class HoldsAuditIT {
         assertEquals(1, releases(ending).size(), releases(ending).toString());
     }
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     /** Stores a read of DPD's camera in its daily index, as the indexer would. */
     private static void storeRead(String readId, String plate, Instant at) throws Exception {
         String norm = org.platewarden.core.plate.PlateNormalizer.normalize(plate);
@@ -374,10 +375,6 @@ class HoldsAuditIT {
     }
 
     private static HttpResponse<String> send(String method, String path, String authorization, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.searchPort() + path)).timeout(Duration.ofSeconds(30));
-        if (authorization != null) b.header("Authorization", authorization);
-        if (json != null) b.header("Content-Type", "application/json");
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return SearchApiRequests.send(node, method, path, authorization, json);
     }
 }

@@ -19,15 +19,29 @@ import org.elasticsearch.client.RestClient;
 /**
  * Raw JSON calls through the low-level REST client, for the ops, retention and holds code whose
  * requests are simplest as JSON (and some of whose endpoints, such as _cat, have no typed client).
- * Blocking: callers run it on a worker pool they own.
+ * Blocking: callers run it on a worker pool they own. Each call waits for Elasticsearch as long as
+ * this instance's timeout allows (the connection's default minute without one), or as long as the
+ * call itself says; one that waited that long fails with {@link EsTimeoutException}.
  */
 public final class EsRest {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final RestClient rest;
+    /** null: the connection's default ({@link org.platewarden.elasticsearch.ElasticsearchConnection#SOCKET_TIMEOUT_MILLIS}) */
+    private final Duration timeout;
 
     public EsRest(RestClient rest) {
+        this(rest, null);
+    }
+
+    /**
+     * @param timeout how long each call waits for a connection and for Elasticsearch's answer unless
+     *                it sets its own ({@link #call(String, String, Object, Duration)}); null: the connection's default
+     */
+    public EsRest(RestClient rest, Duration timeout) {
+        if (timeout != null && timeout.toMillis() < 1) throw new IllegalArgumentException("timeout must be positive, not " + timeout);
         this.rest = rest;
+        this.timeout = timeout;
     }
 
     public RestClient client() {
@@ -41,11 +55,12 @@ public final class EsRest {
 
     /**
      * As {@link #call(String, String, Object)}, waiting up to {@code socketTimeout} for the answer
-     * instead of the connection's default (for calls that legitimately take minutes, such as a
-     * force merge); null keeps the default.
+     * instead of this instance's timeout (for calls that legitimately take minutes, such as a
+     * force merge); null keeps this instance's.
      */
     public JsonNode call(String method, String path, Object body, Duration socketTimeout) {
         Request request = new Request(method, path);
+        if (socketTimeout == null) socketTimeout = timeout;
         if (socketTimeout != null) {
             request.setOptions(org.platewarden.elasticsearch.ElasticsearchConnection.withTimeout(RequestOptions.DEFAULT,
                     Math.toIntExact(socketTimeout.toMillis())));
@@ -74,6 +89,7 @@ public final class EsRest {
             }
             throw new EsCallException(method + " " + path, status, error);
         } catch (IOException e) {
+            if (org.platewarden.elasticsearch.ElasticsearchConnection.timedOut(e)) throw new EsTimeoutException(method + " " + path, socketTimeout, e);
             throw new UncheckedIOException("Elasticsearch unreachable for " + method + " " + path + ": " + e.getMessage(), e);
         }
     }
@@ -85,6 +101,18 @@ public final class EsRest {
             return node == null ? MissingNode.getInstance() : node;
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable Elasticsearch response", e);
+        }
+    }
+
+    /**
+     * Elasticsearch did not answer in time (or no connection to it came free). Elasticsearch may
+     * still carry the request out: a change that failed this way may have been made.
+     */
+    public static final class EsTimeoutException extends UncheckedIOException {
+        /** @param timeout the call's timeout; null: the connection's */
+        EsTimeoutException(String call, Duration timeout, IOException cause) {
+            super(call + ": Elasticsearch did not answer " + (timeout == null ? "in time" : "within " + timeout.toMillis() + " ms")
+                    + " (" + cause + ")", cause);
         }
     }
 

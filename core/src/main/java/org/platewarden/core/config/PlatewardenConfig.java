@@ -302,6 +302,11 @@ public record PlatewardenConfig(
         }
         esTimeout(problems, "search.es_request_timeout_ms", search.esRequestTimeoutMs());
         esTimeout(problems, "search.audit_index_timeout_ms", search.auditIndexTimeoutMs());
+        // shorter than one request's timeout, the deadline would be that timeout under another name
+        if (search.maxSearchMs() < search.esRequestTimeoutMs() || search.maxSearchMs() > SearchConfig.MAX_SEARCH_MS) {
+            problems.add("search.max_search_ms must be search.es_request_timeout_ms (" + search.esRequestTimeoutMs() + ") .. "
+                    + SearchConfig.MAX_SEARCH_MS + " (how long one search may take in all), not " + search.maxSearchMs());
+        }
         positive(problems, "search.max_window_days", search.maxWindowDays());
         positive(problems, "search.http_body_limit_bytes", search.httpBodyLimitBytes());
         if (search.auditJournalPreallocateBytes() != 0 && search.auditJournalPreallocateBytes() < 4096) {

@@ -32,7 +32,8 @@ public record SearchConfig(
         @JsonProperty("max_queued_searches") int maxQueuedSearches,
         @JsonProperty("max_queue_wait_ms") int maxQueueWaitMs,
         @JsonProperty("es_request_timeout_ms") int esRequestTimeoutMs,
-        @JsonProperty("audit_index_timeout_ms") int auditIndexTimeoutMs) {
+        @JsonProperty("audit_index_timeout_ms") int auditIndexTimeoutMs,
+        @JsonProperty("max_search_ms") int maxSearchMs) {
 
     public static final List<String> DEFAULT_ALLOWED = List.of("stolen_vehicle", "violent_crime", "homicide",
             "robbery", "burglary", "hit_and_run", "missing_person", "amber_alert", "felony_investigation");
@@ -135,8 +136,10 @@ public record SearchConfig(
      * at p99. 10 s is some 200 times a whole search's p99: room for a first search on cold caches
      * after a restart and for a long garbage collection, while an investigator whose cluster has
      * stopped answering is told so within seconds instead of after the client's default minute.
-     * Only a search's requests: ops runs (compaction, retention, verify) may take minutes and keep
-     * their own timeouts.
+     * The same bound applies to each Elasticsearch request of every other 8081 route (audit reports
+     * and verify, the transparency report, holds, the ops index view): a hung cluster fails them
+     * closed (503) within it too. Ops runs (compaction, retention) may take minutes and keep their
+     * own timeouts.
      */
     public static final int DEFAULT_ES_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -149,6 +152,19 @@ public record SearchConfig(
      * there), and the request is corrected in the trail as any whose record reached one copy.
      */
     public static final int DEFAULT_AUDIT_INDEX_TIMEOUT_MS = 5_000;
+
+    /**
+     * How long one search may take in all, from its arrival to its answer but for its audit record's
+     * write: each of its Elasticsearch requests waits at most {@code es_request_timeout_ms} and at
+     * most what is left of this, so a search whose cluster slows down without stopping is answered
+     * 503 (outcome {@code failed}) at this deadline instead of after several request timeouts. Twice
+     * the request timeout: a search takes one or two rounds of requests (tens of milliseconds each),
+     * so only a cluster in trouble reaches it.
+     */
+    public static final int DEFAULT_MAX_SEARCH_MS = 20_000;
+
+    /** The most {@code max_search_ms} may be (the least is {@code es_request_timeout_ms}). */
+    public static final int MAX_SEARCH_MS = 300_000;
 
     /** The least either Elasticsearch timeout may be. */
     public static final int MIN_ES_TIMEOUT_MS = 100;
@@ -168,7 +184,7 @@ public record SearchConfig(
                 DEFAULT_REFUSED_RECORDS_PER_MINUTE_PER_USER, null, null, List.of(),
                 DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
                 GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONCURRENT_SEARCHES, DEFAULT_MAX_QUEUED_SEARCHES,
-                DEFAULT_MAX_QUEUE_WAIT_MS, DEFAULT_ES_REQUEST_TIMEOUT_MS, DEFAULT_AUDIT_INDEX_TIMEOUT_MS);
+                DEFAULT_MAX_QUEUE_WAIT_MS, DEFAULT_ES_REQUEST_TIMEOUT_MS, DEFAULT_AUDIT_INDEX_TIMEOUT_MS, DEFAULT_MAX_SEARCH_MS);
     }
 
     /**

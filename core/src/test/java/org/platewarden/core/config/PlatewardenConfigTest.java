@@ -164,6 +164,21 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void aSearchsDeadlineDefaultsToTwentySecondsAndIsNoShorterThanOneRequestsTimeout() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        assertEquals(20_000, config.search().maxSearchMs());
+        assertEquals(SearchConfig.defaults().maxSearchMs(), config.search().maxSearchMs(), "the defaults file agrees with the code");
+        assertEquals(10_000, config.with("{\"search\":{\"max_search_ms\":10000}}").search().maxSearchMs());
+        assertEquals(300_000, config.with("{\"search\":{\"max_search_ms\":300000}}").search().maxSearchMs());
+        assertEquals(1_500, config.with("{\"search\":{\"es_request_timeout_ms\":1500,\"max_search_ms\":1500}}").search().maxSearchMs());
+        assertProblem("{\"search\":{\"max_search_ms\":9999}}",
+                "search.max_search_ms must be search.es_request_timeout_ms (10000) .. 300000 (how long one search may take in all), not 9999");
+        assertProblem("{\"search\":{\"max_search_ms\":300001}}", "search.max_search_ms must be search.es_request_timeout_ms (10000) .. 300000");
+        // a longer request timeout needs a deadline that can hold it
+        assertProblem("{\"search\":{\"es_request_timeout_ms\":30000}}", "search.max_search_ms must be search.es_request_timeout_ms (30000) .. 300000");
+    }
+
+    @Test
     void jwtAudienceIsAStringOrAListAndUncheckedWhenAbsent() {
         String hs = "\"algorithm\":\"HS256\",\"secret\":\"" + "s".repeat(40) + "\"";
         PlatewardenConfig none = PlatewardenConfig.demoConfig().with("{\"jwt\":{" + hs + "}}");

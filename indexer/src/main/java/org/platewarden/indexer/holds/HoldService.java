@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * nodes one records and makes it.
  * <p>
  * Every method returns a future completed on an owned, bounded pool (Elasticsearch calls block);
- * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503). Refusals
+ * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503).
+ * Each Elasticsearch call waits at most the service's request timeout (the search node's
+ * {@code search.es_request_timeout_ms}); one that waits longer fails the future with
+ * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full. Refusals
  * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
  * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
  */
@@ -74,8 +77,18 @@ public final class HoldService implements AutoCloseable {
      */
     private final Object[] changeLocks = new Object[64];
 
+    /** Each Elasticsearch call waiting as long as the connection's default allows (a minute). */
     public HoldService(RestClient rest, String prefix, AgencyScope scope, int retentionDays, int holdMaxDays, Clock clock) {
-        this.es = new EsRest(rest);
+        this(rest, prefix, scope, retentionDays, holdMaxDays, clock, null);
+    }
+
+    /**
+     * @param requestTimeout how long each Elasticsearch call waits for a connection and an answer
+     *                       before the operation fails; null: the connection's default
+     */
+    public HoldService(RestClient rest, String prefix, AgencyScope scope, int retentionDays, int holdMaxDays, Clock clock,
+                       java.time.Duration requestTimeout) {
+        this.es = new EsRest(rest, requestTimeout);
         this.prefix = prefix;
         this.holdsIndex = prefix + "-holds";
         this.metaIndex = prefix + "-holds-meta";

@@ -26,8 +26,17 @@ public final class IndexViews implements AutoCloseable {
     private final RetentionMechanism mechanism;
     private final BoundedWorker worker;
 
+    /** Its one Elasticsearch call waiting as long as the connection's default allows (a minute): the CLI's. */
     public IndexViews(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism) {
-        this.es = new EsRest(rest);
+        this(rest, prefix, retentionDays, mechanism, null);
+    }
+
+    /**
+     * @param requestTimeout how long its Elasticsearch call waits for a connection and an answer
+     *                       ({@link EsRest.EsTimeoutException} after); null: the connection's default
+     */
+    public IndexViews(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism, java.time.Duration requestTimeout) {
+        this.es = new EsRest(rest, requestTimeout);
         this.prefix = prefix;
         this.retentionDays = retentionDays;
         this.mechanism = mechanism;

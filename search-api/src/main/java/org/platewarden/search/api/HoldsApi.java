@@ -11,9 +11,12 @@ import org.platewarden.search.auth.Principal;
  * Changes are recorded in the audit trail before they are made, so the server first asks
  * everything it can without making them ({@link #check}, {@link #find}): a request refused there
  * leaves one record, not an "allowed" one followed by its failure. Implementations must not block
- * the event loop (run a blocking hold service on a bounded worker pool). Failures:
- * {@link IllegalArgumentException} → 400, {@link java.util.NoSuchElementException} → 404, anything
- * else → 500.
+ * the event loop (run a blocking hold service on a bounded worker pool), and must bound each of
+ * their Elasticsearch calls ({@code search.es_request_timeout_ms}). Failures:
+ * {@link IllegalArgumentException} → 400, {@link java.util.NoSuchElementException} → 404, Elasticsearch
+ * not answering in time (the client's timeout among the causes:
+ * {@link org.platewarden.elasticsearch.ElasticsearchConnection#timedOut}) → 503 — for a change already
+ * recorded, one that may have been made — anything else → 500.
  */
 public interface HoldsApi {
     /**

@@ -159,7 +159,9 @@ final class RequestAudit {
     /**
      * A request that ends in an error status (refused before or by its handler); completes with the
      * record's audit id. A change that fails after its intent record says so in its reason, naming
-     * that record: an auditor who finds the "allowed" intent finds its failure by that id.
+     * that record: an auditor who finds the "allowed" intent finds its failure by that id. When it
+     * failed because Elasticsearch did not answer in time, the reason says the change may have been
+     * made ({@link Corrections#failedChange}): Elasticsearch may carry out what it did not answer.
      *
      * <p>A request that names no authenticated caller and is over the budget for individual records
      * ({@link AnonymousSummaries}) gets no record of its own: it is counted into its client address's
@@ -175,11 +177,11 @@ final class RequestAudit {
      * trail owes ({@link AuditLog#recordOwed}) with the status the caller then gets, 503, before the
      * future fails.
      */
-    Future<FailureRecord> recordFailure(RoutingContext ctx, int status, String reason) {
+    Future<FailureRecord> recordFailure(RoutingContext ctx, int status, Throwable failure, String reason) {
         Principal known = ctx.get(PRINCIPAL);
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         String intent = ctx.get(INTENT_AUDIT_ID);
-        String fullReason = intent == null ? reason : "the change recorded as audit " + intent + " failed: " + reason;
+        String fullReason = intent == null ? reason : Corrections.failedChange(intent, failure, reason);
         // a request refused before authentication (413, 400) still names its caller when the token is good
         Future<Principal> principal = known != null || status == 401 || header == null
                 ? Future.succeededFuture(known)

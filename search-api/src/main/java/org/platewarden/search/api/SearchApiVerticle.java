@@ -97,6 +97,12 @@ public final class SearchApiVerticle extends VerticleBase {
     static final long SUMMARY_TICK_MILLIS = 1_000;
     private BlockingPool pool;
     private EsRest esRest;
+    /**
+     * the audit reports', verify's and transparency report's: each request bounded by
+     * {@code search.es_request_timeout_ms}, as a search's, so a hung cluster fails them closed (503)
+     * instead of after the connection's minute (the holds and ops backends bound theirs alike)
+     */
+    private EsRest viewRest;
     /** the readiness probe's: its requests bounded by {@link #READY_TIMEOUT_MILLIS} */
     private EsRest readyRest;
     private RequestAudit audit;
@@ -178,15 +184,17 @@ public final class SearchApiVerticle extends VerticleBase {
         pool = new BlockingPool(vertx, "search-api-blocking", 2, 16);
         esRest = new EsRest(vertx, es.rest());
         readyRest = esRest.withTimeout(READY_TIMEOUT_MILLIS);
+        viewRest = esRest.withTimeout(config.search().esRequestTimeoutMs());
         anonymousSummaries = new AnonymousSummaries(anonymousBudget, auditLog, metrics);
         refusedSummaries = new RefusedSummaries(refusedBudget, auditLog, metrics);
         if (credentials == null) credentials = LiveCredentials.of(config);
         audit = new RequestAudit(auditLog, new Authenticator(vertx, credentials), anonymousSummaries, refusedSummaries,
                 new ForwardedFor(config.search().trustedProxyRanges()));
-        reports = new AuditReports(esRest, config.auditIndex(), config.expectedAuditNodes(), pool);
-        verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000, config.expectedAuditNodes());
+        reports = new AuditReports(viewRest, config.auditIndex(), config.expectedAuditNodes(), pool);
+        verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000,
+                config.expectedAuditNodes()).withRequestTimeout(config.search().esRequestTimeoutMs());
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
-        transparency = new TransparencyReport(esRest, config, credentials, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
+        transparency = new TransparencyReport(viewRest, config, credentials, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
         Router router = routes();
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)

@@ -12,8 +12,10 @@ import java.util.function.LongSupplier;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 
 /**
  * Recomputes every node's chain from the audit index: pages through it sorted by
@@ -49,6 +51,8 @@ public final class AuditVerifier {
     private final String journalNodeId;
     private final int pageSize;
     private final java.util.Set<String> expectedNodes;
+    /** each request's: {@link RequestOptions#DEFAULT} (the connection's timeouts) or a bound ({@link #withRequestTimeout}) */
+    private final RequestOptions options;
 
     /** As below, with no list of expected nodes (every chain found is walked, none is flagged for its node). */
     public AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize) {
@@ -66,12 +70,29 @@ public final class AuditVerifier {
      */
     public AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize,
                          java.util.Set<String> expectedNodes) {
+        this(rest, auditIndex, journalFile, journalNodeId, pageSize, expectedNodes, RequestOptions.DEFAULT);
+    }
+
+    private AuditVerifier(RestClient rest, String auditIndex, Path journalFile, String journalNodeId, int pageSize,
+                          java.util.Set<String> expectedNodes, RequestOptions options) {
+        this.options = options;
         this.expectedNodes = expectedNodes;
         this.rest = rest;
         this.index = auditIndex;
         this.journalFile = journalFile;
         this.journalNodeId = journalNodeId;
         this.pageSize = pageSize;
+    }
+
+    /**
+     * The same verifier, each of whose Elasticsearch requests fails once it has waited
+     * {@code timeoutMillis} for a connection or an answer ({@link ElasticsearchConnection#withTimeout}):
+     * the search API's ({@code GET /v1/audit/verify}), so a hung cluster fails it closed within that
+     * per page instead of after the connection's minute. The CLI's verify keeps the connection's.
+     */
+    public AuditVerifier withRequestTimeout(int timeoutMillis) {
+        return new AuditVerifier(rest, index, journalFile, journalNodeId, pageSize, expectedNodes,
+                ElasticsearchConnection.withTimeout(RequestOptions.DEFAULT, timeoutMillis));
     }
 
     public VerifyResult verify() throws IOException {
@@ -484,12 +505,15 @@ public final class AuditVerifier {
         Request request = new Request("POST", "/" + index + "/_search");
         request.addParameter("ignore_unavailable", "true");
         request.setEntity(new NStringEntity(CanonicalJson.MAPPER.writeValueAsString(body), ContentType.APPLICATION_JSON));
+        request.setOptions(options);
         return CanonicalJson.MAPPER.readTree(rest.performRequest(request).getEntity().getContent());
     }
 
     private void refresh() throws IOException {
         try {
-            rest.performRequest(new Request("POST", "/" + index + "/_refresh"));
+            Request refresh = new Request("POST", "/" + index + "/_refresh");
+            refresh.setOptions(options);
+            rest.performRequest(refresh);
         } catch (ResponseException e) {
             if (e.getResponse().getStatusLine().getStatusCode() != 404) throw e;
         }

@@ -77,6 +77,29 @@ public final class Corrections {
                 List.of(), null, null, corrected.authMethod(), corrected.proxyAddress(), null);
     }
 
+    /**
+     * The reason of the record that says what became of a change recorded before it was made (its
+     * intent, {@code intentAuditId}) when making it failed: the change "failed", or — when
+     * {@code failure} is Elasticsearch not answering in time ({@link #mayHaveBeenMade}) — it "may have
+     * been made", since Elasticsearch may carry out a request it did not answer: in part or in full.
+     *
+     * @param detail what went wrong, for the reason
+     */
+    public static String failedChange(String intentAuditId, Throwable failure, String detail) {
+        return "the change recorded as audit " + intentAuditId + (mayHaveBeenMade(failure) ? " may have been made" : " failed") + ": " + detail;
+    }
+
+    /**
+     * Whether a change that failed with {@code failure} may have been made all the same: Elasticsearch
+     * did not answer one of its requests in time (or no connection came free), and a request it did
+     * not answer it may still carry out. Only reading it back can tell. Not the audit trail's own
+     * write ({@link AuditUnavailableException}), which is no part of the change.
+     */
+    public static boolean mayHaveBeenMade(Throwable failure) {
+        return failure != null && !(failure instanceof AuditUnavailableException)
+                && org.platewarden.elasticsearch.ElasticsearchConnection.timedOut(failure);
+    }
+
     /** A correction's {@code query}: {@code {"corrects": correctedAuditId}}. */
     public static ObjectNode query(String correctedAuditId) {
         return CanonicalJson.MAPPER.createObjectNode().put(CORRECTS, correctedAuditId);

@@ -55,16 +55,16 @@ final class CandidateScanner {
     }
 
     Future<Result> scan(Context context, List<String> indices, ObjectNode query, PlateMatcher matcher, boolean held,
-                        String opaqueId) {
+                        String opaqueId, SearchDeadline deadline) {
         if (indices.isEmpty()) return Future.succeededFuture(new Result(0, List.of()));
         List<Candidate> matches = new ArrayList<>();
-        return page(context, indices, query, matcher, held, opaqueId, null, null, true, matches, 0)
+        return page(context, indices, query, matcher, held, opaqueId, deadline, null, null, true, matches, 0)
                 .map(scanned -> new Result(scanned, matches));
     }
 
     /** Which of {@code readIds} are daily reads that pass {@code readsQuery} in {@code indices}. */
     Future<Set<String>> idsAmong(Context context, List<String> indices, ObjectNode readsQuery, List<String> readIds,
-                                 String opaqueId) {
+                                 String opaqueId, SearchDeadline deadline) {
         Request request = ElasticsearchCalls.search(indices, "timed_out,_shards.failed,hits.hits._id", opaqueId);
         request.setJsonEntity(ReadQueryBuilder.readsAmongBody(readsQuery, readIds).toString());
         return es.perform(context, request, in -> {
@@ -73,24 +73,24 @@ final class CandidateScanner {
             Set<String> found = new HashSet<>();
             for (JsonNode hit : response.path("hits").path("hits")) found.add(hit.path("_id").asText());
             return found;
-        });
+        }, deadline);
     }
 
     private Future<Long> page(Context context, List<String> indices, ObjectNode query, PlateMatcher matcher, boolean held,
-                              String opaqueId, Long afterMs, String afterReadId, boolean first,
+                              String opaqueId, SearchDeadline deadline, Long afterMs, String afterReadId, boolean first,
                               List<Candidate> matches, long scanned) {
         Request request = ElasticsearchCalls.search(indices, FILTER_PATH, opaqueId);
         ObjectNode body = ReadQueryBuilder.scanPage(query, pageSize, first ? maxCandidates + 1 : 0, afterMs, afterReadId,
                 held);
         request.setJsonEntity(body.toString());
-        return es.perform(context, request, in -> parsePage(in, matcher, held, matches))
+        return es.perform(context, request, in -> parsePage(in, matcher, held, matches), deadline)
                 .compose(page -> {
                     if (first && page.total > maxCandidates) {
                         return Future.failedFuture(new TooBroadException(page.total, maxCandidates));
                     }
                     long total = scanned + page.hits;
                     if (page.hits < pageSize) return Future.succeededFuture(total);
-                    return page(context, indices, query, matcher, held, opaqueId, page.lastMs, page.lastReadId, false,
+                    return page(context, indices, query, matcher, held, opaqueId, deadline, page.lastMs, page.lastReadId, false,
                             matches, total);
                 });
     }

@@ -19,8 +19,9 @@ import org.platewarden.elasticsearch.ElasticsearchConnection;
  * client's I/O thread (as the typed Elasticsearch client does), and the result is handed back on
  * the caller's Vert.x context so everything after it runs where the request started. Each request
  * waits at most the search's Elasticsearch timeout ({@code search.es_request_timeout_ms}) for a
- * connection and for Elasticsearch's answer; past it the search fails closed (503), instead of after
- * the connection's default minute.
+ * connection and for Elasticsearch's answer, and at most what is left of its search's deadline
+ * ({@link SearchDeadline}, {@code search.max_search_ms}); past either the search fails closed (503),
+ * instead of after the connection's default minute.
  */
 final class ElasticsearchCalls {
     /** Elasticsearch's header for naming a request in its tasks API and slow logs. */
@@ -65,26 +66,35 @@ final class ElasticsearchCalls {
     /** Pauses before retrying a shard that is still starting: 100, 200, 400 ms, then give up (503). */
     private static final long[] SHARD_RETRY_DELAYS_MS = {100, 200, 400};
 
-    <T> Future<T> perform(Context context, Request request, BodyParser<T> parser) {
-        request.setOptions(ElasticsearchConnection.withTimeout(request.getOptions(), timeoutMillis));
-        return perform(context, request, parser, 0);
+    /** Sends {@code request} for the search whose deadline is {@code deadline}; fails at once, unsent, when it has passed. */
+    <T> Future<T> perform(Context context, Request request, BodyParser<T> parser, SearchDeadline deadline) {
+        return perform(context, request, parser, deadline, 0);
     }
 
-    private <T> Future<T> perform(Context context, Request request, BodyParser<T> parser, int attempt) {
-        return attempt(context, request, parser).recover(e -> {
+    private <T> Future<T> perform(Context context, Request request, BodyParser<T> parser, SearchDeadline deadline, int attempt) {
+        return attempt(context, request, parser, deadline).recover(e -> {
             // a daily index created a moment ago (first read of a day) has its primary shard still
             // starting; searching it answers no_shard_available for a few milliseconds: wait, not fail
             if (attempt < SHARD_RETRY_DELAYS_MS.length && e instanceof SearchBackendException sbe && sbe.shardStarting()) {
                 Promise<T> retried = Promise.promise();
                 context.owner().setTimer(SHARD_RETRY_DELAYS_MS[attempt],
-                        t -> perform(context, request, parser, attempt + 1).onComplete(retried));
+                        t -> perform(context, request, parser, deadline, attempt + 1).onComplete(retried));
                 return retried.future();
             }
             return Future.failedFuture(e);
         });
     }
 
-    private <T> Future<T> attempt(Context context, Request request, BodyParser<T> parser) {
+    private <T> Future<T> attempt(Context context, Request request, BodyParser<T> parser, SearchDeadline deadline) {
+        int timeout;
+        try {
+            timeout = deadline.requestTimeout(timeoutMillis);
+        } catch (SearchDeadline.Passed passed) {
+            return Future.failedFuture(passed);
+        }
+        // each attempt anew: a retry after a shard's start waits only what is left of the deadline
+        request.setOptions(ElasticsearchConnection.withTimeout(request.getOptions(), timeout));
+        boolean cutByDeadline = timeout < timeoutMillis;
         Promise<T> promise = Promise.promise();
         rest.performRequestAsync(request, new ResponseListener() {
             @Override
@@ -104,7 +114,8 @@ final class ElasticsearchCalls {
 
             @Override
             public void onFailure(Exception e) {
-                fail(translate(e, timeoutMillis));
+                boolean deadlinePassed = cutByDeadline && ElasticsearchConnection.timedOut(e);
+                fail(deadlinePassed ? new SearchDeadline.Passed(deadline.maxMillis(), e) : translate(e, timeoutMillis));
             }
 
             private void fail(Throwable t) {

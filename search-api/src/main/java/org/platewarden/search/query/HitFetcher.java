@@ -38,7 +38,8 @@ final class HitFetcher {
      * @param known the documents the ranked page query already returned, by {@link #key}; only the
      *              page's other hits (held copies) are fetched
      */
-    Future<List<JsonObject>> fetch(Context context, List<Candidate> page, Map<String, JsonObject> known, String opaqueId) {
+    Future<List<JsonObject>> fetch(Context context, List<Candidate> page, Map<String, JsonObject> known, String opaqueId,
+                                   SearchDeadline deadline) {
         JsonArray docs = new JsonArray();
         for (Candidate c : page) {
             if (!known.containsKey(key(c.index(), c.docId()))) docs.add(new JsonObject().put("_index", c.index()).put("_id", c.docId()));
@@ -49,7 +50,7 @@ final class HitFetcher {
         request.addParameter("filter_path", "docs._index,docs._id,docs.found,docs._source");
         request.setJsonEntity(new JsonObject().put("docs", docs).encode());
         ElasticsearchCalls.tag(request, opaqueId);
-        return es.perform(context, request, in -> new JsonObject(Buffer.buffer(in.readAllBytes())))
+        return es.perform(context, request, in -> new JsonObject(Buffer.buffer(in.readAllBytes())), deadline)
                 .map(response -> {
                     Map<String, JsonObject> sources = new HashMap<>(known);
                     JsonArray found = response.getJsonArray("docs", new JsonArray());

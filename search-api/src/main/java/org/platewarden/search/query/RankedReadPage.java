@@ -52,21 +52,21 @@ final class RankedReadPage {
      */
     Future<Result> page(Context context, List<String> indices, SearchRequest request, Set<String> visibleAgencies,
                         List<ObjectNode> tiers, Function<String, PlateMatch> matches, int size, int trackTotalUpTo,
-                        String opaqueId) {
+                        String opaqueId, SearchDeadline deadline) {
         if (indices.isEmpty() || tiers.isEmpty()) return Future.succeededFuture(new Result(List.of(), Map.of(), 0));
         Result collected = new Result(new ArrayList<>(), new HashMap<>(), -1);
         return chunk(context, indices, request, visibleAgencies, tiers, matches, request.after(), size, trackTotalUpTo,
-                opaqueId, collected);
+                opaqueId, deadline, collected);
     }
 
     private Future<Result> chunk(Context context, List<String> indices, SearchRequest request, Set<String> visibleAgencies,
                                  List<ObjectNode> tiers, Function<String, PlateMatch> matches, PageToken after,
-                                 int remaining, int trackTotalUpTo, String opaqueId, Result collected) {
+                                 int remaining, int trackTotalUpTo, String opaqueId, SearchDeadline deadline, Result collected) {
         int size = Math.min(remaining, chunkSize);
         Request search = ElasticsearchCalls.search(indices, FILTER_PATH, opaqueId);
         search.setJsonEntity(ReadQueryBuilder.rankedPageBody(request, visibleAgencies, tiers, after, size, trackTotalUpTo)
                 .toString());
-        return es.perform(context, search, in -> parse(JSON.readTree(in), matches, trackTotalUpTo > 0))
+        return es.perform(context, search, in -> parse(JSON.readTree(in), matches, trackTotalUpTo > 0), deadline)
                 .compose(got -> {
                     collected.hits().addAll(got.hits());
                     collected.sources().putAll(got.sources());
@@ -76,7 +76,7 @@ final class RankedReadPage {
                     Candidate last = got.hits().get(got.hits().size() - 1);
                     PageToken next = new PageToken(last.match().tier(), last.capturedAtMs(), last.readId());
                     return chunk(context, indices, request, visibleAgencies, tiers, matches, next, remaining - size, 0,
-                            opaqueId, sofar);
+                            opaqueId, deadline, sofar);
                 });
     }
 

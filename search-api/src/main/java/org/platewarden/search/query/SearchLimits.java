@@ -16,9 +16,11 @@ import org.platewarden.core.config.SearchConfig;
  * @param maxWaitMillis  how long a search waits in that queue before it is answered 503 ({@code search.max_queue_wait_ms})
  * @param esTimeoutMillis how long each of a search's Elasticsearch requests may wait for Elasticsearch
  *                       before the search fails closed ({@code search.es_request_timeout_ms})
+ * @param maxSearchMillis how long a whole search may take, from its arrival, before it fails closed;
+ *                       its requests wait at most what is left of it ({@code search.max_search_ms})
  */
 public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight, int maxQueued, long maxWaitMillis,
-                           int esTimeoutMillis) {
+                           int esTimeoutMillis, int maxSearchMillis) {
     public SearchLimits {
         if (scanPageSize < 1 || scanPageSize > 10_000) throw new IllegalArgumentException("scanPageSize must be 1..10000");
         if (maxCandidates < 1) throw new IllegalArgumentException("maxCandidates must be positive");
@@ -26,11 +28,16 @@ public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight,
         if (maxQueued < 0) throw new IllegalArgumentException("maxQueued must be >= 0");
         if (maxWaitMillis < 0) throw new IllegalArgumentException("maxWaitMillis must be >= 0");
         if (esTimeoutMillis < 1) throw new IllegalArgumentException("esTimeoutMillis must be positive");
+        if (maxSearchMillis < 1) throw new IllegalArgumentException("maxSearchMillis must be positive");
     }
 
-    /** With the default Elasticsearch timeout ({@link SearchConfig#DEFAULT_ES_REQUEST_TIMEOUT_MS}). */
+    /**
+     * With the default Elasticsearch timeout and search deadline ({@link SearchConfig#DEFAULT_ES_REQUEST_TIMEOUT_MS},
+     * {@link SearchConfig#DEFAULT_MAX_SEARCH_MS}).
+     */
     public SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight, int maxQueued, long maxWaitMillis) {
-        this(scanPageSize, maxCandidates, maxInFlight, maxQueued, maxWaitMillis, SearchConfig.DEFAULT_ES_REQUEST_TIMEOUT_MS);
+        this(scanPageSize, maxCandidates, maxInFlight, maxQueued, maxWaitMillis, SearchConfig.DEFAULT_ES_REQUEST_TIMEOUT_MS,
+                SearchConfig.DEFAULT_MAX_SEARCH_MS);
     }
 
     /** No queue: a search beyond {@code maxInFlight} is answered 503 at once. */
@@ -50,10 +57,11 @@ public record SearchLimits(int scanPageSize, int maxCandidates, int maxInFlight,
 
     /**
      * The defaults with the configured searches at once and their queue ({@code search.max_concurrent_searches},
-     * {@code max_queued_searches}, {@code max_queue_wait_ms}) and Elasticsearch timeout ({@code es_request_timeout_ms}).
+     * {@code max_queued_searches}, {@code max_queue_wait_ms}), Elasticsearch timeout ({@code es_request_timeout_ms})
+     * and deadline ({@code max_search_ms}).
      */
     public static SearchLimits of(SearchConfig search) {
         return new SearchLimits(10_000, 50_000, search.maxConcurrentSearches(), search.maxQueuedSearches(), search.maxQueueWaitMs(),
-                search.esRequestTimeoutMs());
+                search.esRequestTimeoutMs(), search.maxSearchMs());
     }
 }

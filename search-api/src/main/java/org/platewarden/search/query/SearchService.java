@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * {@code max_queue_wait_ms}; without a slot it is answered 503 with {@code Retry-After: 1}, outcome
  * {@code rate_limited}, and its rate-limit grant is given back); then finds the matches in the daily
  * indices of the window and in the caller's agency's holds, ranks them and gets the page's documents
- * (see {@link #execute}).
+ * (see {@link #execute}). All of that within the search's deadline ({@link SearchDeadline},
+ * {@code search.max_search_ms}, counted from its arrival): each Elasticsearch request waits at most
+ * what is left of it, and a search that reaches it is answered 503, outcome {@code failed}.
  *
  * <p>Every request, whatever its fate, is written to the {@link AuditLog} exactly once, and the
  * outcome is returned only after that write succeeded; if it fails the answer is 503 with no hits
@@ -105,6 +107,8 @@ public final class SearchService {
     private final HitFetcher fetcher;
     private final SearchSlots slots;
     private final SearchMetrics metrics;
+    /** {@code search.max_search_ms}: how long one search may take before its audit record's write */
+    private final int maxSearchMillis;
     /** null: every refusal has its own record */
     private final RefusedRecordBudget refusedRecords;
 
@@ -158,6 +162,7 @@ public final class SearchService {
         this.ranked = new RankedReadPage(calls, limits.scanPageSize());
         this.fetcher = new HitFetcher(calls);
         this.slots = new SearchSlots(limits.maxInFlight(), limits.maxQueued(), limits.maxWaitMillis());
+        this.maxSearchMillis = limits.maxSearchMillis();
         metrics.slots(slots::running, slots::queued);
     }
 
@@ -169,19 +174,21 @@ public final class SearchService {
      */
     public Future<SearchOutcome> search(Principal principal, JsonObject body, ClientAddress client) {
         long started = System.nanoTime();
+        // from its arrival: the wait for a slot counts, so the whole search is bounded
+        SearchDeadline deadline = SearchDeadline.startingNow(maxSearchMillis);
         String auditId = UUID.randomUUID().toString();
         Context context = vertx.getOrCreateContext();
         Future<Result> result;
         // the parsed request, once the body was valid: its window and limit go into the record whatever the outcome
         SearchRequest[] parsed = new SearchRequest[1];
         try {
-            result = evaluate(context, principal, body, auditId, parsed);
+            result = evaluate(context, principal, body, auditId, parsed, deadline);
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
         return result
                 .recover(e -> Future.succeededFuture(Result.refused(refusalFor(e, auditId))))
-                .compose(r -> answered(context, principal, body, client, auditId, r, parsed[0])
+                .compose(r -> answered(context, principal, body, client, auditId, r, parsed[0], deadline)
                         .andThen(ar -> {
                             if (r.refusal() == null) slots.release();
                         }))
@@ -189,7 +196,7 @@ public final class SearchService {
     }
 
     private Future<Result> evaluate(Context context, Principal principal, JsonObject body, String auditId,
-                                    SearchRequest[] parsed) {
+                                    SearchRequest[] parsed, SearchDeadline deadline) {
         AccessDecision access = policy.decide(principal, value(body, "purpose"), value(body, "case_number"));
         if (!access.allowed()) return Future.succeededFuture(Result.refused(access.refusal()));
         SearchRequest request;
@@ -216,7 +223,8 @@ public final class SearchService {
             }
             Future<Result> run;
             try {
-                run = execute(context, principal, request, access.visibleAgencies(), (String) value(body, "case_number"), auditId);
+                run = execute(context, principal, request, access.visibleAgencies(), (String) value(body, "case_number"), auditId,
+                        deadline);
             } catch (RuntimeException e) {
                 run = Future.failedFuture(e);
             }
@@ -232,7 +240,7 @@ public final class SearchService {
      * candidates and verifies them in Java ({@link #scannedPattern}).
      */
     private Future<Result> execute(Context context, Principal principal, SearchRequest request, Set<String> visible,
-                                   String caseNumber, String auditId) {
+                                   String caseNumber, String auditId, SearchDeadline deadline) {
         PlateMatcher matcher = new PlateMatcher(request.plate(), folding);
         Instant now = clock.instant();
         List<String> days = ReadQueryBuilder.readIndices(config.indexPrefix(), request.from(), request.to(),
@@ -240,10 +248,11 @@ public final class SearchService {
         ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
         long started = System.nanoTime();
         Future<CandidateScanner.Result> holds = scanner.scan(context, List.of(config.holdsIndex()),
-                ReadQueryBuilder.holdsQuery(request, principal.agency(), visible, now, caseNumber, config.retentionDays()), matcher, true, auditId);
+                ReadQueryBuilder.holdsQuery(request, principal.agency(), visible, now, caseNumber, config.retentionDays()), matcher, true, auditId,
+                deadline);
         return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
-                ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId)
-                : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId);
+                ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId, deadline)
+                : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId, deadline);
     }
 
     /**
@@ -254,15 +263,16 @@ public final class SearchService {
      */
     private Future<Result> exactPlate(Context context, SearchRequest request, Set<String> visible, List<String> days,
                                       ObjectNode readsQuery, PlateMatcher matcher,
-                                      Future<CandidateScanner.Result> holds, long started, String auditId) {
+                                      Future<CandidateScanner.Result> holds, long started, String auditId,
+                                      SearchDeadline deadline) {
         String plate = request.plate().pattern();
         List<ObjectNode> tiers = ReadQueryBuilder.exactPlanTiers(plate, request.plate().ocr() ? folding.fold(plate) : null);
         Future<RankedReadPage.Result> daily = ranked.page(context, days, request, visible, tiers, matcher::matchOrNull,
-                request.limit() + 1, scanner.maxCandidates() + 1, auditId);
+                request.limit() + 1, scanner.maxCandidates() + 1, auditId, deadline);
         return Future.all(daily, holds)
                 .compose(done -> bounded(SearchMetrics.PAGE, daily.result().total() + holds.result().candidates(),
                         request, days, started, auditId))
-                .compose(ok -> heldOnly(context, days, readsQuery, holds.result().matches(), auditId))
+                .compose(ok -> heldOnly(context, days, readsQuery, holds.result().matches(), auditId, deadline))
                 .compose(heldOnly -> {
                     RankedMatches.Page page = RankedMatches.rank(daily.result().hits(), holds.result().matches(),
                             request.after(), request.limit());
@@ -278,8 +288,9 @@ public final class SearchService {
      */
     private Future<Result> scannedPattern(Context context, SearchRequest request, List<String> days,
                                           ObjectNode readsQuery, PlateMatcher matcher,
-                                          Future<CandidateScanner.Result> holds, long started, String auditId) {
-        Future<CandidateScanner.Result> reads = scanner.scan(context, days, readsQuery, matcher, false, auditId);
+                                          Future<CandidateScanner.Result> holds, long started, String auditId,
+                                          SearchDeadline deadline) {
+        Future<CandidateScanner.Result> reads = scanner.scan(context, days, readsQuery, matcher, false, auditId, deadline);
         return Future.all(reads, holds)
                 .compose(done -> bounded(SearchMetrics.SCAN, reads.result().candidates() + holds.result().candidates(),
                         request, days, started, auditId))
@@ -290,9 +301,9 @@ public final class SearchService {
                 });
     }
 
-    private Future<List<JsonObject>> fetch(Context context, Result planned, String auditId) {
+    private Future<List<JsonObject>> fetch(Context context, Result planned, String auditId, SearchDeadline deadline) {
         long fetchStarted = System.nanoTime();
-        return fetcher.fetch(context, planned.page(), planned.known(), auditId)
+        return fetcher.fetch(context, planned.page(), planned.known(), auditId, deadline)
                 .andThen(ar -> metrics.phase(SearchMetrics.FETCH, fetchStarted));
     }
 
@@ -316,11 +327,11 @@ public final class SearchService {
      * Elasticsearch only when the search found any.
      */
     private Future<Long> heldOnly(Context context, List<String> days, ObjectNode readsQuery, List<Candidate> held,
-                                  String auditId) {
+                                  String auditId, SearchDeadline deadline) {
         if (held.isEmpty()) return Future.succeededFuture(0L);
         if (days.isEmpty()) return Future.succeededFuture((long) held.size());
         List<String> ids = held.stream().map(Candidate::readId).distinct().toList();
-        return scanner.idsAmong(context, days, readsQuery, ids, auditId)
+        return scanner.idsAmong(context, days, readsQuery, ids, auditId, deadline)
                 .map(inDaily -> ids.stream().filter(id -> !inDaily.contains(id)).count());
     }
 
@@ -328,9 +339,11 @@ public final class SearchService {
      * Writes the request's audit record and, for a ranked page, fetches the page's documents at the
      * same time; answers only once the record is durable (fail closed otherwise) and the fetch is
      * done. A fetch that failed or came back short is corrected in the trail first ({@link #corrected}).
+     * The fetch is bounded by the search's deadline, the record's write by its own bound only: a
+     * journal write under way is never abandoned.
      */
     private Future<SearchOutcome> answered(Context context, Principal principal, JsonObject body, ClientAddress client,
-                                           String auditId, Result result, SearchRequest request) {
+                                           String auditId, Result result, SearchRequest request, SearchDeadline deadline) {
         Refusal refusal = result.refusal();
         AuditEntry entry = entry(ACTION, principal, body, client,
                 refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
@@ -351,7 +364,7 @@ public final class SearchService {
                 return auditFailed(auditId, e);
             });
         }
-        Future<List<JsonObject>> fetched = fetch(context, result, auditId);
+        Future<List<JsonObject>> fetched = fetch(context, result, auditId, deadline);
         return Future.join(written, fetched).transform(done -> {
             if (written.failed()) return auditFailed(entry, auditId, written.cause());
             if (fetched.failed()) {
@@ -477,6 +490,10 @@ public final class SearchService {
 
     private static Refusal refusalFor(Throwable e, String auditId) {
         if (e instanceof TooBroadException) return Refusal.invalid(e.getMessage());
+        if (e instanceof SearchDeadline.Passed passed) {
+            LOG.warn("search {} failed: {}", auditId, passed.getMessage());
+            return Refusal.failed(503, passed.getMessage() + "; retry later");
+        }
         if (e instanceof SearchBackendException b) {
             LOG.warn("search {} failed: {}", auditId, b.getMessage(), b.getCause());
             return Refusal.failed(b.status(), b.status() == 503

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.ext.web.handler.HttpException;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,30 @@ class FailureHandlerTest {
         assertEquals(500, status(FailureHandler.unavailableWhenBackendDown(
                 new org.platewarden.search.audit.EsRest.EsException(400, "GET /x", "bad"), "r"), -1));
         assertEquals(500, status(FailureHandler.unavailableWhenBackendDown(new IllegalStateException("bug"), "r"), -1));
+    }
+
+    /**
+     * A route's Elasticsearch call that timed out, whichever backend made it — the search API's own
+     * async calls, the hold service's and index views' blocking ones (wrapped by their pool) — is a
+     * 503 to retry; so is one that waited for a connection from the pool. The audit trail's own write
+     * keeps its answer, and a connection refused, a failed request or a bug stay what they were.
+     */
+    @Test
+    void anElasticsearchCallThatTimedOutIsA503WhateverMadeIt() {
+        java.net.SocketTimeoutException noAnswer = new java.net.SocketTimeoutException("1,500 milliseconds timeout on connection http-outgoing-3");
+        Throwable asyncCall = new java.io.IOException("GET /x: Elasticsearch did not answer within 1500 ms", noAnswer);
+        Throwable blockingCall = new CompletionException(new java.io.UncheckedIOException("POST /y", noAnswer));
+        Throwable noConnection = new org.apache.http.conn.ConnectionPoolTimeoutException("Timeout waiting for connection from pool");
+        for (Throwable timedOut : List.of(asyncCall, blockingCall, noConnection)) {
+            assertEquals(503, status(timedOut, -1), timedOut.toString());
+            assertTrue(FailureHandler.elasticsearchTimedOut(FailureHandler.unwrap(timedOut)), timedOut.toString());
+        }
+        assertEquals("Elasticsearch did not answer in time; retry later", FailureHandler.notAnsweredInTime(false));
+        assertTrue(FailureHandler.notAnsweredInTime(true).contains("it may have been made, in part or in full; look before retrying"));
+        AuditUnavailableException auditWrite = new AuditUnavailableException("audit index write timed out", false, noAnswer);
+        assertEquals(false, FailureHandler.elasticsearchTimedOut(auditWrite));
+        assertEquals(500, status(new java.io.UncheckedIOException("POST /y", new java.net.ConnectException("Connection refused")), -1));
+        assertEquals(500, status(new IllegalStateException("bug"), -1));
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.search.audit.AuditEsSupport;
 import org.platewarden.search.audit.JournalFaults;
 import org.platewarden.testkit.ElasticsearchFixture;
+import org.platewarden.testkit.HangingProxy;
 
 /**
  * The chaos test's two findings, on the real search service, audit log and Elasticsearch: an

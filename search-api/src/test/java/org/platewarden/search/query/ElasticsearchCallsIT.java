@@ -57,7 +57,7 @@ class ElasticsearchCallsIT {
         createUnallocated(index);
         Context context = vertx.getOrCreateContext();
         var result = new ElasticsearchCalls(es.rest(), 30_000).perform(context, search(index),
-                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture();
+                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8), SearchDeadline.startingNow(60_000)).toCompletionStage().toCompletableFuture();
         Thread.sleep(80);
         allowAllocation(index);
         String body = result.get(30, TimeUnit.SECONDS);
@@ -69,7 +69,7 @@ class ElasticsearchCallsIT {
         String index = PREFIX + "-never";
         createUnallocated(index);
         var result = new ElasticsearchCalls(es.rest(), 30_000).perform(vertx.getOrCreateContext(), search(index),
-                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture();
+                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8), SearchDeadline.startingNow(60_000)).toCompletionStage().toCompletableFuture();
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> result.get(30, TimeUnit.SECONDS));
         SearchBackendException sbe = assertInstanceOf(SearchBackendException.class, e.getCause());
         assertEquals(503, sbe.status());

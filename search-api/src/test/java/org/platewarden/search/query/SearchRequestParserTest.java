@@ -213,7 +213,7 @@ class SearchRequestParserTest {
     @Test
     void patternsWithoutAnIndexBackedPlanAreRefused() {
         // reachable only below the default min_known_chars: every literal may be an edit
-        SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 0, 31, 1000, 60, 65536, 0, true, 60, 3000, 120, null, null, null, 60, 10, 256, 16, 64, 2000, 10_000, 5_000),
+        SearchRequestParser lax = new SearchRequestParser(new SearchConfig("h", 1, null, null, 0, 31, 1000, 60, 65536, 0, true, 60, 3000, 120, null, null, null, 60, 10, 256, 16, 64, 2000, 10_000, 5_000, 20_000),
                 OcrFolding.defaults(), Clock.fixed(NOW, ZoneOffset.UTC), SKEW);
         String message = assertThrows(InvalidSearchRequestException.class,
                 () -> lax.parse(body().put("plate", "AB*").put("max_edits", 2))).getMessage();

@@ -1,0 +1,243 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import org.elasticsearch.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.testkit.ElasticsearchFixture;
+import org.platewarden.testkit.HangingProxy;
+
+/**
+ * Every 8081 route besides the search (the search's own are in search-api's ReadinessIT and
+ * SearchDeadlineIT) on a search node whose Elasticsearch hangs — a proxy in front of the shared node
+ * that accepts and never answers, as a node stopped with SIGSTOP; the node itself is never touched:
+ * audit reports (JSON and CSV) and verify, the transparency report, the holds (create, list,
+ * extend, release) and the ops index view each answer 503 with {@code Retry-After} once their
+ * Elasticsearch call has waited {@code search.es_request_timeout_ms}, not after the connection's
+ * minute (each request here gives up after 30 s), and each audited one leaves a record that says it
+ * failed and why. A hold change whose Elasticsearch stops answering after its intent was recorded
+ * is answered — and recorded — as one that may have been made.
+ */
+class HungElasticsearchRoutesIT {
+    private static final String SUPERVISOR = "Bearer demo-dpd-supervisor";
+    private static final String AUDITOR = "Bearer demo-dpd-auditor";
+    private static final String OPS = "Bearer demo-dpd-ops";
+    private static final int REQUEST_TIMEOUT_MS = 1_500;
+    private static final int AUDIT_INDEX_TIMEOUT_MS = 1_000;
+    private static final String MAY_HAVE_BEEN_MADE = "Elasticsearch did not answer in time while the change was being made:"
+            + " it may have been made, in part or in full; look before retrying";
+    @TempDir
+    static Path dataDir;
+    private static HangingProxy proxy;
+    private static ElasticsearchConnection direct;
+    private static PlatewardenNode node;
+    private static String prefix;
+
+    @BeforeAll
+    static void start() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("hungroutes");
+        PlatewardenConfig config = PlatewardenConfig.demoConfig().with("""
+                {"node_id":"hungroutes","data_dir":"%s","index_prefix":"%s",
+                 "search":{"host":"127.0.0.1","port":0,"es_request_timeout_ms":%d,"audit_index_timeout_ms":%d}}"""
+                .formatted(dataDir.toString().replace("\\", "/"), prefix, REQUEST_TIMEOUT_MS, AUDIT_INDEX_TIMEOUT_MS));
+        proxy = new HangingProxy(ElasticsearchFixture.url());
+        direct = new ElasticsearchConnection(ElasticsearchFixture.url());
+        node = new PlatewardenNode(config, EnumSet.of(Role.SEARCH)).start(proxy.url(), 0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (node != null) node.close();
+        if (proxy != null) proxy.close();
+        if (direct != null) direct.close();
+        ElasticsearchFixture.deletePrefix(prefix);
+    }
+
+    @Test
+    void everyRouteAnswers503WhenElasticsearchHangsAndItsRecordSaysItFailed() throws Exception {
+        String holdId = createdHold("HUNG-ROUTES");
+        Instant later = Instant.now().plus(60, ChronoUnit.DAYS);
+        String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed").put("until", later.toString()).encode();
+
+        assertFailedWhileHung("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
+        assertFailedWhileHung("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
+        assertFailedWhileHung("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
+        assertFailedWhileHung("POST", "/v1/holds", SUPERVISOR, holdBody("HUNG-CREATE"), "hold_create");
+        assertFailedWhileHung("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
+        assertFailedWhileHung("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
+        assertFailedWhileHung("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
+        assertFailedWhileHung("GET", "/v1/ops/indices", OPS, null, "ops_indices");
+        // public and unaudited: the answer only (not asked before, so no report is cached)
+        HttpResponse<String> transparency = whileHung("GET", "/v1/transparency", null, null);
+        assertEquals(503, transparency.statusCode(), transparency.body());
+        assertEquals("1", transparency.headers().firstValue("Retry-After").orElse(null));
+
+        // nothing was changed meanwhile, and every route answers again
+        assertEquals(200, send("GET", "/v1/transparency", null, null).statusCode());
+        assertEquals(200, send("GET", "/v1/ops/indices", OPS, null).statusCode());
+        assertEquals(200, send("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension).statusCode());
+        assertEquals(200, send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null).statusCode());
+        HttpResponse<String> verify = send("GET", "/v1/audit/verify", AUDITOR, null);
+        assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    @Test
+    void aHoldChangeWhoseElasticsearchStopsAnsweringAfterItsIntentMayHaveBeenMadeAndSaysSo() throws Exception {
+        String holdId = createdHold("HUNG-MIDWAY");
+        String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed")
+                .put("until", Instant.now().plus(90, ChronoUnit.DAYS).toString()).encode();
+        // the first request that changes the hold's definition hangs; the reads before it and the
+        // audit trail's writes go through: the intent is recorded, then the change does not answer
+        JsonObject extend = assertMayHaveBeenMade("POST", "/v1/holds/" + holdId + "/extend", extension, "-holds-meta/_update/", "hold_extend");
+        assertEquals(holdId, extend.getJsonObject("query").getString("hold_id"));
+        JsonObject release = assertMayHaveBeenMade("DELETE", "/v1/holds/" + holdId, null, "-holds-meta/_update/", "hold_release");
+        assertEquals(holdId, release.getJsonObject("query").getString("hold_id"));
+        JsonObject create = assertMayHaveBeenMade("POST", "/v1/holds", holdBody("HUNG-MIDWAY-2"), "-holds-meta/_create/", "hold_create");
+        assertEquals("HUNG-MIDWAY-2", create.getString("case_number"));
+
+        // the whole cluster hangs from the change on: the failure's record cannot reach the index
+        // either, so the answer names none, but still says what it means; the record, journaled, follows
+        proxy.hangAllFrom(line -> line.contains("-holds-meta/_update/"));
+        HttpResponse<String> unrecorded;
+        try {
+            unrecorded = send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null);
+        } finally {
+            proxy.hangAllFrom(line -> false);
+            proxy.hang(false);
+        }
+        assertEquals(503, unrecorded.statusCode(), unrecorded.body());
+        JsonObject unrecordedError = new JsonObject(unrecorded.body());
+        assertEquals(MAY_HAVE_BEEN_MADE, unrecordedError.getString("error"));
+        assertEquals(null, unrecordedError.getString("audit_id"), unrecorded.body());
+        int releaseFailures = failedRecords("hold_release").size();
+        assertEquals(200, send("GET", "/v1/holds", SUPERVISOR, null).statusCode()); // re-sends the journaled record first
+        List<JsonObject> failures = failedRecords("hold_release");
+        assertEquals(releaseFailures + 1, failures.size(), failures.toString());
+        assertTrue(failures.get(failures.size() - 1).getString("reason")
+                .matches("the change recorded as audit \\S+ may have been made: Elasticsearch did not answer in time"), failures.toString());
+
+        // looked at again, a release is safe to repeat: made once, recorded once more
+        HttpResponse<String> released = send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null);
+        assertEquals(200, released.statusCode(), released.body());
+        assertNotNull(new JsonObject(released.body()).getString("released_at"), released.body());
+    }
+
+    /**
+     * Sends the request while the proxy hangs: 503 with Retry-After. Its record — outcome failed,
+     * status 503, reason Elasticsearch not answering in time — reached the journal before the
+     * answer; the index gets it once Elasticsearch answers again (before the next record).
+     */
+    private static void assertFailedWhileHung(String method, String path, String token, String body, String action) throws Exception {
+        int before = failedRecords(action).size();
+        long started = System.nanoTime();
+        HttpResponse<String> answer = whileHung(method, path, token, body);
+        // for the operations guide's table, not asserted: how long a hung cluster kept the caller waiting
+        System.out.printf("hung Elasticsearch: %s %s answered %d after %d ms: %s%n", method, path, answer.statusCode(),
+                (System.nanoTime() - started) / 1_000_000, answer.body());
+        assertEquals(503, answer.statusCode(), method + " " + path + ": " + answer.body());
+        assertEquals("1", answer.headers().firstValue("Retry-After").orElse(null), method + " " + path);
+        // the next record re-sends the ones the index missed first
+        assertEquals(200, send("GET", "/v1/holds", SUPERVISOR, null).statusCode());
+        List<JsonObject> failed = failedRecords(action);
+        assertEquals(before + 1, failed.size(), method + " " + path + ": " + failed);
+        JsonObject record = failed.get(failed.size() - 1);
+        assertEquals("failed", record.getString("outcome"), record.encode());
+        assertEquals("Elasticsearch did not answer in time", record.getString("reason"), record.encode());
+    }
+
+    /**
+     * Sends the change with the proxy hanging the connection of its first request whose request line
+     * contains {@code hangOn}: 503 with Retry-After, an answer that says the change may have been made
+     * and names its record, which names the change's intent (recorded, allowed, before the change).
+     */
+    private static JsonObject assertMayHaveBeenMade(String method, String path, String body, String hangOn, String action) throws Exception {
+        HttpResponse<String> answer;
+        proxy.hangOn(line -> line.contains(hangOn));
+        try {
+            answer = send(method, path, SUPERVISOR, body);
+        } finally {
+            proxy.hangOn(line -> false);
+        }
+        assertEquals(503, answer.statusCode(), method + " " + path + ": " + answer.body());
+        assertEquals("1", answer.headers().firstValue("Retry-After").orElse(null));
+        JsonObject error = new JsonObject(answer.body());
+        assertEquals(MAY_HAVE_BEEN_MADE, error.getString("error"));
+        JsonObject failure = record(error.getString("audit_id"));
+        assertEquals(action, failure.getString("action"));
+        assertEquals("failed", failure.getString("outcome"));
+        assertEquals(503, failure.getInteger("status"));
+        String reason = failure.getString("reason");
+        String intentId = reason.replaceFirst("^the change recorded as audit (\\S+) may have been made: .*$", "$1");
+        assertEquals("the change recorded as audit " + intentId + " may have been made: Elasticsearch did not answer in time", reason);
+        JsonObject intent = record(intentId);
+        assertEquals(action, intent.getString("action"));
+        assertEquals("allowed", intent.getString("outcome"));
+        assertTrue(intent.getLong("seq") < failure.getLong("seq"), "the intent first");
+        return failure;
+    }
+
+    private static String createdHold(String caseNumber) throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/holds", SUPERVISOR, holdBody(caseNumber));
+        assertEquals(201, created.statusCode(), created.body());
+        return new JsonObject(created.body()).getString("hold_id");
+    }
+
+    private static String holdBody(String caseNumber) {
+        return new JsonObject().put("purpose", "homicide").put("case_number", caseNumber).put("plate", "HNG 4242")
+                .put("reason", "suspect vehicle").put("until", Instant.now().plus(30, ChronoUnit.DAYS).toString()).encode();
+    }
+
+    private static HttpResponse<String> whileHung(String method, String path, String token, String body) throws Exception {
+        proxy.hang(true);
+        try {
+            return send(method, path, token, body);
+        } finally {
+            proxy.hang(false);
+        }
+    }
+
+    /** The records of {@code action} with status 503, oldest first, straight from the index. */
+    private static List<JsonObject> failedRecords(String action) throws Exception {
+        return search(new JsonObject().put("bool", new JsonObject().put("filter", new JsonArray()
+                .add(new JsonObject().put("term", new JsonObject().put("action", action)))
+                .add(new JsonObject().put("term", new JsonObject().put("status", 503))))));
+    }
+
+    private static JsonObject record(String auditId) throws Exception {
+        List<JsonObject> found = search(new JsonObject().put("term", new JsonObject().put("audit_id", auditId)));
+        assertEquals(1, found.size(), "audit " + auditId + ": " + found);
+        return found.get(0);
+    }
+
+    private static List<JsonObject> search(JsonObject query) throws Exception {
+        String index = node.config().auditIndex();
+        direct.rest().performRequest(new Request("POST", "/" + index + "/_refresh"));
+        Request search = new Request("POST", "/" + index + "/_search");
+        search.setJsonEntity(new JsonObject().put("size", 1000).put("sort", new JsonArray().add(new JsonObject().put("seq", "asc")))
+                .put("query", query).encode());
+        JsonObject response = new JsonObject(new String(direct.rest().performRequest(search).getEntity().getContent().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        return response.getJsonObject("hits").getJsonArray("hits").stream()
+                .map(hit -> ((JsonObject) hit).getJsonObject("_source")).toList();
+    }
+
+    /** Each request gives up after 30 s: a route that waited for the connection's minute fails here. */
+    private static HttpResponse<String> send(String method, String path, String authorization, String json) throws Exception {
+        return SearchApiRequests.send(node, method, path, authorization, json);
+    }
+}
