@@ -39,9 +39,14 @@ class EmbeddedElasticsearchSupervisionTest {
 
     @Test
     void aStopWhileItBootsTriesSigtermThenKillsItAfterTheBootGrace() throws Exception {
-        EmbeddedElasticsearch node = node("trap '' TERM; while :; do sleep 1; done");
+        // the marker says the trap is set: a SIGTERM sent before the shell got that far would end it at once
+        // (/tmp: the stand-in may run as the unprivileged user the node runs as under root)
+        Path trapped = Path.of(System.getProperty("java.io.tmpdir"), "pw-trap-" + java.util.UUID.randomUUID());
+        toClose.add(() -> Files.deleteIfExists(trapped));
+        EmbeddedElasticsearch node = node("trap '' TERM; touch " + trapped + "; while :; do sleep 1; done");
         node.launch();
         ProcessHandle child = ProcessHandle.of(node.pid()).orElseThrow();
+        await(() -> Files.exists(trapped), "the stand-in set its SIGTERM trap");
 
         long started = System.nanoTime();
         node.stop();
