@@ -95,7 +95,15 @@ class ConfigReloadNodeIT {
     @Test
     @Order(2)
     void theCliReloadsThroughTheNodesApiAndAnInvalidFileExitsNonZero() throws Exception {
-        write(original); // the token and the camera back
+        // the token and the camera removed, as the SIGHUP test leaves them (it is skipped where SIGHUP is
+        // ignored, e.g. under nohup), then put back through the CLI
+        ObjectNode edited = original.deepCopy();
+        remove((ArrayNode) edited.get("tokens"), "user", "acso.investigator");
+        remove((ArrayNode) edited.get("cameras"), "id", "cam-101");
+        write(edited);
+        node.reloader().reloadOnSignal().toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(401, ingest("cam-101", "demo-cam-101").statusCode(), "removed before the CLI's reload");
+        write(original);
         Path tokenFile = dataDir.resolve("ops-token");
         Files.writeString(tokenFile, "demo-dpd-ops\n");
         CliCapture cli = new CliCapture();
