@@ -72,8 +72,16 @@ final class OpsCommand implements Runnable {
             this.path = path;
         }
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            // a mistyped --token-file is a bad argument (exit 2) named as such, not "NoSuchFileException: …" (exit 1)
+            if (tokenFile != null && !java.nio.file.Files.isRegularFile(tokenFile)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "no such token file: " + tokenFile
+                        + " (--token-file names a file holding an ops user's token)");
+            }
             return runThroughApi(configOptions.load(), tokenFile, what, path);
         }
     }

@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         // kill -HUP <pid> reloads the credentials (without the handler the JVM would take SIGHUP as a stop)
-        SighupReload.install(node.reloader());
+        SighupReload.install(node.reloader(), selected.contains(Role.SEARCH));
         List<String> publicCredentials = DemoCredentials.inUse(config);
         if (!publicCredentials.isEmpty()) {
             LOG.warn("running with the public demo credentials ({}): demo only, never for real data", String.join(", ", publicCredentials));

@@ -25,10 +25,23 @@ final class SighupReload {
     }
 
     /**
-     * Installs the handler; the returned handle puts the previous one back. Null when the signal
+     * What reloads a node whose SIGHUP cannot be caught: the endpoint and {@code ops config-reload} are
+     * the search API's, so a node without the search role (a gateway or indexer node) has neither and
+     * only a restart changes its credentials.
+     */
+    static String otherWays(boolean searchRole) {
+        return searchRole
+                ? "use POST /v1/ops/config/reload or ./platewarden ops config-reload"
+                : "this node runs no search role, so it has no POST /v1/ops/config/reload (nor ./platewarden ops config-reload):"
+                        + " its credentials change only with a restart; start it with SIGHUP not ignored (without nohup) to reload them";
+    }
+
+    /**
+     * Installs the handler ({@code searchRole}: whether the node runs the search API, whose endpoint
+     * is the other way to reload); the returned handle puts the previous one back. Null when the signal
      * cannot be caught here (logged).
      */
-    static AutoCloseable install(ConfigReloader reloader) {
+    static AutoCloseable install(ConfigReloader reloader, boolean searchRole) {
         SignalHandler previous;
         try {
             previous = Signal.handle(HUP, signal -> {
@@ -36,15 +49,14 @@ final class SighupReload {
                 reloader.reloadOnSignal();
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            LOG.warn("SIGHUP cannot reload the configuration in this JVM ({}); use POST /v1/ops/config/reload or ./platewarden ops config-reload",
-                    e.getMessage());
+            LOG.warn("SIGHUP cannot reload the configuration in this JVM ({}); {}", e.getMessage(), otherWays(searchRole));
             return null;
         }
         if (previous == SignalHandler.SIG_IGN) {
             // the signal was ignored when the JVM started (nohup): the JVM leaves it so, and our handler never runs
             Signal.handle(HUP, previous);
-            LOG.warn("SIGHUP is ignored by this process (started under nohup?), so it cannot reload the configuration;"
-                    + " use POST /v1/ops/config/reload or ./platewarden ops config-reload");
+            LOG.warn("SIGHUP is ignored by this process (started under nohup?), so it cannot reload the configuration; {}",
+                    otherWays(searchRole));
             return null;
         }
         SignalHandler restore = previous;

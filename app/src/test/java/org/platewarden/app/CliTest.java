@@ -53,6 +53,15 @@ class CliTest {
     }
 
     @Test
+    void aMissingTokenFileIsABadArgumentNamedAsSuch() {
+        Path missing = dir.resolve("no-token");
+        for (String command : new String[] {"config-reload", "retention-run", "compaction-run"}) {
+            assertEquals(2, cli("ops", command, "--data-dir", dir.toString(), "--token-file", missing.toString()), command);
+            assertError("no such token file: " + missing);
+        }
+    }
+
+    @Test
     void aMissingConfigFileIsNamed() {
         Path missing = dir.resolve("nonexistent.json");
         assertEquals(2, cli("audit", "verify", "--config", missing.toString()));

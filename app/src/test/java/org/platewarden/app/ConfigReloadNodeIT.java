@@ -72,7 +72,7 @@ class ConfigReloadNodeIT {
         remove((ArrayNode) edited.get("cameras"), "id", "cam-101");
         write(edited);
 
-        AutoCloseable handler = SighupReload.install(node.reloader());
+        AutoCloseable handler = SighupReload.install(node.reloader(), true);
         assumeTrue(handler != null, "SIGHUP cannot be caught in this JVM (-Xrs, or ignored): the signal is not raised");
         try {
             sun.misc.Signal.raise(new sun.misc.Signal("HUP"));

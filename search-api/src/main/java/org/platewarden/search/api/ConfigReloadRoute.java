@@ -67,7 +67,7 @@ final class ConfigReloadRoute {
         if (body == null || body.toString().isBlank()) return;
         JsonObject options = SearchApiVerticle.jsonObjectBody(ctx);
         if (!options.isEmpty()) {
-            throw new IllegalArgumentException(ctx.request().path() + " " + OPTIONS + "; got "
+            throw new IllegalArgumentException("POST " + ctx.request().path() + " takes no body but {}; " + OPTIONS + "; got "
                     + String.join(", ", new java.util.TreeSet<>(options.fieldNames())));
         }
     }

@@ -133,6 +133,8 @@ class ConfigReloadIT {
             assertEquals(400, query.statusCode(), query.bodyAsString());
             HttpResponse<Buffer> body = api.sendJson(api.client.post("/v1/ops/config/reload"), OPS, new JsonObject().put("dry_run", true));
             assertEquals(400, body.statusCode(), body.bodyAsString());
+            assertEquals("POST /v1/ops/config/reload takes no body but {}; it takes no options (it re-reads the node's configuration"
+                    + " file; there is no dry run); got dry_run", body.bodyAsJsonObject().getString("error"));
             assertEquals(200, api.search(ACSO, searchBody("stolen_vehicle", "RL-8")).statusCode(), "none of them reloaded");
         }
     }
