@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * ({@link #reloadOnSignal}).
  *
  * <p>A signal's reload is recorded as the endpoint's is, as user {@value #SIGNAL_USER} (Platewarden's
- * own record, as {@code platewarden:until-passed} for the automatic release of a hold): before it is
- * applied, with what it changes in counts, never a secret; a refused file (invalid) gets a record too.
- * If the record cannot be written the signal's reload is applied all the same and its record owed
- * ({@link #appliedUnrecorded}): revoking must work while the trail is down. (The endpoint's reload,
- * an ordinary audited request, is refused 503 then.) A node without a trail — no search role, or one
+ * own record, as {@code platewarden:until-passed} for the automatic release of a hold): right after it
+ * is applied, with what it changes in counts, never a secret; a refused file (invalid) gets a record too.
+ * A signal's reload is applied first and recorded after, its record owed when the trail cannot take
+ * it ({@link #recordApplied}): revoking must work at once, also while the trail is down. (The
+ * endpoint's reload, an ordinary audited request, is recorded first and refused 503 then.) A node without a trail — no search role, or one
  * that waits for Elasticsearch — logs the reload only.
  */
 final class ConfigReloader {
@@ -76,41 +76,38 @@ final class ConfigReloader {
                 applied(prepared, "SIGHUP; no audit trail on this node");
                 return Future.<Void>succeededFuture();
             }
-            AuditEntry intent = entry("allowed", prepared.describe(), 200);
-            return log.record(intent)
-                    .map(record -> "audit " + record.auditId())
-                    .recover(e -> appliedUnrecorded(log, prepared, e))
-                    .compose(recordedAs -> {
-                        String conflict = applied(prepared, "SIGHUP, " + recordedAs);
-                        if (conflict == null) return Future.<Void>succeededFuture();
-                        // the record says "allowed": the one that follows it says it was not applied, as a failed change's does
-                        return Corrections.owe(log, entry(Corrections.FAILED, "the change recorded as " + recordedAs
-                                + " failed: " + conflict, 409), "configuration reload (SIGHUP)");
-                    })
-                    .otherwiseEmpty();
+            // applied first, then recorded: see recordApplied
+            String conflict = applied(prepared, "SIGHUP");
+            AuditEntry entry = conflict == null ? entry("allowed", prepared.describe(), 200)
+                    : entry(Corrections.FAILED, prepared.describe() + "; not applied: " + conflict, 409);
+            return recordApplied(log, entry);
         });
     }
 
     /**
-     * The reload's record could not be written: a signal's reload is applied all the same, and its
-     * record is owed to the trail (written ahead of the next records once it takes them). A signal
-     * is the ops team's lever for cutting off a leaked camera secret or token at once, and it must
-     * work while the trail is down (Elasticsearch down is when it is down); nothing it grants can be
-     * used unrecorded meanwhile: every search fails closed while the trail takes no records, and the
-     * owed record comes ahead of the next. If the record reached one copy of the trail it is there
-     * already, saying what was applied; otherwise the owed one says it was recorded late.
+     * A signal's reload is applied before its record is written, and its record is written after,
+     * or owed to the trail (written ahead of the next records once it takes them) when it cannot be
+     * written now. A signal is the ops team's lever for cutting off a leaked camera secret or token at
+     * once, and it must work at once while the trail is down or slow (a hung Elasticsearch would hold a
+     * record-first reload for the audit write's timeout, the old credentials working meanwhile);
+     * nothing it grants can be used unrecorded meanwhile: every search fails closed while the trail
+     * takes no records, and an owed record comes ahead of the next. (The endpoint's reload, an ordinary
+     * audited change, stays record-first.) Completes once done, never failed.
      */
-    private static Future<String> appliedUnrecorded(AuditLog log, ConfigReload.Prepared prepared, Throwable e) {
-        String recorded = Corrections.recordedAs(e);
-        if (recorded != null) {
-            LOG.warn("configuration reload (SIGHUP): its audit record {} reached the trail but not both its copies ({}); applied", recorded, e.toString());
-            return Future.succeededFuture("audit " + recorded);
-        }
-        LOG.warn("configuration reload (SIGHUP): its audit record could not be written ({}); applied all the same, the record is "
-                + "owed to the trail and written once it takes records", e.toString());
-        AuditEntry late = entry("allowed", prepared.describe() + " (applied on SIGHUP while the audit trail could not take records;"
-                + " recorded once it could)", 200);
-        return Corrections.owe(log, late, "configuration reload (SIGHUP)").map("the owed audit record");
+    private static Future<Void> recordApplied(AuditLog log, AuditEntry entry) {
+        return log.record(entry).<Void>mapEmpty().recover(e -> {
+            String recorded = Corrections.recordedAs(e);
+            if (recorded != null) {
+                LOG.warn("configuration reload (SIGHUP): its audit record {} reached the trail but not both its copies ({})", recorded, e.toString());
+                return Future.succeededFuture();
+            }
+            LOG.warn("configuration reload (SIGHUP): its audit record could not be written ({}); it is owed to the trail and written "
+                    + "once the trail takes records", e.toString());
+            String late = "allowed".equals(entry.outcome())
+                    ? " (applied on SIGHUP while the audit trail could not take records; recorded once it could)"
+                    : " (recorded once the audit trail could take records)";
+            return Corrections.owe(log, entry(entry.outcome(), entry.reason() + late, entry.status()), "configuration reload (SIGHUP)");
+        }).otherwiseEmpty();
     }
 
     /** Puts the prepared reload in force and logs it; returns null, or why it was not applied (another reload came first). */
