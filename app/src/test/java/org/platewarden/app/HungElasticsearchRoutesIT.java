@@ -96,6 +96,63 @@ class HungElasticsearchRoutesIT {
         assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
     }
 
+    /**
+     * Elasticsearch down — the proxy stops listening, so every connection is refused, as to a node
+     * that exited — is as temporary as one that hangs: every audited route answers 503 with
+     * {@code Retry-After} and says Elasticsearch could not be reached, not 500 "internal error". Its
+     * record (journaled: the trail's index is unreachable too, so the answer names none) says it
+     * failed and why, and reaches the index once Elasticsearch is back.
+     */
+    @Test
+    void everyRouteAnswers503WhenElasticsearchRefusesConnectionsAndItsRecordSaysWhy() throws Exception {
+        String holdId = createdHold("DOWN-ROUTES");
+        String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed")
+                .put("until", Instant.now().plus(60, ChronoUnit.DAYS).toString()).encode();
+        assertFailedWhileDown("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
+        assertFailedWhileDown("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
+        assertFailedWhileDown("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
+        assertFailedWhileDown("POST", "/v1/holds", SUPERVISOR, holdBody("DOWN-CREATE"), "hold_create");
+        assertFailedWhileDown("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
+        assertFailedWhileDown("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
+        assertFailedWhileDown("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
+        assertFailedWhileDown("GET", "/v1/ops/indices", OPS, null, "ops_indices");
+
+        // nothing was changed meanwhile: the hold is as it was, and every route answers again
+        JsonObject hold = new JsonObject(send("GET", "/v1/holds", SUPERVISOR, null).body()).getJsonArray("holds").stream()
+                .map(JsonObject.class::cast).filter(h -> holdId.equals(h.getString("hold_id"))).findFirst().orElseThrow();
+        assertEquals("active", hold.getString("state"), hold.encode());
+        assertEquals(200, send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null).statusCode());
+        HttpResponse<String> verify = send("GET", "/v1/audit/verify", AUDITOR, null);
+        assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    /**
+     * Sends the request while nothing listens at Elasticsearch's address: 503 with Retry-After and
+     * what happened; its record — failed, 503, the same reason — journaled, reaches the index once
+     * Elasticsearch answers again (before the next record).
+     */
+    private static void assertFailedWhileDown(String method, String path, String token, String body, String action) throws Exception {
+        int before = failedRecords(action).size();
+        HttpResponse<String> answer;
+        proxy.refuse(true);
+        try {
+            answer = send(method, path, token, body);
+        } finally {
+            proxy.refuse(false);
+        }
+        assertEquals(503, answer.statusCode(), method + " " + path + ": " + answer.body());
+        assertEquals("1", answer.headers().firstValue("Retry-After").orElse(null), method + " " + path);
+        assertEquals(NOT_REACHABLE + "; retry later", new JsonObject(answer.body()).getString("error"), method + " " + path);
+        assertEquals(200, send("GET", "/v1/holds", SUPERVISOR, null).statusCode());
+        List<JsonObject> failed = failedRecords(action);
+        assertEquals(before + 1, failed.size(), method + " " + path + ": " + failed);
+        JsonObject record = failed.get(failed.size() - 1);
+        assertEquals("failed", record.getString("outcome"), record.encode());
+        assertEquals(NOT_REACHABLE, record.getString("reason"), record.encode());
+    }
+
+    private static final String NOT_REACHABLE = "Elasticsearch could not be reached (connection refused or not made): the request was not sent";
+
     @Test
     void aHoldChangeWhoseElasticsearchStopsAnsweringAfterItsIntentMayHaveBeenMadeAndSaysSo() throws Exception {
         String holdId = createdHold("HUNG-MIDWAY");
