@@ -153,6 +153,85 @@ class HungElasticsearchRoutesIT {
 
     private static final String NOT_REACHABLE = "Elasticsearch could not be reached (connection refused or not made): the request was not sent";
 
+    /**
+     * A creation whose definition's write Elasticsearch carried out without its answer arriving (the
+     * proxy forwards the write and swallows the answer): the creation reads the definition back, finds
+     * it, and keeps the copies — answered 201 with the hold and its hold_copy record, as any creation,
+     * not a hold listed with a read_count whose copies were deleted.
+     */
+    @Test
+    void aHoldWhoseDefinitionWasStoredUnansweredIsCreatedWithItsCopiesAndItsRecord() throws Exception {
+        storeReads("UNA 5150", "una");
+        int hungBefore = proxy.answersHung();
+        HttpResponse<String> created;
+        proxy.hangAnswerOf(line -> line.contains("-holds-meta/_create/"), false);
+        try {
+            created = send("POST", "/v1/holds", SUPERVISOR, holdBody("UNANSWERED-STORED", "UNA 5150"));
+        } finally {
+            proxy.hangAnswerOf(line -> false, false);
+        }
+        assertEquals(hungBefore + 1, proxy.answersHung(), "the definition's answer was swallowed");
+        assertEquals(201, created.statusCode(), created.body());
+        JsonObject hold = new JsonObject(created.body());
+        String holdId = hold.getString("hold_id");
+        assertEquals(2, hold.getLong("read_count"), created.body());
+        assertEquals(2, copies(holdId), "the copies are kept");
+        List<JsonObject> kept = records("hold_copy").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).toList();
+        assertEquals(1, kept.size(), kept.toString());
+        assertEquals(2, kept.get(0).getInteger("hit_count"), kept.toString());
+        assertEquals(0, failedRecords("hold_create").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).count());
+    }
+
+    /**
+     * The same, but Elasticsearch hangs altogether once it took the definition's write: the read-back
+     * fails too, so nobody can tell whether the hold exists. Its copies are kept (never evidence that
+     * may be referenced), and the answer and the failure record say the hold may exist; it does.
+     */
+    @Test
+    void aHoldWhoseDefinitionCannotBeReadBackKeepsItsCopiesAndSaysItMayExist() throws Exception {
+        storeReads("UNK 5150", "unk");
+        int createFailures = failedRecords("hold_create").size();
+        HttpResponse<String> answer;
+        proxy.hangAnswerOf(line -> line.contains("-holds-meta/_create/"), true);
+        try {
+            answer = send("POST", "/v1/holds", SUPERVISOR, holdBody("UNANSWERED-UNKNOWN", "UNK 5150"));
+        } finally {
+            proxy.hangAnswerOf(line -> false, false);
+            proxy.hang(false);
+        }
+        assertEquals(503, answer.statusCode(), answer.body());
+        String error = new JsonObject(answer.body()).getString("error");
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("hold (hold-\\S+) may exist").matcher(error);
+        assertTrue(named.find(), error);
+        String holdId = named.group(1);
+        assertEquals(MAY_HAVE_BEEN_MADE.replace("; look before retrying", "; hold " + holdId + " may exist: its definition's write was not"
+                + " answered and could not be read back, so its 2 copies are kept; GET /v1/holds lists it if it exists; look before retrying"), error);
+        assertEquals(2, copies(holdId), "the copies are kept");
+        HttpResponse<String> listed = send("GET", "/v1/holds", SUPERVISOR, null); // re-sends the journaled record first
+        assertTrue(listed.body().contains(holdId), "Elasticsearch stored the definition: the hold exists");
+        List<JsonObject> failures = failedRecords("hold_create");
+        assertEquals(createFailures + 1, failures.size(), failures.toString());
+        String reason = failures.get(failures.size() - 1).getString("reason");
+        assertTrue(reason.matches("the change recorded as audit \\S+ may have been made: Elasticsearch did not answer in time; hold "
+                + holdId + " may exist: .* its 2 copies are kept; .*"), reason);
+    }
+
+    private static void storeReads(String plate, String idPrefix) throws Exception {
+        Instant at = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+        StoredReads.store(prefix, "cam-001:" + idPrefix + "-1", plate, at);
+        StoredReads.store(prefix, "cam-001:" + idPrefix + "-2", plate, at.plusSeconds(1));
+    }
+
+    /** How many copies hold {@code holdId} has in the holds index, straight from Elasticsearch. */
+    private static long copies(String holdId) throws Exception {
+        String index = prefix + "-holds";
+        direct.rest().performRequest(new Request("POST", "/" + index + "/_refresh"));
+        Request count = new Request("POST", "/" + index + "/_count");
+        count.setJsonEntity(new JsonObject().put("query", new JsonObject().put("term", new JsonObject().put("hold.hold_id", holdId))).encode());
+        return new JsonObject(new String(direct.rest().performRequest(count).getEntity().getContent().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8)).getLong("count");
+    }
+
     @Test
     void aHoldChangeWhoseElasticsearchStopsAnsweringAfterItsIntentMayHaveBeenMadeAndSaysSo() throws Exception {
         String holdId = createdHold("HUNG-MIDWAY");
@@ -255,7 +334,11 @@ class HungElasticsearchRoutesIT {
     }
 
     private static String holdBody(String caseNumber) {
-        return new JsonObject().put("purpose", "homicide").put("case_number", caseNumber).put("plate", "HNG 4242")
+        return holdBody(caseNumber, "HNG 4242");
+    }
+
+    private static String holdBody(String caseNumber, String plate) {
+        return new JsonObject().put("purpose", "homicide").put("case_number", caseNumber).put("plate", plate)
                 .put("reason", "suspect vehicle").put("until", Instant.now().plus(30, ChronoUnit.DAYS).toString()).encode();
     }
 
@@ -266,6 +349,11 @@ class HungElasticsearchRoutesIT {
         } finally {
             proxy.hang(false);
         }
+    }
+
+    /** The records of {@code action}, oldest first, straight from the index. */
+    private static List<JsonObject> records(String action) throws Exception {
+        return search(new JsonObject().put("term", new JsonObject().put("action", action)));
     }
 
     /** The records of {@code action} with status 503, oldest first, straight from the index. */

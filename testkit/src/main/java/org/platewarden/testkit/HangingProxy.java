@@ -36,6 +36,7 @@ public final class HangingProxy implements AutoCloseable {
     private volatile Predicate<String> hangAllFrom = line -> false;
     private volatile Predicate<String> hangAnswerOf = line -> false;
     private volatile boolean hangAllAfterAnswerOf;
+    private final AtomicInteger answersHung = new AtomicInteger();
     private volatile long delayMillis;
 
     public HangingProxy(String targetUrl) throws IOException {
@@ -116,6 +117,11 @@ public final class HangingProxy implements AutoCloseable {
         this.delayMillis = millis;
     }
 
+    /** How many requests were forwarded with their answers swallowed ({@link #hangAnswerOf}) so far. */
+    public int answersHung() {
+        return answersHung.get();
+    }
+
     /** How many requests were forwarded so far (requests swallowed while hanging are not counted). */
     public int forwardedRequests() {
         return forwarded.get();
@@ -155,6 +161,7 @@ public final class HangingProxy implements AutoCloseable {
                         if (line != null && hangAnswerOf.test(line)) {
                             // set before the request goes on, so its answer cannot slip through
                             answersSwallowed.set(true);
+                            answersHung.incrementAndGet();
                             hangAnswerOf = l -> false;
                             // this request still goes on: the check above is behind it
                             if (hangAllAfterAnswerOf) hanging = true;
