@@ -31,7 +31,9 @@ import org.platewarden.testkit.HangingProxy;
  * Elasticsearch call has waited {@code search.es_request_timeout_ms}, not after the connection's
  * minute (each request here gives up after 30 s), and each audited one leaves a record that says it
  * failed and why. A hold change whose Elasticsearch stops answering after its intent was recorded
- * is answered — and recorded — as one that may have been made.
+ * is answered — and recorded — as one that may have been made. With Elasticsearch down (nothing
+ * listening: connections refused) every route answers 503 at once, saying so. A creation whose
+ * definition's write was carried out but not answered reads it back and keeps its copies.
  */
 class HungElasticsearchRoutesIT {
     private static final String SUPERVISOR = "Bearer demo-dpd-supervisor";

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503).
  * Each Elasticsearch call waits at most the service's request timeout (the search node's
  * {@code search.es_request_timeout_ms}); one that waits longer fails the future with
- * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full. Refusals
+ * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full (a
+ * creation whose definition's write went unanswered reads it back before deleting its copies, and keeps
+ * them when it cannot tell: {@link HoldMayExistException}). Refusals
  * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
  * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
  */
