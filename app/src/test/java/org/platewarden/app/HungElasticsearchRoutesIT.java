@@ -76,14 +76,7 @@ class HungElasticsearchRoutesIT {
         Instant later = Instant.now().plus(60, ChronoUnit.DAYS);
         String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed").put("until", later.toString()).encode();
 
-        assertFailedWhileHung("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
-        assertFailedWhileHung("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
-        assertFailedWhileHung("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
-        assertFailedWhileHung("POST", "/v1/holds", SUPERVISOR, holdBody("HUNG-CREATE"), "hold_create");
-        assertFailedWhileHung("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
-        assertFailedWhileHung("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
-        assertFailedWhileHung("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
-        assertFailedWhileHung("GET", "/v1/ops/indices", OPS, null, "ops_indices");
+        everyAuditedRoute(holdId, extension, "HUNG-CREATE", HungElasticsearchRoutesIT::assertFailedWhileHung);
         // public and unaudited: the answer only (not asked before, so no report is cached)
         HttpResponse<String> transparency = whileHung("GET", "/v1/transparency", null, null);
         assertEquals(503, transparency.statusCode(), transparency.body());
@@ -110,14 +103,7 @@ class HungElasticsearchRoutesIT {
         String holdId = createdHold("DOWN-ROUTES");
         String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed")
                 .put("until", Instant.now().plus(60, ChronoUnit.DAYS).toString()).encode();
-        assertFailedWhileDown("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
-        assertFailedWhileDown("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
-        assertFailedWhileDown("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
-        assertFailedWhileDown("POST", "/v1/holds", SUPERVISOR, holdBody("DOWN-CREATE"), "hold_create");
-        assertFailedWhileDown("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
-        assertFailedWhileDown("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
-        assertFailedWhileDown("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
-        assertFailedWhileDown("GET", "/v1/ops/indices", OPS, null, "ops_indices");
+        everyAuditedRoute(holdId, extension, "DOWN-CREATE", HungElasticsearchRoutesIT::assertFailedWhileDown);
 
         // nothing was changed meanwhile: the hold is as it was, and every route answers again
         JsonObject hold = new JsonObject(send("GET", "/v1/holds", SUPERVISOR, null).body()).getJsonArray("holds").stream()
@@ -126,6 +112,28 @@ class HungElasticsearchRoutesIT {
         assertEquals(200, send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null).statusCode());
         HttpResponse<String> verify = send("GET", "/v1/audit/verify", AUDITOR, null);
         assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    /** A check of one audited request: its method, path, token, body (null: none) and the action of its record. */
+    @FunctionalInterface
+    private interface RouteCheck {
+        void check(String method, String path, String token, String body, String action) throws Exception;
+    }
+
+    /**
+     * Checks every audited route that reads Elasticsearch (audit reports, verify, the holds, the ops
+     * index view); the changes act on hold {@code holdId} (an extension with body {@code extension}),
+     * a creation asks for case {@code createCase}.
+     */
+    private static void everyAuditedRoute(String holdId, String extension, String createCase, RouteCheck check) throws Exception {
+        check.check("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
+        check.check("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
+        check.check("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
+        check.check("POST", "/v1/holds", SUPERVISOR, holdBody(createCase), "hold_create");
+        check.check("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
+        check.check("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
+        check.check("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
+        check.check("GET", "/v1/ops/indices", OPS, null, "ops_indices");
     }
 
     /**
@@ -165,13 +173,7 @@ class HungElasticsearchRoutesIT {
     void aHoldWhoseDefinitionWasStoredUnansweredIsCreatedWithItsCopiesAndItsRecord() throws Exception {
         storeReads("UNA 5150", "una");
         int hungBefore = proxy.answersHung();
-        HttpResponse<String> created;
-        proxy.hangAnswerOf(line -> line.contains("-holds-meta/_create/"), false);
-        try {
-            created = send("POST", "/v1/holds", SUPERVISOR, holdBody("UNANSWERED-STORED", "UNA 5150"));
-        } finally {
-            proxy.hangAnswerOf(line -> false, false);
-        }
+        HttpResponse<String> created = createLosingTheDefinitionsAnswer("UNANSWERED-STORED", "UNA 5150", false);
         assertEquals(hungBefore + 1, proxy.answersHung(), "the definition's answer was swallowed");
         assertEquals(201, created.statusCode(), created.body());
         JsonObject hold = new JsonObject(created.body());
@@ -193,14 +195,7 @@ class HungElasticsearchRoutesIT {
     void aHoldWhoseDefinitionCannotBeReadBackKeepsItsCopiesAndSaysItMayExist() throws Exception {
         storeReads("UNK 5150", "unk");
         int createFailures = failedRecords("hold_create").size();
-        HttpResponse<String> answer;
-        proxy.hangAnswerOf(line -> line.contains("-holds-meta/_create/"), true);
-        try {
-            answer = send("POST", "/v1/holds", SUPERVISOR, holdBody("UNANSWERED-UNKNOWN", "UNK 5150"));
-        } finally {
-            proxy.hangAnswerOf(line -> false, false);
-            proxy.hang(false);
-        }
+        HttpResponse<String> answer = createLosingTheDefinitionsAnswer("UNANSWERED-UNKNOWN", "UNK 5150", true);
         assertEquals(503, answer.statusCode(), answer.body());
         String error = new JsonObject(answer.body()).getString("error");
         java.util.regex.Matcher named = java.util.regex.Pattern.compile("hold (hold-\\S+) may exist").matcher(error);
@@ -216,6 +211,20 @@ class HungElasticsearchRoutesIT {
         String reason = failures.get(failures.size() - 1).getString("reason");
         assertTrue(reason.matches("the change recorded as audit \\S+ may have been made: Elasticsearch did not answer in time; hold "
                 + holdId + " may exist: .* its 2 copies are kept; .*"), reason);
+    }
+
+    /**
+     * Creates a hold of {@code plate} with the proxy forwarding its definition's write and swallowing
+     * the answer; {@code thenHangAll}: Elasticsearch hangs altogether from then on, until the answer.
+     */
+    private static HttpResponse<String> createLosingTheDefinitionsAnswer(String caseNumber, String plate, boolean thenHangAll) throws Exception {
+        proxy.hangAnswerOf(line -> line.contains("-holds-meta/_create/"), thenHangAll);
+        try {
+            return send("POST", "/v1/holds", SUPERVISOR, holdBody(caseNumber, plate));
+        } finally {
+            proxy.hangAnswerOf(line -> false, false);
+            proxy.hang(false);
+        }
     }
 
     private static void storeReads(String plate, String idPrefix) throws Exception {
