@@ -12,10 +12,12 @@ import java.util.concurrent.CompletionStage;
 import org.platewarden.core.read.DateTimeField;
 import org.platewarden.indexer.holds.Hold;
 import org.platewarden.indexer.holds.HoldForbiddenException;
+import org.platewarden.indexer.holds.HoldMayExistException;
 import org.platewarden.indexer.holds.HoldNotFoundException;
 import org.platewarden.indexer.holds.HoldRequest;
 import org.platewarden.indexer.holds.HoldService;
 import org.platewarden.search.api.HoldsApi;
+import org.platewarden.search.api.MayHaveBeenMadeException;
 import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
 
@@ -161,6 +163,9 @@ final class IndexerHoldsApi implements HoldsApi {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof HoldNotFoundException) return Future.failedFuture(new NoSuchElementException(cause.getMessage()));
             if (cause instanceof HoldForbiddenException) return Future.failedFuture(new ForbiddenException(cause.getMessage()));
+            if (cause instanceof HoldMayExistException mayExist) {
+                return Future.failedFuture(new MayHaveBeenMadeException(mayExist.getMessage(), mayExist.getCause()));
+            }
             return Future.failedFuture(cause);
         });
     }

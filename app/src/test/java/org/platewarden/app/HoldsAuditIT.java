@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -309,22 +306,9 @@ class HoldsAuditIT {
         assertEquals(1, releases(ending).size(), releases(ending).toString());
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     /** Stores a read of DPD's camera in its daily index, as the indexer would. */
     private static void storeRead(String readId, String plate, Instant at) throws Exception {
-        String norm = org.platewarden.core.plate.PlateNormalizer.normalize(plate);
-        String doc = new JsonObject().put("read_id", readId).put("camera_id", "cam-001").put("agency", "DPD")
-                .put("captured_at", at.toString()).put("received_at", at.toString()).put("plate", plate).put("plate_norm", norm)
-                .put("plate_ocr", org.platewarden.core.plate.OcrFolding.defaults().fold(norm)).put("plate_len", norm.length())
-                .put("source", "http").encode();
-        String index = org.platewarden.core.index.DailyIndex.name(prefix, at);
-        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/" + index + "/_doc/"
-                        + java.net.URLEncoder.encode(readId, java.nio.charset.StandardCharsets.UTF_8) + "?refresh=true"))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(org.platewarden.core.read.IndexDocument.withPlateTerms(
-                        doc.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, put.statusCode(), put.body());
+        StoredReads.store(prefix, readId, plate, at);
     }
 
     /**

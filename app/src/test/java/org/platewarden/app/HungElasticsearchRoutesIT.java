@@ -31,7 +31,9 @@ import org.platewarden.testkit.HangingProxy;
  * Elasticsearch call has waited {@code search.es_request_timeout_ms}, not after the connection's
  * minute (each request here gives up after 30 s), and each audited one leaves a record that says it
  * failed and why. A hold change whose Elasticsearch stops answering after its intent was recorded
- * is answered — and recorded — as one that may have been made.
+ * is answered — and recorded — as one that may have been made. With Elasticsearch down (nothing
+ * listening: connections refused) every route answers 503 at once, saying so. A creation whose
+ * definition's write was carried out but not answered reads it back and keeps its copies.
  */
 class HungElasticsearchRoutesIT {
     private static final String SUPERVISOR = "Bearer demo-dpd-supervisor";
@@ -74,14 +76,7 @@ class HungElasticsearchRoutesIT {
         Instant later = Instant.now().plus(60, ChronoUnit.DAYS);
         String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed").put("until", later.toString()).encode();
 
-        assertFailedWhileHung("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
-        assertFailedWhileHung("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
-        assertFailedWhileHung("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
-        assertFailedWhileHung("POST", "/v1/holds", SUPERVISOR, holdBody("HUNG-CREATE"), "hold_create");
-        assertFailedWhileHung("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
-        assertFailedWhileHung("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
-        assertFailedWhileHung("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
-        assertFailedWhileHung("GET", "/v1/ops/indices", OPS, null, "ops_indices");
+        everyAuditedRoute(holdId, extension, "HUNG-CREATE", HungElasticsearchRoutesIT::assertFailedWhileHung);
         // public and unaudited: the answer only (not asked before, so no report is cached)
         HttpResponse<String> transparency = whileHung("GET", "/v1/transparency", null, null);
         assertEquals(503, transparency.statusCode(), transparency.body());
@@ -94,6 +89,158 @@ class HungElasticsearchRoutesIT {
         assertEquals(200, send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null).statusCode());
         HttpResponse<String> verify = send("GET", "/v1/audit/verify", AUDITOR, null);
         assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    /**
+     * Elasticsearch down — the proxy stops listening, so every connection is refused, as to a node
+     * that exited — is as temporary as one that hangs: every audited route answers 503 with
+     * {@code Retry-After} and says Elasticsearch could not be reached, not 500 "internal error". Its
+     * record (journaled: the trail's index is unreachable too, so the answer names none) says it
+     * failed and why, and reaches the index once Elasticsearch is back.
+     */
+    @Test
+    void everyRouteAnswers503WhenElasticsearchRefusesConnectionsAndItsRecordSaysWhy() throws Exception {
+        String holdId = createdHold("DOWN-ROUTES");
+        String extension = new JsonObject().put("purpose", "homicide").put("reason", "still needed")
+                .put("until", Instant.now().plus(60, ChronoUnit.DAYS).toString()).encode();
+        everyAuditedRoute(holdId, extension, "DOWN-CREATE", HungElasticsearchRoutesIT::assertFailedWhileDown);
+
+        // nothing was changed meanwhile: the hold is as it was, and every route answers again
+        JsonObject hold = new JsonObject(send("GET", "/v1/holds", SUPERVISOR, null).body()).getJsonArray("holds").stream()
+                .map(JsonObject.class::cast).filter(h -> holdId.equals(h.getString("hold_id"))).findFirst().orElseThrow();
+        assertEquals("active", hold.getString("state"), hold.encode());
+        assertEquals(200, send("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null).statusCode());
+        HttpResponse<String> verify = send("GET", "/v1/audit/verify", AUDITOR, null);
+        assertEquals(true, new JsonObject(verify.body()).getBoolean("ok"), verify.body());
+    }
+
+    /** A check of one audited request: its method, path, token, body (null: none) and the action of its record. */
+    @FunctionalInterface
+    private interface RouteCheck {
+        void check(String method, String path, String token, String body, String action) throws Exception;
+    }
+
+    /**
+     * Checks every audited route that reads Elasticsearch (audit reports, verify, the holds, the ops
+     * index view); the changes act on hold {@code holdId} (an extension with body {@code extension}),
+     * a creation asks for case {@code createCase}.
+     */
+    private static void everyAuditedRoute(String holdId, String extension, String createCase, RouteCheck check) throws Exception {
+        check.check("GET", "/v1/audit?action=hold_create", AUDITOR, null, "audit_read");
+        check.check("GET", "/v1/audit?action=hold_create&format=csv", AUDITOR, null, "audit_read");
+        check.check("GET", "/v1/audit/verify", AUDITOR, null, "audit_verify");
+        check.check("POST", "/v1/holds", SUPERVISOR, holdBody(createCase), "hold_create");
+        check.check("GET", "/v1/holds", SUPERVISOR, null, "hold_list");
+        check.check("POST", "/v1/holds/" + holdId + "/extend", SUPERVISOR, extension, "hold_extend");
+        check.check("DELETE", "/v1/holds/" + holdId, SUPERVISOR, null, "hold_release");
+        check.check("GET", "/v1/ops/indices", OPS, null, "ops_indices");
+    }
+
+    /**
+     * Sends the request while nothing listens at Elasticsearch's address: 503 with Retry-After and
+     * what happened; its record — failed, 503, the same reason — journaled, reaches the index once
+     * Elasticsearch answers again (before the next record).
+     */
+    private static void assertFailedWhileDown(String method, String path, String token, String body, String action) throws Exception {
+        int before = failedRecords(action).size();
+        HttpResponse<String> answer;
+        proxy.refuse(true);
+        try {
+            answer = send(method, path, token, body);
+        } finally {
+            proxy.refuse(false);
+        }
+        assertEquals(503, answer.statusCode(), method + " " + path + ": " + answer.body());
+        assertEquals("1", answer.headers().firstValue("Retry-After").orElse(null), method + " " + path);
+        assertEquals(NOT_REACHABLE + "; retry later", new JsonObject(answer.body()).getString("error"), method + " " + path);
+        assertEquals(200, send("GET", "/v1/holds", SUPERVISOR, null).statusCode());
+        List<JsonObject> failed = failedRecords(action);
+        assertEquals(before + 1, failed.size(), method + " " + path + ": " + failed);
+        JsonObject record = failed.get(failed.size() - 1);
+        assertEquals("failed", record.getString("outcome"), record.encode());
+        assertEquals(NOT_REACHABLE, record.getString("reason"), record.encode());
+    }
+
+    private static final String NOT_REACHABLE = "Elasticsearch could not be reached (connection refused or not made): the request was not sent";
+
+    /**
+     * A creation whose definition's write Elasticsearch carried out without its answer arriving (the
+     * proxy forwards the write and swallows the answer): the creation reads the definition back, finds
+     * it, and keeps the copies — answered 201 with the hold and its hold_copy record, as any creation,
+     * not a hold listed with a read_count whose copies were deleted.
+     */
+    @Test
+    void aHoldWhoseDefinitionWasStoredUnansweredIsCreatedWithItsCopiesAndItsRecord() throws Exception {
+        storeReads("UNA 5150", "una");
+        int hungBefore = proxy.answersHung();
+        HttpResponse<String> created = createLosingTheDefinitionsAnswer("UNANSWERED-STORED", "UNA 5150", false);
+        assertEquals(hungBefore + 1, proxy.answersHung(), "the definition's answer was swallowed");
+        assertEquals(201, created.statusCode(), created.body());
+        JsonObject hold = new JsonObject(created.body());
+        String holdId = hold.getString("hold_id");
+        assertEquals(2, hold.getLong("read_count"), created.body());
+        assertEquals(2, copies(holdId), "the copies are kept");
+        List<JsonObject> kept = records("hold_copy").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).toList();
+        assertEquals(1, kept.size(), kept.toString());
+        assertEquals(2, kept.get(0).getInteger("hit_count"), kept.toString());
+        assertEquals(0, failedRecords("hold_create").stream().filter(r -> holdId.equals(r.getJsonObject("query").getString("hold_id"))).count());
+    }
+
+    /**
+     * The same, but Elasticsearch hangs altogether once it took the definition's write: the read-back
+     * fails too, so nobody can tell whether the hold exists. Its copies are kept (never evidence that
+     * may be referenced), and the answer and the failure record say the hold may exist; it does.
+     */
+    @Test
+    void aHoldWhoseDefinitionCannotBeReadBackKeepsItsCopiesAndSaysItMayExist() throws Exception {
+        storeReads("UNK 5150", "unk");
+        int createFailures = failedRecords("hold_create").size();
+        HttpResponse<String> answer = createLosingTheDefinitionsAnswer("UNANSWERED-UNKNOWN", "UNK 5150", true);
+        assertEquals(503, answer.statusCode(), answer.body());
+        String error = new JsonObject(answer.body()).getString("error");
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("hold (hold-\\S+) may exist").matcher(error);
+        assertTrue(named.find(), error);
+        String holdId = named.group(1);
+        assertEquals(MAY_HAVE_BEEN_MADE.replace("; look before retrying", "; hold " + holdId + " may exist: its definition's write was not"
+                + " answered and could not be read back, so its 2 copies are kept; GET /v1/holds lists it if it exists; look before retrying"), error);
+        assertEquals(2, copies(holdId), "the copies are kept");
+        HttpResponse<String> listed = send("GET", "/v1/holds", SUPERVISOR, null); // re-sends the journaled record first
+        assertTrue(listed.body().contains(holdId), "Elasticsearch stored the definition: the hold exists");
+        List<JsonObject> failures = failedRecords("hold_create");
+        assertEquals(createFailures + 1, failures.size(), failures.toString());
+        String reason = failures.get(failures.size() - 1).getString("reason");
+        assertTrue(reason.matches("the change recorded as audit \\S+ may have been made: Elasticsearch did not answer in time; hold "
+                + holdId + " may exist: .* its 2 copies are kept; .*"), reason);
+    }
+
+    /**
+     * Creates a hold of {@code plate} with the proxy forwarding its definition's write and swallowing
+     * the answer; {@code thenHangAll}: Elasticsearch hangs altogether from then on, until the answer.
+     */
+    private static HttpResponse<String> createLosingTheDefinitionsAnswer(String caseNumber, String plate, boolean thenHangAll) throws Exception {
+        proxy.hangAnswerOf(line -> line.contains("-holds-meta/_create/"), thenHangAll);
+        try {
+            return send("POST", "/v1/holds", SUPERVISOR, holdBody(caseNumber, plate));
+        } finally {
+            proxy.hangAnswerOf(line -> false, false);
+            proxy.hang(false);
+        }
+    }
+
+    private static void storeReads(String plate, String idPrefix) throws Exception {
+        Instant at = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+        StoredReads.store(prefix, "cam-001:" + idPrefix + "-1", plate, at);
+        StoredReads.store(prefix, "cam-001:" + idPrefix + "-2", plate, at.plusSeconds(1));
+    }
+
+    /** How many copies hold {@code holdId} has in the holds index, straight from Elasticsearch. */
+    private static long copies(String holdId) throws Exception {
+        String index = prefix + "-holds";
+        direct.rest().performRequest(new Request("POST", "/" + index + "/_refresh"));
+        Request count = new Request("POST", "/" + index + "/_count");
+        count.setJsonEntity(new JsonObject().put("query", new JsonObject().put("term", new JsonObject().put("hold.hold_id", holdId))).encode());
+        return new JsonObject(new String(direct.rest().performRequest(count).getEntity().getContent().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8)).getLong("count");
     }
 
     @Test
@@ -198,7 +345,11 @@ class HungElasticsearchRoutesIT {
     }
 
     private static String holdBody(String caseNumber) {
-        return new JsonObject().put("purpose", "homicide").put("case_number", caseNumber).put("plate", "HNG 4242")
+        return holdBody(caseNumber, "HNG 4242");
+    }
+
+    private static String holdBody(String caseNumber, String plate) {
+        return new JsonObject().put("purpose", "homicide").put("case_number", caseNumber).put("plate", plate)
                 .put("reason", "suspect vehicle").put("until", Instant.now().plus(30, ChronoUnit.DAYS).toString()).encode();
     }
 
@@ -209,6 +360,11 @@ class HungElasticsearchRoutesIT {
         } finally {
             proxy.hang(false);
         }
+    }
+
+    /** The records of {@code action}, oldest first, straight from the index. */
+    private static List<JsonObject> records(String action) throws Exception {
+        return search(new JsonObject().put("term", new JsonObject().put("action", action)));
     }
 
     /** The records of {@code action} with status 503, oldest first, straight from the index. */

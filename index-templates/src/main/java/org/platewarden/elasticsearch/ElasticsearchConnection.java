@@ -107,6 +107,35 @@ public final class ElasticsearchConnection implements AutoCloseable {
     }
 
     /**
+     * Whether a request failed before it was sent, so Elasticsearch cannot have carried it out: the
+     * connection was refused (nothing listens: the cluster is down), could not be made in time, or
+     * the host is unknown or unreachable. A request that failed after it was sent (a timeout waiting
+     * for the answer, a connection broken before it came) may have been carried out; so may one that
+     * waited for a connection from the pool, which this does not tell apart, and is counted so.
+     */
+    public static boolean notSent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof org.apache.http.conn.ConnectTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.net.NoRouteToHostException) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a request failed because Elasticsearch could not be reached or did not answer: a
+     * connection refused or broken, a timeout ({@link #timedOut}), no answer at all. A temporary
+     * unavailability, to retry; not an answer with an error status, nor an answer that could not be read.
+     */
+    public static boolean unreachable(Throwable failure) {
+        if (timedOut(failure) || notSent(failure)) return true;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof org.apache.http.ConnectionClosedException
+                    || t instanceof org.apache.http.NoHttpResponseException) return true;
+        }
+        return false;
+    }
+
+    /**
      * Waits up to a second for yellow or green; otherwise an IOException that says why in terms ops
      * can act on: unreachable, not trusted (TLS), credentials refused or missing (401), too few
      * privileges (403), or the cluster's status.

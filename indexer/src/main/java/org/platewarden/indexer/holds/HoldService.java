@@ -24,6 +24,7 @@ import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.plate.PlateNormalizer;
 import org.platewarden.core.read.ReadFields;
 import org.platewarden.core.read.ReadValidator;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.indexer.BoundedWorker;
 import org.platewarden.indexer.EsRest;
 import org.slf4j.Logger;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * a saturated pool fails the future with {@link java.util.concurrent.RejectedExecutionException} (HTTP 503).
  * Each Elasticsearch call waits at most the service's request timeout (the search node's
  * {@code search.es_request_timeout_ms}); one that waits longer fails the future with
- * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full. Refusals
+ * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full (a
+ * creation whose definition's write went unanswered reads it back before deleting its copies, and keeps
+ * them when it cannot tell: {@link HoldMayExistException}). Refusals
  * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
  * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
  */
@@ -430,14 +433,31 @@ public final class HoldService implements AutoCloseable {
         String lenient = "?ignore_unavailable=true&allow_no_indices=true";
         Hold hold = new Hold(holdId, req.caseNumber(), req.reason(), agency, user, now, req.until(), 0, null, null,
                 plate, readIds.isEmpty() ? null : readIds, req.from(), req.to());
-        long copied;
+        long copied = 0;
         List<String> keptIds = new ArrayList<>();
+        boolean definitionSent = false;
         try {
             copied = copyReads(hold, "/" + reads + "/_search" + lenient, query, keptIds, maxReadIds);
             es.call("POST", "/" + holdsIndex + "/_refresh", null);
             hold = withCount(hold, copied);
+            definitionSent = true;
             es.call("PUT", "/" + metaIndex + "/_create/" + encode(holdId) + "?refresh=wait_for", wrap("hold", holdObject(hold)));
         } catch (RuntimeException e) {
+            if (definitionSent && ElasticsearchConnection.unreachable(e) && !ElasticsearchConnection.notSent(e)) {
+                // the definition's write may have been carried out unanswered: the copies are the hold's
+                // evidence if it was, so they go only once the definition is known to be missing
+                Boolean stored = definitionStored(holdId, e);
+                if (Boolean.TRUE.equals(stored)) {
+                    LOG.warn("hold {} for case {}: its definition's write was not answered ({}), but the definition is stored: the hold"
+                            + " is created, {} reads copied", holdId, req.caseNumber(), e.getMessage(), copied);
+                    return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
+                }
+                if (stored == null) {
+                    LOG.error("hold {} for case {}: its definition's write was not answered and could not be read back; the hold may"
+                            + " exist, so its {} copies are kept: {}", holdId, req.caseNumber(), copied, e.getMessage());
+                    throw new HoldMayExistException(holdId, copied, e);
+                }
+            }
             LOG.error("hold {} for case {} failed, removing partial copies: {}", holdId, req.caseNumber(), e.getMessage());
             try {
                 deleteCopies(holdId);
@@ -448,6 +468,21 @@ public final class HoldService implements AutoCloseable {
         }
         LOG.info("hold {} created by {} ({}) for case {}: {} reads copied", holdId, user, agency, req.caseNumber(), copied);
         return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
+    }
+
+    /**
+     * Whether hold {@code holdId}'s definition is stored, read back (bounded as every call) after its
+     * write failed unanswered ({@code writeFailure}); null when the read-back failed too (added to
+     * {@code writeFailure} as suppressed): nobody can tell.
+     */
+    private Boolean definitionStored(String holdId, RuntimeException writeFailure) {
+        try {
+            JsonNode doc = es.call("GET", "/" + metaIndex + "/_doc/" + encode(holdId), null);
+            return doc.path("found").asBoolean(false) && holdId.equals(doc.path("_source").path("hold").path("hold_id").asText());
+        } catch (RuntimeException readBack) {
+            writeFailure.addSuppressed(readBack);
+            return null;
+        }
     }
 
     private String validate(String agency, String user, HoldRequest req, Set<String> visible, Instant now) {

@@ -11,7 +11,6 @@ import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.ConfigReload;
 import org.platewarden.core.log.ThrottledWarning;
 import org.platewarden.search.audit.AuditUnavailableException;
-import org.platewarden.search.audit.Corrections;
 import org.platewarden.search.auth.AuthenticationException;
 import org.platewarden.search.auth.ForbiddenException;
 import org.slf4j.Logger;
@@ -21,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * The one place failures become HTTP: {@link IllegalArgumentException} → 400, authentication → 401
  * (with {@code WWW-Authenticate: Bearer}), {@link ForbiddenException} → 403,
  * {@link NoSuchElementException} → 404, a status set by Vert.x (413 from the body limit, …) as is,
- * audit trail unavailable, a full queue or Elasticsearch not answering in time (each of a route's
- * Elasticsearch calls is bounded: {@code search.es_request_timeout_ms}) → 503 with
+ * audit trail unavailable, a full queue or Elasticsearch unavailable — refusing connections, not
+ * answering in time (each of a route's Elasticsearch calls is bounded: {@code search.es_request_timeout_ms})
+ * or answering that it cannot serve ({@link ElasticsearchFailure}) → 503 with
  * {@code Retry-After}, anything else → 500 with
  * an error id that is logged with the stack trace (clients never see one). An audited route's
  * failure is itself audited before the response, and the error body carries that record's
@@ -65,7 +65,7 @@ final class FailureHandler implements Handler<RoutingContext> {
             message = "internal error";
         } else {
             message = status == 413 ? "request body too large (at most " + bodyLimitBytes + " bytes)"
-                    : elasticsearchTimedOut(failure) ? notAnsweredInTime(ctx.get(RequestAudit.INTENT_AUDIT_ID) != null)
+                    : ElasticsearchFailure.unavailable(failure) ? ElasticsearchFailure.message(failure, ctx.get(RequestAudit.INTENT_AUDIT_ID) != null)
                     : clientMessage(failure, status);
             if (status == 503) unavailable.warn("503 on " + ctx.request().method() + " " + ctx.request().path() + ": " + (failure == null ? "" : failure.toString()));
         }
@@ -78,15 +78,15 @@ final class FailureHandler implements Handler<RoutingContext> {
             return;
         }
         // the answer names the record that describes it, as a search's answer does
-        // a change that may have been made says so in its record's own words (Corrections.failedChange)
-        String reason = elasticsearchTimedOut(failure) ? NOT_ANSWERED_IN_TIME : id == null ? message : message + " " + id;
+        // a change under way says what became of it in its record's own words (Corrections.failedChange)
+        String reason = ElasticsearchFailure.unavailable(failure) ? ElasticsearchFailure.reason(failure) : id == null ? message : message + " " + id;
         audit.recordFailure(ctx, status, failure, reason)
                 .onSuccess(record -> respond(ctx, status, message, id, record.auditId(), record.counted()))
                 .onFailure(e -> {
                     unavailable.warn("audit of a failed request failed; answering 503: " + e);
-                    // a change that may have been made is told so, record or not (a whole cluster hung)
-                    boolean mayHaveBeenMade = elasticsearchTimedOut(failure) && ctx.get(RequestAudit.INTENT_AUDIT_ID) != null;
-                    respond(ctx, 503, mayHaveBeenMade ? message : "audit trail unavailable", null, null, false);
+                    // Elasticsearch down or hung is told as such, record or not (the trail's index is in it too),
+                    // and a change under way is told what became of it; the record, journaled, follows
+                    respond(ctx, 503, ElasticsearchFailure.unavailable(failure) ? message : "audit trail unavailable", null, null, false);
                 });
     }
 
@@ -99,40 +99,6 @@ final class FailureHandler implements Handler<RoutingContext> {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, status == 503 ? "1" : "60");
         }
         Responses.error(ctx, status, message, errorId, auditId, counted);
-    }
-
-    /** What a request one of whose Elasticsearch calls timed out is answered, and its record says. */
-    static final String NOT_ANSWERED_IN_TIME = "Elasticsearch did not answer in time";
-
-    /**
-     * The answer to a request one of whose Elasticsearch calls timed out: retry later; or, for a change
-     * recorded before it was made ({@code changeUnderWay}), that it may have been made, since
-     * Elasticsearch may carry out a request it did not answer — look before doing it again.
-     */
-    static String notAnsweredInTime(boolean changeUnderWay) {
-        return NOT_ANSWERED_IN_TIME + (changeUnderWay
-                ? " while the change was being made: it may have been made, in part or in full; look before retrying"
-                : "; retry later");
-    }
-
-    /**
-     * Elasticsearch did not answer one of the request's calls within its timeout (or no connection
-     * came free): whatever backend made the call, the low-level client's timeout is among the causes.
-     * Not the audit trail's own index write, which is {@link AuditUnavailableException}.
-     */
-    static boolean elasticsearchTimedOut(Throwable failure) {
-        return Corrections.mayHaveBeenMade(failure);
-    }
-
-    /**
-     * An Elasticsearch that does not answer (a connection error) or fails (5xx) as a
-     * {@link ServiceUnavailableException}: a 503 to retry, not an "internal error" with a stack
-     * trace in the log; anything else as it is.
-     */
-    static Throwable unavailableWhenBackendDown(Throwable failure, String what) {
-        Throwable f = unwrap(failure);
-        boolean down = f instanceof org.platewarden.search.audit.EsRest.EsException es ? es.status() >= 500 : f instanceof java.io.IOException;
-        return down ? new ServiceUnavailableException(what + " unavailable: Elasticsearch did not answer (" + f.getMessage() + ")") : failure;
     }
 
     /** Backends built on CompletableFuture fail with the real cause wrapped. */
@@ -155,7 +121,7 @@ final class FailureHandler implements Handler<RoutingContext> {
         if (failure instanceof ConfigException) return 422;
         if (failure instanceof ConfigReload.ReloadConflictException) return 409;
         if (failure instanceof AuditUnavailableException || failure instanceof ServiceUnavailableException
-                || failure instanceof RejectedExecutionException || elasticsearchTimedOut(failure)) return 503;
+                || failure instanceof RejectedExecutionException || ElasticsearchFailure.unavailable(failure)) return 503;
         return contextStatus >= 400 && contextStatus != 500 ? contextStatus : 500;
     }
 

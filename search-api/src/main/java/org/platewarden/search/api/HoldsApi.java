@@ -14,9 +14,10 @@ import org.platewarden.search.auth.Principal;
  * the event loop (run a blocking hold service on a bounded worker pool), and must bound each of
  * their Elasticsearch calls ({@code search.es_request_timeout_ms}). Failures:
  * {@link IllegalArgumentException} → 400, {@link java.util.NoSuchElementException} → 404, Elasticsearch
- * not answering in time (the client's timeout among the causes:
- * {@link org.platewarden.elasticsearch.ElasticsearchConnection#timedOut}) → 503 — for a change already
- * recorded, one that may have been made — anything else → 500.
+ * unavailable — not reachable, not answering in time, the connection broken (the client's exception
+ * among the causes: {@link ElasticsearchFailure}) → 503, for a change already recorded one that may
+ * have been made unless the request was never sent; {@link MayHaveBeenMadeException} to say more of
+ * such a change (a hold that may exist) — anything else → 500.
  */
 public interface HoldsApi {
     /**

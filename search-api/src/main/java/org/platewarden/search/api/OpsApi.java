@@ -10,7 +10,7 @@ import org.platewarden.core.config.ConfigReload;
  * on-demand compaction pass (the indexer's), and a reload of the credentials from the
  * configuration file. Must not block the event loop. The index view is an 8081 read like any
  * other: each of its Elasticsearch calls is bounded ({@code search.es_request_timeout_ms}; a timeout
- * among a failure's causes is a 503); the runs may take minutes and keep their own timeouts.
+ * or a refused connection among a failure's causes is a 503: {@link ElasticsearchFailure}); the runs may take minutes and keep their own timeouts.
  */
 public interface OpsApi {
     /** Per read index: index, day, docs, bytes, segments, expires_at, deleted_by ({@code ilm} or {@code sweeper}). */

@@ -554,8 +554,8 @@ public final class SearchApiVerticle extends VerticleBase {
     private void transparency(RoutingContext ctx) {
         transparency.current()
                 .onSuccess(report -> Responses.json(ctx, 200, report))
-                // Elasticsearch down or failing: a 503 to retry, as for a search, not an "internal error"
-                .onFailure(e -> ctx.fail(FailureHandler.unavailableWhenBackendDown(e, "transparency report")));
+                // Elasticsearch down or failing: a 503 to retry, as for a search, not an "internal error" (FailureHandler)
+                .onFailure(ctx::fail);
     }
 
     private static List<String> templateNames(JsonNode answer) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import java.util.List;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,14 +91,16 @@ public final class Corrections {
     }
 
     /**
-     * Whether a change that failed with {@code failure} may have been made all the same: Elasticsearch
-     * did not answer one of its requests in time (or no connection came free), and a request it did
-     * not answer it may still carry out. Only reading it back can tell. Not the audit trail's own
-     * write ({@link AuditUnavailableException}), which is no part of the change.
+     * Whether a change that failed with {@code failure} may have been made all the same: one of its
+     * requests reached Elasticsearch (or may have: no connection came free in time) and got no
+     * answer — it timed out, or the connection broke before the answer — and Elasticsearch may carry
+     * out a request it did not answer. Only reading it back can tell. Not a request that was never
+     * sent (a refused connection: {@link ElasticsearchConnection#notSent}), which changed nothing, nor
+     * the audit trail's own write ({@link AuditUnavailableException}), which is no part of the change.
      */
     public static boolean mayHaveBeenMade(Throwable failure) {
         return failure != null && !(failure instanceof AuditUnavailableException)
-                && org.platewarden.elasticsearch.ElasticsearchConnection.timedOut(failure);
+                && ElasticsearchConnection.unreachable(failure) && !ElasticsearchConnection.notSent(failure);
     }
 
     /** A correction's {@code query}: {@code {"corrects": correctedAuditId}}. */

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import org.platewarden.core.read.DateTimeField;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -249,13 +249,14 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         return v;
     }
 
+    /**
+     * {@code from} or {@code to}: read with the grammar of a search's window and a hold's times
+     * ({@link DateTimeField}), so one date-time an auditor copies from a search, a hold or a record
+     * means the same here; another form is a 400 naming the parameter and the form.
+     */
     private static Instant instant(MultiMap params, String name) {
         String v = params.get(name);
         if (v == null || v.isBlank()) return null;
-        try {
-            return Instant.parse(v);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be an ISO-8601 instant, e.g. 2026-01-31T00:00:00Z");
-        }
+        return DateTimeField.parse(name, v);
     }
 }

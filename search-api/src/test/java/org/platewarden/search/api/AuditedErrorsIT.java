@@ -87,4 +87,30 @@ class AuditedErrorsIT extends ApiStackSupport {
         // what it understands still works
         assertEquals(200, api.send(api.client.get("/v1/audit?outcome=refused&action=search&format=csv&limit=5"), "demo-dpd-auditor").statusCode());
     }
+
+    /**
+     * {@code from} and {@code to} take a search's and a hold's date-time grammar: a form only
+     * java.time took (a decimal point without digits, a leap second, an offset with seconds) is a 400
+     * naming the parameter and the form, audited as invalid; the grammar's other forms are read.
+     */
+    @Test
+    void theAuditReportReadsFromAndToAsASearchDoes() {
+        for (String[] refused : new String[][] {
+                {"from=2026-11-20T00:00:00.Z", "from '2026-11-20T00:00:00.Z' is not an ISO-8601 date-time"},
+                {"to=2026-12-31T23:59:60Z", "to '2026-12-31T23:59:60Z' is not an ISO-8601 date-time"},
+                {"from=2026-11-20T00:00:00%2B00:00:00", "from '2026-11-20T00:00:00+00:00:00' is not an ISO-8601 date-time"}}) {
+            HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?" + refused[0]), "demo-dpd-auditor");
+            assertEquals(400, r.statusCode(), refused[0] + " → " + r.bodyAsString());
+            String error = r.bodyAsJsonObject().getString("error");
+            assertTrue(error.startsWith(refused[1]) && error.contains("e.g. 2026-11-20T00:00:00Z"), error);
+            JsonObject record = api.recordOf(r);
+            assertEquals("audit_read", record.getString("action"));
+            assertEquals("invalid", record.getString("outcome"));
+        }
+        for (String accepted : new String[] {"from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00.123Z", "from=2026-11-20T01:00:00%2B01:00",
+                "from=2026-11-20T00:00Z", "to=2026-11-20T00:00:00,5%2B0100"}) {
+            HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?" + accepted), "demo-dpd-auditor");
+            assertEquals(200, r.statusCode(), accepted + " → " + r.bodyAsString());
+        }
+    }
 }

@@ -35,42 +35,63 @@ class FailureHandlerTest {
         assertEquals(404, status(new CompletionException(new NoSuchElementException("x")), -1));
     }
 
-    /** The public transparency report with Elasticsearch down: 503 to retry, not 500 with a stack trace. */
+    /**
+     * Elasticsearch unavailable, whichever backend made the call — the search API's own async calls,
+     * the hold service's and index views' blocking ones (wrapped by their pool) — is a 503 to retry,
+     * not a 500 with a stack trace: a connection refused (the cluster down), a call that timed out or
+     * waited for a connection from the pool, a connection broken before the answer, an answer that it
+     * cannot serve (5xx, 429). Elasticsearch refusing the request (4xx), a bug, and the audit trail's
+     * own write keep their answers.
+     */
     @Test
-    void anElasticsearchThatDoesNotAnswerIsA503() {
-        Throwable refused = FailureHandler.unavailableWhenBackendDown(new java.net.ConnectException("Connection refused"), "transparency report");
-        assertEquals(503, status(refused, -1));
-        assertEquals("transparency report unavailable: Elasticsearch did not answer (Connection refused)", refused.getMessage());
-        assertEquals(503, status(FailureHandler.unavailableWhenBackendDown(
-                new CompletionException(new org.platewarden.search.audit.EsRest.EsException(503, "GET /x", "")), "r"), -1));
-        // Elasticsearch refusing the request (4xx) and bugs stay what they are
-        assertEquals(500, status(FailureHandler.unavailableWhenBackendDown(
-                new org.platewarden.search.audit.EsRest.EsException(400, "GET /x", "bad"), "r"), -1));
-        assertEquals(500, status(FailureHandler.unavailableWhenBackendDown(new IllegalStateException("bug"), "r"), -1));
+    void anElasticsearchThatIsDownOrDoesNotAnswerIsA503WhateverMadeTheCall() {
+        java.net.SocketTimeoutException noAnswer = new java.net.SocketTimeoutException("1,500 milliseconds timeout on connection http-outgoing-3");
+        java.net.ConnectException refused = new java.net.ConnectException("Connection refused");
+        List<Throwable> unavailable = List.of(
+                new java.io.IOException("GET /x: Elasticsearch did not answer within 1500 ms", noAnswer),
+                new CompletionException(new java.io.UncheckedIOException("POST /y", noAnswer)),
+                new org.apache.http.conn.ConnectionPoolTimeoutException("Timeout waiting for connection from pool"),
+                refused,
+                new CompletionException(new java.io.UncheckedIOException("Elasticsearch unreachable for POST /y", refused)),
+                new org.apache.http.ConnectionClosedException("Connection closed unexpectedly"),
+                new org.platewarden.search.audit.EsRest.EsException(503, "GET /x", ""),
+                new CompletionException(new org.platewarden.indexer.EsRest.EsCallException("POST /y", 429,
+                        com.fasterxml.jackson.databind.node.MissingNode.getInstance())));
+        for (Throwable failure : unavailable) {
+            assertEquals(503, status(failure, -1), failure.toString());
+            assertTrue(ElasticsearchFailure.unavailable(FailureHandler.unwrap(failure)), failure.toString());
+        }
+        assertEquals(500, status(new org.platewarden.search.audit.EsRest.EsException(400, "GET /x", "bad"), -1));
+        assertEquals(500, status(new IllegalStateException("bug"), -1));
+        AuditUnavailableException auditWrite = new AuditUnavailableException("audit index write timed out", false, noAnswer);
+        assertEquals(false, ElasticsearchFailure.unavailable(auditWrite));
     }
 
     /**
-     * A route's Elasticsearch call that timed out, whichever backend made it — the search API's own
-     * async calls, the hold service's and index views' blocking ones (wrapped by their pool) — is a
-     * 503 to retry; so is one that waited for a connection from the pool. The audit trail's own write
-     * keeps its answer, and a connection refused, a failed request or a bug stay what they were.
+     * What the answer says: retry later; for a change under way, that it may have been made when a
+     * request may have been carried out unanswered (a timeout, a connection broken after sending),
+     * and that the failed request changed nothing when it was never sent (connection refused).
      */
     @Test
-    void anElasticsearchCallThatTimedOutIsA503WhateverMadeIt() {
-        java.net.SocketTimeoutException noAnswer = new java.net.SocketTimeoutException("1,500 milliseconds timeout on connection http-outgoing-3");
-        Throwable asyncCall = new java.io.IOException("GET /x: Elasticsearch did not answer within 1500 ms", noAnswer);
-        Throwable blockingCall = new CompletionException(new java.io.UncheckedIOException("POST /y", noAnswer));
-        Throwable noConnection = new org.apache.http.conn.ConnectionPoolTimeoutException("Timeout waiting for connection from pool");
-        for (Throwable timedOut : List.of(asyncCall, blockingCall, noConnection)) {
-            assertEquals(503, status(timedOut, -1), timedOut.toString());
-            assertTrue(FailureHandler.elasticsearchTimedOut(FailureHandler.unwrap(timedOut)), timedOut.toString());
+    void theAnswerSaysWhetherAChangeMayHaveBeenMade() {
+        Throwable timedOut = new java.io.UncheckedIOException("PUT /x", new java.net.SocketTimeoutException("timeout"));
+        Throwable refused = new java.io.UncheckedIOException("PUT /x", new java.net.ConnectException("Connection refused"));
+        Throwable connectTimeout = new org.apache.http.conn.ConnectTimeoutException("connect timed out");
+        Throwable broken = new org.apache.http.ConnectionClosedException("Connection closed unexpectedly");
+        assertEquals("Elasticsearch did not answer in time; retry later", ElasticsearchFailure.message(timedOut, false));
+        assertEquals("Elasticsearch did not answer in time while the change was being made: it may have been made, in part or in full;"
+                + " look before retrying", ElasticsearchFailure.message(timedOut, true));
+        assertEquals("Elasticsearch could not be reached (connection refused or not made): the request was not sent; retry later",
+                ElasticsearchFailure.message(refused, false));
+        for (Throwable notSent : List.of(refused, connectTimeout)) {
+            assertEquals("Elasticsearch could not be reached (connection refused or not made) while the change was being made:"
+                    + " the request was not sent, so it changed nothing, but the change was not completed; look before retrying",
+                    ElasticsearchFailure.message(notSent, true));
+            assertEquals(false, org.platewarden.search.audit.Corrections.mayHaveBeenMade(notSent), notSent.toString());
         }
-        assertEquals("Elasticsearch did not answer in time; retry later", FailureHandler.notAnsweredInTime(false));
-        assertTrue(FailureHandler.notAnsweredInTime(true).contains("it may have been made, in part or in full; look before retrying"));
-        AuditUnavailableException auditWrite = new AuditUnavailableException("audit index write timed out", false, noAnswer);
-        assertEquals(false, FailureHandler.elasticsearchTimedOut(auditWrite));
-        assertEquals(500, status(new java.io.UncheckedIOException("POST /y", new java.net.ConnectException("Connection refused")), -1));
-        assertEquals(500, status(new IllegalStateException("bug"), -1));
+        assertEquals(true, org.platewarden.search.audit.Corrections.mayHaveBeenMade(timedOut));
+        assertEquals(true, org.platewarden.search.audit.Corrections.mayHaveBeenMade(broken));
+        assertTrue(ElasticsearchFailure.message(broken, true).endsWith("it may have been made, in part or in full; look before retrying"));
     }
 
     @Test

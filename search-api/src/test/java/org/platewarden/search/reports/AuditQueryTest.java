@@ -28,6 +28,17 @@ class AuditQueryTest {
         }
     }
 
+    /** The date-time grammar of a search's window and a hold's times (DateTimeField), not Instant.parse's. */
+    @Test
+    void fromAndToTakeTheSearchesDateTimeGrammar() {
+        assertEquals(java.time.Instant.parse("2026-11-20T00:00:00Z"), AuditQuery.fromParams(params("from", "2026-11-20T01:00:00+01:00")).from());
+        assertEquals(java.time.Instant.parse("2026-11-20T00:00:00.500Z"), AuditQuery.fromParams(params("to", "2026-11-20T00:00:00,5Z")).to());
+        assertEquals(java.time.Instant.parse("2026-11-20T00:00:00Z"), AuditQuery.fromParams(params("from", "2026-11-20T00:00Z")).from());
+        assertTrue(refusal("from", "2026-11-20T00:00:00.Z").startsWith("from '2026-11-20T00:00:00.Z' is not an ISO-8601 date-time"));
+        assertTrue(refusal("to", "2026-12-31T23:59:60Z").startsWith("to '2026-12-31T23:59:60Z' is not an ISO-8601 date-time"));
+        assertTrue(refusal("to", "yesterday").contains(org.platewarden.core.read.DateTimeField.FORM));
+    }
+
     @Test
     void closedSetsRefuseValuesOutsideThem() {
         assertTrue(refusal("outcome", "bogus").startsWith("outcome must be one of "));
