@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -330,13 +332,24 @@ public final class HoldService implements AutoCloseable {
     }
 
     /**
-     * Deletes the held copies that released holds still have, and answers the ids of those holds
-     * (at most 1000 a call). A release marks the definition released, then deletes the copies; if
-     * the deletion fails in between (Elasticsearch down, a node stopped), the hold is released on
-     * record and searches ignore its copies, but they would stay stored for good, since neither
-     * {@link #ended} (released holds are not listed) nor anything else comes back to them. The
-     * search node's hourly pass calls this after the ended holds' releases: it finishes such a
-     * release (whose record, naming the reads deleted, is in the trail already).
+     * How long held copies may exist without their hold's definition before they count as orphans:
+     * a creation copies the reads first and writes the definition last, so copies without one are
+     * normal for the seconds a creation takes; a creation that failed part-way (its clean-up failed, or
+     * it kept the copies because it could not tell whether the definition was written) leaves copies
+     * that nothing refers to, and searches would go on returning them until their {@code until}.
+     */
+    public static final java.time.Duration ORPHAN_GRACE = java.time.Duration.ofHours(1);
+
+    /**
+     * Deletes the held copies that no hold in force keeps, and answers the ids of their holds (at most
+     * 1000 holds looked at a call): the copies of released holds — a release marks the definition
+     * released, then deletes the copies, and if the deletion fails in between (Elasticsearch down, a
+     * node stopped) the hold is released on record and searches ignore its copies, but they would stay
+     * stored for good — and copies whose hold has no definition {@link #ORPHAN_GRACE} after they were
+     * made. Neither {@link #ended} (released holds are not listed) nor anything else comes back to
+     * them. The search node's hourly pass calls this after the ended holds' releases: it finishes
+     * such a release (whose record, naming the reads deleted, is in the trail already) and removes
+     * what a failed creation left (whose failure record is).
      */
     public CompletableFuture<List<String>> deleteLeftoverCopies() {
         return worker.submit(this::doDeleteLeftoverCopies);
@@ -345,27 +358,40 @@ public final class HoldService implements AutoCloseable {
     private List<String> doDeleteLeftoverCopies() {
         ObjectNode withCopies = EsRest.MAPPER.createObjectNode();
         withCopies.put("size", 0);
-        withCopies.putObject("aggs").putObject("holds").putObject("terms").put("field", "hold.hold_id").put("size", MAX_LISTED);
+        ObjectNode byHold = withCopies.putObject("aggs").putObject("holds");
+        byHold.putObject("terms").put("field", "hold.hold_id").put("size", MAX_LISTED);
+        byHold.putObject("aggs").putObject("created").putObject("max").put("field", "hold.created_at");
         JsonNode buckets = es.call("POST", "/" + holdsIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", withCopies)
                 .path("aggregations").path("holds").path("buckets");
         if (buckets.isEmpty()) return List.of();
-        ObjectNode released = EsRest.MAPPER.createObjectNode();
-        released.put("size", MAX_LISTED);
-        released.put("_source", false);
-        ArrayNode filter = released.putObject("query").putObject("bool").putArray("filter");
-        ArrayNode ids = filter.addObject().putObject("ids").putArray("values");
+        ObjectNode definitions = EsRest.MAPPER.createObjectNode();
+        definitions.put("size", MAX_LISTED);
+        definitions.putArray("_source").add("hold.released_at");
+        ArrayNode ids = definitions.putObject("query").putObject("ids").putArray("values");
         for (JsonNode bucket : buckets) ids.add(bucket.path("key").asText());
-        filter.addObject().putObject("exists").put("field", "hold.released_at");
-        JsonNode hits = es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", released)
-                .path("hits").path("hits");
+        Map<String, Boolean> released = new HashMap<>();
+        for (JsonNode hit : es.call("POST", "/" + metaIndex + "/_search?ignore_unavailable=true&allow_no_indices=true", definitions)
+                .path("hits").path("hits")) {
+            released.put(hit.path("_id").asText(), hit.path("_source").path("hold").has("released_at"));
+        }
+        Instant orphanedBefore = clock.instant().minus(ORPHAN_GRACE);
         List<String> cleaned = new ArrayList<>();
-        for (JsonNode hit : hits) {
-            String holdId = hit.path("_id").asText();
+        for (JsonNode bucket : buckets) {
+            String holdId = bucket.path("key").asText();
+            Boolean isReleased = released.get(holdId);
+            boolean orphaned = isReleased == null && bucket.path("created").path("value").isNumber()
+                    && Instant.ofEpochMilli(bucket.path("created").path("value").asLong()).isBefore(orphanedBefore);
+            if (!Boolean.TRUE.equals(isReleased) && !orphaned) continue;
             synchronized (changeLock(holdId)) {
                 deleteCopies(holdId);
             }
-            LOG.info("hold {} was released but still had held copies (its release was interrupted after the hold was marked "
-                    + "released); they are deleted now", holdId);
+            if (orphaned) {
+                LOG.warn("held copies of hold {} had no hold definition {} after their creation (a creation that failed part-way); "
+                        + "they are deleted now", holdId, ORPHAN_GRACE);
+            } else {
+                LOG.info("hold {} was released but still had held copies (its release was interrupted after the hold was marked "
+                        + "released); they are deleted now", holdId);
+            }
             cleaned.add(holdId);
         }
         return cleaned;

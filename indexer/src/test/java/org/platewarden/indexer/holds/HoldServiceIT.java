@@ -129,6 +129,25 @@ class HoldServiceIT {
         assertFalse(holds.deleteLeftoverCopies().get().contains(interrupted.id()), "nothing left the second time");
     }
 
+    /**
+     * Copies whose hold has no definition — what a creation that failed part-way leaves — are deleted
+     * once {@link HoldService#ORPHAN_GRACE} has passed since they were made; younger ones may belong
+     * to a creation under way (the definition is written last) and stay.
+     */
+    @Test
+    void copiesWithoutAHoldAreDeletedOnceTheyAreOlderThanTheGrace() throws Exception {
+        Instant old = Instant.now().minus(HoldService.ORPHAN_GRACE).minus(Duration.ofMinutes(5));
+        es.put(es.prefix + "-holds", "orphan-old:dpd-3", "{\"read_id\":\"dpd-3\",\"hold\":{\"hold_id\":\"orphan-old\",\"created_at\":\"" + old + "\"}}");
+        es.put(es.prefix + "-holds", "orphan-new:dpd-3", "{\"read_id\":\"dpd-3\",\"hold\":{\"hold_id\":\"orphan-new\",\"created_at\":\"" + Instant.now() + "\"}}");
+
+        List<String> cleaned = holds.deleteLeftoverCopies().get();
+
+        assertTrue(cleaned.contains("orphan-old"), "an orphan older than the grace is deleted: " + cleaned);
+        assertFalse(cleaned.contains("orphan-new"), "a creation may still be under way: " + cleaned);
+        assertEquals(Set.of(), heldReadIds("orphan-old"));
+        assertEquals(Set.of("dpd-3"), heldReadIds("orphan-new"));
+    }
+
     @Test
     void holdsPastTheirUntilDateAreReleasedAndTheirCopiesDeleted() throws Exception {
         Hold ending = holds.create("DPD", "dpd.supervisor", new HoldRequest("DPD-2026-000300", "burglary",
