@@ -56,6 +56,14 @@ class MqttSessionPresentTest {
         VertxMqttClientTest.await(c.publish("platewarden/reads/" + camera, Buffer.buffer(Reads.read(camera, plate)), MqttQoS.AT_LEAST_ONCE, false, false));
         puback.get(20, java.util.concurrent.TimeUnit.SECONDS);
         VertxMqttClientTest.await(c.disconnect());
+        // the client's disconnect completes once its DISCONNECT is sent; the next connection must find this
+        // one closed on the gateway too, or it would resume its session whatever its Clean Session was
+        // (taking over a session still open is what MQTT asks for): wait for the gateway's close
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (gw.registry.get("platewarden.gateway.connected.cameras").gauge().value() > 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the gateway did not close the connection within 20 s");
+            Thread.sleep(10);
+        }
         return present;
     }
 
