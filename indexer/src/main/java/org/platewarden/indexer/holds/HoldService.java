@@ -247,10 +247,10 @@ public final class HoldService implements AutoCloseable {
 
     /**
      * Moves an active hold's {@code until} later, at most {@code hold_max_days} from now. The held
-     * copies carry {@code until} too (searches filter on it), so they are updated first and the
-     * definition after: a failure in between leaves the definition's earlier {@code until} in force
-     * (the expiry pass releases the hold then), never a definition that promises more than the
-     * copies keep. Returns the extended hold.
+     * copies carry {@code until} too (searches filter on it first, then on the definition's), so they
+     * are updated first and the definition after: a failure in between leaves the definition's earlier
+     * {@code until} in force (searches go by it, the expiry pass releases the hold then), never a
+     * definition that promises more than the copies keep. Returns the extended hold.
      */
     public CompletableFuture<Hold> extend(String holdId, String agency, String user, Instant until) {
         return worker.submit(() -> doExtend(holdId, agency, user, until));
@@ -336,7 +336,8 @@ public final class HoldService implements AutoCloseable {
      * a creation copies the reads first and writes the definition last, so copies without one are
      * normal for the seconds a creation takes; a creation that failed part-way (its clean-up failed, or
      * it kept the copies because it could not tell whether the definition was written) leaves copies
-     * that nothing refers to, and searches would go on returning them until their {@code until}.
+     * that nothing refers to. Searches never return them (they show a copy only while its hold's
+     * definition is in force: the search API's {@code LiveHolds}); the release pass frees their storage.
      */
     public static final java.time.Duration ORPHAN_GRACE = java.time.Duration.ofHours(1);
 
@@ -344,7 +345,8 @@ public final class HoldService implements AutoCloseable {
      * Deletes the held copies that no hold in force keeps, and answers the ids of their holds (at most
      * 1000 holds looked at a call): the copies of released holds — a release marks the definition
      * released, then deletes the copies, and if the deletion fails in between (Elasticsearch down, a
-     * node stopped) the hold is released on record and searches ignore its copies, but they would stay
+     * node stopped) the hold is released on record and searches ignore its copies (they check the
+     * definition), but they would stay
      * stored for good — and copies whose hold has no definition {@link #ORPHAN_GRACE} after they were
      * made. Neither {@link #ended} (released holds are not listed) nor anything else comes back to
      * them. The search node's hourly pass calls this after the ended holds' releases: it finishes
