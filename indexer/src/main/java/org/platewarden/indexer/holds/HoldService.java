@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * Each Elasticsearch call waits at most the service's request timeout (the search node's
  * {@code search.es_request_timeout_ms}); one that waits longer fails the future with
  * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full (a
- * creation whose definition's write went unanswered reads it back before deleting its copies, and keeps
- * them when it cannot tell: {@link HoldMayExistException}). Refusals
+ * creation whose definition's write went unanswered reads it back before deleting its copies, and, found
+ * missing, marks the creation failed in its place ({@link #CREATION_FAILED_USER}) so that the write
+ * cannot land later; it keeps them when it cannot tell: {@link HoldMayExistException}). Refusals
  * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
  * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
  */
@@ -483,7 +484,19 @@ public final class HoldService implements AutoCloseable {
                 if (stored == null) {
                     LOG.error("hold {} for case {}: its definition's write was not answered and could not be read back; the hold may"
                             + " exist, so its {} copies are kept: {}", holdId, req.caseNumber(), copied, e.getMessage());
-                    throw new HoldMayExistException(holdId, copied, e);
+                    throw new HoldMayExistException(holdId, copied, e, HoldMayExistException.NOT_READ_BACK);
+                }
+                // not stored yet, but the unanswered write may still be carried out: its place is taken first
+                Boolean marked = markCreationFailed(hold, e);
+                if (Boolean.FALSE.equals(marked)) {
+                    LOG.warn("hold {} for case {}: its definition's write was not answered, and was stored after it was read back: the"
+                            + " hold is created, {} reads copied", holdId, req.caseNumber(), copied);
+                    return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
+                }
+                if (marked == null) {
+                    LOG.error("hold {} for case {}: its definition's write was not answered and its creation could not be marked failed;"
+                            + " the hold may exist, so its {} copies are kept: {}", holdId, req.caseNumber(), copied, e.getMessage());
+                    throw new HoldMayExistException(holdId, copied, e, HoldMayExistException.NOT_MARKED_FAILED);
                 }
             }
             LOG.error("hold {} for case {} failed, removing partial copies: {}", holdId, req.caseNumber(), e.getMessage());
@@ -496,6 +509,38 @@ public final class HoldService implements AutoCloseable {
         }
         LOG.info("hold {} created by {} ({}) for case {}: {} reads copied", holdId, user, agency, req.caseNumber(), copied);
         return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
+    }
+
+    /** Who a hold whose creation is known to have failed is listed as released by ({@link #markCreationFailed}). */
+    public static final String CREATION_FAILED_USER = "platewarden:creation-failed";
+
+    /**
+     * After a definition's write went unanswered and its read-back found nothing, writes in its place
+     * (create-only, as the definition's own write) a definition of the hold released at once by
+     * {@link #CREATION_FAILED_USER} with no reads. A definition is created once per id, so the
+     * unanswered write, if Elasticsearch still carries it out, is refused: without this it would
+     * leave a hold listed as active whose copies the failed creation deleted. {@code GET /v1/holds}
+     * lists the failed creation as released (searches show none of its copies; the release pass
+     * deletes any written late). True when marked; false when the definition was stored meanwhile
+     * (the hold is created); null when it cannot be told (the failure added to {@code writeFailure}).
+     */
+    private Boolean markCreationFailed(Hold hold, RuntimeException writeFailure) {
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Hold failed = new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
+                hold.until(), 0, now, CREATION_FAILED_USER, hold.platePattern(), hold.readIds(), hold.from(), hold.to());
+        try {
+            es.call("PUT", "/" + metaIndex + "/_create/" + encode(hold.id()) + "?refresh=wait_for", wrap("hold", holdObject(failed)));
+            LOG.warn("hold {} for case {}: its creation failed; it is listed as released by {} so that its definition's unanswered"
+                    + " write cannot make it later", hold.id(), hold.caseNumber(), CREATION_FAILED_USER);
+            return true;
+        } catch (EsRest.EsCallException conflict) {
+            if (conflict.status() == 409) return false;
+            writeFailure.addSuppressed(conflict);
+            return null;
+        } catch (RuntimeException unknown) {
+            writeFailure.addSuppressed(unknown);
+            return null;
+        }
     }
 
     /**
