@@ -48,6 +48,8 @@ final class LiveHolds {
             ReadQueryBuilder.HOLD_RELEASED_AT, ReadQueryBuilder.HOLD_CASE_NUMBER);
     /** The error of an {@code _mget} doc when the index does not exist: no hold was ever defined, so none is. */
     private static final String NO_INDEX = "index_not_found_exception";
+    /** The error of an {@code _mget} doc whose shard is not available (yet). */
+    private static final String SHARD_STARTING = "no_shard_available_action_exception";
 
     /** What the check needs of a hold's definition; {@code until} null when missing or unreadable (never in force). */
     record Definition(String agency, Instant until, boolean released, String caseNumber) {
@@ -117,7 +119,9 @@ final class LiveHolds {
             String error = doc.path("error").path("type").asText(null);
             if (error != null) {
                 if (error.equals(NO_INDEX)) continue;
-                throw new SearchBackendException(503, "the definitions of the held reads' holds could not be read: " + error, null);
+                // a definitions index created a moment ago (the first hold) may have its shard still starting: retried shortly
+                throw new SearchBackendException(503, "the definitions of the held reads' holds could not be read: " + error, null,
+                        error.equals(SHARD_STARTING));
             }
             if (!doc.path("found").asBoolean(false)) continue;
             JsonNode hold = doc.path("_source").path("hold");

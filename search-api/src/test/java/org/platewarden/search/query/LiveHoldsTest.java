@@ -59,5 +59,6 @@ class LiveHoldsTest {
         SearchBackendException unreadable = assertThrows(SearchBackendException.class, () -> LiveHolds.definitions(json.readTree("""
                 {"docs":[{"_id":"hold-1","error":{"type":"no_shard_available_action_exception"}}]}""")));
         assertEquals(503, unreadable.status());
+        assertTrue(unreadable.shardStarting(), "retried shortly, as a search of a shard still starting is");
     }
 }
