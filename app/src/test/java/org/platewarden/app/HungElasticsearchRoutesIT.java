@@ -256,6 +256,13 @@ class HungElasticsearchRoutesIT {
         assertEquals(holdId, release.getJsonObject("query").getString("hold_id"));
         JsonObject create = assertMayHaveBeenMade("POST", "/v1/holds", holdBody("HUNG-MIDWAY-2"), "-holds-meta/_create/", "hold_create");
         assertEquals("HUNG-MIDWAY-2", create.getString("case_number"));
+        // its definition, looked for, was not there: the hold is listed as a failed creation, so the
+        // unanswered write cannot make it later
+        String failedId = create.getJsonObject("query").getString("hold_id");
+        JsonObject failedHold = new JsonObject(send("GET", "/v1/holds", SUPERVISOR, null).body()).getJsonArray("holds").stream()
+                .map(JsonObject.class::cast).filter(h -> failedId.equals(h.getString("hold_id"))).findFirst().orElseThrow();
+        assertEquals("released", failedHold.getString("state"), failedHold.encode());
+        assertEquals("platewarden:creation-failed", failedHold.getString("released_by"), failedHold.encode());
 
         // the whole cluster hangs from the change on: the failure's record cannot reach the index
         // either, so the answer names none, but still says what it means; the record, journaled, follows
@@ -314,7 +321,9 @@ class HungElasticsearchRoutesIT {
      */
     private static JsonObject assertMayHaveBeenMade(String method, String path, String body, String hangOn, String action) throws Exception {
         HttpResponse<String> answer;
-        proxy.hangOn(line -> line.contains(hangOn));
+        // that first request only: a creation that then finds no definition writes one marking it failed
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
+        proxy.hangOn(line -> line.contains(hangOn) && first.compareAndSet(false, true));
         try {
             answer = send(method, path, SUPERVISOR, body);
         } finally {

@@ -451,6 +451,11 @@ public record PlatewardenConfig(
         return indexPrefix + "-holds";
     }
 
+    /** The holds' definitions, one document per hold (id = hold id): what says whether a hold is in force. */
+    public String holdsMetaIndex() {
+        return indexPrefix + "-holds-meta";
+    }
+
     /**
      * An HTTP port's connection limits: without an idle timeout or a header deadline, connections
      * that never finish a request stay open and exhaust the process's open files.

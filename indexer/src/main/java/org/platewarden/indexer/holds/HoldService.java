@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * Each Elasticsearch call waits at most the service's request timeout (the search node's
  * {@code search.es_request_timeout_ms}); one that waits longer fails the future with
  * {@link EsRest.EsTimeoutException} — a change that failed so may have been made, in part or in full (a
- * creation whose definition's write went unanswered reads it back before deleting its copies, and keeps
- * them when it cannot tell: {@link HoldMayExistException}). Refusals
+ * creation whose definition's write went unanswered reads it back before deleting its copies, and, found
+ * missing, marks the creation failed in its place ({@link #CREATION_FAILED_USER}) so that the write
+ * cannot land later; it keeps them when it cannot tell: {@link HoldMayExistException}). Refusals
  * fail it with {@link IllegalArgumentException} (400) and an unknown or foreign hold with
  * {@link HoldNotFoundException} (404). Auditing is the HTTP layer's job.
  */
@@ -247,10 +248,10 @@ public final class HoldService implements AutoCloseable {
 
     /**
      * Moves an active hold's {@code until} later, at most {@code hold_max_days} from now. The held
-     * copies carry {@code until} too (searches filter on it), so they are updated first and the
-     * definition after: a failure in between leaves the definition's earlier {@code until} in force
-     * (the expiry pass releases the hold then), never a definition that promises more than the
-     * copies keep. Returns the extended hold.
+     * copies carry {@code until} too (searches filter on it first, then on the definition's), so they
+     * are updated first and the definition after: a failure in between leaves the definition's earlier
+     * {@code until} in force (searches go by it, the expiry pass releases the hold then), never a
+     * definition that promises more than the copies keep. Returns the extended hold.
      */
     public CompletableFuture<Hold> extend(String holdId, String agency, String user, Instant until) {
         return worker.submit(() -> doExtend(holdId, agency, user, until));
@@ -336,7 +337,8 @@ public final class HoldService implements AutoCloseable {
      * a creation copies the reads first and writes the definition last, so copies without one are
      * normal for the seconds a creation takes; a creation that failed part-way (its clean-up failed, or
      * it kept the copies because it could not tell whether the definition was written) leaves copies
-     * that nothing refers to, and searches would go on returning them until their {@code until}.
+     * that nothing refers to. Searches never return them (they show a copy only while its hold's
+     * definition is in force: the search API's {@code LiveHolds}); the release pass frees their storage.
      */
     public static final java.time.Duration ORPHAN_GRACE = java.time.Duration.ofHours(1);
 
@@ -344,7 +346,8 @@ public final class HoldService implements AutoCloseable {
      * Deletes the held copies that no hold in force keeps, and answers the ids of their holds (at most
      * 1000 holds looked at a call): the copies of released holds — a release marks the definition
      * released, then deletes the copies, and if the deletion fails in between (Elasticsearch down, a
-     * node stopped) the hold is released on record and searches ignore its copies, but they would stay
+     * node stopped) the hold is released on record and searches ignore its copies (they check the
+     * definition), but they would stay
      * stored for good — and copies whose hold has no definition {@link #ORPHAN_GRACE} after they were
      * made. Neither {@link #ended} (released holds are not listed) nor anything else comes back to
      * them. The search node's hourly pass calls this after the ended holds' releases: it finishes
@@ -481,7 +484,19 @@ public final class HoldService implements AutoCloseable {
                 if (stored == null) {
                     LOG.error("hold {} for case {}: its definition's write was not answered and could not be read back; the hold may"
                             + " exist, so its {} copies are kept: {}", holdId, req.caseNumber(), copied, e.getMessage());
-                    throw new HoldMayExistException(holdId, copied, e);
+                    throw new HoldMayExistException(holdId, copied, e, HoldMayExistException.NOT_READ_BACK);
+                }
+                // not stored yet, but the unanswered write may still be carried out: its place is taken first
+                Boolean marked = markCreationFailed(hold, e);
+                if (Boolean.FALSE.equals(marked)) {
+                    LOG.warn("hold {} for case {}: its definition's write was not answered, and was stored after it was read back: the"
+                            + " hold is created, {} reads copied", holdId, req.caseNumber(), copied);
+                    return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
+                }
+                if (marked == null) {
+                    LOG.error("hold {} for case {}: its definition's write was not answered and its creation could not be marked failed;"
+                            + " the hold may exist, so its {} copies are kept: {}", holdId, req.caseNumber(), copied, e.getMessage());
+                    throw new HoldMayExistException(holdId, copied, e, HoldMayExistException.NOT_MARKED_FAILED);
                 }
             }
             LOG.error("hold {} for case {} failed, removing partial copies: {}", holdId, req.caseNumber(), e.getMessage());
@@ -494,6 +509,38 @@ public final class HoldService implements AutoCloseable {
         }
         LOG.info("hold {} created by {} ({}) for case {}: {} reads copied", holdId, user, agency, req.caseNumber(), copied);
         return new Created(hold, new HeldReads(copied, List.copyOf(keptIds)));
+    }
+
+    /** Who a hold whose creation is known to have failed is listed as released by ({@link #markCreationFailed}). */
+    public static final String CREATION_FAILED_USER = "platewarden:creation-failed";
+
+    /**
+     * After a definition's write went unanswered and its read-back found nothing, writes in its place
+     * (create-only, as the definition's own write) a definition of the hold released at once by
+     * {@link #CREATION_FAILED_USER} with no reads. A definition is created once per id, so the
+     * unanswered write, if Elasticsearch still carries it out, is refused: without this it would
+     * leave a hold listed as active whose copies the failed creation deleted. {@code GET /v1/holds}
+     * lists the failed creation as released (searches show none of its copies; the release pass
+     * deletes any written late). True when marked; false when the definition was stored meanwhile
+     * (the hold is created); null when it cannot be told (the failure added to {@code writeFailure}).
+     */
+    private Boolean markCreationFailed(Hold hold, RuntimeException writeFailure) {
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Hold failed = new Hold(hold.id(), hold.caseNumber(), hold.reason(), hold.agency(), hold.createdBy(), hold.createdAt(),
+                hold.until(), 0, now, CREATION_FAILED_USER, hold.platePattern(), hold.readIds(), hold.from(), hold.to());
+        try {
+            es.call("PUT", "/" + metaIndex + "/_create/" + encode(hold.id()) + "?refresh=wait_for", wrap("hold", holdObject(failed)));
+            LOG.warn("hold {} for case {}: its creation failed; it is listed as released by {} so that its definition's unanswered"
+                    + " write cannot make it later", hold.id(), hold.caseNumber(), CREATION_FAILED_USER);
+            return true;
+        } catch (EsRest.EsCallException conflict) {
+            if (conflict.status() == 409) return false;
+            writeFailure.addSuppressed(conflict);
+            return null;
+        } catch (RuntimeException unknown) {
+            writeFailure.addSuppressed(unknown);
+            return null;
+        }
     }
 
     /**

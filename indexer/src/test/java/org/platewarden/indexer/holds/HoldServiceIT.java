@@ -23,6 +23,7 @@ import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.indexer.EsRest;
 import org.platewarden.indexer.EsTestSupport;
 import org.platewarden.indexer.TestReads;
 
@@ -359,6 +360,45 @@ class HoldServiceIT {
         assertThrows(ExecutionException.class, () -> holds.create("mine", "DPD", "dpd.supervisor",
                 new HoldRequest("DPD-2026-000302", "robbery", "ZZZ999", null, null, null, inMonths(1))).get());
         holds.release(id, "DPD", "dpd.supervisor").get();
+    }
+
+    /**
+     * A creation whose definition's write Elasticsearch took without answering (here: never carried
+     * out, so the read-back finds nothing) marks the creation failed in the definition's place before
+     * it deletes the copies: listed as released by {@link HoldService#CREATION_FAILED_USER}, no reads.
+     * The unanswered write, should Elasticsearch carry it out later, is then refused, instead of
+     * leaving a hold listed as active whose copies were deleted.
+     */
+    @Test
+    void aCreationWhoseDefinitionWasNotFoundIsMarkedFailedSoALateWriteCannotMakeIt() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
+        try (org.platewarden.testkit.HangingProxy proxy = new org.platewarden.testkit.HangingProxy(org.platewarden.testkit.ElasticsearchFixture.url());
+             ElasticsearchConnection conn = new ElasticsearchConnection(proxy.url());
+             HoldService throughProxy = new HoldService(conn.rest(), es.prefix, new AgencyScope(PlatewardenConfig.demoConfig()), 21, 365,
+                     Clock.systemUTC(), Duration.ofMillis(1_500))) {
+            // the definition's first write is swallowed unanswered; everything after it is answered
+            proxy.hangOn(line -> line.contains("-holds-meta/_create/") && first.compareAndSet(false, true));
+            String holdId = HoldService.newHoldId();
+            HoldRequest request = new HoldRequest("DPD-2026-000320", "burglary", null, List.of("dpd-3"), null, null, inMonths(1));
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> throughProxy.create(holdId, "DPD", "dpd.supervisor", request).get());
+            assertFalse(failed.getCause() instanceof HoldMayExistException, "it is known not to exist: " + failed.getCause());
+
+            Hold listed = holds.find(holdId, "DPD").get();
+            assertTrue(listed.released(), "listed, released: " + listed);
+            assertEquals(HoldService.CREATION_FAILED_USER, listed.releasedBy());
+            assertEquals(0, listed.readCount());
+            assertTrue(holds.list("DPD").get().stream().anyMatch(h -> h.id().equals(holdId) && h.released()));
+            assertEquals(Set.of(), heldReadIds(holdId), "its copies are deleted");
+
+            // Elasticsearch carries out the unanswered write late: refused, the hold stays a failed creation
+            EsRest.EsCallException late = assertThrows(EsRest.EsCallException.class, () -> es.es.call("PUT", "/" + es.prefix
+                    + "-holds-meta/_create/" + holdId + "?refresh=true", "{\"hold\":{\"hold_id\":\"" + holdId
+                    + "\",\"agency\":\"DPD\",\"case_number\":\"DPD-2026-000320\",\"created_at\":\"" + Instant.now()
+                    + "\",\"until\":\"" + inMonths(1) + "\",\"read_count\":1}}"));
+            assertEquals(409, late.status());
+            assertTrue(holds.find(holdId, "DPD").get().released(), "still a failed creation");
+            assertTrue(holds.ended().get().stream().noneMatch(h -> h.id().equals(holdId)), "nothing for the expiry pass");
+        }
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.platewarden.core.read.ReadFields;
  * the {@link PlateMatcher} accepts: the daily indices for patterns with wildcards or edits, and the
  * holds index for every search (an exact plate's daily reads come from {@link RankedReadPage}).
  * Each page carries just the plate_norm doc value and the sort values (capture time, read id) —
- * plus {@code _id} for held copies, whose id is not the read id — parsed as a stream: memory grows
+ * plus, for held copies, {@code _id} (a copy's id is not the read id) and the {@code hold.hold_id}
+ * doc value (whose definition {@link LiveHolds} checks) — parsed as a stream: memory grows
  * with the matches, not with the candidates. The scan is bounded: if the first page reports more
  * than {@code maxCandidates} candidates, it fails with {@link TooBroadException} before reading
  * further. {@link #idsAmong} tells which held reads are also daily matches.
@@ -162,7 +163,7 @@ final class CandidateScanner {
 
     private static void hit(JsonParser p, Page page, PlateMatcher matcher, boolean held, List<Candidate> matches)
             throws IOException {
-        String index = null, id = null, norm = null, readId = null;
+        String index = null, id = null, norm = null, readId = null, holdId = null;
         long ms = Long.MIN_VALUE;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -173,9 +174,14 @@ final class CandidateScanner {
                 case "fields" -> {
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String field = p.currentName();
-                        if (p.nextToken() == JsonToken.START_ARRAY && field.equals(ReadFields.PLATE_NORM)) {
+                        boolean wanted = field.equals(ReadFields.PLATE_NORM) || (held && field.equals(ReadQueryBuilder.HOLD_ID));
+                        if (p.nextToken() == JsonToken.START_ARRAY && wanted) {
                             while (p.nextToken() != JsonToken.END_ARRAY) {
-                                if (norm == null) norm = p.getText();
+                                if (field.equals(ReadFields.PLATE_NORM)) {
+                                    if (norm == null) norm = p.getText();
+                                } else if (holdId == null) {
+                                    holdId = p.getText();
+                                }
                             }
                         } else {
                             p.skipChildren();
@@ -202,7 +208,9 @@ final class CandidateScanner {
         page.lastMs = ms;
         page.lastReadId = readId;
         PlateMatch match = matcher.matchOrNull(norm);
-        if (match != null) matches.add(new Candidate(readId, ms, index, id, match, held));
+        // a copy names its hold in hold.hold_id; one that does not has no definition to be checked
+        // against (LiveHolds), so, as a copy whose hold has no definition, it is never shown
+        if (match != null && (!held || holdId != null)) matches.add(new Candidate(readId, ms, index, id, match, held ? holdId : null));
     }
 
     private static void expect(JsonToken actual, JsonToken expected) throws IOException {

@@ -28,13 +28,13 @@ final class RankedMatches {
         for (Candidate c : reads) byId.putIfAbsent(c.readId(), c);
         for (Candidate h : holds) {
             Candidate existing = byId.get(h.readId());
-            byId.put(h.readId(), existing == null ? h : existing.asHeld());
+            byId.put(h.readId(), existing == null ? h : existing.heldBy(h.holdId()));
         }
         List<Candidate> all = new ArrayList<>(byId.values());
         all.sort(ORDER);
         int start = 0;
         if (after != null) {
-            Candidate key = new Candidate(after.readId(), after.capturedAtMs(), null, null, after.tierMatch(), false);
+            Candidate key = new Candidate(after.readId(), after.capturedAtMs(), null, null, after.tierMatch(), null);
             while (start < all.size() && ORDER.compare(all.get(start), key) <= 0) start++;
         }
         int end = Math.min(all.size(), start + limit);

@@ -97,7 +97,7 @@ final class RankedReadPage {
             if (ReadQueryBuilder.tierOfScore(sort.get(0).asDouble()) != match.tier()) {
                 throw new SearchBackendException(500, "ranked page hit " + id + " scored outside its tier", null);
             }
-            hits.add(new Candidate(sort.get(2).asText(), sort.get(1).asLong(), index, id, match, false));
+            hits.add(new Candidate(sort.get(2).asText(), sort.get(1).asLong(), index, id, match, null));
             sources.put(HitFetcher.key(index, id), new JsonObject(hit.path("_source").toString()));
         }
         long total = counted ? response.path("hits").path("total").path("value").asLong(0) : -1;

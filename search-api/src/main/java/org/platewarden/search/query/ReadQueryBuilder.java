@@ -22,6 +22,7 @@ import org.platewarden.core.read.ReadFields;
  * fuzzy query. The only scores are the ranked page's constant tier scores.
  */
 final class ReadQueryBuilder {
+    static final String HOLD_ID = "hold.hold_id";
     static final String HOLD_AGENCY = "hold.agency";
     static final String HOLD_RELEASED_AT = "hold.released_at";
     static final String HOLD_UNTIL = "hold.until";
@@ -156,6 +157,9 @@ final class ReadQueryBuilder {
      * (it is evidence) but no longer shown, as in the daily indices. A copy whose day is past retention
      * is kept for its hold's case alone: it is returned only to a search stating that case number (a
      * legal hold preserves evidence for one investigation; it does not extend retention for others).
+     * These filters are on the copy's own fields, a first cut: the hold's definition decides
+     * ({@link LiveHolds}). The copies never carry {@code released_at} (a release marks the definition);
+     * its clause stays for copies written so by hand.
      */
     static ObjectNode holdsQuery(SearchRequest request, String agency, Set<String> visibleAgencies, Instant now,
                                  String caseNumber, int retentionDays) {
@@ -170,12 +174,16 @@ final class ReadQueryBuilder {
         caseOrRetained.put("minimum_should_match", 1);
         ArrayNode either = caseOrRetained.putArray("should");
         either.addObject().putObject("term").putObject(HOLD_CASE_NUMBER).put("value", caseNumber == null ? "" : caseNumber);
-        java.time.LocalDate oldestRetained = org.platewarden.core.index.DailyIndex.day(now).minusDays(retentionDays - 1L);
         either.addObject().putObject("range").putObject(ReadFields.CAPTURED_AT)
-                .put("gte", oldestRetained.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString());
+                .put("gte", oldestRetained(now, retentionDays).toString());
         common(request, filters, true);
         bool.putArray("must_not").addObject().putObject("exists").put("field", HOLD_RELEASED_AT);
         return root;
+    }
+
+    /** The start of the oldest UTC day still inside retention: a held copy captured before it is its hold's case's alone. */
+    static Instant oldestRetained(Instant now, int retentionDays) {
+        return DailyIndex.day(now).minusDays(retentionDays - 1L).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
     }
 
     private static void common(SearchRequest request, ArrayNode filters, boolean withPlatePlan) {
@@ -208,20 +216,22 @@ final class ReadQueryBuilder {
      * the verification needs), newest first with the read id as tie-breaker so that
      * {@code search_after} pages are stable.
      *
-     * @param withDocIds whether each hit must carry its {@code _id}. A daily read's {@code _id} is its
-     *                   read id, already in the sort values, so read scans pass false: loading
-     *                   {@code _id} means decompressing a stored-field block per hit, which was
-     *                   most of the fetch phase (~20 ms for 360 hits in a 6.5 M-read index).
+     * @param held whether the scan is of held copies: each hit then carries its {@code _id} and its
+     *             hold's id ({@value #HOLD_ID}). A daily read's {@code _id} is its read id, already in
+     *             the sort values, so read scans pass false: loading {@code _id} means decompressing a
+     *             stored-field block per hit, which was most of the fetch phase (~20 ms for 360 hits
+     *             in a 6.5 M-read index).
      */
     static ObjectNode scanPage(ObjectNode query, int size, int trackTotalUpTo, Long afterMs, String afterReadId,
-                               boolean withDocIds) {
+                               boolean held) {
         ObjectNode body = JSON.objectNode();
         body.put("size", size);
         if (trackTotalUpTo > 0) body.put("track_total_hits", trackTotalUpTo);
         else body.put("track_total_hits", false);
-        if (withDocIds) body.put("_source", false);
+        if (held) body.put("_source", false);
         else body.put("stored_fields", "_none_");
-        body.putArray("docvalue_fields").add(ReadFields.PLATE_NORM);
+        ArrayNode docValues = body.putArray("docvalue_fields").add(ReadFields.PLATE_NORM);
+        if (held) docValues.add(HOLD_ID);
         ArrayNode sort = body.putArray("sort");
         sort.addObject().putObject(ReadFields.CAPTURED_AT).put("order", "desc");
         sort.addObject().putObject(ReadFields.READ_ID).put("order", "asc");

@@ -105,6 +105,7 @@ public final class SearchService {
     private final CandidateScanner scanner;
     private final RankedReadPage ranked;
     private final HitFetcher fetcher;
+    private final LiveHolds liveHolds;
     private final SearchSlots slots;
     private final SearchMetrics metrics;
     /** {@code search.max_search_ms}: how long one search may take before its audit record's write */
@@ -161,6 +162,7 @@ public final class SearchService {
         this.scanner = new CandidateScanner(calls, limits.scanPageSize(), limits.maxCandidates());
         this.ranked = new RankedReadPage(calls, limits.scanPageSize());
         this.fetcher = new HitFetcher(calls);
+        this.liveHolds = new LiveHolds(calls, config.holdsMetaIndex());
         this.slots = new SearchSlots(limits.maxInFlight(), limits.maxQueued(), limits.maxWaitMillis());
         this.maxSearchMillis = limits.maxSearchMillis();
         metrics.slots(slots::running, slots::queued);
@@ -235,7 +237,8 @@ public final class SearchService {
 
     /**
      * Finds the matches in the daily indices of the window and in the caller's agency's holds
-     * (scanned read by read alongside; holds are few), then the page's documents. A plate without
+     * (scanned read by read alongside; holds are few; a held copy counts only while its hold's
+     * definition is in force: {@link LiveHolds}), then the page's documents. A plate without
      * wildcards or edits takes one ranked query ({@link #exactPlate}); any other pattern scans its
      * candidates and verifies them in Java ({@link #scannedPattern}).
      */
@@ -247,9 +250,13 @@ public final class SearchService {
                 config.retentionDays(), now);
         ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
         long started = System.nanoTime();
+        // a held copy is shown only while its hold's definition is in force (LiveHolds): checked before
+        // the ranking, so a copy hidden by it is neither counted nor leaves a hole on a page
         Future<CandidateScanner.Result> holds = scanner.scan(context, List.of(config.holdsIndex()),
                 ReadQueryBuilder.holdsQuery(request, principal.agency(), visible, now, caseNumber, config.retentionDays()), matcher, true, auditId,
-                deadline);
+                deadline)
+                .compose(scanned -> liveHolds.keepLive(context, scanned, principal.agency(), caseNumber, now, config.retentionDays(),
+                        auditId, deadline));
         return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
                 ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId, deadline)
                 : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId, deadline);

@@ -11,15 +11,15 @@ import org.platewarden.core.plate.PlateMatch;
 
 class RankedMatchesTest {
     static Candidate c(String id, long ms, PlateMatch m) {
-        return new Candidate(id, ms, "idx", id, m, false);
+        return new Candidate(id, ms, "idx", id, m, null);
     }
 
     @Test
     void ranksByTierThenRecencyThenIdAndMergesHolds() {
         List<Candidate> reads = List.of(c("a", 10, PlateMatch.edit(1)), c("b", 5, PlateMatch.EXACT),
                 c("c", 20, PlateMatch.OCR), c("d", 5, PlateMatch.WILDCARD), c("e", 30, PlateMatch.edit(2)));
-        List<Candidate> holds = List.of(new Candidate("b", 5, "holds", "h:b", PlateMatch.EXACT, true),
-                new Candidate("z", 1, "holds", "h:z", PlateMatch.EXACT, true));
+        List<Candidate> holds = List.of(new Candidate("b", 5, "holds", "h:b", PlateMatch.EXACT, "h"),
+                new Candidate("z", 1, "holds", "h:z", PlateMatch.EXACT, "h"));
         RankedMatches.Page page = RankedMatches.rank(reads, holds, null, 100);
         assertEquals(List.of("b", "d", "z", "c", "a", "e"), page.hits().stream().map(Candidate::readId).toList());
         assertEquals(6, page.total());

@@ -125,17 +125,25 @@ final class TestReads {
         return body.toString();
     }
 
-    /** Indexes a hold copy of a read into {@code <prefix>-holds}. */
+    /**
+     * Indexes a hold copy of a read into {@code <prefix>-holds} and its hold's definition into
+     * {@code <prefix>-holds-meta} (searches show a copy only while its definition is in force), as
+     * {@code HoldService} writes them; {@code released}: the definition says so.
+     */
     static void hold(RestClient rest, String prefix, Read r, String holdId, String agency, boolean released) {
         ObjectNode doc = document(r);
         ObjectNode hold = doc.putObject("hold");
         hold.put("hold_id", holdId).put("case_number", "CASE-" + holdId).put("reason", "test hold")
                 .put("agency", agency).put("created_by", "sup").put("created_at", "2026-01-01T00:00:00Z")
                 .put("until", "2027-01-01T00:00:00Z"); // HoldService requires an until date on every hold
-        if (released) hold.put("released_at", "2026-01-02T00:00:00Z").put("released_by", "sup");
+        ObjectNode definition = MAPPER.createObjectNode();
+        definition.set("hold", hold.deepCopy());
+        if (released) ((ObjectNode) definition.get("hold")).put("released_at", "2026-01-02T00:00:00Z").put("released_by", "sup");
         ObjectNode action = MAPPER.createObjectNode();
         action.putObject("index").put("_index", prefix + "-holds").put("_id", holdId + ":" + r.readId());
-        bulk(rest, action + "\n" + doc + "\n");
+        ObjectNode defined = MAPPER.createObjectNode();
+        defined.putObject("index").put("_index", prefix + "-holds-meta").put("_id", holdId);
+        bulk(rest, action + "\n" + doc + "\n" + defined + "\n" + definition + "\n");
     }
 
     static void refresh(RestClient rest, String prefix) {
