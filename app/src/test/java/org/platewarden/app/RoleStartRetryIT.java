@@ -29,6 +29,7 @@ import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.io.LockFile;
 import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.testkit.ElasticsearchFixture;
+import org.platewarden.testkit.HangingProxy;
 import org.platewarden.testkit.PortProbe;
 
 /**
@@ -107,6 +108,42 @@ class RoleStartRetryIT {
         assertTrue(new JsonObject(verify.body()).getBoolean("ok"), verify.body());
     }
 
+    /**
+     * The journal locked by another writer when the search API starts (here the test holds its lock,
+     * taken once the node's start-up check let it through, while Elasticsearch does not answer yet):
+     * refused and retried; once the lock is let go the next attempt takes it, and holds it alone.
+     */
+    @Test
+    void aSearchApiWhoseJournalIsLockedStartsOnceTheLockIsLetGo() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("rsretry");
+        try (HangingProxy es = new HangingProxy(ElasticsearchFixture.url())) {
+            es.refuse(true);
+            PlatewardenNode node = new PlatewardenNode(config(), EnumSet.allOf(Role.class));
+            nodes.add(node);
+            node.open(es.url(), 0);
+            Path lockFile = AuditJournal.lockFileOf(AuditJournal.pathFor(dataDir, NODE_ID));
+            LockFile held = LockFile.tryAcquire(lockFile);
+            assertNotNull(held);
+            try {
+                es.refuse(false);
+                String reason = awaitFailures(node, 1).getString("reason");
+                assertTrue(reason.contains("is in use by another process"), reason);
+                assertFalse(reason.contains(URI.create(es.url()).getHost() + ":" + URI.create(es.url()).getPort()), reason);
+                Instant captured = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+                assertEquals(202, post(node.gatewayHttpPort(), "/v1/reads", basic("cam-002", "demo-cam-002"),
+                        "{\"camera_id\":\"cam-002\",\"captured_at\":\"" + captured + "\",\"plate\":\"RSR 4002\"}").statusCode());
+            } finally {
+                held.close();
+            }
+            node.elasticsearchRoles().get(150, TimeUnit.SECONDS);
+            assertEquals(200, get(node.searchPort(), "/health/ready", null).statusCode());
+            assertEquals("cam-002", searchUntilFound(node, "RSR4002").getString("camera_id"));
+            try (LockFile again = LockFile.tryAcquire(lockFile)) {
+                assertEquals(null, again, "the running search API holds the journal's lock");
+            }
+        }
+    }
+
     @Test
     void aStopDuringTheBackOffEndsItAtOnceAndLeavesNothingHeld() throws Exception {
         auditIndexWriteBlockedWithRecordsToResend();
@@ -160,10 +197,19 @@ class RoleStartRetryIT {
             last = ready.body();
             assertEquals(503, ready.statusCode(), last);
             assertFalse(node.elasticsearchRoles().isCompletedExceptionally(), "the start was given up, not retried; readiness: " + last);
-            if (labelled(node.searchPort(), FAILURES, "search") >= attempts && last.contains("next attempt at")) return new JsonObject(last);
+            if (failuresScraped(node.searchPort()) >= attempts && last.contains("next attempt at")) return new JsonObject(last);
             Thread.sleep(200);
         }
         throw new AssertionError("not " + attempts + " failed attempts within 120 s; readiness: " + last);
+    }
+
+    /** The search API's failed attempts, 0 while none is scraped. */
+    private static double failuresScraped(int port) throws Exception {
+        try {
+            return labelled(port, FAILURES, "search");
+        } catch (AssertionError notScraped) {
+            return 0;
+        }
     }
 
     /** The sample of {@code name} whose role label is {@code role}. */
