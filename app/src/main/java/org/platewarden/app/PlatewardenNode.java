@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * — the indexer (templates installed, then bulk) and the search API (templates, the audit trail's
  * recovery) — start on a thread of their own once it answers ({@link ElasticsearchWait}), the
  * embedded node having been launched after the gateway; until then port 8081 is held by a
- * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for.
+ * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for. On a node with
+ * the gateway, a start of theirs that fails once Elasticsearch answers is tried again after a
+ * back-off, each attempt from a clean slate ({@link RoleStartRetry}, {@link RoleStartScope}).
  * {@link #close()} stops that wait (or the start under way) and undoes the rest in reverse.
  */
 public final class PlatewardenNode implements AutoCloseable {
