@@ -42,10 +42,6 @@ import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.gateway.GatewayListeners;
 import org.platewarden.gateway.GatewayVerticle;
 import org.platewarden.gateway.metrics.GatewayMetrics;
-import org.platewarden.indexer.Indexer;
-import org.platewarden.indexer.IndexerVerticle;
-import org.platewarden.indexer.compaction.DailyIndexCompactor;
-import org.platewarden.indexer.retention.RetentionSweeper;
 import org.platewarden.search.api.SearchApiStandIn;
 import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.templates.InstallReport;
@@ -62,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * — the indexer (templates installed, then bulk) and the search API (templates, the audit trail's
  * recovery) — start on a thread of their own once it answers ({@link ElasticsearchWait}), the
  * embedded node having been launched after the gateway; until then port 8081 is held by a
- * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for.
+ * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for. On a node with
+ * the gateway, a start of theirs that fails once Elasticsearch answers is tried again after a
+ * back-off, each attempt from a clean slate ({@link RoleStartRetry}, {@link RoleStartScope}).
  * {@link #close()} stops that wait (or the start under way) and undoes the rest in reverse.
  */
 public final class PlatewardenNode implements AutoCloseable {
@@ -102,8 +100,14 @@ public final class PlatewardenNode implements AutoCloseable {
     private volatile String phase = "not started";
     /** when the roles needing Elasticsearch began to wait for it; 0 once they run, and on a gateway-only node */
     private volatile long waitingSinceMillis;
-    /** set when their start failed: {@link #couldNotStart()} */
+    /** set when their start failed for good: {@link #couldNotStart()} */
     private volatile String couldNotStart;
+    /** the indexer's deployment once it runs: a retried start leaves it running and starts only what does not */
+    private volatile String indexerDeployment;
+    /** the role being started now, for the failure counter */
+    private volatile Role starting;
+    /** a failed start, retried on a node with the gateway */
+    private RoleStartRetry retry;
 
     private final Object startLock = new Object();
     /** set by {@link #close()} under startLock: the thread starts nothing more */
@@ -139,6 +143,13 @@ public final class PlatewardenNode implements AutoCloseable {
         Gauge.builder("platewarden.node.elasticsearch.wait", this, PlatewardenNode::waitSeconds).baseUnit("seconds")
                 .description("how long the roles that need Elasticsearch (indexer, search API) have waited for it to answer at start-up; 0 once they run")
                 .register(registry);
+        this.retry = new RoleStartRetry(registry, roles, RoleStartRetry.FIRST_DELAY_MS, RoleStartRetry.MAX_DELAY_MS);
+    }
+
+    /** Tests: another back-off between the attempts of a failed start (before {@link #open}). */
+    PlatewardenNode roleStartBackoff(long firstMillis, long maxMillis) {
+        retry = new RoleStartRetry(registry, roles, firstMillis, maxMillis);
+        return this;
     }
 
     /** Only the indexer and the search API talk to Elasticsearch; the gateway writes the spool, which an indexer ships. */
@@ -153,8 +164,9 @@ public final class PlatewardenNode implements AutoCloseable {
 
     /**
      * Starts everything and waits until the roles that need Elasticsearch run (forever, while it
-     * does not answer); {@code envEsUrl} overrides the config's es_url (null: embedded unless
-     * configured). A failure stops the node and is thrown.
+     * does not answer, and while a failed start of theirs is retried on a node with the gateway);
+     * {@code envEsUrl} overrides the config's es_url (null: embedded unless configured). A failure
+     * that is not retried stops the node and is thrown.
      */
     public PlatewardenNode start(String envEsUrl, int embeddedEsPort) throws Exception {
         open(envEsUrl, embeddedEsPort);
@@ -239,21 +251,27 @@ public final class PlatewardenNode implements AutoCloseable {
 
     /**
      * Completes once the roles that need Elasticsearch run (on a gateway-only node, which needs
-     * none, at once); fails with why they cannot start; cancelled by {@link #close()}. Meanwhile the
-     * gateway takes reads.
+     * none, at once); fails with why they cannot start — on a node with the gateway only when the
+     * embedded node exited before it answered, every other failure being retried
+     * ({@link RoleStartRetry}); cancelled by {@link #close()}. Meanwhile the gateway takes reads.
      */
     public CompletableFuture<Void> elasticsearchRoles() {
         return elasticsearchRoles;
     }
 
-    /** For readiness and the banner: what the node waits for, without where Elasticsearch is. */
+    /**
+     * For readiness and the banner: what the node waits for, without where Elasticsearch is; after
+     * a failed start, that it failed, why, and that it is retried, with what is under way now.
+     */
     public String startState() {
+        String now = phase;
         ElasticsearchWait w = wait;
-        if (waitingSinceMillis != 0 && w != null && w.attempts() > 0 && phase.equals(WAITING)) {
-            return "waiting for Elasticsearch since " + Instant.ofEpochMilli(waitingSinceMillis).truncatedTo(ChronoUnit.SECONDS)
+        if (waitingSinceMillis != 0 && w != null && w.attempts() > 0 && now.equals(WAITING)) {
+            now = "waiting for Elasticsearch since " + Instant.ofEpochMilli(waitingSinceMillis).truncatedTo(ChronoUnit.SECONDS)
                     + " (attempt " + w.attempts() + " failed; the node's log says why); " + onceItAnswers();
         }
-        return phase;
+        String failed = retry.failure();
+        return failed == null ? now : failed + "; " + now;
     }
 
     private static final String WAITING = "waiting for Elasticsearch";
@@ -306,46 +324,32 @@ public final class PlatewardenNode implements AutoCloseable {
     }
 
     /**
-     * On the starter thread: launches the embedded node (after the gateway opened), waits until
-     * Elasticsearch answers and takes the templates, then deploys the indexer and the search API,
-     * which takes the port over from its stand-in. Blocking waits here are off every event loop.
+     * On the starter thread: launches the embedded node (after the gateway opened), then starts the
+     * roles that need Elasticsearch ({@link #startMissingRoles}); on a node with the gateway a failed
+     * start is tried again after a back-off ({@link RoleStartRetry}), each attempt from a clean slate,
+     * until one succeeds. Blocking waits here, the back-off's too, are off every event loop.
      */
     private void runElasticsearchRoles() {
-        // what a failure leaves not running
-        String notRunning = waitingRoles() + " could not start";
         try {
             if (elasticsearch.isEmbedded()) {
                 step("starting the embedded Elasticsearch", false);
                 elasticsearch.launchEmbedded();
             }
-            String meanwhile = onceItAnswers() + (roles.contains(Role.GATEWAY) ? "; the gateway takes reads into the spool meanwhile" : "");
-            wait = new ElasticsearchWait(connection.url(), elasticsearch.embeddedLog(), meanwhile, System::currentTimeMillis, () -> stopping);
-            step(WAITING, true);
-            InstallReport installed = wait.until(() -> {
-                connection.requireHealthy();
-                return new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
-            }, elasticsearch::embeddedExit);
-            templates = installed;
-            if (roles.contains(Role.INDEXER)) {
-                step("Elasticsearch answers; starting the indexer", false);
-                Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
-                RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
-                        installed.retention(), Clock.systemUTC());
-                DailyIndexCompactor compactor = new DailyIndexCompactor(connection.rest(), config.indexPrefix(), config.retentionDays(),
-                        config.indexer().compaction(), Clock.systemUTC(), registry);
-                await(vertx.deployVerticle(new IndexerVerticle(indexer, sweeper, compactor,
-                        Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()))));
-            }
-            if (roles.contains(Role.SEARCH)) {
-                step("Elasticsearch answers; starting the search API (the audit trail's recovery)", false);
-                notRunning = "the search API could not start";
-                search = SearchRole.deploy(vertx, searchConfig, connection, installed, registry, credentials, reloader);
-                // the search API listens on the port already (shared): the stand-in can go
-                await(vertx.undeploy(standInId));
+            while (true) {
+                try {
+                    startMissingRoles();
+                    break;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    if (!retried(e)) throw e;
+                }
             }
             step("running", false);
+            retry.succeeded();
             waitingSinceMillis = 0;
-            LOG.info("{} run, on Elasticsearch at {}", waitingRoles(), connection.url());
+            LOG.info("{} run, on Elasticsearch at {}{}", waitingRoles(), connection.url(),
+                    retry.attempts() == 0 ? "" : " (after " + retry.attempts() + " failed attempts to start)");
             elasticsearchRoles.complete(null);
         } catch (Throwable e) {
             synchronized (startLock) {
@@ -355,10 +359,84 @@ public final class PlatewardenNode implements AutoCloseable {
                 }
                 interruptible = false;
             }
+            String notRunning = notRunning();
+            if (starting != null) retry.count(starting);
             couldNotStart = notRunning;
             phase = notRunning + "; the node's log says why; restart Platewarden once that is mended";
             elasticsearchRoles.completeExceptionally(e);
         }
+    }
+
+    /**
+     * One attempt: waits until Elasticsearch answers and takes the templates (again, after a failed
+     * attempt: a cheap check that they are still there), then deploys what does not run yet — the
+     * indexer, then the search API, which takes the port over from its stand-in. What a failed step
+     * started is undone before the failure is thrown ({@link RoleStartScope}); a role that started
+     * keeps running (an indexer ships the spool while the search API's start is retried).
+     */
+    private void startMissingRoles() throws Exception {
+        starting = null;
+        String meanwhile = onceItAnswers() + (roles.contains(Role.GATEWAY) ? "; the gateway takes reads into the spool meanwhile" : "");
+        wait = new ElasticsearchWait(connection.url(), elasticsearch.embeddedLog(), meanwhile, System::currentTimeMillis, () -> stopping);
+        step(WAITING, true);
+        InstallReport installed = wait.until(() -> {
+            connection.requireHealthy();
+            return new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
+        }, elasticsearch::embeddedExit);
+        templates = installed;
+        if (roles.contains(Role.INDEXER) && indexerDeployment == null) {
+            starting = Role.INDEXER;
+            step("Elasticsearch answers; starting the indexer", false);
+            RoleStartScope scope = new RoleStartScope(vertx, registry, List.of("platewarden.indexer", "platewarden_compaction"));
+            try {
+                indexerDeployment = IndexerRole.deploy(vertx, config, connection, spool, deadLetters, installed, registry);
+            } catch (Exception e) {
+                scope.undo(null);
+                throw e;
+            }
+        }
+        if (roles.contains(Role.SEARCH) && search == null) {
+            starting = Role.SEARCH;
+            step("Elasticsearch answers; starting the search API (the audit trail's recovery)", false);
+            RoleStartScope scope = new RoleStartScope(vertx, registry, List.of("platewarden.search", "platewarden_search", "platewarden_audit"));
+            SearchRole role = null;
+            try {
+                role = SearchRole.deploy(vertx, searchConfig, connection, installed, registry, credentials, reloader);
+                // the search API listens on the port already (shared): the stand-in can go
+                await(vertx.undeploy(standInId));
+            } catch (Exception e) {
+                // the search API's server goes before its audit trail closes, as at a stop; the stand-in stays
+                scope.undo(role);
+                throw e;
+            }
+            search = role;
+        }
+    }
+
+    /** What a failure now leaves not running. */
+    private String notRunning() {
+        return roles.contains(Role.INDEXER) && indexerDeployment == null ? waitingRoles() + " could not start" : "the search API could not start";
+    }
+
+    /**
+     * After a failed attempt: on a node with the gateway, counts and logs it, says so on 8081's
+     * readiness, waits out the back-off (a stop interrupts it) and returns true, to try again. False
+     * when the failure ends the start: a node without the gateway has nothing to keep running (it
+     * exits), and an embedded node that exited before it ever answered is not launched again.
+     */
+    private boolean retried(Exception failure) throws InterruptedException {
+        if (!runsGateway() || elasticsearch.embeddedExit() != null) return false;
+        step(phase, false); // a node that stops meanwhile has nothing to count, log or wait for
+        String notRunning = notRunning();
+        if (starting != null) retry.count(starting);
+        long delay = retry.failed(notRunning, StartupFailure.describePublicly(failure, config, connection.url()), Instant.now());
+        // once per attempt, the back-off bounding how often; the stack trace only when asked for
+        LOG.error("{} (attempt {}, on Elasticsearch at {}): {}; tried again in {} s; the gateway takes reads into the spool meanwhile",
+                notRunning, retry.attempts(), connection.url(), describe(failure), delay / 1000);
+        LOG.debug("the failed start", failure);
+        step(retry.nextAttempt(), true);
+        Thread.sleep(delay);
+        return true;
     }
 
     /** The next step of the start, unless the node is stopping; {@code interruptible}: a stop may interrupt it. */

@@ -88,9 +88,16 @@ final class SearchRole implements AutoCloseable {
                 new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce, reloader::prepare), registry,
                 AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),
                 refusedRecords).withCredentials(credentials);
-        vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        SearchRole role = new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);
+        try {
+            vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the workers go too (the journal with them, by the caller): the node may try again
+            role.closeWorkers();
+            throw e;
+        }
         holdExpiry.start(Duration.ofSeconds(config.indexer().sweeperIntervalSeconds()));
-        return new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);
+        return role;
     }
 
     int port() {
@@ -104,9 +111,14 @@ final class SearchRole implements AutoCloseable {
 
     @Override
     public void close() {
+        closeWorkers();
+        auditLog.close();
+    }
+
+    /** All but the audit trail: the hold releases' timer, the sweeper's and compactor's workers. */
+    private void closeWorkers() {
         holdExpiry.close();
         sweeper.close();
         compactor.close();
-        auditLog.close();
     }
 }

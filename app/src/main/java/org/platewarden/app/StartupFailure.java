@@ -1,7 +1,9 @@
 package org.platewarden.app;
 
 import java.net.BindException;
+import java.net.URI;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.io.LockFile;
 
@@ -27,5 +29,27 @@ final class StartupFailure {
                     + ". Stop the other process or choose other ports (./platewarden run --config FILE --demo).";
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** The longest cause {@link #describePublicly} gives: the log has all of it. */
+    static final int PUBLIC_MAX_CHARS = 300;
+    private static final Pattern URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\\],;\"']+");
+
+    /**
+     * As {@link #describe}, for a public answer (8081's readiness): never where Elasticsearch is —
+     * every URL, and {@code esUrl}'s host and port wherever they appear, become "Elasticsearch" — on
+     * one line of at most {@value #PUBLIC_MAX_CHARS} characters.
+     */
+    static String describePublicly(Throwable e, PlatewardenConfig config, String esUrl) {
+        String text = describe(e, config, 0).replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        text = URL.matcher(text).replaceAll("Elasticsearch");
+        URI es = esUrl == null ? null : URI.create(esUrl);
+        if (es != null && es.getHost() != null) {
+            if (es.getRawAuthority() != null) text = text.replace(es.getRawAuthority(), "Elasticsearch");
+            if (es.getPort() > 0) text = text.replace(es.getHost() + ":" + es.getPort(), "Elasticsearch");
+            // the host alone as a word of its own (an UnknownHostException's message), not inside other words
+            text = text.replaceAll("(?<![\\w.-])" + Pattern.quote(es.getHost()) + "(?![\\w-]|\\.\\w)", "Elasticsearch");
+        }
+        return text.length() <= PUBLIC_MAX_CHARS ? text : text.substring(0, PUBLIC_MAX_CHARS - 1) + "…";
     }
 }

@@ -203,9 +203,10 @@ public final class SearchApiVerticle extends VerticleBase {
                 .compose(v -> listen(vertx, config, metrics, router))
                 .onSuccess(s -> server = s)
                 .onFailure(e -> {
-                    // a failed start is not stopped: nothing may write summaries or save tallies after it
+                    // a failed start is not stopped: nothing may write summaries or save tallies after it,
+                    // and its workers go (the node may try the start again, with workers of its own)
                     if (summaryTimer != 0) vertx.cancelTimer(summaryTimer);
-                    if (tallyWorker != null) tallyWorker.close();
+                    closeWorkers();
                 });
     }
 
