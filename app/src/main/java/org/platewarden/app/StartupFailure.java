@@ -37,12 +37,15 @@ final class StartupFailure {
 
     /**
      * As {@link #describe}, for a public answer (8081's readiness): never where Elasticsearch is —
-     * every URL, and {@code esUrl}'s host and port wherever they appear, become "Elasticsearch" — on
-     * one line of at most {@value #PUBLIC_MAX_CHARS} characters.
+     * every URL, and {@code esUrl}'s host and port wherever they appear, become "Elasticsearch" — nor
+     * the data directory's path (a locked or damaged journal's message names its file; the public
+     * needs the file but not where the data directory is: {@code <data_dir>/audit/…}) — on one line
+     * of at most {@value #PUBLIC_MAX_CHARS} characters.
      */
     static String describePublicly(Throwable e, PlatewardenConfig config, String esUrl) {
         String text = describe(e, config, 0).replaceAll("\\s*[\\r\\n]+\\s*", " ");
         text = URL.matcher(text).replaceAll("Elasticsearch");
+        text = withoutDataDir(text, config);
         URI es = esUrl == null ? null : URI.create(esUrl);
         if (es != null && es.getHost() != null) {
             if (es.getRawAuthority() != null) text = text.replace(es.getRawAuthority(), "Elasticsearch");
@@ -51,5 +54,18 @@ final class StartupFailure {
             text = text.replaceAll("(?<![\\w.-])" + Pattern.quote(es.getHost()) + "(?![\\w-]|\\.\\w)", "Elasticsearch");
         }
         return text.length() <= PUBLIC_MAX_CHARS ? text : text.substring(0, PUBLIC_MAX_CHARS - 1) + "…";
+    }
+
+    /**
+     * {@code text} with the data directory's path replaced by {@code <data_dir>}: its absolute form
+     * anywhere, its configured (maybe relative, e.g. {@code data}) form only where a path inside it
+     * starts, so that a word such as "metadata" stays as it is.
+     */
+    private static String withoutDataDir(String text, PlatewardenConfig config) {
+        if (config == null || config.dataDir() == null || config.dataDir().isBlank()) return text;
+        java.nio.file.Path configured = config.dataPath();
+        String absolute = configured.toAbsolutePath().normalize().toString();
+        if (absolute.length() > 1) text = text.replace(absolute, "<data_dir>");
+        return text.replaceAll("(?<![\\w./<-])" + Pattern.quote(configured.toString()) + "(?=/)", "<data_dir>");
     }
 }

@@ -62,6 +62,11 @@ class RoleStartRetryTest {
         // the host inside other words stays as it is
         String words = StartupFailure.describePublicly(new IOException("test messages"), config, "http://es:9200");
         assertEquals("IOException: test messages", words);
+        String journal = config.dataPath().toAbsolutePath().normalize().resolve("audit/audit-node-1.ndjson").toString();
+        String locked = StartupFailure.describePublicly(new IOException("the audit journal " + journal + " is held by another writer"), config, url);
+        assertEquals("IOException: the audit journal <data_dir>/audit/audit-node-1.ndjson is held by another writer", locked);
+        String relative = StartupFailure.describePublicly(new IOException("metadata in " + config.dataPath().resolve("audit") + " unreadable"), config, url);
+        assertEquals("IOException: metadata in <data_dir>/audit unreadable", relative);
         String longer = StartupFailure.describePublicly(new IOException("x".repeat(1_000)), config, url);
         assertEquals(StartupFailure.PUBLIC_MAX_CHARS, longer.length());
     }
