@@ -376,15 +376,19 @@ public final class SearchApiVerticle extends VerticleBase {
         // or extension's hold is looked up (its case number goes on the record) but not touched
         if (options != null) route.handler(new NoQueryString(name, options));
         // after authentication, as an unparseable body is refused: a 401 or 403 comes first
-        if (body != null) route.handler(SearchApiVerticle::refuseRepeatedKeys);
+        if (body != null) route.handler(SearchApiVerticle::refuseNonStrictJson);
         route.handler(handler);
     }
 
-    /** A body whose keys repeat is a 400 on every route that takes one (see {@link RepeatedKeys}). */
-    private static void refuseRepeatedKeys(RoutingContext ctx) {
-        String repeated = RepeatedKeys.find(ctx.body().buffer());
-        if (repeated == null) ctx.next();
-        else ctx.fail(new IllegalArgumentException(repeated));
+    /** A body whose keys repeat, or that is not strict JSON, is a 400 on every route that takes one (see {@link StrictJsonBody}). */
+    private static void refuseNonStrictJson(RoutingContext ctx) {
+        StrictJsonBody.Refusal refusal = StrictJsonBody.refusal(ctx.body().buffer());
+        if (refusal == null) {
+            ctx.next();
+            return;
+        }
+        if (refusal.unparseable()) ctx.put(RequestAudit.UNPARSEABLE, true);
+        ctx.fail(new IllegalArgumentException(refusal.message()));
     }
 
     /** A public, unaudited route that answers GET and HEAD alike (Vert.x sends a HEAD's answer without its body). */
@@ -611,7 +615,7 @@ public final class SearchApiVerticle extends VerticleBase {
 
     /**
      * The request body as a JSON object, or an IllegalArgumentException (400, audited as invalid).
-     * Its route has refused a body whose keys repeat already ({@link #protect}).
+     * Its route has refused a body that repeats a key or is not strict JSON already ({@link StrictJsonBody}).
      */
     static JsonObject jsonObjectBody(RoutingContext ctx) {
         Buffer buffer = ctx.body().buffer();
@@ -621,7 +625,7 @@ public final class SearchApiVerticle extends VerticleBase {
             value = Json.decodeValue(buffer);
         } catch (DecodeException e) {
             ctx.put(RequestAudit.UNPARSEABLE, true);
-            throw new IllegalArgumentException("request body is not valid JSON");
+            throw new IllegalArgumentException(StrictJsonBody.NOT_JSON);
         }
         if (value instanceof JsonObject o) return o;
         if (value instanceof java.util.Map<?, ?> m) return new JsonObject(new java.util.LinkedHashMap<>(castMap(m)));
