@@ -218,7 +218,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         try {
             JsonNode node = CanonicalJson.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
             if (node instanceof ArrayNode a && (a.size() == 3 || a.size() == 4)
-                    && a.get(0).isNumber() && a.get(1).isTextual() && a.get(2).isNumber()) {
+                    && isLong(a.get(0)) && a.get(1).isTextual() && isLong(a.get(2))) {
                 if (a.size() == 3) return new Cursor(a, null); // [at, node_id, seq]: made before cursors carried their order
                 if (a.get(3).isTextual() && ORDERS.contains(a.get(3).asText())) {
                     String order = a.get(3).asText();
@@ -230,6 +230,14 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
             // fall through
         }
         throw new IllegalArgumentException("invalid cursor");
+    }
+
+    /**
+     * A cursor's time and seq are whole numbers, as the page's sort values were: a forged one such as
+     * {@code 1e400} reached Elasticsearch as {@code Infinity}, whose refusal was a 500.
+     */
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
     }
 
     private static void term(ArrayNode filter, String field, String value) {

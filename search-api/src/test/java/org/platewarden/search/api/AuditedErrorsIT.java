@@ -89,6 +89,26 @@ class AuditedErrorsIT extends ApiStackSupport {
     }
 
     /**
+     * A cursor is a position [at, node, seq] the server made; one edited to hold a number that is not
+     * a whole one (1e400 reached Elasticsearch as Infinity: a 500) is refused as any cursor it did
+     * not make, 400 and audited as invalid, while the cursors it makes still page on.
+     */
+    @Test
+    void aForgedCursorIsA400NotA500() {
+        for (String forged : new String[] {"[1e400,\"node-1\",1,\"asc\"]", "[1,\"node-1\",1e400,\"asc\"]",
+                "[1.5,\"node-1\",1,\"asc\"]", "[1,\"node-1\",99999999999999999999,\"asc\"]"}) {
+            String cursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?limit=1&cursor=" + cursor), "demo-dpd-auditor");
+            assertEquals(400, r.statusCode(), forged + " → " + r.bodyAsString());
+            assertEquals("invalid cursor", r.bodyAsJsonObject().getString("error"));
+            assertEquals("invalid", api.recordOf(r).getString("outcome"));
+        }
+        HttpResponse<Buffer> first = api.send(api.client.get("/v1/audit?limit=1"), "demo-dpd-auditor");
+        String next = first.bodyAsJsonObject().getString("next");
+        assertEquals(200, api.send(api.client.get("/v1/audit?limit=1&cursor=" + next), "demo-dpd-auditor").statusCode());
+    }
+
+    /**
      * {@code from} and {@code to} take a search's and a hold's date-time grammar: a form only
      * java.time took (a decimal point without digits, a leap second, an offset with seconds) is a 400
      * naming the parameter and the form, audited as invalid; the grammar's other forms are read.
