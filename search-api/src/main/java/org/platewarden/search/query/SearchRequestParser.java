@@ -257,7 +257,7 @@ public final class SearchRequestParser {
      * edits away ({@code camera_id} → {@code camera_ids}, {@code colour} → {@code color}), else the
      * known fields.
      */
-    static String hint(String field, Set<String> known) {
+    public static String hint(String field, Set<String> known) {
         String lower = field.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = 3;
