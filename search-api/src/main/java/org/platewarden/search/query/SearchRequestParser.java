@@ -76,8 +76,10 @@ public final class SearchRequestParser {
         }
         Duration window = Duration.between(from, to);
         if (window.compareTo(Duration.ofDays(config.maxWindowDays())) > 0) {
-            throw invalid("the time window is " + describe(window) + "; at most " + config.maxWindowDays()
-                    + " days may be searched at once");
+            String length = describe(window);
+            // over by less than an hour, the hours shown equal the maximum's: "31 days 0 hours; at most 31 days" read as allowed
+            if (length.equals(describe(Duration.ofDays(config.maxWindowDays())))) length = "more than " + length;
+            throw invalid("the time window is " + length + "; at most " + config.maxWindowDays() + " days may be searched at once");
         }
         int limit = limit(body);
         List<String> cameraIds = cameraIds(body);
@@ -167,7 +169,8 @@ public final class SearchRequestParser {
     private int limit(JsonObject body) {
         Object raw = body.getValue("limit");
         if (raw == null) return Math.min(DEFAULT_LIMIT, config.maxResults());
-        if (!isIntegral(raw)) throw invalid("limit must be an integer");
+        // a whole number too large for isIntegral (1e30) is out of range, not "not an integer": the one message says both
+        if (!isIntegral(raw)) throw invalid("limit must be an integer from 1 to " + config.maxResults());
         long v = ((Number) raw).longValue();
         if (v < 1) throw invalid("limit must be at least 1");
         if (v > config.maxResults()) throw invalid("limit " + v + " is above the maximum of " + config.maxResults());
