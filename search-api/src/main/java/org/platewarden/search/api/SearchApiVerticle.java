@@ -41,6 +41,7 @@ import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
 import org.platewarden.search.reports.AuditCsv;
+import org.platewarden.search.reports.AuditPage;
 import org.platewarden.search.reports.AuditQuery;
 import org.platewarden.search.reports.AuditReports;
 import org.platewarden.search.reports.TransparencyReport;
@@ -460,19 +461,29 @@ public final class SearchApiVerticle extends VerticleBase {
         ctx.put(RequestAudit.QUERY, query.describe());
         reports.page(query)
                 .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page))
-                .onSuccess(page -> {
-                    if (query.format().equals("csv")) {
-                        if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
-                        ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
-                        Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
-                        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
-                                .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
-                                .end(AuditCsv.render(page.records()));
-                    } else {
-                        Responses.json(ctx, 200, page.toJson());
-                    }
-                })
+                .onSuccess(page -> answerPage(ctx, query, page))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * The page as CSV or JSON. A failure while it is written goes to the failure handler (a 500 with its
+     * error_id): thrown out of an onSuccess handler it reached no one, and the request was never answered.
+     */
+    private static void answerPage(RoutingContext ctx, AuditQuery query, AuditPage page) {
+        try {
+            if (query.format().equals("csv")) {
+                if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
+                ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
+                Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
+                        .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
+                        .end(AuditCsv.render(page.records()));
+            } else {
+                Responses.json(ctx, 200, page.toJson());
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            ctx.fail(e);
+        }
     }
 
     /**

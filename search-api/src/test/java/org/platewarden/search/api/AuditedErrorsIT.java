@@ -89,6 +89,34 @@ class AuditedErrorsIT extends ApiStackSupport {
     }
 
     /**
+     * A refused search (here: a caller without the role) whose body nests 900 arrays deep (4 096 characters hold 2 000): its record keeps
+     * the body as text, as a long one's, and the JSON report answers. A record that deep overflowed the
+     * event loop's stack as the report's page was copied, and the page was never answered; a record
+     * that deep already in the trail (written before) is answered too.
+     */
+    @Test
+    void aDeeplyNestedQueryDoesNotStopTheReportFromAnswering() {
+        String nested = "[".repeat(900) + "]".repeat(900);
+        HttpResponse<Buffer> refused = api.sendJson(api.client.post("/v1/search"), "demo-dpd-auditor",
+                "{\"plate\":\"ABC12*\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DEEP-1\",\"x\":" + nested + "}");
+        assertEquals(403, refused.statusCode(), refused.bodyAsString());
+        JsonObject query = api.recordOf(refused).getJsonObject("query");
+        assertEquals(Boolean.TRUE, query.getBoolean("truncated"), query.encode());
+        assertTrue(query.getString("body_prefix").contains("\"x\":[[[["), query.encode());
+        // as a record written before the bound would be: an allowed entry's query is kept whole
+        com.fasterxml.jackson.databind.JsonNode deep = org.platewarden.search.audit.CanonicalJson.parse("{\"x\":" + nested + "}");
+        org.platewarden.search.audit.AuditEsSupport.await(api.auditLog.record(new org.platewarden.search.audit.AuditEntry("search", "dpd.investigator", "DPD",
+                java.util.Set.of("investigator"), "stolen_vehicle", "DEEP-2", deep, "127.0.0.1", "allowed", null, 200, 0,
+                java.util.List.of())));
+        for (String caseNumber : new String[] {"DEEP-1", "DEEP-2"}) {
+            HttpResponse<Buffer> page = org.platewarden.search.audit.AuditEsSupport.await(api.client.get("/v1/audit?case_number=" + caseNumber).timeout(15_000)
+                    .bearerTokenAuthentication("demo-dpd-auditor").send());
+            assertEquals(200, page.statusCode(), page.bodyAsString());
+            assertEquals(1, page.bodyAsJsonObject().getJsonArray("records").size(), page.bodyAsString());
+        }
+    }
+
+    /**
      * A cursor is a position [at, node, seq] the server made; one edited to hold a number that is not
      * a whole one (1e400 reached Elasticsearch as Infinity: a 500) is refused as any cursor it did
      * not make, 400 and audited as invalid, while the cursors it makes still page on.
