@@ -49,10 +49,10 @@ public final class SearchAccessPolicy {
         // "Immigration Enforcement" is the prohibited purpose however it is spelt: refused as
         // prohibited (403, counted as a refusal in the transparency report), not as an unknown one
         if (prohibitedPurposes.contains(spelling(p))) {
-            return AccessDecision.refuse(Refusal.forbidden("purpose '" + p + "' is prohibited; searches for it are refused"));
+            return AccessDecision.refuse(Refusal.forbidden(prohibitedPurpose(p, "searches")));
         }
         if (!allowedPurposes.contains(p)) {
-            return AccessDecision.refuse(Refusal.invalid("unknown purpose '" + abbreviate(p) + "'; allowed: " + sorted(allowedPurposes)));
+            return AccessDecision.refuse(Refusal.invalid(unknownPurpose(p, allowedPurposes)));
         }
         if (caseNumber == null || (caseNumber instanceof String s && s.isBlank())) {
             return AccessDecision.refuse(Refusal.invalid("case_number is required"));
@@ -130,6 +130,16 @@ public final class SearchAccessPolicy {
         if (upper < 0x80) return Character.toLowerCase(upper); // the dotless ı is an I
         char latin = LatinLookAlikes.latin(upper);
         return latin == 0 ? c : Character.toLowerCase(latin);
+    }
+
+    /** The refusal of a prohibited purpose, in the one wording of searches and holds ({@code of}: what is refused). */
+    public static String prohibitedPurpose(String purpose, String of) {
+        return "purpose '" + abbreviate(purpose) + "' is prohibited; " + of + " for it are refused";
+    }
+
+    /** The refusal of a purpose that is not configured, naming the allowed ones, for searches and holds alike. */
+    public static String unknownPurpose(String purpose, Set<String> allowed) {
+        return "unknown purpose '" + abbreviate(purpose) + "'; allowed: " + sorted(allowed);
     }
 
     private static String sorted(Set<String> values) {

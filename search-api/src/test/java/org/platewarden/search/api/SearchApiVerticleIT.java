@@ -236,8 +236,13 @@ class SearchApiVerticleIT extends ApiStackSupport {
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), INVESTIGATOR, new JsonObject().put("purpose", "homicide").put("case_number", "H-1")).statusCode());
         assertEquals(400, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "homicide")).statusCode());
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "personal").put("case_number", "H-0")).statusCode());
-        assertEquals(403, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "Personal ").put("case_number", "H-0")).statusCode(),
-                "a prohibited purpose in another spelling is prohibited for holds too");
+        HttpResponse<Buffer> prohibited = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "Personal ").put("case_number", "H-0"));
+        assertEquals(403, prohibited.statusCode(), "a prohibited purpose in another spelling is prohibited for holds too");
+        // in the words a search's refusal has
+        assertEquals("purpose 'Personal ' is prohibited; holds for it are refused", prohibited.bodyAsJsonObject().getString("error"));
+        HttpResponse<Buffer> unknown = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "fishing").put("case_number", "H-0"));
+        assertEquals(400, unknown.statusCode());
+        assertTrue(unknown.bodyAsJsonObject().getString("error").startsWith("unknown purpose 'fishing'; allowed: amber_alert, burglary, "), unknown.bodyAsString());
         HttpResponse<Buffer> created = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
                 new JsonObject().put("purpose", "homicide").put("case_number", "H-1").put("reason", "suspect vehicle").put("read_ids", new JsonArray().add("r1"))
                         .put("until", Instant.now().plusSeconds(86_400).toString()));
