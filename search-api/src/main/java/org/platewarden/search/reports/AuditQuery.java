@@ -244,10 +244,18 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         if (value != null) filter.addObject().putObject("term").put(field, value);
     }
 
+    /**
+     * The longest filter value: what a record can hold — a stored read id is up to 512 characters (the
+     * camera id, ':', the camera's id of up to 256), a user, purpose or case number up to 1 024 plus
+     * the note of its length. At 256, the reads of cameras sending long ids could not be looked up.
+     * The request line (4 096 bytes) bounds them all anyway.
+     */
+    static final int MAX_FILTER_CHARS = 1100;
+
     private static String text(MultiMap params, String name) {
         String v = params.get(name);
         if (v == null || v.isBlank()) return null;
-        if (v.length() > 256) throw new IllegalArgumentException(name + " is too long");
+        if (v.length() > MAX_FILTER_CHARS) throw new IllegalArgumentException(name + " is longer than " + MAX_FILTER_CHARS + " characters");
         return v;
     }
 
