@@ -149,7 +149,7 @@ public final class SearchRequestParser {
         // the dragnet guard counts the characters a match must contain: each allowed edit can spoil
         // one, so "*XYZ*" with 2 edits needs only one of X, Y, Z and would return most plates
         if (query.effectiveKnownChars() < config.minKnownChars()) {
-            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars() + " known characters"
+            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars() + " known character" + (query.knownChars() == 1 ? "" : "s")
                     + (query.maxEdits() > 0 ? ", " + query.effectiveKnownChars() + " once " + query.maxEdits() + " may be edits" : "")
                     + "; at least " + config.minKnownChars() + " are required");
         }

@@ -106,7 +106,8 @@ class SearchRequestParserTest {
 
     @Test
     void dragnetGuards() {
-        assertTrue(error(body().put("plate", "A?*")).contains("known characters"));
+        assertTrue(error(body().put("plate", "A?*")).startsWith("plate pattern 'A?*' has 1 known character; at least 3"), error(body().put("plate", "A?*")));
+        assertTrue(error(body().put("plate", "AB*")).startsWith("plate pattern 'AB*' has 2 known characters; at least 3"));
         // each edit may spoil a known character: "*XYZ*" with 2 edits would match nearly any plate
         String edits = error(body().put("plate", "*XYZ*").put("max_edits", 2));
         assertTrue(edits.contains("3 known characters, 1 once 2 may be edits; at least 3 are required"), edits);
