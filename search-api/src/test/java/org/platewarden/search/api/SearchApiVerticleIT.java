@@ -41,6 +41,12 @@ class SearchApiVerticleIT extends ApiStackSupport {
         HttpResponse<Buffer> bad = api.search("not-a-token", searchBody("stolen_vehicle", "BAD-TOKEN-1"));
         assertEquals(401, bad.statusCode());
         assertTrue(bad.getHeader("WWW-Authenticate").contains("invalid_token"));
+        // another scheme is no bearer token at all: the challenge without an error code (RFC 6750 3.1)
+        HttpResponse<Buffer> basic = org.platewarden.search.audit.AuditEsSupport.await(api.client.post("/v1/search").putHeader("Authorization", "Basic Y2FtLTAwMTpkZW1vLWNhbS0wMDE=")
+                .sendJsonObject(searchBody("stolen_vehicle", "BASIC-1")));
+        assertEquals(401, basic.statusCode());
+        assertEquals("Bearer realm=\"platewarden\"", basic.getHeader("WWW-Authenticate"));
+        assertEquals("authorization scheme must be Bearer", basic.bodyAsJsonObject().getString("error"));
 
         JsonArray refused = api.auditRecords("{\"bool\":{\"filter\":[" + term("outcome", "unauthorized") + "]}}");
         JsonObject first = find(refused, "case_number", "NO-TOKEN-1");
