@@ -18,7 +18,9 @@ import org.platewarden.search.auth.Principal;
 public final class SearchAccessPolicy {
     public static final Set<String> SEARCH_ROLES = Set.of("investigator", "supervisor");
     /** a case number names a case, it is not free text: bounded, no control characters */
-    static final Pattern CASE_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._/:#-]{0,63}");
+    // not ending with a space either: "DPD-1 " would be a case of its own to the audit report's exact
+    // case_number filter, so an auditor asking for DPD-1 would not see its searches
+    static final Pattern CASE_NUMBER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9 ._/:#-]{0,62}[A-Za-z0-9._/:#-])?");
 
     private final Set<String> allowedPurposes;
     private final Set<String> prohibitedPurposes;
@@ -65,7 +67,7 @@ public final class SearchAccessPolicy {
         return AccessDecision.allow(visible);
     }
 
-    public static final String CASE_NUMBER_RULE = "case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit";
+    public static final String CASE_NUMBER_RULE = "case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit and not ending with a space";
 
     /**
      * A case number as searches and holds accept it: short, printable, no line breaks or control
