@@ -382,6 +382,25 @@ class SearchApiVerticleIT extends ApiStackSupport {
         }
     }
 
+    /**
+     * Every search is in one purpose bucket: more free-text purposes (typed into refused searches) than
+     * the aggregation has buckets are "other" too, not dropped from the figures, and a blank purpose
+     * is "none", as no purpose is.
+     */
+    @Test
+    void transparencyPurposesAddUpToTheTotal(@TempDir Path ownDataDir) {
+        try (ApiStack own = new ApiStack(ownDataDir)) {
+            for (int i = 0; i < 5; i++) searchRecord(own, "search", "allowed", 200, "robbery", List.of(), null);
+            for (int i = 0; i < 210; i++) searchRecord(own, "search", "invalid", 400, "free text " + i, List.of(), null);
+            searchRecord(own, "search", "invalid", 400, "", List.of(), null);
+            HttpResponse<Buffer> r = own.send(own.client.get("/v1/transparency"), null);
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            JsonObject searches = r.bodyAsJsonObject().getJsonObject("searches");
+            assertEquals(216L, searches.getLong("total"));
+            assertEquals(new JsonObject().put("none", 1L).put("other", 210L).put("robbery", 5L), searches.getJsonObject("by_purpose"));
+        }
+    }
+
     /** A search's record, or with {@code corrects} its correction, written through the stack's real audit log. */
     private static String searchRecord(ApiStack stack, String action, String outcome, int status, String purpose,
                                        List<String> readIds, String corrects) {
