@@ -20,6 +20,7 @@ import org.platewarden.search.api.HoldsApi;
 import org.platewarden.search.api.MayHaveBeenMadeException;
 import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
+import org.platewarden.search.query.SearchRequestParser;
 
 /** The search API's holds endpoints backed by the indexer's {@link HoldService} (which runs on its own pool). */
 final class IndexerHoldsApi implements HoldsApi {
@@ -144,8 +145,31 @@ final class IndexerHoldsApi implements HoldsApi {
     /** The date-time fields of a hold's creation: read as a search's from and to are ({@link DateTimeField}). */
     private static final List<String> DATE_TIME_FIELDS = List.of("from", "to", "until");
 
-    /** The body as a hold request; an unknown field or a malformed date is an IllegalArgumentException (400). */
+    private static final java.util.Set<String> CREATION_FIELDS =
+            java.util.Set.of("purpose", "case_number", "reason", "plate", "read_ids", "from", "to", "until");
+    private static final List<String> TEXT_FIELDS = List.of("case_number", "reason", "plate");
+
+    /**
+     * The body as a hold request; an unknown field, a value of the wrong type or a malformed date is
+     * an IllegalArgumentException (400). Fields and types are checked here, in the words a search's
+     * are refused with, rather than left to Jackson: its refusals named Java classes
+     * ({@code Unrecognized field "x" (class org.platewarden.indexer.holds.HoldRequest) …}), and it
+     * took a number for a plate or a read id ({@code "plate":123} held plate 123).
+     */
     static HoldRequest holdRequest(JsonObject request) {
+        for (String field : request.fieldNames()) {
+            if (!CREATION_FIELDS.contains(field)) {
+                throw new IllegalArgumentException("unknown field '" + field + "'" + SearchRequestParser.hint(field, CREATION_FIELDS));
+            }
+        }
+        for (String field : TEXT_FIELDS) {
+            Object value = request.getValue(field);
+            if (value != null && !(value instanceof String)) throw new IllegalArgumentException(field + " must be a string");
+        }
+        Object readIds = request.getValue("read_ids");
+        if (readIds != null && !(readIds instanceof JsonArray ids && ids.stream().allMatch(id -> id == null || id instanceof String))) {
+            throw new IllegalArgumentException("read_ids must be an array of read ids (strings)");
+        }
         JsonObject fields = request.copy();
         // purpose is the server's business (checked and audited there); the hold itself keeps case and reason
         fields.remove("purpose");

@@ -48,4 +48,26 @@ class IndexerHoldsApiTest {
                 new JsonObject().put("purpose", "homicide").put("reason", "trial").put("until", "2027-01-31T00:00:00+00:00:00"))).getMessage();
         assertTrue(message.endsWith("an offset has no seconds"), message);
     }
+
+    /** Refused in the words a search's fields are, not Jackson's (which named Java classes), and a number is no plate or read id. */
+    @Test
+    void unknownFieldsAndWrongTypesAreRefusedInPlainWords() {
+        String[][] cases = {
+                {"extra", "1", "unknown field 'extra' (known fields: "},
+                {"read_id", "\"cam-001:1\"", "unknown field 'read_id' (did you mean 'read_ids'?)"},
+                {"plate", "123", "plate must be a string"},
+                {"reason", "[\"r\"]", "reason must be a string"},
+                {"case_number", "7", "case_number must be a string"},
+                {"read_ids", "\"cam-001:1\"", "read_ids must be an array of read ids (strings)"},
+                {"read_ids", "[1,2]", "read_ids must be an array of read ids (strings)"}};
+        for (String[] c : cases) {
+            JsonObject body = hold();
+            if (c[0].equals("read_ids")) body.remove("plate");
+            body.put(c[0], io.vertx.core.json.Json.decodeValue(c[1]));
+            String message = assertThrows(IllegalArgumentException.class, () -> IndexerHoldsApi.holdRequest(body)).getMessage();
+            assertTrue(message.startsWith(c[2]), c[0] + "=" + c[1] + " → " + message);
+            assertTrue(!message.contains("org.platewarden") && !message.contains("java.util"), message);
+        }
+        assertEquals(java.util.List.of("cam-001:1"), IndexerHoldsApi.holdRequest(hold().put("read_ids", new io.vertx.core.json.JsonArray().add("cam-001:1"))).readIds());
+    }
 }

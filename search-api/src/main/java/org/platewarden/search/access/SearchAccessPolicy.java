@@ -18,7 +18,9 @@ import org.platewarden.search.auth.Principal;
 public final class SearchAccessPolicy {
     public static final Set<String> SEARCH_ROLES = Set.of("investigator", "supervisor");
     /** a case number names a case, it is not free text: bounded, no control characters */
-    static final Pattern CASE_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._/:#-]{0,63}");
+    // not ending with a space either: "DPD-1 " would be a case of its own to the audit report's exact
+    // case_number filter, so an auditor asking for DPD-1 would not see its searches
+    static final Pattern CASE_NUMBER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9 ._/:#-]{0,62}[A-Za-z0-9._/:#-])?");
 
     private final Set<String> allowedPurposes;
     private final Set<String> prohibitedPurposes;
@@ -49,10 +51,10 @@ public final class SearchAccessPolicy {
         // "Immigration Enforcement" is the prohibited purpose however it is spelt: refused as
         // prohibited (403, counted as a refusal in the transparency report), not as an unknown one
         if (prohibitedPurposes.contains(spelling(p))) {
-            return AccessDecision.refuse(Refusal.forbidden("purpose '" + p + "' is prohibited; searches for it are refused"));
+            return AccessDecision.refuse(Refusal.forbidden(prohibitedPurpose(p, "searches")));
         }
         if (!allowedPurposes.contains(p)) {
-            return AccessDecision.refuse(Refusal.invalid("unknown purpose '" + abbreviate(p) + "'; allowed: " + sorted(allowedPurposes)));
+            return AccessDecision.refuse(Refusal.invalid(unknownPurpose(p, allowedPurposes)));
         }
         if (caseNumber == null || (caseNumber instanceof String s && s.isBlank())) {
             return AccessDecision.refuse(Refusal.invalid("case_number is required"));
@@ -65,7 +67,7 @@ public final class SearchAccessPolicy {
         return AccessDecision.allow(visible);
     }
 
-    public static final String CASE_NUMBER_RULE = "case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit";
+    public static final String CASE_NUMBER_RULE = "case_number must be 1-64 letters, digits or ' ._/:#-', starting with a letter or digit and not ending with a space";
 
     /**
      * A case number as searches and holds accept it: short, printable, no line breaks or control
@@ -130,6 +132,16 @@ public final class SearchAccessPolicy {
         if (upper < 0x80) return Character.toLowerCase(upper); // the dotless ı is an I
         char latin = LatinLookAlikes.latin(upper);
         return latin == 0 ? c : Character.toLowerCase(latin);
+    }
+
+    /** The refusal of a prohibited purpose, in the one wording of searches and holds ({@code of}: what is refused). */
+    public static String prohibitedPurpose(String purpose, String of) {
+        return "purpose '" + abbreviate(purpose) + "' is prohibited; " + of + " for it are refused";
+    }
+
+    /** The refusal of a purpose that is not configured, naming the allowed ones, for searches and holds alike. */
+    public static String unknownPurpose(String purpose, Set<String> allowed) {
+        return "unknown purpose '" + abbreviate(purpose) + "'; allowed: " + sorted(allowed);
     }
 
     private static String sorted(Set<String> values) {

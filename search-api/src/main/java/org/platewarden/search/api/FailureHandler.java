@@ -92,8 +92,11 @@ final class FailureHandler implements Handler<RoutingContext> {
 
     private static void respond(RoutingContext ctx, int status, String message, String errorId, String auditId, boolean counted) {
         if (status == 401) {
+            // RFC 6750 3.1: error="invalid_token" for a bearer token refused; a request without one (no
+            // header, or another scheme such as Basic) gets the challenge alone
             String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-            ctx.response().putHeader("WWW-Authenticate", header == null ? "Bearer realm=\"platewarden\"" : "Bearer realm=\"platewarden\", error=\"invalid_token\"");
+            boolean bearer = header != null && header.trim().regionMatches(true, 0, "Bearer", 0, 6);
+            ctx.response().putHeader("WWW-Authenticate", bearer ? "Bearer realm=\"platewarden\", error=\"invalid_token\"" : "Bearer realm=\"platewarden\"");
         }
         if (status == 503 || status == 429) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, status == 503 ? "1" : "60");

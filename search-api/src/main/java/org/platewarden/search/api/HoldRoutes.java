@@ -135,8 +135,10 @@ final class HoldRoutes {
 
     private void lawful(String purpose) {
         // in any spelling, as for searches
-        if (prohibited.contains(SearchAccessPolicy.spelling(purpose))) throw new ForbiddenException("purpose " + purpose + " is prohibited");
-        if (!config.allowedPurposes().contains(purpose)) throw new IllegalArgumentException("purpose must be one of " + config.allowedPurposes());
+        if (prohibited.contains(SearchAccessPolicy.spelling(purpose))) throw new ForbiddenException(SearchAccessPolicy.prohibitedPurpose(purpose, "holds"));
+        if (!config.allowedPurposes().contains(purpose)) {
+            throw new IllegalArgumentException(SearchAccessPolicy.unknownPurpose(purpose, java.util.Set.copyOf(config.allowedPurposes())));
+        }
     }
 
     void list(RoutingContext ctx) {

@@ -280,7 +280,7 @@ final class RequestAudit {
 
     private static JsonNode bodyOrRequestLine(RoutingContext ctx) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE)) && RepeatedKeys.find(body) == null) {
+        if (body != null && body.length() > 0 && !Boolean.TRUE.equals(ctx.get(UNPARSEABLE)) && StrictJsonBody.refusal(body) == null) {
             try {
                 Object value = Json.decodeValue(body);
                 if (value instanceof JsonObject o) return CanonicalJson.parse(o.encode());

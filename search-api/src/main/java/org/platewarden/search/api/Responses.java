@@ -25,11 +25,17 @@ final class Responses {
         if (ctx.response().ended()) return;
         String auditId = body.getValue("audit_id") instanceof String own ? own : status < 400 ? ctx.get(RequestAudit.ANSWER_AUDIT_ID) : null;
         JsonObject sent = body;
-        if (auditId != null && !body.containsKey("audit_id")) sent = body.copy().put("audit_id", auditId);
+        // shallow copies: the caller's object is left as it was, and a deep copy of an audit page
+        // recursed through a record's nested query until the event loop's stack overflowed
+        if (auditId != null && !body.containsKey("audit_id")) sent = shallowCopy(body).put("audit_id", auditId);
         // every error body has the one shape, whoever wrote it (the search service writes its own)
-        if (status >= 400 && sent.containsKey("error") && !sent.containsKey("status")) sent = (sent == body ? body.copy() : sent).put("status", status);
+        if (status >= 400 && sent.containsKey("error") && !sent.containsKey("status")) sent = (sent == body ? shallowCopy(body) : sent).put("status", status);
         auditHeader(ctx, auditId);
         text(ctx, status, "application/json; charset=utf-8", sent.encode());
+    }
+
+    private static JsonObject shallowCopy(JsonObject body) {
+        return new JsonObject(new java.util.LinkedHashMap<>(body.getMap()));
     }
 
     /**

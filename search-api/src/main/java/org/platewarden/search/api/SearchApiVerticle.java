@@ -41,6 +41,7 @@ import org.platewarden.search.auth.Authenticator;
 import org.platewarden.search.auth.ForbiddenException;
 import org.platewarden.search.auth.Principal;
 import org.platewarden.search.reports.AuditCsv;
+import org.platewarden.search.reports.AuditPage;
 import org.platewarden.search.reports.AuditQuery;
 import org.platewarden.search.reports.AuditReports;
 import org.platewarden.search.reports.TransparencyReport;
@@ -377,15 +378,19 @@ public final class SearchApiVerticle extends VerticleBase {
         // or extension's hold is looked up (its case number goes on the record) but not touched
         if (options != null) route.handler(new NoQueryString(name, options));
         // after authentication, as an unparseable body is refused: a 401 or 403 comes first
-        if (body != null) route.handler(SearchApiVerticle::refuseRepeatedKeys);
+        if (body != null) route.handler(SearchApiVerticle::refuseNonStrictJson);
         route.handler(handler);
     }
 
-    /** A body whose keys repeat is a 400 on every route that takes one (see {@link RepeatedKeys}). */
-    private static void refuseRepeatedKeys(RoutingContext ctx) {
-        String repeated = RepeatedKeys.find(ctx.body().buffer());
-        if (repeated == null) ctx.next();
-        else ctx.fail(new IllegalArgumentException(repeated));
+    /** A body whose keys repeat, or that is not strict JSON, is a 400 on every route that takes one (see {@link StrictJsonBody}). */
+    private static void refuseNonStrictJson(RoutingContext ctx) {
+        StrictJsonBody.Refusal refusal = StrictJsonBody.refusal(ctx.body().buffer());
+        if (refusal == null) {
+            ctx.next();
+            return;
+        }
+        if (refusal.unparseable()) ctx.put(RequestAudit.UNPARSEABLE, true);
+        ctx.fail(new IllegalArgumentException(refusal.message()));
     }
 
     /** A public, unaudited route that answers GET and HEAD alike (Vert.x sends a HEAD's answer without its body). */
@@ -457,19 +462,29 @@ public final class SearchApiVerticle extends VerticleBase {
         ctx.put(RequestAudit.QUERY, query.describe());
         reports.page(query)
                 .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page))
-                .onSuccess(page -> {
-                    if (query.format().equals("csv")) {
-                        if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
-                        ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
-                        Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
-                        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
-                                .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
-                                .end(AuditCsv.render(page.records()));
-                    } else {
-                        Responses.json(ctx, 200, page.toJson());
-                    }
-                })
+                .onSuccess(page -> answerPage(ctx, query, page))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * The page as CSV or JSON. A failure while it is written goes to the failure handler (a 500 with its
+     * error_id): thrown out of an onSuccess handler it reached no one, and the request was never answered.
+     */
+    private static void answerPage(RoutingContext ctx, AuditQuery query, AuditPage page) {
+        try {
+            if (query.format().equals("csv")) {
+                if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
+                ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
+                Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
+                        .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
+                        .end(AuditCsv.render(page.records()));
+            } else {
+                Responses.json(ctx, 200, page.toJson());
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            ctx.fail(e);
+        }
     }
 
     /**
@@ -612,7 +627,7 @@ public final class SearchApiVerticle extends VerticleBase {
 
     /**
      * The request body as a JSON object, or an IllegalArgumentException (400, audited as invalid).
-     * Its route has refused a body whose keys repeat already ({@link #protect}).
+     * Its route has refused a body that repeats a key or is not strict JSON already ({@link StrictJsonBody}).
      */
     static JsonObject jsonObjectBody(RoutingContext ctx) {
         Buffer buffer = ctx.body().buffer();
@@ -622,7 +637,7 @@ public final class SearchApiVerticle extends VerticleBase {
             value = Json.decodeValue(buffer);
         } catch (DecodeException e) {
             ctx.put(RequestAudit.UNPARSEABLE, true);
-            throw new IllegalArgumentException("request body is not valid JSON");
+            throw new IllegalArgumentException(StrictJsonBody.NOT_JSON);
         }
         if (value instanceof JsonObject o) return o;
         if (value instanceof java.util.Map<?, ?> m) return new JsonObject(new java.util.LinkedHashMap<>(castMap(m)));

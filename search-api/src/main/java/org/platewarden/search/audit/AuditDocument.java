@@ -59,6 +59,13 @@ public final class AuditDocument {
     /** The query of a refused or failed request is kept whole up to this many characters of canonical text. */
     static final int MAX_REFUSED_QUERY_CHARS = 4096;
     private static final int REFUSED_QUERY_PREFIX_CHARS = 1024;
+    /**
+     * ... and nested at most this deep (a valid search body is 3 deep: geo_box.top_left.lat). Deeper,
+     * it is kept as text like a long one: 4 096 characters hold 2 000 nested arrays, and a record that
+     * deep overflowed the event loop's stack when the audit report copied it, so the report's page
+     * never answered.
+     */
+    static final int MAX_REFUSED_QUERY_DEPTH = 32;
 
     /**
      * A refused request's query as recorded: whole when short; otherwise the start of its canonical
@@ -69,13 +76,28 @@ public final class AuditDocument {
      */
     static JsonNode boundedQuery(JsonNode query) {
         String text = CanonicalJson.write(query);
-        if (text.length() <= MAX_REFUSED_QUERY_CHARS) return query;
+        if (text.length() <= MAX_REFUSED_QUERY_CHARS && depth(query) <= MAX_REFUSED_QUERY_DEPTH) return query;
         ObjectNode cut = CanonicalJson.MAPPER.createObjectNode();
         cut.put("truncated", true);
         cut.put("body_prefix", text.substring(0, REFUSED_QUERY_PREFIX_CHARS));
         cut.put("body_chars", text.length());
         cut.put("body_sha256", CanonicalJson.sha256Hex(query));
         return cut;
+    }
+
+    /** How deeply objects and arrays nest in {@code node} (a scalar: 0), walked without recursion. */
+    static int depth(JsonNode node) {
+        int deepest = 0;
+        java.util.ArrayDeque<java.util.Map.Entry<JsonNode, Integer>> todo = new java.util.ArrayDeque<>();
+        todo.push(java.util.Map.entry(node, 0));
+        while (!todo.isEmpty()) {
+            var next = todo.pop();
+            if (!next.getKey().isContainerNode()) continue;
+            int level = next.getValue() + 1;
+            deepest = Math.max(deepest, level);
+            next.getKey().elements().forEachRemaining(child -> todo.push(java.util.Map.entry(child, level)));
+        }
+        return deepest;
     }
 
     /** {@code value} cut to {@code max} characters, saying how long it was; null stays null. */

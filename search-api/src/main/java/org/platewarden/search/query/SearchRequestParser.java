@@ -76,8 +76,10 @@ public final class SearchRequestParser {
         }
         Duration window = Duration.between(from, to);
         if (window.compareTo(Duration.ofDays(config.maxWindowDays())) > 0) {
-            throw invalid("the time window is " + describe(window) + "; at most " + config.maxWindowDays()
-                    + " days may be searched at once");
+            String length = describe(window);
+            // over by less than an hour, the hours shown equal the maximum's: "31 days 0 hours; at most 31 days" read as allowed
+            if (length.equals(describe(Duration.ofDays(config.maxWindowDays())))) length = "more than " + length;
+            throw invalid("the time window is " + length + "; at most " + config.maxWindowDays() + " days may be searched at once");
         }
         int limit = limit(body);
         List<String> cameraIds = cameraIds(body);
@@ -147,7 +149,7 @@ public final class SearchRequestParser {
         // the dragnet guard counts the characters a match must contain: each allowed edit can spoil
         // one, so "*XYZ*" with 2 edits needs only one of X, Y, Z and would return most plates
         if (query.effectiveKnownChars() < config.minKnownChars()) {
-            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars() + " known characters"
+            throw invalid("plate pattern '" + query.pattern() + "' has " + query.knownChars() + " known character" + (query.knownChars() == 1 ? "" : "s")
                     + (query.maxEdits() > 0 ? ", " + query.effectiveKnownChars() + " once " + query.maxEdits() + " may be edits" : "")
                     + "; at least " + config.minKnownChars() + " are required");
         }
@@ -167,7 +169,8 @@ public final class SearchRequestParser {
     private int limit(JsonObject body) {
         Object raw = body.getValue("limit");
         if (raw == null) return Math.min(DEFAULT_LIMIT, config.maxResults());
-        if (!isIntegral(raw)) throw invalid("limit must be an integer");
+        // a whole number too large for isIntegral (1e30) is out of range, not "not an integer": the one message says both
+        if (!isIntegral(raw)) throw invalid("limit must be an integer from 1 to " + config.maxResults());
         long v = ((Number) raw).longValue();
         if (v < 1) throw invalid("limit must be at least 1");
         if (v > config.maxResults()) throw invalid("limit " + v + " is above the maximum of " + config.maxResults());
@@ -257,7 +260,7 @@ public final class SearchRequestParser {
      * edits away ({@code camera_id} → {@code camera_ids}, {@code colour} → {@code color}), else the
      * known fields.
      */
-    static String hint(String field, Set<String> known) {
+    public static String hint(String field, Set<String> known) {
         String lower = field.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = 3;

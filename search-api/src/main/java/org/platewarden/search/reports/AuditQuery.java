@@ -218,7 +218,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         try {
             JsonNode node = CanonicalJson.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
             if (node instanceof ArrayNode a && (a.size() == 3 || a.size() == 4)
-                    && a.get(0).isNumber() && a.get(1).isTextual() && a.get(2).isNumber()) {
+                    && isLong(a.get(0)) && a.get(1).isTextual() && isLong(a.get(2))) {
                 if (a.size() == 3) return new Cursor(a, null); // [at, node_id, seq]: made before cursors carried their order
                 if (a.get(3).isTextual() && ORDERS.contains(a.get(3).asText())) {
                     String order = a.get(3).asText();
@@ -232,14 +232,30 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         throw new IllegalArgumentException("invalid cursor");
     }
 
+    /**
+     * A cursor's time and seq are whole numbers, as the page's sort values were: a forged one such as
+     * {@code 1e400} reached Elasticsearch as {@code Infinity}, whose refusal was a 500.
+     */
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
+    }
+
     private static void term(ArrayNode filter, String field, String value) {
         if (value != null) filter.addObject().putObject("term").put(field, value);
     }
 
+    /**
+     * The longest filter value: what a record can hold — a stored read id is up to 512 characters (the
+     * camera id, ':', the camera's id of up to 256), a user, purpose or case number up to 1 024 plus
+     * the note of its length. At 256, the reads of cameras sending long ids could not be looked up.
+     * The request line (4 096 bytes) bounds them all anyway.
+     */
+    static final int MAX_FILTER_CHARS = 1100;
+
     private static String text(MultiMap params, String name) {
         String v = params.get(name);
         if (v == null || v.isBlank()) return null;
-        if (v.length() > 256) throw new IllegalArgumentException(name + " is too long");
+        if (v.length() > MAX_FILTER_CHARS) throw new IllegalArgumentException(name + " is longer than " + MAX_FILTER_CHARS + " characters");
         return v;
     }
 

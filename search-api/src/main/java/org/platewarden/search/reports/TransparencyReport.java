@@ -284,9 +284,15 @@ public final class TransparencyReport {
         Map<String, Long> counts = new TreeMap<>();
         for (JsonNode b : agg.path("buckets")) {
             String key = b.path("key").asText();
+            // a blank value (a search stating "purpose":"") gave none
+            if (key.isBlank()) key = "none";
             if (allowed != null && !allowed.contains(key) && !key.equals("none")) key = "other";
             counts.merge(key, b.path("doc_count").asLong(), Long::sum);
         }
+        // the values past the aggregation's buckets (more than 200 free-text purposes typed into refused
+        // searches) are "other" too: dropped, the figures no longer added up to the total
+        long beyond = agg.path("sum_other_doc_count").asLong(0);
+        if (allowed != null && beyond > 0) counts.merge("other", beyond, Long::sum);
         return counts;
     }
 

@@ -36,6 +36,18 @@ class SearchAccessPolicyTest {
         assertEquals(403, POLICY.decide(new Principal("x", "NOPE", Set.of("investigator"), "t"), "homicide", "C-1").refusal().status());
     }
 
+    /** Case numbers as the rule says; a trailing space made "DPD-1 " a case the audit report's case_number=DPD-1 does not find. */
+    @Test
+    void caseNumbersStartWithALetterOrDigitAndDoNotEndWithASpace() {
+        for (String ok : new String[] {"D", "DPD-2026-000123", "DPD 1", "case #5.", "a/b:c_d", "x".repeat(64)}) {
+            assertTrue(SearchAccessPolicy.validCaseNumber(ok), ok);
+        }
+        for (String refused : new String[] {"", " DPD-1", "DPD-1 ", "DPD-1  ", "-1", "Ä1", "DPD\n1", "x".repeat(65)}) {
+            assertTrue(!SearchAccessPolicy.validCaseNumber(refused), refused);
+        }
+        assertEquals(SearchAccessPolicy.CASE_NUMBER_RULE, POLICY.decide(DPD, "homicide", "DPD-1 ").refusal().reason());
+    }
+
     @Test
     void purposeAndCaseNumberValues() {
         assertEquals(400, POLICY.decide(DPD, null, "C-1").refusal().status());

@@ -89,6 +89,54 @@ class AuditedErrorsIT extends ApiStackSupport {
     }
 
     /**
+     * A refused search (here: a caller without the role) whose body nests 900 arrays deep (4 096 characters hold 2 000): its record keeps
+     * the body as text, as a long one's, and the JSON report answers. A record that deep overflowed the
+     * event loop's stack as the report's page was copied, and the page was never answered; a record
+     * that deep already in the trail (written before) is answered too.
+     */
+    @Test
+    void aDeeplyNestedQueryDoesNotStopTheReportFromAnswering() {
+        String nested = "[".repeat(900) + "]".repeat(900);
+        HttpResponse<Buffer> refused = api.sendJson(api.client.post("/v1/search"), "demo-dpd-auditor",
+                "{\"plate\":\"ABC12*\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DEEP-1\",\"x\":" + nested + "}");
+        assertEquals(403, refused.statusCode(), refused.bodyAsString());
+        JsonObject query = api.recordOf(refused).getJsonObject("query");
+        assertEquals(Boolean.TRUE, query.getBoolean("truncated"), query.encode());
+        assertTrue(query.getString("body_prefix").contains("\"x\":[[[["), query.encode());
+        // as a record written before the bound would be: an allowed entry's query is kept whole
+        com.fasterxml.jackson.databind.JsonNode deep = org.platewarden.search.audit.CanonicalJson.parse("{\"x\":" + nested + "}");
+        org.platewarden.search.audit.AuditEsSupport.await(api.auditLog.record(new org.platewarden.search.audit.AuditEntry("search", "dpd.investigator", "DPD",
+                java.util.Set.of("investigator"), "stolen_vehicle", "DEEP-2", deep, "127.0.0.1", "allowed", null, 200, 0,
+                java.util.List.of())));
+        for (String caseNumber : new String[] {"DEEP-1", "DEEP-2"}) {
+            HttpResponse<Buffer> page = org.platewarden.search.audit.AuditEsSupport.await(api.client.get("/v1/audit?case_number=" + caseNumber).timeout(15_000)
+                    .bearerTokenAuthentication("demo-dpd-auditor").send());
+            assertEquals(200, page.statusCode(), page.bodyAsString());
+            assertEquals(1, page.bodyAsJsonObject().getJsonArray("records").size(), page.bodyAsString());
+        }
+    }
+
+    /**
+     * A cursor is a position [at, node, seq] the server made; one edited to hold a number that is not
+     * a whole one (1e400 reached Elasticsearch as Infinity: a 500) is refused as any cursor it did
+     * not make, 400 and audited as invalid, while the cursors it makes still page on.
+     */
+    @Test
+    void aForgedCursorIsA400NotA500() {
+        for (String forged : new String[] {"[1e400,\"node-1\",1,\"asc\"]", "[1,\"node-1\",1e400,\"asc\"]",
+                "[1.5,\"node-1\",1,\"asc\"]", "[1,\"node-1\",99999999999999999999,\"asc\"]"}) {
+            String cursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<Buffer> r = api.send(api.client.get("/v1/audit?limit=1&cursor=" + cursor), "demo-dpd-auditor");
+            assertEquals(400, r.statusCode(), forged + " → " + r.bodyAsString());
+            assertEquals("invalid cursor", r.bodyAsJsonObject().getString("error"));
+            assertEquals("invalid", api.recordOf(r).getString("outcome"));
+        }
+        HttpResponse<Buffer> first = api.send(api.client.get("/v1/audit?limit=1"), "demo-dpd-auditor");
+        String next = first.bodyAsJsonObject().getString("next");
+        assertEquals(200, api.send(api.client.get("/v1/audit?limit=1&cursor=" + next), "demo-dpd-auditor").statusCode());
+    }
+
+    /**
      * {@code from} and {@code to} take a search's and a hold's date-time grammar: a form only
      * java.time took (a decimal point without digits, a leap second, an offset with seconds) is a 400
      * naming the parameter and the form, audited as invalid; the grammar's other forms are read.

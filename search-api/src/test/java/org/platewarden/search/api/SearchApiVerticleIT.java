@@ -41,6 +41,12 @@ class SearchApiVerticleIT extends ApiStackSupport {
         HttpResponse<Buffer> bad = api.search("not-a-token", searchBody("stolen_vehicle", "BAD-TOKEN-1"));
         assertEquals(401, bad.statusCode());
         assertTrue(bad.getHeader("WWW-Authenticate").contains("invalid_token"));
+        // another scheme is no bearer token at all: the challenge without an error code (RFC 6750 3.1)
+        HttpResponse<Buffer> basic = org.platewarden.search.audit.AuditEsSupport.await(api.client.post("/v1/search").putHeader("Authorization", "Basic Y2FtLTAwMTpkZW1vLWNhbS0wMDE=")
+                .sendJsonObject(searchBody("stolen_vehicle", "BASIC-1")));
+        assertEquals(401, basic.statusCode());
+        assertEquals("Bearer realm=\"platewarden\"", basic.getHeader("WWW-Authenticate"));
+        assertEquals("authorization scheme must be Bearer", basic.bodyAsJsonObject().getString("error"));
 
         JsonArray refused = api.auditRecords("{\"bool\":{\"filter\":[" + term("outcome", "unauthorized") + "]}}");
         JsonObject first = find(refused, "case_number", "NO-TOKEN-1");
@@ -236,8 +242,13 @@ class SearchApiVerticleIT extends ApiStackSupport {
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), INVESTIGATOR, new JsonObject().put("purpose", "homicide").put("case_number", "H-1")).statusCode());
         assertEquals(400, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "homicide")).statusCode());
         assertEquals(403, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "personal").put("case_number", "H-0")).statusCode());
-        assertEquals(403, api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "Personal ").put("case_number", "H-0")).statusCode(),
-                "a prohibited purpose in another spelling is prohibited for holds too");
+        HttpResponse<Buffer> prohibited = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "Personal ").put("case_number", "H-0"));
+        assertEquals(403, prohibited.statusCode(), "a prohibited purpose in another spelling is prohibited for holds too");
+        // in the words a search's refusal has
+        assertEquals("purpose 'Personal ' is prohibited; holds for it are refused", prohibited.bodyAsJsonObject().getString("error"));
+        HttpResponse<Buffer> unknown = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR, new JsonObject().put("purpose", "fishing").put("case_number", "H-0"));
+        assertEquals(400, unknown.statusCode());
+        assertTrue(unknown.bodyAsJsonObject().getString("error").startsWith("unknown purpose 'fishing'; allowed: amber_alert, burglary, "), unknown.bodyAsString());
         HttpResponse<Buffer> created = api.sendJson(api.client.post("/v1/holds"), SUPERVISOR,
                 new JsonObject().put("purpose", "homicide").put("case_number", "H-1").put("reason", "suspect vehicle").put("read_ids", new JsonArray().add("r1"))
                         .put("until", Instant.now().plusSeconds(86_400).toString()));
@@ -368,6 +379,25 @@ class SearchApiVerticleIT extends ApiStackSupport {
             assertEquals(new JsonObject().put("personal", 1L).put("stolen_vehicle", 1L), searches.getJsonObject("by_purpose"));
             assertEquals(1L, searches.getLong("refused"));
             assertEquals(5L, searches.getLong("unauthenticated_requests"));
+        }
+    }
+
+    /**
+     * Every search is in one purpose bucket: more free-text purposes (typed into refused searches) than
+     * the aggregation has buckets are "other" too, not dropped from the figures, and a blank purpose
+     * is "none", as no purpose is.
+     */
+    @Test
+    void transparencyPurposesAddUpToTheTotal(@TempDir Path ownDataDir) {
+        try (ApiStack own = new ApiStack(ownDataDir)) {
+            for (int i = 0; i < 5; i++) searchRecord(own, "search", "allowed", 200, "robbery", List.of(), null);
+            for (int i = 0; i < 210; i++) searchRecord(own, "search", "invalid", 400, "free text " + i, List.of(), null);
+            searchRecord(own, "search", "invalid", 400, "", List.of(), null);
+            HttpResponse<Buffer> r = own.send(own.client.get("/v1/transparency"), null);
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            JsonObject searches = r.bodyAsJsonObject().getJsonObject("searches");
+            assertEquals(216L, searches.getLong("total"));
+            assertEquals(new JsonObject().put("none", 1L).put("other", 210L).put("robbery", 5L), searches.getJsonObject("by_purpose"));
         }
     }
 

@@ -106,7 +106,8 @@ class SearchRequestParserTest {
 
     @Test
     void dragnetGuards() {
-        assertTrue(error(body().put("plate", "A?*")).contains("known characters"));
+        assertTrue(error(body().put("plate", "A?*")).startsWith("plate pattern 'A?*' has 1 known character; at least 3"), error(body().put("plate", "A?*")));
+        assertTrue(error(body().put("plate", "AB*")).startsWith("plate pattern 'AB*' has 2 known characters; at least 3"));
         // each edit may spoil a known character: "*XYZ*" with 2 edits would match nearly any plate
         String edits = error(body().put("plate", "*XYZ*").put("max_edits", 2));
         assertTrue(edits.contains("3 known characters, 1 once 2 may be edits; at least 3 are required"), edits);
@@ -114,6 +115,13 @@ class SearchRequestParserTest {
         assertEquals(1, parser.parse(body().put("plate", "*ABCD*").put("max_edits", 1)).plate().maxEdits());
         assertEquals(2, parser.parse(body().put("plate", "ABC12").put("max_edits", 2)).plate().maxEdits());
         assertTrue(error(body().put("from", "2026-02-01T00:00:00Z")).contains("31 days"));
+        // over by a millisecond: the message does not state the maximum as the window's length
+        assertEquals("the time window is more than 31 days 0 hours; at most 31 days may be searched at once",
+                error(body().put("from", "2026-02-01T00:00:00Z").put("to", "2026-03-04T00:00:00.001Z")));
+        assertEquals(31, java.time.Duration.between(parser.parse(body().put("from", "2026-02-01T00:00:00Z").put("to", "2026-03-04T00:00:00Z")).from(),
+                Instant.parse("2026-03-04T00:00:00Z")).toDays());
+        assertEquals("limit must be an integer from 1 to 1000", error(body().put("limit", new java.math.BigInteger("99999999999999999999999"))));
+        assertEquals("limit must be an integer from 1 to 1000", error(body().put("limit", 1.5)));
         assertTrue(error(body().put("limit", 1001)).contains("1000"));
         assertTrue(error(body().put("limit", 0)).contains("at least 1"));
         assertTrue(error(body().put("from", "2026-03-11T00:00:00Z")).contains("after"));

@@ -92,4 +92,14 @@ class AuditQueryTest {
         assertEquals("[{\"at\":\"asc\"},{\"node_id\":\"asc\"},{\"seq\":\"asc\"}]", AuditQuery.fromParams(params()).searchBody().path("sort").toString());
         assertTrue(refusal("order", "sideways").startsWith("order must be asc"));
     }
+
+    /** A stored read id is up to 512 characters (camera id, ':', the camera's id of up to 256): the filter takes it. */
+    @Test
+    void filtersTakeTheLongestValuesARecordHolds() {
+        String longReadId = "cam-001:" + "r".repeat(300);
+        assertEquals(longReadId, AuditQuery.fromParams(params("read_id", longReadId)).describe().path("read_id").asText());
+        String user = "u".repeat(1024) + "…[2000 chars]";
+        assertEquals(user, AuditQuery.fromParams(params("user", user)).describe().path("user").asText());
+        assertEquals("read_id is longer than 1100 characters", refusal("read_id", "r".repeat(1101)));
+    }
 }
