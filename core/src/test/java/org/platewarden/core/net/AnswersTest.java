@@ -67,6 +67,13 @@ class AnswersTest {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code path} answered by the failure handler, given a failure {@code named} as it names them. */
+    private void assertFailureHandlerGot(String path, String named) throws Exception {
+        HttpResponse<String> answer = get(path);
+        assertEquals(500, answer.statusCode(), answer.body());
+        assertEquals(named, answer.body());
+    }
+
     @Test
     void aValueIsWrittenByTheWriter() throws Exception {
         HttpResponse<String> answer = get("/written");
@@ -76,16 +83,12 @@ class AnswersTest {
 
     @Test
     void aFailureGoesToTheFailureHandlerAsItIs() throws Exception {
-        HttpResponse<String> answer = get("/failed");
-        assertEquals(500, answer.statusCode());
-        assertEquals("IllegalStateException", answer.body());
+        assertFailureHandlerGot("/failed", "IllegalStateException");
     }
 
     @Test
     void aThrowFromTheWriterGoesToTheFailureHandlerAsAnAnswerNotWritten() throws Exception {
-        HttpResponse<String> answer = get("/throws");
-        assertEquals(500, answer.statusCode());
-        assertEquals("AnswerNotWrittenException<IllegalArgumentException", answer.body());
+        assertFailureHandlerGot("/throws", "AnswerNotWrittenException<IllegalArgumentException");
     }
 
     @Test
@@ -97,8 +100,6 @@ class AnswersTest {
     @Test
     void aStepGoesOnToTheNextHandlerOrItsThrowToTheFailureHandler() throws Exception {
         assertEquals("next", get("/proceed").body());
-        HttpResponse<String> answer = get("/proceed-throws");
-        assertEquals(500, answer.statusCode());
-        assertEquals("IllegalStateException", answer.body());
+        assertFailureHandlerGot("/proceed-throws", "IllegalStateException");
     }
 }
