@@ -178,8 +178,9 @@ final class RequestAudit {
         if (intent != null) return Future.succeededFuture(intent);
         AuditEntry correction = null;
         String corrected = null;
-        if (answer instanceof SearchResponse search && search.status() < 400 && search.body() != null
-                && search.body().getValue("audit_id") instanceof String searchId) {
+        if (answer instanceof SearchResponse search && search.body() != null && search.body().getValue("audit_id") instanceof String searchId) {
+            // a refusal's record (or the summary counting it) already says nothing was shown
+            if (search.status() >= 400) return Future.succeededFuture(searchId);
             corrected = searchId;
             // the search service's record: its caller, the body's purpose and case number, its total
             Object total = search.body().getValue("total");
