@@ -1,6 +1,7 @@
 package org.platewarden.gateway.http;
 
 import io.vertx.core.json.JsonObject;
+import org.platewarden.core.net.AnswerNotWrittenException;
 import org.platewarden.core.spool.AppendTooLargeException;
 import org.platewarden.core.spool.SpoolFailedException;
 import org.platewarden.core.spool.SpoolFullException;
@@ -18,6 +19,13 @@ public record HttpErrorMapping(int status, String error, String message, Integer
         this(status, error, message, retryAfterSeconds, null);
     }
 
+    /**
+     * A 500's message when the answer could not be written: the reads may be stored (a 202 is written
+     * after the fsync), and a resend of a stored read is indexed once (its read id is the same).
+     */
+    public static final String ANSWER_NOT_WRITTEN = "internal error: the answer could not be written; the reads may have been stored,"
+            + " resend the whole batch (a read stored twice is indexed once)";
+
     public static final String REALM = "Basic realm=\"platewarden-ingest\", charset=\"UTF-8\"";
 
     public static HttpErrorMapping of(Throwable failure) {
@@ -34,6 +42,8 @@ public record HttpErrorMapping(int status, String error, String message, Integer
         if (t instanceof OverloadedException) return new HttpErrorMapping(503, "overloaded", t.getMessage(), 1);
         if (t instanceof SpoolFailedException) return new HttpErrorMapping(503, "spool_failed", "the gateway cannot store reads durably", 30);
         if (t instanceof DeadLetterUnavailableException) return new HttpErrorMapping(503, "dead_letter_unavailable", t.getMessage(), 5);
+        // the answer itself failed after the work (a 202's reads are fsynced by then): the cause is the server's, not for the camera
+        if (t instanceof AnswerNotWrittenException) return new HttpErrorMapping(500, "internal_error", ANSWER_NOT_WRITTEN, null);
         return new HttpErrorMapping(500, "internal_error", String.valueOf(t.getMessage()), null);
     }
 

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
 import org.platewarden.core.config.Camera;
 import org.platewarden.core.config.GatewayConfig;
 import org.platewarden.core.deadletter.DeadLetter;
+import org.platewarden.core.net.AnswerNotWrittenException;
+import org.platewarden.core.net.Answers;
 import org.platewarden.core.net.HttpConnectionGuard;
 import org.platewarden.core.net.InvalidRequests;
 import org.platewarden.core.read.Rejection;
@@ -141,17 +143,17 @@ public final class HttpIngestServer {
         String source = PROTOCOL;
         byte[] body = bodyBytes(ctx);
         boolean ndjson = ReadsBodyParser.isNdjson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
-        authenticate(ctx)
+        // the 202 only after the fsync; a throw while it is written is a 500 (failed → refuse), never no answer
+        Answers.answer(ctx, authenticate(ctx)
                 .compose(camera -> itemsOrDeadLetter(body, camera, source, () -> parser.parse(body, ndjson))
-                        .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, source, STAGE), PROTOCOL)))
-                .onSuccess(report -> accepted(ctx, report, start))
-                .onFailure(err -> refuse(ctx, err));
+                        .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, source, STAGE), PROTOCOL))),
+                (c, report) -> accepted(c, report, start));
     }
 
     private void ingestVendor(RoutingContext ctx, VendorAdapter adapter) {
         long start = System.nanoTime();
         byte[] body = bodyBytes(ctx);
-        authenticate(ctx)
+        Answers.answer(ctx, authenticate(ctx)
                 .compose(camera -> itemsOrDeadLetter(body, camera, adapter.source(), () -> {
                             var tree = ReadsBodyParser.parseTree(body);
                             if (!tree.isObject()) {
@@ -163,9 +165,8 @@ public final class HttpIngestServer {
                             }
                             return parser.atMostMax(adapter.toReads(tree, () -> body, camera));
                         })
-                        .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, adapter.source(), STAGE), PROTOCOL)))
-                .onSuccess(report -> accepted(ctx, report, start))
-                .onFailure(err -> refuse(ctx, err));
+                        .compose(items -> ingestor.store(ingestor.prepare(items, camera, PROTOCOL, adapter.source(), STAGE), PROTOCOL))),
+                (c, report) -> accepted(c, report, start));
     }
 
     /**
@@ -281,12 +282,36 @@ public final class HttpIngestServer {
         for (ItemRejection r : report.rejected()) {
             rejected.add(new JsonObject().put("index", r.index()).put("code", r.rejection().code()).put("reason", r.rejection().reason()));
         }
-        json(ctx, 202, new JsonObject().put("accepted", report.accepted()).put("rejected", rejected));
+        JsonReply.send(ctx, 202, JsonReply.JSON, acceptedEncoder.apply(new JsonObject().put("accepted", report.accepted()).put("rejected", rejected)));
         metrics.ackLatency(PROTOCOL, start);
     }
 
+    /** How a 202's body becomes text: JSON encoding. */
+    private java.util.function.Function<JsonObject, String> acceptedEncoder = JsonObject::encode;
+
+    /** Tests: a 202's body encoded with {@code encoder} (one that throws, as a serialiser's bug would). */
+    void encodeAcceptedWith(java.util.function.Function<JsonObject, String> encoder) {
+        this.acceptedEncoder = encoder;
+    }
+
+    /**
+     * Answers a failure ({@link HttpErrorMapping}); called from callbacks, so a throw while the answer
+     * is written ends in a bare 500 (or a reset connection) instead of no answer at all.
+     */
     private void refuse(RoutingContext ctx, Throwable err) {
+        Answers.lastResort(ctx, () -> answerFailure(ctx, err), LAST_RESORT);
+    }
+
+    /** The 500 written without a serialiser when even a refusal's answer throws. */
+    private static final String LAST_RESORT = JsonReply.error("internal_error", HttpErrorMapping.ANSWER_NOT_WRITTEN).encode();
+
+    private void answerFailure(RoutingContext ctx, Throwable err) {
         Throwable cause = Failures.unwrap(err);
+        if (cause instanceof AnswerNotWrittenException) {
+            // a 202 (or health answer) that threw: a bug, logged whole; the reads it acknowledged are in the spool
+            LOG.error("{} {}: its answer could not be written; answering 500", ctx.request().method(), ctx.request().path(), cause.getCause());
+            ctx.response().headers().clear();
+        }
         if (cause instanceof io.vertx.core.http.HttpClosedException) {
             // the client went away, or a stop's grace period ended, before the body was whole:
             // nothing was stored, nobody is left to answer, and it is no server error
@@ -296,7 +321,8 @@ public final class HttpIngestServer {
         if (cause instanceof BadCredentialsException) metrics.authFailure(PROTOCOL);
         if (cause instanceof OverloadedException) metrics.overloaded(PROTOCOL, "auth");
         HttpErrorMapping m = HttpErrorMapping.of(cause);
-        if (m.status() >= 500) SERVER_SIDE_REFUSALS.warn("ingest refused with " + m.status() + ": " + cause);
+        // (an answer that could not be written is logged whole above)
+        if (m.status() >= 500 && !(cause instanceof AnswerNotWrittenException)) SERVER_SIDE_REFUSALS.warn("ingest refused with " + m.status() + ": " + cause);
         if (m.status() == 401) ctx.response().putHeader("WWW-Authenticate", HttpErrorMapping.REALM);
         if (m.retryAfterSeconds() != null) ctx.response().putHeader(HttpHeaders.RETRY_AFTER, m.retryAfterSeconds().toString());
         json(ctx, m.status(), m.body());

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.ConfigReload;
+import org.platewarden.core.net.Answers;
 import org.platewarden.search.auth.Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,7 @@ final class ConfigReloadRoute {
     void reload(RoutingContext ctx) {
         refuseOptions(ctx);
         Principal caller = ctx.get(RequestAudit.PRINCIPAL);
-        ops.prepareConfigReload()
+        Answers.answer(ctx, ops.prepareConfigReload()
                 .onFailure(e -> {
                     if (FailureHandler.unwrap(e) instanceof ConfigException invalid) {
                         LOG.warn("configuration reload asked by {} refused, nothing changed: {}", caller.user(), ConfigReload.problems(invalid));
@@ -48,9 +49,7 @@ final class ConfigReloadRoute {
                     LOG.info("configuration reloaded by {} (POST /v1/ops/config/reload, audit {}): {}", caller.user(),
                             ctx.<String>get(RequestAudit.INTENT_AUDIT_ID), prepared.describe());
                     return prepared;
-                })
-                .onSuccess(prepared -> Responses.json(ctx, 200, answer(prepared)))
-                .onFailure(ctx::fail);
+                }), (c, prepared) -> Responses.json(c, 200, answer(prepared)));
     }
 
     /** {"applied":true,"changes":{counts},"needs_restart":[keys]} (the audit id is added by {@link Responses}). */

@@ -10,6 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.ConfigReload;
 import org.platewarden.core.log.ThrottledWarning;
+import org.platewarden.core.net.AnswerNotWrittenException;
+import org.platewarden.core.net.Answers;
 import org.platewarden.search.audit.AuditUnavailableException;
 import org.platewarden.search.auth.AuthenticationException;
 import org.platewarden.search.auth.ForbiddenException;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * counts it, with {@code "audit":"counted"} (that record is written when the window closes:
  * {@link AnonymousSummaries}); so does an authenticated caller's refusal past its per-user budget,
  * counted into its {@code refused_summary} record ({@link RefusedSummaries}).
+ *
+ * <p>A route's answer that throws as it is written, after its work was done and recorded
+ * ({@link org.platewarden.core.net.Answers}: an {@link AnswerNotWrittenException}), is a 500 here too,
+ * logged with the request's audit id; its record is corrected first where it says a page or a read was
+ * shown ({@link RequestAudit#recordUnanswered}).
  */
 final class FailureHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -56,13 +63,17 @@ final class FailureHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         if (ctx.response().ended()) return;
         Throwable failure = unwrap(ctx.failure());
+        if (failure instanceof AnswerNotWrittenException notWritten) {
+            answerNotWritten(ctx, notWritten);
+            return;
+        }
         int status = statusOf(failure, ctx.statusCode());
         String errorId = null;
         String message;
         if (status == 500) {
             errorId = UUID.randomUUID().toString();
             LOG.error("error {} on {} {}", errorId, ctx.request().method(), ctx.request().path(), failure);
-            message = "internal error";
+            message = INTERNAL_ERROR;
         } else {
             message = status == 413 ? "request body too large (at most " + bodyLimitBytes + " bytes)"
                     : ElasticsearchFailure.unavailable(failure) ? ElasticsearchFailure.message(failure, ctx.get(RequestAudit.INTENT_AUDIT_ID) != null)
@@ -80,14 +91,47 @@ final class FailureHandler implements Handler<RoutingContext> {
         // the answer names the record that describes it, as a search's answer does
         // a change under way says what became of it in its record's own words (Corrections.failedChange)
         String reason = ElasticsearchFailure.unavailable(failure) ? ElasticsearchFailure.reason(failure) : id == null ? message : message + " " + id;
-        audit.recordFailure(ctx, status, failure, reason)
-                .onSuccess(record -> respond(ctx, status, message, id, record.auditId(), record.counted()))
-                .onFailure(e -> {
-                    unavailable.warn("audit of a failed request failed; answering 503: " + e);
-                    // Elasticsearch down or hung is told as such, record or not (the trail's index is in it too),
-                    // and a change under way is told what became of it; the record, journaled, follows
-                    respond(ctx, 503, ElasticsearchFailure.unavailable(failure) ? message : "audit trail unavailable", null, null, false);
-                });
+        audit.recordFailure(ctx, status, failure, reason).onComplete(recorded -> {
+            if (recorded.succeeded()) {
+                respondOrLastResort(ctx, status, message, id, recorded.result().auditId(), recorded.result().counted());
+                return;
+            }
+            unavailable.warn("audit of a failed request failed; answering 503: " + recorded.cause());
+            // Elasticsearch down or hung is told as such, record or not (the trail's index is in it too),
+            // and a change under way is told what became of it; the record, journaled, follows
+            respondOrLastResort(ctx, 503, ElasticsearchFailure.unavailable(failure) ? message : "audit trail unavailable", null, null, false);
+        });
+    }
+
+    /**
+     * The work was done and recorded, and its answer could not be written (a throw while it was built
+     * or sent: {@link org.platewarden.core.net.Answers}): a 500 with an error id, logged with the stack
+     * trace and the audit id of the request's record, after the record is corrected where it says more
+     * was shown than was ({@link RequestAudit#recordUnanswered}); the 500 names that record.
+     */
+    private void answerNotWritten(RoutingContext ctx, AnswerNotWrittenException notWritten) {
+        String errorId = UUID.randomUUID().toString();
+        String recorded = ctx.get(RequestAudit.ANSWER_AUDIT_ID);
+        if (recorded == null && notWritten.answer() instanceof SearchResponse search && search.body() != null
+                && search.body().getValue("audit_id") instanceof String searchId) recorded = searchId;
+        LOG.error("error {} on {} {}: its answer could not be written{}", errorId, ctx.request().method(), ctx.request().path(),
+                recorded == null ? "" : " (audit " + recorded + ")", notWritten.getCause());
+        // headers the writer set for the answer it did not finish (a CSV's Content-Disposition …) are not the 500's
+        ctx.response().headers().clear();
+        if (ctx.get(RequestAudit.ACTION) == null) {
+            respondOrLastResort(ctx, 500, INTERNAL_ERROR, errorId, null, false);
+            return;
+        }
+        audit.recordUnanswered(ctx, notWritten.answer(), errorId)
+                .onComplete(named -> respondOrLastResort(ctx, 500, INTERNAL_ERROR, errorId, named.result(), false));
+    }
+
+    private static final String INTERNAL_ERROR = "internal error";
+
+    /** {@link #respond} from a callback: a throw there would leave the request unanswered, so a bare 500 instead. */
+    private static void respondOrLastResort(RoutingContext ctx, int status, String message, String errorId, String auditId, boolean counted) {
+        Answers.lastResort(ctx, () -> respond(ctx, status, message, errorId, auditId, counted),
+                "{\"error\":\"" + INTERNAL_ERROR + "\",\"status\":500}");
     }
 
     private static void respond(RoutingContext ctx, int status, String message, String errorId, String auditId, boolean counted) {

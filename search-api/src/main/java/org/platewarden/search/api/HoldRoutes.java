@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import org.platewarden.core.config.SearchConfig;
+import org.platewarden.core.net.Answers;
 import org.platewarden.search.access.SearchAccessPolicy;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.auth.ForbiddenException;
@@ -51,12 +52,11 @@ final class HoldRoutes {
         // the body as received plus the id the hold will have; a failure record after the intent carries it too
         ObjectNode query = SearchApiVerticle.toJackson(body).put("hold_id", holdId);
         ctx.put(RequestAudit.QUERY, query);
-        holds.checkMatches(principal, body)
+        Answers.answer(ctx, holds.checkMatches(principal, body)
                 .compose(v -> audit.recordIntent(ctx, 201, query))
                 .compose(v -> holds.create(principal, holdId, body))
-                .compose(created -> recordKept(ctx, holdId, created).map(created.hold()))
-                .onSuccess(hold -> Responses.json(ctx, 201, hold))
-                .onFailure(ctx::fail);
+                .compose(created -> recordKept(ctx, holdId, created).map(created.hold())),
+                (c, hold) -> Responses.json(c, 201, hold));
     }
 
     /** The action of the record that names what a hold's creation kept. */
@@ -103,11 +103,9 @@ final class HoldRoutes {
             throw new IllegalArgumentException("reason is required: why the investigation needs the reads for longer");
         }
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        holds.checkExtension(principal, id, body)
+        Answers.answer(ctx, holds.checkExtension(principal, id, body)
                 .compose(hold -> audit.recordIntent(ctx, 200, query))
-                .compose(v -> holds.extend(principal, id, body))
-                .onSuccess(hold -> Responses.json(ctx, 200, hold))
-                .onFailure(ctx::fail);
+                .compose(v -> holds.extend(principal, id, body)), Responses::json200);
     }
 
     /**
@@ -117,12 +115,8 @@ final class HoldRoutes {
      * repeated key, a prohibited purpose), so an auditor who follows a case sees every attempt.
      */
     void findHold(RoutingContext ctx) {
-        holds.find(ctx.get(RequestAudit.PRINCIPAL), ctx.pathParam(HOLD_ID))
-                .onSuccess(hold -> {
-                    ctx.put(RequestAudit.CASE_NUMBER, hold.getString("case_number"));
-                    ctx.next();
-                })
-                .onFailure(ctx::fail);
+        Answers.proceed(ctx, holds.find(ctx.get(RequestAudit.PRINCIPAL), ctx.pathParam(HOLD_ID))
+                .map(hold -> ctx.put(RequestAudit.CASE_NUMBER, hold.getString("case_number"))));
     }
 
     /** The request's purpose, put on the record (under its configured name); refused when missing. */
@@ -143,10 +137,8 @@ final class HoldRoutes {
 
     void list(RoutingContext ctx) {
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        holds.list(principal)
-                .compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list))
-                .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("holds", list)))
-                .onFailure(ctx::fail);
+        Answers.answer(ctx, holds.list(principal).compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list)),
+                (c, list) -> Responses.json(c, 200, new JsonObject().put("holds", list)));
     }
 
     /** What a release's body may hold: why the hold is released. */
@@ -179,7 +171,7 @@ final class HoldRoutes {
             printable(body, "reason");
         }
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
-        holds.heldReads(principal, id)
+        io.vertx.core.Future<JsonObject> released = holds.heldReads(principal, id)
                 .compose(held -> {
                     long count = held.getLong("count", 0L);
                     java.util.List<String> readIds = held.getJsonArray("read_ids", new io.vertx.core.json.JsonArray()).stream()
@@ -187,9 +179,8 @@ final class HoldRoutes {
                     return audit.recordIntent(ctx, 200, query, (int) Math.min(Integer.MAX_VALUE, count), readIds,
                             HoldsApi.readIdsNote(count, readIds.size()));
                 })
-                .compose(v -> holds.release(principal, id))
-                .onSuccess(hold -> Responses.json(ctx, 200, hold))
-                .onFailure(ctx::fail);
+                .compose(v -> holds.release(principal, id));
+        Answers.answer(ctx, released, Responses::json200);
     }
 
     /**

@@ -51,6 +51,8 @@ final class RequestAudit {
      * the answer names it ({@code X-Audit-Id}, and {@code audit_id} in a JSON object body; {@link Responses})
      */
     static final String ANSWER_AUDIT_ID = "pw.answer_audit_id";
+    /** the record of a read the route served ({@link #recordAllowed}): corrected if its answer then cannot be written ({@link #recordUnanswered}) */
+    private static final String ANSWER_RECORD = "pw.answer_record";
     private static final String CLIENT = "pw.client";
     private static final int BODY_PREFIX_CHARS = 1024;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestAudit.class);
@@ -86,7 +88,7 @@ final class RequestAudit {
     Future<Void> recordAllowed(RoutingContext ctx, int status, JsonNode query, int hitCount, String reason) {
         AuditEntry entry = entry(ctx, ctx.get(PRINCIPAL), "allowed", reason, status, query, hitCount, List.of());
         return writeOrCorrect(entry, "nothing was returned")
-                .onSuccess(id -> ctx.put(AUDITED, true).put(ANSWER_AUDIT_ID, id))
+                .onSuccess(id -> ctx.put(AUDITED, true).put(ANSWER_AUDIT_ID, id).put(ANSWER_RECORD, entry))
                 .mapEmpty();
     }
 
@@ -154,6 +156,45 @@ final class RequestAudit {
             return Corrections.owe(log, correction, entry.action() + " " + Corrections.recordedAs(e))
                     .compose(v -> Future.failedFuture(e));
         });
+    }
+
+    /**
+     * A request whose work was done and recorded, then answered 500 because its answer could not be
+     * written ({@link org.platewarden.core.net.AnswerNotWrittenException}); completes, never failed,
+     * with the audit id the 500 names (null: none). Its record says {@code allowed}:
+     * <ul>
+     * <li>a search's ({@code answer} the search service's 200 with its {@code audit_id}) listed the
+     * page's reads, and a read's (a report, a list, a view) said it was served: a correction follows,
+     * {@value Corrections#SEARCH} or {@value Corrections#REQUEST}, outcome failed, status 500, no
+     * reads, naming the record ({@link Corrections#ofUnanswered}), written before the 500 as a record
+     * the trail owes, as the correction of a 503 is — the trail never says a page was shown that was not;</li>
+     * <li>a change's record (its intent) is true as it stands — the change was made, only its answer
+     * was lost — so nothing follows it, and the 500 names it: the caller finds there that it need not
+     * make the change again.</li>
+     * </ul>
+     */
+    Future<String> recordUnanswered(RoutingContext ctx, Object answer, String errorId) {
+        String intent = ctx.get(INTENT_AUDIT_ID);
+        if (intent != null) return Future.succeededFuture(intent);
+        AuditEntry correction = null;
+        String corrected = null;
+        if (answer instanceof SearchResponse search && search.body() != null && search.body().getValue("audit_id") instanceof String searchId) {
+            // a refusal's record (or the summary counting it) already says nothing was shown
+            if (search.status() >= 400) return Future.succeededFuture(searchId);
+            corrected = searchId;
+            // the search service's record: its caller, the body's purpose and case number, its total
+            Object total = search.body().getValue("total");
+            AuditEntry searched = entry(ctx, ctx.get(PRINCIPAL), "allowed", null, search.status(), null,
+                    total instanceof Number n ? (int) Math.min(Integer.MAX_VALUE, n.longValue()) : 0, List.of());
+            correction = Corrections.ofUnanswered(searched, searchId, Corrections.SEARCH, "search", errorId, "no reads were returned");
+        } else if (ctx.get(ANSWER_RECORD) instanceof AuditEntry served && ctx.get(ANSWER_AUDIT_ID) instanceof String servedId) {
+            corrected = servedId;
+            correction = Corrections.ofUnanswered(served, servedId, Corrections.REQUEST, served.action(), errorId, "nothing was returned");
+        }
+        if (correction == null) return Future.succeededFuture(ctx.get(ANSWER_AUDIT_ID));
+        String named = corrected;
+        LOG.warn("{} by {}: {}", correction.action(), correction.user(), correction.reason());
+        return Corrections.owe(log, correction, correction.action() + " of " + named).map(v -> named);
     }
 
     /**

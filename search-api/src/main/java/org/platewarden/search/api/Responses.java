@@ -34,6 +34,11 @@ final class Responses {
         text(ctx, status, "application/json; charset=utf-8", sent.encode());
     }
 
+    /** A 200 with {@code body} ({@link #json}): a method reference for {@link org.platewarden.core.net.Answers#answer}. */
+    static void json200(RoutingContext ctx, JsonObject body) {
+        json(ctx, 200, body);
+    }
+
     private static JsonObject shallowCopy(JsonObject body) {
         return new JsonObject(new java.util.LinkedHashMap<>(body.getMap()));
     }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.net.Answers;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AnonymousBudget;
 import org.platewarden.search.audit.AuditJournal;
@@ -407,13 +408,14 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     private io.vertx.core.Handler<RoutingContext> requireRole(Set<String> roles) {
-        return ctx -> audit.authenticator().authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-                .onSuccess(p -> {
+        return ctx -> Answers.proceed(ctx, audit.authenticator().authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+                .map(p -> {
                     ctx.put(RequestAudit.PRINCIPAL, p);
-                    if (roles.stream().anyMatch(p::hasRole)) ctx.next();
-                    else ctx.fail(new ForbiddenException("this needs one of the roles " + String.join(", ", roles.stream().sorted().toList())));
-                })
-                .onFailure(ctx::fail);
+                    if (roles.stream().noneMatch(p::hasRole)) {
+                        throw new ForbiddenException("this needs one of the roles " + String.join(", ", roles.stream().sorted().toList()));
+                    }
+                    return p;
+                }));
     }
 
     private void countRequests(RoutingContext ctx) {
@@ -429,16 +431,17 @@ public final class SearchApiVerticle extends VerticleBase {
         JsonObject body = jsonObjectBody(ctx);
         Principal principal = ctx.get(RequestAudit.PRINCIPAL);
         ctx.put(RequestAudit.AUDITED, true); // from here on the search service audits every outcome
-        search.search(principal, body, audit.client(ctx))
-                .onSuccess(r -> {
-                    if (r.status() == 429 || r.status() == 503) {
-                        long retry = r.retryAfterSeconds() > 0 ? r.retryAfterSeconds()
-                                : r.body() == null ? 0 : r.body().getLong("retry_after_seconds", 0L);
-                        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry > 0 ? retry : r.status() == 429 ? 60 : 1));
-                    }
-                    Responses.json(ctx, r.status(), r.body() == null ? new JsonObject() : r.body());
-                })
-                .onFailure(ctx::fail);
+        // a throw while the answer is written is a 500, and the search's record is corrected (FailureHandler)
+        Answers.answer(ctx, search.search(principal, body, audit.client(ctx)), SearchApiVerticle::answerSearch);
+    }
+
+    private static void answerSearch(RoutingContext ctx, SearchResponse r) {
+        if (r.status() == 429 || r.status() == 503) {
+            long retry = r.retryAfterSeconds() > 0 ? r.retryAfterSeconds()
+                    : r.body() == null ? 0 : r.body().getLong("retry_after_seconds", 0L);
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry > 0 ? retry : r.status() == 429 ? 60 : 1));
+        }
+        Responses.json(ctx, r.status(), r.body() == null ? new JsonObject() : r.body());
     }
 
     // --- audit
@@ -460,30 +463,23 @@ public final class SearchApiVerticle extends VerticleBase {
             throw new ForbiddenException(e.getMessage());
         }
         ctx.put(RequestAudit.QUERY, query.describe());
-        reports.page(query)
-                .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page))
-                .onSuccess(page -> answerPage(ctx, query, page))
-                .onFailure(ctx::fail);
+        // a failure while the page is written is a 500 with its error_id, and the record is corrected (Answers, FailureHandler)
+        Answers.answer(ctx, reports.page(query)
+                .compose(page -> audit.recordAllowed(ctx, 200, query.describe(), page.records().size()).map(page)),
+                (c, page) -> answerPage(c, query, page));
     }
 
-    /**
-     * The page as CSV or JSON. A failure while it is written goes to the failure handler (a 500 with its
-     * error_id): thrown out of an onSuccess handler it reached no one, and the request was never answered.
-     */
+    /** The page as CSV or JSON. */
     private static void answerPage(RoutingContext ctx, AuditQuery query, AuditPage page) {
-        try {
-            if (query.format().equals("csv")) {
-                if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
-                ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
-                Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
-                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
-                        .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
-                        .end(AuditCsv.render(page.records()));
-            } else {
-                Responses.json(ctx, 200, page.toJson());
-            }
-        } catch (RuntimeException | StackOverflowError e) {
-            ctx.fail(e);
+        if (query.format().equals("csv")) {
+            if (page.next() != null) ctx.response().putHeader("X-Next-Cursor", page.next());
+            ctx.response().putHeader("X-Audit-Integrity", page.integrityHeader());
+            Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
+            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
+                    .putHeader("Content-Disposition", "attachment; filename=\"audit.csv\"")
+                    .end(AuditCsv.render(page.records()));
+        } else {
+            Responses.json(ctx, 200, page.toJson());
         }
     }
 
@@ -504,18 +500,17 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     private void auditVerify(RoutingContext ctx) {
-        sharedVerify()
-                .compose(result -> audit.recordAllowed(ctx, 200, CanonicalJson.MAPPER.createObjectNode(), (int) result.records(), summary(result)).map(result))
-                .onSuccess(result -> {
+        Answers.answer(ctx, sharedVerify()
+                .compose(result -> audit.recordAllowed(ctx, 200, CanonicalJson.MAPPER.createObjectNode(), (int) result.records(), summary(result)).map(result)),
+                (c, result) -> {
                     // the v1 contract's body, {"ok":true,"records":n} or the first broken record: the
                     // verify's own record is named in X-Audit-Id, the chain heads are in /v1/transparency
                     // (audit_heads) and the CLI's verify
                     ObjectNode body = result.toJson();
                     body.remove("heads");
-                    Responses.auditHeader(ctx, ctx.get(RequestAudit.ANSWER_AUDIT_ID));
-                    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(body.toString());
-                })
-                .onFailure(ctx::fail);
+                    Responses.auditHeader(c, c.get(RequestAudit.ANSWER_AUDIT_ID));
+                    c.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(body.toString());
+                });
     }
 
     private static String summary(VerifyResult result) {
@@ -529,26 +524,18 @@ public final class SearchApiVerticle extends VerticleBase {
     // --- ops
 
     private void opsIndices(RoutingContext ctx) {
-        ops.indices()
-                .compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list))
-                .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("indices", list)))
-                .onFailure(ctx::fail);
+        Answers.answer(ctx, ops.indices().compose(list -> audit.recordAllowed(ctx, 200, null, list.size()).map(list)),
+                (c, list) -> Responses.json(c, 200, new JsonObject().put("indices", list)));
     }
 
     private void retentionRun(RoutingContext ctx) {
         takesNoOptions(ctx);
-        audit.recordIntent(ctx, 200, null)
-                .compose(v -> ops.runRetention())
-                .onSuccess(result -> Responses.json(ctx, 200, result))
-                .onFailure(ctx::fail);
+        Answers.answer(ctx, audit.recordIntent(ctx, 200, null).compose(v -> ops.runRetention()), Responses::json200);
     }
 
     private void compactionRun(RoutingContext ctx) {
         takesNoOptions(ctx);
-        audit.recordIntent(ctx, 200, null)
-                .compose(v -> ops.runCompaction())
-                .onSuccess(result -> Responses.json(ctx, 200, result))
-                .onFailure(ctx::fail);
+        Answers.answer(ctx, audit.recordIntent(ctx, 200, null).compose(v -> ops.runCompaction()), Responses::json200);
     }
 
     /**
@@ -568,10 +555,8 @@ public final class SearchApiVerticle extends VerticleBase {
     // --- public
 
     private void transparency(RoutingContext ctx) {
-        transparency.current()
-                .onSuccess(report -> Responses.json(ctx, 200, report))
-                // Elasticsearch down or failing: a 503 to retry, as for a search, not an "internal error" (FailureHandler)
-                .onFailure(ctx::fail);
+        // Elasticsearch down or failing: a 503 to retry, as for a search, not an "internal error" (FailureHandler)
+        Answers.answer(ctx, transparency.current(), Responses::json200);
     }
 
     private static List<String> templateNames(JsonNode answer) {
@@ -595,7 +580,8 @@ public final class SearchApiVerticle extends VerticleBase {
         List<String> templates = List.of(prefix + "-reads", prefix + "-audit", prefix + "-holds");
         Future<JsonNode> health = readyRest.call("GET", "/_cluster/health", null);
         Future<JsonNode> installed = readyRest.call("GET", "/_index_template/" + prefix + "-*", null);
-        Future.join(health, installed).onComplete(done -> {
+        // both answered or failed (join waits for both); each one's failure is a reason below
+        Answers.answer(ctx, Future.join(health, installed).otherwiseEmpty(), (c, done) -> {
             List<String> reasons = new java.util.ArrayList<>(3);
             boolean esUp = health.succeeded();
             if (!esUp) reasons.add(notAnswering(health.cause(), "GET /_cluster/health"));
@@ -610,7 +596,7 @@ public final class SearchApiVerticle extends VerticleBase {
             JsonObject body = new JsonObject().put("status", ok ? "ready" : "not_ready")
                     .put("elasticsearch", esUp).put("templates_installed", templatesOk).put("audit_trail", auditProblem == null);
             if (!ok) body.put("reason", String.join("; ", reasons));
-            Responses.json(ctx, ok ? 200 : 503, body);
+            Responses.json(c, ok ? 200 : 503, body);
         });
     }
 

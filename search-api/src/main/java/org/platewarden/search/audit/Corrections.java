@@ -67,14 +67,39 @@ public final class Corrections {
     public static AuditEntry ofUnwritten(AuditEntry corrected, Throwable failure, String action, String what, String consequence) {
         String recorded = recordedAs(failure);
         if (recorded == null || !"allowed".equals(corrected.outcome())) return null;
-        ObjectNode query = query(recorded);
+        return correction(corrected, recorded, action, UNAVAILABLE, unwrittenReason(what, recorded, consequence));
+    }
+
+    /** The status of an answer that could not be written ({@link #ofUnanswered}). */
+    public static final int INTERNAL_ERROR = 500;
+
+    /**
+     * The correction of the record {@code correctedAuditId} of a request that was recorded
+     * {@code allowed} — a search with its page, a read served — and then answered 500 because its
+     * answer could not be written (a throw while it was built or sent): nothing it recorded as shown
+     * was shown. As {@link #ofUnwritten}'s, with status {@value #INTERNAL_ERROR}; the reason names the
+     * record and the error id the caller got and the node logged.
+     *
+     * @param action      {@value #SEARCH} or {@value #REQUEST}
+     * @param corrected   the corrected record's caller, purpose, case number, client, hit count and query
+     * @param what        what the record is of, in the reason ({@code "search"}, the route's action)
+     * @param nothingShown what the caller did not get, e.g. {@code "no reads were returned"}
+     */
+    public static AuditEntry ofUnanswered(AuditEntry corrected, String correctedAuditId, String action, String what, String errorId,
+                                          String nothingShown) {
+        return correction(corrected, correctedAuditId, action, INTERNAL_ERROR, "the answer to " + what + " " + correctedAuditId
+                + " could not be written (internal error " + errorId + "), so the request was answered " + INTERNAL_ERROR + " and " + nothingShown);
+    }
+
+    private static AuditEntry correction(AuditEntry corrected, String correctedAuditId, String action, int status, String reason) {
+        ObjectNode query = query(correctedAuditId);
         if (REQUEST.equals(action)) {
             query.put(CORRECTS_ACTION, corrected.action());
             JsonNode holdId = corrected.query() == null ? null : corrected.query().get(HOLD_ID);
             if (holdId != null && holdId.isTextual()) query.put(HOLD_ID, holdId.asText());
         }
         return new AuditEntry(action, corrected.user(), corrected.agency(), corrected.roles(), corrected.purpose(), corrected.caseNumber(),
-                query, corrected.clientAddress(), FAILED, unwrittenReason(what, recorded, consequence), UNAVAILABLE, corrected.hitCount(),
+                query, corrected.clientAddress(), FAILED, reason, status, corrected.hitCount(),
                 List.of(), null, null, corrected.authMethod(), corrected.proxyAddress(), null);
     }
 

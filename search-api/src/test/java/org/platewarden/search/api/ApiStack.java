@@ -212,9 +212,22 @@ final class ApiStack implements AutoCloseable {
                 allowed ? "allowed" : "refused", allowed ? null : "purpose not allowed", status, allowed ? 1 : 0,
                 allowed ? List.of("cam-001:1:ABC1234") : List.of()).from(client);
         return auditLog.record(entry).map(record -> new SearchResponse(status, allowed
-                ? new JsonObject().put("audit_id", record.auditId()).put("total", 1).put("hits", new JsonArray())
+                ? unencodableIfAsked(body, new JsonObject().put("audit_id", record.auditId()).put("total", 1).put("hits", new JsonArray()))
                 : new JsonObject().put("audit_id", record.auditId()).put("error", "purpose not allowed")));
     }
+
+    /** The case number of a search whose answer the stand-in makes unencodable: its route throws while writing it. */
+    static final String UNENCODABLE_CASE = "UNENCODABLE-1";
+
+    /** A value no JSON encoder can write (an answer holding it throws as it is written, as a serialiser's bug would). */
+    static final Object UNENCODABLE = new Object();
+
+    private static JsonObject unencodableIfAsked(JsonObject request, JsonObject answer) {
+        return UNENCODABLE_CASE.equals(request.getString("case_number")) ? answer.put("unencodable", UNENCODABLE) : answer;
+    }
+
+    /** What the ops stand-in's retention run answers, from what it did (a test makes it unencodable). */
+    volatile java.util.function.UnaryOperator<JsonObject> retentionAnswer = java.util.function.UnaryOperator.identity();
 
     /** How many read ids the stand-in's created holds name at most (the real cap is {@link HoldsApi#MAX_RELEASE_READ_IDS}). */
     volatile int heldReadIdsListed = HoldsApi.MAX_RELEASE_READ_IDS;
@@ -330,7 +343,7 @@ final class ApiStack implements AutoCloseable {
             @Override
             public Future<JsonObject> runRetention() {
                 retentionRuns.incrementAndGet();
-                return Future.succeededFuture(new JsonObject().put("deleted", new JsonArray()));
+                return Future.succeededFuture(retentionAnswer.apply(new JsonObject().put("deleted", new JsonArray())));
             }
 
             @Override
