@@ -2,6 +2,7 @@ package org.platewarden.core.log;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -15,25 +16,43 @@ import java.util.function.LongSupplier;
 public final class ThrottledWarning {
     private static final long NEVER = Long.MIN_VALUE;
 
-    private final Consumer<String> sink;
+    private final BiConsumer<String, Throwable> sink;
     private final long intervalNanos;
     private final LongSupplier nanoClock;
     private final AtomicLong nextAt = new AtomicLong(NEVER);
     private final AtomicLong leftOut = new AtomicLong();
 
     public ThrottledWarning(Consumer<String> sink, long interval, TimeUnit unit, LongSupplier nanoClock) {
+        this((message, cause) -> sink.accept(message), interval, unit, nanoClock);
+    }
+
+    private ThrottledWarning(BiConsumer<String, Throwable> sink, long interval, TimeUnit unit, LongSupplier nanoClock) {
         this.sink = sink;
         this.intervalNanos = unit.toNanos(interval);
         this.nanoClock = nanoClock;
     }
 
+    /**
+     * One whose lines carry the cause given to {@link #warn(String, Throwable)} (e.g. {@code LOG::error}:
+     * a fault's stack trace, written with the lines that are written, not with those left out).
+     */
+    public static ThrottledWarning withCause(BiConsumer<String, Throwable> sink, long interval, TimeUnit unit, LongSupplier nanoClock) {
+        return new ThrottledWarning(sink, interval, unit, nanoClock);
+    }
+
     public void warn(String message) {
+        warn(message, null);
+    }
+
+    /** As {@link #warn(String)}, with the cause handed to the sink when the line is written. */
+    public void warn(String message, Throwable cause) {
         long now = nanoClock.getAsLong();
         long next = nextAt.get();
         if ((next == NEVER || now - next >= 0) && nextAt.compareAndSet(next, now + intervalNanos)) {
             long skipped = leftOut.getAndSet(0);
             sink.accept(skipped == 0 ? message
-                    : message + " (" + skipped + " more like it since the last one logged, " + TimeUnit.NANOSECONDS.toSeconds(intervalNanos) + " s or more ago, not logged)");
+                    : message + " (" + skipped + " more like it since the last one logged, " + TimeUnit.NANOSECONDS.toSeconds(intervalNanos) + " s or more ago, not logged)",
+                    cause);
         } else {
             leftOut.incrementAndGet();
         }
@@ -49,6 +68,6 @@ public final class ThrottledWarning {
         if (leftOut.get() == 0 || (!force && next != NEVER && now - next < 0)) return;
         if (!nextAt.compareAndSet(next, now + intervalNanos)) return; // a warning (or flush) got there first
         long skipped = leftOut.getAndSet(0);
-        if (skipped > 0) sink.accept(skipped + " more like the last one logged since it was, not logged");
+        if (skipped > 0) sink.accept(skipped + " more like the last one logged since it was, not logged", null);
     }
 }

@@ -47,4 +47,24 @@ class ThrottledWarningTest {
         warning.flush(true);
         assertEquals("1 more like the last one logged since it was, not logged", lines.get(2), "at shutdown: at once");
     }
+
+    @Test
+    void aWarningWithCauseHandsTheCauseOfEachLineWrittenToItsSink() {
+        List<String> lines = new ArrayList<>();
+        List<Throwable> causes = new ArrayList<>();
+        AtomicLong now = new AtomicLong(0);
+        ThrottledWarning warning = ThrottledWarning.withCause((line, cause) -> {
+            lines.add(line);
+            causes.add(cause);
+        }, 1, TimeUnit.SECONDS, now::get);
+        IllegalStateException first = new IllegalStateException("first");
+        warning.warn("500 on POST /v1/reads", first);
+        warning.warn("500 on POST /v1/reads", new IllegalStateException("left out"));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        IllegalStateException third = new IllegalStateException("third");
+        warning.warn("500 on POST /v1/reads", third);
+        assertEquals(List.of("500 on POST /v1/reads",
+                "500 on POST /v1/reads (1 more like it since the last one logged, 1 s or more ago, not logged)"), lines);
+        assertEquals(List.of(first, third), causes, "the stack trace of each line written, none of the left-out one");
+    }
 }

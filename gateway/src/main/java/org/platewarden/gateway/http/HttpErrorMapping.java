@@ -26,6 +26,14 @@ public record HttpErrorMapping(int status, String error, String message, Integer
     public static final String ANSWER_NOT_WRITTEN = "internal error: the answer could not be written; the reads may have been stored,"
             + " resend the whole batch (a read stored twice is indexed once)";
 
+    /**
+     * A 500's message for any failure no other answer fits (a bug): the exception's own text names the
+     * gateway's internals and is logged instead; whether the reads were stored is not known, and a resend
+     * of a stored read is indexed once.
+     */
+    public static final String UNEXPECTED_FAULT = "internal error of the gateway (logged); the reads may have been stored,"
+            + " resend the whole batch (a read stored twice is indexed once)";
+
     public static final String REALM = "Basic realm=\"platewarden-ingest\", charset=\"UTF-8\"";
 
     public static HttpErrorMapping of(Throwable failure) {
@@ -44,7 +52,8 @@ public record HttpErrorMapping(int status, String error, String message, Integer
         if (t instanceof DeadLetterUnavailableException) return new HttpErrorMapping(503, "dead_letter_unavailable", t.getMessage(), 5);
         // the answer itself failed after the work (a 202's reads are fsynced by then): the cause is the server's, not for the camera
         if (t instanceof AnswerNotWrittenException) return new HttpErrorMapping(500, "internal_error", ANSWER_NOT_WRITTEN, null);
-        return new HttpErrorMapping(500, "internal_error", String.valueOf(t.getMessage()), null);
+        // any other failure is a fault of the gateway: its text is for the log (with its stack trace), not the camera
+        return new HttpErrorMapping(500, "internal_error", UNEXPECTED_FAULT, null);
     }
 
     private static String error(HttpProblem p) {

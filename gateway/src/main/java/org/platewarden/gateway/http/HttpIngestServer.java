@@ -58,6 +58,7 @@ public final class HttpIngestServer {
      * harm. One line per 10 s on every event loop together, with the count of those left out.
      */
     private static final ThrottledWarning SERVER_SIDE_REFUSALS = new ThrottledWarning(LOG::warn, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
+    private static final ThrottledWarning INTERNAL_FAULTS = ThrottledWarning.withCause(LOG::error, 1, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
     /** What the routes take, for a 415's message. */
     static final String NATIVE_TYPES = "application/json (one read or an array) or application/x-ndjson";
     static final String VENDOR_TYPES = "the vendor's JSON (application/json)";
@@ -322,7 +323,12 @@ public final class HttpIngestServer {
         if (cause instanceof OverloadedException) metrics.overloaded(PROTOCOL, "auth");
         HttpErrorMapping m = HttpErrorMapping.of(cause);
         // (an answer that could not be written is logged whole above)
-        if (m.status() >= 500 && !(cause instanceof AnswerNotWrittenException)) SERVER_SIDE_REFUSALS.warn("ingest refused with " + m.status() + ": " + cause);
+        if (m.status() == 500 && !(cause instanceof AnswerNotWrittenException)) {
+            // a fault no refusal fits: a bug, logged with its stack trace (at most one a second, counting the rest)
+            INTERNAL_FAULTS.warn(ctx.request().method() + " " + ctx.request().path() + " answered 500: " + cause, cause);
+        } else if (m.status() >= 500 && !(cause instanceof AnswerNotWrittenException)) {
+            SERVER_SIDE_REFUSALS.warn("ingest refused with " + m.status() + ": " + cause);
+        }
         if (m.status() == 401) ctx.response().putHeader("WWW-Authenticate", HttpErrorMapping.REALM);
         if (m.retryAfterSeconds() != null) ctx.response().putHeader(HttpHeaders.RETRY_AFTER, m.retryAfterSeconds().toString());
         json(ctx, m.status(), m.body());

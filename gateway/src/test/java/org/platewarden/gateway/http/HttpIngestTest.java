@@ -284,6 +284,16 @@ class HttpIngestTest {
     }
 
     @Test
+    void anUnexpectedFaultIsA500ThatKeepsTheGatewaysInternalsToItsLog() {
+        HttpErrorMapping m = HttpErrorMapping.of(new java.util.concurrent.CompletionException(
+                new NullPointerException("Cannot invoke \"org.platewarden.core.spool.Spool.append()\" because \"this.spool\" is null")));
+        assertEquals(500, m.status());
+        assertEquals("internal_error", m.error());
+        assertEquals(HttpErrorMapping.UNEXPECTED_FAULT, m.message());
+        assertFalse(m.message().contains("org.platewarden") || m.message().contains("null"), m.message());
+    }
+
+    @Test
     void garbageIs400AndDeadLettered() throws Exception {
         HttpResponse<String> r = postReads("application/json", "this is not json");
         assertEquals(400, r.statusCode(), r.body());
