@@ -271,7 +271,10 @@ public final class PlatewardenNode implements AutoCloseable {
                     + " (attempt " + w.attempts() + " failed; the node's log says why); " + onceItAnswers();
         }
         String failed = retry.failure();
-        return failed == null ? now : failed + "; " + now;
+        if (failed != null) now = failed + "; " + now;
+        String embedded = elasticsearch == null ? null
+                : elasticsearch.embeddedStartFailure(cause -> StartupFailure.publicly(cause, config, connection.url()), Instant.now());
+        return embedded == null ? now : embedded + "; " + now;
     }
 
     private static final String WAITING = "waiting for Elasticsearch";
@@ -333,7 +336,8 @@ public final class PlatewardenNode implements AutoCloseable {
         try {
             if (elasticsearch.isEmbedded()) {
                 step("starting the embedded Elasticsearch", false);
-                elasticsearch.launchEmbedded();
+                // on a node with the gateway a failed start of it is tried again too; without, it ends the start (exit 1)
+                elasticsearch.launchEmbedded(runsGateway());
             }
             while (true) {
                 try {
@@ -383,6 +387,8 @@ public final class PlatewardenNode implements AutoCloseable {
             connection.requireHealthy();
             return new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
         }, elasticsearch::embeddedExit);
+        // it answered: should it exit even before its supervisor's next look, that is a death to restart, not a failed start
+        elasticsearch.embeddedAnswered();
         templates = installed;
         if (roles.contains(Role.INDEXER) && indexerDeployment == null) {
             starting = Role.INDEXER;
@@ -422,10 +428,10 @@ public final class PlatewardenNode implements AutoCloseable {
      * After a failed attempt: on a node with the gateway, counts and logs it, says so on 8081's
      * readiness, waits out the back-off (a stop interrupts it) and returns true, to try again. False
      * when the failure ends the start: a node without the gateway has nothing to keep running (it
-     * exits), and an embedded node that exited before it ever answered is not launched again.
+     * exits; its embedded Elasticsearch, failing to start, is not started again either).
      */
     private boolean retried(Exception failure) throws InterruptedException {
-        if (!runsGateway() || elasticsearch.embeddedExit() != null) return false;
+        if (!runsGateway()) return false;
         step(phase, false); // a node that stops meanwhile has nothing to count, log or wait for
         String notRunning = notRunning();
         if (starting != null) retry.count(starting);
