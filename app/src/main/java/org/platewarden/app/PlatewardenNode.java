@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * embedded node having been launched after the gateway; until then port 8081 is held by a
  * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for. On a node with
  * the gateway, a start of theirs that fails once Elasticsearch answers is tried again after a
- * back-off, each attempt from a clean slate ({@link RoleStartRetry}, {@link RoleStartScope}).
+ * back-off, each attempt from a clean slate ({@link RoleStartRetry}, {@link RoleStartScope}), and so
+ * is a start of the embedded node that fails before it ever answered.
  * {@link #close()} stops that wait (or the start under way) and undoes the rest in reverse.
  */
 public final class PlatewardenNode implements AutoCloseable {
@@ -251,9 +252,10 @@ public final class PlatewardenNode implements AutoCloseable {
 
     /**
      * Completes once the roles that need Elasticsearch run (on a gateway-only node, which needs
-     * none, at once); fails with why they cannot start — on a node with the gateway only when the
-     * embedded node exited before it answered, every other failure being retried
-     * ({@link RoleStartRetry}); cancelled by {@link #close()}. Meanwhile the gateway takes reads.
+     * none, at once); fails with why they cannot start — on a node without the gateway; with it, a
+     * failed start of theirs is retried ({@link RoleStartRetry}) and one of the embedded node's too
+     * ({@link org.platewarden.es.ElasticsearchSupervisor}); cancelled by {@link #close()}. Meanwhile
+     * the gateway takes reads.
      */
     public CompletableFuture<Void> elasticsearchRoles() {
         return elasticsearchRoles;
