@@ -71,6 +71,17 @@ public final class ElasticsearchProvider implements AutoCloseable {
         supervisor.start();
     }
 
+    /**
+     * Fails while the embedded node's process does not run (it is started again): whatever answers on
+     * its port meanwhile is something else. Nothing for an existing cluster.
+     */
+    public void requireEmbeddedRunning() throws IOException {
+        if (embedded != null && !embedded.isRunning()) {
+            throw new IOException("the embedded Elasticsearch is not running" + (supervisor != null && supervisor.failure() != null
+                    ? " (its last start failed: it is started again)" : " yet"));
+        }
+    }
+
     /** The roles saw it answer: an exit of it from now on is restarted, never a failed start. */
     public void embeddedAnswered() {
         ElasticsearchSupervisor s = supervisor;

@@ -386,6 +386,9 @@ public final class PlatewardenNode implements AutoCloseable {
         wait = new ElasticsearchWait(connection.url(), elasticsearch.embeddedLog(), meanwhile, System::currentTimeMillis, () -> stopping);
         step(WAITING, true);
         InstallReport installed = wait.until(() -> {
+            // whatever answers on the embedded node's port while its process does not run is not it (the port
+            // taken meanwhile: a relaunch is refused on it) and must not get the reads or the audit trail
+            elasticsearch.requireEmbeddedRunning();
             connection.requireHealthy();
             return new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
         }, elasticsearch::embeddedExit);

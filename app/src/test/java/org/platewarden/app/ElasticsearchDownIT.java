@@ -247,6 +247,26 @@ class ElasticsearchDownIT {
         assertEquals("1", java.nio.file.Files.readString(runs).trim(), "not started again");
     }
 
+    /**
+     * While the embedded node is down between its failed starts, something else takes its port (here
+     * a forwarder to the test cluster: another Elasticsearch): its relaunch is refused on that port,
+     * readiness says so, and the roles do not start against what answers there in its place.
+     */
+    @Test
+    void whatTakesTheEmbeddedNodesPortWhileItIsDownIsNotUsedInItsPlace() throws Exception {
+        Path zip = fakeDistribution(COUNT_RUNS + "exit 78");
+        PlatewardenNode node = withDistribution(zip, () -> open(EnumSet.allOf(Role.class), null));
+        awaitReadinessReason(node, r -> r.contains("the embedded Elasticsearch could not start (attempt 1 failed at"));
+        toClose.add(new TcpForwarder(URI.create(node.elasticsearchUrl()).getPort(), URI.create(ElasticsearchFixture.url())));
+
+        String reason = awaitReadinessReason(node, r -> r.contains(": could not be started: its port on Elasticsearch is already in use"));
+        // the wait tries every 0.5 s to 5 s: without the check it would have started the roles on the forwarder by now
+        Thread.sleep(6_000);
+        assertFalse(node.elasticsearchRoles().isDone(), reason);
+        assertEquals(null, node.templates(), "no templates were installed on what answers in its place");
+        assertEquals(503, get(node.searchPort(), "/health/ready", null).statusCode());
+    }
+
     /** Counts the stand-in's runs in a file {@code runs} in its home (its working directory, its own also as the service user). */
     private static final String COUNT_RUNS = "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs; ";
 
