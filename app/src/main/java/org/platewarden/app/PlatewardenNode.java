@@ -194,7 +194,8 @@ public final class PlatewardenNode implements AutoCloseable {
                 if (elasticsearch.isEmbedded()) {
                     this.embeddedEsPort = embeddedEsPort;
                     FunctionCounter.builder("platewarden.embedded.elasticsearch.restarts", elasticsearch, ElasticsearchProvider::embeddedRestarts)
-                            .description("how many times the embedded Elasticsearch was started again after it died (killed, out of memory, a crash)")
+                            .description("how many times the embedded Elasticsearch was started again after it died (killed, out of memory, a crash)"
+                                    + " or failed to start (exited before it answered, could not be launched, hung in its boot)")
                             .register(registry);
                 }
             } else if (envEsUrl != null && !envEsUrl.isBlank() || config.esUrl() != null && !config.esUrl().isBlank()) {

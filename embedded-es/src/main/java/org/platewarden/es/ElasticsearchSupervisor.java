@@ -149,7 +149,7 @@ public final class ElasticsearchSupervisor implements AutoCloseable {
             if (again) restarts.incrementAndGet();
             return null;
         } catch (IOException e) {
-            if (closed) return null;
+            if (closed || node.isStopped()) return null; // watch() then finds nothing running, and this ends
             LOG.error("the embedded Elasticsearch could not be started: {} (its log: {})", e.getMessage(), node.logFile());
             return "could not be started: " + e.getMessage();
         }

@@ -62,7 +62,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     private Thread shutdownHook;
     private volatile int httpPort;
     /** set by {@link #stop()}: nothing is (re)launched after it */
-    private boolean stopped;
+    private volatile boolean stopped;
     /** whether the process running now has answered a health check: a stop then gives it {@link #STOP_GRACE} */
     private volatile boolean answered;
     /** set by {@link #leaveStopToOwner()}: a launch adds no shutdown hook of its own */
@@ -106,9 +106,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     /**
      * Unpacks (once), configures and starts the node, without waiting for it to answer: for an
      * owner that serves meanwhile and polls {@link #url()} itself (Platewarden's gateway takes reads
-     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this and
-     * {@link #relaunch()} are synchronized with {@link #stop()}: a stop during the wait for health
-     * does not wait for it. One that failed (nothing started) may be called again: the port once
+     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this,
+     * {@link #relaunch()} and {@link #killHung()} are synchronized with {@link #stop()}: a stop during
+     * the wait for health does not wait for it. One that failed (nothing started) may be called again: the port once
      * picked stays. Refused once stopped: nothing is launched after a stop.
      */
     public synchronized String launch() throws IOException, InterruptedException {
@@ -431,6 +431,11 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public long pid() {
         Process p = process.get();
         return p == null ? -1 : p.pid();
+    }
+
+    /** Whether {@link #stop()} was called: nothing is launched any more. */
+    boolean isStopped() {
+        return stopped;
     }
 
     public boolean isRunning() {
