@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.function.UnaryOperator;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.es.ElasticsearchSupervisor;
 import org.platewarden.es.EmbeddedElasticsearch;
@@ -11,8 +14,8 @@ import org.platewarden.es.EmbeddedElasticsearch;
 /**
  * Decides which Elasticsearch the node talks to: {@code ES_URL} (environment) or {@code es_url}
  * (config) when set — an existing cluster, nothing is started — else the embedded distribution
- * under {@code <data_dir>/elasticsearch}, started as a child process, restarted when it dies once it
- * has answered ({@link ElasticsearchSupervisor}), and stopped with this JVM. Neither is waited for
+ * under {@code <data_dir>/elasticsearch}, started as a child process, started again with a back-off
+ * when it dies or fails to start ({@link ElasticsearchSupervisor}), and stopped with this JVM. Neither is waited for
  * here: the node's roles that need Elasticsearch wait for it to answer ({@link ElasticsearchWait})
  * while the gateway already takes reads. A gateway-only node uses none and never asks for one.
  */
@@ -53,33 +56,70 @@ public final class ElasticsearchProvider implements AutoCloseable {
         return url;
     }
 
-    /** Starts the embedded node without waiting for it to answer; nothing for an existing cluster. */
-    public void launchEmbedded() throws IOException, InterruptedException {
+    /**
+     * Starts the embedded node in the background, without waiting for it to answer, and keeps it
+     * running; nothing for an existing cluster.
+     *
+     * @param restartFailedStarts whether a start that fails before the node ever answered is tried
+     *                            again (a node with the gateway) or ends the wait ({@link #embeddedExit()})
+     */
+    public void launchEmbedded(boolean restartFailedStarts) {
         if (embedded == null) return;
-        embedded.launch();
         // the node stops it in close(), after the roles have answered the requests under way
         embedded.leaveStopToOwner();
-        supervisor = new ElasticsearchSupervisor(embedded);
+        supervisor = new ElasticsearchSupervisor(embedded, restartFailedStarts);
         supervisor.start();
     }
 
-    /** How many times the embedded node was started again after it died (0 before it was launched). */
+    /**
+     * Fails while the embedded node's process does not run (it is started again): whatever answers on
+     * its port meanwhile is something else. Nothing for an existing cluster.
+     */
+    public void requireEmbeddedRunning() throws IOException {
+        if (embedded != null && !embedded.isRunning()) {
+            throw new IOException("the embedded Elasticsearch is not running" + (supervisor != null && supervisor.failure() != null
+                    ? " (its last start failed: it is started again)" : " yet"));
+        }
+    }
+
+    /** The roles saw it answer: an exit of it from now on is restarted, never a failed start. */
+    public void embeddedAnswered() {
+        ElasticsearchSupervisor s = supervisor;
+        if (s != null) s.answered();
+    }
+
+    /** How many times the embedded node was started again after it died or failed to start (0 before it was launched). */
     public long embeddedRestarts() {
         ElasticsearchSupervisor s = supervisor;
         return s == null ? 0 : s.restarts();
     }
 
     /**
-     * Why the embedded node will not answer: it exited before it ever answered. Null while it runs,
-     * for an existing cluster, and once it has answered (an exit after that is restarted, not a
-     * failed start).
+     * Why the embedded node will not answer: it failed to start before it ever answered, and such a
+     * start is not tried again ({@code launchEmbedded(false)}). Null otherwise: while it starts or
+     * runs, while a failed start is tried again, and for an existing cluster.
      */
     public String embeddedExit() {
         ElasticsearchSupervisor s = supervisor;
-        if (s != null && s.supervising()) return null;
-        Integer code = embedded == null ? null : embedded.exitCode();
-        return code == null ? null : "the embedded Elasticsearch exited with code " + code + " before it answered (its log: "
-                + embedded.logFile() + ")";
+        if (s == null || !s.gaveUp()) return null;
+        return "the embedded Elasticsearch " + s.failure().cause() + " (its log: " + embedded.logFile() + ")";
+    }
+
+    /**
+     * For readiness, while a failed start of the embedded node is tried again: "the embedded
+     * Elasticsearch could not start (attempt 2 failed at …: exited with code 78 before it answered;
+     * the node's log says more); it is started again: next attempt at …". Null while none failed,
+     * once a start answered, and for an existing cluster. The cause is as the supervisor has it:
+     * the caller makes it public.
+     */
+    public String embeddedStartFailure(UnaryOperator<String> publicly, Instant now) {
+        ElasticsearchSupervisor s = supervisor;
+        ElasticsearchSupervisor.Failure f = s == null || s.gaveUp() ? null : s.failure();
+        if (f == null) return null;
+        Instant next = f.next().truncatedTo(ChronoUnit.SECONDS);
+        return "the embedded Elasticsearch could not start (attempt " + f.inARow() + " failed at " + f.at().truncatedTo(ChronoUnit.SECONDS)
+                + ": " + publicly.apply(f.cause()) + "; the node's log says more); it is started again: "
+                + (now.isBefore(f.next()) ? "next attempt at " + next : "attempt " + (f.inARow() + 1) + " under way since " + next);
     }
 
     /** The embedded node's log file; null for an existing cluster. */

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * embedded node having been launched after the gateway; until then port 8081 is held by a
  * {@link SearchApiStandIn} whose {@code /health/ready} says what the node waits for. On a node with
  * the gateway, a start of theirs that fails once Elasticsearch answers is tried again after a
- * back-off, each attempt from a clean slate ({@link RoleStartRetry}, {@link RoleStartScope}).
+ * back-off, each attempt from a clean slate ({@link RoleStartRetry}, {@link RoleStartScope}), and so
+ * is a start of the embedded node that fails before it ever answered.
  * {@link #close()} stops that wait (or the start under way) and undoes the rest in reverse.
  */
 public final class PlatewardenNode implements AutoCloseable {
@@ -193,7 +194,8 @@ public final class PlatewardenNode implements AutoCloseable {
                 if (elasticsearch.isEmbedded()) {
                     this.embeddedEsPort = embeddedEsPort;
                     FunctionCounter.builder("platewarden.embedded.elasticsearch.restarts", elasticsearch, ElasticsearchProvider::embeddedRestarts)
-                            .description("how many times the embedded Elasticsearch was started again after it died (killed, out of memory, a crash)")
+                            .description("how many times the embedded Elasticsearch was started again after it died (killed, out of memory, a crash)"
+                                    + " or failed to start (exited before it answered, could not be launched, hung in its boot)")
                             .register(registry);
                 }
             } else if (envEsUrl != null && !envEsUrl.isBlank() || config.esUrl() != null && !config.esUrl().isBlank()) {
@@ -251,9 +253,10 @@ public final class PlatewardenNode implements AutoCloseable {
 
     /**
      * Completes once the roles that need Elasticsearch run (on a gateway-only node, which needs
-     * none, at once); fails with why they cannot start — on a node with the gateway only when the
-     * embedded node exited before it answered, every other failure being retried
-     * ({@link RoleStartRetry}); cancelled by {@link #close()}. Meanwhile the gateway takes reads.
+     * none, at once); fails with why they cannot start — on a node without the gateway; with it, a
+     * failed start of theirs is retried ({@link RoleStartRetry}) and one of the embedded node's too
+     * ({@link org.platewarden.es.ElasticsearchSupervisor}); cancelled by {@link #close()}. Meanwhile
+     * the gateway takes reads.
      */
     public CompletableFuture<Void> elasticsearchRoles() {
         return elasticsearchRoles;
@@ -271,7 +274,10 @@ public final class PlatewardenNode implements AutoCloseable {
                     + " (attempt " + w.attempts() + " failed; the node's log says why); " + onceItAnswers();
         }
         String failed = retry.failure();
-        return failed == null ? now : failed + "; " + now;
+        if (failed != null) now = failed + "; " + now;
+        String embedded = elasticsearch == null ? null
+                : elasticsearch.embeddedStartFailure(cause -> StartupFailure.publicly(cause, config, connection.url()), Instant.now());
+        return embedded == null ? now : embedded + "; " + now;
     }
 
     private static final String WAITING = "waiting for Elasticsearch";
@@ -333,7 +339,8 @@ public final class PlatewardenNode implements AutoCloseable {
         try {
             if (elasticsearch.isEmbedded()) {
                 step("starting the embedded Elasticsearch", false);
-                elasticsearch.launchEmbedded();
+                // on a node with the gateway a failed start of it is tried again too; without, it ends the start (exit 1)
+                elasticsearch.launchEmbedded(runsGateway());
             }
             while (true) {
                 try {
@@ -380,9 +387,14 @@ public final class PlatewardenNode implements AutoCloseable {
         wait = new ElasticsearchWait(connection.url(), elasticsearch.embeddedLog(), meanwhile, System::currentTimeMillis, () -> stopping);
         step(WAITING, true);
         InstallReport installed = wait.until(() -> {
+            // whatever answers on the embedded node's port while its process does not run is not it (the port
+            // taken meanwhile: a relaunch is refused on it) and must not get the reads or the audit trail
+            elasticsearch.requireEmbeddedRunning();
             connection.requireHealthy();
             return new TemplateInstaller(connection.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays())).install();
         }, elasticsearch::embeddedExit);
+        // it answered: should it exit even before its supervisor's next look, that is a death to restart, not a failed start
+        elasticsearch.embeddedAnswered();
         templates = installed;
         if (roles.contains(Role.INDEXER) && indexerDeployment == null) {
             starting = Role.INDEXER;
@@ -422,10 +434,10 @@ public final class PlatewardenNode implements AutoCloseable {
      * After a failed attempt: on a node with the gateway, counts and logs it, says so on 8081's
      * readiness, waits out the back-off (a stop interrupts it) and returns true, to try again. False
      * when the failure ends the start: a node without the gateway has nothing to keep running (it
-     * exits), and an embedded node that exited before it ever answered is not launched again.
+     * exits; its embedded Elasticsearch, failing to start, is not started again either).
      */
     private boolean retried(Exception failure) throws InterruptedException {
-        if (!runsGateway() || elasticsearch.embeddedExit() != null) return false;
+        if (!runsGateway()) return false;
         step(phase, false); // a node that stops meanwhile has nothing to count, log or wait for
         String notRunning = notRunning();
         if (starting != null) retry.count(starting);

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * takes reads as soon as its spool is open; the roles that need Elasticsearch start when it answers,
  * however long that takes. A failure of theirs ends the process only when there is no gateway to keep;
  * on a node with the gateway, the node tries their start again until it succeeds (it logs each
- * failure), but for an embedded Elasticsearch that exited before it ever answered.
+ * failure), and the embedded Elasticsearch's start too.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Start Platewarden: gateway (HTTP 8080, MQTT 1883), indexer and search API (8081).")
@@ -98,8 +98,8 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("ERROR: Platewarden could not start: " + why);
                 return 1;
             }
-            // the embedded Elasticsearch exited before it answered (every other failure is retried): the gateway
-            // needs none, so it goes on, and readiness on 8081 says the rest is down
+            // not an Exception (those are retried, the embedded Elasticsearch's failed starts too): the gateway
+            // needs none of it, so it goes on, and readiness on 8081 says the rest is down
             System.err.println("ERROR: " + node.couldNotStart() + ": " + why + ". The gateway goes on taking reads into"
                     + " the spool; restart Platewarden once this is mended.");
         } catch (CancellationException stopping) {

@@ -43,13 +43,24 @@ final class StartupFailure {
      * of at most {@value #PUBLIC_MAX_CHARS} characters.
      */
     static String describePublicly(Throwable e, PlatewardenConfig config, String esUrl) {
-        String text = describe(e, config, 0).replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return publicly(describe(e, config, 0), config, esUrl);
+    }
+
+    /**
+     * {@code text} made public as {@link #describePublicly} makes a failure's description; also the
+     * port of {@code esUrl} where a message names it ("port 9200 on 127.0.0.1 is already in use").
+     */
+    static String publicly(String text, PlatewardenConfig config, String esUrl) {
+        text = text.replaceAll("\\s*[\\r\\n]+\\s*", " ");
         text = URL.matcher(text).replaceAll("Elasticsearch");
         text = withoutDataDir(text, config);
         URI es = esUrl == null ? null : URI.create(esUrl);
         if (es != null && es.getHost() != null) {
             if (es.getRawAuthority() != null) text = text.replace(es.getRawAuthority(), "Elasticsearch");
-            if (es.getPort() > 0) text = text.replace(es.getHost() + ":" + es.getPort(), "Elasticsearch");
+            if (es.getPort() > 0) {
+                text = text.replace(es.getHost() + ":" + es.getPort(), "Elasticsearch");
+                text = text.replaceAll("\\bport " + es.getPort() + "\\b", "its port");
+            }
             // the host alone as a word of its own (an UnknownHostException's message), not inside other words
             text = text.replaceAll("(?<![\\w.-])" + Pattern.quote(es.getHost()) + "(?![\\w-]|\\.\\w)", "Elasticsearch");
         }

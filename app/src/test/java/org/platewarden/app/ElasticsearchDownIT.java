@@ -184,32 +184,104 @@ class ElasticsearchDownIT {
 
     /**
      * With the embedded node the gateway opens first, and takes reads while the node starts; one
-     * that exits before it answers (here a stand-in distribution whose start script fails as a
-     * failed bootstrap check does) fails the roles that need it, and the gateway goes on.
+     * that exits before it ever answered (here a stand-in distribution whose start script fails twice
+     * as a failed bootstrap check does) is started again after a back-off, on the same port, 8081's
+     * readiness saying so meanwhile; once it answers (the third start, which a forwarder to the test
+     * cluster makes answer) the indexer and search API start, and the reads taken meanwhile are found.
      */
     @Test
-    void theGatewayOpensBeforeTheEmbeddedNodeAndGoesOnWhenThatNodeExits() throws Exception {
-        PlatewardenNode node = withDistribution(fakeDistribution("echo 'bootstrap check failure [1] of [1]: fake'; exit 78"),
-                () -> open(EnumSet.allOf(Role.class), null));
+    void anEmbeddedNodeThatExitsBeforeItAnswersIsStartedAgainAndTheRolesStartOnceItAnswers() throws Exception {
+        Path zip = fakeDistribution(COUNT_RUNS + "if [ $n -le 2 ]; then echo 'bootstrap check failure [1] of [1]: fake'; exit 78; fi; exec sleep 600");
+        PlatewardenNode node = withDistribution(zip, () -> open(EnumSet.allOf(Role.class), null));
         assertTrue(node.embeddedElasticsearch());
         Instant captured = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
         HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"),
                 "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + captured + "\",\"plate\":\"EMB 3001\"}");
         assertEquals(202, ingest.statusCode(), ingest.body());
 
-        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
-                () -> node.elasticsearchRoles().get(60, TimeUnit.SECONDS));
-        assertTrue(node.describe(failed.getCause()).contains("the embedded Elasticsearch exited with code 78 before it answered"),
-                node.describe(failed.getCause()));
-        assertEquals("the indexer and search API could not start", node.couldNotStart());
-        HttpResponse<String> ready = get(node.searchPort(), "/health/ready", null);
-        assertEquals(503, ready.statusCode());
-        assertTrue(new JsonObject(ready.body()).getString("reason").startsWith("the indexer and search API could not start"), ready.body());
+        // a failed start is tried again: readiness says it failed, why, and that it is started again
+        String reason = awaitReadinessReason(node, r -> r.contains("the embedded Elasticsearch could not start (attempt 2 failed at"));
+        assertTrue(reason.contains(": exited with code 78 before it answered; the node's log says more); it is started again: "), reason);
+        assertTrue(reason.contains("the indexer and search API start once it answers"), reason);
+        int esPort = URI.create(node.elasticsearchUrl()).getPort();
+        assertFalse(reason.contains(dataDir.toString()) || reason.contains(Integer.toString(esPort)), "readiness is public: " + reason);
+        assertFalse(node.elasticsearchRoles().isDone(), "not given up");
+        assertEquals(null, node.couldNotStart());
         // the gateway goes on taking reads into the spool
         HttpResponse<String> after = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"),
                 "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + captured + "\",\"plate\":\"EMB 3002\"}");
         assertEquals(202, after.statusCode(), after.body());
         assertEquals(200, get(node.gatewayHttpPort(), "/health/ready", null).statusCode());
+
+        // the third start runs: the forwarder on its port (the same each time) makes it answer
+        Path runs = dataDir.resolve("elasticsearch").resolve("dist").resolve(zip.getFileName().toString().replace(".zip", "")).resolve("runs");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(java.nio.file.Files.exists(runs) && java.nio.file.Files.readString(runs).trim().equals("3")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals("3", java.nio.file.Files.readString(runs).trim(), "started a third time");
+        assertEquals(2.0, metric(node.gatewayHttpPort(), "platewarden_embedded_elasticsearch_restarts_total"));
+        toClose.add(new TcpForwarder(esPort, URI.create(ElasticsearchFixture.url())));
+        node.elasticsearchRoles().get(90, TimeUnit.SECONDS);
+        assertEquals(200, get(node.searchPort(), "/health/ready", null).statusCode());
+        assertEquals("cam-001", searchUntilFound(node, "EMB3001").getString("camera_id"));
+        assertEquals("cam-001", searchUntilFound(node, "EMB3002").getString("camera_id"));
+    }
+
+    /**
+     * A node without the gateway has nothing to keep running: its embedded node exiting before it
+     * answered ends its start (run exits with code 1, for its own supervisor to restart it), and
+     * that node is not started again meanwhile.
+     */
+    @Test
+    void aNodeWithoutTheGatewayGivesUpWhenItsEmbeddedNodeExitsBeforeItAnswers() throws Exception {
+        Path zip = fakeDistribution(COUNT_RUNS + "echo 'bootstrap check failure [1] of [1]: fake'; exit 78");
+        PlatewardenNode node = withDistribution(zip, () -> open(EnumSet.of(Role.INDEXER, Role.SEARCH), null));
+        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> node.elasticsearchRoles().get(60, TimeUnit.SECONDS));
+        assertTrue(node.describe(failed.getCause()).contains("the embedded Elasticsearch exited with code 78 before it answered (its log: "),
+                node.describe(failed.getCause()));
+        assertEquals("the indexer and search API could not start", node.couldNotStart());
+        Thread.sleep(2_000); // longer than the first back-off
+        Path runs = dataDir.resolve("elasticsearch").resolve("dist").resolve(zip.getFileName().toString().replace(".zip", "")).resolve("runs");
+        assertEquals("1", java.nio.file.Files.readString(runs).trim(), "not started again");
+    }
+
+    /**
+     * While the embedded node is down between its failed starts, something else takes its port (here
+     * a forwarder to the test cluster: another Elasticsearch): its relaunch is refused on that port,
+     * readiness says so, and the roles do not start against what answers there in its place.
+     */
+    @Test
+    void whatTakesTheEmbeddedNodesPortWhileItIsDownIsNotUsedInItsPlace() throws Exception {
+        Path zip = fakeDistribution(COUNT_RUNS + "exit 78");
+        PlatewardenNode node = withDistribution(zip, () -> open(EnumSet.allOf(Role.class), null));
+        awaitReadinessReason(node, r -> r.contains("the embedded Elasticsearch could not start (attempt 1 failed at"));
+        toClose.add(new TcpForwarder(URI.create(node.elasticsearchUrl()).getPort(), URI.create(ElasticsearchFixture.url())));
+
+        String reason = awaitReadinessReason(node, r -> r.contains(": could not be started: its port on Elasticsearch is already in use"));
+        // the wait tries every 0.5 s to 5 s: without the check it would have started the roles on the forwarder by now
+        Thread.sleep(6_000);
+        assertFalse(node.elasticsearchRoles().isDone(), reason);
+        assertEquals(null, node.templates(), "no templates were installed on what answers in its place");
+        assertEquals(503, get(node.searchPort(), "/health/ready", null).statusCode());
+    }
+
+    /** Counts the stand-in's runs in a file {@code runs} in its home (its working directory, its own also as the service user). */
+    private static final String COUNT_RUNS = "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs; ";
+
+    /** Polls 8081's readiness until its reason matches; returns that reason. */
+    private static String awaitReadinessReason(PlatewardenNode node, java.util.function.Predicate<String> matches) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String reason = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> ready = get(node.searchPort(), "/health/ready", null);
+            assertEquals(503, ready.statusCode(), ready.body());
+            reason = new JsonObject(ready.body()).getString("reason");
+            if (matches.test(reason)) return reason;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("readiness did not say so within 60 s; its last reason: " + reason);
     }
 
     /** A stop while the embedded node starts ends the wait and stops that node, without waiting for it to answer. */

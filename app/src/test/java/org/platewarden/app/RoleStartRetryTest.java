@@ -70,4 +70,16 @@ class RoleStartRetryTest {
         String longer = StartupFailure.describePublicly(new IOException("x".repeat(1_000)), config, url);
         assertEquals(StartupFailure.PUBLIC_MAX_CHARS, longer.length());
     }
+
+    /** The embedded node's failed start, as readiness gives it: its port (a launch refused on it) and the data directory's path are left out. */
+    @Test
+    void aFailedStartOfTheEmbeddedNodeIsMadePublicWithoutItsPortOrPaths() {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig();
+        String base = config.dataPath().toAbsolutePath().normalize().resolve("elasticsearch").toString();
+        assertEquals("could not be started: port in use: its port on Elasticsearch is already in use; <data_dir>/elasticsearch/dist unwritable",
+                StartupFailure.publicly("could not be started: port in use: port 9200 on 127.0.0.1 is already in use; " + base + "/dist unwritable",
+                        config, "http://127.0.0.1:9200"));
+        assertEquals("exited with code 78 before it answered", StartupFailure.publicly("exited with code 78 before it answered", config,
+                "http://127.0.0.1:9200"));
+    }
 }

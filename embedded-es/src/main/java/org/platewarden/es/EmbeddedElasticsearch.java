@@ -62,16 +62,21 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     private Thread shutdownHook;
     private volatile int httpPort;
     /** set by {@link #stop()}: nothing is (re)launched after it */
-    private boolean stopped;
+    private volatile boolean stopped;
     /** whether the process running now has answered a health check: a stop then gives it {@link #STOP_GRACE} */
     private volatile boolean answered;
+    /** set by {@link #leaveStopToOwner()}: a launch adds no shutdown hook of its own */
+    private boolean ownerStops;
+    /** a process {@link #killHung()} killed: its exit is that failure, already logged, not an unexpected one */
+    private volatile Process killedHung;
 
     /**
      * @param distributionZip the zip as resolved by Maven
      * @param baseDir         where the distribution is unpacked and the node keeps data and logs
      * @param httpPort        0 picks a free port
      * @param heap            e.g. {@code 1g}
-     * @param startTimeout    how long to wait for yellow/green health
+     * @param startTimeout    how long {@link #start()} waits for yellow/green health; how long
+     *                        {@link ElasticsearchSupervisor} gives a (re)started node to open its HTTP port
      */
     public record Settings(Path distributionZip, Path baseDir, int httpPort, String heap, Duration startTimeout) {
     }
@@ -101,19 +106,23 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     /**
      * Unpacks (once), configures and starts the node, without waiting for it to answer: for an
      * owner that serves meanwhile and polls {@link #url()} itself (Platewarden's gateway takes reads
-     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this and
-     * {@link #relaunch()} are synchronized with {@link #stop()}: a stop during the wait for health
-     * does not wait for it.
+     * while the node starts), watching {@link #exitCode()}. Returns the HTTP URL. Only this,
+     * {@link #relaunch()} and {@link #killHung()} are synchronized with {@link #stop()}: a stop during
+     * the wait for health does not wait for it. One that failed (nothing started) may be called again: the port once
+     * picked stays. Refused once stopped: nothing is launched after a stop.
      */
     public synchronized String launch() throws IOException, InterruptedException {
+        if (stopped) throw new IOException("the embedded Elasticsearch was stopped: nothing is launched after a stop");
         if (process.get() != null) return url();
         // a node already on the port would answer the health check in this one's place, and
         // Platewarden would run against it: refuse first (the new node would only log BindHttpException)
-        if (settings.httpPort() != 0) requireFree(settings.httpPort());
-        httpPort = settings.httpPort() == 0 ? freePort() : settings.httpPort();
+        if (httpPort != 0) requireFree(httpPort);
+        else httpPort = freePort();
         startProcess();
-        shutdownHook = new Thread(this::stop, "embedded-es-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (!ownerStops) {
+            shutdownHook = new Thread(this::stop, "embedded-es-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         return url();
     }
 
@@ -213,10 +222,11 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
                 process.set(p);
                 started.countDown();
                 int code = p.waitFor();
-                // still ours: nobody called stop(), so the node died under us (killed, out of memory, a crash)
-                if (process.get() == p) {
-                    LOG.error("the embedded Elasticsearch exited unexpectedly with code {} (its log: {}); last log lines:\n{}",
-                            code, logFile(), tail(logFile(), 20));
+                // still ours: nobody called stop(), so the node died under us (killed, out of memory, a crash,
+                // a failed bootstrap check); one killed as hung was logged as such
+                if (process.get() == p && killedHung != p) {
+                    LOG.error("the embedded Elasticsearch exited unexpectedly with code {}{} (its log: {}); last log lines:\n{}",
+                            code, answered ? "" : " before it answered", logFile(), tail(logFile(), 20));
                 }
             } catch (IOException e) {
                 failure.set(e);
@@ -255,6 +265,40 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         stop();
         throw new IOException("Elasticsearch did not reach yellow/green health within " + settings.startTimeout().toSeconds()
                 + " s; last log lines:\n" + tail(logFile(), 40));
+    }
+
+    /**
+     * Whether something accepts connections on the node's HTTP port while its process runs: a node
+     * booted (it opens its HTTP port once it has joined its cluster) but maybe not yet answering with
+     * yellow health (it is recovering its shards, which may take minutes).
+     */
+    public boolean listens() {
+        if (!isRunning()) return false;
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", httpPort), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** How long a (re)started node is given to open its HTTP port, and {@link #start()} to answer. */
+    public Duration startTimeout() {
+        return settings.startTimeout();
+    }
+
+    /**
+     * Kills the process running now and what it started (SIGKILL): a start that hung. A node still
+     * booting loses nothing (each write is in its translog before it is acknowledged). Unlike
+     * {@link #stop()}, the node may be {@link #relaunch() relaunched} after. Waits (at most 10 s)
+     * for it to exit.
+     */
+    public synchronized void killHung() throws InterruptedException {
+        Process p = process.get();
+        if (stopped || p == null || !p.isAlive()) return;
+        killedHung = p;
+        kill(p, p.descendants().toList());
+        p.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Fails when something already listens on {@code 127.0.0.1:port}. */
@@ -360,7 +404,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
      * it (JVM shutdown hooks run concurrently). Should the JVM die without either, the
      * parent-death signal still stops it.
      */
-    public void leaveStopToOwner() {
+    public synchronized void leaveStopToOwner() {
+        ownerStops = true;
         if (shutdownHook == null) return;
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -386,6 +431,11 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public long pid() {
         Process p = process.get();
         return p == null ? -1 : p.pid();
+    }
+
+    /** Whether {@link #stop()} was called: nothing is launched any more. */
+    boolean isStopped() {
+        return stopped;
     }
 
     public boolean isRunning() {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -24,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The lifecycle rules that need no real node, on stand-in distributions whose {@code bin/elasticsearch}
  * is a shell script: a stop of a node still booting that ignores SIGTERM (as the Elasticsearch CLI
  * does until its server has booted) kills it after {@link EmbeddedElasticsearch#BOOT_STOP_GRACE};
- * a node killed after it answered is started again, on the same port, and not after a stop.
- * {@code EmbeddedElasticsearchRestartIT} (app) shows both on the real distribution.
+ * a node killed after it answered is started again, on the same port, and not after a stop; so is
+ * one that exits before it ever answered (a failed bootstrap check) or never opens its HTTP port
+ * (killed after its start timeout), unless its owner does not restart failed starts.
+ * {@code EmbeddedElasticsearchRestartIT} (app) shows the first two on the real distribution.
  */
 class EmbeddedElasticsearchSupervisionTest {
     @TempDir
@@ -64,9 +67,13 @@ class EmbeddedElasticsearchSupervisionTest {
         node.launch();
         String url = node.url();
         // scripted: the stand-in serves no HTTP; what counts here is that it answered once
-        ElasticsearchSupervisor supervisor = supervisor(node, () -> true);
+        AtomicBoolean asked = new AtomicBoolean();
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> {
+            asked.set(true);
+            return true;
+        }, () -> false, Duration.ofSeconds(60));
         supervisor.start();
-        await(supervisor::supervising, "the supervisor saw it answer");
+        await(asked::get, "the supervisor saw it answer");
 
         long first = node.pid();
         ProcessHandle.of(first).orElseThrow().destroyForcibly(); // SIGKILL
@@ -83,19 +90,167 @@ class EmbeddedElasticsearchSupervisionTest {
     }
 
     @Test
+    void aNodeThatExitsBeforeItEverAnsweredIsStartedAgainWithBackOffOnTheSameDataAndPortUntilItAnswers() throws Exception {
+        // runs 1 and 2 fail as a bootstrap check does; run 3 "answers" (a marker the scripted health check reads)
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "if [ $n -le 2 ]; then echo 'bootstrap check failure [1] of [1]: fake'; exit 78; fi;"
+                + " touch answered; exec sleep 600");
+        Path data = Files.createDirectories(dir.resolve("es").resolve("data"));
+        Files.writeString(data.resolve("kept"), "the node's data");
+        Path answered = home().resolve("answered");
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> node.isRunning() && Files.exists(answered), () -> false,
+                Duration.ofSeconds(60));
+        long started = System.nanoTime();
+        supervisor.start();
+        await(() -> node.pid() > 0, "launched");
+        String url = node.url();
+        List<ElasticsearchSupervisor.Failure> seen = new ArrayList<>();
+        await(() -> {
+            ElasticsearchSupervisor.Failure f = supervisor.failure();
+            if (f != null && !seen.contains(f)) seen.add(f);
+            return runs() == 3 && supervisor.failure() == null && supervisor.restarts() == 2;
+        }, "started a third time, which answers");
+
+        assertTrue(node.isRunning());
+        assertEquals(url, node.url(), "on the same port each time");
+        assertEquals("the node's data", Files.readString(data.resolve("kept")), "its data is left as it was");
+        assertEquals(List.of(1, 2), seen.stream().map(ElasticsearchSupervisor.Failure::inARow).toList(), "each failure in a row, noted: " + seen);
+        assertEquals("exited with code 78 before it answered", seen.get(1).cause());
+        assertEquals(2_000, Duration.between(seen.get(1).at(), seen.get(1).next()).toMillis(), "the back-off doubles");
+        // not started again at once: after the back-off, 1 s then 2 s
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) >= 3_000, "started again without the back-off");
+        assertFalse(supervisor.gaveUp());
+        String log = Files.readString(node.logFile());
+        assertEquals(2, log.split("bootstrap check failure", -1).length - 1, "each start's output is kept in its log: " + log);
+    }
+
+    @Test
+    void aNodeThatDoesNotOpenItsHttpPortWithinItsStartTimeoutIsKilledAndStartedAgain() throws Exception {
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exec sleep 600", Duration.ofSeconds(2));
+        ElasticsearchSupervisor supervisor = new ElasticsearchSupervisor(node, true); // its real health and port checks
+        toClose.add(supervisor);
+        supervisor.start();
+        await(() -> runs() == 1 && node.pid() > 0, "launched");
+        long first = node.pid();
+        String url = node.url();
+
+        await(() -> supervisor.restarts() == 1 && node.isRunning() && node.pid() != first && runs() == 2, "killed and started again");
+        assertFalse(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false), "the hung start was killed");
+        assertEquals(url, node.url());
+        assertTrue(supervisor.failure().cause().startsWith("did not open its HTTP port within 2 s of its start"), supervisor.failure().cause());
+    }
+
+    @Test
+    void aNodeThatListensButIsNotYetHealthyIsLeftToRecoverPastItsStartTimeout() throws Exception {
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exec sleep 600");
+        // scripted: its HTTP port is open, its health not yet yellow (recovering its shards)
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> false, () -> true, Duration.ofMillis(500));
+        supervisor.start();
+        await(() -> node.pid() > 0, "launched");
+        long pid = node.pid();
+        Thread.sleep(3 * ElasticsearchSupervisor.POLL_MS + 500);
+        assertEquals(pid, node.pid(), "not killed");
+        assertTrue(node.isRunning());
+        assertEquals(0, supervisor.restarts());
+        assertEquals(null, supervisor.failure());
+    }
+
+    @Test
+    void aStopDuringTheBackOffOrARestartsBootStartsNothingMoreAndKillsTheBootingNode() throws Exception {
+        Path trapped = Path.of(System.getProperty("java.io.tmpdir"), "pw-trap-" + java.util.UUID.randomUUID());
+        toClose.add(() -> Files.deleteIfExists(trapped));
+        // run 1 exits at once; run 2 boots and, as the Elasticsearch CLI does until booted, ignores SIGTERM
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "if [ $n -eq 1 ]; then exit 1; fi; trap '' TERM; touch " + trapped
+                + "; while :; do sleep 1; done");
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> false, () -> false, Duration.ofSeconds(60));
+        supervisor.start();
+        await(() -> Files.exists(trapped), "started again after its failed start, and booting");
+        ProcessHandle booting = ProcessHandle.of(node.pid()).orElseThrow();
+
+        supervisor.close();
+        node.stop();
+        assertFalse(booting.isAlive(), "the booting node was killed");
+        assertFalse(node.isRunning());
+        Thread.sleep(ElasticsearchSupervisor.FIRST_DELAY_MS * 3);
+        assertEquals(2, runs(), "nothing started after the stop");
+    }
+
+    @Test
+    void aStopDuringTheBackOffEndsIt() throws Exception {
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exit 1");
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> false, () -> false, Duration.ofSeconds(60));
+        supervisor.start();
+        await(() -> supervisor.failure() != null && supervisor.failure().inARow() == 3, "in the back-off after its third failed start");
+        int runs = runs();
+        supervisor.close();
+        node.stop();
+        // the back-off after a third failure is 4 s: a supervisor not woken by the stop would start it again after it
+        Thread.sleep(ElasticsearchSupervisor.delayAfter(3) + 1_000);
+        assertEquals(runs, runs(), "nothing started after the stop");
+        assertFalse(node.isRunning());
+    }
+
+    @Test
+    void anOwnerThatDoesNotRestartFailedStartsIsToldWhyAndNothingIsStartedAgain() throws Exception {
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exit 78");
+        ElasticsearchSupervisor supervisor = supervisor(node, false, () -> false, () -> false, Duration.ofSeconds(60));
+        supervisor.start();
+        await(supervisor::gaveUp, "it gave up");
+        assertEquals("exited with code 78 before it answered", supervisor.failure().cause());
+        Thread.sleep(ElasticsearchSupervisor.FIRST_DELAY_MS + 1_000);
+        assertEquals(1, runs());
+        assertEquals(0, supervisor.restarts());
+    }
+
+    /** The owner's health check saw it answer before the supervisor's did: its exit right after is a death, restarted. */
+    @Test
+    void anExitRightAfterTheOwnerSawItAnswerIsRestartedEvenByAnOwnerThatDoesNotRestartFailedStarts() throws Exception {
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exec sleep 600");
+        ElasticsearchSupervisor supervisor = supervisor(node, false, () -> false, () -> false, Duration.ofSeconds(60));
+        supervisor.start();
+        await(() -> node.pid() > 0, "launched");
+        long first = node.pid();
+        supervisor.answered();
+        ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        await(() -> supervisor.restarts() == 1 && node.isRunning() && runs() == 2, "it was started again");
+        assertFalse(supervisor.gaveUp());
+    }
+
+    @Test
     void theBackOffDoublesFromOneSecondToThirty() {
         assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L),
                 List.of(1, 2, 3, 4, 5, 6, 100).stream().map(ElasticsearchSupervisor::delayAfter).toList());
     }
 
-    private ElasticsearchSupervisor supervisor(EmbeddedElasticsearch node, BooleanSupplier answers) {
-        ElasticsearchSupervisor supervisor = new ElasticsearchSupervisor(node, answers);
+    /** Counts the stand-in's runs in a file in its home (its working directory, which it owns also when it runs as the service user). */
+    private static final String COUNT_RUNS = "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs; ";
+
+    /** How many times the stand-in ran; -1 while it writes the count. */
+    private int runs() {
+        Path runs = home().resolve("runs");
+        try {
+            return Files.exists(runs) ? Integer.parseInt(Files.readString(runs).trim()) : 0;
+        } catch (IOException | NumberFormatException beingWritten) {
+            return -1;
+        }
+    }
+
+    private Path home() {
+        return dir.resolve("es").resolve("dist").resolve("fake-elasticsearch");
+    }
+
+    private ElasticsearchSupervisor supervisor(EmbeddedElasticsearch node, boolean restartFailedStarts, BooleanSupplier answers,
+                                               BooleanSupplier listens, Duration bootTimeout) {
+        ElasticsearchSupervisor supervisor = new ElasticsearchSupervisor(node, restartFailedStarts, answers, listens, bootTimeout);
         toClose.add(supervisor);
         return supervisor;
     }
 
-    /** A node whose distribution's {@code bin/elasticsearch} runs {@code script} (sh). */
     private EmbeddedElasticsearch node(String script) throws IOException {
+        return node(script, Duration.ofSeconds(10));
+    }
+
+    /** A node whose distribution's {@code bin/elasticsearch} runs {@code script} (sh). */
+    private EmbeddedElasticsearch node(String script, Duration startTimeout) throws IOException {
         Path zip = dir.resolve("fake-elasticsearch.zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             out.putNextEntry(new ZipEntry("fake-elasticsearch/config/"));
@@ -105,7 +260,7 @@ class EmbeddedElasticsearchSupervisionTest {
             out.closeEntry();
         }
         EmbeddedElasticsearch node = new EmbeddedElasticsearch(new EmbeddedElasticsearch.Settings(zip, dir.resolve("es"), 0, "64m",
-                Duration.ofSeconds(10)));
+                startTimeout));
         toClose.add(node);
         return node;
     }
