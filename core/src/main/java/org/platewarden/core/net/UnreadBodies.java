@@ -103,6 +103,13 @@ public final class UnreadBodies {
     private void closeConnection(RoutingContext ctx) {
         closes.increment();
         HttpServerRequest request = ctx.request();
+        if (request.isEnded()) {
+            // the body's last bytes came in between the answer's headers and now: nothing is left to
+            // linger for (and a handler can no longer be set: "Request has already been read"), but the
+            // answer said Connection: close
+            request.connection().close();
+            return;
+        }
         Linger linger = new Linger(ctx.vertx(), request);
         linger.timer = ctx.vertx().setTimer(LINGER_MILLIS, id -> linger.close());
         request.handler(chunk -> {
