@@ -372,6 +372,38 @@ class SearchApiVerticleIT extends ApiStackSupport {
     }
 
     /** A search's record, or with {@code corrects} its correction, written through the stack's real audit log. */
+    /**
+     * The published count of reads leaves no day out silently. While a daily index's shard is
+     * unavailable (the embedded Elasticsearch recovering after a restart: about 10 s for a day of
+     * reads), Elasticsearch answers the count 200 with the other days' reads and {@code _shards.failed};
+     * the report published that as the figure. Here one day's index fails its shard for another reason
+     * — {@code captured_at} mapped as a boolean, so the window's range cannot run there — which gives
+     * the same partial answer without making the shared cluster red. Its own stack, so no cached report
+     * is served.
+     */
+    @Test
+    void transparencyIsNotPublishedFromACountSomeShardsFailedToGive(@TempDir Path ownDataDir) throws Exception {
+        try (ApiStack own = new ApiStack(ownDataDir)) {
+            java.time.Instant day = java.time.Instant.now().minus(java.time.Duration.ofDays(2));
+            String whole = org.platewarden.core.index.DailyIndex.name(own.prefix, day);
+            String broken = org.platewarden.core.index.DailyIndex.name(own.prefix, day.minus(java.time.Duration.ofDays(1)));
+            esPut(own, "/" + whole + "/_doc/r1?refresh=true", "{\"agency\":\"DPD\",\"captured_at\":\"" + day + "\",\"plate_norm\":\"PRT4242\"}");
+            esPut(own, "/" + broken, "{\"mappings\":{\"properties\":{\"captured_at\":{\"type\":\"boolean\"}}}}");
+            esPut(own, "/" + broken + "/_doc/odd-1?refresh=true", "{\"agency\":\"DPD\",\"captured_at\":true,\"plate_norm\":\"PRT4242\"}");
+
+            HttpResponse<Buffer> r = own.send(own.client.get("/v1/transparency"), null);
+
+            assertEquals(503, r.statusCode(), "not a count without one day's reads: " + r.bodyAsString());
+            assertEquals("1", r.getHeader("Retry-After"));
+        }
+    }
+
+    private static void esPut(ApiStack stack, String path, String json) throws java.io.IOException {
+        org.elasticsearch.client.Request request = new org.elasticsearch.client.Request("PUT", path);
+        request.setJsonEntity(json);
+        stack.es.rest().performRequest(request);
+    }
+
     private static String searchRecord(ApiStack stack, String action, String outcome, int status, String purpose,
                                        List<String> readIds, String corrects) {
         JsonObject query = corrects != null ? new JsonObject().put("corrects", corrects) : searchBody(purpose, "TR-" + purpose);
