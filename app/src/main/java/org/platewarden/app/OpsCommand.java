@@ -8,7 +8,9 @@ import org.platewarden.indexer.ops.IndexView;
 import org.platewarden.indexer.ops.IndexViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Ops from the command line: the index view (read straight from Elasticsearch, as GET /v1/ops/indices
@@ -19,9 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention, compaction and configuration reload.",
         subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class, OpsCommand.ConfigReload.class})
 final class OpsCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        throw CliErrors.missingCommand(spec);
     }
 
     @Command(name = "indices", mixinStandardHelpOptions = true,
