@@ -47,10 +47,12 @@ final class OpsCommand implements Runnable {
                 if (json) {
                     System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(views));
                 } else {
-                    System.out.printf("%-36s %-10s %10s %12s %8s %-22s %s%n", "INDEX", "DAY", "DOCS", "BYTES", "SEGMENTS", "EXPIRES_AT", "DELETED_BY");
+                    System.out.printf("%-36s %-6s %-10s %10s %12s %8s %-22s %s%n", "INDEX", "HEALTH", "DAY", "DOCS", "BYTES", "SEGMENTS",
+                            "EXPIRES_AT", "DELETED_BY");
                     for (IndexView v : views) {
-                        System.out.printf("%-36s %-10s %10d %12d %8d %-22s %s%n", v.index(), v.day() == null ? "-" : v.day(),
-                                v.docs(), v.bytes(), v.segments(), v.expiresAt() == null ? "-" : v.expiresAt(), v.deletedBy());
+                        System.out.printf("%-36s %-6s %-10s %10d %12d %8d %-22s %s%n", v.index(), v.health() == null ? "-" : v.health(),
+                                v.day() == null ? "-" : v.day(), v.docs(), v.bytes(), v.segments(), v.expiresAt() == null ? "-" : v.expiresAt(),
+                                v.deletedBy());
                     }
                 }
             }
