@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.ingest.IngestItem;
+import org.platewarden.gateway.ingest.JsonErrorText;
 import org.platewarden.gateway.ingest.JsonReadItems;
 
 /**
@@ -72,9 +73,9 @@ public final class ReadsBodyParser {
             if (DUPLICATE.matcher(String.valueOf(e.getOriginalMessage())).find()) {
                 throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, duplicateField(e.getOriginalMessage()));
             }
-            throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
+            throw new HttpProblem(400, "body is not valid JSON: " + JsonErrorText.of(e));
         } catch (JsonProcessingException e) {
-            throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
+            throw new HttpProblem(400, "body is not valid JSON: " + JsonErrorText.of(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array source does no I/O
         }
@@ -97,7 +98,7 @@ public final class ReadsBodyParser {
                 try {
                     items.add(JsonReadItems.parseLine(body, from, to));
                 } catch (JsonProcessingException e) {
-                    items.add(IngestItem.unparseable(body, from, to, "line is not valid JSON: " + e.getOriginalMessage()));
+                    items.add(IngestItem.unparseable(body, from, to, "line is not valid JSON: " + JsonErrorText.of(e)));
                 }
             }
             from = end + 1;
