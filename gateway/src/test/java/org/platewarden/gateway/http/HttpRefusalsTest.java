@@ -254,6 +254,30 @@ class HttpRefusalsTest {
         assertTrue(letter.payloadBase64() != null);
     }
 
+    /**
+     * An NDJSON body in UTF-16 (what Windows PowerShell writes by default) cannot be split into lines
+     * on the byte \n: the probe's first line was stored and every other refused as garbage ("Illegal
+     * character ((CTRL-CHAR, code 0))", "Unexpected character ('\uFFFD' …)"). It is refused whole,
+     * saying why, and dead-lettered with its bytes, as a body that is not JSON.
+     */
+    @Test
+    void anNdjsonBodyInUtf16IsRefusedWholeSayingItMustBeUtf8() throws Exception {
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16)) {
+            int lettersBefore = gw.deadLetters().size();
+            byte[] body = (Reads.read("cam-001", "WIDE1") + "\n" + Reads.read("cam-001", "WIDE2") + "\n").getBytes(charset);
+            HttpResponse<String> r = send("POST", "/v1/reads", "application/x-ndjson", body, CAM_001);
+            assertEquals(400, r.statusCode(), charset + ": " + r.body());
+            JsonNode answer = GatewayHarness.JSON.readTree(r.body());
+            assertEquals("invalid_json", answer.get("code").asText());
+            assertTrue(answer.get("message").asText().startsWith("NDJSON must be UTF-8, and this body is UTF-16"), r.body());
+            assertEquals(0, gw.spool.lastDurableSeq(), "no line of it stored");
+            assertArrayEquals(body, gw.deadLetters().get(lettersBefore).payloadBytes());
+        }
+        assertEquals(null, ReadsBodyParser.wideEncoding("{\"plate\":\"A\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(null, ReadsBodyParser.wideEncoding("\uFEFF{}".getBytes(StandardCharsets.UTF_8)), "UTF-8 with a byte-order mark");
+        assertEquals("UTF-32LE", ReadsBodyParser.wideEncoding("{}".getBytes(java.nio.charset.Charset.forName("UTF-32LE"))));
+    }
+
     // ---- defect 5: a repeated field
 
     @Test
