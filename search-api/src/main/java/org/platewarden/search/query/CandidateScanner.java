@@ -143,10 +143,7 @@ final class CandidateScanner {
             }
         }
         // a search that silently missed a shard would return an incomplete result as if complete
-        if (failed > 0) {
-            JsonNode first = failures == null ? TREE.missingNode() : failures.path(0);
-            throw ShardChecks.incomplete(failed, total, first.path("index").asText(null), first.path("reason").path("type").asText(null));
-        }
+        if (failed > 0) throw ShardChecks.incomplete(failed, total, failures == null ? TREE.missingNode() : failures);
     }
 
     private static void hits(JsonParser p, Page page, PlateMatcher matcher, boolean held, List<Candidate> matches)
