@@ -103,6 +103,13 @@ public final class UnreadBodies {
     private void closeConnection(RoutingContext ctx) {
         closes.increment();
         HttpServerRequest request = ctx.request();
+        if (request.isEnded()) {
+            // the body's last bytes were handled after the answer was written (a small body sent with
+            // its headers): nothing is left to linger for, and a request that has ended takes no
+            // handler (Vert.x throws "Request has already been read"); the answer said Connection: close
+            request.connection().close();
+            return;
+        }
         Linger linger = new Linger(ctx.vertx(), request);
         linger.timer = ctx.vertx().setTimer(LINGER_MILLIS, id -> linger.close());
         request.handler(chunk -> {
