@@ -53,6 +53,14 @@ class CliTest {
     }
 
     @Test
+    void anEsPortOutOfRangeIsABadArgument() {
+        for (String port : new String[] {"70000", "-1"}) {
+            assertEquals(2, cli("run", "--es-port", port, "--data-dir", dir.toString()), port);
+            assertError("--es-port must be 0..65535 (0: any free port), not " + port + " (see ./platewarden run --help)");
+        }
+    }
+
+    @Test
     void aMissingTokenFileIsABadArgumentNamedAsSuch() {
         Path missing = dir.resolve("no-token");
         for (String command : new String[] {"config-reload", "retention-run", "compaction-run"}) {
