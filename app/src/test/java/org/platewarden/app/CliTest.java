@@ -52,6 +52,15 @@ class CliTest {
         assertError("cannot read config file " + broken);
     }
 
+    /** The demo configuration is valid but has no jwt section: not "invalid configuration", and what to do. */
+    @Test
+    void aTokenFromAConfigurationWithoutJwtSaysWhatToPass() {
+        assertEquals(2, cli("token", "--user", "dpd.jwt", "--agency", "DPD", "--roles", "investigator"));
+        assertError("ERROR: the configuration has no HS256 jwt section");
+        assertError("the demo configuration has none: pass --config FILE with one");
+        assertFalse(err.toString().contains("invalid configuration"), err.toString());
+    }
+
     @Test
     void anEsPortOutOfRangeIsABadArgument() {
         for (String port : new String[] {"70000", "-1"}) {
