@@ -26,6 +26,12 @@ final class StartupFailure {
                     + config.search().port() + " (search.port)" + (esPort > 0 ? " and, for the embedded Elasticsearch, " + esPort + " (--es-port)" : "")
                     + ". Stop the other process or choose other ports (./platewarden run --config FILE --demo).";
         }
+        if (root instanceof java.nio.file.FileSystemException f) {
+            // "NoSuchFileException: /srv/pw" alone does not say that the data directory could not be made
+            return "cannot create or open " + f.getFile() + " (" + root.getClass().getSimpleName()
+                    + (f.getReason() == null ? "" : ": " + f.getReason()) + "); the data directory is "
+                    + config.dataPath().toAbsolutePath() + " (--data-dir or data_dir): check that it, or its parent, exists and is writable";
+        }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }
