@@ -25,5 +25,8 @@ class StartupFailureTest {
         assertEquals("cannot create or open " + under + " (FileSystemException: Not a directory); the data directory is " + under
                 + " (--data-dir or data_dir): check that it, or its parent, exists and is writable",
                 StartupFailure.describe(failure, config, 9200));
+        // a file elsewhere (a TLS certificate) is named, without the data directory
+        assertEquals("cannot create or open /etc/pw/cert.pem (NoSuchFileException)",
+                StartupFailure.describe(new java.nio.file.NoSuchFileException("/etc/pw/cert.pem"), config, 9200));
     }
 }
