@@ -278,6 +278,28 @@ class HttpRefusalsTest {
         assertEquals("UTF-32LE", ReadsBodyParser.wideEncoding("{}".getBytes(java.nio.charset.Charset.forName("UTF-32LE"))));
     }
 
+    /**
+     * An HTTP/1.1 request without Host (a health check or a camera's minimal client written without
+     * one) is the client's error: the probe saw 500 internal_error on every route of port 8080 (8081
+     * answered 400), which a load balancer reads as a broken node.
+     */
+    @Test
+    void anHttp11RequestWithoutHostIs400NotAnInternalError() throws Exception {
+        for (String request : List.of("GET /health/live HTTP/1.1\r\n\r\n",
+                "POST /v1/reads HTTP/1.1\r\nAuthorization: Basic Y2FtLTAwMTpkZW1vLWNhbS0wMDE=\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2\r\n\r\n[]")) {
+            try (org.platewarden.testkit.RawHttp c = org.platewarden.testkit.RawHttp.connect("127.0.0.1", gw.httpPort())) {
+                c.send(request);
+                org.platewarden.testkit.RawHttp.Answer a = c.readAnswer();
+                assertEquals(400, a.status(), request + " -> " + a.body());
+                JsonNode body = GatewayHarness.JSON.readTree(a.body());
+                assertEquals("bad_request", body.get("error").asText());
+                assertTrue(body.get("message").asText().contains("'Host' header is required"), a.body());
+            }
+        }
+        assertEquals(0, gw.spool.lastDurableSeq());
+    }
+
     // ---- defect 5: a repeated field
 
     @Test
