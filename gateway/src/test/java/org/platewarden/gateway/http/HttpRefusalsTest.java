@@ -300,6 +300,19 @@ class HttpRefusalsTest {
         assertEquals(0, gw.spool.lastDurableSeq());
     }
 
+    /** docs/cameras.md: every error on 8080 is JSON; a path Vert.x Web cannot decode was a text "Bad Request". */
+    @Test
+    void aPathThatCannotBeDecodedIs400InJson() throws Exception {
+        try (org.platewarden.testkit.RawHttp c = org.platewarden.testkit.RawHttp.connect("127.0.0.1", gw.httpPort())) {
+            c.send("POST /v1/reads%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            org.platewarden.testkit.RawHttp.Answer a = c.readAnswer();
+            assertEquals(400, a.status(), a.body());
+            JsonNode body = GatewayHarness.JSON.readTree(a.body());
+            assertEquals("bad_request", body.get("error").asText());
+            assertEquals(JsonRouteErrors.INVALID_PATH, body.get("message").asText());
+        }
+    }
+
     // ---- defect 5: a repeated field
 
     @Test

@@ -412,6 +412,19 @@ class SearchApiVerticleIT extends ApiStackSupport {
         return await(stack.auditLog.record(entry)).auditId();
     }
 
+    /** docs/search.md: every error answer on 8081 is one JSON object; a path the router cannot decode was a text "Bad Request". */
+    @Test
+    void aPathThatCannotBeDecodedIs400InJson() throws Exception {
+        try (org.platewarden.testkit.RawHttp c = org.platewarden.testkit.RawHttp.connect("127.0.0.1", api.port)) {
+            c.send("POST /v1/search%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            org.platewarden.testkit.RawHttp.Answer a = c.readAnswer();
+            assertEquals(400, a.status(), a.body());
+            JsonObject body = new JsonObject(a.body());
+            assertEquals(400, body.getInteger("status"));
+            assertTrue(body.getString("error").startsWith("the request's path cannot be decoded"), a.body());
+        }
+    }
+
     @Test
     void healthMetricsAndUnknownPaths() {
         assertEquals(200, api.send(api.client.get("/health/live"), null).statusCode());
