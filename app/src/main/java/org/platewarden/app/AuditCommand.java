@@ -22,9 +22,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit trail tools.",
         subcommands = {AuditCommand.Verify.class})
 final class AuditCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        throw CliErrors.missingCommand(spec);
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -9,6 +9,7 @@ import org.platewarden.core.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -39,6 +40,15 @@ final class CliErrors implements IExecutionExceptionHandler, IParameterException
         cmd.getErr().println("ERROR: " + e.getMessage() + " (see ./platewarden " + (sub.isEmpty() ? "" : sub + " ") + "--help)");
         UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * A command of commands (`ops`, `audit`) given none: a bad argument (exit 2), naming the ones it
+     * has, rather than its usage on stdout with exit 0, which a script would take for success.
+     */
+    static ParameterException missingCommand(CommandSpec spec) {
+        return new ParameterException(spec.commandLine(), spec.qualifiedName(" ").replaceFirst("^platewarden ", "")
+                + " needs one of its commands: " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** The failure's own message, plus what lies under it when that is another exception (a refused connection). */

@@ -8,7 +8,9 @@ import org.platewarden.indexer.ops.IndexView;
 import org.platewarden.indexer.ops.IndexViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Ops from the command line: the index view (read straight from Elasticsearch, as GET /v1/ops/indices
@@ -19,9 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "ops", mixinStandardHelpOptions = true, description = "Index views, retention, compaction and configuration reload.",
         subcommands = {OpsCommand.Indices.class, OpsCommand.RetentionRun.class, OpsCommand.CompactionRun.class, OpsCommand.ConfigReload.class})
 final class OpsCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        throw CliErrors.missingCommand(spec);
     }
 
     @Command(name = "indices", mixinStandardHelpOptions = true,
@@ -42,10 +47,12 @@ final class OpsCommand implements Runnable {
                 if (json) {
                     System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(views));
                 } else {
-                    System.out.printf("%-36s %-10s %10s %12s %8s %-22s %s%n", "INDEX", "DAY", "DOCS", "BYTES", "SEGMENTS", "EXPIRES_AT", "DELETED_BY");
+                    System.out.printf("%-36s %-6s %-10s %10s %12s %8s %-22s %s%n", "INDEX", "HEALTH", "DAY", "DOCS", "BYTES", "SEGMENTS",
+                            "EXPIRES_AT", "DELETED_BY");
                     for (IndexView v : views) {
-                        System.out.printf("%-36s %-10s %10d %12d %8d %-22s %s%n", v.index(), v.day() == null ? "-" : v.day(),
-                                v.docs(), v.bytes(), v.segments(), v.expiresAt() == null ? "-" : v.expiresAt(), v.deletedBy());
+                        System.out.printf("%-36s %-6s %-10s %10d %12d %8d %-22s %s%n", v.index(), v.health() == null ? "-" : v.health(),
+                                v.day() == null ? "-" : v.day(), v.docs(), v.bytes(), v.segments(), v.expiresAt() == null ? "-" : v.expiresAt(),
+                                v.deletedBy());
                     }
                 }
             }

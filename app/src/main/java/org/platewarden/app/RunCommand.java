@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--roles", defaultValue = "all", description = "Comma-separated: gateway, indexer, search, or all (default).")
     String roles;
 
-    @Option(names = "--es-port", defaultValue = "9200", description = "HTTP port of the embedded Elasticsearch (ignored with ES_URL, and on a gateway-only node).")
+    @Option(names = "--es-port", defaultValue = "9200", description = "HTTP port of the embedded Elasticsearch, 0: any free port (ignored with ES_URL, and on a gateway-only node).")
     int esPort;
 
     @Spec
@@ -54,6 +54,11 @@ final class RunCommand implements Callable<Integer> {
             selected = Role.parse(roles);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // a bad argument, said before anything starts (it was "could not start: IllegalArgumentException:
+        // port out of range:70000", exit 1, once the spool and the gateway were open)
+        if (esPort < 0 || esPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--es-port must be 0..65535 (0: any free port), not " + esPort);
         }
         PlatewardenConfig config = configOptions.load(); // an invalid one: CliErrors says why, exit code 2
         // an OutOfMemoryError (a VirtualMachineError other than a stack overflow) ends the node for its supervisor to restart,

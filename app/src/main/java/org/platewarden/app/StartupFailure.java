@@ -2,6 +2,7 @@ package org.platewarden.app;
 
 import java.net.BindException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.platewarden.core.config.PlatewardenConfig;
@@ -27,6 +28,14 @@ final class StartupFailure {
                     + config.gateway().httpPort() + " (gateway.http_port), " + config.gateway().mqttPort() + " (gateway.mqtt_port), "
                     + config.search().port() + " (search.port)" + (esPort > 0 ? " and, for the embedded Elasticsearch, " + esPort + " (--es-port)" : "")
                     + ". Stop the other process or choose other ports (./platewarden run --config FILE --demo).";
+        }
+        if (root instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            // "NoSuchFileException: /srv/pw" alone does not say that the data directory could not be made
+            String what = "cannot create or open " + f.getFile() + " (" + root.getClass().getSimpleName()
+                    + (f.getReason() == null ? "" : ": " + f.getReason()) + ")";
+            Path dataDir = config.dataPath().toAbsolutePath().normalize();
+            if (!Path.of(f.getFile()).toAbsolutePath().normalize().startsWith(dataDir)) return what;
+            return what + "; the data directory is " + dataDir + " (--data-dir or data_dir): check that it, or its parent, exists and is writable";
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }

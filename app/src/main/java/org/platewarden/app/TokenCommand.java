@@ -10,7 +10,6 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.PlatewardenConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +63,10 @@ final class TokenCommand implements Callable<Integer> {
         }
         PlatewardenConfig config = configOptions.load();
         if (config.jwt() == null || !"HS256".equals(config.jwt().algorithm())) {
-            throw new ConfigException(List.of("the config has no HS256 jwt section (jwt.algorithm + jwt.secret); cannot mint tokens"));
+            // a valid configuration that mints no tokens (the demo's has no jwt section): not "invalid configuration"
+            throw new ParameterException(spec.commandLine(), "the configuration has no HS256 jwt section (\"jwt\":{\"algorithm\":\"HS256\","
+                    + "\"secret\":\"…\"}), so it mints no tokens" + (configOptions.file == null
+                    ? "; the demo configuration has none: pass --config FILE with one (with --demo to keep the demo agencies)" : ""));
         }
         if (config.agency(agency).isEmpty()) throw new ParameterException(spec.commandLine(), "unknown agency " + agency);
         if (config.isStaticTokenUser(user)) {

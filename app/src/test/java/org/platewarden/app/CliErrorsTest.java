@@ -23,6 +23,18 @@ class CliErrorsTest {
         }
     }
 
+    /** `ops` or `audit` alone printed its usage on stdout and exited 0, which a script takes for success. */
+    @Test
+    void aCommandOfCommandsGivenNoneIsABadArgumentNamingItsCommands() {
+        CliCapture cli = new CliCapture();
+        assertEquals(2, cli.run("ops"));
+        assertEquals("ERROR: ops needs one of its commands: indices, retention-run, compaction-run, config-reload (see ./platewarden ops --help)",
+                cli.err.toString().lines().findFirst().orElse(""));
+        assertEquals("", cli.out.toString());
+        assertEquals(2, cli.run("audit"));
+        assertEquals("ERROR: audit needs one of its commands: verify (see ./platewarden audit --help)", cli.err.toString().lines().findFirst().orElse(""));
+    }
+
     @Test
     void aMessageWrittenForPeopleStandsAloneAndWhatLiesUnderItIsNamed() {
         assertEquals("no ES_URL, no es_url in the config", CliErrors.describe(new IOException("no ES_URL, no es_url in the config")));

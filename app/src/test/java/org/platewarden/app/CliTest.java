@@ -52,6 +52,23 @@ class CliTest {
         assertError("cannot read config file " + broken);
     }
 
+    /** The demo configuration is valid but has no jwt section: not "invalid configuration", and what to do. */
+    @Test
+    void aTokenFromAConfigurationWithoutJwtSaysWhatToPass() {
+        assertEquals(2, cli("token", "--user", "dpd.jwt", "--agency", "DPD", "--roles", "investigator"));
+        assertError("ERROR: the configuration has no HS256 jwt section");
+        assertError("the demo configuration has none: pass --config FILE with one");
+        assertFalse(err.toString().contains("invalid configuration"), err.toString());
+    }
+
+    @Test
+    void anEsPortOutOfRangeIsABadArgument() {
+        for (String port : new String[] {"70000", "-1"}) {
+            assertEquals(2, cli("run", "--es-port", port, "--data-dir", dir.toString()), port);
+            assertError("--es-port must be 0..65535 (0: any free port), not " + port + " (see ./platewarden run --help)");
+        }
+    }
+
     @Test
     void aMissingTokenFileIsABadArgumentNamedAsSuch() {
         Path missing = dir.resolve("no-token");

@@ -3,6 +3,7 @@ package org.platewarden.indexer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -94,6 +95,28 @@ public final class EsRest {
         }
     }
 
+    /**
+     * As {@link #call(String, String, Object)}, for a search or count over several indices whose answer
+     * must be whole: one that some shards failed to give (a daily index whose shard is unavailable while
+     * Elasticsearch restarts or recovers, a node gone) is a 200 with what the other shards found, and
+     * taking it would count or copy part of the matches as if they were all. So it throws the
+     * {@link EsCallException} with status 503 that Elasticsearch answers when no shard can serve the
+     * request: a failure to retry, named with the first failed shard's index and reason.
+     */
+    public JsonNode callAllShards(String method, String path, Object body) {
+        JsonNode answer = call(method, path, body);
+        JsonNode shards = answer.path("_shards");
+        int failed = shards.path("failed").asInt(0);
+        if (failed == 0) return answer;
+        JsonNode first = shards.path("failures").path(0);
+        String reason = failed + " of " + shards.path("total").asInt() + " shard(s) failed, so the answer is incomplete (first: "
+                + first.path("index").asText("?") + ": " + first.path("reason").path("type").asText("?") + " "
+                + first.path("reason").path("reason").asText("") + ")";
+        ObjectNode error = MAPPER.createObjectNode();
+        error.putObject("error").put("type", "shard_failures").put("reason", reason);
+        throw new EsCallException(method + " " + path, 503, error);
+    }
+
     private static JsonNode parse(HttpEntity entity) {
         if (entity == null) return MissingNode.getInstance();
         try (InputStream in = entity.getContent()) {
@@ -116,7 +139,10 @@ public final class EsRest {
         }
     }
 
-    /** Elasticsearch answered an error status other than 404. */
+    /**
+     * Elasticsearch answered an error status other than 404, or an answer some shards failed to give
+     * where the whole was needed ({@link #callAllShards}: status 503).
+     */
     public static final class EsCallException extends RuntimeException {
         private final int status;
         private final JsonNode error;

@@ -104,9 +104,9 @@ public final class UnreadBodies {
         closes.increment();
         HttpServerRequest request = ctx.request();
         if (request.isEnded()) {
-            // the body's last bytes came in between the answer's headers and now: nothing is left to
-            // linger for (and a handler can no longer be set: "Request has already been read"), but the
-            // answer said Connection: close
+            // the body's last bytes were handled after the answer was written (a small body sent with
+            // its headers): nothing is left to linger for, and a request that has ended takes no
+            // handler (Vert.x throws "Request has already been read"); the answer said Connection: close
             request.connection().close();
             return;
         }

@@ -163,7 +163,7 @@ public final class ReadValidator {
         }
         if (norm.length() < PLATE_NORM_MIN || norm.length() > PLATE_NORM_MAX) {
             throw new Refused(Rejection.PLATE_LENGTH, "plate '" + plate + "' normalises to " + norm.length()
-                    + " characters (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
+                    + (norm.length() == 1 ? " character" : " characters") + " (allowed " + PLATE_NORM_MIN + ".." + PLATE_NORM_MAX + ")");
         }
         String sentReadId = optionalText(read.readId, ReadFields.READ_ID, READ_ID_MAX);
         String readId = sentReadId == null

@@ -93,6 +93,30 @@ class UnreadBodiesTest {
         assertEquals(2.0, closes());
     }
 
+    /**
+     * A small body sent with its headers (a 404, 405 or 401 to a JSON request): the answer is written
+     * while the body's bytes are still to be handled, so it says Connection: close, and the body has
+     * ended by the time the close runs. The probe saw each such request log "unhandled exception on a
+     * Vert.x thread: IllegalStateException: Request has already been read" at ERROR, with its stack
+     * trace, and its connection closed only after the linger; it is closed at once, quietly.
+     */
+    @Test
+    void http1ASmallBodyThatEndsBeforeTheCloseIsClosedAtOnceWithoutAnError() throws Exception {
+        AtomicReference<Throwable> unhandled = new AtomicReference<>();
+        vertx.exceptionHandler(unhandled::set);
+        try (RawHttp c = RawHttp.connect("127.0.0.1", server.actualPort())) {
+            long start = System.nanoTime();
+            c.send("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+            RawHttp.Answer a = c.readAnswer();
+            assertEquals(401, a.status());
+            assertTrue(c.closedByServerWithin(Duration.ofSeconds(3), "", Duration.ofMillis(20)));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(!a.closes() || ms < UnreadBodies.LINGER_MILLIS, "closed at once, not after the linger: " + ms + " ms");
+        }
+        Thread.sleep(100);
+        assertEquals(null, unhandled.get(), "nothing thrown on the event loop");
+    }
+
     @Test
     void http1ABodyThatArrivesWholeRightAfterAnEarlyAnswerEndsTheConnectionWithoutAnError() throws Exception {
         // headers and a small body in one write: the route answers on the headers (the body not yet

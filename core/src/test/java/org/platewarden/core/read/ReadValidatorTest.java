@@ -271,13 +271,13 @@ class ReadValidatorTest {
     void plateNormLengthTwoToTen() throws Exception {
         ObjectNode r = read();
         r.put("plate", "A-");
-        rejected(r, Rejection.PLATE_LENGTH);
+        assertEquals("plate 'A-' normalises to 1 character (allowed 2..10)", rejected(r, Rejection.PLATE_LENGTH).message());
         r.put("plate", "AB");
         assertEquals("AB", stored(r).get("plate_norm").asText());
         r.put("plate", "ABCDE 12345");
         assertEquals("ABCDE12345", stored(r).get("plate_norm").asText());
         r.put("plate", "ABCDE 123456");
-        rejected(r, Rejection.PLATE_LENGTH);
+        assertEquals("plate 'ABCDE 123456' normalises to 11 characters (allowed 2..10)", rejected(r, Rejection.PLATE_LENGTH).message());
         r.put("plate", "---");
         rejected(r, Rejection.PLATE_LENGTH);
         r.put("plate", 1234);

@@ -341,11 +341,22 @@ public final class HttpIngestServer {
             String path = ctx.request().path();
             String source = path.startsWith(VENDOR_PATH) ? path.substring(VENDOR_PATH.length()) : PROTOCOL;
             refuseUnread(ctx, source, new HttpProblem(413, Rejection.TOO_LARGE, "body larger than " + config.httpBodyLimitBytes() + " bytes"));
+        } else if (ctx.failure() != null && routerRefusal(ctx)) {
+            // Vert.x Web refused the request itself, before any route (an HTTP/1.1 request without Host:
+            // 400, RFC 9112 3.2): the client's error as the router says, not the 500 of an internal one
+            Throwable cause = Failures.unwrap(ctx.failure());
+            json(ctx, ctx.statusCode(), JsonReply.error(ctx.statusCode() == 400 ? "bad_request" : "http_" + ctx.statusCode(),
+                    String.valueOf(cause.getMessage())));
         } else if (ctx.failure() != null) {
             refuse(ctx, ctx.failure());
         } else {
             json(ctx, ctx.statusCode(), JsonReply.error("http_" + ctx.statusCode(), "request failed with HTTP status " + ctx.statusCode()));
         }
+    }
+
+    /** A client error the router answered with a status of its own, for a failure no ingest mapping knows. */
+    private static boolean routerRefusal(RoutingContext ctx) {
+        return ctx.statusCode() >= 400 && ctx.statusCode() < 500 && HttpErrorMapping.of(ctx.failure()).status() == 500;
     }
 
     private void ready(RoutingContext ctx) {

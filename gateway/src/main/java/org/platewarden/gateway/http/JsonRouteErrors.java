@@ -7,7 +7,8 @@ import io.vertx.ext.web.Router;
 import org.platewarden.core.net.AllowedMethods;
 
 /**
- * The router's own refusals (no such path: 404; path known, method not: 405) as JSON in the
+ * The router's own refusals (no such path: 404; path known, method not: 405; a path it cannot decode:
+ * 400) as JSON in the
  * gateway's error shape. Vert.x answers them with an HTML page and an empty body; a camera's client
  * that logs the body of any error then logs nothing useful.
  *
@@ -15,6 +16,9 @@ import org.platewarden.core.net.AllowedMethods;
  * the allowed methods come from the router's routes ({@link AllowedMethods}).
  */
 final class JsonRouteErrors {
+    /** What the router's own 400 means: it answers one only for a request path it cannot decode. */
+    static final String INVALID_PATH = "the request's path cannot be decoded (a % must be followed by two hex digits)";
+
     private JsonRouteErrors() {
     }
 
@@ -23,6 +27,8 @@ final class JsonRouteErrors {
         AllowedMethods allowedMethods = allowedMethods(router);
         router.errorHandler(404, ctx -> JsonReply.send(ctx, 404, JsonReply.error("not_found",
                 "no endpoint " + ctx.request().method().name() + " " + ctx.request().path())));
+        // the router's 400 before any route: a path it cannot decode (a % not followed by two hex digits)
+        router.errorHandler(400, ctx -> JsonReply.send(ctx, 400, JsonReply.error("bad_request", INVALID_PATH)));
         router.errorHandler(405, ctx -> {
             String allow = allowedMethods.allowFor(ctx.normalizedPath());
             if (allow != null) ctx.response().putHeader(HttpHeaders.ALLOW, allow);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.platewarden.core.read.Rejection;
 import org.platewarden.gateway.ingest.IngestItem;
+import org.platewarden.gateway.ingest.JsonErrorText;
 import org.platewarden.gateway.ingest.JsonReadItems;
 
 /**
@@ -72,9 +73,9 @@ public final class ReadsBodyParser {
             if (DUPLICATE.matcher(String.valueOf(e.getOriginalMessage())).find()) {
                 throw new HttpProblem(400, Rejection.DUPLICATE_FIELD, duplicateField(e.getOriginalMessage()));
             }
-            throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
+            throw new HttpProblem(400, "body is not valid JSON: " + JsonErrorText.of(e));
         } catch (JsonProcessingException e) {
-            throw new HttpProblem(400, "body is not valid JSON: " + e.getOriginalMessage());
+            throw new HttpProblem(400, "body is not valid JSON: " + JsonErrorText.of(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array source does no I/O
         }
@@ -86,6 +87,13 @@ public final class ReadsBodyParser {
      * refused alone with its bytes kept. A line of JSON whitespace only is skipped.
      */
     private List<IngestItem> parseNdjson(byte[] body) {
+        String wide = wideEncoding(body);
+        if (wide != null) {
+            // its lines cannot be split on the byte \n: the first would be read and every other refused
+            // as garbage (a NUL, a half character), so the body is refused whole, as one that is not JSON
+            throw new HttpProblem(400, "NDJSON must be UTF-8, and this body is " + wide
+                    + ": send it as UTF-8, or as one JSON array (application/json), which may be " + wide);
+        }
         List<IngestItem> items = new ArrayList<>();
         int from = 0;
         while (from < body.length) {
@@ -97,13 +105,30 @@ public final class ReadsBodyParser {
                 try {
                     items.add(JsonReadItems.parseLine(body, from, to));
                 } catch (JsonProcessingException e) {
-                    items.add(IngestItem.unparseable(body, from, to, "line is not valid JSON: " + e.getOriginalMessage()));
+                    items.add(IngestItem.unparseable(body, from, to, "line is not valid JSON: " + JsonErrorText.of(e)));
                 }
             }
             from = end + 1;
         }
         if (items.isEmpty()) throw new HttpProblem(400, "empty body");
         return items;
+    }
+
+    /**
+     * The UTF-16 or UTF-32 a body is in, told from its first bytes as JSON parsers do (a byte-order
+     * mark, or the zero bytes around its first character, which is ASCII in JSON); null for UTF-8.
+     */
+    static String wideEncoding(byte[] body) {
+        int b0 = body.length > 0 ? body[0] & 0xff : -1;
+        int b1 = body.length > 1 ? body[1] & 0xff : -1;
+        int b2 = body.length > 2 ? body[2] & 0xff : -1;
+        int b3 = body.length > 3 ? body[3] & 0xff : -1;
+        if (b0 == 0 && b1 == 0) return "UTF-32BE";
+        if (b0 == 0xFF && b1 == 0xFE && b2 == 0 && b3 == 0) return "UTF-32LE";
+        if (b0 != 0 && b1 == 0 && b2 == 0 && b3 == 0) return "UTF-32LE";
+        if (b0 == 0xFE && b1 == 0xFF || b0 == 0 && b1 > 0) return "UTF-16BE";
+        if (b0 == 0xFF && b1 == 0xFE || b0 > 0 && b1 == 0) return "UTF-16LE";
+        return null;
     }
 
     /** Jackson's message names the field and then the feature that refused it: only the field is the camera's business. */

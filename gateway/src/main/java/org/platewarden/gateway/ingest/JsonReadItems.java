@@ -66,7 +66,7 @@ public final class JsonReadItems {
             if (items == null) throw new MalformedPayloadException(Problem.NOT_OBJECT_OR_ARRAY, null);
             return items;
         } catch (JsonProcessingException e) {
-            throw new MalformedPayloadException(Problem.NOT_JSON, e.getOriginalMessage());
+            throw new MalformedPayloadException(Problem.NOT_JSON, JsonErrorText.of(e));
         } catch (IOException e) {
             throw new MalformedPayloadException(Problem.NOT_JSON, e.getMessage());
         }

@@ -30,6 +30,12 @@ public final class GatewayMetrics {
                 .description("bytes held by the spool on disk").register(registry);
         Gauge.builder("platewarden.gateway.connected.cameras", connectedCameras, AtomicInteger::get)
                 .description("MQTT connections currently authenticated").register(registry);
+        // at 0 from the start, as the rejections by reason: an alert on a counter's increase misses the
+        // first one when its series only appears with it (a camera's secret rotated badly, oversize packets)
+        registry.counter("platewarden.gateway.auth.failures", "protocol", "http");
+        registry.counter("platewarden.gateway.auth.failures", "protocol", "mqtt");
+        registry.counter("platewarden.gateway.mqtt.oversize");
+        registry.counter("platewarden.gateway.mqtt.packets.discarded");
     }
 
     public MeterRegistry registry() {

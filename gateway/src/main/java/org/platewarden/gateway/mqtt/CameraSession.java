@@ -267,6 +267,19 @@ final class CameraSession {
         reservation.release();
     }
 
+    /**
+     * The topic a refused PUBLISH named, for its reason. An empty one is an MQTT 5 client using a Topic
+     * Alias (its topic sent once, then only the alias): the gateway takes none (its CONNACK has no
+     * Topic Alias Maximum, which is 0), so the client is told to send the name, not "not ''".
+     */
+    private static String sentTopic(String topic) {
+        if (topic == null || topic.isEmpty()) {
+            return "an empty topic name (a Topic Alias alone? the gateway takes no Topic Aliases: its CONNACK's Topic Alias Maximum"
+                    + " is 0; send the topic name in every PUBLISH)";
+        }
+        return "'" + topic + "'";
+    }
+
     private Future<PublishOutcome> process(MqttPublishMessage msg, MqttPendingBudget.Reservation reservation) {
         // parsed from the bytes; a dead letter keeps the bytes (and makes them text, exactly if they are UTF-8)
         byte[] payload = msg.payload().getBytes();
@@ -274,7 +287,8 @@ final class CameraSession {
         if (!ownTopic.equals(topic)) {
             boolean readsTopic = topic != null && topic.startsWith(TOPIC_PREFIX) && topic.length() > TOPIC_PREFIX.length();
             MqttPubAckReasonCode code = readsTopic ? MqttPubAckReasonCode.NOT_AUTHORIZED : MqttPubAckReasonCode.TOPIC_NAME_INVALID;
-            Rejection refusal = new Rejection(TOPIC_NOT_ALLOWED, "camera " + camera.id() + " may publish only to " + ownTopic + ", not '" + topic + "'");
+            Rejection refusal = new Rejection(TOPIC_NOT_ALLOWED, "camera " + camera.id() + " may publish only to " + ownTopic + ", not "
+                    + sentTopic(topic));
             metrics.rejected(PROTOCOL, PROTOCOL, TOPIC_NOT_ALLOWED);
             return ingestor.deadLetter(topicRefusalLetters(payload, refusal))
                     .map(v -> PublishOutcome.refusedAndDeadLettered(code, refusal.reason()));

@@ -342,6 +342,12 @@ class HttpIngestTest {
             assertTrue(m.body().contains(series + "\n"), series + " in\n" + m.body());
         }
         assertFalse(m.body().contains("reason=\"vendor_format\",source=\"http\""), "no vendor refusal on the native route");
+        // the other counters the guides name for alerts on cameras: their series appeared only with the first event
+        for (String series : List.of("platewarden_gateway_auth_failures_total{protocol=\"http\"} 0.0",
+                "platewarden_gateway_auth_failures_total{protocol=\"mqtt\"} 0.0", "platewarden_gateway_mqtt_oversize_total 0.0",
+                "platewarden_gateway_mqtt_packets_discarded_total 0.0")) {
+            assertTrue(m.body().contains(series + "\n"), series + " in\n" + m.body());
+        }
         // every code Rejection declares is among them
         for (java.lang.reflect.Field f : org.platewarden.core.read.Rejection.class.getFields()) {
             if (f.getType() == String.class) assertTrue(org.platewarden.core.read.Rejection.CODES.contains((String) f.get(null)), f.getName());

@@ -254,6 +254,65 @@ class HttpRefusalsTest {
         assertTrue(letter.payloadBase64() != null);
     }
 
+    /**
+     * An NDJSON body in UTF-16 (what Windows PowerShell writes by default) cannot be split into lines
+     * on the byte \n: the probe's first line was stored and every other refused as garbage ("Illegal
+     * character ((CTRL-CHAR, code 0))", "Unexpected character ('\uFFFD' …)"). It is refused whole,
+     * saying why, and dead-lettered with its bytes, as a body that is not JSON.
+     */
+    @Test
+    void anNdjsonBodyInUtf16IsRefusedWholeSayingItMustBeUtf8() throws Exception {
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16)) {
+            int lettersBefore = gw.deadLetters().size();
+            byte[] body = (Reads.read("cam-001", "WIDE1") + "\n" + Reads.read("cam-001", "WIDE2") + "\n").getBytes(charset);
+            HttpResponse<String> r = send("POST", "/v1/reads", "application/x-ndjson", body, CAM_001);
+            assertEquals(400, r.statusCode(), charset + ": " + r.body());
+            JsonNode answer = GatewayHarness.JSON.readTree(r.body());
+            assertEquals("invalid_json", answer.get("code").asText());
+            assertTrue(answer.get("message").asText().startsWith("NDJSON must be UTF-8, and this body is UTF-16"), r.body());
+            assertEquals(0, gw.spool.lastDurableSeq(), "no line of it stored");
+            assertArrayEquals(body, gw.deadLetters().get(lettersBefore).payloadBytes());
+        }
+        assertEquals(null, ReadsBodyParser.wideEncoding("{\"plate\":\"A\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(null, ReadsBodyParser.wideEncoding("\uFEFF{}".getBytes(StandardCharsets.UTF_8)), "UTF-8 with a byte-order mark");
+        assertEquals("UTF-32LE", ReadsBodyParser.wideEncoding("{}".getBytes(java.nio.charset.Charset.forName("UTF-32LE"))));
+    }
+
+    /**
+     * An HTTP/1.1 request without Host (a health check or a camera's minimal client written without
+     * one) is the client's error: the probe saw 500 internal_error on every route of port 8080 (8081
+     * answered 400), which a load balancer reads as a broken node.
+     */
+    @Test
+    void anHttp11RequestWithoutHostIs400NotAnInternalError() throws Exception {
+        for (String request : List.of("GET /health/live HTTP/1.1\r\n\r\n",
+                "POST /v1/reads HTTP/1.1\r\nAuthorization: Basic Y2FtLTAwMTpkZW1vLWNhbS0wMDE=\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2\r\n\r\n[]")) {
+            try (org.platewarden.testkit.RawHttp c = org.platewarden.testkit.RawHttp.connect("127.0.0.1", gw.httpPort())) {
+                c.send(request);
+                org.platewarden.testkit.RawHttp.Answer a = c.readAnswer();
+                assertEquals(400, a.status(), request + " -> " + a.body());
+                JsonNode body = GatewayHarness.JSON.readTree(a.body());
+                assertEquals("bad_request", body.get("error").asText());
+                assertTrue(body.get("message").asText().contains("'Host' header is required"), a.body());
+            }
+        }
+        assertEquals(0, gw.spool.lastDurableSeq());
+    }
+
+    /** docs/cameras.md: every error on 8080 is JSON; a path Vert.x Web cannot decode was a text "Bad Request". */
+    @Test
+    void aPathThatCannotBeDecodedIs400InJson() throws Exception {
+        try (org.platewarden.testkit.RawHttp c = org.platewarden.testkit.RawHttp.connect("127.0.0.1", gw.httpPort())) {
+            c.send("POST /v1/reads%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            org.platewarden.testkit.RawHttp.Answer a = c.readAnswer();
+            assertEquals(400, a.status(), a.body());
+            JsonNode body = GatewayHarness.JSON.readTree(a.body());
+            assertEquals("bad_request", body.get("error").asText());
+            assertEquals(JsonRouteErrors.INVALID_PATH, body.get("message").asText());
+        }
+    }
+
     // ---- defect 5: a repeated field
 
     @Test

@@ -61,6 +61,30 @@ class JsonReadItemsTest {
         assertEquals(JsonReadItems.Problem.NOT_JSON, problem("[{\"a\":{\"x\":tru}}]", 10));
     }
 
+    /**
+     * What a camera is told of a body that is not JSON names no Jackson option and no Jackson
+     * internals: the probe found "start marker at [Source: REDACTED (`StreamReadFeature.
+     * INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1]" and "enable
+     * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow" in 400s, reason strings and dead letters.
+     */
+    @Test
+    void aParseErrorIsToldInTheCamerasTermsNotJacksons() {
+        assertEquals("Unexpected end-of-input: expected close marker for Array (start marker at line 1, column 1)", notJson("[1,2"));
+        assertEquals("Unexpected close marker '}': expected ']' (for Array starting at line 1, column 6)", notJson("{\"a\":[1,2}"));
+        assertEquals("Non-standard token 'NaN'", notJson("{\"a\":NaN}"));
+        assertEquals("Unexpected character ('+' (code 43)) in numeric value: JSON spec does not allow numbers to have plus signs",
+                notJson("{\"a\":+1}"));
+        assertEquals("Unexpected character ('/' (code 47)): maybe a (non-standard) comment?", notJson("{/*c*/\"a\":1}"));
+        assertEquals("Unrecognized character escape 'q' (code 113)", notJson("{\"a\":\"\\q\"}"), "a plain one is kept as it is");
+    }
+
+    private static String notJson(String payload) {
+        JsonReadItems.MalformedPayloadException e = assertThrows(JsonReadItems.MalformedPayloadException.class,
+                () -> JsonReadItems.parse(payload.getBytes(StandardCharsets.UTF_8), 10));
+        assertEquals(JsonReadItems.Problem.NOT_JSON, e.problem());
+        return e.getMessage();
+    }
+
     @Test
     void tooManyItemsIsRefusedAsSoonAsTheLimitIsPassed() {
         assertEquals(3, parse("[{},{},{}]", 3).size());

@@ -31,6 +31,26 @@ class ProtocolErrorTest {
     }
 
     /**
+     * An MQTT 5 client that sends a Topic Alias instead of the topic name (the gateway takes none) has
+     * its read refused, dead-lettered and told why: the probe's was told "may publish only to
+     * platewarden/reads/cam-001, not ''".
+     */
+    @Test
+    void aPublishWithoutATopicNameIsToldThatTopicAliasesAreNotTaken() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir); Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+            PipelinedPublishTest.send(s, RawMqtt.connect("raw-v5-alias", "cam-001", "demo-cam-001", true));
+            assertEquals(RawMqtt.CONNACK, RawMqtt.readUntilClosedOr(s, 1, 15_000).get(0).type());
+            PipelinedPublishTest.send(s, RawMqtt.publishQos1("", 9, Reads.read("cam-001", "ALIAS1").getBytes(StandardCharsets.UTF_8), true));
+            List<RawMqtt.Packet> answer = RawMqtt.readUntilClosedOr(s, 1, 15_000);
+            assertEquals(RawMqtt.PUBACK, answer.get(0).type());
+            String body = new String(answer.get(0).body(), StandardCharsets.UTF_8);
+            assertEquals(0x90, answer.get(0).body()[2] & 0xff, "TOPIC_NAME_INVALID");
+            org.junit.jupiter.api.Assertions.assertTrue(body.contains("not an empty topic name (a Topic Alias alone? the gateway takes no Topic Aliases"), body);
+            assertEquals(0, gw.spool.lastDurableSeq(), "nothing stored");
+        }
+    }
+
+    /**
      * The CONNACK says Maximum QoS 1. A PUBREC would tell the client its message was taken exactly
      * once, even one whose payload was refused; MQTT 5 wants DISCONNECT 0x9B instead.
      */

@@ -450,7 +450,9 @@ public final class HoldService implements AutoCloseable {
         String reads = DailyIndex.pattern(prefix);
         String lenient = "?ignore_unavailable=true&allow_no_indices=true";
         es.call("POST", "/" + reads + "/_refresh" + lenient, null);
-        long matching = es.call("POST", "/" + reads + "/_count" + lenient, wrap("query", query)).path("count").asLong(0);
+        // over every daily index: a count or search some of whose shards failed would hold part of the
+        // matches as if they were all, and the rest would be deleted with their days (EsRest#callAllShards)
+        long matching = es.callAllShards("POST", "/" + reads + "/_count" + lenient, wrap("query", query)).path("count").asLong(0);
         if (matching > MAX_READS_PER_HOLD) {
             throw new IllegalArgumentException("hold would copy " + matching + " reads (more than " + MAX_READS_PER_HOLD
                     + "); narrow the plate or the time window");
@@ -703,7 +705,7 @@ public final class HoldService implements AutoCloseable {
         search.set("query", query);
         search.putArray("_source").add(ReadFields.READ_ID);
         Set<String> found = new java.util.HashSet<>();
-        for (JsonNode hit : es.call("POST", "/" + searchPath, search).path("hits").path("hits")) {
+        for (JsonNode hit : es.callAllShards("POST", "/" + searchPath, search).path("hits").path("hits")) {
             found.add(hit.path("_source").path(ReadFields.READ_ID).asText());
         }
         List<String> missing = readIds.stream().filter(id -> !found.contains(id)).toList();
@@ -728,7 +730,7 @@ public final class HoldService implements AutoCloseable {
             search.set("query", query);
             search.putArray("sort").addObject().put(ReadFields.READ_ID, "asc");
             if (after != null) search.set("search_after", after);
-            JsonNode hits = es.call("POST", searchPath, search).path("hits").path("hits");
+            JsonNode hits = es.callAllShards("POST", searchPath, search).path("hits").path("hits");
             if (hits.isEmpty()) return copied;
             ByteArrayOutputStream bulk = new ByteArrayOutputStream();
             for (JsonNode hit : hits) {

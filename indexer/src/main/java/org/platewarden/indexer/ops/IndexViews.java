@@ -45,22 +45,23 @@ public final class IndexViews implements AutoCloseable {
 
     /** Blocking; for the CLI and workers. */
     public List<IndexView> list() {
-        JsonNode rows = es.call("GET", "/_cat/indices/" + prefix + "-*?format=json&bytes=b&h=index,docs.count,store.size,pri.segments.count&expand_wildcards=all", null);
+        JsonNode rows = es.call("GET", "/_cat/indices/" + prefix + "-*?format=json&bytes=b&h=index,health,docs.count,store.size,pri.segments.count&expand_wildcards=all", null);
         List<IndexView> reads = new ArrayList<>();
         List<IndexView> kept = new ArrayList<>();
         for (JsonNode row : rows) {
             String index = row.path("index").asText();
+            String health = row.path("health").asText(null);
             long docs = row.path("docs.count").asLong(0);
             long bytes = row.path("store.size").asLong(0);
             int segments = row.path("pri.segments.count").asInt(0);
             Optional<LocalDate> day = DailyIndex.parseDay(prefix, index);
             if (day.isPresent()) {
-                reads.add(new IndexView(index, "reads", day.get(), docs, bytes, segments,
+                reads.add(new IndexView(index, "reads", health, day.get(), docs, bytes, segments,
                         DailyIndex.expiresAt(day.get(), retentionDays), mechanism.wireName()));
             } else if (index.startsWith(prefix + "-audit")) {
-                kept.add(new IndexView(index, "audit", null, docs, bytes, segments, null, IndexView.NEVER));
+                kept.add(new IndexView(index, "audit", health, null, docs, bytes, segments, null, IndexView.NEVER));
             } else if (index.startsWith(prefix + "-holds")) {
-                kept.add(new IndexView(index, "holds", null, docs, bytes, segments, null, IndexView.NEVER));
+                kept.add(new IndexView(index, "holds", health, null, docs, bytes, segments, null, IndexView.NEVER));
             }
         }
         reads.sort(Comparator.comparing(IndexView::day).reversed());

@@ -335,6 +335,9 @@ public final class SearchApiVerticle extends VerticleBase {
         // the last interval of a flood's left-out warnings is logged even if no warning follows it
         warningFlusher = vertx.setPeriodic(WARNING_FLUSH_MILLIS, id -> failures.flushWarnings(false));
         router.errorHandler(404, ctx -> Responses.error(ctx, 404, "no such resource", null, null));
+        // the router's 400 before any route, for a path it cannot decode: JSON like every error (it was a text "Bad Request")
+        router.errorHandler(400, ctx -> Responses.error(ctx, 400, "the request's path cannot be decoded (a % must be followed by two hex digits)",
+                null, null));
         // Vert.x sets Allow only on the 405 it writes itself; a 405 must name the methods the path takes
         org.platewarden.core.net.AllowedMethods allowed = new org.platewarden.core.net.AllowedMethods();
         for (io.vertx.ext.web.Route route : router.getRoutes()) {

@@ -34,7 +34,7 @@ final class CandidateScanner {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper TREE = new ObjectMapper();
     private static final String FILTER_PATH =
-            "timed_out,_shards.failed,hits.total,hits.hits._index,hits.hits._id,"
+            "timed_out," + ShardChecks.FILTER_PATH + ",hits.total,hits.hits._index,hits.hits._id,"
                     + "hits.hits.fields,hits.hits.sort";
 
     /** The matches of one scan and how many candidates Elasticsearch returned for it. */
@@ -66,7 +66,7 @@ final class CandidateScanner {
     /** Which of {@code readIds} are daily reads that pass {@code readsQuery} in {@code indices}. */
     Future<Set<String>> idsAmong(Context context, List<String> indices, ObjectNode readsQuery, List<String> readIds,
                                  String opaqueId, SearchDeadline deadline) {
-        Request request = ElasticsearchCalls.search(indices, "timed_out,_shards.failed,hits.hits._id", opaqueId);
+        Request request = ElasticsearchCalls.search(indices, "timed_out," + ShardChecks.FILTER_PATH + ",hits.hits._id", opaqueId);
         request.setJsonEntity(ReadQueryBuilder.readsAmongBody(readsQuery, readIds).toString());
         return es.perform(context, request, in -> {
             JsonNode response = TREE.readTree(in);
@@ -131,14 +131,20 @@ final class CandidateScanner {
 
     private static void shards(JsonParser p) throws IOException {
         int failed = 0;
+        int total = 0;
+        JsonNode failures = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
-            if (name.equals("failed")) failed = p.getIntValue();
-            else p.skipChildren();
+            switch (name) {
+                case "failed" -> failed = p.getIntValue();
+                case "total" -> total = p.getIntValue();
+                case "failures" -> failures = TREE.readTree(p);
+                default -> p.skipChildren();
+            }
         }
         // a search that silently missed a shard would return an incomplete result as if complete
-        if (failed > 0) throw new SearchBackendException(500, failed + " Elasticsearch shard(s) failed", null);
+        if (failed > 0) throw ShardChecks.incomplete(failed, total, failures == null ? TREE.missingNode() : failures);
     }
 
     private static void hits(JsonParser p, Page page, PlateMatcher matcher, boolean held, List<Candidate> matches)

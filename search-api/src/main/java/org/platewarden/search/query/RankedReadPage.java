@@ -23,7 +23,7 @@ import org.platewarden.core.read.ReadFields;
  */
 final class RankedReadPage {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FILTER_PATH = "timed_out,_shards.failed,hits.total,"
+    private static final String FILTER_PATH = "timed_out," + ShardChecks.FILTER_PATH + ",hits.total,"
             + "hits.hits._index,hits.hits._id,hits.hits._source,hits.hits.fields,hits.hits.sort";
 
     /**

@@ -99,8 +99,10 @@ public final class TransparencyReport {
     Future<JsonObject> compute(Instant now) {
         Instant windowStart = now.minus(Duration.ofDays(config.retentionDays()));
         Instant searchesSince = now.minus(SEARCH_WINDOW);
-        Future<JsonNode> reads = es.call("POST", "/" + DailyIndex.pattern(config.indexPrefix()) + "/_count?ignore_unavailable=true&allow_no_indices=true",
-                "{\"query\":{\"range\":{\"" + ReadFields.CAPTURED_AT + "\":{\"gte\":\"" + windowStart + "\"}}}}");
+        String readsCount = "/" + DailyIndex.pattern(config.indexPrefix()) + "/_count?ignore_unavailable=true&allow_no_indices=true";
+        Future<JsonNode> reads = es.call("POST", readsCount,
+                "{\"query\":{\"range\":{\"" + ReadFields.CAPTURED_AT + "\":{\"gte\":\"" + windowStart + "\"}}}}")
+                .compose(count -> whole(count, "POST " + readsCount));
         // refreshed so the figures include every search already answered (at most once per cache period)
         Future<JsonNode> refreshed = es.call("POST", "/" + config.auditIndex() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
         Future<JsonNode> searches = refreshed.compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
@@ -199,6 +201,19 @@ public final class TransparencyReport {
         failed.putArray("must_not").addObject().putObject("term").put(AuditDocument.OUTCOME, SearchService.ALLOWED);
         corrections.putObject("aggs").putObject("by_outcome").putObject("terms").put("field", AuditDocument.OUTCOME).put("size", 50);
         return body;
+    }
+
+    /**
+     * The count of every day's index, or a 503 to retry: while a daily index's shard is unavailable
+     * (Elasticsearch restarting or recovering its shards, a node gone), Elasticsearch answers the
+     * count 200 with the other days' reads only and {@code _shards.failed}, and a published figure
+     * must not silently leave a day out.
+     */
+    private static Future<JsonNode> whole(JsonNode count, String request) {
+        int failed = count.path("_shards").path("failed").asInt(0);
+        if (failed == 0) return Future.succeededFuture(count);
+        return Future.failedFuture(new EsRest.EsException(503, request, failed + " of " + count.path("_shards").path("total").asInt()
+                + " shard(s) failed, so the count is incomplete: " + count.path("_shards").path("failures").path(0)));
     }
 
     private static ObjectNode searchAction() {

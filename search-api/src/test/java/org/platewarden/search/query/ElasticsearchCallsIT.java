@@ -76,6 +76,34 @@ class ElasticsearchCallsIT {
         assertTrue(sbe.shardStarting());
     }
 
+    /**
+     * The first read of a day creates its index while searches over the last 24 hours, two days'
+     * indices, run: Elasticsearch answers them 200 with the other day's hits and the new index's shard
+     * failed as not available. Such a search waits for the shard as one over the new index alone does,
+     * instead of failing.
+     */
+    @Test
+    void aSearchOverSeveralDaysWaitsForTheShardOfADayThatIsStillStarting() throws Exception {
+        String yesterday = PREFIX + "-days-1";
+        Request doc = new Request("PUT", "/" + yesterday + "/_doc/r1?refresh=true");
+        doc.setEntity(new NStringEntity("{\"plate\":\"DAY1\"}", ContentType.APPLICATION_JSON));
+        es.rest().performRequest(doc);
+        String today = PREFIX + "-days-2";
+        createUnallocated(today);
+        Request search = new Request("POST", "/" + yesterday + "," + today + "/_search");
+        search.addParameter("filter_path", "timed_out," + ShardChecks.FILTER_PATH + ",hits.hits._id");
+        search.setEntity(new NStringEntity("{\"query\":{\"match_all\":{}}}", ContentType.APPLICATION_JSON));
+        var result = new ElasticsearchCalls(es.rest(), 30_000).perform(vertx.getOrCreateContext(), search, in -> {
+            com.fasterxml.jackson.databind.JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+            ShardChecks.requireComplete(answer);
+            return answer;
+        }, SearchDeadline.startingNow(60_000)).toCompletionStage().toCompletableFuture();
+        Thread.sleep(80);
+        allowAllocation(today);
+        com.fasterxml.jackson.databind.JsonNode answer = result.get(30, TimeUnit.SECONDS);
+        assertEquals("r1", answer.path("hits").path("hits").path(0).path("_id").asText(), answer.toString());
+    }
+
     private static Request search(String index) {
         Request r = new Request("POST", "/" + index + "/_search");
         r.setEntity(new NStringEntity("{\"query\":{\"match_all\":{}}}", ContentType.APPLICATION_JSON));
