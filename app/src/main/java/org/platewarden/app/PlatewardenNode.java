@@ -43,7 +43,6 @@ import org.platewarden.gateway.GatewayListeners;
 import org.platewarden.gateway.GatewayVerticle;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.search.api.SearchApiStandIn;
-import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.templates.InstallReport;
 import org.platewarden.templates.TemplateInstaller;
 import org.platewarden.templates.TemplateResources;
@@ -191,6 +190,9 @@ public final class PlatewardenNode implements AutoCloseable {
     public PlatewardenNode open(String envEsUrl, int embeddedEsPort) throws Exception {
         try {
             Files.createDirectories(config.dataPath());
+            // before the embedded Elasticsearch's port is checked or any port bound: a second node on this data dir
+            // is told so, not that port 9200 (the first node's Elasticsearch) is in use
+            DataDirectoryLocks.requireFree(config, roles);
             if (usesElasticsearch()) {
                 connection = new ElasticsearchConnection(elasticsearch.prepare(config, envEsUrl, embeddedEsPort));
                 if (elasticsearch.isEmbedded()) {
@@ -228,9 +230,6 @@ public final class PlatewardenNode implements AutoCloseable {
             LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(),
                     SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
             closeables.add(localRetention);
-            // the search role opens its journal once Elasticsearch answers: a node that could never
-            // have it is refused now, before it touches any file
-            if (roles.contains(Role.SEARCH)) AuditJournal.requireFree(AuditJournal.pathFor(config.dataPath(), config.nodeId()));
             if (roles.contains(Role.GATEWAY)) {
                 GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, credentials, spool, deadLetters, new GatewayMetrics(registry, spool)));
                 closeables.add(listeners);
@@ -549,7 +548,8 @@ public final class PlatewardenNode implements AutoCloseable {
         Files.writeString(run.resolve("node.json"), json.append("}\n").toString());
     }
 
-    private static String pidIn(Path runFile) {
+    /** The pid that {@code run/node.json} names, or "unknown". */
+    static String pidIn(Path runFile) {
         try {
             return String.valueOf(Json.MAPPER.readTree(runFile.toFile()).path("pid").asLong());
         } catch (IOException | RuntimeException unreadable) {
