@@ -43,7 +43,6 @@ import org.platewarden.gateway.GatewayListeners;
 import org.platewarden.gateway.GatewayVerticle;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.search.api.SearchApiStandIn;
-import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.templates.InstallReport;
 import org.platewarden.templates.TemplateInstaller;
 import org.platewarden.templates.TemplateResources;
@@ -90,6 +89,8 @@ public final class PlatewardenNode implements AutoCloseable {
     private GatewayVerticle gateway;
     private SearchApiStandIn standIn;
     private String standInId;
+    /** the gateway's deployments (one per event loop), to name the role in the stop's log lines */
+    private Set<String> gatewayDeployments = Set.of();
     /** the config the search API and its stand-in run with: a configured port 0 made concrete, so that they share it */
     private PlatewardenConfig searchConfig;
 
@@ -174,7 +175,7 @@ public final class PlatewardenNode implements AutoCloseable {
         try {
             elasticsearchRoles.get();
         } catch (ExecutionException e) {
-            close();
+            stop("its start failed: " + describe(e.getCause()));
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
         return this;
@@ -189,6 +190,9 @@ public final class PlatewardenNode implements AutoCloseable {
     public PlatewardenNode open(String envEsUrl, int embeddedEsPort) throws Exception {
         try {
             Files.createDirectories(config.dataPath());
+            // before the embedded Elasticsearch's port is checked or any port bound: a second node on this data dir
+            // is told so, not that port 9200 (the first node's Elasticsearch) is in use
+            DataDirectoryLocks.requireFree(config, roles);
             if (usesElasticsearch()) {
                 connection = new ElasticsearchConnection(elasticsearch.prepare(config, envEsUrl, embeddedEsPort));
                 if (elasticsearch.isEmbedded()) {
@@ -226,13 +230,11 @@ public final class PlatewardenNode implements AutoCloseable {
             LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(),
                     SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
             closeables.add(localRetention);
-            // the search role opens its journal once Elasticsearch answers: a node that could never
-            // have it is refused now, before it touches any file
-            if (roles.contains(Role.SEARCH)) AuditJournal.requireFree(AuditJournal.pathFor(config.dataPath(), config.nodeId()));
             if (roles.contains(Role.GATEWAY)) {
                 GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, credentials, spool, deadLetters, new GatewayMetrics(registry, spool)));
                 closeables.add(listeners);
                 gateway = listeners.first();
+                gatewayDeployments = Set.copyOf(vertx.deploymentIDs()); // the node's first deployments
             }
             if (roles.contains(Role.SEARCH)) {
                 // the search API will share the stand-in's port: a configured port 0 is made concrete first
@@ -246,7 +248,7 @@ public final class PlatewardenNode implements AutoCloseable {
             startElasticsearchRoles();
             return this;
         } catch (Exception e) {
-            close();
+            stop("its start failed: " + describe(e));
             throw e;
         }
     }
@@ -546,7 +548,8 @@ public final class PlatewardenNode implements AutoCloseable {
         Files.writeString(run.resolve("node.json"), json.append("}\n").toString());
     }
 
-    private static String pidIn(Path runFile) {
+    /** The pid that {@code run/node.json} names, or "unknown". */
+    static String pidIn(Path runFile) {
         try {
             return String.valueOf(Json.MAPPER.readTree(runFile.toFile()).path("pid").asLong());
         } catch (IOException | RuntimeException unreadable) {
@@ -560,30 +563,55 @@ public final class PlatewardenNode implements AutoCloseable {
      * need (camera authentication, the search API's blocking pool) are still open. Vert.x's own
      * close would shut those pools alongside the undeploy, and a request under way would fail.
      */
-    private void stopRoles() throws Exception {
-        List<Future<Void>> undeployed = new ArrayList<>();
-        for (String id : vertx.deploymentIDs()) undeployed.add(vertx.undeploy(id));
-        Future.join(undeployed).toCompletionStage().toCompletableFuture().get(config.shutdownGraceSeconds() + 60L, TimeUnit.SECONDS);
+    private List<String> stopRoles() throws InterruptedException {
+        return RoleStops.undeployAll(vertx, this::roleOf, config.shutdownGraceSeconds() + 60L);
+    }
+
+    /** The role a deployment belongs to, for the stop's log lines. */
+    private String roleOf(String deploymentId) {
+        if (gatewayDeployments.contains(deploymentId)) return "gateway";
+        if (deploymentId.equals(indexerDeployment)) return "indexer";
+        if (deploymentId.equals(standInId)) return "search API (its stand-in, the search API not having started)";
+        return "search API";
     }
 
     private static <T> T await(Future<T> future) throws Exception {
         return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
+    /** Stops the node, its cause not known to it (a test, an embedding program): {@link #stop}. */
     @Override
     public void close() {
+        stop(null);
+    }
+
+    /**
+     * Stops the node, saying so in the log: a first line with why ({@code cause}, e.g. "SIGTERM";
+     * null when not known), one per role with how long its stop took (or why it did not stop
+     * cleanly), and a last "stopped" line, so that a log read after a restart tells a clean stop
+     * from a crash (which has none of them). Order as ever: the start under way, the roles, Vert.x,
+     * the audit trail and files, the embedded Elasticsearch last.
+     */
+    public void stop(String cause) {
         if (!closed.compareAndSet(false, true)) return;
-        stopStarter();
+        long began = System.nanoTime();
+        LOG.info("stopping Platewarden ({}; roles {})", cause == null ? "cause not known to the node: stopped by its owner" : cause,
+                roles.stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")));
+        List<String> problems = new ArrayList<>();
+        if (stopStarter()) problems.add("the start of " + waitingRoles() + " did not end");
         if (vertx != null) {
             try {
-                stopRoles();
-            } catch (Exception e) {
-                LOG.warn("roles did not stop cleanly: {}", e.toString());
+                problems.addAll(stopRoles());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("the stop was interrupted while the roles stopped");
+                problems.add("interrupted while the roles stopped");
             }
             try {
                 await(vertx.close());
             } catch (Exception e) {
                 LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+                problems.add("Vert.x did not close cleanly");
             }
         }
         if (search != null) search.close();
@@ -592,18 +620,29 @@ public final class PlatewardenNode implements AutoCloseable {
                 closeables.get(i).close();
             } catch (Exception e) {
                 LOG.warn("close failed: {}", e.toString());
+                problems.add("a close failed (" + e + ")");
             }
         }
         if (connection != null) connection.close();
-        if (elasticsearch != null) elasticsearch.close();
+        if (elasticsearch != null) {
+            long esBegan = System.nanoTime();
+            elasticsearch.close();
+            if (elasticsearch.isEmbedded()) LOG.info("the embedded Elasticsearch stopped in {} ms", RoleStops.millis(System.nanoTime() - esBegan));
+        }
+        if (problems.isEmpty()) {
+            LOG.info("Platewarden stopped in {} ms", RoleStops.millis(System.nanoTime() - began));
+        } else {
+            LOG.warn("Platewarden stopped in {} ms, not cleanly: {}", RoleStops.millis(System.nanoTime() - began), String.join("; ", problems));
+        }
     }
 
     /**
      * Ends the start of the roles that need Elasticsearch: a wait for it is interrupted at once; a
      * role being deployed is let finish (its steps are bounded), so that the undeploy that follows
      * finds it. Called on the stopping thread (a shutdown hook, a test), never on an event loop.
+     * True when that start did not end within its wait.
      */
-    private void stopStarter() {
+    private boolean stopStarter() {
         Thread t;
         synchronized (startLock) {
             stopping = true;
@@ -616,8 +655,13 @@ public final class PlatewardenNode implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (t.isAlive()) LOG.warn("the start of {} did not end within {} s; stopping without it", waitingRoles(), STARTER_JOIN_MILLIS / 1000);
+            if (t.isAlive()) {
+                LOG.warn("the start of {} did not end within {} s; stopping without it", waitingRoles(), STARTER_JOIN_MILLIS / 1000);
+                elasticsearchRoles.cancel(false);
+                return true;
+            }
         }
         elasticsearchRoles.cancel(false);
+        return false;
     }
 }

@@ -70,7 +70,9 @@ final class RunCommand implements Callable<Integer> {
         });
         // a reload (SIGHUP, POST /v1/ops/config/reload) reads the configuration as this did: the same file, flags and overrides
         PlatewardenNode node = new PlatewardenNode(config, selected, configOptions::load);
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "platewarden-shutdown"));
+        // the stop's first log line says which signal asked for it (a shutdown hook is not told)
+        StopSignals.install();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> node.stop(StopSignals.cause()), "platewarden-shutdown"));
         try {
             node.open(System.getenv("ES_URL"), esPort);
         } catch (Exception e) {

@@ -76,8 +76,9 @@ class JournalLockIT {
         PlatewardenNode second = new PlatewardenNode(config(), EnumSet.of(Role.SEARCH));
         Exception refused = assertThrows(Exception.class, () -> second.start(ElasticsearchFixture.url(), 0));
         String message = StartupFailure.describe(refused, config(), 0);
-        assertEquals("audit journal " + journal + " is in use by another process: a node with the same node_id and data dir holds "
-                + journal.getFileName() + ".lock; stop it first, or give this node its own node_id or data dir", message);
+        assertEquals("the data directory " + dataDir.toAbsolutePath().normalize() + " is in use by another Platewarden (pid "
+                + ProcessHandle.current().pid() + "): it holds the audit journal of node_id node-1 (" + AuditJournal.lockFileOf(journal)
+                + "); stop it first, or give this node its own node_id or data dir", message);
 
         // the first node's chain goes on, alone: each verify is audited once it has run
         JsonNode after = verify(first.searchPort());

@@ -58,9 +58,11 @@ final class SpoolWriter implements Runnable {
     private final LongSupplier usableBytes;
     /**
      * Whether the last batch was refused for want of disk space and no room for it has been seen
-     * since (logged once per episode). Written on this thread, read by any.
+     * since. Written on this thread, read by any.
      */
     private volatile boolean diskFull;
+    /** The WARN and INFO of disk-full episodes, which a disk hovering at the threshold must not repeat at every turn. */
+    private final DiskFullLog diskFullLog;
     /** The free space the last refused batch needed. */
     private long refusedNeeded;
     private final SegmentedSpool spool;
@@ -84,6 +86,7 @@ final class SpoolWriter implements Runnable {
                 boolean mustRoll) throws IOException {
         this.dir = dir;
         this.usableBytes = usableBytes;
+        this.diskFullLog = new DiskFullLog(dir);
         this.preallocator = preallocator;
         this.groupCommitIntervalNanos = groupCommitIntervalNanos;
         this.lastCommitNanos = System.nanoTime() - groupCommitIntervalNanos;
@@ -182,9 +185,8 @@ final class SpoolWriter implements Runnable {
     private void recheckDisk() {
         long usable = usableBytes.getAsLong();
         if (usable < refusedNeeded) return;
-        LOG.info("spool: {} bytes free on the file system of {} again, room for the write refused ({} needed); appends are written",
-                usable, dir, refusedNeeded);
         diskFull = false;
+        diskFullLog.room(usable);
     }
 
     private void writeBatch(List<PendingAppend> batch) throws IOException {
@@ -226,16 +228,13 @@ final class SpoolWriter implements Runnable {
         for (PendingAppend p : batch) needed += p.frame.length();
         long usable = usableBytes.getAsLong();
         if (usable < needed) {
-            if (!diskFull) {
-                LOG.warn("spool: {} bytes free on the file system of {}, a write needs {} (with {} kept free): appends are refused as full"
-                        + " until space is freed", usable, dir, needed, DISK_RESERVE_BYTES);
-            }
+            diskFullLog.refused(usable, needed, DISK_RESERVE_BYTES);
             refusedNeeded = needed;
             diskFull = true;
             throw new SpoolFullException("disk full: " + usable + " bytes free where the spool is, " + needed + " needed", true);
         }
-        if (diskFull) LOG.info("spool: {} bytes free on the file system of {} again; appends are written", usable, dir);
         diskFull = false;
+        diskFullLog.room(usable);
     }
 
     private void roll() throws IOException {

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,17 +118,21 @@ public final class DailyIndexCompactor implements AutoCloseable {
         List<String> alreadyCompact = new ArrayList<>();
         List<String> notDue = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
-        for (Map.Entry<String, Integer> index : primarySegments().entrySet()) {
+        for (Map.Entry<String, DayIndex> index : dailyIndices().entrySet()) {
             String name = index.getKey();
             Optional<LocalDate> day = DailyIndex.parseDay(prefix, name);
             if (day.isEmpty()) continue; // not a daily read index of ours: never a candidate
             if (!isDue(day.get(), config.afterHours(), retentionDays, now)) {
                 notDue.add(name);
-            } else if (index.getValue() <= config.aboveSegments()) {
+            } else if (index.getValue().red()) {
+                // its segments cannot be counted nor merged now; no merge was asked for, so none is counted as failed
+                failed.put(name, UNAVAILABLE);
+                LOG.warn("compaction: {} not merged: {}", name, UNAVAILABLE);
+            } else if (index.getValue().segments() <= config.aboveSegments()) {
                 alreadyCompact.add(name);
             } else {
                 try {
-                    compacted.add(merge(name, index.getValue()));
+                    compacted.add(merge(name, index.getValue().segments()));
                     merged.increment();
                 } catch (RuntimeException e) {
                     failedMerges.increment();
@@ -151,25 +154,41 @@ public final class DailyIndexCompactor implements AutoCloseable {
         long nanos = System.nanoTime() - started;
         mergeTime.record(nanos, TimeUnit.NANOSECONDS);
         double seconds = nanos / 1e9;
-        int segmentsAfter = primarySegments(index).getOrDefault(index, -1);
+        int segmentsAfter = primarySegments(index);
         LOG.info("compaction: merged {} from {} to {} segments in {} s", index, segmentsBefore, segmentsAfter, String.format("%.1f", seconds));
         return new CompactionReport.Compacted(index, segmentsBefore, segmentsAfter, Math.round(seconds * 10) / 10.0);
     }
 
-    private Map<String, Integer> primarySegments() {
-        return primarySegments(DailyIndex.pattern(prefix));
+    /** The primaries' segment count of {@code index}; -1 when it is gone or not available. */
+    private int primarySegments(String index) {
+        JsonNode count = es.call("GET", "/" + index + "/_stats/segments?level=indices&ignore_unavailable=true&allow_no_indices=true"
+                + "&filter_path=indices.*.primaries.segments.count", null).path("indices").path(index).path("primaries").path("segments").path("count");
+        return count.isMissingNode() ? -1 : count.asInt();
     }
 
-    /** Index name to its primaries' segment count, for open indices matching {@code target}, by name. */
-    private Map<String, Integer> primarySegments(String target) {
-        JsonNode indices = es.call("GET", "/" + target + "/_stats/segments?level=indices&ignore_unavailable=true&allow_no_indices=true"
-                + "&filter_path=indices.*.primaries.segments.count", null).path("indices");
-        Map<String, Integer> counts = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = indices.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            counts.put(e.getKey(), e.getValue().path("primaries").path("segments").path("count").asInt(0));
+    /** Why a day whose index is red is in a pass's failed list. */
+    static final String UNAVAILABLE = "a primary shard of it is not available (index health red): not merged; the next pass tries again";
+
+    /** One open daily index as a pass sees it: its primaries' segments, and whether a primary is unavailable. */
+    private record DayIndex(int segments, boolean red) {
+    }
+
+    private Map<String, DayIndex> dailyIndices() {
+        return dailyIndices(DailyIndex.pattern(prefix));
+    }
+
+    /**
+     * The open indices matching {@code target}, by name. From {@code _cat/indices}, which lists a red
+     * index too (index stats leave out one whose primaries are unavailable, so a pass never saw it).
+     */
+    private Map<String, DayIndex> dailyIndices(String target) {
+        JsonNode rows = es.call("GET", "/_cat/indices/" + target + "?format=json&h=index,health,pri.segments.count&expand_wildcards=open", null);
+        Map<String, DayIndex> indices = new TreeMap<>();
+        for (JsonNode row : rows) {
+            indices.put(row.path("index").asText(),
+                    new DayIndex(row.path("pri.segments.count").asInt(0), "red".equals(row.path("health").asText())));
         }
-        return counts;
+        return indices;
     }
 
     @Override
