@@ -58,6 +58,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public static final Duration BOOT_STOP_GRACE = Duration.ofSeconds(5);
 
     private final Settings settings;
+    private final ConsoleLog consoleLog;
     private final AtomicReference<Process> process = new AtomicReference<>();
     private Thread shutdownHook;
     private volatile int httpPort;
@@ -82,8 +83,15 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
 
     public EmbeddedElasticsearch(Settings settings) {
+        this(settings, ConsoleLog.DEFAULT_LIMIT_BYTES);
+    }
+
+    /** @param consoleLogLimitBytes over this, the console log is moved aside before the next start ({@link ConsoleLog}) */
+    EmbeddedElasticsearch(Settings settings, long consoleLogLimitBytes) {
         this.settings = settings;
         this.httpPort = settings.httpPort();
+        this.consoleLog = new ConsoleLog(settings.baseDir().toAbsolutePath().resolve("logs").resolve("elasticsearch-console.log"),
+                consoleLogLimitBytes);
     }
 
     /** Known from construction for a configured port; for port 0, once {@link #launch()} picked one. */
@@ -91,8 +99,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** The node's console output, the current start's at its end (the one before it over its limit: {@code .1}). */
     public Path logFile() {
-        return settings.baseDir().toAbsolutePath().resolve("logs").resolve("elasticsearch-console.log");
+        return consoleLog.file();
     }
 
     /** Unpacks (once), configures, starts and waits for health. Returns the HTTP URL. */
@@ -158,6 +167,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             chown(base);
             makeTraversable(base);
         }
+        // bounded before it is opened for this start: a start that keeps failing is tried every 30 s, for days
+        if (consoleLog.rotateIfOverLimit()) LOG.info("moved the embedded Elasticsearch's console log to {}", consoleLog.previous());
         ownerOnly(base);
         // setsid: a session of its own, so a Ctrl-C in the terminal reaches only its owner, which
         // stops it last, after its own requests under way have been answered (with the terminal's

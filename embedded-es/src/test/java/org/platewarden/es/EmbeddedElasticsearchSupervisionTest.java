@@ -216,6 +216,46 @@ class EmbeddedElasticsearchSupervisionTest {
     }
 
     @Test
+    void theConsoleLogOfStartsThatKeepFailingStaysBoundedWithTheLatestStartsOutputQuotedInItsFailure() throws Exception {
+        long limit = 64 * 1024;
+        // each start writes ~45 KB (its start-up output and stack traces), then fails as a bootstrap check does
+        String script = COUNT_RUNS + "i=0; while [ $i -lt 400 ]; do echo \"start $n: at org.elasticsearch.bootstrap.Elasticsearch.init"
+                + "(Elasticsearch.java:$i) ................................................\"; i=$((i+1)); done;"
+                + " echo \"bootstrap check failure in start $n\"; exit 78";
+        long oneStart = 0;
+        for (int start = 1; start <= 8; start++) {
+            // a start that fails, again and again, on the same data directory
+            EmbeddedElasticsearch node = node(script, Duration.ofSeconds(10), limit);
+            IOException failed = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, node::start);
+            assertTrue(failed.getMessage().contains("exited with code 78 during start-up"), failed.getMessage());
+            assertTrue(failed.getMessage().contains("bootstrap check failure in start " + start + "\n")
+                    || failed.getMessage().endsWith("bootstrap check failure in start " + start), "the failure quotes this start's output: "
+                    + failed.getMessage());
+            String log = Files.readString(node.logFile());
+            assertTrue(log.contains("bootstrap check failure in start " + start), "the log being written has this start's output");
+            if (start == 1) oneStart = Files.size(node.logFile());
+            Path logs = node.logFile().getParent();
+            long current = Files.size(node.logFile());
+            assertTrue(current <= limit + oneStart, "start " + start + ": " + current + " bytes, over the limit and one start");
+            try (var files = Files.list(logs)) {
+                List<String> consoleLogs = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("elasticsearch-console.log"))
+                        .sorted().toList();
+                assertTrue(consoleLogs.equals(List.of("elasticsearch-console.log")) || consoleLogs.equals(List.of("elasticsearch-console.log",
+                        "elasticsearch-console.log.1")), "at most the log and one older: " + consoleLogs);
+                if (consoleLogs.size() == 2) {
+                    long previous = Files.size(logs.resolve("elasticsearch-console.log.1"));
+                    assertTrue(previous <= limit + oneStart, "the older log: " + previous + " bytes");
+                }
+            }
+            node.close();
+        }
+        assertEquals(8, runs());
+        assertTrue(oneStart > 40_000, "each start wrote its ~45 KB: " + oneStart);
+        String previous = Files.readString(home().getParent().getParent().resolve("logs").resolve("elasticsearch-console.log.1"));
+        assertTrue(previous.contains("bootstrap check failure in start 6"), "the older log has the starts before: the latest moved there");
+    }
+
+    @Test
     void theBackOffDoublesFromOneSecondToThirty() {
         assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L),
                 List.of(1, 2, 3, 4, 5, 6, 100).stream().map(ElasticsearchSupervisor::delayAfter).toList());
@@ -251,6 +291,10 @@ class EmbeddedElasticsearchSupervisionTest {
 
     /** A node whose distribution's {@code bin/elasticsearch} runs {@code script} (sh). */
     private EmbeddedElasticsearch node(String script, Duration startTimeout) throws IOException {
+        return node(script, startTimeout, ConsoleLog.DEFAULT_LIMIT_BYTES);
+    }
+
+    private EmbeddedElasticsearch node(String script, Duration startTimeout, long consoleLogLimit) throws IOException {
         Path zip = dir.resolve("fake-elasticsearch.zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             out.putNextEntry(new ZipEntry("fake-elasticsearch/config/"));
@@ -260,7 +304,7 @@ class EmbeddedElasticsearchSupervisionTest {
             out.closeEntry();
         }
         EmbeddedElasticsearch node = new EmbeddedElasticsearch(new EmbeddedElasticsearch.Settings(zip, dir.resolve("es"), 0, "64m",
-                startTimeout));
+                startTimeout), consoleLogLimit);
         toClose.add(node);
         return node;
     }
