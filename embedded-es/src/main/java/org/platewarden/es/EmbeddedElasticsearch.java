@@ -164,7 +164,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         boolean root = isRoot();
         if (root) {
             ensureServiceUser();
-            chown(base);
+            int handedOver = ServiceUserOwnership.handOver(base, SERVICE_USER);
+            if (handedOver > 0) LOG.info("gave {} files and directories under {} to the user {}", handedOver, base, SERVICE_USER);
             makeTraversable(base);
         }
         // bounded before it is opened for this start: a start that keeps failing is tried every 30 s, for days
@@ -551,11 +552,6 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             throw new IOException("running as root, but could not create the unprivileged user '" + SERVICE_USER
                     + "' that Elasticsearch needs (useradd exit code " + rc + ")");
         }
-    }
-
-    private static void chown(Path base) throws IOException, InterruptedException {
-        int rc = run("chown", "-R", SERVICE_USER + ":" + SERVICE_USER, base.toString());
-        if (rc != 0) throw new IOException("chown of " + base + " to " + SERVICE_USER + " failed");
     }
 
     /** The service user must be able to reach the base directory through its parents. */

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * does until its server has booted) kills it after {@link EmbeddedElasticsearch#BOOT_STOP_GRACE};
  * a node killed after it answered is started again, on the same port, and not after a stop; so is
  * one that exits before it ever answered (a failed bootstrap check) or never opens its HTTP port
- * (killed after its start timeout), unless its owner does not restart failed starts.
+ * (killed after its start timeout), unless its owner does not restart failed starts; the console log
+ * of starts that keep failing stays bounded; under root, a start hands the service user only what is
+ * not its yet.
  * {@code EmbeddedElasticsearchRestartIT} (app) shows the first two on the real distribution.
  */
 class EmbeddedElasticsearchSupervisionTest {
@@ -253,6 +255,31 @@ class EmbeddedElasticsearchSupervisionTest {
         assertTrue(oneStart > 40_000, "each start wrote its ~45 KB: " + oneStart);
         String previous = Files.readString(home().getParent().getParent().resolve("logs").resolve("elasticsearch-console.log.1"));
         assertTrue(previous.contains("bootstrap check failure in start 6"), "the older log has the starts before: the latest moved there");
+    }
+
+    @Test
+    void aStartAsRootGivesTheServiceUserOnlyWhatIsNotItsYetAndLeavesWhatIsUntouched() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EmbeddedElasticsearch.isRoot(), "the node runs as its own user only under root");
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exit 78");
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, node::start);
+        node.close();
+        Path data = dir.resolve("es").resolve("data");
+        Path owned = data.resolve("segment-already-owned");
+        Files.writeString(owned, "the node's data");
+        var users = owned.getFileSystem().getUserPrincipalLookupService();
+        Files.setOwner(owned, users.lookupPrincipalByName(EmbeddedElasticsearch.SERVICE_USER));
+        Files.getFileAttributeView(owned, java.nio.file.attribute.PosixFileAttributeView.class)
+                .setGroup(users.lookupPrincipalByGroupName(EmbeddedElasticsearch.SERVICE_USER));
+        Path restored = data.resolve("restored-by-root"); // as an operator mending the cause might leave it
+        Files.writeString(restored, "restored");
+        Object ownedChanged = Files.getAttribute(owned, "unix:ctime");
+        Thread.sleep(20); // a chown of it would give it a later change time
+
+        EmbeddedElasticsearch again = node(COUNT_RUNS + "exit 78");
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, again::start);
+        assertEquals(EmbeddedElasticsearch.SERVICE_USER, Files.getOwner(restored).getName(), "what root put there is handed over");
+        assertEquals(ownedChanged, Files.getAttribute(owned, "unix:ctime"), "what the user already owned is not written again");
+        assertEquals(2, runs());
     }
 
     @Test
