@@ -1,9 +1,11 @@
 package org.platewarden.es;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The node's console output ({@code elasticsearch-console.log}), appended to by each start: nothing
@@ -11,7 +13,9 @@ import java.nio.file.StandardCopyOption;
  * Before each start a log over its limit is moved to {@code elasticsearch-console.log.1} (replacing
  * the one there), so there are at most two files, each at most the limit plus one start's output,
  * and the log being written always holds the current start's output, which the failure messages
- * quote.
+ * quote. A node that runs writes its log lines there too (as into its own log files, which it
+ * rotates itself): while it runs, a log over its limit is copied to {@code .1} and emptied in place
+ * ({@link #copyAndEmptyIfOverLimit()}).
  */
 final class ConsoleLog {
     /**
@@ -43,6 +47,30 @@ final class ConsoleLog {
     boolean rotateIfOverLimit() throws IOException {
         if (!Files.exists(file) || Files.size(file) <= limitBytes) return false;
         Files.move(file, previous(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    /**
+     * While the node runs: copies a log over its limit to {@code .1} and empties it. The node writes
+     * through a descriptor opened for appending, so its next line goes to the emptied file's start
+     * (a rename would leave it writing into {@code .1}). What it writes between the copy and the
+     * emptying is lost here, not from its own log files. A copy that fails (the disk full) still
+     * empties the log: the bound matters more than this copy of lines its own logs keep. Returns
+     * whether it emptied it.
+     */
+    boolean copyAndEmptyIfOverLimit() throws IOException {
+        if (!Files.exists(file) || Files.size(file) <= limitBytes) return false;
+        IOException copyFailed = null;
+        try {
+            Files.deleteIfExists(previous()); // its space first: the disk may be nearly full
+            Files.copy(file, previous());
+        } catch (IOException e) {
+            copyFailed = e;
+        }
+        try (FileChannel log = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            log.truncate(0);
+        }
+        if (copyFailed != null) throw new IOException("emptied " + file + " without a copy in " + previous() + ": " + copyFailed, copyFailed);
         return true;
     }
 }

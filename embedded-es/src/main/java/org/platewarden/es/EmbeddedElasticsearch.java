@@ -203,6 +203,27 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
 
     /**
+     * Waits at most {@code millis} for the process running now to exit: true once it has (or none
+     * runs), then {@link #awaitUnexpectedExit()} answers at once.
+     */
+    public boolean awaitExit(long millis) throws InterruptedException {
+        Process p = process.get();
+        return p == null || p.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While the node runs (for its owner to call every few seconds): keeps its console log within
+     * its limit ({@link ConsoleLog#copyAndEmptyIfOverLimit()}); a failure is a WARN, not the node's.
+     */
+    public void boundConsoleLog() {
+        try {
+            if (consoleLog.copyAndEmptyIfOverLimit()) LOG.info("copied the embedded Elasticsearch's console log to {} and emptied it", consoleLog.previous());
+        } catch (IOException e) {
+            LOG.warn("could not bound the embedded Elasticsearch's console log {}: {}", consoleLog.file(), e.toString());
+        }
+    }
+
+    /**
      * Blocks until the process running now exits; returns its exit code when it exited without
      * {@link #stop()}, null when it was stopped (or none runs).
      */

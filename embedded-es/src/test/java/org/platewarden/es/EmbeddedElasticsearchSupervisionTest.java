@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a node killed after it answered is started again, on the same port, and not after a stop; so is
  * one that exits before it ever answered (a failed bootstrap check) or never opens its HTTP port
  * (killed after its start timeout), unless its owner does not restart failed starts; the console log
- * of starts that keep failing stays bounded; under root, a start hands the service user only what is
+ * of starts that keep failing, and of a node that runs and keeps logging, stays bounded; under root, a start hands the service user only what is
  * not its yet.
  * {@code EmbeddedElasticsearchRestartIT} (app) shows the first two on the real distribution.
  */
@@ -255,6 +255,49 @@ class EmbeddedElasticsearchSupervisionTest {
         assertTrue(oneStart > 40_000, "each start wrote its ~45 KB: " + oneStart);
         String previous = Files.readString(home().getParent().getParent().resolve("logs").resolve("elasticsearch-console.log.1"));
         assertTrue(previous.contains("bootstrap check failure in start 6"), "the older log has the starts before: the latest moved there");
+    }
+
+    @Test
+    void theConsoleLogOfANodeThatRunsAndKeepsLoggingStaysBoundedWhileItRuns() throws Exception {
+        long limit = 64 * 1024;
+        // a node that answers and keeps logging (~40 KB a second), numbering its lines
+        EmbeddedElasticsearch node = node("i=0; while :; do j=0; while [ $j -lt 100 ]; do i=$((i+1)); j=$((j+1)); echo \"line $i:"
+                + " [INFO ][o.e.c.m.MetadataCreateIndexService] [platewarden-embedded] creating index ......................\"; done;"
+                + " sleep 0.25; done", Duration.ofSeconds(10), limit);
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> true, () -> true, Duration.ofSeconds(60));
+        supervisor.start();
+        await(() -> node.pid() > 0, "launched");
+        long pid = node.pid();
+        Path previous = node.logFile().resolveSibling("elasticsearch-console.log.1");
+        await(() -> Files.exists(previous), "the log over its limit was copied aside");
+        long lastBefore = lastLineNumber(Files.readString(previous));
+        // the node goes on writing into the emptied log, from its start
+        await(() -> {
+            try {
+                return lastLineNumber(Files.readString(node.logFile())) > lastBefore;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "later lines in the emptied log");
+        String current = Files.readString(node.logFile());
+        assertTrue(current.startsWith("line ") && current.indexOf('\0') < 0, "written from the emptied log's start, no hole: "
+                + current.substring(0, Math.min(200, current.length())));
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(ElasticsearchSupervisor.CONSOLE_LOG_CHECK_MS);
+            long size = Files.size(node.logFile());
+            // the limit plus what it writes between two checks (~40 KB a second)
+            assertTrue(size <= limit + 400 * 1024, "the running node's console log: " + size + " bytes");
+            assertTrue(Files.size(previous) <= limit + 400 * 1024, "its copy: " + Files.size(previous) + " bytes");
+        }
+        assertEquals(pid, node.pid(), "the node ran on throughout");
+        assertEquals(0, supervisor.restarts());
+    }
+
+    private static long lastLineNumber(String log) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+):").matcher(log);
+        long last = -1;
+        while (m.find()) last = Long.parseLong(m.group(1));
+        return last;
     }
 
     @Test
