@@ -32,6 +32,8 @@ public final class ElasticsearchSupervisor implements AutoCloseable {
     static final long MAX_DELAY_MS = 30_000;
     /** how often a (re)started node is asked whether it answers */
     static final long POLL_MS = 1_000;
+    /** how often the console log of a node that answers is checked against its limit: one stat */
+    static final long CONSOLE_LOG_CHECK_MS = 5_000;
 
     /**
      * The last failed start: the how-manyth in a row, when, why — "exited with code 78 before it
@@ -169,6 +171,7 @@ public final class ElasticsearchSupervisor implements AutoCloseable {
                 return code == null ? null : "exited with code " + code + " before it answered";
             }
             if (answers.getAsBoolean()) return watchAnswering(started);
+            node.boundConsoleLog(); // a boot recovering its shards may run for minutes, logging
             listened = listened || listens.getAsBoolean();
             if (!listened && System.nanoTime() - started > bootTimeout.toNanos()) {
                 LOG.error("the embedded Elasticsearch has not opened its HTTP port within {} s of its start: killing it (its log: {});"
@@ -181,7 +184,10 @@ public final class ElasticsearchSupervisor implements AutoCloseable {
         return null;
     }
 
-    /** The node answers: until its process exits (the launcher logs that exit, with its last log lines). */
+    /**
+     * The node answers: until its process exits (the launcher logs that exit, with its last log
+     * lines), keeping its console log bounded meanwhile.
+     */
     private String watchAnswering(long started) throws InterruptedException {
         if (failure != null) {
             LOG.info("the embedded Elasticsearch answers{} at {}, {} s after restart {} ({} failed in a row before)", answeredOnce ? " again" : "",
@@ -190,6 +196,7 @@ public final class ElasticsearchSupervisor implements AutoCloseable {
         answeredOnce = true;
         failure = null;
         inARow = 0;
+        while (!node.awaitExit(CONSOLE_LOG_CHECK_MS)) node.boundConsoleLog();
         Integer code = node.awaitUnexpectedExit();
         return code == null || closed ? null : "exited with code " + code + " after it answered";
     }

@@ -58,6 +58,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public static final Duration BOOT_STOP_GRACE = Duration.ofSeconds(5);
 
     private final Settings settings;
+    private final ConsoleLog consoleLog;
     private final AtomicReference<Process> process = new AtomicReference<>();
     private Thread shutdownHook;
     private volatile int httpPort;
@@ -82,8 +83,15 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
 
     public EmbeddedElasticsearch(Settings settings) {
+        this(settings, ConsoleLog.DEFAULT_LIMIT_BYTES);
+    }
+
+    /** @param consoleLogLimitBytes over this, the console log is moved aside before the next start ({@link ConsoleLog}) */
+    EmbeddedElasticsearch(Settings settings, long consoleLogLimitBytes) {
         this.settings = settings;
         this.httpPort = settings.httpPort();
+        this.consoleLog = new ConsoleLog(settings.baseDir().toAbsolutePath().resolve("logs").resolve("elasticsearch-console.log"),
+                consoleLogLimitBytes);
     }
 
     /** Known from construction for a configured port; for port 0, once {@link #launch()} picked one. */
@@ -91,8 +99,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** The node's console output, the current start's at its end (the one before it over its limit: {@code .1}). */
     public Path logFile() {
-        return settings.baseDir().toAbsolutePath().resolve("logs").resolve("elasticsearch-console.log");
+        return consoleLog.file();
     }
 
     /** Unpacks (once), configures, starts and waits for health. Returns the HTTP URL. */
@@ -155,9 +164,12 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         boolean root = isRoot();
         if (root) {
             ensureServiceUser();
-            chown(base);
+            int handedOver = ServiceUserOwnership.handOver(base, SERVICE_USER);
+            if (handedOver > 0) LOG.info("gave {} files and directories under {} to the user {}", handedOver, base, SERVICE_USER);
             makeTraversable(base);
         }
+        // bounded before it is opened for this start: a start that keeps failing is tried every 30 s, for days
+        if (consoleLog.rotateIfOverLimit()) LOG.info("moved the embedded Elasticsearch's console log to {}", consoleLog.previous());
         ownerOnly(base);
         // setsid: a session of its own, so a Ctrl-C in the terminal reaches only its owner, which
         // stops it last, after its own requests under way have been answered (with the terminal's
@@ -188,6 +200,27 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public Integer exitCode() {
         Process p = process.get();
         return p == null || p.isAlive() ? null : p.exitValue();
+    }
+
+    /**
+     * Waits at most {@code millis} for the process running now to exit: true once it has (or none
+     * runs), then {@link #awaitUnexpectedExit()} answers at once.
+     */
+    public boolean awaitExit(long millis) throws InterruptedException {
+        Process p = process.get();
+        return p == null || p.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While the node runs (for its owner to call every few seconds): keeps its console log within
+     * its limit ({@link ConsoleLog#copyAndEmptyIfOverLimit()}); a failure is a WARN, not the node's.
+     */
+    public void boundConsoleLog() {
+        try {
+            if (consoleLog.copyAndEmptyIfOverLimit()) LOG.info("copied the embedded Elasticsearch's console log to {} and emptied it", consoleLog.previous());
+        } catch (IOException e) {
+            LOG.warn("could not bound the embedded Elasticsearch's console log {}: {}", consoleLog.file(), e.toString());
+        }
     }
 
     /**
@@ -540,11 +573,6 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
             throw new IOException("running as root, but could not create the unprivileged user '" + SERVICE_USER
                     + "' that Elasticsearch needs (useradd exit code " + rc + ")");
         }
-    }
-
-    private static void chown(Path base) throws IOException, InterruptedException {
-        int rc = run("chown", "-R", SERVICE_USER + ":" + SERVICE_USER, base.toString());
-        if (rc != 0) throw new IOException("chown of " + base + " to " + SERVICE_USER + " failed");
     }
 
     /** The service user must be able to reach the base directory through its parents. */

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * does until its server has booted) kills it after {@link EmbeddedElasticsearch#BOOT_STOP_GRACE};
  * a node killed after it answered is started again, on the same port, and not after a stop; so is
  * one that exits before it ever answered (a failed bootstrap check) or never opens its HTTP port
- * (killed after its start timeout), unless its owner does not restart failed starts.
+ * (killed after its start timeout), unless its owner does not restart failed starts; the console log
+ * of starts that keep failing, and of a node that runs and keeps logging, stays bounded; under root, a start hands the service user only what is
+ * not its yet.
  * {@code EmbeddedElasticsearchRestartIT} (app) shows the first two on the real distribution.
  */
 class EmbeddedElasticsearchSupervisionTest {
@@ -216,6 +218,114 @@ class EmbeddedElasticsearchSupervisionTest {
     }
 
     @Test
+    void theConsoleLogOfStartsThatKeepFailingStaysBoundedWithTheLatestStartsOutputQuotedInItsFailure() throws Exception {
+        long limit = 64 * 1024;
+        // each start writes ~45 KB (its start-up output and stack traces), then fails as a bootstrap check does
+        String script = COUNT_RUNS + "i=0; while [ $i -lt 400 ]; do echo \"start $n: at org.elasticsearch.bootstrap.Elasticsearch.init"
+                + "(Elasticsearch.java:$i) ................................................\"; i=$((i+1)); done;"
+                + " echo \"bootstrap check failure in start $n\"; exit 78";
+        long oneStart = 0;
+        for (int start = 1; start <= 8; start++) {
+            // a start that fails, again and again, on the same data directory
+            EmbeddedElasticsearch node = node(script, Duration.ofSeconds(10), limit);
+            IOException failed = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, node::start);
+            assertTrue(failed.getMessage().contains("exited with code 78 during start-up"), failed.getMessage());
+            assertTrue(failed.getMessage().contains("bootstrap check failure in start " + start + "\n")
+                    || failed.getMessage().endsWith("bootstrap check failure in start " + start), "the failure quotes this start's output: "
+                    + failed.getMessage());
+            String log = Files.readString(node.logFile());
+            assertTrue(log.contains("bootstrap check failure in start " + start), "the log being written has this start's output");
+            if (start == 1) oneStart = Files.size(node.logFile());
+            Path logs = node.logFile().getParent();
+            long current = Files.size(node.logFile());
+            assertTrue(current <= limit + oneStart, "start " + start + ": " + current + " bytes, over the limit and one start");
+            try (var files = Files.list(logs)) {
+                List<String> consoleLogs = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("elasticsearch-console.log"))
+                        .sorted().toList();
+                assertTrue(consoleLogs.equals(List.of("elasticsearch-console.log")) || consoleLogs.equals(List.of("elasticsearch-console.log",
+                        "elasticsearch-console.log.1")), "at most the log and one older: " + consoleLogs);
+                if (consoleLogs.size() == 2) {
+                    long previous = Files.size(logs.resolve("elasticsearch-console.log.1"));
+                    assertTrue(previous <= limit + oneStart, "the older log: " + previous + " bytes");
+                }
+            }
+            node.close();
+        }
+        assertEquals(8, runs());
+        assertTrue(oneStart > 40_000, "each start wrote its ~45 KB: " + oneStart);
+        String previous = Files.readString(home().getParent().getParent().resolve("logs").resolve("elasticsearch-console.log.1"));
+        assertTrue(previous.contains("bootstrap check failure in start 6"), "the older log has the starts before: the latest moved there");
+    }
+
+    @Test
+    void theConsoleLogOfANodeThatRunsAndKeepsLoggingStaysBoundedWhileItRuns() throws Exception {
+        long limit = 64 * 1024;
+        // a node that answers and keeps logging (~40 KB a second), numbering its lines
+        EmbeddedElasticsearch node = node("i=0; while :; do j=0; while [ $j -lt 100 ]; do i=$((i+1)); j=$((j+1)); echo \"line $i:"
+                + " [INFO ][o.e.c.m.MetadataCreateIndexService] [platewarden-embedded] creating index ......................\"; done;"
+                + " sleep 0.25; done", Duration.ofSeconds(10), limit);
+        ElasticsearchSupervisor supervisor = supervisor(node, true, () -> true, () -> true, Duration.ofSeconds(60));
+        supervisor.start();
+        await(() -> node.pid() > 0, "launched");
+        long pid = node.pid();
+        Path previous = node.logFile().resolveSibling("elasticsearch-console.log.1");
+        await(() -> Files.exists(previous), "the log over its limit was copied aside");
+        long lastBefore = lastLineNumber(Files.readString(previous));
+        // the node goes on writing into the emptied log, from its start
+        await(() -> {
+            try {
+                return lastLineNumber(Files.readString(node.logFile())) > lastBefore;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "later lines in the emptied log");
+        String current = Files.readString(node.logFile());
+        assertTrue(current.startsWith("line ") && current.indexOf('\0') < 0, "written from the emptied log's start, no hole: "
+                + current.substring(0, Math.min(200, current.length())));
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(ElasticsearchSupervisor.CONSOLE_LOG_CHECK_MS);
+            long size = Files.size(node.logFile());
+            // the limit plus what it writes between two checks (~40 KB a second)
+            assertTrue(size <= limit + 400 * 1024, "the running node's console log: " + size + " bytes");
+            assertTrue(Files.size(previous) <= limit + 400 * 1024, "its copy: " + Files.size(previous) + " bytes");
+        }
+        assertEquals(pid, node.pid(), "the node ran on throughout");
+        assertEquals(0, supervisor.restarts());
+    }
+
+    private static long lastLineNumber(String log) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+):").matcher(log);
+        long last = -1;
+        while (m.find()) last = Long.parseLong(m.group(1));
+        return last;
+    }
+
+    @Test
+    void aStartAsRootGivesTheServiceUserOnlyWhatIsNotItsYetAndLeavesWhatIsUntouched() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EmbeddedElasticsearch.isRoot(), "the node runs as its own user only under root");
+        EmbeddedElasticsearch node = node(COUNT_RUNS + "exit 78");
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, node::start);
+        node.close();
+        Path data = dir.resolve("es").resolve("data");
+        Path owned = data.resolve("segment-already-owned");
+        Files.writeString(owned, "the node's data");
+        var users = owned.getFileSystem().getUserPrincipalLookupService();
+        Files.setOwner(owned, users.lookupPrincipalByName(EmbeddedElasticsearch.SERVICE_USER));
+        Files.getFileAttributeView(owned, java.nio.file.attribute.PosixFileAttributeView.class)
+                .setGroup(users.lookupPrincipalByGroupName(EmbeddedElasticsearch.SERVICE_USER));
+        Path restored = data.resolve("restored-by-root"); // as an operator mending the cause might leave it
+        Files.writeString(restored, "restored");
+        Object ownedChanged = Files.getAttribute(owned, "unix:ctime");
+        Thread.sleep(20); // a chown of it would give it a later change time
+
+        EmbeddedElasticsearch again = node(COUNT_RUNS + "exit 78");
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, again::start);
+        assertEquals(EmbeddedElasticsearch.SERVICE_USER, Files.getOwner(restored).getName(), "what root put there is handed over");
+        assertEquals(ownedChanged, Files.getAttribute(owned, "unix:ctime"), "what the user already owned is not written again");
+        assertEquals(2, runs());
+    }
+
+    @Test
     void theBackOffDoublesFromOneSecondToThirty() {
         assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L),
                 List.of(1, 2, 3, 4, 5, 6, 100).stream().map(ElasticsearchSupervisor::delayAfter).toList());
@@ -251,6 +361,10 @@ class EmbeddedElasticsearchSupervisionTest {
 
     /** A node whose distribution's {@code bin/elasticsearch} runs {@code script} (sh). */
     private EmbeddedElasticsearch node(String script, Duration startTimeout) throws IOException {
+        return node(script, startTimeout, ConsoleLog.DEFAULT_LIMIT_BYTES);
+    }
+
+    private EmbeddedElasticsearch node(String script, Duration startTimeout, long consoleLogLimit) throws IOException {
         Path zip = dir.resolve("fake-elasticsearch.zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             out.putNextEntry(new ZipEntry("fake-elasticsearch/config/"));
@@ -260,7 +374,7 @@ class EmbeddedElasticsearchSupervisionTest {
             out.closeEntry();
         }
         EmbeddedElasticsearch node = new EmbeddedElasticsearch(new EmbeddedElasticsearch.Settings(zip, dir.resolve("es"), 0, "64m",
-                startTimeout));
+                startTimeout), consoleLogLimit);
         toClose.add(node);
         return node;
     }
