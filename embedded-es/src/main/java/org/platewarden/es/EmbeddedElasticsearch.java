@@ -104,6 +104,18 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         return consoleLog.file();
     }
 
+    /**
+     * Where a node that runs out of memory writes its heap dump: one fixed file beside the console log.
+     * The distribution's {@code jvm.options} dumps the heap on an out-of-memory error into the working
+     * directory under a name of its own per process ({@code java_pid<N>.hprof}), and the supervisor
+     * restarts such a node: each restart's next out-of-memory error would leave another dump the size of
+     * the heap. With a fixed name the JVM writes none while the file exists, so the first dump is kept
+     * for diagnosis and the disk the spool and the audit journal share holds at most one.
+     */
+    public Path heapDumpFile() {
+        return logFile().resolveSibling("elasticsearch-heap.hprof");
+    }
+
     /** Unpacks (once), configures, starts and waits for health. Returns the HTTP URL. */
     public String start() throws IOException, InterruptedException {
         launch();
@@ -185,7 +197,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         Map<String, String> env = pb.environment();
         env.put("ES_JAVA_HOME", System.getProperty("java.home"));
-        env.put("ES_JAVA_OPTS", "-Xms" + settings.heap() + " -Xmx" + settings.heap());
+        // relative to its working directory (home): ES_JAVA_OPTS is split at blanks, and a data directory may have some
+        String heapDump = home.toAbsolutePath().normalize().relativize(heapDumpFile().toAbsolutePath().normalize()).toString();
+        env.put("ES_JAVA_OPTS", "-Xms" + settings.heap() + " -Xmx" + settings.heap()
+                + (heapDump.chars().anyMatch(Character::isWhitespace) ? "" : " -XX:HeapDumpPath=" + heapDump));
         env.put("ES_TMPDIR", tmp.toString());
         env.remove("JAVA_TOOL_OPTIONS");
         LOG.info("starting Elasticsearch {} on {} (logs: {})", home.getFileName(), url(), logFile());

@@ -64,6 +64,27 @@ class EmbeddedElasticsearchSupervisionTest {
     }
 
     @Test
+    void aNodeOutOfMemoryDumpsItsHeapToOneFixedFileBesideTheConsoleLog() throws Exception {
+        // the stand-in shows the JVM options it was given, as the real launcher would apply them after jvm.options
+        EmbeddedElasticsearch node = node("echo \"opts: $ES_JAVA_OPTS\"; exec sleep 600");
+        node.launch();
+        await(() -> {
+            try {
+                return Files.readString(node.logFile()).contains("opts: ");
+            } catch (IOException notYet) {
+                return false;
+            }
+        }, "the stand-in wrote its options");
+        String line = Files.readAllLines(node.logFile()).stream().filter(l -> l.startsWith("opts: ")).findFirst().orElseThrow();
+        String path = line.substring(line.indexOf("-XX:HeapDumpPath=") + "-XX:HeapDumpPath=".length());
+        assertFalse(path.contains(" "), line);
+        // relative to the node's working directory, its home (the data directory may have blanks; the options are split at them)
+        assertEquals(node.logFile().resolveSibling("elasticsearch-heap.hprof").toAbsolutePath().normalize(),
+                home().resolve(path).toAbsolutePath().normalize(), line);
+        assertEquals(node.heapDumpFile(), node.logFile().resolveSibling("elasticsearch-heap.hprof"));
+    }
+
+    @Test
     void aNodeKilledAfterItAnsweredIsStartedAgainOnTheSamePortAndNotAfterAStop() throws Exception {
         EmbeddedElasticsearch node = node("exec sleep 600");
         node.launch();
