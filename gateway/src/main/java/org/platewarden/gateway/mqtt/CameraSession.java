@@ -65,6 +65,16 @@ final class CameraSession {
     static final String TOPIC_PREFIX = "platewarden/reads/";
     static final String TOPIC_NOT_ALLOWED = "topic_not_allowed";
     static final int MAX_PENDING_MESSAGES = 1024;
+    /**
+     * Every reason code a session is closed with, as {@code platewarden_gateway_mqtt_disconnects_total}'s
+     * {@code reason} ({@link #disconnectReason}): registered at 0 when the listener starts, so an alert on
+     * one's increase sees the first. A code added to {@link #closing}'s callers belongs here.
+     */
+    static final List<MqttDisconnectReasonCode> DISCONNECT_REASONS = List.of(MqttDisconnectReasonCode.SESSION_TAKEN_OVER,
+            MqttDisconnectReasonCode.NOT_AUTHORIZED, MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION, MqttDisconnectReasonCode.QOS_NOT_SUPPORTED,
+            MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID, MqttDisconnectReasonCode.QUOTA_EXCEEDED,
+            MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, MqttDisconnectReasonCode.SERVER_BUSY, MqttDisconnectReasonCode.PACKET_TOO_LARGE,
+            MqttDisconnectReasonCode.UNSPECIFIED_ERROR, MqttDisconnectReasonCode.PROTOCOL_ERROR);
     private static final int TOPIC_ALIAS = MqttProperties.MqttPropertyType.TOPIC_ALIAS.value();
     static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
     private static final long RETRY_MIN_MS = 100;
@@ -511,12 +521,17 @@ final class CameraSession {
         outbox.send(closing(code, reason));
     }
 
+    /** A reason code as the disconnects counter's {@code reason} label, e.g. {@code quota_exceeded}. */
+    static String disconnectReason(MqttDisconnectReasonCode code) {
+        return code.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Marks the session closed and returns the writes that close it (nothing, if it already was). */
     private Runnable closing(MqttDisconnectReasonCode code, String reason) {
         if (closed) return () -> { };
         closed = true;
         wakeRetries();
-        metrics.mqttDisconnect(code == null ? "close" : code.name().toLowerCase(java.util.Locale.ROOT));
+        metrics.mqttDisconnect(code == null ? "close" : disconnectReason(code));
         boolean sendDisconnect = v5 && code != null && endpoint.isConnected();
         MqttProperties props = sendDisconnect ? reasonProperties(reason, true) : new MqttProperties();
         return () -> {
