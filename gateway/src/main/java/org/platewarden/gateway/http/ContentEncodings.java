@@ -1,7 +1,6 @@
 package org.platewarden.gateway.http;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The request's Content-Encoding. The gateway does not decompress bodies: the body limit bounds
@@ -10,9 +9,6 @@ import java.util.Locale;
  * CTRL-CHAR, code 31" (gzip's first byte).
  */
 final class ContentEncodings {
-    /** Enough to name any real coding; a longer header value is cut so it cannot swell the reason. */
-    private static final int MAX_NAMED = 64;
-
     private ContentEncodings() {
     }
 
@@ -27,17 +23,8 @@ final class ContentEncodings {
                 + " is not accepted: the gateway does not decompress request bodies; send the body uncompressed");
     }
 
-    /** The non-identity codings, comma-separated, lower case, at most {@link #MAX_NAMED} characters. */
+    /** The non-identity codings, comma-separated. */
     private static String named(List<String> headerValues) {
-        StringBuilder codings = new StringBuilder();
-        for (String value : headerValues) {
-            for (String coding : value.split(",")) {
-                String c = coding.trim().toLowerCase(Locale.ROOT);
-                if (c.isEmpty() || c.equals("identity")) continue;
-                if (!codings.isEmpty()) codings.append(", ");
-                codings.append(c);
-            }
-        }
-        return codings.length() > MAX_NAMED ? codings.substring(0, MAX_NAMED) + "…" : codings.toString();
+        return HeaderCodings.namedBesides(headerValues, "identity");
     }
 }

@@ -60,6 +60,7 @@ public record HttpErrorMapping(int status, String error, String message, Integer
         return switch (p.status()) {
             case 413 -> "too_large";
             case 415 -> "unsupported_media_type";
+            case 501 -> "not_implemented";
             default -> "bad_request";
         };
     }

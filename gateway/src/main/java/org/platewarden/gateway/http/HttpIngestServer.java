@@ -107,6 +107,7 @@ public final class HttpIngestServer {
         List<String> reasons = new ArrayList<>(Rejection.CODES);
         if (!vendor) reasons.remove(Rejection.VENDOR_FORMAT);
         reasons.add(FormBodies.UNSUPPORTED_MEDIA_TYPE);
+        reasons.add(TransferCodings.UNSUPPORTED_TRANSFER_CODING);
         return reasons;
     }
 
@@ -213,8 +214,13 @@ public final class HttpIngestServer {
                 });
     }
 
-    /** Why the body cannot go to the BodyHandler, or null. The coding first: a compressed form is unreadable as a form too. */
+    /**
+     * Why the body cannot go to the BodyHandler, or null. The codings first: a compressed form is
+     * unreadable as a form too; the transfer coding before the content coding, as it is undone first.
+     */
     private static HttpProblem unreadable(RoutingContext ctx, String accepted) {
+        List<String> transfer = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (!TransferCodings.isChunkedOnly(transfer)) return TransferCodings.refusal(transfer);
         List<String> encodings = encodings(ctx);
         if (!ContentEncodings.isIdentity(encodings)) return ContentEncodings.refusal(encodings);
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);

@@ -96,6 +96,11 @@ public final class GatewayMetrics {
         registry.counter("platewarden.gateway.mqtt.packets.discarded").increment();
     }
 
+    /** Registers the MQTT disconnects counter of each reason, at 0, when the listener starts (as {@link #rejectable}). */
+    public void mqttDisconnectable(Collection<String> reasons) {
+        for (String reason : reasons) registry.counter("platewarden.gateway.mqtt.disconnects", "reason", reason);
+    }
+
     public void mqttDisconnect(String reason) {
         registry.counter("platewarden.gateway.mqtt.disconnects", "reason", reason).increment();
     }

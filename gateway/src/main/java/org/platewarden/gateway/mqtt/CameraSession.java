@@ -8,7 +8,9 @@ import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttDisconnectMessage;
 import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.MqttSubscribeMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,6 +65,17 @@ final class CameraSession {
     static final String TOPIC_PREFIX = "platewarden/reads/";
     static final String TOPIC_NOT_ALLOWED = "topic_not_allowed";
     static final int MAX_PENDING_MESSAGES = 1024;
+    /**
+     * Every reason code a session is closed with, as {@code platewarden_gateway_mqtt_disconnects_total}'s
+     * {@code reason} ({@link #disconnectReason}): registered at 0 when the listener starts, so an alert on
+     * one's increase sees the first. A code added to {@link #closing}'s callers belongs here.
+     */
+    static final List<MqttDisconnectReasonCode> DISCONNECT_REASONS = List.of(MqttDisconnectReasonCode.SESSION_TAKEN_OVER,
+            MqttDisconnectReasonCode.NOT_AUTHORIZED, MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION, MqttDisconnectReasonCode.QOS_NOT_SUPPORTED,
+            MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID, MqttDisconnectReasonCode.QUOTA_EXCEEDED,
+            MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, MqttDisconnectReasonCode.SERVER_BUSY, MqttDisconnectReasonCode.PACKET_TOO_LARGE,
+            MqttDisconnectReasonCode.UNSPECIFIED_ERROR, MqttDisconnectReasonCode.PROTOCOL_ERROR);
+    private static final int TOPIC_ALIAS = MqttProperties.MqttPropertyType.TOPIC_ALIAS.value();
     static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
     private static final long RETRY_MIN_MS = 100;
     private static final long RETRY_MAX_MS = 2000;
@@ -124,8 +137,7 @@ final class CameraSession {
         endpoint.publishAutoAck(false);
         endpoint.publishHandler(this::onPublish);
         endpoint.publishReleaseHandler(endpoint::publishComplete); // QoS 2 from 3.1.1 clients: PUBREC was sent after fsync
-        endpoint.subscribeHandler(s -> endpoint.subscribeAcknowledge(s.messageId(),
-                Collections.nCopies(s.topicSubscriptions().size(), MqttQoS.FAILURE)));
+        endpoint.subscribeHandler(this::onSubscribe);
         endpoint.exceptionHandler(this::onException);
         if (v5) endpoint.disconnectMessageHandler(this::onDisconnect);
         endpoint.closeHandler(v -> {
@@ -221,6 +233,16 @@ final class CameraSession {
             disconnect(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED, "QoS 2 is not supported (Maximum QoS 1): publish with QoS 1");
             return;
         }
+        MqttProperties.MqttProperty<?> alias = v5 ? msg.properties().getProperty(TOPIC_ALIAS) : null;
+        if (alias != null) {
+            // the CONNACK has no Topic Alias Maximum (0: none taken), so any alias is above it: a protocol error
+            // answered DISCONNECT 0x94 (MQTT 5, 3.3.2.3.4), with or without a topic name beside it. The PUBLISH
+            // is not taken and stays with the client; PUBACKs decided before leave first (through the outbox)
+            disconnect(MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID, "Topic Alias " + alias.value()
+                    + " refused: the gateway takes no Topic Aliases (its CONNACK's Topic Alias Maximum is 0); send the topic name"
+                    + " in every PUBLISH and no alias");
+            return;
+        }
         int size = msg.payload().length();
         // checked with this PUBLISH counted, before it is held: one over the limit is never kept
         if (inFlight + 1 > MAX_PENDING_MESSAGES || pendingBytes + size > MAX_PENDING_BYTES) {
@@ -260,6 +282,20 @@ final class CameraSession {
         });
     }
 
+    /**
+     * Cameras only publish: every subscription is refused. MQTT 5 says why, NOT_AUTHORIZED (0x87) with a
+     * reason string, rather than the unspecified error (0x80) that is all MQTT 3.1.1 has.
+     */
+    private void onSubscribe(MqttSubscribeMessage s) {
+        int n = s.topicSubscriptions().size();
+        if (v5) {
+            endpoint.subscribeAcknowledge(s.messageId(), Collections.nCopies(n, MqttSubAckReasonCode.NOT_AUTHORIZED),
+                    reasonProperties("cameras only publish (to " + ownTopic + "): the gateway takes no subscriptions", false));
+        } else {
+            endpoint.subscribeAcknowledge(s.messageId(), Collections.nCopies(n, MqttQoS.FAILURE));
+        }
+    }
+
     /** A PUBLISH taken in is settled (acknowledged, refused, failed or abandoned): it is no longer held. */
     private void settled(MqttPendingBudget.Reservation reservation, int size) {
         inFlight--;
@@ -268,13 +304,12 @@ final class CameraSession {
     }
 
     /**
-     * The topic a refused PUBLISH named, for its reason. An empty one is an MQTT 5 client using a Topic
-     * Alias (its topic sent once, then only the alias): the gateway takes none (its CONNACK has no
-     * Topic Alias Maximum, which is 0), so the client is told to send the name, not "not ''".
+     * The topic a refused PUBLISH named, for its reason: an empty one is told to send the name, not
+     * "not ''" (one that came with a Topic Alias was disconnected before: {@link #onPublish}).
      */
     private static String sentTopic(String topic) {
         if (topic == null || topic.isEmpty()) {
-            return "an empty topic name (a Topic Alias alone? the gateway takes no Topic Aliases: its CONNACK's Topic Alias Maximum"
+            return "an empty topic name (the gateway takes no Topic Aliases: its CONNACK's Topic Alias Maximum"
                     + " is 0; send the topic name in every PUBLISH)";
         }
         return "'" + topic + "'";
@@ -486,12 +521,17 @@ final class CameraSession {
         outbox.send(closing(code, reason));
     }
 
+    /** A reason code as the disconnects counter's {@code reason} label, e.g. {@code quota_exceeded}. */
+    static String disconnectReason(MqttDisconnectReasonCode code) {
+        return code.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Marks the session closed and returns the writes that close it (nothing, if it already was). */
     private Runnable closing(MqttDisconnectReasonCode code, String reason) {
         if (closed) return () -> { };
         closed = true;
         wakeRetries();
-        metrics.mqttDisconnect(code == null ? "close" : code.name().toLowerCase(java.util.Locale.ROOT));
+        metrics.mqttDisconnect(code == null ? "close" : disconnectReason(code));
         boolean sendDisconnect = v5 && code != null && endpoint.isConnected();
         MqttProperties props = sendDisconnect ? reasonProperties(reason, true) : new MqttProperties();
         return () -> {

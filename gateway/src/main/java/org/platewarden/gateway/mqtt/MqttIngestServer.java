@@ -70,6 +70,7 @@ public final class MqttIngestServer {
         refusals.remove(Rejection.VENDOR_FORMAT); // no vendor payloads over MQTT
         refusals.add(CameraSession.TOPIC_NOT_ALLOWED);
         metrics.rejectable(CameraSession.PROTOCOL, CameraSession.PROTOCOL, refusals);
+        metrics.mqttDisconnectable(CameraSession.DISCONNECT_REASONS.stream().map(CameraSession::disconnectReason).toList());
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
         oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics, sessions);
         refusalsFlush = vertx.setPeriodic(10_000, id -> {

@@ -44,8 +44,12 @@ public final class OpenAlprAdapter implements VendorAdapter {
             return List.of(IngestItem.vendorRefused(sent, "data_type '" + VendorFields.printable(type) + "' is not supported (send alpr_group results)", null));
         }
         JsonNode epoch = p.get("epoch_start");
-        if (epoch == null || !epoch.canConvertToLong()) {
+        if (epoch == null || epoch.isNull()) {
             return List.of(IngestItem.vendorRefused(sent, "alpr_group without a numeric epoch_start", null));
+        }
+        if (!epoch.isNumber() || !epoch.canConvertToLong()) {
+            return List.of(IngestItem.vendorRefused(sent, "epoch_start must be a number of milliseconds since 1970, got "
+                    + VendorFields.sent(epoch), null));
         }
         // OpenALPR sends milliseconds; a time in seconds reads as January 1970 and would be refused
         // as too old, which does not tell the integrator what is wrong
@@ -54,21 +58,17 @@ public final class OpenAlprAdapter implements VendorAdapter {
             return List.of(IngestItem.vendorRefused(sent, "epoch_start " + epoch.longValue()
                     + " looks like seconds since 1970; OpenALPR's epoch_start is in milliseconds", Instant.ofEpochSecond(epoch.longValue())));
         }
+        Instant capturedAt = Instant.ofEpochMilli(epoch.longValue());
         ObjectNode read = JsonNodeFactory.instance.objectNode();
         read.put(ReadFields.CAMERA_ID, camera.id());
-        read.put(ReadFields.CAPTURED_AT, Instant.ofEpochMilli(epoch.longValue()).toString());
+        read.put(ReadFields.CAPTURED_AT, capturedAt.toString());
         VendorFields.putIfPresent(read, ReadFields.PLATE, VendorFields.text(p, "best_plate_number"));
-        JsonNode conf = p.get("best_confidence");
-        if (conf != null && conf.isNumber()) read.put(ReadFields.PLATE_CONFIDENCE, conf.doubleValue() / 100.0);
-        VendorFields.putIfPresent(read, ReadFields.REGION, VendorFields.upper(VendorFields.text(p, "best_region")));
-        JsonNode lat = p.get("gps_latitude");
-        JsonNode lon = p.get("gps_longitude");
-        // agents without a GPS fix report 0/0; that is not a location
-        if (lat != null && lon != null && lat.isNumber() && lon.isNumber() && !(lat.doubleValue() == 0 && lon.doubleValue() == 0)) {
-            read.putObject(ReadFields.LOCATION).put("lat", lat.doubleValue()).put("lon", lon.doubleValue());
+        try {
+            putNumbers(p, read);
+        } catch (VendorFields.FieldRefused e) {
+            return List.of(IngestItem.vendorRefused(sent, e.getMessage(), capturedAt));
         }
-        JsonNode direction = p.get("travel_direction");
-        if (direction != null && direction.isNumber()) read.put(ReadFields.HEADING_DEG, direction.doubleValue());
+        VendorFields.putIfPresent(read, ReadFields.REGION, VendorFields.upper(VendorFields.text(p, "best_region")));
         JsonNode vehicle = p.get("vehicle");
         if (vehicle != null && vehicle.isObject()) {
             ObjectNode v = JsonNodeFactory.instance.objectNode();
@@ -80,6 +80,19 @@ public final class OpenAlprAdapter implements VendorAdapter {
             if (!v.isEmpty()) read.set(ReadFields.VEHICLE, v);
         }
         return List.of(IngestItem.parsed(read));
+    }
+
+    /** Confidence, location and heading, each checked in OpenALPR's terms so a refusal names what was sent. */
+    private static void putNumbers(JsonNode p, ObjectNode read) {
+        Double conf = VendorFields.number(p, "best_confidence", "best_confidence", 0, 100);
+        if (conf != null) read.put(ReadFields.PLATE_CONFIDENCE, conf / 100.0);
+        Double lat = VendorFields.number(p, "gps_latitude", "gps_latitude", -90, 90);
+        Double lon = VendorFields.number(p, "gps_longitude", "gps_longitude", -180, 180);
+        if ((lat == null) != (lon == null)) throw new VendorFields.FieldRefused("gps_latitude and gps_longitude come together or not at all");
+        // agents without a GPS fix report 0/0; that is not a location
+        if (lat != null && !(lat == 0 && lon == 0)) read.putObject(ReadFields.LOCATION).put("lat", lat).put("lon", lon);
+        Double direction = VendorFields.number(p, "travel_direction", "travel_direction", 0, 360);
+        if (direction != null) read.put(ReadFields.HEADING_DEG, direction);
     }
 
     /** make_model names are "make_model" (e.g. "ford_explorer"): keep the model part. */

@@ -51,13 +51,26 @@ public final class PlateRecognizerAdapter implements VendorAdapter {
                     + " time without one)") + "; none of the body's " + results.size() + " result(s) was read", null));
         }
         List<IngestItem> items = new ArrayList<>(results.size());
-        for (JsonNode r : results) {
+        for (int i = 0; i < results.size(); i++) {
+            JsonNode r = results.get(i);
+            String name = "data.results[" + i + "]";
+            // a result that is no object has no plate, but "plate is required" would not say what is wrong
+            if (!r.isObject()) {
+                items.add(IngestItem.vendorRefused(r.toString(), name + " must be an object, got " + VendorFields.sent(r), at));
+                continue;
+            }
             ObjectNode read = JsonNodeFactory.instance.objectNode();
             read.put(ReadFields.CAMERA_ID, camera.id());
             read.put(ReadFields.CAPTURED_AT, at.toString());
             VendorFields.putIfPresent(read, ReadFields.PLATE, VendorFields.text(r, "plate"));
-            JsonNode score = r.get("score");
-            if (score != null && score.isNumber()) read.put(ReadFields.PLATE_CONFIDENCE, score.doubleValue());
+            Double score;
+            try {
+                score = VendorFields.number(r, "score", name + ".score", 0, 1);
+            } catch (VendorFields.FieldRefused e) {
+                items.add(IngestItem.vendorRefused(r.toString(), e.getMessage(), at));
+                continue;
+            }
+            if (score != null) read.put(ReadFields.PLATE_CONFIDENCE, score);
             VendorFields.putIfPresent(read, ReadFields.REGION, VendorFields.upper(VendorFields.text(r.get("region"), "code")));
             ObjectNode v = JsonNodeFactory.instance.objectNode();
             VendorFields.putIfPresent(v, "type", VendorFields.text(r.get("vehicle"), "type"));

@@ -348,6 +348,13 @@ class HttpIngestTest {
                 "platewarden_gateway_mqtt_packets_discarded_total 0.0")) {
             assertTrue(m.body().contains(series + "\n"), series + " in\n" + m.body());
         }
+        // each reason an MQTT connection is closed with: the probe saw disconnects_total only after its first event
+        for (String reason : List.of("quota_exceeded", "packet_too_large", "topic_alias_invalid", "qos_not_supported", "protocol_error",
+                "session_taken_over", "not_authorized", "administrative_action", "server_busy", "implementation_specific_error",
+                "unspecified_error")) {
+            String series = "platewarden_gateway_mqtt_disconnects_total{reason=\"" + reason + "\"} 0.0";
+            assertTrue(m.body().contains(series + "\n"), series + " in\n" + m.body());
+        }
         // every code Rejection declares is among them
         for (java.lang.reflect.Field f : org.platewarden.core.read.Rejection.class.getFields()) {
             if (f.getType() == String.class) assertTrue(org.platewarden.core.read.Rejection.CODES.contains((String) f.get(null)), f.getName());

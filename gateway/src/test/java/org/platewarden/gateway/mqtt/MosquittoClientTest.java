@@ -63,10 +63,11 @@ class MosquittoClientTest {
         return gw.spooled().stream().filter(d -> d.get("plate_norm").asText().equals(plateNorm)).findFirst().orElse(null);
     }
 
+    /** MQTT 3.1 (protocol level 3, "MQIsdp") too: old cameras in the field speak it, and are served as 3.1.1 clients are. */
     @ParameterizedTest
-    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    @ValueSource(strings = {"mqttv311", "mqttv5", "mqttv31"})
     void qos1ReadIsInTheSpoolWhenThePubackArrives(String version) throws Exception {
-        String plate = "Q1" + (version.endsWith("5") ? "V5" : "V3");
+        String plate = "Q1" + version.substring("mqtt".length()).toUpperCase();
         ProcessRun run = pub(version, 1, "cam-001", "demo-cam-001", "platewarden/reads/cam-001", Reads.read("cam-001", plate));
         assertEquals(0, run.exitCode(), run.output());
         // mosquitto_pub exits only after the PUBACK; the gateway sends it only after fsync: no waiting here
@@ -90,7 +91,7 @@ class MosquittoClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    @ValueSource(strings = {"mqttv311", "mqttv5", "mqttv31"})
     void wrongPasswordIsRefused(String version) throws Exception {
         long before = gw.spool.lastDurableSeq();
         ProcessRun run = pub(version, 1, "cam-001", "not-the-secret", "platewarden/reads/cam-001", Reads.read("cam-001", "PWD001"));

@@ -60,8 +60,15 @@ class MqttJsClientTest {
     /** {@code connectProperties}: MQTT 5 CONNECT properties as MQTT.js names them, or null. */
     List<JsonNode> run(int protocolVersion, String user, String password, List<Publish> publishes, Map<Integer, Long> durableAtPuback,
                        ObjectNode connectProperties) throws Exception {
+        return run(protocolVersion, user, password, publishes, durableAtPuback, connectProperties, null);
+    }
+
+    /** {@code subscribe}: a topic filter the client subscribes to before it publishes, or null. */
+    List<JsonNode> run(int protocolVersion, String user, String password, List<Publish> publishes, Map<Integer, Long> durableAtPuback,
+                       ObjectNode connectProperties, String subscribe) throws Exception {
         ObjectNode spec = GatewayHarness.JSON.createObjectNode();
         if (connectProperties != null) spec.set("properties", connectProperties);
+        if (subscribe != null) spec.put("subscribe", subscribe);
         spec.put("url", "mqtt://127.0.0.1:" + gw.mqttPort()).put("username", user).put("password", password).put("protocolVersion", protocolVersion);
         ArrayNode arr = spec.putArray("publishes");
         for (Publish p : publishes) arr.addObject().put("topic", p.topic()).put("payload", p.payload()).put("qos", p.qos());
@@ -195,6 +202,26 @@ class MqttJsClientTest {
         List<JsonNode> v4 = run(4, "cam-001", "nope", List.of(new Publish("platewarden/reads/cam-001", "{}", 1)), null);
         JsonNode e4 = of(v4, "error").get(0);
         assertEquals(5, e4.get("code").asInt(), "3.1.1 NOT_AUTHORIZED: " + e4);
+    }
+
+    /**
+     * Cameras only publish: MQTT.js is told its subscription is not authorised, with the reason (the probe's
+     * was "Subscribe error: Unspecified error", 0x80); a 3.1.1 client gets 0x80, all 3.1.1 has. The
+     * connection stays usable: the read published after it is stored.
+     */
+    @Test
+    void aSubscriptionIsRefusedNotAuthorizedOverMqtt5AndTheConnectionPublishesOn() throws Exception {
+        String read = Reads.read("cam-001", "SUBACK5");
+        List<JsonNode> events = run(5, "cam-001", "demo-cam-001", List.of(new Publish("platewarden/reads/cam-001", read, 1)), null, null,
+                "platewarden/reads/#");
+        JsonNode suback = of(events, "suback").get(0);
+        assertEquals(0x87, suback.get("granted").get(0).asInt(), suback.toString());
+        assertTrue(suback.get("reasonString").asText().contains("cameras only publish"), suback.toString());
+        assertEquals("Subscribe error: Not authorized", of(events, "subscribed").get(0).get("error").get("message").asText());
+        assertEquals(0, of(events, "puback").get(0).get("reasonCode").asInt(), events.toString());
+
+        events = run(4, "cam-001", "demo-cam-001", List.of(), null, null, "platewarden/reads/#");
+        assertEquals(0x80, of(events, "suback").get(0).get("granted").get(0).asInt(), events.toString());
     }
 
     @Test

@@ -31,9 +31,9 @@ class ProtocolErrorTest {
     }
 
     /**
-     * An MQTT 5 client that sends a Topic Alias instead of the topic name (the gateway takes none) has
-     * its read refused, dead-lettered and told why: the probe's was told "may publish only to
-     * platewarden/reads/cam-001, not ''".
+     * An MQTT 5 PUBLISH with an empty topic name (and no Topic Alias: one with an alias is disconnected,
+     * below) has its read refused, dead-lettered and told why: the probe's was told "may publish only
+     * to platewarden/reads/cam-001, not ''".
      */
     @Test
     void aPublishWithoutATopicNameIsToldThatTopicAliasesAreNotTaken() throws Exception {
@@ -45,7 +45,7 @@ class ProtocolErrorTest {
             assertEquals(RawMqtt.PUBACK, answer.get(0).type());
             String body = new String(answer.get(0).body(), StandardCharsets.UTF_8);
             assertEquals(0x90, answer.get(0).body()[2] & 0xff, "TOPIC_NAME_INVALID");
-            org.junit.jupiter.api.Assertions.assertTrue(body.contains("not an empty topic name (a Topic Alias alone? the gateway takes no Topic Aliases"), body);
+            org.junit.jupiter.api.Assertions.assertTrue(body.contains("not an empty topic name (the gateway takes no Topic Aliases"), body);
             assertEquals(0, gw.spool.lastDurableSeq(), "nothing stored");
         }
     }
@@ -66,6 +66,35 @@ class ProtocolErrorTest {
             assertEquals(RawMqtt.DISCONNECT, answer.get(0).type());
             assertEquals(0x9B, answer.get(0).body()[0] & 0xff, "QOS_NOT_SUPPORTED");
             assertEquals(0, gw.spool.lastDurableSeq(), "nothing stored for a message the client was told was refused");
+        }
+    }
+
+    /**
+     * The CONNACK announces no Topic Alias Maximum (0): an alias is a protocol error, DISCONNECT 0x94
+     * (3.3.2.3.4), beside a topic name (the probe's was taken, the alias ignored) as well as alone. The
+     * read acknowledged before it stays stored; the aliased one is not taken (it stays with the client).
+     */
+    @Test
+    void aPublishWithATopicAliasIsAnsweredWithTopicAliasInvalidAndTheReadAcknowledgedBeforeIsKept() throws Exception {
+        for (String topic : List.of("platewarden/reads/cam-001", "")) {
+            try (GatewayHarness gw = GatewayHarness.start(dir.resolve("alias" + topic.length()));
+                 Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+                PipelinedPublishTest.send(s, RawMqtt.connect("raw-v5-alias", "cam-001", "demo-cam-001", true));
+                assertEquals(RawMqtt.CONNACK, RawMqtt.readUntilClosedOr(s, 1, 15_000).get(0).type());
+                PipelinedPublishTest.send(s, RawMqtt.publishQos1("platewarden/reads/cam-001", 1,
+                        Reads.read("cam-001", "NOALIAS1").getBytes(StandardCharsets.UTF_8), true));
+                RawMqtt.Packet ack = RawMqtt.readUntilClosedOr(s, 1, 15_000).get(0);
+                assertEquals(RawMqtt.PUBACK, ack.type());
+                PipelinedPublishTest.send(s, RawMqtt.publishQos1WithTopicAlias(topic, 1, 2,
+                        Reads.read("cam-001", "ALIAS2").getBytes(StandardCharsets.UTF_8)));
+                List<RawMqtt.Packet> answer = RawMqtt.readUntilClosedOr(s, 2, 15_000);
+                assertEquals(1, answer.size(), "DISCONNECT, then closed: " + answer);
+                assertEquals(RawMqtt.DISCONNECT, answer.get(0).type());
+                assertEquals(0x94, answer.get(0).body()[0] & 0xff, "TOPIC_ALIAS_INVALID");
+                String body = new String(answer.get(0).body(), StandardCharsets.UTF_8);
+                org.junit.jupiter.api.Assertions.assertTrue(body.contains("Topic Alias 1 refused: the gateway takes no Topic Aliases"), body);
+                assertEquals(1, gw.spool.lastDurableSeq(), "the acknowledged read is stored, the aliased one not: " + topic);
+            }
         }
     }
 }

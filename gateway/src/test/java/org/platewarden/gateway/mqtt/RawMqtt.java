@@ -63,12 +63,22 @@ final class RawMqtt {
         return publish(0x34, topic, packetId, payload, v5);
     }
 
+    /** An MQTT 5 PUBLISH at QoS 1 whose properties are a Topic Alias ({@code topic} may be empty: the alias alone). */
+    static byte[] publishQos1WithTopicAlias(String topic, int topicAlias, int packetId, byte[] payload) {
+        return publish(0x32, topic, packetId, payload, new byte[] {0x03, 0x23, (byte) (topicAlias >> 8), (byte) topicAlias});
+    }
+
     private static byte[] publish(int firstByte, String topic, int packetId, byte[] payload, boolean v5) {
+        return publish(firstByte, topic, packetId, payload, v5 ? new byte[] {0} : new byte[0]);
+    }
+
+    /** {@code properties}: MQTT 5's property length and properties as sent; empty for MQTT 3.1.1. */
+    private static byte[] publish(int firstByte, String topic, int packetId, byte[] payload, byte[] properties) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         string(v, topic);
         v.write(packetId >> 8);
         v.write(packetId & 0xff);
-        if (v5) v.write(0);
+        v.writeBytes(properties);
         v.writeBytes(payload);
         return packet(firstByte, v.toByteArray());
     }

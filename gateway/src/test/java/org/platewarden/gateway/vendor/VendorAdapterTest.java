@@ -166,4 +166,63 @@ class VendorAdapterTest {
         assertEquals("vendor_format: data_type 'alpr?group' is not supported (send alpr_group results)",
                 new OpenAlprAdapter().toReads(MAPPER.readTree("{\"data_type\":\"alpr\\u0000group\"}"), CAM).get(0).parseError().reason());
     }
+
+    /** The reason of the one refused item the adapter gave. */
+    static String refusal(VendorAdapter adapter, JsonNode body) {
+        List<IngestItem> items = adapter.toReads(body, CAM);
+        assertEquals(1, items.size());
+        assertNotNull(items.get(0).parseError(), () -> "not refused: " + items.get(0).payloadText());
+        return items.get(0).parseError().reason();
+    }
+
+    @Test
+    void openAlprNumbersOfTheWrongTypeOrRangeAreRefusedNamingTheFieldAndTheValueSent() throws Exception {
+        // confidence out of range: named as sent (150 on 0-100), not as the 1.5 it maps to
+        ObjectNode p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("best_confidence", 150);
+        assertEquals("vendor_format: best_confidence must be within [0, 100], got 150", refusal(new OpenAlprAdapter(), p));
+        // a number sent as a string is refused, as a native plate_confidence "0.9" is, not stored without it
+        p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("best_confidence", "91.9");
+        assertEquals("vendor_format: best_confidence must be a number, got \"91.9\"", refusal(new OpenAlprAdapter(), p));
+        p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("gps_latitude", "37.6");
+        assertEquals("vendor_format: gps_latitude must be a number, got \"37.6\"", refusal(new OpenAlprAdapter(), p));
+        p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.remove("gps_longitude");
+        assertEquals("vendor_format: gps_latitude and gps_longitude come together or not at all", refusal(new OpenAlprAdapter(), p));
+        p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("travel_direction", "316");
+        assertEquals("vendor_format: travel_direction must be a number, got \"316\"", refusal(new OpenAlprAdapter(), p));
+        p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("epoch_start", "1562681121504");
+        assertEquals("vendor_format: epoch_start must be a number of milliseconds since 1970, got \"1562681121504\"",
+                refusal(new OpenAlprAdapter(), p));
+        // the refused group's dead letter is dated by its capture time
+        p = (ObjectNode) sample("openalpr-alpr_group.json");
+        p.put("best_confidence", -1);
+        assertEquals(Instant.ofEpochMilli(1562681121504L), new OpenAlprAdapter().toReads(p, CAM).get(0).capturedAt());
+    }
+
+    @Test
+    void plateRecognizerScoreOfTheWrongTypeOrRangeAndAResultThatIsNoObjectAreRefusedWithWhatIsWrong() throws Exception {
+        String at = "{\"data\":{\"timestamp\":\"2025-09-09T23:22:38Z\",\"results\":";
+        assertEquals("vendor_format: data.results[0].score must be a number, got \"0.9\"",
+                refusal(new PlateRecognizerAdapter(), MAPPER.readTree(at + "[{\"plate\":\"abc123\",\"score\":\"0.9\"}]}}")));
+        assertEquals("vendor_format: data.results[0].score must be within [0, 1], got 90",
+                refusal(new PlateRecognizerAdapter(), MAPPER.readTree(at + "[{\"plate\":\"abc123\",\"score\":90}]}}")));
+        assertEquals("vendor_format: data.results[0] must be an object, got 42",
+                refusal(new PlateRecognizerAdapter(), MAPPER.readTree(at + "[42]}}")));
+        // the other results of the body are read; the refused one's dead letter keeps it, dated by the body's time
+        List<IngestItem> items = new PlateRecognizerAdapter().toReads(MAPPER.readTree(at
+                + "[{\"plate\":\"abc123\",\"score\":0.9},\"xyz\",{\"plate\":\"def456\",\"score\":null}]}}"), CAM);
+        assertEquals(3, items.size());
+        assertNull(items.get(0).parseError());
+        assertEquals(0.9, mapped(items.get(0)).get("plate_confidence").asDouble());
+        assertEquals("vendor_format: data.results[1] must be an object, got \"xyz\"", items.get(1).parseError().reason());
+        assertEquals("\"xyz\"", items.get(1).payloadText());
+        assertEquals(Instant.parse("2025-09-09T23:22:38Z"), items.get(1).capturedAt());
+        assertNull(items.get(2).parseError());
+        assertFalse(mapped(items.get(2)).has("plate_confidence"));
+    }
 }
