@@ -2,6 +2,7 @@ package org.platewarden.core.net;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -79,11 +80,25 @@ public final class HttpConnectionGuard {
 
     /**
      * Installs the guard on {@code server}, in front of {@code requests}, and {@link UnreadBodies}'
-     * hooks ahead of the router's routes; returns the server.
+     * hooks ahead of the router's routes; returns the server. {@code invalidRequests} answers what
+     * Vert.x cannot decode ({@code HttpServer.invalidRequestHandler}) and, here, a request whose body's
+     * length cannot be told ({@link InvalidRequests#bodyLengthUnknown}): it never reaches a route, and
+     * nothing more is taken from its connection — a request already read behind it is not served.
      */
-    public HttpServer install(HttpServer server, Router requests) {
+    public HttpServer install(HttpServer server, Router requests, Handler<HttpServerRequest> invalidRequests) {
         unreadBodies.install(requests);
-        return server.connectionHandler(this::connected).requestHandler(req -> {
+        return server.invalidRequestHandler(invalidRequests).connectionHandler(this::connected).requestHandler(req -> {
+            Tracked t = tracked.get(req.connection());
+            if (t != null && t.unframed) {
+                // bytes after a request whose body could not be framed: not a request the client meant
+                req.connection().close();
+                return;
+            }
+            if (InvalidRequests.bodyLengthUnknown(req)) {
+                if (t != null) t.unframed = true;
+                invalidRequests.handle(req);
+                return;
+            }
             headersArrived(req);
             requests.handle(req);
         });
@@ -140,6 +155,8 @@ public final class HttpConnectionGuard {
         final HttpConnection connection;
         long timer = -1;
         HttpServerRequest current;
+        /** a request on it could not be framed: whatever follows on the connection is not served */
+        boolean unframed;
 
         Tracked(HttpConnection connection) {
             this.connection = connection;

@@ -97,9 +97,8 @@ public final class HttpIngestServer {
         }
         // a request line or headers over their limits (414, 431), answered by Vert.x before any
         // route, get a JSON body in the gateway's error shape too
-        HttpServer server = vertx.createHttpServer(options).invalidRequestHandler(InvalidRequests.json(options, JsonReply.JSON,
-                (status, code, message) -> JsonReply.error(code, message)));
-        return guard.install(server, router()).listen();
+        return guard.install(vertx.createHttpServer(options), router(), InvalidRequests.json(options, JsonReply.JSON,
+                (status, code, message) -> JsonReply.error(code, message))).listen();
     }
 
     /** The reasons a route can refuse a read or a body with: a vendor route's also the reads its adapter cannot map. */

@@ -2,6 +2,7 @@ package org.platewarden.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.platewarden.gateway.http.HttpRefusalsTest.CAM_001;
 
@@ -141,6 +142,32 @@ class HttpContentEncodingTest {
         String plain = rawChunked("chunked", Reads.read("cam-001", "TE0002").getBytes(StandardCharsets.UTF_8), CAM_001);
         assertTrue(plain.startsWith("HTTP/1.1 202 "), plain);
         assertEquals(1, gw.spooled().size());
+    }
+
+    /**
+     * {@code Transfer-Encoding: gzip} without {@code chunked}: a request whose body's length cannot be
+     * told (RFC 9112 6.3: the server must answer 400 and close). Its bytes must never be taken for a
+     * next request on the connection, nor a read stored.
+     */
+    @Test
+    void aTransferCodingWithoutChunkedIsRefusedAndItsBytesAreNotTakenForANextRequest() throws Exception {
+        String smuggled = "POST /v1/reads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: " + CAM_001
+                + "\r\nContent-Length: " + Reads.read("cam-001", "TE0003").length() + "\r\n\r\n" + Reads.read("cam-001", "TE0003");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.httpPort())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write(("POST /v1/reads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: " + CAM_001
+                    + "\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+            JsonNode error = GatewayHarness.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertEquals("bad_request", error.get("error").asText());
+            assertEquals("Transfer-Encoding gzip does not end with chunked, so the length of the request's body cannot be told"
+                    + " (RFC 9112 6.3): send the body with a Content-Length, or chunked", error.get("message").asText());
+            assertFalse(answer.contains("HTTP/1.1 202"), "the body's bytes were taken for a request of their own: " + answer);
+        }
+        assertEquals(0, gw.spooled().size(), "no read stored from a body whose length could not be told");
     }
 
     /** POSTs {@code body} to /v1/reads in two chunks with the Transfer-Encoding given; the whole answer (the connection is then closed). */

@@ -257,11 +257,11 @@ public final class SearchApiVerticle extends VerticleBase {
             options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
                     .setCertPath(config.search().tlsCertPath()).setKeyPath(config.search().tlsKeyPath()));
         }
-        HttpServer http = vertx.createHttpServer(options).invalidRequestHandler(org.platewarden.core.net.InvalidRequests.json(
-                options, "application/json; charset=utf-8", (status, code, message) -> new JsonObject().put("error", message).put("status", status)));
         org.platewarden.core.net.HttpConnectionGuard guard = new org.platewarden.core.net.HttpConnectionGuard(vertx, "search",
                 config.search().maxConnectionsPerAddress(), config.search().httpHeaderTimeoutSeconds(), metrics);
-        return guard.install(http, router).listen(config.search().port(), config.search().host());
+        return guard.install(vertx.createHttpServer(options), router, org.platewarden.core.net.InvalidRequests.json(
+                        options, "application/json; charset=utf-8", (status, code, message) -> new JsonObject().put("error", message).put("status", status)))
+                .listen(config.search().port(), config.search().host());
     }
 
     /**
