@@ -113,6 +113,31 @@ class SearchUnreadBodyIT {
         assertEquals(1.0, counter("platewarden.http.unread.body.closes") - before);
     }
 
+    /**
+     * A Transfer-Encoding that does not end with chunked leaves the body's length unknown: a 400 before
+     * any route, the connection closed, and the search sent as its "body" is not served as a request of
+     * its own (it was, with Netty taking such a request as bodiless: request smuggling).
+     */
+    @Test
+    void aTransferEncodingNotEndingWithChunkedIs400AndWhatFollowsItIsNotServed() throws Exception {
+        byte[] body = ApiStack.searchBody("stolen_vehicle", "SMUGGLED").encode().getBytes(StandardCharsets.UTF_8);
+        String smuggled = request("POST", "/v1/search", "demo-dpd-investigator", "Content-Length: " + body.length + "\r\n")
+                + new String(body, StandardCharsets.UTF_8);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", api.port)) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write((request("POST", "/v1/search", "demo-dpd-investigator", "Transfer-Encoding: gzip\r\n") + smuggled)
+                    .getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            // everything the server sends until it closes: one answer, not the search's too
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(all.startsWith("HTTP/1.1 400 "), all);
+            assertEquals(all.indexOf("HTTP/1.1 "), all.lastIndexOf("HTTP/1.1 "), "the search behind it was served: " + all);
+            assertTrue(all.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), all);
+            String answer = all.substring(all.indexOf("\r\n\r\n") + 4);
+            assertTrue(new JsonObject(answer).getString("error").startsWith("Transfer-Encoding gzip does not end with chunked"), answer);
+        }
+    }
+
     private static double counter(String name) {
         var c = api.metrics.find(name).tag("server", "search").counter();
         return c == null ? 0 : c.count();
