@@ -377,6 +377,10 @@ public record PlatewardenConfig(
         if (jwt != null) {
             if ("HS256".equals(jwt.algorithm()) && (jwt.secret() == null || jwt.secret().length() < 32)) problems.add("jwt.secret must be at least 32 characters for HS256");
             if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
+            if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() != null) {
+                String keyProblem = RsaPublicKeyPem.problem(jwt.publicKeyPem());
+                if (keyProblem != null) problems.add("jwt.public_key_pem " + keyProblem);
+            }
             if (jwt.maxLifetimeSeconds() < 60 || jwt.maxLifetimeSeconds() > 30 * 86_400) {
                 problems.add("jwt.max_lifetime_seconds must be 60 .. 2592000 (30 days), not " + jwt.maxLifetimeSeconds());
             }
