@@ -51,7 +51,9 @@ final class JwtPrecheck {
             return e.getMessage();
         }
         if (header == null || payload == null) return null;
-        if (algorithm != null && header.has("alg") && !algorithm.equals(header.get("alg").asText())) {
+        // without alg Vert.x failed with its NullPointerException's text ("Cannot invoke \"Object.hashCode()\"…")
+        if (algorithm != null && !header.has("alg")) return "the token's header has no alg; this server accepts only " + algorithm + " (jwt.algorithm)";
+        if (algorithm != null && !algorithm.equals(header.get("alg").asText())) {
             return "the token is signed with alg " + header.get("alg") + "; this server accepts only " + algorithm + " (jwt.algorithm)";
         }
         if (header.has("crit")) return "the token's crit header names parameters Platewarden does not understand";
