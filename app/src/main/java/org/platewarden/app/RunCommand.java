@@ -68,6 +68,8 @@ final class RunCommand implements Callable<Integer> {
         // while the node said it runs; start-up only: a reload leaves the listeners as they are
         List<String> tlsProblems = TlsKeyPair.problems(config, selected.contains(Role.GATEWAY), selected.contains(Role.SEARCH), Instant.now());
         if (!tlsProblems.isEmpty()) throw new ConfigException(tlsProblems);
+        String exposed = ConfigFileAccess.warning(configOptions.file, config);
+        if (exposed != null) LOG.warn(exposed);
         // an OutOfMemoryError (a VirtualMachineError other than a stack overflow) ends the node for its supervisor to restart,
         // rather than leaving it half alive with event loops gone (FatalErrors; the launcher also sets
         // -XX:+ExitOnOutOfMemoryError, which covers heap exhaustion wherever it is met)
