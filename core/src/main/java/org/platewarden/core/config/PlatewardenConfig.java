@@ -354,7 +354,9 @@ public record PlatewardenConfig(
             if (c.id() == null || !c.id().matches("[A-Za-z0-9._-]{1,64}")) problems.add("camera id must be 1-64 of [A-Za-z0-9._-]: " + c.id());
             if (!cameraIds.add(c.id())) problems.add("duplicate camera id " + c.id());
             if (!byId.containsKey(c.agency())) problems.add("camera " + c.id() + " belongs to unknown agency " + c.agency());
-            if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash");
+            if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash"
+                    // the usual mistake is the secret itself: say what goes there (and never echo the value)
+                    + " (a PBKDF2 hash, pbkdf2-sha256$…, from ./platewarden hash-secret, not the secret itself)");
             if (c.previousSecretHash() != null && !SecretHash.isWellFormed(c.previousSecretHash())) {
                 problems.add("camera " + c.id() + " has a previous_secret_hash that is not well-formed");
             }

@@ -393,6 +393,15 @@ class PlatewardenConfigTest {
         assertProblem(rs256(pem("PRIVATE KEY", pair.getPrivate().getEncoded())), "jwt.public_key_pem is a PRIVATE KEY, not an RSA public key");
     }
 
+    @Test
+    void aPlainSecretWhereTheHashGoesIsRefusedWithoutEchoingIt() {
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with(
+                "{\"cameras\":[{\"id\":\"cam-9\",\"agency\":\"DPD\",\"secret_hash\":\"my-plain-camera-secret\"}]}"));
+        assertEquals(List.of("camera cam-9 has no well-formed secret_hash (a PBKDF2 hash, pbkdf2-sha256$…, from ./platewarden hash-secret,"
+                + " not the secret itself)"), e.problems());
+        assertFalse(e.getMessage().contains("my-plain-camera-secret"));
+    }
+
     private static String rs256(String pem) {
         return "{\"jwt\":{\"algorithm\":\"RS256\",\"public_key_pem\":\"" + pem + "\"}}";
     }
