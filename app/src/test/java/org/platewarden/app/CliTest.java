@@ -52,6 +52,15 @@ class CliTest {
         assertError("cannot read config file " + broken);
     }
 
+    /** A YAML file fails on its first key: the error says the file is JSON. */
+    @Test
+    void aYamlConfigIsToldTheFormatIsJson() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("platewarden.yaml"), "node_id: node-1\nindex_prefix: city\n");
+        assertEquals(2, cli("run", "--config", yaml.toString()));
+        assertError("cannot read config file " + yaml + ": Unrecognized token 'node_id'");
+        assertError("(the configuration file is JSON, as deploy/config.example.json)");
+    }
+
     /** The demo configuration is valid but has no jwt section: not "invalid configuration", and what to do. */
     @Test
     void aTokenFromAConfigurationWithoutJwtSaysWhatToPass() {

@@ -119,7 +119,9 @@ public record PlatewardenConfig(
         try {
             return MAPPER.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new ConfigException(List.of("cannot read config file " + file + ": " + describe(e)));
+            // a YAML file (what many tools take) is read as JSON and fails on its first key: say which format it must be
+            String format = e instanceof JsonProcessingException ? " (the configuration file is JSON, as deploy/config.example.json)" : "";
+            throw new ConfigException(List.of("cannot read config file " + file + ": " + describe(e) + format));
         }
     }
 
