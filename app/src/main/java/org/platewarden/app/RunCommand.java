@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.DemoCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
-import org.platewarden.core.config.TlsKeyPair;
+import org.platewarden.core.config.TlsFiles;
 import org.platewarden.core.log.FatalErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
         PlatewardenConfig config = configOptions.load(); // an invalid one: CliErrors says why, exit code 2
         // a TLS key that is not its certificate's, or an expired certificate, would fail every handshake
         // while the node said it runs; start-up only: a reload leaves the listeners as they are
-        List<String> tlsProblems = TlsKeyPair.problems(config, selected.contains(Role.GATEWAY), selected.contains(Role.SEARCH), Instant.now());
+        List<String> tlsProblems = TlsFiles.problems(config, selected.contains(Role.GATEWAY), selected.contains(Role.SEARCH), Instant.now());
         if (!tlsProblems.isEmpty()) throw new ConfigException(tlsProblems);
         String exposed = ConfigFileAccess.warning(configOptions.file, config);
         if (exposed != null) LOG.warn(exposed);

@@ -17,16 +17,17 @@ import java.util.List;
 
 /**
  * A TLS listener's certificate and key files, checked as Vert.x will load them: readable PEM, the
- * key the certificate's own, and the certificate valid now. Vert.x finds none of this at listen
+ * key the certificate's own, and the certificate valid now; and the MQTT listener's client CA
+ * ({@code gateway.tls_client_ca_path}): PEM certificates, valid now. Vert.x finds none of this at listen
  * time: a key that is not the certificate's, or an expired certificate, makes every TLS handshake
  * fail while the node says it runs and logs nothing (probe-sec). Checked at start-up only, not at a
  * reload, which leaves the listeners as they are: a certificate that expires while the node runs must
  * not block the reload that revokes a leaked credential.
  */
-public final class TlsKeyPair {
+public final class TlsFiles {
     private static final byte[] PROBE = "platewarden tls key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private TlsKeyPair() {
+    private TlsFiles() {
     }
 
     /** Every problem of the TLS files {@code config} names for the listeners of these roles, each naming its key. */
@@ -34,6 +35,9 @@ public final class TlsKeyPair {
         List<String> problems = new ArrayList<>();
         if (gateway && (config.gateway().mqttTlsPort() != 0 || config.gateway().httpTls())) {
             problems.addAll(problems("gateway.tls_cert_path", config.gateway().tlsCertPath(), "gateway.tls_key_path", config.gateway().tlsKeyPath(), now));
+        }
+        if (gateway && config.gateway().mqttTlsPort() != 0 && config.gateway().tlsClientCaPath() != null) {
+            problems.addAll(clientCaProblems("gateway.tls_client_ca_path", config.gateway().tlsClientCaPath(), now));
         }
         if (search && config.search().tls()) {
             problems.addAll(problems("search.tls_cert_path", config.search().tlsCertPath(), "search.tls_key_path", config.search().tlsKeyPath(), now));
@@ -72,6 +76,24 @@ public final class TlsKeyPair {
             return problems;
         } catch (Exception e) {
             return List.of(certKey + " and " + keyKey + " cannot be checked (" + certPath + ", " + keyPath + "): " + e);
+        }
+    }
+
+    /** What is wrong with a client CA file: not PEM certificates (the start failed naming no key), or one expired. */
+    static List<String> clientCaProblems(String key, String path, Instant now) {
+        try {
+            KeyStore store = KeyStoreHelper.loadCA(java.util.stream.Stream.of(Buffer.buffer(Files.readAllBytes(Path.of(path)))));
+            List<String> problems = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                X509Certificate ca = (X509Certificate) store.getCertificate(alias);
+                if (ca.getNotAfter().toInstant().isBefore(now)) {
+                    problems.add(key + " (" + path + ", " + ca.getSubjectX500Principal().getName() + ") expired on " + ca.getNotAfter().toInstant()
+                            + ": no client certificate it signed is accepted");
+                }
+            }
+            return problems;
+        } catch (Exception e) {
+            return List.of(key + " cannot be loaded as PEM CA certificates (" + path + "): " + e.getMessage());
         }
     }
 
