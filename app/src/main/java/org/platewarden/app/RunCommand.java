@@ -1,5 +1,6 @@
 package org.platewarden.app;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -9,8 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.DemoCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.config.TlsFiles;
 import org.platewarden.core.log.FatalErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +64,12 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--es-port must be 0..65535 (0: any free port), not " + esPort);
         }
         PlatewardenConfig config = configOptions.load(); // an invalid one: CliErrors says why, exit code 2
+        // a TLS key that is not its certificate's, or an expired certificate, would fail every handshake
+        // while the node said it runs; start-up only: a reload leaves the listeners as they are
+        List<String> tlsProblems = TlsFiles.problems(config, selected.contains(Role.GATEWAY), selected.contains(Role.SEARCH), Instant.now());
+        if (!tlsProblems.isEmpty()) throw new ConfigException(tlsProblems);
+        String exposed = ConfigFileAccess.warning(configOptions.file, config);
+        if (exposed != null) LOG.warn(exposed);
         // an OutOfMemoryError (a VirtualMachineError other than a stack overflow) ends the node for its supervisor to restart,
         // rather than leaving it half alive with event loops gone (FatalErrors; the launcher also sets
         // -XX:+ExitOnOutOfMemoryError, which covers heap exhaustion wherever it is met)

@@ -52,6 +52,31 @@ class CliTest {
         assertError("cannot read config file " + broken);
     }
 
+    /** A TLS key that is not the certificate's stops run before anything opens (it failed every handshake, silently). */
+    @Test
+    void runRefusesATlsKeyThatIsNotTheCertificates() throws Exception {
+        org.platewarden.testkit.SelfSignedCertificate server = org.platewarden.testkit.SelfSignedCertificate.create(dir, "server", "localhost", "DNS:localhost");
+        org.platewarden.testkit.SelfSignedCertificate other = org.platewarden.testkit.SelfSignedCertificate.create(dir, "other", "localhost", "DNS:localhost");
+        // the HTTP port is taken: a run that did not check the key first would open the spool and fail there (exit 1)
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("tls.json"), "{\"demo\":true,\"gateway\":{\"host\":\"127.0.0.1\",\"http_port\":"
+                    + taken.getLocalPort() + ",\"mqtt_port\":0,\"http_tls\":true,\"tls_cert_path\":\"" + server.cert()
+                    + "\",\"tls_key_path\":\"" + other.key() + "\"}}");
+            assertEquals(2, cli("run", "--demo", "--config", config.toString(), "--roles", "gateway", "--data-dir", dir.resolve("data").toString()));
+        }
+        assertError("gateway.tls_key_path (" + other.key() + ") is not the private key of the certificate in gateway.tls_cert_path");
+        assertFalse(Files.exists(dir.resolve("data").resolve("spool")), "nothing opened");
+    }
+
+    /** A YAML file fails on its first key: the error says the file is JSON. */
+    @Test
+    void aYamlConfigIsToldTheFormatIsJson() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("platewarden.yaml"), "node_id: node-1\nindex_prefix: city\n");
+        assertEquals(2, cli("run", "--config", yaml.toString()));
+        assertError("cannot read config file " + yaml + ": Unrecognized token 'node_id'");
+        assertError("(the configuration file is JSON, as deploy/config.example.json)");
+    }
+
     /** The demo configuration is valid but has no jwt section: not "invalid configuration", and what to do. */
     @Test
     void aTokenFromAConfigurationWithoutJwtSaysWhatToPass() {

@@ -119,7 +119,9 @@ public record PlatewardenConfig(
         try {
             return MAPPER.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new ConfigException(List.of("cannot read config file " + file + ": " + describe(e)));
+            // a YAML file (what many tools take) is read as JSON and fails on its first key: say which format it must be
+            String format = e instanceof JsonProcessingException ? " (the configuration file is JSON, as deploy/config.example.json)" : "";
+            throw new ConfigException(List.of("cannot read config file " + file + ": " + describe(e) + format));
         }
     }
 
@@ -354,7 +356,9 @@ public record PlatewardenConfig(
             if (c.id() == null || !c.id().matches("[A-Za-z0-9._-]{1,64}")) problems.add("camera id must be 1-64 of [A-Za-z0-9._-]: " + c.id());
             if (!cameraIds.add(c.id())) problems.add("duplicate camera id " + c.id());
             if (!byId.containsKey(c.agency())) problems.add("camera " + c.id() + " belongs to unknown agency " + c.agency());
-            if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash");
+            if (c.secretHash() == null || !SecretHash.isWellFormed(c.secretHash())) problems.add("camera " + c.id() + " has no well-formed secret_hash"
+                    // the usual mistake is the secret itself: say what goes there (and never echo the value)
+                    + " (a PBKDF2 hash, pbkdf2-sha256$…, from ./platewarden hash-secret, not the secret itself)");
             if (c.previousSecretHash() != null && !SecretHash.isWellFormed(c.previousSecretHash())) {
                 problems.add("camera " + c.id() + " has a previous_secret_hash that is not well-formed");
             }
@@ -377,6 +381,10 @@ public record PlatewardenConfig(
         if (jwt != null) {
             if ("HS256".equals(jwt.algorithm()) && (jwt.secret() == null || jwt.secret().length() < 32)) problems.add("jwt.secret must be at least 32 characters for HS256");
             if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() == null) problems.add("jwt.public_key_pem is required for RS256");
+            if ("RS256".equals(jwt.algorithm()) && jwt.publicKeyPem() != null) {
+                String keyProblem = RsaPublicKeyPem.problem(jwt.publicKeyPem());
+                if (keyProblem != null) problems.add("jwt.public_key_pem " + keyProblem);
+            }
             if (jwt.maxLifetimeSeconds() < 60 || jwt.maxLifetimeSeconds() > 30 * 86_400) {
                 problems.add("jwt.max_lifetime_seconds must be 60 .. 2592000 (30 days), not " + jwt.maxLifetimeSeconds());
             }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -32,10 +31,13 @@ public final class LockFile implements AutoCloseable {
     /**
      * Takes the lock on {@code path} (created if absent, with its directory), or returns null when
      * someone holds it: another process, or another owner in this JVM. An IOException is a lock that
-     * could not be asked for at all (e.g. a file system without locks).
+     * could not be asked for at all (e.g. a file system without locks). The directory is made
+     * owner-only ({@link PrivateDirectory}): every lock guards a directory of plates, audit records or
+     * run files, and the first start's check of the spool's lock made the spool with the default mode
+     * (then logged as "was open to other accounts" on a fresh data directory).
      */
     public static LockFile tryAcquire(Path path) throws IOException {
-        Files.createDirectories(path.toAbsolutePath().getParent());
+        PrivateDirectory.create(path.toAbsolutePath().getParent());
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {

@@ -376,6 +376,44 @@ class PlatewardenConfigTest {
     }
 
     @Test
+    void anRs256KeyThatTheVerifierCouldNotUseIsRefusedAtStartAndReload() throws Exception {
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair pair = rsa.generateKeyPair();
+        String publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded());
+        assertEquals("RS256", PlatewardenConfig.demoConfig().with(rs256(publicPem)).jwt().algorithm(), "a public key PEM serves");
+        // no PEM at all: the search API failed to start again and again, its banner blaming Elasticsearch
+        assertProblem(rs256("not a pem"), "jwt.public_key_pem is not one PEM block");
+        assertProblem(rs256(publicPem.substring(0, 60)), "jwt.public_key_pem is not one PEM block");
+        // an EC key with RS256: every token would be refused
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(256);
+        assertProblem(rs256(pem("PUBLIC KEY", ec.generateKeyPair().getPublic().getEncoded())), "jwt.public_key_pem is not an RSA public key (RS256)");
+        // the private key has no place in the verifier's file: whoever reads it could mint tokens
+        assertProblem(rs256(pem("PRIVATE KEY", pair.getPrivate().getEncoded())), "jwt.public_key_pem is a PRIVATE KEY, not an RSA public key");
+    }
+
+    @Test
+    void aPlainSecretWhereTheHashGoesIsRefusedWithoutEchoingIt() {
+        ConfigException e = assertThrows(ConfigException.class, () -> PlatewardenConfig.demoConfig().with(
+                "{\"cameras\":[{\"id\":\"cam-9\",\"agency\":\"DPD\",\"secret_hash\":\"my-plain-camera-secret\"}]}"));
+        assertEquals(List.of("camera cam-9 has no well-formed secret_hash (a PBKDF2 hash, pbkdf2-sha256$…, from ./platewarden hash-secret,"
+                + " not the secret itself)"), e.problems());
+        assertFalse(e.getMessage().contains("my-plain-camera-secret"));
+    }
+
+    private static String rs256(String pem) {
+        return "{\"jwt\":{\"algorithm\":\"RS256\",\"public_key_pem\":\"" + pem + "\"}}";
+    }
+
+    /** A PEM block as JSON string content (line breaks as \\n). */
+    private static String pem(String label, byte[] der) {
+        String pem = "-----BEGIN " + label + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + label + "-----\n";
+        return pem.replace("\n", "\\n");
+    }
+
+    @Test
     void agenciesAndTokensMustBeUsable() {
         String investigator = "{\"user\":\"a\",\"agency\":\"DPD\",\"roles\":[\"investigator\"],\"token_sha256\":\"" + "a".repeat(64) + "\"}";
         String sameToken = "{\"user\":\"b\",\"agency\":\"DPD\",\"roles\":[\"auditor\"],\"token_sha256\":\"" + "a".repeat(64) + "\"}";

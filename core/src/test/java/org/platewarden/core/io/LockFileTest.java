@@ -32,6 +32,15 @@ class LockFileTest {
     }
 
     @Test
+    void theDirectoryItMakesIsOwnerOnly() throws Exception {
+        Path sub = dir.resolve("spool");
+        try (LockFile lock = LockFile.tryAcquire(sub.resolve(".lock"))) {
+            assertNotNull(lock);
+        }
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(sub)));
+    }
+
+    @Test
     void anotherProcessHoldingItIsRefusedAndItsDeathFreesIt() throws Exception {
         Path file = dir.resolve("x.lock");
         Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT listener(s): plain on {@code mqtt_port}, TLS on {@code mqtt_tls_port} when configured
- * (server certificate only; client-certificate authentication is not offered). CONNECT is
- * authenticated with username = camera id and password = secret, verified off the event loop;
+ * (with {@code tls_client_ca_path}, a client certificate signed by that CA is required there and
+ * names the camera by its CN). CONNECT is otherwise authenticated with username = camera id and
+ * password = secret, verified off the event loop;
  * each accepted connection gets a {@link CameraSession} that handles its PUBLISHes.
  */
 public final class MqttIngestServer {

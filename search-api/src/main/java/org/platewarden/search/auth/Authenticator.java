@@ -123,7 +123,7 @@ public final class Authenticator {
         }
         JwtConfig jwtConfig = k.source.jwt();
         String malformed = JwtPrecheck.problem(token, java.time.Instant.now(), LEEWAY_SECONDS, jwtConfig.maxLifetimeSeconds(),
-                jwtConfig.checksAudience());
+                jwtConfig.checksAudience(), jwtConfig.algorithm());
         if (malformed != null) return Future.failedFuture(new AuthenticationException("invalid token: " + malformed));
         Future<User> verified;
         try {

@@ -31,11 +31,15 @@ final class JwtPrecheck {
     }
 
     static String problem(String token, Instant now, long leewaySeconds, long maxLifetimeSeconds) {
-        return problem(token, now, leewaySeconds, maxLifetimeSeconds, false);
+        return problem(token, now, leewaySeconds, maxLifetimeSeconds, false, null);
     }
 
-    /** @param audienceChecked whether {@code jwt.audience} is set (else {@code aud} is not looked at, as before) */
-    static String problem(String token, Instant now, long leewaySeconds, long maxLifetimeSeconds, boolean audienceChecked) {
+    /**
+     * @param audienceChecked whether {@code jwt.audience} is set (else {@code aud} is not looked at, as before)
+     * @param algorithm {@code jwt.algorithm}: a token whose header names another is refused saying so (Vert.x's own
+     *     answer, {@code algorithm [HS256]: <null>}, told the operator nothing); null: not looked at
+     */
+    static String problem(String token, Instant now, long leewaySeconds, long maxLifetimeSeconds, boolean audienceChecked, String algorithm) {
         int first = token.indexOf('.');
         int second = token.indexOf('.', first + 1);
         JsonNode header;
@@ -47,6 +51,11 @@ final class JwtPrecheck {
             return e.getMessage();
         }
         if (header == null || payload == null) return null;
+        // without alg Vert.x failed with its NullPointerException's text ("Cannot invoke \"Object.hashCode()\"…")
+        if (algorithm != null && !header.has("alg")) return "the token's header has no alg; this server accepts only " + algorithm + " (jwt.algorithm)";
+        if (algorithm != null && !algorithm.equals(header.get("alg").asText())) {
+            return "the token is signed with alg " + header.get("alg") + "; this server accepts only " + algorithm + " (jwt.algorithm)";
+        }
         if (header.has("crit")) return "the token's crit header names parameters Platewarden does not understand";
         for (String claim : List.of("exp", "iat", "nbf")) {
             if (payload.has(claim) && !payload.get(claim).isNumber()) return "claim " + claim + " must be a number (seconds since the epoch)";

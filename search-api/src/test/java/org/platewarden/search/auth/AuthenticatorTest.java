@@ -116,8 +116,14 @@ class AuthenticatorTest {
         assertEquals(Set.of("investigator", "supervisor"), p.roles());
         rejected(auth, "Bearer " + rsToken(other, claims(inAnHour())));
         rejected(auth, "Bearer " + rsToken(pair, claims(System.currentTimeMillis() / 1000 - 60)));
-        // an HS256 token signed with the public key text (algorithm confusion) is refused
-        rejected(auth, "Bearer " + hsToken(publicPem, claims(inAnHour())));
+        // an HS256 token signed with the public key text (algorithm confusion) is refused, and the reason says why
+        Throwable confused = rejected(auth, "Bearer " + hsToken(publicPem, claims(inAnHour())));
+        assertEquals("invalid token: the token is signed with alg \"HS256\"; this server accepts only RS256 (jwt.algorithm)", confused.getMessage());
+        // a header without alg: the reason says so, not Vert.x's NullPointerException text
+        String signed = rsToken(pair, claims(inAnHour()));
+        String noAlg = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"typ\":\"JWT\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + signed.substring(signed.indexOf('.'));
+        assertEquals("invalid token: the token's header has no alg; this server accepts only RS256 (jwt.algorithm)", rejected(auth, "Bearer " + noAlg).getMessage());
     }
 
     private static PlatewardenConfig withAudience(Object audience) {

@@ -1,0 +1,121 @@
+package org.platewarden.core.config;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.impl.KeyStoreHelper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A TLS listener's certificate and key files, checked as Vert.x will load them: readable PEM, the
+ * key the certificate's own, and the certificate valid now; and the MQTT listener's client CA
+ * ({@code gateway.tls_client_ca_path}): PEM certificates, valid now. Vert.x finds none of this at listen
+ * time: a key that is not the certificate's, or an expired certificate, makes every TLS handshake
+ * fail while the node says it runs and logs nothing (probe-sec). Checked at start-up only, not at a
+ * reload, which leaves the listeners as they are: a certificate that expires while the node runs must
+ * not block the reload that revokes a leaked credential.
+ */
+public final class TlsFiles {
+    private static final byte[] PROBE = "platewarden tls key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private TlsFiles() {
+    }
+
+    /** Every problem of the TLS files {@code config} names for the listeners of these roles, each naming its key. */
+    public static List<String> problems(PlatewardenConfig config, boolean gateway, boolean search, Instant now) {
+        List<String> problems = new ArrayList<>();
+        if (gateway && (config.gateway().mqttTlsPort() != 0 || config.gateway().httpTls())) {
+            problems.addAll(problems("gateway.tls_cert_path", config.gateway().tlsCertPath(), "gateway.tls_key_path", config.gateway().tlsKeyPath(), now));
+        }
+        if (gateway && config.gateway().mqttTlsPort() != 0 && config.gateway().tlsClientCaPath() != null) {
+            problems.addAll(clientCaProblems("gateway.tls_client_ca_path", config.gateway().tlsClientCaPath(), now));
+        }
+        if (search && config.search().tls()) {
+            problems.addAll(problems("search.tls_cert_path", config.search().tlsCertPath(), "search.tls_key_path", config.search().tlsKeyPath(), now));
+        }
+        return problems;
+    }
+
+    /** What is wrong with this certificate and key (the keys named as in the configuration); empty when they serve. */
+    static List<String> problems(String certKey, String certPath, String keyKey, String keyPath, Instant now) {
+        if (certPath == null || keyPath == null) return List.of(); // PlatewardenConfig says a missing path
+        KeyStore store;
+        try {
+            store = KeyStoreHelper.loadKeyCert(List.of(Buffer.buffer(Files.readAllBytes(Path.of(keyPath)))),
+                    List.of(Buffer.buffer(Files.readAllBytes(Path.of(certPath)))));
+        } catch (Exception e) {
+            return List.of(certKey + " and " + keyKey + " cannot be loaded as a PEM certificate and its private key ("
+                    + certPath + ", " + keyPath + "): " + e.getMessage());
+        }
+        try {
+            String alias = Collections.list(store.aliases()).get(0);
+            PrivateKey key = (PrivateKey) store.getKey(alias, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
+            Certificate[] chain = store.getCertificateChain(alias);
+            X509Certificate leaf = (X509Certificate) chain[0];
+            List<String> problems = new ArrayList<>();
+            if (!matches(key, leaf.getPublicKey())) {
+                problems.add(keyKey + " (" + keyPath + ") is not the private key of the certificate in " + certKey + " ("
+                        + leaf.getSubjectX500Principal().getName() + "): every TLS handshake would fail");
+            }
+            if (leaf.getNotAfter().toInstant().isBefore(now)) {
+                problems.add(certKey + " (" + certPath + ", " + leaf.getSubjectX500Principal().getName() + ") expired on "
+                        + leaf.getNotAfter().toInstant() + ": clients refuse it");
+            } else if (leaf.getNotBefore().toInstant().isAfter(now)) {
+                problems.add(certKey + " (" + certPath + ", " + leaf.getSubjectX500Principal().getName() + ") is not valid before "
+                        + leaf.getNotBefore().toInstant() + ": clients refuse it");
+            }
+            return problems;
+        } catch (Exception e) {
+            return List.of(certKey + " and " + keyKey + " cannot be checked (" + certPath + ", " + keyPath + "): " + e);
+        }
+    }
+
+    /** What is wrong with a client CA file: not PEM certificates (the start failed naming no key), or one expired. */
+    static List<String> clientCaProblems(String key, String path, Instant now) {
+        try {
+            KeyStore store = KeyStoreHelper.loadCA(java.util.stream.Stream.of(Buffer.buffer(Files.readAllBytes(Path.of(path)))));
+            List<String> problems = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                X509Certificate ca = (X509Certificate) store.getCertificate(alias);
+                if (ca.getNotAfter().toInstant().isBefore(now)) {
+                    problems.add(key + " (" + path + ", " + ca.getSubjectX500Principal().getName() + ") expired on " + ca.getNotAfter().toInstant()
+                            + ": no client certificate it signed is accepted");
+                }
+            }
+            return problems;
+        } catch (Exception e) {
+            return List.of(key + " cannot be loaded as PEM CA certificates (" + path + "): " + e.getMessage());
+        }
+    }
+
+    /** Whether the public key verifies what the private key signs: the pair belongs together. */
+    private static boolean matches(PrivateKey key, PublicKey certified) throws Exception {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) return key.getAlgorithm().equals(certified.getAlgorithm()); // nothing better to compare
+        if (!key.getAlgorithm().equals(certified.getAlgorithm()) && !(algorithm.equals("Ed25519") && certified.getAlgorithm().startsWith("Ed"))) {
+            return false;
+        }
+        Signature signer = Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(PROBE);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance(algorithm);
+        verifier.initVerify(certified);
+        verifier.update(PROBE);
+        return verifier.verify(signature);
+    }
+}
