@@ -207,6 +207,24 @@ class ChainedAuditLogIT {
     }
 
     @Test
+    void aSecondRecordAtASeqWhereAVerifyPageEndsIsStillFound() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 6);
+        // a well-formed record added at seq 4, linked to seq 3 and hashed anew: verify reads pages of
+        // 2, so the genuine seq 4 ends a page and the forged one (indexed after it, its id sorting
+        // after it) would begin the next
+        ObjectNode forged = (ObjectNode) call(rest, "GET", "/" + index + "/_doc/" + AuditEsSupport.auditIdAt(rest, index, 4), null).path("_source");
+        String forgedId = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+        forged.put("audit_id", forgedId);
+        forged.put("purpose", "personal");
+        forged.put("hash", AuditDocument.hashOf(forged));
+        call(rest, "PUT", "/" + index + "/_doc/" + forgedId + "?refresh=true", CanonicalJson.write(forged));
+
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(null).firstBroken());
+    }
+
+    @Test
     void deletingOneRecordIsReportedAsAGapAtItsSeq() throws Exception {
         ChainedAuditLog log = open(rest, journal(), 64);
         recordAll(log, 1, 6);
