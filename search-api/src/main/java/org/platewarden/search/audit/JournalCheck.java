@@ -181,6 +181,11 @@ final class JournalCheck implements AutoCloseable {
         if (!AuditDocument.hashOf(doc).equals(doc.path(AuditDocument.HASH).asText())) {
             problem(auditId, seq, VerifyResult.JOURNAL_EDITED);
             sound = false;
+        } else if (!nodeId.equals(doc.path(AuditDocument.NODE_ID).asText())) {
+            // sound on its own and linked, yet not of this chain: start-up would have re-sent it to
+            // the index as that node's record, and the index's chain of this node shows only a gap
+            problem(auditId, seq, VerifyResult.JOURNAL_OTHER_NODE);
+            sound = false;
         }
         boolean beganMidChain = !fromSeqOne && lastSeq == 0 && unreadable == 0 && seq != 1;
         long expected = nextSeq();

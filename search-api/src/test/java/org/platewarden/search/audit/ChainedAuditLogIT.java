@@ -321,6 +321,53 @@ class ChainedAuditLogIT {
         assertVerifies(9);
     }
 
+    /** Appends to the journal a copy of its last record as {@code nodeId}'s next one, linked and hashed anew: as someone with the disk could. */
+    private ObjectNode appendToJournalAs(String nodeId) throws Exception {
+        List<String> lines = journalLines();
+        ObjectNode last = (ObjectNode) CanonicalJson.parse(lines.get(lines.size() - 1));
+        ObjectNode added = last.deepCopy();
+        added.put("node_id", nodeId);
+        added.put("audit_id", java.util.UUID.randomUUID().toString());
+        added.put("seq", last.path("seq").asLong() + 1);
+        added.put("prev_hash", last.path("hash").asText());
+        added.put("hash", AuditDocument.hashOf(added));
+        JournalFiles.editLine(journal(), lines.size() + 1, padding -> CanonicalJson.write(added) + "\n" + padding);
+        return added;
+    }
+
+    @Test
+    void aRecordOfAnotherNodeAddedToTheJournalIsNamedByVerifyAndNotReSentToTheIndex() throws Exception {
+        writtenAndClosed(5);
+        ObjectNode foreign = appendToJournalAs("node-b");
+        ObjectNode own = appendToJournalAs("node-a");
+
+        restartLogged();
+        call(rest, "POST", "/" + index + "/_refresh", null);
+        assertEquals(0, call(rest, "POST", "/" + index + "/_count?q=node_id:node-b", null).path("count").asLong(),
+                "another node's record is not this node's to re-create in the index");
+        assertEquals(own.path("audit_id").asText(), AuditEsSupport.auditIdAt(rest, index, 7), "this node's records after it are");
+        assertTrue(startUpLog.contains("1 record(s) after seq 0 are of another node than node-a"), startUpLog);
+        List<VerifyResult.Broken> problems = verify(journal()).problems();
+        assertTrue(problems.contains(new VerifyResult.Broken(foreign.path("audit_id").asText(), 6, "node-a", VerifyResult.JOURNAL_OTHER_NODE, 6L)),
+                problems.toString());
+    }
+
+    @Test
+    void aJournalEndingWithARecordOfAnotherNodeIsNotContinuedFrom() throws Exception {
+        writtenAndClosed(5);
+        appendToJournalAs("node-b");
+        List<String> before = journalLines();
+
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", journal(), 64, new SimpleMeterRegistry());
+        logs.add(log);
+        Throwable failure = awaitFailure(log.start());
+        assertInstanceOf(AuditUnavailableException.class, failure);
+        assertTrue(failure.getMessage().contains("ends with a record of node node-b (seq 6), not of node node-a"), failure.getMessage());
+        assertEquals(before, journalLines(), "left as it is");
+        call(rest, "POST", "/" + index + "/_refresh", null);
+        assertEquals(0, call(rest, "POST", "/" + index + "/_count?q=node_id:node-b", null).path("count").asLong());
+    }
+
     @Test
     void restartTakesARecordForgedAtTheIndexHeadIntoTheJournalAndLeavesItOnTheRecord() throws Exception {
         writtenAndClosed(5);
