@@ -132,7 +132,7 @@ public final class AuditVerifier {
         if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such journal file");
         java.util.concurrent.atomic.AtomicReference<JournalCheck> reading = new java.util.concurrent.atomic.AtomicReference<>();
         Problems problems = new Problems(() -> reading.get() == null ? 0 : reading.get().records());
-        try (JournalCheck journal = new JournalCheck(file, nodeIdOf(file), problems, true)) {
+        try (JournalCheck journal = new JournalCheck(file, nodeIdOf(file), problems)) {
             reading.set(journal);
             journal.drain();
             journal.reportTail(); // nothing is being written to a file checked on its own
