@@ -19,8 +19,9 @@ import org.platewarden.elasticsearch.ElasticsearchConnection;
 
 /**
  * Recomputes every node's chain from the audit index: pages through it sorted by
- * {@code (node_id, seq)} with {@code search_after} (no point-in-time needed: records are only ever
- * appended at the end of a chain), and for each record checks, in this order, that its seq is the
+ * {@code (node_id, seq, audit_id)} with {@code search_after} (no point-in-time needed: records are
+ * only ever appended at the end of a chain; the audit id, unique, so that two records at one seq are
+ * both seen even where a page ends between them), and for each record checks, in this order, that its seq is the
  * next one (else "missing record (seq gap)"), that its hash is the hash of its content (else "hash
  * mismatch"), that it is the record the local journal holds at that seq (else "index record
  * differs from the journal's"; past the journal's last record, "in the index but not in the
@@ -131,7 +132,7 @@ public final class AuditVerifier {
         if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such journal file");
         java.util.concurrent.atomic.AtomicReference<JournalCheck> reading = new java.util.concurrent.atomic.AtomicReference<>();
         Problems problems = new Problems(() -> reading.get() == null ? 0 : reading.get().records());
-        try (JournalCheck journal = new JournalCheck(file, nodeIdOf(file), problems, true)) {
+        try (JournalCheck journal = new JournalCheck(file, nodeIdOf(file), problems)) {
             reading.set(journal);
             journal.drain();
             journal.reportTail(); // nothing is being written to a file checked on its own
@@ -473,6 +474,10 @@ public final class AuditVerifier {
         ArrayNode sort = body.putArray("sort");
         sort.addObject().put(AuditDocument.NODE_ID, "asc");
         sort.addObject().put(AuditDocument.SEQ, "asc");
+        // a tiebreak, so that a second record at a seq (a fork, or one added to the index) is never
+        // skipped: search_after past (node_id, seq) alone would step over the other record at the
+        // seq a page ends with, and verify would pass with a forged record in the trail
+        sort.addObject().put(AuditDocument.AUDIT_ID, "asc");
         if (after != null) body.set("search_after", after);
         return (ArrayNode) search(body).path("hits").path("hits");
     }

@@ -683,6 +683,12 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         // head, and the chain would go on from an older seq, giving two records one seq
         refreshIndex();
         ObjectNode last = journal.open();
+        if (last != null && !nodeId.equals(last.path(AuditDocument.NODE_ID).asText())) {
+            // the chain cannot go on from another node's record, nor is it this node's to re-send
+            throw new IOException("audit journal " + journal.file() + " ends with a record of node " + last.path(AuditDocument.NODE_ID).asText()
+                    + " (seq " + last.path(AuditDocument.SEQ).asLong() + "), not of node " + nodeId
+                    + ": it is no record of this node's chain; inspect it (audit verify names it); it was left as it is");
+        }
         long journalSeq = last == null ? 0 : last.get(AuditDocument.SEQ).asLong();
         if (last != null) {
             headSeq = journalSeq;
@@ -791,11 +797,12 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
      * that it lacks, reading only the journal's last lines from there (seqs are dense, so they hold
      * them all), in bulk requests of creates: Elasticsearch answers 409 for a record it already has,
      * and leaves it as it is. Returns the seqs it created. A line that is not a record cannot be
-     * re-sent; verify names it.
+     * re-sent, nor is a record of another node (added to the journal); verify names both.
      */
     private SeqRanges resendFromJournal(long afterSeq, long upToSeq) throws IOException {
         SeqRanges created = new SeqRanges();
         int unreadable = 0;
+        int otherNodes = 0;
         List<ObjectNode> batch = new ArrayList<>(RESEND_BULK);
         try (AuditJournal.JournalReader reader = AuditJournal.readerOfLast(journal.file(), headSeq - afterSeq)) {
             for (AuditJournal.JournalReader.Line line; (line = reader.nextLine()) != null; ) {
@@ -806,6 +813,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 }
                 long seq = doc.path(AuditDocument.SEQ).asLong();
                 if (seq <= afterSeq || seq > upToSeq) continue;
+                if (!nodeId.equals(doc.path(AuditDocument.NODE_ID).asText())) {
+                    otherNodes++; // not this node's to re-create: it would add a record to another node's chain
+                    continue;
+                }
                 batch.add(doc);
                 if (batch.size() == RESEND_BULK) {
                     createAll(batch, created);
@@ -817,6 +828,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         if (unreadable > 0) {
             LOG.warn("audit journal {}: {} line(s) after seq {} are not records and were not re-sent to the index; audit verify names them",
                     journal.file(), unreadable, afterSeq);
+        }
+        if (otherNodes > 0) {
+            LOG.warn("audit journal {}: {} record(s) after seq {} are of another node than {} and were not re-sent to the index;"
+                    + " audit verify names them", journal.file(), otherNodes, afterSeq, nodeId);
         }
         return created;
     }

@@ -15,10 +15,10 @@ import java.nio.file.Path;
  * reading goes on past it: taken for the journal's end, it left every later record compared with
  * nothing, so that an index rewritten from there on verified. Only the last line can be one still
  * being written; it is reported only if it still is not a record when the tail is read again.
- * A journal whose first record is not seq 1 (its disk was replaced before start-up took the
- * index's records into a new journal) is checked from that record on, unless the check is told that
- * the journal must begin at seq 1 (a file checked on its own, where nothing else would show that
- * its first lines were taken out).
+ * A journal whose first record is not seq 1 is reported as missing seq 1, once: its first lines
+ * were taken out, and nothing else shows it — the index's records below the journal's first have
+ * nothing to be compared with. (Start-up writes a lost journal anew from seq 1, taking the index's
+ * records; only one begun by a release before that starts later.)
  */
 final class JournalCheck implements AutoCloseable {
     /** The journal's record at a seq: its line, and whether it passed the journal's own checks. */
@@ -35,7 +35,6 @@ final class JournalCheck implements AutoCloseable {
     private final Path file;
     private final String nodeId;
     private final AuditVerifier.Problems problems;
-    private final boolean fromSeqOne;
     private AuditJournal.JournalReader reader;
     /** Records read and checked (whether they passed or not). */
     private long records;
@@ -51,15 +50,9 @@ final class JournalCheck implements AutoCloseable {
     private Unreadable pending;
 
     JournalCheck(Path file, String nodeId, AuditVerifier.Problems problems) throws IOException {
-        this(file, nodeId, problems, false);
-    }
-
-    /** @param fromSeqOne whether a first record other than seq 1 is reported (seqs 1.. missing) rather than taken as where the journal began */
-    JournalCheck(Path file, String nodeId, AuditVerifier.Problems problems, boolean fromSeqOne) throws IOException {
         this.file = file;
         this.nodeId = nodeId;
         this.problems = problems;
-        this.fromSeqOne = fromSeqOne;
         this.reader = AuditJournal.reader(file);
         advance();
     }
@@ -181,17 +174,21 @@ final class JournalCheck implements AutoCloseable {
         if (!AuditDocument.hashOf(doc).equals(doc.path(AuditDocument.HASH).asText())) {
             problem(auditId, seq, VerifyResult.JOURNAL_EDITED);
             sound = false;
+        } else if (!nodeId.equals(doc.path(AuditDocument.NODE_ID).asText())) {
+            // sound on its own and linked, yet not of this chain: start-up would have re-sent it to
+            // the index as that node's record, and the index's chain of this node shows only a gap
+            problem(auditId, seq, VerifyResult.JOURNAL_OTHER_NODE);
+            sound = false;
         }
-        boolean beganMidChain = !fromSeqOne && lastSeq == 0 && unreadable == 0 && seq != 1;
         long expected = nextSeq();
-        if (!beganMidChain && seq < expected) {
+        if (seq < expected) {
             // a second record at a seq already read: the journal forks here
             problem(auditId, seq, VerifyResult.JOURNAL_BROKEN_LINK);
             return false;
         }
-        if (!beganMidChain && seq > expected) {
+        if (seq > expected) {
             problem(null, expected, VerifyResult.JOURNAL_MISSING);
-        } else if (!beganMidChain && unreadable == 0 && lastSound && !doc.path(AuditDocument.PREV_HASH).asText().equals(lastHash)) {
+        } else if (unreadable == 0 && lastSound && !doc.path(AuditDocument.PREV_HASH).asText().equals(lastHash)) {
             // after a record already reported (or an unreadable line) the link says nothing new
             problem(auditId, seq, VerifyResult.JOURNAL_BROKEN_LINK);
             sound = false;

@@ -39,6 +39,8 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     public static final String JOURNAL_MISSING = "missing from the journal (seq gap)";
     /** The journal's record does not link to the one before it in the journal (or repeats a seq). */
     public static final String JOURNAL_BROKEN_LINK = "broken link in the journal";
+    /** A record in this node's journal whose node_id is another node's: no record of this chain (added to the journal). */
+    public static final String JOURNAL_OTHER_NODE = "journal record of another node";
 
     /**
      * Checking a journal file on its own: lines that are not padding after its end (the first blank
@@ -65,7 +67,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     public static final String JOURNAL_NOT_CHECKED = "not checked";
 
     private static final Set<String> JOURNAL_PROBLEMS = Set.of(JOURNAL_EDITED, JOURNAL_UNREADABLE, JOURNAL_MISSING, JOURNAL_BROKEN_LINK, JOURNAL_AFTER_END,
-            NO_JOURNAL);
+            JOURNAL_OTHER_NODE, NO_JOURNAL);
     /** Problems listed at most: a journal damaged over a long stretch would otherwise list every line. */
     public static final int MAX_PROBLEMS = 100;
 

@@ -142,7 +142,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
                 format, newestFirst, purposeSpellings, agencyId);
     }
 
-    /** The Elasticsearch search body of this page, sorted oldest first with a unique tiebreak. */
+    /** The Elasticsearch search body of this page, sorted oldest (or newest) first with a unique tiebreak, the audit id. */
     public ObjectNode searchBody() {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.put("size", limit);
@@ -174,6 +174,10 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
         sort.addObject().put(AuditDocument.AT, direction);
         sort.addObject().put(AuditDocument.NODE_ID, direction);
         sort.addObject().put(AuditDocument.SEQ, direction);
+        // the audit id, unique, so that a second record at a node's seq (a fork, or one added to the
+        // index with the same time) is not stepped over where a page ends between the two; a cursor
+        // made before it (three sort values) pages on by the three it was made with
+        if (after == null || after.size() == 4) sort.addObject().put(AuditDocument.AUDIT_ID, direction);
         if (after != null) body.set("search_after", after);
         return body;
     }
@@ -201,7 +205,7 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
     }
 
     /**
-     * The cursor of the page after the record with these sort values: {@code [at, node_id, seq, order]},
+     * The cursor of the page after the record with these sort values: {@code [at, node_id, seq, audit_id, order]},
      * so it pages on in this query's order when it comes back without {@code order}.
      */
     String cursorAfter(JsonNode sortValues) {
@@ -217,12 +221,15 @@ public record AuditQuery(Instant from, Instant to, String agency, String user, S
     private static Cursor decodeCursor(String cursor) {
         try {
             JsonNode node = CanonicalJson.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            if (node instanceof ArrayNode a && (a.size() == 3 || a.size() == 4)
+            if (node instanceof ArrayNode a && a.size() >= 3 && a.size() <= 5
                     && isLong(a.get(0)) && a.get(1).isTextual() && isLong(a.get(2))) {
                 if (a.size() == 3) return new Cursor(a, null); // [at, node_id, seq]: made before cursors carried their order
-                if (a.get(3).isTextual() && ORDERS.contains(a.get(3).asText())) {
-                    String order = a.get(3).asText();
-                    a.remove(3);
+                // [at, node_id, seq, order] made before the audit id broke ties, or [at, node_id, seq, audit_id, order]
+                int last = a.size() - 1;
+                boolean tieBroken = a.size() == 5;
+                if ((!tieBroken || a.get(3).isTextual()) && a.get(last).isTextual() && ORDERS.contains(a.get(last).asText())) {
+                    String order = a.get(last).asText();
+                    a.remove(last);
                     return new Cursor(a, order);
                 }
             }

@@ -60,4 +60,40 @@ class AuditReportIntegrityIT extends ApiStackSupport {
         HttpResponse<Buffer> csv = api.send(api.client.get("/v1/audit?action=search&purpose=robbery&format=csv"), SearchApiVerticleIT.AUDITOR);
         assertTrue(csv.getHeader("X-Audit-Integrity").startsWith("2 record(s) on this page do not check out"), csv.getHeader("X-Audit-Integrity"));
     }
+
+    /** The audit ids of every page of a query, paged {@code limit} at a time with each page's {@code next}. */
+    private java.util.List<String> pagedIds(String query) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        JsonObject page = page(query);
+        while (true) {
+            page.getJsonArray("records").forEach(r -> ids.add(((JsonObject) r).getString("audit_id")));
+            String next = page.getString("next");
+            if (next == null) return ids;
+            page = page(query + "&cursor=" + next);
+        }
+    }
+
+    @Test
+    void aSecondRecordAtTheSamePlaceInTheTrailIsOnTheNextPageNotSteppedOver() {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, api.search(SearchApiVerticleIT.INVESTIGATOR, ApiStack.searchBody("robbery", "TIE-1")).statusCode());
+        }
+        JsonArray records = page("case_number=TIE-1").getJsonArray("records");
+        // a record added to the index at the second one's time, node and seq, linked and hashed anew:
+        // a page of 2 ends with the second record, and the next began past (at, node, seq)
+        JsonObject forged = records.getJsonObject(1).copy().put("audit_id", "ffffffff-ffff-4fff-bfff-ffffffffffff").put("hit_count", 0);
+        forged.put("hash", AuditDocument.hashOf(CanonicalJson.parse(forged.encode())));
+        AuditEsSupport.call(api.es.rest(), "PUT", "/" + api.config.auditIndex() + "/_doc/" + forged.getString("audit_id") + "?refresh=true",
+                forged.encode());
+
+        java.util.Set<String> all = new java.util.HashSet<>();
+        records.forEach(r -> all.add(((JsonObject) r).getString("audit_id")));
+        all.add(forged.getString("audit_id"));
+        java.util.List<String> oldestFirst = pagedIds("case_number=TIE-1&limit=2");
+        assertEquals(all, new java.util.HashSet<>(oldestFirst), oldestFirst.toString());
+        assertEquals(4, oldestFirst.size(), oldestFirst.toString());
+        java.util.List<String> newestFirst = pagedIds("case_number=TIE-1&limit=2&order=desc");
+        assertEquals(all, new java.util.HashSet<>(newestFirst), newestFirst.toString());
+        assertEquals(4, newestFirst.size(), newestFirst.toString());
+    }
 }

@@ -113,6 +113,17 @@ class AuditVerifierJournalIT {
     }
 
     @Test
+    void theJournalsFirstLinesRemovedAreAGapAtSeqOneThoughTheIndexHasThem() throws Exception {
+        written(6);
+        JournalFiles.editLine(journal(), 1, line -> null);
+        JournalFiles.editLine(journal(), 1, line -> null);
+
+        VerifyResult result = verify();
+        assertFalse(result.ok());
+        assertEquals(List.of("1: " + VerifyResult.JOURNAL_MISSING + " @line 1"), problems(result));
+    }
+
+    @Test
     void aJournalRecordReLinkedWithARecomputedHashBreaksTheJournalsChain() throws Exception {
         written(6);
         JournalFiles.editLine(journal(), 4, line -> {

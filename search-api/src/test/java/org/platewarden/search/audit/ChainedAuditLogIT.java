@@ -207,6 +207,24 @@ class ChainedAuditLogIT {
     }
 
     @Test
+    void aSecondRecordAtASeqWhereAVerifyPageEndsIsStillFound() throws Exception {
+        ChainedAuditLog log = open(rest, journal(), 64);
+        recordAll(log, 1, 6);
+        // a well-formed record added at seq 4, linked to seq 3 and hashed anew: verify reads pages of
+        // 2, so the genuine seq 4 ends a page and the forged one (indexed after it, its id sorting
+        // after it) would begin the next
+        ObjectNode forged = (ObjectNode) call(rest, "GET", "/" + index + "/_doc/" + AuditEsSupport.auditIdAt(rest, index, 4), null).path("_source");
+        String forgedId = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+        forged.put("audit_id", forgedId);
+        forged.put("purpose", "personal");
+        forged.put("hash", AuditDocument.hashOf(forged));
+        call(rest, "PUT", "/" + index + "/_doc/" + forgedId + "?refresh=true", CanonicalJson.write(forged));
+
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(null).firstBroken());
+    }
+
+    @Test
     void deletingOneRecordIsReportedAsAGapAtItsSeq() throws Exception {
         ChainedAuditLog log = open(rest, journal(), 64);
         recordAll(log, 1, 6);
@@ -301,6 +319,53 @@ class ChainedAuditLogIT {
         assertEquals(9, next.seq(), "the chain continues from the index head, past the journal's");
         assertEquals(AuditEsSupport.hashAt(rest, index, 8), next.prevHash());
         assertVerifies(9);
+    }
+
+    /** Appends to the journal a copy of its last record as {@code nodeId}'s next one, linked and hashed anew: as someone with the disk could. */
+    private ObjectNode appendToJournalAs(String nodeId) throws Exception {
+        List<String> lines = journalLines();
+        ObjectNode last = (ObjectNode) CanonicalJson.parse(lines.get(lines.size() - 1));
+        ObjectNode added = last.deepCopy();
+        added.put("node_id", nodeId);
+        added.put("audit_id", java.util.UUID.randomUUID().toString());
+        added.put("seq", last.path("seq").asLong() + 1);
+        added.put("prev_hash", last.path("hash").asText());
+        added.put("hash", AuditDocument.hashOf(added));
+        JournalFiles.editLine(journal(), lines.size() + 1, padding -> CanonicalJson.write(added) + "\n" + padding);
+        return added;
+    }
+
+    @Test
+    void aRecordOfAnotherNodeAddedToTheJournalIsNamedByVerifyAndNotReSentToTheIndex() throws Exception {
+        writtenAndClosed(5);
+        ObjectNode foreign = appendToJournalAs("node-b");
+        ObjectNode own = appendToJournalAs("node-a");
+
+        restartLogged();
+        call(rest, "POST", "/" + index + "/_refresh", null);
+        assertEquals(0, call(rest, "POST", "/" + index + "/_count?q=node_id:node-b", null).path("count").asLong(),
+                "another node's record is not this node's to re-create in the index");
+        assertEquals(own.path("audit_id").asText(), AuditEsSupport.auditIdAt(rest, index, 7), "this node's records after it are");
+        assertTrue(startUpLog.contains("1 record(s) after seq 0 are of another node than node-a"), startUpLog);
+        List<VerifyResult.Broken> problems = verify(journal()).problems();
+        assertTrue(problems.contains(new VerifyResult.Broken(foreign.path("audit_id").asText(), 6, "node-a", VerifyResult.JOURNAL_OTHER_NODE, 6L)),
+                problems.toString());
+    }
+
+    @Test
+    void aJournalEndingWithARecordOfAnotherNodeIsNotContinuedFrom() throws Exception {
+        writtenAndClosed(5);
+        appendToJournalAs("node-b");
+        List<String> before = journalLines();
+
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", journal(), 64, new SimpleMeterRegistry());
+        logs.add(log);
+        Throwable failure = awaitFailure(log.start());
+        assertInstanceOf(AuditUnavailableException.class, failure);
+        assertTrue(failure.getMessage().contains("ends with a record of node node-b (seq 6), not of node node-a"), failure.getMessage());
+        assertEquals(before, journalLines(), "left as it is");
+        call(rest, "POST", "/" + index + "/_refresh", null);
+        assertEquals(0, call(rest, "POST", "/" + index + "/_count?q=node_id:node-b", null).path("count").asLong());
     }
 
     @Test
