@@ -1,7 +1,7 @@
 package org.platewarden.core.config;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.impl.KeyStoreHelper;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -11,6 +11,8 @@ import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509KeyManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,17 +50,22 @@ public final class TlsFiles {
     /** What is wrong with this certificate and key (the keys named as in the configuration); empty when they serve. */
     static List<String> problems(String certKey, String certPath, String keyKey, String keyPath, Instant now) {
         if (certPath == null || keyPath == null) return List.of(); // PlatewardenConfig says a missing path
+        // loaded by the options the listener is given (their public API: from bytes, no Vertx needed)
+        PemKeyCertOptions pem;
         KeyStore store;
+        X509KeyManager keys;
         try {
-            store = KeyStoreHelper.loadKeyCert(List.of(Buffer.buffer(Files.readAllBytes(Path.of(keyPath)))),
-                    List.of(Buffer.buffer(Files.readAllBytes(Path.of(certPath)))));
+            pem = new PemKeyCertOptions().setKeyValue(Buffer.buffer(Files.readAllBytes(Path.of(keyPath))))
+                    .setCertValue(Buffer.buffer(Files.readAllBytes(Path.of(certPath))));
+            store = pem.loadKeyStore(null);
+            keys = x509(pem.getKeyManagerFactory(null).getKeyManagers());
         } catch (Exception e) {
             return List.of(certKey + " and " + keyKey + " cannot be loaded as a PEM certificate and its private key ("
                     + certPath + ", " + keyPath + "): " + e.getMessage());
         }
         try {
             String alias = Collections.list(store.aliases()).get(0);
-            PrivateKey key = (PrivateKey) store.getKey(alias, KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
+            PrivateKey key = keys.getPrivateKey(alias);
             Certificate[] chain = store.getCertificateChain(alias);
             X509Certificate leaf = (X509Certificate) chain[0];
             List<String> problems = new ArrayList<>();
@@ -82,10 +89,15 @@ public final class TlsFiles {
     /** What is wrong with a client CA file: not PEM certificates (the start failed naming no key), or one expired. */
     static List<String> clientCaProblems(String key, String path, Instant now) {
         try {
-            KeyStore store = KeyStoreHelper.loadCA(java.util.stream.Stream.of(Buffer.buffer(Files.readAllBytes(Path.of(path)))));
+            // the JDK reads PEM certificates itself (a file of several: each one)
+            java.util.Collection<? extends Certificate> cas;
+            try (java.io.InputStream in = Files.newInputStream(Path.of(path))) {
+                cas = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            }
+            if (cas.isEmpty()) throw new java.security.cert.CertificateException("no certificate in it");
             List<String> problems = new ArrayList<>();
-            for (String alias : Collections.list(store.aliases())) {
-                X509Certificate ca = (X509Certificate) store.getCertificate(alias);
+            for (Certificate certificate : cas) {
+                X509Certificate ca = (X509Certificate) certificate;
                 if (ca.getNotAfter().toInstant().isBefore(now)) {
                     problems.add(key + " (" + path + ", " + ca.getSubjectX500Principal().getName() + ") expired on " + ca.getNotAfter().toInstant()
                             + ": no client certificate it signed is accepted");
@@ -95,6 +107,13 @@ public final class TlsFiles {
         } catch (Exception e) {
             return List.of(key + " cannot be loaded as PEM CA certificates (" + path + "): " + e.getMessage());
         }
+    }
+
+    private static X509KeyManager x509(KeyManager[] managers) {
+        for (KeyManager manager : managers) {
+            if (manager instanceof X509KeyManager x509) return x509;
+        }
+        throw new IllegalStateException("no X.509 key manager");
     }
 
     /** Whether the public key verifies what the private key signs: the pair belongs together. */
