@@ -10,6 +10,7 @@ import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.ConfigReload;
 import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.tls.LiveTls;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditRecord;
@@ -19,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's reload of its credentials from its configuration file: read and validated on a worker
+ * A node's reload of its credentials from its configuration file, and of its TLS listeners'
+ * certificates from theirs: read and validated on a worker
  * thread ({@link #prepare}), for {@code POST /v1/ops/config/reload} and for {@code SIGHUP}
  * ({@link #reloadOnSignal}).
  *
@@ -40,6 +42,8 @@ final class ConfigReloader {
     private final Vertx vertx;
     private final PlatewardenConfig running;
     private final LiveCredentials credentials;
+    /** the certificates the TLS listeners serve: a reload re-reads their files and swaps renewed ones in */
+    private final LiveTls tls;
     private final Supplier<PlatewardenConfig> source;
     /** the search role's audit trail once it runs; null before, and on a node without that role */
     private final Supplier<AuditLog> audit;
@@ -47,20 +51,22 @@ final class ConfigReloader {
     /**
      * @param running     the configuration the node started with
      * @param credentials the credentials in force, which a reload replaces
+     * @param tls         the certificates the TLS listeners serve, which a reload renews
      * @param source      reads the configuration as the node did at start (the same file, flags and overrides)
      * @param audit       the audit trail, when the node runs one (else null)
      */
-    ConfigReloader(Vertx vertx, PlatewardenConfig running, LiveCredentials credentials, Supplier<PlatewardenConfig> source, Supplier<AuditLog> audit) {
+    ConfigReloader(Vertx vertx, PlatewardenConfig running, LiveCredentials credentials, LiveTls tls, Supplier<PlatewardenConfig> source, Supplier<AuditLog> audit) {
         this.vertx = vertx;
         this.running = running;
         this.credentials = credentials;
+        this.tls = tls;
         this.source = source;
         this.audit = audit;
     }
 
     /** Reads and validates the file on a worker thread; fails with {@link ConfigException} when it is invalid. */
     Future<ConfigReload.Prepared> prepare() {
-        return vertx.executeBlocking(() -> ConfigReload.prepare(running, credentials, source), false);
+        return vertx.executeBlocking(() -> ConfigReload.prepare(running, credentials, source, tls), false);
     }
 
     /**

@@ -49,7 +49,9 @@ final class PinnedCertificate {
 
         private void check(X509Certificate[] chain) throws CertificateException {
             if (chain == null || chain.length == 0 || !chain[0].equals(pinned)) {
-                throw new CertificateException("the search API did not present the certificate search.tls_cert_path names");
+                // after a renewal in place the file is new and the node serves the old one until a reload
+                throw new CertificateException("the search API did not present the certificate search.tls_cert_path names"
+                        + " (renewed in place and not reloaded yet? kill -HUP the node, whose reload swaps it in)");
             }
         }
 

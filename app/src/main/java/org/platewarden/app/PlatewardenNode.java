@@ -22,6 +22,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.platewarden.core.tls.CertificateExpiryWatch;
+import org.platewarden.core.tls.LiveTls;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +76,8 @@ public final class PlatewardenNode implements AutoCloseable {
     /** the agencies, cameras, tokens and JWT keys in force: the config's until a reload replaces them */
     private final LiveCredentials credentials;
     private ConfigReloader reloader;
+    /** the certificates the node's TLS listeners serve, renewed by a reload; read at {@link #open} */
+    private LiveTls tls = LiveTls.NONE;
     private final Set<Role> roles;
     /** null on a gateway-only node, which uses no Elasticsearch */
     private final ElasticsearchProvider elasticsearch;
@@ -206,7 +210,11 @@ public final class PlatewardenNode implements AutoCloseable {
                 LOG.info("ES_URL / es_url not used: a gateway-only node uses no Elasticsearch (it takes reads into its spool; an indexer ships them)");
             }
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
-            reloader = new ConfigReloader(vertx, config, credentials, configSource, () -> {
+            // the certificates the TLS listeners serve, read and checked once here (a reload renews them)
+            tls = LiveTls.load(config, roles.contains(Role.GATEWAY), roles.contains(Role.SEARCH), Instant.now());
+            tls.registerGauges(registry);
+            closeables.add(new CertificateExpiryWatch(tls, Clock.systemUTC()).start(vertx));
+            reloader = new ConfigReloader(vertx, config, credentials, tls, configSource, () -> {
                 SearchRole running = search;
                 return running == null ? null : running.auditLog();
             });
@@ -231,7 +239,7 @@ public final class PlatewardenNode implements AutoCloseable {
                     SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
             closeables.add(localRetention);
             if (roles.contains(Role.GATEWAY)) {
-                GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, credentials, spool, deadLetters, new GatewayMetrics(registry, spool)));
+                GatewayListeners listeners = await(GatewayListeners.deploy(vertx, config, credentials, tls, spool, deadLetters, new GatewayMetrics(registry, spool)));
                 closeables.add(listeners);
                 gateway = listeners.first();
                 gatewayDeployments = Set.copyOf(vertx.deploymentIDs()); // the node's first deployments
@@ -239,7 +247,7 @@ public final class PlatewardenNode implements AutoCloseable {
             if (roles.contains(Role.SEARCH)) {
                 // the search API will share the stand-in's port: a configured port 0 is made concrete first
                 searchConfig = config.search().port() != 0 ? config : config.with("{\"search\":{\"port\":" + FreePort.pick() + "}}");
-                standIn = new SearchApiStandIn(searchConfig, registry, this::startState);
+                standIn = new SearchApiStandIn(searchConfig, tls, registry, this::startState);
                 standInId = await(vertx.deployVerticle(standIn));
             }
             // last: a node refused on the way (another holds this data dir's spool or journal) touches none of its files
@@ -415,7 +423,7 @@ public final class PlatewardenNode implements AutoCloseable {
             RoleStartScope scope = new RoleStartScope(vertx, registry, List.of("platewarden.search", "platewarden_search", "platewarden_audit"));
             SearchRole role = null;
             try {
-                role = SearchRole.deploy(vertx, searchConfig, connection, installed, registry, credentials, reloader);
+                role = SearchRole.deploy(vertx, searchConfig, connection, installed, registry, credentials, tls, reloader);
                 // the search API listens on the port already (shared): the stand-in can go
                 await(vertx.undeploy(standInId));
             } catch (Exception e) {

@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         }
         PlatewardenConfig config = configOptions.load(); // an invalid one: CliErrors says why, exit code 2
         // a TLS key that is not its certificate's, or an expired certificate, would fail every handshake
-        // while the node said it runs; start-up only: a reload leaves the listeners as they are
+        // while the node said it runs (a reload checks a renewed pair the same way before it swaps it in)
         List<String> tlsProblems = TlsFiles.problems(config, selected.contains(Role.GATEWAY), selected.contains(Role.SEARCH), Instant.now());
         if (!tlsProblems.isEmpty()) throw new ConfigException(tlsProblems);
         String exposed = ConfigFileAccess.warning(configOptions.file, config);

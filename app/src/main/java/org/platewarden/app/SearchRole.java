@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import org.platewarden.core.tls.LiveTls;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.config.AgencyScope;
 import org.platewarden.core.config.LiveCredentials;
@@ -45,14 +46,15 @@ final class SearchRole implements AutoCloseable {
 
     /**
      * @param credentials the agencies, tokens and JWT keys in force on the node (a reload replaces them)
+     * @param tls         the certificates the node's TLS listeners serve (a reload renews them)
      * @param reloader    the node's reload, for {@code POST /v1/ops/config/reload}
      */
     static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
-                             PrometheusMeterRegistry registry, LiveCredentials credentials, ConfigReloader reloader) throws Exception {
+                             PrometheusMeterRegistry registry, LiveCredentials credentials, LiveTls tls, ConfigReloader reloader) throws Exception {
         ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
-            return deploy(vertx, config, es, templates, registry, auditLog, credentials, reloader);
+            return deploy(vertx, config, es, templates, registry, auditLog, credentials, tls, reloader);
         } catch (Exception e) {
             // the node may run on without this role (its gateway): the journal and its lock are let go
             auditLog.close();
@@ -62,7 +64,7 @@ final class SearchRole implements AutoCloseable {
 
     private static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
                                      PrometheusMeterRegistry registry, ChainedAuditLog auditLog, LiveCredentials credentials,
-                                     ConfigReloader reloader) throws Exception {
+                                     LiveTls tls, ConfigReloader reloader) throws Exception {
         // one budget for authenticated callers' refused requests: the search service asks it for the
         // searches it refuses, the API server for every other refusal, and writes its summaries
         RefusedRecordBudget refusedRecords = RefusedRecordBudget.of(config.search().refusedRecordsPerMinutePerUser());
@@ -87,7 +89,7 @@ final class SearchRole implements AutoCloseable {
                 new IndexerHoldsApi(holds, context, agency -> credentials.current().oversees(agency)),
                 new IndexerOpsApi(views, sweeper, compactor, context, holdExpiry::runOnce, reloader::prepare), registry,
                 AnonymousBudget.of(config.search().anonymousRecordsPerMinutePerAddress(), config.search().anonymousRecordsPerMinute()),
-                refusedRecords).withCredentials(credentials);
+                refusedRecords).withCredentials(credentials).withTls(tls);
         SearchRole role = new SearchRole(verticle, auditLog, sweeper, compactor, holdExpiry);
         try {
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package org.platewarden.gateway;
 
 import io.vertx.core.Future;
+import org.platewarden.core.tls.LiveTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -63,6 +64,16 @@ public final class GatewayListeners implements AutoCloseable {
      */
     public static Future<GatewayListeners> deploy(Vertx vertx, PlatewardenConfig config, LiveCredentials credentials, Spool spool,
                                                   DeadLetterStore deadLetters, GatewayMetrics metrics) {
+        return deploy(vertx, config, credentials, LiveTls.NONE, spool, deadLetters, metrics);
+    }
+
+    /**
+     * As {@link #deploy(Vertx, PlatewardenConfig, LiveCredentials, Spool, DeadLetterStore, GatewayMetrics)},
+     * with the node's TLS certificates ({@code tls}: MQTT TLS and HTTPS ingest serve its gateway pair,
+     * which a reload renews without a restart).
+     */
+    public static Future<GatewayListeners> deploy(Vertx vertx, PlatewardenConfig config, LiveCredentials credentials, LiveTls tls, Spool spool,
+                                                  DeadLetterStore deadLetters, GatewayMetrics metrics) {
         PlatewardenConfig concrete = concreteIngestPorts(config);
         GatewayConfig gw = concrete.gateway();
         WorkerExecutor authWorkers = vertx.createSharedWorkerExecutor(AUTH_POOL, gw.workerPoolSize());
@@ -84,13 +95,13 @@ public final class GatewayListeners implements AutoCloseable {
         // every instance derives the same id for the same read (a resend may land on any event loop)
         ReadIdKey readIdKey = ReadIdKey.forNode(concrete);
         GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                mqttCap, mqttBudget, readIdKey);
+                mqttCap, mqttBudget, readIdKey, tls);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
                 GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                        mqttCap, mqttBudget, readIdKey);
+                        mqttCap, mqttBudget, readIdKey, tls);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

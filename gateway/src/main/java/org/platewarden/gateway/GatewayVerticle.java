@@ -2,6 +2,7 @@ package org.platewarden.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import org.platewarden.core.tls.LiveTls;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
@@ -59,11 +60,14 @@ public final class GatewayVerticle extends VerticleBase {
     private final MqttPendingBudget mqttBudget;
     /** The key of derived read ids: one for the node, so a resend gets the same id on any instance */
     private final ReadIdKey readIdKey;
+    /** The node's TLS certificates, one for every instance: a reload's renewal reaches every loop's listeners */
+    private final LiveTls tls;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
                     SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, MqttConnectionCap mqttCap,
-                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey) {
+                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey, LiveTls tls) {
+        this.tls = tls;
         this.httpGuard = httpGuard;
         this.mqttBudget = mqttBudget;
         this.mqttCap = mqttCap;
@@ -88,8 +92,8 @@ public final class GatewayVerticle extends VerticleBase {
         GatewayConfig gw = config.gateway();
         context.exceptionHandler(new StrayErrors(metrics));
         ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
-        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
-        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap, mqttBudget);
+        HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard).withTls(tls);
+        mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap, mqttBudget).withTls(tls);
         return httpIngest.listen(gw.host(), gw.httpPort())
                 .onSuccess(server -> http = server)
                 .compose(server -> mqtt.listen())

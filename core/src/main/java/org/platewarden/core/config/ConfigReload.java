@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.time.Instant;
+import org.platewarden.core.tls.LiveTls;
+import org.platewarden.core.tls.TlsReload;
 
 /**
  * A reload of the credentials from the configuration file, in two steps so that the caller can
@@ -17,7 +20,9 @@ import java.util.function.Supplier;
  *
  * <p>Only the credentials are taken ({@link Credentials}: agencies, cameras, static tokens, JWT keys).
  * Every other key that differs from what the node runs with — ports, the data directory, limits,
- * the Elasticsearch URL — is not applied and is listed as needing a restart.
+ * the Elasticsearch URL, a TLS file's path — is not applied and is listed as needing a restart. The
+ * TLS listeners' certificate and key files are re-read at the paths the node started with
+ * ({@link LiveTls#reread}): a renewal in place is swapped in.
  */
 public final class ConfigReload {
     /** The top-level keys a reload applies; every other difference needs a restart. */
@@ -36,6 +41,16 @@ public final class ConfigReload {
      * @throws ConfigException the file cannot be read or is invalid: nothing changes
      */
     public static Prepared prepare(PlatewardenConfig running, LiveCredentials live, Supplier<PlatewardenConfig> source) {
+        return prepare(running, live, source, LiveTls.NONE);
+    }
+
+    /**
+     * As {@link #prepare(PlatewardenConfig, LiveCredentials, Supplier)}, and re-reads the certificate
+     * and key files of the TLS listeners the node serves (at the paths it started with): renewed ones
+     * are swapped in by {@link Prepared#apply}, ones that fail the start-up checks are refused and
+     * reported, never failing the reload (a bad certificate must not block revoking a leaked credential).
+     */
+    public static Prepared prepare(PlatewardenConfig running, LiveCredentials live, Supplier<PlatewardenConfig> source, LiveTls tls) {
         PlatewardenConfig next = source.get();
         Credentials base = live.current();
         Credentials credentials = Credentials.of(next);
@@ -43,7 +58,10 @@ public final class ConfigReload {
         if (!publicOnes.isEmpty()) {
             LOG.warn("the reloaded configuration holds the public demo credentials ({}): demo only, never for real data", String.join(", ", publicOnes));
         }
-        return new Prepared(live, base, credentials, CredentialChanges.between(base, credentials), needsRestart(running, next));
+        TlsReload certificates = tls.reread(Instant.now());
+        List<String> needsRestart = new ArrayList<>(needsRestart(running, next));
+        needsRestart.addAll(certificates.needsRestart());
+        return new Prepared(live, base, credentials, CredentialChanges.between(base, credentials), List.copyOf(new TreeSet<>(needsRestart)), certificates);
     }
 
     /** The keys, as paths ({@code gateway.http_port}), whose value differs and is not applied by a reload. */
@@ -79,8 +97,11 @@ public final class ConfigReload {
         private final Credentials next;
         private final CredentialChanges changes;
         private final List<String> needsRestart;
+        private final TlsReload certificates;
 
-        private Prepared(LiveCredentials live, Credentials base, Credentials next, CredentialChanges changes, List<String> needsRestart) {
+        private Prepared(LiveCredentials live, Credentials base, Credentials next, CredentialChanges changes, List<String> needsRestart,
+                         TlsReload certificates) {
+            this.certificates = certificates;
             this.live = live;
             this.base = base;
             this.next = next;
@@ -97,15 +118,21 @@ public final class ConfigReload {
             return needsRestart;
         }
 
-        /** What the reload does, in one line for the log and the audit record: the counts, and what needs a restart. */
+        /** The TLS listeners' renewed certificates it swaps in, and those it refuses. */
+        public TlsReload certificates() {
+            return certificates;
+        }
+
+        /** What the reload does, in one line for the log and the audit record: the counts, the TLS certificates, and what needs a restart. */
         public String describe() {
-            return changes.summary() + (needsRestart.isEmpty() ? ""
+            return changes.summary() + certificates.describe() + (needsRestart.isEmpty() ? ""
                     : "; not applied, needs a restart: " + String.join(", ", needsRestart));
         }
 
         /**
          * Puts the new credentials in force (new connections and requests use them at once; the
-         * listeners close the connections of removed and re-keyed cameras). Cheap: may run on an event loop.
+         * listeners close the connections of removed and re-keyed cameras), and the renewed TLS
+         * certificates (new connections get them, open ones keep their session). Cheap: may run on an event loop.
          *
          * @throws ReloadConflictException another reload was applied since this one was prepared: nothing changed
          */
@@ -113,6 +140,7 @@ public final class ConfigReload {
             if (!live.replace(base, next, changes)) {
                 throw new ReloadConflictException("another configuration reload was applied while this one was being read; nothing changed: reload again");
             }
+            certificates.apply();
         }
     }
 

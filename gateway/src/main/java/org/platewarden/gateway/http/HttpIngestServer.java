@@ -3,6 +3,7 @@ package org.platewarden.gateway.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.platewarden.core.tls.LiveTls;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -72,6 +73,7 @@ public final class HttpIngestServer {
     private final ReadsBodyParser parser;
     /** one for every instance on the port: the per-address cap counts the port's connections */
     private final HttpConnectionGuard guard;
+    private LiveTls tls = LiveTls.NONE;
 
     public HttpIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor,
                             SpoolHealth spoolHealth, GatewayMetrics metrics, HttpConnectionGuard guard) {
@@ -85,6 +87,12 @@ public final class HttpIngestServer {
         this.parser = new ReadsBodyParser(config.maxReadsPerRequest());
     }
 
+    /** The node's TLS certificates, which a reload renews (default: the configured files, read once at listen). */
+    public HttpIngestServer withTls(LiveTls tls) {
+        this.tls = tls;
+        return this;
+    }
+
     public Future<HttpServer> listen(String host, int port) {
         // an idle timeout, and (the guard) a header deadline and a per-address cap: connections that
         // never finish a request would otherwise stay open until the process runs out of files
@@ -92,8 +100,7 @@ public final class HttpIngestServer {
                 config.httpIdleTimeoutSeconds());
         // gateway.http_tls: the camera's Basic credentials and reads never cross the network in clear
         if (config.httpTls()) {
-            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
-                    .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+            options.setSsl(true).setKeyCertOptions(tls.keyCertOptions(LiveTls.HTTP_INGEST, config.tlsCertPath(), config.tlsKeyPath()));
         }
         // a request line or headers over their limits (414, 431), answered by Vert.x before any
         // route, get a JSON body in the gateway's error shape too

@@ -5,7 +5,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.net.PemKeyCertOptions;
+import org.platewarden.core.tls.LiveTls;
 import io.vertx.core.net.PemTrustOptions;
 import org.platewarden.core.config.Camera;
 import io.vertx.mqtt.MqttEndpoint;
@@ -53,6 +53,7 @@ public final class MqttIngestServer {
     private final MqttConnectionCap cap;
     /** shared by every event loop's listener: the bytes awaiting durability on all MQTT connections */
     private final MqttPendingBudget budget;
+    private LiveTls certificates = LiveTls.NONE;
 
     public MqttIngestServer(Vertx vertx, GatewayConfig config, CameraAuthenticator authenticator, ReadIngestor ingestor, GatewayMetrics metrics,
                             ClientSessions sessions, MqttConnectionCap cap, MqttPendingBudget budget) {
@@ -64,6 +65,15 @@ public final class MqttIngestServer {
         this.authenticator = authenticator;
         this.ingestor = ingestor;
         this.metrics = metrics;
+    }
+
+    /**
+     * The node's TLS certificates, which a reload renews (default: the configured files, read once at
+     * listen). Through {@link LiveTls}'s key manager: Vert.x MQTT 5.1.1's server has no {@code updateSSLOptions}.
+     */
+    public MqttIngestServer withTls(LiveTls certificates) {
+        this.certificates = certificates;
+        return this;
     }
 
     public Future<Void> listen() {
@@ -82,7 +92,7 @@ public final class MqttIngestServer {
         Future<MqttServer> started = plain.listen();
         if (config.mqttTlsPort() > 0) {
             MqttServerOptions tlsOptions = baseOptions().setPort(config.mqttTlsPort()).setSsl(true)
-                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+                    .setKeyCertOptions(certificates.keyCertOptions(LiveTls.MQTT, config.tlsCertPath(), config.tlsKeyPath()));
             if (config.tlsClientCaPath() != null) {
                 // client-certificate authentication: the handshake itself refuses a camera without a
                 // certificate signed by the configured CA

@@ -16,6 +16,7 @@ import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
+import org.platewarden.core.tls.LiveTls;
 import org.platewarden.gateway.GatewayListeners;
 import org.platewarden.gateway.GatewayVerticle;
 import org.platewarden.gateway.metrics.GatewayMetrics;
@@ -32,6 +33,8 @@ public final class GatewayHarness implements AutoCloseable {
     public final PlatewardenConfig config;
     /** the cameras in force: a test reloads them ({@code ConfigReload}) */
     public final LiveCredentials credentials;
+    /** the certificates the TLS listeners serve, as a node reads them: a test renews them ({@code LiveTls.reread}) */
+    public final LiveTls tls;
     private final GatewayListeners listeners;
 
     private GatewayHarness(Path dir, String gatewayOverrides, long spoolCapacity) {
@@ -52,7 +55,8 @@ public final class GatewayHarness implements AutoCloseable {
         deadLetters = new DeadLetterStore(dir.resolve("deadletter"), 0, java.time.Clock.systemUTC(),
                 config.deadletter().maxBytesPerCameraPerDay(), registry);
         credentials = LiveCredentials.of(config);
-        listeners = GatewayListeners.deploy(vertx, config, credentials, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
+        tls = LiveTls.load(config, true, false, java.time.Instant.now());
+        listeners = GatewayListeners.deploy(vertx, config, credentials, tls, spool, deadLetters, new GatewayMetrics(registry, spool)).await();
         verticle = listeners.first();
     }
 

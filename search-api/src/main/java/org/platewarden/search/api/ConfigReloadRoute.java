@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  * the new credentials — agencies, cameras, static tokens, JWT keys — in force without a restart.
  * Recorded as every change is, before it is made: the file is read and validated first (an invalid
  * one is a 422 naming every problem, recorded as {@code invalid}, and changes nothing), then the
- * record — its reason says what changes, in counts, never a secret — then the swap. The answer
- * lists the counts and the keys that differ but need a restart.
+ * record — its reason says what changes, in counts, never a secret, and which TLS certificates
+ * are renewed or refused — then the swap. The answer lists the counts, the TLS listeners whose
+ * renewed certificate is swapped in and those whose new files are refused (the old one stays
+ * served), and the keys that differ but need a restart.
  */
 final class ConfigReloadRoute {
     static final String ACTION = "config_reload";
@@ -52,11 +54,18 @@ final class ConfigReloadRoute {
                 }), (c, prepared) -> Responses.json(c, 200, answer(prepared)));
     }
 
-    /** {"applied":true,"changes":{counts},"needs_restart":[keys]} (the audit id is added by {@link Responses}). */
+    /**
+     * {"applied":true,"changes":{counts},"tls_reloaded":[listeners],"tls_refused":{listener:why},"needs_restart":[keys]}
+     * (the audit id is added by {@link Responses}).
+     */
     static JsonObject answer(ConfigReload.Prepared prepared) {
         JsonObject changes = new JsonObject();
         prepared.changes().counts().forEach(changes::put);
+        JsonObject refused = new JsonObject();
+        prepared.certificates().refused().forEach(refused::put);
         return new JsonObject().put("applied", true).put("changes", changes)
+                .put("tls_reloaded", new JsonArray(prepared.certificates().reloaded()))
+                .put("tls_refused", refused)
                 .put("needs_restart", new JsonArray(List.copyOf(prepared.needsRestart())));
     }
 

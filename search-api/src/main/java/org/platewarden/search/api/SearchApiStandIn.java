@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.function.Supplier;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.tls.LiveTls;
 
 /**
  * The search API's port ({@code search.port}, 8081) while the search role cannot start yet: it
@@ -31,11 +32,16 @@ public final class SearchApiStandIn extends VerticleBase {
     private final PlatewardenConfig config;
     private final PrometheusMeterRegistry metrics;
     private final Supplier<String> reason;
+    private final LiveTls tls;
     private HttpServer server;
 
-    /** @param reason why the search API does not serve yet, for the operator (no URLs, no secrets) */
-    public SearchApiStandIn(PlatewardenConfig config, PrometheusMeterRegistry metrics, Supplier<String> reason) {
+    /**
+     * @param tls    the node's TLS certificates: the search API that shares the port serves the same
+     * @param reason why the search API does not serve yet, for the operator (no URLs, no secrets)
+     */
+    public SearchApiStandIn(PlatewardenConfig config, LiveTls tls, PrometheusMeterRegistry metrics, Supplier<String> reason) {
         this.config = config;
+        this.tls = tls;
         this.metrics = metrics;
         this.reason = reason;
     }
@@ -58,7 +64,7 @@ public final class SearchApiStandIn extends VerticleBase {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
             Responses.error(ctx, 503, "the search API is not serving yet: " + reason.get(), null, null);
         });
-        return SearchApiVerticle.listen(vertx, config, metrics, router).onSuccess(s -> server = s);
+        return SearchApiVerticle.listen(vertx, config, tls, metrics, router).onSuccess(s -> server = s);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import org.platewarden.core.tls.LiveTls;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -167,12 +168,20 @@ public final class SearchApiVerticle extends VerticleBase {
         this.metrics = metrics;
     }
 
+    private LiveTls tls = LiveTls.NONE;
+
     /**
      * The credentials in force on the node, replaced by a configuration reload; without this call the
      * config's, never reloaded. Before the verticle is deployed.
      */
     public SearchApiVerticle withCredentials(LiveCredentials live) {
         this.credentials = live;
+        return this;
+    }
+
+    /** The node's TLS certificates, which a reload renews (without this call: the configured files, read once). Before deployment. */
+    public SearchApiVerticle withTls(LiveTls tls) {
+        this.tls = tls;
         return this;
     }
 
@@ -202,7 +211,7 @@ public final class SearchApiVerticle extends VerticleBase {
                 .onSuccess(m -> retentionMechanism = m)
                 .otherwiseEmpty()
                 .compose(v -> restoreTallies())
-                .compose(v -> listen(vertx, config, metrics, router))
+                .compose(v -> listen(vertx, config, tls, metrics, router))
                 .onSuccess(s -> server = s)
                 .onFailure(e -> {
                     // a failed start is not stopped: nothing may write summaries or save tallies after it,
@@ -250,12 +259,12 @@ public final class SearchApiVerticle extends VerticleBase {
      * any route, unaudited like a 404: in the error shape, not with Vert.x's empty body. The
      * {@link SearchApiStandIn} listens the same way, so the two can share the port.
      */
-    static Future<HttpServer> listen(Vertx vertx, PlatewardenConfig config, PrometheusMeterRegistry metrics, Router router) {
+    static Future<HttpServer> listen(Vertx vertx, PlatewardenConfig config, LiveTls tls, PrometheusMeterRegistry metrics, Router router) {
         io.vertx.core.http.HttpServerOptions options = org.platewarden.core.net.HttpConnectionGuard.options(
                 new io.vertx.core.http.HttpServerOptions(), config.search().httpIdleTimeoutSeconds());
         if (config.search().tls()) {
-            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
-                    .setCertPath(config.search().tlsCertPath()).setKeyPath(config.search().tlsKeyPath()));
+            // the node's live pair, which a reload renews; both servers on the port must serve the same
+            options.setSsl(true).setKeyCertOptions(tls.keyCertOptions(LiveTls.SEARCH, config.search().tlsCertPath(), config.search().tlsKeyPath()));
         }
         org.platewarden.core.net.HttpConnectionGuard guard = new org.platewarden.core.net.HttpConnectionGuard(vertx, "search",
                 config.search().maxConnectionsPerAddress(), config.search().httpHeaderTimeoutSeconds(), metrics);
