@@ -115,8 +115,9 @@ final class OpsCommand implements Runnable {
 
     @Command(name = "config-reload", mixinStandardHelpOptions = true,
             description = "Make the running node read its configuration file again and put its agencies, cameras, static tokens and"
-                    + " JWT keys in force without a restart, through its search API (POST /v1/ops/config/reload), so the reload is"
-                    + " audited; prints what changed and what needs a restart. An invalid file changes nothing (exit 2 when this"
+                    + " JWT keys in force without a restart, and its TLS listeners' renewed certificate files, through its search API"
+                    + " (POST /v1/ops/config/reload), so the reload is audited; prints what changed, which TLS certificates were"
+                    + " reloaded or refused, and what needs a restart. An invalid file changes nothing (exit 2 when this"
                     + " command finds it invalid itself, 1 when the node refuses it). Needs an ops token in PLATEWARDEN_TOKEN or --token-file.")
     static final class ConfigReload extends ThroughApi {
         ConfigReload() {
