@@ -33,7 +33,7 @@ final class SighupReload {
         return searchRole
                 ? "use POST /v1/ops/config/reload or ./platewarden ops config-reload"
                 : "this node runs no search role, so it has no POST /v1/ops/config/reload (nor ./platewarden ops config-reload):"
-                        + " its credentials change only with a restart; start it with SIGHUP not ignored (without nohup) to reload them";
+                        + " its credentials and TLS certificates change only with a restart; start it with SIGHUP not ignored (without nohup) to reload them";
     }
 
     /**
