@@ -181,7 +181,7 @@ class ChainedAuditLogIT {
 
         VerifyResult result = verify(journal());
         assertFalse(result.ok());
-        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH), result.firstBroken());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH).withAgency("DPD"), result.firstBroken());
         assertEquals(2, result.records());
         assertEquals("hash mismatch", result.toJson().path("first_broken").path("problem").asText());
     }
@@ -198,7 +198,7 @@ class ChainedAuditLogIT {
 
         // with this node's journal: the record differs from the journaled one
         VerifyResult withJournal = verify(journal());
-        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.INDEX_DIFFERS, 3L), withJournal.firstBroken());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.INDEX_DIFFERS, 3L).withAgency("DPD"), withJournal.firstBroken());
         assertEquals("index", withJournal.firstBroken().copy());
         // without it (another node, or the CLI): the following record no longer links to it
         VerifyResult indexOnly = verify(null);
@@ -220,8 +220,8 @@ class ChainedAuditLogIT {
         forged.put("hash", AuditDocument.hashOf(forged));
         call(rest, "PUT", "/" + index + "/_doc/" + forgedId + "?refresh=true", CanonicalJson.write(forged));
 
-        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(journal()).firstBroken());
-        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(null).firstBroken());
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK).withAgency("DPD"), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK).withAgency("DPD"), verify(null).firstBroken());
     }
 
     @Test
@@ -232,7 +232,7 @@ class ChainedAuditLogIT {
         call(rest, "DELETE", "/" + index + "/_doc/" + fourth, null);
 
         VerifyResult result = verify(journal());
-        assertEquals(new VerifyResult.Broken(fourth, 4, "node-a", VerifyResult.MISSING), result.firstBroken());
+        assertEquals(new VerifyResult.Broken(fourth, 4, "node-a", VerifyResult.MISSING).withAgency("DPD"), result.firstBroken());
         assertEquals(3, result.records());
         // from the index alone the gap is still found, without the id only the journal knows
         VerifyResult indexOnly = verify(null);
@@ -245,7 +245,7 @@ class ChainedAuditLogIT {
         recordAll(log, 1, 3);
         String last = AuditEsSupport.auditIdAt(rest, index, 3);
         call(rest, "DELETE", "/" + index + "/_doc/" + last + "?refresh=true", null);
-        assertEquals(new VerifyResult.Broken(last, 3, "node-a", VerifyResult.MISSING), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(last, 3, "node-a", VerifyResult.MISSING).withAgency("DPD"), verify(journal()).firstBroken());
     }
 
     @Test
@@ -304,7 +304,7 @@ class ChainedAuditLogIT {
         Files.writeString(journal(), String.join("\n", journaled.subList(0, 5)) + "\n");
         String fifth = AuditEsSupport.auditIdAt(rest, index, 5);
         call(rest, "DELETE", "/" + index + "/_doc/" + fifth + "?refresh=true", null);
-        assertEquals(new VerifyResult.Broken(fifth, 5, "node-a", VerifyResult.MISSING), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(fifth, 5, "node-a", VerifyResult.MISSING).withAgency("DPD"), verify(journal()).firstBroken());
 
         String sixth = AuditEsSupport.auditIdAt(rest, index, 6);
 
@@ -348,7 +348,7 @@ class ChainedAuditLogIT {
         assertEquals(own.path("audit_id").asText(), AuditEsSupport.auditIdAt(rest, index, 7), "this node's records after it are");
         assertTrue(startUpLog.contains("1 record(s) after seq 0 are of another node than node-a"), startUpLog);
         List<VerifyResult.Broken> problems = verify(journal()).problems();
-        assertTrue(problems.contains(new VerifyResult.Broken(foreign.path("audit_id").asText(), 6, "node-a", VerifyResult.JOURNAL_OTHER_NODE, 6L)),
+        assertTrue(problems.contains(new VerifyResult.Broken(foreign.path("audit_id").asText(), 6, "node-a", VerifyResult.JOURNAL_OTHER_NODE, 6L).withAgency("DPD")),
                 problems.toString());
     }
 
