@@ -196,7 +196,7 @@ public final class SearchApiVerticle extends VerticleBase {
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000,
                 config.expectedAuditNodes()).withRequestTimeout(config.search().esRequestTimeoutMs());
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
-        transparency = new TransparencyReport(viewRest, config, credentials, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
+        transparency = new TransparencyReport(viewRest, config, credentials, auditLog, metrics, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
         Router router = routes();
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)

@@ -109,6 +109,11 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     // chain head: touched only by the writer thread
     private long headSeq;
     private String headHash = AuditDocument.GENESIS_HASH;
+    // the same head for readers on other threads (the transparency report): the last record whose seq is
+    // spent, which the index may hold before the journal does (a lone record's steps overlap) ...
+    private volatile ChainHead spentHead;
+    // ... and the last record whose journal line is fsynced: what the journal holds durably
+    private volatile ChainHead journaledHead;
     // set when a journal write failed, until one succeeds: lone records are journaled first meanwhile.
     // Written by the writer thread only; read by writeProblem() on any thread
     private volatile JournalFailure journalFailure;
@@ -267,6 +272,39 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
 
     public String auditIndex() {
         return index;
+    }
+
+    /** Moves the chain head to a record whose seq is now spent (writer thread, or start-up before it). */
+    private void spent(JsonNode doc) {
+        headSeq = doc.path(AuditDocument.SEQ).asLong();
+        headHash = doc.path(AuditDocument.HASH).asText();
+        spentHead = ChainHead.of(doc);
+    }
+
+    /** A record whose journal line (and every line before it) is fsynced. */
+    private void journaled(JsonNode doc) {
+        journaledHead = ChainHead.of(doc);
+    }
+
+    /**
+     * This node's chain head as its journal holds it durably: the last record whose line is
+     * fsynced, null before the first. Never a record whose journal write is under way or failed
+     * (a lone record may be in the index by then): what the node publishes as its own anchor.
+     */
+    @Override
+    public ChainHead journaledHead() {
+        return journaledHead;
+    }
+
+    @Override
+    public boolean mayBeOwnHead(ChainHead indexHead) {
+        // the last record spent is read first: a later one is spent only once this one's journal
+        // write returned, so were it spent since, the journaled head read after has caught up
+        ChainHead spent = spentHead;
+        ChainHead journaled = journaledHead;
+        if (journaled != null && indexHead.seq() < journaled.seq()) return true;
+        if (journaled != null && indexHead.seq() == journaled.seq()) return indexHead.hash().equals(journaled.hash());
+        return spent != null && spent.seq() == indexHead.seq() && spent.hash().equals(indexHead.hash());
     }
 
     @Override
@@ -577,6 +615,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             journalFailed(e);
             return;
         }
+        if (unjournaled != null) journaled(unjournaled);
         journalWorks();
     }
 
@@ -639,10 +678,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         if (overlap) {
             // from here the record may reach the index whatever the journal does: its seq is spent
-            headSeq = seq;
-            headHash = prev;
             Pending lone = batch.get(0);
             ObjectNode doc = docs.get(0);
+            spent(doc);
             lone.spentAs().set(doc.get(AuditDocument.AUDIT_ID).asText());
             lone.context().runOnContext(v -> indexOrKeep(doc).onComplete(lone::indexedAs));
         }
@@ -659,10 +697,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             if (!overlap) keepOwed(batch);
             return;
         }
+        if (!docs.isEmpty()) journaled(docs.get(docs.size() - 1));
         journalWorks();
         if (!overlap) {
-            headSeq = seq;
-            headHash = prev;
+            spent(docs.get(docs.size() - 1));
             for (int i = 0; i < batch.size(); i++) batch.get(i).spentAs().set(docs.get(i).get(AuditDocument.AUDIT_ID).asText());
         }
         for (int i = 0; i < batch.size(); i++) batch.get(i).journal(docs.get(i));
@@ -691,8 +729,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         long journalSeq = last == null ? 0 : last.get(AuditDocument.SEQ).asLong();
         if (last != null) {
-            headSeq = journalSeq;
-            headHash = last.get(AuditDocument.HASH).asText();
+            spent(last);
+            journaled(last);
         }
         JsonNode indexHead = indexHead();
         long indexSeq = indexHead == null ? 0 : indexHead.path(AuditDocument.SEQ).asLong();
@@ -737,14 +775,18 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             if (after != null) body.set("search_after", after);
             JsonNode hits = search(body).path("hits").path("hits");
             List<String> lines = new ArrayList<>(hits.size());
+            JsonNode last = null;
             for (JsonNode hit : hits) {
                 JsonNode doc = hit.path("_source");
                 lines.add(CanonicalJson.write(doc));
                 taken.add(doc.path(AuditDocument.SEQ).asLong());
-                headSeq = doc.path(AuditDocument.SEQ).asLong();
-                headHash = doc.path(AuditDocument.HASH).asText();
+                last = doc;
             }
-            if (!lines.isEmpty()) journal.append(lines);
+            if (!lines.isEmpty()) {
+                journal.append(lines);
+                spent(last);
+                journaled(last);
+            }
             if (hits.size() < RESEND_BULK) return taken;
             after = hits.get(hits.size() - 1).path("sort");
         }
@@ -763,8 +805,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 200, (int) Math.min(Integer.MAX_VALUE, seqs.count()), List.of());
         ObjectNode doc = AuditDocument.seal(entry, UUID.randomUUID().toString(), headSeq + 1, Instant.now(), nodeId, headHash);
         journal.append(List.of(CanonicalJson.write(doc)));
-        headSeq = doc.get(AuditDocument.SEQ).asLong();
-        headHash = doc.get(AuditDocument.HASH).asText();
+        spent(doc);
+        journaled(doc);
         createAll(List.of(doc), new SeqRanges());
         LOG.warn("audit chain of node {}: {} (journal {}); recorded as seq {}", nodeId, reason, journal.file(), headSeq);
     }

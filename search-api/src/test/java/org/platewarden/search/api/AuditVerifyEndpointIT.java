@@ -157,6 +157,40 @@ class AuditVerifyEndpointIT {
         assertEquals(0, own.getInteger("problems_of_other_agencies"), own.encode());
     }
 
+    /**
+     * Someone with write access to the audit index adds a record, hashed and linked, after the
+     * node's head: the transparency report still publishes the head the node's journal holds, and
+     * counts and logs what it found; another configured node's head, which it can only read in the
+     * index, is published as the index's.
+     */
+    @Test
+    void theReportPublishesItsOwnHeadFromItsJournalNotAHeadForgedInTheIndex() {
+        api = new ApiStack(dataDir, new JsonObject().put("audit_nodes", new io.vertx.core.json.JsonArray().add("node-t").add("node-u")));
+        for (int i = 1; i <= 3; i++) assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "H-" + i)).statusCode());
+        String index = api.config.auditIndex();
+        var journalHead = api.auditLog.journaledHead();
+        assertEquals(3, journalHead.seq());
+        String forged = AuditEsSupport.forgeNext(api.es.rest(), index, 3);
+        var otherNode = org.platewarden.search.audit.AuditDocument.seal(new org.platewarden.search.audit.AuditEntry("search", "u", "DPD",
+                        java.util.Set.of("investigator"), "robbery", "U-1", null, "10.0.0.1", "allowed", null, 200, 0, java.util.List.of()),
+                "node-u-record", 1, java.time.Instant.now(), "node-u", org.platewarden.search.audit.AuditDocument.GENESIS_HASH);
+        AuditEsSupport.call(api.es.rest(), "PUT", "/" + index + "/_create/node-u-record?refresh=true", otherNode.toString());
+
+        JsonObject[] report = new JsonObject[1];
+        String log = AuditEsSupport.logOf(() -> report[0] = api.send(api.client.get("/v1/transparency"), null).bodyAsJsonObject());
+        io.vertx.core.json.JsonArray heads = report[0].getJsonArray("audit_heads");
+        assertEquals(2, heads.size(), heads.encode());
+        assertEquals(new JsonObject().put("node_id", "node-t").put("seq", 3).put("hash", journalHead.hash()).put("at", journalHead.at())
+                .put("anchor", "node-t:3:" + journalHead.hash()).put("source", "journal"), heads.getJsonObject(0));
+        assertFalse(heads.encode().contains(AuditEsSupport.hashAt(api.es.rest(), index, 4)), "the forged record " + forged + " is no anchor");
+        assertEquals("node-u", heads.getJsonObject(1).getString("node_id"));
+        assertEquals("index", heads.getJsonObject(1).getString("source"));
+        assertEquals(otherNode.get("hash").asText(), heads.getJsonObject(1).getString("hash"));
+        String warning = log.lines().filter(l -> l.contains("WARN") && l.contains("index's head of this node node-t is seq 4")).findFirst().orElse("");
+        assertTrue(warning.contains("journal head seq 3"), log);
+        assertEquals(1.0, api.metrics.get("platewarden_audit_index_head_not_journal").counter().count());
+    }
+
     @Test
     void aRecordEditedInTheNodesJournalIsNamedWithItsLine() throws Exception {
         api = new ApiStack(dataDir);

@@ -390,6 +390,28 @@ class ChainedAuditLogIT {
     }
 
     @Test
+    void theJournaledHeadIsTheLastRecordFsyncedNotOneTheIndexHasBeforeTheJournal() throws Exception {
+        ChainedAuditLog log = open(rest, devFull(), true, 64);
+        // a lone record goes to the index while its journal write fails: its seq is spent, it is not journaled
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(1))));
+        assertEquals(null, log.journaledHead(), "nothing is durable in the journal");
+        ChainHead indexed = new ChainHead("node-a", 1, AuditEsSupport.hashAt(rest, index, 1), null);
+        assertTrue(log.mayBeOwnHead(indexed), "the record the node spent, its journal line owed");
+        // a record added to the index after it is no head of this node's
+        AuditEsSupport.forgeNext(rest, index, 1);
+        assertFalse(log.mayBeOwnHead(new ChainHead("node-a", 2, AuditEsSupport.hashAt(rest, index, 2), null)));
+
+        log.close();
+        ChainedAuditLog working = open(rest, journal(), 64);
+        assertEquals(journalRecord(journalLines().size()).path("hash").asText(), working.journaledHead().hash(), "start-up's last line");
+        AuditRecord next = await(working.record(entry(3)));
+        assertEquals(next.seq(), working.journaledHead().seq());
+        assertEquals(next.hash(), working.journaledHead().hash());
+        assertTrue(working.mayBeOwnHead(new ChainHead("node-a", next.seq() - 1, "any hash below the head", null)), "the index lags");
+        assertFalse(working.mayBeOwnHead(new ChainHead("node-a", next.seq(), "0".repeat(64), null)), "a second record at the head's seq");
+    }
+
+    @Test
     void aCorruptedLastJournalLineIsSetAsideWithoutBeingCalledUnacknowledgedAndTakenBackFromTheIndex() throws Exception {
         ChainedAuditLog first = open(rest, journal(), 64);
         recordAll(first, 1, 1);
