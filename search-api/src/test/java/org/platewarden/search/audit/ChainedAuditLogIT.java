@@ -389,6 +389,94 @@ class ChainedAuditLogIT {
         assertVerifies(8);
     }
 
+    /** Keeps the journal's first {@code n} records only: a journal that lost its tail, or one restored from an older backup. */
+    private void journalCutTo(int n) throws Exception {
+        Files.writeString(journal(), String.join("\n", journalLines().subList(0, n)) + "\n");
+    }
+
+    /** Replaces the index's record at {@code seq} with {@code edit} of it (the hash is left as it is: re-hash in {@code edit}). */
+    private String editIndexRecord(long seq, java.util.function.Consumer<ObjectNode> edit) {
+        String id = AuditEsSupport.auditIdAt(rest, index, seq);
+        ObjectNode doc = (ObjectNode) call(rest, "GET", "/" + index + "/_doc/" + id, null).path("_source");
+        edit.accept(doc);
+        call(rest, "PUT", "/" + index + "/_doc/" + id + "?refresh=true", CanonicalJson.write(doc));
+        return id;
+    }
+
+    /** The audit ids of the journal's records, in order. */
+    private List<String> journalAuditIds() throws Exception {
+        return journalLines().stream().map(line -> CanonicalJson.parse(line).path("audit_id").asText()).toList();
+    }
+
+    @Test
+    void restartTakesFromTheIndexOnlyTheRecordsThatLinkAndStopsAtTheFirstThatDoesNot() throws Exception {
+        writtenAndClosed(6);
+        journalCutTo(3);
+        String fourth = AuditEsSupport.auditIdAt(rest, index, 4);
+        // seq 5 re-linked in the index: hashed anew over a prev_hash that is not 4's hash
+        String fifth = editIndexRecord(5, doc -> {
+            doc.put("prev_hash", "ab".repeat(32));
+            doc.put("hash", AuditDocument.hashOf(doc));
+        });
+        String sixth = AuditEsSupport.auditIdAt(rest, index, 6);
+
+        ChainedAuditLog restarted = restartLogged();
+        List<String> ids = journalAuditIds();
+        assertEquals(fourth, ids.get(3), "4 continues the journal's chain: taken");
+        assertFalse(ids.contains(fifth), "5 does not link to 4: " + ids);
+        assertFalse(ids.contains(sixth), "nor anything after it");
+        assertRecoveryRecord(journalRecord(5), "seq 4 ", "in the index but not in the journal");
+        String warning = startUpLog.lines().filter(l -> l.contains("not taken into the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("WARN") && warning.contains("2 record(s)") && warning.contains("seq 5 (audit id " + fifth + ")")
+                && warning.contains("does not link"), startUpLog);
+        // the chain goes on from the last record taken; the records left are in the index for verify to report
+        assertEquals(6, await(restarted.record(entry(7))).seq());
+        assertEquals(fifth, AuditEsSupport.call(rest, "GET", "/" + index + "/_doc/" + fifth, null).path("_id").asText(), "left as it is");
+        assertFalse(verify(journal()).ok());
+    }
+
+    @Test
+    void restartTakesNeitherOfTwoRecordsAtOneSeqPastTheJournal() throws Exception {
+        writtenAndClosed(3);
+        // two records claim seq 4, each hashed and linked to 3: which would be the node's?
+        String one = AuditEsSupport.forgeNext(rest, index, 3);
+        String other = forgeBeside(3);
+
+        ChainedAuditLog restarted = restartLogged();
+        assertEquals(3, journalLines().size(), "nothing taken, and so no recovery record: " + journalAuditIds());
+        String warning = startUpLog.lines().filter(l -> l.contains("not taken into the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("WARN") && warning.contains("two records claim seq 4") && warning.contains(one) && warning.contains(other),
+                startUpLog);
+        assertEquals(4, await(restarted.record(entry(4))).seq(), "the chain goes on from the journal's head");
+    }
+
+    /** A second record at {@code headSeq + 1}, linked to the head and hashed, beside one there already (a fork). */
+    private String forgeBeside(long headSeq) {
+        JsonNode head = call(rest, "GET", "/" + index + "/_doc/" + AuditEsSupport.auditIdAt(rest, index, headSeq), null).path("_source");
+        ObjectNode forged = ((ObjectNode) head).deepCopy();
+        String id = java.util.UUID.randomUUID().toString();
+        forged.put("audit_id", id);
+        forged.put("seq", headSeq + 1);
+        forged.put("purpose", "personal");
+        forged.put("prev_hash", head.path("hash").asText());
+        forged.put("hash", AuditDocument.hashOf(forged));
+        call(rest, "PUT", "/" + index + "/_create/" + id + "?refresh=true", CanonicalJson.write(forged));
+        return id;
+    }
+
+    @Test
+    void restartDoesNotTakeARecordEditedInTheIndexPastTheJournal() throws Exception {
+        writtenAndClosed(5);
+        journalCutTo(3);
+        // edited without its hash computed anew
+        String fourth = editIndexRecord(4, doc -> doc.put("purpose", "personal"));
+
+        restartLogged();
+        assertEquals(3, journalLines().size(), journalAuditIds().toString());
+        String warning = startUpLog.lines().filter(l -> l.contains("not taken into the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("seq 4 (audit id " + fourth + ") is not the hash of its content"), startUpLog);
+    }
+
     @Test
     void theJournaledHeadIsTheLastRecordFsyncedNotOneTheIndexHasBeforeTheJournal() throws Exception {
         ChainedAuditLog log = open(rest, devFull(), true, 64);
