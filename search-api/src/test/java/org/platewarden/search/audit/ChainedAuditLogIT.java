@@ -440,7 +440,7 @@ class ChainedAuditLogIT {
         writtenAndClosed(3);
         // two records claim seq 4, each hashed and linked to 3: which would be the node's?
         String one = AuditEsSupport.forgeNext(rest, index, 3);
-        String other = forgeBeside(3);
+        String other = AuditEsSupport.forgeNext(rest, index, 3);
 
         ChainedAuditLog restarted = restartLogged();
         assertEquals(3, journalLines().size(), "nothing taken, and so no recovery record: " + journalAuditIds());
@@ -448,20 +448,6 @@ class ChainedAuditLogIT {
         assertTrue(warning.contains("WARN") && warning.contains("two records claim seq 4") && warning.contains(one) && warning.contains(other),
                 startUpLog);
         assertEquals(4, await(restarted.record(entry(4))).seq(), "the chain goes on from the journal's head");
-    }
-
-    /** A second record at {@code headSeq + 1}, linked to the head and hashed, beside one there already (a fork). */
-    private String forgeBeside(long headSeq) {
-        JsonNode head = call(rest, "GET", "/" + index + "/_doc/" + AuditEsSupport.auditIdAt(rest, index, headSeq), null).path("_source");
-        ObjectNode forged = ((ObjectNode) head).deepCopy();
-        String id = java.util.UUID.randomUUID().toString();
-        forged.put("audit_id", id);
-        forged.put("seq", headSeq + 1);
-        forged.put("purpose", "personal");
-        forged.put("prev_hash", head.path("hash").asText());
-        forged.put("hash", AuditDocument.hashOf(forged));
-        call(rest, "PUT", "/" + index + "/_create/" + id + "?refresh=true", CanonicalJson.write(forged));
-        return id;
     }
 
     @Test
