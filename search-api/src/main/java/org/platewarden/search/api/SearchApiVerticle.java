@@ -205,7 +205,7 @@ public final class SearchApiVerticle extends VerticleBase {
         verifier = new AuditVerifier(es.rest(), config.auditIndex(), AuditJournal.pathFor(config.dataPath(), config.nodeId()), config.nodeId(), 1000,
                 config.expectedAuditNodes()).withRequestTimeout(config.search().esRequestTimeoutMs());
         installer = new TemplateInstaller(es.rest(), new TemplateResources(config.indexPrefix(), config.retentionDays()));
-        transparency = new TransparencyReport(viewRest, config, credentials, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
+        transparency = new TransparencyReport(viewRest, config, credentials, auditLog, metrics, () -> retentionMechanism, Duration.ofSeconds(30), Clock.systemUTC());
         Router router = routes();
         return pool.submit(() -> installer.ilmAvailable() ? "ilm" : "sweeper")
                 .onSuccess(m -> retentionMechanism = m)
@@ -511,8 +511,19 @@ public final class SearchApiVerticle extends VerticleBase {
         return verifyUnderWay;
     }
 
+    /**
+     * Verify's answer for this caller: the whole of it for an auditor of the oversight agency, who
+     * reads every agency's records; for any other auditor, the problems of its own agency's records
+     * only, the rest as a count ({@link VerifyResult#scopedTo}), as the audit report scopes records.
+     */
+    private VerifyResult forCaller(RoutingContext ctx, VerifyResult result) {
+        Principal auditor = ctx.get(RequestAudit.PRINCIPAL);
+        return oversees(auditor) ? result : result.scopedTo(auditor == null ? null : auditor.agency());
+    }
+
     private void auditVerify(RoutingContext ctx) {
-        Answers.answer(ctx, sharedVerify()
+        // the record's reason says what the answer says, no more: it is the caller's agency's to read
+        Answers.answer(ctx, sharedVerify().map(result -> forCaller(ctx, result))
                 .compose(result -> audit.recordAllowed(ctx, 200, CanonicalJson.MAPPER.createObjectNode(), (int) result.records(), summary(result)).map(result)),
                 (c, result) -> {
                     // the v1 contract's body, {"ok":true,"records":n} or the first broken record: the
@@ -528,9 +539,11 @@ public final class SearchApiVerticle extends VerticleBase {
     private static String summary(VerifyResult result) {
         if (result.ok()) return "chain intact";
         VerifyResult.Broken b = result.firstBroken();
+        int others = Math.max(0, result.problemsOfOtherAgencies());
+        if (b == null) return "chain broken: " + others + " problem(s) of other agencies' records";
         int more = result.problems().size() - 1;
         return "chain broken at node " + b.nodeId() + " seq " + b.seq() + ": " + b.problem() + " (" + b.copy() + ")"
-                + (more > 0 ? "; " + more + " more problem(s)" : "");
+                + (more > 0 ? "; " + more + " more problem(s)" : "") + (others > 0 ? "; " + others + " of other agencies' records" : "");
     }
 
     // --- ops

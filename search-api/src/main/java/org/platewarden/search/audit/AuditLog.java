@@ -29,4 +29,24 @@ public interface AuditLog {
     default String writeProblem() {
         return null;
     }
+
+    /**
+     * This node's chain head as its journal holds it durably (the last record whose line is
+     * fsynced), published as the node's own anchor; null before its first record, and for a log
+     * that keeps no journal.
+     */
+    default ChainHead journaledHead() {
+        return null;
+    }
+
+    /**
+     * Whether a head the audit index shows for this node's id can be a record this node wrote: true
+     * when it is below the journal's durable head (the index lags while records are in flight), is
+     * that head (same seq and hash), or is the one record whose seq is spent while its journal line
+     * is being written (a lone record is indexed meanwhile). False for anything else: a record
+     * added to the index under this node's id, or a second record at the head's seq.
+     */
+    default boolean mayBeOwnHead(ChainHead indexHead) {
+        return false;
+    }
 }

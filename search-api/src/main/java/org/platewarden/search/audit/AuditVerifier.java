@@ -315,7 +315,7 @@ public final class AuditVerifier {
                 if (broken != null) return broken;
                 if (expectedNodes != null && !expectedNodes.contains(docNode)) {
                     return new VerifyResult.Broken(doc.path(AuditDocument.AUDIT_ID).asText(null), doc.path(AuditDocument.SEQ).asLong(),
-                            docNode, VerifyResult.UNKNOWN_NODE);
+                            docNode, VerifyResult.UNKNOWN_NODE).withAgency(agencyNamed(doc));
                 }
                 startChain(docNode);
             }
@@ -323,13 +323,14 @@ public final class AuditVerifier {
             while (seq > expectedSeq) {
                 // a gap, unless the record was still in flight when we refreshed
                 ObjectNode late = fetchLate(node, expectedSeq);
-                if (late == null) return new VerifyResult.Broken(journalAuditId(expectedSeq), expectedSeq, node, VerifyResult.MISSING);
+                if (late == null) return missing(journal == null ? null : journal.at(expectedSeq));
                 VerifyResult.Broken broken = check(late);
                 if (broken != null) return broken;
             }
             if (seq < expectedSeq) {
                 // a second record claiming an already used position: the chain forks here
-                return new VerifyResult.Broken(doc.path(AuditDocument.AUDIT_ID).asText(null), seq, node, VerifyResult.BROKEN_LINK);
+                return new VerifyResult.Broken(doc.path(AuditDocument.AUDIT_ID).asText(null), seq, node, VerifyResult.BROKEN_LINK)
+                        .withAgency(agencyOf(doc));
             }
             return check(doc);
         }
@@ -338,13 +339,13 @@ public final class AuditVerifier {
             long seq = doc.path(AuditDocument.SEQ).asLong();
             String auditId = doc.path(AuditDocument.AUDIT_ID).asText(null);
             String hash = doc.path(AuditDocument.HASH).asText();
-            if (!AuditDocument.hashOf(doc).equals(hash)) return new VerifyResult.Broken(auditId, seq, node, VerifyResult.HASH_MISMATCH);
+            if (!AuditDocument.hashOf(doc).equals(hash)) return new VerifyResult.Broken(auditId, seq, node, VerifyResult.HASH_MISMATCH).withAgency(agencyOf(doc));
             if (journal != null) {
                 VerifyResult.Broken differs = compareWithJournal(doc);
                 if (differs != null) return differs;
             }
             if (!doc.path(AuditDocument.PREV_HASH).asText().equals(prevHash)) {
-                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.BROKEN_LINK);
+                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.BROKEN_LINK).withAgency(agencyOf(doc));
             }
             prevHash = hash;
             expectedSeq = seq + 1;
@@ -380,9 +381,12 @@ public final class AuditVerifier {
                 journal.reread();
                 journaled = journal.at(seq);
             }
-            if (journaled == null && journal.endsBefore(seq)) return new VerifyResult.Broken(auditId, seq, node, VerifyResult.NOT_IN_JOURNAL);
+            if (journaled == null && journal.endsBefore(seq)) {
+                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.NOT_IN_JOURNAL).withAgency(agencyNamed(doc));
+            }
             if (journaled != null && journaled.sound() && !journaled.hash().equals(doc.path(AuditDocument.HASH).asText())) {
-                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.INDEX_DIFFERS, journaled.line());
+                return new VerifyResult.Broken(auditId, seq, node, VerifyResult.INDEX_DIFFERS, journaled.line())
+                        .withAgency(agreed(agencyNamed(doc), journaled));
             }
             return null;
         }
@@ -403,7 +407,7 @@ public final class AuditVerifier {
                 JournalCheck.Entry next = journal.at(expectedSeq);
                 if (next == null) break;
                 ObjectNode late = fetchLate(node, expectedSeq);
-                if (late == null) return new VerifyResult.Broken(next.doc().path(AuditDocument.AUDIT_ID).asText(), expectedSeq, node, VerifyResult.MISSING);
+                if (late == null) return missing(next);
                 VerifyResult.Broken broken = check(late);
                 if (broken != null) return broken;
             }
@@ -447,15 +451,40 @@ public final class AuditVerifier {
             return journalFile != null && Files.exists(journalFile);
         }
 
-        private String journalAuditId(long seq) throws IOException {
-            JournalCheck.Entry j = journal == null ? null : journal.at(seq);
-            return j == null ? null : j.doc().path(AuditDocument.AUDIT_ID).asText();
+        /** The index lacks the record at the expected seq; the journal's, where it has one, names its audit id and agency. */
+        private VerifyResult.Broken missing(JournalCheck.Entry journaled) {
+            return journaled == null ? new VerifyResult.Broken(null, expectedSeq, node, VerifyResult.MISSING)
+                    : new VerifyResult.Broken(journaled.doc().path(AuditDocument.AUDIT_ID).asText(), expectedSeq, node, VerifyResult.MISSING)
+                    .withAgency(agencyNamed(journaled.doc()));
+        }
+
+        /**
+         * The agency an index record that does not verify is of, for who may see its details
+         * ({@link VerifyResult#scopedTo}): its own {@code agency} field — which may itself be what was
+         * edited — unless this node's journal holds a record at its seq that names another (or none):
+         * then the copies disagree and it is no agency's (null).
+         */
+        private String agencyOf(ObjectNode doc) throws IOException {
+            String named = agencyNamed(doc);
+            JournalCheck.Entry journaled = named == null || journal == null ? null : journal.at(doc.path(AuditDocument.SEQ).asLong());
+            return journaled == null ? named : agreed(named, journaled);
         }
 
         void closeJournal() throws IOException {
             if (journal != null) journal.close();
             journal = null;
         }
+    }
+
+    /** The agency a record names, null when it names none (an unauthenticated request's, Platewarden's own) or not as text. */
+    static String agencyNamed(JsonNode doc) {
+        JsonNode agency = doc.get(AuditDocument.AGENCY);
+        return agency != null && agency.isTextual() ? agency.asText() : null;
+    }
+
+    /** {@code named} if the journal's record names the same agency, else null: copies that disagree are no agency's. */
+    private static String agreed(String named, JournalCheck.Entry journaled) {
+        return named != null && named.equals(agencyNamed(journaled.doc())) ? named : null;
     }
 
     private static void sleep(int millis) throws IOException {

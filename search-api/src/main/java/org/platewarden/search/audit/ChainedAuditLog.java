@@ -109,6 +109,11 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     // chain head: touched only by the writer thread
     private long headSeq;
     private String headHash = AuditDocument.GENESIS_HASH;
+    // the same head for readers on other threads (the transparency report): the last record whose seq is
+    // spent, which the index may hold before the journal does (a lone record's steps overlap) ...
+    private volatile ChainHead spentHead;
+    // ... and the last record whose journal line is fsynced: what the journal holds durably
+    private volatile ChainHead journaledHead;
     // set when a journal write failed, until one succeeds: lone records are journaled first meanwhile.
     // Written by the writer thread only; read by writeProblem() on any thread
     private volatile JournalFailure journalFailure;
@@ -230,7 +235,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
 
     /**
      * Recovers the chain head from the journal, reconciles it with the index (takes the index's
-     * records past the journal's last into the journal, e.g. after a crash or a replaced disk;
+     * records past the journal's last that continue its chain into the journal, e.g. after a crash or a replaced disk;
      * re-sends journaled records the index lacks at its tail; records either repair), then starts
      * accepting. Blocking work runs on the writer thread.
      */
@@ -267,6 +272,39 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
 
     public String auditIndex() {
         return index;
+    }
+
+    /** Moves the chain head to a record whose seq is now spent (writer thread, or start-up before it). */
+    private void spent(JsonNode doc) {
+        headSeq = doc.path(AuditDocument.SEQ).asLong();
+        headHash = doc.path(AuditDocument.HASH).asText();
+        spentHead = ChainHead.of(doc);
+    }
+
+    /** A record whose journal line (and every line before it) is fsynced. */
+    private void journaled(JsonNode doc) {
+        journaledHead = ChainHead.of(doc);
+    }
+
+    /**
+     * This node's chain head as its journal holds it durably: the last record whose line is
+     * fsynced, null before the first. Never a record whose journal write is under way or failed
+     * (a lone record may be in the index by then): what the node publishes as its own anchor.
+     */
+    @Override
+    public ChainHead journaledHead() {
+        return journaledHead;
+    }
+
+    @Override
+    public boolean mayBeOwnHead(ChainHead indexHead) {
+        // the last record spent is read first: a later one is spent only once this one's journal
+        // write returned, so were it spent since, the journaled head read after has caught up
+        ChainHead spent = spentHead;
+        ChainHead journaled = journaledHead;
+        if (journaled != null && indexHead.seq() < journaled.seq()) return true;
+        if (journaled != null && indexHead.seq() == journaled.seq()) return indexHead.hash().equals(journaled.hash());
+        return spent != null && spent.seq() == indexHead.seq() && spent.hash().equals(indexHead.hash());
     }
 
     @Override
@@ -577,6 +615,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             journalFailed(e);
             return;
         }
+        if (unjournaled != null) journaled(unjournaled);
         journalWorks();
     }
 
@@ -639,10 +678,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         if (overlap) {
             // from here the record may reach the index whatever the journal does: its seq is spent
-            headSeq = seq;
-            headHash = prev;
             Pending lone = batch.get(0);
             ObjectNode doc = docs.get(0);
+            spent(doc);
             lone.spentAs().set(doc.get(AuditDocument.AUDIT_ID).asText());
             lone.context().runOnContext(v -> indexOrKeep(doc).onComplete(lone::indexedAs));
         }
@@ -659,10 +697,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             if (!overlap) keepOwed(batch);
             return;
         }
+        if (!docs.isEmpty()) journaled(docs.get(docs.size() - 1));
         journalWorks();
         if (!overlap) {
-            headSeq = seq;
-            headHash = prev;
+            spent(docs.get(docs.size() - 1));
             for (int i = 0; i < batch.size(); i++) batch.get(i).spentAs().set(docs.get(i).get(AuditDocument.AUDIT_ID).asText());
         }
         for (int i = 0; i < batch.size(); i++) batch.get(i).journal(docs.get(i));
@@ -691,14 +729,15 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         }
         long journalSeq = last == null ? 0 : last.get(AuditDocument.SEQ).asLong();
         if (last != null) {
-            headSeq = journalSeq;
-            headHash = last.get(AuditDocument.HASH).asText();
+            spent(last);
+            journaled(last);
         }
         JsonNode indexHead = indexHead();
         long indexSeq = indexHead == null ? 0 : indexHead.path(AuditDocument.SEQ).asLong();
         // The journal is behind the index. By one record: a lone record's index call and journal
         // write overlap, and the node stopped between the two. By more: a lost or replaced disk.
-        // Or someone added records to the index. The chain continues from the index head either way.
+        // Or someone added records to the index. The chain continues from the last of them that
+        // continues the journal's chain (the index head, unless one of them does not link).
         SeqRanges taken = indexSeq > journalSeq ? journalFromIndex(journalSeq) : new SeqRanges();
         // Records are indexed concurrently, so the index head says nothing about the records just
         // below it: a crash can leave a later record indexed and an earlier one, still in flight,
@@ -721,11 +760,16 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
 
     /**
      * Appends to the journal, in order, the index's records of this node past {@code afterSeq}
-     * (which the journal lacks), so that journal and index agree again and verify can check them
-     * against each other; moves the chain head to the last. Returns their seqs.
+     * (which the journal lacks) that continue the journal's chain ({@link ChainContinuation}: each
+     * the next seq, its hash its content's, linked to the one before, the only record at its seq),
+     * so that journal and index agree again and verify can check them against each other; moves the
+     * chain head to the last. The first record that does not continue the chain stops the copy: it
+     * and the records after it stay in the index only (verify reports them), a warning says which
+     * and why, and the chain goes on from the last record copied. Returns the seqs copied.
      */
     private SeqRanges journalFromIndex(long afterSeq) throws IOException {
         SeqRanges taken = new SeqRanges();
+        ChainContinuation chain = new ChainContinuation(nodeId, headSeq, headHash);
         JsonNode after = null;
         while (true) {
             ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
@@ -733,21 +777,58 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
             filter.addObject().putObject("term").put(AuditDocument.NODE_ID, nodeId);
             filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put("gt", afterSeq);
-            body.putArray("sort").addObject().put(AuditDocument.SEQ, "asc");
+            ArrayNode sort = body.putArray("sort");
+            sort.addObject().put(AuditDocument.SEQ, "asc");
+            // a tiebreak, so that a second record at a seq is seen even where a page ends between the two
+            sort.addObject().put(AuditDocument.AUDIT_ID, "asc");
             if (after != null) body.set("search_after", after);
             JsonNode hits = search(body).path("hits").path("hits");
-            List<String> lines = new ArrayList<>(hits.size());
+            List<JsonNode> continuing = new ArrayList<>(hits.size());
             for (JsonNode hit : hits) {
-                JsonNode doc = hit.path("_source");
-                lines.add(CanonicalJson.write(doc));
-                taken.add(doc.path(AuditDocument.SEQ).asLong());
-                headSeq = doc.path(AuditDocument.SEQ).asLong();
-                headHash = doc.path(AuditDocument.HASH).asText();
+                JsonNode doc = chain.offer(hit.path("_source"));
+                if (doc != null) continuing.add(doc);
             }
-            if (!lines.isEmpty()) journal.append(lines);
-            if (hits.size() < RESEND_BULK) return taken;
+            boolean last = chain.stopped() || hits.size() < RESEND_BULK;
+            if (last) {
+                JsonNode doc = chain.finish();
+                if (doc != null) continuing.add(doc);
+            }
+            appendTaken(continuing, taken);
+            if (last) break;
             after = hits.get(hits.size() - 1).path("sort");
         }
+        if (chain.stopped()) {
+            LOG.warn("audit chain of node {}: {} record(s) of this node in the index from seq {} on were not taken into the journal"
+                            + " at start-up, because {}; they are left in the index as they are (audit verify reports them), and the chain"
+                            + " goes on from seq {} (journal {})", nodeId, countFrom(chain.stoppedAtSeq()), chain.stoppedAtSeq(),
+                    chain.stopReason(), chain.headSeq(), journal.file());
+        }
+        return taken;
+    }
+
+    /** Appends records that continue the chain to the journal, moving the head (and the durable head) to the last. */
+    private void appendTaken(List<JsonNode> docs, SeqRanges taken) throws IOException {
+        if (docs.isEmpty()) return;
+        List<String> lines = new ArrayList<>(docs.size());
+        for (JsonNode doc : docs) {
+            lines.add(CanonicalJson.write(doc));
+            taken.add(doc.path(AuditDocument.SEQ).asLong());
+        }
+        journal.append(lines);
+        JsonNode head = docs.get(docs.size() - 1);
+        spent(head);
+        journaled(head);
+    }
+
+    /** How many records of this node the index holds from {@code seq} on. */
+    private long countFrom(long seq) throws IOException {
+        ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
+        body.put("size", 0);
+        body.put("track_total_hits", true);
+        ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
+        filter.addObject().putObject("term").put(AuditDocument.NODE_ID, nodeId);
+        filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put("gte", seq);
+        return search(body).path("hits").path("total").path("value").asLong();
     }
 
     /**
@@ -763,8 +844,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 200, (int) Math.min(Integer.MAX_VALUE, seqs.count()), List.of());
         ObjectNode doc = AuditDocument.seal(entry, UUID.randomUUID().toString(), headSeq + 1, Instant.now(), nodeId, headHash);
         journal.append(List.of(CanonicalJson.write(doc)));
-        headSeq = doc.get(AuditDocument.SEQ).asLong();
-        headHash = doc.get(AuditDocument.HASH).asText();
+        spent(doc);
+        journaled(doc);
         createAll(List.of(doc), new SeqRanges());
         LOG.warn("audit chain of node {}: {} (journal {}); recorded as seq {}", nodeId, reason, journal.file(), headSeq);
     }

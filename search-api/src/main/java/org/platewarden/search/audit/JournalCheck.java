@@ -172,25 +172,25 @@ final class JournalCheck implements AutoCloseable {
         String auditId = doc.path(AuditDocument.AUDIT_ID).asText(null);
         boolean sound = true;
         if (!AuditDocument.hashOf(doc).equals(doc.path(AuditDocument.HASH).asText())) {
-            problem(auditId, seq, VerifyResult.JOURNAL_EDITED);
+            problem(auditId, seq, VerifyResult.JOURNAL_EDITED, doc);
             sound = false;
         } else if (!nodeId.equals(doc.path(AuditDocument.NODE_ID).asText())) {
             // sound on its own and linked, yet not of this chain: start-up would have re-sent it to
             // the index as that node's record, and the index's chain of this node shows only a gap
-            problem(auditId, seq, VerifyResult.JOURNAL_OTHER_NODE);
+            problem(auditId, seq, VerifyResult.JOURNAL_OTHER_NODE, doc);
             sound = false;
         }
         long expected = nextSeq();
         if (seq < expected) {
             // a second record at a seq already read: the journal forks here
-            problem(auditId, seq, VerifyResult.JOURNAL_BROKEN_LINK);
+            problem(auditId, seq, VerifyResult.JOURNAL_BROKEN_LINK, doc);
             return false;
         }
         if (seq > expected) {
-            problem(null, expected, VerifyResult.JOURNAL_MISSING);
+            problem(null, expected, VerifyResult.JOURNAL_MISSING, null);
         } else if (unreadable == 0 && lastSound && !doc.path(AuditDocument.PREV_HASH).asText().equals(lastHash)) {
             // after a record already reported (or an unreadable line) the link says nothing new
-            problem(auditId, seq, VerifyResult.JOURNAL_BROKEN_LINK);
+            problem(auditId, seq, VerifyResult.JOURNAL_BROKEN_LINK, doc);
             sound = false;
         }
         lastSeq = seq;
@@ -201,8 +201,9 @@ final class JournalCheck implements AutoCloseable {
         return sound;
     }
 
-    private void problem(String auditId, long seq, String problem) {
-        problems.add(new VerifyResult.Broken(auditId, seq, nodeId, problem, lineNumber));
+    /** A problem of the journal's record {@code doc} (null: no record), said to be of the agency it names. */
+    private void problem(String auditId, long seq, String problem, ObjectNode doc) {
+        problems.add(new VerifyResult.Broken(auditId, seq, nodeId, problem, lineNumber).withAgency(doc == null ? null : AuditVerifier.agencyNamed(doc)));
     }
 
     private void report(Unreadable line) {

@@ -16,9 +16,11 @@ import java.util.Set;
  * {@code "none"} (nothing to compare, with a {@code note} saying why) or {@code "not checked"}.
  * {@code heads} (when every chain verified) holds each chain's last record ({@link ChainHead}): what an
  * auditor notes, to check later with an anchor that nothing was cut from a chain's end.
+ * {@code problemsOfOtherAgencies} is -1 in a full answer, else the count of problems left out of an
+ * answer scoped to one agency ({@link #scopedTo}).
  */
 public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note,
-                           List<ChainHead> heads) {
+                           List<ChainHead> heads, int problemsOfOtherAgencies) {
     /** The index's record is not the hash of its content: edited in the index. */
     public static final String HASH_MISMATCH = "hash mismatch";
     /** The index lacks a record of the chain (the journal's, where it has one, names its audit id). */
@@ -80,18 +82,38 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
         this(ok, records, firstBroken, problems, journal, note, List.of());
     }
 
+    /** Unscoped: every problem with its details ({@code problemsOfOtherAgencies} -1: none left out, and not in the JSON). */
+    public VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note, List<ChainHead> heads) {
+        this(ok, records, firstBroken, problems, journal, note, heads, -1);
+    }
+
     /** Without a word on the journal (its {@code journal} and {@code note} left out of the JSON). */
     public VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems) {
         this(ok, records, firstBroken, problems, null, null);
     }
 
     VerifyResult withJournal(String status, String note) {
-        return new VerifyResult(ok, records, firstBroken, problems, status, note, heads);
+        return new VerifyResult(ok, records, firstBroken, problems, status, note, heads, problemsOfOtherAgencies);
     }
 
     /** With each chain's last record (shown only when every chain verified: a head past a break anchors nothing). */
     VerifyResult withHeads(List<ChainHead> chainHeads) {
-        return new VerifyResult(ok, records, firstBroken, problems, journal, note, chainHeads);
+        return new VerifyResult(ok, records, firstBroken, problems, journal, note, chainHeads, problemsOfOtherAgencies);
+    }
+
+    /**
+     * The answer for an auditor who may read only {@code agency}'s records (an auditor not of the
+     * oversight agency): {@code ok} and the counts as they are, but of the problems only those of
+     * records that name {@code agency} ({@link Broken#agency}), with {@code first_broken} the first of
+     * them (null when none is); the others only as a count, {@code problems_of_other_agencies},
+     * without their audit ids, seqs or nodes: they would tell another agency's auditor which of that
+     * agency's records are in question. A problem whose record names no agency that can be read is
+     * another agency's. No heads. An intact trail is answered as it is.
+     */
+    public VerifyResult scopedTo(String agency) {
+        if (ok) return new VerifyResult(ok, records, null, List.of(), journal, note, List.of(), -1);
+        List<Broken> own = problems.stream().filter(p -> agency != null && agency.equals(p.agency())).toList();
+        return new VerifyResult(ok, records, own.isEmpty() ? null : own.get(0), own, journal, note, List.of(), problems.size() - own.size());
     }
 
     /** Whether every problem is a missing journal: verify could not check what it was pointed at, and found nothing broken. */
@@ -105,18 +127,28 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
      * is not about a journal line.
      */
     public record Broken(String auditId, long seq, String nodeId, String problem, Long journalLine, String journalFile,
-                         List<String> journalFilesFound) {
+                         List<String> journalFilesFound, String agency) {
         public Broken(String auditId, long seq, String nodeId, String problem) {
             this(auditId, seq, nodeId, problem, null);
         }
 
         public Broken(String auditId, long seq, String nodeId, String problem, Long journalLine) {
-            this(auditId, seq, nodeId, problem, journalLine, null, null);
+            this(auditId, seq, nodeId, problem, journalLine, null, null, null);
         }
 
         /** {@link #NO_JOURNAL}: the file expected, and the names of the {@code audit-*.ndjson} files beside it. */
         static Broken noJournal(String nodeId, String expected, List<String> found) {
-            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found));
+            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found), null);
+        }
+
+        /**
+         * The same problem, said to be of a record of {@code agency}: the {@code agency} the broken record
+         * names (null: none, or none that can be read — a record missing, a line unreadable, an
+         * unauthenticated request's or Platewarden's own record, copies that disagree). Not in the JSON:
+         * it decides who sees the problem's details ({@link #scopedTo}).
+         */
+        public Broken withAgency(String of) {
+            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, of);
         }
 
         /** Which copy the problem is in: "journal" or "index". */
@@ -155,9 +187,12 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
             heads.forEach(head -> h.add(head.toJson()));
         }
         if (!ok) {
-            json.set("first_broken", firstBroken.toJson());
+            // null only in an answer scoped to an agency none of whose records is broken
+            if (firstBroken == null) json.putNull("first_broken");
+            else json.set("first_broken", firstBroken.toJson());
             ArrayNode all = json.putArray("problems");
             problems.forEach(p -> all.add(p.toJson()));
+            if (problemsOfOtherAgencies >= 0) json.put("problems_of_other_agencies", problemsOfOtherAgencies);
         }
         return json;
     }

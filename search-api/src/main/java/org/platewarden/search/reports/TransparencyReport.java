@@ -3,8 +3,8 @@ package org.platewarden.search.reports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +22,7 @@ import org.platewarden.core.index.DailyIndex;
 import org.platewarden.core.read.ReadFields;
 import org.platewarden.search.access.Refusal;
 import org.platewarden.search.audit.AnonymousBudget;
+import org.platewarden.search.audit.AuditLog;
 import org.platewarden.search.audit.AuditDocument;
 import org.platewarden.search.audit.CanonicalJson;
 import org.platewarden.search.audit.ChainHead;
@@ -44,7 +45,8 @@ import org.platewarden.search.query.SearchService;
  * their budget for records of their own, which are in no other figure, and split by each summary's
  * outcome in {@code refused_requests_summarized_by_outcome}. Aggregates only — no user names, case
  * numbers, plates or read ids — and each search node's audit chain head ({@code audit_heads}: node id,
- * last seq, its hash, its time; see {@link ChainHead}), so that a reader who keeps the report holds
+ * last seq, its hash, its time, and where it was read: this node's from its journal, the others'
+ * from the index; see {@link PublishedHeads}), so that a reader who keeps the report holds
  * an anchor against records removed from a chain's end. Purposes and agencies are reported only when they are configured
  * values (a free-text purpose someone typed into a refused request is counted as "other", since it
  * could hold anything). A search whose page fetch failed after its record was written counts under
@@ -64,14 +66,16 @@ public final class TransparencyReport {
     private JsonObject cached;
     private Instant cachedAt = Instant.MIN;
     private Future<JsonObject> inFlight;
+    private final PublishedHeads heads;
 
-    public TransparencyReport(EsRest es, PlatewardenConfig config, Supplier<String> retentionMechanism, Duration cacheFor, Clock clock) {
-        this(es, config, LiveCredentials.of(config), retentionMechanism, cacheFor, clock);
-    }
-
-    /** @param credentials the agencies and cameras in force (a reload changes the figures from the next report on) */
-    public TransparencyReport(EsRest es, PlatewardenConfig config, LiveCredentials credentials, Supplier<String> retentionMechanism,
-                              Duration cacheFor, Clock clock) {
+    /**
+     * @param credentials the agencies and cameras in force (a reload changes the figures from the next report on)
+     * @param ownChain    this node's audit trail: its own head is published from its journal ({@link PublishedHeads})
+     * @param registry    where the count of index heads not the journal's goes (null: none)
+     */
+    public TransparencyReport(EsRest es, PlatewardenConfig config, LiveCredentials credentials, AuditLog ownChain, MeterRegistry registry,
+                              Supplier<String> retentionMechanism, Duration cacheFor, Clock clock) {
+        this.heads = new PublishedHeads(config.nodeId(), ownChain, registry, clock);
         this.es = es;
         this.config = config;
         this.credentials = credentials;
@@ -107,9 +111,9 @@ public final class TransparencyReport {
         Future<JsonNode> refreshed = es.call("POST", "/" + config.auditIndex() + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
         Future<JsonNode> searches = refreshed.compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
                         searchesBody(searchesSince).toString()));
-        Future<JsonNode> heads = refreshed.compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
+        Future<JsonNode> indexHeads = refreshed.compose(v -> es.call("POST", "/" + config.auditIndex() + "/_search?ignore_unavailable=true&allow_no_indices=true",
                 ChainHead.searchBody().toString()));
-        return Future.all(reads, searches, heads).map(v -> {
+        return Future.all(reads, searches, indexHeads).map(v -> {
             JsonObject report = new JsonObject();
             report.put("generated_at", now.toString());
             report.put("cameras", cameras());
@@ -135,13 +139,9 @@ public final class TransparencyReport {
             s.put("refused_requests_summarized_by_outcome", summarizedByOutcome(refusedSummarized.path("by_outcome")));
             report.put("searches", s);
             // each node's chain head: anyone who keeps a copy of this report holds an anchor that
-            // `audit verify --anchor` checks, so records cut from a chain's end are found
-            JsonArray auditHeads = new JsonArray();
-            // of this deployment's nodes only, as every other figure: a chain someone added to the index is no anchor of ours
-            Set<String> nodes = config.expectedAuditNodes();
-            ChainHead.fromResponse(heads.result()).stream().filter(h -> nodes.contains(h.nodeId()))
-                    .forEach(h -> auditHeads.add(new JsonObject(h.toJson().toString())));
-            report.put("audit_heads", auditHeads);
+            // `audit verify --anchor` checks, so records cut from a chain's end are found; this
+            // node's from its journal, not the index anyone with write access could add to
+            report.put("audit_heads", this.heads.of(ChainHead.fromResponse(indexHeads.result()), config.expectedAuditNodes()));
             return report;
         });
     }

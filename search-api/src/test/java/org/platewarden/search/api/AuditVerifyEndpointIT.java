@@ -104,6 +104,93 @@ class AuditVerifyEndpointIT {
         assertTrue(verifies.getJsonObject(1).getString("reason").contains("seq 2: hash mismatch (index)"));
     }
 
+    /** Replaces the index's record at {@code seq} by an edit of it, its hash left as it was (so it no longer verifies). */
+    private String editIndexRecord(long seq, String field, String value) {
+        String index = api.config.auditIndex();
+        String id = AuditEsSupport.auditIdAt(api.es.rest(), index, seq);
+        AuditEsSupport.call(api.es.rest(), "POST", "/" + index + "/_update/" + id + "?refresh=true",
+                new JsonObject().put("doc", new JsonObject().put(field, value)).encode());
+        return id;
+    }
+
+    /**
+     * An auditor of an agency without oversight learns that the trail is broken and how many
+     * problems are other agencies', never which of their records: the oversight agency's auditor
+     * gets every detail. Also in the audit record of the request, which the auditor can read.
+     */
+    @Test
+    void anAuditorOfAnotherAgencySeesOtherAgenciesBrokenRecordsOnlyAsACount() {
+        api = new ApiStack(dataDir);
+        assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "DPD-1")).statusCode());
+        assertEquals(200, api.search("demo-acso-investigator", searchBody("robbery", "ACSO-1")).statusCode());
+        String dpdRecord = editIndexRecord(1, "purpose", "personal");
+        String acsoAuditor = api.jwt("acso.auditor", "ACSO", "auditor");
+
+        HttpResponse<Buffer> scoped = api.send(api.client.get("/v1/audit/verify"), acsoAuditor);
+        assertEquals(200, scoped.statusCode());
+        JsonObject acso = scoped.bodyAsJsonObject();
+        assertEquals(new JsonObject().put("ok", false).put("records_checked", 0).putNull("first_broken")
+                .put("problems", new io.vertx.core.json.JsonArray()).put("problems_of_other_agencies", 1), acso);
+        String acsoReason = api.auditRecords("{\"term\":{\"audit_id\":\"" + scoped.getHeader("X-Audit-Id") + "\"}}")
+                .getJsonObject(0).getString("reason");
+        assertFalse(acsoReason.contains("seq") || acsoReason.contains("node-t"), acsoReason);
+        assertTrue(acsoReason.contains("1 problem(s) of other agencies' records"), acsoReason);
+
+        JsonObject oversight = api.send(api.client.get("/v1/audit/verify"), "demo-dpd-auditor").bodyAsJsonObject();
+        assertEquals(new JsonObject().put("audit_id", dpdRecord).put("seq", 1).put("node_id", "node-t").put("problem", "hash mismatch")
+                .put("copy", "index"), oversight.getJsonObject("first_broken"), oversight.encode());
+        assertFalse(oversight.containsKey("problems_of_other_agencies"), oversight.encode());
+
+        // DPD's record edited to claim ACSO: the journal's copy still says DPD, so it is not ACSO's to see
+        editIndexRecord(1, "agency", "ACSO");
+        JsonObject claimed = api.send(api.client.get("/v1/audit/verify"), acsoAuditor).bodyAsJsonObject();
+        assertEquals(1, claimed.getInteger("problems_of_other_agencies"), claimed.encode());
+        assertFalse(claimed.encode().contains(dpdRecord), claimed.encode());
+
+        // a broken record of ACSO's own is shown to its auditor in full
+        api.close();
+        api = new ApiStack(dataDir.resolve("second"));
+        assertEquals(200, api.search("demo-acso-investigator", searchBody("robbery", "ACSO-2")).statusCode());
+        String acsoRecord = editIndexRecord(1, "purpose", "personal");
+        JsonObject own = api.send(api.client.get("/v1/audit/verify"), api.jwt("acso.auditor", "ACSO", "auditor")).bodyAsJsonObject();
+        assertEquals(acsoRecord, own.getJsonObject("first_broken").getString("audit_id"), own.encode());
+        assertEquals(0, own.getInteger("problems_of_other_agencies"), own.encode());
+    }
+
+    /**
+     * Someone with write access to the audit index adds a record, hashed and linked, after the
+     * node's head: the transparency report still publishes the head the node's journal holds, and
+     * counts and logs what it found; another configured node's head, which it can only read in the
+     * index, is published as the index's.
+     */
+    @Test
+    void theReportPublishesItsOwnHeadFromItsJournalNotAHeadForgedInTheIndex() {
+        api = new ApiStack(dataDir, new JsonObject().put("audit_nodes", new io.vertx.core.json.JsonArray().add("node-t").add("node-u")));
+        for (int i = 1; i <= 3; i++) assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "H-" + i)).statusCode());
+        String index = api.config.auditIndex();
+        var journalHead = api.auditLog.journaledHead();
+        assertEquals(3, journalHead.seq());
+        String forged = AuditEsSupport.forgeNext(api.es.rest(), index, 3);
+        var otherNode = org.platewarden.search.audit.AuditDocument.seal(new org.platewarden.search.audit.AuditEntry("search", "u", "DPD",
+                        java.util.Set.of("investigator"), "robbery", "U-1", null, "10.0.0.1", "allowed", null, 200, 0, java.util.List.of()),
+                "node-u-record", 1, java.time.Instant.now(), "node-u", org.platewarden.search.audit.AuditDocument.GENESIS_HASH);
+        AuditEsSupport.call(api.es.rest(), "PUT", "/" + index + "/_create/node-u-record?refresh=true", otherNode.toString());
+
+        JsonObject[] report = new JsonObject[1];
+        String log = AuditEsSupport.logOf(() -> report[0] = api.send(api.client.get("/v1/transparency"), null).bodyAsJsonObject());
+        io.vertx.core.json.JsonArray heads = report[0].getJsonArray("audit_heads");
+        assertEquals(2, heads.size(), heads.encode());
+        assertEquals(new JsonObject().put("node_id", "node-t").put("seq", 3).put("hash", journalHead.hash()).put("at", journalHead.at())
+                .put("anchor", "node-t:3:" + journalHead.hash()).put("source", "journal"), heads.getJsonObject(0));
+        assertFalse(heads.encode().contains(AuditEsSupport.hashAt(api.es.rest(), index, 4)), "the forged record " + forged + " is no anchor");
+        assertEquals("node-u", heads.getJsonObject(1).getString("node_id"));
+        assertEquals("index", heads.getJsonObject(1).getString("source"));
+        assertEquals(otherNode.get("hash").asText(), heads.getJsonObject(1).getString("hash"));
+        String warning = log.lines().filter(l -> l.contains("WARN") && l.contains("index's head of this node node-t is seq 4")).findFirst().orElse("");
+        assertTrue(warning.contains("journal head seq 3"), log);
+        assertEquals(1.0, api.metrics.get("platewarden_audit_index_head_not_journal").counter().count());
+    }
+
     @Test
     void aRecordEditedInTheNodesJournalIsNamedWithItsLine() throws Exception {
         api = new ApiStack(dataDir);

@@ -319,7 +319,8 @@ class SearchApiVerticleIT extends ApiStackSupport {
         JsonObject last = nodeRecords.getJsonObject(nodeRecords.size() - 1);
         assertEquals(1, heads.size(), heads.encode());
         assertEquals(new JsonObject().put("node_id", "node-t").put("seq", last.getLong("seq")).put("hash", last.getString("hash"))
-                .put("at", last.getString("at")).put("anchor", "node-t:" + last.getLong("seq") + ":" + last.getString("hash")), heads.getJsonObject(0));
+                .put("at", last.getString("at")).put("anchor", "node-t:" + last.getLong("seq") + ":" + last.getString("hash"))
+                .put("source", "journal"), heads.getJsonObject(0));
         String text = r.bodyAsString();
         for (String personal : List.of("dpd.investigator", "SECRET-CASE", "John", "ABC12", "127.0.0.1", "audit_id", "cam-001")) {
             assertFalse(text.contains(personal), personal + " leaked into " + text);

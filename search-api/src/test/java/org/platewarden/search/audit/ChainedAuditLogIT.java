@@ -181,7 +181,7 @@ class ChainedAuditLogIT {
 
         VerifyResult result = verify(journal());
         assertFalse(result.ok());
-        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH), result.firstBroken());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.HASH_MISMATCH).withAgency("DPD"), result.firstBroken());
         assertEquals(2, result.records());
         assertEquals("hash mismatch", result.toJson().path("first_broken").path("problem").asText());
     }
@@ -198,7 +198,7 @@ class ChainedAuditLogIT {
 
         // with this node's journal: the record differs from the journaled one
         VerifyResult withJournal = verify(journal());
-        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.INDEX_DIFFERS, 3L), withJournal.firstBroken());
+        assertEquals(new VerifyResult.Broken(third, 3, "node-a", VerifyResult.INDEX_DIFFERS, 3L).withAgency("DPD"), withJournal.firstBroken());
         assertEquals("index", withJournal.firstBroken().copy());
         // without it (another node, or the CLI): the following record no longer links to it
         VerifyResult indexOnly = verify(null);
@@ -220,8 +220,8 @@ class ChainedAuditLogIT {
         forged.put("hash", AuditDocument.hashOf(forged));
         call(rest, "PUT", "/" + index + "/_doc/" + forgedId + "?refresh=true", CanonicalJson.write(forged));
 
-        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(journal()).firstBroken());
-        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK), verify(null).firstBroken());
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK).withAgency("DPD"), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(forgedId, 4, "node-a", VerifyResult.BROKEN_LINK).withAgency("DPD"), verify(null).firstBroken());
     }
 
     @Test
@@ -232,7 +232,7 @@ class ChainedAuditLogIT {
         call(rest, "DELETE", "/" + index + "/_doc/" + fourth, null);
 
         VerifyResult result = verify(journal());
-        assertEquals(new VerifyResult.Broken(fourth, 4, "node-a", VerifyResult.MISSING), result.firstBroken());
+        assertEquals(new VerifyResult.Broken(fourth, 4, "node-a", VerifyResult.MISSING).withAgency("DPD"), result.firstBroken());
         assertEquals(3, result.records());
         // from the index alone the gap is still found, without the id only the journal knows
         VerifyResult indexOnly = verify(null);
@@ -245,7 +245,7 @@ class ChainedAuditLogIT {
         recordAll(log, 1, 3);
         String last = AuditEsSupport.auditIdAt(rest, index, 3);
         call(rest, "DELETE", "/" + index + "/_doc/" + last + "?refresh=true", null);
-        assertEquals(new VerifyResult.Broken(last, 3, "node-a", VerifyResult.MISSING), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(last, 3, "node-a", VerifyResult.MISSING).withAgency("DPD"), verify(journal()).firstBroken());
     }
 
     @Test
@@ -304,7 +304,7 @@ class ChainedAuditLogIT {
         Files.writeString(journal(), String.join("\n", journaled.subList(0, 5)) + "\n");
         String fifth = AuditEsSupport.auditIdAt(rest, index, 5);
         call(rest, "DELETE", "/" + index + "/_doc/" + fifth + "?refresh=true", null);
-        assertEquals(new VerifyResult.Broken(fifth, 5, "node-a", VerifyResult.MISSING), verify(journal()).firstBroken());
+        assertEquals(new VerifyResult.Broken(fifth, 5, "node-a", VerifyResult.MISSING).withAgency("DPD"), verify(journal()).firstBroken());
 
         String sixth = AuditEsSupport.auditIdAt(rest, index, 6);
 
@@ -348,7 +348,7 @@ class ChainedAuditLogIT {
         assertEquals(own.path("audit_id").asText(), AuditEsSupport.auditIdAt(rest, index, 7), "this node's records after it are");
         assertTrue(startUpLog.contains("1 record(s) after seq 0 are of another node than node-a"), startUpLog);
         List<VerifyResult.Broken> problems = verify(journal()).problems();
-        assertTrue(problems.contains(new VerifyResult.Broken(foreign.path("audit_id").asText(), 6, "node-a", VerifyResult.JOURNAL_OTHER_NODE, 6L)),
+        assertTrue(problems.contains(new VerifyResult.Broken(foreign.path("audit_id").asText(), 6, "node-a", VerifyResult.JOURNAL_OTHER_NODE, 6L).withAgency("DPD")),
                 problems.toString());
     }
 
@@ -387,6 +387,102 @@ class ChainedAuditLogIT {
         assertEquals(recovery.path("hash").asText(), AuditEsSupport.hashAt(rest, index, 7), "indexed too");
         assertEquals(8, await(restarted.record(entry(8))).seq());
         assertVerifies(8);
+    }
+
+    /** Keeps the journal's first {@code n} records only: a journal that lost its tail, or one restored from an older backup. */
+    private void journalCutTo(int n) throws Exception {
+        Files.writeString(journal(), String.join("\n", journalLines().subList(0, n)) + "\n");
+    }
+
+    /** Replaces the index's record at {@code seq} with {@code edit} of it (the hash is left as it is: re-hash in {@code edit}). */
+    private String editIndexRecord(long seq, java.util.function.Consumer<ObjectNode> edit) {
+        String id = AuditEsSupport.auditIdAt(rest, index, seq);
+        ObjectNode doc = (ObjectNode) call(rest, "GET", "/" + index + "/_doc/" + id, null).path("_source");
+        edit.accept(doc);
+        call(rest, "PUT", "/" + index + "/_doc/" + id + "?refresh=true", CanonicalJson.write(doc));
+        return id;
+    }
+
+    /** The audit ids of the journal's records, in order. */
+    private List<String> journalAuditIds() throws Exception {
+        return journalLines().stream().map(line -> CanonicalJson.parse(line).path("audit_id").asText()).toList();
+    }
+
+    @Test
+    void restartTakesFromTheIndexOnlyTheRecordsThatLinkAndStopsAtTheFirstThatDoesNot() throws Exception {
+        writtenAndClosed(6);
+        journalCutTo(3);
+        String fourth = AuditEsSupport.auditIdAt(rest, index, 4);
+        // seq 5 re-linked in the index: hashed anew over a prev_hash that is not 4's hash
+        String fifth = editIndexRecord(5, doc -> {
+            doc.put("prev_hash", "ab".repeat(32));
+            doc.put("hash", AuditDocument.hashOf(doc));
+        });
+        String sixth = AuditEsSupport.auditIdAt(rest, index, 6);
+
+        ChainedAuditLog restarted = restartLogged();
+        List<String> ids = journalAuditIds();
+        assertEquals(fourth, ids.get(3), "4 continues the journal's chain: taken");
+        assertFalse(ids.contains(fifth), "5 does not link to 4: " + ids);
+        assertFalse(ids.contains(sixth), "nor anything after it");
+        assertRecoveryRecord(journalRecord(5), "seq 4 ", "in the index but not in the journal");
+        String warning = startUpLog.lines().filter(l -> l.contains("not taken into the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("WARN") && warning.contains("2 record(s)") && warning.contains("seq 5 (audit id " + fifth + ")")
+                && warning.contains("does not link"), startUpLog);
+        // the chain goes on from the last record taken; the records left are in the index for verify to report
+        assertEquals(6, await(restarted.record(entry(7))).seq());
+        assertEquals(fifth, AuditEsSupport.call(rest, "GET", "/" + index + "/_doc/" + fifth, null).path("_id").asText(), "left as it is");
+        assertFalse(verify(journal()).ok());
+    }
+
+    @Test
+    void restartTakesNeitherOfTwoRecordsAtOneSeqPastTheJournal() throws Exception {
+        writtenAndClosed(3);
+        // two records claim seq 4, each hashed and linked to 3: which would be the node's?
+        String one = AuditEsSupport.forgeNext(rest, index, 3);
+        String other = AuditEsSupport.forgeNext(rest, index, 3);
+
+        ChainedAuditLog restarted = restartLogged();
+        assertEquals(3, journalLines().size(), "nothing taken, and so no recovery record: " + journalAuditIds());
+        String warning = startUpLog.lines().filter(l -> l.contains("not taken into the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("WARN") && warning.contains("two records claim seq 4") && warning.contains(one) && warning.contains(other),
+                startUpLog);
+        assertEquals(4, await(restarted.record(entry(4))).seq(), "the chain goes on from the journal's head");
+    }
+
+    @Test
+    void restartDoesNotTakeARecordEditedInTheIndexPastTheJournal() throws Exception {
+        writtenAndClosed(5);
+        journalCutTo(3);
+        // edited without its hash computed anew
+        String fourth = editIndexRecord(4, doc -> doc.put("purpose", "personal"));
+
+        restartLogged();
+        assertEquals(3, journalLines().size(), journalAuditIds().toString());
+        String warning = startUpLog.lines().filter(l -> l.contains("not taken into the journal")).findFirst().orElse("");
+        assertTrue(warning.contains("seq 4 (audit id " + fourth + ") is not the hash of its content"), startUpLog);
+    }
+
+    @Test
+    void theJournaledHeadIsTheLastRecordFsyncedNotOneTheIndexHasBeforeTheJournal() throws Exception {
+        ChainedAuditLog log = open(rest, devFull(), true, 64);
+        // a lone record goes to the index while its journal write fails: its seq is spent, it is not journaled
+        assertInstanceOf(AuditUnavailableException.class, awaitFailure(log.record(entry(1))));
+        assertEquals(null, log.journaledHead(), "nothing is durable in the journal");
+        ChainHead indexed = new ChainHead("node-a", 1, AuditEsSupport.hashAt(rest, index, 1), null);
+        assertTrue(log.mayBeOwnHead(indexed), "the record the node spent, its journal line owed");
+        // a record added to the index after it is no head of this node's
+        AuditEsSupport.forgeNext(rest, index, 1);
+        assertFalse(log.mayBeOwnHead(new ChainHead("node-a", 2, AuditEsSupport.hashAt(rest, index, 2), null)));
+
+        log.close();
+        ChainedAuditLog working = open(rest, journal(), 64);
+        assertEquals(journalRecord(journalLines().size()).path("hash").asText(), working.journaledHead().hash(), "start-up's last line");
+        AuditRecord next = await(working.record(entry(3)));
+        assertEquals(next.seq(), working.journaledHead().seq());
+        assertEquals(next.hash(), working.journaledHead().hash());
+        assertTrue(working.mayBeOwnHead(new ChainHead("node-a", next.seq() - 1, "any hash below the head", null)), "the index lags");
+        assertFalse(working.mayBeOwnHead(new ChainHead("node-a", next.seq(), "0".repeat(64), null)), "a second record at the head's seq");
     }
 
     @Test
