@@ -29,6 +29,7 @@ public final class ReadIngestor {
     private final DeadLetterStore deadLetters;
     private final SpoolHealth health;
     private final GatewayMetrics metrics;
+    private final PlateInReadIds plateInReadIds;
 
     public ReadIngestor(ReadValidator validator, Spool spool, DeadLetterStore deadLetters, SpoolHealth health, GatewayMetrics metrics) {
         this.validator = validator;
@@ -36,6 +37,7 @@ public final class ReadIngestor {
         this.deadLetters = deadLetters;
         this.health = health;
         this.metrics = metrics;
+        this.plateInReadIds = new PlateInReadIds(metrics);
     }
 
     /** Validation only (no I/O): cheap enough for the event loop. */
@@ -48,6 +50,7 @@ public final class ReadIngestor {
             ReadResult result = item.parseError() != null ? item.parseError() : validator.validate(item.read(), camera, source);
             if (result instanceof StoredRead stored) {
                 accepted.add(stored);
+                plateInReadIds.check(item.read(), camera.id(), source);
             } else {
                 Rejection r = (Rejection) result;
                 rejected.add(new ItemRejection(i, r));
