@@ -17,6 +17,7 @@ import org.platewarden.core.read.ReadValidator;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.http.HttpIngestServer;
+import org.platewarden.gateway.ingest.PlateInReadIds;
 import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
@@ -59,11 +60,14 @@ public final class GatewayVerticle extends VerticleBase {
     private final MqttPendingBudget mqttBudget;
     /** The key of derived read ids: one for the node, so a resend gets the same id on any instance */
     private final ReadIdKey readIdKey;
+    /** Accepted reads whose sent id holds the plate: one for the node, so its WARN is throttled node-wide */
+    private final PlateInReadIds plateInReadIds;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
                     SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, MqttConnectionCap mqttCap,
-                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey) {
+                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey, PlateInReadIds plateInReadIds) {
+        this.plateInReadIds = plateInReadIds;
         this.httpGuard = httpGuard;
         this.mqttBudget = mqttBudget;
         this.mqttCap = mqttCap;
@@ -87,7 +91,8 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
         context.exceptionHandler(new StrayErrors(metrics));
-        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
+        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics,
+                plateInReadIds);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap, mqttBudget);
         return httpIngest.listen(gw.host(), gw.httpPort())

@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
  * {@code platewarden_gateway_read_ids_with_plate_total}. Derived ids hold no plate, so a read
  * without an id costs nothing here.
  */
-final class PlateInReadIds {
+public final class PlateInReadIds {
     private static final Logger LOG = LoggerFactory.getLogger(PlateInReadIds.class);
     static final long INTERVAL_MINUTES = 10;
 
     private final GatewayMetrics metrics;
     private final ThrottledWarning warning = new ThrottledWarning(LOG::warn, INTERVAL_MINUTES, TimeUnit.MINUTES, System::nanoTime);
 
-    PlateInReadIds(GatewayMetrics metrics) {
+    public PlateInReadIds(GatewayMetrics metrics) {
         this.metrics = metrics;
     }
 
