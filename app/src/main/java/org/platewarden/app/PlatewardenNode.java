@@ -234,8 +234,9 @@ public final class PlatewardenNode implements AutoCloseable {
                 closeables.add(spool);
             }
             // every role keeps dead letters, so every node deletes them past retention; the spool's
-            // quarantine with them (after the spool opened: recovery may have just written to it)
-            LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(),
+            // quarantine with them (after the spool opened: recovery may have just written to it), and
+            // the spool retires its newest segment once it holds done reads (a quiet spool kept them for months)
+            LocalFileRetention localRetention = new LocalFileRetention(deadLetters.directory(), spool instanceof SegmentedSpool s ? s : null,
                     SegmentedSpool.quarantineDirectory(config.dataPath().resolve("spool")), config.retentionDays(), Clock.systemUTC(), registry);
             closeables.add(localRetention);
             if (roles.contains(Role.GATEWAY)) {

@@ -14,6 +14,7 @@ import org.platewarden.core.net.HttpConnectionGuard;
 import org.platewarden.core.read.ReadIdKey;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
+import org.platewarden.gateway.ingest.PlateInReadIds;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
 import org.platewarden.gateway.mqtt.ClientSessions;
@@ -94,14 +95,15 @@ public final class GatewayListeners implements AutoCloseable {
         warnIfPendingBudgetCrowdsTheHeap(gw.mqttMaxPendingBytesTotal(), Runtime.getRuntime().maxMemory());
         // every instance derives the same id for the same read (a resend may land on any event loop)
         ReadIdKey readIdKey = ReadIdKey.forNode(concrete);
+        PlateInReadIds plateInReadIds = new PlateInReadIds(metrics);
         GatewayVerticle first = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                mqttCap, mqttBudget, readIdKey, tls);
+                mqttCap, mqttBudget, readIdKey, tls, plateInReadIds);
         Future<?> deployed = vertx.deployVerticle(first);
         for (int i = 1; i < gw.effectiveEventLoops(); i++) {
             int instance = i;
             deployed = deployed.compose(previous -> {
                 GatewayVerticle more = new GatewayVerticle(concrete, spool, deadLetters, metrics, authenticator, spoolHealth, mqttSessions, httpGuard,
-                        mqttCap, mqttBudget, readIdKey, tls);
+                        mqttCap, mqttBudget, readIdKey, tls, plateInReadIds);
                 return vertx.deployVerticle(more).compose(id -> more.httpPort() == first.httpPort() && more.mqttPort() == first.mqttPort()
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new IllegalStateException("gateway instance " + instance + " did not share the ports of the first")));

@@ -18,6 +18,7 @@ import org.platewarden.core.read.ReadValidator;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.gateway.auth.CameraAuthenticator;
 import org.platewarden.gateway.http.HttpIngestServer;
+import org.platewarden.gateway.ingest.PlateInReadIds;
 import org.platewarden.gateway.ingest.ReadIngestor;
 import org.platewarden.gateway.ingest.SpoolHealth;
 import org.platewarden.gateway.metrics.GatewayMetrics;
@@ -62,12 +63,15 @@ public final class GatewayVerticle extends VerticleBase {
     private final ReadIdKey readIdKey;
     /** The node's TLS certificates, one for every instance: a reload's renewal reaches every loop's listeners */
     private final LiveTls tls;
+    /** Accepted reads whose sent id holds the plate: one for the node, so its WARN is throttled node-wide */
+    private final PlateInReadIds plateInReadIds;
 
     /** One of the instances {@link GatewayListeners} deploys, sharing the ports, the meters, the camera authenticator and the spool's health. */
     GatewayVerticle(PlatewardenConfig config, Spool spool, DeadLetterStore deadLetters, GatewayMetrics metrics, CameraAuthenticator authenticator,
                     SpoolHealth spoolHealth, ClientSessions mqttSessions, HttpConnectionGuard httpGuard, MqttConnectionCap mqttCap,
-                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey, LiveTls tls) {
+                    MqttPendingBudget mqttBudget, ReadIdKey readIdKey, LiveTls tls, PlateInReadIds plateInReadIds) {
         this.tls = tls;
+        this.plateInReadIds = plateInReadIds;
         this.httpGuard = httpGuard;
         this.mqttBudget = mqttBudget;
         this.mqttCap = mqttCap;
@@ -91,7 +95,8 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         GatewayConfig gw = config.gateway();
         context.exceptionHandler(new StrayErrors(metrics));
-        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics);
+        ReadIngestor ingestor = new ReadIngestor(ReadValidator.fromConfig(config, Clock.systemUTC(), readIdKey), spool, deadLetters, spoolHealth, metrics,
+                plateInReadIds);
         HttpIngestServer httpIngest = new HttpIngestServer(vertx, gw, authenticator, ingestor, spoolHealth, metrics, httpGuard).withTls(tls);
         mqtt = new MqttIngestServer(vertx, gw, authenticator, ingestor, metrics, mqttSessions, mqttCap, mqttBudget).withTls(tls);
         return httpIngest.listen(gw.host(), gw.httpPort())

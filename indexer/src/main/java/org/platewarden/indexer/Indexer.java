@@ -349,7 +349,11 @@ public final class Indexer {
             if (written.error == null) {
                 batch.toDeadLetter.subList(0, writing.size()).clear();
                 metrics.deadLettered(writing.size());
-                LOG.warn("indexer dead-lettered {} read(s), first: {}", writing.size(), writing.get(0).reason());
+                DeadLetter first = writing.get(0);
+                // the code and camera only: a reason may quote plates (a read_id conflict names both reads'),
+                // and logs are kept by journald or files under their own retention, not the 21 days
+                LOG.warn("indexer dead-lettered {} read(s), first: {} (camera {}); the reasons and reads are in the dead-letter files",
+                        writing.size(), first.code(), first.cameraId());
             } else {
                 metrics.retry("deadletter_store", writing.size());
                 LOG.error("dead-letter store refused {} entries ({}); will retry", writing.size(), written.error.toString());
@@ -408,7 +412,7 @@ public final class Indexer {
                         case GONE -> {
                             again.add(read);
                             metrics.retry("read_id_gone", 1);
-                            LOG.warn("read_id '{}' answered 409 but {} holds nothing under it now; sending it again", read.id(), read.index());
+                            LOG.warn("a read (seq {}) answered 409 but {} holds nothing under its read_id now; sending it again", read.seq(), read.index());
                         }
                         // a 409 alone proves nothing; sending the create again (cheap) leads to a new lookup
                         case UNKNOWN -> again.add(read); // counted and logged in afterRound

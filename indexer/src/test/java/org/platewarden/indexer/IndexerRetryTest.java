@@ -30,6 +30,7 @@ import org.platewarden.core.config.IndexerConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.spool.SegmentedSpool;
+import org.platewarden.testkit.LogCapture;
 import org.platewarden.testkit.SettableClock;
 
 /**
@@ -327,8 +328,17 @@ class IndexerRetryTest {
                         new StoredRead("cam-009", "2026-01-01T00:00:02Z", new ReadPlate("X9", "X9")),
                         new StoredRead("cam-001", "2026-01-01T00:00:03Z", new ReadPlate("P3", "P3")))));
         List<byte[]> reads = reads(3);
-        spool.append(reads).join();
-        EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
+        List<String> logged;
+        try (LogCapture log = new LogCapture()) {
+            spool.append(reads).join();
+            EsTestSupport.await("checkpoint 3", 10_000, () -> spool.checkpoint() == 3);
+            logged = log.lines();
+        }
+        // the conflict's reason quotes both reads' plates: it goes in the dead letter, which retention deletes,
+        // not in the log, which journald or a file keeps under its own retention
+        assertTrue(logged.stream().anyMatch(l -> l.contains("indexer dead-lettered 1 read(s), first: read_id_conflict (camera cam-001)")),
+                String.join("\n", logged));
+        assertTrue(logged.stream().noneMatch(l -> l.contains("'X9'") || l.contains("'P2'")), String.join("\n", logged));
 
         assertEquals(List.of(ids(1, 3)), sent, "a conflict is not sent again");
         assertEquals(List.of(ids(2, 3)), looked, "one lookup for every read answered 409");

@@ -145,6 +145,15 @@ public record DeadLetter(
         return captured.isBefore(written) ? captured : written;
     }
 
+    /**
+     * The reason's code ({@code read_id_conflict}, {@code too_old} …: what comes before its first colon), which,
+     * unlike the message after it, never holds what the camera sent; for log lines.
+     */
+    public String code() {
+        int colon = reason == null ? -1 : reason.indexOf(':');
+        return colon < 0 ? String.valueOf(reason) : reason.substring(0, colon);
+    }
+
     /** Whether it holds the refused bytes (and so possibly a plate). */
     public boolean keepsPayload() {
         return payload != null || payloadBase64 != null;

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.core.spool.SegmentedSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * modification time (written once, when the damage was found).
  * The audit journal, its torn tails included, is audit material and is never looked at here.
  *
+ * <p>The spool's segments are deleted by its checkpoint, but only once a newer segment exists; a
+ * pass also has a node's spool retire its newest segment when that holds reads already done
+ * ({@link SegmentedSpool#retireDoneSegment}), so an indexed read stays in the spool about one
+ * interval, not until a segment's worth more reads arrive.
+ *
  * <p>{@link #start} runs a pass now and then every interval on a thread of its own (file I/O
  * blocks). Each deletion is an INFO line with the file and what it held; a file that cannot be
  * deleted is a WARN naming it, is counted, and is tried again next pass: a pass goes on to the next
@@ -44,6 +50,8 @@ public final class LocalFileRetention implements AutoCloseable {
     private final Path deadLetterDir;
     private final Path quarantineDir;
     private final int retentionDays;
+    /** The node's spool; null on a node without one (search only). */
+    private final SegmentedSpool spool;
     private final Clock clock;
     private final Counter deadLettersDeleted;
     private final Counter quarantineDeleted;
@@ -59,8 +67,18 @@ public final class LocalFileRetention implements AutoCloseable {
      * @param registry where the counters go; null for none (tests)
      */
     public LocalFileRetention(Path deadLetterDir, Path quarantineDir, int retentionDays, Clock clock, MeterRegistry registry) {
+        this(deadLetterDir, null, quarantineDir, retentionDays, clock, registry);
+    }
+
+    /**
+     * @param spool the node's spool, whose done segment each pass retires; null on a node without one
+     * @param registry where the counters go; null for none (tests)
+     */
+    public LocalFileRetention(Path deadLetterDir, SegmentedSpool spool, Path quarantineDir, int retentionDays, Clock clock,
+                              MeterRegistry registry) {
         if (retentionDays < 1) throw new IllegalArgumentException("retentionDays must be >= 1");
         this.deadLetterDir = deadLetterDir;
+        this.spool = spool;
         this.quarantineDir = quarantineDir;
         this.retentionDays = retentionDays;
         this.clock = clock;
@@ -90,8 +108,9 @@ public final class LocalFileRetention implements AutoCloseable {
                 LOG.warn("local retention pass failed, next in {}: {}", interval, e.toString());
             }
         }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("dead letters in {} and spool quarantine in {} are deleted {} days after their UTC day, checked every {}",
-                deadLetterDir, quarantineDir, retentionDays, interval);
+        LOG.info("dead letters in {} and spool quarantine in {} are deleted {} days after their UTC day, checked every {}{}",
+                deadLetterDir, quarantineDir, retentionDays, interval,
+                spool == null ? "" : "; spool segments whose reads are done are retired as often");
     }
 
     /** One pass on the caller's thread (blocking). */
@@ -131,7 +150,25 @@ public final class LocalFileRetention implements AutoCloseable {
                         file, bytes, day, retentionDays, DailyIndex.expiresAt(day, retentionDays));
             }
         }
+        retireSpoolSegment(deleted, failed);
         return new Pass(deleted, failed);
+    }
+
+    /** Has the spool start a new segment if its newest holds done reads, and adds the segment files that went to {@code deleted}. */
+    private void retireSpoolSegment(List<Path> deleted, List<Path> failed) {
+        if (spool == null) return;
+        List<Path> before = spool.segmentFiles();
+        try {
+            if (!spool.retireDoneSegment()) return;
+        } catch (RuntimeException e) {
+            failed.add(before.get(before.size() - 1));
+            LOG.warn("cannot retire the spool's newest segment, trying again next pass: {}", e.toString());
+            return;
+        }
+        List<Path> gone = before.stream().filter(file -> !Files.exists(file)).toList();
+        deleted.addAll(gone);
+        LOG.info("spool: started a new segment, so the reads already indexed or dead-lettered in the one before are deleted with it;"
+                + " {} segment file(s) deleted now{}", gone.size(), gone.isEmpty() ? " (the rest once the indexer has done their reads)" : "");
     }
 
     /** The directory's entries, sorted; none when it does not exist (no dead letter or damage yet). */

@@ -346,6 +346,39 @@ public final class SegmentedSpool implements Spool {
     }
 
     /**
+     * Retires the newest segment when it holds records that are done (at or below the checkpoint):
+     * the writer starts a new segment, and the old one is deleted at once if all its records are
+     * done, else with the checkpoint that passes its last. Segments are otherwise deleted only once
+     * a newer one exists, which a quiet spool starts after a segment's worth of reads (64 MiB; weeks
+     * or months for a few cameras), so reads indexed long ago, whose daily indices retention has
+     * deleted, stayed on the disk. The local retention pass calls this at start-up and hourly, so a
+     * done read stays in the spool about an hour at most. Blocking (it waits for the writer and
+     * deletes files): never call it from an event loop.
+     *
+     * @return whether a new segment was started
+     * @throws UncheckedIOException if a segment behind the checkpoint could not be deleted (the next call tries again)
+     * @throws SpoolFailedException if the writer has failed, or failed rolling
+     */
+    public boolean retireDoneSegment() {
+        PendingAppend request = PendingAppend.retireRequest();
+        synchronized (admission) {
+            if (closed) return false;
+            writer.submit(request);
+        }
+        boolean started;
+        try {
+            started = request.future.get() == 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof SpoolFailedException failed ? failed : new SpoolFailedException(e.getCause().toString(), e.getCause());
+        }
+        advanceCheckpoint(checkpoint);
+        return started;
+    }
+
+    /**
      * Deletes every segment but the newest whose records all lie at or below {@code seq}, and any a
      * previous deletion left. A segment's bytes stop counting once its file is gone.
      */

@@ -135,22 +135,70 @@ final class SpoolWriter implements Runnable {
                 batch.remove(batch.size() - 1);
                 stopping = true;
             }
-            if (batch.isEmpty()) continue;
-            if (failure != null) {
-                failAll(batch, failure);
-                continue;
-            }
-            try {
-                writeBatch(batch);
-            } catch (SpoolFullException noRoom) {
-                spool.refused(batch, noRoom);
-            } catch (Throwable t) {
-                failure = new SpoolFailedException("spool write or fsync failed; the spool refuses further appends", t);
-                LOG.error("spool writer failed in {}: fail-stop, {} pending appends failed", dir, batch.size(), t);
-                failAll(batch, failure);
-            }
+            List<PendingAppend> retireRequests = takeRetireRequests(batch);
+            if (!batch.isEmpty()) append(batch);
+            if (!retireRequests.isEmpty()) retireIfDone(retireRequests);
         }
         closeQuietly();
+    }
+
+    private void append(List<PendingAppend> batch) {
+        if (failure != null) {
+            failAll(batch, failure);
+            return;
+        }
+        try {
+            writeBatch(batch);
+        } catch (SpoolFullException noRoom) {
+            spool.refused(batch, noRoom);
+        } catch (Throwable t) {
+            failure = new SpoolFailedException("spool write or fsync failed; the spool refuses further appends", t);
+            LOG.error("spool writer failed in {}: fail-stop, {} pending appends failed", dir, batch.size(), t);
+            failAll(batch, failure);
+        }
+    }
+
+    /** Removes the requests to retire the newest segment from {@code batch}, in which they came among appends. */
+    private static List<PendingAppend> takeRetireRequests(List<PendingAppend> batch) {
+        List<PendingAppend> requests = new ArrayList<>(0);
+        for (java.util.Iterator<PendingAppend> it = batch.iterator(); it.hasNext(); ) {
+            PendingAppend p = it.next();
+            if (p.retire) {
+                requests.add(p);
+                it.remove();
+            }
+        }
+        return requests;
+    }
+
+    /**
+     * Starts a new segment when the current one holds a record at or below the checkpoint (done:
+     * indexed or dead-lettered), so the current one becomes an older segment, deleted once all its
+     * records are done. Else the newest segment of a quiet spool kept reads already indexed until
+     * a segment's worth more arrived, which may be months: past the retention their indices keep.
+     * An empty segment, or one whose records all wait for the indexer, is left as it is. Without
+     * room on the disk for a new segment's header (and the reserve) nothing is done: the next pass
+     * tries again. A failure while rolling is a writer failure like an append's (fail-stop).
+     */
+    private void retireIfDone(List<PendingAppend> requests) {
+        long started = 0;
+        if (failure == null && current != null && currentSize > SegmentHeader.SIZE && current.firstSeq <= spool.checkpoint()
+                && usableBytes.getAsLong() >= DISK_RESERVE_BYTES + SegmentHeader.SIZE) {
+            try {
+                trimUnusedTail();
+                force();
+                current.durableSize(currentSize);
+                roll();
+                started = 1;
+            } catch (Throwable t) {
+                failure = new SpoolFailedException("spool segment roll failed; the spool refuses further appends", t);
+                LOG.error("spool writer failed in {} while retiring the newest segment: fail-stop", dir, t);
+            }
+        }
+        for (PendingAppend p : requests) {
+            if (failure != null && started == 0) p.future.completeExceptionally(failure);
+            else p.future.complete(started);
+        }
     }
 
     /**

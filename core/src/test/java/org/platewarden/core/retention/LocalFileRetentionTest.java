@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -15,10 +16,14 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.config.SpoolConfig;
+import org.platewarden.core.spool.SegmentedSpool;
 
 /** Dead-letter and spool quarantine files on a real disk, with the time set by a fixed clock. */
 class LocalFileRetentionTest {
@@ -138,6 +143,26 @@ class LocalFileRetentionTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (Files.exists(expired) && System.nanoTime() < deadline) Thread.sleep(10);
             assertFalse(Files.exists(expired), "the start-up pass deleted it");
+        }
+    }
+
+    @Test
+    void aPassRetiresTheSpoolsNewestSegmentOnceItHoldsIndexedReadsSoTheirPlatesGo() throws Exception {
+        Path spoolDir = data.resolve("spool");
+        try (SegmentedSpool spool = SegmentedSpool.open(spoolDir, new SpoolConfig(1024 * 1024, 64L * 1024 * 1024))) {
+            spool.append(List.of("{\"plate\":\"ZQXPRIV1\"}".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+            spool.advanceCheckpoint(1); // indexed
+            Path segment = spool.segmentFiles().get(0);
+            LocalFileRetention retention = new LocalFileRetention(deadLetters(), spool, quarantine(), 21, Clock.fixed(NOW, ZoneOffset.UTC), registry);
+
+            assertEquals(new LocalFileRetention.Pass(List.of(segment), List.of()), retention.runOnce());
+            assertFalse(Files.exists(segment));
+            try (Stream<Path> files = Files.list(spoolDir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    assertFalse(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains("ZQXPRIV1"), f + " keeps the plate");
+                }
+            }
+            assertEquals(new LocalFileRetention.Pass(List.of(), List.of()), retention.runOnce(), "nothing more to retire");
         }
     }
 }

@@ -861,4 +861,48 @@ class SegmentedSpoolTest {
             assertEquals(1, spool.appendCount());
         }
     }
+
+    @Test
+    void aQuietSpoolsNewestSegmentOfIndexedReadsIsRetiredAndDeletedNotKeptUntilASegmentsWorthMoreArrives() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            await(spool.append(batch("old", 3)));
+            spool.advanceCheckpoint(3);
+            List<Path> before = spool.segmentFiles();
+            assertEquals(1, before.size(), "the checkpoint alone keeps the newest segment, whose reads are all indexed");
+            assertTrue(new String(Files.readAllBytes(before.get(0)), UTF_8).contains("old-0"));
+
+            assertTrue(spool.retireDoneSegment());
+            assertFalse(Files.exists(before.get(0)), "every record of the retired segment was done: it is deleted at once");
+            assertEquals(1, spool.segmentFiles().size());
+            assertFalse(spool.retireDoneSegment(), "an empty newest segment is left as it is: an idle spool makes no new files");
+
+            assertEquals(5, await(spool.append(batch("new", 2))), "sequence numbers go on");
+            assertEquals(new String(read("new-0"), UTF_8), text(spool.read(3, 10).get(0)));
+        }
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertEquals(3, spool.checkpoint());
+            assertEquals(5, spool.lastDurableSeq());
+            assertEquals(2, spool.read(3, 10).size());
+            assertTrue(spool.quarantined().isEmpty());
+        }
+    }
+
+    @Test
+    void aRetiredSegmentWithReadsStillToIndexIsKeptUntilTheCheckpointPassesThem() throws Exception {
+        try (SegmentedSpool spool = SegmentedSpool.open(dir, ROOMY)) {
+            assertFalse(spool.retireDoneSegment(), "no segment yet");
+            await(spool.append(batch("a", 4)));
+            assertFalse(spool.retireDoneSegment(), "no record of it is done yet: nothing would be deleted");
+            assertEquals(1, spool.segmentFiles().size());
+
+            spool.advanceCheckpoint(2);
+            Path retired = spool.segmentFiles().get(0);
+            assertTrue(spool.retireDoneSegment());
+            assertTrue(Files.exists(retired), "reads 3 and 4 wait for the indexer");
+            assertEquals(2, spool.read(2, 10).size());
+            spool.advanceCheckpoint(4);
+            assertFalse(Files.exists(retired), "the indexer's checkpoint deletes it once its last read is done");
+            assertEquals(List.of(dir.resolve(Segment.fileName(5))), spool.segmentFiles());
+        }
+    }
 }

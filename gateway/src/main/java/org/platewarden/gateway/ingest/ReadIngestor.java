@@ -29,13 +29,22 @@ public final class ReadIngestor {
     private final DeadLetterStore deadLetters;
     private final SpoolHealth health;
     private final GatewayMetrics metrics;
+    private final PlateInReadIds plateInReadIds;
 
+    /** With a {@link PlateInReadIds} of its own: for a gateway of one instance (tests). */
     public ReadIngestor(ReadValidator validator, Spool spool, DeadLetterStore deadLetters, SpoolHealth health, GatewayMetrics metrics) {
+        this(validator, spool, deadLetters, health, metrics, new PlateInReadIds(metrics));
+    }
+
+    /** @param plateInReadIds shared by the node's gateway instances, so its WARN is throttled once per node, not per event loop */
+    public ReadIngestor(ReadValidator validator, Spool spool, DeadLetterStore deadLetters, SpoolHealth health, GatewayMetrics metrics,
+                        PlateInReadIds plateInReadIds) {
         this.validator = validator;
         this.spool = spool;
         this.deadLetters = deadLetters;
         this.health = health;
         this.metrics = metrics;
+        this.plateInReadIds = plateInReadIds;
     }
 
     /** Validation only (no I/O): cheap enough for the event loop. */
@@ -48,6 +57,7 @@ public final class ReadIngestor {
             ReadResult result = item.parseError() != null ? item.parseError() : validator.validate(item.read(), camera, source);
             if (result instanceof StoredRead stored) {
                 accepted.add(stored);
+                plateInReadIds.check(item.read(), camera.id(), source);
             } else {
                 Rejection r = (Rejection) result;
                 rejected.add(new ItemRejection(i, r));

@@ -36,6 +36,8 @@ public final class GatewayMetrics {
         registry.counter("platewarden.gateway.auth.failures", "protocol", "mqtt");
         registry.counter("platewarden.gateway.mqtt.oversize");
         registry.counter("platewarden.gateway.mqtt.packets.discarded");
+        registry.counter("platewarden.gateway.read_ids.with_plate", "source", "http");
+        registry.counter("platewarden.gateway.read_ids.with_plate", "source", "mqtt");
     }
 
     public MeterRegistry registry() {
@@ -52,6 +54,11 @@ public final class GatewayMetrics {
         if (n > 0) acceptedCounters.computeIfAbsent(protocol + '\u0000' + source, k ->
                 Counter.builder("platewarden.gateway.reads.accepted").tag("protocol", protocol).tag("source", source)
                         .register(registry)).increment(n);
+    }
+
+    /** An accepted read whose camera-sent read_id holds its plate ({@code PlateInReadIds}). */
+    public void readIdWithPlate(String source) {
+        registry.counter("platewarden.gateway.read_ids.with_plate", "source", source).increment();
     }
 
     public void rejected(String protocol, String source, String reason) {

@@ -27,6 +27,7 @@ import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.spool.AppendTooLargeException;
 import org.platewarden.gateway.testsupport.GatewayHarness;
 import org.platewarden.gateway.testsupport.Reads;
+import org.platewarden.testkit.LogCapture;
 
 class HttpIngestTest {
     @TempDir
@@ -451,10 +452,36 @@ class HttpIngestTest {
 
         // and so on disk: no trace of the old plates anywhere in the files
         String disk = filesOnDisk();
-        for (String plate : List.of("OLD 4411", "OLD4411", "4412", "OLD 4413", "OLD4413")) {
+        // whole plates, not their digits alone: "4412" was also found in the nanoseconds of a letter's "at"
+        for (String plate : List.of("OLD 4411", "OLD4411", "old-4412", "OLD4412", "OLD 4413", "OLD4413")) {
             assertFalse(disk.contains(plate), plate + " in " + disk);
         }
         assertTrue(disk.contains("\"captured_at\":\"2020-03-04T05:06:07.089Z\""), disk);
         assertTrue(disk.contains("\"payload_withheld\":\"past_retention: "), disk);
+    }
+
+    /**
+     * A camera-sent id that holds the plate is stored as sent, and the never-deleted audit trail keeps the
+     * ids searches return: the read is accepted, counted, and ops are told which camera, without the plate.
+     */
+    @Test
+    void aReadIdHoldingThePlateIsAcceptedCountedAndItsCameraNamedWithoutThePlate() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String body = String.join("\n",
+                "{\"read_id\":\"cam-001:" + now.toEpochMilli() + ":ZQXPRIV1\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + now
+                        + "\",\"plate\":\"zqx-priv1\"}",
+                "{\"read_id\":\"1001\",\"camera_id\":\"cam-001\",\"captured_at\":\"" + now + "\",\"plate\":\"ZQXPRIV2\"}",
+                Reads.read("cam-001", "ZQXPRIV3"));
+        List<String> logged;
+        try (LogCapture log = new LogCapture()) {
+            HttpResponse<String> r = postReads("application/x-ndjson", body);
+            assertEquals(202, r.statusCode(), r.body());
+            assertEquals(3, json(r).get("accepted").asInt(), r.body());
+            logged = log.lines();
+        }
+        assertEquals(1.0, gw.registry.get("platewarden.gateway.read_ids.with_plate").tag("source", "http").counter().count());
+        assertTrue(logged.stream().anyMatch(l -> l.contains("WARN") && l.contains("camera cam-001 sends read_ids that hold the read's plate")),
+                String.join("\n", logged));
+        assertTrue(logged.stream().noneMatch(l -> l.contains("ZQX")), String.join("\n", logged));
     }
 }

@@ -278,7 +278,7 @@ public final class SearchService {
                 request.limit() + 1, scanner.maxCandidates() + 1, auditId, deadline);
         return Future.all(daily, holds)
                 .compose(done -> bounded(SearchMetrics.PAGE, daily.result().total() + holds.result().candidates(),
-                        request, days, started, auditId))
+                        days, started, auditId))
                 .compose(ok -> heldOnly(context, days, readsQuery, holds.result().matches(), auditId, deadline))
                 .compose(heldOnly -> {
                     RankedMatches.Page page = RankedMatches.rank(daily.result().hits(), holds.result().matches(),
@@ -300,7 +300,7 @@ public final class SearchService {
         Future<CandidateScanner.Result> reads = scanner.scan(context, days, readsQuery, matcher, false, auditId, deadline);
         return Future.all(reads, holds)
                 .compose(done -> bounded(SearchMetrics.SCAN, reads.result().candidates() + holds.result().candidates(),
-                        request, days, started, auditId))
+                        days, started, auditId))
                 .compose(ok -> {
                     RankedMatches.Page page = RankedMatches.rank(reads.result().matches(), holds.result().matches(),
                             request.after(), request.limit());
@@ -315,12 +315,13 @@ public final class SearchService {
     }
 
     /** Records the step and how broad the search was; past the candidate bound it is refused, not cut. */
-    private Future<Void> bounded(String phase, long candidates, SearchRequest request, List<String> days, long started,
+    private Future<Void> bounded(String phase, long candidates, List<String> days, long started,
                                  String auditId) {
         metrics.phase(phase, started);
         metrics.candidates(candidates);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("search {}: {} over {} day(s): {} candidates in {} ms", auditId, request.plate(), days.size(),
+            // the audit id, not the plate: the audit record holds the query, and a log is kept beyond the audit's control
+            LOG.debug("search {}: {} over {} day(s): {} candidates in {} ms", auditId, phase, days.size(),
                     candidates, (System.nanoTime() - started) / 1_000_000);
         }
         return candidates > scanner.maxCandidates()
