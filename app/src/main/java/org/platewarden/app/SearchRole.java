@@ -34,6 +34,7 @@ final class SearchRole implements AutoCloseable {
     private final RetentionSweeper sweeper;
     private final DailyIndexCompactor compactor;
     private final HoldExpiry holdExpiry;
+    private NodeIdLease lease;
 
     private SearchRole(SearchApiVerticle verticle, ChainedAuditLog auditLog, RetentionSweeper sweeper,
                        DailyIndexCompactor compactor, HoldExpiry holdExpiry) {
@@ -51,13 +52,24 @@ final class SearchRole implements AutoCloseable {
      */
     static SearchRole deploy(Vertx vertx, PlatewardenConfig config, ElasticsearchConnection es, InstallReport templates,
                              PrometheusMeterRegistry registry, LiveCredentials credentials, LiveTls tls, ConfigReloader reloader) throws Exception {
-        ChainedAuditLog auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        // before the trail opens: its recovery would take a live namesake's chain into this node's journal
+        NodeIdLease lease = NodeIdLease.acquire(es.rest(), config);
+        ChainedAuditLog auditLog;
         try {
-            return deploy(vertx, config, es, templates, registry, auditLog, credentials, tls, reloader);
+            auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
+                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            // the node may run on without this role (its gateway): the journal and its lock are let go
+            lease.close();
+            throw e;
+        }
+        try {
+            SearchRole role = deploy(vertx, config, es, templates, registry, auditLog, credentials, tls, reloader);
+            role.lease = lease;
+            return role;
+        } catch (Exception e) {
+            // the node may run on without this role (its gateway): the journal and its lock are let go, and the lease
             auditLog.close();
+            lease.close();
             throw e;
         }
     }
@@ -115,6 +127,8 @@ final class SearchRole implements AutoCloseable {
     public void close() {
         closeWorkers();
         auditLog.close();
+        // last: the chain is closed, another node may take this node id from now on
+        if (lease != null) lease.close();
     }
 
     /** All but the audit trail: the hold releases' timer, the sweeper's and compactor's workers. */

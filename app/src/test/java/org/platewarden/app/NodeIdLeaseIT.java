@@ -1,0 +1,128 @@
+package org.platewarden.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.elasticsearch.client.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
+import org.platewarden.search.audit.AuditJournal;
+import org.platewarden.testkit.ElasticsearchFixture;
+
+/**
+ * Two search nodes started with one node_id on different data directories (so the journal's file
+ * lock does not see them): the second is refused while the first's lease is live, and its journal
+ * gets none of the first's chain (it used to take the chain from the index and go on from the same
+ * head: a fork). A crashed node restarting on its own data directory takes its lease back at once; a
+ * node on another one takes over an expired lease, and the old holder's late release leaves it be.
+ */
+class NodeIdLeaseIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path first;
+    @TempDir
+    Path second;
+    private String prefix;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : closing) c.close();
+        if (prefix != null) ElasticsearchFixture.deletePrefix(prefix);
+    }
+
+    private PlatewardenConfig config(Path dataDir) {
+        return PlatewardenConfig.demoConfig().with("""
+                {"node_id":"node-1","data_dir":"%s","index_prefix":"%s",
+                 "gateway":{"host":"127.0.0.1","http_port":0,"mqtt_port":0},"search":{"host":"127.0.0.1","port":0}}"""
+                .formatted(dataDir.toString().replace("\\", "/"), prefix));
+    }
+
+    private PlatewardenNode start(Path dataDir) throws Exception {
+        PlatewardenNode node = new PlatewardenNode(config(dataDir), EnumSet.of(Role.SEARCH));
+        closing.add(node);
+        node.start(ElasticsearchFixture.url(), 0);
+        return node;
+    }
+
+    private static JsonNode verify(int port) throws Exception {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/audit/verify"))
+                .header("Authorization", "Bearer demo-dpd-auditor").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        return Json.MAPPER.readTree(answer.body());
+    }
+
+    @Test
+    void aSecondLiveNodeWithTheSameNodeIdIsRefusedAndTakesNoneOfTheChain() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("nodelease");
+        PlatewardenNode one = start(first);
+        assertTrue(verify(one.searchPort()).path("ok").asBoolean());
+
+        PlatewardenNode two = new PlatewardenNode(config(second), EnumSet.of(Role.SEARCH));
+        closing.add(two);
+        Exception refused = assertThrows(Exception.class, () -> two.start(ElasticsearchFixture.url(), 0));
+        String message = StartupFailure.describe(refused, config(second), 0);
+        assertTrue(message.startsWith("node_id node-1 is in use by another live search node (host "), message);
+        assertTrue(message.contains("data dir " + first.toAbsolutePath().normalize()), message);
+        assertTrue(message.contains("would fork its audit chain"), message);
+        String publicly = StartupFailure.describePublicly(refused, config(second), ElasticsearchFixture.url());
+        assertFalse(publicly.contains(first.toString()), "the public readiness names no other node's directory: " + publicly);
+        Path journal = AuditJournal.pathFor(second, "node-1");
+        assertTrue(!Files.exists(journal) || Files.readString(journal).isBlank(), "the refused node took none of the chain");
+
+        JsonNode alone = verify(one.searchPort());
+        assertTrue(alone.path("ok").asBoolean(), "the first node's chain is not forked: " + alone);
+
+        // a clean stop lets the id go at once: the node on the other data directory takes the chain over
+        closing.remove(one);
+        one.close();
+        PlatewardenNode three = start(second);
+        JsonNode continued = verify(three.searchPort());
+        assertTrue(continued.path("ok").asBoolean(), continued.toString());
+        assertEquals(3, continued.path("records").asLong(), "one chain, continued: " + continued);
+    }
+
+    @Test
+    void aCrashedNodesLeaseIsItsOwnAtOnceAndAnothersOnceExpired() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("nodelease");
+        ElasticsearchConnection es = new ElasticsearchConnection(ElasticsearchFixture.url());
+        closing.add(es);
+        Duration never = Duration.ofHours(1);
+        // a node that "crashed": its lease is neither renewed nor released
+        NodeIdLease crashed = NodeIdLease.acquire(es.rest(), config(first), Clock.systemUTC(), NodeIdLease.TTL, never);
+        NodeIdLease restarted = NodeIdLease.acquire(es.rest(), config(first), Clock.systemUTC(), NodeIdLease.TTL, never);
+        closing.add(restarted);
+
+        assertThrows(NodeIdLease.NodeIdInUseException.class,
+                () -> NodeIdLease.acquire(es.rest(), config(second), Clock.systemUTC(), NodeIdLease.TTL, never));
+        Clock afterExpiry = Clock.offset(Clock.systemUTC().withZone(ZoneOffset.UTC), NodeIdLease.TTL.plusSeconds(1));
+        NodeIdLease elsewhere = NodeIdLease.acquire(es.rest(), config(second), afterExpiry, NodeIdLease.TTL, never);
+        closing.add(elsewhere);
+
+        // the earlier holders' releases come too late: the lease stays with the node that took it over
+        crashed.close();
+        restarted.close();
+        JsonNode lease = Json.MAPPER.readTree(es.rest().performRequest(new Request("GET", "/" + prefix + "-nodes/_doc/node-1"))
+                .getEntity().getContent());
+        assertEquals(second.toAbsolutePath().normalize().toString(), lease.path("_source").path("data_dir").asText(), lease.toString());
+    }
+}
