@@ -113,7 +113,24 @@ final class NodeIdLease implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the lease index (one shard, as the holds') and waits for its shard: a lease index being
+     * created by another node answers 503 until its shard has started, and several nodes start at once.
+     */
+    private void ensureIndex() throws IOException {
+        Request create = new Request("PUT", "/" + index);
+        create.setEntity(new NStringEntity("{\"settings\":{\"index.number_of_shards\":1,\"index.auto_expand_replicas\":\"0-1\"}}",
+                ContentType.APPLICATION_JSON));
+        try {
+            rest.performRequest(create);
+        } catch (ResponseException e) {
+            if (!e.getMessage().contains("resource_already_exists_exception")) throw e;
+        }
+        rest.performRequest(new Request("GET", "/_cluster/health/" + index + "?wait_for_status=yellow&timeout=30s"));
+    }
+
     private void take() throws IOException {
+        ensureIndex();
         // a few rounds: another node may take or create the document between our read and our write
         for (int round = 0; round < 3; round++) {
             JsonNode current = get();
