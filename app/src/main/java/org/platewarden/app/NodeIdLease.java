@@ -232,7 +232,7 @@ final class NodeIdLease implements AutoCloseable {
     }
 
     /** A refusal to start: another live node holds this node id. */
-    static final class NodeIdInUseException extends IOException {
+    static final class NodeIdInUseException extends StartRefusal {
         private final String publicMessage;
 
         NodeIdInUseException(String message, String publicMessage) {
@@ -241,6 +241,7 @@ final class NodeIdLease implements AutoCloseable {
         }
 
         /** Without the other node's host, pid and data directory (8081's readiness is public). */
+        @Override
         String publicMessage() {
             return publicMessage;
         }

@@ -56,6 +56,7 @@ final class SearchRole implements AutoCloseable {
         NodeIdLease lease = NodeIdLease.acquire(es.rest(), config);
         ChainedAuditLog auditLog;
         try {
+            AuditNodesCheck.require(es.rest(), config, Clock.systemUTC());
             auditLog = ChainedAuditLog.open(vertx, config, es.rest(), registry)
                     .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -22,8 +22,8 @@ final class StartupFailure {
         for (Throwable t = e; t != null; t = t.getCause()) {
             // a spool or journal another node uses: its message says which and what to do
             if (t instanceof LockFile.HeldException) return t.getMessage();
-            // a node id another live node holds: its message names that node and what to do
-            if (t instanceof NodeIdLease.NodeIdInUseException) return t.getMessage();
+            // e.g. a node id another live node holds: its message names that node and what to do
+            if (t instanceof StartRefusal) return t.getMessage();
         }
         if (root instanceof BindException) {
             return "a port is already in use (" + root.getMessage() + "). Platewarden listens on "
@@ -56,7 +56,7 @@ final class StartupFailure {
     static String describePublicly(Throwable e, PlatewardenConfig config, String esUrl) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             // the other node's host, pid and data directory are for the log, not for the public
-            if (t instanceof NodeIdLease.NodeIdInUseException inUse) return publicly(inUse.publicMessage(), config, esUrl);
+            if (t instanceof StartRefusal refusal) return publicly(refusal.publicMessage(), config, esUrl);
         }
         return publicly(describe(e, config, 0), config, esUrl);
     }

@@ -51,14 +51,23 @@ class NodeIdLeaseIT {
     }
 
     private PlatewardenConfig config(Path dataDir) {
+        return config("node-1", "", dataDir);
+    }
+
+    /** {@code auditNodes}: the list's items as JSON, e.g. {@code "node-1","node-2"}. */
+    private PlatewardenConfig config(String nodeId, String auditNodes, Path dataDir) {
         return PlatewardenConfig.demoConfig().with("""
-                {"node_id":"node-1","data_dir":"%s","index_prefix":"%s",
+                {"node_id":"%s","audit_nodes":[%s],"data_dir":"%s","index_prefix":"%s",
                  "gateway":{"host":"127.0.0.1","http_port":0,"mqtt_port":0},"search":{"host":"127.0.0.1","port":0}}"""
-                .formatted(dataDir.toString().replace("\\", "/"), prefix));
+                .formatted(nodeId, auditNodes, dataDir.toString().replace("\\", "/"), prefix));
     }
 
     private PlatewardenNode start(Path dataDir) throws Exception {
-        PlatewardenNode node = new PlatewardenNode(config(dataDir), EnumSet.of(Role.SEARCH));
+        return start(config(dataDir));
+    }
+
+    private PlatewardenNode start(PlatewardenConfig config) throws Exception {
+        PlatewardenNode node = new PlatewardenNode(config, EnumSet.of(Role.SEARCH));
         closing.add(node);
         node.start(ElasticsearchFixture.url(), 0);
         return node;
@@ -124,5 +133,28 @@ class NodeIdLeaseIT {
         JsonNode lease = Json.MAPPER.readTree(es.rest().performRequest(new Request("GET", "/" + prefix + "-nodes/_doc/node-1"))
                 .getEntity().getContent());
         assertEquals(second.toAbsolutePath().normalize().toString(), lease.path("_source").path("data_dir").asText(), lease.toString());
+    }
+
+    @Test
+    void aSearchNodeThatTheLiveNodesAuditNodesDoNotNameIsRefused() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("nodelease");
+        PlatewardenNode one = start(config("node-1", "", first));
+
+        PlatewardenConfig added = config("node-2", "\"node-1\",\"node-2\"", second);
+        PlatewardenNode two = new PlatewardenNode(added, EnumSet.of(Role.SEARCH));
+        closing.add(two);
+        Exception refused = assertThrows(Exception.class, () -> two.start(ElasticsearchFixture.url(), 0));
+        String message = StartupFailure.describe(refused, added, 0);
+        assertTrue(message.startsWith("audit_nodes disagree: live search node(s) node-1 do not list this node (node-2) in their"
+                + " audit_nodes: "), message);
+
+        // the order the guide gives: the running node first, then the new one; both verify the same trail
+        closing.remove(one);
+        one.close();
+        one = start(config("node-1", "\"node-1\",\"node-2\"", first));
+        PlatewardenNode three = start(added);
+        assertTrue(verify(three.searchPort()).path("ok").asBoolean());
+        JsonNode onOne = verify(one.searchPort());
+        assertTrue(onOne.path("ok").asBoolean(), "node-2's chain is one of the trail's on node-1 too: " + onOne);
     }
 }
