@@ -207,7 +207,11 @@ public final class PlatewardenNode implements AutoCloseable {
                             .register(registry);
                 }
             } else if (envEsUrl != null && !envEsUrl.isBlank() || config.esUrl() != null && !config.esUrl().isBlank()) {
-                LOG.info("ES_URL / es_url not used: a gateway-only node uses no Elasticsearch (it takes reads into its spool; an indexer ships them)");
+                // an Elasticsearch given to a gateway-only node says its reads were meant to reach it: they will not while it runs
+                LOG.warn("ES_URL / es_url not used: a gateway-only node uses no Elasticsearch; the reads it takes wait in its spool ({})"
+                        + " until a node with the indexer runs on this data directory, which none can while this one runs (the spool has"
+                        + " one writer): a gateway whose reads should be searchable as they come runs with the indexer (--roles gateway,indexer)",
+                        config.dataPath().resolve("spool").toAbsolutePath().normalize());
             }
             vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
             // the certificates the TLS listeners serve, read and checked once here (a reload renews them)
