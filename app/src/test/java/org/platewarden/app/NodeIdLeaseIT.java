@@ -26,6 +26,7 @@ import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AuditJournal;
 import org.platewarden.testkit.ElasticsearchFixture;
+import org.platewarden.testkit.LogCapture;
 
 /**
  * Two search nodes started with one node_id on different data directories (so the journal's file
@@ -156,5 +157,29 @@ class NodeIdLeaseIT {
         assertTrue(verify(three.searchPort()).path("ok").asBoolean());
         JsonNode onOne = verify(one.searchPort());
         assertTrue(onOne.path("ok").asBoolean(), "node-2's chain is one of the trail's on node-1 too: " + onOne);
+    }
+
+    @Test
+    void aHolderThatStalledPastItsLeaseDoesNotTakeItBackAndSaysTwoNodesShareTheId() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("nodelease");
+        ElasticsearchConnection es = new ElasticsearchConnection(ElasticsearchFixture.url());
+        closing.add(es);
+        Clock late = Clock.offset(Clock.systemUTC().withZone(ZoneOffset.UTC), NodeIdLease.TTL.plusSeconds(1));
+        List<String> lines;
+        try (LogCapture log = new LogCapture()) {
+            // renews often; another data directory's node finds it expired (its clock says so) and takes over
+            NodeIdLease stalled = NodeIdLease.acquire(es.rest(), config(first), Clock.systemUTC(), NodeIdLease.TTL, Duration.ofMillis(100));
+            closing.add(stalled);
+            NodeIdLease taker = NodeIdLease.acquire(es.rest(), config(second), late, NodeIdLease.TTL, Duration.ofHours(1));
+            closing.add(taker);
+            Thread.sleep(600); // several of the stalled holder's renewals
+            lines = log.lines();
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("ERROR org.platewarden.app.NodeIdLease - the lease of node_id node-1 is held by"
+                + " another node")), String.join("\n", lines));
+        JsonNode lease = Json.MAPPER.readTree(es.rest().performRequest(new Request("GET", "/" + prefix + "-nodes/_doc/node-1"))
+                .getEntity().getContent());
+        assertEquals(second.toAbsolutePath().normalize().toString(), lease.path("_source").path("data_dir").asText(),
+                "the stalled holder's renewals did not take it back: " + lease);
     }
 }
