@@ -746,14 +746,29 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         // `capacity` in flight, and a failed one's backlog is flushed before any further record is
         // journaled), so those are re-sent as well as everything past the index head.
         long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
+        // Below that window only a deletion from the index (an operator's, the whole index deleted
+        // while the node ran and re-created by its next record) leaves a record missing. One count
+        // finds it, and then the whole journal is re-sent: the creates the index already has are
+        // 409s, the rest go on the record below, so nothing the journal holds stays missing.
+        if (resendAfter > 0 && countUpTo(resendAfter) < resendAfter) {
+            LOG.warn("audit chain of node {}: the index holds fewer than the {} records of seqs 1-{} (records deleted from it, or the"
+                    + " whole index deleted while the node ran): every journaled record it lacks is re-created from the journal (journal {})",
+                    nodeId, resendAfter, resendAfter, journal.file());
+            resendAfter = 0;
+        }
         SeqRanges resent = journalSeq > resendAfter ? resendFromJournal(resendAfter, journalSeq) : new SeqRanges();
         if (!taken.isEmpty()) {
-            recordRecovery(taken, "taken from the index into the journal at start-up: in the index but not in the journal: a lone record"
-                    + " whose journal write a crash interrupted, or a record added to the index");
+            // a crash leaves at most one record journaled late; more is a journal put back from an
+            // older backup, or a new one after a lost disk, and the record should say which could be
+            recordRecovery(taken, "taken from the index into the journal at start-up: in the index but not in the journal: "
+                    + (taken.count() == 1 ? "a lone record whose journal write a crash interrupted, a journal restored from an older backup,"
+                    + " or a record added to the index" : "a journal restored from an older backup or lost with its disk,"
+                    + " or records added to the index"));
         }
         if (!resent.isEmpty()) {
             recordRecovery(resent, "re-created in the index from the journal at start-up: in the journal but not in the index: records"
-                    + " whose indexing a crash interrupted, or records deleted from the index");
+                    + " whose indexing a crash interrupted, an index restored from an older snapshot, or records (or the whole index)"
+                    + " deleted from the index");
         }
         LOG.info("audit chain of node {} resumes after seq {} (journal {})", nodeId, headSeq, journal.file());
     }
@@ -820,14 +835,23 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         journaled(head);
     }
 
+    /** How many records of this node the index holds up to {@code seq}. */
+    private long countUpTo(long seq) throws IOException {
+        return countSeqs("lte", seq);
+    }
+
     /** How many records of this node the index holds from {@code seq} on. */
     private long countFrom(long seq) throws IOException {
+        return countSeqs("gte", seq);
+    }
+
+    private long countSeqs(String bound, long seq) throws IOException {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.put("size", 0);
         body.put("track_total_hits", true);
         ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
         filter.addObject().putObject("term").put(AuditDocument.NODE_ID, nodeId);
-        filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put("gte", seq);
+        filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put(bound, seq);
         return search(body).path("hits").path("total").path("value").asLong();
     }
 
