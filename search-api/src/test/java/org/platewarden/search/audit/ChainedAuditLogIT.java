@@ -329,6 +329,27 @@ class ChainedAuditLogIT {
     }
 
     @Test
+    void anAuditIndexDeletedWhileTheNodeRunsGetsTheChainBackFromTheJournalWithoutARestart() throws Exception {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", journal(), 64, new SimpleMeterRegistry())
+                .checkingIndexEvery(TimeUnit.MILLISECONDS.toNanos(300));
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 5);
+        // an operator's mistake: the node's next record creates the index again, from the template,
+        // holding that record alone, and nothing fails
+        call(rest, "DELETE", "/" + index, null);
+        await(log.record(entry(6)));
+
+        waitFor(() -> verify(journal()).ok(), 30);
+        assertVerifies(7);
+        ObjectNode recovery = journalLines().stream().map(line -> (ObjectNode) CanonicalJson.parse(line))
+                .filter(record -> "platewarden:recovery".equals(record.path("user").asText())).findFirst().orElseThrow();
+        assertRecoveryRecord(recovery, "seqs 1-5 (5 records)", "the audit index was deleted and created again");
+        // the chain goes on: the next record follows the recovery record
+        assertEquals(8, await(log.record(entry(8))).seq());
+    }
+
+    @Test
     void recoveryOfSeveralRecordsTakenFromTheIndexNamesARestoredJournalNotACrash() throws Exception {
         writtenAndClosed(6);
         journalCutTo(3); // last night's backup of the journal put back: the index has 4-6 past it
