@@ -808,9 +808,10 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
             String was = indexIdentity.known();
             SeqRanges resent = headSeq > 0 ? resendFromJournal(0, headSeq) : new SeqRanges();
             if (!resent.isEmpty()) {
-                LOG.error("audit index {} is not the one the chain of node {} was written to (uuid {}, now {}): deleted and created again,"
-                        + " or restored from a snapshot; {} record(s) it lacked were re-created from the journal (journal {})",
-                        index, nodeId, was, now, resent.count(), journal.file());
+                LOG.error("audit index {} is not the one the chain of node {} was written to (uuid when last looked at: {}; now: {}): deleted"
+                        + " and created again, or restored from a snapshot; {} record(s) it lacked were re-created from the journal (journal {})",
+                        index, nodeId, was == null ? "none, no such index" : was, now == null ? "none, no such index" : now, resent.count(),
+                        journal.file());
                 recordRecovery(resent, "re-created in the index from the journal while the node ran: the audit index was deleted and"
                         + " created again, or restored from an older snapshot");
             }
