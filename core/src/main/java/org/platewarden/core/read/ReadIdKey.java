@@ -14,6 +14,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.io.PrivateDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The key of the plate-free part of a derived read id: a read sent without {@code read_id} is stored
@@ -35,6 +37,7 @@ public final class ReadIdKey {
     private static final String ALGORITHM = "HmacSHA256";
     private static final int TAG_HEX = 16;
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReadIdKey.class);
     private final ThreadLocal<Mac> mac;
 
     private ReadIdKey(byte[] key) {
@@ -67,7 +70,34 @@ public final class ReadIdKey {
     public static ReadIdKey forNode(PlatewardenConfig config) {
         String configured = config.gateway().readIdKey();
         if (configured != null) return of(configured.getBytes(StandardCharsets.UTF_8));
-        return loadOrCreate(config.dataPath().resolve("keys"));
+        Path keys = config.dataPath().resolve("keys");
+        boolean generated = Files.notExists(keys.resolve(FILE));
+        ReadIdKey key = loadOrCreate(keys);
+        if (generated) logGenerated(config.dataPath(), keys.resolve(FILE));
+        return key;
+    }
+
+    /**
+     * A key generated into a data directory that already holds an audit journal is a data directory
+     * put together on a new machine from backups without its key (the journal is written by a
+     * search node, which starts after the gateway): the ids of reads the lost node stored were
+     * derived with another key, so a camera's resend of one of them would be stored as a second read.
+     * Said at start-up, while the old key may still be put back; the first start of a node is INFO.
+     */
+    private static void logGenerated(Path dataDir, Path file) {
+        boolean journalThere;
+        try (var journals = Files.newDirectoryStream(dataDir.resolve("audit"), "audit-*.ndjson")) {
+            journalThere = journals.iterator().hasNext();
+        } catch (IOException e) {
+            journalThere = false; // no audit directory: a new data directory
+        }
+        if (journalThere) {
+            LOG.warn("generated a new read id key {}, though the data directory holds an audit journal (restored or moved from another"
+                    + " machine?): if this node replaces one, stop it and put that node's keys/{} back (or set gateway.read_id_key),"
+                    + " else a camera's resend of a read that node stored gets another id and is stored twice", file, FILE);
+        } else {
+            LOG.info("generated the read id key {} (derived read ids; back it up with the node, or set gateway.read_id_key)", file);
+        }
     }
 
     /** The key in {@code dir/read-id.key}; 32 random bytes written there (hex) when there is none. */

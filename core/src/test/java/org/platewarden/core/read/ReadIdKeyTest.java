@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.ConfigException;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.testkit.LogCapture;
 
 /** Where the key of derived read ids comes from: the config (every gateway alike), else the data dir, once. */
 class ReadIdKeyTest {
@@ -26,6 +27,31 @@ class ReadIdKeyTest {
         assertEquals(64, Files.readString(file).strip().length(), "32 bytes in hex");
         assertEquals(first, ReadIdKey.forNode(config).derive("cam-001", 1L, "ABC123"), "a restart derives the same ids");
         assertNotEquals(first, ReadIdKey.random().derive("cam-001", 1L, "ABC123"));
+    }
+
+    @Test
+    void aKeyGeneratedBesideARestoredAuditJournalIsAWarningThatTheLostNodesKeyBelongsThere() throws Exception {
+        PlatewardenConfig config = PlatewardenConfig.demoConfig().with("{\"data_dir\":\"" + dir + "\"}");
+        Files.createDirectories(dir.resolve("audit"));
+        Files.writeString(dir.resolve("audit").resolve("audit-node-1.ndjson"), "{}\n"); // put back from a backup
+        try (LogCapture log = new LogCapture()) {
+            ReadIdKey.forNode(config);
+            String warning = log.lines().stream().filter(l -> l.contains("generated a new read id key")).findFirst().orElse("");
+            assertTrue(warning.contains("WARN") && warning.contains("holds an audit journal") && warning.contains("keys/read-id.key back"),
+                    log.lines().toString());
+        }
+        try (LogCapture log = new LogCapture()) {
+            ReadIdKey.forNode(config);
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains("generated")), "a key already there is not generated again");
+        }
+    }
+
+    @Test
+    void aKeyGeneratedOnANewDataDirectoryIsNoWarning() {
+        try (LogCapture log = new LogCapture()) {
+            ReadIdKey.forNode(PlatewardenConfig.demoConfig().with("{\"data_dir\":\"" + dir + "\"}"));
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("INFO") && l.contains("generated the read id key")), log.lines().toString());
+        }
     }
 
     @Test

@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * into the journal, or re-creates journaled records the index lacks, it writes a record saying
  * which (user {@value #RECOVERY_USER}, action {@value #RECOVERY_ACTION}) and logs it as a warning:
  * a crash explains one record either way, but so would a record added to or deleted from the
- * index, and a repair that left no trace would hide that.
+ * index, and a repair that left no trace would hide that. So is the repair of an index deleted or
+ * replaced while the node runs ({@link #checkIndexIdentity}).
  */
 public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChainedAuditLog.class);
@@ -82,6 +83,8 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
      * that could not be written yet, or, with none, a journal whose last write failed ({@link #retryJournal}).
      */
     private static final long IDLE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often an idle writer looks whether its audit index was deleted or replaced ({@link #checkIndexIdentity}). */
+    static final long INDEX_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
     private static final String BULK_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason";
     /** Who the records of start-up's repairs are by: Platewarden itself, as a hold's automatic release is by platewarden:until-passed. */
@@ -100,6 +103,9 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
     // whether the index's writes fail, for writeProblem(); and the retry of the backlog on its own
     private final AuditIndexWrites indexWrites;
     private final AtomicBoolean retryingIndex = new AtomicBoolean();
+    private final AuditIndexIdentity indexIdentity;
+    private long indexCheckNanos = INDEX_CHECK_NANOS;
+    private long indexChecked;
     private volatile long indexRetryTimer = -1;
     private final Timer writeTimer;
     private final Timer journalTimer;
@@ -193,6 +199,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         this.es = new EsRest(vertx, rest).withTimeout(indexTimeoutMillis);
         this.index = auditIndex;
         this.indexWrites = new AuditIndexWrites(auditIndex);
+        this.indexIdentity = new AuditIndexIdentity(rest, auditIndex);
         this.nodeId = nodeId;
         this.journal = journal;
         this.overlapSteps = overlapSteps;
@@ -544,6 +551,7 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 batch.clear();
                 if (first == null) {
+                    checkIndexIdentity();
                     // idle: the records owed that the journal refused are tried again on their own;
                     // with none, a journal whose last write failed is tried without a record
                     if (System.nanoTime() - retried < IDLE_RETRY_NANOS) continue;
@@ -746,16 +754,74 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         // `capacity` in flight, and a failed one's backlog is flushed before any further record is
         // journaled), so those are re-sent as well as everything past the index head.
         long resendAfter = Math.max(0, Math.min(indexSeq, journalSeq - RESEND_WINDOW));
+        // Below that window only a deletion from the index (an operator's, the whole index deleted
+        // while the node ran and re-created by its next record) leaves a record missing. One count
+        // finds it, and then the whole journal is re-sent: the creates the index already has are
+        // 409s, the rest go on the record below, so nothing the journal holds stays missing.
+        if (resendAfter > 0 && countUpTo(resendAfter) < resendAfter) {
+            LOG.warn("audit chain of node {}: the index holds fewer than the {} records of seqs 1-{} (records deleted from it, or the"
+                    + " whole index deleted while the node ran): every journaled record it lacks is re-created from the journal (journal {})",
+                    nodeId, resendAfter, resendAfter, journal.file());
+            resendAfter = 0;
+        }
         SeqRanges resent = journalSeq > resendAfter ? resendFromJournal(resendAfter, journalSeq) : new SeqRanges();
         if (!taken.isEmpty()) {
-            recordRecovery(taken, "taken from the index into the journal at start-up: in the index but not in the journal: a lone record"
-                    + " whose journal write a crash interrupted, or a record added to the index");
+            // a crash leaves at most one record journaled late; more is a journal put back from an
+            // older backup, or a new one after a lost disk, and the record should say which could be
+            recordRecovery(taken, "taken from the index into the journal at start-up: in the index but not in the journal: "
+                    + (taken.count() == 1 ? "a lone record whose journal write a crash interrupted, a journal restored from an older backup,"
+                    + " or a record added to the index" : "a journal restored from an older backup or lost with its disk,"
+                    + " or records added to the index"));
         }
         if (!resent.isEmpty()) {
             recordRecovery(resent, "re-created in the index from the journal at start-up: in the journal but not in the index: records"
-                    + " whose indexing a crash interrupted, or records deleted from the index");
+                    + " whose indexing a crash interrupted, an index restored from an older snapshot, or records (or the whole index)"
+                    + " deleted from the index");
         }
+        indexIdentity.remember(indexIdentity.current());
+        indexChecked = System.nanoTime();
         LOG.info("audit chain of node {} resumes after seq {} (journal {})", nodeId, headSeq, journal.file());
+    }
+
+    /** Tests look more often than {@link #INDEX_CHECK_NANOS}; before {@link #start}. */
+    ChainedAuditLog checkingIndexEvery(long nanos) {
+        indexCheckNanos = nanos;
+        return this;
+    }
+
+    /**
+     * Idle, and at most every {@link #INDEX_CHECK_NANOS}: whether the audit index is still the one
+     * the chain was written to. One deleted while the node runs (an operator's mistake) is created
+     * again by the node's next record, from the template, holding that record alone; one restored
+     * from a snapshot lacks the records written since. Nothing fails either way, so without this the
+     * index would lack the chain's records until a restart. When the index is another, every
+     * journaled record it lacks is re-created from the journal, on the record, as at start-up. Only
+     * with no write of the trail failing or owed: those are repaired first, by their own retries.
+     */
+    private void checkIndexIdentity() {
+        if (System.nanoTime() - indexChecked < indexCheckNanos) return;
+        indexChecked = System.nanoTime();
+        if (!backlog.isEmpty() || journalFailure != null || unjournaled != null || !owedRetry.isEmpty()) return;
+        try {
+            String now = indexIdentity.current();
+            if (!indexIdentity.changedFrom(now)) return;
+            String was = indexIdentity.known();
+            SeqRanges resent = headSeq > 0 ? resendFromJournal(0, headSeq) : new SeqRanges();
+            if (!resent.isEmpty()) {
+                LOG.error("audit index {} is not the one the chain of node {} was written to (uuid when last looked at: {}; now: {}): deleted"
+                        + " and created again, or restored from a snapshot; {} record(s) it lacked were re-created from the journal (journal {})",
+                        index, nodeId, was == null ? "none, no such index" : was, now == null ? "none, no such index" : now, resent.count(),
+                        journal.file());
+                recordRecovery(resent, "re-created in the index from the journal while the node ran: the audit index was deleted and"
+                        + " created again, or restored from an older snapshot");
+            }
+            indexIdentity.remember(indexIdentity.current());
+        } catch (IOException | RuntimeException e) {
+            // Elasticsearch not answering is logged where it matters (the records' writes); a
+            // repair cut short is whole again next time, as the uuid seen is kept only after one
+            LOG.debug("audit index {}: could not check whether it still holds the chain of node {} ({}); tried again in {} s", index, nodeId,
+                    e.toString(), TimeUnit.NANOSECONDS.toSeconds(indexCheckNanos));
+        }
     }
 
     /**
@@ -820,14 +886,23 @@ public final class ChainedAuditLog implements AuditLog, AutoCloseable {
         journaled(head);
     }
 
+    /** How many records of this node the index holds up to {@code seq}. */
+    private long countUpTo(long seq) throws IOException {
+        return countSeqs("lte", seq);
+    }
+
     /** How many records of this node the index holds from {@code seq} on. */
     private long countFrom(long seq) throws IOException {
+        return countSeqs("gte", seq);
+    }
+
+    private long countSeqs(String bound, long seq) throws IOException {
         ObjectNode body = CanonicalJson.MAPPER.createObjectNode();
         body.put("size", 0);
         body.put("track_total_hits", true);
         ArrayNode filter = body.putObject("query").putObject("bool").putArray("filter");
         filter.addObject().putObject("term").put(AuditDocument.NODE_ID, nodeId);
-        filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put("gte", seq);
+        filter.addObject().putObject("range").putObject(AuditDocument.SEQ).put(bound, seq);
         return search(body).path("hits").path("total").path("value").asLong();
     }
 

@@ -30,6 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.apache.http.util.EntityUtils;
+import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -290,6 +294,69 @@ class ChainedAuditLogIT {
         assertEquals(1, journalRecord(7).path("hit_count").asInt());
         assertEquals(8, await(restarted.record(entry(8))).seq());
         assertEquals(8, journalLines().size());
+    }
+
+    @Test
+    void restartReCreatesRecordsDeletedFromTheIndexBelowTheWindowItReSendsAfterACrash() throws Exception {
+        // A chain longer than the window a crash can leave unindexed, written in concurrent bursts
+        // (journaled together) to keep the test short.
+        int records = ChainedAuditLog.RESEND_WINDOW + 104;
+        ChainedAuditLog log = open(rest, journal(), 1024);
+        for (int from = 1; from <= records; from += 1000) {
+            List<Future<?>> burst = new ArrayList<>();
+            for (int i = from; i < Math.min(records + 1, from + 1000); i++) burst.add(log.record(entry(i)));
+            await(Future.all(burst));
+        }
+        log.close();
+        // Deleted from the index below that window: an operator's delete_by_query, or the audit
+        // index deleted while the node ran (its next record re-creates it, so the index head stays).
+        // (this Elasticsearch has no _delete_by_query: the ids, then one bulk of deletes)
+        call(rest, "POST", "/" + index + "/_refresh", null);
+        StringBuilder deletes = new StringBuilder();
+        for (JsonNode hit : call(rest, "POST", "/" + index + "/_search",
+                "{\"size\":100,\"_source\":false,\"query\":{\"range\":{\"seq\":{\"lte\":50}}}}").path("hits").path("hits")) {
+            deletes.append("{\"delete\":{\"_id\":\"").append(hit.path("_id").asText()).append("\"}}\n");
+        }
+        Request bulk = new Request("POST", "/" + index + "/_bulk?refresh=true");
+        bulk.setEntity(new NStringEntity(deletes.toString(), ContentType.create("application/x-ndjson")));
+        assertFalse(CanonicalJson.parse(EntityUtils.toString(rest.performRequest(bulk).getEntity())).path("errors").asBoolean());
+        assertEquals(VerifyResult.MISSING, verify(journal()).firstBroken().problem());
+
+        restartLogged();
+        assertVerifies(records + 1);
+        assertRecoveryRecord(journalRecord(records + 1), "seqs 1-50 (50 records)", "records (or the whole index) deleted from the index");
+        assertTrue(startUpLog.contains("holds fewer than the 104 records of seqs 1-104"), startUpLog);
+    }
+
+    @Test
+    void anAuditIndexDeletedWhileTheNodeRunsGetsTheChainBackFromTheJournalWithoutARestart() throws Exception {
+        ChainedAuditLog log = new ChainedAuditLog(vertx, rest, index, "node-a", journal(), 64, new SimpleMeterRegistry())
+                .checkingIndexEvery(TimeUnit.MILLISECONDS.toNanos(300));
+        logs.add(log);
+        await(log.start());
+        recordAll(log, 1, 5);
+        // an operator's mistake: the node's next record creates the index again, from the template,
+        // holding that record alone, and nothing fails
+        call(rest, "DELETE", "/" + index, null);
+        await(log.record(entry(6)));
+
+        waitFor(() -> verify(journal()).ok(), 30);
+        assertVerifies(7);
+        ObjectNode recovery = journalLines().stream().map(line -> (ObjectNode) CanonicalJson.parse(line))
+                .filter(record -> "platewarden:recovery".equals(record.path("user").asText())).findFirst().orElseThrow();
+        assertRecoveryRecord(recovery, "seqs 1-5 (5 records)", "the audit index was deleted and created again");
+        // the chain goes on: the next record follows the recovery record
+        assertEquals(8, await(log.record(entry(8))).seq());
+    }
+
+    @Test
+    void recoveryOfSeveralRecordsTakenFromTheIndexNamesARestoredJournalNotACrash() throws Exception {
+        writtenAndClosed(6);
+        journalCutTo(3); // last night's backup of the journal put back: the index has 4-6 past it
+        restartLogged();
+        assertVerifies(7);
+        assertRecoveryRecord(journalRecord(7), "seqs 4-6 (3 records)", "a journal restored from an older backup");
+        assertFalse(journalRecord(7).path("reason").asText().contains("a lone record"), journalRecord(7).toString());
     }
 
     @Test
