@@ -63,6 +63,23 @@ class MqttUnreadAnswersTest {
         }
     }
 
+    @Test
+    void aClientThatReadsItsAnswersGetsItsPingrespsAsBefore() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.start(dir)) {
+            try (Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+                PipelinedPublishTest.send(s, PipelinedPublishTest.connect());
+                assertEquals(RawMqtt.CONNACK, RawMqtt.readUntilClosedOr(s, 1, 15_000).get(0).type());
+                for (int i = 0; i < 3; i++) {
+                    PipelinedPublishTest.send(s, new byte[] {(byte) 0xC0, 0});
+                    List<RawMqtt.Packet> answer = RawMqtt.readUntilClosedOr(s, 1, 15_000);
+                    assertEquals(1, answer.size(), "PINGRESP " + i);
+                    assertEquals(13, answer.get(0).type(), "PINGRESP " + i);
+                }
+            }
+            assertEquals(0.0, gw.registry.counter("platewarden.gateway.mqtt.disconnects", "reason", "message_rate_too_high").count());
+        }
+    }
+
     /** Reads (and drops) what the server sent until it closes the connection, or {@code ms} pass with nothing more. */
     private static boolean closedByServerWithin(Socket s, int ms) throws IOException {
         s.setSoTimeout(ms);
