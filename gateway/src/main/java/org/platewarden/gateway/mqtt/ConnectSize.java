@@ -46,13 +46,7 @@ final class ConnectSize {
         String reason = "the CONNECT's client id, credentials, Will and properties take " + held + " bytes; at most "
                 + MAX_HELD_BYTES + " are taken (the gateway ignores Wills: send none, or a small one)";
         refusals.warn("MQTT CONNECT from " + endpoint.remoteAddress() + " refused: " + reason);
-        if (endpoint.protocolVersion() == 5) {
-            MqttProperties p = new MqttProperties();
-            p.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), reason));
-            endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE, p);
-        } else {
-            endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
-        }
+        ConnectRefusal.reject(endpoint, MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE, reason);
         return false;
     }
 
