@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * deadlines;</li>
  * <li>a cap on one client address's open connections to the port: beyond it a new connection is
  * closed at once, before anything is read;</li>
+ * <li>a bound on what one read of a connection takes in ({@link ReadCycleLimit}), so requests
+ * pipelined by a client that does not read its answers are not decoded and held by the
+ * thousand;</li>
  * <li>no reading of a body nobody wants: a request answered before its body was read in full ends
  * its connection ({@code Connection: close}) once the answer is written, rather than have Vert.x
  * read and drop the rest to keep the connection alive ({@link UnreadBodies}). The header deadline of
@@ -111,6 +114,7 @@ public final class HttpConnectionGuard {
             connection.close();
             return;
         }
+        ReadCycleLimit.apply(connection);
         Tracked t = new Tracked(connection);
         tracked.put(connection, t);
         connection.closeHandler(v -> {

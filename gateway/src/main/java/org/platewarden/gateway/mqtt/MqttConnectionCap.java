@@ -1,7 +1,6 @@
 package org.platewarden.gateway.mqtt;
 
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,13 +61,7 @@ public final class MqttConnectionCap {
         refused.increment();
         refusals.warn("MQTT CONNECT from " + address + " refused (CONNACK " + (endpoint.protocolVersion() == 5 ? "QUOTA_EXCEEDED" : "SERVER_UNAVAILABLE")
                 + "): it has " + open.open(address) + " MQTT connections open, gateway.mqtt_max_connections_per_address is " + open.max());
-        if (endpoint.protocolVersion() == 5) {
-            MqttProperties p = new MqttProperties();
-            p.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), REASON));
-            endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED, p);
-        } else {
-            endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
-        }
+        ConnectRefusal.reject(endpoint, MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED, REASON);
         return null;
     }
 

@@ -46,6 +46,7 @@ public final class MqttIngestServer {
     private MqttServer tls;
     private AckSender ackSender;
     private OversizeRefusals oversize;
+    private ConnectSize connectSize;
     private long refusalsFlush = -1;
 
     private final ClientSessions sessions;
@@ -84,6 +85,7 @@ public final class MqttIngestServer {
         metrics.mqttDisconnectable(CameraSession.DISCONNECT_REASONS.stream().map(CameraSession::disconnectReason).toList());
         ackSender = new AckSender("platewarden-mqtt-acks-" + SENDERS.incrementAndGet());
         oversize = new OversizeRefusals(config.mqttMaxMessageBytes(), ingestor, metrics, sessions);
+        connectSize = new ConnectSize(metrics.registry());
         refusalsFlush = vertx.setPeriodic(10_000, id -> {
             cap.flushRefusals(false);
             budget.flushRefusals(false);
@@ -158,6 +160,8 @@ public final class MqttIngestServer {
             budget.refuseConnect(endpoint);
             return;
         }
+        // a CONNECT whose fields the endpoint would keep beyond a camera's needs is refused before it waits for a PBKDF2
+        if (!connectSize.admit(endpoint)) return;
         // then: an address over the cap costs no PBKDF2
         MqttConnectionCap.Slot slot = cap.admit(endpoint);
         if (slot == null) return;

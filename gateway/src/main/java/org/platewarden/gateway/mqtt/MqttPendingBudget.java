@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttProperties;
 import io.vertx.mqtt.MqttEndpoint;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,13 +83,7 @@ public final class MqttPendingBudget {
         connectRefusals.warn("MQTT CONNECT from " + address + " refused (CONNACK " + (endpoint.protocolVersion() == 5 ? "QUOTA_EXCEEDED" : "SERVER_UNAVAILABLE")
                 + "): MQTT PUBLISHes awaiting durability hold " + pending.get() + " of gateway.mqtt_max_pending_bytes_total " + max
                 + " bytes; is the spool full or slow?");
-        if (endpoint.protocolVersion() == 5) {
-            MqttProperties p = new MqttProperties();
-            p.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), CONNECT_REASON));
-            endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED, p);
-        } else {
-            endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
-        }
+        ConnectRefusal.reject(endpoint, MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED, CONNECT_REASON);
     }
 
     /**
