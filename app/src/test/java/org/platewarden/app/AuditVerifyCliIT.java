@@ -231,6 +231,7 @@ class AuditVerifyCliIT {
         JsonNode broken = printed();
         assertEquals(VerifyResult.CHAIN_DELETED, broken.path("first_broken").path("problem").asText(), out.toString());
         assertEquals(1, broken.path("first_broken").path("seq").asLong());
+        assertEquals(3, broken.path("first_broken").path("journal_records").asLong(), "the journal's count of what is gone: " + out);
         assertEquals("[\"node-1\",\"node-x\"]", broken.path("nodes_without_records").toString(), out.toString());
         assertTrue(err.toString().startsWith("ERROR: the audit trail does not verify: 1 problem(s); the first: missing record (chain deleted"),
                 err.toString());

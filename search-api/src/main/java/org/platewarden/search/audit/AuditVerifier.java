@@ -108,6 +108,7 @@ public final class AuditVerifier {
                 walk.inFlight = null;
             }
             walk.finishJournal();
+            walk.countDeletedChain();
             Absence absence = journalFile == null || Files.exists(journalFile) ? null : absence();
             if (absence != null && absence.problem() != null) walk.problems.add(absence.problem());
             String status = journalFile == null ? VerifyResult.JOURNAL_NOT_CHECKED
@@ -284,6 +285,12 @@ public final class AuditVerifier {
             found.add(problem);
         }
 
+        /** Puts {@code replacement} where {@code problem} was found. */
+        void replace(VerifyResult.Broken problem, VerifyResult.Broken replacement) {
+            int at = found.indexOf(problem);
+            if (at >= 0) found.set(at, replacement);
+        }
+
         boolean full() {
             return found.size() >= VerifyResult.MAX_PROBLEMS;
         }
@@ -308,6 +315,8 @@ public final class AuditVerifier {
         ObjectNode inFlight;
         /** Each chain's last record that verified, by node. */
         final java.util.Map<String, ChainHead> heads = new java.util.TreeMap<>();
+        /** This node's chain found deleted from the index whole ({@link VerifyResult#CHAIN_DELETED}), if it was. */
+        VerifyResult.Broken chainDeleted;
         /** The nodes of which the walk met a record in the index. */
         final java.util.Set<String> seen = new java.util.HashSet<>();
 
@@ -442,7 +451,13 @@ public final class AuditVerifier {
             startChain(journalNodeId);
             VerifyResult.Broken broken = endOfChain();
             if (broken == null || !broken.problem().equals(VerifyResult.MISSING) || broken.seq() != 1) return broken;
-            return new VerifyResult.Broken(broken.auditId(), 1, node, VerifyResult.CHAIN_DELETED).withAgency(broken.agency());
+            chainDeleted = new VerifyResult.Broken(broken.auditId(), 1, node, VerifyResult.CHAIN_DELETED).withAgency(broken.agency());
+            return chainDeleted;
+        }
+
+        /** Says how many records the journal holds in its chain-deleted problem, once the journal is read to its end. */
+        void countDeletedChain() {
+            if (chainDeleted != null && journal != null) problems.replace(chainDeleted, chainDeleted.withJournalRecords(journal.records()));
         }
 
         /**

@@ -147,18 +147,23 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
      * is not about a journal line.
      */
     public record Broken(String auditId, long seq, String nodeId, String problem, Long journalLine, String journalFile,
-                         List<String> journalFilesFound, String agency) {
+                         List<String> journalFilesFound, String agency, Long journalRecords) {
         public Broken(String auditId, long seq, String nodeId, String problem) {
             this(auditId, seq, nodeId, problem, null);
         }
 
         public Broken(String auditId, long seq, String nodeId, String problem, Long journalLine) {
-            this(auditId, seq, nodeId, problem, journalLine, null, null, null);
+            this(auditId, seq, nodeId, problem, journalLine, null, null, null, null);
         }
 
         /** {@link #NO_JOURNAL}: the file expected, and the names of the {@code audit-*.ndjson} files beside it. */
         static Broken noJournal(String nodeId, String expected, List<String> found) {
-            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found), null);
+            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found), null, null);
+        }
+
+        /** {@link #CHAIN_DELETED}, with how many records the journal holds: how much of the trail is gone from the index. */
+        Broken withJournalRecords(long count) {
+            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, agency, count);
         }
 
         /**
@@ -168,7 +173,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
          * it decides who sees the problem's details ({@link #scopedTo}).
          */
         public Broken withAgency(String of) {
-            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, of);
+            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, of, journalRecords);
         }
 
         /** Which copy the problem is in: "journal" or "index". */
@@ -187,6 +192,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
             if (journalLine != null) b.put("journal_line", journalLine);
             if (journalFile != null) b.put("journal_file", journalFile);
             if (journalFilesFound != null) journalFilesFound.forEach(b.putArray("journal_files_found")::add);
+            if (journalRecords != null) b.put("journal_records", journalRecords);
             return b;
         }
     }

@@ -246,7 +246,8 @@ class AuditVerifierJournalIT {
 
         VerifyResult result = new AuditVerifier(audit.rest(), audit.index(), journal(), "node-a", 3, java.util.Set.of("node-a", "node-x")).verify();
         assertFalse(result.ok(), result.toJson().toString());
-        assertEquals(new VerifyResult.Broken(first, 1, "node-a", VerifyResult.CHAIN_DELETED).withAgency("DPD"), result.firstBroken());
+        assertEquals(new VerifyResult.Broken(first, 1, "node-a", VerifyResult.CHAIN_DELETED).withAgency("DPD").withJournalRecords(4), result.firstBroken());
+        assertEquals(4, result.toJson().path("first_broken").path("journal_records").asLong(), result.toJson().toString());
         assertEquals("index", result.firstBroken().copy());
         assertEquals(List.of("node-a", "node-x"), result.nodesWithoutRecords());
         assertEquals("[\"node-a\",\"node-x\"]", result.toJson().path("nodes_without_records").toString());
