@@ -97,17 +97,24 @@ final class AuditCommand implements Runnable {
                 VerifyResult result = verifier.verify();
                 List<ChainHead.AnchorCheck> checks = verifier.checkAnchors(anchored);
                 print(result.toJson(), checks);
-                if (result.ok() || result.onlyJournalAbsent()) {
-                    if (anchorsMissed(checks)) return 4;
-                }
-                if (result.ok()) return 0;
-                if (!result.onlyJournalAbsent()) return broken(result, checks);
-                // nothing broken was found, but the journal this config points at is not there
-                spec.commandLine().getErr().println("ERROR: no audit journal of node " + config.nodeId() + " at "
-                        + journal.toAbsolutePath().normalize() + " (the index was checked): check --config and --data-dir,"
-                        + " or use --index-only on a machine without the node's data");
-                return spec.exitCodeOnInvalidInput();
+                int exit = verdict(result, checks, config.nodeId(), journal);
+                warnNodesWithoutRecords(result); // after the verdict's ERROR lines, which come first on stderr
+                return exit;
             }
+        }
+
+        /** The exit code of a verify against the index, its reasons on stderr. */
+        private int verdict(VerifyResult result, List<ChainHead.AnchorCheck> checks, String nodeId, Path journal) {
+            if (result.ok() || result.onlyJournalAbsent()) {
+                if (anchorsMissed(checks)) return 4;
+            }
+            if (result.ok()) return 0;
+            if (!result.onlyJournalAbsent()) return broken(result, checks);
+            // nothing broken was found, but the journal this config points at is not there
+            spec.commandLine().getErr().println("ERROR: no audit journal of node " + nodeId + " at "
+                    + journal.toAbsolutePath().normalize() + " (the index was checked): check --config and --data-dir,"
+                    + " or use --index-only on a machine without the node's data");
+            return spec.exitCodeOnInvalidInput();
         }
 
         private void print(ObjectNode json, List<ChainHead.AnchorCheck> checks) {
@@ -116,6 +123,19 @@ final class AuditCommand implements Runnable {
                 checks.forEach(c -> a.add(c.toJson()));
             }
             spec.commandLine().getOut().println(json.toPrettyString());
+        }
+
+        /**
+         * A WARN per expected node of which the index holds no record: fine for a node that has not
+         * searched yet, the whole chain deleted otherwise, which only the node's journal (checked on
+         * that node) or an anchor of it can tell; not an exit code of its own.
+         */
+        private void warnNodesWithoutRecords(VerifyResult result) {
+            for (String node : result.nodesWithoutRecords()) {
+                spec.commandLine().getErr().println("WARN: the audit index holds no record of node " + node + " (of audit_nodes, or this node):"
+                        + " fine if it has not searched yet; if it has, its whole chain was deleted: run audit verify on that node"
+                        + " (its journal), or with --anchor " + node + ":SEQ:HASH from a kept head or transparency report");
+            }
         }
 
         /** A chain does not verify (exit 3): says so on stderr, with its first problem and any anchor not held too. */

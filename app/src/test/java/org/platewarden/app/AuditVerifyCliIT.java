@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.search.audit.AuditJournal;
+import org.platewarden.search.audit.VerifyResult;
 import org.platewarden.testkit.ElasticsearchFixture;
 
 /**
@@ -194,5 +195,46 @@ class AuditVerifyCliIT {
         assertTrue(printed().path("anchors").get(0).path("held").asBoolean());
         assertTrue(printed().path("anchors").get(1).path("problem").asText().contains("rewritten"), out.toString());
         assertEquals(2, cli("audit", "verify", "--demo", "--config", config, "--anchor", "node-1:x:abc"));
+    }
+
+    /**
+     * A node of audit_nodes that has no record in the index is named (a WARN, exit 0: it may not have
+     * searched yet); an anchor of it fails (exit 4); and the verifying node's own chain deleted from
+     * the index while its journal holds it fails (exit 3) as a chain deleted.
+     */
+    @Test
+    void aConfiguredNodeWithoutRecordsIsWarnedAndADeletedChainFails() throws Exception {
+        prefix = ElasticsearchFixture.uniquePrefix("vsilent");
+        Path dataDir = dir.resolve("data");
+        String overrides = threeRecordsOfNode1(dataDir, port -> { });
+        ClusterAccess.environment = name -> name.equals("ES_URL") ? ElasticsearchFixture.url() : System.getenv(name);
+        String config = Files.writeString(dir.resolve("config.json"),
+                overrides.replaceFirst("\\{", "{\"audit_nodes\":[\"node-1\",\"node-x\"],")).toString();
+
+        assertEquals(0, cli("audit", "verify", "--demo", "--config", config), err.toString());
+        assertEquals("[\"node-x\"]", printed().path("nodes_without_records").toString(), out.toString());
+        assertTrue(err.toString().startsWith("WARN: the audit index holds no record of node node-x "), err.toString());
+        assertEquals(4, cli("audit", "verify", "--demo", "--config", config, "--anchor", "node-x:5:" + "a".repeat(64)), out.toString());
+        assertTrue(err.toString().contains("the audit index holds no record of node node-x"), err.toString());
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> found = http.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/" + prefix + "-audit/_search"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":{\"term\":{\"node_id\":\"node-1\"}}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode hit : Json.MAPPER.readTree(found.body()).path("hits").path("hits")) {
+            HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/" + prefix + "-audit/_doc/"
+                    + hit.path("_id").asText() + "?refresh=true")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, deleted.statusCode(), deleted.body());
+        }
+        assertEquals(3, cli("audit", "verify", "--demo", "--config", config), out.toString());
+        JsonNode broken = printed();
+        assertEquals(VerifyResult.CHAIN_DELETED, broken.path("first_broken").path("problem").asText(), out.toString());
+        assertEquals(1, broken.path("first_broken").path("seq").asLong());
+        assertEquals(3, broken.path("first_broken").path("journal_records").asLong(), "the journal's count of what is gone: " + out);
+        assertEquals("[\"node-1\",\"node-x\"]", broken.path("nodes_without_records").toString(), out.toString());
+        assertTrue(err.toString().startsWith("ERROR: the audit trail does not verify: 1 problem(s); the first: missing record (chain deleted"),
+                err.toString());
+        assertTrue(err.toString().contains("WARN: the audit index holds no record of node node-1 "), err.toString());
     }
 }

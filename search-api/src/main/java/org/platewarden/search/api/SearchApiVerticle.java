@@ -537,13 +537,15 @@ public final class SearchApiVerticle extends VerticleBase {
     }
 
     private static String summary(VerifyResult result) {
-        if (result.ok()) return "chain intact";
+        // a node the index holds no record of is in the answer, ok or not: in its record too
+        String silent = result.nodesWithoutRecords().isEmpty() ? "" : "; no record in the index of node(s) " + String.join(", ", result.nodesWithoutRecords());
+        if (result.ok()) return "chain intact" + silent;
         VerifyResult.Broken b = result.firstBroken();
         int others = Math.max(0, result.problemsOfOtherAgencies());
-        if (b == null) return "chain broken: " + others + " problem(s) of other agencies' records";
+        if (b == null) return "chain broken: " + others + " problem(s) of other agencies' records" + silent;
         int more = result.problems().size() - 1;
         return "chain broken at node " + b.nodeId() + " seq " + b.seq() + ": " + b.problem() + " (" + b.copy() + ")"
-                + (more > 0 ? "; " + more + " more problem(s)" : "") + (others > 0 ? "; " + others + " of other agencies' records" : "");
+                + (more > 0 ? "; " + more + " more problem(s)" : "") + (others > 0 ? "; " + others + " of other agencies' records" : "") + silent;
     }
 
     // --- ops

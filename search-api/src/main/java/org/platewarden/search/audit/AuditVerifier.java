@@ -108,13 +108,14 @@ public final class AuditVerifier {
                 walk.inFlight = null;
             }
             walk.finishJournal();
+            walk.countDeletedChain();
             Absence absence = journalFile == null || Files.exists(journalFile) ? null : absence();
             if (absence != null && absence.problem() != null) walk.problems.add(absence.problem());
             String status = journalFile == null ? VerifyResult.JOURNAL_NOT_CHECKED
                     : absence == null ? null
                     : absence.problem() != null ? VerifyResult.JOURNAL_ABSENT : VerifyResult.JOURNAL_NONE;
             return walk.problems.result(walk.checked).withJournal(status, absence == null ? null : absence.note())
-                    .withHeads(List.copyOf(walk.heads.values()));
+                    .withHeads(List.copyOf(walk.heads.values())).withNodesWithoutRecords(nodesWithoutRecords(walk.seen));
         } finally {
             walk.closeJournal();
         }
@@ -218,6 +219,22 @@ public final class AuditVerifier {
         return null;
     }
 
+    /**
+     * The expected nodes (and this one) of which the index holds no record: those the walk did not
+     * meet (it stops at a problem, so a node it did not reach is looked up on its own). A deleted
+     * chain leaves nothing in the index for the walk to find; this is where it shows.
+     */
+    private List<String> nodesWithoutRecords(java.util.Set<String> seen) throws IOException {
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        if (expectedNodes != null) expected.addAll(expectedNodes);
+        if (journalNodeId != null) expected.add(journalNodeId);
+        List<String> without = new ArrayList<>();
+        for (String node : expected) {
+            if (!seen.contains(node) && !hasRecordsOf(node)) without.add(node);
+        }
+        return without;
+    }
+
     /** Why there is no journal to check: a problem when there should be one, else a note. */
     private record Absence(VerifyResult.Broken problem, String note) {
     }
@@ -268,6 +285,12 @@ public final class AuditVerifier {
             found.add(problem);
         }
 
+        /** Puts {@code replacement} where {@code problem} was found. */
+        void replace(VerifyResult.Broken problem, VerifyResult.Broken replacement) {
+            int at = found.indexOf(problem);
+            if (at >= 0) found.set(at, replacement);
+        }
+
         boolean full() {
             return found.size() >= VerifyResult.MAX_PROBLEMS;
         }
@@ -292,6 +315,10 @@ public final class AuditVerifier {
         ObjectNode inFlight;
         /** Each chain's last record that verified, by node. */
         final java.util.Map<String, ChainHead> heads = new java.util.TreeMap<>();
+        /** This node's chain found deleted from the index whole ({@link VerifyResult#CHAIN_DELETED}), if it was. */
+        VerifyResult.Broken chainDeleted;
+        /** The nodes of which the walk met a record in the index. */
+        final java.util.Set<String> seen = new java.util.HashSet<>();
 
         /** Walks the index; returns the first problem in it, or null. */
         VerifyResult.Broken walkIndex() throws IOException {
@@ -310,6 +337,7 @@ public final class AuditVerifier {
 
         VerifyResult.Broken accept(ObjectNode doc) throws IOException {
             String docNode = doc.path(AuditDocument.NODE_ID).asText();
+            seen.add(docNode);
             if (!docNode.equals(node)) {
                 VerifyResult.Broken broken = endOfChain();
                 if (broken != null) return broken;
@@ -414,11 +442,22 @@ public final class AuditVerifier {
             return null;
         }
 
-        /** The journal holds a chain the index has no record of at all. */
+        /**
+         * The journal holds a chain the index has no record of at all: the walk met none of this
+         * node's, so the index lacks its record at seq 1 (where the journal has one), and every other.
+         */
         VerifyResult.Broken journalChainAbsent() throws IOException {
             if (journal != null || journalFinished || !journalExists()) return null;
             startChain(journalNodeId);
-            return endOfChain();
+            VerifyResult.Broken broken = endOfChain();
+            if (broken == null || !broken.problem().equals(VerifyResult.MISSING) || broken.seq() != 1) return broken;
+            chainDeleted = new VerifyResult.Broken(broken.auditId(), 1, node, VerifyResult.CHAIN_DELETED).withAgency(broken.agency());
+            return chainDeleted;
+        }
+
+        /** Says how many records the journal holds in its chain-deleted problem, once the journal is read to its end. */
+        void countDeletedChain() {
+            if (chainDeleted != null && journal != null) problems.replace(chainDeleted, chainDeleted.withJournalRecords(journal.records()));
         }
 
         /**

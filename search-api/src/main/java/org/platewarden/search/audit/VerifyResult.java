@@ -17,14 +17,25 @@ import java.util.Set;
  * {@code heads} (when every chain verified) holds each chain's last record ({@link ChainHead}): what an
  * auditor notes, to check later with an anchor that nothing was cut from a chain's end.
  * {@code problemsOfOtherAgencies} is -1 in a full answer, else the count of problems left out of an
- * answer scoped to one agency ({@link #scopedTo}).
+ * answer scoped to one agency ({@link #scopedTo}). {@code nodesWithoutRecords} ({@code nodes_without_records},
+ * only when there is one) names each expected node ({@code audit_nodes} and the verifying node) of
+ * which the index holds no record at all: a node that has not searched yet, or one whose whole chain
+ * was deleted from the index, which no walk of the index can see. On its own it does not make
+ * {@code ok} false (a fresh deployment would not verify); the evidence that the node had records
+ * does: its journal ({@link #CHAIN_DELETED}) or an anchor of it ({@code verify --anchor}).
  */
 public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note,
-                           List<ChainHead> heads, int problemsOfOtherAgencies) {
+                           List<ChainHead> heads, int problemsOfOtherAgencies, List<String> nodesWithoutRecords) {
     /** The index's record is not the hash of its content: edited in the index. */
     public static final String HASH_MISMATCH = "hash mismatch";
     /** The index lacks a record of the chain (the journal's, where it has one, names its audit id). */
     public static final String MISSING = "missing record (seq gap)";
+    /**
+     * The index holds no record of the verifying node while its journal does: the whole chain was
+     * deleted from the index (seq 1, the journal's first audit id). Says "missing record" too: it is
+     * the missing-record problem at its widest.
+     */
+    public static final String CHAIN_DELETED = "missing record (chain deleted from the index: the journal holds records, the index none)";
     /** The index's record does not link to the one before it, or a second record claims its seq. */
     public static final String BROKEN_LINK = "broken link";
     /** A chain of a node not in {@code audit_nodes} (nor this node): forged, or a node missing from the configuration. */
@@ -76,6 +87,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     public VerifyResult {
         problems = problems == null ? List.of() : List.copyOf(problems);
         heads = heads == null ? List.of() : List.copyOf(heads);
+        nodesWithoutRecords = nodesWithoutRecords == null ? List.of() : List.copyOf(nodesWithoutRecords);
     }
 
     public VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note) {
@@ -84,7 +96,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
 
     /** Unscoped: every problem with its details ({@code problemsOfOtherAgencies} -1: none left out, and not in the JSON). */
     public VerifyResult(boolean ok, long records, Broken firstBroken, List<Broken> problems, String journal, String note, List<ChainHead> heads) {
-        this(ok, records, firstBroken, problems, journal, note, heads, -1);
+        this(ok, records, firstBroken, problems, journal, note, heads, -1, List.of());
     }
 
     /** Without a word on the journal (its {@code journal} and {@code note} left out of the JSON). */
@@ -93,12 +105,17 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
     }
 
     VerifyResult withJournal(String status, String note) {
-        return new VerifyResult(ok, records, firstBroken, problems, status, note, heads, problemsOfOtherAgencies);
+        return new VerifyResult(ok, records, firstBroken, problems, status, note, heads, problemsOfOtherAgencies, nodesWithoutRecords);
     }
 
     /** With each chain's last record (shown only when every chain verified: a head past a break anchors nothing). */
     VerifyResult withHeads(List<ChainHead> chainHeads) {
-        return new VerifyResult(ok, records, firstBroken, problems, journal, note, chainHeads, problemsOfOtherAgencies);
+        return new VerifyResult(ok, records, firstBroken, problems, journal, note, chainHeads, problemsOfOtherAgencies, nodesWithoutRecords);
+    }
+
+    /** With the expected nodes of which the index holds no record (sorted). */
+    VerifyResult withNodesWithoutRecords(List<String> nodes) {
+        return new VerifyResult(ok, records, firstBroken, problems, journal, note, heads, problemsOfOtherAgencies, nodes);
     }
 
     /**
@@ -108,12 +125,15 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
      * them (null when none is); the others only as a count, {@code problems_of_other_agencies},
      * without their audit ids, seqs or nodes: they would tell another agency's auditor which of that
      * agency's records are in question. A problem whose record names no agency that can be read is
-     * another agency's. No heads. An intact trail is answered as it is.
+     * another agency's. No heads. An intact trail is answered as it is. {@code nodes_without_records}
+     * is kept: the ids of the deployment's own nodes name no record and no agency's data, and a node
+     * whose chain is gone concerns every agency's auditor.
      */
     public VerifyResult scopedTo(String agency) {
-        if (ok) return new VerifyResult(ok, records, null, List.of(), journal, note, List.of(), -1);
+        if (ok) return new VerifyResult(ok, records, null, List.of(), journal, note, List.of(), -1, nodesWithoutRecords);
         List<Broken> own = problems.stream().filter(p -> agency != null && agency.equals(p.agency())).toList();
-        return new VerifyResult(ok, records, own.isEmpty() ? null : own.get(0), own, journal, note, List.of(), problems.size() - own.size());
+        return new VerifyResult(ok, records, own.isEmpty() ? null : own.get(0), own, journal, note, List.of(), problems.size() - own.size(),
+                nodesWithoutRecords);
     }
 
     /** Whether every problem is a missing journal: verify could not check what it was pointed at, and found nothing broken. */
@@ -127,18 +147,23 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
      * is not about a journal line.
      */
     public record Broken(String auditId, long seq, String nodeId, String problem, Long journalLine, String journalFile,
-                         List<String> journalFilesFound, String agency) {
+                         List<String> journalFilesFound, String agency, Long journalRecords) {
         public Broken(String auditId, long seq, String nodeId, String problem) {
             this(auditId, seq, nodeId, problem, null);
         }
 
         public Broken(String auditId, long seq, String nodeId, String problem, Long journalLine) {
-            this(auditId, seq, nodeId, problem, journalLine, null, null, null);
+            this(auditId, seq, nodeId, problem, journalLine, null, null, null, null);
         }
 
         /** {@link #NO_JOURNAL}: the file expected, and the names of the {@code audit-*.ndjson} files beside it. */
         static Broken noJournal(String nodeId, String expected, List<String> found) {
-            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found), null);
+            return new Broken(null, 0, nodeId, NO_JOURNAL, null, expected, List.copyOf(found), null, null);
+        }
+
+        /** {@link #CHAIN_DELETED}, with how many records the journal holds: how much of the trail is gone from the index. */
+        Broken withJournalRecords(long count) {
+            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, agency, count);
         }
 
         /**
@@ -148,7 +173,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
          * it decides who sees the problem's details ({@link #scopedTo}).
          */
         public Broken withAgency(String of) {
-            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, of);
+            return new Broken(auditId, seq, nodeId, problem, journalLine, journalFile, journalFilesFound, of, journalRecords);
         }
 
         /** Which copy the problem is in: "journal" or "index". */
@@ -167,6 +192,7 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
             if (journalLine != null) b.put("journal_line", journalLine);
             if (journalFile != null) b.put("journal_file", journalFile);
             if (journalFilesFound != null) journalFilesFound.forEach(b.putArray("journal_files_found")::add);
+            if (journalRecords != null) b.put("journal_records", journalRecords);
             return b;
         }
     }
@@ -181,6 +207,11 @@ public record VerifyResult(boolean ok, long records, Broken firstBroken, List<Br
         }
         if (journal != null) json.put("journal", journal);
         if (note != null) json.put("note", note);
+        if (!nodesWithoutRecords.isEmpty()) {
+            // invisible to the walk of the index: said in every answer, ok or not
+            ArrayNode n = json.putArray("nodes_without_records");
+            nodesWithoutRecords.forEach(n::add);
+        }
         if (ok && !heads.isEmpty()) {
             // what an auditor notes to check later that nothing was cut from a chain's end: verify --anchor
             ArrayNode h = json.putArray("heads");

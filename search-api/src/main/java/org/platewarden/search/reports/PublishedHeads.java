@@ -76,6 +76,17 @@ final class PublishedHeads {
         return out;
     }
 
+    /**
+     * The configured {@code nodes} that have no head among {@code published} (sorted): no record in
+     * the index, nor, for this node, in its journal. {@code audit_heads} keeps only real heads, each
+     * an anchor {@code audit verify --anchor} can check.
+     */
+    static JsonArray nodesWithout(JsonArray published, Set<String> nodes) {
+        Set<String> without = new java.util.TreeSet<>(nodes);
+        for (Object head : published) without.remove(((JsonObject) head).getString("node_id"));
+        return new JsonArray(List.copyOf(without));
+    }
+
     private static JsonObject json(ChainHead head, String source) {
         return new JsonObject(head.toJson().toString()).put("source", source);
     }

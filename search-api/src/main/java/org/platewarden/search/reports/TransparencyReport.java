@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,7 +142,11 @@ public final class TransparencyReport {
             // each node's chain head: anyone who keeps a copy of this report holds an anchor that
             // `audit verify --anchor` checks, so records cut from a chain's end are found; this
             // node's from its journal, not the index anyone with write access could add to
-            report.put("audit_heads", this.heads.of(ChainHead.fromResponse(indexHeads.result()), config.expectedAuditNodes()));
+            JsonArray published = this.heads.of(ChainHead.fromResponse(indexHeads.result()), config.expectedAuditNodes());
+            report.put("audit_heads", published);
+            // a node with no head at all: one that has not searched yet, or whose whole chain is gone
+            // from the index; named, so that a head that disappears between two kept reports shows
+            report.put("audit_nodes_without_records", PublishedHeads.nodesWithout(published, config.expectedAuditNodes()));
             return report;
         });
     }

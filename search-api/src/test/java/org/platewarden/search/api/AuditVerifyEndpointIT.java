@@ -74,6 +74,32 @@ class AuditVerifyEndpointIT {
                 .map(h -> ((JsonObject) h).getString("node_id")).toList(), report.encode());
     }
 
+    /**
+     * A node of audit_nodes without a record in the index — it has not searched yet, or its whole
+     * chain was deleted — is named by verify (ok stays true: it may be new), for every agency's
+     * auditor, in the verify's own record, and in the transparency report, whose audit_heads keep
+     * only real anchors.
+     */
+    @Test
+    void aConfiguredNodeWithoutRecordsIsNamedByVerifyAndTheTransparencyReport() {
+        api = new ApiStack(dataDir, new JsonObject().put("audit_nodes", new io.vertx.core.json.JsonArray().add("node-t").add("node-x")));
+        assertEquals(200, api.search("demo-dpd-investigator", searchBody("robbery", "S-1")).statusCode());
+
+        HttpResponse<Buffer> answer = api.send(api.client.get("/v1/audit/verify"), "demo-dpd-auditor");
+        JsonObject verify = answer.bodyAsJsonObject();
+        assertEquals(true, verify.getBoolean("ok"), verify.encode());
+        assertEquals(new io.vertx.core.json.JsonArray().add("node-x"), verify.getJsonArray("nodes_without_records"), verify.encode());
+        assertTrue(api.auditRecords("{\"term\":{\"audit_id\":\"" + answer.getHeader("X-Audit-Id") + "\"}}").getJsonObject(0)
+                .getString("reason").contains("no record in the index of node(s) node-x"));
+        JsonObject scoped = api.send(api.client.get("/v1/audit/verify"), api.jwt("acso.auditor", "ACSO", "auditor")).bodyAsJsonObject();
+        assertEquals(new io.vertx.core.json.JsonArray().add("node-x"), scoped.getJsonArray("nodes_without_records"), scoped.encode());
+
+        JsonObject report = api.send(api.client.get("/v1/transparency"), null).bodyAsJsonObject();
+        assertEquals(java.util.List.of("node-t"), report.getJsonArray("audit_heads").stream()
+                .map(h -> ((JsonObject) h).getString("node_id")).toList(), report.encode());
+        assertEquals(new io.vertx.core.json.JsonArray().add("node-x"), report.getJsonArray("audit_nodes_without_records"), report.encode());
+    }
+
     @Test
     void verifyIsOkThenNamesTheTamperedRecord() {
         api = new ApiStack(dataDir);

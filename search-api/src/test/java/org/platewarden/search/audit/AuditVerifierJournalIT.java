@@ -212,4 +212,44 @@ class AuditVerifierJournalIT {
         assertTrue(beside.onlyJournalAbsent(), beside.toJson().toString());
         assertEquals(List.of("audit-node-a.ndjson"), beside.firstBroken().journalFilesFound());
     }
+
+    /**
+     * A node of audit_nodes that has not searched yet has no record anywhere: the walk of the index
+     * cannot meet it, so verify names it, and stays ok (a fresh deployment verifies); an auditor of
+     * any agency is told (a node id is no agency's data).
+     */
+    @Test
+    void aConfiguredNodeWithoutRecordsIsNamedAndTheTrailStillVerifies() throws Exception {
+        written(3);
+        VerifyResult result = new AuditVerifier(audit.rest(), audit.index(), journal(), "node-a", 3, java.util.Set.of("node-a", "node-x")).verify();
+        assertTrue(result.ok(), result.toJson().toString());
+        assertEquals(List.of("node-x"), result.nodesWithoutRecords());
+        assertEquals("[\"node-x\"]", result.toJson().path("nodes_without_records").toString(), result.toJson().toString());
+        assertEquals(List.of("node-x"), result.scopedTo("ACSO").nodesWithoutRecords());
+        // with nothing missing, the answer has no such field (the v1 contract's body)
+        VerifyResult all = new AuditVerifier(audit.rest(), audit.index(), journal(), "node-a", 3, java.util.Set.of("node-a")).verify();
+        assertFalse(all.toJson().has("nodes_without_records"), all.toJson().toString());
+    }
+
+    /**
+     * The verifying node's whole chain deleted from the index: nothing of it is left for the walk to
+     * find a gap in, but its journal holds the records, so the trail does not verify, with the
+     * problem said as what it is, at seq 1 with the journal's audit id.
+     */
+    @Test
+    void theVerifyingNodesWholeChainDeletedFromTheIndexIsAProblem() throws Exception {
+        written(4);
+        String first = AuditEsSupport.auditIdAt(audit.rest(), audit.index(), 1);
+        for (long seq = 1; seq <= 4; seq++) {
+            call(audit.rest(), "DELETE", "/" + audit.index() + "/_doc/" + AuditEsSupport.auditIdAt(audit.rest(), audit.index(), seq) + "?refresh=true", null);
+        }
+
+        VerifyResult result = new AuditVerifier(audit.rest(), audit.index(), journal(), "node-a", 3, java.util.Set.of("node-a", "node-x")).verify();
+        assertFalse(result.ok(), result.toJson().toString());
+        assertEquals(new VerifyResult.Broken(first, 1, "node-a", VerifyResult.CHAIN_DELETED).withAgency("DPD").withJournalRecords(4), result.firstBroken());
+        assertEquals(4, result.toJson().path("first_broken").path("journal_records").asLong(), result.toJson().toString());
+        assertEquals("index", result.firstBroken().copy());
+        assertEquals(List.of("node-a", "node-x"), result.nodesWithoutRecords());
+        assertEquals("[\"node-a\",\"node-x\"]", result.toJson().path("nodes_without_records").toString());
+    }
 }
