@@ -40,6 +40,7 @@ public record IndexView(
     static IndexView missing(String index, LocalDate day, Instant expiresAt, String registry) {
         return new IndexView(index, MISSING, MISSING, day, 0, 0, 0, expiresAt, null,
                 "recorded in " + registry + " as holding reads, but the index is gone inside retention: deleted by something"
-                        + " other than retention; searches over this day say so (missing_days). Restore it from a snapshot");
+                        + " other than retention: its reads are lost from search, and searches over this day say so (missing_days)."
+                        + " Note it on the record (docs/operations.md, disaster recovery)");
     }
 }

@@ -138,7 +138,7 @@ public final class RetentionSweeper implements AutoCloseable {
             if (missingDays != null) missingDays.set(missing.size());
             if (!missing.isEmpty()) {
                 LOG.error("{} day(s) recorded as holding reads have no daily index, though inside retention: {}; deleted other than by"
-                        + " retention: restore them from a snapshot (docs/operations.md, disaster recovery)", missing.size(), missing);
+                        + " retention: their reads are lost from search (docs/operations.md, disaster recovery)", missing.size(), missing);
             }
         } catch (RuntimeException e) {
             LOG.warn("retention: could not update the day registry {}: {}; the next sweep tries again", DailyIndex.registry(prefix), e.getMessage());

@@ -507,7 +507,7 @@ public final class SearchService {
             body.put("missing_days", new JsonArray(days.missingNames()))
                     .put("warning", "the answer is incomplete: the reads of " + String.join(", ", days.missingNames())
                             + " (UTC) were indexed but their daily index is gone, deleted other than by retention;"
-                            + " a plate not found on those days may have been read then. Ask ops to restore the day(s) and search again");
+                            + " a plate not found on those days may have been read then. Held copies of those days are still searched");
         } else if (!days.checked()) {
             body.put("warning", "whether a day of the window lost its reads could not be checked; the answer may be incomplete");
         }
