@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -23,8 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.elasticsearch.client.Request;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.index.DailyIndex;
+import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.testkit.ElasticsearchFixture;
 
 /**
@@ -38,7 +35,6 @@ class MissingDayEndToEndIT {
     static Path dataDir;
     private static PlatewardenNode node;
     private static String prefix;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,7 +59,7 @@ class MissingDayEndToEndIT {
         Instant yesterday = today.minus(Duration.ofDays(1));
         LocalDate lostDay = DailyIndex.day(yesterday);
         for (Instant at : new Instant[] {today, yesterday}) {
-            HttpResponse<String> ingest = post(node.gatewayHttpPort(), "/v1/reads", basic("cam-001", "demo-cam-001"),
+            HttpResponse<String> ingest = NodeHttp.ingest(node, "cam-001",
                     "{\"camera_id\":\"cam-001\",\"captured_at\":\"" + at + "\",\"plate\":\"MSD 4711\"}");
             assertEquals(202, ingest.statusCode(), ingest.body());
         }
@@ -72,9 +68,9 @@ class MissingDayEndToEndIT {
         // the day recorded once its reads landed: ops sees nothing missing yet
         awaitOpsIndices(views -> views.stream().map(JsonObject.class::cast).noneMatch(v -> "missing".equals(v.getString("kind"))));
 
-        HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create(ElasticsearchFixture.url() + "/"
-                + DailyIndex.name(prefix, lostDay))).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, deleted.statusCode(), deleted.body());
+        try (ElasticsearchConnection es = new ElasticsearchConnection(ElasticsearchFixture.url())) {
+            es.rest().performRequest(new Request("DELETE", "/" + DailyIndex.name(prefix, lostDay)));
+        }
 
         // a search node reads the registry at most every 5 s: the next searches name the day
         JsonObject answer = searchUntil(window, a -> a.containsKey("missing_days"));
@@ -83,7 +79,7 @@ class MissingDayEndToEndIT {
         assertTrue(answer.getString("warning").contains(lostDay.toString()), answer.encode());
 
         String auditId = answer.getString("audit_id");
-        HttpResponse<String> audit = get(node.searchPort(), "/v1/audit?user=dpd.investigator&format=json", "Bearer demo-dpd-auditor");
+        HttpResponse<String> audit = NodeHttp.get(node.searchPort(), "/v1/audit?user=dpd.investigator&format=json", "Bearer demo-dpd-auditor");
         assertEquals(200, audit.statusCode(), audit.body());
         JsonObject record = new JsonObject(audit.body()).getJsonArray("records").stream().map(JsonObject.class::cast)
                 .filter(r -> auditId.equals(r.getString("audit_id"))).findFirst().orElseThrow(() -> new AssertionError(audit.body()));
@@ -96,10 +92,9 @@ class MissingDayEndToEndIT {
         assertTrue(missing.getString("note").contains("other than retention"), missing.encode());
 
         // ops indices refreshed the gauge
-        HttpResponse<String> metrics = get(node.searchPort(), "/metrics", "Bearer demo-dpd-ops");
-        assertTrue(metrics.body().contains("platewarden_read_days_missing 1.0"), metrics.body());
+        assertEquals(1.0, NodeHttp.metric(node.searchPort(), "platewarden_read_days_missing"));
 
-        HttpResponse<String> verify = get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");
+        HttpResponse<String> verify = NodeHttp.get(node.searchPort(), "/v1/audit/verify", "Bearer demo-dpd-auditor");
         assertTrue(new JsonObject(verify.body()).getBoolean("ok"), verify.body());
     }
 
@@ -107,7 +102,7 @@ class MissingDayEndToEndIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         JsonObject last = null;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = post(node.searchPort(), "/v1/search", "Bearer demo-dpd-investigator",
+            HttpResponse<String> r = NodeHttp.post(node.searchPort(), "/v1/search", "Bearer demo-dpd-investigator",
                     "{\"plate\":\"MSD4711\",\"purpose\":\"stolen_vehicle\",\"case_number\":\"DPD-2026-000123\"" + window + "}");
             assertEquals(200, r.statusCode(), r.body());
             last = new JsonObject(r.body());
@@ -121,7 +116,7 @@ class MissingDayEndToEndIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String last = null;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = get(node.searchPort(), "/v1/ops/indices", "Bearer demo-dpd-ops");
+            HttpResponse<String> r = NodeHttp.get(node.searchPort(), "/v1/ops/indices", "Bearer demo-dpd-ops");
             last = r.body();
             if (r.statusCode() == 200) {
                 JsonArray indices = new JsonObject(r.body()).getJsonArray("indices");
@@ -130,20 +125,5 @@ class MissingDayEndToEndIT {
             Thread.sleep(300);
         }
         throw new AssertionError("ops indices not as expected within 60 s; last " + last);
-    }
-
-    private static String basic(String user, String secret) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static HttpResponse<String> post(int port, String path, String authorization, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", authorization).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(int port, String path, String authorization) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", authorization).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }
