@@ -18,6 +18,8 @@ import org.platewarden.indexer.days.DayRegistry;
 import org.platewarden.indexer.days.MissingDays;
 import org.platewarden.indexer.days.ReadDaysMissingGauge;
 import org.platewarden.templates.RetentionMechanism;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ops view of Platewarden's indices ({@code GET /v1/ops/indices}, {@code ./platewarden ops indices}):
@@ -28,6 +30,7 @@ import org.platewarden.templates.RetentionMechanism;
  * deleted by something other than retention.
  */
 public final class IndexViews implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexViews.class);
     private final EsRest es;
     private final String prefix;
     private final int retentionDays;
@@ -78,14 +81,29 @@ public final class IndexViews implements AutoCloseable {
                 kept.add(new IndexView(index, "holds", health, null, docs, bytes, segments, null, IndexView.NEVER));
             }
         }
-        List<LocalDate> missing = MissingDays.of(days.recorded(), present, retentionDays, Instant.now());
-        if (missingDays != null) missingDays.set(missing.size());
-        for (LocalDate day : missing) reads.add(IndexView.missing(DailyIndex.name(prefix, day), day, DailyIndex.expiresAt(day, retentionDays), DailyIndex.registry(prefix)));
+        for (LocalDate day : missing(present)) reads.add(IndexView.missing(DailyIndex.name(prefix, day), day, DailyIndex.expiresAt(day, retentionDays), DailyIndex.registry(prefix)));
         reads.sort(Comparator.comparing(IndexView::day).reversed());
         kept.sort(Comparator.comparing(IndexView::index));
         List<IndexView> all = new ArrayList<>(reads);
         all.addAll(kept);
         return all;
+    }
+
+    /**
+     * The recorded days whose index is missing, counted into the gauge. A registry that cannot be read
+     * (its shard not available, as in the very recovery ops list the indices for) leaves them out with a
+     * WARN rather than failing the whole view, whose health column ops need then most.
+     */
+    private List<LocalDate> missing(Set<LocalDate> present) {
+        try {
+            List<LocalDate> missing = MissingDays.of(days.recorded(), present, retentionDays, Instant.now());
+            if (missingDays != null) missingDays.set(missing.size());
+            return missing;
+        } catch (RuntimeException e) {
+            LOG.warn("ops indices: cannot read the day registry {} ({}); days whose index is missing are not listed this time",
+                    DailyIndex.registry(prefix), e.getMessage());
+            return List.of();
+        }
     }
 
     /** Counts the missing days into this gauge on every listing. */
