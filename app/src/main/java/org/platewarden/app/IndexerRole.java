@@ -12,6 +12,7 @@ import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.indexer.Indexer;
 import org.platewarden.indexer.IndexerVerticle;
 import org.platewarden.indexer.compaction.DailyIndexCompactor;
+import org.platewarden.indexer.days.ReadDaysMissingGauge;
 import org.platewarden.indexer.retention.RetentionSweeper;
 import org.platewarden.templates.InstallReport;
 
@@ -32,7 +33,7 @@ final class IndexerRole {
                          DeadLetterStore deadLetters, InstallReport installed, MeterRegistry registry) throws Exception {
         Indexer indexer = Indexer.forElasticsearch(spool, connection, deadLetters, config, registry);
         RetentionSweeper sweeper = new RetentionSweeper(connection.rest(), config.indexPrefix(), config.retentionDays(),
-                installed.retention(), Clock.systemUTC());
+                installed.retention(), Clock.systemUTC(), ReadDaysMissingGauge.on(registry));
         DailyIndexCompactor compactor = new DailyIndexCompactor(connection.rest(), config.indexPrefix(), config.retentionDays(),
                 config.indexer().compaction(), Clock.systemUTC(), registry);
         try {

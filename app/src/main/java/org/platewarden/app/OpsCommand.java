@@ -52,7 +52,8 @@ final class OpsCommand implements Runnable {
                     for (IndexView v : views) {
                         System.out.printf("%-36s %-6s %-10s %10d %12d %8d %-22s %s%n", v.index(), v.health() == null ? "-" : v.health(),
                                 v.day() == null ? "-" : v.day(), v.docs(), v.bytes(), v.segments(), v.expiresAt() == null ? "-" : v.expiresAt(),
-                                v.deletedBy());
+                                v.deletedBy() == null ? "-" : v.deletedBy());
+                        if (v.note() != null) System.out.printf("    %s: %s%n", v.index(), v.note());
                     }
                 }
             }

@@ -13,6 +13,7 @@ import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.indexer.compaction.DailyIndexCompactor;
 import org.platewarden.indexer.holds.HoldService;
+import org.platewarden.indexer.days.ReadDaysMissingGauge;
 import org.platewarden.indexer.ops.IndexViews;
 import org.platewarden.indexer.retention.RetentionSweeper;
 import org.platewarden.search.api.SearchApiVerticle;
@@ -90,11 +91,12 @@ final class SearchRole implements AutoCloseable {
         HoldService holds = new HoldService(es.rest(), config.indexPrefix(), scope, config.retentionDays(), config.holdMaxDays(),
                 Clock.systemUTC(), requestTimeout);
         RetentionSweeper sweeper = new RetentionSweeper(es.rest(), config.indexPrefix(), config.retentionDays(),
-                templates.retention(), Clock.systemUTC());
+                templates.retention(), Clock.systemUTC(), ReadDaysMissingGauge.on(registry));
         // on demand only (POST /v1/ops/compaction/run); the indexer role runs the schedule
         DailyIndexCompactor compactor = new DailyIndexCompactor(es.rest(), config.indexPrefix(), config.retentionDays(),
                 config.indexer().compaction(), Clock.systemUTC(), registry);
-        IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention(), requestTimeout);
+        IndexViews views = new IndexViews(es.rest(), config.indexPrefix(), config.retentionDays(), templates.retention(), requestTimeout)
+                .countingMissingDays(ReadDaysMissingGauge.on(registry));
         HoldExpiry holdExpiry = new HoldExpiry(vertx, holds, auditLog, config.nodeId());
         SearchApiVerticle verticle = new SearchApiVerticle(config, es, auditLog,
                 (p, body, addr) -> service.search(p, body, addr)

@@ -58,7 +58,9 @@ public final class TemplateInstaller {
         put("/_index_template/" + prefix + "-audit", auditTemplate);
         String holdsTemplate = resources.load(TemplateResources.HOLDS_TEMPLATE);
         put("/_index_template/" + prefix + "-holds", holdsTemplate);
-        applied.add("index templates " + prefix + "-reads, " + prefix + "-audit, " + prefix + "-holds");
+        // the registry of days that hold reads: how a daily index deleted by mistake is told from a day without reads
+        put("/_index_template/" + prefix + "-days", resources.load(TemplateResources.DAYS_TEMPLATE));
+        applied.add("index templates " + prefix + "-reads, " + prefix + "-audit, " + prefix + "-holds, " + prefix + "-days");
         if (updateMappings(prefix + "-audit*", auditTemplate)) applied.add("mappings of the existing " + prefix + "-audit index");
         // the holds indices are never rolled over either: a hold's definition gains the release claim (hold.release_claim)
         if (updateMappings(prefix + "-holds*", holdsTemplate)) applied.add("mappings of the existing " + prefix + "-holds indices");
@@ -70,7 +72,7 @@ public final class TemplateInstaller {
     /** True when every index template this version installs is present (used by readiness checks). */
     public boolean installed() {
         String prefix = resources.prefix();
-        for (String name : List.of(prefix + "-reads", prefix + "-audit", prefix + "-holds")) {
+        for (String name : List.of(prefix + "-reads", prefix + "-audit", prefix + "-holds", prefix + "-days")) {
             try {
                 Response r = rest.performRequest(new Request("GET", "/_index_template/" + name));
                 if (r.getStatusLine().getStatusCode() != 200) return false;

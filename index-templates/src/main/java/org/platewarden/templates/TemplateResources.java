@@ -18,6 +18,7 @@ public final class TemplateResources {
     public static final String RETENTION_POLICY = "reads-retention.ilm-policy.json";
     public static final String AUDIT_TEMPLATE = "audit.index-template.json";
     public static final String HOLDS_TEMPLATE = "holds.index-template.json";
+    public static final String DAYS_TEMPLATE = "days.index-template.json";
 
     private final String prefix;
     private final int retentionDays;

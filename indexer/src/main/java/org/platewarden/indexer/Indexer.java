@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -67,6 +69,9 @@ import org.slf4j.LoggerFactory;
  * read ({@code too_old}), without its payload and plate ({@link DeadLetter#pastRetention}). Every
  * dead letter of a read carries its capture time, so it is filed under the read's day
  * ({@link DeadLetter#fileDay}).</li>
+ * <li>once reads of a UTC day are in Elasticsearch (created, or found already there), that day is
+ * recorded in the day registry {@code <prefix>-days}, once per day per start ({@link RecordedDays}):
+ * how a daily index deleted by mistake is told from a day without reads.</li>
  * </ul>
  * All state lives on one owned thread ({@code indexer-<prefix>}); spool reads and checkpoint
  * writes (disk I/O) happen there, never on a Vert.x event loop, and bulk requests go out through
@@ -95,6 +100,7 @@ public final class Indexer {
     private final IndexerMetrics metrics;
     private final Clock clock;
     private final int retentionDays;
+    private final RecordedDays recordedDays;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -122,6 +128,13 @@ public final class Indexer {
 
     public Indexer(Spool spool, BulkTransport transport, DeadLetterStore deadLetters, String prefix,
                    IndexerConfig config, int retentionDays, RetryPolicy retry, MeterRegistry registry, Clock clock) {
+        this(spool, transport, deadLetters, prefix, config, retentionDays, retry, registry, clock, DayRecorder.NONE);
+    }
+
+    /** @param days where the days that hold reads are recorded, once each day's first reads are indexed ({@link RecordedDays}) */
+    public Indexer(Spool spool, BulkTransport transport, DeadLetterStore deadLetters, String prefix,
+                   IndexerConfig config, int retentionDays, RetryPolicy retry, MeterRegistry registry, Clock clock,
+                   DayRecorder days) {
         if (retentionDays < 1) throw new IllegalArgumentException("retentionDays must be >= 1");
         this.spool = spool;
         this.retentionDays = retentionDays;
@@ -144,6 +157,7 @@ public final class Indexer {
         this.loop.setRemoveOnCancelPolicy(true);
         this.bisecting = new BisectingSend(this::timedSend, loop, metrics);
         this.conflicts = new ReadIdConflicts(transport);
+        this.recordedDays = new RecordedDays(days, this::onLoop, clock, retentionDays);
         metrics.gauges(this::lagReads, this::lagSeconds, () -> inFlightSeen);
     }
 
@@ -152,7 +166,8 @@ public final class Indexer {
                                            DeadLetterStore deadLetters, org.platewarden.core.config.PlatewardenConfig config,
                                            MeterRegistry registry) {
         return new Indexer(spool, new ElasticsearchBulkTransport(connection.rest()), deadLetters, config.indexPrefix(),
-                config.indexer(), config.retentionDays(), RetryPolicy.defaults(), registry, Clock.systemUTC());
+                config.indexer(), config.retentionDays(), RetryPolicy.defaults(), registry, Clock.systemUTC(),
+                new ElasticsearchDayRecorder(connection.rest(), config.indexPrefix()));
     }
 
     /** Starts tailing at the spool's checkpoint. Non-blocking; safe to call from an event loop. */
@@ -394,6 +409,7 @@ public final class Indexer {
      */
     private boolean classify(Batch batch, List<PendingRead> sending, List<BulkItemResult> results, ReadIdConflicts.Lookup looked) {
         List<PendingRead> again = new ArrayList<>();
+        Set<LocalDate> daysIndexed = new HashSet<>(2);
         int created = 0;
         int existing = 0;
         for (int i = 0; i < sending.size(); i++) {
@@ -404,10 +420,16 @@ public final class Indexer {
                 continue;
             }
             switch (ItemVerdict.of(result)) {
-                case INDEXED -> created++;
+                case INDEXED -> {
+                    created++;
+                    daysIndexed.add(DailyIndex.day(read.capturedAt()));
+                }
                 case ALREADY_INDEXED -> {
                     switch (looked.check(i, read)) {
-                        case SAME_READ -> existing++;
+                        case SAME_READ -> {
+                            existing++;
+                            daysIndexed.add(DailyIndex.day(read.capturedAt()));
+                        }
                         case OTHER_READ -> readIdConflict(batch, read, looked.conflict(i, read));
                         case GONE -> {
                             again.add(read);
@@ -427,6 +449,7 @@ public final class Indexer {
         }
         metrics.indexed(created);
         metrics.alreadyIndexed(existing);
+        recordedDays.indexed(daysIndexed);
         batch.toSend = again;
         return !again.isEmpty();
     }

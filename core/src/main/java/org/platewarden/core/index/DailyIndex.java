@@ -22,6 +22,14 @@ public final class DailyIndex {
         return prefix + "-reads-*";
     }
 
+    /**
+     * The registry of the days that hold reads ({@code <prefix>-days}, one document per day, id
+     * {@code YYYY-MM-DD}): outside {@link #pattern}, so retention never deletes it with the reads.
+     */
+    public static String registry(String prefix) {
+        return prefix + "-days";
+    }
+
     public static String name(String prefix, LocalDate day) {
         return prefix + "-reads-" + DAY.format(day);
     }

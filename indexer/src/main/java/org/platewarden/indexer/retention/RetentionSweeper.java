@@ -15,6 +15,9 @@ import org.elasticsearch.client.RestClient;
 import org.platewarden.core.index.DailyIndex;
 import org.platewarden.indexer.BoundedWorker;
 import org.platewarden.indexer.EsRest;
+import org.platewarden.indexer.days.DayRegistry;
+import org.platewarden.indexer.days.MissingDays;
+import org.platewarden.indexer.days.ReadDaysMissingGauge;
 import org.platewarden.templates.RetentionMechanism;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * detected {@link RetentionMechanism#SWEEPER}; with ILM the policy deletes indices and the
  * schedule stays off. {@link #runOnce} works in both cases, as an ops safety net (e.g. ILM stuck
  * on an error step): it applies the same rule, so it can only delete what ILM should already have.
+ * Each sweep also removes the expired days from the day registry ({@link DayRegistry}) and counts the
+ * days recorded whose index is missing ({@code platewarden_read_days_missing}).
  * Blocking calls run on one owned thread with a small queue; a full queue fails the future.
  */
 public final class RetentionSweeper implements AutoCloseable {
@@ -40,9 +45,20 @@ public final class RetentionSweeper implements AutoCloseable {
     private final RetentionMechanism mechanism;
     private final Clock clock;
     private final BoundedWorker worker;
+    private final DayRegistry days;
+    /** null: not counted (a sweeper built without a meter registry) */
+    private final ReadDaysMissingGauge missingDays;
 
     public RetentionSweeper(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism, Clock clock) {
+        this(rest, prefix, retentionDays, mechanism, clock, null);
+    }
+
+    /** @param missingDays refreshed after each sweep with the count of missing days ({@link MissingDays}); null: not counted */
+    public RetentionSweeper(RestClient rest, String prefix, int retentionDays, RetentionMechanism mechanism, Clock clock,
+                            ReadDaysMissingGauge missingDays) {
         this.es = new EsRest(rest);
+        this.days = new DayRegistry(es, prefix);
+        this.missingDays = missingDays;
         this.prefix = prefix;
         this.retentionDays = retentionDays;
         this.mechanism = mechanism;
@@ -104,7 +120,29 @@ public final class RetentionSweeper implements AutoCloseable {
                 LOG.error("retention: could not delete {}: {}", index, e.getMessage());
             }
         }
+        updateDayRegistry(now);
         return new RetentionReport(now, retentionDays, mechanism.wireName(), deleted, kept, failed);
+    }
+
+    /**
+     * Removes from the day registry the days past retention — those whose index this sweep (or ILM)
+     * deleted — so a day deleted by retention is never reported missing, and counts the missing ones.
+     * After the deletions: a removal that fails leaves a day past retention recorded, which
+     * {@link MissingDays} ignores anyway, and the next sweep removes it. Never fails the sweep.
+     */
+    private void updateDayRegistry(Instant now) {
+        try {
+            int forgotten = days.forgetExpired(retentionDays, now);
+            if (forgotten > 0) LOG.info("retention: {} day(s) past retention removed from {}", forgotten, DailyIndex.registry(prefix));
+            List<LocalDate> missing = days.missing(retentionDays, now);
+            if (missingDays != null) missingDays.set(missing.size());
+            if (!missing.isEmpty()) {
+                LOG.error("{} day(s) recorded as holding reads have no daily index, though inside retention: {}; deleted other than by"
+                        + " retention: their reads are lost from search (docs/operations.md, disaster recovery)", missing.size(), missing);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("retention: could not update the day registry {}: {}; the next sweep tries again", DailyIndex.registry(prefix), e.getMessage());
+        }
     }
 
     private List<String> listReadIndices() {

@@ -47,6 +47,8 @@ public final class AuditDocument {
     public static final String WINDOW_FROM = "window_from";
     public static final String WINDOW_TO = "window_to";
     public static final String PAGE_LIMIT = "page_limit";
+    /** Only on records of searches some of whose window's days had lost their daily index (recorded as holding reads, index gone). */
+    public static final String MISSING_DAYS = "missing_days";
     public static final String PREV_HASH = "prev_hash";
     public static final String HASH = "hash";
 
@@ -139,6 +141,8 @@ public final class AuditDocument {
             doc.put(WINDOW_FROM, e.window().from().toString());
             doc.put(WINDOW_TO, e.window().to().toString());
             doc.put(PAGE_LIMIT, e.window().limit());
+            // only when some were: the records of complete searches hash as they did before the field existed
+            if (!e.window().missingDays().isEmpty()) e.window().missingDays().forEach(doc.putArray(MISSING_DAYS)::add);
         }
         ArrayNode ids = doc.putArray(READ_IDS);
         if (e.readIds() != null) e.readIds().forEach(ids::add);
@@ -167,13 +171,19 @@ public final class AuditDocument {
                 doc.path(STATUS).asInt(), doc.path(HIT_COUNT).asInt(), readIds, null,
                 doc.hasNonNull(REQUEST_COUNT) ? doc.get(REQUEST_COUNT).asLong() : null, text(doc, AUTH_METHOD), text(doc, PROXY_ADDRESS),
                 doc.hasNonNull(WINDOW_FROM) ? new AuditEntry.Window(Instant.parse(doc.get(WINDOW_FROM).asText()),
-                        Instant.parse(doc.path(WINDOW_TO).asText()), doc.path(PAGE_LIMIT).asInt()) : null);
+                        Instant.parse(doc.path(WINDOW_TO).asText()), doc.path(PAGE_LIMIT).asInt(), texts(doc.path(MISSING_DAYS))) : null);
         return new AuditRecord(text(doc, AUDIT_ID), doc.path(SEQ).asLong(), Instant.parse(doc.path(AT).asText()),
                 text(doc, NODE_ID), entry, text(doc, PREV_HASH), text(doc, HASH));
     }
 
     private static void putText(ObjectNode doc, String field, String value) {
         if (value != null) doc.put(field, value);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(n -> values.add(n.asText()));
+        return values;
     }
 
     private static String text(JsonNode doc, String field) {

@@ -43,7 +43,8 @@ import java.util.Set;
  *
  * <p>{@code window}: for a search whose body was valid, the capture-time window it in fact
  * searched and the page size it used, defaults included ({@code window_from}, {@code window_to},
- * {@code page_limit} in the record, beside {@code query}, which keeps the body as sent); null for
+ * {@code page_limit} in the record, beside {@code query}, which keeps the body as sent), and the
+ * days of it whose daily index was missing ({@code missing_days}, only when there were any); null for
  * every other record (left out, as above).
  */
 public record AuditEntry(
@@ -66,8 +67,20 @@ public record AuditEntry(
         String proxyAddress,
         Window window) {
 
-    /** The effective capture-time window (both ends inclusive) and page size of a search. */
-    public record Window(java.time.Instant from, java.time.Instant to, int limit) {
+    /**
+     * The effective capture-time window (both ends inclusive) and page size of a search, and the
+     * days of it (UTC, {@code YYYY-MM-DD}) recorded as holding reads whose daily index was gone, so
+     * the search could not see their reads (none: every day answered).
+     */
+    public record Window(java.time.Instant from, java.time.Instant to, int limit, List<String> missingDays) {
+        public Window {
+            missingDays = missingDays == null ? List.of() : List.copyOf(missingDays);
+        }
+
+        /** A window whose every day answered. */
+        public Window(java.time.Instant from, java.time.Instant to, int limit) {
+            this(from, to, limit, List.of());
+        }
     }
 
     /** The same entry, naming how its caller authenticated. */

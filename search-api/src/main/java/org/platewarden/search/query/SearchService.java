@@ -29,6 +29,8 @@ import org.platewarden.search.access.AccessDecision;
 import org.platewarden.search.access.PerUserRateLimiter;
 import org.platewarden.search.access.Refusal;
 import org.platewarden.search.access.SearchAccessPolicy;
+import org.platewarden.indexer.EsRest;
+import org.platewarden.indexer.days.DayRegistry;
 import org.platewarden.search.audit.AuditEntry;
 import org.platewarden.search.audit.ClientAddress;
 import org.platewarden.search.audit.AuditLog;
@@ -107,6 +109,7 @@ public final class SearchService {
     private final HitFetcher fetcher;
     private final LiveHolds liveHolds;
     private final SearchSlots slots;
+    private final MissingDaysCheck missingDays;
     private final SearchMetrics metrics;
     /** {@code search.max_search_ms}: how long one search may take before its audit record's write */
     private final int maxSearchMillis;
@@ -162,6 +165,8 @@ public final class SearchService {
         this.scanner = new CandidateScanner(calls, limits.scanPageSize(), limits.maxCandidates());
         this.ranked = new RankedReadPage(calls, limits.scanPageSize());
         this.fetcher = new HitFetcher(calls);
+        this.missingDays = new MissingDaysCheck(vertx, new DayRegistry(new EsRest(rest, Duration.ofMillis(limits.esTimeoutMillis())),
+                config.indexPrefix()), config.retentionDays());
         this.liveHolds = new LiveHolds(calls, config.holdsMetaIndex());
         this.slots = new SearchSlots(limits.maxInFlight(), limits.maxQueued(), limits.maxWaitMillis());
         this.maxSearchMillis = limits.maxSearchMillis();
@@ -249,6 +254,8 @@ public final class SearchService {
         List<String> days = ReadQueryBuilder.readIndices(config.indexPrefix(), request.from(), request.to(),
                 config.retentionDays(), now);
         ObjectNode readsQuery = ReadQueryBuilder.readsQuery(request, visible);
+        // alongside the search, joined at its end: a day of the window whose index was deleted by mistake
+        Future<MissingDaysCheck.Verdict> missing = missingDays.among(context, days, config.indexPrefix(), now);
         long started = System.nanoTime();
         // a held copy is shown only while its hold's definition is in force (LiveHolds): checked before
         // the ranking, so a copy hidden by it is neither counted nor leaves a hole on a page
@@ -257,9 +264,10 @@ public final class SearchService {
                 deadline)
                 .compose(scanned -> liveHolds.keepLive(context, scanned, principal.agency(), caseNumber, now, config.retentionDays(),
                         auditId, deadline));
-        return request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
+        Future<Result> found = request.candidates().strategy() == CandidateQuery.Strategy.EXACT_TERM
                 ? exactPlate(context, request, visible, days, readsQuery, matcher, holds, started, auditId, deadline)
                 : scannedPattern(context, request, days, readsQuery, matcher, holds, started, auditId, deadline);
+        return Future.all(found, missing).map(done -> found.result().withDays(missing.result()));
     }
 
     /**
@@ -356,7 +364,8 @@ public final class SearchService {
         AuditEntry entry = entry(ACTION, principal, body, client,
                 refusal == null ? ALLOWED : refusal.outcome(), refusal == null ? null : refusal.reason(),
                 refusal == null ? 200 : refusal.status(), result.total(), result.readIds(), auditId, queryTree(body))
-                .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit()));
+                .withWindow(request == null ? null : new AuditEntry.Window(request.from(), request.to(), request.limit(),
+                        result.days().missingNames()));
         // a refusal past its caller's budget: counted into the caller's summary, answered the same
         RecordBudget.Decision decision = refusal == null || refusedRecords == null
                 ? RecordBudget.Decision.OWN_RECORD : refusedRecords.admit(entry);
@@ -493,6 +502,15 @@ public final class SearchService {
                 .put("total", result.total())
                 .put("hits", new JsonArray(List.copyOf(hits)))
                 .put("next", result.next() == null ? null : result.next().encode(request.queryKey()));
+        MissingDaysCheck.Verdict days = result.days();
+        if (!days.missing().isEmpty()) {
+            body.put("missing_days", new JsonArray(days.missingNames()))
+                    .put("warning", "the answer is incomplete: the reads of " + String.join(", ", days.missingNames())
+                            + " (UTC) were indexed but their daily index is gone, deleted other than by retention;"
+                            + " a plate not found on those days may have been read then. Held copies of those days are still searched");
+        } else if (!days.checked()) {
+            body.put("warning", "whether a day of the window lost its reads could not be checked; the answer may be incomplete");
+        }
         return new SearchOutcome(200, auditId, body, 0);
     }
 
@@ -534,13 +552,18 @@ public final class SearchService {
      * the request it answers.
      */
     private record Result(Refusal refusal, SearchRequest request, int total, List<Candidate> page,
-                          Map<String, JsonObject> known, PageToken next) {
+                          Map<String, JsonObject> known, PageToken next, MissingDaysCheck.Verdict days) {
         static Result refused(Refusal refusal) {
-            return new Result(refusal, null, 0, List.of(), Map.of(), null);
+            return new Result(refusal, null, 0, List.of(), Map.of(), null, MissingDaysCheck.Verdict.NONE_MISSING);
         }
 
         static Result planned(SearchRequest request, long total, RankedMatches.Page page, Map<String, JsonObject> known) {
-            return new Result(null, request, Math.toIntExact(total), page.hits(), known, page.next());
+            return new Result(null, request, Math.toIntExact(total), page.hits(), known, page.next(), MissingDaysCheck.Verdict.NONE_MISSING);
+        }
+
+        /** The same result, with what it learnt about its window's days ({@link MissingDaysCheck}). */
+        Result withDays(MissingDaysCheck.Verdict verdict) {
+            return new Result(refusal, request, total, page, known, next, verdict);
         }
 
         List<String> readIds() {
