@@ -26,8 +26,7 @@ public final class PlatewardenVertx {
                 .description("server connections (HTTP and MQTT) closed because their client did not read what it was answered:"
                         + " it went on sending while they waited unwritten")
                 .register(registry);
-        return create(options, () -> new UnreadAnswersCap(UnreadAnswersCap.DEFAULT_MAX_BYTES_READ_WHILE_BACKED_UP,
-                UnreadAnswersCap.DEFAULT_MAX_UNWRITTEN_BYTES, closed));
+        return create(options, () -> new UnreadAnswersCap(UnreadAnswersCap.DEFAULT_MAX_BYTES_READ_WHILE_BACKED_UP, closed));
     }
 
     /** A Vertx with {@code options} whose server connections get, first in their pipeline, a handler from {@code caps}. */

@@ -2,10 +2,8 @@ package org.platewarden.core.net;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import org.platewarden.core.log.ThrottledWarning;
@@ -33,32 +31,29 @@ import org.slf4j.LoggerFactory;
  * catches up does. A working camera never gets there: its in-flight window stops it long before 4 MiB
  * of PUBACKs wait for it. What a closed client sent unacknowledged stays with it.
  *
- * <p>Answers written straight into Netty (bypassing Vert.x's queue) are capped too: past
- * {@link #maxUnwrittenBytes} of Netty's own count of the channel's unwritten bytes (each message's
- * size plus about 100 bytes per entry; shown once the channel is not writable as
- * {@link Channel#bytesBeforeWritable()} plus the low-water mark).
+ * <p>Not a cap on Netty's count of unwritten bytes: Vert.x keeps that near the high-water mark by
+ * queueing, so it grows past it only by one large answer written at once, and such an answer is
+ * legitimate (an audit CSV page of 1 000 records, each with up to 1 000 read ids, is tens of
+ * megabytes), while its client, reading it, sends nothing meanwhile.
  *
- * <p>Both checks cost one volatile read per read or write while the channel is writable, and allocate
- * nothing: the hot path of ingest is not slowed.
+ * <p>The check costs one volatile read per read while the channel is writable, and allocates
+ * nothing: the hot path of ingest is not slowed. (Tracking each write's completion instead would
+ * allocate a listener per answer, and would not see Vert.x's queue either.)
  */
-final class UnreadAnswersCap extends ChannelDuplexHandler {
+final class UnreadAnswersCap extends ChannelInboundHandlerAdapter {
     /** what a client may send while its answers wait unwritten (Vert.x's queue not empty) */
     static final long DEFAULT_MAX_BYTES_READ_WHILE_BACKED_UP = 16 * 1024;
-    /** Netty's count of a connection's unwritten bytes that closes it: four times the largest answer the node writes at once */
-    static final long DEFAULT_MAX_UNWRITTEN_BYTES = 4L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(UnreadAnswersCap.class);
     private static final ThrottledWarning WARNING = new ThrottledWarning(LOG::warn, 10, TimeUnit.SECONDS, System::nanoTime);
 
     private final long maxBytesReadWhileBackedUp;
-    private final long maxUnwrittenBytes;
     private final Counter closed;
     /** bytes read since a read last found the channel writable */
     private long readWhileBackedUp;
     private boolean closing;
 
-    UnreadAnswersCap(long maxBytesReadWhileBackedUp, long maxUnwrittenBytes, Counter closed) {
+    UnreadAnswersCap(long maxBytesReadWhileBackedUp, Counter closed) {
         this.maxBytesReadWhileBackedUp = maxBytesReadWhileBackedUp;
-        this.maxUnwrittenBytes = maxUnwrittenBytes;
         this.closed = closed;
     }
 
@@ -70,28 +65,20 @@ final class UnreadAnswersCap extends ChannelDuplexHandler {
             readWhileBackedUp += bytes.readableBytes();
             if (readWhileBackedUp > maxBytesReadWhileBackedUp) {
                 ReferenceCountUtil.release(msg);
-                close(ctx, readWhileBackedUp + " bytes sent since its answers stopped being written");
+                close(ctx);
                 return;
             }
         }
         ctx.fireChannelRead(msg);
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        ctx.write(msg, promise);
-        Channel channel = ctx.channel();
-        if (channel.isWritable()) return;
-        long unwritten = channel.bytesBeforeWritable() + channel.config().getWriteBufferLowWaterMark();
-        if (unwritten > maxUnwrittenBytes) close(ctx, unwritten + " bytes of answers unwritten");
-    }
-
-    private void close(ChannelHandlerContext ctx, String what) {
+    private void close(ChannelHandlerContext ctx) {
         if (closing) return;
         closing = true;
         closed.increment();
         WARNING.warn("the client at " + ctx.channel().remoteAddress() + " (connected to " + ctx.channel().localAddress()
-                + ") does not read what the node answers it: " + what + "; closing its connection");
+                + ") does not read what the node answers it: it sent " + readWhileBackedUp + " bytes while its answers waited unwritten;"
+                + " closing its connection");
         ctx.close();
     }
 }
