@@ -59,7 +59,6 @@ final class BoundedServerTransport implements Transport {
     @Override
     public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
         if (domainSocket) return nio.serverChannelFactory(true);
-        nio.serverChannelFactory(false); // NIO's checks, if any, before its channel is replaced
         return () -> new CappedNioServerSocketChannel(caps);
     }
 

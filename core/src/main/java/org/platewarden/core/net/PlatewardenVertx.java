@@ -10,8 +10,10 @@ import java.util.function.Supplier;
 
 /**
  * Makes the Vertx a node serves from: Vert.x's NIO transport with the bounds of
- * {@link BoundedServerTransport} on every server connection, through Vert.x's public transport API.
- * Tests that start servers make theirs here too, so they run what production runs.
+ * {@link BoundedServerTransport} on every server connection, through Vert.x's public transport API
+ * ({@code VertxBuilder.withTransport}). Tests that start servers make theirs here too, so they run what
+ * production runs. As the transport is not Vert.x's own NIO class, {@code Vertx.isNativeTransportEnabled()}
+ * answers true; nothing in Vert.x 5.1 or Platewarden acts on it but that method.
  */
 public final class PlatewardenVertx {
     private PlatewardenVertx() {

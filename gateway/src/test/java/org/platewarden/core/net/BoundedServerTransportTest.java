@@ -30,9 +30,7 @@ class BoundedServerTransportTest {
     void anHttpServersConnectionsAreBounded() throws Exception {
         HttpServer server = recorder.vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1").await();
         try (Socket s = new Socket("127.0.0.1", server.actualPort())) {
-            Channel accepted = recorder.nextAccepted();
-            assertNotNull(accepted, "the connection was not accepted through the transport's server channel");
-            assertTrue(recorder.bounded(accepted), "not bounded: " + accepted.config().getRecvByteBufAllocator() + ", " + accepted.pipeline().names());
+            assertNextAcceptedIsBounded();
         }
     }
 
@@ -40,9 +38,7 @@ class BoundedServerTransportTest {
     void aTcpServersConnectionsAreBoundedAndClientConnectionsAreNot() throws Exception {
         NetServer server = recorder.vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1").await();
         recorder.vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await();
-        Channel accepted = recorder.nextAccepted();
-        assertNotNull(accepted, "the connection was not accepted through the transport's server channel");
-        assertTrue(recorder.bounded(accepted), "not bounded: " + accepted.config().getRecvByteBufAllocator() + ", " + accepted.pipeline().names());
+        assertNextAcceptedIsBounded();
         assertTrue(recorder.noMoreAccepted(500), "the client's side of the connection went through the server's handler");
     }
 
@@ -51,9 +47,13 @@ class BoundedServerTransportTest {
         MqttServer server = MqttServer.create(recorder.vertx, new MqttServerOptions().setHost("127.0.0.1").setPort(0))
                 .endpointHandler(endpoint -> endpoint.accept(false)).listen().await();
         try (Socket s = new Socket("127.0.0.1", server.actualPort())) {
-            Channel accepted = recorder.nextAccepted();
-            assertNotNull(accepted, "the connection was not accepted through the transport's server channel");
-            assertTrue(recorder.bounded(accepted), "not bounded: " + accepted.config().getRecvByteBufAllocator() + ", " + accepted.pipeline().names());
+            assertNextAcceptedIsBounded();
         }
+    }
+
+    private void assertNextAcceptedIsBounded() throws InterruptedException {
+        Channel accepted = recorder.nextAccepted();
+        assertNotNull(accepted, "the connection was not accepted through the transport's server channel");
+        assertTrue(recorder.bounded(accepted), "not bounded: " + accepted.config().getRecvByteBufAllocator() + ", " + accepted.pipeline().names());
     }
 }
