@@ -37,6 +37,7 @@ import org.platewarden.core.deadletter.DeadLetterStore;
 import org.platewarden.core.io.LockFile;
 import org.platewarden.core.io.PrivateDirectory;
 import org.platewarden.core.net.FreePort;
+import org.platewarden.core.net.PlatewardenVertx;
 import org.platewarden.core.retention.LocalFileRetention;
 import org.platewarden.core.spool.SegmentedSpool;
 import org.platewarden.core.spool.Spool;
@@ -213,7 +214,8 @@ public final class PlatewardenNode implements AutoCloseable {
                         + " one writer): a gateway whose reads should be searchable as they come runs with the indexer (--roles gateway,indexer)",
                         config.dataPath().resolve("spool").toAbsolutePath().normalize());
             }
-            vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+            // NIO, with every server connection's reads and unread answers bounded (PlatewardenVertx)
+            vertx = PlatewardenVertx.create(new VertxOptions(), registry);
             // the certificates the TLS listeners serve, read and checked once here (a reload renews them)
             tls = LiveTls.load(config, roles.contains(Role.GATEWAY), roles.contains(Role.SEARCH), Instant.now());
             tls.registerGauges(registry);

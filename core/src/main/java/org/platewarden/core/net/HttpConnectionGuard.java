@@ -27,14 +27,13 @@ import java.util.concurrent.TimeUnit;
  * deadlines;</li>
  * <li>a cap on one client address's open connections to the port: beyond it a new connection is
  * closed at once, before anything is read;</li>
- * <li>a bound on what one read of a connection takes in ({@link ReadCycleLimit}), so requests
- * pipelined by a client that does not read its answers are not decoded and held by the
- * thousand;</li>
  * <li>no reading of a body nobody wants: a request answered before its body was read in full ends
  * its connection ({@code Connection: close}) once the answer is written, rather than have Vert.x
  * read and drop the rest to keep the connection alive ({@link UnreadBodies}). The header deadline of
  * the next request is not needed there, and is not counted when such a connection closes.</li>
  * </ul>
+ * What one read of a connection takes in, and the answers its client leaves unread, are bounded for
+ * every server of the node by its Vertx's transport ({@link PlatewardenVertx}), not here.
  * One guard serves every server instance sharing a port (the per-address counts are for the port);
  * each connection's timers run on its own event loop. Meters (Prometheus form):
  * {@code platewarden_http_connections_refused_total{server}} (per-address cap),
@@ -114,7 +113,6 @@ public final class HttpConnectionGuard {
             connection.close();
             return;
         }
-        ReadCycleLimit.apply(connection);
         Tracked t = new Tracked(connection);
         tracked.put(connection, t);
         connection.closeHandler(v -> {

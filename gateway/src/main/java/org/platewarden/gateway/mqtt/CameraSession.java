@@ -74,8 +74,7 @@ final class CameraSession {
             MqttDisconnectReasonCode.NOT_AUTHORIZED, MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION, MqttDisconnectReasonCode.QOS_NOT_SUPPORTED,
             MqttDisconnectReasonCode.TOPIC_ALIAS_INVALID, MqttDisconnectReasonCode.QUOTA_EXCEEDED,
             MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, MqttDisconnectReasonCode.SERVER_BUSY, MqttDisconnectReasonCode.PACKET_TOO_LARGE,
-            MqttDisconnectReasonCode.UNSPECIFIED_ERROR, MqttDisconnectReasonCode.PROTOCOL_ERROR,
-            MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
+            MqttDisconnectReasonCode.UNSPECIFIED_ERROR, MqttDisconnectReasonCode.PROTOCOL_ERROR);
     private static final int TOPIC_ALIAS = MqttProperties.MqttPropertyType.TOPIC_ALIAS.value();
     static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
     private static final long RETRY_MIN_MS = 100;
@@ -86,7 +85,6 @@ final class CameraSession {
     private static final ThrottledWarning SPOOL_FAILED = new ThrottledWarning(LOG::error, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
     /** A client that ignores its in-flight window reconnects and does it again: one line per 10 s, not one per connection. */
     private static final ThrottledWarning OVER_QUOTA = new ThrottledWarning(LOG::warn, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
-    private static final ThrottledWarning UNREAD = new ThrottledWarning(LOG::warn, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
 
     private final Vertx vertx;
     private final MqttEndpoint endpoint;
@@ -104,8 +102,6 @@ final class CameraSession {
     private final MqttPendingBudget budget;
     /** whether the camera still has the access it connected with (a reload may remove or re-key it) */
     private final java.util.function.Predicate<Camera> stillAuthorized;
-    /** whether the client still reads what it is answered */
-    private final UnreadAnswers unreadAnswers;
     /** retries waiting for a full spool to drain, woken at once when the connection closes */
     private final java.util.Map<Long, Promise<Void>> retryWaits = new java.util.HashMap<>();
     private Future<Void> ackTail = Future.succeededFuture();
@@ -119,7 +115,6 @@ final class CameraSession {
                   AckSender.Outbox outbox, OversizeRefusals oversize, ClientSessions sessions, MqttPendingBudget budget,
                   java.util.function.Predicate<Camera> stillAuthorized) {
         this.stillAuthorized = stillAuthorized;
-        this.unreadAnswers = UnreadAnswers.of(endpoint);
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.camera = camera;
@@ -143,11 +138,6 @@ final class CameraSession {
         endpoint.publishHandler(this::onPublish);
         endpoint.publishReleaseHandler(endpoint::publishComplete); // QoS 2 from 3.1.1 clients: PUBREC was sent after fsync
         endpoint.subscribeHandler(this::onSubscribe);
-        // answered here rather than by Vert.x, so that a client which does not read its PINGRESPs is noticed
-        endpoint.autoKeepAlive(false);
-        endpoint.pingHandler(v -> {
-            if (!closed && !answersBackedUp()) endpoint.pong();
-        });
         endpoint.exceptionHandler(this::onException);
         if (v5) endpoint.disconnectMessageHandler(this::onDisconnect);
         endpoint.closeHandler(v -> {
@@ -229,7 +219,7 @@ final class CameraSession {
 
     private void onPublish(MqttPublishMessage msg) {
         long start = System.nanoTime();
-        if (closed || answersBackedUp()) return;
+        if (closed) return;
         // a connection that a reload's sweep missed (accepted while the reload was being applied)
         // stops at its first PUBLISH: nothing is taken from a camera without the access it connected with
         if (!stillAuthorized.test(camera)) {
@@ -297,7 +287,7 @@ final class CameraSession {
      * reason string, rather than the unspecified error (0x80) that is all MQTT 3.1.1 has.
      */
     private void onSubscribe(MqttSubscribeMessage s) {
-        if (closed || answersBackedUp()) return;
+        if (closed) return;
         int n = s.topicSubscriptions().size();
         if (v5) {
             endpoint.subscribeAcknowledge(s.messageId(), Collections.nCopies(n, MqttSubAckReasonCode.NOT_AUTHORIZED),
@@ -305,20 +295,6 @@ final class CameraSession {
         } else {
             endpoint.subscribeAcknowledge(s.messageId(), Collections.nCopies(n, MqttQoS.FAILURE));
         }
-    }
-
-    /**
-     * Whether the client has stopped reading its answers ({@link UnreadAnswers}): if so the connection
-     * is closed at once, rather than have every packet it sends leave one more answer in the heap. Its
-     * DISCONNECT (MQTT 5: 0x96, Message rate too high) would wait behind the answers it does not read;
-     * the PUBLISHes it has not had acknowledged stay with it and are resent on its next connection.
-     */
-    private boolean answersBackedUp() {
-        if (!unreadAnswers.backedUp()) return false;
-        UNREAD.warn("camera " + camera.id() + " (client id '" + clientId + "') does not read what the gateway answers it: its"
-                + " connection's write queue is full; closing it");
-        closing(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH, "the client does not read its acknowledgements").run();
-        return true;
     }
 
     /** A PUBLISH taken in is settled (acknowledged, refused, failed or abandoned): it is no longer held. */

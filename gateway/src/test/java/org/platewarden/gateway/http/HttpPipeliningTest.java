@@ -23,7 +23,7 @@ import org.platewarden.testkit.RawHttp;
  * by the thousand: each connection had about 1 MiB of {@code GET /health/live} decoded per read
  * cycle, some 20 000 request objects (8 MB of heap) per connection, and a few dozen connections of
  * one address (no credentials needed) ran a 256 MiB node out of memory. The gateway now takes in at
- * most 16 KiB per read of a connection (core's ReadCycleLimit).
+ * most 16 KiB per read of a connection (core's BoundedServerTransport, for every server connection).
  */
 class HttpPipeliningTest {
     private static final int CONNECTIONS = 16;

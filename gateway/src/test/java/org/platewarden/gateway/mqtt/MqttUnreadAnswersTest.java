@@ -20,8 +20,9 @@ import org.platewarden.gateway.testsupport.GatewayHarness;
 /**
  * An authenticated client that sends and never reads what it is answered cannot fill the gateway's
  * heap with answers: one sending PINGREQs (two bytes each) without reading the PINGRESPs ran a
- * 256 MiB node out of memory in 3.6 s. Once the connection's write queue is full the connection is
- * closed (UnreadAnswers), and other cameras are served as before.
+ * 256 MiB node out of memory in 3.6 s. Once it has sent 16 KiB more while its answers wait unwritten
+ * the connection is closed (core's UnreadAnswersCap, on every server connection of the node), and
+ * other cameras are served as before.
  */
 class MqttUnreadAnswersTest {
     /** 4 million PINGREQs: twice what the kernel's send buffer (4 MiB at most) can take of their answers */
@@ -56,7 +57,7 @@ class MqttUnreadAnswersTest {
                 assertTrue(closedByServerWithin(s, 30_000), "the connection of a client that does not read its PINGRESPs is closed ("
                         + sent / 2 + " PINGREQs sent)");
             }
-            assertEquals(1.0, gw.registry.counter("platewarden.gateway.mqtt.disconnects", "reason", "message_rate_too_high").count());
+            assertEquals(1.0, gw.registry.counter("platewarden.connections.closed.unread.answers").count());
             // a camera that reads its answers is served as before
             PipelinedPublishTest.connectThenPublish(gw, 1, "UNR001");
             assertEquals(List.of("UNR001"), PipelinedPublishTest.plates(gw));
@@ -76,7 +77,7 @@ class MqttUnreadAnswersTest {
                     assertEquals(13, answer.get(0).type(), "PINGRESP " + i);
                 }
             }
-            assertEquals(0.0, gw.registry.counter("platewarden.gateway.mqtt.disconnects", "reason", "message_rate_too_high").count());
+            assertEquals(0.0, gw.registry.counter("platewarden.connections.closed.unread.answers").count());
         }
     }
 

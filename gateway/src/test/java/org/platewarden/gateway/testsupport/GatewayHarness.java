@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
 import org.platewarden.core.deadletter.DeadLetter;
 import org.platewarden.core.deadletter.DeadLetterStore;
+import org.platewarden.core.net.PlatewardenVertx;
 import org.platewarden.core.spool.Spool;
 import org.platewarden.core.spool.SpoolRecord;
 import org.platewarden.core.tls.LiveTls;
@@ -25,10 +27,11 @@ import org.platewarden.gateway.metrics.GatewayMetrics;
 public final class GatewayHarness implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    public final Vertx vertx = Vertx.vertx();
     public final Spool spool;
     public final DeadLetterStore deadLetters;
     public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** as a node makes it: its servers' connections bounded ({@link PlatewardenVertx}) */
+    public final Vertx vertx = PlatewardenVertx.create(new VertxOptions(), registry);
     public final GatewayVerticle verticle;
     public final PlatewardenConfig config;
     /** the cameras in force: a test reloads them ({@code ConfigReload}) */

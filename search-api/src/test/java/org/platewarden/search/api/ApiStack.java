@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import java.util.function.Consumer;
 import org.platewarden.core.config.ConfigReload;
 import org.platewarden.core.config.LiveCredentials;
 import org.platewarden.core.config.PlatewardenConfig;
+import org.platewarden.core.net.PlatewardenVertx;
 import org.platewarden.core.plate.OcrFolding;
 import org.platewarden.elasticsearch.ElasticsearchConnection;
 import org.platewarden.search.audit.AnonymousBudget;
@@ -65,7 +67,6 @@ final class ApiStack implements AutoCloseable {
 
     /** The address a trusted proxy connects from ({@link #postFrom}). */
     static final String TRUSTED_PROXY = "127.0.0.2";
-    final Vertx vertx = Vertx.vertx();
     final String prefix;
     final PlatewardenConfig config;
     /** the agencies, tokens and JWT keys in force: a test reloads them through {@code POST /v1/ops/config/reload} */
@@ -75,6 +76,8 @@ final class ApiStack implements AutoCloseable {
     final ElasticsearchConnection es;
     final ChainedAuditLog auditLog;
     final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** as a node makes it: its servers' connections bounded ({@link PlatewardenVertx}) */
+    final Vertx vertx = PlatewardenVertx.create(new VertxOptions(), metrics);
     final List<Principal> searchCallers = new CopyOnWriteArrayList<>();
     final Map<String, JsonObject> holds = new ConcurrentHashMap<>();
     final WebClient client;
