@@ -51,6 +51,14 @@ RESULTS="$RESULTS_DIR/$STAMP.json"
 WORK="$ROOT/bench/target/work/$STAMP"; mkdir -p "$WORK"
 ES_URL_BENCH="${ES_URL:-http://127.0.0.1:9200}"
 
+# the smoke proves the suite against a Platewarden it starts itself, from this checkout: one that already
+# answers (another checkout's, a benchmark running meanwhile) would be used as is and the smoke would
+# prove nothing about this one, so it stops here instead (CI: a fresh machine has none)
+if [[ $SMOKE == 1 ]] && curl -fsS -m 2 http://127.0.0.1:8080/health/live >/dev/null 2>&1; then
+  echo "bench/run.sh --smoke: a Platewarden already answers on 8080 (pid $(ss -ltnpH 'sport = :8080' | sed -nE 's/.*pid=([0-9]+).*/\1/p' | head -1)); the smoke starts its own: stop that one first" >&2
+  exit 1
+fi
+
 echo "== building (mvn -o package -DskipTests) ..." >&2
 mvn -B -q -o package -DskipTests -pl bench -am >&2
 BENCH=("$JAVA" -Xmx2g -cp "$ROOT/bench/target/platewarden-bench.jar:$ROOT/bench/target/lib/*" org.platewarden.bench.BenchMain)
